@@ -1,0 +1,30 @@
+# The README's commands. CMake does the building; this file only wraps it.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+DATA ?= ./sluice-data
+
+.PHONY: all deps configure build demo test test-fast bench clean
+
+all: build
+
+deps:
+	bash scripts/install-deps
+
+$(BUILD)/build.ninja:
+	@command -v cmake >/dev/null && command -v ninja >/dev/null || bash scripts/install-deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+configure: $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: deps build
+	$(BUILD)/src/sluice demo --data $(DATA)
+
+test: deps build
+	@bash tests/integration/setup-node.sh
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD)
