@@ -23,7 +23,7 @@ demo: deps build
 	$(BUILD)/src/sluice demo --data $(DATA)
 
 test: deps build
-	@bash tests/integration/setup-node.sh
+	@if [ -f tests/integration/setup-node.sh ]; then bash tests/integration/setup-node.sh; fi
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 clean:

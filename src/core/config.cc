@@ -1,0 +1,115 @@
+#include "core/config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace sluice {
+
+namespace {
+
+// Each known key maps to a setter that takes the TOML node and reports a type error.
+using Setter = std::function<bool(const toml::node&, Config&)>;
+
+template <typename T, typename Field>
+Setter Set(Field field) {
+  return [field](const toml::node& n, Config& c) {
+    auto v = n.value<T>();
+    if (!n.is<T>() || !v) return false;
+    field(c) = *v;
+    return true;
+  };
+}
+
+const std::map<std::string, Setter>& Keys() {
+  static const std::map<std::string, Setter> keys = {
+      {"server.listen", Set<std::string>([](Config& c) -> auto& { return c.server.listen; })},
+      {"server.workers", Set<int64_t>([](Config& c) -> auto& { return c.server.workers; })},
+      {"server.header_limit_bytes", Set<int64_t>([](Config& c) -> auto& { return c.server.header_limit_bytes; })},
+      {"server.body_limit_bytes", Set<int64_t>([](Config& c) -> auto& { return c.server.body_limit_bytes; })},
+      {"server.read_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.read_timeout_ms; })},
+      {"server.idle_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.idle_timeout_ms; })},
+      {"server.drain_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.drain_timeout_ms; })},
+      {"server.tls_cert", Set<std::string>([](Config& c) -> auto& { return c.server.tls_cert; })},
+      {"server.tls_key", Set<std::string>([](Config& c) -> auto& { return c.server.tls_key; })},
+      {"server.node_id", Set<int64_t>([](Config& c) -> auto& { return c.node_id; })},
+      {"posts.max_chars", Set<int64_t>([](Config& c) -> auto& { return c.posts.max_chars; })},
+      {"log.level", Set<std::string>([](Config& c) -> auto& { return c.log.level; })},
+      {"log.access_log", Set<bool>([](Config& c) -> auto& { return c.log.access_log; })},
+      {"store.url", Set<std::string>([](Config& c) -> auto& { return c.store_url; })},
+  };
+  return keys;
+}
+
+std::string TypeName(const toml::node& n) {
+  std::ostringstream s;
+  s << n.type();
+  return s.str();
+}
+
+Status Walk(const toml::table& table, const std::string& prefix, const std::string& name, Config& config) {
+  for (const auto& [k, node] : table) {
+    std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = node.as_table()) {
+      bool known_section = false;
+      for (const auto& [known, _] : Keys())
+        if (known.rfind(key + ".", 0) == 0) known_section = true;
+      if (!known_section) return CommandError(name + ": unknown section '" + key + "'");
+      if (Status s = Walk(*sub, key, name, config); !s.ok()) return s;
+      continue;
+    }
+    auto it = Keys().find(key);
+    if (it == Keys().end()) return CommandError(name + ": unknown key '" + key + "'");
+    if (!it->second(node, config))
+      return CommandError(name + ": key '" + key + "' has the wrong type (" + TypeName(node) + ")");
+  }
+  return Status::Ok();
+}
+
+Status Validate(const Config& c, const std::string& name) {
+  auto bad = [&](std::string_view key, std::string_view why) {
+    return CommandError(name + ": key '" + std::string(key) + "' " + std::string(why));
+  };
+  if (c.server.workers < 0 || c.server.workers > 256) return bad("server.workers", "must be 0..256");
+  if (c.server.header_limit_bytes < 1024) return bad("server.header_limit_bytes", "must be at least 1024");
+  if (c.server.body_limit_bytes < 1024) return bad("server.body_limit_bytes", "must be at least 1024");
+  if (c.server.read_timeout_ms <= 0) return bad("server.read_timeout_ms", "must be positive");
+  if (c.server.idle_timeout_ms <= 0) return bad("server.idle_timeout_ms", "must be positive");
+  if (c.server.drain_timeout_ms < 0) return bad("server.drain_timeout_ms", "must not be negative");
+  if (c.server.tls_cert.empty() != c.server.tls_key.empty())
+    return bad("server.tls_cert", "and server.tls_key must be set together");
+  if (c.node_id < 0 || c.node_id > 1023) return bad("server.node_id", "must be 0..1023");
+  if (c.posts.max_chars < 1 || c.posts.max_chars > 100000) return bad("posts.max_chars", "must be 1..100000");
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
+    return bad("log.level", "must be one of trace, debug, info, warn, error, off");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& name) {
+  toml::table table;
+  try {  // toml++ reports syntax errors by exception; config load is the one place we allow them
+    table = toml::parse(toml_text, name);
+  } catch (const toml::parse_error& err) {
+    return CommandError(name + ":" + std::to_string(err.source().begin.line) + ": " + std::string(err.description()));
+  }
+  Config config;
+  if (Status s = Walk(table, "", name, config); !s.ok()) return s;
+  if (Status s = Validate(config, name); !s.ok()) return s;
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return CommandError(path + ": cannot read config file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseConfig(buf.str(), path);
+}
+
+}  // namespace sluice

@@ -1,0 +1,48 @@
+#pragma once
+//! Config: every setting of a running Sluice, loaded once from TOML and then immutable
+//! (shared read-only by all workers). Loading rejects unknown keys and wrong types, naming
+//! the file and the key. config/sluice.example.toml documents each setting and its default.
+
+#include <cstdint>
+#include <string>
+
+#include "core/result.h"
+
+namespace sluice {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  int workers = 0;                      // 0: one per core
+  int64_t header_limit_bytes = 8 * 1024;
+  int64_t body_limit_bytes = 64 * 1024;
+  int64_t read_timeout_ms = 10'000;     // per read of a request, once it has started
+  int64_t idle_timeout_ms = 60'000;     // keep-alive connection with no request in progress
+  int64_t drain_timeout_ms = 10'000;    // SIGTERM: how long in-flight requests may take
+  std::string tls_cert;                 // PEM files; both set = HTTPS
+  std::string tls_key;
+};
+
+struct PostsConfig {
+  int64_t max_chars = 280;  // code points
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, off
+  bool access_log = true;      // one JSON line per request on stdout
+};
+
+struct Config {
+  ServerConfig server;
+  PostsConfig posts;
+  LogConfig log;
+  std::string store_url = "sqlite";
+  int node_id = 0;
+};
+
+//! Reads `path`. Errors are CommandError problems such as
+//! "config.toml: unknown key 'server.lissen'".
+Result<Config> LoadConfig(const std::string& path);
+//! Parses TOML text; `name` is used in error messages.
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& name);
+
+}  // namespace sluice

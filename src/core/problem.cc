@@ -1,0 +1,95 @@
+#include "core/problem.h"
+
+#include "core/json_writer.h"
+
+namespace sluice {
+
+std::string Problem::ToJson() const {
+  JsonWriter w;
+  w.BeginObject();
+  if (!errors.empty()) {
+    w.Key("errors");
+    w.BeginArray();
+    for (const auto& e : errors) {
+      w.BeginObject();
+      w.Key("parameters");
+      w.BeginObject();
+      w.Key(e.parameter);
+      w.BeginArray();
+      w.String(e.value);
+      w.EndArray();
+      w.EndObject();
+      w.Key("message");
+      w.String(e.message);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.Key("title");
+  w.String(title);
+  w.Key("detail");
+  w.String(detail);
+  w.Key("type");
+  w.String(type);
+  w.Key("status");
+  w.Int(status);
+  w.EndObject();
+  return w.Take();
+}
+
+namespace {
+Problem Make(int status, std::string_view type_suffix, std::string title, std::string detail) {
+  Problem p;
+  p.status = status;
+  p.type = type_suffix.empty() ? std::string("about:blank") : std::string(kProblemBase) + std::string(type_suffix);
+  p.title = std::move(title);
+  p.detail = std::move(detail);
+  return p;
+}
+}  // namespace
+
+Problem InvalidRequest(std::string parameter, std::string value, std::string message) {
+  return InvalidRequest(std::vector<ParameterError>{{std::move(parameter), std::move(value), std::move(message)}});
+}
+
+Problem InvalidRequest(std::vector<ParameterError> errors) {
+  Problem p = Make(400, "invalid-request", "Invalid Request", "One or more parameters to your request was invalid.");
+  p.errors = std::move(errors);
+  return p;
+}
+
+Problem Unauthorized() { return Make(401, "", "Unauthorized", "Unauthorized"); }
+
+Problem NotFound(std::string detail) { return Make(404, "resource-not-found", "Not Found Error", std::move(detail)); }
+
+Problem Forbidden(std::string detail) { return Make(403, "not-authorized-for-resource", "Forbidden", std::move(detail)); }
+
+Problem MethodNotAllowed(std::string allow) {
+  Problem p = Make(405, "", "Method Not Allowed", "This route does not accept this method. Allowed: " + allow);
+  p.headers.emplace_back("Allow", std::move(allow));
+  return p;
+}
+
+Problem PayloadTooLarge(std::string detail) { return Make(413, "", "Payload Too Large", std::move(detail)); }
+
+Problem UnsupportedMediaType(std::string detail) { return Make(415, "", "Unsupported Media Type", std::move(detail)); }
+
+Problem Conflict(std::string detail) { return Make(409, "resource-conflict", "Conflict", std::move(detail)); }
+
+Problem ServiceUnavailable(std::string detail, int retry_after_seconds) {
+  Problem p = Make(503, "resource-unavailable", "Service Unavailable", std::move(detail));
+  p.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  return p;
+}
+
+Problem InternalError(std::string detail) { return Make(500, "internal-error", "Internal Error", std::move(detail)); }
+
+Problem CommandError(std::string detail) {
+  Problem p;
+  p.status = 0;
+  p.title = "Error";
+  p.detail = std::move(detail);
+  return p;
+}
+
+}  // namespace sluice

@@ -1,0 +1,116 @@
+#pragma once
+//! Domain types shared by every subsystem. Plain values, no behaviour; ids are snowflakes,
+//! times are milliseconds since the Unix epoch (UTC).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+using Id = int64_t;
+using TimeMs = int64_t;
+
+enum class VerifiedType { kNone, kBlue, kBusiness, kGovernment };
+std::string_view VerifiedTypeName(VerifiedType t);
+std::optional<VerifiedType> ParseVerifiedType(std::string_view s);
+
+struct UserMetrics {
+  int64_t followers_count = 0;
+  int64_t following_count = 0;
+  int64_t tweet_count = 0;
+  int64_t listed_count = 0;
+  int64_t like_count = 0;
+};
+
+struct User {
+  Id id = 0;
+  std::string username;
+  std::string name;
+  std::string description;
+  std::string location;
+  std::string url;
+  TimeMs created_at = 0;
+  VerifiedType verified_type = VerifiedType::kNone;
+  bool is_protected = false;
+  std::vector<std::string> labels;  // e.g. state-affiliated-media, government-funded
+  UserMetrics metrics;
+  std::optional<Id> pinned_tweet_id;
+};
+
+//! An entity span in a post's text. start/end count Unicode code points, end exclusive,
+//! as X counts them.
+struct Span {
+  int32_t start = 0;
+  int32_t end = 0;
+};
+struct HashtagEntity { Span span; std::string tag; };      // tag without '#'
+struct CashtagEntity { Span span; std::string tag; };      // tag without '$'
+struct MentionEntity { Span span; std::string username; std::optional<Id> id; };
+struct UrlEntity {
+  Span span;
+  std::string url;           // as written in the text
+  std::string expanded_url;  // with scheme
+  std::string display_url;   // without scheme, as X shows it
+};
+struct Entities {
+  std::vector<HashtagEntity> hashtags;
+  std::vector<CashtagEntity> cashtags;
+  std::vector<MentionEntity> mentions;
+  std::vector<UrlEntity> urls;
+  bool empty() const { return hashtags.empty() && cashtags.empty() && mentions.empty() && urls.empty(); }
+};
+
+struct PostMetrics {
+  int64_t retweet_count = 0;
+  int64_t reply_count = 0;
+  int64_t like_count = 0;
+  int64_t quote_count = 0;
+  int64_t bookmark_count = 0;
+  int64_t impression_count = 0;
+};
+
+enum class ReferenceType { kRepliedTo, kQuoted, kRetweeted };
+std::string_view ReferenceTypeName(ReferenceType t);
+
+struct ReferencedPost {
+  ReferenceType type;
+  Id id;
+};
+
+struct Post {
+  Id id = 0;
+  Id author_id = 0;
+  std::string text;
+  TimeMs created_at = 0;
+  std::string lang;  // BCP 47 tag as X gives it ("en", "fr"), or "und"
+  Id conversation_id = 0;
+  std::optional<Id> in_reply_to_user_id;
+  std::vector<ReferencedPost> referenced;
+  Entities entities;
+  PostMetrics metrics;
+  std::vector<Id> edit_history;  // oldest first; {id} for a post never edited
+  std::string source;            // the app that wrote it, if written through the API
+  std::optional<TimeMs> deleted_at;
+
+  std::optional<Id> Reference(ReferenceType t) const {
+    for (const auto& r : referenced)
+      if (r.type == t) return r.id;
+    return std::nullopt;
+  }
+};
+
+//! An API client. Its bearer token is stored only as a SHA-256 hash.
+struct App {
+  Id id = 0;
+  Id project_id = 0;
+  std::string name;
+  std::string plan;
+  std::vector<std::string> uses;
+  Id user_id = 0;  // the account the app posts as
+  TimeMs created_at = 0;
+};
+
+}  // namespace sluice

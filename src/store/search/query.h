@@ -1,0 +1,50 @@
+#pragma once
+//! The recent-search query language, as X defines it: keywords, "exact phrases", #hashtags,
+//! @mentions, $cashtags, operators (from:, to:, conversation_id:, in_reply_to_tweet_id:,
+//! quotes_of_tweet_id:, url:, lang:, is:, has:), `-` negation, OR, parentheses. Adjacency
+//! is AND and binds tighter than OR. Conjunction-required operators (is:, has:, lang:) need
+//! at least one standalone operator in the query. Parsing is backend-neutral: it yields an
+//! AST that each store compiles (store/sqlite/search_sql.h).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace sluice {
+
+struct SearchNode {
+  enum class Kind {
+    kAnd, kOr, kNot,  // children: kAnd/kOr two or more, kNot exactly one
+    kTerm,            // value: the keyword, lowercased
+    kPhrase,          // value: the phrase as written between the quotes
+    kHashtag,         // value: tag without '#', lowercased
+    kCashtag,         // value: tag without '$', lowercased
+    kMention,         // value: username without '@', lowercased
+    kFrom, kTo,       // value: username (lowercased) or numeric user id
+    kConversationId, kInReplyToTweetId, kQuotesOfTweetId,  // value: decimal id
+    kUrl,             // value: the url text to match (tokenized match)
+    kLang,            // value: language tag, lowercased
+    kIs,              // value: retweet | reply | quote | verified
+    kHas,             // value: links | mentions | hashtags
+  };
+  Kind kind = Kind::kTerm;
+  std::string value;
+  std::vector<SearchNode> children;
+  int position = 1;  // 1-based character position in the query, as X reports it
+};
+
+struct SearchQuery {
+  std::string text;  // the query as given
+  SearchNode root;
+};
+
+inline constexpr size_t kMaxSearchQueryLength = 512;
+
+//! Parses `query`. On error returns an invalid-request Problem for parameter `query`,
+//! whose message names the 1-based position and the reason, e.g.
+//! "There were errors processing your request: Unbalanced parentheses (at position 7)".
+Result<SearchQuery> ParseSearchQuery(std::string_view query);
+
+}  // namespace sluice

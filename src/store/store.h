@@ -1,0 +1,101 @@
+#pragma once
+//! Store: the posts, users and apps behind the API. One Store object is one connection:
+//! it is not thread-safe; each server worker opens its own (see OpenStore). Reads never
+//! block writers (SQLite WAL). Every write method is atomic: it applies whole or not at all.
+//! "Not found" is an empty result, never an error; errors are backend failures (a Problem
+//! with status 503 or 500) or constraint violations (409).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/types.h"
+#include "store/search/query.h"
+
+namespace sluice {
+
+//! Which slice of a reverse-chronological list to return. All bounds are optional.
+//! Ids are snowflakes, so time bounds become id bounds in the backend.
+struct PageRequest {
+  std::optional<Id> since_id;        // exclusive: only ids > since_id
+  std::optional<Id> until_id;        // exclusive: only ids < until_id
+  std::optional<TimeMs> start_time;  // inclusive
+  std::optional<TimeMs> end_time;    // exclusive
+  bool exclude_replies = false;
+  bool exclude_retweets = false;
+  int limit = 10;  // posts wanted; the store returns up to limit + 1 so callers see "more"
+  //! Continue a walk: kOlder returns ids < cursor (descending), kNewer ids > cursor
+  //! (still returned descending, the ones nearest the cursor).
+  enum class Direction { kOlder, kNewer };
+  std::optional<std::pair<Direction, Id>> cursor;
+};
+
+//! A post as read back: the stored fields, with entities already in X's JSON shape.
+struct StoredPost {
+  Post post;                 // entities left empty on read; see entities_json
+  std::string entities_json; // X's `entities` object, or empty when the post has none
+};
+
+struct CountBucket {
+  TimeMs start = 0;
+  TimeMs end = 0;
+  int64_t count = 0;
+};
+
+//! A set of users and posts written together (seed, import): all or nothing.
+struct WriteBatch {
+  std::vector<User> users;
+  std::vector<Post> posts;  // entities filled; mention ids resolved by the store when missing
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- reads. Deleted posts are returned (with deleted_at set): callers decide. ----
+  virtual Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) = 0;
+  virtual Result<std::vector<User>> GetUsers(std::span<const Id> ids) = 0;
+  //! Case-insensitive.
+  virtual Result<std::vector<User>> GetUsersByUsername(std::span<const std::string> usernames) = 0;
+
+  // Timelines: newest first, deleted posts skipped, up to page.limit + 1 posts.
+  virtual Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) = 0;
+  //! Matching posts per bucket of `bucket_ms` over [start, end), oldest bucket first.
+  virtual Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end,
+                                                 TimeMs bucket_ms) = 0;
+
+  // ---- writes ----
+  virtual Status Apply(const WriteBatch& batch) = 0;
+  //! Inserts one post durably (fsync before returning ok). Fills conversation and mention ids.
+  virtual Status InsertPost(Post& post) = 0;
+  //! Marks a post deleted (kept for evidence). NotFound if no live post has this id.
+  virtual Status DeletePost(Id id, TimeMs at) = 0;
+  virtual Result<int64_t> CountPosts() = 0;
+  virtual Result<int64_t> CountUsers() = 0;
+
+  // ---- apps and projects ----
+  virtual Result<Id> CreateProject(std::string_view name, TimeMs at) = 0;
+  virtual Result<bool> ProjectExists(Id project_id) = 0;
+  //! Stores the app with the SHA-256 of its token.
+  virtual Status InsertApp(const App& app, std::string_view token_hash) = 0;
+  virtual Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) = 0;
+};
+
+struct StoreOptions {
+  std::string url;       // "sqlite" (default: DATA/sluice.db) or sqlite:///path/file.db
+  std::string data_dir;  // --data
+  bool create = true;    // create and migrate the schema if needed
+};
+
+//! Opens one connection. Fails with a CommandError naming the file for an unusable store.
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
+
+}  // namespace sluice

@@ -1,0 +1,57 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice {
+namespace {
+
+TEST(Config, DefaultsWhenEmpty) {
+  auto c = ParseConfig("", "empty.toml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c->posts.max_chars, 280);
+  EXPECT_EQ(c->server.header_limit_bytes, 8192);
+  EXPECT_EQ(c->server.body_limit_bytes, 65536);
+}
+
+TEST(Config, ReadsKnownKeys) {
+  auto c = ParseConfig("[server]\nlisten = \"0.0.0.0:9000\"\nworkers = 3\n[posts]\nmax_chars = 500\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.problem().detail;
+  EXPECT_EQ(c->server.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c->server.workers, 3);
+  EXPECT_EQ(c->posts.max_chars, 500);
+}
+
+// One fixture per kind of config error; each names the file and the key.
+TEST(Config, RejectsUnknownKey) {
+  auto c = ParseConfig("[server]\nlissen = \"x\"\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "sluice.toml: unknown key 'server.lissen'");
+}
+
+TEST(Config, RejectsUnknownSection) {
+  auto c = ParseConfig("[ratelimit]\nx = 1\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "sluice.toml: unknown section 'ratelimit'");
+}
+
+TEST(Config, RejectsWrongType) {
+  auto c = ParseConfig("[posts]\nmax_chars = \"many\"\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "sluice.toml: key 'posts.max_chars' has the wrong type (string)");
+}
+
+TEST(Config, RejectsOutOfRange) {
+  auto c = ParseConfig("[posts]\nmax_chars = 0\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "sluice.toml: key 'posts.max_chars' must be 1..100000");
+}
+
+TEST(Config, RejectsSyntaxErrorWithLine) {
+  auto c = ParseConfig("[server]\nlisten = \n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail.rfind("sluice.toml:2: ", 0), 0u) << c.problem().detail;
+}
+
+}  // namespace
+}  // namespace sluice
