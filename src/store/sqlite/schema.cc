@@ -1,0 +1,97 @@
+#include "store/sqlite/schema.h"
+
+namespace sluice::sqlite {
+
+namespace {
+
+// Never edit a migration that has shipped: add a new one.
+constexpr std::string_view kMigrations[] = {
+    // 1: users, posts, search index, apps.
+    R"sql(
+CREATE TABLE users (
+  id              INTEGER PRIMARY KEY,
+  username        TEXT NOT NULL,
+  username_lc     TEXT NOT NULL UNIQUE,
+  name            TEXT NOT NULL,
+  description     TEXT NOT NULL DEFAULT '',
+  location        TEXT NOT NULL DEFAULT '',
+  url             TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,            -- ms since epoch
+  verified_type   TEXT NOT NULL DEFAULT 'none' CHECK (verified_type IN ('none','blue','business','government')),
+  protected       INTEGER NOT NULL DEFAULT 0,
+  labels          TEXT NOT NULL DEFAULT '',    -- comma-separated
+  followers_count INTEGER NOT NULL DEFAULT 0,
+  following_count INTEGER NOT NULL DEFAULT 0,
+  tweet_count     INTEGER NOT NULL DEFAULT 0,
+  listed_count    INTEGER NOT NULL DEFAULT 0,
+  like_count      INTEGER NOT NULL DEFAULT 0,
+  pinned_tweet_id INTEGER
+);
+
+CREATE TABLE posts (
+  id                  INTEGER PRIMARY KEY,     -- snowflake: orders by time
+  author_id           INTEGER NOT NULL,
+  text                TEXT NOT NULL,
+  created_at          INTEGER NOT NULL,
+  lang                TEXT NOT NULL DEFAULT 'und',
+  conversation_id     INTEGER NOT NULL,
+  in_reply_to_user_id INTEGER,
+  replied_to_id       INTEGER,
+  quoted_id           INTEGER,
+  retweeted_id        INTEGER,
+  flags               INTEGER NOT NULL DEFAULT 0,  -- 1 has links, 2 has mentions, 4 has hashtags, 8 has cashtags
+  entities            TEXT NOT NULL DEFAULT '',    -- X's `entities` object as JSON, '' when none
+  retweet_count       INTEGER NOT NULL DEFAULT 0,
+  reply_count         INTEGER NOT NULL DEFAULT 0,
+  like_count          INTEGER NOT NULL DEFAULT 0,
+  quote_count         INTEGER NOT NULL DEFAULT 0,
+  bookmark_count      INTEGER NOT NULL DEFAULT 0,
+  impression_count    INTEGER NOT NULL DEFAULT 0,
+  edit_history        TEXT NOT NULL DEFAULT '',    -- comma-separated ids, '' = just this id
+  source              TEXT NOT NULL DEFAULT '',
+  deleted_at          INTEGER                      -- kept for evidence; NULL = live
+);
+CREATE INDEX posts_by_author ON posts (author_id, id);
+CREATE INDEX posts_by_conversation ON posts (conversation_id, id);
+CREATE INDEX posts_by_reply_user ON posts (in_reply_to_user_id, id) WHERE in_reply_to_user_id IS NOT NULL;
+CREATE INDEX posts_by_replied_to ON posts (replied_to_id, id) WHERE replied_to_id IS NOT NULL;
+CREATE INDEX posts_by_quoted ON posts (quoted_id, id) WHERE quoted_id IS NOT NULL;
+CREATE INDEX posts_by_lang ON posts (lang, id);
+
+-- Exact-match entities for search operators and the mentions timeline.
+-- kind: 'h' hashtag, 'c' cashtag, 'm' mentioned username; value lowercased, without sigil.
+CREATE TABLE post_tags (
+  kind    TEXT NOT NULL,
+  value   TEXT NOT NULL,
+  post_id INTEGER NOT NULL,
+  PRIMARY KEY (kind, value, post_id)
+) WITHOUT ROWID;
+
+-- Full-text index; rowid = posts.id. `urls` holds the expanded urls, for url: matching.
+CREATE VIRTUAL TABLE posts_fts USING fts5 (text, urls, content='', tokenize='unicode61 remove_diacritics 2');
+
+CREATE TABLE projects (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE apps (
+  id         INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects (id),
+  name       TEXT NOT NULL,
+  plan       TEXT NOT NULL,
+  uses       TEXT NOT NULL DEFAULT '',   -- comma-separated
+  user_id    INTEGER NOT NULL REFERENCES users (id),
+  token_hash BLOB NOT NULL UNIQUE,       -- SHA-256 of the bearer token
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+)sql",
+};
+
+}  // namespace
+
+std::span<const std::string_view> Migrations() { return kMigrations; }
+
+}  // namespace sluice::sqlite
