@@ -68,7 +68,8 @@ class Store {
   virtual Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) = 0;
-  //! Matching posts per bucket of `bucket_ms` over [start, end), oldest bucket first.
+  //! Matching live posts per bucket over [start, end), oldest bucket first. Buckets are aligned
+  //! to multiples of `bucket_ms` since the epoch; the first and last are clipped to the range.
   virtual Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end,
                                                  TimeMs bucket_ms) = 0;
 

@@ -1,0 +1,47 @@
+#pragma once
+//! The plain types the API handlers take and return: no sockets, no Beast. http/ converts
+//! to and from the wire; tests call handlers directly.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/problem.h"
+#include "core/snowflake.h"
+#include "core/types.h"
+#include "store/store.h"
+
+namespace sluice {
+
+struct ApiRequest {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view path;    // "/2/tweets/123", still percent-encoded
+  std::string_view query;   // after '?', still percent-encoded; empty when none
+  std::string_view authorization;
+  std::string_view content_type;
+  std::string_view body;
+  std::string_view request_id;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static ApiResponse FromProblem(const Problem& p);
+  static ApiResponse Json(int status, std::string body);
+};
+
+//! Everything a handler needs, one per worker thread (the Store is that worker's connection).
+struct ApiContext {
+  Store& store;
+  const Clock& clock;
+  SnowflakeGenerator& ids;
+  const Config& config;
+};
+
+}  // namespace sluice

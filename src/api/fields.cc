@@ -1,0 +1,101 @@
+#include "api/fields.h"
+
+#include <optional>
+
+namespace sluice {
+
+namespace {
+
+// Name -> bit, or nullopt for a value X defines that Sluice accepts without data.
+struct Vocabulary {
+  std::string_view name;
+  std::optional<uint32_t> bit;
+};
+
+constexpr std::optional<uint32_t> B(auto e) { return uint32_t(e); }
+constexpr std::optional<uint32_t> kNoData = std::nullopt;
+
+constexpr Vocabulary kPostFields[] = {
+    {"article", kNoData}, {"attachments", kNoData}, {"author_id", B(PostField::kAuthorId)},
+    {"card_uri", kNoData}, {"community_id", kNoData}, {"context_annotations", kNoData},
+    {"conversation_id", B(PostField::kConversationId)}, {"created_at", B(PostField::kCreatedAt)},
+    {"display_text_range", kNoData}, {"edit_controls", B(PostField::kEditControls)},
+    {"edit_history_tweet_ids", kNoData},  // always sent
+    {"entities", B(PostField::kEntities)}, {"geo", kNoData}, {"id", kNoData},
+    {"in_reply_to_user_id", B(PostField::kInReplyToUserId)}, {"lang", B(PostField::kLang)},
+    {"media_metadata", kNoData}, {"non_public_metrics", kNoData}, {"note_tweet", kNoData},
+    {"organic_metrics", kNoData}, {"possibly_sensitive", B(PostField::kPossiblySensitive)},
+    {"promoted_metrics", kNoData}, {"public_metrics", B(PostField::kPublicMetrics)},
+    {"referenced_tweets", B(PostField::kReferencedTweets)}, {"reply_settings", B(PostField::kReplySettings)},
+    {"scopes", kNoData}, {"source", B(PostField::kSource)}, {"text", kNoData}, {"withheld", kNoData},
+};
+
+constexpr Vocabulary kUserFields[] = {
+    {"affiliation", kNoData}, {"connection_status", kNoData}, {"created_at", B(UserField::kCreatedAt)},
+    {"description", B(UserField::kDescription)}, {"entities", kNoData}, {"id", kNoData},
+    {"labels", B(UserField::kLabels)},  // Sluice extension: state-affiliated-media, government-funded...
+    {"location", B(UserField::kLocation)}, {"most_recent_tweet_id", kNoData}, {"name", kNoData},
+    {"pinned_tweet_id", B(UserField::kPinnedTweetId)}, {"profile_banner_url", kNoData},
+    {"profile_image_url", kNoData}, {"protected", B(UserField::kProtected)},
+    {"public_metrics", B(UserField::kPublicMetrics)}, {"receives_your_dm", kNoData},
+    {"subscription_type", kNoData}, {"url", B(UserField::kUrl)}, {"username", kNoData},
+    {"verified", B(UserField::kVerified)}, {"verified_type", B(UserField::kVerifiedType)}, {"withheld", kNoData},
+};
+
+constexpr Vocabulary kPostExpansions[] = {
+    {"attachments.media_keys", kNoData}, {"attachments.poll_ids", kNoData}, {"author_id", B(Expansion::kAuthorId)},
+    {"edit_history_tweet_ids", kNoData}, {"entities.mentions.username", B(Expansion::kMentionsUsername)},
+    {"geo.place_id", kNoData}, {"in_reply_to_user_id", B(Expansion::kInReplyToUserId)},
+    {"referenced_tweets.id", B(Expansion::kReferencedTweetsId)},
+    {"referenced_tweets.id.author_id", B(Expansion::kReferencedTweetsIdAuthorId)},
+};
+
+constexpr Vocabulary kUserExpansions[] = {
+    {"affiliation.user_id", kNoData}, {"most_recent_tweet_id", kNoData},
+    {"pinned_tweet_id", B(Expansion::kPinnedTweetId)},
+};
+
+template <size_t N>
+Result<uint32_t> ParseList(const Params& params, std::string_view name, const Vocabulary (&vocab)[N]) {
+  auto value = params.Get(name);
+  if (!value) return 0u;
+  uint32_t bits = 0;
+  std::string_view rest = *value;
+  while (true) {
+    size_t c = rest.find(',');
+    std::string_view item = rest.substr(0, c);
+    const Vocabulary* found = nullptr;
+    for (const auto& v : vocab)
+      if (v.name == item) found = &v;
+    if (!found) {
+      std::string list;
+      for (const auto& v : vocab) list += (list.empty() ? "" : ",") + std::string(v.name);
+      return InvalidRequest(std::string(name), std::string(item),
+                            "The `" + std::string(name) + "` query parameter value [" + std::string(item) +
+                                "] is not one of [" + list + "]");
+    }
+    if (found->bit) bits |= 1u << *found->bit;
+    if (c == std::string_view::npos) break;
+    rest.remove_prefix(c + 1);
+  }
+  return bits;
+}
+
+}  // namespace
+
+Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource primary) {
+  FieldSelection s;
+  auto post = ParseList(params, "tweet.fields", kPostFields);
+  if (!post.ok()) return post.problem();
+  auto user = ParseList(params, "user.fields", kUserFields);
+  if (!user.ok()) return user.problem();
+  auto exp = primary == PrimaryResource::kPosts ? ParseList(params, "expansions", kPostExpansions)
+                                                : ParseList(params, "expansions", kUserExpansions);
+  if (!exp.ok()) return exp.problem();
+  s.post = *post;
+  s.user = *user;
+  s.expansions = *exp;
+  return s;
+}
+
+}  // namespace sluice

@@ -1,0 +1,41 @@
+#pragma once
+//! Field and expansion selection (`tweet.fields`, `user.fields`, `expansions`): X's full
+//! vocabularies are accepted; values Sluice has no data for are accepted and render nothing
+//! (docs/api.md lists them). Unknown values are a 400 in X's wording.
+
+#include <cstdint>
+#include <string_view>
+
+#include "api/params.h"
+
+namespace sluice {
+
+enum class PostField : uint32_t {
+  kAuthorId, kCreatedAt, kConversationId, kInReplyToUserId, kLang, kPublicMetrics, kReferencedTweets, kEntities,
+  kPossiblySensitive, kReplySettings, kEditControls, kSource,
+};
+enum class UserField : uint32_t {
+  kCreatedAt, kDescription, kLocation, kUrl, kVerified, kVerifiedType, kProtected, kPublicMetrics, kPinnedTweetId,
+  kLabels,
+};
+enum class Expansion : uint32_t {
+  kAuthorId, kReferencedTweetsId, kReferencedTweetsIdAuthorId, kInReplyToUserId, kMentionsUsername, kPinnedTweetId,
+};
+
+struct FieldSelection {
+  uint32_t post = 0;
+  uint32_t user = 0;
+  uint32_t expansions = 0;
+
+  bool Has(PostField f) const { return post & (1u << uint32_t(f)); }
+  bool Has(UserField f) const { return user & (1u << uint32_t(f)); }
+  bool Has(Expansion e) const { return expansions & (1u << uint32_t(e)); }
+};
+
+enum class PrimaryResource { kPosts, kUsers };
+
+//! Reads tweet.fields, user.fields and expansions; the expansion vocabulary depends on
+//! whether the endpoint returns posts or users.
+Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource primary);
+
+}  // namespace sluice

@@ -1,0 +1,33 @@
+#pragma once
+//! The X API v2 endpoints. Each takes the authenticated app, the request and the route's
+//! captured path segment (an id or username, still percent-encoded), and returns the
+//! response; every failure is a Problem (rendered by ApiResponse::FromProblem).
+
+#include <string_view>
+
+#include "api/context.h"
+
+namespace sluice {
+
+using Handler = Result<ApiResponse> (*)(ApiContext&, const App&, const ApiRequest&, std::string_view capture);
+
+// posts_lookup.cc
+Result<ApiResponse> GetPostById(ApiContext&, const App&, const ApiRequest&, std::string_view id);
+Result<ApiResponse> GetPostsByIds(ApiContext&, const App&, const ApiRequest&, std::string_view);
+// timelines.cc
+Result<ApiResponse> GetUserPosts(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> GetUserMentions(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> GetQuotePosts(ApiContext&, const App&, const ApiRequest&, std::string_view post_id);
+// search.cc
+Result<ApiResponse> SearchRecent(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> CountRecent(ApiContext&, const App&, const ApiRequest&, std::string_view);
+// posts_write.cc
+Result<ApiResponse> CreatePost(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> DeletePost(ApiContext&, const App&, const ApiRequest&, std::string_view id);
+// users.cc
+Result<ApiResponse> GetUserById(ApiContext&, const App&, const ApiRequest&, std::string_view id);
+Result<ApiResponse> GetUsersByIds(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetUserByUsername(ApiContext&, const App&, const ApiRequest&, std::string_view username);
+Result<ApiResponse> GetUsersByUsernames(ApiContext&, const App&, const ApiRequest&, std::string_view);
+
+}  // namespace sluice

@@ -1,0 +1,95 @@
+#include "api/paging.h"
+
+#include "core/time_format.h"
+
+namespace sluice {
+
+Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs now) {
+  PageRequest page;
+  auto limit = ParseMaxResults(params, spec.min_results, spec.max_results, spec.default_results);
+  if (!limit.ok()) return limit.problem();
+  page.limit = *limit;
+  auto since = OptionalId(params, "since_id");
+  if (!since.ok()) return since.problem();
+  auto until = OptionalId(params, "until_id");
+  if (!until.ok()) return until.problem();
+  auto start = OptionalTime(params, "start_time");
+  if (!start.ok()) return start.problem();
+  auto end = OptionalTime(params, "end_time");
+  if (!end.ok()) return end.problem();
+  page.since_id = *since;
+  page.until_id = *until;
+  page.start_time = *start;
+  page.end_time = *end;
+  if (spec.search_window) {
+    TimeMs oldest = now - kRecentWindowMs;
+    if (page.start_time && *page.start_time < oldest)
+      return InvalidRequest("start_time", FormatTime(*page.start_time),
+                            "Invalid 'start_time':'" + FormatTime(*page.start_time) +
+                                "'. 'start_time' must be on or after " + FormatTime(oldest));
+    if (!page.start_time) page.start_time = oldest;
+  }
+  if (page.start_time && page.end_time && *page.end_time <= *page.start_time)
+    return InvalidRequest("end_time", FormatTime(*page.end_time),
+                          "Invalid 'end_time':'" + FormatTime(*page.end_time) +
+                              "'. 'end_time' must be after 'start_time' '" + FormatTime(*page.start_time) + "'");
+  if (spec.allow_exclude) {
+    if (auto ex = params.Get("exclude")) {
+      std::string_view rest = *ex;
+      while (true) {
+        size_t c = rest.find(',');
+        std::string_view item = rest.substr(0, c);
+        if (item == "replies") page.exclude_replies = true;
+        else if (item == "retweets") page.exclude_retweets = true;
+        else
+          return InvalidRequest("exclude", std::string(item),
+                                "The `exclude` query parameter value [" + std::string(item) + "] is not one of [replies,retweets]");
+        if (c == std::string_view::npos) break;
+        rest.remove_prefix(c + 1);
+      }
+    }
+  }
+  for (std::string_view name : {"pagination_token", "next_token"}) {
+    if (auto token = params.Get(name)) {
+      auto cursor = DecodePageToken(name, *token);
+      if (!cursor.ok()) return cursor.problem();
+      page.cursor = *cursor;
+    }
+  }
+  return page;
+}
+
+Result<ApiResponse> RenderPage(ApiContext& ctx, std::vector<StoredPost> rows, const PageRequest& page,
+                               const PageSpec& spec, const FieldSelection& fields) {
+  bool newer = page.cursor && page.cursor->first == PageRequest::Direction::kNewer;
+  bool more = rows.size() > size_t(page.limit);
+  if (more) {
+    // The extra row is the one farthest from the cursor.
+    if (newer) rows.erase(rows.begin());
+    else rows.pop_back();
+  }
+  std::optional<Id> newest, oldest;
+  if (!rows.empty()) {
+    newest = rows.front().post.id;
+    oldest = rows.back().post.id;
+  }
+  std::string next, previous;
+  if (oldest && (newer || more)) next = EncodePageToken(PageRequest::Direction::kOlder, *oldest);
+  if (spec.previous_token && newest && (newer ? more : page.cursor.has_value()))
+    previous = EncodePageToken(PageRequest::Direction::kNewer, *newest);
+  size_t count = rows.size();
+  auto meta = [&](JsonWriter& w) {
+    w.BeginObject();
+    if (newest) w.MemberId("newest_id", *newest);
+    if (oldest) w.MemberId("oldest_id", *oldest);
+    w.MemberInt("result_count", int64_t(count));
+    if (!next.empty()) w.Member("next_token", next);
+    if (!previous.empty()) w.Member("previous_token", previous);
+    w.EndObject();
+  };
+  auto body = RenderPostsEnvelope(ctx.store, rows, false, fields, {}, meta);
+  if (!body.ok()) return body.problem();
+  return ApiResponse::Json(200, std::move(*body));
+}
+
+}  // namespace sluice

@@ -1,0 +1,32 @@
+#pragma once
+//! Shared by every list endpoint (timelines, search): reading the page parameters and writing
+//! `meta` with X's tokens, so that walking next_token visits every post once, newest first.
+
+#include <string_view>
+
+#include "api/context.h"
+#include "api/params.h"
+#include "api/render.h"
+
+namespace sluice {
+
+struct PageSpec {
+  int min_results;
+  int max_results;
+  int default_results;
+  bool allow_exclude = false;      // exclude=replies,retweets
+  bool search_window = false;      // start_time defaults to now - 7 days and may not be older
+  bool previous_token = true;      // timelines offer previous_token; search does not
+};
+
+inline constexpr TimeMs kRecentWindowMs = 7LL * 24 * 3600 * 1000;
+
+//! Reads max_results, since_id, until_id, start_time, end_time, exclude, and the token from
+//! pagination_token (or next_token for search).
+Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs now);
+
+//! Trims the store's limit+1 rows to the page and renders the envelope with meta.
+Result<ApiResponse> RenderPage(ApiContext& ctx, std::vector<StoredPost> rows, const PageRequest& page,
+                               const PageSpec& spec, const FieldSelection& fields);
+
+}  // namespace sluice

@@ -1,0 +1,142 @@
+#include "api/params.h"
+
+#include <boost/url/params_encoded_view.hpp>
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/parse_query.hpp>
+#include <algorithm>
+#include <charconv>
+
+#include "core/time_format.h"
+#include <set>
+
+namespace sluice {
+
+Result<Params> Params::Parse(std::string_view query) {
+  Params out;
+  if (query.empty()) return out;
+  auto parsed = boost::urls::parse_query(query);
+  if (!parsed) return InvalidRequest("query", std::string(query), "The query string is not valid percent-encoding.");
+  for (auto param : *parsed) {
+    std::string key = param.key.decode(boost::urls::encoding_opts(true));
+    std::string value = param.has_value ? param.value.decode(boost::urls::encoding_opts(true)) : std::string();
+    for (const auto& [k, v] : out.items_)
+      if (k == key) return InvalidRequest(key, value, "The `" + key + "` query parameter can only be given once.");
+    out.items_.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+std::optional<std::string_view> Params::Get(std::string_view name) const {
+  for (const auto& [k, v] : items_)
+    if (k == name) return std::string_view(v);
+  return std::nullopt;
+}
+
+Status Params::CheckAllowed(std::initializer_list<std::string_view> allowed) const {
+  std::vector<ParameterError> errors;
+  for (const auto& [k, v] : items_) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || a == k;
+    if (ok) continue;
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ",") + std::string(a);
+    errors.push_back({k, v, "The query parameter [" + k + "] is not one of [" + list + "]"});
+  }
+  if (errors.empty()) return Status::Ok();
+  return InvalidRequest(std::move(errors));
+}
+
+Result<Id> ParseIdValue(std::string_view name, std::string_view value) {
+  Id id = 0;
+  bool digits = !value.empty() && value.size() <= 19 &&
+                std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+  auto r = std::from_chars(value.data(), value.data() + value.size(), id);
+  if (!digits || r.ec != std::errc() || r.ptr != value.data() + value.size())
+    return InvalidRequest(std::string(name), std::string(value),
+                          "The `" + std::string(name) + "` query parameter value [" + std::string(value) +
+                              "] does not match ^[0-9]{1,19}$");
+  return id;
+}
+
+Result<std::vector<Id>> ParseIdList(const Params& p, std::string_view name, size_t max) {
+  auto v = p.Get(name);
+  if (!v) return InvalidRequest(std::string(name), "", "The `" + std::string(name) + "` query parameter can not be empty");
+  std::vector<Id> ids;
+  std::set<Id> seen;
+  std::string_view rest = *v;
+  while (true) {
+    size_t c = rest.find(',');
+    auto id = ParseIdValue(name, rest.substr(0, c));
+    if (!id.ok()) return id.problem();
+    if (seen.insert(*id).second) ids.push_back(*id);
+    if (c == std::string_view::npos) break;
+    rest.remove_prefix(c + 1);
+  }
+  if (ids.size() > max)
+    return InvalidRequest(std::string(name), std::string(*v),
+                          "The number of values in the `" + std::string(name) + "` query parameter list [" +
+                              std::to_string(ids.size()) + "] is not between 1 and " + std::to_string(max));
+  return ids;
+}
+
+Result<std::optional<Id>> OptionalId(const Params& p, std::string_view name) {
+  auto v = p.Get(name);
+  if (!v) return std::optional<Id>();
+  auto id = ParseIdValue(name, *v);
+  if (!id.ok()) return id.problem();
+  return std::optional<Id>(*id);
+}
+
+Result<int> ParseMaxResults(const Params& p, int lo, int hi, int def) {
+  auto v = p.Get("max_results");
+  if (!v) return def;
+  int n = 0;
+  auto r = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (r.ec != std::errc() || r.ptr != v->data() + v->size() || n < lo || n > hi)
+    return InvalidRequest("max_results", std::string(*v),
+                          "The `max_results` query parameter value [" + std::string(*v) + "] is not between " +
+                              std::to_string(lo) + " and " + std::to_string(hi));
+  return n;
+}
+
+Result<std::optional<TimeMs>> OptionalTime(const Params& p, std::string_view name) {
+  auto v = p.Get(name);
+  if (!v) return std::optional<TimeMs>();
+  auto t = ParseTime(*v);
+  if (!t)
+    return InvalidRequest(std::string(name), std::string(*v),
+                          "Invalid '" + std::string(name) + "':'" + std::string(*v) +
+                              "'. '" + std::string(name) + "' must be a valid RFC 3339 time, e.g. 2023-05-01T12:00:00Z");
+  return std::optional<TimeMs>(*t);
+}
+
+// Tokens: one direction letter and the id in base 36. Opaque to clients; stable under inserts.
+std::string EncodePageToken(PageRequest::Direction dir, Id boundary) {
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string digits;
+  uint64_t v = uint64_t(boundary);
+  do {
+    digits.insert(digits.begin(), kDigits[v % 36]);
+    v /= 36;
+  } while (v);
+  return std::string(dir == PageRequest::Direction::kOlder ? "7" : "3") + "140" + digits;
+}
+
+Result<std::pair<PageRequest::Direction, Id>> DecodePageToken(std::string_view name, std::string_view token) {
+  auto bad = [&] {
+    return InvalidRequest(std::string(name), std::string(token),
+                          "The `" + std::string(name) + "` query parameter value [" + std::string(token) + "] is not valid");
+  };
+  if (token.size() < 5 || token.size() > 20 || token.substr(1, 3) != "140" || (token[0] != '7' && token[0] != '3'))
+    return bad();
+  uint64_t v = 0;
+  for (char c : token.substr(4)) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
+    if (d < 0 || v > (uint64_t(INT64_MAX) - d) / 36) return bad();
+    v = v * 36 + d;
+  }
+  auto dir = token[0] == '7' ? PageRequest::Direction::kOlder : PageRequest::Direction::kNewer;
+  return std::make_pair(dir, Id(v));
+}
+
+}  // namespace sluice

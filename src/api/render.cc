@@ -1,0 +1,294 @@
+#include "api/render.h"
+
+#include <boost/json/parse.hpp>
+#include <unordered_set>
+
+#include "core/time_format.h"
+
+namespace sluice {
+
+namespace {
+
+void Time(JsonWriter& w, std::string_view key, TimeMs t) {
+  std::string s;
+  AppendTime(s, t);
+  w.Member(key, s);
+}
+
+// Mentioned usernames from a stored entities object (only for the mentions expansion).
+std::vector<std::string> MentionedUsernames(const std::string& entities_json) {
+  std::vector<std::string> out;
+  if (entities_json.empty()) return out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(entities_json, ec);
+  if (ec || !v.is_object()) return out;
+  const auto* mentions = v.as_object().if_contains("mentions");
+  if (!mentions || !mentions->is_array()) return out;
+  for (const auto& m : mentions->as_array())
+    if (const auto* name = m.is_object() ? m.as_object().if_contains("username") : nullptr; name && name->is_string())
+      out.emplace_back(name->as_string());
+  return out;
+}
+
+void RenderErrors(JsonWriter& w, const std::vector<ResourceError>& errors) {
+  if (errors.empty()) return;
+  w.Key("errors");
+  w.BeginArray();
+  for (const auto& e : errors) {
+    w.BeginObject();
+    w.Member("value", e.value);
+    w.Member("detail", ResourceErrorDetail(e));
+    w.Member("title", e.title);
+    w.Member("resource_type", e.resource_type);
+    w.Member("parameter", e.parameter);
+    w.Member("resource_id", e.value);
+    w.Member("type", e.type);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+// Collects ids in first-seen order without duplicates.
+struct IdList {
+  std::vector<Id> ids;
+  std::unordered_set<Id> seen;
+  void Add(Id id) {
+    if (seen.insert(id).second) ids.push_back(id);
+  }
+};
+
+// Fetches posts by id keeping `ids` order; missing or deleted ones become errors.
+Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<Id>& ids, std::string_view parameter,
+                                               std::vector<ResourceError>& errors) {
+  std::vector<StoredPost> out;
+  if (ids.empty()) return out;
+  auto found = store.GetPosts(ids);
+  if (!found.ok()) return found.problem();
+  for (Id id : ids) {
+    auto it = std::find_if(found->begin(), found->end(), [id](const StoredPost& p) { return p.post.id == id; });
+    if (it == found->end() || it->post.deleted_at)
+      errors.push_back({"tweet", std::string(parameter), std::to_string(id)});
+    else
+      out.push_back(std::move(*it));
+  }
+  return out;
+}
+
+Result<std::vector<User>> FetchUsers(Store& store, const std::vector<Id>& ids) {
+  if (ids.empty()) return std::vector<User>();
+  auto found = store.GetUsers(ids);
+  if (!found.ok()) return found.problem();
+  std::vector<User> out;
+  for (Id id : ids)
+    for (auto& u : *found)
+      if (u.id == id) out.push_back(std::move(u));
+  return out;
+}
+
+void RenderIncludes(JsonWriter& w, const std::vector<User>& users, const std::vector<StoredPost>& posts,
+                    const FieldSelection& f) {
+  if (users.empty() && posts.empty()) return;
+  w.Key("includes");
+  w.BeginObject();
+  if (!users.empty()) {
+    w.Key("users");
+    w.BeginArray();
+    for (const auto& u : users) RenderUser(w, u, f);
+    w.EndArray();
+  }
+  if (!posts.empty()) {
+    w.Key("tweets");
+    w.BeginArray();
+    for (const auto& p : posts) RenderPost(w, p, f);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string ResourceErrorDetail(const ResourceError& e) {
+  return "Could not find " + e.resource_type + " with " + e.parameter + ": [" + e.value + "].";
+}
+
+void RenderPost(JsonWriter& w, const StoredPost& sp, const FieldSelection& f) {
+  const Post& p = sp.post;
+  w.BeginObject();
+  w.MemberId("id", p.id);
+  w.Member("text", p.text);
+  w.Key("edit_history_tweet_ids");
+  w.BeginArray();
+  for (Id id : p.edit_history) w.IdString(id);
+  w.EndArray();
+  if (f.Has(PostField::kAuthorId)) w.MemberId("author_id", p.author_id);
+  if (f.Has(PostField::kCreatedAt)) Time(w, "created_at", p.created_at);
+  if (f.Has(PostField::kConversationId)) w.MemberId("conversation_id", p.conversation_id);
+  if (f.Has(PostField::kInReplyToUserId) && p.in_reply_to_user_id) w.MemberId("in_reply_to_user_id", *p.in_reply_to_user_id);
+  if (f.Has(PostField::kLang)) w.Member("lang", p.lang);
+  if (f.Has(PostField::kReferencedTweets) && !p.referenced.empty()) {
+    w.Key("referenced_tweets");
+    w.BeginArray();
+    for (const auto& r : p.referenced) {
+      w.BeginObject();
+      w.Member("type", ReferenceTypeName(r.type));
+      w.MemberId("id", r.id);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (f.Has(PostField::kEntities) && !sp.entities_json.empty()) {
+    w.Key("entities");
+    w.Raw(sp.entities_json);
+  }
+  if (f.Has(PostField::kPublicMetrics)) {
+    w.Key("public_metrics");
+    w.BeginObject();
+    w.MemberInt("retweet_count", p.metrics.retweet_count);
+    w.MemberInt("reply_count", p.metrics.reply_count);
+    w.MemberInt("like_count", p.metrics.like_count);
+    w.MemberInt("quote_count", p.metrics.quote_count);
+    w.MemberInt("bookmark_count", p.metrics.bookmark_count);
+    w.MemberInt("impression_count", p.metrics.impression_count);
+    w.EndObject();
+  }
+  if (f.Has(PostField::kPossiblySensitive)) w.MemberBool("possibly_sensitive", false);
+  if (f.Has(PostField::kReplySettings)) w.Member("reply_settings", "everyone");
+  if (f.Has(PostField::kEditControls)) {
+    w.Key("edit_controls");
+    w.BeginObject();
+    w.MemberInt("edits_remaining", 5 - int64_t(p.edit_history.size()) + 1);
+    w.MemberBool("is_edit_eligible", false);
+    Time(w, "editable_until", p.created_at + 3600 * 1000);
+    w.EndObject();
+  }
+  if (f.Has(PostField::kSource) && !p.source.empty()) w.Member("source", p.source);
+  w.EndObject();
+}
+
+void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
+  w.BeginObject();
+  w.MemberId("id", u.id);
+  w.Member("name", u.name);
+  w.Member("username", u.username);
+  if (f.Has(UserField::kCreatedAt)) Time(w, "created_at", u.created_at);
+  if (f.Has(UserField::kDescription)) w.Member("description", u.description);
+  if (f.Has(UserField::kLocation) && !u.location.empty()) w.Member("location", u.location);
+  if (f.Has(UserField::kUrl)) w.Member("url", u.url);
+  if (f.Has(UserField::kVerified)) w.MemberBool("verified", u.verified_type != VerifiedType::kNone);
+  if (f.Has(UserField::kVerifiedType)) w.Member("verified_type", VerifiedTypeName(u.verified_type));
+  if (f.Has(UserField::kProtected)) w.MemberBool("protected", u.is_protected);
+  if (f.Has(UserField::kPinnedTweetId) && u.pinned_tweet_id) w.MemberId("pinned_tweet_id", *u.pinned_tweet_id);
+  if (f.Has(UserField::kPublicMetrics)) {
+    w.Key("public_metrics");
+    w.BeginObject();
+    w.MemberInt("followers_count", u.metrics.followers_count);
+    w.MemberInt("following_count", u.metrics.following_count);
+    w.MemberInt("tweet_count", u.metrics.tweet_count);
+    w.MemberInt("listed_count", u.metrics.listed_count);
+    w.MemberInt("like_count", u.metrics.like_count);
+    w.EndObject();
+  }
+  if (f.Has(UserField::kLabels)) {
+    w.Key("labels");
+    w.BeginArray();
+    for (const auto& l : u.labels) w.String(l);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+Result<std::string> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
+                                        const FieldSelection& f, std::vector<ResourceError> errors,
+                                        const MetaWriter& meta) {
+  // Referenced posts first: their authors may be wanted too.
+  std::vector<StoredPost> ref_posts;
+  bool want_refs = f.Has(Expansion::kReferencedTweetsId) || f.Has(Expansion::kReferencedTweetsIdAuthorId);
+  if (want_refs) {
+    IdList refs;
+    for (const auto& p : posts)
+      for (const auto& r : p.post.referenced) refs.Add(r.id);
+    auto fetched = FetchLivePosts(store, refs.ids, "referenced_tweets.id", errors);
+    if (!fetched.ok()) return fetched.problem();
+    ref_posts = std::move(*fetched);
+  }
+  IdList user_ids;
+  std::vector<std::string> usernames;
+  for (const auto& p : posts) {
+    if (f.Has(Expansion::kAuthorId)) user_ids.Add(p.post.author_id);
+    if (f.Has(Expansion::kInReplyToUserId) && p.post.in_reply_to_user_id) user_ids.Add(*p.post.in_reply_to_user_id);
+    if (f.Has(Expansion::kMentionsUsername))
+      for (auto& name : MentionedUsernames(p.entities_json)) usernames.push_back(std::move(name));
+  }
+  if (f.Has(Expansion::kReferencedTweetsIdAuthorId))
+    for (const auto& p : ref_posts) user_ids.Add(p.post.author_id);
+  auto users = FetchUsers(store, user_ids.ids);
+  if (!users.ok()) return users.problem();
+  if (!usernames.empty()) {
+    auto mentioned = store.GetUsersByUsername(usernames);
+    if (!mentioned.ok()) return mentioned.problem();
+    for (auto& u : *mentioned)
+      if (user_ids.seen.insert(u.id).second) users->push_back(std::move(u));
+  }
+  if (!f.Has(Expansion::kReferencedTweetsId)) ref_posts.clear();
+
+  JsonWriter w;
+  w.BeginObject();
+  if (single) {
+    if (!posts.empty()) {
+      w.Key("data");
+      RenderPost(w, posts.front(), f);
+    }
+  } else if (!posts.empty() || meta) {
+    // X omits `data` when a list is empty.
+    if (!posts.empty()) {
+      w.Key("data");
+      w.BeginArray();
+      for (const auto& p : posts) RenderPost(w, p, f);
+      w.EndArray();
+    }
+  }
+  RenderIncludes(w, *users, ref_posts, f);
+  RenderErrors(w, errors);
+  if (meta) {
+    w.Key("meta");
+    meta(w);
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+Result<std::string> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
+                                        const FieldSelection& f, std::vector<ResourceError> errors,
+                                        const MetaWriter& meta) {
+  std::vector<StoredPost> pinned;
+  if (f.Has(Expansion::kPinnedTweetId)) {
+    IdList ids;
+    for (const auto& u : users)
+      if (u.pinned_tweet_id) ids.Add(*u.pinned_tweet_id);
+    auto fetched = FetchLivePosts(store, ids.ids, "pinned_tweet_id", errors);
+    if (!fetched.ok()) return fetched.problem();
+    pinned = std::move(*fetched);
+  }
+  JsonWriter w;
+  w.BeginObject();
+  if (!users.empty()) {
+    w.Key("data");
+    if (single) {
+      RenderUser(w, users.front(), f);
+    } else {
+      w.BeginArray();
+      for (const auto& u : users) RenderUser(w, u, f);
+      w.EndArray();
+    }
+  }
+  RenderIncludes(w, {}, pinned, f);
+  RenderErrors(w, errors);
+  if (meta) {
+    w.Key("meta");
+    meta(w);
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace sluice

@@ -1,0 +1,41 @@
+#pragma once
+//! X API v2 JSON: posts and users with the selected fields, and the response envelope
+//! (`data`, `includes` from expansions, `errors`, `meta`) rendered into one buffer.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/fields.h"
+#include "core/json_writer.h"
+#include "store/store.h"
+
+namespace sluice {
+
+void RenderPost(JsonWriter& w, const StoredPost& post, const FieldSelection& f);
+void RenderUser(JsonWriter& w, const User& user, const FieldSelection& f);
+
+//! A partial error of a 200 response: X's resource-not-found entry.
+struct ResourceError {
+  std::string resource_type;  // "tweet", "user"
+  std::string parameter;      // "ids", "id", "username", "referenced_tweets.id", ...
+  std::string value;
+  std::string title = "Not Found Error";
+  std::string type = "https://api.x.com/2/problems/resource-not-found";
+};
+//! X's detail text for it, e.g. "Could not find tweet with ids: [1]."
+std::string ResourceErrorDetail(const ResourceError& e);
+
+using MetaWriter = std::function<void(JsonWriter&)>;
+
+//! Renders posts as `data` (one object when `single`, else an array; omitted when there are
+//! none and `single`), plus includes for the selected expansions (read from `store`), errors
+//! and meta (when `meta` is set). Deleted posts must already be filtered out.
+Result<std::string> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
+                                        const FieldSelection& f, std::vector<ResourceError> errors,
+                                        const MetaWriter& meta);
+Result<std::string> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
+                                        const FieldSelection& f, std::vector<ResourceError> errors,
+                                        const MetaWriter& meta);
+
+}  // namespace sluice

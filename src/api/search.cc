@@ -1,0 +1,95 @@
+// GET /2/tweets/search/recent and GET /2/tweets/counts/recent
+#include "api/handlers.h"
+#include "api/paging.h"
+#include "core/time_format.h"
+
+namespace sluice {
+
+namespace {
+
+Result<SearchQuery> QueryParam(const Params& params) {
+  auto q = params.Get("query");
+  if (!q || q->empty()) return InvalidRequest("query", "", "The `query` query parameter can not be empty");
+  return ParseSearchQuery(*q);
+}
+
+}  // namespace
+
+Result<ApiResponse> SearchRecent(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed({"query", "max_results", "next_token", "pagination_token", "since_id", "until_id",
+                                       "start_time", "end_time", "sort_order", "tweet.fields", "user.fields",
+                                       "expansions", "media.fields", "place.fields", "poll.fields"});
+      !s.ok())
+    return s;
+  auto query = QueryParam(*params);
+  if (!query.ok()) return query.problem();
+  if (auto order = params->Get("sort_order"); order && *order != "recency" && *order != "relevancy")
+    return InvalidRequest("sort_order", std::string(*order),
+                          "The `sort_order` query parameter value [" + std::string(*order) + "] is not one of [recency,relevancy]");
+  auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
+  if (!fields.ok()) return fields.problem();
+  PageSpec spec{10, 100, 10, false, /*search_window=*/true, /*previous_token=*/false};
+  auto page = ParsePage(*params, spec, ctx.clock.NowMs());
+  if (!page.ok()) return page.problem();
+  auto rows = ctx.store.Search(*query, *page);
+  if (!rows.ok()) return rows.problem();
+  return RenderPage(ctx, std::move(*rows), *page, spec, *fields);
+}
+
+Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed({"query", "granularity", "start_time", "end_time", "since_id", "until_id",
+                                       "search_count.fields"});
+      !s.ok())
+    return s;
+  auto query = QueryParam(*params);
+  if (!query.ok()) return query.problem();
+  TimeMs bucket = 3600 * 1000;
+  if (auto g = params->Get("granularity")) {
+    if (*g == "minute") bucket = 60 * 1000;
+    else if (*g == "day") bucket = 24 * 3600 * 1000;
+    else if (*g != "hour")
+      return InvalidRequest("granularity", std::string(*g),
+                            "The `granularity` query parameter value [" + std::string(*g) + "] is not one of [minute,hour,day]");
+  }
+  TimeMs now = ctx.clock.NowMs();
+  PageSpec spec{0, 0, 0, false, /*search_window=*/true};
+  auto page = ParsePage(*params, spec, now);
+  if (!page.ok()) return page.problem();
+  TimeMs start = *page->start_time;
+  TimeMs end = page->end_time.value_or(now);
+  // since_id / until_id narrow the range like times do (ids are times).
+  if (page->since_id) start = std::max(start, SnowflakeTime(*page->since_id + 1));
+  if (page->until_id) end = std::min(end, SnowflakeTime(*page->until_id));
+  std::vector<CountBucket> buckets;
+  if (end > start) {
+    auto counted = ctx.store.Count(*query, start, end, bucket);
+    if (!counted.ok()) return counted.problem();
+    buckets = std::move(*counted);
+  }
+  JsonWriter w;
+  int64_t total = 0;
+  w.BeginObject();
+  w.Key("data");
+  w.BeginArray();
+  for (const auto& b : buckets) {
+    w.BeginObject();
+    w.Member("end", FormatTime(b.end));
+    w.Member("start", FormatTime(b.start));
+    w.MemberInt("tweet_count", b.count);
+    w.EndObject();
+    total += b.count;
+  }
+  w.EndArray();
+  w.Key("meta");
+  w.BeginObject();
+  w.MemberInt("total_tweet_count", total);
+  w.EndObject();
+  w.EndObject();
+  return ApiResponse::Json(200, w.Take());
+}
+
+}  // namespace sluice

@@ -1,0 +1,50 @@
+// GET /2/users/:id/tweets, GET /2/users/:id/mentions, GET /2/tweets/:id/quote_tweets
+#include "api/handlers.h"
+#include "api/paging.h"
+
+namespace sluice {
+
+namespace {
+
+const std::initializer_list<std::string_view> kTimelineParams = {
+    "max_results", "pagination_token", "since_id", "until_id", "start_time", "end_time", "exclude",
+    "tweet.fields", "user.fields", "expansions", "media.fields", "place.fields", "poll.fields"};
+
+template <typename Fetch>
+Result<ApiResponse> Timeline(ApiContext& ctx, const ApiRequest& req, std::string_view id_param, std::string_view id_text,
+                             const PageSpec& spec, std::initializer_list<std::string_view> allowed, Fetch&& fetch) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed(allowed); !s.ok()) return s;
+  auto id = ParseIdValue(id_param, id_text);
+  if (!id.ok()) return id.problem();
+  auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
+  if (!fields.ok()) return fields.problem();
+  auto page = ParsePage(*params, spec, ctx.clock.NowMs());
+  if (!page.ok()) return page.problem();
+  auto rows = fetch(*id, *page);
+  if (!rows.ok()) return rows.problem();
+  return RenderPage(ctx, std::move(*rows), *page, spec, *fields);
+}
+
+}  // namespace
+
+Result<ApiResponse> GetUserPosts(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
+  PageSpec spec{5, 100, 10, /*allow_exclude=*/true};
+  return Timeline(ctx, req, "id", user_id, spec, kTimelineParams,
+                  [&](Id id, const PageRequest& page) { return ctx.store.UserPosts(id, page); });
+}
+
+Result<ApiResponse> GetUserMentions(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
+  PageSpec spec{5, 100, 10, /*allow_exclude=*/true};
+  return Timeline(ctx, req, "id", user_id, spec, kTimelineParams,
+                  [&](Id id, const PageRequest& page) { return ctx.store.Mentions(id, page); });
+}
+
+Result<ApiResponse> GetQuotePosts(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view post_id) {
+  PageSpec spec{10, 100, 10, /*allow_exclude=*/true};
+  return Timeline(ctx, req, "id", post_id, spec, kTimelineParams,
+                  [&](Id id, const PageRequest& page) { return ctx.store.QuotePosts(id, page); });
+}
+
+}  // namespace sluice

@@ -1,0 +1,117 @@
+// GET /2/users/:id, /2/users?ids=, /2/users/by/username/:username, /2/users/by?usernames=
+#include <boost/url/pct_string_view.hpp>
+
+#include "api/handlers.h"
+#include "api/render.h"
+
+namespace sluice {
+
+namespace {
+
+const std::initializer_list<std::string_view> kUserParams = {"user.fields", "expansions", "tweet.fields"};
+
+bool ValidUsername(std::string_view s) {
+  return !s.empty() && s.size() <= 15 &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+Result<ApiResponse> Render(ApiContext& ctx, const std::vector<User>& users, bool single, const Params& params,
+                           std::vector<ResourceError> errors) {
+  auto fields = ParseFieldSelection(params, PrimaryResource::kUsers);
+  if (!fields.ok()) return fields.problem();
+  auto body = RenderUsersEnvelope(ctx.store, users, single, *fields, std::move(errors), nullptr);
+  if (!body.ok()) return body.problem();
+  return ApiResponse::Json(200, std::move(*body));
+}
+
+Result<ApiResponse> ById(ApiContext& ctx, const std::vector<Id>& ids, bool single, std::string_view parameter,
+                         const Params& params) {
+  if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.problem();
+  auto found = ctx.store.GetUsers(ids);
+  if (!found.ok()) return found.problem();
+  std::vector<User> users;
+  std::vector<ResourceError> errors;
+  for (Id id : ids) {
+    auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id; });
+    if (it == found->end()) errors.push_back({"user", std::string(parameter), std::to_string(id)});
+    else users.push_back(std::move(*it));
+  }
+  return Render(ctx, users, single, params, std::move(errors));
+}
+
+Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& names, bool single,
+                               std::string_view parameter, const Params& params) {
+  for (const auto& n : names)
+    if (!ValidUsername(n))
+      return InvalidRequest(std::string(parameter), n,
+                            "The `" + std::string(parameter) + "` query parameter value [" + n +
+                                "] does not match ^[A-Za-z0-9_]{1,15}$");
+  if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.problem();
+  auto found = ctx.store.GetUsersByUsername(names);
+  if (!found.ok()) return found.problem();
+  std::vector<User> users;
+  std::vector<ResourceError> errors;
+  for (const auto& n : names) {
+    auto it = std::find_if(found->begin(), found->end(), [&](const User& u) {
+      return u.username.size() == n.size() && std::equal(n.begin(), n.end(), u.username.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+             });
+    });
+    if (it == found->end()) errors.push_back({"user", std::string(parameter), n});
+    else users.push_back(*it);
+  }
+  return Render(ctx, users, single, params, std::move(errors));
+}
+
+}  // namespace
+
+Result<ApiResponse> GetUserById(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view id_text) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed(kUserParams); !s.ok()) return s;
+  auto id = ParseIdValue("id", id_text);
+  if (!id.ok()) return id.problem();
+  return ById(ctx, {*id}, true, "id", *params);
+}
+
+Result<ApiResponse> GetUsersByIds(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed({"ids", "user.fields", "expansions", "tweet.fields"}); !s.ok()) return s;
+  auto ids = ParseIdList(*params, "ids", 100);
+  if (!ids.ok()) return ids.problem();
+  return ById(ctx, *ids, false, "ids", *params);
+}
+
+Result<ApiResponse> GetUserByUsername(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view username) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed(kUserParams); !s.ok()) return s;
+  auto decoded = boost::urls::make_pct_string_view(username);
+  if (!decoded) return InvalidRequest("username", std::string(username), "The username is not valid percent-encoding.");
+  return ByUsername(ctx, {decoded->decode()}, true, "username", *params);
+}
+
+Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed({"usernames", "user.fields", "expansions", "tweet.fields"}); !s.ok()) return s;
+  auto list = params->Get("usernames");
+  if (!list || list->empty()) return InvalidRequest("usernames", "", "The `usernames` query parameter can not be empty");
+  std::vector<std::string> names;
+  std::string_view rest = *list;
+  while (true) {
+    size_t c = rest.find(',');
+    std::string name(rest.substr(0, c));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    if (c == std::string_view::npos) break;
+    rest.remove_prefix(c + 1);
+  }
+  if (names.size() > 100)
+    return InvalidRequest("usernames", std::string(*list),
+                          "The number of values in the `usernames` query parameter list [" + std::to_string(names.size()) +
+                              "] is not between 1 and 100");
+  return ByUsername(ctx, names, false, "usernames", *params);
+}
+
+}  // namespace sluice

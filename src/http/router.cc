@@ -1,0 +1,85 @@
+#include "http/router.h"
+
+#include <array>
+
+#include "access/tokens.h"
+
+namespace sluice {
+
+namespace {
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;  // segments; ":x" captures one non-empty segment
+  Handler handler;
+};
+
+// Literal routes come before captures that could shadow them (/2/tweets/search/recent).
+constexpr std::array kRoutes = {
+    Route{"GET", "/2/tweets/search/recent", SearchRecent},
+    Route{"GET", "/2/tweets/counts/recent", CountRecent},
+    Route{"GET", "/2/tweets", GetPostsByIds},
+    Route{"POST", "/2/tweets", CreatePost},
+    Route{"GET", "/2/tweets/:id", GetPostById},
+    Route{"DELETE", "/2/tweets/:id", DeletePost},
+    Route{"GET", "/2/tweets/:id/quote_tweets", GetQuotePosts},
+    Route{"GET", "/2/users", GetUsersByIds},
+    Route{"GET", "/2/users/by", GetUsersByUsernames},
+    Route{"GET", "/2/users/by/username/:username", GetUserByUsername},
+    Route{"GET", "/2/users/:id", GetUserById},
+    Route{"GET", "/2/users/:id/tweets", GetUserPosts},
+    Route{"GET", "/2/users/:id/mentions", GetUserMentions},
+};
+
+// Matches `path` against `pattern`; on success sets `capture` to the captured segment.
+bool Match(std::string_view pattern, std::string_view path, std::string_view& capture) {
+  while (!pattern.empty() && !path.empty()) {
+    if (pattern.front() != '/' || path.front() != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    size_t pe = pattern.find('/');
+    size_t se = path.find('/');
+    std::string_view pseg = pattern.substr(0, pe), seg = path.substr(0, se);
+    if (!pseg.empty() && pseg.front() == ':') {
+      if (seg.empty()) return false;
+      capture = seg;
+    } else if (pseg != seg) {
+      return false;
+    }
+    pattern.remove_prefix(pseg.size());
+    path.remove_prefix(seg.size());
+  }
+  return pattern.empty() && path.empty();
+}
+
+}  // namespace
+
+ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
+  std::string_view path = req.path;
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  const Route* found = nullptr;
+  std::string_view capture;
+  std::string allow;
+  for (const auto& r : kRoutes) {
+    std::string_view c;
+    if (!Match(r.pattern, path, c)) continue;
+    if (r.method == req.method) {
+      found = &r;
+      capture = c;
+      break;
+    }
+    allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+  }
+  if (!found) {
+    if (!allow.empty()) return ApiResponse::FromProblem(MethodNotAllowed(allow));
+    return ApiResponse::FromProblem(NotFound("The route " + std::string(req.method) + " " + std::string(path) +
+                                             " does not exist. See docs/api.md for the routes Sluice serves."));
+  }
+  auto app = Authenticate(ctx.store, req.authorization);
+  if (!app.ok()) return ApiResponse::FromProblem(app.problem());
+  auto response = found->handler(ctx, *app, req, capture);
+  if (!response.ok()) return ApiResponse::FromProblem(response.problem());
+  return std::move(*response);
+}
+
+}  // namespace sluice

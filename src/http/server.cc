@@ -1,0 +1,352 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <list>
+#include <thread>
+
+#include "api/context.h"
+#include "core/clock.h"
+#include "core/json_writer.h"
+#include "core/snowflake.h"
+#include "http/router.h"
+
+namespace sluice {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Worker;
+
+//! What a session needs from its worker, without knowing the stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  //! Closes the connection if it is waiting for a new request.
+  virtual void CloseIfIdle() = 0;
+};
+
+struct Worker {
+  asio::io_context ioc{1};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<ApiContext> ctx;
+  std::list<std::weak_ptr<SessionBase>> sessions;  // this thread only
+  uint64_t next_request = 0;
+  int index = 0;
+  bool draining = false;  // this thread only
+};
+
+std::string RequestId(Worker& w) {
+  static const uint64_t kStart = uint64_t(SystemClock::Instance().NowMs()) << 20;
+  char buf[24];
+  int n = std::snprintf(buf, sizeof buf, "%012llx%02x%06llx", (unsigned long long)(kStart >> 20), w.index & 0xff,
+                        (unsigned long long)(++w.next_request & 0xffffff));
+  return std::string(buf, n);
+}
+
+void AccessLog(std::string_view id, const http::request<http::string_body>& req, int status, size_t bytes,
+               std::chrono::steady_clock::duration took) {
+  std::string line;
+  JsonWriter w;
+  w.BeginObject();
+  w.Member("request_id", id);
+  w.Member("method", std::string_view(req.method_string()));
+  std::string_view target = req.target();
+  w.Member("path", target.substr(0, target.find('?')));
+  w.MemberInt("status", status);
+  w.MemberInt("bytes", int64_t(bytes));
+  w.MemberInt("us", std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  w.EndObject();
+  spdlog::get("access")->info(w.str());
+}
+
+template <typename Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  Session(Stream stream, Worker& worker, const Config& config)
+      : stream_(std::move(stream)), worker_(worker), config_(config) {}
+
+  void Start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      ReadHeader();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(config_.server.read_timeout_ms));
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return;  // not a TLS client, or it went away: nothing to answer
+                                self->ReadHeader();
+                              });
+    }
+  }
+
+  void CloseIfIdle() override {
+    if (idle_) beast::get_lowest_layer(stream_).cancel();
+  }
+
+ private:
+  void ReadHeader() {
+    if (worker_.draining) return Close();
+    parser_.emplace();
+    parser_->header_limit(uint32_t(config_.server.header_limit_bytes));
+    parser_->body_limit(uint64_t(config_.server.body_limit_bytes));
+    idle_ = buffer_.size() == 0;
+    auto timeout = idle_ ? config_.server.idle_timeout_ms : config_.server.read_timeout_ms;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    idle_ = false;
+    if (ec) return OnReadError(ec);
+    started_ = std::chrono::steady_clock::now();
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(config_.server.read_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
+      return Close();
+    // The request could not be read: answer once, then close.
+    Problem p;
+    if (ec == http::error::body_limit)
+      p = PayloadTooLarge("The request body is larger than " + std::to_string(config_.server.body_limit_bytes) + " bytes");
+    else if (ec == http::error::header_limit) {
+      p = PayloadTooLarge("The request headers are larger than " + std::to_string(config_.server.header_limit_bytes) + " bytes");
+      p.status = 431;
+      p.title = "Request Header Fields Too Large";
+    } else {
+      p = InvalidRequest("request", "", "Malformed HTTP request: " + ec.message());
+      p.errors.clear();
+      p.detail = "Malformed HTTP request: " + ec.message();
+    }
+    Respond(ApiResponse::FromProblem(p), /*keep_alive=*/false, RequestId(worker_), nullptr);
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    const auto& req = parser_->get();
+    std::string id = RequestId(worker_);
+    std::string_view target = req.target();
+    size_t q = target.find('?');
+    ApiRequest api{req.method_string(),
+                   target.substr(0, q),
+                   q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+                   req[http::field::authorization],
+                   req[http::field::content_type],
+                   req.body(),
+                   id};
+    ApiResponse response;
+    if (api.path == "/healthz") {
+      response = ApiResponse::Json(200, R"({"status":"ok"})");
+    } else if (api.path == "/readyz") {
+      response = worker_.draining ? ApiResponse::Json(503, R"({"status":"draining"})")
+                                  : ApiResponse::Json(200, R"({"status":"ready"})");
+    } else {
+      response = Dispatch(*worker_.ctx, api);
+    }
+    Respond(std::move(response), req.keep_alive() && !worker_.draining, std::move(id), &req);
+  }
+
+  void Respond(ApiResponse r, bool keep_alive, std::string id, const http::request<http::string_body>* req) {
+    auto res = std::make_shared<http::response<http::string_body>>(http::status(r.status), 11);
+    res->set(http::field::content_type, r.content_type);
+    res->set("x-request-id", id);
+    for (auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    if (req && config_.log.access_log) AccessLog(id, *req, r.status, res->body().size(), std::chrono::steady_clock::now() - started_);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(config_.server.read_timeout_ms));
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+      if (ec || !keep_alive) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    } else {
+      beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  Stream stream_;
+  Worker& worker_;
+  const Config& config_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::chrono::steady_clock::time_point started_;
+  bool idle_ = false;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Config config;
+  StoreFactory stores;
+  asio::io_context main_ioc{1};
+  tcp::acceptor acceptor{main_ioc};
+  std::optional<asio::ssl::context> tls;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::optional<asio::executor_work_guard<asio::io_context::executor_type>>> guards;
+  size_t next_worker = 0;
+  std::atomic<bool> stopping{false};
+  std::unique_ptr<SnowflakeGenerator> ids;
+
+  void Accept() {
+    Worker& w = *workers[next_worker++ % workers.size()];
+    acceptor.async_accept(w.ioc, [this, &w](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+      if (ec) {
+        // Out of descriptors or a transient failure: log, back off, keep accepting.
+        spdlog::warn("accept failed: {}", ec.message());
+        auto timer = std::make_shared<asio::steady_timer>(main_ioc, 100ms);
+        timer->async_wait([this, timer](beast::error_code) { Accept(); });
+        return;
+      }
+      asio::post(w.ioc, [this, &w, s = std::move(socket)]() mutable { StartSession(w, std::move(s)); });
+      Accept();
+    });
+  }
+
+  void StartSession(Worker& w, tcp::socket socket) {
+    if (w.draining) return;
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    std::shared_ptr<SessionBase> session;
+    if (tls) {
+      auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+          beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), w, config);
+      s->Start();
+      session = s;
+    } else {
+      auto s = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), w, config);
+      s->Start();
+      session = s;
+    }
+    w.sessions.remove_if([](const auto& p) { return p.expired(); });
+    w.sessions.push_back(session);
+  }
+
+  void BeginDrain() {
+    if (stopping.exchange(true)) return;
+    asio::post(main_ioc, [this] {
+      beast::error_code ec;
+      acceptor.close(ec);
+    });
+    for (size_t i = 0; i < workers.size(); ++i) {
+      Worker& w = *workers[i];
+      asio::post(w.ioc, [&w] {
+        w.draining = true;
+        for (auto& weak : w.sessions)
+          if (auto s = weak.lock()) s->CloseIfIdle();
+      });
+      guards[i].reset();
+    }
+  }
+};
+
+Server::Server(const Config& config, StoreFactory stores) : impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+  impl_->stores = std::move(stores);
+}
+
+Server::~Server() = default;
+
+Result<int> Server::Start() {
+  Impl& m = *impl_;
+  const std::string& listen = m.config.server.listen;
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return CommandError("--listen " + listen + ": expected HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = std::atoi(listen.c_str() + colon + 1);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec || port < 0 || port > 65535) return CommandError("--listen " + listen + ": not an IP address and port");
+
+  if (!m.config.server.tls_cert.empty()) {
+    m.tls.emplace(asio::ssl::context::tls_server);
+    m.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    m.tls->use_certificate_chain_file(m.config.server.tls_cert, ec);
+    if (ec) return CommandError(m.config.server.tls_cert + ": cannot load TLS certificate: " + ec.message());
+    m.tls->use_private_key_file(m.config.server.tls_key, asio::ssl::context::pem, ec);
+    if (ec) return CommandError(m.config.server.tls_key + ": cannot load TLS key: " + ec.message());
+  }
+
+  tcp::endpoint endpoint(address, uint16_t(port));
+  m.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) m.acceptor.bind(endpoint, ec);
+  if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return CommandError("--listen " + listen + ": " + ec.message());
+
+  int n = m.config.server.workers > 0 ? m.config.server.workers : int(std::max(1u, std::thread::hardware_concurrency()));
+  m.ids = std::make_unique<SnowflakeGenerator>(SystemClock::Instance(), m.config.node_id);
+  for (int i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->index = i;
+    auto store = m.stores();
+    if (!store.ok()) return store.problem();
+    w->store = std::move(*store);
+    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config});
+    m.guards.emplace_back(asio::make_work_guard(w->ioc));
+    m.workers.push_back(std::move(w));
+  }
+  if (!spdlog::get("access")) {
+    auto access = spdlog::default_logger()->clone("access");
+    access->set_pattern("%v");
+    spdlog::register_logger(access);
+  }
+  return int(m.acceptor.local_endpoint().port());
+}
+
+void Server::Run(bool handle_signals) {
+  Impl& m = *impl_;
+  std::optional<asio::signal_set> signals;
+  if (handle_signals) {
+    signals.emplace(m.main_ioc, SIGINT, SIGTERM);
+    signals->async_wait([this](beast::error_code ec, int sig) {
+      if (ec) return;
+      spdlog::info("signal {}: draining", sig);
+      impl_->BeginDrain();
+    });
+  }
+  m.Accept();
+  std::vector<std::thread> threads;
+  for (auto& w : m.workers) threads.emplace_back([&w] { w->ioc.run(); });
+  // The main context runs the acceptor until draining starts; then give in-flight work its time.
+  while (!m.stopping) m.main_ioc.run_for(100ms);
+  if (signals) signals->cancel();
+  m.main_ioc.run_for(10ms);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(m.config.server.drain_timeout_ms);
+  for (auto& w : m.workers) {
+    while (!w->ioc.stopped() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    w->ioc.stop();  // past the deadline: abandon what is left
+  }
+  for (auto& t : threads) t.join();
+}
+
+void Server::Stop() { impl_->BeginDrain(); }
+
+}  // namespace sluice

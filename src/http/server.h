@@ -1,0 +1,39 @@
+#pragma once
+//! Server: HTTP/1.1 (optionally TLS) on Boost.Beast. One acceptor hands connections round-robin
+//! to N workers; each worker is one thread with its own io_context and its own Store
+//! connection, and runs requests to completion on that thread. Stop() drains: no new
+//! connections, idle keep-alive connections are closed, in-flight requests finish (up to
+//! drain_timeout_ms), then Run() returns.
+//! This header is Beast-free so main.cc compiles without Asio.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace sluice {
+
+using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
+
+class Server {
+ public:
+  Server(const Config& config, StoreFactory stores);
+  ~Server();
+
+  //! Binds config.server.listen (port 0 picks one) and opens one store per worker.
+  //! Returns the bound port.
+  Result<int> Start();
+  //! Serves until Stop() (or SIGINT/SIGTERM when `handle_signals`) and draining end.
+  void Run(bool handle_signals);
+  //! Thread-safe; begins draining.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

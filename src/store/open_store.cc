@@ -1,0 +1,26 @@
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace sluice {
+
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
+  std::string_view url = options.url;
+  std::string path;
+  if (url.empty() || url == "sqlite") {
+    std::error_code ec;
+    std::filesystem::create_directories(options.data_dir, ec);
+    if (ec) return CommandError(options.data_dir + ": cannot create data directory: " + ec.message());
+    path = (std::filesystem::path(options.data_dir) / "sluice.db").string();
+  } else if (url.rfind("sqlite://", 0) == 0) {
+    path = std::string(url.substr(9));
+  } else if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
+    return CommandError("--store " + std::string(url) + ": the PostgreSQL store is not built yet; use sqlite");
+  } else {
+    return CommandError("--store " + std::string(url) + ": unknown store URL (expected sqlite or sqlite:///path)");
+  }
+  return sqlite::SqliteStore::Open(path, options.create);
+}
+
+}  // namespace sluice

@@ -1,0 +1,119 @@
+#include "store/sqlite/db.h"
+
+namespace sluice::sqlite {
+
+Problem SqliteProblem(int code, std::string_view what, std::string_view message) {
+  std::string detail = "storage error in " + std::string(what) + ": " + std::string(message);
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+      return ServiceUnavailable(std::move(detail), 1);
+    case SQLITE_CONSTRAINT:
+      return Conflict(std::move(detail));
+    default:
+      return InternalError(std::move(detail));
+  }
+}
+
+Stmt& Stmt::operator=(Stmt&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(s_);
+    db_ = o.db_;
+    s_ = o.s_;
+    o.s_ = nullptr;
+  }
+  return *this;
+}
+
+Stmt::~Stmt() { sqlite3_finalize(s_); }
+
+Result<bool> Stmt::Step() {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteProblem(rc, sqlite3_sql(s_), sqlite3_errmsg(db_));
+}
+
+Status Stmt::Run() {
+  auto r = Step();
+  if (!r.ok()) return r.status();
+  return Status::Ok();
+}
+
+std::string_view Stmt::Text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+  if (!p) return {};
+  return {p, size_t(sqlite3_column_bytes(s_, col))};
+}
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<Db> db(new Db(raw));
+  if (rc != SQLITE_OK) return CommandError(path + ": cannot open database: " + sqlite3_errstr(rc));
+  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_extended_result_codes(raw, 1);
+  // WAL: readers never block the writer. synchronous=FULL: a commit is on disk when it returns,
+  // which is what "201 once durable" needs.
+  if (Status s = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                          " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+      !s.ok())
+    return CommandError(path + ": " + s.message());
+  return db;
+}
+
+Db::~Db() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+}
+
+Problem Db::Error(std::string_view what) const {
+  return SqliteProblem(sqlite3_errcode(db_), what, sqlite3_errmsg(db_));
+}
+
+Status Db::Exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  Problem p = SqliteProblem(rc, "exec", err ? err : sqlite3_errstr(rc));
+  sqlite3_free(err);
+  return p;
+}
+
+Result<Stmt> Db::Prepare(std::string_view sql) {
+  sqlite3_stmt* s = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+  if (rc != SQLITE_OK) return SqliteProblem(rc, sql, sqlite3_errmsg(db_));
+  return Stmt(db_, s);
+}
+
+Result<Stmt*> Db::Cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return &it->second;
+  auto s = Prepare(sql);
+  if (!s.ok()) return s.problem();
+  // Dynamic search SQL varies; keep the cache bounded.
+  if (cache_.size() > 256) cache_.clear();
+  return &cache_.emplace(sql, std::move(*s)).first->second;
+}
+
+Result<Transaction> Transaction::Begin(Db& db) {
+  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_) (void)db_->Exec("ROLLBACK");
+}
+
+Status Transaction::Commit() {
+  Status s = db_->Exec("COMMIT");
+  if (s.ok()) db_ = nullptr;
+  return s;
+}
+
+}  // namespace sluice::sqlite

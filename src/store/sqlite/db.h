@@ -1,0 +1,99 @@
+#pragma once
+//! Thin RAII over the SQLite C API: a connection (Db) and prepared statements (Stmt).
+//! Neither is thread-safe; one Db per thread. Errors come back as Problems: SQLITE_BUSY,
+//! SQLITE_LOCKED, SQLITE_IOERR and SQLITE_FULL as 503 (retry later), others as 500.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.h"
+
+namespace sluice::sqlite {
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept;
+  ~Stmt();
+
+  // Bind by 1-based index. Text is copied (SQLITE_TRANSIENT) unless `static_text`.
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  void Bind(int i, std::string_view v) { sqlite3_bind_text(s_, i, v.data(), int(v.size()), SQLITE_TRANSIENT); }
+  void BindBlob(int i, std::string_view v) { sqlite3_bind_blob(s_, i, v.data(), int(v.size()), SQLITE_TRANSIENT); }
+  void BindNull(int i) { sqlite3_bind_null(s_, i); }
+  void Bind(int i, const std::optional<int64_t>& v) { v ? Bind(i, *v) : BindNull(i); }
+
+  //! Advances: true when a row is ready, false when done; a Problem on error.
+  Result<bool> Step();
+  //! Runs a statement that returns no rows to completion.
+  Status Run();
+  void Reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
+
+  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::optional<int64_t> OptInt(int col) const { return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col)); }
+  std::string_view Text(int col) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+//! Resets a statement when it goes out of scope, so a cached statement is reusable after
+//! an early return.
+class StmtScope {
+ public:
+  explicit StmtScope(Stmt& s) : s_(s) {}
+  ~StmtScope() { s_.Reset(); }
+  Stmt* operator->() { return &s_; }
+  Stmt& operator*() { return s_; }
+
+ private:
+  Stmt& s_;
+};
+
+class Db {
+ public:
+  static Result<std::unique_ptr<Db>> Open(const std::string& path);
+  ~Db();
+
+  Status Exec(std::string_view sql);
+  Result<Stmt> Prepare(std::string_view sql);
+  //! A statement prepared once per connection and kept; reset it after use (StmtScope).
+  Result<Stmt*> Cached(const std::string& sql);
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  sqlite3* raw() { return db_; }
+
+  Problem Error(std::string_view what) const;
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, Stmt> cache_;
+};
+
+//! Problem for a SQLite result code and message.
+Problem SqliteProblem(int code, std::string_view what, std::string_view message);
+
+//! Rolls back unless Commit() was called.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Db& db);
+  Transaction(Transaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  ~Transaction();
+  Status Commit();
+
+ private:
+  explicit Transaction(Db* db) : db_(db) {}
+  Db* db_;
+};
+
+}  // namespace sluice::sqlite

@@ -1,0 +1,328 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/snowflake.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/search_sql.h"
+
+namespace sluice::sqlite {
+
+namespace {
+
+constexpr std::string_view kPostColumns =
+    "p.id, p.author_id, p.text, p.created_at, p.lang, p.conversation_id, p.in_reply_to_user_id, p.replied_to_id,"
+    " p.quoted_id, p.retweeted_id, p.entities, p.retweet_count, p.reply_count, p.like_count, p.quote_count,"
+    " p.bookmark_count, p.impression_count, p.edit_history, p.source, p.deleted_at";
+
+constexpr std::string_view kUserColumns =
+    "id, username, name, description, location, url, created_at, verified_type, protected, labels,"
+    " followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id";
+
+std::vector<std::string> SplitCommas(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t c = s.find(',');
+    out.emplace_back(s.substr(0, c));
+    if (c == std::string_view::npos) break;
+    s.remove_prefix(c + 1);
+  }
+  return out;
+}
+
+StoredPost ReadPost(const Stmt& s) {
+  StoredPost sp;
+  Post& p = sp.post;
+  p.id = s.Int(0);
+  p.author_id = s.Int(1);
+  p.text = s.Text(2);
+  p.created_at = s.Int(3);
+  p.lang = s.Text(4);
+  p.conversation_id = s.Int(5);
+  p.in_reply_to_user_id = s.OptInt(6);
+  if (!s.IsNull(7)) p.referenced.push_back({ReferenceType::kRepliedTo, s.Int(7)});
+  if (!s.IsNull(8)) p.referenced.push_back({ReferenceType::kQuoted, s.Int(8)});
+  if (!s.IsNull(9)) p.referenced.push_back({ReferenceType::kRetweeted, s.Int(9)});
+  sp.entities_json = s.Text(10);
+  p.metrics = {s.Int(11), s.Int(12), s.Int(13), s.Int(14), s.Int(15), s.Int(16)};
+  std::string_view history = s.Text(17);
+  if (history.empty()) {
+    p.edit_history = {p.id};
+  } else {
+    for (const auto& part : SplitCommas(history)) {
+      Id id = 0;
+      std::from_chars(part.data(), part.data() + part.size(), id);
+      p.edit_history.push_back(id);
+    }
+  }
+  p.source = s.Text(18);
+  p.deleted_at = s.OptInt(19);
+  return sp;
+}
+
+User ReadUser(const Stmt& s) {
+  User u;
+  u.id = s.Int(0);
+  u.username = s.Text(1);
+  u.name = s.Text(2);
+  u.description = s.Text(3);
+  u.location = s.Text(4);
+  u.url = s.Text(5);
+  u.created_at = s.Int(6);
+  u.verified_type = ParseVerifiedType(s.Text(7)).value_or(VerifiedType::kNone);
+  u.is_protected = s.Int(8) != 0;
+  if (!s.Text(9).empty()) u.labels = SplitCommas(s.Text(9));
+  u.metrics = {s.Int(10), s.Int(11), s.Int(12), s.Int(13), s.Int(14)};
+  u.pinned_tweet_id = s.OptInt(15);
+  return u;
+}
+
+std::string IdsJson(std::span<const Id> ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) out.push_back(',');
+    out += std::to_string(ids[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+Status Migrate(Db& db) {
+  if (Status s = db.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !s.ok()) return s;
+  auto tx = Transaction::Begin(db);
+  if (!tx.ok()) return tx.status();
+  auto q = db.Prepare("SELECT coalesce(max(version), 0) FROM schema_version");
+  if (!q.ok()) return q.status();
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  int64_t version = q->Int(0);
+  auto migrations = Migrations();
+  if (version > int64_t(migrations.size()))
+    return CommandError("database schema version " + std::to_string(version) + " is newer than this sluice (" +
+                        std::to_string(migrations.size()) + "): upgrade sluice");
+  for (size_t i = size_t(version); i < migrations.size(); ++i) {
+    if (Status s = db.Exec(migrations[i]); !s.ok()) return s;
+  }
+  if (size_t(version) < migrations.size()) {
+    if (Status s = db.Exec("DELETE FROM schema_version; INSERT INTO schema_version VALUES (" +
+                           std::to_string(migrations.size()) + ")");
+        !s.ok())
+      return s;
+  }
+  return tx->Commit();
+}
+
+void BindParams(Stmt& s, const std::vector<SqlParam>& params, int first) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (const auto* v = std::get_if<int64_t>(&params[i]))
+      s.Bind(first + int(i), *v);
+    else
+      s.Bind(first + int(i), std::get<std::string>(params[i]));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, bool create) {
+  auto db = Db::Open(path);
+  if (!db.ok()) return db.problem();
+  if (create) {
+    if (Status s = Migrate(**db); !s.ok()) return CommandError(path + ": " + s.message());
+  }
+  return std::unique_ptr<Store>(new SqliteStore(std::move(*db)));
+}
+
+template <typename Bind>
+Result<std::vector<StoredPost>> SqliteStore::QueryPosts(const std::string& sql, Bind&& bind) {
+  auto stmt = db_->Cached(sql);
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  bind(*s);
+  std::vector<StoredPost> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (!*row) break;
+    out.push_back(ReadPost(*s));
+  }
+  return out;
+}
+
+Result<std::vector<StoredPost>> SqliteStore::GetPosts(std::span<const Id> ids) {
+  if (ids.size() == 1) {
+    static const std::string sql = "SELECT " + std::string(kPostColumns) + " FROM posts p WHERE p.id = ?";
+    return QueryPosts(sql, [&](Stmt& s) { s.Bind(1, ids[0]); });
+  }
+  static const std::string sql =
+      "SELECT " + std::string(kPostColumns) + " FROM posts p WHERE p.id IN (SELECT value FROM json_each(?))";
+  std::string json = IdsJson(ids);
+  return QueryPosts(sql, [&](Stmt& s) { s.Bind(1, json); });
+}
+
+Result<std::vector<User>> SqliteStore::GetUsers(std::span<const Id> ids) {
+  static const std::string sql =
+      "SELECT " + std::string(kUserColumns) + " FROM users WHERE id IN (SELECT value FROM json_each(?))";
+  auto stmt = db_->Cached(sql);
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  s->Bind(1, IdsJson(ids));
+  std::vector<User> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (!*row) break;
+    out.push_back(ReadUser(*s));
+  }
+  return out;
+}
+
+Result<std::vector<User>> SqliteStore::GetUsersByUsername(std::span<const std::string> usernames) {
+  static const std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE username_lc = lower(?)";
+  auto stmt = db_->Cached(sql);
+  if (!stmt.ok()) return stmt.problem();
+  std::vector<User> out;
+  for (const auto& name : usernames) {
+    StmtScope s(**stmt);
+    s->Bind(1, name);
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (*row) out.push_back(ReadUser(*s));
+  }
+  return out;
+}
+
+Result<std::optional<Id>> SqliteStore::UserIdByUsername(std::string_view username_lc) {
+  auto stmt = db_->Cached("SELECT id FROM users WHERE username_lc = ?");
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  s->Bind(1, username_lc);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  if (!*row) return std::optional<Id>();
+  return std::optional<Id>(s->Int(0));
+}
+
+Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::string where, std::vector<SqlParam> params,
+                                                  const PageRequest& page) {
+  // Id bounds: every time and id limit becomes one [lo, hi) range on the snowflake.
+  Id lo = 0, hi = INT64_MAX;
+  if (page.since_id) lo = std::max(lo, *page.since_id + 1);
+  if (page.until_id) hi = std::min(hi, *page.until_id);
+  if (page.start_time) lo = std::max(lo, IdLowerBoundForTime(*page.start_time));
+  if (page.end_time) hi = std::min(hi, IdLowerBoundForTime(*page.end_time));
+  bool newer = false;
+  if (page.cursor) {
+    if (page.cursor->first == PageRequest::Direction::kOlder) {
+      hi = std::min(hi, page.cursor->second);
+    } else {
+      lo = std::max(lo, page.cursor->second + 1);
+      newer = true;
+    }
+  }
+  std::string sql = "SELECT " + std::string(kPostColumns) + " FROM " + std::string(from) + " WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ?";
+  if (!where.empty()) sql += " AND (" + where + ")";
+  if (page.exclude_replies) sql += " AND p.replied_to_id IS NULL";
+  if (page.exclude_retweets) sql += " AND p.retweeted_id IS NULL";
+  sql += newer ? " ORDER BY p.id ASC LIMIT ?" : " ORDER BY p.id DESC LIMIT ?";
+  auto posts = QueryPosts(sql, [&](Stmt& s) {
+    s.Bind(1, lo);
+    s.Bind(2, hi);
+    BindParams(s, params, 3);
+    s.Bind(3 + int(params.size()), int64_t(page.limit) + 1);
+  });
+  if (posts.ok() && newer) std::reverse(posts->begin(), posts->end());
+  return posts;
+}
+
+Result<std::vector<StoredPost>> SqliteStore::UserPosts(Id user_id, const PageRequest& page) {
+  return Page("posts p INDEXED BY posts_by_author", "p.author_id = ?", {user_id}, page);
+}
+
+Result<std::vector<StoredPost>> SqliteStore::Mentions(Id user_id, const PageRequest& page) {
+  auto users = GetUsers(std::span<const Id>(&user_id, 1));
+  if (!users.ok()) return users.problem();
+  if (users->empty()) return std::vector<StoredPost>();
+  std::string lc = users->front().username;
+  std::transform(lc.begin(), lc.end(), lc.begin(), [](unsigned char c) { return std::tolower(c); });
+  return Page("posts p", "p.id IN (SELECT post_id FROM post_tags WHERE kind = 'm' AND value = ?)", {lc}, page);
+}
+
+Result<std::vector<StoredPost>> SqliteStore::QuotePosts(Id post_id, const PageRequest& page) {
+  return Page("posts p", "p.quoted_id = ?", {post_id}, page);
+}
+
+Result<std::vector<StoredPost>> SqliteStore::Search(const SearchQuery& query, const PageRequest& page) {
+  SqlPredicate pred = CompileSearch(query.root);
+  return Page("posts p", pred.sql, pred.params, page);
+}
+
+Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) {
+  std::vector<CountBucket> buckets;
+  TimeMs first = start - start % bucket_ms;  // buckets align to UTC minutes, hours, days
+  for (TimeMs t = first; t < end; t += bucket_ms) buckets.push_back({std::max(t, start), std::min(t + bucket_ms, end), 0});
+  SqlPredicate pred = CompileSearch(query.root);
+  std::string sql = "SELECT p.id FROM posts p WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ? AND (" + pred.sql + ")";
+  auto stmt = db_->Cached(sql);
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  s->Bind(1, IdLowerBoundForTime(start));
+  s->Bind(2, IdLowerBoundForTime(end));
+  BindParams(*s, pred.params, 3);
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (!*row) break;
+    TimeMs t = SnowflakeTime(s->Int(0));
+    size_t i = size_t((t - first) / bucket_ms);
+    if (i < buckets.size()) ++buckets[i].count;
+  }
+  return buckets;
+}
+
+Result<int64_t> SqliteStore::CountPosts() {
+  auto s = db_->Prepare("SELECT count(*) FROM posts");
+  if (!s.ok()) return s.problem();
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  return s->Int(0);
+}
+
+Result<int64_t> SqliteStore::CountUsers() {
+  auto s = db_->Prepare("SELECT count(*) FROM users");
+  if (!s.ok()) return s.problem();
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  return s->Int(0);
+}
+
+Result<bool> SqliteStore::ProjectExists(Id project_id) {
+  auto s = db_->Prepare("SELECT 1 FROM projects WHERE id = ?");
+  if (!s.ok()) return s.problem();
+  s->Bind(1, project_id);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  return *row;
+}
+
+Result<std::optional<App>> SqliteStore::FindAppByTokenHash(std::string_view token_hash) {
+  auto stmt = db_->Cached(
+      "SELECT id, project_id, name, plan, uses, user_id, created_at FROM apps WHERE token_hash = ? AND revoked_at IS NULL");
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  s->BindBlob(1, token_hash);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  if (!*row) return std::optional<App>();
+  App a;
+  a.id = s->Int(0);
+  a.project_id = s->Int(1);
+  a.name = s->Text(2);
+  a.plan = s->Text(3);
+  if (!s->Text(4).empty()) a.uses = SplitCommas(s->Text(4));
+  a.user_id = s->Int(5);
+  a.created_at = s->Int(6);
+  return std::optional<App>(std::move(a));
+}
+
+}  // namespace sluice::sqlite

@@ -1,0 +1,53 @@
+#pragma once
+//! SqliteStore: the embedded default Store, one SQLite connection (see store.h for the contract).
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace sluice::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  //! Opens `path`, creating it and applying migrations when `create`.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, bool create);
+
+  Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) override;
+  Result<std::vector<User>> GetUsers(std::span<const Id> ids) override;
+  Result<std::vector<User>> GetUsersByUsername(std::span<const std::string> usernames) override;
+  Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
+  Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) override;
+
+  Status Apply(const WriteBatch& batch) override;
+  Status InsertPost(Post& post) override;
+  Status DeletePost(Id id, TimeMs at) override;
+  Result<int64_t> CountPosts() override;
+  Result<int64_t> CountUsers() override;
+
+  Result<Id> CreateProject(std::string_view name, TimeMs at) override;
+  Result<bool> ProjectExists(Id project_id) override;
+  Status InsertApp(const App& app, std::string_view token_hash) override;
+  Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  // Runs `sql` (which selects kPostColumns) with `bind` and collects the posts.
+  template <typename Bind>
+  Result<std::vector<StoredPost>> QueryPosts(const std::string& sql, Bind&& bind);
+  //! Lists posts matching `where` (over alias p, with `params`) within `page`.
+  Result<std::vector<StoredPost>> Page(std::string_view from, std::string where, std::vector<std::variant<int64_t, std::string>> params,
+                                       const PageRequest& page);
+  Status InsertUser(const User& user);
+  Status InsertPostRow(const Post& post);
+  Result<std::optional<Id>> UserIdByUsername(std::string_view username_lc);
+
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace sluice::sqlite

@@ -1,0 +1,275 @@
+// Writes of SqliteStore: users, posts (with their tags and full-text rows), deletes, apps.
+#include <algorithm>
+
+#include "core/json_writer.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sluice::sqlite {
+
+namespace {
+
+enum PostFlags : int64_t { kHasLinks = 1, kHasMentions = 2, kHasHashtags = 4, kHasCashtags = 8 };
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string JoinCommas(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out.push_back(',');
+    out += p;
+  }
+  return out;
+}
+
+void SpanMembers(JsonWriter& w, const Span& s) {
+  w.MemberInt("start", s.start);
+  w.MemberInt("end", s.end);
+}
+
+//! X's `entities` object. Mentions carry the user id when the user is known.
+std::string EntitiesJson(const Entities& e) {
+  if (e.empty()) return {};
+  JsonWriter w;
+  w.BeginObject();
+  if (!e.hashtags.empty()) {
+    w.Key("hashtags");
+    w.BeginArray();
+    for (const auto& h : e.hashtags) {
+      w.BeginObject();
+      SpanMembers(w, h.span);
+      w.Member("tag", h.tag);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!e.cashtags.empty()) {
+    w.Key("cashtags");
+    w.BeginArray();
+    for (const auto& c : e.cashtags) {
+      w.BeginObject();
+      SpanMembers(w, c.span);
+      w.Member("tag", c.tag);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!e.mentions.empty()) {
+    w.Key("mentions");
+    w.BeginArray();
+    for (const auto& m : e.mentions) {
+      w.BeginObject();
+      SpanMembers(w, m.span);
+      w.Member("username", m.username);
+      if (m.id) w.MemberId("id", *m.id);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!e.urls.empty()) {
+    w.Key("urls");
+    w.BeginArray();
+    for (const auto& u : e.urls) {
+      w.BeginObject();
+      SpanMembers(w, u.span);
+      w.Member("url", u.url);
+      w.Member("expanded_url", u.expanded_url);
+      w.Member("display_url", u.display_url);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace
+
+Status SqliteStore::InsertUser(const User& u) {
+  auto stmt = db_->Cached(
+      "INSERT INTO users (id, username, username_lc, name, description, location, url, created_at, verified_type,"
+      " protected, labels, followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, u.id);
+  s->Bind(2, u.username);
+  s->Bind(3, Lower(u.username));
+  s->Bind(4, u.name);
+  s->Bind(5, u.description);
+  s->Bind(6, u.location);
+  s->Bind(7, u.url);
+  s->Bind(8, u.created_at);
+  s->Bind(9, VerifiedTypeName(u.verified_type));
+  s->Bind(10, int64_t(u.is_protected));
+  s->Bind(11, JoinCommas(u.labels));
+  s->Bind(12, u.metrics.followers_count);
+  s->Bind(13, u.metrics.following_count);
+  s->Bind(14, u.metrics.tweet_count);
+  s->Bind(15, u.metrics.listed_count);
+  s->Bind(16, u.metrics.like_count);
+  s->Bind(17, u.pinned_tweet_id);
+  if (Status st = s->Run(); !st.ok()) {
+    if (st.problem().status == 409)
+      return Conflict("user " + std::to_string(u.id) + " (@" + u.username + ") already exists");
+    return st;
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::InsertPostRow(const Post& post) {
+  Entities entities = post.entities;
+  for (auto& m : entities.mentions) {
+    if (m.id) continue;
+    auto id = UserIdByUsername(Lower(m.username));
+    if (!id.ok()) return id.status();
+    m.id = *id;
+  }
+  int64_t flags = (entities.urls.empty() ? 0 : kHasLinks) | (entities.mentions.empty() ? 0 : kHasMentions) |
+                  (entities.hashtags.empty() ? 0 : kHasHashtags) | (entities.cashtags.empty() ? 0 : kHasCashtags);
+  std::string history;
+  if (!(post.edit_history.empty() || (post.edit_history.size() == 1 && post.edit_history[0] == post.id))) {
+    for (Id id : post.edit_history) history += (history.empty() ? "" : ",") + std::to_string(id);
+  }
+
+  auto stmt = db_->Cached(
+      "INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id, replied_to_id,"
+      " quoted_id, retweeted_id, flags, entities, retweet_count, reply_count, like_count, quote_count, bookmark_count,"
+      " impression_count, edit_history, source, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!stmt.ok()) return stmt.status();
+  {
+    StmtScope s(**stmt);
+    s->Bind(1, post.id);
+    s->Bind(2, post.author_id);
+    s->Bind(3, post.text);
+    s->Bind(4, post.created_at);
+    s->Bind(5, post.lang.empty() ? std::string_view("und") : std::string_view(post.lang));
+    s->Bind(6, post.conversation_id ? post.conversation_id : post.id);
+    s->Bind(7, post.in_reply_to_user_id);
+    s->Bind(8, post.Reference(ReferenceType::kRepliedTo));
+    s->Bind(9, post.Reference(ReferenceType::kQuoted));
+    s->Bind(10, post.Reference(ReferenceType::kRetweeted));
+    s->Bind(11, flags);
+    s->Bind(12, EntitiesJson(entities));
+    const PostMetrics& m = post.metrics;
+    s->Bind(13, m.retweet_count);
+    s->Bind(14, m.reply_count);
+    s->Bind(15, m.like_count);
+    s->Bind(16, m.quote_count);
+    s->Bind(17, m.bookmark_count);
+    s->Bind(18, m.impression_count);
+    s->Bind(19, history);
+    s->Bind(20, post.source);
+    s->Bind(21, post.deleted_at);
+    if (Status st = s->Run(); !st.ok()) {
+      if (st.problem().status == 409) return Conflict("post " + std::to_string(post.id) + " already exists");
+      return st;
+    }
+  }
+
+  auto tag = db_->Cached("INSERT OR IGNORE INTO post_tags (kind, value, post_id) VALUES (?, ?, ?)");
+  if (!tag.ok()) return tag.status();
+  auto add_tag = [&](std::string_view kind, std::string_view value) {
+    StmtScope s(**tag);
+    s->Bind(1, kind);
+    s->Bind(2, Lower(value));
+    s->Bind(3, post.id);
+    return s->Run();
+  };
+  for (const auto& h : entities.hashtags)
+    if (Status st = add_tag("h", h.tag); !st.ok()) return st;
+  for (const auto& c : entities.cashtags)
+    if (Status st = add_tag("c", c.tag); !st.ok()) return st;
+  for (const auto& mention : entities.mentions)
+    if (Status st = add_tag("m", mention.username); !st.ok()) return st;
+
+  std::string urls;
+  for (const auto& u : entities.urls) urls += (urls.empty() ? "" : " ") + u.expanded_url;
+  auto fts = db_->Cached("INSERT INTO posts_fts (rowid, text, urls) VALUES (?, ?, ?)");
+  if (!fts.ok()) return fts.status();
+  StmtScope s(**fts);
+  s->Bind(1, post.id);
+  s->Bind(2, post.text);
+  s->Bind(3, urls);
+  return s->Run();
+}
+
+Status SqliteStore::Apply(const WriteBatch& batch) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  for (const auto& u : batch.users)
+    if (Status s = InsertUser(u); !s.ok()) return s;
+  for (const auto& p : batch.posts)
+    if (Status s = InsertPostRow(p); !s.ok()) return s;
+  return tx->Commit();
+}
+
+Status SqliteStore::InsertPost(Post& post) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  if (auto parent_id = post.Reference(ReferenceType::kRepliedTo)) {
+    auto parent = GetPosts(std::span<const Id>(&*parent_id, 1));
+    if (!parent.ok()) return parent.status();
+    if (parent->empty() || parent->front().post.deleted_at)
+      return InvalidRequest("reply.in_reply_to_tweet_id", std::to_string(*parent_id),
+                            "The post you are replying to does not exist or was deleted.");
+    post.conversation_id = parent->front().post.conversation_id;
+    post.in_reply_to_user_id = parent->front().post.author_id;
+  } else {
+    post.conversation_id = post.id;
+  }
+  if (Status s = InsertPostRow(post); !s.ok()) return s;
+  auto bump = [&](const char* sql, Id id) -> Status {
+    auto stmt = db_->Cached(sql);
+    if (!stmt.ok()) return stmt.status();
+    StmtScope s(**stmt);
+    s->Bind(1, id);
+    return s->Run();
+  };
+  if (auto id = post.Reference(ReferenceType::kRepliedTo))
+    if (Status s = bump("UPDATE posts SET reply_count = reply_count + 1 WHERE id = ?", *id); !s.ok()) return s;
+  if (auto id = post.Reference(ReferenceType::kQuoted))
+    if (Status s = bump("UPDATE posts SET quote_count = quote_count + 1 WHERE id = ?", *id); !s.ok()) return s;
+  if (Status s = bump("UPDATE users SET tweet_count = tweet_count + 1 WHERE id = ?", post.author_id); !s.ok()) return s;
+  return tx->Commit();
+}
+
+Status SqliteStore::DeletePost(Id id, TimeMs at) {
+  auto stmt = db_->Cached("UPDATE posts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL");
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, at);
+  s->Bind(2, id);
+  if (Status st = s->Run(); !st.ok()) return st;
+  if (db_->Changes() == 0) return NotFound("Could not find tweet with id: [" + std::to_string(id) + "].");
+  return Status::Ok();
+}
+
+Result<Id> SqliteStore::CreateProject(std::string_view name, TimeMs at) {
+  auto s = db_->Prepare("INSERT INTO projects (name, created_at) VALUES (?, ?)");
+  if (!s.ok()) return s.problem();
+  s->Bind(1, name);
+  s->Bind(2, at);
+  if (Status st = s->Run(); !st.ok()) return st;
+  return Id(sqlite3_last_insert_rowid(db_->raw()));
+}
+
+Status SqliteStore::InsertApp(const App& app, std::string_view token_hash) {
+  auto s = db_->Prepare(
+      "INSERT INTO apps (id, project_id, name, plan, uses, user_id, token_hash, created_at) VALUES (?,?,?,?,?,?,?,?)");
+  if (!s.ok()) return s.status();
+  s->Bind(1, app.id);
+  s->Bind(2, app.project_id);
+  s->Bind(3, app.name);
+  s->Bind(4, app.plan);
+  s->Bind(5, JoinCommas(app.uses));
+  s->Bind(6, app.user_id);
+  s->BindBlob(7, token_hash);
+  s->Bind(8, app.created_at);
+  return s->Run();
+}
+
+}  // namespace sluice::sqlite
