@@ -1,5 +1,6 @@
 // The `sluice` command: serve the API, seed and import data, manage apps.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 

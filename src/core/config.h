@@ -28,7 +28,7 @@ struct PostsConfig {
 
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
-  bool access_log = true;      // one JSON line per request on stdout
+  bool access_log = true;      // one JSON line per request on stderr
 };
 
 struct Config {

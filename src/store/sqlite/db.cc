@@ -34,7 +34,7 @@ Result<bool> Stmt::Step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteProblem(rc, sqlite3_sql(s_), sqlite3_errmsg(db_));
+  return SqliteProblem(rc, "statement", sqlite3_errmsg(db_));
 }
 
 Status Stmt::Run() {
@@ -87,7 +87,7 @@ Status Db::Exec(std::string_view sql) {
 Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
-  if (rc != SQLITE_OK) return SqliteProblem(rc, sql, sqlite3_errmsg(db_));
+  if (rc != SQLITE_OK) return SqliteProblem(rc, "prepare", sqlite3_errmsg(db_));
   return Stmt(db_, s);
 }
 

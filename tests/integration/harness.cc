@@ -1,0 +1,215 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace sluice::testing {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+
+namespace {
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  return out;
+}
+
+pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(err[0]);
+    std::vector<char*> argv;
+    std::string bin = SLUICE_BINARY;
+    argv.push_back(bin.data());
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  *out_fd = out[0];
+  if (err_fd) *err_fd = err[0];
+  else {
+    // Drain stderr (access log) in the background so the server never blocks on it.
+    int fd = err[0];
+    std::thread([fd] {
+      char buf[4096];
+      while (read(fd, buf, sizeof buf) > 0) {}
+      close(fd);
+    }).detach();
+  }
+  return pid;
+}
+
+}  // namespace
+
+boost::json::value HttpResponse::Json() const { return boost::json::parse(body); }
+
+CommandResult RunSluice(const std::vector<std::string>& args) {
+  int out_fd, err_fd;
+  pid_t pid = Spawn(args, &out_fd, &err_fd);
+  CommandResult r;
+  std::thread err_reader([&] { r.err = ReadAll(err_fd); });
+  r.out = ReadAll(out_fd);
+  err_reader.join();
+  close(out_fd);
+  close(err_fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+SluiceServer::SluiceServer(int seed_users, int seed_posts) {
+  char tmpl[] = "/tmp/sluice-test-XXXXXX";
+  data_dir_ = mkdtemp(tmpl);
+  if (seed_users > 0) {
+    auto r = RunSluice({"seed", "--data", data_dir_, "--users", std::to_string(seed_users), "--posts",
+                        std::to_string(seed_posts), "--seed", "7"});
+    if (r.exit_code != 0) throw std::runtime_error("seed failed: " + r.err);
+  }
+}
+
+SluiceServer::~SluiceServer() {
+  if (pid_ > 0) Stop();
+  std::error_code ec;
+  std::filesystem::remove_all(data_dir_, ec);
+}
+
+std::string SluiceServer::CreateApp(const std::string& name, const std::string& plan) {
+  auto r = RunSluice({"apps", "create", "--data", data_dir_, "--name", name, "--plan", plan});
+  if (r.exit_code != 0) throw std::runtime_error("apps create failed: " + r.err);
+  return std::string(boost::json::parse(r.out).at("bearer_token").as_string());
+}
+
+void SluiceServer::Start(const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_ = Spawn(args, &stdout_fd_, nullptr);
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char c;
+    if (read(stdout_fd_, &c, 1) != 1) break;
+    if (c != '\n') {
+      line.push_back(c);
+      continue;
+    }
+    size_t colon = line.rfind(':');
+    if (line.rfind("sluice listening on ", 0) == 0 && colon != std::string::npos) {
+      port_ = std::atoi(line.c_str() + colon + 1);
+      return;
+    }
+    line.clear();
+  }
+  throw std::runtime_error("server did not start");
+}
+
+int SluiceServer::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  close(stdout_fd_);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+HttpResponse SluiceServer::Get(const std::string& target, const std::string& token) const {
+  return Request("GET", target, token, "", "");
+}
+
+HttpResponse SluiceServer::Request(const std::string& method, const std::string& target, const std::string& token,
+                                   const std::string& body, const std::string& content_type,
+                                   const std::map<std::string, std::string>& extra_headers) const {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), uint16_t(port_)));
+  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  if (!body.empty() || method == "POST") {
+    req.set(http::field::content_type, content_type);
+    req.body() = body;
+    req.prepare_payload();
+  }
+  for (const auto& [k, v] : extra_headers) req.set(k, v);
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  http::read(stream, buffer, parser);
+  auto& res = parser.get();
+  HttpResponse out;
+  out.status = int(res.result_int());
+  for (const auto& h : res) {
+    std::string name(h.name_string());
+    for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(h.value());
+  }
+  out.body = res.body();
+  beast::error_code ec;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  return out;
+}
+
+std::string SluiceServer::Raw(const std::string& bytes, int timeout_ms) const {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port_));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return {};
+  }
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += size_t(n);
+  }
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, size_t(n));
+  }
+  close(fd);
+  return out;
+}
+
+}  // namespace sluice::testing

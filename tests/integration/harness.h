@@ -1,0 +1,58 @@
+#pragma once
+// Test harness: runs the real `sluice` binary (path from SLUICE_BINARY) in a fresh data dir
+// on a loopback port chosen by the kernel, and speaks HTTP to it.
+
+#include <boost/json.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sluice::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+//! Runs `sluice args...` to completion.
+CommandResult RunSluice(const std::vector<std::string>& args);
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+  boost::json::value Json() const;
+};
+
+class SluiceServer {
+ public:
+  //! A fresh data dir; `seed_users`/`seed_posts` > 0 seeds it.
+  explicit SluiceServer(int seed_users = 0, int seed_posts = 0);
+  ~SluiceServer();
+
+  const std::string& data_dir() const { return data_dir_; }
+  //! Creates an app; returns its bearer token.
+  std::string CreateApp(const std::string& name, const std::string& plan = "pro");
+  //! Starts `sluice serve` with extra args and waits for its "listening" line.
+  void Start(const std::vector<std::string>& extra = {});
+  //! SIGTERM and wait; returns the exit code.
+  int Stop();
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+
+  HttpResponse Get(const std::string& target, const std::string& token) const;
+  HttpResponse Request(const std::string& method, const std::string& target, const std::string& token,
+                       const std::string& body = "", const std::string& content_type = "application/json",
+                       const std::map<std::string, std::string>& extra_headers = {}) const;
+  //! Sends raw bytes on a new connection and returns everything read until close or timeout.
+  std::string Raw(const std::string& bytes, int timeout_ms = 3000) const;
+
+ private:
+  std::string data_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int stdout_fd_ = -1;
+};
+
+}  // namespace sluice::testing
