@@ -1,0 +1,76 @@
+#include "api/params.h"
+
+#include <gtest/gtest.h>
+
+#include "api/fields.h"
+
+namespace sluice {
+namespace {
+
+TEST(Params, DecodesPercentAndPlus) {
+  auto p = Params::Parse("query=%23ai+lang%3Afr&max_results=10");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(*p->Get("query"), "#ai lang:fr");
+  EXPECT_EQ(*p->Get("max_results"), "10");
+  EXPECT_FALSE(p->Get("nope").has_value());
+}
+
+TEST(Params, RejectsRepeatedAndUnknown) {
+  EXPECT_EQ(Params::Parse("a=1&a=2").problem().status, 400);
+  auto p = Params::Parse("ids=1&foo=bar");
+  ASSERT_TRUE(p.ok());
+  Status s = p->CheckAllowed({"ids"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.problem().errors.at(0).parameter, "foo");
+  EXPECT_EQ(s.problem().errors.at(0).message, "The query parameter [foo] is not one of [ids]");
+}
+
+TEST(Params, IdsAndMaxResults) {
+  EXPECT_EQ(*ParseIdValue("id", "1460323737035677698"), 1460323737035677698);
+  for (const char* bad : {"", "-1", "12a", "99999999999999999999", "9223372036854775808"})
+    EXPECT_FALSE(ParseIdValue("id", bad).ok()) << bad;
+  auto list = ParseIdList(*Params::Parse("ids=3,1,3,2"), "ids", 100);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(*list, (std::vector<Id>{3, 1, 2}));
+  std::string many = "ids=";
+  for (int i = 1; i <= 101; ++i) many += std::to_string(i) + (i < 101 ? "," : "");
+  EXPECT_FALSE(ParseIdList(*Params::Parse(many), "ids", 100).ok());
+  EXPECT_EQ(*ParseMaxResults(*Params::Parse(""), 10, 100, 10), 10);
+  EXPECT_EQ(*ParseMaxResults(*Params::Parse("max_results=100"), 10, 100, 10), 100);
+  auto bad = ParseMaxResults(*Params::Parse("max_results=5"), 10, 100, 10);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.problem().errors.at(0).message, "The `max_results` query parameter value [5] is not between 10 and 100");
+}
+
+TEST(Params, PageTokensRoundTripAndRejectGarbage) {
+  for (Id id : {Id(1), Id(1460323737035677698), INT64_MAX}) {
+    for (auto dir : {PageRequest::Direction::kOlder, PageRequest::Direction::kNewer}) {
+      auto back = DecodePageToken("next_token", EncodePageToken(dir, id));
+      ASSERT_TRUE(back.ok());
+      EXPECT_EQ(back->first, dir);
+      EXPECT_EQ(back->second, id);
+    }
+  }
+  for (const char* bad : {"", "zzz", "7140", "7140!!", "9140abc", "7140zzzzzzzzzzzzzzzz"})
+    EXPECT_FALSE(DecodePageToken("next_token", bad).ok()) << bad;
+}
+
+TEST(Fields, ParsesXVocabularyAndRejectsUnknown) {
+  auto f = ParseFieldSelection(*Params::Parse("tweet.fields=created_at,geo&user.fields=labels&expansions=author_id"),
+                               PrimaryResource::kPosts);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->Has(PostField::kCreatedAt));
+  EXPECT_FALSE(f->Has(PostField::kLang));
+  EXPECT_TRUE(f->Has(UserField::kLabels));
+  EXPECT_TRUE(f->Has(Expansion::kAuthorId));
+  auto bad = ParseFieldSelection(*Params::Parse("tweet.fields=created_at,colour"), PrimaryResource::kPosts);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.problem().errors.at(0).parameter, "tweet.fields");
+  EXPECT_EQ(bad.problem().errors.at(0).value, "colour");
+  // Post expansions are not user expansions.
+  EXPECT_FALSE(ParseFieldSelection(*Params::Parse("expansions=author_id"), PrimaryResource::kUsers).ok());
+  EXPECT_TRUE(ParseFieldSelection(*Params::Parse("expansions=pinned_tweet_id"), PrimaryResource::kUsers).ok());
+}
+
+}  // namespace
+}  // namespace sluice

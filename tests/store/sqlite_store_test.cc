@@ -1,0 +1,126 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/snowflake.h"
+#include "core/text.h"
+
+namespace sluice {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sluice-store-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto s = OpenStore({"sqlite", dir_, true});
+    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    store_ = std::move(*s);
+    User a{.id = 10, .username = "Alice", .name = "A"};
+    User b{.id = 11, .username = "bob", .name = "B"};
+    WriteBatch batch{{a, b}, {}};
+    for (int i = 0; i < 30; ++i) {
+      Post p;
+      p.id = MakeSnowflake(kT0 + i * 60000, 0, 0);
+      p.author_id = i % 3 == 0 ? 11 : 10;
+      p.text = i % 2 ? "hello @alice #Tag" : "bonjour";
+      p.created_at = kT0 + i * 60000;
+      p.conversation_id = p.id;
+      p.entities = ExtractEntities(p.text);
+      p.edit_history = {p.id};
+      batch.posts.push_back(p);
+    }
+    ASSERT_TRUE(store_->Apply(batch).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  static constexpr TimeMs kT0 = 1700000000000;
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, ReopensWithoutRemigrating) {
+  store_.reset();
+  auto s = OpenStore({"sqlite", dir_, true});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*(*s)->CountPosts(), 30);
+}
+
+TEST_F(SqliteStoreTest, UsernamesAreCaseInsensitiveAndUnique) {
+  std::vector<std::string> names = {"ALICE", "Bob", "carol"};
+  auto users = store_->GetUsersByUsername(names);
+  ASSERT_TRUE(users.ok());
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ(users->at(0).username, "Alice");
+  WriteBatch dup{{User{.id = 12, .username = "alice", .name = "x"}}, {}};
+  Status s = store_->Apply(dup);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.problem().status, 409);
+}
+
+TEST_F(SqliteStoreTest, BatchIsAllOrNothing) {
+  Post good;
+  good.id = MakeSnowflake(kT0 + 99 * 60000, 0, 0);
+  good.author_id = 10;
+  good.text = "new";
+  good.created_at = kT0;
+  WriteBatch batch{{User{.id = 13, .username = "dave", .name = "D"}}, {good}};
+  Post clash = good;  // the same id twice
+  batch.posts.push_back(clash);
+  EXPECT_FALSE(store_->Apply(batch).ok());
+  EXPECT_EQ(*store_->CountPosts(), 30);
+  EXPECT_EQ(*store_->CountUsers(), 2);
+}
+
+TEST_F(SqliteStoreTest, TimelinePagesAndDeletes) {
+  PageRequest page;
+  page.limit = 5;
+  auto first = store_->UserPosts(10, page);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 6u);  // limit + 1 tells "more"
+  for (size_t i = 1; i < first->size(); ++i) EXPECT_GT(first->at(i - 1).post.id, first->at(i).post.id);
+  page.cursor = {{PageRequest::Direction::kOlder, first->at(4).post.id}};
+  auto second = store_->UserPosts(10, page);
+  EXPECT_EQ(second->front().post.id, first->at(5).post.id);
+
+  Id gone = first->front().post.id;
+  ASSERT_TRUE(store_->DeletePost(gone, kT0).ok());
+  EXPECT_EQ(store_->DeletePost(gone, kT0).problem().status, 404);
+  page.cursor.reset();
+  EXPECT_NE(store_->UserPosts(10, page)->front().post.id, gone);
+  auto kept = store_->GetPosts(std::vector<Id>{gone});
+  ASSERT_EQ(kept->size(), 1u);  // kept for evidence
+  EXPECT_TRUE(kept->front().post.deleted_at.has_value());
+}
+
+TEST_F(SqliteStoreTest, MentionsUseTagsAndEntitiesCarryMentionIds) {
+  PageRequest page;
+  page.limit = 100;
+  auto mentions = store_->Mentions(10, page);
+  ASSERT_TRUE(mentions.ok());
+  EXPECT_EQ(mentions->size(), 15u);
+  EXPECT_NE(mentions->front().entities_json.find(R"("username":"alice","id":"10")"), std::string::npos)
+      << mentions->front().entities_json;
+}
+
+TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {
+  auto parent = store_->UserPosts(11, PageRequest{.limit = 1});
+  Post reply;
+  reply.id = MakeSnowflake(kT0 + 100 * 60000, 0, 0);
+  reply.author_id = 10;
+  reply.text = "a reply";
+  reply.created_at = kT0;
+  reply.referenced = {{ReferenceType::kRepliedTo, parent->front().post.id}};
+  ASSERT_TRUE(store_->InsertPost(reply).ok());
+  EXPECT_EQ(reply.conversation_id, parent->front().post.conversation_id);
+  EXPECT_EQ(reply.in_reply_to_user_id, 11);
+  auto updated = store_->GetPosts(std::vector<Id>{parent->front().post.id});
+  EXPECT_EQ(updated->front().post.metrics.reply_count, 1);
+}
+
+}  // namespace
+}  // namespace sluice
