@@ -27,7 +27,7 @@ struct SearchNode {
     kUrl,             // value: the url text to match (tokenized match)
     kLang,            // value: language tag, lowercased
     kIs,              // value: retweet | reply | quote | verified
-    kHas,             // value: links | mentions | hashtags
+    kHas,             // value: links | mentions | hashtags | cashtags
   };
   Kind kind = Kind::kTerm;
   std::string value;

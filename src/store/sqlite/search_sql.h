@@ -1,5 +1,7 @@
 #pragma once
-//! Compiles a search AST into a SQL predicate over the SQLite schema.
+//! Compiles a parsed search query (store/search/query.h) into SQL for the SQLite schema
+//! (store/sqlite/schema.cc): keywords, phrases and url: become FTS5 MATCH expressions over
+//! posts_fts; tags become lookups in post_tags; the other operators compare posts columns.
 
 #include <cstdint>
 #include <string>
@@ -11,12 +13,19 @@
 namespace sluice::sqlite {
 
 using SqlParam = std::variant<int64_t, std::string>;
+
 struct SqlPredicate {
   std::string sql;
   std::vector<SqlParam> params;
 };
+
 //! A boolean SQL expression over the `posts` table aliased `p`, true exactly for the posts the
 //! query matches (deleted or not: the caller adds its own filters). Params bind to `?` in order.
+//! Never NULL for any row, so negation is exact (-to:x matches posts that are not replies).
+//! `root` is expected to come from ParseSearchQuery; a leaf with a value the parser would
+//! reject (is:unknown) matches nothing. Keywords and phrases match tokens as FTS5's unicode61
+//! tokenizer splits them (case and diacritics folded); a keyword with no letter or digit
+//! matches no post.
 SqlPredicate CompileSearch(const SearchNode& root);
 
 }  // namespace sluice::sqlite

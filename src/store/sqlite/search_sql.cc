@@ -1,0 +1,252 @@
+#include "store/sqlite/search_sql.h"
+
+#include <charconv>
+#include <string_view>
+
+namespace sluice::sqlite {
+
+namespace {
+
+using Kind = SearchNode::Kind;
+
+// Leaves that FTS5 answers: keywords and phrases over `text`, url: over `urls`.
+bool IsFtsLeaf(const SearchNode& node) {
+  return node.kind == Kind::kTerm || node.kind == Kind::kPhrase || node.kind == Kind::kUrl;
+}
+
+// True if the whole subtree can be one FTS5 expression. FTS5's NOT is binary (a NOT b), so
+// an AND qualifies only with at least one positive child.
+bool IsFts(const SearchNode& node) {
+  switch (node.kind) {
+    case Kind::kOr:
+      for (const auto& child : node.children)
+        if (!IsFts(child)) return false;
+      return !node.children.empty();
+    case Kind::kAnd: {
+      bool positive = false;
+      for (const auto& child : node.children) {
+        if (child.kind == Kind::kNot) {
+          if (child.children.size() != 1 || !IsFts(child.children.front())) return false;
+        } else if (IsFts(child)) {
+          positive = true;
+        } else {
+          return false;
+        }
+      }
+      return positive;
+    }
+    default:
+      return IsFtsLeaf(node);
+  }
+}
+
+// `column : "value"`. Inside an FTS5 string only '"' is special (doubled); the tokenizer
+// splits the string, so several tokens make a phrase and none matches nothing.
+std::string FtsPhrase(std::string_view column, std::string_view value) {
+  std::string out(column);
+  out += " : \"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string Fts(const SearchNode& node);
+
+std::string JoinFts(const std::vector<const SearchNode*>& nodes, std::string_view op) {
+  std::string out = "(";
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (i > 0) out += op;
+    out += Fts(*nodes[i]);
+  }
+  return out + ")";
+}
+
+// (p1 AND p2 ...) NOT (n1 OR n2 ...): the posts matching every positive and no negative.
+std::string FtsAndNot(const std::vector<const SearchNode*>& positives,
+                      const std::vector<const SearchNode*>& negatives) {
+  std::string out = JoinFts(positives, " AND ");
+  if (negatives.empty()) return out;
+  return "(" + out + " NOT " + JoinFts(negatives, " OR ") + ")";
+}
+
+std::string Fts(const SearchNode& node) {
+  switch (node.kind) {
+    case Kind::kTerm:
+    case Kind::kPhrase:
+      return FtsPhrase("text", node.value);
+    case Kind::kUrl:
+      return FtsPhrase("urls", node.value);
+    case Kind::kOr: {
+      std::vector<const SearchNode*> children;
+      for (const auto& child : node.children) children.push_back(&child);
+      return JoinFts(children, " OR ");
+    }
+    default: {  // kAnd, checked by IsFts
+      std::vector<const SearchNode*> positives, negatives;
+      for (const auto& child : node.children) {
+        if (child.kind == Kind::kNot)
+          negatives.push_back(&child.children.front());
+        else
+          positives.push_back(&child);
+      }
+      return FtsAndNot(positives, negatives);
+    }
+  }
+}
+
+class Compiler {
+ public:
+  SqlPredicate Take() { return std::move(out_); }
+
+  void Emit(const SearchNode& node) {
+    if (IsFts(node)) return EmitMatch(Fts(node));
+    switch (node.kind) {
+      case Kind::kAnd:
+      case Kind::kOr:
+        return EmitJunction(node);
+      case Kind::kNot:
+        out_.sql += "NOT (";
+        if (node.children.empty())
+          out_.sql += "0";
+        else
+          Emit(node.children.front());
+        out_.sql += ")";
+        return;
+      default:
+        return EmitLeaf(node);
+    }
+  }
+
+ private:
+  void EmitMatch(std::string expression) {
+    out_.sql += "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)";
+    out_.params.emplace_back(std::move(expression));
+  }
+
+  // The FTS children of an AND or OR become one MATCH, first; the rest follow in order.
+  void EmitJunction(const SearchNode& node) {
+    const bool is_and = node.kind == Kind::kAnd;
+    if (node.children.empty()) {  // not made by the parser: the identity of AND / OR
+      out_.sql += is_and ? "1" : "0";
+      return;
+    }
+    const std::string_view op = is_and ? " AND " : " OR ";
+    std::vector<const SearchNode*> positives, negatives, rest;
+    for (const auto& child : node.children) {
+      if (IsFts(child))
+        positives.push_back(&child);
+      else if (is_and && child.kind == Kind::kNot && child.children.size() == 1 && IsFts(child.children.front()))
+        negatives.push_back(&child.children.front());
+      else
+        rest.push_back(&child);
+    }
+    out_.sql += "(";
+    bool first = true;
+    auto separate = [&] {
+      if (!first) out_.sql += op;
+      first = false;
+    };
+    if (!positives.empty()) {
+      separate();
+      EmitMatch(is_and ? FtsAndNot(positives, negatives) : JoinFts(positives, " OR "));
+    } else if (!negatives.empty()) {
+      separate();
+      out_.sql += "NOT (";
+      EmitMatch(JoinFts(negatives, " OR "));
+      out_.sql += ")";
+    }
+    for (const SearchNode* child : rest) {
+      separate();
+      Emit(*child);
+    }
+    out_.sql += ")";
+  }
+
+  void BindId(const std::string& value) {
+    int64_t id = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), id);
+    if (ec == std::errc() && end == value.data() + value.size() && !value.empty())
+      out_.params.emplace_back(id);
+    else
+      out_.params.emplace_back(value);
+  }
+
+  void EmitTag(char kind, const std::string& value) {
+    out_.sql += "EXISTS (SELECT 1 FROM post_tags t WHERE t.kind = '";
+    out_.sql += kind;
+    out_.sql += "' AND t.value = ? AND t.post_id = p.id)";
+    out_.params.emplace_back(value);
+  }
+
+  // `column` may be NULL: test it first so the predicate is false, never NULL.
+  void EmitUser(std::string_view column, bool nullable, const std::string& value) {
+    const bool numeric = value.find_first_not_of("0123456789") == std::string::npos;
+    out_.sql += "(";
+    if (nullable) (out_.sql += column) += " IS NOT NULL AND ";
+    out_.sql += column;
+    if (numeric) {
+      out_.sql += " = ?)";
+      BindId(value);
+    } else {
+      out_.sql += " IN (SELECT id FROM users WHERE username_lc = ?))";
+      out_.params.emplace_back(value);
+    }
+  }
+
+  void EmitId(std::string_view column, bool nullable, const std::string& value) {
+    out_.sql += "(";
+    if (nullable) (out_.sql += column) += " IS NOT NULL AND ";
+    (out_.sql += column) += " = ?)";
+    BindId(value);
+  }
+
+  void EmitLeaf(const SearchNode& node) {
+    const std::string& v = node.value;
+    switch (node.kind) {
+      case Kind::kHashtag: return EmitTag('h', v);
+      case Kind::kCashtag: return EmitTag('c', v);
+      case Kind::kMention: return EmitTag('m', v);
+      case Kind::kFrom: return EmitUser("p.author_id", false, v);
+      case Kind::kTo: return EmitUser("p.in_reply_to_user_id", true, v);
+      case Kind::kConversationId: return EmitId("p.conversation_id", false, v);
+      case Kind::kInReplyToTweetId: return EmitId("p.replied_to_id", true, v);
+      case Kind::kQuotesOfTweetId: return EmitId("p.quoted_id", true, v);
+      case Kind::kLang:
+        out_.sql += "p.lang = ?";
+        out_.params.emplace_back(v);
+        return;
+      case Kind::kIs:
+        out_.sql += v == "retweet"    ? "p.retweeted_id IS NOT NULL"
+                    : v == "reply"    ? "p.replied_to_id IS NOT NULL"
+                    : v == "quote"    ? "p.quoted_id IS NOT NULL"
+                    : v == "verified" ? "p.author_id IN (SELECT id FROM users WHERE verified_type <> 'none')"
+                                      : "0";
+        return;
+      case Kind::kHas:
+        out_.sql += v == "links"      ? "(p.flags & 1) <> 0"
+                    : v == "mentions" ? "(p.flags & 2) <> 0"
+                    : v == "hashtags" ? "(p.flags & 4) <> 0"
+                    : v == "cashtags" ? "(p.flags & 8) <> 0"
+                                      : "0";
+        return;
+      default:
+        out_.sql += "0";
+        return;
+    }
+  }
+
+  SqlPredicate out_;
+};
+
+}  // namespace
+
+SqlPredicate CompileSearch(const SearchNode& root) {
+  Compiler compiler;
+  compiler.Emit(root);
+  return compiler.Take();
+}
+
+}  // namespace sluice::sqlite
