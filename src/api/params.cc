@@ -14,7 +14,10 @@ namespace sluice {
 Result<Params> Params::Parse(std::string_view query) {
   Params out;
   if (query.empty()) return out;
-  auto parsed = boost::urls::parse_query(query);
+  // Boost.URL 1.81's params view reads the last value up to the end of the underlying
+  // buffer, not of the view (tests/api/params_test.cc: ViewIntoLargerBuffer): parse a copy.
+  const std::string owned(query);
+  auto parsed = boost::urls::parse_query(owned);
   if (!parsed) return InvalidRequest("query", std::string(query), "The query string is not valid percent-encoding.");
   for (auto param : *parsed) {
     std::string key = param.key.decode(boost::urls::encoding_opts(true));

@@ -15,6 +15,13 @@ TEST(Params, DecodesPercentAndPlus) {
   EXPECT_FALSE(p->Get("nope").has_value());
 }
 
+TEST(Params, ViewIntoLargerBuffer) {
+  std::string request_line = "query=%23sluice&max_results=5 HTTP/1.1";
+  auto p = Params::Parse(std::string_view(request_line).substr(0, 29));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(*p->Get("max_results"), "5");
+}
+
 TEST(Params, RejectsRepeatedAndUnknown) {
   EXPECT_EQ(Params::Parse("a=1&a=2").problem().status, 400);
   auto p = Params::Parse("ids=1&foo=bar");
