@@ -49,39 +49,41 @@ Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock&
       return CommandError("unknown use '" + use + "' (known: " + Join(uses) + ")");
   }
   TimeMs now = clock.NowMs();
-  Id project_id;
-  if (request.project_id) {
-    auto exists = store.ProjectExists(*request.project_id);
-    if (!exists.ok()) return exists.problem();
-    if (!*exists) return CommandError("project " + std::to_string(*request.project_id) + " does not exist");
-    project_id = *request.project_id;
-  } else {
-    auto created = store.CreateProject(request.name, now);
-    if (!created.ok()) return created.problem();
-    project_id = *created;
-  }
-
-  // The account the app posts as: the first free username from the app's name.
-  User user;
-  user.id = ids.Next();
-  user.name = request.name;
-  user.created_at = now;
-  std::string base = UsernameBase(request.name);
-  for (int n = 0;; ++n) {
-    user.username = n == 0 ? base : base + std::to_string(n);
-    std::vector<std::string> probe = {user.username};
-    auto found = store.GetUsersByUsername(probe);
-    if (!found.ok()) return found.problem();
-    if (found->empty()) break;
-  }
-  WriteBatch batch;
-  batch.users.push_back(user);
-  if (Status s = store.Apply(batch); !s.ok()) return s;
-
   CreatedApp created;
-  created.app = {ids.Next(), project_id, request.name, request.plan, request.uses, user.id, now};
-  created.bearer_token = GenerateToken();
-  if (Status s = store.InsertApp(created.app, HashToken(created.bearer_token)); !s.ok()) return s;
+  // The project, the app's account and the app are written together or not at all.
+  Status written = store.Atomically([&]() -> Status {
+    Id project_id;
+    if (request.project_id) {
+      auto exists = store.ProjectExists(*request.project_id);
+      if (!exists.ok()) return exists.status();
+      if (!*exists) return CommandError("project " + std::to_string(*request.project_id) + " does not exist");
+      project_id = *request.project_id;
+    } else {
+      auto made = store.CreateProject(request.name, now);
+      if (!made.ok()) return made.status();
+      project_id = *made;
+    }
+    // The account the app posts as: the first free username from the app's name.
+    User user;
+    user.id = ids.Next();
+    user.name = request.name;
+    user.created_at = now;
+    std::string base = UsernameBase(request.name);
+    for (int n = 0;; ++n) {
+      user.username = n == 0 ? base : base + std::to_string(n);
+      std::vector<std::string> probe = {user.username};
+      auto found = store.GetUsersByUsername(probe);
+      if (!found.ok()) return found.status();
+      if (found->empty()) break;
+    }
+    WriteBatch batch;
+    batch.users.push_back(user);
+    if (Status s = store.Apply(batch); !s.ok()) return s;
+    created.app = {ids.Next(), project_id, request.name, request.plan, request.uses, user.id, now};
+    created.bearer_token = GenerateToken();
+    return store.InsertApp(created.app, HashToken(created.bearer_token));
+  });
+  if (!written.ok()) return written;
   return created;
 }
 

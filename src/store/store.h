@@ -6,6 +6,7 @@
 //! with status 503 or 500) or constraint violations (409).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -74,6 +75,9 @@ class Store {
                                                  TimeMs bucket_ms) = 0;
 
   // ---- writes ----
+  //! Runs `fn` so that every write it makes through this Store applies together or not at
+  //! all: when `fn` fails, nothing it wrote remains. Writes nest.
+  virtual Status Atomically(const std::function<Status()>& fn) = 0;
   virtual Status Apply(const WriteBatch& batch) = 0;
   //! Inserts one post durably (fsync before returning ok). Fills conversation and mention ids.
   virtual Status InsertPost(Post& post) = 0;

@@ -28,8 +28,10 @@ class ApiTest : public ::testing::Test {
   // The username of the most prolific author (Zipf: the head of the distribution).
   static std::string TopAuthorId() {
     auto r = Get("/2/tweets/search/recent?query=the%20OR%20le%20OR%20de&max_results=100&tweet.fields=author_id");
+    auto j = r.Json();  // keep the document alive while iterating over it
     std::map<std::string, int> counts;
-    for (const auto& p : r.Json().at("data").as_array()) ++counts[Str(p, "author_id")];
+    for (const auto& p : j.at("data").as_array()) ++counts[Str(p, "author_id")];
+    EXPECT_FALSE(counts.empty());
     return std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
   }
 

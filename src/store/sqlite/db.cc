@@ -102,17 +102,26 @@ Result<Stmt*> Db::Cached(const std::string& sql) {
 }
 
 Result<Transaction> Transaction::Begin(Db& db) {
-  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-  return Transaction(&db);
+  std::string sql = db.tx_depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT sp" + std::to_string(db.tx_depth_);
+  if (Status s = db.Exec(sql); !s.ok()) return s;
+  Transaction tx(&db);
+  ++db.tx_depth_;
+  return tx;
 }
 
 Transaction::~Transaction() {
-  if (db_) (void)db_->Exec("ROLLBACK");
+  if (!db_) return;
+  --db_->tx_depth_;
+  std::string sp = "sp" + std::to_string(depth_);
+  (void)db_->Exec(depth_ == 0 ? std::string("ROLLBACK") : "ROLLBACK TO " + sp + "; RELEASE " + sp);
 }
 
 Status Transaction::Commit() {
-  Status s = db_->Exec("COMMIT");
-  if (s.ok()) db_ = nullptr;
+  Status s = db_->Exec(depth_ == 0 ? std::string("COMMIT") : "RELEASE sp" + std::to_string(depth_));
+  if (s.ok()) {
+    --db_->tx_depth_;
+    db_ = nullptr;
+  }
   return s;
 }
 

@@ -75,25 +75,30 @@ class Db {
   Problem Error(std::string_view what) const;
 
  private:
+  friend class Transaction;
   explicit Db(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  int tx_depth_ = 0;  // open Transactions; inner ones are savepoints
   std::unordered_map<std::string, Stmt> cache_;
 };
 
 //! Problem for a SQLite result code and message.
 Problem SqliteProblem(int code, std::string_view what, std::string_view message);
 
-//! Rolls back unless Commit() was called.
+//! Rolls back unless Commit() was called. The outermost one is BEGIN IMMEDIATE (takes the
+//! write lock up front, so it never fails half-way on a lock upgrade); nested ones are
+//! savepoints, so a write that is atomic on its own can also be part of a larger one.
 class Transaction {
  public:
   static Result<Transaction> Begin(Db& db);
-  Transaction(Transaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Transaction(Transaction&& o) noexcept : db_(o.db_), depth_(o.depth_) { o.db_ = nullptr; }
   ~Transaction();
   Status Commit();
 
  private:
-  explicit Transaction(Db* db) : db_(db) {}
+  explicit Transaction(Db* db) : db_(db), depth_(db->tx_depth_) {}
   Db* db_;
+  int depth_;  // 0 = outermost
 };
 
 }  // namespace sluice::sqlite

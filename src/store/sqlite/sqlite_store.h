@@ -23,6 +23,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
   Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) override;
 
+  Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;
   Status InsertPost(Post& post) override;
   Status DeletePost(Id id, TimeMs at) override;

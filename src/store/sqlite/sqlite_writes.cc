@@ -197,6 +197,13 @@ Status SqliteStore::InsertPostRow(const Post& post) {
   return s->Run();
 }
 
+Status SqliteStore::Atomically(const std::function<Status()>& fn) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  if (Status s = fn(); !s.ok()) return s;
+  return tx->Commit();
+}
+
 Status SqliteStore::Apply(const WriteBatch& batch) {
   auto tx = Transaction::Begin(*db_);
   if (!tx.ok()) return tx.status();

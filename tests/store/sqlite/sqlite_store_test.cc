@@ -124,3 +124,25 @@ TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST_F(SqliteStoreTest, AtomicallyUndoesEverythingOnFailureAndNests) {
+  Status s = store_->Atomically([&]() -> Status {
+    if (Status inner = store_->Apply(WriteBatch{{User{.id = 20, .username = "erin", .name = "E"}}, {}}); !inner.ok())
+      return inner;
+    auto project = store_->CreateProject("p", kT0);
+    if (!project.ok()) return project.status();
+    return InvalidRequest("x", "", "fail after two writes");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(*store_->CountUsers(), 2);
+  EXPECT_FALSE(*store_->ProjectExists(1));
+
+  ASSERT_TRUE(store_->Atomically([&] { return store_->Apply(WriteBatch{{User{.id = 21, .username = "fay", .name = "F"}}, {}}); }).ok());
+  EXPECT_EQ(*store_->CountUsers(), 3);
+}
+
+}  // namespace
+}  // namespace sluice
