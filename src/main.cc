@@ -103,7 +103,25 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
-int Serve(Config config, const Common& c, bool demo_banner, const std::string& demo_token) {
+// What `sluice demo` shows in its curl lines: its token, a recent post and its author.
+struct DemoSample {
+  std::string token;
+  Id post_id = 0;
+  Id author_id = 0;
+};
+
+Result<DemoSample> PickDemoSample(Store& store, std::string token) {
+  auto query = ParseSearchQuery("the OR le OR la");
+  if (!query.ok()) return query.problem();
+  PageRequest page;
+  page.limit = 1;
+  auto posts = store.Search(*query, page);
+  if (!posts.ok()) return posts.problem();
+  if (posts->empty()) return CommandError("the demo data set has no posts to show");
+  return DemoSample{std::move(token), posts->front().post.id, posts->front().post.author_id};
+}
+
+int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& demo) {
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); });
   auto port = server.Start();
   if (!port.ok()) return Fail(port.problem());
@@ -113,13 +131,14 @@ int Serve(Config config, const Common& c, bool demo_banner, const std::string& d
   // Tests read this line to find the port.
   std::printf("sluice listening on %s\n", base.c_str());
   if (demo_banner) {
-    std::printf("\nBearer token of the demo app (plan pro): %s\n\nTry:\n", demo_token.c_str());
-    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/users/by/username/%s?user.fields=created_at,verified_type,public_metrics'\n",
-                demo_token.c_str(), base.c_str(), "sluice_demo");
-    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/tweets/search/recent?query=%%23ai%%20lang:en&tweet.fields=created_at,author_id&expansions=author_id'\n",
-                demo_token.c_str(), base.c_str());
-    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/users/$(curl -s -H \"Authorization: Bearer %s\" %s/2/users/by/username/sluice_demo | sed -E \"s/.*\\\"id\\\":\\\"([0-9]+)\\\".*/\\1/\")/tweets?max_results=5'\n",
-                demo_token.c_str(), base.c_str(), demo_token.c_str(), base.c_str());
+    const DemoSample& d = demo;
+    std::printf("\nBearer token of the demo app (plan pro): %s\n\nTry:\n", d.token.c_str());
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/tweets/%lld?tweet.fields=created_at,author_id,entities&expansions=author_id'\n",
+                d.token.c_str(), base.c_str(), (long long)d.post_id);
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/tweets/search/recent?query=%%23ia%%20OR%%20%%23ai%%20-is:retweet&max_results=10&expansions=author_id'\n",
+                d.token.c_str(), base.c_str());
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/users/%lld/tweets?max_results=5&tweet.fields=created_at,public_metrics'\n",
+                d.token.c_str(), base.c_str(), (long long)d.author_id);
     std::printf("\nCtrl-C stops the server.\n");
   }
   std::fflush(stdout);
@@ -199,12 +218,14 @@ int main(int argc, char** argv) {
     auto store = Open(common, *config);  // creates and migrates once, before workers open theirs
     if (!store.ok()) return Fail(store.problem());
     store->reset();
-    return Serve(*config, common, false, "");
+    return Serve(*config, common, false, {});
   }
 
   auto store = Open(common, *config);
   if (!store.ok()) return Fail(store.problem());
-  SnowflakeGenerator ids(SystemClock::Instance(), config->node_id);
+  // Commands other than the server make ids as the last node id, so that an `apps create`
+  // next to a running server (node 0 by default) can never make the same id in the same ms.
+  SnowflakeGenerator ids(SystemClock::Instance(), common.node_id >= 0 ? common.node_id : kMaxNodeId);
 
   if (*demo) {
     auto posts = (*store)->CountPosts();
@@ -218,9 +239,10 @@ int main(int argc, char** argv) {
     a.plan = "pro";
     auto created = CreateApp(**store, ids, SystemClock::Instance(), a);
     if (!created.ok()) return Fail(created.problem());
-    // The demo app posts as @sluice_demo when it exists; CreateApp names its account after the app.
+    auto sample = PickDemoSample(**store, created->bearer_token);
+    if (!sample.ok()) return Fail(sample.problem());
     store->reset();
-    return Serve(*config, common, true, created->bearer_token);
+    return Serve(*config, common, true, *sample);
   }
   if (*seed) {
     if (Status s = Seed(**store, seed_users, seed_posts, seed_value, config->node_id); !s.ok()) return Fail(s.problem());

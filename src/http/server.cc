@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "core/snowflake.h"
+#include "core/time_format.h"
 #include "http/router.h"
 
 namespace sluice {
@@ -60,9 +61,9 @@ std::string RequestId(Worker& w) {
 
 void AccessLog(std::string_view id, const http::request<http::string_body>& req, int status, size_t bytes,
                std::chrono::steady_clock::duration took) {
-  std::string line;
   JsonWriter w;
   w.BeginObject();
+  w.Member("time", FormatTime(SystemClock::Instance().NowMs()));
   w.Member("request_id", id);
   w.Member("method", std::string_view(req.method_string()));
   std::string_view target = req.target();

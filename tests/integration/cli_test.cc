@@ -71,6 +71,27 @@ TEST(Cli, ImportIsAllOrNothingAndNamesTheBadLine) {
   EXPECT_EQ(j.at("data").at("entities").at("hashtags").at(0).at("tag").as_string(), "world");
 }
 
+// `sluice demo` on an empty data dir seeds, serves, and prints a token and three curl lines
+// that work: each is run here as printed (token, URL) against the demo server.
+TEST(Cli, DemoPrintsWorkingCurlLines) {
+  SluiceServer s;
+  auto lines = s.StartDemo();
+  std::vector<std::string> curls;
+  for (const auto& l : lines)
+    if (l.find("curl ") != std::string::npos) curls.push_back(l);
+  ASSERT_EQ(curls.size(), 3u);
+  for (const auto& c : curls) {
+    size_t t = c.find("Bearer ") + 7;
+    std::string token = c.substr(t, c.find('\'', t) - t);
+    size_t u = c.find("'http://");
+    std::string url = c.substr(u + 1, c.rfind('\'') - u - 1);
+    std::string target = url.substr(url.find('/', 8));
+    auto r = s.Get(target, token);
+    EXPECT_EQ(r.status, 200) << c << "\n" << r.body;
+    EXPECT_GT(r.Json().at("data").is_array() ? r.Json().at("data").as_array().size() : 1u, 0u) << c;
+  }
+}
+
 TEST(Cli, BadStoreUrlFailsWithOneLine) {
   auto r = RunSluice({"seed", "--data", "/tmp/x", "--store", "mysql://nope", "--users", "1", "--posts", "1"});
   EXPECT_NE(r.exit_code, 0);

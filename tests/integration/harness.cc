@@ -109,29 +109,44 @@ std::string SluiceServer::CreateApp(const std::string& name, const std::string& 
   return std::string(boost::json::parse(r.out).at("bearer_token").as_string());
 }
 
-void SluiceServer::Start(const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  pid_ = Spawn(args, &stdout_fd_, nullptr);
+std::string SluiceServer::ReadLine(std::chrono::steady_clock::time_point deadline) {
   std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{stdout_fd_, POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) continue;
     char c;
     if (read(stdout_fd_, &c, 1) != 1) break;
-    if (c != '\n') {
-      line.push_back(c);
-      continue;
-    }
+    if (c == '\n') return line;
+    line.push_back(c);
+  }
+  throw std::runtime_error("no line from sluice before the deadline (got '" + line + "')");
+}
+
+void SluiceServer::Launch(const std::vector<std::string>& args) {
+  pid_ = Spawn(args, &stdout_fd_, nullptr);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    std::string line = ReadLine(deadline);
     size_t colon = line.rfind(':');
     if (line.rfind("sluice listening on ", 0) == 0 && colon != std::string::npos) {
       port_ = std::atoi(line.c_str() + colon + 1);
       return;
     }
-    line.clear();
   }
-  throw std::runtime_error("server did not start");
+}
+
+void SluiceServer::Start(const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Launch(args);
+}
+
+std::vector<std::string> SluiceServer::StartDemo() {
+  Launch({"demo", "--data", data_dir_, "--listen", "127.0.0.1:0"});
+  std::vector<std::string> lines;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (lines.empty() || lines.back().find("Ctrl-C") == std::string::npos) lines.push_back(ReadLine(deadline));
+  return lines;
 }
 
 int SluiceServer::Stop() {

@@ -3,6 +3,7 @@
 // on a loopback port chosen by the kernel, and speaks HTTP to it.
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ class SluiceServer {
   std::string CreateApp(const std::string& name, const std::string& plan = "pro");
   //! Starts `sluice serve` with extra args and waits for its "listening" line.
   void Start(const std::vector<std::string>& extra = {});
+  //! Starts `sluice demo` on this data dir; returns what it printed up to "Ctrl-C".
+  std::vector<std::string> StartDemo();
   //! SIGTERM and wait; returns the exit code.
   int Stop();
   int port() const { return port_; }
@@ -49,6 +52,9 @@ class SluiceServer {
   std::string Raw(const std::string& bytes, int timeout_ms = 3000) const;
 
  private:
+  void Launch(const std::vector<std::string>& args);
+  std::string ReadLine(std::chrono::steady_clock::time_point deadline);
+
   std::string data_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
