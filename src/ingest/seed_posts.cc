@@ -1,0 +1,237 @@
+// Synthetic posts over the last 30 days: authors drawn by popularity, a daily rhythm,
+// replies/quotes/retweets of recent posts, entities computed from the text.
+
+#include <algorithm>
+#include <array>
+
+#include "core/text.h"
+#include "ingest/seed_internal.h"
+#include "ingest/seed_text.h"
+
+namespace sluice::seed_internal {
+
+namespace {
+
+// Relative activity per UTC hour: quiet at night, peaks at lunch and in the evening (Europe).
+constexpr std::array<int64_t, 24> kHourWeights = {3, 2, 1, 1, 1, 2, 4, 7, 9, 9, 9, 10,
+                                                  11, 10, 9, 9, 9, 10, 11, 12, 12, 10, 7, 5};
+
+//! Post times in generation order: post i of n falls in the i-th of n equal slices of the
+//! window's activity (weighted by hour), at a random point in it. Sorted by construction,
+//! so nothing is held in memory. At() must be called with i = 0, 1, 2, ...
+class PostTimes {
+ public:
+  PostTimes(TimeMs now, int64_t count) : count_(std::max<int64_t>(count, 1)) {
+    TimeMs start = now - 30 * kDayMs;
+    first_hour_ = (start + kHourMs - 1) / kHourMs * kHourMs;
+    int64_t hours = (now / kHourMs * kHourMs - first_hour_) / kHourMs;
+    prefix_.push_back(0);
+    for (int64_t k = 0; k < hours; ++k) {
+      int64_t w = kHourWeights[size_t((first_hour_ / kHourMs + k) % 24)];
+      weights_.push_back(w);
+      prefix_.push_back(prefix_.back() + w);
+    }
+    total_ = prefix_.back() * kHourMs;
+  }
+
+  TimeMs At(int64_t i, Rng& rng) {
+    using U128 = unsigned __int128;
+    auto target = int64_t((U128(uint64_t(i)) * U128(uint64_t(total_)) + rng.Below(uint64_t(total_))) / U128(count_));
+    while (hour_ + 1 < weights_.size() && prefix_[hour_ + 1] * kHourMs <= target) ++hour_;
+    return first_hour_ + TimeMs(hour_) * kHourMs + (target - prefix_[hour_] * kHourMs) / weights_[hour_];
+  }
+
+ private:
+  int64_t count_;
+  TimeMs first_hour_ = 0;
+  std::vector<int64_t> weights_;
+  std::vector<int64_t> prefix_;  // activity before each hour
+  int64_t total_ = 0;            // activity x ms
+  size_t hour_ = 0;
+};
+
+struct RecentPost {
+  Id id = 0;
+  int64_t author = 0;  // index in SeedUsers::users
+  Id conversation = 0;
+  bool retweet = false;
+  const vocab::Language* lang = nullptr;
+  std::string text;
+};
+
+//! The last kCapacity posts: all that replies, quotes and retweets may point at.
+class RecentPosts {
+ public:
+  static constexpr size_t kCapacity = 4096;
+  size_t size() const { return items_.size(); }
+  const RecentPost& FromNewest(size_t back) const { return items_[(next_ + items_.size() - 1 - back) % items_.size()]; }
+  void Push(RecentPost p) {
+    if (items_.size() < kCapacity) {
+      items_.push_back(std::move(p));
+      next_ = items_.size() % kCapacity;
+    } else {
+      items_[next_] = std::move(p);
+      next_ = (next_ + 1) % kCapacity;
+    }
+  }
+
+ private:
+  std::vector<RecentPost> items_;
+  size_t next_ = 0;
+};
+
+enum class Kind { kOriginal, kReply, kQuote, kRetweet };
+
+class PostMaker {
+ public:
+  PostMaker(const SeedOptions& o, Rng& rng, const SeedUsers& users)
+      : rng_(rng), users_(users), times_(o.now, o.posts), ids_(o.node_id) {}
+
+  Post Make(int64_t i) {
+    Post p;
+    p.created_at = times_.At(i, rng_);
+    p.id = ids_.Make(p.created_at);
+    p.conversation_id = p.id;
+    p.edit_history = {p.id};
+    int64_t author = users_.Popular(rng_);
+    const SeedUser& au = users_.users[size_t(author)];
+    p.author_id = au.id;
+
+    double r = rng_.Unit();
+    Kind kind = r < 0.05 ? Kind::kRetweet : r < 0.13 ? Kind::kQuote : r < 0.38 ? Kind::kReply : Kind::kOriginal;
+    const RecentPost* parent = kind == Kind::kOriginal ? nullptr : PickParent(kind, author);
+    if (!parent) kind = Kind::kOriginal;
+
+    const vocab::Language* lang = au.lang;
+    if (kind == Kind::kRetweet) lang = parent->lang;
+    else if (kind == Kind::kReply && rng_.Chance(0.9)) lang = parent->lang;
+    else if (rng_.Chance(0.12)) lang = lang == &vocab::French() ? &vocab::English() : &vocab::French();
+
+    TextBuilder b;
+    switch (kind) {
+      case Kind::kRetweet: {
+        const SeedUser& pu = users_.users[size_t(parent->author)];
+        b.Append(TruncateWords("RT @" + pu.username + ": " + parent->text, kMaxPostCodePoints));
+        p.referenced.push_back({ReferenceType::kRetweeted, parent->id});
+        break;
+      }
+      case Kind::kReply: {
+        const SeedUser& pu = users_.users[size_t(parent->author)];
+        if (rng_.Chance(0.75)) b.Append("@" + pu.username);
+        if (rng_.Chance(0.5)) b.Append(rng_.Pick(lang->reply_openers));
+        AppendBody(rng_, *lang, 5, 20, b);
+        AppendExtras(kind, author, *lang, b);
+        p.referenced.push_back({ReferenceType::kRepliedTo, parent->id});
+        p.in_reply_to_user_id = pu.id;
+        p.conversation_id = parent->conversation;
+        break;
+      }
+      case Kind::kQuote:
+        if (rng_.Chance(0.7)) b.Append(rng_.Pick(lang->quote_comments));
+        AppendBody(rng_, *lang, 5, 20, b);
+        AppendExtras(kind, author, *lang, b);
+        p.referenced.push_back({ReferenceType::kQuoted, parent->id});
+        break;
+      case Kind::kOriginal:
+        AppendBody(rng_, *lang, 5, 30, b);
+        AppendExtras(kind, author, *lang, b);
+        break;
+    }
+    p.text = b.Take();
+    p.lang = std::string(lang->code);
+    p.entities = ExtractEntities(p.text);
+    for (auto& m : p.entities.mentions) {
+      auto it = users_.by_username.find(Lowercase(m.username));
+      if (it != users_.by_username.end()) m.id = users_.users[size_t(it->second)].id;
+    }
+    if (kind != Kind::kRetweet) Metrics(p.metrics, au);
+    recent_.Push({p.id, author, p.conversation_id, kind == Kind::kRetweet, lang, p.text});
+    return p;
+  }
+
+ private:
+  // A recent post, more likely the newer it is; never a retweet (X points at the original),
+  // nor for quotes/retweets a protected account's post, nor one's own post to retweet.
+  const RecentPost* PickParent(Kind kind, int64_t author) {
+    if (recent_.size() == 0) return nullptr;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      double u = rng_.Unit();
+      auto back = std::min(recent_.size() - 1, size_t(double(recent_.size()) * u * u));
+      const RecentPost& c = recent_.FromNewest(back);
+      if (c.retweet) continue;
+      if (kind != Kind::kReply && users_.users[size_t(c.author)].is_protected) continue;
+      if (kind == Kind::kRetweet && c.author == author) continue;
+      return &c;
+    }
+    return nullptr;
+  }
+
+  void AppendExtras(Kind kind, int64_t author, const vocab::Language& lang, TextBuilder& b) {
+    if (rng_.Chance(kind == Kind::kOriginal ? 0.12 : 0.05)) {
+      std::string piece(rng_.Pick(lang.mention_intros));
+      int64_t first = -1;
+      int count = rng_.Chance(0.3) ? 2 : 1;
+      bool any = false;
+      for (int k = 0; k < count; ++k) {
+        int64_t m = users_.Popular(rng_);
+        if (m == author || m == first) continue;
+        piece += " @" + users_.users[size_t(m)].username;
+        first = m;
+        any = true;
+      }
+      if (any) b.Append(piece);
+    }
+    if (rng_.Chance(0.2)) b.Append(rng_.Pick(vocab::Emojis()));
+    double link = rng_.Unit();
+    if (link < 0.14) b.Append(NewsUrl(rng_));
+    else if (link < 0.16) b.Append(BareUrl(rng_));
+    if (rng_.Chance(0.3)) {
+      double n = rng_.Unit();
+      int tags = n < 0.7 ? 1 : n < 0.92 ? 2 : 3;
+      std::string_view used[3];
+      for (int k = 0; k < tags; ++k) {
+        std::string_view tag = rng_.Pick(lang.hashtags);
+        if (std::find(used, used + k, tag) != used + k) continue;
+        used[k] = tag;
+        b.Append(std::string("#").append(tag));
+      }
+    }
+    if (rng_.Chance(0.03)) b.Append(std::string("$").append(rng_.Pick(vocab::Cashtags())));
+  }
+
+  // Reach grows with followers; a Pareto "virality" factor gives the heavy tail.
+  void Metrics(PostMetrics& m, const SeedUser& author) {
+    double reach = double(author.followers) * 0.08 + 20.0;
+    double viral = std::min(1.0 / rng_.UnitNonZero(), 2000.0);
+    m.impression_count = int64_t(reach * viral * (0.5 + rng_.Unit()));
+    m.like_count = int64_t(double(m.impression_count) * 0.015 * rng_.Unit());
+    m.retweet_count = int64_t(double(m.like_count) * 0.2 * rng_.Unit());
+    m.reply_count = int64_t(double(m.like_count) * 0.1 * rng_.Unit());
+    m.quote_count = int64_t(double(m.retweet_count) * 0.15 * rng_.Unit());
+    m.bookmark_count = int64_t(double(m.like_count) * 0.08 * rng_.Unit());
+  }
+
+  Rng& rng_;
+  const SeedUsers& users_;
+  PostTimes times_;
+  IdMaker ids_;
+  RecentPosts recent_;
+};
+
+}  // namespace
+
+Status GeneratePosts(const SeedOptions& o, Rng& rng, const SeedUsers& users, const Emit& emit) {
+  PostMaker maker(o, rng, users);
+  WriteBatch batch;
+  for (int64_t i = 0; i < o.posts; ++i) {
+    batch.posts.push_back(maker.Make(i));
+    if (int64_t(batch.posts.size()) == o.batch_size || i + 1 == o.posts) {
+      int64_t count = int64_t(batch.posts.size());
+      if (Status s = emit(std::move(batch), count); !s.ok()) return s;
+      batch = WriteBatch();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::seed_internal
