@@ -26,5 +26,8 @@ test: deps build
 	@if [ -f tests/integration/setup-node.sh ]; then bash tests/integration/setup-node.sh; fi
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+bench: deps build
+	$(BUILD)/bench/seed_bench
+
 clean:
 	rm -rf $(BUILD)

@@ -315,23 +315,5 @@ TEST(Seed, RejectsUnusableOptions) {
   EXPECT_TRUE(GenerateSeed(Options(1, 50), sink, nullptr).ok());
 }
 
-// Timing of the default size, generation only: run with --gtest_also_run_disabled_tests.
-TEST(Seed, DISABLED_Timing5000Users200000Posts) {
-  SeedOptions o = Options(5000, 200000);
-  int64_t posts = 0;
-  auto start = std::chrono::steady_clock::now();
-  Status s = GenerateSeed(
-      o,
-      [&posts](WriteBatch&& b) {
-        posts += int64_t(b.posts.size());
-        return Status::Ok();
-      },
-      nullptr);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(posts, 200000);
-  std::printf("generated 5000 users + 200000 posts in %.2f s\n", seconds);
-}
-
 }  // namespace
 }  // namespace sluice
