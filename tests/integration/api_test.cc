@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "harness.h"
 
@@ -284,6 +285,32 @@ TEST(ServerLifecycle, SigtermDrainsAndExitsZero) {
   SluiceServer server;
   server.Start();
   EXPECT_EQ(server.Get("/healthz", "").status, 200);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+// A request in flight when SIGTERM arrives is still answered; idle keep-alive connections
+// are closed; then the server exits 0.
+TEST(ServerLifecycle, SigtermFinishesInFlightRequestThenExitsZero) {
+  SluiceServer server(20, 100);
+  std::string token = server.CreateApp("drainer");
+  server.Start();
+  RawConnection idle(server.port());
+  idle.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(idle.ReadAll(300).find("HTTP/1.1 200"), std::string::npos);
+
+  std::string body = R"({"text":"written while draining"})";
+  RawConnection busy(server.port());
+  busy.Send("POST /2/tweets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+            body.substr(0, 5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  server.Terminate();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(idle.ReadAll(1000), "");  // closed by the drain, nothing more sent
+  busy.Send(body.substr(5));
+  std::string answer = busy.ReadAll(3000);
+  EXPECT_NE(answer.find("HTTP/1.1 201"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
   EXPECT_EQ(server.Stop(), 0);
 }
 

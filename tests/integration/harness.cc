@@ -149,6 +149,8 @@ std::vector<std::string> SluiceServer::StartDemo() {
   return lines;
 }
 
+void SluiceServer::Terminate() { kill(pid_, SIGTERM); }
+
 int SluiceServer::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
@@ -197,34 +199,44 @@ HttpResponse SluiceServer::Request(const std::string& method, const std::string&
   return out;
 }
 
-std::string SluiceServer::Raw(const std::string& bytes, int timeout_ms) const {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+RawConnection::RawConnection(int port) {
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(uint16_t(port_));
+  addr.sin_port = htons(uint16_t(port));
   inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return {};
-  }
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("connect failed");
+}
+
+RawConnection::~RawConnection() { close(fd_); }
+
+void RawConnection::Send(const std::string& bytes) {
   size_t sent = 0;
   while (sent < bytes.size()) {
-    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
+    ssize_t n = send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
     sent += size_t(n);
   }
+}
+
+std::string RawConnection::ReadAll(int timeout_ms) {
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
+    pollfd p{fd_, POLLIN, 0};
     if (poll(&p, 1, 50) <= 0) continue;
     char buf[4096];
-    ssize_t n = read(fd, buf, sizeof buf);
+    ssize_t n = read(fd_, buf, sizeof buf);
     if (n <= 0) break;
     out.append(buf, size_t(n));
   }
-  close(fd);
   return out;
+}
+
+std::string SluiceServer::Raw(const std::string& bytes, int timeout_ms) const {
+  RawConnection c(port_);
+  c.Send(bytes);
+  return c.ReadAll(timeout_ms);
 }
 
 }  // namespace sluice::testing

@@ -26,6 +26,19 @@ struct HttpResponse {
   boost::json::value Json() const;
 };
 
+//! A raw TCP connection to the server, for requests sent in pieces.
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  void Send(const std::string& bytes);
+  //! Reads until the peer closes or `timeout_ms` passes.
+  std::string ReadAll(int timeout_ms);
+
+ private:
+  int fd_ = -1;
+};
+
 class SluiceServer {
  public:
   //! A fresh data dir; `seed_users`/`seed_posts` > 0 seeds it.
@@ -41,6 +54,8 @@ class SluiceServer {
   std::vector<std::string> StartDemo();
   //! SIGTERM and wait; returns the exit code.
   int Stop();
+  //! SIGTERM without waiting.
+  void Terminate();
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
 
