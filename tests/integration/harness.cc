@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -40,6 +41,7 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe");
   pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no server behind
     dup2(out[1], 1);
     dup2(err[1], 2);
     close(out[0]);

@@ -1,0 +1,307 @@
+// Integration test: the real npm client `twitter-api-v2` against a Sluice server over TLS.
+//
+//   bash tests/integration/setup-node.sh
+//   SLUICE_BINARY=build/src/sluice node --test tests/integration/node/client.test.mjs
+//
+// The server is started on 127.0.0.1 with a throwaway self-signed certificate; the client trusts
+// it through an https.Agent with `ca`, and every request is checked to go to that loopback origin.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+import { ApiResponseError, TwitterApi, TwitterApiv2, TwitterV2IncludesHelper } from 'twitter-api-v2';
+
+const BINARY = process.env.SLUICE_BINARY && path.resolve(process.env.SLUICE_BINARY);
+const CLI_TIMEOUT_MS = 60_000;
+const LISTEN_TIMEOUT_MS = 20_000;
+const EXIT_TIMEOUT_MS = 15_000;
+const TEST_TIMEOUT_MS = 60_000;
+const MAX_PAGES = 200; // bound for every pagination walk
+const CANDIDATE_QUERIES = ['the', 'le', 'de'];
+
+// twitter-api-v2 builds every v2 URL as `prefix + endpoint`, prefix defaulting to https://api.x.com/2/.
+// `setPrefix` is the library's own (protected) hook for that; a subclass is the supported way to use it
+// (the public `cloneWithPrefix` calls a class constructor without `new` and throws in 1.29.1).
+class SluiceV2 extends TwitterApiv2 {
+  constructor(client, prefix) {
+    super(client);
+    this.setPrefix(prefix);
+  }
+}
+
+const state = {
+  dir: undefined,
+  server: undefined,
+  serverExit: undefined, // Promise<{code, signal}>
+  stderrTail: [],
+  agent: undefined,
+  origin: undefined,
+  v2: undefined,
+  requested: [], // every URL the client sent, for diagnostics
+  query: undefined, // a search query that returns several pages
+  sample: [], // tweets from the first search page, with author_id
+  users: [], // users from that page's includes
+};
+
+function run(args) {
+  try {
+    return execFileSync(BINARY, args, { cwd: state.dir, encoding: 'utf8', timeout: CLI_TIMEOUT_MS, stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`sluice ${args.join(' ')} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
+  }
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function startServer(dataDir, cert, key) {
+  const child = spawn(
+    BINARY,
+    ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key],
+    { cwd: state.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  state.server = child;
+  state.serverExit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // stderr carries the JSON access log: always drain it, keep the last lines for failure messages.
+  readline.createInterface({ input: child.stderr }).on('line', (line) => {
+    state.stderrTail.push(line);
+    if (state.stderrTail.length > 50) state.stderrTail.shift();
+  });
+  const listening = new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout });
+    rl.on('line', (line) => {
+      const m = /^sluice listening on (https:\/\/127\.0\.0\.1:(\d+))$/.exec(line.trim());
+      if (m) resolve(m[1]);
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`sluice serve exited early (code ${code}, signal ${signal}): ${state.stderrTail.join('\n')}`)),
+    );
+  });
+  return withTimeout(listening, LISTEN_TIMEOUT_MS, 'sluice serve to print its listening line');
+}
+
+// Only loopback: refuse any request that is not for our server.
+function loopbackGuard(origin) {
+  return {
+    onBeforeRequest({ url }) {
+      state.requested.push(url.href);
+      if (url.origin !== origin) throw new Error(`refusing non-loopback request to ${url.href}`);
+    },
+  };
+}
+
+function ids(tweets) {
+  return tweets.map((t) => t.id);
+}
+
+function assertNoDuplicates(list, what) {
+  assert.equal(new Set(list).size, list.length, `${what}: duplicate ids in ${JSON.stringify(list)}`);
+}
+
+function assertDescending(list, what) {
+  for (let i = 1; i < list.length; i++) {
+    assert.ok(BigInt(list[i - 1]) > BigInt(list[i]), `${what}: ids not descending at ${i}: ${list[i - 1]} then ${list[i]}`);
+  }
+}
+
+function assertTweetShape(t) {
+  assert.match(t.id, /^[0-9]{1,19}$/);
+  assert.equal(typeof t.text, 'string');
+  assert.deepEqual(t.edit_history_tweet_ids, [t.id]);
+}
+
+describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_MS }, () => {
+  before(async () => {
+    assert.ok(BINARY, 'set SLUICE_BINARY to the sluice binary, e.g. SLUICE_BINARY=build/src/sluice');
+    assert.ok(fs.existsSync(BINARY), `SLUICE_BINARY ${BINARY} does not exist`);
+    state.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-node-'));
+    const dataDir = path.join(state.dir, 'data');
+
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', 'key.pem', '-out', 'cert.pem'],
+      { cwd: state.dir, timeout: CLI_TIMEOUT_MS, stdio: 'pipe' },
+    );
+
+    run(['seed', '--data', dataDir, '--users', '200', '--posts', '3000', '--seed', '3']);
+    const app = JSON.parse(run(['apps', 'create', '--data', dataDir, '--name', 'node-client', '--plan', 'pro']));
+    assert.equal(typeof app.bearer_token, 'string');
+
+    const cert = path.join(state.dir, 'cert.pem');
+    state.origin = await startServer(dataDir, cert, path.join(state.dir, 'key.pem'));
+
+    state.agent = new https.Agent({ ca: fs.readFileSync(cert), keepAlive: true });
+    const client = new TwitterApi(app.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
+    state.v2 = new SluiceV2(client, `${state.origin}/2/`);
+  });
+
+  after(async () => {
+    state.agent?.destroy(); // close kept-alive connections so shutdown is not waiting on us
+    try {
+      if (state.server && state.server.exitCode === null && state.server.signalCode === null) {
+        state.server.kill('SIGTERM');
+        let exit;
+        try {
+          exit = await withTimeout(state.serverExit, EXIT_TIMEOUT_MS, 'sluice to exit after SIGTERM');
+        } catch (e) {
+          state.server.kill('SIGKILL');
+          throw e;
+        }
+        assert.deepEqual(exit, { code: 0, signal: null }, `sluice exit after SIGTERM; stderr tail:\n${state.stderrTail.join('\n')}`);
+      }
+    } finally {
+      if (state.dir) fs.rmSync(state.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('search finds a query with several pages; expansions resolve through the includes helper', { timeout: TEST_TIMEOUT_MS }, async () => {
+    for (const q of CANDIDATE_QUERIES) {
+      const page = await state.v2.search(q, {
+        max_results: 10,
+        expansions: ['author_id'],
+        'tweet.fields': ['created_at', 'author_id'],
+        'user.fields': ['username', 'name'],
+      });
+      if (page.tweets.length === 10 && !page.done) {
+        state.query = q;
+        state.sample = page.tweets;
+        state.users = page.includes.users;
+        break;
+      }
+    }
+    assert.ok(state.query, `none of ${CANDIDATE_QUERIES.join(', ')} returned a full first page with a next_token`);
+
+    for (const t of state.sample) {
+      assertTweetShape(t);
+      assert.match(t.author_id, /^[0-9]{1,19}$/);
+      assert.ok(!Number.isNaN(Date.parse(t.created_at)), `created_at ${t.created_at}`);
+      assert.match(t.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+    // The client's includes helper resolves every author from includes.users.
+    const helper = new TwitterV2IncludesHelper({ data: state.sample, includes: { users: state.users } });
+    for (const t of state.sample) {
+      const author = helper.author(t);
+      assert.ok(author, `includes helper found no author for tweet ${t.id} (author_id ${t.author_id})`);
+      assert.equal(author.id, t.author_id);
+      assert.equal(typeof author.username, 'string');
+      assert.equal(typeof author.name, 'string');
+    }
+    assertNoDuplicates(ids(state.users), 'includes.users');
+  });
+
+  test('search paginator: fetchNext over several pages, then bounded async iteration', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.query, 'needs the search test');
+    const paginator = await state.v2.search(state.query, { max_results: 10 });
+    assert.equal(paginator.tweets.length, 10);
+    for (let i = 0; i < 3 && !paginator.done; i++) await paginator.fetchNext();
+    const fetched = ids(paginator.tweets);
+    assert.ok(fetched.length > 10, `fetchNext added nothing: ${fetched.length} tweets`);
+    assertNoDuplicates(fetched, 'search fetchNext');
+    assertDescending(fetched, 'search fetchNext');
+    for (const t of paginator.tweets) assertTweetShape(t);
+
+    const iterated = [];
+    const again = await state.v2.search(state.query, { max_results: 10 });
+    for await (const t of again) {
+      iterated.push(t.id);
+      if (iterated.length >= 35) break;
+    }
+    assert.equal(iterated.length, 35, 'async iteration ended early');
+    assertNoDuplicates(iterated, 'search async iteration');
+    assertDescending(iterated, 'search async iteration');
+    // Same query, same data: both walks see the same newest tweets.
+    assert.deepEqual(iterated.slice(0, Math.min(35, fetched.length)), fetched.slice(0, Math.min(35, fetched.length)));
+  });
+
+  test('singleTweet and tweets lookups', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.sample.length >= 3, 'needs the search test');
+    const first = state.sample[0];
+    const one = await state.v2.singleTweet(first.id, {
+      expansions: ['author_id'],
+      'tweet.fields': ['created_at', 'author_id'],
+      'user.fields': ['username'],
+    });
+    assert.equal(one.data.id, first.id);
+    assert.equal(one.data.text, first.text);
+    assert.equal(one.data.author_id, first.author_id);
+    assert.equal(one.data.created_at, first.created_at);
+    assert.equal(new TwitterV2IncludesHelper(one).author(one.data)?.id, first.author_id);
+
+    const plain = await state.v2.singleTweet(first.id);
+    assert.deepEqual(Object.keys(plain.data).sort(), ['edit_history_tweet_ids', 'id', 'text']);
+    assert.equal(plain.includes, undefined);
+
+    const wanted = ids(state.sample.slice(0, 3));
+    const many = await state.v2.tweets(wanted, { 'tweet.fields': ['author_id'] });
+    assert.equal(many.errors, undefined);
+    assert.deepEqual(ids(many.data), wanted, 'tweets() returns the requested posts in request order');
+    for (const t of many.data) assertTweetShape(t);
+  });
+
+  test('userByUsername, and a missing username as a partial error', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.users.length > 0, 'needs the search test');
+    const u = state.users[0];
+    const found = await state.v2.userByUsername(u.username, { 'user.fields': ['created_at', 'public_metrics'] });
+    assert.equal(found.data.id, u.id);
+    assert.equal(found.data.username, u.username);
+    assert.equal(found.data.name, u.name);
+    assert.ok(!Number.isNaN(Date.parse(found.data.created_at)));
+    assert.equal(typeof found.data.public_metrics?.tweet_count, 'number');
+
+    const missing = await state.v2.userByUsername('nosuchuser_zz9');
+    assert.equal(missing.data, undefined);
+    assert.equal(missing.errors?.[0]?.title, 'Not Found Error');
+    assert.equal(missing.errors?.[0]?.resource_type, 'user');
+  });
+
+  test('userTimeline paginator walks to the end', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.sample.length > 0, 'needs the search test');
+    const userId = state.sample[0].author_id;
+    const timeline = await state.v2.userTimeline(userId, { max_results: 5, 'tweet.fields': ['author_id'] });
+    let pages = 1;
+    while (!timeline.done && pages < MAX_PAGES) {
+      await timeline.fetchNext();
+      pages++;
+    }
+    assert.ok(timeline.done, `timeline not done after ${pages} pages`);
+    const seen = ids(timeline.tweets);
+    assert.ok(seen.length > 0, 'user timeline is empty');
+    assert.ok(seen.includes(state.sample[0].id), 'timeline lacks the post found by search');
+    assertNoDuplicates(seen, 'user timeline');
+    assertDescending(seen, 'user timeline');
+    for (const t of timeline.tweets) {
+      assertTweetShape(t);
+      assert.equal(t.author_id, userId);
+    }
+    assert.equal(timeline.meta.result_count, seen.length);
+  });
+
+  test('a 400 surfaces as ApiResponseError', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.query, 'needs the search test');
+    await assert.rejects(state.v2.search(state.query, { max_results: 5 }), (err) => {
+      assert.ok(err instanceof ApiResponseError, `expected ApiResponseError, got ${err}`);
+      assert.equal(err.code, 400);
+      assert.equal(err.data.title, 'Invalid Request');
+      assert.equal(err.data.type, 'https://api.x.com/2/problems/invalid-request');
+      assert.deepEqual(err.data.errors?.[0]?.parameters, { max_results: ['5'] });
+      return true;
+    });
+  });
+
+  test('every request went to the loopback server', () => {
+    assert.ok(state.requested.length > 0);
+    for (const href of state.requested) assert.ok(href.startsWith(`${state.origin}/2/`), href);
+  });
+});
