@@ -9,23 +9,14 @@ namespace {
 const std::initializer_list<std::string_view> kLookupParams = {"tweet.fields", "user.fields", "expansions",
                                                                    "media.fields", "place.fields", "poll.fields"};
 
-// Looks up `ids` in order; missing and deleted posts become X's partial errors.
 Result<ApiResponse> Lookup(ApiContext& ctx, const std::vector<Id>& ids, bool single, std::string_view parameter,
                            const Params& params) {
   auto fields = ParseFieldSelection(params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.problem();
-  auto found = ctx.store.GetPosts(ids);
-  if (!found.ok()) return found.problem();
-  std::vector<StoredPost> posts;
   std::vector<ResourceError> errors;
-  for (Id id : ids) {
-    auto it = std::find_if(found->begin(), found->end(), [id](const StoredPost& p) { return p.post.id == id; });
-    if (it == found->end() || it->post.deleted_at)
-      errors.push_back({"tweet", std::string(parameter), std::to_string(id)});
-    else
-      posts.push_back(std::move(*it));
-  }
-  auto body = RenderPostsEnvelope(ctx.store, posts, single, *fields, std::move(errors), nullptr);
+  auto posts = FetchLivePosts(ctx.store, ids, parameter, errors);
+  if (!posts.ok()) return posts.problem();
+  auto body = RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
   if (!body.ok()) return body.problem();
   return ApiResponse::Json(200, std::move(*body));
 }

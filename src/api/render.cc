@@ -57,23 +57,6 @@ struct IdList {
   }
 };
 
-// Fetches posts by id keeping `ids` order; missing or deleted ones become errors.
-Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<Id>& ids, std::string_view parameter,
-                                               std::vector<ResourceError>& errors) {
-  std::vector<StoredPost> out;
-  if (ids.empty()) return out;
-  auto found = store.GetPosts(ids);
-  if (!found.ok()) return found.problem();
-  for (Id id : ids) {
-    auto it = std::find_if(found->begin(), found->end(), [id](const StoredPost& p) { return p.post.id == id; });
-    if (it == found->end() || it->post.deleted_at)
-      errors.push_back({"tweet", std::string(parameter), std::to_string(id)});
-    else
-      out.push_back(std::move(*it));
-  }
-  return out;
-}
-
 Result<std::vector<User>> FetchUsers(Store& store, const std::vector<Id>& ids) {
   if (ids.empty()) return std::vector<User>();
   auto found = store.GetUsers(ids);
@@ -106,6 +89,22 @@ void RenderIncludes(JsonWriter& w, const std::vector<User>& users, const std::ve
 }
 
 }  // namespace
+
+Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<Id>& ids, std::string_view parameter,
+                                               std::vector<ResourceError>& errors) {
+  std::vector<StoredPost> out;
+  if (ids.empty()) return out;
+  auto found = store.GetPosts(ids);
+  if (!found.ok()) return found.problem();
+  for (Id id : ids) {
+    auto it = std::find_if(found->begin(), found->end(), [id](const StoredPost& p) { return p.post.id == id; });
+    if (it == found->end() || it->post.deleted_at)
+      errors.push_back({"tweet", std::string(parameter), std::to_string(id)});
+    else
+      out.push_back(std::move(*it));
+  }
+  return out;
+}
 
 std::string ResourceErrorDetail(const ResourceError& e) {
   return "Could not find " + e.resource_type + " with " + e.parameter + ": [" + e.value + "].";

@@ -26,6 +26,11 @@ struct ResourceError {
 //! X's detail text for it, e.g. "Could not find tweet with ids: [1]."
 std::string ResourceErrorDetail(const ResourceError& e);
 
+//! Reads posts by id, in `ids` order; missing and deleted ones become resource-not-found
+//! errors for `parameter`.
+Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<Id>& ids, std::string_view parameter,
+                                               std::vector<ResourceError>& errors);
+
 using MetaWriter = std::function<void(JsonWriter&)>;
 
 //! Renders posts as `data` (one object when `single`, else an array; omitted when there are

@@ -163,33 +163,30 @@ Result<std::vector<StoredPost>> SqliteStore::GetPosts(std::span<const Id> ids) {
 Result<std::vector<User>> SqliteStore::GetUsers(std::span<const Id> ids) {
   static const std::string sql =
       "SELECT " + std::string(kUserColumns) + " FROM users WHERE id IN (SELECT value FROM json_each(?))";
-  auto stmt = db_->Cached(sql);
-  if (!stmt.ok()) return stmt.problem();
-  StmtScope s(**stmt);
-  s->Bind(1, IdsJson(ids));
   std::vector<User> out;
-  for (;;) {
-    auto row = s->Step();
-    if (!row.ok()) return row.problem();
-    if (!*row) break;
-    out.push_back(ReadUser(*s));
-  }
+  if (Status s = CollectUsers(sql, IdsJson(ids), out); !s.ok()) return s;
   return out;
 }
 
 Result<std::vector<User>> SqliteStore::GetUsersByUsername(std::span<const std::string> usernames) {
   static const std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE username_lc = lower(?)";
-  auto stmt = db_->Cached(sql);
-  if (!stmt.ok()) return stmt.problem();
   std::vector<User> out;
-  for (const auto& name : usernames) {
-    StmtScope s(**stmt);
-    s->Bind(1, name);
-    auto row = s->Step();
-    if (!row.ok()) return row.problem();
-    if (*row) out.push_back(ReadUser(*s));
-  }
+  for (const auto& name : usernames)
+    if (Status s = CollectUsers(sql, name, out); !s.ok()) return s;
   return out;
+}
+
+Status SqliteStore::CollectUsers(const std::string& sql, std::string_view param, std::vector<User>& out) {
+  auto stmt = db_->Cached(sql);
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, param);
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    out.push_back(ReadUser(*s));
+  }
 }
 
 Result<std::optional<Id>> SqliteStore::UserIdByUsername(std::string_view username_lc) {
@@ -280,16 +277,12 @@ Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, Ti
   return buckets;
 }
 
-Result<int64_t> SqliteStore::CountPosts() {
-  auto s = db_->Prepare("SELECT count(*) FROM posts");
-  if (!s.ok()) return s.problem();
-  auto row = s->Step();
-  if (!row.ok()) return row.problem();
-  return s->Int(0);
-}
+Result<int64_t> SqliteStore::CountPosts() { return Scalar("SELECT count(*) FROM posts"); }
 
-Result<int64_t> SqliteStore::CountUsers() {
-  auto s = db_->Prepare("SELECT count(*) FROM users");
+Result<int64_t> SqliteStore::CountUsers() { return Scalar("SELECT count(*) FROM users"); }
+
+Result<int64_t> SqliteStore::Scalar(std::string_view sql) {
+  auto s = db_->Prepare(sql);
   if (!s.ok()) return s.problem();
   auto row = s->Step();
   if (!row.ok()) return row.problem();

@@ -44,6 +44,9 @@ class SqliteStore final : public Store {
   //! Lists posts matching `where` (over alias p, with `params`) within `page`.
   Result<std::vector<StoredPost>> Page(std::string_view from, std::string where, std::vector<std::variant<int64_t, std::string>> params,
                                        const PageRequest& page);
+  //! Appends the users `sql` (one text parameter) selects.
+  Status CollectUsers(const std::string& sql, std::string_view param, std::vector<User>& out);
+  Result<int64_t> Scalar(std::string_view sql);
   Status InsertUser(const User& user);
   Status InsertPostRow(const Post& post);
   Result<std::optional<Id>> UserIdByUsername(std::string_view username_lc);
