@@ -174,10 +174,12 @@ class Compiler {
       out_.params.emplace_back(value);
   }
 
+  // An IN list, not a correlated EXISTS: SQLite then drives the search from the tag's
+  // index entries (ms for a rare tag on 200k posts) instead of testing every post in range.
   void EmitTag(char kind, const std::string& value) {
-    out_.sql += "EXISTS (SELECT 1 FROM post_tags t WHERE t.kind = '";
+    out_.sql += "p.id IN (SELECT t.post_id FROM post_tags t WHERE t.kind = '";
     out_.sql += kind;
-    out_.sql += "' AND t.value = ? AND t.post_id = p.id)";
+    out_.sql += "' AND t.value = ?)";
     out_.params.emplace_back(value);
   }
 
