@@ -31,6 +31,10 @@ struct ApiResponse {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // For the ledger: the posts and users this response delivers (data, then includes), or the
+  // post it created or deleted, in response order.
+  std::vector<Id> delivered_posts;
+  std::vector<Id> delivered_users;
 
   static ApiResponse FromProblem(const Problem& p);
   static ApiResponse Json(int status, std::string body);

@@ -87,9 +87,7 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, std::vector<StoredPost> rows, co
     if (!previous.empty()) w.Member("previous_token", previous);
     w.EndObject();
   };
-  auto body = RenderPostsEnvelope(ctx.store, rows, false, fields, {}, meta);
-  if (!body.ok()) return body.problem();
-  return ApiResponse::Json(200, std::move(*body));
+  return RenderPostsEnvelope(ctx.store, rows, false, fields, {}, meta);
 }
 
 }  // namespace sluice

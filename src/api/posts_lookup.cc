@@ -16,9 +16,7 @@ Result<ApiResponse> Lookup(ApiContext& ctx, const std::vector<Id>& ids, bool sin
   std::vector<ResourceError> errors;
   auto posts = FetchLivePosts(ctx.store, ids, parameter, errors);
   if (!posts.ok()) return posts.problem();
-  auto body = RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
-  if (!body.ok()) return body.problem();
-  return ApiResponse::Json(200, std::move(*body));
+  return RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
 }
 
 }  // namespace

@@ -97,7 +97,9 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
   w.EndArray();
   w.EndObject();
   w.EndObject();
-  return ApiResponse::Json(201, w.Take());
+  ApiResponse r = ApiResponse::Json(201, w.Take());
+  r.delivered_posts = {post->id};
+  return r;
 }
 
 Result<ApiResponse> DeletePost(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_text) {
@@ -110,7 +112,9 @@ Result<ApiResponse> DeletePost(ApiContext& ctx, const App& app, const ApiRequest
   if (found->front().post.author_id != app.user_id)
     return Forbidden("You are not allowed to delete this Tweet: only the app of its author may delete it.");
   if (Status s = ctx.store.DeletePost(*id, ctx.clock.NowMs()); !s.ok()) return s;
-  return ApiResponse::Json(200, R"({"data":{"deleted":true}})");
+  ApiResponse r = ApiResponse::Json(200, R"({"data":{"deleted":true}})");
+  r.delivered_posts = {*id};
+  return r;
 }
 
 }  // namespace sluice

@@ -196,7 +196,7 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
   w.EndObject();
 }
 
-Result<std::string> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
+Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta) {
   // Referenced posts first: their authors may be wanted too.
@@ -253,10 +253,15 @@ Result<std::string> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
     meta(w);
   }
   w.EndObject();
-  return w.Take();
+  ApiResponse r = ApiResponse::Json(200, w.Take());
+  r.delivered_posts.reserve(posts.size() + ref_posts.size());
+  for (const auto& p : posts) r.delivered_posts.push_back(p.post.id);
+  for (const auto& p : ref_posts) r.delivered_posts.push_back(p.post.id);
+  for (const auto& u : *users) r.delivered_users.push_back(u.id);
+  return r;
 }
 
-Result<std::string> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
+Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta) {
   std::vector<StoredPost> pinned;
@@ -287,7 +292,10 @@ Result<std::string> RenderUsersEnvelope(Store& store, const std::vector<User>& u
     meta(w);
   }
   w.EndObject();
-  return w.Take();
+  ApiResponse r = ApiResponse::Json(200, w.Take());
+  for (const auto& u : users) r.delivered_users.push_back(u.id);
+  for (const auto& p : pinned) r.delivered_posts.push_back(p.post.id);
+  return r;
 }
 
 }  // namespace sluice

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/context.h"
 #include "api/fields.h"
 #include "core/json_writer.h"
 #include "store/store.h"
@@ -36,10 +37,11 @@ using MetaWriter = std::function<void(JsonWriter&)>;
 //! Renders posts as `data` (one object when `single`, else an array; omitted when there are
 //! none and `single`), plus includes for the selected expansions (read from `store`), errors
 //! and meta (when `meta` is set). Deleted posts must already be filtered out.
-Result<std::string> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
+//! The result is a 200 response that lists what it delivers (ApiResponse::delivered_*).
+Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta);
-Result<std::string> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
+Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta);
 

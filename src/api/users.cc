@@ -19,9 +19,7 @@ Result<ApiResponse> Render(ApiContext& ctx, const std::vector<User>& users, bool
                            std::vector<ResourceError> errors) {
   auto fields = ParseFieldSelection(params, PrimaryResource::kUsers);
   if (!fields.ok()) return fields.problem();
-  auto body = RenderUsersEnvelope(ctx.store, users, single, *fields, std::move(errors), nullptr);
-  if (!body.ok()) return body.problem();
-  return ApiResponse::Json(200, std::move(*body));
+  return RenderUsersEnvelope(ctx.store, users, single, *fields, std::move(errors), nullptr);
 }
 
 Result<ApiResponse> ById(ApiContext& ctx, const std::vector<Id>& ids, bool single, std::string_view parameter,
