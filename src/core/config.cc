@@ -37,6 +37,12 @@ const std::map<std::string, Setter>& Keys() {
       {"server.tls_key", Set<std::string>([](Config& c) -> auto& { return c.server.tls_key; })},
       {"server.node_id", Set<int64_t>([](Config& c) -> auto& { return c.node_id; })},
       {"posts.max_chars", Set<int64_t>([](Config& c) -> auto& { return c.posts.max_chars; })},
+      {"ledger.sync", Set<std::string>([](Config& c) -> auto& { return c.ledger.sync; })},
+      {"ledger.sync_interval_ms", Set<int64_t>([](Config& c) -> auto& { return c.ledger.sync_interval_ms; })},
+      {"ledger.segment_bytes", Set<int64_t>([](Config& c) -> auto& { return c.ledger.segment_bytes; })},
+      {"ledger.origin", Set<std::string>([](Config& c) -> auto& { return c.ledger.origin; })},
+      {"ledger.checkpoint_every_records", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_records; })},
+      {"ledger.checkpoint_every_ms", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
       {"log.level", Set<std::string>([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Set<bool>([](Config& c) -> auto& { return c.log.access_log; })},
       {"store.url", Set<std::string>([](Config& c) -> auto& { return c.store_url; })},
@@ -83,6 +89,13 @@ Status Validate(const Config& c, const std::string& name) {
     return bad("server.tls_cert", "and server.tls_key must be set together");
   if (c.node_id < 0 || c.node_id > 1023) return bad("server.node_id", "must be 0..1023");
   if (c.posts.max_chars < 1 || c.posts.max_chars > 100000) return bad("posts.max_chars", "must be 1..100000");
+  if (c.ledger.sync != "interval" && c.ledger.sync != "always") return bad("ledger.sync", "must be interval or always");
+  if (c.ledger.sync_interval_ms < 1 || c.ledger.sync_interval_ms > 10000) return bad("ledger.sync_interval_ms", "must be 1..10000");
+  if (c.ledger.segment_bytes < (1 << 20)) return bad("ledger.segment_bytes", "must be at least 1048576");
+  if (c.ledger.origin.empty() || c.ledger.origin.find_first_of(" \n+") != std::string::npos)
+    return bad("ledger.origin", "must be a non-empty name without spaces, newlines or '+'");
+  if (c.ledger.checkpoint_every_records < 1) return bad("ledger.checkpoint_every_records", "must be positive");
+  if (c.ledger.checkpoint_every_ms < 100) return bad("ledger.checkpoint_every_ms", "must be at least 100");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return bad("log.level", "must be one of trace, debug, info, warn, error, off");

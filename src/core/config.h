@@ -26,6 +26,15 @@ struct PostsConfig {
   int64_t max_chars = 280;  // code points
 };
 
+struct LedgerConfig {
+  std::string sync = "interval";            // interval (group commit) or always (fdatasync per append)
+  int64_t sync_interval_ms = 10;
+  int64_t segment_bytes = 64LL << 20;        // a new segment file past this size
+  std::string origin = "sluice.local/ledger";  // the log's name in signed checkpoints
+  int64_t checkpoint_every_records = 100000;
+  int64_t checkpoint_every_ms = 60000;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -34,6 +43,7 @@ struct LogConfig {
 struct Config {
   ServerConfig server;
   PostsConfig posts;
+  LedgerConfig ledger;
   LogConfig log;
   std::string store_url = "sqlite";
   int node_id = 0;

@@ -47,6 +47,22 @@ TEST(Config, RejectsOutOfRange) {
   EXPECT_EQ(c.problem().detail, "sluice.toml: key 'posts.max_chars' must be 1..100000");
 }
 
+TEST(Config, ExampleFileIsValidAndHoldsTheDefaults) {
+  auto c = LoadConfig(SLUICE_SOURCE_DIR "/config/sluice.example.toml");
+  ASSERT_TRUE(c.ok()) << c.problem().detail;
+  Config defaults;
+  EXPECT_EQ(c->server.listen, defaults.server.listen);
+  EXPECT_EQ(c->ledger.sync, defaults.ledger.sync);
+  EXPECT_EQ(c->ledger.segment_bytes, defaults.ledger.segment_bytes);
+  EXPECT_EQ(c->posts.max_chars, defaults.posts.max_chars);
+}
+
+TEST(Config, RejectsBadLedgerSync) {
+  auto c = ParseConfig("[ledger]\nsync = \"sometimes\"\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "sluice.toml: key 'ledger.sync' must be interval or always");
+}
+
 TEST(Config, RejectsSyntaxErrorWithLine) {
   auto c = ParseConfig("[server]\nlisten = \n", "sluice.toml");
   ASSERT_FALSE(c.ok());
