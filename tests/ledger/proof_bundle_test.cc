@@ -10,7 +10,7 @@
 namespace sluice {
 namespace {
 
-class ProofBundleTest : public ::testing::Test {
+class MerkleProofBundle : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/sluice-bundle-XXXXXX";
@@ -45,7 +45,7 @@ class ProofBundleTest : public ::testing::Test {
   ProofBundle bundle_;
 };
 
-TEST_F(ProofBundleTest, JsonRoundTripChecks) {
+TEST_F(MerkleProofBundle, JsonRoundTripChecks) {
   std::string json = ProofBundleToJson(bundle_);
   auto parsed = ProofBundleFromJson(json);
   ASSERT_TRUE(parsed.ok()) << parsed.problem().detail;
@@ -64,7 +64,7 @@ TEST_F(ProofBundleTest, JsonRoundTripChecks) {
   EXPECT_NE(json.find(HashToHex(bundle_.entries[0].proof[0])), std::string::npos) << json;
 }
 
-TEST_F(ProofBundleTest, TamperedRecordNamesTheEntry) {
+TEST_F(MerkleProofBundle, TamperedRecordNamesTheEntry) {
   ProofBundle b = bundle_;
   b.entries[1].record_base64 = Base64Encode("record 18");
   ExpectRejected(b, "entries[1] (leaf 17): inclusion proof does not lead");
@@ -73,7 +73,7 @@ TEST_F(ProofBundleTest, TamperedRecordNamesTheEntry) {
   ExpectRejected(b, "entries[2] (leaf 36): record is not base64");
 }
 
-TEST_F(ProofBundleTest, TamperedProofNamesTheEntry) {
+TEST_F(MerkleProofBundle, TamperedProofNamesTheEntry) {
   ProofBundle b = bundle_;
   b.entries[2].proof[1][7] ^= 0x20;
   ExpectRejected(b, "entries[2] (leaf 36)");
@@ -88,7 +88,7 @@ TEST_F(ProofBundleTest, TamperedProofNamesTheEntry) {
   ExpectRejected(b, "outside the tree");
 }
 
-TEST_F(ProofBundleTest, TamperedCheckpointIsRejected) {
+TEST_F(MerkleProofBundle, TamperedCheckpointIsRejected) {
   ProofBundle b = bundle_;
   b.checkpoint_note.replace(b.checkpoint_note.find("\n41\n"), 4, "\n42\n");
   ExpectRejected(b, "does not verify");
@@ -104,7 +104,7 @@ TEST_F(ProofBundleTest, TamperedCheckpointIsRejected) {
   EXPECT_FALSE(CheckProofBundle(bundle_, (*other)->VerifierKey()).ok());
 }
 
-TEST_F(ProofBundleTest, MalformedJsonIsRejected) {
+TEST_F(MerkleProofBundle, MalformedJsonIsRejected) {
   std::string json = ProofBundleToJson(bundle_);
   auto expect_bad = [](const std::string& text, const std::string& why) {
     auto r = ProofBundleFromJson(text);
@@ -126,7 +126,7 @@ TEST_F(ProofBundleTest, MalformedJsonIsRejected) {
   EXPECT_EQ(ok->tree_size, UINT64_MAX);
 }
 
-TEST(HashHex, RoundTrip) {
+TEST(MerkleHashHex, RoundTrip) {
   Hash h = LeafHash("x");
   EXPECT_EQ(*HashFromHex(HashToHex(h)), h);
   std::string upper = HashToHex(h);
