@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "ledger/ledger_files.h"
 #include "ledger/merkle.h"
 
 namespace sluice {
@@ -23,12 +24,6 @@ namespace {
 constexpr uint64_t kHashBytes = sizeof(Hash);
 constexpr int kMaxLevels = 64;
 constexpr uint64_t kRepairChunk = 4096;  // parent entries recomputed per read during Open
-
-std::string LevelPath(const std::string& dir, int level) {
-  char name[32];
-  std::snprintf(name, sizeof name, "level-%02d.hashes", level);
-  return dir + "/" + name;
-}
 
 Problem IoError(const std::string& path, const char* what, int err) {
   return InternalError(path + ": " + what + ": " + std::strerror(err));
@@ -186,7 +181,7 @@ class TreeHashesImpl final : public TreeHashes {
   Status AddLevelLocked() {
     Level l;
     if (!dir_.empty()) {
-      l.path = LevelPath(dir_, static_cast<int>(levels_.size()));
+      l.path = TreeLevelPath(dir_, static_cast<int>(levels_.size()));
       l.fd = ::open(l.path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (l.fd < 0) return IoError(l.path, "open", errno);
       dir_dirty_ = true;
@@ -219,7 +214,7 @@ class TreeHashesImpl final : public TreeHashes {
 // no SHA-256 output is all zeros in practice).
 Status TreeHashesImpl::OpenLevelForRepair(int k, uint64_t* entries) {
   Level l;
-  l.path = LevelPath(dir_, k);
+  l.path = TreeLevelPath(dir_, k);
   l.fd = ::open(l.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (l.fd < 0) return IoError(l.path, "open", errno);
   levels_.push_back(std::move(l));
@@ -280,8 +275,8 @@ Status TreeHashesImpl::Load() {
     if (::fdatasync(l.fd) != 0) return IoError(l.path, "fdatasync", errno);
   // Files of levels above the top hold nothing the tree justifies.
   for (int k = static_cast<int>(levels_.size()); k < kMaxLevels; ++k) {
-    std::filesystem::remove(LevelPath(dir_, k), ec);
-    if (ec) return InternalError(LevelPath(dir_, k) + ": cannot remove: " + ec.message());
+    std::filesystem::remove(TreeLevelPath(dir_, k), ec);
+    if (ec) return InternalError(TreeLevelPath(dir_, k) + ": cannot remove: " + ec.message());
   }
   if (Status s = SyncPath(dir_); !s.ok()) return s;
   size_.store(size, std::memory_order_release);
