@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "ledger/coding.h"
 #include "ledger/files.h"
 #include "ledger/ledger_impl.h"
 #include "ledger/segment.h"
@@ -18,8 +19,9 @@
 namespace sluice {
 
 using ledger_internal::FileError;
+using ledger_internal::LoadLe32;
+using ledger_internal::StoreLe32;
 using ledger_internal::FsyncDir;
-using ledger_internal::TruncateDurably;
 using ledger_internal::WriteAll;
 using ledger_internal::WriteFileDurably;
 
@@ -33,15 +35,6 @@ constexpr TimeMs kCheckpointRetryMs = 1000;
 
 Problem Unavailable(std::string_view detail) {
   return ServiceUnavailable(fmt::format("The ledger cannot record deliveries: {}", detail), kRetryAfterSeconds);
-}
-
-uint32_t LoadLe32(const char* p) {
-  const auto* u = reinterpret_cast<const uint8_t*>(p);
-  return uint32_t(u[0]) | uint32_t(u[1]) << 8 | uint32_t(u[2]) << 16 | uint32_t(u[3]) << 24;
-}
-
-void StoreLe32(uint32_t v, char* p) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
 }
 
 // Calls f(payload) for each frame of a buffer of whole frames.

@@ -36,6 +36,8 @@ Status CreateDir(const std::string& dir) {
 Status LedgerImpl::Recover() {
   if (Status s = CreateDir(options_.dir); !s.ok()) return s;
   if (Status s = CreateDir(checkpoint_dir_); !s.ok()) return s;
+  std::string parent = std::filesystem::path(options_.dir).parent_path().string();
+  if (Status s = FsyncDir(parent.empty() ? "." : parent); !s.ok()) return s;
   if (Status s = FsyncDir(options_.dir); !s.ok()) return s;
   auto tree = TreeHashes::Open(options_.dir + "/tree");
   if (!tree.ok()) return tree.problem();

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "ledger/varint.h"
+#include "ledger/coding.h"
 
 namespace sluice {
 

@@ -13,11 +13,17 @@
 
 #include <fmt/format.h>
 
+#include "ledger/coding.h"
+
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 #endif
 
 namespace sluice {
+
+using ledger_internal::LoadLe32;
+using ledger_internal::StoreLe32;
+
 namespace {
 
 // ---- CRC32C ----------------------------------------------------------------------------
@@ -139,15 +145,6 @@ class FileReader {
   size_t end_ = 0;
   bool eof_ = false;
 };
-
-uint32_t LoadLe32(const char* p) {
-  const auto* u = reinterpret_cast<const uint8_t*>(p);
-  return uint32_t(u[0]) | uint32_t(u[1]) << 8 | uint32_t(u[2]) << 16 | uint32_t(u[3]) << 24;
-}
-
-void StoreLe32(uint32_t v, char* p) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
 
 using Visit = std::function<Status(const LedgerPosition&, std::string_view payload)>;
 

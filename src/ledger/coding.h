@@ -1,6 +1,7 @@
 #pragma once
-//! Unsigned LEB128 varints and zigzag, as the ledger record format uses them. Private to
-//! src/ledger. Decoding accepts only the minimal encoding, so bytes and values map 1:1.
+//! Byte coding for the ledger's formats, private to src/ledger: unsigned LEB128 varints and
+//! zigzag (records), little-endian u32 (segment and frame headers). Varint decoding accepts
+//! only the minimal encoding, so bytes and values map 1:1.
 
 #include <cstdint>
 
@@ -42,5 +43,14 @@ inline VarintStatus GetVarint(const char** p, const char* end, uint64_t* v) {
 
 inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+inline uint32_t LoadLe32(const char* p) {
+  const auto* u = reinterpret_cast<const uint8_t*>(p);
+  return uint32_t(u[0]) | uint32_t(u[1]) << 8 | uint32_t(u[2]) << 16 | uint32_t(u[3]) << 24;
+}
+
+inline void StoreLe32(uint32_t v, char* p) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
 
 }  // namespace sluice::ledger_internal
