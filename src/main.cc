@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,9 +14,12 @@
 #include "core/config.h"
 #include "core/json_writer.h"
 #include "core/snowflake.h"
+#include "core/time_format.h"
 #include "http/server.h"
 #include "ingest/import.h"
 #include "ingest/seed.h"
+#include "ledger/ledger.h"
+#include "ledger/tools.h"
 #include "store/store.h"
 
 namespace sluice {
@@ -103,6 +108,28 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
+std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }
+
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c) {
+  LedgerOptions o;
+  o.dir = LedgerDir(c);
+  o.sync = config.ledger.sync == "always" ? LedgerSync::kAlways : LedgerSync::kInterval;
+  o.sync_interval_ms = config.ledger.sync_interval_ms;
+  o.segment_bytes = uint64_t(config.ledger.segment_bytes);
+  o.origin = config.ledger.origin;
+  o.checkpoint_every_records = uint64_t(config.ledger.checkpoint_every_records);
+  o.checkpoint_every_ms = config.ledger.checkpoint_every_ms;
+  return Ledger::Open(o);
+}
+
+void ScanProgress(uint64_t done, uint64_t total) {
+  static const bool tty = isatty(2);
+  if (!tty || total == 0) return;
+  std::fprintf(stderr, "\rscanning the ledger: %3d%% (%llu of %llu MB)", int(100 * done / total),
+               (unsigned long long)(done >> 20), (unsigned long long)(total >> 20));
+  if (done >= total) std::fprintf(stderr, "\n");
+}
+
 // What `sluice demo` shows in its curl lines: its token, a recent post and its author.
 struct DemoSample {
   std::string token;
@@ -122,7 +149,9 @@ Result<DemoSample> PickDemoSample(Store& store, std::string token) {
 }
 
 int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& demo) {
-  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); });
+  auto ledger = OpenLedger(config, c);
+  if (!ledger.ok()) return Fail(ledger.problem());
+  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, ledger->get());
   auto port = server.Start();
   if (!port.ok()) return Fail(port.problem());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";
@@ -143,6 +172,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   }
   std::fflush(stdout);
   server.Run(true);
+  if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
   spdlog::info("stopped");
   return 0;
 }
@@ -202,7 +232,94 @@ int main(int argc, char** argv) {
   create->add_option("--project", project, "existing project id (default: a new project)");
   create->add_option("--use", uses, "declared uses, comma-separated: search,display,analytics,ai-input,ai-train");
 
+  // ledger
+  auto* ledger_cmd = app.add_subcommand("ledger", "the evidence ledger: verify, prove and export deliveries");
+  ledger_cmd->require_subcommand(1);
+  std::string ledger_data = "./sluice-data", proof_file, pubkey_text, from_time, to_time;
+  Id ledger_app = 0, ledger_post = 0;
+  uint64_t from_size = 0, to_size = 0;
+  auto ledger_data_option = [&](CLI::App* c) { c->add_option("--data", ledger_data, "data directory")->capture_default_str(); };
+  auto* verify = ledger_cmd->add_subcommand("verify", "recompute every hash and CRC, check every signed checkpoint");
+  ledger_data_option(verify);
+  auto* checkpoint = ledger_cmd->add_subcommand("checkpoint", "sign a checkpoint of the ledger now (server stopped)");
+  ledger_data_option(checkpoint);
+  checkpoint->add_option("--config", common.config_file, "TOML config file (ledger.origin)");
+  auto* prove = ledger_cmd->add_subcommand("prove", "JSON: every record in which an app received a post, with proofs");
+  ledger_data_option(prove);
+  prove->add_option("--app", ledger_app, "app id")->required();
+  prove->add_option("--post", ledger_post, "post id")->required();
+  auto* consistency = ledger_cmd->add_subcommand("consistency", "JSON: the consistency proof between two tree sizes");
+  ledger_data_option(consistency);
+  consistency->add_option("--from", from_size, "older tree size")->required();
+  consistency->add_option("--to", to_size, "newer tree size")->required();
+  auto* pubkey = ledger_cmd->add_subcommand("pubkey", "print the verifier key of the ledger's checkpoints");
+  ledger_data_option(pubkey);
+  auto* exporter = ledger_cmd->add_subcommand("export", "the records of an app as JSON lines");
+  ledger_data_option(exporter);
+  exporter->add_option("--app", ledger_app, "app id (0: every app)")->required();
+  exporter->add_option("--from", from_time, "from this time (RFC 3339), inclusive");
+  exporter->add_option("--to", to_time, "to this time (RFC 3339), exclusive");
+  auto* check = ledger_cmd->add_subcommand("check-proof", "check a `ledger prove` file with only the verifier key");
+  check->add_option("file", proof_file, "the JSON written by `sluice ledger prove`")->required();
+  check->add_option("--pubkey", pubkey_text, "the verifier key (`sluice ledger pubkey`)")->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*ledger_cmd) {
+    common.data = ledger_data;
+    std::string dir = LedgerDir(common);
+    if (*verify) {
+      auto report = VerifyLedger(dir, ScanProgress);
+      if (!report.ok()) return Fail(report.problem());
+      std::printf("ledger OK: %llu records in %llu segments, %llu signed checkpoints verified\n",
+                  (unsigned long long)report->records, (unsigned long long)report->segments,
+                  (unsigned long long)report->checkpoints);
+      return 0;
+    }
+    if (*check) {
+      auto summary = CheckProofFile(proof_file, pubkey_text);
+      if (!summary.ok()) return Fail(summary.problem());
+      std::printf("%s\n", summary->c_str());
+      return 0;
+    }
+    if (*pubkey) {
+      auto key = LedgerPublicKey(dir);
+      if (!key.ok()) return Fail(key.problem());
+      std::printf("%s\n", key->c_str());
+      return 0;
+    }
+    if (*prove) {
+      auto json = ProveDelivery(dir, ledger_app, ledger_post, ScanProgress);
+      if (!json.ok()) return Fail(json.problem());
+      std::printf("%s\n", json->c_str());
+      return 0;
+    }
+    if (*consistency) {
+      auto json = ConsistencyJson(dir, from_size, to_size);
+      if (!json.ok()) return Fail(json.problem());
+      std::printf("%s\n", json->c_str());
+      return 0;
+    }
+    if (*exporter) {
+      std::optional<TimeMs> from, to;
+      if (!from_time.empty() && !(from = ParseTime(from_time))) return Fail(CommandError("--from " + from_time + ": not an RFC 3339 time"));
+      if (!to_time.empty() && !(to = ParseTime(to_time))) return Fail(CommandError("--to " + to_time + ": not an RFC 3339 time"));
+      Status s = ExportRecords(dir, ledger_app, from, to, std::cout, ScanProgress);
+      std::cout.flush();
+      return s.ok() ? 0 : Fail(s.problem());
+    }
+    if (*checkpoint) {
+      auto config = LoadSettings(common);
+      if (!config.ok()) return Fail(config.problem());
+      auto ledger = OpenLedger(*config, common);
+      if (!ledger.ok()) return Fail(ledger.problem());
+      auto note = (*ledger)->Checkpoint();
+      if (!note.ok()) return Fail(note.problem());
+      if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
+      std::fputs(note->c_str(), stdout);
+      return 0;
+    }
+  }
 
   auto config = LoadSettings(common);
   if (!config.ok()) return Fail(config.problem());

@@ -16,6 +16,8 @@
 
 namespace sluice {
 
+class Ledger;
+
 struct ApiRequest {
   std::string_view method;  // "GET", "POST", ...
   std::string_view path;    // "/2/tweets/123", still percent-encoded
@@ -46,6 +48,7 @@ struct ApiContext {
   const Clock& clock;
   SnowflakeGenerator& ids;
   const Config& config;
+  Ledger* ledger = nullptr;  // shared by all workers (thread-safe); null: nothing is recorded
 };
 
 }  // namespace sluice

@@ -3,6 +3,8 @@
 #include <array>
 
 #include "access/tokens.h"
+#include "api/delivery.h"
+#include "ledger/ledger.h"
 
 namespace sluice {
 
@@ -52,6 +54,20 @@ bool Match(std::string_view pattern, std::string_view path, std::string_view& ca
   return pattern.empty() && path.empty();
 }
 
+// The ledger stage: nothing is delivered that is not recorded, and a write is acknowledged
+// only once its record is durable.
+ApiResponse Record(ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
+                   ApiResponse response) {
+  if (!ctx.ledger || !ShouldRecord(response)) return response;
+  auto seq = ctx.ledger->Append(DeliveryRecord(ctx, req, endpoint, app, response));
+  if (!seq.ok()) return ApiResponse::FromProblem(seq.problem());
+  bool write = req.method == "POST" || req.method == "DELETE";
+  if (write && response.status < 300) {
+    if (Status s = ctx.ledger->WaitDurable(*seq); !s.ok()) return ApiResponse::FromProblem(s.problem());
+  }
+  return response;
+}
+
 }  // namespace
 
 ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
@@ -75,11 +91,17 @@ ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
     return ApiResponse::FromProblem(NotFound("The route " + std::string(req.method) + " " + std::string(path) +
                                              " does not exist. See docs/api.md for the routes Sluice serves."));
   }
+  std::string endpoint = std::string(found->method) + " " + std::string(found->pattern);
   auto app = Authenticate(ctx.store, req.authorization);
-  if (!app.ok()) return ApiResponse::FromProblem(app.problem());
-  auto response = found->handler(ctx, *app, req, capture);
-  if (!response.ok()) return ApiResponse::FromProblem(response.problem());
-  return std::move(*response);
+  ApiResponse response;
+  if (!app.ok()) {
+    response = ApiResponse::FromProblem(app.problem());
+  } else if (auto handled = found->handler(ctx, *app, req, capture); handled.ok()) {
+    response = std::move(*handled);
+  } else {
+    response = ApiResponse::FromProblem(handled.problem());
+  }
+  return Record(ctx, req, endpoint, app.ok() ? &*app : nullptr, std::move(response));
 }
 
 }  // namespace sluice

@@ -212,6 +212,7 @@ struct Server::Impl {
   size_t next_worker = 0;
   std::atomic<bool> stopping{false};
   std::unique_ptr<SnowflakeGenerator> ids;
+  Ledger* ledger = nullptr;
 
   void Accept() {
     Worker& w = *workers[next_worker++ % workers.size()];
@@ -266,9 +267,10 @@ struct Server::Impl {
   }
 };
 
-Server::Server(const Config& config, StoreFactory stores) : impl_(std::make_unique<Impl>()) {
+Server::Server(const Config& config, StoreFactory stores, Ledger* ledger) : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->stores = std::move(stores);
+  impl_->ledger = ledger;
 }
 
 Server::~Server() = default;
@@ -310,7 +312,7 @@ Result<int> Server::Start() {
     auto store = m.stores();
     if (!store.ok()) return store.problem();
     w->store = std::move(*store);
-    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config});
+    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.ledger});
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }

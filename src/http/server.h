@@ -16,11 +16,13 @@
 
 namespace sluice {
 
+class Ledger;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 class Server {
  public:
-  Server(const Config& config, StoreFactory stores);
+  //! `ledger` (may be null: nothing recorded) must outlive the server.
+  Server(const Config& config, StoreFactory stores, Ledger* ledger);
   ~Server();
 
   //! Binds config.server.listen (port 0 picks one) and opens one store per worker.

@@ -36,6 +36,16 @@ inline constexpr uint8_t kLedgerRecordVersion = 1;
 //! integers, length-prefixed strings, post/user ids delta-coded as zigzag varints).
 std::string EncodeRecord(const LedgerRecord& record);
 //! Inverse of EncodeRecord; a Problem naming the field for anything malformed or trailing.
+//! Varints must be minimal (canonical), so every record has exactly one encoding.
 Result<LedgerRecord> DecodeRecord(std::string_view bytes);
+
+//! EncodeRecord in two parts, so the ledger encodes the body outside its lock and adds the
+//! sequence number inside: EncodeRecord(r) == head(r.seq) + body(r).
+//! AppendRecordHead writes the version byte and the seq varint (at most 11 bytes).
+void AppendRecordHead(uint64_t seq, std::string* out);
+//! Every field after seq; record.seq is ignored.
+void AppendRecordBody(const LedgerRecord& record, std::string* out);
+//! The seq of an encoded record (version byte and seq only; the rest is not checked).
+Result<uint64_t> PeekRecordSeq(std::string_view bytes);
 
 }  // namespace sluice

@@ -17,8 +17,31 @@
 
 namespace sluice {
 
+inline constexpr std::string_view kSegmentMagic = "SLUICELG";
+inline constexpr uint32_t kSegmentVersion = 1;
+inline constexpr size_t kSegmentHeaderBytes = 16;
+inline constexpr size_t kFrameHeaderBytes = 8;
+inline constexpr uint32_t kMaxPayloadBytes = 16 << 20;  // a longer frame is damage, not a record
+
 //! CRC32C (Castagnoli), as used by the frames; SSE4.2 instruction when available.
+//! Chains: Crc32c(b, Crc32c(a)) == Crc32c(a + b).
 uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
+//! The table-driven fallback Crc32c uses without SSE4.2; exposed for tests.
+uint32_t Crc32cPortable(std::string_view data, uint32_t crc = 0);
+
+//! "seg-<first seq, 20 digits>.log".
+std::string SegmentFileName(uint64_t first_seq);
+//! The 16-byte segment header.
+std::string SegmentHeader();
+//! Appends one frame (length, CRC32C, payload) to `out`.
+void AppendFrame(std::string_view payload, std::string* out);
+
+struct SegmentFile {
+  uint64_t first_seq = 0;
+  std::string name;
+};
+//! The segment files in `dir`, by first seq (other files are ignored).
+Result<std::vector<SegmentFile>> ListSegments(const std::string& dir);
 
 //! Where a damaged or torn frame is, for messages: "seg-...log offset 1234 (record 567)".
 struct LedgerPosition {
@@ -30,9 +53,14 @@ struct LedgerPosition {
 
 //! Reads every frame of every segment in `dir` in order, calling `visit(position, payload)`.
 //! Stops at the first bad frame (short header, length over the limit, CRC mismatch, a
-//! segment that does not start where the previous ended) and returns a Problem whose
-//! detail names the LedgerPosition and why. `tail_ok`: a torn last frame of the last
-//! segment ends the scan without error and sets *torn to its position.
+//! segment that does not start where the previous ended, a payload whose seq field is not
+//! the expected record number, which catches dropped and reordered records) and returns a
+//! Problem whose detail names the LedgerPosition and why. `tail_ok`: a torn last frame of
+//! the last segment ends the scan without error and sets *torn to its position. Torn means
+//! the file ends inside the frame (or inside the segment header), or every byte from the
+//! frame to the end of the file is zero (space a crash allocated but never wrote); a
+//! whole frame with a bad CRC is damage, never a torn tail. Reads through a bounded buffer,
+//! never a whole file. A visit error stops the scan and is returned as is.
 struct ScanResult {
   uint64_t records = 0;
   bool torn = false;
@@ -41,5 +69,9 @@ struct ScanResult {
 };
 Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok,
                                 const std::function<Status(const LedgerPosition&, std::string_view payload)>& visit);
+
+//! ScanSegments without a torn tail allowed, decoding every record in full: the check that
+//! the ledger is exactly what was appended (up to what the CRCs and seqs can tell).
+Result<ScanResult> VerifySegments(const std::string& dir);
 
 }  // namespace sluice

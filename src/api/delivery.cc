@@ -1,0 +1,32 @@
+#include "api/delivery.h"
+
+namespace sluice {
+
+bool ShouldRecord(const ApiResponse& r) {
+  if (r.status == 401 || r.status == 403 || r.status == 429) return true;
+  return r.status < 300 && (!r.delivered_posts.empty() || !r.delivered_users.empty());
+}
+
+LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
+                            const ApiResponse& response) {
+  LedgerRecord r;
+  r.time = ctx.clock.NowMs();
+  r.node_id = uint16_t(ctx.config.node_id);
+  if (app) {
+    r.app_id = app->id;
+    r.project_id = app->project_id;
+    for (const auto& use : app->uses) r.use += (r.use.empty() ? "" : ",") + use;
+  }
+  r.endpoint = endpoint;
+  r.status = uint16_t(response.status);
+  // A refusal delivers nothing, whatever the handler had gathered.
+  if (response.status < 300) {
+    r.post_ids = response.delivered_posts;
+    r.user_ids = response.delivered_users;
+  }
+  r.request_id = req.request_id;
+  r.response_bytes = response.body.size();
+  return r;
+}
+
+}  // namespace sluice

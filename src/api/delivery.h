@@ -1,0 +1,20 @@
+#pragma once
+//! The ledger stage of the request path: which responses are recorded, and the record
+//! for one. Responses that deliver posts or users, create or delete a post, or refuse a
+//! client (401, 403, 429) are recorded; other errors (400, 404, ...) deliver nothing and
+//! are not.
+
+#include <string_view>
+
+#include "api/context.h"
+#include "ledger/record.h"
+
+namespace sluice {
+
+bool ShouldRecord(const ApiResponse& response);
+
+//! `app` is null when the request was not authenticated. `endpoint` is "METHOD /route/:pattern".
+LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
+                            const ApiResponse& response);
+
+}  // namespace sluice

@@ -1,0 +1,93 @@
+#pragma once
+//! The Ledger implementation, private to src/ledger. Appenders touch only the fields under
+//! mu_; everything else (segment file, tree, signer, checkpoint state) belongs to the sync
+//! thread once Open has started it, and to Open/Close while it is not running.
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "ledger/checkpoint.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
+
+namespace sluice {
+
+class LedgerImpl final : public Ledger {
+ public:
+  explicit LedgerImpl(const LedgerOptions& options);
+  ~LedgerImpl() override;
+
+  //! Open's work: directories, torn-tail cut, tree catch-up, key, last checkpoint; then
+  //! starts the sync thread.
+  Status Start();
+
+  Result<uint64_t> Append(LedgerRecord record) override;
+  Status WaitDurable(uint64_t seq) override;
+  uint64_t DurableSize() const override;
+  Result<std::string> Checkpoint() override;
+  Status Close() override;
+
+ private:
+  // What one WriteAndSync made durable: a prefix of the batch, all of it unless `status`.
+  struct Written {
+    Status status;
+    size_t bytes = 0;
+    uint64_t records = 0;
+  };
+
+  Status Recover();
+  Status LoadLastCheckpoint();
+  Status OpenLastSegment();
+  void SyncLoop();
+  Written WriteAndSync(std::string_view batch, uint64_t first_seq);
+  Status CreateSegment(uint64_t first_seq);
+  void ExtendTree(std::string_view frames);
+  bool CheckpointDue() const;
+  Result<std::string> WriteCheckpoint();
+
+  const LedgerOptions options_;
+  const Clock& clock_;
+  const std::string checkpoint_dir_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;  // to the sync thread: a sync, a checkpoint or a stop is wanted
+  std::condition_variable done_cv_;  // from it: durable size moved, failure, checkpoint made, room in pending_
+  // Guarded by mu_.
+  std::string pending_;       // frames of records [flushed_seq_, next_seq_)
+  uint64_t next_seq_ = 0;
+  uint64_t flushed_seq_ = 0;  // handed to the sync thread
+  bool sync_requested_ = false;
+  bool stopping_ = false;
+  std::optional<Problem> failure_;  // a write or sync failed: sticky until reopened
+  uint64_t checkpoints_requested_ = 0;
+  uint64_t checkpoints_done_ = 0;
+  std::optional<Result<std::string>> checkpoint_result_;
+
+  std::atomic<uint64_t> durable_{0};  // written, synced, then stored (release)
+
+  // Sync thread only.
+  std::unique_ptr<TreeHashes> tree_;
+  std::unique_ptr<Signer> signer_;
+  bool tree_ok_ = true;  // false after a tree write failed: no more checkpoints this run
+  int segment_fd_ = -1;
+  int lock_fd_ = -1;  // flock on DATA/ledger/LOCK: one writer process per ledger
+  std::string segment_path_;
+  uint64_t segment_size_ = 0;
+  bool have_checkpoint_ = false;
+  uint64_t checkpoint_size_ = 0;
+  std::string checkpoint_note_;
+  TimeMs checkpoint_time_ = 0;        // of the last checkpoint, or of Open
+  TimeMs checkpoint_retry_after_ = 0;  // after a failed automatic checkpoint
+
+  std::mutex close_mu_;
+  bool closed_ = false;
+  Status close_status_;
+  std::thread thread_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,304 @@
+#include "ledger/segment.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "ledger/coding.h"
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
+
+namespace sluice {
+
+using ledger_internal::LoadLe32;
+using ledger_internal::StoreLe32;
+
+namespace {
+
+// ---- CRC32C ----------------------------------------------------------------------------
+
+constexpr uint32_t kCastagnoliReversed = 0x82F63B78;
+
+// Slicing-by-8 tables: table[k][b] is the CRC of byte b followed by k zero bytes.
+struct CrcTables {
+  std::array<std::array<uint32_t, 256>, 8> t{};
+  constexpr CrcTables() {
+    for (uint32_t b = 0; b < 256; ++b) {
+      uint32_t c = b;
+      for (int i = 0; i < 8; ++i) c = (c >> 1) ^ ((c & 1) ? kCastagnoliReversed : 0);
+      t[0][b] = c;
+    }
+    for (uint32_t b = 0; b < 256; ++b)
+      for (int k = 1; k < 8; ++k) t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xff];
+  }
+};
+constexpr CrcTables kCrcTables;
+
+uint64_t LoadLe64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;  // x86 and the other targets we build for are little-endian
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) uint32_t Crc32cSse42(std::string_view data, uint32_t crc) {
+  const char* p = data.data();
+  size_t n = data.size();
+  uint64_t c = ~crc;
+  for (; n >= 8; p += 8, n -= 8) c = _mm_crc32_u64(c, LoadLe64(p));
+  uint32_t c32 = static_cast<uint32_t>(c);
+  for (; n > 0; ++p, --n) c32 = _mm_crc32_u8(c32, static_cast<uint8_t>(*p));
+  return ~c32;
+}
+
+bool HaveSse42() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("sse4.2");
+}
+#endif
+
+// ---- Reading segments -----------------------------------------------------------------
+
+constexpr size_t kReadBufferBytes = 1 << 20;
+
+Problem Damage(const LedgerPosition& at, std::string_view why) {
+  return InternalError(fmt::format("ledger damaged at {}: {}", at.ToString(), why));
+}
+
+// Sequential reads through a buffer that grows only as far as the largest frame needs.
+class FileReader {
+ public:
+  FileReader() = default;
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+  ~FileReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd_ < 0 || ::fstat(fd_, &st) != 0) return Error("open");
+    size_ = static_cast<uint64_t>(st.st_size);
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    buf_.resize(kReadBufferBytes);
+    return Status::Ok();
+  }
+
+  uint64_t size() const { return size_; }
+  const char* data() const { return buf_.data() + pos_; }
+  void Consume(size_t n) { pos_ += n; }
+
+  // Makes `n` bytes available at data() unless the file ends first; returns how many are.
+  Result<size_t> Fill(size_t n) {
+    if (end_ - pos_ < n && !eof_) {
+      if (pos_ + n > buf_.size()) {
+        std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+        end_ -= pos_;
+        pos_ = 0;
+        if (n > buf_.size()) buf_.resize(n);
+      }
+      while (end_ - pos_ < n && !eof_) {
+        ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return Error("read");
+        if (got == 0) eof_ = true;
+        end_ += static_cast<size_t>(got);
+      }
+    }
+    return std::min(n, end_ - pos_);
+  }
+
+  // True when every byte from data() to the end of the file is zero. Consumes them.
+  Result<bool> RestIsZero() {
+    while (true) {
+      auto got = Fill(buf_.size());
+      if (!got.ok()) return got.problem();
+      if (*got == 0) return true;
+      if (std::any_of(data(), data() + *got, [](char c) { return c != 0; })) return false;
+      Consume(*got);
+    }
+  }
+
+ private:
+  Problem Error(const char* what) const {
+    return InternalError(fmt::format("ledger: cannot {} {}: {}", what, path_, std::strerror(errno)));
+  }
+
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string buf_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+};
+
+using Visit = std::function<Status(const LedgerPosition&, std::string_view payload)>;
+
+// Scans one segment. `may_tear`: it is the last one and a torn tail ends it quietly.
+Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_tear, const Visit& visit,
+                   ScanResult* result) {
+  FileReader in;
+  if (Status s = in.Open(dir + "/" + segment.name); !s.ok()) return s;
+  LedgerPosition pos{segment.name, 0, result->records};
+
+  // Whatever is wrong at `pos`: a torn tail if allowed and plausible, else damage.
+  // `file_ends`: the file ended inside the header or frame, the shape a crash leaves.
+  auto bad = [&](std::string_view why, bool file_ends) -> Status {
+    if (may_tear) {
+      bool torn = file_ends;
+      if (!torn) {
+        auto zero = in.RestIsZero();
+        if (!zero.ok()) return zero.problem();
+        torn = *zero;
+      }
+      if (torn) {
+        result->torn = true;
+        result->torn_at = pos;
+        result->torn_bytes = in.size() - pos.offset;
+        return Status::Ok();
+      }
+    }
+    return Damage(pos, why);
+  };
+
+  auto got = in.Fill(kSegmentHeaderBytes);
+  if (!got.ok()) return got.problem();
+  if (*got < kSegmentHeaderBytes) return bad("the segment header is cut short", true);
+  if (std::string_view(in.data(), kSegmentMagic.size()) != kSegmentMagic ||
+      LoadLe32(in.data() + 8) != kSegmentVersion)
+    return bad("not a version 1 segment header", false);
+  in.Consume(kSegmentHeaderBytes);
+  pos.offset = kSegmentHeaderBytes;
+
+  while (true) {
+    got = in.Fill(kFrameHeaderBytes);
+    if (!got.ok()) return got.problem();
+    if (*got == 0) return Status::Ok();
+    if (*got < kFrameHeaderBytes) return bad("the frame header is cut short", true);
+    uint32_t length = LoadLe32(in.data());
+    uint32_t stored_crc = LoadLe32(in.data() + 4);
+    if (length > kMaxPayloadBytes) return bad(fmt::format("frame length {} is over the limit", length), false);
+    size_t frame = kFrameHeaderBytes + length;
+    got = in.Fill(frame);
+    if (!got.ok()) return got.problem();
+    if (*got < frame)
+      return bad(fmt::format("the {}-byte frame runs past the end of the segment ({} bytes left)", frame, *got), true);
+    std::string_view payload(in.data() + kFrameHeaderBytes, length);
+    uint32_t crc = Crc32c(payload);
+    if (crc != stored_crc)
+      return bad(fmt::format("CRC mismatch (stored {:08x}, computed {:08x})", stored_crc, crc), false);
+    auto seq = PeekRecordSeq(payload);
+    if (!seq.ok()) return bad(seq.problem().detail, false);
+    if (*seq != pos.seq) return bad(fmt::format("the frame holds record {}", *seq), false);
+    if (Status s = visit(pos, payload); !s.ok()) return s;
+    in.Consume(frame);
+    pos.offset += frame;
+    ++pos.seq;
+    ++result->records;
+  }
+}
+
+}  // namespace
+
+uint32_t Crc32cPortable(std::string_view data, uint32_t crc) {
+  const auto& t = kCrcTables.t;
+  const char* p = data.data();
+  size_t n = data.size();
+  uint32_t c = ~crc;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t v = LoadLe64(p) ^ c;
+    c = t[7][v & 0xff] ^ t[6][(v >> 8) & 0xff] ^ t[5][(v >> 16) & 0xff] ^ t[4][(v >> 24) & 0xff] ^
+        t[3][(v >> 32) & 0xff] ^ t[2][(v >> 40) & 0xff] ^ t[1][(v >> 48) & 0xff] ^ t[0][v >> 56];
+  }
+  for (; n > 0; ++p, --n) c = (c >> 8) ^ t[0][(c ^ static_cast<uint8_t>(*p)) & 0xff];
+  return ~c;
+}
+
+uint32_t Crc32c(std::string_view data, uint32_t crc) {
+#if defined(__x86_64__)
+  static const bool have_sse42 = HaveSse42();
+  if (have_sse42) return Crc32cSse42(data, crc);
+#endif
+  return Crc32cPortable(data, crc);
+}
+
+std::string LedgerPosition::ToString() const {
+  return fmt::format("{} offset {} (record {})", segment, offset, seq);
+}
+
+std::string SegmentFileName(uint64_t first_seq) { return fmt::format("seg-{:020}.log", first_seq); }
+
+std::string SegmentHeader() {
+  std::string header(kSegmentMagic);
+  header.resize(kSegmentHeaderBytes, '\0');
+  StoreLe32(kSegmentVersion, header.data() + 8);
+  return header;
+}
+
+void AppendFrame(std::string_view payload, std::string* out) {
+  char header[kFrameHeaderBytes];
+  StoreLe32(static_cast<uint32_t>(payload.size()), header);
+  StoreLe32(Crc32c(payload), header + 4);
+  out->append(header, kFrameHeaderBytes);
+  out->append(payload);
+}
+
+Result<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
+  std::error_code ec;
+  std::vector<SegmentFile> segments;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    constexpr std::string_view kPrefix = "seg-", kSuffix = ".log";
+    if (name.size() != kPrefix.size() + 20 + kSuffix.size() || !name.starts_with(kPrefix) || !name.ends_with(kSuffix))
+      continue;
+    const char* digits = name.data() + kPrefix.size();
+    SegmentFile segment{0, name};
+    auto [ptr, err] = std::from_chars(digits, digits + 20, segment.first_seq);
+    if (err != std::errc() || ptr != digits + 20) continue;
+    segments.push_back(std::move(segment));
+  }
+  if (ec) return InternalError(fmt::format("ledger: cannot list {}: {}", dir, ec.message()));
+  std::sort(segments.begin(), segments.end(),
+            [](const SegmentFile& a, const SegmentFile& b) { return a.first_seq < b.first_seq; });
+  return segments;
+}
+
+Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok, const Visit& visit) {
+  auto segments = ListSegments(dir);
+  if (!segments.ok()) return segments.problem();
+  ScanResult result;
+  for (size_t i = 0; i < segments->size(); ++i) {
+    const SegmentFile& segment = (*segments)[i];
+    if (segment.first_seq != result.records)
+      return Damage({segment.name, 0, result.records},
+                    fmt::format("the segment starts at record {}, not where the segments before it end",
+                                segment.first_seq));
+    bool last = i + 1 == segments->size();
+    if (Status s = ScanSegment(dir, segment, tail_ok && last, visit, &result); !s.ok()) return s.problem();
+  }
+  return result;
+}
+
+Result<ScanResult> VerifySegments(const std::string& dir) {
+  return ScanSegments(dir, false, [](const LedgerPosition& at, std::string_view payload) -> Status {
+    auto record = DecodeRecord(payload);
+    if (!record.ok()) return Damage(at, record.problem().detail);
+    return Status::Ok();
+  });
+}
+
+}  // namespace sluice

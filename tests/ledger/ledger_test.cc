@@ -1,0 +1,371 @@
+#include "ledger/ledger.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/segment.h"
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+
+LedgerRecord Record(int i) {
+  LedgerRecord r;
+  r.time = 1700000000000 + i;
+  r.node_id = 3;
+  r.app_id = 1460323737035677698 + i;
+  r.project_id = 1460323737035677000;
+  r.use = "search";
+  r.endpoint = i % 2 ? "GET /2/tweets/:id" : "POST /2/tweets";
+  r.status = i % 7 ? 200 : 429;
+  for (int k = 0; k < i % 13; ++k) r.post_ids.push_back(1460323737035677698 - k * 4194304);
+  r.user_ids = {Id(i), 12};
+  r.request_id = fmt::format("req-{}", i);
+  r.response_bytes = 100 + i;
+  return r;
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sluice-ledger-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    options_.dir = dir_ + "/ledger";
+    options_.clock = &clock_;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Ledger> OpenLedger() {
+    auto l = Ledger::Open(options_);
+    EXPECT_TRUE(l.ok()) << l.problem().detail;
+    return l.ok() ? std::move(*l) : nullptr;
+  }
+  // Every record on disk, decoded (VerifySegments passes first).
+  std::vector<LedgerRecord> OnDisk() {
+    auto verified = VerifySegments(options_.dir);
+    EXPECT_TRUE(verified.ok()) << verified.problem().detail;
+    std::vector<LedgerRecord> out;
+    auto r = ScanSegments(options_.dir, false, [&](const LedgerPosition&, std::string_view payload) {
+      out.push_back(*DecodeRecord(payload));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(r.ok());
+    return out;
+  }
+  std::vector<uint64_t> CheckpointSizes() {
+    std::vector<uint64_t> sizes;
+    for (const auto& e : fs::directory_iterator(options_.dir + "/checkpoints"))
+      sizes.push_back(std::stoull(e.path().filename().string()));
+    std::sort(sizes.begin(), sizes.end());
+    return sizes;
+  }
+  // The note a checkpoint of the first `size` records must be: same key, tree rebuilt here.
+  std::string ExpectedNote(uint64_t size) {
+    auto tree = TreeHashes::InMemory();
+    auto r = ScanSegments(options_.dir, false, [&](const LedgerPosition& at, std::string_view payload) {
+      return at.seq < size ? tree->Append(LeafHash(payload)) : Status::Ok();
+    });
+    EXPECT_TRUE(r.ok());
+    auto signer = Signer::LoadOrCreate(options_.dir + "/checkpoint.key", options_.origin);
+    EXPECT_TRUE(signer.ok());
+    return (*signer)->Sign(Checkpoint{options_.origin, size, *tree->Root(size)});
+  }
+  std::string LastSegment() {
+    auto segments = ListSegments(options_.dir);
+    return options_.dir + "/" + segments->back().name;
+  }
+  static bool WaitFor(const std::function<bool()>& done) {
+    for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+  }
+
+  std::string dir_;
+  ManualClock clock_{1700000000000};
+  LedgerOptions options_;
+};
+
+TEST_F(LedgerTest, AppendsSurviveReopen) {
+  auto ledger = OpenLedger();
+  std::vector<LedgerRecord> appended;
+  for (int i = 0; i < 500; ++i) {
+    LedgerRecord r = Record(i);
+    r.seq = 999;  // overwritten
+    auto seq = ledger->Append(r);
+    ASSERT_TRUE(seq.ok()) << seq.problem().detail;
+    EXPECT_EQ(*seq, uint64_t(i));
+    r.seq = *seq;
+    appended.push_back(r);
+  }
+  ASSERT_TRUE(ledger->Close().ok());
+  EXPECT_EQ(ledger->DurableSize(), 500u);
+  EXPECT_EQ(OnDisk(), appended);
+
+  ledger = OpenLedger();
+  EXPECT_EQ(ledger->DurableSize(), 500u);
+  auto seq = ledger->Append(Record(500));
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 500u);
+  ASSERT_TRUE(ledger->Close().ok());
+  EXPECT_EQ(OnDisk().size(), 501u);
+}
+
+TEST_F(LedgerTest, SyncAlwaysIsDurableOnReturn) {
+  options_.sync = LedgerSync::kAlways;
+  options_.sync_interval_ms = 60000;  // only the appends themselves can cause a sync
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 20; ++i) {
+    auto seq = ledger->Append(Record(i));
+    ASSERT_TRUE(seq.ok());
+    EXPECT_GT(ledger->DurableSize(), *seq);
+  }
+  EXPECT_EQ(OnDisk().size(), 20u);  // on disk while still open
+}
+
+TEST_F(LedgerTest, WaitDurableWakesTheSyncThread) {
+  options_.sync_interval_ms = 60000;
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  EXPECT_EQ(ledger->DurableSize(), 0u);
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(ledger->WaitDurable(9).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(ledger->DurableSize(), 10u);
+  EXPECT_TRUE(ledger->WaitDurable(3).ok());
+  EXPECT_FALSE(ledger->WaitDurable(10).ok());  // never appended
+}
+
+TEST_F(LedgerTest, TornTailIsCutOnReopen) {
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  ASSERT_TRUE(ledger->Close().ok());
+  std::string segment = LastSegment();
+  uint64_t whole = fs::file_size(segment);
+  {
+    // Half of the next frame, as a crash in the middle of write() leaves it.
+    LedgerRecord next = Record(5);
+    next.seq = 5;
+    std::string frame;
+    AppendFrame(EncodeRecord(next), &frame);
+    std::ofstream(segment, std::ios::binary | std::ios::app) << frame.substr(0, 23);
+  }
+  ASSERT_FALSE(VerifySegments(options_.dir).ok());
+
+  ledger = OpenLedger();
+  EXPECT_EQ(ledger->DurableSize(), 5u);
+  EXPECT_EQ(fs::file_size(segment), whole);  // exactly the 23 torn bytes went
+  auto seq = ledger->Append(Record(5));
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 5u);
+  ASSERT_TRUE(ledger->Close().ok());
+  EXPECT_EQ(OnDisk().size(), 6u);
+}
+
+TEST_F(LedgerTest, TornSegmentHeaderIsRemoved) {
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  ASSERT_TRUE(ledger->Close().ok());
+  std::ofstream(options_.dir + "/" + SegmentFileName(3), std::ios::binary) << "SLUI";
+  ledger = OpenLedger();
+  EXPECT_EQ(ledger->DurableSize(), 3u);
+  EXPECT_FALSE(fs::exists(options_.dir + "/" + SegmentFileName(3)));
+}
+
+TEST_F(LedgerTest, DamageBeforeTheTailRefusesToOpen) {
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  ASSERT_TRUE(ledger->Close().ok());
+  std::string segment = LastSegment();
+  {
+    std::fstream f(segment, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(kSegmentHeaderBytes + kFrameHeaderBytes + 3);
+    f.put('\x55');
+  }
+  auto reopened = Ledger::Open(options_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_NE(reopened.problem().detail.find("(record 0): CRC mismatch"), std::string::npos)
+      << reopened.problem().detail;
+}
+
+TEST_F(LedgerTest, ConcurrentAppendsGetDenseUniqueSeqs) {
+  options_.segment_bytes = 64 << 10;  // and roll segments while at it
+  auto ledger = OpenLedger();
+  constexpr int kThreads = 8, kEach = 2000;
+  std::vector<std::vector<uint64_t>> seqs(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        LedgerRecord r = Record(i);
+        r.request_id = fmt::format("{}-{}", t, i);
+        auto seq = ledger->Append(std::move(r));
+        ASSERT_TRUE(seq.ok());
+        seqs[t].push_back(*seq);
+      }
+    });
+  for (auto& th : threads) th.join();
+  ASSERT_TRUE(ledger->Close().ok());
+  std::vector<uint64_t> all;
+  for (const auto& v : seqs) all.insert(all.end(), v.begin(), v.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), size_t(kThreads * kEach));
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i);
+  // Each record is where its seq says, whichever thread appended it.
+  auto records = OnDisk();
+  ASSERT_EQ(records.size(), all.size());
+  for (int t = 0; t < kThreads; ++t)
+    for (int i = 0; i < kEach; ++i) EXPECT_EQ(records[seqs[t][i]].request_id, fmt::format("{}-{}", t, i));
+  EXPECT_GT(ListSegments(options_.dir)->size(), 3u);
+}
+
+TEST_F(LedgerTest, CheckpointSignsTheDurableTree) {
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 37; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  auto note = ledger->Checkpoint();
+  ASSERT_TRUE(note.ok()) << note.problem().detail;
+  EXPECT_EQ(ledger->DurableSize(), 37u);
+  EXPECT_TRUE(note->starts_with(options_.origin + "\n37\n")) << *note;
+  EXPECT_EQ(*note, ExpectedNote(37));
+  EXPECT_EQ(CheckpointSizes(), std::vector<uint64_t>{37});
+  // Nothing new: the same note, no new file.
+  auto again = ledger->Checkpoint();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *note);
+  EXPECT_EQ(CheckpointSizes(), std::vector<uint64_t>{37});
+  ASSERT_TRUE(ledger->Close().ok());
+
+  // After reopening, still the same note until records arrive; all checkpoints are kept.
+  ledger = OpenLedger();
+  EXPECT_EQ(*ledger->Checkpoint(), *note);
+  ASSERT_TRUE(ledger->Append(Record(37)).ok());
+  auto next = ledger->Checkpoint();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, ExpectedNote(38));
+  EXPECT_EQ(CheckpointSizes(), (std::vector<uint64_t>{37, 38}));
+}
+
+TEST_F(LedgerTest, CheckpointsEveryNRecordsAndEveryInterval) {
+  options_.checkpoint_every_records = 100;
+  options_.checkpoint_every_ms = 60000;
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 99; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  ASSERT_TRUE(ledger->WaitDurable(98).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(CheckpointSizes().empty());
+  ASSERT_TRUE(ledger->Append(Record(99)).ok());
+  ASSERT_TRUE(ledger->WaitDurable(99).ok());
+  EXPECT_TRUE(WaitFor([&] { return CheckpointSizes() == std::vector<uint64_t>{100}; }));
+
+  ASSERT_TRUE(ledger->Append(Record(100)).ok());
+  ASSERT_TRUE(ledger->WaitDurable(100).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(CheckpointSizes().size(), 1u);
+  clock_.Advance(60000);
+  EXPECT_TRUE(WaitFor([&] { return CheckpointSizes() == std::vector<uint64_t>{100, 101}; }));
+}
+
+TEST_F(LedgerTest, CheckpointPastTheRecordsRefusesToOpen) {
+  auto ledger = OpenLedger();
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  ASSERT_TRUE(ledger->Checkpoint().ok());
+  ASSERT_TRUE(ledger->Close().ok());
+  // The last record goes missing (torn, as far as the scan can tell): a signed record lost.
+  std::string segment = LastSegment();
+  uint64_t cut_size = fs::file_size(segment) - 2;
+  fs::resize_file(segment, cut_size);
+  auto reopened = Ledger::Open(options_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_NE(reopened.problem().detail.find("covers 4 records but only 3 are on disk"), std::string::npos)
+      << reopened.problem().detail;
+  EXPECT_EQ(fs::file_size(segment), cut_size);  // nothing more was cut
+}
+
+TEST_F(LedgerTest, CloseIsIdempotentAndFinal) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger->Append(Record(0)).ok());
+  EXPECT_TRUE(ledger->Close().ok());
+  EXPECT_TRUE(ledger->Close().ok());
+  EXPECT_EQ(ledger->DurableSize(), 1u);
+  auto late = ledger->Append(Record(1));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.problem().status, 503);
+  EXPECT_FALSE(ledger->Checkpoint().ok());
+  EXPECT_TRUE(ledger->WaitDurable(0).ok());
+}
+
+TEST_F(LedgerTest, WriteFailureIsServiceUnavailableAndNothingIsPublished) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger->Append(Record(0)).ok());
+  ASSERT_TRUE(ledger->WaitDurable(0).ok());
+  // A segment that cannot be created: the next roll hits a directory in its way.
+  ASSERT_TRUE(ledger->Close().ok());
+  options_.segment_bytes = 1;
+  ledger = OpenLedger();
+  fs::create_directory(options_.dir + "/" + SegmentFileName(1));
+  auto seq = ledger->Append(Record(1));
+  ASSERT_TRUE(seq.ok());
+  Status s = ledger->WaitDurable(*seq);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.problem().status, 503);
+  EXPECT_EQ(ledger->DurableSize(), 1u);
+  EXPECT_FALSE(ledger->Append(Record(2)).ok());
+  EXPECT_FALSE(ledger->Close().ok());
+}
+
+// kill -9 while appending and checkpointing: every acknowledged record survives, and no
+// checkpoint covers more than what is on disk.
+TEST_F(LedgerTest, SurvivesKillNine) {
+  options_.clock = nullptr;
+  options_.checkpoint_every_records = 300;
+  int acks[2];
+  ASSERT_EQ(pipe(acks), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(acks[0]);
+    auto ledger = Ledger::Open(options_);
+    if (!ledger.ok()) _exit(2);
+    for (int i = 0;; ++i) {
+      auto seq = (*ledger)->Append(Record(i));
+      if (!seq.ok()) _exit(3);
+      if (i % 50 == 49) {
+        if (!(*ledger)->WaitDurable(*seq).ok()) _exit(4);
+        uint64_t acked = *seq;
+        if (write(acks[1], &acked, sizeof acked) != sizeof acked) _exit(5);
+      }
+    }
+  }
+  close(acks[1]);
+  uint64_t acked = 0, last = 0;
+  while (acked < 3000 && read(acks[0], &last, sizeof last) == sizeof last) acked = last;
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(acks[0]);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited " << WEXITSTATUS(status);
+  ASSERT_GE(acked, 3000u);
+
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger);
+  EXPECT_GT(ledger->DurableSize(), acked);
+  auto sizes = CheckpointSizes();
+  ASSERT_FALSE(sizes.empty());
+  EXPECT_LE(sizes.back(), ledger->DurableSize());
+  ASSERT_TRUE(ledger->Close().ok());
+  EXPECT_EQ(OnDisk().size(), ledger->DurableSize());
+}
+
+}  // namespace
+}  // namespace sluice
