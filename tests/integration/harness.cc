@@ -153,6 +153,14 @@ std::vector<std::string> SluiceServer::StartDemo() {
 
 void SluiceServer::Terminate() { kill(pid_, SIGTERM); }
 
+void SluiceServer::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  close(stdout_fd_);
+}
+
 int SluiceServer::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);

@@ -56,6 +56,8 @@ class SluiceServer {
   int Stop();
   //! SIGTERM without waiting.
   void Terminate();
+  //! SIGKILL (kill -9) and reap: a crash at an arbitrary moment.
+  void Kill();
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
 
