@@ -28,6 +28,8 @@ test: deps build
 
 bench: deps build
 	$(BUILD)/bench/seed_bench
+	$(BUILD)/bench/ledger_bench
+	$(BUILD)/bench/api_bench
 
 clean:
 	rm -rf $(BUILD)

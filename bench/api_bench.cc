@@ -1,0 +1,74 @@
+// What the ledger stage costs one request: GET /2/tweets/:id through the whole in-process
+// path (route, auth, store, render, ledger), with the ledger on and off, in the same run.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "access/apps.h"
+#include "core/clock.h"
+#include "http/router.h"
+#include "ingest/seed.h"
+#include "ledger/ledger.h"
+
+namespace sluice {
+namespace {
+
+struct Fixture {
+  std::string dir;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Ledger> ledger;
+  Config config;
+  SnowflakeGenerator ids{SystemClock::Instance(), 1};
+  std::string authorization;
+  std::string path;
+
+  Fixture() {
+    char tmpl[] = "/tmp/sluice-api-bench-XXXXXX";
+    dir = mkdtemp(tmpl);
+    store = std::move(*OpenStore({"sqlite", dir, true}));
+    SeedOptions o;
+    o.users = 1000;
+    o.posts = 20000;
+    o.now = SystemClock::Instance().NowMs();
+    (void)GenerateSeed(o, [&](WriteBatch&& b) { return store->Apply(b); }, nullptr);
+    auto app = CreateApp(*store, ids, SystemClock::Instance(), NewApp{.name = "bench", .plan = "pro"});
+    authorization = "Bearer " + app->bearer_token;
+    PageRequest page;
+    page.limit = 1;
+    auto q = ParseSearchQuery("the OR le");
+    path = "/2/tweets/" + std::to_string(store->Search(*q, page)->front().post.id);
+    LedgerOptions lo;
+    lo.dir = dir + "/ledger";
+    ledger = std::move(*Ledger::Open(lo));
+  }
+  ~Fixture() {
+    (void)ledger->Close();
+    ledger.reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+Fixture& Shared() {
+  static Fixture f;
+  return f;
+}
+
+void BM_GetPostById(benchmark::State& state) {
+  Fixture& f = Shared();
+  ApiContext ctx{*f.store, SystemClock::Instance(), f.ids, f.config, state.range(0) ? f.ledger.get() : nullptr};
+  ApiRequest req{"GET", f.path, "tweet.fields=created_at,author_id&expansions=author_id", f.authorization, "", "", "bench"};
+  for (auto _ : state) {
+    ApiResponse r = Dispatch(ctx, req);
+    if (r.status != 200) state.SkipWithError("unexpected status");
+    benchmark::DoNotOptimize(r.body.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(state.range(0) ? "ledger on" : "ledger off");
+}
+BENCHMARK(BM_GetPostById)->Arg(0)->Arg(1);
+
+}  // namespace
+}  // namespace sluice
+
+BENCHMARK_MAIN();
