@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -277,6 +280,13 @@ Server::~Server() = default;
 
 Result<int> Server::Start() {
   Impl& m = *impl_;
+  // SIGINT/SIGTERM stay pending until Run() has its handler in place: a signal that arrives
+  // right after the "listening" line must drain, not kill. Worker threads inherit the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   const std::string& listen = m.config.server.listen;
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return CommandError("--listen " + listen + ": expected HOST:PORT");
@@ -338,6 +348,11 @@ void Server::Run(bool handle_signals) {
   m.Accept();
   std::vector<std::thread> threads;
   for (auto& w : m.workers) threads.emplace_back([&w] { w->ioc.run(); });
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // now only this thread takes them
   // The main context runs the acceptor until draining starts; then give in-flight work its time.
   while (!m.stopping) m.main_ioc.run_for(100ms);
   if (signals) signals->cancel();

@@ -288,6 +288,15 @@ TEST(ServerLifecycle, SigtermDrainsAndExitsZero) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// SIGTERM the moment the server says it listens: it drains and exits 0, never dies of the signal.
+TEST(ServerLifecycle, SigtermRightAfterStartExitsZero) {
+  SluiceServer server;
+  for (int i = 0; i < 20; ++i) {
+    server.Start();
+    ASSERT_EQ(server.Stop(), 0) << "round " << i;
+  }
+}
+
 // A request in flight when SIGTERM arrives is still answered; idle keep-alive connections
 // are closed; then the server exits 0.
 TEST(ServerLifecycle, SigtermFinishesInFlightRequestThenExitsZero) {
