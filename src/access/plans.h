@@ -1,0 +1,67 @@
+#pragma once
+//! Plans as data: what each tier costs, which endpoints it may call and how often, its
+//! monthly post caps, its app count and the uses (licence terms) it permits. Loaded once from
+//! TOML (shipped defaults: config/plans.toml, compiled in) and then immutable. Loading rejects
+//! unknown keys and bad values, naming the file and the key.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/types.h"
+
+namespace sluice {
+
+using MicroUsd = int64_t;  // money is integer micro-dollars, never floating point
+
+enum class LimitWindow { k15Minutes, k24Hours };
+int64_t WindowMs(LimitWindow w);
+
+//! A per-app request limit on one endpoint, e.g. 450 per 15 minutes on "GET /2/tweets/:id".
+struct EndpointLimit {
+  std::string endpoint;  // method and route pattern, as the router names it
+  int64_t requests = 0;
+  LimitWindow window = LimitWindow::k15Minutes;
+};
+
+struct Plan {
+  std::string name;                          // "free", "basic", "pro", "enterprise", "payg", ...
+  std::string title;                         // "Basic"
+  MicroUsd monthly_price = 0;                // subscription
+  std::optional<int64_t> read_cap;           // posts read per cycle per project; nullopt: no reads at all
+  std::optional<int64_t> write_cap;          // posts written per cycle per project; nullopt: unlimited
+  int max_apps = 1;                          // apps per project
+  std::vector<std::string> uses;             // permitted uses: search, display, analytics, ai-input, ai-train
+  std::vector<EndpointLimit> limits;         // an endpoint not listed is not available (403)
+  bool pay_per_use = false;                  // prepaid credits instead of a subscription
+  MicroUsd post_read_price = 0;              // pay-per-use prices, deduplicated per UTC day
+  MicroUsd user_read_price = 0;
+  MicroUsd post_create_price = 0;
+  std::optional<MicroUsd> overage_post_read_price;  // reads past the cap billed instead of refused
+
+  const EndpointLimit* LimitFor(std::string_view endpoint) const;
+  bool Permits(std::string_view use) const;
+};
+
+class Plans {
+ public:
+  //! The shipped defaults (config/plans.toml, compiled into the binary).
+  static const Plans& Defaults();
+  //! Reads a plans file; errors are CommandErrors like "plans.toml: unknown key 'plans.pro.price'".
+  static Result<Plans> Load(const std::string& path);
+  static Result<Plans> Parse(std::string_view toml_text, const std::string& name);
+
+  const Plan* Find(std::string_view name) const;
+  const std::vector<Plan>& all() const { return plans_; }
+
+ private:
+  std::vector<Plan> plans_;
+};
+
+//! The vocabulary of uses, aligned with IETF aipref, Cloudflare content signals and RSL.
+const std::vector<std::string>& KnownUses();
+
+}  // namespace sluice

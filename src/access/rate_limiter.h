@@ -1,0 +1,43 @@
+#pragma once
+//! RateLimiter: "never more than N requests admitted in any interval of length W", per key,
+//! with O(1) memory per key. The window is cut into kBuckets sub-windows; a request is
+//! admitted when the requests already admitted in the buckets that overlap [now - W, now]
+//! (the oldest, partly-overlapping one counted in full) are fewer than N. Any interval of
+//! length W overlaps at most kBuckets + 1 buckets, so it can never hold more than N
+//! admissions (docs/limits.md proves it). Refusals cost nothing. Thread-safe; time comes from
+//! the injected clock.
+
+#include <cstdint>
+
+#include "core/clock.h"
+
+namespace sluice {
+
+struct LimitDecision {
+  bool allowed = false;
+  int64_t limit = 0;      // N
+  int64_t remaining = 0;  // admissions left now (after this one, when allowed)
+  TimeMs reset = 0;       // when `remaining` next grows (ms since the epoch)
+};
+
+class RateLimiter {
+ public:
+  static constexpr int kBuckets = 15;  // a 15-minute window in 1-minute buckets
+
+  explicit RateLimiter(const Clock& clock);
+  ~RateLimiter();
+  RateLimiter(const RateLimiter&) = delete;
+  RateLimiter& operator=(const RateLimiter&) = delete;
+
+  //! Decides one request for `key` (e.g. a hash of app id and endpoint) under limit N per
+  //! `window_ms`; admits and counts it when allowed.
+  LimitDecision Acquire(uint64_t key, int64_t limit, TimeMs window_ms);
+  //! The decision Acquire would make, without counting anything (for headers on refusals).
+  LimitDecision Peek(uint64_t key, int64_t limit, TimeMs window_ms) const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace sluice
