@@ -149,6 +149,9 @@ Result<DemoSample> PickDemoSample(Store& store, std::string token) {
 }
 
 int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& demo) {
+  // Before any thread exists (the ledger's among them): SIGINT/SIGTERM wait, pending, until
+  // the server's handler takes them, so a signal right after start drains instead of killing.
+  BlockStopSignals();
   auto ledger = OpenLedger(config, c);
   if (!ledger.ok()) return Fail(ledger.problem());
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, ledger->get());

@@ -17,6 +17,7 @@
 namespace sluice {
 
 class Ledger;
+class Metrics;
 
 struct ApiRequest {
   std::string_view method;  // "GET", "POST", ...
@@ -49,6 +50,7 @@ struct ApiContext {
   SnowflakeGenerator& ids;
   const Config& config;
   Ledger* ledger = nullptr;  // shared by all workers (thread-safe); null: nothing is recorded
+  Metrics* metrics = nullptr;  // shared (thread-safe); null: nothing is counted
 };
 
 }  // namespace sluice

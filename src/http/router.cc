@@ -4,6 +4,7 @@
 
 #include "access/tokens.h"
 #include "api/delivery.h"
+#include "api/metrics.h"
 #include "ledger/ledger.h"
 
 namespace sluice {
@@ -68,9 +69,8 @@ ApiResponse Record(ApiContext& ctx, const ApiRequest& req, std::string_view endp
   return response;
 }
 
-}  // namespace
-
-ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
+// Finds the route (404, 405 when none), authenticates, runs the handler, records.
+ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& endpoint) {
   std::string_view path = req.path;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   const Route* found = nullptr;
@@ -91,7 +91,7 @@ ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
     return ApiResponse::FromProblem(NotFound("The route " + std::string(req.method) + " " + std::string(path) +
                                              " does not exist. See docs/api.md for the routes Sluice serves."));
   }
-  std::string endpoint = std::string(found->method) + " " + std::string(found->pattern);
+  endpoint = std::string(found->method) + " " + std::string(found->pattern);
   auto app = Authenticate(ctx.store, req.authorization);
   ApiResponse response;
   if (!app.ok()) {
@@ -102,6 +102,15 @@ ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
     response = ApiResponse::FromProblem(handled.problem());
   }
   return Record(ctx, req, endpoint, app.ok() ? &*app : nullptr, std::move(response));
+}
+
+}  // namespace
+
+ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
+  std::string endpoint = "unmatched";
+  ApiResponse response = RouteAndRun(ctx, req, endpoint);
+  if (ctx.metrics) ctx.metrics->CountRequest(endpoint, response.status);
+  return response;
 }
 
 }  // namespace sluice

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "api/context.h"
+#include "api/metrics.h"
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "core/snowflake.h"
@@ -159,6 +160,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     ApiResponse response;
     if (api.path == "/healthz") {
       response = ApiResponse::Json(200, R"({"status":"ok"})");
+    } else if (api.path == "/metrics") {
+      response = ApiResponse::Json(200, worker_.ctx->metrics->Render(worker_.ctx->ledger));
+      response.content_type = "text/plain; version=0.0.4";
     } else if (api.path == "/readyz") {
       response = worker_.draining ? ApiResponse::Json(503, R"({"status":"draining"})")
                                   : ApiResponse::Json(200, R"({"status":"ready"})");
@@ -202,7 +206,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool idle_ = false;
 };
 
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
 }  // namespace
+
+void BlockStopSignals() {
+  sigset_t set = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
 
 struct Server::Impl {
   Config config;
@@ -216,6 +233,7 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::unique_ptr<SnowflakeGenerator> ids;
   Ledger* ledger = nullptr;
+  Metrics metrics;
 
   void Accept() {
     Worker& w = *workers[next_worker++ % workers.size()];
@@ -280,13 +298,7 @@ Server::~Server() = default;
 
 Result<int> Server::Start() {
   Impl& m = *impl_;
-  // SIGINT/SIGTERM stay pending until Run() has its handler in place: a signal that arrives
-  // right after the "listening" line must drain, not kill. Worker threads inherit the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  BlockStopSignals();  // worker threads inherit the mask; only Run's thread takes the signals
   const std::string& listen = m.config.server.listen;
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return CommandError("--listen " + listen + ": expected HOST:PORT");
@@ -322,7 +334,7 @@ Result<int> Server::Start() {
     auto store = m.stores();
     if (!store.ok()) return store.problem();
     w->store = std::move(*store);
-    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.ledger});
+    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.ledger, &m.metrics});
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }
@@ -348,10 +360,7 @@ void Server::Run(bool handle_signals) {
   m.Accept();
   std::vector<std::thread> threads;
   for (auto& w : m.workers) threads.emplace_back([&w] { w->ioc.run(); });
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
+  sigset_t stop_signals = StopSignals();
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // now only this thread takes them
   // The main context runs the acceptor until draining starts; then give in-flight work its time.
   while (!m.stopping) m.main_ioc.run_for(100ms);

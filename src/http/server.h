@@ -19,6 +19,11 @@ namespace sluice {
 class Ledger;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
+//! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
+//! before creating any thread when Run(true) will handle them: Run unblocks them in its own
+//! thread once its handler is in place, so none is lost or fatal in between.
+void BlockStopSignals();
+
 class Server {
  public:
   //! `ledger` (may be null: nothing recorded) must outlive the server.

@@ -130,6 +130,11 @@ Status LedgerImpl::WaitDurable(uint64_t seq) {
 
 uint64_t LedgerImpl::DurableSize() const { return durable_.load(std::memory_order_acquire); }
 
+uint64_t LedgerImpl::AppendedSize() const {
+  std::lock_guard lock(mu_);
+  return next_seq_;
+}
+
 Result<std::string> LedgerImpl::Checkpoint() {
   std::unique_lock lock(mu_);
   if (stopping_) return Unavailable("the ledger is closed");

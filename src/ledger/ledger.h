@@ -44,6 +44,8 @@ class Ledger {
   virtual Status WaitDurable(uint64_t seq) = 0;
   //! Records durable on disk (all of 0..size-1).
   virtual uint64_t DurableSize() const = 0;
+  //! Records appended, durable or not (DurableSize() <= AppendedSize()).
+  virtual uint64_t AppendedSize() const = 0;
   //! Syncs now and signs a checkpoint of the durable tree; returns its text.
   virtual Result<std::string> Checkpoint() = 0;
   //! Flushes, syncs, stops the sync thread. Further appends fail.

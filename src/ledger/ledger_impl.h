@@ -29,6 +29,7 @@ class LedgerImpl final : public Ledger {
   Result<uint64_t> Append(LedgerRecord record) override;
   Status WaitDurable(uint64_t seq) override;
   uint64_t DurableSize() const override;
+  uint64_t AppendedSize() const override;
   Result<std::string> Checkpoint() override;
   Status Close() override;
 
@@ -54,7 +55,7 @@ class LedgerImpl final : public Ledger {
   const Clock& clock_;
   const std::string checkpoint_dir_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable work_cv_;  // to the sync thread: a sync, a checkpoint or a stop is wanted
   std::condition_variable done_cv_;  // from it: durable size moved, failure, checkpoint made, room in pending_
   // Guarded by mu_.

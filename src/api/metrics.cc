@@ -1,0 +1,48 @@
+#include "api/metrics.h"
+
+#include "ledger/ledger.h"
+
+namespace sluice {
+
+void Metrics::CountRequest(std::string_view route, int status) {
+  std::lock_guard lock(mu_);
+  ++requests_[{std::string(route), status}];
+}
+
+void Metrics::CountRefusal(std::string_view reason) {
+  std::lock_guard lock(mu_);
+  ++refused_[std::string(reason)];
+}
+
+void Metrics::CountAdmitted() {
+  std::lock_guard lock(mu_);
+  ++admitted_;
+}
+
+std::string Metrics::Render(const Ledger* ledger) const {
+  std::string out;
+  std::lock_guard lock(mu_);
+  out += "# HELP sluice_requests_total Responses by route and status.\n# TYPE sluice_requests_total counter\n";
+  for (const auto& [key, n] : requests_)
+    out += "sluice_requests_total{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
+           std::to_string(n) + "\n";
+  out += "# HELP sluice_admitted_total Requests the metering stages admitted.\n# TYPE sluice_admitted_total counter\n";
+  out += "sluice_admitted_total " + std::to_string(admitted_) + "\n";
+  out += "# HELP sluice_refused_total Requests the metering stages refused, by reason.\n# TYPE sluice_refused_total counter\n";
+  for (const char* reason : {"rate", "cap", "credits", "licence", "plan"}) {
+    auto it = refused_.find(reason);
+    out += std::string("sluice_refused_total{reason=\"") + reason + "\"} " +
+           std::to_string(it == refused_.end() ? 0 : it->second) + "\n";
+  }
+  if (ledger) {
+    uint64_t appended = ledger->AppendedSize(), durable = ledger->DurableSize();
+    out += "# HELP sluice_ledger_records Records appended and durable.\n# TYPE sluice_ledger_records gauge\n";
+    out += "sluice_ledger_records{state=\"appended\"} " + std::to_string(appended) + "\n";
+    out += "sluice_ledger_records{state=\"durable\"} " + std::to_string(durable) + "\n";
+    out += "# HELP sluice_ledger_lag_records Records appended but not yet durable.\n# TYPE sluice_ledger_lag_records gauge\n";
+    out += "sluice_ledger_lag_records " + std::to_string(appended - std::min(appended, durable)) + "\n";
+  }
+  return out;
+}
+
+}  // namespace sluice

@@ -1,0 +1,34 @@
+#pragma once
+//! Metrics: every outcome of the request path counted, served as Prometheus text at
+//! /metrics. Thread-safe; a count is one short critical section.
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+class Ledger;
+
+class Metrics {
+ public:
+  //! One response: its route pattern ("GET /2/tweets/:id", or "unmatched") and status.
+  void CountRequest(std::string_view route, int status);
+  //! One refusal by the metering stages: reason is rate, cap, credits, licence or plan.
+  void CountRefusal(std::string_view reason);
+  //! One admission by the metering stages.
+  void CountAdmitted();
+
+  //! Prometheus text exposition; `ledger` (may be null) adds the ledger's lag.
+  std::string Render(const Ledger* ledger) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;  // guarded by mu_
+  std::map<std::string, uint64_t> refused_;                   // guarded by mu_
+  uint64_t admitted_ = 0;                                     // guarded by mu_
+};
+
+}  // namespace sluice
