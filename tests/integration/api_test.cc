@@ -273,6 +273,19 @@ TEST_F(ApiTest, RouteAndMethodAndBodyErrors) {
   EXPECT_EQ(server_->Get("/healthz", "").status, 200);
 }
 
+TEST_F(ApiTest, MetricsCountRoutesStatusesAndLedger) {
+  Get("/2/users/by/username/no_such_user_x");
+  server_->Get("/2/users/by/username/no_such_user_x", "");
+  auto m = server_->Get("/metrics", "");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.headers["content-type"], "text/plain; version=0.0.4");
+  EXPECT_NE(m.body.find("sluice_requests_total{route=\"GET /2/users/by/username/:username\",status=\"200\"} "), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("sluice_requests_total{route=\"GET /2/users/by/username/:username\",status=\"401\"} "), std::string::npos);
+  EXPECT_NE(m.body.find("sluice_refused_total{reason=\"rate\"} 0"), std::string::npos);
+  EXPECT_NE(m.body.find("sluice_ledger_lag_records "), std::string::npos);
+}
+
 TEST_F(ApiTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   std::string out = server_->Raw(req + req + req, 1000);
