@@ -18,6 +18,8 @@ namespace sluice {
 
 class Ledger;
 class Metrics;
+class Plans;
+class RateLimiter;
 
 struct ApiRequest {
   std::string_view method;  // "GET", "POST", ...
@@ -25,6 +27,7 @@ struct ApiRequest {
   std::string_view query;   // after '?', still percent-encoded; empty when none
   std::string_view authorization;
   std::string_view content_type;
+  std::string_view accept;
   std::string_view body;
   std::string_view request_id;
 };
@@ -51,6 +54,8 @@ struct ApiContext {
   const Config& config;
   Ledger* ledger = nullptr;  // shared by all workers (thread-safe); null: nothing is recorded
   Metrics* metrics = nullptr;  // shared (thread-safe); null: nothing is counted
+  const Plans* plans = nullptr;  // null: no metering (every app may call everything)
+  RateLimiter* limiter = nullptr;  // shared (thread-safe); null: no rate limits
 };
 
 }  // namespace sluice

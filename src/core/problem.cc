@@ -33,6 +33,7 @@ std::string Problem::ToJson() const {
   w.String(type);
   w.Key("status");
   w.Int(status);
+  for (const auto& [k, v] : fields) w.Member(k, v);
   w.EndObject();
   return w.Take();
 }
@@ -63,6 +64,15 @@ Problem Unauthorized() { return Make(401, "", "Unauthorized", "Unauthorized"); }
 Problem NotFound(std::string detail) { return Make(404, "resource-not-found", "Not Found Error", std::move(detail)); }
 
 Problem Forbidden(std::string detail) { return Make(403, "not-authorized-for-resource", "Forbidden", std::move(detail)); }
+
+Problem ClientForbidden(std::string reason, std::string detail) {
+  Problem p = Make(403, "client-forbidden", "Client Forbidden", std::move(detail));
+  p.fields.emplace_back("reason", std::move(reason));
+  p.fields.emplace_back("required_enrollment", "Appropriate Level of API Access");
+  return p;
+}
+
+Problem TooManyRequests() { return Make(429, "", "Too Many Requests", "Too Many Requests"); }
 
 Problem MethodNotAllowed(std::string allow) {
   Problem p = Make(405, "", "Method Not Allowed", "This route does not accept this method. Allowed: " + allow);

@@ -22,6 +22,7 @@ struct Problem {
   std::string detail;
   std::vector<ParameterError> errors;  // invalid-request only
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, Retry-After
+  std::vector<std::pair<std::string, std::string>> fields;   // extra string members X sends (reason, scope...)
 
   //! The problem as application/problem+json text.
   std::string ToJson() const;
@@ -35,6 +36,10 @@ Problem InvalidRequest(std::vector<ParameterError> errors);
 Problem Unauthorized();
 Problem NotFound(std::string detail);
 Problem Forbidden(std::string detail);
+//! X's 403 for a client whose plan lacks the endpoint (or, with another reason, the use).
+Problem ClientForbidden(std::string reason, std::string detail);
+//! X's 429 rate-limit body, exactly.
+Problem TooManyRequests();
 Problem MethodNotAllowed(std::string allow);
 Problem PayloadTooLarge(std::string detail);
 Problem UnsupportedMediaType(std::string detail);

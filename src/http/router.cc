@@ -1,9 +1,12 @@
 #include "http/router.h"
 
+#include <algorithm>
 #include <array>
 
 #include "access/tokens.h"
+#include "api/admission.h"
 #include "api/delivery.h"
+#include "api/license.h"
 #include "api/metrics.h"
 #include "ledger/ledger.h"
 
@@ -32,6 +35,9 @@ constexpr std::array kRoutes = {
     Route{"GET", "/2/users/:id", GetUserById},
     Route{"GET", "/2/users/:id/tweets", GetUserPosts},
     Route{"GET", "/2/users/:id/mentions", GetUserMentions},
+    // Public, no token: the licence terms every response links to.
+    Route{"GET", "/2/license/:plan", nullptr},
+    Route{"GET", "/robots.txt", nullptr},
 };
 
 // Matches `path` against `pattern`; on success sets `capture` to the captured segment.
@@ -53,6 +59,23 @@ bool Match(std::string_view pattern, std::string_view path, std::string_view& ca
     path.remove_prefix(seg.size());
   }
   return pattern.empty() && path.empty();
+}
+
+// Routes that need no token: the licence terms (JSON, or RSL XML when asked for) and robots.txt.
+ApiResponse PublicRoute(ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, std::string_view plan_name) {
+  if (endpoint == "GET /robots.txt") {
+    ApiResponse r = ApiResponse::Json(200, RobotsTxt());
+    r.content_type = "text/plain; charset=utf-8";
+    return r;
+  }
+  const Plan* plan = ctx.plans ? ctx.plans->Find(plan_name) : Plans::Defaults().Find(plan_name);
+  if (!plan) return ApiResponse::FromProblem(NotFound("No plan named '" + std::string(plan_name) + "'."));
+  bool rsl = req.accept.find("application/rsl+xml") != std::string_view::npos ||
+             req.accept.find("application/xml") != std::string_view::npos || req.query == "format=rsl";
+  ApiResponse r = ApiResponse::Json(200, rsl ? LicenseRsl(*plan) : LicenseJson(*plan));
+  if (rsl) r.content_type = "application/rsl+xml";
+  AddLicenseHeaders(plan, r);
+  return r;
 }
 
 // The ledger stage: nothing is delivered that is not recorded, and a write is acknowledged
@@ -92,15 +115,26 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
                                              " does not exist. See docs/api.md for the routes Sluice serves."));
   }
   endpoint = std::string(found->method) + " " + std::string(found->pattern);
+  if (found->handler == nullptr) return PublicRoute(ctx, req, endpoint, capture);
   auto app = Authenticate(ctx.store, req.authorization);
   ApiResponse response;
+  const Plan* plan = nullptr;
   if (!app.ok()) {
     response = ApiResponse::FromProblem(app.problem());
-  } else if (auto handled = found->handler(ctx, *app, req, capture); handled.ok()) {
-    response = std::move(*handled);
   } else {
-    response = ApiResponse::FromProblem(handled.problem());
+    Admission admission = Admit(ctx, *app, endpoint, uint64_t(found - kRoutes.data()));
+    plan = admission.plan;
+    if (admission.refusal) {
+      response = ApiResponse::FromProblem(*admission.refusal);
+      if (ctx.metrics) ctx.metrics->CountRefusal(admission.refusal_reason);
+    } else {
+      if (ctx.metrics) ctx.metrics->CountAdmitted();
+      auto handled = found->handler(ctx, *app, req, capture);
+      response = handled.ok() ? std::move(*handled) : ApiResponse::FromProblem(handled.problem());
+    }
+    response.headers.insert(response.headers.end(), admission.headers.begin(), admission.headers.end());
   }
+  AddLicenseHeaders(plan, response);
   return Record(ctx, req, endpoint, app.ok() ? &*app : nullptr, std::move(response));
 }
 
@@ -109,6 +143,9 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
 ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
   std::string endpoint = "unmatched";
   ApiResponse response = RouteAndRun(ctx, req, endpoint);
+  bool has_terms = std::any_of(response.headers.begin(), response.headers.end(),
+                               [](const auto& h) { return h.first == "Content-Usage"; });
+  if (!has_terms) AddLicenseHeaders(nullptr, response);  // 404, 405: the site's default terms
   if (ctx.metrics) ctx.metrics->CountRequest(endpoint, response.status);
   return response;
 }

@@ -155,6 +155,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                    q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
                    req[http::field::authorization],
                    req[http::field::content_type],
+                   req[http::field::accept],
                    req.body(),
                    id};
     ApiResponse response;

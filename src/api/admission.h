@@ -1,0 +1,31 @@
+#pragma once
+//! The metering stages that run before a handler: the app's plan must have the endpoint
+//! (403 Client Forbidden), every use the app declared must be licensed by the plan (403),
+//! and the app must be within the endpoint's rate limit (429, X's body). A refusal costs
+//! nothing. Every response also carries the rate-limit headers and the licence headers.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "access/plans.h"
+#include "api/context.h"
+
+namespace sluice {
+
+struct Admission {
+  const Plan* plan = nullptr;  // null when the app's plan is not configured (then refused)
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<Problem> refusal;
+  std::string_view refusal_reason;  // "plan", "licence" or "rate" (the metrics label)
+};
+
+//! `route_key` identifies the endpoint (its index in the route table) for the limiter.
+Admission Admit(ApiContext& ctx, const App& app, std::string_view endpoint, uint64_t route_key);
+
+//! Content-Usage and Link: <.../2/license/PLAN>; rel="license" (site defaults without a plan).
+void AddLicenseHeaders(const Plan* plan, ApiResponse& response);
+
+}  // namespace sluice
