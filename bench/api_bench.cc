@@ -31,7 +31,7 @@ struct Fixture {
     o.posts = 20000;
     o.now = SystemClock::Instance().NowMs();
     (void)GenerateSeed(o, [&](WriteBatch&& b) { return store->Apply(b); }, nullptr);
-    auto app = CreateApp(*store, ids, SystemClock::Instance(), NewApp{.name = "bench", .plan = "pro"});
+    auto app = CreateApp(*store, ids, SystemClock::Instance(), Plans::Defaults(), NewApp{.name = "bench", .plan = "pro"});
     authorization = "Bearer " + app->bearer_token;
     PageRequest page;
     page.limit = 1;

@@ -231,9 +231,9 @@ int main(int argc, char** argv) {
   NewApp new_app;
   std::string uses, project;
   create->add_option("--name", new_app.name, "app name")->required();
-  create->add_option("--plan", new_app.plan, "plan: free, basic, pro, enterprise, ...")->capture_default_str();
+  create->add_option("--plan", new_app.plan, "plan: free, basic, pro, payg, enterprise, ... (docs/plans.md)")->capture_default_str();
   create->add_option("--project", project, "existing project id (default: a new project)");
-  create->add_option("--use", uses, "declared uses, comma-separated: search,display,analytics,ai-input,ai-train");
+  create->add_option("--use", uses, "declared uses, comma-separated: search,display,analytics,ai-input,ai-train (default: the plan's uses except ai-input, ai-train)");
 
   // ledger
   auto* ledger_cmd = app.add_subcommand("ledger", "the evidence ledger: verify, prove and export deliveries");
@@ -357,7 +357,7 @@ int main(int argc, char** argv) {
     NewApp a;
     a.name = "sluice demo";
     a.plan = "pro";
-    auto created = CreateApp(**store, ids, SystemClock::Instance(), a);
+    auto created = CreateApp(**store, ids, SystemClock::Instance(), Plans::Defaults(), a);
     if (!created.ok()) return Fail(created.problem());
     auto sample = PickDemoSample(**store, created->bearer_token);
     if (!sample.ok()) return Fail(sample.problem());
@@ -386,7 +386,7 @@ int main(int argc, char** argv) {
       if (*end || id <= 0) return Fail(CommandError("--project " + project + ": not a project id"));
       new_app.project_id = id;
     }
-    auto created = CreateApp(**store, ids, SystemClock::Instance(), new_app);
+    auto created = CreateApp(**store, ids, SystemClock::Instance(), Plans::Defaults(), new_app);
     if (!created.ok()) return Fail(created.problem());
     std::printf("%s\n", AppJson(*created).c_str());
     return 0;

@@ -6,17 +6,6 @@
 
 namespace sluice {
 
-const std::vector<std::string>& KnownPlans() {
-  static const std::vector<std::string> plans = {"free", "basic", "pro", "enterprise", "enterprise-100m",
-                                                 "enterprise-200m", "enterprise-ai", "payg"};
-  return plans;
-}
-
-const std::vector<std::string>& KnownUses() {
-  static const std::vector<std::string> uses = {"search", "display", "analytics", "ai-input", "ai-train"};
-  return uses;
-}
-
 namespace {
 
 std::string Join(const std::vector<std::string>& v) {
@@ -36,27 +25,61 @@ std::string UsernameBase(std::string_view name) {
   return out.empty() ? std::string("app") : out;
 }
 
+// The uses the app declares, or the plan's defaults when it declares none.
+Result<std::vector<std::string>> ResolveUses(const Plan& plan, const std::vector<std::string>& declared) {
+  if (declared.empty()) {
+    auto defaults = plan.DefaultUses();
+    if (defaults.empty())
+      return CommandError("plan '" + plan.name + "' permits only " + Join(plan.uses) + ": declare them with --use");
+    return defaults;
+  }
+  const auto& known = KnownUses();
+  for (const auto& use : declared) {
+    if (std::find(known.begin(), known.end(), use) == known.end())
+      return CommandError("unknown use '" + use + "' (known: " + Join(known) + ")");
+    if (!plan.Permits(use))
+      return CommandError("plan '" + plan.name + "' does not permit use '" + use + "' (it permits: " + Join(plan.uses) + ")");
+  }
+  return declared;
+}
+
+// An existing project takes another app only on its own plan and below the plan's app count.
+Status CheckProject(Store& store, Id project_id, const Plan& plan) {
+  std::string project = "project " + std::to_string(project_id);
+  auto exists = store.ProjectExists(project_id);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) return CommandError(project + " does not exist");
+  auto current = store.ProjectPlan(project_id);
+  if (!current.ok()) return current.status();
+  if (*current && **current != plan.name) return CommandError(project + " is on plan '" + **current + "'");
+  auto count = store.CountApps(project_id);
+  if (!count.ok()) return count.status();
+  if (*count >= plan.max_apps)
+    return CommandError(project + " already has " + std::to_string(*count) + (*count == 1 ? " app" : " apps") +
+                        ", the most plan '" + plan.name + "' allows");
+  return Status::Ok();
+}
+
 }  // namespace
 
-Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock& clock, const NewApp& request) {
+Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock& clock, const Plans& plans,
+                             const NewApp& request) {
   if (request.name.empty() || request.name.size() > 100) return CommandError("--name must be 1 to 100 characters");
-  const auto& plans = KnownPlans();
-  if (std::find(plans.begin(), plans.end(), request.plan) == plans.end())
-    return CommandError("unknown plan '" + request.plan + "' (known: " + Join(plans) + ")");
-  for (const auto& use : request.uses) {
-    const auto& uses = KnownUses();
-    if (std::find(uses.begin(), uses.end(), use) == uses.end())
-      return CommandError("unknown use '" + use + "' (known: " + Join(uses) + ")");
+  const Plan* plan = plans.Find(request.plan);
+  if (!plan) {
+    std::vector<std::string> names;
+    for (const auto& p : plans.all()) names.push_back(p.name);
+    return CommandError("unknown plan '" + request.plan + "' (known: " + Join(names) + ")");
   }
+  auto uses = ResolveUses(*plan, request.uses);
+  if (!uses.ok()) return uses.problem();
   TimeMs now = clock.NowMs();
   CreatedApp created;
   // The project, the app's account and the app are written together or not at all.
   Status written = store.Atomically([&]() -> Status {
     Id project_id;
     if (request.project_id) {
-      auto exists = store.ProjectExists(*request.project_id);
-      if (!exists.ok()) return exists.status();
-      if (!*exists) return CommandError("project " + std::to_string(*request.project_id) + " does not exist");
+      if (Status s = CheckProject(store, *request.project_id, *plan); !s.ok()) return s;
       project_id = *request.project_id;
     } else {
       auto made = store.CreateProject(request.name, now);
@@ -79,7 +102,7 @@ Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock&
     WriteBatch batch;
     batch.users.push_back(user);
     if (Status s = store.Apply(batch); !s.ok()) return s;
-    created.app = {ids.Next(), project_id, request.name, request.plan, request.uses, user.id, now};
+    created.app = {ids.Next(), project_id, request.name, request.plan, *uses, user.id, now};
     created.bearer_token = GenerateToken();
     return store.InsertApp(created.app, HashToken(created.bearer_token));
   });

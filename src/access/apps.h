@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "access/plans.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/snowflake.h"
@@ -12,16 +13,11 @@
 
 namespace sluice {
 
-//! Plans Sluice ships (their limits and prices arrive with the plans issue).
-const std::vector<std::string>& KnownPlans();
-//! The vocabulary of declared uses (aligned with IETF aipref / RSL).
-const std::vector<std::string>& KnownUses();
-
 struct NewApp {
   std::string name;
   std::string plan = "basic";
   std::optional<Id> project_id;  // none: a new project named after the app
-  std::vector<std::string> uses = {"search", "display", "analytics"};
+  std::vector<std::string> uses;  // none: the plan's DefaultUses() (its uses minus ai-input, ai-train)
 };
 
 struct CreatedApp {
@@ -30,8 +26,11 @@ struct CreatedApp {
 };
 
 //! Validates and stores a new app, its project if new, and its posting account (a user named
-//! after the app). Errors: CommandError for an unknown plan or use, a missing project, or an
-//! empty name.
-Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock& clock, const NewApp& request);
+//! after the app). The plan is looked up in `plans`. Errors (CommandError, nothing written):
+//! an empty or overlong name; an unknown plan or use; a use the plan does not permit; a
+//! missing project; a project on another plan (all apps of a project share its plan); a
+//! project that already has the plan's max_apps live apps.
+Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock& clock, const Plans& plans,
+                             const NewApp& request);
 
 }  // namespace sluice

@@ -31,30 +31,39 @@ struct Plan {
   std::string name;                          // "free", "basic", "pro", "enterprise", "payg", ...
   std::string title;                         // "Basic"
   MicroUsd monthly_price = 0;                // subscription
-  std::optional<int64_t> read_cap;           // posts read per cycle per project; nullopt: no reads at all
+  std::optional<int64_t> read_cap;           // posts read per cycle per project; nullopt: no reads at all,
+                                             // except on pay_per_use plans (no cap: credits bound reads)
   std::optional<int64_t> write_cap;          // posts written per cycle per project; nullopt: unlimited
   int max_apps = 1;                          // apps per project
   std::vector<std::string> uses;             // permitted uses: search, display, analytics, ai-input, ai-train
-  std::vector<EndpointLimit> limits;         // an endpoint not listed is not available (403)
+                                             // (file order; omitted in the file: search, display, analytics)
+  std::vector<EndpointLimit> limits;         // an endpoint not listed is not available (403); sorted by endpoint
   bool pay_per_use = false;                  // prepaid credits instead of a subscription
   MicroUsd post_read_price = 0;              // pay-per-use prices, deduplicated per UTC day
   MicroUsd user_read_price = 0;
   MicroUsd post_create_price = 0;
   std::optional<MicroUsd> overage_post_read_price;  // reads past the cap billed instead of refused
 
+  //! The limit on `endpoint` ("GET /2/tweets/:id"); nullptr: the plan lacks the endpoint.
   const EndpointLimit* LimitFor(std::string_view endpoint) const;
   bool Permits(std::string_view use) const;
+  //! The uses an app gets when it declares none: `uses` minus ai-input and ai-train.
+  std::vector<std::string> DefaultUses() const;
 };
 
 class Plans {
  public:
-  //! The shipped defaults (config/plans.toml, compiled into the binary).
+  //! The shipped defaults (config/plans.toml, compiled into the binary), parsed on first use
+  //! (thread-safe); aborts if the compiled-in text is invalid (a build defect tests catch).
   static const Plans& Defaults();
   //! Reads a plans file; errors are CommandErrors like "plans.toml: unknown key 'plans.pro.price'".
+  //! The format is documented in docs/plans.md and config/plans.toml. Call at start-up only.
   static Result<Plans> Load(const std::string& path);
   static Result<Plans> Parse(std::string_view toml_text, const std::string& name);
 
+  //! nullptr when there is no plan of that name.
   const Plan* Find(std::string_view name) const;
+  //! Sorted by name.
   const std::vector<Plan>& all() const { return plans_; }
 
  private:

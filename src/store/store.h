@@ -89,6 +89,10 @@ class Store {
   // ---- apps and projects ----
   virtual Result<Id> CreateProject(std::string_view name, TimeMs at) = 0;
   virtual Result<bool> ProjectExists(Id project_id) = 0;
+  //! Live (not revoked) apps of the project; 0 for an unknown project.
+  virtual Result<int64_t> CountApps(Id project_id) = 0;
+  //! The plan of the project's live apps (they all share it); nullopt when it has none.
+  virtual Result<std::optional<std::string>> ProjectPlan(Id project_id) = 0;
   //! Stores the app with the SHA-256 of its token.
   virtual Status InsertApp(const App& app, std::string_view token_hash) = 0;
   virtual Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) = 0;

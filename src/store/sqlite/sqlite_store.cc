@@ -298,6 +298,25 @@ Result<bool> SqliteStore::ProjectExists(Id project_id) {
   return *row;
 }
 
+Result<int64_t> SqliteStore::CountApps(Id project_id) {
+  auto s = db_->Prepare("SELECT count(*) FROM apps WHERE project_id = ? AND revoked_at IS NULL");
+  if (!s.ok()) return s.problem();
+  s->Bind(1, project_id);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  return s->Int(0);
+}
+
+Result<std::optional<std::string>> SqliteStore::ProjectPlan(Id project_id) {
+  auto s = db_->Prepare("SELECT plan FROM apps WHERE project_id = ? AND revoked_at IS NULL LIMIT 1");
+  if (!s.ok()) return s.problem();
+  s->Bind(1, project_id);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(s->Text(0)));
+}
+
 Result<std::optional<App>> SqliteStore::FindAppByTokenHash(std::string_view token_hash) {
   auto stmt = db_->Cached(
       "SELECT id, project_id, name, plan, uses, user_id, created_at FROM apps WHERE token_hash = ? AND revoked_at IS NULL");

@@ -32,6 +32,8 @@ class SqliteStore final : public Store {
 
   Result<Id> CreateProject(std::string_view name, TimeMs at) override;
   Result<bool> ProjectExists(Id project_id) override;
+  Result<int64_t> CountApps(Id project_id) override;
+  Result<std::optional<std::string>> ProjectPlan(Id project_id) override;
   Status InsertApp(const App& app, std::string_view token_hash) override;
   Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) override;
 
