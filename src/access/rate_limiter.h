@@ -8,6 +8,7 @@
 //! the injected clock.
 
 #include <cstdint>
+#include <memory>
 
 #include "core/clock.h"
 
@@ -18,26 +19,37 @@ struct LimitDecision {
   int64_t limit = 0;      // N
   int64_t remaining = 0;  // admissions left now (after this one, when allowed)
   TimeMs reset = 0;       // when `remaining` next grows (ms since the epoch)
+
+  //! `reset` in whole epoch seconds, rounded up (never earlier than `reset`), as the
+  //! x-rate-limit-reset header carries it.
+  int64_t ResetSeconds() const { return reset >= 0 ? (reset + 999) / 1000 : reset / 1000; }
 };
 
 class RateLimiter {
  public:
   static constexpr int kBuckets = 15;  // a 15-minute window in 1-minute buckets
 
+  //! `clock` must outlive the limiter.
   explicit RateLimiter(const Clock& clock);
   ~RateLimiter();
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
 
   //! Decides one request for `key` (e.g. a hash of app id and endpoint) under limit N per
-  //! `window_ms`; admits and counts it when allowed.
+  //! `window_ms`; admits and counts it when allowed. A refusal changes nothing. `limit` and
+  //! `window_ms` come with every call; if a key's window changes, its counts start over.
+  //! `limit <= 0` or `window_ms <= 0` refuses (fails closed). Thread-safe.
   LimitDecision Acquire(uint64_t key, int64_t limit, TimeMs window_ms);
-  //! The decision Acquire would make, without counting anything (for headers on refusals).
+  //! The decision Acquire would make, without counting anything (for headers on refusals):
+  //! `allowed` as Acquire would say, `remaining` the admissions left now (nothing counted).
   LimitDecision Peek(uint64_t key, int64_t limit, TimeMs window_ms) const;
+
+  //! Keys currently stored (live ones plus stale ones not yet evicted); for tests and stats.
+  size_t KeyCount() const;
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sluice
