@@ -108,6 +108,11 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
+Result<Plans> LoadPlans(const Config& config) {
+  if (config.plans_file.empty()) return Plans::Defaults();
+  return Plans::Load(config.plans_file);
+}
+
 std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }
 
 Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c) {
@@ -152,9 +157,11 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   // Before any thread exists (the ledger's among them): SIGINT/SIGTERM wait, pending, until
   // the server's handler takes them, so a signal right after start drains instead of killing.
   BlockStopSignals();
+  auto plans = LoadPlans(config);
+  if (!plans.ok()) return Fail(plans.problem());
   auto ledger = OpenLedger(config, c);
   if (!ledger.ok()) return Fail(ledger.problem());
-  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, ledger->get());
+  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, ledger->get(), &*plans);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.problem());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";
@@ -357,7 +364,9 @@ int main(int argc, char** argv) {
     NewApp a;
     a.name = "sluice demo";
     a.plan = "pro";
-    auto created = CreateApp(**store, ids, SystemClock::Instance(), Plans::Defaults(), a);
+    auto plans = LoadPlans(*config);
+    if (!plans.ok()) return Fail(plans.problem());
+    auto created = CreateApp(**store, ids, SystemClock::Instance(), *plans, a);
     if (!created.ok()) return Fail(created.problem());
     auto sample = PickDemoSample(**store, created->bearer_token);
     if (!sample.ok()) return Fail(sample.problem());
@@ -386,7 +395,9 @@ int main(int argc, char** argv) {
       if (*end || id <= 0) return Fail(CommandError("--project " + project + ": not a project id"));
       new_app.project_id = id;
     }
-    auto created = CreateApp(**store, ids, SystemClock::Instance(), Plans::Defaults(), new_app);
+    auto plans = LoadPlans(*config);
+    if (!plans.ok()) return Fail(plans.problem());
+    auto created = CreateApp(**store, ids, SystemClock::Instance(), *plans, new_app);
     if (!created.ok()) return Fail(created.problem());
     std::printf("%s\n", AppJson(*created).c_str());
     return 0;

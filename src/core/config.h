@@ -46,6 +46,7 @@ struct Config {
   LedgerConfig ledger;
   LogConfig log;
   std::string store_url = "sqlite";
+  std::string plans_file;  // "" = the shipped plans (config/plans.toml, compiled in)
   int node_id = 0;
 };
 

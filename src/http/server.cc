@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "api/context.h"
+#include "access/rate_limiter.h"
 #include "api/metrics.h"
 #include "core/clock.h"
 #include "core/json_writer.h"
@@ -234,7 +235,9 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::unique_ptr<SnowflakeGenerator> ids;
   Ledger* ledger = nullptr;
+  const Plans* plans = nullptr;
   Metrics metrics;
+  RateLimiter limiter{SystemClock::Instance()};
 
   void Accept() {
     Worker& w = *workers[next_worker++ % workers.size()];
@@ -289,10 +292,12 @@ struct Server::Impl {
   }
 };
 
-Server::Server(const Config& config, StoreFactory stores, Ledger* ledger) : impl_(std::make_unique<Impl>()) {
+Server::Server(const Config& config, StoreFactory stores, Ledger* ledger, const Plans* plans)
+    : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->stores = std::move(stores);
   impl_->ledger = ledger;
+  impl_->plans = plans;
 }
 
 Server::~Server() = default;
@@ -335,7 +340,8 @@ Result<int> Server::Start() {
     auto store = m.stores();
     if (!store.ok()) return store.problem();
     w->store = std::move(*store);
-    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.ledger, &m.metrics});
+    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.ledger, &m.metrics,
+                                                     m.plans, &m.limiter});
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }

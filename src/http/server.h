@@ -17,6 +17,7 @@
 namespace sluice {
 
 class Ledger;
+class Plans;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
@@ -26,8 +27,9 @@ void BlockStopSignals();
 
 class Server {
  public:
-  //! `ledger` (may be null: nothing recorded) must outlive the server.
-  Server(const Config& config, StoreFactory stores, Ledger* ledger);
+  //! `ledger` (may be null: nothing recorded) and `plans` (null: no metering) must outlive
+  //! the server.
+  Server(const Config& config, StoreFactory stores, Ledger* ledger, const Plans* plans);
   ~Server();
 
   //! Binds config.server.listen (port 0 picks one) and opens one store per worker.

@@ -17,7 +17,7 @@ class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     server_ = new SluiceServer(300, 6000);
-    token_ = server_->CreateApp("tester");
+    token_ = server_->CreateApp("tester", "enterprise");
     other_token_ = server_->CreateApp("other app", "basic");
     server_->Start();
   }

@@ -156,7 +156,7 @@ TEST(Ledger, VerifyNamesTheFlippedByteAndTheCutRecord) {
 // verifies, and every POST that was acknowledged is both stored and recorded.
 TEST(Ledger, SurvivesRepeatedKillNineWithoutLosingAcknowledgedWrites) {
   SluiceServer s(50, 500);
-  std::string token = s.CreateApp("writer");
+  std::string token = s.CreateApp("writer", "enterprise");
   std::mutex mu;
   std::set<std::string> acked;
   std::mt19937 rng(42);
