@@ -54,6 +54,19 @@ struct WriteBatch {
   std::vector<Post> posts;  // entities filled; mention ids resolved by the store when missing
 };
 
+struct ProjectInfo {
+  Id id = 0;
+  std::string name;
+  TimeMs created_at = 0;
+  int cap_reset_day = 1;  // 1-28: the day of the month the billing cycle starts
+  std::string plan;       // the plan of its live apps; "" while it has none
+};
+
+struct CreditEntry {
+  int64_t micro_usd = 0;
+  TimeMs added_at = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -93,6 +106,11 @@ class Store {
   virtual Result<int64_t> CountApps(Id project_id) = 0;
   //! The plan of the project's live apps (they all share it); nullopt when it has none.
   virtual Result<std::optional<std::string>> ProjectPlan(Id project_id) = 0;
+  virtual Result<std::optional<ProjectInfo>> GetProject(Id project_id) = 0;
+  virtual Result<std::vector<ProjectInfo>> ListProjects() = 0;
+  //! Prepaid credits (pay-per-use), in micro-dollars; > 0.
+  virtual Status AddCredits(Id project_id, int64_t micro_usd, TimeMs at) = 0;
+  virtual Result<std::vector<CreditEntry>> Credits(Id project_id) = 0;
   //! Stores the app with the SHA-256 of its token.
   virtual Status InsertApp(const App& app, std::string_view token_hash) = 0;
   virtual Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) = 0;

@@ -88,6 +88,17 @@ CREATE TABLE apps (
   revoked_at INTEGER
 );
 )sql",
+    // 2: billing cycles and prepaid credits.
+    R"sql(
+ALTER TABLE projects ADD COLUMN cap_reset_day INTEGER NOT NULL DEFAULT 1 CHECK (cap_reset_day BETWEEN 1 AND 28);
+CREATE TABLE credits (
+  id         INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects (id),
+  micro_usd  INTEGER NOT NULL CHECK (micro_usd > 0),
+  added_at   INTEGER NOT NULL
+);
+CREATE INDEX credits_by_project ON credits (project_id, added_at);
+)sql",
 };
 
 }  // namespace

@@ -317,6 +317,44 @@ Result<std::optional<std::string>> SqliteStore::ProjectPlan(Id project_id) {
   return std::optional<std::string>(std::string(s->Text(0)));
 }
 
+Result<std::vector<ProjectInfo>> SqliteStore::ListProjects() {
+  auto s = db_->Prepare(
+      "SELECT p.id, p.name, p.created_at, p.cap_reset_day,"
+      " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), '')"
+      " FROM projects p ORDER BY p.id");
+  if (!s.ok()) return s.problem();
+  std::vector<ProjectInfo> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (!*row) break;
+    out.push_back({s->Int(0), std::string(s->Text(1)), s->Int(2), int(s->Int(3)), std::string(s->Text(4))});
+  }
+  return out;
+}
+
+Result<std::optional<ProjectInfo>> SqliteStore::GetProject(Id project_id) {
+  auto all = ListProjects();
+  if (!all.ok()) return all.problem();
+  for (auto& p : *all)
+    if (p.id == project_id) return std::optional<ProjectInfo>(std::move(p));
+  return std::optional<ProjectInfo>();
+}
+
+Result<std::vector<CreditEntry>> SqliteStore::Credits(Id project_id) {
+  auto s = db_->Prepare("SELECT micro_usd, added_at FROM credits WHERE project_id = ? ORDER BY added_at, id");
+  if (!s.ok()) return s.problem();
+  s->Bind(1, project_id);
+  std::vector<CreditEntry> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (!*row) break;
+    out.push_back({s->Int(0), s->Int(1)});
+  }
+  return out;
+}
+
 Result<std::optional<App>> SqliteStore::FindAppByTokenHash(std::string_view token_hash) {
   auto stmt = db_->Cached(
       "SELECT id, project_id, name, plan, uses, user_id, created_at FROM apps WHERE token_hash = ? AND revoked_at IS NULL");

@@ -34,6 +34,10 @@ class SqliteStore final : public Store {
   Result<bool> ProjectExists(Id project_id) override;
   Result<int64_t> CountApps(Id project_id) override;
   Result<std::optional<std::string>> ProjectPlan(Id project_id) override;
+  Result<std::optional<ProjectInfo>> GetProject(Id project_id) override;
+  Result<std::vector<ProjectInfo>> ListProjects() override;
+  Status AddCredits(Id project_id, int64_t micro_usd, TimeMs at) override;
+  Result<std::vector<CreditEntry>> Credits(Id project_id) override;
   Status InsertApp(const App& app, std::string_view token_hash) override;
   Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) override;
 

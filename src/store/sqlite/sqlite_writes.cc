@@ -256,12 +256,24 @@ Status SqliteStore::DeletePost(Id id, TimeMs at) {
 }
 
 Result<Id> SqliteStore::CreateProject(std::string_view name, TimeMs at) {
-  auto s = db_->Prepare("INSERT INTO projects (name, created_at) VALUES (?, ?)");
+  // The cycle starts on the day of the month the project was created (28 at most, as X).
+  auto s = db_->Prepare(
+      "INSERT INTO projects (name, created_at, cap_reset_day) VALUES (?, ?, min(28, CAST(strftime('%d', ? / 1000, 'unixepoch') AS INTEGER)))");
   if (!s.ok()) return s.problem();
   s->Bind(1, name);
   s->Bind(2, at);
+  s->Bind(3, at);
   if (Status st = s->Run(); !st.ok()) return st;
   return Id(sqlite3_last_insert_rowid(db_->raw()));
+}
+
+Status SqliteStore::AddCredits(Id project_id, int64_t micro_usd, TimeMs at) {
+  auto s = db_->Prepare("INSERT INTO credits (project_id, micro_usd, added_at) VALUES (?, ?, ?)");
+  if (!s.ok()) return s.status();
+  s->Bind(1, project_id);
+  s->Bind(2, micro_usd);
+  s->Bind(3, at);
+  return s->Run();
 }
 
 Status SqliteStore::InsertApp(const App& app, std::string_view token_hash) {

@@ -146,3 +146,26 @@ TEST_F(SqliteStoreTest, AtomicallyUndoesEverythingOnFailureAndNests) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST_F(SqliteStoreTest, ProjectsHaveACycleDayAndCredits) {
+  // 2024-01-31: the cycle day is capped at 28, as X's cap_reset_day.
+  auto late = store_->CreateProject("late", 1706659200000);
+  auto mid = store_->CreateProject("mid", 1705276800000);  // 2024-01-15
+  ASSERT_TRUE(late.ok() && mid.ok());
+  EXPECT_EQ((*store_->GetProject(*late))->cap_reset_day, 28);
+  EXPECT_EQ((*store_->GetProject(*mid))->cap_reset_day, 15);
+  EXPECT_FALSE(store_->GetProject(999)->has_value());
+  ASSERT_TRUE(store_->AddCredits(*mid, 25'000'000, kT0).ok());
+  ASSERT_TRUE(store_->AddCredits(*mid, 5'000'000, kT0 + 1).ok());
+  EXPECT_FALSE(store_->AddCredits(*mid, 0, kT0).ok());  // credits are positive
+  auto credits = store_->Credits(*mid);
+  ASSERT_EQ(credits->size(), 2u);
+  EXPECT_EQ(credits->at(0).micro_usd + credits->at(1).micro_usd, 30'000'000);
+  EXPECT_TRUE(store_->Credits(*late)->empty());
+}
+
+}  // namespace
+}  // namespace sluice
