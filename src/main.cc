@@ -20,6 +20,8 @@
 #include "ingest/seed.h"
 #include "ledger/ledger.h"
 #include "ledger/tools.h"
+#include "api/usage.h"
+#include "billing/invoice.h"
 #include "store/store.h"
 
 namespace sluice {
@@ -161,7 +163,14 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (!plans.ok()) return Fail(plans.problem());
   auto ledger = OpenLedger(config, c);
   if (!ledger.ok()) return Fail(ledger.problem());
-  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, ledger->get(), &*plans);
+  // Caps and credits are the ledger's summary: rebuilt from it, so they survive a crash.
+  UsageMeter meter(SystemClock::Instance());
+  {
+    auto store = OpenStore({config.store_url, c.data, false});
+    if (!store.ok()) return Fail(store.problem());
+    if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s.problem());
+  }
+  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, {ledger->get(), &*plans, &meter});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.problem());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";
@@ -241,6 +250,25 @@ int main(int argc, char** argv) {
   create->add_option("--plan", new_app.plan, "plan: free, basic, pro, payg, enterprise, ... (docs/plans.md)")->capture_default_str();
   create->add_option("--project", project, "existing project id (default: a new project)");
   create->add_option("--use", uses, "declared uses, comma-separated: search,display,analytics,ai-input,ai-train (default: the plan's uses except ai-input, ai-train)");
+
+  // credits, usage, invoice
+  std::string usd, month, format = "json";
+  Id billing_project = 0;
+  auto* credits = app.add_subcommand("credits", "prepaid pay-per-use credits");
+  credits->require_subcommand(1);
+  auto* credits_add = credits->add_subcommand("add", "add prepaid credits to a project");
+  AddCommon(credits_add, common);
+  credits_add->add_option("--project", billing_project, "project id")->required();
+  credits_add->add_option("--usd", usd, "amount in US dollars, e.g. 25 or 12.50")->required();
+  auto* usage = app.add_subcommand("usage", "a project's usage: posts read and written per day, from the ledger");
+  AddCommon(usage, common);
+  usage->add_option("--project", billing_project, "project id")->required();
+  usage->add_option("--month", month, "YYYY-MM (default: the current month)");
+  auto* invoice = app.add_subcommand("invoice", "a project's invoice for a month, from the ledger");
+  AddCommon(invoice, common);
+  invoice->add_option("--project", billing_project, "project id")->required();
+  invoice->add_option("--month", month, "YYYY-MM")->required();
+  invoice->add_option("--format", format, "json or csv")->check(CLI::IsMember({"json", "csv"}))->capture_default_str();
 
   // ledger
   auto* ledger_cmd = app.add_subcommand("ledger", "the evidence ledger: verify, prove and export deliveries");
@@ -385,6 +413,73 @@ int main(int argc, char** argv) {
     if (!batch.ok()) return Fail(batch.problem());
     if (Status s = (*store)->Apply(*batch); !s.ok()) return Fail(CommandError(import_file + ": " + s.message()));
     std::printf("imported %zu users and %zu posts from %s\n", batch->users.size(), batch->posts.size(), import_file.c_str());
+    return 0;
+  }
+  if (*credits_add) {
+    auto micro = ParseUsd(usd);
+    if (!micro || *micro <= 0) return Fail(CommandError("--usd " + usd + ": a positive amount like 25 or 12.50 (at most 6 decimals)"));
+    auto project = (*store)->GetProject(billing_project);
+    if (!project.ok()) return Fail(project.problem());
+    if (!project->has_value()) return Fail(CommandError("project " + std::to_string(billing_project) + " does not exist"));
+    if (Status s = (*store)->AddCredits(billing_project, *micro, SystemClock::Instance().NowMs()); !s.ok()) return Fail(s.problem());
+    auto all = (*store)->Credits(billing_project);
+    MicroUsd added = 0;
+    for (const auto& c : *all) added += c.micro_usd;
+    std::printf("{\"project_id\":\"%lld\",\"added_usd\":\"%s\",\"credits_added_total_micro_usd\":%lld}\n",
+                (long long)billing_project, usd.c_str(), (long long)added);
+    return 0;
+  }
+  if (*usage || *invoice) {
+    auto project = (*store)->GetProject(billing_project);
+    if (!project.ok()) return Fail(project.problem());
+    if (!project->has_value()) return Fail(CommandError("project " + std::to_string(billing_project) + " does not exist"));
+    auto plans = LoadPlans(*config);
+    if (!plans.ok()) return Fail(plans.problem());
+    const Plan* plan = plans->Find((*project)->plan);
+    if (!plan) return Fail(CommandError("project " + std::to_string(billing_project) + " has no app, so no plan"));
+    if (month.empty()) month = FormatDate(SystemClock::Instance().NowMs()).substr(0, 7);
+    auto range = MonthRange(month);
+    if (!range.ok()) return Fail(range.problem());
+    UsageMeter meter(SystemClock::Instance());
+    if (Status s = RebuildUsage(LedgerDir(common), **store, *plans, meter, ScanProgress); !s.ok()) return Fail(s.problem());
+    auto days = meter.Days(billing_project, range->first, range->second);
+    if (*usage) {
+      JsonWriter w;
+      w.BeginObject();
+      w.MemberId("project_id", billing_project);
+      w.Member("month", month);
+      w.Member("plan", plan->name);
+      w.MemberInt("cap_reset_day", (*project)->cap_reset_day);
+      int64_t read = 0, written = 0;
+      w.Key("days");
+      w.BeginArray();
+      for (const auto& d : days) {
+        w.BeginObject();
+        w.Member("date", FormatDate(d.day));
+        w.MemberInt("posts_read", d.posts_read);
+        w.MemberInt("users_read", d.users_read);
+        w.MemberInt("posts_written", d.posts_written);
+        w.MemberInt("spent_micro_usd", d.spent);
+        w.EndObject();
+        read += d.posts_read;
+        written += d.posts_written;
+      }
+      w.EndArray();
+      w.MemberInt("posts_read", read);
+      w.MemberInt("posts_written", written);
+      w.EndObject();
+      std::printf("%s\n", w.str().c_str());
+      return 0;
+    }
+    // Credits that could pay this month: added before its end, minus what earlier months spent.
+    auto entries = (*store)->Credits(billing_project);
+    if (!entries.ok()) return Fail(entries.problem());
+    MicroUsd available = 0;
+    for (const auto& c : *entries)
+      if (c.added_at < range->second) available += c.micro_usd;
+    for (const auto& d : meter.Days(billing_project, 0, range->first)) available -= d.spent;
+    Invoice inv = BuildInvoice(billing_project, month, *plan, days, available);
+    std::fputs((format == "csv" ? InvoiceCsv(inv) : InvoiceJson(inv) + "\n").c_str(), stdout);
     return 0;
   }
   if (*create) {

@@ -231,6 +231,8 @@ int64_t WindowMs(LimitWindow w) {
   return 0;
 }
 
+std::optional<MicroUsd> ParseUsd(std::string_view text) { return ParseMoney(text); }
+
 const std::vector<std::string>& KnownUses() {
   static const std::vector<std::string> uses = {"search", "display", "analytics", "ai-input", "ai-train"};
   return uses;

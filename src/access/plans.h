@@ -70,6 +70,9 @@ class Plans {
   std::vector<Plan> plans_;
 };
 
+//! "100.00" or "0.005" (at most 6 decimals) as micro-dollars; nullopt for anything else.
+std::optional<MicroUsd> ParseUsd(std::string_view text);
+
 //! The vocabulary of uses, aligned with IETF aipref, Cloudflare content signals and RSL.
 const std::vector<std::string>& KnownUses();
 

@@ -20,6 +20,7 @@ class Ledger;
 class Metrics;
 class Plans;
 class RateLimiter;
+class UsageMeter;
 
 struct ApiRequest {
   std::string_view method;  // "GET", "POST", ...
@@ -56,6 +57,7 @@ struct ApiContext {
   Metrics* metrics = nullptr;  // shared (thread-safe); null: nothing is counted
   const Plans* plans = nullptr;  // null: no metering (every app may call everything)
   RateLimiter* limiter = nullptr;  // shared (thread-safe); null: no rate limits
+  UsageMeter* meter = nullptr;     // shared (thread-safe); null: no caps or credits
 };
 
 }  // namespace sluice

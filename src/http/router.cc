@@ -7,6 +7,7 @@
 #include "api/admission.h"
 #include "api/delivery.h"
 #include "api/license.h"
+#include "api/usage.h"
 #include "api/metrics.h"
 #include "ledger/ledger.h"
 
@@ -35,6 +36,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/2/users/:id", GetUserById},
     Route{"GET", "/2/users/:id/tweets", GetUserPosts},
     Route{"GET", "/2/users/:id/mentions", GetUserMentions},
+    Route{"GET", "/2/usage/tweets", GetUsage},
     // Public, no token: the licence terms every response links to.
     Route{"GET", "/2/license/:plan", nullptr},
     Route{"GET", "/robots.txt", nullptr},
@@ -127,10 +129,20 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
     if (admission.refusal) {
       response = ApiResponse::FromProblem(*admission.refusal);
       if (ctx.metrics) ctx.metrics->CountRefusal(admission.refusal_reason);
+    } else if (Status write = req.method == "POST" && plan ? CheckWriteAllowed(ctx, *app, *plan) : Status::Ok();
+               !write.ok()) {
+      response = ApiResponse::FromProblem(write.problem());
+      if (ctx.metrics) ctx.metrics->CountRefusal(write.problem().status == 402 ? "credits" : "cap");
     } else {
-      if (ctx.metrics) ctx.metrics->CountAdmitted();
       auto handled = found->handler(ctx, *app, req, capture);
       response = handled.ok() ? std::move(*handled) : ApiResponse::FromProblem(handled.problem());
+      // The cap and credits stage: a response that would cross either is refused whole.
+      if (Status charged = plan ? ChargeResponse(ctx, *app, *plan, req, response) : Status::Ok(); !charged.ok()) {
+        response = ApiResponse::FromProblem(charged.problem());
+        if (ctx.metrics) ctx.metrics->CountRefusal(charged.problem().status == 402 ? "credits" : "cap");
+      } else if (ctx.metrics) {
+        ctx.metrics->CountAdmitted();
+      }
     }
     response.headers.insert(response.headers.end(), admission.headers.begin(), admission.headers.end());
   }

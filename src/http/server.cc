@@ -234,8 +234,7 @@ struct Server::Impl {
   size_t next_worker = 0;
   std::atomic<bool> stopping{false};
   std::unique_ptr<SnowflakeGenerator> ids;
-  Ledger* ledger = nullptr;
-  const Plans* plans = nullptr;
+  Shared shared;
   Metrics metrics;
   RateLimiter limiter{SystemClock::Instance()};
 
@@ -292,12 +291,10 @@ struct Server::Impl {
   }
 };
 
-Server::Server(const Config& config, StoreFactory stores, Ledger* ledger, const Plans* plans)
-    : impl_(std::make_unique<Impl>()) {
+Server::Server(const Config& config, StoreFactory stores, Shared shared) : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->stores = std::move(stores);
-  impl_->ledger = ledger;
-  impl_->plans = plans;
+  impl_->shared = shared;
 }
 
 Server::~Server() = default;
@@ -340,8 +337,8 @@ Result<int> Server::Start() {
     auto store = m.stores();
     if (!store.ok()) return store.problem();
     w->store = std::move(*store);
-    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.ledger, &m.metrics,
-                                                     m.plans, &m.limiter});
+    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.shared.ledger,
+                                                     &m.metrics, m.shared.plans, &m.limiter, m.shared.meter});
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }

@@ -18,6 +18,7 @@ namespace sluice {
 
 class Ledger;
 class Plans;
+class UsageMeter;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
@@ -27,9 +28,14 @@ void BlockStopSignals();
 
 class Server {
  public:
-  //! `ledger` (may be null: nothing recorded) and `plans` (null: no metering) must outlive
-  //! the server.
-  Server(const Config& config, StoreFactory stores, Ledger* ledger, const Plans* plans);
+  //! What the request path shares across workers; each may be null (that stage is off) and
+  //! must outlive the server.
+  struct Shared {
+    Ledger* ledger = nullptr;
+    const Plans* plans = nullptr;
+    UsageMeter* meter = nullptr;
+  };
+  Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();
 
   //! Binds config.server.listen (port 0 picks one) and opens one store per worker.

@@ -1,0 +1,185 @@
+#include "api/usage.h"
+
+#include <map>
+
+#include "api/params.h"
+#include "core/json_writer.h"
+#include "core/time_format.h"
+#include "ledger/record.h"
+#include "ledger/segment.h"
+
+namespace sluice {
+
+namespace {
+
+constexpr TimeMs kDayMs = 24LL * 3600 * 1000;
+
+bool IsWrite(std::string_view endpoint) { return endpoint == "POST /2/tweets"; }
+
+}  // namespace
+
+Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& plans, UsageMeter& meter,
+                    const LedgerProgress& progress) {
+  std::map<Id, const Plan*> plan_of;  // project -> plan, looked up once
+  auto plan_for = [&](Id project) -> const Plan* {
+    auto it = plan_of.find(project);
+    if (it != plan_of.end()) return it->second;
+    const Plan* plan = nullptr;
+    if (auto info = store.GetProject(project); info.ok() && info->has_value()) plan = plans.Find((*info)->plan);
+    return plan_of[project] = plan;
+  };
+  uint64_t done = 0;
+  auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
+    auto r = DecodeRecord(payload);
+    if (!r.ok()) return r.status();
+    done += payload.size();
+    if (progress && (done & 0xfffff) < payload.size()) progress(done, 0);
+    if (r->status >= 300 || r->project_id == 0) return Status::Ok();
+    const Plan* plan = plan_for(r->project_id);
+    if (!plan) return Status::Ok();  // a project without a plan any more: nothing to meter
+    if (IsWrite(r->endpoint)) {
+      meter.Replay(r->project_id, r->app_id, *plan, r->time, {}, {}, 1);
+    } else if (r->endpoint.rfind("GET ", 0) == 0) {
+      meter.Replay(r->project_id, r->app_id, *plan, r->time, r->post_ids, r->user_ids, 0);
+    }
+    return Status::Ok();
+  });
+  if (!scan.ok()) return scan.status();
+  return Status::Ok();
+}
+
+Result<Budget> ProjectBudget(Store& store, const UsageMeter& meter, const Plan& plan, Id project, TimeMs now) {
+  auto info = store.GetProject(project);
+  if (!info.ok()) return info.problem();
+  Budget b;
+  b.cycle_start = CycleStart(now, info->has_value() ? (*info)->cap_reset_day : 1);
+  b.read_cap = plan.read_cap;
+  b.write_cap = plan.write_cap;
+  b.reads_allowed = plan.pay_per_use || plan.read_cap.has_value();
+  b.overage = plan.overage_post_read_price.has_value();
+  if (plan.pay_per_use) {
+    auto credits = store.Credits(project);
+    if (!credits.ok()) return credits.problem();
+    MicroUsd added = 0;
+    for (const auto& c : *credits) added += c.micro_usd;
+    b.credits_left = added - meter.TotalSpent(project);
+  }
+  return b;
+}
+
+Status CheckWriteAllowed(ApiContext& ctx, const App& app, const Plan& plan) {
+  if (!ctx.meter) return Status::Ok();
+  TimeMs now = ctx.clock.NowMs();
+  auto budget = ProjectBudget(ctx.store, *ctx.meter, plan, app.project_id, now);
+  if (!budget.ok()) return budget.status();
+  if (budget->write_cap && ctx.meter->CycleTotals(app.project_id, budget->cycle_start).posts_written + 1 > *budget->write_cap)
+    return UsageCapExceeded();
+  if (budget->credits_left && *budget->credits_left < plan.post_create_price)
+    return CreditsExhausted(*budget->credits_left, plan.post_create_price);
+  return Status::Ok();
+}
+
+Status ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan, const ApiRequest& req,
+                      const ApiResponse& response) {
+  if (!ctx.meter || response.status >= 300) return Status::Ok();
+  bool write = req.method == "POST";
+  if (req.method != "GET" && !write) return Status::Ok();  // DELETE costs nothing
+  if (!write && response.delivered_posts.empty() && response.delivered_users.empty()) return Status::Ok();
+  auto budget = ProjectBudget(ctx.store, *ctx.meter, plan, app.project_id, ctx.clock.NowMs());
+  if (!budget.ok()) return budget.status();
+  static const std::vector<Id> kNone;
+  auto charge = write ? ctx.meter->Charge(app.project_id, app.id, plan, *budget, kNone, kNone, 1)
+                      : ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
+                                          response.delivered_users, 0);
+  return charge.ok() ? Status::Ok() : charge.status();
+}
+
+Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.problem();
+  if (Status s = params->CheckAllowed({"days", "usage.fields"}); !s.ok()) return s;
+  int days = 7;
+  if (auto d = params->Get("days")) {
+    char* end = nullptr;
+    std::string text(*d);
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end || v < 1 || v > 90)
+      return InvalidRequest("days", text, "The `days` query parameter value [" + text + "] is not between 1 and 90");
+    days = int(v);
+  }
+  bool daily_project = false, daily_apps = false;
+  if (auto f = params->Get("usage.fields")) {
+    std::string_view rest = *f;
+    while (true) {
+      size_t c = rest.find(',');
+      std::string_view item = rest.substr(0, c);
+      if (item == "daily_project_usage") daily_project = true;
+      else if (item == "daily_client_app_usage") daily_apps = true;
+      else
+        return InvalidRequest("usage.fields", std::string(item),
+                              "The `usage.fields` query parameter value [" + std::string(item) +
+                                  "] is not one of [daily_client_app_usage,daily_project_usage]");
+      if (c == std::string_view::npos) break;
+      rest.remove_prefix(c + 1);
+    }
+  }
+  TimeMs now = ctx.clock.NowMs();
+  const Plan* plan = ctx.plans ? ctx.plans->Find(app.plan) : nullptr;
+  auto info = ctx.store.GetProject(app.project_id);
+  if (!info.ok()) return info.problem();
+  int reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
+  TimeMs cycle = CycleStart(now, reset_day);
+  DayUsage totals = ctx.meter ? ctx.meter->CycleTotals(app.project_id, cycle) : DayUsage{};
+  TimeMs from = UtcDay(now) - (days - 1) * kDayMs, to = UtcDay(now) + kDayMs;
+
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("data");
+  w.BeginObject();
+  w.MemberInt("cap_reset_day", reset_day);
+  if (daily_apps && ctx.meter) {
+    std::map<Id, std::vector<AppDayUsage>> by_app;
+    for (const auto& d : ctx.meter->AppDays(app.project_id, from, to)) by_app[d.app_id].push_back(d);
+    w.Key("daily_client_app_usage");
+    w.BeginArray();
+    for (const auto& [id, list] : by_app) {
+      w.BeginObject();
+      w.MemberId("client_app_id", id);
+      w.Key("usage");
+      w.BeginArray();
+      for (const auto& d : list) {
+        w.BeginObject();
+        w.Member("date", FormatTime(d.day));
+        w.Member("usage", std::to_string(d.posts_read));
+        w.EndObject();
+      }
+      w.EndArray();
+      w.MemberInt("usage_result_count", int64_t(list.size()));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (daily_project && ctx.meter) {
+    w.Key("daily_project_usage");
+    w.BeginObject();
+    w.MemberId("project_id", app.project_id);
+    w.Key("usage");
+    w.BeginArray();
+    for (const auto& d : ctx.meter->Days(app.project_id, from, to)) {
+      w.BeginObject();
+      w.Member("date", FormatTime(d.day));
+      w.Member("usage", std::to_string(d.posts_read));
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.Member("project_cap", std::to_string(plan && plan->read_cap ? *plan->read_cap : 0));
+  w.Member("project_id", std::to_string(app.project_id));
+  w.Member("project_usage", std::to_string(totals.posts_read));
+  w.EndObject();
+  w.EndObject();
+  return ApiResponse::Json(200, w.Take());
+}
+
+}  // namespace sluice

@@ -1,0 +1,34 @@
+#pragma once
+//! Usage: the post caps and pay-per-use stage of the request path, its rebuild from the
+//! ledger, and GET /2/usage/tweets. The ledger is the source of truth: the UsageMeter is
+//! only its summary, replayed at start.
+
+#include <optional>
+#include <string>
+
+#include "access/plans.h"
+#include "access/usage_meter.h"
+#include "api/context.h"
+#include "ledger/tools.h"
+
+namespace sluice {
+
+//! Replays every delivery and write the ledger in `ledger_dir` records into `meter`, priced
+//! by each project's plan. A missing ledger is an empty one.
+Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& plans, UsageMeter& meter,
+                    const LedgerProgress& progress);
+
+//! The project's budget now: its cycle, caps and (pay-per-use) credits left.
+Result<Budget> ProjectBudget(Store& store, const UsageMeter& meter, const Plan& plan, Id project, TimeMs now);
+
+//! Before a write: refuses with 429 (write cap) or 402 (credits) without writing anything.
+Status CheckWriteAllowed(ApiContext& ctx, const App& app, const Plan& plan);
+//! After the handler: charges what the response delivers (or the write it made). On refusal
+//! the response must not be sent: the Problem replaces it.
+Status ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan, const ApiRequest& req,
+                      const ApiResponse& response);
+
+//! GET /2/usage/tweets (days 1-90, usage.fields=daily_project_usage,daily_client_app_usage).
+Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view);
+
+}  // namespace sluice
