@@ -52,7 +52,12 @@ Problem Make(int status, std::string_view type_suffix, std::string title, std::s
 std::string DecimalUsd(int64_t micro) {
   uint64_t m = micro < 0 ? 0 - uint64_t(micro) : uint64_t(micro);
   std::string frac = std::to_string(m % 1'000'000);
-  return (micro < 0 ? "-" : "") + std::to_string(m / 1'000'000) + "." + std::string(6 - frac.size(), '0') + frac;
+  std::string out = micro < 0 ? "-" : "";
+  out += std::to_string(m / 1'000'000);
+  out += '.';
+  out.append(6 - frac.size(), '0');
+  out += frac;
+  return out;
 }
 }  // namespace
 
