@@ -7,6 +7,7 @@
 //! the ledger at start (the ledger is the source of truth), so it survives kill -9.
 //! Thread-safe: Charge is atomic per project (decide and record under one lock).
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,12 +26,14 @@ struct DayUsage {
   int64_t users_read = 0;      // distinct users delivered that day
   int64_t posts_written = 0;
   MicroUsd spent = 0;          // pay-per-use charges that day
+  friend bool operator==(const DayUsage&, const DayUsage&) = default;
 };
 
 struct AppDayUsage {
   Id app_id = 0;
   TimeMs day = 0;
   int64_t posts_read = 0;      // distinct for the project: the app that delivered a post first that day
+  friend bool operator==(const AppDayUsage&, const AppDayUsage&) = default;
 };
 
 //! What a project may still consume now, from its plan, cycle and credits.
@@ -41,6 +44,10 @@ struct Budget {
   bool reads_allowed = true;              // false: the plan reads nothing (free)
   bool overage = false;                   // past the read cap: billed, not refused
   std::optional<MicroUsd> credits_left;   // pay-per-use: credits added minus everything spent, now
+  // Pay-per-use, race-free: all credits ever added. The meter subtracts TotalSpent under the
+  // project's lock, so concurrent responses cannot overspend (credits_left, computed by the
+  // caller before the lock, can). When both are set the smaller balance applies.
+  std::optional<MicroUsd> credits_added;
 };
 
 struct UsageCharge {
@@ -59,22 +66,37 @@ class UsageMeter {
   //! refused whole (nothing recorded) with X's 429 UsageCapExceeded when the new distinct
   //! posts would take the cycle past the read cap (or writes past the write cap), and with a
   //! 402 problem when pay-per-use credits (budget.credits_left) cannot cover the cost.
+  //! Details: the read cap is checked only when the response adds posts, the write cap only
+  //! when writes > 0, the credits only when the cost is > 0 (a response of posts already
+  //! delivered today is free and always admitted). budget.overage lifts the read cap; the
+  //! overage itself is not priced here (bill max(0, cycle posts_read - cap) from CycleTotals).
+  //! The cycle is the days >= budget.cycle_start. Posts or users on a plan that reads nothing
+  //! (!budget.reads_allowed), or writes < 0, are the caller's defect: 500 InternalError.
+  //! A clock reading before the current dedupe day (wall clock stepped back over midnight)
+  //! counts on the current dedupe day.
   Result<UsageCharge> Charge(Id project, Id app, const Plan& plan, const Budget& budget, std::span<const Id> posts,
                              std::span<const Id> users, int64_t writes);
 
   //! Records a delivery that already happened (rebuilding from the ledger): never refuses.
+  //! Replay records in the order they were charged (chronological): a record of a UTC day
+  //! before the latest one seen for the project is counted on its own day without the
+  //! cross-response dedupe (only that day's set can dedupe it, and it is gone).
   UsageCharge Replay(Id project, Id app, const Plan& plan, TimeMs at, std::span<const Id> posts,
                      std::span<const Id> users, int64_t writes);
 
   //! Posts read and written in the cycle starting at `cycle_start` up to now.
   DayUsage CycleTotals(Id project, TimeMs cycle_start) const;
-  //! Per-day usage, oldest first, for days in [from, to).
+  //! Per-day usage, oldest first, for days in [from, to). Days are kept for kRetentionDays
+  //! before the project's latest day; older ones are dropped (TotalSpent keeps their money).
   std::vector<DayUsage> Days(Id project, TimeMs from, TimeMs to) const;
+  //! Per app and day, days oldest first, apps by id; only apps that added posts that day.
   std::vector<AppDayUsage> AppDays(Id project, TimeMs from, TimeMs to) const;
   //! Everything spent by the project (pay-per-use), all days.
   MicroUsd TotalSpent(Id project) const;
   //! Bytes held by the distinct-id sets (for the memory benchmark).
   size_t DedupeBytes() const;
+
+  static constexpr int kRetentionDays = 100;
 
  private:
   struct Impl;
@@ -84,7 +106,8 @@ class UsageMeter {
 //! UTC midnight of the day holding t.
 TimeMs UtcDay(TimeMs t);
 //! The first day of the billing cycle holding `now` for a project whose cycle resets on day
-//! `cap_reset_day` (1-28) of each month, as X's cap_reset_day.
+//! `cap_reset_day` (1-28) of each month, as X's cap_reset_day: UTC midnight of the latest
+//! day <= now's day whose day of month is cap_reset_day. Values outside 1-28 are clamped.
 TimeMs CycleStart(TimeMs now, int cap_reset_day);
 
 }  // namespace sluice

@@ -47,6 +47,18 @@ Problem Make(int status, std::string_view type_suffix, std::string title, std::s
   p.detail = std::move(detail);
   return p;
 }
+
+// 4'000 -> "0.004000"; -1 -> "-0.000001".
+std::string DecimalUsd(int64_t micro) {
+  uint64_t m = micro < 0 ? 0 - uint64_t(micro) : uint64_t(micro);
+  std::string frac = std::to_string(m % 1'000'000);
+  std::string out = micro < 0 ? "-" : "";
+  out += std::to_string(m / 1'000'000);
+  out += '.';
+  out.append(6 - frac.size(), '0');
+  out += frac;
+  return out;
+}
 }  // namespace
 
 Problem InvalidRequest(std::string parameter, std::string value, std::string message) {
@@ -73,6 +85,23 @@ Problem ClientForbidden(std::string reason, std::string detail) {
 }
 
 Problem TooManyRequests() { return Make(429, "", "Too Many Requests", "Too Many Requests"); }
+
+Problem UsageCapExceeded() {
+  Problem p = Make(429, "usage-capped", "UsageCapExceeded", "Usage cap exceeded: Monthly product cap");
+  p.fields.emplace_back("period", "Monthly");
+  p.fields.emplace_back("scope", "Product");
+  return p;
+}
+
+Problem CreditsExhausted(int64_t balance_micro_usd, int64_t price_micro_usd) {
+  std::string balance = DecimalUsd(balance_micro_usd);
+  std::string price = DecimalUsd(price_micro_usd);
+  Problem p = Make(402, "credits-exhausted", "Payment Required",
+                   "The project's prepaid balance $" + balance + " does not cover this response ($" + price + ")");
+  p.fields.emplace_back("balance_usd", std::move(balance));
+  p.fields.emplace_back("price_usd", std::move(price));
+  return p;
+}
 
 Problem MethodNotAllowed(std::string allow) {
   Problem p = Make(405, "", "Method Not Allowed", "This route does not accept this method. Allowed: " + allow);

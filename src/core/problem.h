@@ -2,6 +2,7 @@
 //! Problem: one error in X API v2's problem shape (RFC 7807 with X's fields). Every failure
 //! that reaches a client is a Problem; http/ renders it in exactly one place.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,13 @@ Problem Forbidden(std::string detail);
 Problem ClientForbidden(std::string reason, std::string detail);
 //! X's 429 rate-limit body, exactly.
 Problem TooManyRequests();
+//! X's 429 for a project past its monthly post cap (type usage-capped, period Monthly,
+//! scope Product), exactly.
+Problem UsageCapExceeded();
+//! Sluice's 402 for a pay-per-use project whose prepaid balance cannot cover a response.
+//! Both amounts are integer micro-dollars; the body gives them as decimal dollar strings
+//! (balance_usd, price_usd: "0.004000").
+Problem CreditsExhausted(int64_t balance_micro_usd, int64_t price_micro_usd);
 Problem MethodNotAllowed(std::string allow);
 Problem PayloadTooLarge(std::string detail);
 Problem UnsupportedMediaType(std::string detail);
