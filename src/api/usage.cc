@@ -62,6 +62,7 @@ Result<Budget> ProjectBudget(Store& store, const UsageMeter& meter, const Plan& 
     if (!credits.ok()) return credits.problem();
     MicroUsd added = 0;
     for (const auto& c : *credits) added += c.micro_usd;
+    b.credits_added = added;  // the meter subtracts what was spent under its lock (no double spend)
     b.credits_left = added - meter.TotalSpent(project);
   }
   return b;
