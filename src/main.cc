@@ -37,6 +37,7 @@ struct Common {
 void AddCommon(CLI::App* cmd, Common& c) {
   cmd->add_option("--data", c.data, "data directory")->capture_default_str();
   cmd->add_option("--store", c.store_url, "store URL: sqlite (default, in --data) or sqlite:///path/file.db");
+  cmd->add_option("--config", c.config_file, "TOML config file (see config/sluice.example.toml): plans, ledger, ...");
 }
 
 int Fail(const Problem& p) {
@@ -213,7 +214,6 @@ int main(int argc, char** argv) {
   // serve
   auto* serve = app.add_subcommand("serve", "serve the API");
   AddCommon(serve, common);
-  serve->add_option("--config", common.config_file, "TOML config file (see config/sluice.example.toml)");
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)");
   serve->add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS");
   serve->add_option("--tls-key", tls_key, "PEM private key");
