@@ -145,6 +145,10 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
     state.agent = new https.Agent({ ca: fs.readFileSync(cert), keepAlive: true });
     const client = new TwitterApi(app.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
     state.v2 = new SluiceV2(client, `${state.origin}/2/`);
+    // A Basic app: GET /2/tweets/counts/recent allows 5 requests per 15 minutes.
+    const basic = JSON.parse(run(['apps', 'create', '--data', dataDir, '--name', 'node-basic', '--plan', 'basic']));
+    const basicClient = new TwitterApi(basic.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
+    state.basicV2 = new SluiceV2(basicClient, `${state.origin}/2/`);
   });
 
   after(async () => {
@@ -298,6 +302,27 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
       assert.deepEqual(err.data.errors?.[0]?.parameters, { max_results: ['5'] });
       return true;
     });
+  });
+
+  test('rate limits: the client reads rateLimit, and a 429 is its rate-limit error', { timeout: TEST_TIMEOUT_MS }, async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await state.basicV2.get('tweets/counts/recent', { query: 'the' }, { fullResponse: true });
+      assert.equal(r.rateLimit.limit, 5);
+      assert.equal(r.rateLimit.remaining, 4 - i);
+      assert.ok(r.rateLimit.reset * 1000 > Date.now(), `reset ${r.rateLimit.reset} is in the future`);
+      assert.ok(r.data.meta.total_tweet_count >= 0);
+    }
+    await assert.rejects(
+      state.basicV2.get('tweets/counts/recent', { query: 'the' }),
+      (e) => {
+        assert.ok(e instanceof ApiResponseError, `expected ApiResponseError, got ${e}`);
+        assert.equal(e.code, 429);
+        assert.equal(e.rateLimitError, true);
+        assert.equal(e.rateLimit.remaining, 0);
+        assert.equal(e.data.title, 'Too Many Requests');
+        return true;
+      },
+    );
   });
 
   test('every request went to the loopback server', () => {
