@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "access/apps.h"
+#include "access/rate_limiter.h"
+#include "access/usage_meter.h"
 #include "core/clock.h"
 #include "http/router.h"
 #include "ingest/seed.h"
@@ -31,7 +33,7 @@ struct Fixture {
     o.posts = 20000;
     o.now = SystemClock::Instance().NowMs();
     (void)GenerateSeed(o, [&](WriteBatch&& b) { return store->Apply(b); }, nullptr);
-    auto app = CreateApp(*store, ids, SystemClock::Instance(), Plans::Defaults(), NewApp{.name = "bench", .plan = "pro"});
+    auto app = CreateApp(*store, ids, SystemClock::Instance(), Plans::Defaults(), NewApp{.name = "bench", .plan = "enterprise"});
     authorization = "Bearer " + app->bearer_token;
     PageRequest page;
     page.limit = 1;
@@ -54,19 +56,26 @@ Fixture& Shared() {
   return f;
 }
 
+// Arg 0: no metering stage; 1: the ledger only; 2: every stage (plan, licence, rate limit,
+// cap with daily dedupe, ledger). The ratio of 2 to 0 is the metering cost.
 void BM_GetPostById(benchmark::State& state) {
   Fixture& f = Shared();
-  ApiContext ctx{*f.store, SystemClock::Instance(), f.ids, f.config, state.range(0) ? f.ledger.get() : nullptr};
-  ApiRequest req{"GET", f.path, "tweet.fields=created_at,author_id&expansions=author_id", f.authorization, "", "", "bench"};
+  RateLimiter limiter(SystemClock::Instance());
+  UsageMeter meter(SystemClock::Instance());
+  bool all = state.range(0) == 2;
+  ApiContext ctx{*f.store,  SystemClock::Instance(), f.ids, f.config, state.range(0) ? f.ledger.get() : nullptr,
+                 nullptr,   all ? &Plans::Defaults() : nullptr, all ? &limiter : nullptr, all ? &meter : nullptr};
+  ApiRequest req{"GET", f.path, "tweet.fields=created_at,author_id&expansions=author_id", f.authorization, "", "", "", "bench"};
   for (auto _ : state) {
     ApiResponse r = Dispatch(ctx, req);
-    if (r.status != 200) state.SkipWithError("unexpected status");
+    if (r.status != 200) state.SkipWithError(("unexpected status " + std::to_string(r.status) + " " + r.body).c_str());
     benchmark::DoNotOptimize(r.body.data());
   }
   state.SetItemsProcessed(state.iterations());
-  state.SetLabel(state.range(0) ? "ledger on" : "ledger off");
+  static const char* kLabels[] = {"no metering", "ledger only", "all metering stages"};
+  state.SetLabel(kLabels[state.range(0)]);
 }
-BENCHMARK(BM_GetPostById)->Arg(0)->Arg(1);
+BENCHMARK(BM_GetPostById)->Arg(0)->Arg(1)->Arg(2);
 
 }  // namespace
 }  // namespace sluice

@@ -98,6 +98,7 @@ CREATE TABLE credits (
   added_at   INTEGER NOT NULL
 );
 CREATE INDEX credits_by_project ON credits (project_id, added_at);
+CREATE INDEX apps_by_project ON apps (project_id) WHERE revoked_at IS NULL;
 )sql",
 };
 

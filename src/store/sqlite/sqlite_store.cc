@@ -334,11 +334,18 @@ Result<std::vector<ProjectInfo>> SqliteStore::ListProjects() {
 }
 
 Result<std::optional<ProjectInfo>> SqliteStore::GetProject(Id project_id) {
-  auto all = ListProjects();
-  if (!all.ok()) return all.problem();
-  for (auto& p : *all)
-    if (p.id == project_id) return std::optional<ProjectInfo>(std::move(p));
-  return std::optional<ProjectInfo>();
+  // On the request path (caps): one cached statement, one row.
+  auto stmt = db_->Cached(
+      "SELECT p.id, p.name, p.created_at, p.cap_reset_day,"
+      " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), '')"
+      " FROM projects p WHERE p.id = ?");
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  s->Bind(1, project_id);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  if (!*row) return std::optional<ProjectInfo>();
+  return std::optional<ProjectInfo>(ProjectInfo{s->Int(0), std::string(s->Text(1)), s->Int(2), int(s->Int(3)), std::string(s->Text(4))});
 }
 
 Result<std::vector<CreditEntry>> SqliteStore::Credits(Id project_id) {
