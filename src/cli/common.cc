@@ -1,0 +1,104 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/json_writer.h"
+
+namespace sluice::cli {
+
+void AddCommon(CLI::App* cmd, Common& c) {
+  cmd->add_option("--data", c.data, "data directory")->capture_default_str();
+  cmd->add_option("--store", c.store_url, "store URL: sqlite (default, in --data) or sqlite:///path/file.db");
+  cmd->add_option("--config", c.config_file, "TOML config file (see config/sluice.example.toml): plans, ledger, ...");
+}
+
+int Fail(const Problem& p) {
+  std::fprintf(stderr, "sluice: %s\n", p.detail.c_str());
+  return 1;
+}
+
+Result<Config> LoadSettings(const Common& c) {
+  Config config;
+  if (!c.config_file.empty()) {
+    auto loaded = LoadConfig(c.config_file);
+    if (!loaded.ok()) return loaded.problem();
+    config = std::move(*loaded);
+  }
+  if (!c.store_url.empty()) config.store_url = c.store_url;
+  if (c.node_id >= 0) config.node_id = c.node_id;
+  return config;
+}
+
+Result<std::unique_ptr<Store>> Open(const Common& c, const Config& config) {
+  return OpenStore({config.store_url, c.data, true});
+}
+
+// A progress bar on a terminal; nothing when stderr is a pipe.
+void Progress(const char* what, int64_t done, int64_t total) {
+  static const bool tty = isatty(2);
+  if (!tty || total <= 0) return;
+  int width = 40, filled = int(width * done / total);
+  std::fprintf(stderr, "\r%s [%.*s%*s] %lld/%lld", what, filled, "########################################", width - filled,
+               "", (long long)done, (long long)total);
+  if (done >= total) std::fprintf(stderr, "\n");
+}
+
+std::string AppJson(const CreatedApp& c) {
+  JsonWriter w;
+  w.BeginObject();
+  w.MemberId("app_id", c.app.id);
+  w.MemberId("project_id", c.app.project_id);
+  w.Member("plan", c.app.plan);
+  w.Key("uses");
+  w.BeginArray();
+  for (const auto& u : c.app.uses) w.String(u);
+  w.EndArray();
+  w.Member("bearer_token", c.bearer_token);
+  w.EndObject();
+  return w.Take();
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t c = s.find(',', start);
+    std::string item = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
+    if (!item.empty()) out.push_back(item);
+    if (c == std::string::npos) break;
+    start = c + 1;
+  }
+  return out;
+}
+
+Result<Plans> LoadPlans(const Config& config) {
+  if (config.plans_file.empty()) return Plans::Defaults();
+  return Plans::Load(config.plans_file);
+}
+
+std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }
+
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c) {
+  LedgerOptions o;
+  o.dir = LedgerDir(c);
+  o.sync = config.ledger.sync == "always" ? LedgerSync::kAlways : LedgerSync::kInterval;
+  o.sync_interval_ms = config.ledger.sync_interval_ms;
+  o.segment_bytes = uint64_t(config.ledger.segment_bytes);
+  o.origin = config.ledger.origin;
+  o.checkpoint_every_records = uint64_t(config.ledger.checkpoint_every_records);
+  o.checkpoint_every_ms = config.ledger.checkpoint_every_ms;
+  return Ledger::Open(o);
+}
+
+void ScanProgress(uint64_t done, uint64_t total) {
+  static const bool tty = isatty(2);
+  if (!tty || total == 0) return;
+  std::fprintf(stderr, "\rscanning the ledger: %3d%% (%llu of %llu MB)", int(100 * done / total),
+               (unsigned long long)(done >> 20), (unsigned long long)(total >> 20));
+  if (done >= total) std::fprintf(stderr, "\n");
+}
+
+}  // namespace sluice::cli

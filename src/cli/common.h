@@ -1,0 +1,41 @@
+#pragma once
+//! What every `sluice` subcommand shares: the common options, settings, opening the store
+//! and the ledger, progress on a terminal, and the one-line error exit.
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "access/apps.h"
+#include "access/plans.h"
+#include "core/config.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+namespace sluice::cli {
+
+struct Common {
+  std::string data = "./sluice-data";
+  std::string store_url;
+  std::string config_file;
+  int node_id = -1;
+};
+
+//! --data, --store, --config.
+void AddCommon(CLI::App* cmd, Common& c);
+//! Prints "sluice: <detail>" on stderr; returns the exit code 1.
+int Fail(const Problem& p);
+Result<Config> LoadSettings(const Common& c);
+Result<std::unique_ptr<Store>> Open(const Common& c, const Config& config);
+Result<Plans> LoadPlans(const Config& config);
+std::string LedgerDir(const Common& c);
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c);
+//! Progress bars, on a terminal only.
+void Progress(const char* what, int64_t done, int64_t total);
+void ScanProgress(uint64_t done, uint64_t total);
+std::string AppJson(const CreatedApp& c);
+std::vector<std::string> SplitList(const std::string& s);
+
+}  // namespace sluice::cli

@@ -1,0 +1,101 @@
+#include "cli/ledger_command.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "core/time_format.h"
+#include "ledger/tools.h"
+
+namespace sluice::cli {
+
+std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
+  auto owned = std::make_unique<LedgerCommand>();
+  LedgerCommand& c = *owned;
+  c.cmd = app.add_subcommand("ledger", "the evidence ledger: verify, prove and export deliveries");
+  c.cmd->require_subcommand(1);
+  auto ledger_data_option = [&](CLI::App* sub) { sub->add_option("--data", c.ledger_data, "data directory")->capture_default_str(); };
+  c.verify = c.cmd->add_subcommand("verify", "recompute every hash and CRC, check every signed checkpoint");
+  ledger_data_option(c.verify);
+  c.checkpoint = c.cmd->add_subcommand("checkpoint", "sign a checkpoint of the ledger now (server stopped)");
+  ledger_data_option(c.checkpoint);
+  c.checkpoint->add_option("--config", common.config_file, "TOML config file (ledger.origin)");
+  c.prove = c.cmd->add_subcommand("prove", "JSON: every record in which an app received a post, with proofs");
+  ledger_data_option(c.prove);
+  c.prove->add_option("--app", c.ledger_app, "app id")->required();
+  c.prove->add_option("--post", c.ledger_post, "post id")->required();
+  c.consistency = c.cmd->add_subcommand("consistency", "JSON: the consistency proof between two tree sizes");
+  ledger_data_option(c.consistency);
+  c.consistency->add_option("--from", c.from_size, "older tree size")->required();
+  c.consistency->add_option("--to", c.to_size, "newer tree size")->required();
+  c.pubkey = c.cmd->add_subcommand("pubkey", "print the verifier key of the ledger's checkpoints");
+  ledger_data_option(c.pubkey);
+  c.exporter = c.cmd->add_subcommand("export", "the records of an app as JSON lines");
+  ledger_data_option(c.exporter);
+  c.exporter->add_option("--app", c.ledger_app, "app id (0: every app)")->required();
+  c.exporter->add_option("--from", c.from_time, "from this time (RFC 3339), inclusive");
+  c.exporter->add_option("--to", c.to_time, "to this time (RFC 3339), exclusive");
+  c.check = c.cmd->add_subcommand("check-proof", "check a `ledger prove` file with only the verifier key");
+  c.check->add_option("file", c.proof_file, "the JSON written by `sluice ledger prove`")->required();
+  c.check->add_option("--pubkey", c.pubkey_text, "the verifier key (`sluice ledger pubkey`)")->required();
+
+  return owned;
+}
+
+int RunLedgerCommand(LedgerCommand& c, Common& common) {
+  common.data = c.ledger_data;
+  std::string dir = LedgerDir(common);
+  if (*c.verify) {
+    auto report = VerifyLedger(dir, ScanProgress);
+    if (!report.ok()) return Fail(report.problem());
+    std::printf("ledger OK: %llu records in %llu segments, %llu signed checkpoints verified\n",
+                (unsigned long long)report->records, (unsigned long long)report->segments,
+                (unsigned long long)report->checkpoints);
+    return 0;
+  }
+  if (*c.check) {
+    auto summary = CheckProofFile(c.proof_file, c.pubkey_text);
+    if (!summary.ok()) return Fail(summary.problem());
+    std::printf("%s\n", summary->c_str());
+    return 0;
+  }
+  if (*c.pubkey) {
+    auto key = LedgerPublicKey(dir);
+    if (!key.ok()) return Fail(key.problem());
+    std::printf("%s\n", key->c_str());
+    return 0;
+  }
+  if (*c.prove) {
+    auto json = ProveDelivery(dir, c.ledger_app, c.ledger_post, ScanProgress);
+    if (!json.ok()) return Fail(json.problem());
+    std::printf("%s\n", json->c_str());
+    return 0;
+  }
+  if (*c.consistency) {
+    auto json = ConsistencyJson(dir, c.from_size, c.to_size);
+    if (!json.ok()) return Fail(json.problem());
+    std::printf("%s\n", json->c_str());
+    return 0;
+  }
+  if (*c.exporter) {
+    std::optional<TimeMs> from, to;
+    if (!c.from_time.empty() && !(from = ParseTime(c.from_time))) return Fail(CommandError("--from " + c.from_time + ": not an RFC 3339 time"));
+    if (!c.to_time.empty() && !(to = ParseTime(c.to_time))) return Fail(CommandError("--to " + c.to_time + ": not an RFC 3339 time"));
+    Status s = ExportRecords(dir, c.ledger_app, from, to, std::cout, ScanProgress);
+    std::cout.flush();
+    return s.ok() ? 0 : Fail(s.problem());
+  }
+  if (*c.checkpoint) {
+    auto config = LoadSettings(common);
+    if (!config.ok()) return Fail(config.problem());
+    auto ledger = OpenLedger(*config, common);
+    if (!ledger.ok()) return Fail(ledger.problem());
+    auto note = (*ledger)->Checkpoint();
+    if (!note.ok()) return Fail(note.problem());
+    if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
+    std::fputs(note->c_str(), stdout);
+    return 0;
+  }
+  return 0;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,78 @@
+#include "cli/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "access/usage_meter.h"
+#include "api/usage.h"
+#include "http/server.h"
+#include "ingest/seed.h"
+
+namespace sluice::cli {
+
+Status Seed(Store& store, int64_t users, int64_t posts, uint64_t seed, int node_id) {
+  SeedOptions o;
+  o.users = users;
+  o.posts = posts;
+  o.seed = seed;
+  o.now = SystemClock::Instance().NowMs();
+  o.node_id = node_id;
+  return GenerateSeed(
+      o, [&](WriteBatch&& batch) { return store.Apply(batch); },
+      [](int64_t done, int64_t total) { Progress("seeding", done, total); });
+}
+
+Result<DemoSample> PickDemoSample(Store& store, std::string token) {
+  auto query = ParseSearchQuery("the OR le OR la");
+  if (!query.ok()) return query.problem();
+  PageRequest page;
+  page.limit = 1;
+  auto posts = store.Search(*query, page);
+  if (!posts.ok()) return posts.problem();
+  if (posts->empty()) return CommandError("the demo data set has no posts to show");
+  return DemoSample{std::move(token), posts->front().post.id, posts->front().post.author_id};
+}
+
+int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& demo) {
+  // Before any thread exists (the ledger's among them): SIGINT/SIGTERM wait, pending, until
+  // the server's handler takes them, so a signal right after start drains instead of killing.
+  BlockStopSignals();
+  auto plans = LoadPlans(config);
+  if (!plans.ok()) return Fail(plans.problem());
+  auto ledger = OpenLedger(config, c);
+  if (!ledger.ok()) return Fail(ledger.problem());
+  // Caps and credits are the ledger's summary: rebuilt from it, so they survive a crash.
+  UsageMeter meter(SystemClock::Instance());
+  {
+    auto store = OpenStore({config.store_url, c.data, false});
+    if (!store.ok()) return Fail(store.problem());
+    if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s.problem());
+  }
+  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, {ledger->get(), &*plans, &meter});
+  auto port = server.Start();
+  if (!port.ok()) return Fail(port.problem());
+  std::string scheme = config.server.tls_cert.empty() ? "http" : "https";
+  std::string host = config.server.listen.substr(0, config.server.listen.rfind(':'));
+  std::string base = scheme + "://" + host + ":" + std::to_string(*port);
+  // Tests read this line to find the port.
+  std::printf("sluice listening on %s\n", base.c_str());
+  if (demo_banner) {
+    const DemoSample& d = demo;
+    std::printf("\nBearer token of the demo app (plan pro): %s\n\nTry:\n", d.token.c_str());
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/tweets/%lld?tweet.fields=created_at,author_id,entities&expansions=author_id'\n",
+                d.token.c_str(), base.c_str(), (long long)d.post_id);
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/tweets/search/recent?query=%%23ia%%20OR%%20%%23ai%%20-is:retweet&max_results=10&expansions=author_id'\n",
+                d.token.c_str(), base.c_str());
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/users/%lld/tweets?max_results=5&tweet.fields=created_at,public_metrics'\n",
+                d.token.c_str(), base.c_str(), (long long)d.author_id);
+    std::printf("\nCtrl-C stops the server.\n");
+  }
+  std::fflush(stdout);
+  server.Run(true);
+  if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace sluice::cli
