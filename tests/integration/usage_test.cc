@@ -153,5 +153,40 @@ TEST_F(UsageTest, PayPerUseDebitsCreditsAndRefusesWhatTheyCannotCover) {
   EXPECT_EQ(again.out, invoice.out);
 }
 
+// An app keeps the uses it declared; if the operator's terms later stop licensing one of them,
+// its requests are refused (403) until it is re-created under terms that do.
+TEST_F(UsageTest, UseNoLongerLicensedIsRefused) {
+  std::string lab = R"(
+[plans.lab]
+title = "Lab"
+monthly_price_usd = "1.00"
+read_cap = 1000
+max_apps = 1
+uses = ["search", "ai-train"]
+[plans.lab.limits]
+"GET /2/tweets/search/recent" = "1000/15m"
+)";
+  std::ofstream(server_->data_dir() + "/plans.toml") << lab;
+  auto app = CreateApp("trainer", "lab");
+  std::string token = Str(app, "bearer_token");
+  EXPECT_EQ(app.at("uses").as_array().size(), 1u);  // the default leaves AI uses out: declare them
+  auto declared = RunSluice({"apps", "create", "--data", server_->data_dir(), "--config", config_, "--name", "trainer2",
+                             "--plan", "lab", "--use", "search,ai-train"});
+  ASSERT_EQ(declared.exit_code, 0) << declared.err;
+  std::string trainer = Str(json::parse(declared.out), "bearer_token");
+  auto refused_use = RunSluice({"apps", "create", "--data", server_->data_dir(), "--config", config_, "--name", "x",
+                                "--plan", "lab", "--use", "display"});
+  EXPECT_NE(refused_use.exit_code, 0);
+  EXPECT_NE(refused_use.err.find("does not permit use 'display'"), std::string::npos) << refused_use.err;
+
+  std::ofstream(server_->data_dir() + "/plans.toml") << std::string(lab).replace(lab.find("\"search\", \"ai-train\""), 20, "\"search\"");
+  server_->Start({"--config", config_});
+  EXPECT_EQ(server_->Get("/2/tweets/search/recent?query=the", token).status, 200);
+  auto r = server_->Get("/2/tweets/search/recent?query=the", trainer);
+  ASSERT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(Str(r.Json(), "reason"), "use-not-licensed");
+  EXPECT_EQ(r.headers["content-usage"], "train-ai=n, search=y");
+}
+
 }  // namespace
 }  // namespace sluice::testing
