@@ -2,26 +2,14 @@
 
 #include <algorithm>
 
+#include "core/mix.h"
+
 namespace sluice {
-namespace {
-
-// A bijective 64-bit finalizer (xor-shift, multiply; the splitmix64 constants): snowflake
-// ids differ mostly in their low and middle bits, and every output bit must depend on them.
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-}  // namespace
 
 // fastrange: the high 64 bits of hash * capacity are uniform in [0, capacity) for any
 // capacity, without a division.
 size_t IdSet::Home(uint64_t id) const {
-  return size_t((static_cast<unsigned __int128>(Mix(id)) * slots_.size()) >> 64);
+  return size_t((static_cast<unsigned __int128>(Mix64(id)) * slots_.size()) >> 64);
 }
 
 bool IdSet::Contains(uint64_t id) const {

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/mix.h"
+
 namespace sluice {
 namespace {
 
@@ -28,16 +30,6 @@ int64_t FloorDiv(int64_t a, int64_t b) {  // b > 0
   return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
-// splitmix64's finaliser: a bijection, so the mixed value can stand in for the key itself
-// (no collisions) while its top bits pick the shard and its low bits the hash bucket.
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 // Memory per key: 16 + 8 x kSlots = 144 bytes here, plus the hash node (key, next pointer,
 // allocator header) and a bucket pointer: about 190 bytes, whatever N and W are.
@@ -92,7 +84,7 @@ bool Dead(const KeyState& s, TimeMs t) {
 
 struct alignas(64) Shard {
   mutable std::mutex mu;
-  std::unordered_map<uint64_t, KeyState> keys;  // by Mix(key); guarded by mu
+  std::unordered_map<uint64_t, KeyState> keys;  // by Mix64(key); guarded by mu
   size_t sweep_at = kSweepMin;                  // guarded by mu
 };
 
@@ -117,7 +109,7 @@ LimitDecision RateLimiter::Acquire(uint64_t key, int64_t limit, TimeMs window_ms
   TimeMs t = impl_->clock.NowMs();
   if (!Valid(limit, window_ms)) return {false, std::max<int64_t>(limit, 0), 0, t};
   const int64_t width = (window_ms + kBuckets - 1) / kBuckets;
-  const uint64_t mixed = Mix(key);
+  const uint64_t mixed = Mix64(key);
   Shard& shard = impl_->ShardFor(mixed);
   std::lock_guard lock(shard.mu);
 
@@ -154,7 +146,7 @@ LimitDecision RateLimiter::Peek(uint64_t key, int64_t limit, TimeMs window_ms) c
   TimeMs t = impl_->clock.NowMs();
   if (!Valid(limit, window_ms)) return {false, std::max<int64_t>(limit, 0), 0, t};
   const int64_t width = (window_ms + kBuckets - 1) / kBuckets;
-  const uint64_t mixed = Mix(key);
+  const uint64_t mixed = Mix64(key);
   Shard& shard = impl_->ShardFor(mixed);
   std::lock_guard lock(shard.mu);
 

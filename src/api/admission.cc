@@ -2,18 +2,14 @@
 
 #include "access/rate_limiter.h"
 #include "api/license.h"
+#include "core/mix.h"
 
 namespace sluice {
 
 namespace {
 
-// One limiter key per app and endpoint (splitmix64 of the app id, then the route).
-uint64_t LimiterKey(Id app, uint64_t route_key) {
-  uint64_t z = uint64_t(app) + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return (z ^ (z >> 31)) ^ (route_key * 0x9e3779b97f4a7c15ULL);
-}
+// One limiter key per app and endpoint (distinct pairs collide with probability ~2^-64).
+uint64_t LimiterKey(Id app, uint64_t route_key) { return Mix64(Mix64(uint64_t(app)) + route_key); }
 
 std::string EpochSeconds(TimeMs t) { return std::to_string((t + 999) / 1000); }
 
