@@ -88,6 +88,18 @@ void RenderIncludes(JsonWriter& w, const std::vector<User>& users, const std::ve
   w.EndObject();
 }
 
+// Everything after `data`: includes, errors, meta; then closes the envelope.
+void FinishEnvelope(JsonWriter& w, const std::vector<User>& users, const std::vector<StoredPost>& posts,
+                    const FieldSelection& f, const std::vector<ResourceError>& errors, const MetaWriter& meta) {
+  RenderIncludes(w, users, posts, f);
+  RenderErrors(w, errors);
+  if (meta) {
+    w.Key("meta");
+    meta(w);
+  }
+  w.EndObject();
+}
+
 }  // namespace
 
 Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<Id>& ids, std::string_view parameter,
@@ -246,13 +258,7 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
       w.EndArray();
     }
   }
-  RenderIncludes(w, *users, ref_posts, f);
-  RenderErrors(w, errors);
-  if (meta) {
-    w.Key("meta");
-    meta(w);
-  }
-  w.EndObject();
+  FinishEnvelope(w, *users, ref_posts, f, errors, meta);
   ApiResponse r = ApiResponse::Json(200, w.Take());
   r.delivered_posts.reserve(posts.size() + ref_posts.size());
   for (const auto& p : posts) r.delivered_posts.push_back(p.post.id);
@@ -285,13 +291,7 @@ Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& u
       w.EndArray();
     }
   }
-  RenderIncludes(w, {}, pinned, f);
-  RenderErrors(w, errors);
-  if (meta) {
-    w.Key("meta");
-    meta(w);
-  }
-  w.EndObject();
+  FinishEnvelope(w, {}, pinned, f, errors, meta);
   ApiResponse r = ApiResponse::Json(200, w.Take());
   for (const auto& u : users) r.delivered_users.push_back(u.id);
   for (const auto& p : pinned) r.delivered_posts.push_back(p.post.id);
