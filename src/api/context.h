@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -58,6 +59,16 @@ struct ApiContext {
   const Plans* plans = nullptr;  // null: no metering (every app may call everything)
   RateLimiter* limiter = nullptr;  // shared (thread-safe); null: no rate limits
   UsageMeter* meter = nullptr;     // shared (thread-safe); null: no caps or credits
+
+  //! This worker's copy of what the cap stage reads about projects (cycle day, credits
+  //! added), refreshed after kProjectCacheMs so that `sluice credits add` shows within a second.
+  struct CachedProject {
+    TimeMs loaded_at = 0;
+    int cap_reset_day = 1;
+    int64_t credits_added = 0;  // micro-dollars
+  };
+  static constexpr TimeMs kProjectCacheMs = 1000;
+  std::unordered_map<Id, CachedProject> project_cache = {};
 };
 
 }  // namespace sluice

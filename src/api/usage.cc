@@ -48,22 +48,27 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
   return Status::Ok();
 }
 
-Result<Budget> ProjectBudget(Store& store, const UsageMeter& meter, const Plan& plan, Id project, TimeMs now) {
-  auto info = store.GetProject(project);
-  if (!info.ok()) return info.problem();
+Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, TimeMs now) {
+  ApiContext::CachedProject& cached = ctx.project_cache[project];
+  if (now - cached.loaded_at >= ApiContext::kProjectCacheMs || now < cached.loaded_at) {
+    auto info = ctx.store.GetProject(project);
+    if (!info.ok()) return info.problem();
+    auto credits = ctx.store.Credits(project);
+    if (!credits.ok()) return credits.problem();
+    cached.cap_reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
+    cached.credits_added = 0;
+    for (const auto& c : *credits) cached.credits_added += c.micro_usd;
+    cached.loaded_at = now;
+  }
   Budget b;
-  b.cycle_start = CycleStart(now, info->has_value() ? (*info)->cap_reset_day : 1);
+  b.cycle_start = CycleStart(now, cached.cap_reset_day);
   b.read_cap = plan.read_cap;
   b.write_cap = plan.write_cap;
   b.reads_allowed = plan.pay_per_use || plan.read_cap.has_value();
   b.overage = plan.overage_post_read_price.has_value();
   if (plan.pay_per_use) {
-    auto credits = store.Credits(project);
-    if (!credits.ok()) return credits.problem();
-    MicroUsd added = 0;
-    for (const auto& c : *credits) added += c.micro_usd;
-    b.credits_added = added;  // the meter subtracts what was spent under its lock (no double spend)
-    b.credits_left = added - meter.TotalSpent(project);
+    b.credits_added = cached.credits_added;  // the meter subtracts what was spent under its lock (no double spend)
+    b.credits_left = cached.credits_added - ctx.meter->TotalSpent(project);
   }
   return b;
 }
@@ -71,7 +76,7 @@ Result<Budget> ProjectBudget(Store& store, const UsageMeter& meter, const Plan& 
 Status CheckWriteAllowed(ApiContext& ctx, const App& app, const Plan& plan) {
   if (!ctx.meter) return Status::Ok();
   TimeMs now = ctx.clock.NowMs();
-  auto budget = ProjectBudget(ctx.store, *ctx.meter, plan, app.project_id, now);
+  auto budget = ProjectBudget(ctx, plan, app.project_id, now);
   if (!budget.ok()) return budget.status();
   if (budget->write_cap && ctx.meter->CycleTotals(app.project_id, budget->cycle_start).posts_written + 1 > *budget->write_cap)
     return UsageCapExceeded();
@@ -86,7 +91,7 @@ Status ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan, const A
   bool write = req.method == "POST";
   if (req.method != "GET" && !write) return Status::Ok();  // DELETE costs nothing
   if (!write && response.delivered_posts.empty() && response.delivered_users.empty()) return Status::Ok();
-  auto budget = ProjectBudget(ctx.store, *ctx.meter, plan, app.project_id, ctx.clock.NowMs());
+  auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.clock.NowMs());
   if (!budget.ok()) return budget.status();
   static const std::vector<Id> kNone;
   auto charge = write ? ctx.meter->Charge(app.project_id, app.id, plan, *budget, kNone, kNone, 1)

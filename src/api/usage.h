@@ -18,8 +18,9 @@ namespace sluice {
 Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress);
 
-//! The project's budget now: its cycle, caps and (pay-per-use) credits left.
-Result<Budget> ProjectBudget(Store& store, const UsageMeter& meter, const Plan& plan, Id project, TimeMs now);
+//! The project's budget now: its cycle, caps and (pay-per-use) credits left. Project facts
+//! come from the worker's cache (ApiContext::project_cache), read from the store when stale.
+Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, TimeMs now);
 
 //! Before a write: refuses with 429 (write cap) or 402 (credits) without writing anything.
 Status CheckWriteAllowed(ApiContext& ctx, const App& app, const Plan& plan);
