@@ -220,6 +220,41 @@ TEST_F(ApiTest, ExpansionsFillIncludes) {
   }
 }
 
+TEST_F(ApiTest, MentionsAndQuotePostsWithTheirExpansions) {
+  // Write a post that mentions a seeded user and quotes a seeded post, then find it both ways.
+  std::string author = TopAuthorId();
+  std::string username = Str(Get("/2/users/" + author).Json().at("data"), "username");
+  std::string quoted = Str(Get("/2/users/" + author + "/tweets?max_results=5").Json().at("data").at(0), "id");
+  auto created = server_->Request("POST", "/2/tweets", token_,
+                                  "{\"text\":\"hello @" + username + " see this\",\"quote_tweet_id\":\"" + quoted + "\"}");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = Str(created.Json().at("data"), "id");
+
+  auto mentions = Get("/2/users/" + author + "/mentions?max_results=5&expansions=entities.mentions.username&tweet.fields=entities");
+  ASSERT_EQ(mentions.status, 200) << mentions.body;
+  auto m = mentions.Json();
+  EXPECT_EQ(Str(m.at("data").at(0), "id"), id);  // newest first
+  bool mentioned_included = false;
+  for (const auto& u : m.at("includes").at("users").as_array()) mentioned_included |= Str(u, "id") == author;
+  EXPECT_TRUE(mentioned_included);
+  EXPECT_EQ(Str(m.at("data").at(0).at("entities").at("mentions").at(0), "id"), author);
+
+  auto quotes = Get("/2/tweets/" + quoted + "/quote_tweets?expansions=referenced_tweets.id.author_id&tweet.fields=referenced_tweets");
+  ASSERT_EQ(quotes.status, 200) << quotes.body;
+  auto q = quotes.Json();
+  EXPECT_EQ(Str(q.at("data").at(0), "id"), id);
+  EXPECT_EQ(Str(q.at("data").at(0).at("referenced_tweets").at(0), "type"), "quoted");
+  EXPECT_EQ(Str(q.at("includes").at("users").at(0), "id"), author);  // the quoted post's author
+  EXPECT_FALSE(q.at("includes").as_object().contains("tweets"));     // only its author was asked for
+
+  // exclude=replies on a timeline drops every reply.
+  auto no_replies = Get("/2/users/" + author + "/tweets?max_results=100&exclude=replies&tweet.fields=referenced_tweets").Json();
+  for (const auto& p : no_replies.at("data").as_array()) {
+    if (!p.as_object().contains("referenced_tweets")) continue;
+    for (const auto& r : p.at("referenced_tweets").as_array()) EXPECT_NE(Str(r, "type"), "replied_to");
+  }
+}
+
 TEST_F(ApiTest, BadParametersAre400InvalidRequest) {
   struct Case {
     std::string target;
