@@ -1,0 +1,28 @@
+#pragma once
+//! JsonlLineParser: pulls "text" and "id" out of one JSON Lines object without building a DOM.
+//! It drives Boost.JSON's SAX parser (basic_parser), so a line costs no allocation unless its
+//! text or id holds escapes. Reuse one parser for a whole file; not thread-safe.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+class JsonlLineParser {
+ public:
+  JsonlLineParser();
+  ~JsonlLineParser();
+
+  //! On success sets `text` (the top-level "text" string) and `id` (the top-level "id" string, or
+  //! a number's text; "" when absent or of another type). The views point into `line` or into
+  //! the parser, and stay valid until the next Parse. On failure sets `why` and returns false:
+  //! invalid JSON, not an object, or no string "text" member.
+  bool Parse(std::string_view line, std::string_view& text, std::string_view& id, std::string& why);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice
