@@ -1,0 +1,384 @@
+#include "provenance/fingerprint.h"
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/utf16.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <stdexcept>
+
+#include "core/mix.h"
+
+namespace sluice {
+namespace {
+
+// Byte classes for the ASCII fast path. Most corpora are mostly ASCII: a run of ASCII letters
+// and digits is lowercased byte by byte (NFKC_Casefold maps ASCII exactly so); only a run that
+// holds a byte >= 0x80 goes through ICU.
+enum ByteClass : uint8_t { kSep = 0, kAlnum = 1, kHigh = 2 };
+
+struct Tables {
+  std::array<uint8_t, 256> cls{};
+  std::array<char, 256> lower{};
+  constexpr Tables() {
+    for (int c = 0; c < 256; ++c) {
+      lower[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      cls[c] = c >= 0x80 ? kHigh : alnum ? kAlnum : kSep;
+    }
+  }
+};
+constexpr Tables kT;
+
+inline uint8_t Cls(unsigned char c) { return kT.cls[c]; }
+inline bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+inline bool IsMentionChar(unsigned char c) { return Cls(c) == kAlnum || c == '_'; }
+
+bool StartsWithNoCase(const unsigned char* p, size_t n, std::string_view prefix) {
+  if (n < prefix.size()) return false;
+  for (size_t k = 0; k < prefix.size(); ++k)
+    if (kT.lower[p[k]] != prefix[k]) return false;
+  return true;
+}
+
+size_t UrlPrefix(const unsigned char* p, size_t n) {
+  if (StartsWithNoCase(p, n, "https://")) return 8;
+  if (StartsWithNoCase(p, n, "http://")) return 7;
+  if (StartsWithNoCase(p, n, "www.")) return 4;
+  return 0;
+}
+
+// Decodes one code point at p[0..n) (n >= 1, p[0] >= 0x80). Returns its length, or 0 when the
+// byte at p[0] does not start a well-formed sequence (overlong, surrogate, > U+10FFFF, cut).
+int DecodeUtf8(const unsigned char* p, size_t n, UChar32* cp) {
+  unsigned char b = p[0];
+  unsigned char lo = 0x80, hi = 0xBF;
+  int len;
+  UChar32 c;
+  if (b >= 0xC2 && b <= 0xDF) {
+    len = 2, c = b & 0x1F;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    len = 3, c = b & 0x0F;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    len = 4, c = b & 0x07;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (static_cast<size_t>(len) > n || p[1] < lo || p[1] > hi) return 0;
+  c = (c << 6) | (p[1] & 0x3F);
+  for (int k = 2; k < len; ++k) {
+    if ((p[k] & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (p[k] & 0x3F);
+  }
+  *cp = c;
+  return len;
+}
+
+void AppendUtf8(UChar32 c, std::string& out) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+bool IsWordCodePoint(UChar32 c) {
+  if (c < 0x80) return Cls(static_cast<unsigned char>(c)) == kAlnum;
+  return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_M_MASK)) != 0;
+}
+
+const UNormalizer2* NfkcCasefold() {
+  static const UNormalizer2* norm = [] {
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2* n = unorm2_getNFKCCasefoldInstance(&err);
+    // ICU's data is linked in; failing here means a broken installation, not bad input.
+    if (U_FAILURE(err)) throw std::runtime_error("ICU NFKC_Casefold unavailable");
+    return n;
+  }();
+  return norm;
+}
+
+// Writes normalised words into `out` (cleared first). Per-word work never allocates: `out`
+// and the UTF-16 scratch buffers keep their capacity between calls.
+class Normalizer {
+ public:
+  void Run(std::string_view text, std::string& out) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t n = text.size();
+    out.resize(n + 1);
+    char* base = out.data();
+    size_t w = 0;
+    size_t i = 0;
+    while (i < n) {
+      unsigned char c = p[i];
+      uint8_t cls = Cls(c);
+      if (cls == kSep) {
+        // '@' after a non-alphanumeric starts a mention: '@' + [A-Za-z0-9_]+ is dropped.
+        if (c == '@' && i + 1 < n && IsMentionChar(p[i + 1]) && (i == 0 || Cls(p[i - 1]) != kAlnum)) {
+          i += 2;
+          while (i < n && IsMentionChar(p[i])) ++i;
+        } else {
+          ++i;
+        }
+        continue;
+      }
+      // A chunk starts here, right after a separator (or at the start): a URL may start too.
+      if ((c | 0x20) == 'h' || (c | 0x20) == 'w') {
+        if (size_t u = UrlPrefix(p + i, n - i)) {
+          i = SkipUrl(p, n, i + u);
+          continue;
+        }
+      }
+      size_t j = i;
+      bool high = false;
+      while (j < n) {
+        uint8_t k = Cls(p[j]);
+        if (k == kSep) break;
+        if (k == kHigh) {
+          high = true;
+        } else if (high && ((p[j] | 0x20) == 'h' || (p[j] | 0x20) == 'w') && Cls(p[j - 1]) == kHigh &&
+                   UrlPrefix(p + j, n - j)) {
+          break;  // a URL right after a non-ASCII character ("—https://x"): stop before it
+        }
+        ++j;
+      }
+      if (!high) {
+        if (w + (j - i) + 1 > out.size()) {
+          out.resize(std::max(out.size() * 2, w + (j - i) + 1 + (n - j)));
+          base = out.data();
+        }
+        if (w != 0) base[w++] = ' ';
+        for (size_t k = i; k < j; ++k) base[w++] = kT.lower[p[k]];
+      } else {
+        slow_.clear();
+        NormalizeChunk(p + i, j - i, slow_);
+        if (!slow_.empty()) {
+          if (w + slow_.size() + 1 > out.size()) {
+            out.resize(std::max(out.size() * 2, w + slow_.size() + 1 + (n - j)));
+            base = out.data();
+          }
+          if (w != 0) base[w++] = ' ';
+          std::memcpy(base + w, slow_.data(), slow_.size());
+          w += slow_.size();
+        }
+      }
+      i = j;
+    }
+    out.resize(w);
+  }
+
+ private:
+  // Skips a URL body from `i` up to the next whitespace (ASCII, or a Unicode space).
+  static size_t SkipUrl(const unsigned char* p, size_t n, size_t i) {
+    while (i < n) {
+      if (p[i] < 0x80) {
+        if (IsAsciiSpace(p[i])) break;
+        ++i;
+        continue;
+      }
+      UChar32 cp;
+      int len = DecodeUtf8(p + i, n - i, &cp);
+      if (len == 0) {
+        ++i;
+        continue;
+      }
+      if (u_isUWhiteSpace(cp)) break;
+      i += len;
+    }
+    return i;
+  }
+
+  // A chunk of ASCII letters/digits and non-ASCII bytes: decode (dropping invalid bytes),
+  // NFKC_Casefold, then split into words (non-ASCII separators may lie inside the chunk).
+  // Chunks are bounded by ASCII separators, which start a new normalisation segment: no
+  // ASCII punctuation or space composes into a letter, so normalising chunk by chunk gives
+  // the words normalising the whole text would.
+  void NormalizeChunk(const unsigned char* p, size_t n, std::string& out) {
+    src_.clear();
+    for (size_t i = 0; i < n;) {
+      if (p[i] < 0x80) {
+        src_.push_back(p[i++]);
+        continue;
+      }
+      UChar32 cp;
+      int len = DecodeUtf8(p + i, n - i, &cp);
+      if (len == 0) {
+        ++i;  // invalid byte: dropped
+        continue;
+      }
+      if (cp < 0x10000) {
+        src_.push_back(static_cast<UChar>(cp));
+      } else {
+        src_.push_back(U16_LEAD(cp));
+        src_.push_back(U16_TRAIL(cp));
+      }
+      i += len;
+    }
+    if (src_.empty()) return;
+    if (dst_.size() < src_.size() * 2 + 16) dst_.resize(src_.size() * 2 + 16);
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t m = unorm2_normalize(NfkcCasefold(), src_.data(), static_cast<int32_t>(src_.size()), dst_.data(),
+                                 static_cast<int32_t>(dst_.size()), &err);
+    if (err == U_BUFFER_OVERFLOW_ERROR) {
+      dst_.resize(m);
+      err = U_ZERO_ERROR;
+      m = unorm2_normalize(NfkcCasefold(), src_.data(), static_cast<int32_t>(src_.size()), dst_.data(),
+                           static_cast<int32_t>(dst_.size()), &err);
+    }
+    if (U_FAILURE(err)) return;  // cannot happen for well-formed UTF-16 input
+    bool in_word = false;
+    for (int32_t k = 0; k < m;) {
+      UChar32 cp;
+      U16_NEXT(dst_.data(), k, m, cp);
+      if (IsWordCodePoint(cp)) {
+        if (!in_word && !out.empty()) out += ' ';
+        in_word = true;
+        AppendUtf8(cp, out);
+      } else {
+        in_word = false;
+      }
+    }
+  }
+
+  std::string slow_;
+  std::vector<UChar> src_;
+  std::vector<UChar> dst_;
+};
+
+// The shingle hash, fixed forever (the index stores it): bytes are read as little-endian
+// 64-bit words (the last one zero-padded); h starts at kSeed ^ length; each word is absorbed
+// as h = (h ^ word) * kMul, h ^= h >> 29 (a bijection of h for a given word, so no state
+// collapses); the result is Mix64(h) (splitmix64's finaliser, core/mix.h).
+constexpr uint64_t kSeed = 0x9E3779B97F4A7C15ULL;
+constexpr uint64_t kMul = 0xA0761D6478BD642FULL;
+
+inline uint64_t LoadLe64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+inline uint64_t HashBytes(const char* p, size_t n) {
+  uint64_t h = kSeed ^ n;
+  while (n >= 8) {
+    h = (h ^ LoadLe64(p)) * kMul;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    uint64_t v = 0;
+    for (size_t k = 0; k < n; ++k) v |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+    h = (h ^ v) * kMul;
+    h ^= h >> 29;
+  }
+  return Mix64(h);
+}
+
+void ShingleHashesInto(std::string_view s, std::vector<uint64_t>& out) {
+  out.clear();
+  if (s.empty()) return;
+  // The starts of the last kShingleWords words, in a ring; a shingle ends where a word ends.
+  std::array<size_t, kShingleWords> starts{};
+  size_t words = 0;
+  size_t pos = 0;
+  const char* d = s.data();
+  while (true) {
+    const void* sp = std::memchr(d + pos, ' ', s.size() - pos);
+    size_t end = sp ? static_cast<size_t>(static_cast<const char*>(sp) - d) : s.size();
+    starts[words % kShingleWords] = pos;
+    ++words;
+    if (words >= kShingleWords) {
+      size_t first = starts[words % kShingleWords];  // the oldest start in the ring
+      out.push_back(HashBytes(d + first, end - first));
+    }
+    if (!sp) break;
+    pos = end + 1;
+  }
+  if (words < kShingleWords) out.push_back(HashBytes(d, s.size()));
+}
+
+void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
+  out.clear();
+  const size_t n = h.size();
+  if (n == 0) return;
+  const size_t w = std::min<size_t>(kWinnowWindow, n);
+  auto rightmost_min = [&](size_t lo, size_t hi) {  // [lo, hi)
+    size_t m = lo;
+    for (size_t k = lo + 1; k < hi; ++k)
+      if (h[k] <= h[m]) m = k;
+    return m;
+  };
+  size_t kept = rightmost_min(0, w);
+  out.push_back(h[kept]);
+  for (size_t end = w + 1; end <= n; ++end) {  // window [end - w, end)
+    size_t fresh = end - 1;
+    if (kept < end - w) {
+      kept = rightmost_min(end - w, end);
+      out.push_back(h[kept]);
+    } else if (h[fresh] < h[kept]) {  // ties keep the previous choice (robust winnowing)
+      kept = fresh;
+      out.push_back(h[kept]);
+    }
+  }
+}
+
+struct Scratch {
+  Normalizer normalizer;
+  std::string normalized;
+  std::vector<uint64_t> shingles;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
+std::string NormalizeText(std::string_view text) {
+  std::string out;
+  ThreadScratch().normalizer.Run(text, out);
+  return out;
+}
+
+std::vector<uint64_t> ShingleHashes(std::string_view normalized) {
+  std::vector<uint64_t> out;
+  ShingleHashesInto(normalized, out);
+  return out;
+}
+
+std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
+  std::vector<uint64_t> out;
+  WinnowInto(shingles, out);
+  return out;
+}
+
+std::vector<uint64_t> Fingerprint(std::string_view text) {
+  Scratch& s = ThreadScratch();
+  s.normalizer.Run(text, s.normalized);
+  ShingleHashesInto(s.normalized, s.shingles);
+  std::vector<uint64_t> out;
+  WinnowInto(s.shingles, out);
+  return out;
+}
+
+}  // namespace sluice
