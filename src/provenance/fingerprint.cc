@@ -23,15 +23,21 @@ enum ByteClass : uint8_t { kSep = 0, kAlnum = 1, kHigh = 2 };
 struct Tables {
   std::array<uint8_t, 256> cls{};
   std::array<char, 256> lower{};
+  // One lookup for the fast path: the lowercased byte for an ASCII letter or digit (all >= '0'),
+  // kFoldSep for a separator, kFoldHigh for a byte >= 0x80.
+  std::array<uint8_t, 256> fold{};
   constexpr Tables() {
     for (int c = 0; c < 256; ++c) {
       lower[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
       bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
       cls[c] = c >= 0x80 ? kHigh : alnum ? kAlnum : kSep;
+      fold[c] = c >= 0x80 ? 1 : alnum ? static_cast<uint8_t>(lower[c]) : 0;
     }
   }
 };
 constexpr Tables kT;
+constexpr uint8_t kFoldSep = 0;
+constexpr uint8_t kFoldHigh = 1;
 
 inline uint8_t Cls(unsigned char c) { return kT.cls[c]; }
 inline bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
@@ -115,21 +121,93 @@ const UNormalizer2* NfkcCasefold() {
   return norm;
 }
 
-// Writes normalised words into `out` (cleared first). Per-word work never allocates: `out`
-// and the UTF-16 scratch buffers keep their capacity between calls.
+// Hashes, fixed forever (the index stores them), defined on bytes only:
+//   WordHash(bytes): read the bytes as little-endian 64-bit words, the last one zero-padded;
+//     h = kSeed ^ length; per word h = (h ^ word) * kMul, h ^= h >> 29 (a bijection of h for a
+//     given word, so no state collapses); the result is Mix64(h) (splitmix64's finaliser).
+//   Shingle hash of words w1..wm (m = kShingleWords, or fewer for a short text): the same
+//     step over their word hashes from h = kSeed ^ m, then Mix64. So it is a hash of the
+//     words joined by single spaces, computed from one hash per word: each word is hashed
+//     once while it is written, not once per shingle it belongs to.
+constexpr uint64_t kSeed = 0x9E3779B97F4A7C15ULL;
+constexpr uint64_t kMul = 0xA0761D6478BD642FULL;
+
+template <typename T>
+inline T LoadLe(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) {
+    if constexpr (sizeof v == 8) v = __builtin_bswap64(v);
+    if constexpr (sizeof v == 4) v = __builtin_bswap32(v);
+  }
+  return v;
+}
+
+inline uint64_t Step(uint64_t h, uint64_t x) {
+  h = (h ^ x) * kMul;
+  return h ^ (h >> 29);
+}
+
+// The last 1..7 bytes, zero-padded, without a byte loop: overlapping loads OR the same byte
+// into the same place.
+inline uint64_t LoadTail(const char* p, size_t n) {
+  if (n >= 4) {
+    uint64_t lo = LoadLe<uint32_t>(p);
+    uint64_t hi = LoadLe<uint32_t>(p + n - 4);
+    return lo | (hi << (8 * (n - 4)));
+  }
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return uint64_t{u[0]} | (uint64_t{u[n / 2]} << (8 * (n / 2))) | (uint64_t{u[n - 1]} << (8 * (n - 1)));
+}
+
+inline uint64_t WordHash(const char* p, size_t n) {
+  uint64_t h = kSeed ^ n;
+  while (n > 8) {
+    h = Step(h, LoadLe<uint64_t>(p));
+    p += 8;
+    n -= 8;
+  }
+  if (n == 8) {
+    h = Step(h, LoadLe<uint64_t>(p));
+  } else if (n > 0) {
+    h = Step(h, LoadTail(p, n));
+  }
+  return Mix64(h);
+}
+
+inline uint64_t CombineWords(const uint64_t* words, size_t m) {
+  uint64_t h = kSeed ^ m;
+  for (size_t k = 0; k < m; ++k) h = Step(h, words[k]);
+  return Mix64(h);
+}
+
+void ShinglesFromWords(const std::vector<uint64_t>& words, std::vector<uint64_t>& out) {
+  out.clear();
+  const size_t n = words.size();
+  if (n == 0) return;
+  if (n < static_cast<size_t>(kShingleWords)) {
+    out.push_back(CombineWords(words.data(), n));
+    return;
+  }
+  out.resize(n - kShingleWords + 1);
+  for (size_t i = 0; i + kShingleWords <= n; ++i) out[i] = CombineWords(words.data() + i, kShingleWords);
+}
+
+// Writes normalised words into `out` and their hashes into `word_hashes` (both cleared
+// first). Per-word work never allocates: the buffers keep their capacity between calls.
 class Normalizer {
  public:
-  void Run(std::string_view text, std::string& out) {
+  void Run(std::string_view text, std::string& out, std::vector<uint64_t>& word_hashes) {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();
+    word_hashes.clear();
     out.resize(n + 1);
     char* base = out.data();
     size_t w = 0;
     size_t i = 0;
     while (i < n) {
       unsigned char c = p[i];
-      uint8_t cls = Cls(c);
-      if (cls == kSep) {
+      if (kT.fold[c] == kFoldSep) {
         // '@' after a non-alphanumeric starts a mention: '@' + [A-Za-z0-9_]+ is dropped.
         if (c == '@' && i + 1 < n && IsMentionChar(p[i + 1]) && (i == 0 || Cls(p[i - 1]) != kAlnum)) {
           i += 2;
@@ -140,13 +218,33 @@ class Normalizer {
         continue;
       }
       // A chunk starts here, right after a separator (or at the start): a URL may start too.
-      if ((c | 0x20) == 'h' || (c | 0x20) == 'w') {
-        if (size_t u = UrlPrefix(p + i, n - i)) {
-          i = SkipUrl(p, n, i + u);
-          continue;
+      if (((c | 0x20) == 'h' || (c | 0x20) == 'w') && n - i >= 4) {
+        uint32_t head = LoadLe<uint32_t>(text.data() + i) | 0x20202020u;
+        if (head == LoadLe<uint32_t>("http") || head == (LoadLe<uint32_t>("www.") | 0x20202020u)) {
+          if (size_t u = UrlPrefix(p + i, n - i)) {
+            i = SkipUrl(p, n, i + u);
+            continue;
+          }
         }
       }
+      // Fast path: lowercase ASCII letters and digits straight into `out`, hashing the word.
+      if (w + (n - i) + 1 > out.size()) {
+        out.resize(w + (n - i) + 1);
+        base = out.data();
+      }
+      size_t start = w == 0 ? 0 : w + 1;
+      char* o = base + start;
       size_t j = i;
+      uint8_t f = 0;
+      while (j < n && (f = kT.fold[p[j]]) > kFoldHigh) *o++ = static_cast<char>(f), ++j;
+      if (j == n || f == kFoldSep) {
+        if (w != 0) base[w] = ' ';
+        w = start + (j - i);
+        word_hashes.push_back(WordHash(base + start, j - i));
+        i = j;
+        continue;
+      }
+      // The chunk holds non-ASCII: find its end, then NFKC_Casefold it with ICU.
       bool high = false;
       while (j < n) {
         uint8_t k = Cls(p[j]);
@@ -159,30 +257,30 @@ class Normalizer {
         }
         ++j;
       }
-      if (!high) {
-        if (w + (j - i) + 1 > out.size()) {
-          out.resize(std::max(out.size() * 2, w + (j - i) + 1 + (n - j)));
+      slow_.clear();
+      NormalizeChunk(p + i, j - i, slow_);
+      if (!slow_.empty()) {
+        if (w + slow_.size() + 1 + (n - j) > out.size()) {
+          out.resize(w + slow_.size() + 1 + (n - j));
           base = out.data();
         }
         if (w != 0) base[w++] = ' ';
-        for (size_t k = i; k < j; ++k) base[w++] = kT.lower[p[k]];
-      } else {
-        slow_.clear();
-        NormalizeChunk(p + i, j - i, slow_);
-        if (!slow_.empty()) {
-          if (w + slow_.size() + 1 > out.size()) {
-            out.resize(std::max(out.size() * 2, w + slow_.size() + 1 + (n - j)));
-            base = out.data();
+        std::memcpy(base + w, slow_.data(), slow_.size());
+        // Hash each word of the chunk (words inside it are split by single spaces).
+        size_t word_start = w;
+        for (size_t k = 0; k <= slow_.size(); ++k) {
+          if (k == slow_.size() || slow_[k] == ' ') {
+            word_hashes.push_back(WordHash(base + word_start, w + k - word_start));
+            word_start = w + k + 1;
           }
-          if (w != 0) base[w++] = ' ';
-          std::memcpy(base + w, slow_.data(), slow_.size());
-          w += slow_.size();
         }
+        w += slow_.size();
       }
       i = j;
     }
     out.resize(w);
   }
+
 
  private:
   // Skips a URL body from `i` up to the next whitespace (ASCII, or a Unicode space).
@@ -262,58 +360,17 @@ class Normalizer {
   std::vector<UChar> dst_;
 };
 
-// The shingle hash, fixed forever (the index stores it): bytes are read as little-endian
-// 64-bit words (the last one zero-padded); h starts at kSeed ^ length; each word is absorbed
-// as h = (h ^ word) * kMul, h ^= h >> 29 (a bijection of h for a given word, so no state
-// collapses); the result is Mix64(h) (splitmix64's finaliser, core/mix.h).
-constexpr uint64_t kSeed = 0x9E3779B97F4A7C15ULL;
-constexpr uint64_t kMul = 0xA0761D6478BD642FULL;
 
-inline uint64_t LoadLe64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  return v;
-}
-
-inline uint64_t HashBytes(const char* p, size_t n) {
-  uint64_t h = kSeed ^ n;
-  while (n >= 8) {
-    h = (h ^ LoadLe64(p)) * kMul;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    uint64_t v = 0;
-    for (size_t k = 0; k < n; ++k) v |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
-    h = (h ^ v) * kMul;
-    h ^= h >> 29;
-  }
-  return Mix64(h);
-}
-
-void ShingleHashesInto(std::string_view s, std::vector<uint64_t>& out) {
-  out.clear();
-  if (s.empty()) return;
-  // The starts of the last kShingleWords words, in a ring; a shingle ends where a word ends.
-  std::array<size_t, kShingleWords> starts{};
-  size_t words = 0;
-  size_t pos = 0;
-  const char* d = s.data();
-  while (true) {
-    const void* sp = std::memchr(d + pos, ' ', s.size() - pos);
-    size_t end = sp ? static_cast<size_t>(static_cast<const char*>(sp) - d) : s.size();
-    starts[words % kShingleWords] = pos;
-    ++words;
-    if (words >= kShingleWords) {
-      size_t first = starts[words % kShingleWords];  // the oldest start in the ring
-      out.push_back(HashBytes(d + first, end - first));
+void ShingleHashesInto(std::string_view s, std::vector<uint64_t>& words, std::vector<uint64_t>& out) {
+  words.clear();
+  size_t start = 0;
+  for (size_t k = 0; k <= s.size(); ++k) {
+    if (k == s.size() || s[k] == ' ') {
+      if (k > start) words.push_back(WordHash(s.data() + start, k - start));
+      start = k + 1;
     }
-    if (!sp) break;
-    pos = end + 1;
   }
-  if (words < kShingleWords) out.push_back(HashBytes(d, s.size()));
+  ShinglesFromWords(words, out);
 }
 
 void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
@@ -344,6 +401,7 @@ void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
 struct Scratch {
   Normalizer normalizer;
   std::string normalized;
+  std::vector<uint64_t> words;
   std::vector<uint64_t> shingles;
 };
 
@@ -355,14 +413,15 @@ Scratch& ThreadScratch() {
 }  // namespace
 
 std::string NormalizeText(std::string_view text) {
+  Scratch& s = ThreadScratch();
   std::string out;
-  ThreadScratch().normalizer.Run(text, out);
+  s.normalizer.Run(text, out, s.words);
   return out;
 }
 
 std::vector<uint64_t> ShingleHashes(std::string_view normalized) {
   std::vector<uint64_t> out;
-  ShingleHashesInto(normalized, out);
+  ShingleHashesInto(normalized, ThreadScratch().words, out);
   return out;
 }
 
@@ -374,8 +433,8 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
 
 std::vector<uint64_t> Fingerprint(std::string_view text) {
   Scratch& s = ThreadScratch();
-  s.normalizer.Run(text, s.normalized);
-  ShingleHashesInto(s.normalized, s.shingles);
+  s.normalizer.Run(text, s.normalized, s.words);
+  ShinglesFromWords(s.words, s.shingles);
   std::vector<uint64_t> out;
   WinnowInto(s.shingles, out);
   return out;
