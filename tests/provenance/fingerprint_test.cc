@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <random>
 #include <set>
@@ -39,6 +40,29 @@ TEST(NormalizeText, AsciiCaseAndPunctuation) {
   EXPECT_EQ(NormalizeText("snake_case-and.dots"), "snake case and dots");
   EXPECT_EQ(NormalizeText(""), "");
   EXPECT_EQ(NormalizeText("  ...  !!! "), "");
+}
+
+// The ASCII fast path reads eight bytes at a time: long words, and words that turn non-ASCII
+// after eight bytes, against a byte-at-a-time reference.
+TEST(NormalizeText, LongAsciiWordsMatchReference) {
+  EXPECT_EQ(NormalizeText("SUPERCALIFRAGILISTIC Expialidocious1234567890x"),
+            "supercalifragilistic expialidocious1234567890x");
+  EXPECT_EQ(NormalizeText("ABCDEFGHIJÉTÉ abcdefgh"), "abcdefghijété abcdefgh");
+  const std::string alphabet = "aZqM09 ,.!-\t[`{/:_";
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string text;
+    for (size_t n = rng() % 64; n > 0; --n) text += alphabet[rng() % alphabet.size()];
+    std::string expect;
+    bool in_word = false;
+    for (char c : text) {
+      bool alnum = std::isalnum(static_cast<unsigned char>(c));
+      if (alnum && !in_word && !expect.empty()) expect += ' ';
+      if (alnum) expect += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      in_word = alnum;
+    }
+    ASSERT_EQ(NormalizeText(text), expect) << text;
+  }
 }
 
 TEST(NormalizeText, FoldsWhitespace) {
