@@ -412,29 +412,29 @@ void ShingleHashesInto(std::string_view s, std::vector<uint64_t>& words, std::ve
   ShinglesFromWords(words, out);
 }
 
+// Each window's choice is computed without data-dependent branches (a new minimum arrives
+// at random, so branches on it mispredicted about once per window).
 void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
-  out.clear();
   const size_t n = h.size();
-  if (n == 0) return;
-  const size_t w = std::min<size_t>(kWinnowWindow, n);
-  auto rightmost_min = [&](size_t lo, size_t hi) {  // [lo, hi)
-    size_t m = lo;
-    for (size_t k = lo + 1; k < hi; ++k)
-      if (h[k] <= h[m]) m = k;
-    return m;
-  };
-  size_t kept = rightmost_min(0, w);
-  out.push_back(h[kept]);
-  for (size_t end = w + 1; end <= n; ++end) {  // window [end - w, end)
-    size_t fresh = end - 1;
-    if (kept < end - w) {
-      kept = rightmost_min(end - w, end);
-      out.push_back(h[kept]);
-    } else if (h[fresh] < h[kept]) {  // ties keep the previous choice (robust winnowing)
-      kept = fresh;
-      out.push_back(h[kept]);
-    }
+  if (n == 0) {
+    out.clear();
+    return;
   }
+  const size_t w = std::min<size_t>(kWinnowWindow, n);
+  out.resize(n - w + 1);
+  size_t count = 0;
+  size_t kept = SIZE_MAX;
+  for (size_t lo = 0; lo + w <= n; ++lo) {
+    size_t m = lo;
+    for (size_t k = lo + 1; k < lo + w; ++k) m = h[k] <= h[m] ? k : m;  // rightmost minimum
+    // Robust winnowing: the previous choice stays while it is in the window and minimal.
+    bool keep = kept != SIZE_MAX && kept >= lo && h[kept] == h[m];
+    m = keep ? kept : m;
+    out[count] = h[m];
+    count += m != kept;
+    kept = m;
+  }
+  out.resize(count);
 }
 
 struct Scratch {

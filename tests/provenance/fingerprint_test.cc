@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstddef>
 #include <random>
 #include <set>
 #include <sstream>
@@ -146,6 +147,27 @@ TEST(Winnow, KeepsRightmostMinimumOnce) {
   EXPECT_EQ(Winnow({1, 4, 5, 6, 7, 8}), (std::vector<uint64_t>{1, 4, 5}));
   // Ties: the rightmost when choosing afresh, the previous choice while it stays minimal.
   EXPECT_EQ(Winnow({2, 2, 2, 2, 2, 2, 2, 2}), (std::vector<uint64_t>{2, 2}));
+}
+
+// Against the textbook loop, on small values (many ties).
+TEST(Winnow, MatchesReference) {
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::vector<uint64_t> h(rng() % 30);
+    for (auto& x : h) x = rng() % 4;
+    std::vector<uint64_t> expect;
+    const size_t w = std::min<size_t>(kWinnowWindow, h.size());
+    size_t kept = SIZE_MAX;
+    for (size_t lo = 0; !h.empty() && lo + w <= h.size(); ++lo) {
+      size_t m = lo;
+      for (size_t k = lo; k < lo + w; ++k)
+        if (h[k] <= h[m]) m = k;
+      if (kept != SIZE_MAX && kept >= lo && h[kept] == h[m]) continue;
+      kept = m;
+      expect.push_back(h[m]);
+    }
+    ASSERT_EQ(Winnow(h), expect) << trial;
+  }
 }
 
 TEST(Fingerprint, SurvivesLightEdits) {
