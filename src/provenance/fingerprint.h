@@ -17,20 +17,32 @@ namespace sluice {
 inline constexpr int kShingleWords = 4;
 inline constexpr int kWinnowWindow = 4;
 
-//! The normalised words of `text` (valid or invalid UTF-8; invalid bytes are dropped),
-//! joined by single spaces: "Bonjour, MONDE!  https://x.co @bob  l'été" -> "bonjour monde l ete"?
-//! (Accents are kept: NFKC + case fold only; "l'été" -> "l été".)
+//! The normalised words of `text` (valid or invalid UTF-8; invalid bytes are dropped, not
+//! treated as separators), joined by single spaces, UTF-8:
+//!   "Bonjour, MONDE!  https://x.co @bob  l'été" -> "bonjour monde l été"
+//! Accents are kept: Unicode NFKC_Casefold only ("ＡＢＣ" -> "abc", "ﬁ" -> "fi", "ß" -> "ss").
+//! URLs (http://, https:// or www., case-insensitive, up to the next whitespace) and @mentions
+//! ('@' + [A-Za-z0-9_]+, not preceded by an ASCII letter or digit) are removed. A word is a
+//! maximal run of letters, digits and combining marks; everything else (punctuation, symbols,
+//! emoji, whitespace) separates words. Thread-safe; no shared state.
 std::string NormalizeText(std::string_view text);
 
-//! 64-bit hashes of every shingle of the normalised text, in order. Fewer than
-//! kShingleWords words: one hash of all of them (so a very short post still has one).
+//! 64-bit hashes of every shingle (kShingleWords consecutive words joined by one space) of
+//! the normalised text, in order: words - kShingleWords + 1 hashes. Fewer than kShingleWords
+//! words: one hash of all of them (so a very short post still has one); no words: none.
+//! The hash is defined on bytes only (little-endian 8-byte words, see fingerprint.cc), so it
+//! is the same on every platform and release: an index built today matches a scan tomorrow.
 std::vector<uint64_t> ShingleHashes(std::string_view normalized);
 
-//! The winnowed fingerprint of the shingle hashes (robust winnowing: in each window the
-//! rightmost minimum; consecutive windows keeping the same position record it once).
+//! The winnowed fingerprint of the shingle hashes, in position order (robust winnowing,
+//! Schleimer et al. 2003: in each window of kWinnowWindow hashes keep a minimum; when the
+//! position kept by the previous window is still in the window and still minimal it is kept,
+//! else the rightmost minimum; each position is recorded once). Fewer than kWinnowWindow
+//! hashes: one window, its rightmost minimum.
 std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles);
 
-//! NormalizeText, ShingleHashes, Winnow.
+//! NormalizeText, ShingleHashes, Winnow. Thread-safe (per-thread scratch buffers are reused
+//! between calls, so the scan of a corpus allocates only the result).
 std::vector<uint64_t> Fingerprint(std::string_view text);
 
 }  // namespace sluice
