@@ -97,6 +97,9 @@ class Store {
   //! Marks a post deleted (kept for evidence). NotFound if no live post has this id.
   virtual Status DeletePost(Id id, TimeMs at) = 0;
   virtual Result<int64_t> CountPosts() = 0;
+  //! Every post, deleted ones included, in id order: (id, text, deleted). For building the
+  //! trace index; `visit` returning false stops early.
+  virtual Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) = 0;
   virtual Result<int64_t> CountUsers() = 0;
 
   // ---- apps and projects ----
@@ -114,6 +117,8 @@ class Store {
   //! Stores the app with the SHA-256 of its token.
   virtual Status InsertApp(const App& app, std::string_view token_hash) = 0;
   virtual Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) = 0;
+  //! Every app, revoked ones included (evidence names them too).
+  virtual Result<std::vector<App>> ListApps() = 0;
 };
 
 struct StoreOptions {

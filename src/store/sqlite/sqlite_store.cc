@@ -277,6 +277,16 @@ Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, Ti
   return buckets;
 }
 
+Status SqliteStore::ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) {
+  auto s = db_->Prepare("SELECT id, text, deleted_at IS NOT NULL FROM posts ORDER BY id");
+  if (!s.ok()) return s.status();
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || !visit(s->Int(0), s->Text(1), s->Int(2) != 0)) return Status::Ok();
+  }
+}
+
 Result<int64_t> SqliteStore::CountPosts() { return Scalar("SELECT count(*) FROM posts"); }
 
 Result<int64_t> SqliteStore::CountUsers() { return Scalar("SELECT count(*) FROM users"); }
@@ -362,24 +372,44 @@ Result<std::vector<CreditEntry>> SqliteStore::Credits(Id project_id) {
   return out;
 }
 
+namespace {
+App ReadApp(const Stmt& s) {
+  App a;
+  a.id = s.Int(0);
+  a.project_id = s.Int(1);
+  a.name = s.Text(2);
+  a.plan = s.Text(3);
+  if (!s.Text(4).empty()) a.uses = SplitCommas(s.Text(4));
+  a.user_id = s.Int(5);
+  a.created_at = s.Int(6);
+  return a;
+}
+constexpr std::string_view kAppColumns = "id, project_id, name, plan, uses, user_id, created_at";
+}  // namespace
+
 Result<std::optional<App>> SqliteStore::FindAppByTokenHash(std::string_view token_hash) {
-  auto stmt = db_->Cached(
-      "SELECT id, project_id, name, plan, uses, user_id, created_at FROM apps WHERE token_hash = ? AND revoked_at IS NULL");
+  static const std::string sql =
+      "SELECT " + std::string(kAppColumns) + " FROM apps WHERE token_hash = ? AND revoked_at IS NULL";
+  auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.problem();
   StmtScope s(**stmt);
   s->BindBlob(1, token_hash);
   auto row = s->Step();
   if (!row.ok()) return row.problem();
   if (!*row) return std::optional<App>();
-  App a;
-  a.id = s->Int(0);
-  a.project_id = s->Int(1);
-  a.name = s->Text(2);
-  a.plan = s->Text(3);
-  if (!s->Text(4).empty()) a.uses = SplitCommas(s->Text(4));
-  a.user_id = s->Int(5);
-  a.created_at = s->Int(6);
-  return std::optional<App>(std::move(a));
+  return std::optional<App>(ReadApp(*s));
+}
+
+Result<std::vector<App>> SqliteStore::ListApps() {
+  auto s = db_->Prepare("SELECT " + std::string(kAppColumns) + " FROM apps ORDER BY id");
+  if (!s.ok()) return s.problem();
+  std::vector<App> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (!*row) return out;
+    out.push_back(ReadApp(*s));
+  }
 }
 
 }  // namespace sluice::sqlite

@@ -28,6 +28,7 @@ class SqliteStore final : public Store {
   Status InsertPost(Post& post) override;
   Status DeletePost(Id id, TimeMs at) override;
   Result<int64_t> CountPosts() override;
+  Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) override;
   Result<int64_t> CountUsers() override;
 
   Result<Id> CreateProject(std::string_view name, TimeMs at) override;
@@ -40,6 +41,7 @@ class SqliteStore final : public Store {
   Result<std::vector<CreditEntry>> Credits(Id project_id) override;
   Status InsertApp(const App& app, std::string_view token_hash) override;
   Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) override;
+  Result<std::vector<App>> ListApps() override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
