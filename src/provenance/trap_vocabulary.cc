@@ -29,8 +29,9 @@ constexpr int kMaxRareDf = 2;
 constexpr std::string_view kOnsets[] = {"b",  "c",  "d",  "f",  "g",  "j",  "k",  "l",  "m",  "n",
                                         "p",  "r",  "s",  "t",  "v",  "z",  "br", "cr", "dr", "fl",
                                         "gr", "pl", "tr", "st", "ch", "vr", "sk", "th"};
-constexpr std::string_view kVowels[] = {"a", "e", "i", "o", "u", "ou", "ai", "ei", "au", "y"};
-constexpr std::string_view kCodas[] = {"", "", "", "n", "r", "l", "s", "m", "nd", "st"};
+// Plain vowels weighted three to one over diphthongs, so words stay readable.
+constexpr std::string_view kVowels[] = {"a", "e", "i", "o", "u", "a", "e", "i", "o", "a", "e", "ou", "ai", "au"};
+constexpr std::string_view kCodas[] = {"", "", "n", "r", "l", "s", "m", "nd", "x"};  // last syllable only
 
 template <size_t N>
 std::string_view PickPart(uint64_t& state, const std::string_view (&parts)[N]) {
@@ -126,8 +127,8 @@ TrapVocabulary DefaultTrapVocabulary() {
     for (int s = 0; s < syllables; ++s) {
       word += PickPart(state, kOnsets);
       word += PickPart(state, kVowels);
-      word += PickPart(state, kCodas);
     }
+    word += PickPart(state, kCodas);
     if (word.size() < 5 || word.size() > 12 || taken.count(word) || !seen.insert(word).second) continue;
     v.rare.push_back(std::move(word));
   }
