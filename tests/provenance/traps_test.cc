@@ -184,7 +184,7 @@ TEST(TrapVocabularyTest, BuildPicksDf1And2WordsAsRareAndFrequentOnesAsCommon) {
   EXPECT_TRUE(has(v.rare, "quokka"));    // df 2
   EXPECT_TRUE(has(v.rare, "région"));    // df 1, accented letters are letters
   EXPECT_FALSE(has(v.rare, "festival"));  // df 4
-  EXPECT_FALSE(has(v.rare, "music"));     // df 4 (with "the"... length 3, never a candidate)
+  EXPECT_FALSE(has(v.rare, "music"));     // df 4
   EXPECT_FALSE(has(v.rare, "abc123"));    // not letters only
   EXPECT_FALSE(has(v.rare, "the"));       // too short
   EXPECT_TRUE(std::is_sorted(v.rare.begin(), v.rare.end()));
