@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "cli/ledger_command.h"
 #include "cli/serve.h"
+#include "cli/trace_command.h"
 #include "core/snowflake.h"
 #include "ingest/import.h"
 
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
 
   auto billing = AddBillingCommands(app, common);
   auto ledger = AddLedgerCommand(app, common);
+  auto trace = AddTraceCommand(app, common);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(config->log.level));
 
+  if (*trace->cmd) return RunTraceCommand(*trace, common, *config);
   if (*serve) {
     auto store = Open(common, *config);  // creates and migrates once, before workers open theirs
     if (!store.ok()) return Fail(store.problem());

@@ -1,0 +1,218 @@
+#include "provenance/trace.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/json_writer.h"
+#include "ledger/record.h"
+#include "ledger/segment.h"
+#include "ledger/tools.h"
+
+namespace sluice {
+
+namespace {
+
+// Per app, the sorted distinct ids of the posts it received (from the ledger's GET records).
+using ServedIndex = std::unordered_map<Id, std::vector<Id>>;
+
+Result<ServedIndex> BuildServedIndex(const std::string& ledger_dir) {
+  ServedIndex served;
+  std::error_code ec;
+  if (!std::filesystem::exists(ledger_dir, ec)) return served;
+  auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
+    auto r = DecodeRecord(payload);
+    if (!r.ok()) return r.status();
+    if (r->status < 300 && r->app_id != 0 && r->endpoint.rfind("GET ", 0) == 0 && !r->post_ids.empty()) {
+      auto& ids = served[r->app_id];
+      ids.insert(ids.end(), r->post_ids.begin(), r->post_ids.end());
+    }
+    return Status::Ok();
+  });
+  if (!scan.ok()) return scan.problem();
+  for (auto& [app, ids] : served) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    ids.shrink_to_fit();
+  }
+  return served;
+}
+
+uint64_t FileBytes(const std::vector<std::string>& files) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& f : files) total += std::filesystem::file_size(f, ec);
+  return total;
+}
+
+}  // namespace
+
+Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const TraceOptions& options,
+                             const TraceProgress& progress) {
+  auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  TraceReport report;
+
+  // Every platform post, deleted ones included: deletion does not erase what was delivered.
+  std::vector<std::string> texts;
+  std::vector<IndexedText> indexed;
+  std::unordered_set<Id> deleted;
+  if (Status s = store.ForEachPost([&](Id id, std::string_view text, bool is_deleted) {
+        texts.emplace_back(text);
+        indexed.push_back({id, false, {}});
+        if (is_deleted) deleted.insert(id);
+        return true;
+      });
+      !s.ok())
+    return s;
+  for (size_t i = 0; i < texts.size(); ++i) indexed[i].text = texts[i];
+  FingerprintIndex index = FingerprintIndex::Build(indexed);
+  texts.clear();
+  texts.shrink_to_fit();
+  report.indexed_posts = index.size();
+
+  auto served = BuildServedIndex(ledger_dir);
+  if (!served.ok()) return served.problem();
+
+  // Scan the corpus.
+  std::unordered_set<Id> matched;
+  FingerprintIndex::Scratch scratch;
+  uint64_t total = FileBytes(options.files), before = 0;
+  for (const auto& file : options.files) {
+    uint64_t base = report.corpus.bytes;
+    Status s = ReadCorpus(
+        file, options.corpus,
+        [&](const CorpusDocument& doc) {
+          for (const auto& m : index.Match(doc.text, scratch, options.match))
+            if (!m.trap) matched.insert(m.id);
+          return true;
+        },
+        report.corpus, [&](uint64_t bytes) {
+          if (progress) progress(before + bytes, total, elapsed());
+        });
+    if (!s.ok()) return s;
+    before += report.corpus.bytes - base;
+  }
+  report.posts_matched = matched.size();
+  for (Id id : matched) report.deleted_matched += deleted.count(id);
+
+  // Per app: the overlap, and how likely it is by chance.
+  auto apps = store.ListApps();
+  if (!apps.ok()) return apps.problem();
+  uint64_t N = report.indexed_posts, n = matched.size();
+  for (const auto& app : *apps) {
+    auto it = served->find(app.id);
+    if (it == served->end() || n == 0) continue;
+    TraceAppFinding f;
+    f.app_id = app.id;
+    f.app_name = app.name;
+    f.project_id = app.project_id;
+    f.received = it->second.size();
+    std::vector<Id> overlap;
+    for (Id id : matched)
+      if (std::binary_search(it->second.begin(), it->second.end(), id)) overlap.push_back(id);
+    if (overlap.empty()) continue;
+    std::sort(overlap.begin(), overlap.end());
+    f.matched_received = overlap.size();
+    f.share = double(overlap.size()) / double(n);
+    f.p_value = HypergeometricTail(N, f.received, n, f.matched_received);
+    for (Id id : overlap)
+      if (deleted.count(id)) f.deleted_received.push_back(id);
+    f.named = f.p_value < options.name_below_p;
+    if (f.named) {
+      // Evidence: deleted posts first (a client honouring deletions would have purged them).
+      std::vector<Id> sample = f.deleted_received;
+      for (Id id : overlap)
+        if (!deleted.count(id)) sample.push_back(id);
+      sample.resize(std::min<size_t>(sample.size(), size_t(options.evidence_per_app)));
+      for (Id post : sample) {
+        auto proof = ProveDelivery(ledger_dir, app.id, post, nullptr);
+        if (proof.ok()) f.evidence.push_back(std::move(*proof));
+      }
+    }
+    report.apps.push_back(std::move(f));
+  }
+  std::sort(report.apps.begin(), report.apps.end(),
+            [](const auto& a, const auto& b) { return a.p_value < b.p_value; });
+  report.seconds = elapsed();
+  return report;
+}
+
+std::string TraceReportJson(const TraceReport& r) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("corpus");
+  w.BeginObject();
+  w.MemberInt("documents", int64_t(r.corpus.documents));
+  w.MemberInt("malformed", int64_t(r.corpus.malformed));
+  if (!r.corpus.first_malformed.empty()) w.Member("first_malformed", r.corpus.first_malformed);
+  w.MemberInt("bytes", int64_t(r.corpus.bytes));
+  w.MemberInt("uncompressed_bytes", int64_t(r.corpus.uncompressed_bytes));
+  w.EndObject();
+  w.MemberInt("indexed_posts", int64_t(r.indexed_posts));
+  w.MemberInt("posts_matched", int64_t(r.posts_matched));
+  w.MemberInt("deleted_posts_matched", int64_t(r.deleted_matched));
+  w.Key("apps");
+  w.BeginArray();
+  for (const auto& f : r.apps) {
+    w.BeginObject();
+    w.MemberId("app_id", f.app_id);
+    w.Member("app_name", f.app_name);
+    w.MemberId("project_id", f.project_id);
+    w.MemberInt("posts_received", int64_t(f.received));
+    w.MemberInt("matched_posts_received", int64_t(f.matched_received));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6f", f.share);
+    w.Key("share");
+    w.Raw(buf);
+    std::snprintf(buf, sizeof buf, "%.3e", f.p_value);
+    w.Member("p_value", buf);
+    w.MemberBool("named", f.named);
+    w.Key("deleted_posts_received");
+    w.BeginArray();
+    for (Id id : f.deleted_received) w.IdString(id);
+    w.EndArray();
+    w.Key("evidence");
+    w.BeginArray();
+    for (const auto& e : f.evidence) w.Raw(e);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.3f", r.seconds);
+  w.Key("seconds");
+  w.Raw(secs);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string TraceReportMarkdown(const TraceReport& r) {
+  std::string md = "# Trace report\n\n";
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%llu documents scanned (%llu malformed), %.1f MB in %.1f s. %llu of our %llu posts found "
+                "(%llu since deleted on the platform).\n\n",
+                (unsigned long long)r.corpus.documents, (unsigned long long)r.corpus.malformed,
+                r.corpus.uncompressed_bytes / 1e6, r.seconds, (unsigned long long)r.posts_matched,
+                (unsigned long long)r.indexed_posts, (unsigned long long)r.deleted_matched);
+  md += line;
+  if (r.apps.empty()) return md + "No app received any of the posts found.\n";
+  md += "| app | received | of the posts found | share | p (by chance) | deleted since | named |\n";
+  md += "|---|---:|---:|---:|---:|---:|---|\n";
+  for (const auto& f : r.apps) {
+    std::snprintf(line, sizeof line, "| %s (%lld) | %llu | %llu | %.1f%% | %.2e | %zu | %s |\n", f.app_name.c_str(),
+                  (long long)f.app_id, (unsigned long long)f.received, (unsigned long long)f.matched_received,
+                  100 * f.share, f.p_value, f.deleted_received.size(), f.named ? "**yes**" : "no");
+    md += line;
+  }
+  md += "\nAn app is named when the overlap between what it received and what the corpus holds is less likely "
+        "than 1e-6 by chance (hypergeometric tail over all platform posts). Evidence bundles (ledger record, "
+        "inclusion proof, signed checkpoint) are in the JSON report; check each with `sluice ledger check-proof`.\n";
+  return md;
+}
+
+}  // namespace sluice
