@@ -64,7 +64,9 @@ struct FingerprintIndex::Scratch {
 
 //! P(X >= k) for X ~ Hypergeometric(population N, successes K, draws n): the probability
 //! that a random set of n posts out of N holds at least k of the K posts an app received.
-//! Computed in log space; exact enough for tails down to 1e-300 (returns 0 below).
+//! Computed in log space; exact enough for tails down to 1e-300 (returns 0 below). k = 0 (or
+//! k at or below the smallest possible overlap) gives 1; k > min(K, n) gives 0; K or n above
+//! N are clamped to N. Thread-safe, no allocation; cost grows with the standard deviation of X.
 double HypergeometricTail(uint64_t N, uint64_t K, uint64_t n, uint64_t k);
 
 }  // namespace sluice
