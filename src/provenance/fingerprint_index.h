@@ -3,8 +3,10 @@
 //! and every trap record, to find them in a suspect corpus. Built once, then read-only and
 //! thread-safe. Matching a document: each of its fingerprint hashes is looked up; a post
 //! matches when at least `min_share` of its own fingerprint hashes (and at least
-//! `min_hashes` of them, or all of them for a post that has fewer) occur in the document.
+//! `min_hashes` of them, or all of them for a post that has fewer) occur in the document;
+//! posts with fewer than `min_total` hashes (very short ones) never match.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -30,11 +32,20 @@ struct TextMatch {
 struct MatchOptions {
   double min_share = 0.5;
   int min_hashes = 3;
+  //! Texts with fewer fingerprint hashes never match: a post of about seven words or less has
+  //! one hash, a single 4-word phrase, which random text of common words holds by chance
+  //! (fingerprint_index_test: RandomDocumentsNeverMatch finds such matches with 1, none with 2).
+  int min_total = 2;
 };
 
 class FingerprintIndex {
  public:
   //! Fingerprints every text (Fingerprint() of fingerprint.h) and indexes the hashes.
+  //! Hashes held by more than kMaxPostings texts (boilerplate such as "follow us for more")
+  //! are dropped: they identify nothing, and a text's total counts only its other hashes (a
+  //! text made of nothing else has total 0 and never matches). At most 2^32 - 1 postings;
+  //! totals saturate at 65535. Texts keep their order: index i of `texts` is text i.
+  static constexpr uint32_t kMaxPostings = 10'000;
   static FingerprintIndex Build(std::span<const IndexedText> texts);
 
   size_t size() const { return entries_; }          // texts indexed
@@ -47,24 +58,31 @@ class FingerprintIndex {
 
  private:
   size_t entries_ = 0;
-  // Implementation-defined storage (hash -> postings); see fingerprint_index.cc.
-  std::vector<uint64_t> keys_;        // open addressing: fingerprint hash (0 = empty)
-  std::vector<uint32_t> first_;       // per slot: first posting index
-  std::vector<uint32_t> count_;       // per slot: number of postings
+  // Implementation-defined storage; see fingerprint_index.cc. An open-addressing table of
+  // the distinct fingerprint hashes (linear probing, load <= 0.6); the postings of the key in
+  // slot s are postings_[first_[s] .. first_[s + 1]), text indices in increasing order.
+  static constexpr size_t kNoSlot = ~size_t{0};
+  size_t Find(uint64_t hash) const;   // slot of `hash`, or kNoSlot
+  size_t Home(uint64_t hash) const;   // first slot probed for `hash`
+  std::vector<uint64_t> keys_;        // per slot: fingerprint hash (0 = empty; hash 0 is stored as 1)
+  std::vector<uint32_t> first_;       // per slot, plus one: first posting index
   std::vector<uint32_t> postings_;    // text indices
   std::vector<Id> ids_;               // per text
-  std::vector<uint16_t> totals_;      // per text: fingerprint size
+  std::vector<uint16_t> totals_;      // per text: distinct fingerprint hashes, common ones excluded
   std::vector<uint8_t> traps_;        // per text
 };
 
 struct FingerprintIndex::Scratch {
   std::vector<uint64_t> hashes;
   std::vector<uint32_t> hits;    // text indices hit, with repeats
+  std::vector<size_t> slots;     // home slot per hash (prefetched before probing)
 };
 
 //! P(X >= k) for X ~ Hypergeometric(population N, successes K, draws n): the probability
 //! that a random set of n posts out of N holds at least k of the K posts an app received.
-//! Computed in log space; exact enough for tails down to 1e-300 (returns 0 below).
+//! Computed in log space; exact enough for tails down to 1e-300 (returns 0 below). k = 0 (or
+//! k at or below the smallest possible overlap) gives 1; k > min(K, n) gives 0; K or n above
+//! N are clamped to N. Thread-safe, no allocation; cost grows with the standard deviation of X.
 double HypergeometricTail(uint64_t N, uint64_t K, uint64_t n, uint64_t k);
 
 }  // namespace sluice

@@ -1,0 +1,240 @@
+#include "provenance/fingerprint_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+
+#include "provenance/fingerprint.h"
+
+namespace sluice {
+namespace {
+
+long double LogChoose(uint64_t a, uint64_t b) {
+  return std::lgamma(static_cast<long double>(a) + 1) - std::lgamma(static_cast<long double>(b) + 1) -
+         std::lgamma(static_cast<long double>(a - b) + 1);
+}
+
+// log P(X = i) for X ~ Hypergeometric(N, K, n), lo <= i <= hi.
+long double LogPmf(uint64_t N, uint64_t K, uint64_t n, uint64_t i) {
+  return LogChoose(K, i) + LogChoose(N - K, n - i) - LogChoose(N, n);
+}
+
+// Terms below e^-60 of the running sum change it by less than 1e-26 relative: stop there.
+constexpr long double kNegligible = 60;
+
+}  // namespace
+
+// Only the first term comes from lgamma; the others follow by the pmf's ratio recurrence
+//   P(i+1) / P(i) = (K-i)(n-i) / ((i+1)(N-K-n+i+1)),
+// summed in log space (log-sum-exp) from the starting term outwards. The pmf is unimodal, so
+// summing away from the mode the terms only shrink and the loop stops once they are
+// negligible. When k is at or below the mode the tail is large and is computed as
+// 1 - P(X <= k-1), whose terms shrink going down from k-1: both directions stay short.
+double HypergeometricTail(uint64_t N, uint64_t K, uint64_t n, uint64_t k) {
+  K = std::min(K, N);
+  n = std::min(n, N);
+  const uint64_t lo = n > N - K ? n - (N - K) : 0;  // smallest possible X
+  const uint64_t hi = std::min(K, n);                // largest possible X
+  if (k <= lo) return 1.0;
+  if (k > hi) return 0.0;
+  const long double NK = static_cast<long double>(N - K);
+  const uint64_t mode = static_cast<uint64_t>(
+      (static_cast<long double>(n) + 1) * (static_cast<long double>(K) + 1) / (static_cast<long double>(N) + 2));
+
+  long double log_sum;
+  if (k > mode) {  // upper tail, terms decreasing from k upwards
+    long double term = LogPmf(N, K, n, k);
+    log_sum = term;
+    for (uint64_t i = k; i < hi; ++i) {
+      const long double id = static_cast<long double>(i);
+      term += std::log((static_cast<long double>(K) - id) * (static_cast<long double>(n) - id)) -
+              std::log((id + 1) * (NK - static_cast<long double>(n) + id + 1));
+      if (term < log_sum - kNegligible) break;
+      log_sum += std::log1p(std::exp(term - log_sum));
+    }
+    const double p = static_cast<double>(std::exp(log_sum));
+    return p < 1e-300 ? 0.0 : std::min(p, 1.0);
+  }
+  // lower part P(X <= k-1), terms decreasing from k-1 downwards.
+  long double term = LogPmf(N, K, n, k - 1);
+  log_sum = term;
+  for (uint64_t i = k - 1; i > lo; --i) {
+    const long double id = static_cast<long double>(i);
+    // P(i-1) / P(i) = i (N-K-n+i) / ((K-i+1)(n-i+1))
+    term += std::log(id * (NK - static_cast<long double>(n) + id)) -
+            std::log((static_cast<long double>(K) - id + 1) * (static_cast<long double>(n) - id + 1));
+    if (term < log_sum - kNegligible) break;
+    log_sum += std::log1p(std::exp(term - log_sum));
+  }
+  const long double p = 1.0L - std::exp(log_sum);
+  return static_cast<double>(std::clamp(p, 0.0L, 1.0L));
+}
+
+namespace {
+
+// Fingerprint hashes are already well mixed 64-bit values. 0 marks an empty slot, so a hash
+// of 0 is stored and looked up as 1 (a collision with a real 1 costs nothing but a spurious
+// posting, 2^-64 of the time).
+uint64_t Key(uint64_t hash) { return hash == 0 ? 1 : hash; }
+
+// Capacity for `keys` keys at load <= 0.6 (any size, not a power of two: see Home()).
+size_t Capacity(size_t keys) { return std::max<size_t>(16, keys + keys * 2 / 3 + 1); }
+
+}  // namespace
+
+// Multiply-shift onto [0, capacity) ("fastrange"): uses the hash's high bits, no modulo.
+size_t FingerprintIndex::Home(uint64_t hash) const {
+  return static_cast<size_t>((static_cast<unsigned __int128>(hash) * keys_.size()) >> 64);
+}
+
+size_t FingerprintIndex::Find(uint64_t hash) const {
+  const size_t cap = keys_.size();
+  for (size_t s = Home(hash);; s = s + 1 == cap ? 0 : s + 1) {
+    if (keys_[s] == hash) return s;
+    if (keys_[s] == 0) return kNoSlot;
+  }
+}
+
+// Two passes over the fingerprints, so every key's postings are contiguous and the index is
+// four arrays with no per-key allocation: pass 1 inserts the keys and counts postings per
+// slot, a prefix sum turns counts into offsets (first_), pass 2 writes the text indices.
+FingerprintIndex FingerprintIndex::Build(std::span<const IndexedText> texts) {
+  FingerprintIndex index;
+  index.entries_ = texts.size();
+  index.ids_.reserve(texts.size());
+  index.traps_.reserve(texts.size());
+  index.totals_.assign(texts.size(), 0);
+
+  // Each text's distinct hashes, concatenated.
+  std::vector<uint64_t> all;
+  std::vector<size_t> offsets{0};
+  offsets.reserve(texts.size() + 1);
+  for (const IndexedText& t : texts) {
+    index.ids_.push_back(t.id);
+    index.traps_.push_back(t.trap ? 1 : 0);
+    std::vector<uint64_t> fp = Fingerprint(t.text);
+    for (uint64_t& h : fp) h = Key(h);
+    std::sort(fp.begin(), fp.end());
+    fp.erase(std::unique(fp.begin(), fp.end()), fp.end());
+    all.insert(all.end(), fp.begin(), fp.end());
+    offsets.push_back(all.size());
+  }
+
+  // Pass 1: keys and counts, in a table sized for the worst case (all hashes distinct) ...
+  std::vector<uint32_t> counts;
+  auto insert_all = [&](size_t capacity, auto&& each_key) {
+    index.keys_.assign(capacity, 0);
+    counts.assign(capacity, 0);
+    each_key([&](uint64_t h, uint32_t add) {
+      const size_t cap = index.keys_.size();
+      size_t s = index.Home(h);
+      while (index.keys_[s] != 0 && index.keys_[s] != h) s = s + 1 == cap ? 0 : s + 1;
+      index.keys_[s] = h;
+      counts[s] += add;
+    });
+  };
+  insert_all(Capacity(all.size()), [&](auto&& put) {
+    for (uint64_t h : all) put(h, 1);
+  });
+  // ... then, when shared hashes left it mostly empty, rehashed into one sized for the keys.
+  size_t distinct = 0;
+  for (uint64_t k : index.keys_) distinct += k != 0;
+  if (Capacity(distinct) < index.keys_.size() * 3 / 4) {
+    std::vector<uint64_t> old_keys = std::move(index.keys_);
+    std::vector<uint32_t> old_counts = std::move(counts);
+    insert_all(Capacity(distinct), [&](auto&& put) {
+      for (size_t s = 0; s < old_keys.size(); ++s)
+        if (old_keys[s] != 0) put(old_keys[s], old_counts[s]);
+    });
+  }
+
+  // Offsets; keys held by too many texts keep their slot but get no postings.
+  const size_t cap = index.keys_.size();
+  index.first_.assign(cap + 1, 0);
+  uint64_t next = 0;
+  for (size_t s = 0; s < cap; ++s) {
+    index.first_[s] = static_cast<uint32_t>(next);
+    if (counts[s] <= kMaxPostings) next += counts[s];
+  }
+  index.first_[cap] = static_cast<uint32_t>(next);
+  if (next > UINT32_MAX) throw std::length_error("FingerprintIndex: more than 2^32 - 1 postings");
+
+  // Pass 2: postings, and totals without the dropped keys. counts becomes a fill cursor.
+  index.postings_.resize(next);
+  std::fill(counts.begin(), counts.end(), 0);
+  for (size_t t = 0; t < texts.size(); ++t) {
+    uint32_t total = 0;
+    for (size_t j = offsets[t]; j < offsets[t + 1]; ++j) {
+      const size_t s = index.Find(all[j]);
+      const uint32_t begin = index.first_[s];
+      if (index.first_[s + 1] == begin) continue;  // dropped
+      index.postings_[begin + counts[s]++] = static_cast<uint32_t>(t);
+      ++total;
+    }
+    index.totals_[t] = static_cast<uint16_t>(std::min<uint32_t>(total, UINT16_MAX));
+  }
+  return index;
+}
+
+size_t FingerprintIndex::MemoryBytes() const {
+  return sizeof(*this) + keys_.capacity() * sizeof(uint64_t) + first_.capacity() * sizeof(uint32_t) +
+         postings_.capacity() * sizeof(uint32_t) + ids_.capacity() * sizeof(Id) +
+         totals_.capacity() * sizeof(uint16_t) + traps_.capacity() * sizeof(uint8_t);
+}
+
+// Most of a suspect document's hashes are in no post, and each lookup is a cache miss in a
+// table of hundreds of MB: the home slots of all the document's hashes are prefetched first,
+// so the misses overlap instead of queueing.
+std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratch& scratch,
+                                                const MatchOptions& options) const {
+  std::vector<TextMatch> out;
+  if (entries_ == 0 || keys_.empty()) return out;
+  std::vector<uint64_t>& hashes = scratch.hashes;
+  hashes = Fingerprint(document);
+  for (uint64_t& h : hashes) h = Key(h);
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+
+  scratch.slots.resize(hashes.size());
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    scratch.slots[i] = Home(hashes[i]);
+    __builtin_prefetch(&keys_[scratch.slots[i]]);
+  }
+  std::vector<uint32_t>& hits = scratch.hits;
+  hits.clear();
+  const size_t cap = keys_.size();
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    for (size_t s = scratch.slots[i];; s = s + 1 == cap ? 0 : s + 1) {
+      const uint64_t k = keys_[s];
+      if (k == 0) break;
+      if (k == hashes[i]) {
+        hits.insert(hits.end(), postings_.begin() + first_[s], postings_.begin() + first_[s + 1]);
+        break;
+      }
+    }
+  }
+  if (hits.empty()) return out;
+
+  // A document's hashes are distinct, so each text appears at most `total` times in hits.
+  std::sort(hits.begin(), hits.end());
+  for (size_t i = 0; i < hits.size();) {
+    size_t j = i + 1;
+    while (j < hits.size() && hits[j] == hits[i]) ++j;
+    const uint32_t t = hits[i];
+    const int found = static_cast<int>(j - i);
+    const int total = totals_[t];
+    if (total < options.min_total) {
+      i = j;
+      continue;
+    }
+    const int need = total < options.min_hashes
+                         ? total
+                         : std::max(options.min_hashes, static_cast<int>(std::ceil(options.min_share * total)));
+    if (found >= need) out.push_back(TextMatch{ids_[t], traps_[t] != 0, found, total});
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace sluice

@@ -1,0 +1,209 @@
+#include "provenance/fingerprint_index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace sluice {
+namespace {
+
+const char* kPostA =
+    "The committee met on Tuesday to discuss the new budget for the city parks, and after a long "
+    "debate it voted to double the money spent on trees, benches and playgrounds next year. "
+    "Details at https://example.org/parks/budget-2024 and more coverage tonight.";
+const char* kPostB =
+    "Our bakery on Main Street is closing for two weeks of renovation; we will reopen with a "
+    "bigger oven, new sourdough recipes and, finally, seating for twenty guests inside.";
+const char* kFiller =
+    "Lorem ipsum style filler: weather was mild, traffic on the ring road moved slowly, and the "
+    "football season opened with a surprising draw between two old rivals at home.";
+
+std::vector<IndexedText> Texts(std::initializer_list<std::pair<Id, const char*>> items) {
+  std::vector<IndexedText> out;
+  for (const auto& [id, text] : items) out.push_back(IndexedText{id, false, text});
+  return out;
+}
+
+std::vector<Id> Ids(const std::vector<TextMatch>& matches) {
+  std::vector<Id> out;
+  for (const auto& m : matches) out.push_back(m.id);
+  return out;
+}
+
+TEST(FingerprintIndex, ExactPostInsideOtherText) {
+  const auto texts = Texts({{1, kPostA}, {2, kPostB}});
+  const auto index = FingerprintIndex::Build(texts);
+  EXPECT_EQ(index.size(), 2u);
+  FingerprintIndex::Scratch scratch;
+  const auto m = index.Match(std::string(kFiller) + "\n" + kPostA + "\n" + kFiller, scratch);
+  ASSERT_EQ(Ids(m), std::vector<Id>{1});
+  EXPECT_EQ(m[0].found, m[0].total);
+  EXPECT_GE(m[0].total, 3);
+  EXPECT_FALSE(m[0].trap);
+}
+
+TEST(FingerprintIndex, LightlyEditedPostStillMatches) {
+  const auto texts = Texts({{1, kPostA}, {2, kPostB}});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch;
+  const std::vector<std::string> edits = {
+      // case, punctuation, URL removed
+      "the COMMITTEE met on tuesday -- to discuss the new budget for the city parks and after a "
+      "long debate, it voted to double the money spent on trees benches & playgrounds next year!! "
+      "Details at and more coverage tonight",
+      // re-wrapped with extra spaces and newlines
+      "The committee met on Tuesday to discuss\nthe new   budget for the city parks, and after a\n\n"
+      "long debate it voted   to double the money spent on trees,\nbenches and playgrounds next "
+      "year.  Details at https://example.org/parks/budget-2024 and more\ncoverage tonight.",
+  };
+  for (const auto& edit : edits) {
+    EXPECT_EQ(Ids(index.Match(std::string(kFiller) + " " + edit, scratch)), std::vector<Id>{1}) << edit;
+  }
+  // Truncated: the first 70% only.
+  const std::string a = kPostA;
+  const std::string head = a.substr(0, a.size() * 7 / 10);
+  const auto m = index.Match(kFiller + (" " + head), scratch);
+  ASSERT_EQ(Ids(m), std::vector<Id>{1});
+  EXPECT_LT(m[0].found, m[0].total);
+}
+
+TEST(FingerprintIndex, UnrelatedDocumentDoesNotMatch) {
+  const auto texts = Texts({{1, kPostA}, {2, kPostB}});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch;
+  EXPECT_TRUE(index.Match(kFiller, scratch).empty());
+  EXPECT_TRUE(index.Match("", scratch).empty());
+  // A third of the post is not enough (min_share 0.5).
+  const std::string a = kPostA;
+  EXPECT_TRUE(index.Match(a.substr(0, a.size() / 4), scratch).empty());
+}
+
+TEST(FingerprintIndex, SharedShortPhraseDoesNotCrossMatch) {
+  // Both posts share "thanks for reading", shorter than a shingle.
+  const char* x = "Thanks for reading our weekly digest about rivers, kayaks and the best campsites along the valley.";
+  const char* y = "Thanks for reading my thread on compilers, register allocation and why spills hurt loops so much.";
+  const auto texts = Texts({{10, x}, {11, y}});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch;
+  EXPECT_EQ(Ids(index.Match(x, scratch)), std::vector<Id>{10});
+  EXPECT_EQ(Ids(index.Match(y, scratch)), std::vector<Id>{11});
+}
+
+TEST(FingerprintIndex, ShortPosts) {
+  // Six words: three shingles, one winnowed hash: never matches unless min_total allows it.
+  const auto texts = Texts({{5, "big sale on blue shoes today"}, {6, "we moved the weekly quiz night to thursday at eight"}});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch;
+  EXPECT_TRUE(index.Match("hey: BIG sale on blue shoes today, go!", scratch).empty());
+  const auto one = index.Match("hey: BIG sale on blue shoes today, go!", scratch, MatchOptions{.min_total = 1});
+  ASSERT_EQ(Ids(one), std::vector<Id>{5});
+  EXPECT_EQ(one[0].total, 1);
+  // Fewer hashes than min_hashes: all of them are needed.
+  const auto two = index.Match("note: we moved the weekly quiz night to thursday at eight.", scratch);
+  ASSERT_EQ(Ids(two), std::vector<Id>{6});
+  EXPECT_EQ(two[0].total, 2);
+  EXPECT_TRUE(index.Match("we moved the weekly quiz night", scratch).empty());
+}
+
+TEST(FingerprintIndex, TrapsAreFlagged) {
+  std::vector<IndexedText> texts = Texts({{1, kPostA}});
+  texts.push_back(IndexedText{900, true, kPostB});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch;
+  const auto m = index.Match(std::string(kPostB) + " " + kPostA, scratch);
+  ASSERT_EQ(m.size(), 2u);
+  for (const auto& x : m) EXPECT_EQ(x.trap, x.id == 900) << x.id;
+}
+
+TEST(FingerprintIndex, OptionsChangeTheThreshold) {
+  const auto texts = Texts({{1, kPostA}});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch;
+  const std::string a = kPostA;
+  const std::string part = a.substr(0, a.size() * 6 / 10);
+  const auto loose = index.Match(part, scratch, MatchOptions{0.3, 3});
+  ASSERT_EQ(loose.size(), 1u);
+  const double share = static_cast<double>(loose[0].found) / loose[0].total;
+  EXPECT_TRUE(index.Match(part, scratch, MatchOptions{share + 0.01, 3}).empty());
+  EXPECT_TRUE(index.Match(part, scratch, MatchOptions{0.0, loose[0].found + 1}).empty());
+}
+
+// Words from a generated dictionary, drawn Zipf-like (rank r with weight 1/r), so common
+// words and common word pairs recur as in real text.
+class Words {
+ public:
+  Words(int size, uint64_t seed) : rng_(seed) {
+    std::mt19937_64 g(seed ^ 0x5eed);
+    for (int i = 0; i < size; ++i) {
+      std::string w;
+      for (int n = 2 + static_cast<int>(g() % 8); n > 0; --n) w += static_cast<char>('a' + g() % 26);
+      dict_.push_back(w);
+      cdf_.push_back((cdf_.empty() ? 0 : cdf_.back()) + 1.0 / (i + 1));
+    }
+  }
+  std::string Text(int words) {
+    std::string out;
+    for (int i = 0; i < words; ++i) {
+      const double u = std::uniform_real_distribution<double>(0, cdf_.back())(rng_);
+      if (i) out += (rng_() % 12 == 0) ? ", " : " ";
+      out += dict_[std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin()];
+    }
+    return out;
+  }
+  std::mt19937_64& rng() { return rng_; }
+
+ private:
+  std::mt19937_64 rng_;
+  std::vector<std::string> dict_;
+  std::vector<double> cdf_;
+};
+
+// The false-positive guard: random documents never match random posts from the same words.
+TEST(FingerprintIndex, RandomDocumentsNeverMatch) {
+  Words words(2000, 42);
+  std::vector<std::string> posts;
+  for (int i = 0; i < 5000; ++i) posts.push_back(words.Text(6 + static_cast<int>(words.rng()() % 40)));
+  std::vector<IndexedText> texts;
+  for (int i = 0; i < 5000; ++i) texts.push_back(IndexedText{i + 1, i % 50 == 0, posts[i]});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch;
+  int matches = 0;
+  for (int d = 0; d < 2000; ++d) {
+    const auto m = index.Match(words.Text(170), scratch);  // about 1 KB
+    for (const auto& x : m) ADD_FAILURE() << "doc " << d << " matched post " << x.id << " (" << x.found << "/" << x.total << "): " << posts[x.id - 1];
+    matches += static_cast<int>(m.size());
+  }
+  EXPECT_EQ(matches, 0);
+  // Sanity: the same index does find its (long enough) posts.
+  int found = 0, long_posts = 0;
+  for (int i = 0; i < 5000; ++i) {
+    if (std::count(posts[i].begin(), posts[i].end(), ' ') < 20) continue;
+    ++long_posts;
+    const auto m = index.Match(words.Text(50) + " " + posts[i] + " " + words.Text(50), scratch);
+    found += Ids(m) == std::vector<Id>{i + 1};
+    if (long_posts == 200) break;
+  }
+  EXPECT_EQ(found, long_posts);
+}
+
+TEST(FingerprintIndex, MemoryBytesIsSane) {
+  Words words(2000, 7);
+  std::vector<std::string> posts;
+  for (int i = 0; i < 10000; ++i) posts.push_back(words.Text(20));
+  std::vector<IndexedText> texts;
+  for (int i = 0; i < 10000; ++i) texts.push_back(IndexedText{i, false, posts[i]});
+  const auto index = FingerprintIndex::Build(texts);
+  const double per_post = static_cast<double>(index.MemoryBytes()) / 10000;
+  EXPECT_GT(per_post, 20);   // at least id + total + a few postings
+  EXPECT_LT(per_post, 400);  // 17 shingles -> ~7 kept hashes, ~20 bytes each at most
+  EXPECT_LT(FingerprintIndex::Build({}).MemoryBytes(), 1024u);
+  RecordProperty("bytes_per_post", std::to_string(per_post));
+}
+
+}  // namespace
+}  // namespace sluice
