@@ -1,0 +1,128 @@
+// Integration: `sluice trace` finds a leak of one app's deliveries, edited and mixed into
+// unrelated text, names that app with p < 1e-6 and no other, and names nobody on corpora
+// that hold none of our posts.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <set>
+
+#include "harness.h"
+
+namespace sluice::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
+
+std::string JsonString(const std::string& s) { return json::serialize(json::value(s)); }
+
+// The edits a dataset builder makes: lower case, punctuation and URLs stripped, re-wrapped,
+// sometimes truncated.
+std::string Edit(const std::string& text, std::mt19937& rng) {
+  std::string out;
+  std::string word;
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  while (in >> word)
+    if (word.rfind("http", 0) != 0) words.push_back(word);
+  size_t keep = words.size();
+  if (rng() % 3 == 0) keep = std::max<size_t>(keep * 8 / 10, 1);
+  for (size_t i = 0; i < keep; ++i) {
+    std::string w;
+    for (char c : words[i])
+      if (!std::ispunct(static_cast<unsigned char>(c)) || (c & 0x80)) w.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+    out += (i == 0 ? "" : (rng() % 7 == 0 ? "\n" : "  ")) + w;
+  }
+  return out;
+}
+
+std::string RandomText(std::mt19937& rng, int words) {
+  static const char* kWords[] = {"river", "garden", "pasta", "weather", "lyon", "engine", "piano", "cloud", "market",
+                                 "soleil", "maison", "jardin", "velo", "train", "book", "window", "coffee", "bridge"};
+  std::string s;
+  for (int i = 0; i < words; ++i) s += std::string(i ? " " : "") + kWords[rng() % (sizeof kWords / sizeof *kWords)];
+  return s;
+}
+
+TEST(Trace, NamesTheLeakingAppAndNobodyOnUnrelatedCorpora) {
+  SluiceServer s(120, 3000);
+  std::string leaker = s.CreateApp("leaker", "enterprise"), honest = s.CreateApp("honest", "enterprise");
+  s.Start();
+  // The two apps read the timelines of disjoint sets of authors.
+  auto users = s.Get("/2/tweets/search/recent?query=the%20OR%20le%20OR%20de&max_results=100&tweet.fields=author_id", leaker).Json();
+  std::vector<std::string> authors;
+  for (const auto& p : users.at("data").as_array()) {
+    std::string a = Str(p, "author_id");
+    if (std::find(authors.begin(), authors.end(), a) == authors.end()) authors.push_back(a);
+  }
+  ASSERT_GE(authors.size(), 10u);
+  std::vector<std::string> leaked_texts;
+  std::set<std::string> leaked_ids;
+  for (size_t i = 0; i < authors.size(); ++i) {
+    bool mine = i % 2 == 0;
+    auto page = s.Get("/2/users/" + authors[i] + "/tweets?max_results=100", mine ? leaker : honest).Json();
+    if (!mine || !page.as_object().contains("data")) continue;
+    for (const auto& p : page.at("data").as_array()) {
+      leaked_texts.push_back(Str(p, "text"));
+      leaked_ids.insert(Str(p, "id"));
+    }
+  }
+  ASSERT_EQ(s.Stop(), 0);
+  ASSERT_EQ(RunSluice({"ledger", "checkpoint", "--data", s.data_dir()}).exit_code, 0);
+  ASSERT_GE(leaked_texts.size(), 30u);
+
+  std::mt19937 rng(7);
+  std::string leak = s.data_dir() + "/leak.jsonl";
+  {
+    std::ofstream out(leak);
+    for (const auto& t : leaked_texts) {
+      for (int k = 0; k < 3; ++k) out << "{\"text\":" << JsonString(RandomText(rng, 30)) << "}\n";
+      out << "{\"id\":\"doc\",\"text\":" << JsonString("Someone wrote: " + Edit(t, rng) + " " + RandomText(rng, 10)) << "}\n";
+    }
+    out << "{not json\n";
+  }
+  auto r = RunSluice({"trace", "--data", s.data_dir(), "--json", "--quiet", leak});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = json::parse(r.out);
+  EXPECT_EQ(report.at("corpus").at("malformed").as_int64(), 1);
+  // Short posts lose most of their shingles to the edits; 75% were found when this was written.
+  EXPECT_GE(report.at("posts_matched").as_int64(), int64_t(leaked_texts.size() * 6 / 10));
+  int named = 0;
+  for (const auto& f : report.at("apps").as_array()) {
+    if (!f.at("named").as_bool()) continue;
+    ++named;
+    EXPECT_EQ(Str(f, "app_name"), "leaker");
+    EXPECT_LT(std::stod(Str(f, "p_value")), 1e-6);
+    ASSERT_FALSE(f.at("evidence").as_array().empty());
+    // Each evidence bundle checks with the public key alone.
+    std::string key = RunSluice({"ledger", "pubkey", "--data", s.data_dir()}).out;
+    key.pop_back();
+    std::string file = s.data_dir() + "/evidence.json";
+    std::ofstream(file) << json::serialize(f.at("evidence").at(0));
+    auto check = RunSluice({"ledger", "check-proof", file, "--pubkey", key});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+  }
+  EXPECT_EQ(named, 1) << r.out.substr(0, 2000);
+
+  // Corpora with none of our posts: nobody is named, nothing is matched.
+  for (int c = 0; c < 20; ++c) {
+    std::string file = s.data_dir() + "/random" + std::to_string(c) + ".txt";
+    {
+      std::ofstream out(file);
+      for (int d = 0; d < 200; ++d) out << RandomText(rng, 5 + int(rng() % 40)) << "\n";
+    }
+    auto clean = RunSluice({"trace", "--data", s.data_dir(), "--json", "--quiet", file});
+    ASSERT_EQ(clean.exit_code, 0) << clean.err;
+    auto cr = json::parse(clean.out);
+    EXPECT_EQ(cr.at("posts_matched").as_int64(), 0) << file;
+    EXPECT_TRUE(cr.at("apps").as_array().empty());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::testing
