@@ -22,6 +22,7 @@ class Metrics;
 class Plans;
 class RateLimiter;
 class UsageMeter;
+class TrapInjector;
 
 struct ApiRequest {
   std::string_view method;  // "GET", "POST", ...
@@ -43,6 +44,7 @@ struct ApiResponse {
   // post it created or deleted, in response order.
   std::vector<Id> delivered_posts;
   std::vector<Id> delivered_users;
+  std::vector<Id> delivered_traps;  // trap records in the page: ledgered, never counted or billed
 
   static ApiResponse FromProblem(const Problem& p);
   static ApiResponse Json(int status, std::string body);
@@ -59,6 +61,7 @@ struct ApiContext {
   const Plans* plans = nullptr;  // null: no metering (every app may call everything)
   RateLimiter* limiter = nullptr;  // shared (thread-safe); null: no rate limits
   UsageMeter* meter = nullptr;     // shared (thread-safe); null: no caps or credits
+  TrapInjector* traps = nullptr;   // shared (thread-safe); null: no trap records
 
   //! This worker's copy of what the cap stage reads about projects (cycle day, credits
   //! added), refreshed after kProjectCacheMs so that `sluice credits add` shows within a second.

@@ -4,7 +4,7 @@ namespace sluice {
 
 bool ShouldRecord(const ApiResponse& r) {
   if (r.status == 401 || r.status == 403 || r.status == 429) return true;
-  return r.status < 300 && (!r.delivered_posts.empty() || !r.delivered_users.empty());
+  return r.status < 300 && (!r.delivered_posts.empty() || !r.delivered_users.empty() || !r.delivered_traps.empty());
 }
 
 LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
@@ -22,6 +22,7 @@ LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::s
   // A refusal delivers nothing, whatever the handler had gathered.
   if (response.status < 300) {
     r.post_ids = response.delivered_posts;
+    r.post_ids.insert(r.post_ids.end(), response.delivered_traps.begin(), response.delivered_traps.end());
     r.user_ids = response.delivered_users;
   }
   r.request_id = req.request_id;

@@ -1,6 +1,9 @@
 #include "api/paging.h"
 
+#include "api/trap_injector.h"
 #include "core/time_format.h"
+
+#include <algorithm>
 
 namespace sluice {
 
@@ -59,7 +62,7 @@ Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs
   return page;
 }
 
-Result<ApiResponse> RenderPage(ApiContext& ctx, std::vector<StoredPost> rows, const PageRequest& page,
+Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<StoredPost> rows, const PageRequest& page,
                                const PageSpec& spec, const FieldSelection& fields) {
   bool newer = page.cursor && page.cursor->first == PageRequest::Direction::kNewer;
   bool more = rows.size() > size_t(page.limit);
@@ -73,6 +76,7 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, std::vector<StoredPost> rows, co
     newest = rows.front().post.id;
     oldest = rows.back().post.id;
   }
+  Id trap = ctx.traps ? ctx.traps->MaybeInject(ctx, app, rows) : 0;
   std::string next, previous;
   if (oldest && (newer || more)) next = EncodePageToken(PageRequest::Direction::kOlder, *oldest);
   if (spec.previous_token && newest && (newer ? more : page.cursor.has_value()))
@@ -87,7 +91,14 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, std::vector<StoredPost> rows, co
     if (!previous.empty()) w.Member("previous_token", previous);
     w.EndObject();
   };
-  return RenderPostsEnvelope(ctx.store, rows, false, fields, {}, meta);
+  auto response = RenderPostsEnvelope(ctx.store, rows, false, fields, {}, meta);
+  if (response.ok() && trap) {
+    // The trap is ledgered as delivered, but never counted against caps or billed.
+    auto& posts = response->delivered_posts;
+    posts.erase(std::remove(posts.begin(), posts.end(), trap), posts.end());
+    response->delivered_traps.push_back(trap);
+  }
+  return response;
 }
 
 }  // namespace sluice

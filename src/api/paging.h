@@ -25,8 +25,10 @@ inline constexpr TimeMs kRecentWindowMs = 7LL * 24 * 3600 * 1000;
 //! pagination_token (or next_token for search).
 Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs now);
 
-//! Trims the store's limit+1 rows to the page and renders the envelope with meta.
-Result<ApiResponse> RenderPage(ApiContext& ctx, std::vector<StoredPost> rows, const PageRequest& page,
+//! Trims the store's limit+1 rows to the page, lets the trap injector add its record for
+//! `app` (never at the page's ends, so tokens and newest/oldest ids stay those of real
+//! posts), and renders the envelope with meta.
+Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<StoredPost> rows, const PageRequest& page,
                                const PageSpec& spec, const FieldSelection& fields);
 
 }  // namespace sluice

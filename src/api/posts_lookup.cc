@@ -1,6 +1,9 @@
 // GET /2/tweets/:id and GET /2/tweets?ids=
 #include "api/handlers.h"
 #include "api/render.h"
+#include "api/trap_injector.h"
+
+#include <algorithm>
 
 namespace sluice {
 
@@ -9,28 +12,52 @@ namespace {
 const std::initializer_list<std::string_view> kLookupParams = {"tweet.fields", "user.fields", "expansions",
                                                                    "media.fields", "place.fields", "poll.fields"};
 
-Result<ApiResponse> Lookup(ApiContext& ctx, const std::vector<Id>& ids, bool single, std::string_view parameter,
-                           const Params& params) {
+Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id>& ids, bool single,
+                           std::string_view parameter, const Params& params) {
   auto fields = ParseFieldSelection(params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.problem();
   std::vector<ResourceError> errors;
   auto posts = FetchLivePosts(ctx.store, ids, parameter, errors);
   if (!posts.ok()) return posts.problem();
-  return RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
+  // A trap record is found only by the app it was delivered to; to anyone else it is a 404.
+  std::vector<Id> traps;
+  for (auto e = errors.begin(); e != errors.end();) {
+    auto trap = ctx.store.GetTrap(std::stoll(e->value));
+    if (!trap.ok()) return trap.problem();
+    if (!trap->has_value() || (*trap)->app_id != app.id) {
+      ++e;
+      continue;
+    }
+    posts->push_back(TrapInjector::AsPost(**trap));
+    traps.push_back((*trap)->id);
+    e = errors.erase(e);
+  }
+  if (!traps.empty())
+    std::sort(posts->begin(), posts->end(), [&](const StoredPost& a, const StoredPost& b) {
+      return std::find(ids.begin(), ids.end(), a.post.id) < std::find(ids.begin(), ids.end(), b.post.id);
+    });
+  auto response = RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
+  if (response.ok())
+    for (Id trap : traps) {
+      auto& delivered = response->delivered_posts;
+      delivered.erase(std::remove(delivered.begin(), delivered.end(), trap), delivered.end());
+      response->delivered_traps.push_back(trap);
+    }
+  return response;
 }
 
 }  // namespace
 
-Result<ApiResponse> GetPostById(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view id_text) {
+Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_text) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.problem();
   if (Status s = params->CheckAllowed(kLookupParams); !s.ok()) return s;
   auto id = ParseIdValue("id", id_text);
   if (!id.ok()) return id.problem();
-  return Lookup(ctx, {*id}, true, "id", *params);
+  return Lookup(ctx, app, {*id}, true, "id", *params);
 }
 
-Result<ApiResponse> GetPostsByIds(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+Result<ApiResponse> GetPostsByIds(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.problem();
   std::initializer_list<std::string_view> allowed = {"ids", "tweet.fields", "user.fields", "expansions",
@@ -38,7 +65,7 @@ Result<ApiResponse> GetPostsByIds(ApiContext& ctx, const App&, const ApiRequest&
   if (Status s = params->CheckAllowed(allowed); !s.ok()) return s;
   auto ids = ParseIdList(*params, "ids", 100);
   if (!ids.ok()) return ids.problem();
-  return Lookup(ctx, *ids, false, "ids", *params);
+  return Lookup(ctx, app, *ids, false, "ids", *params);
 }
 
 }  // namespace sluice

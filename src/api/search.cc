@@ -15,7 +15,7 @@ Result<SearchQuery> QueryParam(const Params& params) {
 
 }  // namespace
 
-Result<ApiResponse> SearchRecent(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+Result<ApiResponse> SearchRecent(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.problem();
   if (Status s = params->CheckAllowed({"query", "max_results", "next_token", "pagination_token", "since_id", "until_id",
@@ -35,7 +35,7 @@ Result<ApiResponse> SearchRecent(ApiContext& ctx, const App&, const ApiRequest& 
   if (!page.ok()) return page.problem();
   auto rows = ctx.store.Search(*query, *page);
   if (!rows.ok()) return rows.problem();
-  return RenderPage(ctx, std::move(*rows), *page, spec, *fields);
+  return RenderPage(ctx, app, std::move(*rows), *page, spec, *fields);
 }
 
 Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {

@@ -11,7 +11,7 @@ const std::initializer_list<std::string_view> kTimelineParams = {
     "tweet.fields", "user.fields", "expansions", "media.fields", "place.fields", "poll.fields"};
 
 template <typename Fetch>
-Result<ApiResponse> Timeline(ApiContext& ctx, const ApiRequest& req, std::string_view id_param, std::string_view id_text,
+Result<ApiResponse> Timeline(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_param, std::string_view id_text,
                              const PageSpec& spec, std::initializer_list<std::string_view> allowed, Fetch&& fetch) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.problem();
@@ -24,26 +24,26 @@ Result<ApiResponse> Timeline(ApiContext& ctx, const ApiRequest& req, std::string
   if (!page.ok()) return page.problem();
   auto rows = fetch(*id, *page);
   if (!rows.ok()) return rows.problem();
-  return RenderPage(ctx, std::move(*rows), *page, spec, *fields);
+  return RenderPage(ctx, app, std::move(*rows), *page, spec, *fields);
 }
 
 }  // namespace
 
-Result<ApiResponse> GetUserPosts(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
+Result<ApiResponse> GetUserPosts(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view user_id) {
   PageSpec spec{5, 100, 10, /*allow_exclude=*/true};
-  return Timeline(ctx, req, "id", user_id, spec, kTimelineParams,
+  return Timeline(ctx, app, req, "id", user_id, spec, kTimelineParams,
                   [&](Id id, const PageRequest& page) { return ctx.store.UserPosts(id, page); });
 }
 
-Result<ApiResponse> GetUserMentions(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
+Result<ApiResponse> GetUserMentions(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view user_id) {
   PageSpec spec{5, 100, 10, /*allow_exclude=*/true};
-  return Timeline(ctx, req, "id", user_id, spec, kTimelineParams,
+  return Timeline(ctx, app, req, "id", user_id, spec, kTimelineParams,
                   [&](Id id, const PageRequest& page) { return ctx.store.Mentions(id, page); });
 }
 
-Result<ApiResponse> GetQuotePosts(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view post_id) {
+Result<ApiResponse> GetQuotePosts(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view post_id) {
   PageSpec spec{10, 100, 10, /*allow_exclude=*/true};
-  return Timeline(ctx, req, "id", post_id, spec, kTimelineParams,
+  return Timeline(ctx, app, req, "id", post_id, spec, kTimelineParams,
                   [&](Id id, const PageRequest& page) { return ctx.store.QuotePosts(id, page); });
 }
 

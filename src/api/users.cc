@@ -30,7 +30,8 @@ Result<ApiResponse> ById(ApiContext& ctx, const std::vector<Id>& ids, bool singl
   std::vector<User> users;
   std::vector<ResourceError> errors;
   for (Id id : ids) {
-    auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id; });
+    // A trap record's synthetic author is never looked up: to everyone it does not exist.
+    auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id && !u.synthetic; });
     if (it == found->end()) errors.push_back({"user", std::string(parameter), std::to_string(id)});
     else users.push_back(std::move(*it));
   }
@@ -51,7 +52,7 @@ Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& 
   std::vector<ResourceError> errors;
   for (const auto& n : names) {
     auto it = std::find_if(found->begin(), found->end(), [&](const User& u) {
-      return u.username.size() == n.size() && std::equal(n.begin(), n.end(), u.username.begin(), [](char a, char b) {
+      return !u.synthetic && u.username.size() == n.size() && std::equal(n.begin(), n.end(), u.username.begin(), [](char a, char b) {
                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
              });
     });

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "access/usage_meter.h"
+#include "api/trap_injector.h"
 #include "api/usage.h"
 #include "http/server.h"
 #include "ingest/seed.h"
@@ -49,7 +51,14 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     if (!store.ok()) return Fail(store.problem());
     if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s.problem());
   }
-  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); }, {ledger->get(), &*plans, &meter});
+  std::unique_ptr<TrapInjector> traps;
+  if (config.traps.enabled) {
+    auto secret = TrapInjector::LoadOrCreateSecret((std::filesystem::path(c.data) / "traps.secret").string());
+    if (!secret.ok()) return Fail(secret.problem());
+    traps = std::make_unique<TrapInjector>(std::move(*secret), config.traps.every_posts, DefaultTrapVocabulary());
+  }
+  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); },
+                {ledger->get(), &*plans, &meter, traps.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.problem());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";

@@ -43,6 +43,8 @@ const std::map<std::string, Setter>& Keys() {
       {"ledger.origin", Set<std::string>([](Config& c) -> auto& { return c.ledger.origin; })},
       {"ledger.checkpoint_every_records", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_records; })},
       {"ledger.checkpoint_every_ms", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
+      {"traps.enabled", Set<bool>([](Config& c) -> auto& { return c.traps.enabled; })},
+      {"traps.every_posts", Set<int64_t>([](Config& c) -> auto& { return c.traps.every_posts; })},
       {"log.level", Set<std::string>([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Set<bool>([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", Set<std::string>([](Config& c) -> auto& { return c.plans_file; })},
@@ -97,6 +99,7 @@ Status Validate(const Config& c, const std::string& name) {
     return bad("ledger.origin", "must be a non-empty name without spaces, newlines or '+'");
   if (c.ledger.checkpoint_every_records < 1) return bad("ledger.checkpoint_every_records", "must be positive");
   if (c.ledger.checkpoint_every_ms < 100) return bad("ledger.checkpoint_every_ms", "must be at least 100");
+  if (c.traps.every_posts < 1) return bad("traps.every_posts", "must be positive");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return bad("log.level", "must be one of trace, debug, info, warn, error, off");

@@ -35,6 +35,11 @@ struct LedgerConfig {
   int64_t checkpoint_every_ms = 60000;
 };
 
+struct TrapsConfig {
+  bool enabled = true;
+  int64_t every_posts = 5000;  // one trap record per this many posts delivered to an app
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -44,6 +49,7 @@ struct Config {
   ServerConfig server;
   PostsConfig posts;
   LedgerConfig ledger;
+  TrapsConfig traps;
   LogConfig log;
   std::string store_url = "sqlite";
   std::string plans_file;  // "" = the shipped plans (config/plans.toml, compiled in)

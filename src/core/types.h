@@ -38,6 +38,7 @@ struct User {
   std::vector<std::string> labels;  // e.g. state-affiliated-media, government-funded
   UserMetrics metrics;
   std::optional<Id> pinned_tweet_id;
+  bool synthetic = false;  // a trap record's author: never a real person, never looked up
 };
 
 //! An entity span in a post's text. start/end count Unicode code points, end exclusive,

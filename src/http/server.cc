@@ -338,7 +338,8 @@ Result<int> Server::Start() {
     if (!store.ok()) return store.problem();
     w->store = std::move(*store);
     w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.shared.ledger,
-                                                     &m.metrics, m.shared.plans, &m.limiter, m.shared.meter});
+                                                     &m.metrics, m.shared.plans, &m.limiter, m.shared.meter,
+                                                     m.shared.traps});
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }

@@ -19,6 +19,7 @@ namespace sluice {
 class Ledger;
 class Plans;
 class UsageMeter;
+class TrapInjector;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
@@ -34,6 +35,7 @@ class Server {
     Ledger* ledger = nullptr;
     const Plans* plans = nullptr;
     UsageMeter* meter = nullptr;
+    TrapInjector* traps = nullptr;
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();

@@ -62,6 +62,18 @@ struct ProjectInfo {
   std::string plan;       // the plan of its live apps; "" while it has none
 };
 
+//! A trap record as stored: delivered to one app only (src/provenance/traps.h).
+struct StoredTrap {
+  Id id = 0;
+  Id app_id = 0;
+  uint64_t counter = 0;
+  Id author_id = 0;
+  std::string text;
+  std::string lang;
+  TimeMs created_at = 0;
+  std::string marker;
+};
+
 struct CreditEntry {
   int64_t micro_usd = 0;
   TimeMs added_at = 0;
@@ -101,6 +113,15 @@ class Store {
   //! trace index; `visit` returning false stops early.
   virtual Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) = 0;
   virtual Result<int64_t> CountUsers() = 0;
+
+  // ---- trap records ----
+  //! Stores a trap and its synthetic author (User::synthetic) together.
+  virtual Status InsertTrap(const StoredTrap& trap, const User& author) = 0;
+  virtual Result<std::optional<StoredTrap>> GetTrap(Id id) = 0;
+  //! How many traps `app` has been given (the next counter).
+  virtual Result<int64_t> CountTraps(Id app) = 0;
+  //! Every trap, in id order; `visit` returning false stops early.
+  virtual Status ForEachTrap(const std::function<bool(const StoredTrap&)>& visit) = 0;
 
   // ---- apps and projects ----
   virtual Result<Id> CreateProject(std::string_view name, TimeMs at) = 0;

@@ -100,6 +100,21 @@ CREATE TABLE credits (
 CREATE INDEX credits_by_project ON credits (project_id, added_at);
 CREATE INDEX apps_by_project ON apps (project_id) WHERE revoked_at IS NULL;
 )sql",
+    // 3: trap records, apart from real posts; their authors are synthetic users.
+    R"sql(
+ALTER TABLE users ADD COLUMN synthetic INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE trap_posts (
+  id         INTEGER PRIMARY KEY,          -- a snowflake inside the page it was delivered in
+  app_id     INTEGER NOT NULL,
+  counter    INTEGER NOT NULL,
+  author_id  INTEGER NOT NULL REFERENCES users (id),
+  text       TEXT NOT NULL,
+  lang       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  marker     TEXT NOT NULL,
+  UNIQUE (app_id, counter)
+);
+)sql",
 };
 
 }  // namespace

@@ -18,7 +18,7 @@ constexpr std::string_view kPostColumns =
 
 constexpr std::string_view kUserColumns =
     "id, username, name, description, location, url, created_at, verified_type, protected, labels,"
-    " followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id";
+    " followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id, synthetic";
 
 std::vector<std::string> SplitCommas(std::string_view s) {
   std::vector<std::string> out;
@@ -75,6 +75,7 @@ User ReadUser(const Stmt& s) {
   if (!s.Text(9).empty()) u.labels = SplitCommas(s.Text(9));
   u.metrics = {s.Int(10), s.Int(11), s.Int(12), s.Int(13), s.Int(14)};
   u.pinned_tweet_id = s.OptInt(15);
+  u.synthetic = s.Int(16) != 0;
   return u;
 }
 
@@ -284,6 +285,46 @@ Status SqliteStore::ForEachPost(const std::function<bool(Id, std::string_view, b
     auto row = s->Step();
     if (!row.ok()) return row.status();
     if (!*row || !visit(s->Int(0), s->Text(1), s->Int(2) != 0)) return Status::Ok();
+  }
+}
+
+namespace {
+constexpr std::string_view kTrapColumns = "id, app_id, counter, author_id, text, lang, created_at, marker";
+StoredTrap ReadTrap(const Stmt& s) {
+  return {s.Int(0), s.Int(1), uint64_t(s.Int(2)), s.Int(3), std::string(s.Text(4)), std::string(s.Text(5)), s.Int(6),
+          std::string(s.Text(7))};
+}
+}  // namespace
+
+Result<std::optional<StoredTrap>> SqliteStore::GetTrap(Id id) {
+  static const std::string sql = "SELECT " + std::string(kTrapColumns) + " FROM trap_posts WHERE id = ?";
+  auto stmt = db_->Cached(sql);
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  s->Bind(1, id);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  if (!*row) return std::optional<StoredTrap>();
+  return std::optional<StoredTrap>(ReadTrap(*s));
+}
+
+Result<int64_t> SqliteStore::CountTraps(Id app) {
+  auto stmt = db_->Cached("SELECT count(*) FROM trap_posts WHERE app_id = ?");
+  if (!stmt.ok()) return stmt.problem();
+  StmtScope s(**stmt);
+  s->Bind(1, app);
+  auto row = s->Step();
+  if (!row.ok()) return row.problem();
+  return s->Int(0);
+}
+
+Status SqliteStore::ForEachTrap(const std::function<bool(const StoredTrap&)>& visit) {
+  auto s = db_->Prepare("SELECT " + std::string(kTrapColumns) + " FROM trap_posts ORDER BY id");
+  if (!s.ok()) return s.status();
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || !visit(ReadTrap(*s))) return Status::Ok();
   }
 }
 

@@ -31,6 +31,11 @@ class SqliteStore final : public Store {
   Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) override;
   Result<int64_t> CountUsers() override;
 
+  Status InsertTrap(const StoredTrap& trap, const User& author) override;
+  Result<std::optional<StoredTrap>> GetTrap(Id id) override;
+  Result<int64_t> CountTraps(Id app) override;
+  Status ForEachTrap(const std::function<bool(const StoredTrap&)>& visit) override;
+
   Result<Id> CreateProject(std::string_view name, TimeMs at) override;
   Result<bool> ProjectExists(Id project_id) override;
   Result<int64_t> CountApps(Id project_id) override;

@@ -91,8 +91,8 @@ std::string EntitiesJson(const Entities& e) {
 Status SqliteStore::InsertUser(const User& u) {
   auto stmt = db_->Cached(
       "INSERT INTO users (id, username, username_lc, name, description, location, url, created_at, verified_type,"
-      " protected, labels, followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " protected, labels, followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id,"
+      " synthetic) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, u.id);
@@ -112,6 +112,7 @@ Status SqliteStore::InsertUser(const User& u) {
   s->Bind(15, u.metrics.listed_count);
   s->Bind(16, u.metrics.like_count);
   s->Bind(17, u.pinned_tweet_id);
+  s->Bind(18, int64_t(u.synthetic));
   if (Status st = s->Run(); !st.ok()) {
     if (st.problem().status == 409)
       return Conflict("user " + std::to_string(u.id) + " (@" + u.username + ") already exists");
@@ -253,6 +254,24 @@ Status SqliteStore::DeletePost(Id id, TimeMs at) {
   if (Status st = s->Run(); !st.ok()) return st;
   if (db_->Changes() == 0) return NotFound("Could not find tweet with id: [" + std::to_string(id) + "].");
   return Status::Ok();
+}
+
+Status SqliteStore::InsertTrap(const StoredTrap& trap, const User& author) {
+  return Atomically([&]() -> Status {
+    if (Status st = InsertUser(author); !st.ok()) return st;
+    auto s = db_->Prepare(
+        "INSERT INTO trap_posts (id, app_id, counter, author_id, text, lang, created_at, marker) VALUES (?,?,?,?,?,?,?,?)");
+    if (!s.ok()) return s.status();
+    s->Bind(1, trap.id);
+    s->Bind(2, trap.app_id);
+    s->Bind(3, int64_t(trap.counter));
+    s->Bind(4, trap.author_id);
+    s->Bind(5, trap.text);
+    s->Bind(6, trap.lang);
+    s->Bind(7, trap.created_at);
+    s->Bind(8, trap.marker);
+    return s->Run();
+  });
 }
 
 Result<Id> SqliteStore::CreateProject(std::string_view name, TimeMs at) {

@@ -1,0 +1,96 @@
+#include "api/trap_injector.h"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/mix.h"
+#include "core/snowflake.h"
+
+namespace sluice {
+
+TrapInjector::TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary)
+    : secret_(std::move(secret)), every_posts_(std::max<int64_t>(every_posts, 1)), vocabulary_(std::move(vocabulary)) {}
+
+StoredPost TrapInjector::AsPost(const StoredTrap& trap) {
+  StoredPost sp;
+  sp.post.id = trap.id;
+  sp.post.author_id = trap.author_id;
+  sp.post.text = trap.text;
+  sp.post.created_at = trap.created_at;
+  sp.post.lang = trap.lang;
+  sp.post.conversation_id = trap.id;
+  sp.post.edit_history = {trap.id};
+  return sp;
+}
+
+Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows) {
+  if (rows.size() < 2) return 0;
+  {
+    std::lock_guard lock(mu_);
+    int64_t& n = delivered_[app.id];
+    int64_t before = n / every_posts_;
+    n += int64_t(rows.size());
+    if (n / every_posts_ == before) return 0;
+  }
+  // The widest gap between neighbours gives the trap an id no real post has.
+  size_t at = 0;
+  Id gap = 0;
+  for (size_t i = 0; i + 1 < rows.size(); ++i) {
+    Id g = rows[i].post.id - rows[i + 1].post.id;
+    if (g > gap) {
+      gap = g;
+      at = i;
+    }
+  }
+  if (gap < 2) return 0;
+  auto counter = ctx.store.CountTraps(app.id);
+  if (!counter.ok()) return 0;
+  TrapRecord record = MakeTrap(secret_, app.id, uint64_t(*counter), vocabulary_, [&](std::string_view name) {
+    auto found = ctx.store.GetUsersByUsername(std::vector<std::string>{std::string(name)});
+    return !found.ok() || !found->empty();
+  });
+  if (!record.ok()) return 0;
+  StoredTrap trap;
+  trap.id = rows[at + 1].post.id + 1 + Id(Mix64(uint64_t(app.id) ^ uint64_t(*counter)) % uint64_t(gap - 1));
+  trap.app_id = app.id;
+  trap.counter = uint64_t(*counter);
+  trap.author_id = ctx.ids.Next();
+  trap.text = record.text;
+  trap.lang = record.lang;
+  trap.created_at = SnowflakeTime(trap.id);
+  trap.marker = record.marker;
+  User author;
+  author.id = trap.author_id;
+  author.username = record.author_username;
+  author.name = record.author_name;
+  author.created_at = trap.created_at - 86'400'000LL * int64_t(30 + trap.id % 900);
+  author.synthetic = true;
+  if (auto clash = ctx.store.GetPosts(std::vector<Id>{trap.id}); !clash.ok() || !clash->empty()) return 0;
+  if (!ctx.store.InsertTrap(trap, author).ok()) return 0;  // e.g. another worker took this counter
+  rows.insert(rows.begin() + std::ptrdiff_t(at + 1), AsPost(trap));
+  return trap.id;
+}
+
+Result<std::string> TrapInjector::LoadOrCreateSecret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::stringstream s;
+    s << in.rdbuf();
+    if (s.str().size() < 32) return CommandError(path + ": a trap secret must hold at least 32 bytes");
+    return s.str();
+  }
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return CommandError("no randomness for the trap secret");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return CommandError(path + ": cannot create the trap secret");
+  bool ok = ::write(fd, bytes, sizeof bytes) == ssize_t(sizeof bytes) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return CommandError(path + ": cannot write the trap secret");
+  return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
+}
+
+}  // namespace sluice

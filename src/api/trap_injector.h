@@ -1,0 +1,42 @@
+#pragma once
+//! TrapInjector: puts trap records (src/provenance/traps.h) into search and timeline pages,
+//! one per `every_posts` posts delivered to an app, so that a leak of the app's data carries
+//! records that name it. A trap takes an id between two neighbouring posts of the page, so ids
+//! stay descending, pagination tokens (made from the real posts at the page's ends) are
+//! unchanged, and result_count counts it like any post. Thread-safe; shared by the workers.
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/context.h"
+#include "provenance/traps.h"
+
+namespace sluice {
+
+class TrapInjector {
+ public:
+  //! `secret`: at least 32 bytes (kept in DATA/traps.secret).
+  TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary);
+
+  //! Maybe inserts one trap into `rows` (descending ids, already trimmed to the page) for
+  //! `app`; the trap is stored first. Returns its id, or 0 when none was added (also on any
+  //! storage error: a page is never refused for a trap).
+  Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows);
+
+  //! The stored trap as a post, for rendering (and for its owner's lookups).
+  static StoredPost AsPost(const StoredTrap& trap);
+
+  //! Loads DATA/traps.secret, creating it (32 random bytes, mode 0600) if absent.
+  static Result<std::string> LoadOrCreateSecret(const std::string& path);
+
+ private:
+  const std::string secret_;
+  const int64_t every_posts_;
+  const TrapVocabulary vocabulary_;
+  std::mutex mu_;
+  std::unordered_map<Id, int64_t> delivered_;  // guarded by mu_: posts delivered per app since start
+};
+
+}  // namespace sluice
