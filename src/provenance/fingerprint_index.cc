@@ -83,8 +83,16 @@ size_t Capacity(size_t keys) { return std::max<size_t>(16, keys + keys * 2 / 3 +
 
 }  // namespace
 
-// Multiply-shift onto [0, capacity) ("fastrange"): uses the hash's high bits, no modulo.
+// Winnowing keeps the smallest hash of each window, so kept hashes are skewed towards small
+// values (the minimum of four uniforms): their high bits alone would crowd the front of the
+// table into one long probe run. A 64-bit finaliser (murmur3's fmix64) spreads them again,
+// then multiply-shift maps onto [0, capacity) ("fastrange") with no modulo.
 size_t FingerprintIndex::Home(uint64_t hash) const {
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdULL;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ULL;
+  hash ^= hash >> 33;
   return static_cast<size_t>((static_cast<unsigned __int128>(hash) * keys_.size()) >> 64);
 }
 
