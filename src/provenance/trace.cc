@@ -68,17 +68,27 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
       });
       !s.ok())
     return s;
+  // Trap records: found once, they name the app they were delivered to.
+  std::unordered_map<Id, Id> trap_app;
+  if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
+        texts.push_back(t.text);
+        indexed.push_back({t.id, true, {}});
+        trap_app[t.id] = t.app_id;
+        return true;
+      });
+      !s.ok())
+    return s;
   for (size_t i = 0; i < texts.size(); ++i) indexed[i].text = texts[i];
   FingerprintIndex index = FingerprintIndex::Build(indexed);
   texts.clear();
   texts.shrink_to_fit();
-  report.indexed_posts = index.size();
+  report.indexed_posts = index.size() - trap_app.size();
 
   auto served = BuildServedIndex(ledger_dir);
   if (!served.ok()) return served.problem();
 
   // Scan the corpus.
-  std::unordered_set<Id> matched;
+  std::unordered_set<Id> matched, traps_found;
   FingerprintIndex::Scratch scratch;
   uint64_t total = FileBytes(options.files), before = 0;
   for (const auto& file : options.files) {
@@ -87,7 +97,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
         file, options.corpus,
         [&](const CorpusDocument& doc) {
           for (const auto& m : index.Match(doc.text, scratch, options.match))
-            if (!m.trap) matched.insert(m.id);
+            (m.trap ? traps_found : matched).insert(m.id);
           return true;
         },
         report.corpus, [&](uint64_t bytes) {
@@ -97,6 +107,9 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     before += report.corpus.bytes - base;
   }
   report.posts_matched = matched.size();
+  report.trap_hits = traps_found.size();
+  std::unordered_map<Id, std::vector<Id>> traps_by_app;
+  for (Id t : traps_found) traps_by_app[trap_app[t]].push_back(t);
   for (Id id : matched) report.deleted_matched += deleted.count(id);
 
   // Per app: the overlap, and how likely it is by chance.
@@ -105,26 +118,32 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   uint64_t N = report.indexed_posts, n = matched.size();
   for (const auto& app : *apps) {
     auto it = served->find(app.id);
-    if (it == served->end() || n == 0) continue;
+    auto traps_it = traps_by_app.find(app.id);
     TraceAppFinding f;
     f.app_id = app.id;
     f.app_name = app.name;
     f.project_id = app.project_id;
-    f.received = it->second.size();
+    if (traps_it != traps_by_app.end()) f.trap_hits = traps_it->second;
+    std::sort(f.trap_hits.begin(), f.trap_hits.end());
     std::vector<Id> overlap;
-    for (Id id : matched)
-      if (std::binary_search(it->second.begin(), it->second.end(), id)) overlap.push_back(id);
-    if (overlap.empty()) continue;
+    if (it != served->end()) {
+      f.received = it->second.size();
+      for (Id id : matched)
+        if (std::binary_search(it->second.begin(), it->second.end(), id)) overlap.push_back(id);
+    }
+    if (overlap.empty() && f.trap_hits.empty()) continue;
     std::sort(overlap.begin(), overlap.end());
     f.matched_received = overlap.size();
-    f.share = double(overlap.size()) / double(n);
-    f.p_value = HypergeometricTail(N, f.received, n, f.matched_received);
+    f.share = n ? double(overlap.size()) / double(n) : 0;
+    f.p_value = overlap.empty() ? 1 : HypergeometricTail(N, f.received, n, f.matched_received);
     for (Id id : overlap)
       if (deleted.count(id)) f.deleted_received.push_back(id);
-    f.named = f.p_value < options.name_below_p;
+    f.named = f.p_value < options.name_below_p || !f.trap_hits.empty();
     if (f.named) {
-      // Evidence: deleted posts first (a client honouring deletions would have purged them).
-      std::vector<Id> sample = f.deleted_received;
+      // Evidence: trap records first, then deleted posts (a client honouring deletions would
+      // have purged them), then any matched post.
+      std::vector<Id> sample = f.trap_hits;
+      sample.insert(sample.end(), f.deleted_received.begin(), f.deleted_received.end());
       for (Id id : overlap)
         if (!deleted.count(id)) sample.push_back(id);
       sample.resize(std::min<size_t>(sample.size(), size_t(options.evidence_per_app)));
@@ -135,8 +154,9 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     }
     report.apps.push_back(std::move(f));
   }
-  std::sort(report.apps.begin(), report.apps.end(),
-            [](const auto& a, const auto& b) { return a.p_value < b.p_value; });
+  std::sort(report.apps.begin(), report.apps.end(), [](const auto& a, const auto& b) {
+    return a.trap_hits.size() != b.trap_hits.size() ? a.trap_hits.size() > b.trap_hits.size() : a.p_value < b.p_value;
+  });
   report.seconds = elapsed();
   return report;
 }
@@ -155,6 +175,7 @@ std::string TraceReportJson(const TraceReport& r) {
   w.MemberInt("indexed_posts", int64_t(r.indexed_posts));
   w.MemberInt("posts_matched", int64_t(r.posts_matched));
   w.MemberInt("deleted_posts_matched", int64_t(r.deleted_matched));
+  w.MemberInt("trap_hits", int64_t(r.trap_hits));
   w.Key("apps");
   w.BeginArray();
   for (const auto& f : r.apps) {
@@ -171,6 +192,10 @@ std::string TraceReportJson(const TraceReport& r) {
     std::snprintf(buf, sizeof buf, "%.3e", f.p_value);
     w.Member("p_value", buf);
     w.MemberBool("named", f.named);
+    w.Key("trap_hits");
+    w.BeginArray();
+    for (Id id : f.trap_hits) w.IdString(id);
+    w.EndArray();
     w.Key("deleted_posts_received");
     w.BeginArray();
     for (Id id : f.deleted_received) w.IdString(id);
@@ -201,15 +226,16 @@ std::string TraceReportMarkdown(const TraceReport& r) {
                 (unsigned long long)r.indexed_posts, (unsigned long long)r.deleted_matched);
   md += line;
   if (r.apps.empty()) return md + "No app received any of the posts found.\n";
-  md += "| app | received | of the posts found | share | p (by chance) | deleted since | named |\n";
-  md += "|---|---:|---:|---:|---:|---:|---|\n";
+  md += "| app | received | of the posts found | share | p (by chance) | deleted since | trap records | named |\n";
+  md += "|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& f : r.apps) {
-    std::snprintf(line, sizeof line, "| %s (%lld) | %llu | %llu | %.1f%% | %.2e | %zu | %s |\n", f.app_name.c_str(),
-                  (long long)f.app_id, (unsigned long long)f.received, (unsigned long long)f.matched_received,
-                  100 * f.share, f.p_value, f.deleted_received.size(), f.named ? "**yes**" : "no");
+    std::snprintf(line, sizeof line, "| %s (%lld) | %llu | %llu | %.1f%% | %.2e | %zu | %zu | %s |\n",
+                  f.app_name.c_str(), (long long)f.app_id, (unsigned long long)f.received,
+                  (unsigned long long)f.matched_received, 100 * f.share, f.p_value, f.deleted_received.size(),
+                  f.trap_hits.size(), f.named ? "**yes**" : "no");
     md += line;
   }
-  md += "\nAn app is named when the overlap between what it received and what the corpus holds is less likely "
+  md += "\nAn app is named when one of its trap records is found, or when the overlap between what it received and what the corpus holds is less likely "
         "than 1e-6 by chance (hypergeometric tail over all platform posts). Evidence bundles (ledger record, "
         "inclusion proof, signed checkpoint) are in the JSON report; check each with `sluice ledger check-proof`.\n";
   return md;

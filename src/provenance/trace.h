@@ -34,6 +34,7 @@ struct TraceAppFinding {
   double share = 0;               // matched_received / posts matched in the corpus
   double p_value = 1;             // P(overlap >= matched_received) by chance
   std::vector<Id> deleted_received;  // matched posts deleted since, that the app had received
+  std::vector<Id> trap_hits;         // its trap records found in the corpus: each alone names it
   bool named = false;
   std::vector<std::string> evidence;  // `sluice ledger prove` JSON, one per sampled post
 };
@@ -44,6 +45,7 @@ struct TraceReport {
   uint64_t indexed_posts = 0;
   uint64_t posts_matched = 0;  // distinct platform posts found in the corpus
   uint64_t deleted_matched = 0;
+  uint64_t trap_hits = 0;      // trap records found
   std::vector<TraceAppFinding> apps;  // apps with any overlap, most significant first
 };
 
