@@ -470,12 +470,16 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
   return out;
 }
 
-std::vector<uint64_t> Fingerprint(std::string_view text) {
+void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
   Scratch& s = ThreadScratch();
   s.normalizer.Run(text, s.normalized, s.words);
   ShinglesFromWords(s.words, s.shingles);
-  std::vector<uint64_t> out;
   WinnowInto(s.shingles, out);
+}
+
+std::vector<uint64_t> Fingerprint(std::string_view text) {
+  std::vector<uint64_t> out;
+  FingerprintInto(text, out);
   return out;
 }
 

@@ -199,7 +199,7 @@ std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratc
   std::vector<TextMatch> out;
   if (entries_ == 0 || keys_.empty()) return out;
   std::vector<uint64_t>& hashes = scratch.hashes;
-  hashes = Fingerprint(document);
+  FingerprintInto(document, hashes);
   for (uint64_t& h : hashes) h = Key(h);
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
