@@ -258,18 +258,23 @@ class Normalizer {
       char* o = base + start;
       size_t j = i;
       uint8_t f = 0;
+      // A word shorter than eight bytes that ends inside its first load (most words) is
+      // hashed from the register: WordHash of 1..7 bytes is one Step over them zero-padded.
+      uint64_t short_word = 0;
       // Eight bytes at a time while they last: a word's end is found with one count of
       // trailing zeros instead of a branch per byte (which mispredicted at every word end).
       while (n - j >= 8) {
         uint64_t x = LoadLe<uint64_t>(text.data() + j);
         uint64_t upper = 0;
         uint64_t alnum = AlnumBytes(x, &upper);
-        StoreLe(o, x | (upper >> 2));  // 0x80 >> 2 == 0x20: uppercase ASCII to lowercase
+        const uint64_t lowered = x | (upper >> 2);  // 0x80 >> 2 == 0x20: uppercase to lowercase
+        StoreLe(o, lowered);
         if (alnum == kHighBits) {
           o += 8, j += 8;
           continue;
         }
         size_t k = static_cast<size_t>(std::countr_zero(~alnum & kHighBits)) / 8;
+        if (j == i) short_word = lowered & ((uint64_t{1} << (8 * k)) - 1);  // k < 8 here
         o += k, j += k;
         f = kT.fold[p[j]];
         break;
@@ -279,7 +284,9 @@ class Normalizer {
       if (j == n || f == kFoldSep) {
         if (w != 0) base[w] = ' ';
         w = start + (j - i);
-        word_hashes.push_back(WordHash(base + start, j - i));
+        const size_t len = j - i;
+        word_hashes.push_back(short_word != 0 && len < 8 ? Mix64(Step(kSeed ^ len, short_word))
+                                                         : WordHash(base + start, len));
         i = j;
         continue;
       }
