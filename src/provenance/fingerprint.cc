@@ -258,18 +258,23 @@ class Normalizer {
       char* o = base + start;
       size_t j = i;
       uint8_t f = 0;
+      // A word shorter than eight bytes that ends inside its first load (most words) is
+      // hashed from the register: WordHash of 1..7 bytes is one Step over them zero-padded.
+      uint64_t short_word = 0;
       // Eight bytes at a time while they last: a word's end is found with one count of
       // trailing zeros instead of a branch per byte (which mispredicted at every word end).
       while (n - j >= 8) {
         uint64_t x = LoadLe<uint64_t>(text.data() + j);
         uint64_t upper = 0;
         uint64_t alnum = AlnumBytes(x, &upper);
-        StoreLe(o, x | (upper >> 2));  // 0x80 >> 2 == 0x20: uppercase ASCII to lowercase
+        const uint64_t lowered = x | (upper >> 2);  // 0x80 >> 2 == 0x20: uppercase to lowercase
+        StoreLe(o, lowered);
         if (alnum == kHighBits) {
           o += 8, j += 8;
           continue;
         }
         size_t k = static_cast<size_t>(std::countr_zero(~alnum & kHighBits)) / 8;
+        if (j == i) short_word = lowered & ((uint64_t{1} << (8 * k)) - 1);  // k < 8 here
         o += k, j += k;
         f = kT.fold[p[j]];
         break;
@@ -279,7 +284,9 @@ class Normalizer {
       if (j == n || f == kFoldSep) {
         if (w != 0) base[w] = ' ';
         w = start + (j - i);
-        word_hashes.push_back(WordHash(base + start, j - i));
+        const size_t len = j - i;
+        word_hashes.push_back(short_word != 0 && len < 8 ? Mix64(Step(kSeed ^ len, short_word))
+                                                         : WordHash(base + start, len));
         i = j;
         continue;
       }
@@ -413,7 +420,9 @@ void ShingleHashesInto(std::string_view s, std::vector<uint64_t>& words, std::ve
 }
 
 // Each window's choice is computed without data-dependent branches (a new minimum arrives
-// at random, so branches on it mispredicted about once per window).
+// at random, so branches on it mispredicted about once per window). Values are carried
+// beside positions, and a full window's minimum is a tree of two pairs, so no load waits on
+// the previous comparison.
 void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
   const size_t n = h.size();
   if (n == 0) {
@@ -422,17 +431,36 @@ void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
   }
   const size_t w = std::min<size_t>(kWinnowWindow, n);
   out.resize(n - w + 1);
+  if (w < static_cast<size_t>(kWinnowWindow)) {  // one window: its rightmost minimum
+    size_t m = 0;
+    for (size_t k = 1; k < w; ++k) m = h[k] <= h[m] ? k : m;
+    out[0] = h[m];
+    out.resize(1);
+    return;
+  }
+  static_assert(kWinnowWindow == 4, "the window minimum below is written for four hashes");
+  const uint64_t* p = h.data();
+  uint64_t* o = out.data();
   size_t count = 0;
-  size_t kept = SIZE_MAX;
-  for (size_t lo = 0; lo + w <= n; ++lo) {
-    size_t m = lo;
-    for (size_t k = lo + 1; k < lo + w; ++k) m = h[k] <= h[m] ? k : m;  // rightmost minimum
+  size_t kept = 0;
+  uint64_t kept_value = 0;
+  bool have = false;  // false until the first window has chosen
+  for (size_t lo = 0; lo + 4 <= n; ++lo) {
+    const uint64_t a0 = p[lo], a1 = p[lo + 1], a2 = p[lo + 2], a3 = p[lo + 3];
+    const bool r01 = a1 <= a0, r23 = a3 <= a2;  // rightmost minimum of each pair
+    const uint64_t v01 = r01 ? a1 : a0, v23 = r23 ? a3 : a2;
+    const size_t i01 = lo + r01, i23 = lo + 2 + r23;
+    const bool right = v23 <= v01;
+    size_t m = right ? i23 : i01;
+    const uint64_t v = right ? v23 : v01;
     // Robust winnowing: the previous choice stays while it is in the window and minimal.
-    bool keep = kept != SIZE_MAX && kept >= lo && h[kept] == h[m];
+    const bool keep = have && kept >= lo && kept_value == v;
     m = keep ? kept : m;
-    out[count] = h[m];
-    count += m != kept;
+    o[count] = v;
+    count += !keep;
     kept = m;
+    kept_value = v;
+    have = true;
   }
   out.resize(count);
 }
@@ -470,12 +498,16 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
   return out;
 }
 
-std::vector<uint64_t> Fingerprint(std::string_view text) {
+void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
   Scratch& s = ThreadScratch();
   s.normalizer.Run(text, s.normalized, s.words);
   ShinglesFromWords(s.words, s.shingles);
-  std::vector<uint64_t> out;
   WinnowInto(s.shingles, out);
+}
+
+std::vector<uint64_t> Fingerprint(std::string_view text) {
+  std::vector<uint64_t> out;
+  FingerprintInto(text, out);
   return out;
 }
 

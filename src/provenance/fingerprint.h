@@ -45,4 +45,8 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles);
 //! between calls, so the scan of a corpus allocates only the result).
 std::vector<uint64_t> Fingerprint(std::string_view text);
 
+//! Fingerprint(text), written into `out` (cleared first; its capacity is reused, so a scan
+//! that passes the same vector for every document allocates nothing once it has grown).
+void FingerprintInto(std::string_view text, std::vector<uint64_t>& out);
+
 }  // namespace sluice

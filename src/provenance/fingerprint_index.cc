@@ -1,6 +1,7 @@
 #include "provenance/fingerprint_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -87,13 +88,17 @@ size_t Capacity(size_t keys) { return std::max<size_t>(16, keys + keys * 2 / 3 +
 // values (the minimum of four uniforms): their high bits alone would crowd the front of the
 // table into one long probe run. A 64-bit finaliser (murmur3's fmix64) spreads them again,
 // then multiply-shift maps onto [0, capacity) ("fastrange") with no modulo.
-size_t FingerprintIndex::Home(uint64_t hash) const {
+uint64_t FingerprintIndex::Spread(uint64_t hash) {
   hash ^= hash >> 33;
   hash *= 0xff51afd7ed558ccdULL;
   hash ^= hash >> 33;
   hash *= 0xc4ceb9fe1a85ec53ULL;
   hash ^= hash >> 33;
-  return static_cast<size_t>((static_cast<unsigned __int128>(hash) * keys_.size()) >> 64);
+  return hash;
+}
+
+size_t FingerprintIndex::Slot(uint64_t spread) const {
+  return static_cast<size_t>((static_cast<unsigned __int128>(spread) * keys_.size()) >> 64);
 }
 
 size_t FingerprintIndex::Find(uint64_t hash) const {
@@ -182,41 +187,70 @@ FingerprintIndex FingerprintIndex::Build(std::span<const IndexedText> texts) {
     }
     index.totals_[t] = static_cast<uint16_t>(std::min<uint32_t>(total, UINT16_MAX));
   }
+
+  // The filter: about 8-16 bits per key with postings (the rest can never produce a hit).
+  size_t with_postings = 0;
+  for (size_t s = 0; s < cap; ++s) with_postings += index.first_[s + 1] != index.first_[s];
+  // At least 64 words, so the shift stays below 64.
+  const size_t words = std::bit_ceil(std::max<size_t>(64, with_postings / 8));
+  index.filter_.assign(words, 0);
+  index.filter_shift_ = 64 - std::countr_zero(words);
+  for (size_t s = 0; s < cap; ++s) {
+    if (index.first_[s + 1] == index.first_[s]) continue;
+    const uint64_t spread = Spread(index.keys_[s]);
+    index.filter_[index.FilterWord(spread)] |= FilterBits(spread);
+  }
   return index;
 }
 
 size_t FingerprintIndex::MemoryBytes() const {
   return sizeof(*this) + keys_.capacity() * sizeof(uint64_t) + first_.capacity() * sizeof(uint32_t) +
          postings_.capacity() * sizeof(uint32_t) + ids_.capacity() * sizeof(Id) +
-         totals_.capacity() * sizeof(uint16_t) + traps_.capacity() * sizeof(uint8_t);
+         totals_.capacity() * sizeof(uint16_t) + traps_.capacity() * sizeof(uint8_t) +
+         filter_.capacity() * sizeof(uint64_t);
 }
 
-// Most of a suspect document's hashes are in no post, and each lookup is a cache miss in a
-// table of hundreds of MB: the home slots of all the document's hashes are prefetched first,
-// so the misses overlap instead of queueing.
+// Most of a suspect document's hashes are in no post, and each lookup in keys_ is a cache
+// miss in a table of tens of MB. So every hash is first tested against the filter (all the
+// filter words prefetched first, so the misses overlap), and only the hashes it passes
+// probe keys_, their home slots also prefetched before any probe.
 std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratch& scratch,
                                                 const MatchOptions& options) const {
   std::vector<TextMatch> out;
   if (entries_ == 0 || keys_.empty()) return out;
   std::vector<uint64_t>& hashes = scratch.hashes;
-  hashes = Fingerprint(document);
+  FingerprintInto(document, hashes);
   for (uint64_t& h : hashes) h = Key(h);
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
 
-  scratch.slots.resize(hashes.size());
+  std::vector<uint64_t>& spread = scratch.spread;
+  spread.resize(hashes.size());
   for (size_t i = 0; i < hashes.size(); ++i) {
-    scratch.slots[i] = Home(hashes[i]);
-    __builtin_prefetch(&keys_[scratch.slots[i]]);
+    spread[i] = Spread(hashes[i]);
+    __builtin_prefetch(&filter_[FilterWord(spread[i])]);
+  }
+  std::vector<uint64_t>& candidates = scratch.candidates;
+  std::vector<size_t>& slots = scratch.slots;
+  candidates.resize(hashes.size());
+  slots.resize(hashes.size());
+  size_t n = 0;
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    const uint64_t bits = FilterBits(spread[i]);
+    if ((filter_[FilterWord(spread[i])] & bits) != bits) continue;
+    candidates[n] = hashes[i];
+    slots[n] = Slot(spread[i]);
+    __builtin_prefetch(&keys_[slots[n]]);
+    ++n;
   }
   std::vector<uint32_t>& hits = scratch.hits;
   hits.clear();
   const size_t cap = keys_.size();
-  for (size_t i = 0; i < hashes.size(); ++i) {
-    for (size_t s = scratch.slots[i];; s = s + 1 == cap ? 0 : s + 1) {
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t s = slots[i];; s = s + 1 == cap ? 0 : s + 1) {
       const uint64_t k = keys_[s];
       if (k == 0) break;
-      if (k == hashes[i]) {
+      if (k == candidates[i]) {
         hits.insert(hits.end(), postings_.begin() + first_[s], postings_.begin() + first_[s + 1]);
         break;
       }

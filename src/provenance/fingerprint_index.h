@@ -63,19 +63,34 @@ class FingerprintIndex {
   // slot s are postings_[first_[s] .. first_[s + 1]), text indices in increasing order.
   static constexpr size_t kNoSlot = ~size_t{0};
   size_t Find(uint64_t hash) const;   // slot of `hash`, or kNoSlot
-  size_t Home(uint64_t hash) const;   // first slot probed for `hash`
+  size_t Home(uint64_t hash) const { return Slot(Spread(hash)); }  // first slot probed for `hash`
+  static uint64_t Spread(uint64_t hash);  // a 64-bit finaliser of `hash`, for slot and filter
+  size_t Slot(uint64_t spread) const;     // the home slot of a spread hash
+  static uint64_t FilterBits(uint64_t spread) {  // three bits of one filter word
+    return (uint64_t{1} << (spread & 63)) | (uint64_t{1} << ((spread >> 6) & 63)) |
+           (uint64_t{1} << ((spread >> 12) & 63));
+  }
+  size_t FilterWord(uint64_t spread) const { return static_cast<size_t>(spread >> filter_shift_); }
   std::vector<uint64_t> keys_;        // per slot: fingerprint hash (0 = empty; hash 0 is stored as 1)
   std::vector<uint32_t> first_;       // per slot, plus one: first posting index
   std::vector<uint32_t> postings_;    // text indices
   std::vector<Id> ids_;               // per text
   std::vector<uint16_t> totals_;      // per text: distinct fingerprint hashes, common ones excluded
   std::vector<uint8_t> traps_;        // per text
+  // A Bloom filter of the keys that have postings, in front of keys_: a power-of-two number
+  // of 64-bit words (about 8-16 bits per key, a few MB for a million posts, so it stays in
+  // cache), each key setting three bits of one word. A miss costs one cached read instead of
+  // a read of keys_; a false positive (a few percent) just probes keys_.
+  std::vector<uint64_t> filter_;
+  int filter_shift_ = 64;             // word index = spread hash >> filter_shift_
 };
 
 struct FingerprintIndex::Scratch {
   std::vector<uint64_t> hashes;
   std::vector<uint32_t> hits;    // text indices hit, with repeats
-  std::vector<size_t> slots;     // home slot per hash (prefetched before probing)
+  std::vector<uint64_t> spread;  // Spread() per hash (its filter word prefetched first)
+  std::vector<uint64_t> candidates;  // hashes the filter passes
+  std::vector<size_t> slots;     // home slot per candidate (prefetched before probing)
 };
 
 //! P(X >= k) for X ~ Hypergeometric(population N, successes K, draws n): the probability
