@@ -11,14 +11,13 @@
 #include "ledger/record.h"
 #include "ledger/segment.h"
 #include "ledger/tools.h"
+#include "provenance/served_index.h"
 
 namespace sluice {
 
 namespace {
 
-// Per app, the sorted distinct ids of the posts it received (from the ledger's GET records).
-using ServedIndex = std::unordered_map<Id, std::vector<Id>>;
-
+// Per app, the distinct ids of the posts it received (from the ledger's GET records).
 Result<ServedIndex> BuildServedIndex(const std::string& ledger_dir) {
   ServedIndex served;
   std::error_code ec;
@@ -26,18 +25,12 @@ Result<ServedIndex> BuildServedIndex(const std::string& ledger_dir) {
   auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
     auto r = DecodeRecord(payload);
     if (!r.ok()) return r.status();
-    if (r->status < 300 && r->app_id != 0 && r->endpoint.rfind("GET ", 0) == 0 && !r->post_ids.empty()) {
-      auto& ids = served[r->app_id];
-      ids.insert(ids.end(), r->post_ids.begin(), r->post_ids.end());
-    }
+    if (r->status < 300 && r->app_id != 0 && r->endpoint.rfind("GET ", 0) == 0)
+      for (Id post : r->post_ids) served.Add(r->app_id, post);
     return Status::Ok();
   });
   if (!scan.ok()) return scan.problem();
-  for (auto& [app, ids] : served) {
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    ids.shrink_to_fit();
-  }
+  served.Seal();
   return served;
 }
 
@@ -117,7 +110,6 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   if (!apps.ok()) return apps.problem();
   uint64_t N = report.indexed_posts, n = matched.size();
   for (const auto& app : *apps) {
-    auto it = served->find(app.id);
     auto traps_it = traps_by_app.find(app.id);
     TraceAppFinding f;
     f.app_id = app.id;
@@ -126,11 +118,10 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     if (traps_it != traps_by_app.end()) f.trap_hits = traps_it->second;
     std::sort(f.trap_hits.begin(), f.trap_hits.end());
     std::vector<Id> overlap;
-    if (it != served->end()) {
-      f.received = it->second.size();
+    f.received = served->Count(app.id);
+    if (f.received > 0)
       for (Id id : matched)
-        if (std::binary_search(it->second.begin(), it->second.end(), id)) overlap.push_back(id);
-    }
+        if (served->Contains(app.id, id)) overlap.push_back(id);
     if (overlap.empty() && f.trap_hits.empty()) continue;
     std::sort(overlap.begin(), overlap.end());
     f.matched_received = overlap.size();
