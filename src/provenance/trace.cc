@@ -11,6 +11,7 @@
 #include "ledger/record.h"
 #include "ledger/segment.h"
 #include "ledger/tools.h"
+#include "provenance/fingerprint.h"
 #include "provenance/served_index.h"
 
 namespace sluice {
@@ -63,10 +64,12 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     return s;
   // Trap records: found once, they name the app they were delivered to.
   std::unordered_map<Id, Id> trap_app;
+  std::unordered_map<Id, std::string> trap_marker;  // normalised rare words: the proof of a hit
   if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
         texts.push_back(t.text);
         indexed.push_back({t.id, true, {}});
         trap_app[t.id] = t.app_id;
+        trap_marker[t.id] = NormalizeText(t.marker);
         return true;
       });
       !s.ok())
@@ -89,8 +92,17 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     Status s = ReadCorpus(
         file, options.corpus,
         [&](const CorpusDocument& doc) {
-          for (const auto& m : index.Match(doc.text, scratch, options.match))
-            (m.trap ? traps_found : matched).insert(m.id);
+          std::string normalized;
+          for (const auto& m : index.Match(doc.text, scratch, options.match)) {
+            if (!m.trap) {
+              matched.insert(m.id);
+              continue;
+            }
+            // Traps of one app share templates and common words: a hit counts only when the
+            // document also holds the trap's own marker, the combination of rare words.
+            if (normalized.empty()) normalized = " " + NormalizeText(doc.text) + " ";
+            if (normalized.find(" " + trap_marker[m.id] + " ") != std::string::npos) traps_found.insert(m.id);
+          }
           return true;
         },
         report.corpus, [&](uint64_t bytes) {
