@@ -243,38 +243,47 @@ std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratc
     __builtin_prefetch(&keys_[slots[n]]);
     ++n;
   }
-  std::vector<uint32_t>& hits = scratch.hits;
-  hits.clear();
+  std::vector<uint16_t>& counts = scratch.counts;
+  std::vector<uint32_t>& touched = scratch.touched;
+  if (counts.size() < entries_) counts.resize(entries_, 0);
+  touched.clear();
   const size_t cap = keys_.size();
   for (size_t i = 0; i < n; ++i) {
     for (size_t s = slots[i];; s = s + 1 == cap ? 0 : s + 1) {
       const uint64_t k = keys_[s];
       if (k == 0) break;
       if (k == candidates[i]) {
-        hits.insert(hits.end(), postings_.begin() + first_[s], postings_.begin() + first_[s + 1]);
+        for (uint32_t p = first_[s], end = first_[s + 1]; p < end; ++p) {
+          const uint32_t t = postings_[p];
+          uint16_t& c = counts[t];
+          if (c == 0) touched.push_back(t);
+          if (c != UINT16_MAX) ++c;
+        }
         break;
       }
     }
   }
-  if (hits.empty()) return out;
+  if (touched.empty()) return out;
 
-  // A document's hashes are distinct, so each text appears at most `total` times in hits.
-  std::sort(hits.begin(), hits.end());
-  for (size_t i = 0; i < hits.size();) {
-    size_t j = i + 1;
-    while (j < hits.size() && hits[j] == hits[i]) ++j;
-    const uint32_t t = hits[i];
-    const int found = static_cast<int>(j - i);
+  // A document's hashes are distinct, so a text's count is at most its total. Texts are
+  // reported in increasing index order; counts are reset as they are read.
+  std::vector<uint64_t>& matched = scratch.matched;  // text index << 32 | found
+  matched.clear();
+  for (const uint32_t t : touched) {
+    const int found = counts[t];
+    counts[t] = 0;
     const int total = totals_[t];
-    if (total < options.min_total) {
-      i = j;
-      continue;
-    }
+    if (total < options.min_total) continue;
     const int need = total < options.min_hashes
                          ? total
                          : std::max(options.min_hashes, static_cast<int>(std::ceil(options.min_share * total)));
-    if (found >= need) out.push_back(TextMatch{ids_[t], traps_[t] != 0, found, total});
-    i = j;
+    if (found >= need) matched.push_back(uint64_t{t} << 32 | static_cast<uint32_t>(found));
+  }
+  std::sort(matched.begin(), matched.end());
+  out.reserve(matched.size());
+  for (const uint64_t m : matched) {
+    const uint32_t t = static_cast<uint32_t>(m >> 32);
+    out.push_back(TextMatch{ids_[t], traps_[t] != 0, static_cast<int>(m & UINT32_MAX), totals_[t]});
   }
   return out;
 }

@@ -87,7 +87,12 @@ class FingerprintIndex {
 
 struct FingerprintIndex::Scratch {
   std::vector<uint64_t> hashes;
-  std::vector<uint32_t> hits;    // text indices hit, with repeats
+  // Hits per text index, all zero between calls (sized to the index's texts on first use);
+  // `touched` lists the texts with a nonzero count, so only those are reset. Counts saturate
+  // at 65535 (a text has at most that many hashes counted in its total).
+  std::vector<uint16_t> counts;
+  std::vector<uint32_t> touched;
+  std::vector<uint64_t> matched;  // texts that pass (index << 32 | hits), sorted before output
   std::vector<uint64_t> spread;  // Spread() per hash (its filter word prefetched first)
   std::vector<uint64_t> candidates;  // hashes the filter passes
   std::vector<size_t> slots;     // home slot per candidate (prefetched before probing)
