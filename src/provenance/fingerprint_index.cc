@@ -247,21 +247,44 @@ std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratc
   std::vector<uint32_t>& touched = scratch.touched;
   if (counts.size() < entries_) counts.resize(entries_, 0);
   touched.clear();
+  // The chain keys_ -> first_ -> postings_ -> counts is walked one level at a time over all
+  // candidates, each level prefetching the next, so its cache misses overlap.
   const size_t cap = keys_.size();
+  size_t found_keys = 0;
   for (size_t i = 0; i < n; ++i) {
     for (size_t s = slots[i];; s = s + 1 == cap ? 0 : s + 1) {
       const uint64_t k = keys_[s];
       if (k == 0) break;
       if (k == candidates[i]) {
-        for (uint32_t p = first_[s], end = first_[s + 1]; p < end; ++p) {
-          const uint32_t t = postings_[p];
-          uint16_t& c = counts[t];
-          if (c == 0) touched.push_back(t);
-          if (c != UINT16_MAX) ++c;
-        }
+        slots[found_keys++] = s;
+        __builtin_prefetch(&first_[s]);
         break;
       }
     }
+  }
+  std::vector<uint32_t>& texts = scratch.texts;
+  texts.clear();
+  for (size_t i = 0; i < found_keys; ++i) {
+    const size_t s = slots[i];
+    const uint32_t begin = first_[s];
+    const uint32_t end = first_[s + 1];
+    // Reuse candidates for the posting ranges: begin << 32 | end.
+    candidates[i] = uint64_t{begin} << 32 | end;
+    __builtin_prefetch(&postings_[begin]);
+  }
+  for (size_t i = 0; i < found_keys; ++i) {
+    const uint32_t begin = static_cast<uint32_t>(candidates[i] >> 32);
+    const uint32_t end = static_cast<uint32_t>(candidates[i]);
+    for (uint32_t p = begin; p < end; ++p) {
+      const uint32_t t = postings_[p];
+      __builtin_prefetch(&counts[t]);
+      texts.push_back(t);
+    }
+  }
+  for (const uint32_t t : texts) {
+    uint16_t& c = counts[t];
+    if (c == 0) touched.push_back(t);
+    if (c != UINT16_MAX) ++c;
   }
   if (touched.empty()) return out;
 

@@ -92,6 +92,7 @@ struct FingerprintIndex::Scratch {
   // at 65535 (a text has at most that many hashes counted in its total).
   std::vector<uint16_t> counts;
   std::vector<uint32_t> touched;
+  std::vector<uint32_t> texts;    // text indices hit, with repeats, in posting order
   std::vector<uint64_t> matched;  // texts that pass (index << 32 | hits), sorted before output
   std::vector<uint64_t> spread;  // Spread() per hash (its filter word prefetched first)
   std::vector<uint64_t> candidates;  // hashes the filter passes
