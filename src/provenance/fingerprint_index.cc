@@ -221,9 +221,8 @@ std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratc
   std::vector<uint64_t>& hashes = scratch.hashes;
   FingerprintInto(document, hashes);
   for (uint64_t& h : hashes) h = Key(h);
-  std::sort(hashes.begin(), hashes.end());
-  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
 
+  // Duplicates are removed after the filter, from the few hashes it passes, not from all.
   std::vector<uint64_t>& spread = scratch.spread;
   spread.resize(hashes.size());
   for (size_t i = 0; i < hashes.size(); ++i) {
@@ -232,16 +231,18 @@ std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratc
   }
   std::vector<uint64_t>& candidates = scratch.candidates;
   std::vector<size_t>& slots = scratch.slots;
-  candidates.resize(hashes.size());
-  slots.resize(hashes.size());
-  size_t n = 0;
+  candidates.clear();
   for (size_t i = 0; i < hashes.size(); ++i) {
     const uint64_t bits = FilterBits(spread[i]);
-    if ((filter_[FilterWord(spread[i])] & bits) != bits) continue;
-    candidates[n] = hashes[i];
-    slots[n] = Slot(spread[i]);
-    __builtin_prefetch(&keys_[slots[n]]);
-    ++n;
+    if ((filter_[FilterWord(spread[i])] & bits) == bits) candidates.push_back(hashes[i]);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  const size_t n = candidates.size();
+  slots.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    slots[i] = Home(candidates[i]);
+    __builtin_prefetch(&keys_[slots[i]]);
   }
   std::vector<uint16_t>& counts = scratch.counts;
   std::vector<uint32_t>& touched = scratch.touched;
@@ -283,7 +284,10 @@ std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratc
   }
   for (const uint32_t t : texts) {
     uint16_t& c = counts[t];
-    if (c == 0) touched.push_back(t);
+    if (c == 0) {
+      touched.push_back(t);
+      __builtin_prefetch(&totals_[t]);
+    }
     if (c != UINT16_MAX) ++c;
   }
   if (touched.empty()) return out;
