@@ -92,12 +92,7 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
     w.EndObject();
   };
   auto response = RenderPostsEnvelope(ctx.store, rows, false, fields, {}, meta);
-  if (response.ok() && trap) {
-    // The trap is ledgered as delivered, but never counted against caps or billed.
-    auto& posts = response->delivered_posts;
-    posts.erase(std::remove(posts.begin(), posts.end(), trap), posts.end());
-    response->delivered_traps.push_back(trap);
-  }
+  if (response.ok() && trap) TrapInjector::MarkTrapDelivered(*response, trap);
   return response;
 }
 

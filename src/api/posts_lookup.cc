@@ -38,11 +38,7 @@ Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id
     });
   auto response = RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
   if (response.ok())
-    for (Id trap : traps) {
-      auto& delivered = response->delivered_posts;
-      delivered.erase(std::remove(delivered.begin(), delivered.end(), trap), delivered.end());
-      response->delivered_traps.push_back(trap);
-    }
+    for (Id trap : traps) TrapInjector::MarkTrapDelivered(*response, trap);
   return response;
 }
 

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -25,6 +26,12 @@ StoredPost TrapInjector::AsPost(const StoredTrap& trap) {
   sp.post.conversation_id = trap.id;
   sp.post.edit_history = {trap.id};
   return sp;
+}
+
+void TrapInjector::MarkTrapDelivered(ApiResponse& response, Id trap) {
+  auto& posts = response.delivered_posts;
+  posts.erase(std::remove(posts.begin(), posts.end(), trap), posts.end());
+  response.delivered_traps.push_back(trap);
 }
 
 Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows) {

@@ -28,6 +28,10 @@ class TrapInjector {
   //! The stored trap as a post, for rendering (and for its owner's lookups).
   static StoredPost AsPost(const StoredTrap& trap);
 
+  //! Moves `trap` from the response's delivered posts to its delivered traps: ledgered, but
+  //! never counted against caps or billed.
+  static void MarkTrapDelivered(ApiResponse& response, Id trap);
+
   //! Loads DATA/traps.secret, creating it (32 random bytes, mode 0600) if absent.
   static Result<std::string> LoadOrCreateSecret(const std::string& path);
 
