@@ -12,32 +12,30 @@
 
 #include "core/mix.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sluice {
 namespace {
 
-// Byte classes for the ASCII fast path. Most corpora are mostly ASCII: a run of ASCII letters
-// and digits is lowercased byte by byte (NFKC_Casefold maps ASCII exactly so); only a run that
-// holds a byte >= 0x80 goes through ICU.
+// Byte classes. Most corpora are mostly ASCII: a run of ASCII letters and digits is lowercased
+// byte by byte (NFKC_Casefold maps ASCII exactly so); only a run that holds a byte >= 0x80 is
+// normalised code point by code point.
 enum ByteClass : uint8_t { kSep = 0, kAlnum = 1, kHigh = 2 };
 
 struct Tables {
   std::array<uint8_t, 256> cls{};
   std::array<char, 256> lower{};
-  // One lookup for the fast path: the lowercased byte for an ASCII letter or digit (all >= '0'),
-  // kFoldSep for a separator, kFoldHigh for a byte >= 0x80.
-  std::array<uint8_t, 256> fold{};
   constexpr Tables() {
     for (int c = 0; c < 256; ++c) {
       lower[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
       bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
       cls[c] = c >= 0x80 ? kHigh : alnum ? kAlnum : kSep;
-      fold[c] = c >= 0x80 ? 1 : alnum ? static_cast<uint8_t>(lower[c]) : 0;
     }
   }
 };
 constexpr Tables kT;
-constexpr uint8_t kFoldSep = 0;
-constexpr uint8_t kFoldHigh = 1;
 
 inline uint8_t Cls(unsigned char c) { return kT.cls[c]; }
 inline bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
@@ -143,27 +141,6 @@ inline T LoadLe(const char* p) {
   return v;
 }
 
-inline void StoreLe(char* p, uint64_t v) {
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-
-constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-constexpr uint64_t Rep(uint8_t b) { return 0x0101010101010101ULL * b; }
-
-// For eight bytes (byte 0 lowest), the high bit of each byte that is an ASCII letter or
-// digit; `upper` gets the high bit of each uppercase ASCII letter. Bytes are taken as 7-bit
-// values (non-ASCII bytes are masked out at the end), so adding a constant below 0x81 never
-// carries into the next byte: the high bit of y + (0x80 - lo) says y >= lo.
-inline uint64_t AlnumBytes(uint64_t x, uint64_t* upper) {
-  uint64_t ascii = ~x & kHighBits;
-  uint64_t y = x & ~kHighBits;
-  uint64_t folded = y | Rep(0x20);
-  uint64_t letter = ((folded + Rep(0x80 - 'a')) & ~(folded + Rep(0x7F - 'z'))) & kHighBits;
-  uint64_t digit = ((y + Rep(0x80 - '0')) & ~(y + Rep(0x7F - '9'))) & kHighBits;
-  *upper = ((y + Rep(0x80 - 'A')) & ~(y + Rep(0x7F - 'Z'))) & ascii;
-  return (letter | digit) & ascii;
-}
 
 inline uint64_t Step(uint64_t h, uint64_t x) {
   h = (h ^ x) * kMul;
@@ -197,6 +174,13 @@ inline uint64_t WordHash(const char* p, size_t n) {
   return Mix64(h);
 }
 
+// WordHash of 1..n bytes at p when eight bytes may be read from p (the scan's buffers are
+// padded): a word of up to eight bytes (most words) is one masked load and one Step.
+inline uint64_t PaddedWordHash(const char* p, size_t n) {
+  if (n > 8) return WordHash(p, n);
+  return Mix64(Step(kSeed ^ n, LoadLe<uint64_t>(p) & (~uint64_t{0} >> (64 - 8 * n))));
+}
+
 inline uint64_t CombineWords(const uint64_t* words, size_t m) {
   uint64_t h = kSeed ^ m;
   for (size_t k = 0; k < m; ++k) h = Step(h, words[k]);
@@ -215,120 +199,252 @@ void ShinglesFromWords(const std::vector<uint64_t>& words, std::vector<uint64_t>
   for (size_t i = 0; i + kShingleWords <= n; ++i) out[i] = CombineWords(words.data() + i, kShingleWords);
 }
 
-// Writes normalised words into `out` and their hashes into `word_hashes` (both cleared
-// first). Per-word work never allocates: the buffers keep their capacity between calls.
-class Normalizer {
+// NFKC_Casefold of one code point, when it can be applied code point by code point: the code
+// point has a normalisation boundary before it (it never composes with, or reorders against,
+// what precedes it), so a chunk made only of such code points normalises to the concatenation
+// of their images. kComplex marks the others (combining marks, conjoining jamo, images longer
+// than six bytes or mixing word and non-word characters): a chunk holding one goes to ICU whole.
+struct CodePointImage {
+  enum Kind : uint8_t { kComplex = 0, kWord, kSeparator, kNothing };
+  uint8_t kind = kComplex;
+  uint8_t len = 0;   // bytes of `utf8` (kWord)
+  char utf8[6] = {};
+};
+constexpr UChar32 kImageTableSize = 0x20000;  // the BMP and plane 1 (emoji, mathematical letters)
+
+const std::vector<CodePointImage>& ImageTable() {
+  static const std::vector<CodePointImage> table = [] {
+    std::vector<CodePointImage> t(kImageTableSize);
+    const UNormalizer2* norm = NfkcCasefold();
+    UChar src[2];
+    UChar dst[32];
+    for (UChar32 c = 0x80; c < kImageTableSize; ++c) {
+      if (U_IS_SURROGATE(c) || !unorm2_hasBoundaryBefore(norm, c)) continue;
+      int32_t len = 0;
+      U16_APPEND_UNSAFE(src, len, c);
+      UErrorCode err = U_ZERO_ERROR;
+      int32_t m = unorm2_normalize(norm, src, len, dst, 32, &err);
+      if (U_FAILURE(err)) continue;
+      std::string utf8;
+      int words = 0, others = 0;
+      for (int32_t k = 0; k < m;) {
+        UChar32 d;
+        U16_NEXT(dst, k, m, d);
+        if (IsWordCodePoint(d)) {
+          ++words;
+          AppendUtf8(d, utf8);
+        } else {
+          ++others;
+        }
+      }
+      CodePointImage& e = t[c];
+      if (words == 0) {
+        e.kind = others == 0 ? CodePointImage::kNothing : CodePointImage::kSeparator;
+      } else if (others == 0 && utf8.size() <= sizeof e.utf8) {
+        e.kind = CodePointImage::kWord;
+        e.len = static_cast<uint8_t>(utf8.size());
+        std::memcpy(e.utf8, utf8.data(), utf8.size());
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+
+// Bit i of a bitmap is byte i of the document.
+inline bool BitAt(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
+
+// The first set bit at or after `pos`; the bitmap ends with a zero word, at index `words`.
+inline size_t NextSet(const uint64_t* bits, size_t words, size_t pos) {
+  size_t w = pos >> 6;
+  uint64_t x = bits[w] & (~uint64_t{0} << (pos & 63));
+  while (x == 0) {
+    if (++w >= words) return words * 64;
+    x = bits[w];
+  }
+  return w * 64 + static_cast<size_t>(std::countr_zero(x));
+}
+
+// The first clear bit at or after `pos` (there is one: the last word is zero).
+inline size_t NextClear(const uint64_t* bits, size_t pos) {
+  size_t w = pos >> 6;
+  uint64_t x = ~bits[w] & (~uint64_t{0} << (pos & 63));
+  while (x == 0) x = ~bits[++w];
+  return w * 64 + static_cast<size_t>(std::countr_zero(x));
+}
+
+inline bool AnySet(const uint64_t* bits, size_t from, size_t to) {  // in [from, to), from < to
+  size_t w = from >> 6, last = (to - 1) >> 6;
+  uint64_t x = bits[w] & (~uint64_t{0} << (from & 63));
+  while (w < last) {
+    if (x) return true;
+    x = bits[++w];
+  }
+  return (x & (~uint64_t{0} >> (63 - ((to - 1) & 63)))) != 0;
+}
+
+// Splits a text into normalised words and hands each to a sink, in order. The text is first
+// classified 64 bytes at a time into bitmaps (bytes of words: ASCII letters, digits and every
+// byte >= 0x80; bytes >= 0x80; '@') and copied with ASCII letters lowercased, so the words are
+// found by counting zeros instead of a branch per byte; a word of ASCII letters and digits
+// needs no more work. A chunk holding bytes >= 0x80 is normalised code point by code point
+// through ImageTable(), or by ICU when one of its code points needs context. Buffers keep
+// their capacity between texts, so a corpus scan does not allocate per document.
+class WordScanner {
  public:
-  void Run(std::string_view text, std::string& out, std::vector<uint64_t>& word_hashes) {
+  template <typename Sink>
+  void Run(std::string_view text, Sink&& sink) {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();
-    word_hashes.clear();
-    out.resize(n + 1);
-    char* base = out.data();
-    size_t w = 0;
-    size_t i = 0;
-    while (i < n) {
-      unsigned char c = p[i];
-      if (kT.fold[c] == kFoldSep) {
-        // '@' after a non-alphanumeric starts a mention: '@' + [A-Za-z0-9_]+ is dropped.
-        if (c == '@' && i + 1 < n && IsMentionChar(p[i + 1]) && (i == 0 || Cls(p[i - 1]) != kAlnum)) {
-          i += 2;
-          while (i < n && IsMentionChar(p[i])) ++i;
-        } else {
-          ++i;
-        }
-        continue;
-      }
-      // A chunk starts here, right after a separator (or at the start): a URL may start too.
-      if (((c | 0x20) == 'h' || (c | 0x20) == 'w') && n - i >= 4) {
-        uint32_t head = LoadLe<uint32_t>(text.data() + i) | 0x20202020u;
-        if (head == LoadLe<uint32_t>("http") || head == (LoadLe<uint32_t>("www.") | 0x20202020u)) {
-          if (size_t u = UrlPrefix(p + i, n - i)) {
-            i = SkipUrl(p, n, i + u);
-            continue;
-          }
-        }
-      }
-      // Fast path: lowercase ASCII letters and digits straight into `out`, hashing the word.
-      if (w + (n - i) + 1 > out.size()) {
-        out.resize(w + (n - i) + 1);
-        base = out.data();
-      }
-      size_t start = w == 0 ? 0 : w + 1;
-      char* o = base + start;
-      size_t j = i;
-      uint8_t f = 0;
-      // A word shorter than eight bytes that ends inside its first load (most words) is
-      // hashed from the register: WordHash of 1..7 bytes is one Step over them zero-padded.
-      uint64_t short_word = 0;
-      // Eight bytes at a time while they last: a word's end is found with one count of
-      // trailing zeros instead of a branch per byte (which mispredicted at every word end).
-      while (n - j >= 8) {
-        uint64_t x = LoadLe<uint64_t>(text.data() + j);
-        uint64_t upper = 0;
-        uint64_t alnum = AlnumBytes(x, &upper);
-        const uint64_t lowered = x | (upper >> 2);  // 0x80 >> 2 == 0x20: uppercase to lowercase
-        StoreLe(o, lowered);
-        if (alnum == kHighBits) {
-          o += 8, j += 8;
+    const size_t words = (n + 63) / 64;
+    Classify(p, n, words);
+    const uint64_t* word = word_.data();
+    if (AnySet(at_.data(), 0, words * 64 + 1)) DropMentions(p, n, words);
+    size_t pos = 0;
+    for (;;) {
+      const size_t s = NextSet(word, words, pos);
+      if (s >= n) break;
+      const size_t e = NextClear(word, s);
+      // A URL can start where a chunk starts.
+      uint32_t head = LoadLe<uint32_t>(low_.data() + s);
+      if (head == LoadLe<uint32_t>("http") || head == LoadLe<uint32_t>("www.")) {
+        if (size_t u = UrlPrefix(p + s, n - s)) {
+          pos = SkipUrl(p, n, s + u);
           continue;
         }
-        size_t k = static_cast<size_t>(std::countr_zero(~alnum & kHighBits)) / 8;
-        if (j == i) short_word = lowered & ((uint64_t{1} << (8 * k)) - 1);  // k < 8 here
-        o += k, j += k;
-        f = kT.fold[p[j]];
-        break;
       }
-      if (n - j < 8)
-        while (j < n && (f = kT.fold[p[j]]) > kFoldHigh) *o++ = static_cast<char>(f), ++j;
-      if (j == n || f == kFoldSep) {
-        if (w != 0) base[w] = ' ';
-        w = start + (j - i);
-        const size_t len = j - i;
-        word_hashes.push_back(short_word != 0 && len < 8 ? Mix64(Step(kSeed ^ len, short_word))
-                                                         : WordHash(base + start, len));
-        i = j;
+      if (!AnySet(high_.data(), s, e)) {
+        sink(low_.data() + s, e - s);
+        pos = e;
         continue;
       }
-      // The chunk holds non-ASCII: find its end, then NFKC_Casefold it with ICU.
-      bool high = false;
-      while (j < n) {
-        uint8_t k = Cls(p[j]);
-        if (k == kSep) break;
-        if (k == kHigh) {
-          high = true;
-        } else if (high && ((p[j] | 0x20) == 'h' || (p[j] | 0x20) == 'w') && Cls(p[j - 1]) == kHigh &&
-                   UrlPrefix(p + j, n - j)) {
-          break;  // a URL right after a non-ASCII character ("—https://x"): stop before it
-        }
-        ++j;
-      }
-      slow_.clear();
-      NormalizeChunk(p + i, j - i, slow_);
-      if (!slow_.empty()) {
-        if (w + slow_.size() + 1 + (n - j) > out.size()) {
-          out.resize(w + slow_.size() + 1 + (n - j));
-          base = out.data();
-        }
-        if (w != 0) base[w++] = ' ';
-        std::memcpy(base + w, slow_.data(), slow_.size());
-        // Hash each word of the chunk (words inside it are split by single spaces).
-        size_t word_start = w;
-        for (size_t k = 0; k <= slow_.size(); ++k) {
-          if (k == slow_.size() || slow_[k] == ' ') {
-            word_hashes.push_back(WordHash(base + word_start, w + k - word_start));
-            word_start = w + k + 1;
-          }
-        }
-        w += slow_.size();
-      }
-      i = j;
+      pos = Chunk(p, n, s, e, sink);
     }
-    out.resize(w);
   }
 
-
  private:
+  // Fills low_ (the text, ASCII letters lowercased, zero-padded) and the bitmaps word_,
+  // high_ and at_ (each `words` words plus a zero word).
+  void Classify(const unsigned char* p, size_t n, size_t words) {
+    low_.resize(words * 64 + 16);
+    word_.resize(words + 1);
+    high_.resize(words + 1);
+    at_.resize(words + 1);
+    word_[words] = high_[words] = at_[words] = 0;
+    char* low = low_.data();
+    if (n % 64) std::memset(low + (n & ~size_t{63}), 0, 64 + 16);  // the tail's padding
+    else std::memset(low + n, 0, 16);
+    std::memcpy(low + (n & ~size_t{63}), p + (n & ~size_t{63}), n % 64);
+    for (size_t w = 0; w < words; ++w) {
+      const size_t off = w * 64;
+      // Full blocks are read from the text, the last partial one from its padded copy.
+      const unsigned char* src = off + 64 <= n ? p + off : reinterpret_cast<unsigned char*>(low + off);
+      uint64_t wm = 0, hm = 0, am = 0;
+#if defined(__SSE2__)
+      for (int q = 0; q < 4; ++q) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * q));
+        const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        // Signed compares: bytes >= 0x80 are negative, so they are never letters or digits.
+        const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
+                                             _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+        const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                            _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                            _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(low + off + 16 * q),
+                         _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+        const int shift = 16 * q;
+        hm |= uint64_t(uint32_t(_mm_movemask_epi8(v))) << shift;
+        wm |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_or_si128(letter, digit)))) << shift;
+        am |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))))) << shift;
+      }
+#else
+      for (int k = 0; k < 64; ++k) {
+        const unsigned char c = src[k];
+        low[off + k] = kT.lower[c];
+        hm |= uint64_t(c >= 0x80) << k;
+        wm |= uint64_t(Cls(c) == kAlnum) << k;
+        am |= uint64_t(c == '@') << k;
+      }
+#endif
+      word_[w] = wm | hm;
+      high_[w] = hm;
+      at_[w] = am;
+    }
+  }
+
+  // '@' + [A-Za-z0-9_]+, the '@' not preceded by an ASCII letter or digit: its bytes leave
+  // word_. (Mentions never contain whitespace, so one that starts inside a URL ends there.)
+  void DropMentions(const unsigned char* p, size_t n, size_t words) {
+    for (size_t a = NextSet(at_.data(), words, 0); a < n; a = NextSet(at_.data(), words, a + 1)) {
+      if (a + 1 >= n || !IsMentionChar(p[a + 1]) || (a > 0 && Cls(p[a - 1]) == kAlnum)) continue;
+      for (size_t m = a + 1; m < n && IsMentionChar(p[m]); ++m) word_[m >> 6] &= ~(uint64_t{1} << (m & 63));
+    }
+  }
+
+  // The chunk [s, e) holds bytes >= 0x80. A URL right after one of them ends the chunk there
+  // ("—https://x"). Returns where the scan resumes.
+  template <typename Sink>
+  size_t Chunk(const unsigned char* p, size_t n, size_t s, size_t e, Sink& sink) {
+    size_t end = e;
+    for (size_t j = s + 1; j < e; ++j) {
+      if (p[j - 1] >= 0x80 && ((p[j] | 0x20) == 'h' || (p[j] | 0x20) == 'w') && UrlPrefix(p + j, n - j)) {
+        end = j;
+        break;
+      }
+    }
+    slow_.clear();
+    if (!ChunkByTable(p + s, end - s)) {
+      slow_.clear();
+      NormalizeChunk(p + s, end - s, slow_);
+    }
+    // Each word of the chunk (they are split by single spaces), read with padding.
+    const size_t len = slow_.size();
+    slow_.append(8, '\0');
+    size_t start = 0;
+    for (size_t k = 0; k <= len; ++k) {
+      if (k == len || slow_[k] == ' ') {
+        if (k > start) sink(slow_.data() + start, k - start);
+        start = k + 1;
+      }
+    }
+    return end;
+  }
+
+  // The chunk's words into slow_ through ImageTable(); false when a code point needs ICU.
+  bool ChunkByTable(const unsigned char* p, size_t n) {
+    const CodePointImage* table = ImageTable().data();
+    bool space = false;  // a separator came after the last word character
+    for (size_t i = 0; i < n;) {
+      if (p[i] < 0x80) {  // an ASCII letter or digit: chunks hold no ASCII separator
+        if (space && !slow_.empty()) slow_ += ' ';
+        space = false;
+        slow_ += kT.lower[p[i++]];
+        continue;
+      }
+      UChar32 cp;
+      int len = DecodeUtf8(p + i, n - i, &cp);
+      if (len == 0) {
+        ++i;  // invalid byte: dropped
+        continue;
+      }
+      i += len;
+      if (cp >= kImageTableSize) return false;
+      const CodePointImage& img = table[cp];
+      switch (img.kind) {
+        case CodePointImage::kComplex: return false;
+        case CodePointImage::kSeparator: space = true; break;
+        case CodePointImage::kNothing: break;
+        case CodePointImage::kWord:
+          if (space && !slow_.empty()) slow_ += ' ';
+          space = false;
+          slow_.append(img.utf8, img.len);
+          break;
+      }
+    }
+    return true;
+  }
+
   // Skips a URL body from `i` up to the next whitespace (ASCII, or a Unicode space).
   static size_t SkipUrl(const unsigned char* p, size_t n, size_t i) {
     while (i < n) {
@@ -401,6 +517,8 @@ class Normalizer {
     }
   }
 
+  std::string low_;
+  std::vector<uint64_t> word_, high_, at_;
   std::string slow_;
   std::vector<UChar> src_;
   std::vector<UChar> dst_;
@@ -466,8 +584,7 @@ void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
 }
 
 struct Scratch {
-  Normalizer normalizer;
-  std::string normalized;
+  WordScanner scanner;
   std::vector<uint64_t> words;
   std::vector<uint64_t> shingles;
 };
@@ -482,7 +599,10 @@ Scratch& ThreadScratch() {
 std::string NormalizeText(std::string_view text) {
   Scratch& s = ThreadScratch();
   std::string out;
-  s.normalizer.Run(text, out, s.words);
+  s.scanner.Run(text, [&out](const char* word, size_t len) {
+    if (!out.empty()) out += ' ';
+    out.append(word, len);
+  });
   return out;
 }
 
@@ -500,7 +620,8 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
 
 void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
   Scratch& s = ThreadScratch();
-  s.normalizer.Run(text, s.normalized, s.words);
+  s.words.clear();
+  s.scanner.Run(text, [&s](const char* word, size_t len) { s.words.push_back(PaddedWordHash(word, len)); });
   ShinglesFromWords(s.words, s.shingles);
   WinnowInto(s.shingles, out);
 }
