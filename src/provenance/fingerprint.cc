@@ -296,7 +296,7 @@ class WordScanner {
   void Run(std::string_view text, Sink&& sink) {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();
-    const size_t words = (n + 63) / 64;
+    const size_t words = words_ = (n + 63) / 64;
     Classify(p, n, words);
     const uint64_t* word = word_.data();
     if (AnySet(at_.data(), 0, words * 64 + 1)) DropMentions(p, n, words);
@@ -387,9 +387,10 @@ class WordScanner {
   template <typename Sink>
   size_t Chunk(const unsigned char* p, size_t n, size_t s, size_t e, Sink& sink) {
     size_t end = e;
-    for (size_t j = s + 1; j < e; ++j) {
-      if (p[j - 1] >= 0x80 && ((p[j] | 0x20) == 'h' || (p[j] | 0x20) == 'w') && UrlPrefix(p + j, n - j)) {
-        end = j;
+    for (size_t j = NextSet(high_.data(), words_, s); j + 1 < e; j = NextSet(high_.data(), words_, j + 1)) {
+      const unsigned char c = p[j + 1];
+      if (((c | 0x20) == 'h' || (c | 0x20) == 'w') && UrlPrefix(p + j + 1, n - j - 1)) {
+        end = j + 1;
         break;
       }
     }
@@ -518,6 +519,7 @@ class WordScanner {
   }
 
   std::string low_;
+  size_t words_ = 0;  // bitmap words of the current text
   std::vector<uint64_t> word_, high_, at_;
   std::string slow_;
   std::vector<UChar> src_;
@@ -537,48 +539,25 @@ void ShingleHashesInto(std::string_view s, std::vector<uint64_t>& words, std::ve
   ShinglesFromWords(words, out);
 }
 
-// Each window's choice is computed without data-dependent branches (a new minimum arrives
-// at random, so branches on it mispredicted about once per window). Values are carried
-// beside positions, and a full window's minimum is a tree of two pairs, so no load waits on
-// the previous comparison.
+// The minimum of each window of four is the smaller of two pair minima, so no window waits on
+// another (the textbook loop carries the kept position from window to window).
 void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
   const size_t n = h.size();
-  if (n == 0) {
+  if (n < static_cast<size_t>(kWinnowWindow)) {  // one window (or none)
     out.clear();
-    return;
-  }
-  const size_t w = std::min<size_t>(kWinnowWindow, n);
-  out.resize(n - w + 1);
-  if (w < static_cast<size_t>(kWinnowWindow)) {  // one window: its rightmost minimum
-    size_t m = 0;
-    for (size_t k = 1; k < w; ++k) m = h[k] <= h[m] ? k : m;
-    out[0] = h[m];
-    out.resize(1);
+    if (n > 0) out.push_back(*std::min_element(h.begin(), h.end()));
     return;
   }
   static_assert(kWinnowWindow == 4, "the window minimum below is written for four hashes");
   const uint64_t* p = h.data();
+  out.resize(n - 3);
   uint64_t* o = out.data();
-  size_t count = 0;
-  size_t kept = 0;
-  uint64_t kept_value = 0;
-  bool have = false;  // false until the first window has chosen
-  for (size_t lo = 0; lo + 4 <= n; ++lo) {
-    const uint64_t a0 = p[lo], a1 = p[lo + 1], a2 = p[lo + 2], a3 = p[lo + 3];
-    const bool r01 = a1 <= a0, r23 = a3 <= a2;  // rightmost minimum of each pair
-    const uint64_t v01 = r01 ? a1 : a0, v23 = r23 ? a3 : a2;
-    const size_t i01 = lo + r01, i23 = lo + 2 + r23;
-    const bool right = v23 <= v01;
-    size_t m = right ? i23 : i01;
-    const uint64_t v = right ? v23 : v01;
-    // Robust winnowing: the previous choice stays while it is in the window and minimal.
-    const bool keep = have && kept >= lo && kept_value == v;
-    m = keep ? kept : m;
+  o[0] = std::min(std::min(p[0], p[1]), std::min(p[2], p[3]));
+  size_t count = 1;
+  for (size_t lo = 1; lo + 4 <= n; ++lo) {
+    const uint64_t v = std::min(std::min(p[lo], p[lo + 1]), std::min(p[lo + 2], p[lo + 3]));
     o[count] = v;
-    count += !keep;
-    kept = m;
-    kept_value = v;
-    have = true;
+    count += v != o[count - 1];
   }
   out.resize(count);
 }

@@ -34,11 +34,11 @@ std::string NormalizeText(std::string_view text);
 //! is the same on every platform and release: an index built today matches a scan tomorrow.
 std::vector<uint64_t> ShingleHashes(std::string_view normalized);
 
-//! The winnowed fingerprint of the shingle hashes, in position order (robust winnowing,
-//! Schleimer et al. 2003: in each window of kWinnowWindow hashes keep a minimum; when the
-//! position kept by the previous window is still in the window and still minimal it is kept,
-//! else the rightmost minimum; each position is recorded once). Fewer than kWinnowWindow
-//! hashes: one window, its rightmost minimum.
+//! The winnowed fingerprint of the shingle hashes (Schleimer et al. 2003): the minimum of
+//! every window of kWinnowWindow consecutive hashes, in position order, a minimum equal to the
+//! previous window's not repeated. Fewer than kWinnowWindow hashes: one window, its minimum.
+//! As a set of values this is exactly what robust winnowing records (every window's minimum);
+//! matching uses fingerprints as sets, so the positions winnowing would keep are not needed.
 std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles);
 
 //! NormalizeText, ShingleHashes, Winnow. Thread-safe (per-thread scratch buffers are reused
