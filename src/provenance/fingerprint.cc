@@ -415,34 +415,45 @@ class WordScanner {
   // The chunk's words into slow_ through ImageTable(); false when a code point needs ICU.
   bool ChunkByTable(const unsigned char* p, size_t n) {
     const CodePointImage* table = ImageTable().data();
+    // An image is at most six bytes for a code point of at least two, plus a space: 4n bytes
+    // hold any chunk, and 8 more let an image be copied as a whole entry.
+    slow_.resize(4 * n + 8);
+    char* const begin = slow_.data();
+    char* o = begin;
     bool space = false;  // a separator came after the last word character
     for (size_t i = 0; i < n;) {
-      if (p[i] < 0x80) {  // an ASCII letter or digit: chunks hold no ASCII separator
-        if (space && !slow_.empty()) slow_ += ' ';
+      const unsigned char c = p[i];
+      if (c < 0x80) {  // an ASCII letter or digit: chunks hold no ASCII separator
+        if (space && o != begin) *o++ = ' ';
         space = false;
-        slow_ += kT.lower[p[i++]];
+        *o++ = kT.lower[c];
+        ++i;
         continue;
       }
       UChar32 cp;
-      int len = DecodeUtf8(p + i, n - i, &cp);
-      if (len == 0) {
+      int len;
+      if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {  // Latin, Greek, Cyrillic, ...
+        cp = (UChar32{c} & 0x1F) << 6 | (p[i + 1] & 0x3F);
+        len = 2;
+      } else if ((len = DecodeUtf8(p + i, n - i, &cp)) == 0) {
         ++i;  // invalid byte: dropped
         continue;
       }
       i += len;
       if (cp >= kImageTableSize) return false;
       const CodePointImage& img = table[cp];
-      switch (img.kind) {
-        case CodePointImage::kComplex: return false;
-        case CodePointImage::kSeparator: space = true; break;
-        case CodePointImage::kNothing: break;
-        case CodePointImage::kWord:
-          if (space && !slow_.empty()) slow_ += ' ';
-          space = false;
-          slow_.append(img.utf8, img.len);
-          break;
+      if (img.kind == CodePointImage::kWord) {
+        if (space && o != begin) *o++ = ' ';
+        space = false;
+        std::memcpy(o, img.utf8, sizeof img.utf8);
+        o += img.len;
+      } else if (img.kind == CodePointImage::kSeparator) {
+        space = true;
+      } else if (img.kind == CodePointImage::kComplex) {
+        return false;
       }
     }
+    slow_.resize(o - begin);
     return true;
   }
 
@@ -552,12 +563,14 @@ void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
   const uint64_t* p = h.data();
   out.resize(n - 3);
   uint64_t* o = out.data();
-  o[0] = std::min(std::min(p[0], p[1]), std::min(p[2], p[3]));
+  uint64_t previous = std::min(std::min(p[0], p[1]), std::min(p[2], p[3]));
+  o[0] = previous;
   size_t count = 1;
   for (size_t lo = 1; lo + 4 <= n; ++lo) {
     const uint64_t v = std::min(std::min(p[lo], p[lo + 1]), std::min(p[lo + 2], p[lo + 3]));
     o[count] = v;
-    count += v != o[count - 1];
+    count += v != previous;  // compared in a register: reading o[count - 1] would wait on the store
+    previous = v;
   }
   out.resize(count);
 }
