@@ -394,31 +394,36 @@ class WordScanner {
         break;
       }
     }
-    slow_.clear();
-    if (!ChunkByTable(p + s, end - s)) {
+    // The chunk's words, split by single spaces, in a buffer that may be read past their end.
+    size_t len = 0;
+    const bool by_table = ChunkByTable(p + s, end - s, len);  // may grow chunk_
+    const char* out = chunk_.data();
+    if (!by_table) {
       slow_.clear();
       NormalizeChunk(p + s, end - s, slow_);
+      len = slow_.size();
+      slow_.append(8, '\0');
+      out = slow_.data();
     }
-    // Each word of the chunk (they are split by single spaces), read with padding.
-    const size_t len = slow_.size();
-    slow_.append(8, '\0');
     size_t start = 0;
     for (size_t k = 0; k <= len; ++k) {
-      if (k == len || slow_[k] == ' ') {
-        if (k > start) sink(slow_.data() + start, k - start);
+      if (k == len || out[k] == ' ') {
+        if (k > start) sink(out + start, k - start);
         start = k + 1;
       }
     }
     return end;
   }
 
-  // The chunk's words into slow_ through ImageTable(); false when a code point needs ICU.
-  bool ChunkByTable(const unsigned char* p, size_t n) {
+  // The chunk's words into chunk_ (`len` bytes) through ImageTable(); false when a code point
+  // needs ICU.
+  bool ChunkByTable(const unsigned char* p, size_t n, size_t& len) {
     const CodePointImage* table = ImageTable().data();
     // An image is at most six bytes for a code point of at least two, plus a space: 4n bytes
-    // hold any chunk, and 8 more let an image be copied as a whole entry.
-    slow_.resize(4 * n + 8);
-    char* const begin = slow_.data();
+    // hold any chunk, and 8 more let an image be copied, or a word read, eight bytes at a time.
+    // Grown, never cleared: bytes past the words are never used.
+    if (chunk_.size() < 4 * n + 8) chunk_.resize(4 * n + 8);
+    char* const begin = chunk_.data();
     char* o = begin;
     bool space = false;  // a separator came after the last word character
     for (size_t i = 0; i < n;) {
@@ -453,7 +458,7 @@ class WordScanner {
         return false;
       }
     }
-    slow_.resize(o - begin);
+    len = static_cast<size_t>(o - begin);
     return true;
   }
 
@@ -532,7 +537,8 @@ class WordScanner {
   std::string low_;
   size_t words_ = 0;  // bitmap words of the current text
   std::vector<uint64_t> word_, high_, at_;
-  std::string slow_;
+  std::vector<char> chunk_;  // ChunkByTable's words
+  std::string slow_;         // NormalizeChunk's words
   std::vector<UChar> src_;
   std::vector<UChar> dst_;
 };

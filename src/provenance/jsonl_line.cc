@@ -2,7 +2,12 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include <cstring>
 #include <functional>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sluice {
 namespace {
@@ -165,15 +170,169 @@ struct TextHandler {
 
 }  // namespace
 
+// The fast path, for the lines most corpora are made of: a flat object whose keys and string
+// values hold no escape, and whose other values are short plain numbers, true, false or null.
+// It validates what it accepts as strictly as Boost.JSON does (UTF-8 included) and gives up
+// on anything else, which Boost.JSON then parses (or rejects with its message).
+class FlatObject {
+ public:
+  explicit FlatObject(std::string_view line)
+      : p_(reinterpret_cast<const unsigned char*>(line.data())), end_(p_ + line.size()) {}
+
+  bool Parse(std::string_view& text, std::string_view& id) {
+    bool has_text = false;
+    SkipSpace();
+    if (!Eat('{')) return false;
+    SkipSpace();
+    if (!Eat('}')) {
+      for (;;) {
+        std::string_view key, value;
+        if (!String(key)) return false;
+        SkipSpace();
+        if (!Eat(':')) return false;
+        SkipSpace();
+        const bool is_string = p_ < end_ && *p_ == '"';
+        if (is_string ? !String(value) : !Scalar(value)) return false;
+        if (key == "text") {
+          if (!is_string) return false;  // "text" is not a string: Boost.JSON words the error
+          text = value, has_text = true;
+        } else if (key == "id") {
+          id = !is_string && (value == "true" || value == "false" || value == "null") ? std::string_view() : value;
+        }
+        SkipSpace();
+        if (Eat('}')) break;
+        if (!Eat(',')) return false;
+        SkipSpace();
+      }
+    }
+    SkipSpace();
+    return p_ == end_ && has_text;
+  }
+
+ private:
+  void SkipSpace() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool Eat(char c) {
+    if (p_ == end_ || *p_ != static_cast<unsigned char>(c)) return false;
+    ++p_;
+    return true;
+  }
+
+  // A string without escapes or control characters, in valid UTF-8.
+  bool String(std::string_view& out) {
+    if (!Eat('"')) return false;
+    const unsigned char* start = p_;
+    for (;;) {
+#if defined(__SSE2__)
+      // Sixteen bytes at a time to the first quote, backslash, control or non-ASCII byte.
+      while (end_ - p_ >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+        const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                          _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: >= 0x80 too
+        const int mask = _mm_movemask_epi8(stop);
+        if (mask != 0) {
+          p_ += __builtin_ctz(static_cast<unsigned>(mask));
+          break;
+        }
+        p_ += 16;
+      }
+#endif
+      if (p_ == end_) return false;
+      const unsigned char c = *p_;
+      if (c == '"') {
+        out = std::string_view(reinterpret_cast<const char*>(start), p_ - start);
+        ++p_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20) return false;
+      if (c < 0x80) {
+        ++p_;
+        continue;
+      }
+      const int len = Utf8Length(p_, end_ - p_);
+      if (len == 0) return false;
+      p_ += len;
+    }
+  }
+
+  // Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or 0.
+  static int Utf8Length(const unsigned char* p, ptrdiff_t n) {
+    const unsigned char b = p[0];
+    unsigned char lo = 0x80, hi = 0xBF;
+    int len;
+    if (b >= 0xC2 && b <= 0xDF) {
+      len = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3;
+      if (b == 0xE0) lo = 0xA0;
+      if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;
+    } else {
+      return 0;
+    }
+    if (n < len || p[1] < lo || p[1] > hi) return 0;
+    for (int k = 2; k < len; ++k)
+      if ((p[k] & 0xC0) != 0x80) return 0;
+    return len;
+  }
+
+  // true, false, null, or an integer / decimal number of at most 18 digits, no exponent (its
+  // text, as Boost.JSON reports it); anything else is left to Boost.JSON.
+  bool Scalar(std::string_view& out) {
+    const unsigned char* start = p_;
+    for (std::string_view word : {"true", "false", "null"}) {
+      if (static_cast<size_t>(end_ - p_) >= word.size() && std::memcmp(p_, word.data(), word.size()) == 0) {
+        p_ += word.size();
+        out = word;
+        return true;
+      }
+    }
+    Eat('-');
+    int digits = 0;
+    if (Eat('0')) {
+      digits = 1;
+    } else {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_, ++digits;
+      if (digits == 0) return false;
+    }
+    if (Eat('.')) {
+      int fraction = 0;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_, ++fraction;
+      if (fraction == 0) return false;
+      digits += fraction;
+    }
+    if (digits > 18 || (p_ < end_ && (*p_ == 'e' || *p_ == 'E' || (*p_ >= '0' && *p_ <= '9')))) return false;
+    out = std::string_view(reinterpret_cast<const char*>(start), p_ - start);
+    return true;
+  }
+
+  const unsigned char* p_;
+  const unsigned char* end_;
+};
+
 struct JsonlLineParser::Impl {
+  bool fast_path = true;
   boost::json::basic_parser<TextHandler> parser{boost::json::parse_options()};
 };
 
-JsonlLineParser::JsonlLineParser() : impl_(std::make_unique<Impl>()) {}
+JsonlLineParser::JsonlLineParser(bool fast_path) : impl_(std::make_unique<Impl>()) { impl_->fast_path = fast_path; }
 JsonlLineParser::~JsonlLineParser() = default;
 
 bool JsonlLineParser::Parse(std::string_view line, std::string_view& text, std::string_view& id,
                             std::string& why) {
+  if (impl_->fast_path) {
+    std::string_view fast_text, fast_id;
+    if (FlatObject(line).Parse(fast_text, fast_id)) {
+      text = fast_text;
+      id = fast_id;
+      return true;
+    }
+  }
   auto& parser = impl_->parser;
   parser.reset();
   TextHandler& h = parser.handler();
