@@ -123,12 +123,15 @@ const UNormalizer2* NfkcCasefold() {
 //   WordHash(bytes): read the bytes as little-endian 64-bit words, the last one zero-padded;
 //     h = kSeed ^ length; per word h = (h ^ word) * kMul, h ^= h >> 29 (a bijection of h for a
 //     given word, so no state collapses); the result is Mix64(h) (splitmix64's finaliser).
-//   Shingle hash of words w1..wm (m = kShingleWords, or fewer for a short text): the same
-//     step over their word hashes from h = kSeed ^ m, then Mix64. So it is a hash of the
-//     words joined by single spaces, computed from one hash per word: each word is hashed
-//     once while it is written, not once per shingle it belongs to.
+//   Shingle hash of words w1..wm (m = kShingleWords, or fewer for a short text), from their
+//     word hashes: Mix64(kSeed ^ m) + w1 * kBase^(m-1) + ... + wm * kBase^0, mod 2^64 (a
+//     polynomial in kBase, odd). So it is a hash of the words joined by single spaces,
+//     computed from one hash per word: each word is hashed once, not once per shingle it
+//     belongs to, and a shingle costs three independent multiplications. The word hashes are
+//     already mixed, so the sum is as uniform as they are (winnowing takes minima of it).
 constexpr uint64_t kSeed = 0x9E3779B97F4A7C15ULL;
 constexpr uint64_t kMul = 0xA0761D6478BD642FULL;
+constexpr uint64_t kBase = 0xE7037ED1A0B428DBULL;
 
 template <typename T>
 inline T LoadLe(const char* p) {
@@ -181,11 +184,81 @@ inline uint64_t PaddedWordHash(const char* p, size_t n) {
   return Mix64(Step(kSeed ^ n, LoadLe<uint64_t>(p) & (~uint64_t{0} >> (64 - 8 * n))));
 }
 
+constexpr uint64_t kBase2 = kBase * kBase;
+constexpr uint64_t kBase3 = kBase2 * kBase;
+
+// The shingle hash of m <= kShingleWords word hashes (the definition above).
 inline uint64_t CombineWords(const uint64_t* words, size_t m) {
-  uint64_t h = kSeed ^ m;
-  for (size_t k = 0; k < m; ++k) h = Step(h, words[k]);
-  return Mix64(h);
+  uint64_t h = 0;
+  for (size_t k = 0; k < m; ++k) h = h * kBase + words[k];
+  return Mix64(kSeed ^ m) + h;
 }
+
+static_assert(kShingleWords == 4 && kWinnowWindow == 4, "ShingleWinnower is written for 4 and 4");
+
+// Shingles and winnowing as the word hashes arrive, in registers: the shingle of the last
+// four words, each window's minimum as the smaller of two pair minima, written when it
+// differs from the previous window's. Winnow() and ShingleHashes() are the same steps on
+// vectors. The hashes go to `out` (its size is the room; grown when full, never shrunk).
+class ShingleWinnower {
+ public:
+  explicit ShingleWinnower(std::vector<uint64_t>& out) : buffer_(out) {
+    if (buffer_.size() < 64) buffer_.resize(64);
+    out_ = buffer_.data();
+  }
+
+  void Add(uint64_t word) {
+    w0_ = w1_, w1_ = w2_, w2_ = w3_, w3_ = word;
+    if (++words_ < 4) return;
+    const uint64_t shingle = kFourWords + w0_ * kBase3 + w1_ * kBase2 + w2_ * kBase + w3_;
+    const uint64_t pair = std::min(last_shingle_, shingle);  // the last two shingles
+    last_shingle_ = shingle;
+    const size_t shingles = words_ - 3;
+    if (shingles >= 4) {
+      const uint64_t v = std::min(pair_before_, pair);
+      if (count_ == buffer_.size()) Grow();
+      out_[count_] = v;
+      count_ += v != previous_ || count_ == 0;
+      previous_ = v;
+    } else {
+      first_[shingles - 1] = shingle;
+    }
+    pair_before_ = pair_last_;
+    pair_last_ = pair;
+  }
+
+  //! The number of hashes written.
+  size_t Finish() {
+    if (words_ == 0) return 0;
+    if (words_ < 4) {  // one hash of all the words
+      const uint64_t all[3] = {w1_, w2_, w3_};
+      out_[0] = CombineWords(all + (3 - words_), words_);
+      return 1;
+    }
+    if (words_ < 7) {  // fewer than four shingles: one window
+      out_[0] = *std::min_element(first_, first_ + (words_ - 3));
+      return 1;
+    }
+    return count_;
+  }
+
+ private:
+  void Grow() {
+    buffer_.resize(buffer_.size() * 2);
+    out_ = buffer_.data();
+  }
+
+  static constexpr uint64_t kFourWords = Mix64(kSeed ^ 4);
+  std::vector<uint64_t>& buffer_;
+  uint64_t* out_;
+  size_t count_ = 0;
+  size_t words_ = 0;
+  uint64_t w0_ = 0, w1_ = 0, w2_ = 0, w3_ = 0;
+  uint64_t last_shingle_ = ~uint64_t{0};
+  uint64_t pair_last_ = 0, pair_before_ = 0;
+  uint64_t previous_ = 0;
+  uint64_t first_[3] = {};
+};
 
 void ShinglesFromWords(const std::vector<uint64_t>& words, std::vector<uint64_t>& out) {
   out.clear();
@@ -584,7 +657,7 @@ void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
 struct Scratch {
   WordScanner scanner;
   std::vector<uint64_t> words;
-  std::vector<uint64_t> shingles;
+  std::vector<uint64_t> hashes;  // FingerprintInto's output before it is copied out
 };
 
 Scratch& ThreadScratch() {
@@ -618,10 +691,9 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
 
 void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
   Scratch& s = ThreadScratch();
-  s.words.clear();
-  s.scanner.Run(text, [&s](const char* word, size_t len) { s.words.push_back(PaddedWordHash(word, len)); });
-  ShinglesFromWords(s.words, s.shingles);
-  WinnowInto(s.shingles, out);
+  ShingleWinnower winnower(s.hashes);
+  s.scanner.Run(text, [&winnower](const char* word, size_t len) { winnower.Add(PaddedWordHash(word, len)); });
+  out.assign(s.hashes.data(), s.hashes.data() + winnower.Finish());
 }
 
 std::vector<uint64_t> Fingerprint(std::string_view text) {
