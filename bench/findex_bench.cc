@@ -115,6 +115,33 @@ void BM_Match(benchmark::State& state) {
 }
 BENCHMARK(BM_Match)->Unit(benchmark::kMillisecond)->Iterations(2);
 
+// The same documents in batches of about 256 KB, as `sluice trace` reads them.
+void BM_MatchBatch(benchmark::State& state) {
+  const Data& d = GetData();
+  const FingerprintIndex& index = GetIndex();
+  FingerprintIndex::Scratch scratch;
+  size_t matched = 0;
+  std::vector<std::string_view> batch;
+  for (auto _ : state) {
+    matched = 0;
+    size_t bytes = 0;
+    auto flush = [&] {
+      index.MatchBatch(batch, scratch, {}, [&](size_t, std::vector<TextMatch>& m) { matched += m.size(); });
+      batch.clear();
+      bytes = 0;
+    };
+    for (const auto& doc : d.docs) {
+      batch.push_back(doc);
+      if ((bytes += doc.size()) >= (256 << 10)) flush();
+    }
+    flush();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(d.doc_bytes) * state.iterations());
+  state.counters["planted"] = static_cast<double>(d.planted);
+  state.counters["matched"] = static_cast<double>(matched);
+}
+BENCHMARK(BM_MatchBatch)->Unit(benchmark::kMillisecond)->Iterations(2);
+
 void BM_FingerprintOnly(benchmark::State& state) {
   const Data& d = GetData();
   for (auto _ : state) {

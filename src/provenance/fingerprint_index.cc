@@ -228,109 +228,145 @@ size_t FingerprintIndex::MemoryBytes() const {
          filter_.capacity() * sizeof(uint64_t);
 }
 
-// Most of a suspect document's hashes are in no post, and each lookup in keys_ is a cache
-// miss in a table of tens of MB. So every hash is first tested against the filter (all the
-// filter words prefetched first, so the misses overlap), and only the hashes it passes
-// probe keys_, their home slots also prefetched before any probe.
 std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratch& scratch,
                                                 const MatchOptions& options) const {
   std::vector<TextMatch> out;
-  if (entries_ == 0 || keys_.empty()) return out;
-  std::vector<uint64_t>& hashes = scratch.hashes;
-  FingerprintInto(document, hashes);
-  for (uint64_t& h : hashes) h = Key(h);
+  MatchBatch(std::span<const std::string_view>(&document, 1), scratch, options,
+             [&out](size_t, std::vector<TextMatch>& matches) { out = std::move(matches); });
+  return out;
+}
 
-  // Duplicates are removed after the filter, from the few hashes it passes, not from all.
+// Most of a suspect document's hashes are in no post, and each lookup in keys_ is a cache
+// miss in a table of tens of MB. So every hash is first tested against the filter, and only
+// the hashes it passes probe keys_. Each level of the chain filter -> keys_ -> first_ ->
+// postings_ -> counts is walked over the whole batch before the next, prefetching a few
+// entries ahead, so the cache misses of many documents overlap: one document alone has too
+// few hashes to hide them.
+void FingerprintIndex::MatchBatch(std::span<const std::string_view> documents, Scratch& scratch,
+                                  const MatchOptions& options,
+                                  const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const {
+  if (entries_ == 0 || keys_.empty() || documents.empty()) return;
+  constexpr size_t kAhead = 16;
+  // Every document's hashes, concatenated; doc_end[d] is where document d's end.
+  std::vector<uint64_t>& hashes = scratch.hashes;
+  std::vector<uint32_t>& doc_end = scratch.doc_end;
+  hashes.clear();
+  doc_end.clear();
+  for (std::string_view document : documents) {
+    FingerprintInto(document, scratch.one);
+    hashes.insert(hashes.end(), scratch.one.begin(), scratch.one.end());
+    doc_end.push_back(static_cast<uint32_t>(hashes.size()));
+  }
+  const size_t total = hashes.size();
   std::vector<uint64_t>& spread = scratch.spread;
-  spread.resize(hashes.size());
-  for (size_t i = 0; i < hashes.size(); ++i) {
-    spread[i] = Spread(hashes[i]);
+  spread.resize(total);
+  for (size_t i = 0; i < std::min(total, kAhead); ++i) {
+    spread[i] = Spread(Key(hashes[i]));
     __builtin_prefetch(&filter_[FilterWord(spread[i])]);
   }
+  // Candidates (the hashes the filter passes) as document << 32 | index into hashes, so that
+  // sorting groups them by document; duplicates within a document go after the sort.
   std::vector<uint64_t>& candidates = scratch.candidates;
-  std::vector<size_t>& slots = scratch.slots;
   candidates.clear();
-  for (size_t i = 0; i < hashes.size(); ++i) {
+  for (size_t i = 0, d = 0; i < total; ++i) {
+    if (i + kAhead < total) {
+      spread[i + kAhead] = Spread(Key(hashes[i + kAhead]));
+      __builtin_prefetch(&filter_[FilterWord(spread[i + kAhead])]);
+    }
+    while (i >= doc_end[d]) ++d;
     const uint64_t bits = FilterBits(spread[i]);
-    if ((filter_[FilterWord(spread[i])] & bits) == bits) candidates.push_back(hashes[i]);
+    if ((filter_[FilterWord(spread[i])] & bits) == bits) candidates.push_back(uint64_t{d} << 32 | i);
   }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  const size_t n = candidates.size();
+  if (candidates.empty()) return;
+  std::vector<uint64_t>& keys = scratch.keys;      // candidate hash, per candidate
+  std::vector<uint32_t>& cand_doc = scratch.cand_doc;
+  keys.clear();
+  cand_doc.clear();
+  for (size_t a = 0; a < candidates.size();) {  // per document: its distinct candidate hashes
+    const uint32_t d = static_cast<uint32_t>(candidates[a] >> 32);
+    const size_t from = keys.size();
+    for (; a < candidates.size() && (candidates[a] >> 32) == d; ++a) keys.push_back(Key(hashes[candidates[a] & UINT32_MAX]));
+    std::sort(keys.begin() + from, keys.end());
+    keys.erase(std::unique(keys.begin() + from, keys.end()), keys.end());
+    cand_doc.resize(keys.size(), d);
+  }
+  const size_t n = keys.size();
+  // keys_: the slot of each candidate, or none.
+  std::vector<size_t>& slots = scratch.slots;
   slots.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    slots[i] = Home(candidates[i]);
-    __builtin_prefetch(&keys_[slots[i]]);
-  }
-  std::vector<uint16_t>& counts = scratch.counts;
-  std::vector<uint32_t>& touched = scratch.touched;
-  if (counts.size() < entries_) counts.resize(entries_, 0);
-  touched.clear();
-  // The chain keys_ -> first_ -> postings_ -> counts is walked one level at a time over all
-  // candidates, each level prefetching the next, so its cache misses overlap.
+  for (size_t i = 0; i < n; ++i) slots[i] = Home(keys[i]);
   const size_t cap = keys_.size();
-  size_t found_keys = 0;
+  size_t found = 0;
   for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(&keys_[slots[i + kAhead]]);
     for (size_t s = slots[i];; s = s + 1 == cap ? 0 : s + 1) {
       const uint64_t k = keys_[s];
       if (k == 0) break;
-      if (k == candidates[i]) {
-        slots[found_keys++] = s;
-        __builtin_prefetch(&first_[s]);
+      if (k == keys[i]) {
+        slots[found] = s;
+        cand_doc[found] = cand_doc[i];
+        ++found;
         break;
       }
     }
   }
-  std::vector<uint32_t>& texts = scratch.texts;
-  texts.clear();
-  for (size_t i = 0; i < found_keys; ++i) {
+  // first_: each found key's posting range, reusing keys as begin << 32 | end.
+  for (size_t i = 0; i < std::min(found, kAhead); ++i) __builtin_prefetch(&first_[slots[i]]);
+  for (size_t i = 0; i < found; ++i) {
+    if (i + kAhead < found) __builtin_prefetch(&first_[slots[i + kAhead]]);
     const size_t s = slots[i];
-    const uint32_t begin = first_[s];
-    const uint32_t end = first_[s + 1];
-    // Reuse candidates for the posting ranges: begin << 32 | end.
-    candidates[i] = uint64_t{begin} << 32 | end;
-    __builtin_prefetch(&postings_[begin]);
+    keys[i] = uint64_t{first_[s]} << 32 | first_[s + 1];
   }
-  for (size_t i = 0; i < found_keys; ++i) {
-    const uint32_t begin = static_cast<uint32_t>(candidates[i] >> 32);
-    const uint32_t end = static_cast<uint32_t>(candidates[i]);
-    for (uint32_t p = begin; p < end; ++p) {
-      const uint32_t t = postings_[p];
-      __builtin_prefetch(&counts[t]);
-      texts.push_back(t);
+  // postings_ and counts, document by document (ranges of one document are contiguous).
+  std::vector<uint16_t>& counts = scratch.counts;
+  std::vector<uint32_t>& touched = scratch.touched;
+  std::vector<uint32_t>& texts = scratch.texts;
+  std::vector<uint64_t>& matched = scratch.matched;  // text index << 32 | hits
+  if (counts.size() < entries_) counts.resize(entries_, 0);
+  for (size_t i = 0; i < std::min(found, kAhead); ++i) __builtin_prefetch(&postings_[keys[i] >> 32]);
+  std::vector<TextMatch> out;
+  for (size_t a = 0; a < found;) {
+    const uint32_t d = cand_doc[a];
+    texts.clear();
+    for (; a < found && cand_doc[a] == d; ++a) {
+      if (a + kAhead < found) __builtin_prefetch(&postings_[keys[a + kAhead] >> 32]);
+      const uint32_t begin = static_cast<uint32_t>(keys[a] >> 32), end = static_cast<uint32_t>(keys[a]);
+      for (uint32_t q = begin; q < end; ++q) {
+        __builtin_prefetch(&counts[postings_[q]]);
+        texts.push_back(postings_[q]);
+      }
     }
-  }
-  for (const uint32_t t : texts) {
-    uint16_t& c = counts[t];
-    if (c == 0) {
-      touched.push_back(t);
-      __builtin_prefetch(&totals_[t]);
+    touched.clear();
+    for (const uint32_t t : texts) {
+      uint16_t& c = counts[t];
+      if (c == 0) {
+        touched.push_back(t);
+        __builtin_prefetch(&totals_[t]);
+      }
+      if (c != UINT16_MAX) ++c;
     }
-    if (c != UINT16_MAX) ++c;
+    // A document's hashes are distinct, so a text's count is at most its total. Texts are
+    // reported in increasing index order; counts are reset as they are read.
+    matched.clear();
+    for (const uint32_t t : touched) {
+      const int hits = counts[t];
+      counts[t] = 0;
+      const int total_hashes = totals_[t];
+      if (total_hashes < options.min_total) continue;
+      const int need = total_hashes < options.min_hashes
+                           ? total_hashes
+                           : std::max(options.min_hashes, static_cast<int>(std::ceil(options.min_share * total_hashes)));
+      if (hits >= need) matched.push_back(uint64_t{t} << 32 | static_cast<uint32_t>(hits));
+    }
+    if (matched.empty()) continue;
+    std::sort(matched.begin(), matched.end());
+    out.clear();
+    for (const uint64_t m : matched) {
+      const uint32_t t = static_cast<uint32_t>(m >> 32);
+      out.push_back(TextMatch{ids_[t], traps_[t] != 0, static_cast<int>(m & UINT32_MAX), totals_[t]});
+    }
+    on_match(d, out);
   }
-  if (touched.empty()) return out;
-
-  // A document's hashes are distinct, so a text's count is at most its total. Texts are
-  // reported in increasing index order; counts are reset as they are read.
-  std::vector<uint64_t>& matched = scratch.matched;  // text index << 32 | found
-  matched.clear();
-  for (const uint32_t t : touched) {
-    const int found = counts[t];
-    counts[t] = 0;
-    const int total = totals_[t];
-    if (total < options.min_total) continue;
-    const int need = total < options.min_hashes
-                         ? total
-                         : std::max(options.min_hashes, static_cast<int>(std::ceil(options.min_share * total)));
-    if (found >= need) matched.push_back(uint64_t{t} << 32 | static_cast<uint32_t>(found));
-  }
-  std::sort(matched.begin(), matched.end());
-  out.reserve(matched.size());
-  for (const uint64_t m : matched) {
-    const uint32_t t = static_cast<uint32_t>(m >> 32);
-    out.push_back(TextMatch{ids_[t], traps_[t] != 0, static_cast<int>(m & UINT32_MAX), totals_[t]});
-  }
-  return out;
 }
 
 }  // namespace sluice

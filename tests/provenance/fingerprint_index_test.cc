@@ -191,6 +191,58 @@ TEST(FingerprintIndex, RandomDocumentsNeverMatch) {
   EXPECT_EQ(found, long_posts);
 }
 
+// MatchBatch gives each document what Match gives it alone: batches mixing empty documents,
+// documents without matches, and documents holding one or several posts (some twice).
+TEST(FingerprintIndex, MatchBatchEqualsMatchPerDocument) {
+  Words words(500, 11);
+  std::vector<std::string> posts;
+  for (int i = 0; i < 3000; ++i) posts.push_back(words.Text(10 + static_cast<int>(words.rng()() % 30)));
+  std::vector<IndexedText> texts;
+  for (int i = 0; i < 3000; ++i) texts.push_back(IndexedText{i + 1, i % 7 == 0, posts[i]});
+  const auto index = FingerprintIndex::Build(texts);
+  FingerprintIndex::Scratch scratch, batch_scratch;
+  size_t documents_with_matches = 0;
+  for (int batch = 0; batch < 40; ++batch) {
+    std::vector<std::string> docs;
+    for (int d = 0; d < 1 + batch * 5; ++d) {
+      std::string doc;
+      switch (words.rng()() % 4) {
+        case 0: break;  // empty
+        case 1: doc = words.Text(60); break;
+        case 2: doc = words.Text(20) + " " + posts[words.rng()() % 3000] + " " + words.Text(20); break;
+        default: {
+          const std::string& p = posts[words.rng()() % 3000];
+          doc = p + " " + posts[words.rng()() % 3000] + " " + p;
+        }
+      }
+      docs.push_back(std::move(doc));
+    }
+    std::vector<std::string_view> views(docs.begin(), docs.end());
+    std::vector<std::vector<TextMatch>> got(docs.size());
+    size_t last = 0;
+    bool first = true;
+    index.MatchBatch(views, batch_scratch, {}, [&](size_t d, std::vector<TextMatch>& m) {
+      EXPECT_TRUE(first || d > last) << "documents in order, each once";
+      first = false;
+      last = d;
+      EXPECT_FALSE(m.empty());
+      got[d] = std::move(m);
+    });
+    for (size_t d = 0; d < docs.size(); ++d) {
+      const auto want = index.Match(docs[d], scratch);
+      documents_with_matches += !want.empty();
+      ASSERT_EQ(want.size(), got[d].size()) << "batch " << batch << " doc " << d;
+      for (size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ(want[k].id, got[d][k].id);
+        EXPECT_EQ(want[k].trap, got[d][k].trap);
+        EXPECT_EQ(want[k].found, got[d][k].found);
+        EXPECT_EQ(want[k].total, got[d][k].total);
+      }
+    }
+  }
+  EXPECT_GT(documents_with_matches, 500u);
+}
+
 TEST(FingerprintIndex, MemoryBytesIsSane) {
   Words words(2000, 7);
   std::vector<std::string> posts;
