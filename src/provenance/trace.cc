@@ -83,31 +83,48 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   auto served = BuildServedIndex(ledger_dir);
   if (!served.ok()) return served.problem();
 
-  // Scan the corpus.
+  // Scan the corpus, in batches of documents copied out of the reader's buffer, so that
+  // MatchBatch overlaps the index lookups of many documents.
   std::unordered_set<Id> matched, traps_found;
   FingerprintIndex::Scratch scratch;
+  std::string batch_text;
+  std::vector<std::pair<size_t, size_t>> batch_spans;  // offset, length in batch_text
+  std::vector<std::string_view> batch;
+  constexpr size_t kBatchBytes = 256 << 10;
+  auto flush = [&] {
+    batch.clear();
+    for (const auto& [offset, length] : batch_spans) batch.emplace_back(batch_text.data() + offset, length);
+    index.MatchBatch(batch, scratch, options.match, [&](size_t d, std::vector<TextMatch>& matches) {
+      std::string normalized;
+      for (const auto& m : matches) {
+        if (!m.trap) {
+          matched.insert(m.id);
+          continue;
+        }
+        // Traps of one app share templates and common words: a hit counts only when the
+        // document also holds the trap's own marker, the combination of rare words.
+        if (normalized.empty()) normalized = " " + NormalizeText(batch[d]) + " ";
+        if (normalized.find(" " + trap_marker[m.id] + " ") != std::string::npos) traps_found.insert(m.id);
+      }
+    });
+    batch_text.clear();
+    batch_spans.clear();
+  };
   uint64_t total = FileBytes(options.files), before = 0;
   for (const auto& file : options.files) {
     uint64_t base = report.corpus.bytes;
     Status s = ReadCorpus(
         file, options.corpus,
         [&](const CorpusDocument& doc) {
-          std::string normalized;
-          for (const auto& m : index.Match(doc.text, scratch, options.match)) {
-            if (!m.trap) {
-              matched.insert(m.id);
-              continue;
-            }
-            // Traps of one app share templates and common words: a hit counts only when the
-            // document also holds the trap's own marker, the combination of rare words.
-            if (normalized.empty()) normalized = " " + NormalizeText(doc.text) + " ";
-            if (normalized.find(" " + trap_marker[m.id] + " ") != std::string::npos) traps_found.insert(m.id);
-          }
+          batch_spans.emplace_back(batch_text.size(), doc.text.size());
+          batch_text.append(doc.text);
+          if (batch_text.size() >= kBatchBytes) flush();
           return true;
         },
         report.corpus, [&](uint64_t bytes) {
           if (progress) progress(before + bytes, total, elapsed());
         });
+    flush();
     if (!s.ok()) return s;
     before += report.corpus.bytes - base;
   }
