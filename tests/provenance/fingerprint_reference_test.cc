@@ -119,6 +119,7 @@ const Case kCases[] = {
     {"@@bob x", "x"},
     {"@bob@alice x", "alice x"},
     {"@bob_@alice x", "x"},
+    {"a\xFF@bob x", "a x"},  // the raw byte before '@' counts, though 0xFF itself is dropped
     {"\xC3\xA9@bob x", "\xC3\xA9 x"},               // é@bob: after a non-ASCII letter
     {"\xE2\x80\x94@bob x", "x"},                    // —@bob
     {"@bob\xC3\xA9t\xC3\xA9 x", "\xC3\xA9t\xC3\xA9 x"},  // @bobété: the mention stops at é
@@ -141,7 +142,7 @@ const Case kCases[] = {
     {"www", "www"},
     {"www.", ""},
     {"wwwx.y", "wwwx y"},
-    {"a\xFFhttp://x.co b", "a b"},                  // an invalid byte also lets a URL start
+    {"a\xFFhttp://x.co b", "a b"},  // an invalid byte also lets a URL start, though it is dropped
     {"https://a https://b c", "c"},
     {"https://a\xC2\xA0https://b c", "c"},
     // Invalid UTF-8 is dropped, not a separator.
