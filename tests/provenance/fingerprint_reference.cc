@@ -170,6 +170,7 @@ void AppendChunkWords(std::string_view chunk, std::vector<std::string>& words) {
 // src/provenance/fingerprint.cc. If that definition changes, update these four items only.
 constexpr uint64_t kSeed = 0x9E3779B97F4A7C15ULL;
 constexpr uint64_t kMul = 0xA0761D6478BD642FULL;
+constexpr uint64_t kBase = 0xE7037ED1A0B428DBULL;
 
 // splitmix64's finaliser.
 uint64_t Finalise(uint64_t z) {
@@ -227,12 +228,17 @@ uint64_t ReferenceWordHash(std::string_view word) {
   return Finalise(h);
 }
 
-// HASH DEFINITION (shingle): h = kSeed ^ number of words, one Step per word hash, then the
-// finaliser.
+// HASH DEFINITION (shingle): Finalise(kSeed ^ m) + w1 * kBase^(m-1) + ... + wm * kBase^0
+// (mod 2^64) over the m word hashes.
 uint64_t ReferenceShingleHash(const std::vector<uint64_t>& word_hashes) {
-  uint64_t h = kSeed ^ static_cast<uint64_t>(word_hashes.size());
-  for (uint64_t wh : word_hashes) h = Step(h, wh);
-  return Finalise(h);
+  const size_t m = word_hashes.size();
+  uint64_t sum = Finalise(kSeed ^ static_cast<uint64_t>(m));
+  for (size_t j = 0; j < m; ++j) {
+    uint64_t power = 1;
+    for (size_t k = j + 1; k < m; ++k) power *= kBase;
+    sum += word_hashes[j] * power;
+  }
+  return sum;
 }
 
 std::vector<uint64_t> ReferenceShingleHashes(std::string_view normalized) {
@@ -252,28 +258,15 @@ std::vector<uint64_t> ReferenceShingleHashes(std::string_view normalized) {
   return out;
 }
 
+// Each window's minimum, in order, a minimum equal to the previous window's not repeated.
 std::vector<uint64_t> ReferenceWinnow(const std::vector<uint64_t>& hashes) {
   const size_t n = hashes.size();
   const size_t window = std::min(static_cast<size_t>(kWinnowWindow), n);
-  std::vector<bool> recorded(n, false);
-  bool have_kept = false;
-  size_t kept = 0;
-  for (size_t lo = 0; window > 0 && lo + window <= n; ++lo) {
-    const size_t hi = lo + window;  // the window is [lo, hi)
-    uint64_t min = hashes[lo];
-    for (size_t k = lo; k < hi; ++k) min = std::min(min, hashes[k]);
-    const bool keep = have_kept && kept >= lo && hashes[kept] == min;
-    if (!keep) {
-      for (size_t k = lo; k < hi; ++k) {
-        if (hashes[k] == min) kept = k;  // the rightmost minimum
-      }
-    }
-    have_kept = true;
-    recorded[kept] = true;
-  }
   std::vector<uint64_t> out;
-  for (size_t k = 0; k < n; ++k) {
-    if (recorded[k]) out.push_back(hashes[k]);
+  for (size_t lo = 0; window > 0 && lo + window <= n; ++lo) {
+    uint64_t min = hashes[lo];
+    for (size_t k = lo; k < lo + window; ++k) min = std::min(min, hashes[k]);
+    if (lo == 0 || out.back() != min) out.push_back(min);
   }
   return out;
 }

@@ -33,7 +33,7 @@ uint64_t ReferenceShingleHash(const std::vector<uint64_t>& word_hashes);
 //! words: one hash of all of them; none: empty.
 std::vector<uint64_t> ReferenceShingleHashes(std::string_view normalized);
 
-//! Robust winnowing, window by window, with the kept positions written down explicitly.
+//! Winnowing window by window: each window's minimum, repeats of the previous window's dropped.
 std::vector<uint64_t> ReferenceWinnow(const std::vector<uint64_t>& hashes);
 
 //! ReferenceWinnow(ReferenceShingleHashes(ReferenceNormalizeText(text))).

@@ -338,9 +338,9 @@ TEST(ReferenceWinnow, RandomHashesWithTies) {
     ASSERT_EQ(Winnow(hashes), ReferenceWinnow(hashes)) << "trial " << trial;
   }
   EXPECT_EQ(ReferenceWinnow({}), std::vector<uint64_t>{});
-  EXPECT_EQ(ReferenceWinnow({5, 3, 3}), std::vector<uint64_t>{3});          // one window: rightmost minimum
-  EXPECT_EQ(ReferenceWinnow({3, 1, 2, 1, 4, 5}), std::vector<uint64_t>{1});  // position 3, kept twice
-  EXPECT_EQ(ReferenceWinnow({3, 1, 3, 3, 1, 0}), (std::vector<uint64_t>{1, 0}));  // position 1 stays over 4
+  EXPECT_EQ(ReferenceWinnow({5, 3, 3}), std::vector<uint64_t>{3});          // one window: its minimum
+  EXPECT_EQ(ReferenceWinnow({3, 1, 2, 1, 4, 5}), std::vector<uint64_t>{1});  // three windows, minimum 1 each
+  EXPECT_EQ(ReferenceWinnow({3, 1, 3, 3, 1, 0}), (std::vector<uint64_t>{1, 0}));  // 1, 1, then 0
   EXPECT_EQ(ReferenceWinnow({1, 2, 3, 4, 5, 6}), (std::vector<uint64_t>{1, 2, 3}));
 }
 
