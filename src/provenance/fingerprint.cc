@@ -557,9 +557,9 @@ class WordScanner {
 
   // A chunk of ASCII letters/digits and non-ASCII bytes: decode (dropping invalid bytes),
   // NFKC_Casefold, then split into words (non-ASCII separators may lie inside the chunk).
-  // Chunks are bounded by ASCII separators, which start a new normalisation segment: no
-  // ASCII punctuation or space composes into a letter, so normalising chunk by chunk gives
-  // the words normalising the whole text would.
+  // Chunks are bounded by ASCII separators, which start a new normalisation segment. Only
+  // '<', '=' and '>' compose with what follows (U+0338 makes them ≮, ≠, ≯); the spec in
+  // fingerprint.h keeps them apart, which costs nothing to matching.
   void NormalizeChunk(const unsigned char* p, size_t n, std::string& out) {
     src_.clear();
     for (size_t i = 0; i < n;) {

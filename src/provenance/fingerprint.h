@@ -22,9 +22,14 @@ inline constexpr int kWinnowWindow = 4;
 //!   "Bonjour, MONDE!  https://x.co @bob  l'été" -> "bonjour monde l été"
 //! Accents are kept: Unicode NFKC_Casefold only ("ＡＢＣ" -> "abc", "ﬁ" -> "fi", "ß" -> "ss").
 //! URLs (http://, https:// or www., case-insensitive, up to the next whitespace) and @mentions
-//! ('@' + [A-Za-z0-9_]+, not preceded by an ASCII letter or digit) are removed. A word is a
-//! maximal run of letters, digits and combining marks; everything else (punctuation, symbols,
-//! emoji, whitespace) separates words. Thread-safe; no shared state.
+//! ('@' + [A-Za-z0-9_]+, not preceded by an ASCII letter or digit) are removed. A URL starts
+//! only after an ASCII separator, the start of the text, or any byte >= 0x80 (an invalid one
+//! too: "a\xFFhttp://x b" -> "a b"); so "caféhttps://x.co" -> "café", "xhttps://x.co" ->
+//! "xhttps x co". A word is a maximal run of letters, digits and combining marks; everything
+//! else (punctuation, symbols, emoji, whitespace) separates words. Text is normalised between
+//! ASCII separators, so a combining mark after one does not compose with it ("=\u0338" stays
+//! two characters, not "≠"; U+0338 after '<', '=', '>' is the only such case in Unicode 15).
+//! Thread-safe; no shared state.
 std::string NormalizeText(std::string_view text);
 
 //! 64-bit hashes of every shingle (kShingleWords consecutive words joined by one space) of
