@@ -49,6 +49,13 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   TraceReport report;
+  double phase_start = 0;
+  // Seconds since the previous call (or since the start): the length of the phase just ended.
+  auto phase = [&] {
+    double now = elapsed(), d = now - phase_start;
+    phase_start = now;
+    return d;
+  };
 
   // Every platform post, deleted ones included: deletion does not erase what was delivered.
   std::vector<std::string> texts;
@@ -75,13 +82,16 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
       !s.ok())
     return s;
   for (size_t i = 0; i < texts.size(); ++i) indexed[i].text = texts[i];
+  report.timing.store_read_seconds = elapsed() - phase_start;
   FingerprintIndex index = FingerprintIndex::Build(indexed);
   texts.clear();
   texts.shrink_to_fit();
   report.indexed_posts = index.size() - trap_app.size();
+  report.timing.index_seconds = phase();
 
   auto served = BuildServedIndex(ledger_dir);
   if (!served.ok()) return served.problem();
+  report.timing.served_seconds = phase();
 
   // Scan the corpus.
   std::unordered_set<Id> matched, traps_found;
@@ -111,6 +121,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     if (!s.ok()) return s;
     before += report.corpus.bytes - base;
   }
+  report.timing.scan_seconds = phase();
   report.posts_matched = matched.size();
   report.trap_hits = traps_found.size();
   std::unordered_map<Id, std::vector<Id>> traps_by_app;
@@ -160,6 +171,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   std::sort(report.apps.begin(), report.apps.end(), [](const auto& a, const auto& b) {
     return a.trap_hits.size() != b.trap_hits.size() ? a.trap_hits.size() > b.trap_hits.size() : a.p_value < b.p_value;
   });
+  report.timing.attribution_seconds = phase();
   report.seconds = elapsed();
   return report;
 }
@@ -210,10 +222,22 @@ std::string TraceReportJson(const TraceReport& r) {
     w.EndObject();
   }
   w.EndArray();
-  char secs[32];
-  std::snprintf(secs, sizeof secs, "%.3f", r.seconds);
-  w.Key("seconds");
-  w.Raw(secs);
+  char num[32];
+  auto fixed = [&](const char* key, const char* format, double v) {
+    std::snprintf(num, sizeof num, format, v);
+    w.Key(key);
+    w.Raw(num);
+  };
+  fixed("seconds", "%.3f", r.seconds);
+  w.Key("timing");
+  w.BeginObject();
+  fixed("store_read_seconds", "%.3f", r.timing.store_read_seconds);
+  fixed("index_seconds", "%.3f", r.timing.index_seconds);
+  fixed("served_seconds", "%.3f", r.timing.served_seconds);
+  fixed("scan_seconds", "%.3f", r.timing.scan_seconds);
+  fixed("attribution_seconds", "%.3f", r.timing.attribution_seconds);
+  fixed("scan_mb_per_s", "%.1f", r.timing.ScanMegabytesPerSecond(r.corpus.uncompressed_bytes));
+  w.EndObject();
   w.EndObject();
   return w.Take();
 }
@@ -227,6 +251,13 @@ std::string TraceReportMarkdown(const TraceReport& r) {
                 (unsigned long long)r.corpus.documents, (unsigned long long)r.corpus.malformed,
                 r.corpus.uncompressed_bytes / 1e6, r.seconds, (unsigned long long)r.posts_matched,
                 (unsigned long long)r.indexed_posts, (unsigned long long)r.deleted_matched);
+  md += line;
+  const TraceTiming& t = r.timing;
+  std::snprintf(line, sizeof line,
+                "Timing: index %.2f s (store read %.2f s), served index %.2f s, scan %.2f s (%.1f MB/s), "
+                "attribution %.2f s.\n\n",
+                t.index_seconds, t.store_read_seconds, t.served_seconds, t.scan_seconds,
+                t.ScanMegabytesPerSecond(r.corpus.uncompressed_bytes), t.attribution_seconds);
   md += line;
   if (r.apps.empty()) return md + "No app received any of the posts found.\n";
   md += "| app | received | of the posts found | share | p (by chance) | deleted since | trap records | named |\n";
