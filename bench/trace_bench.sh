@@ -1,46 +1,84 @@
 #!/usr/bin/env bash
-# Speed of `sluice trace` against `grep -F -f`, side by side in one run (see docs/trace.md,
-# "Speed"). Run by hand after `make build`:
+# Speed of `sluice trace`, both requirements in one run (see docs/trace.md, "Speed"). Run by
+# hand after `make build`:
 #
 #   bench/trace_bench.sh [MB] [WORKDIR]     # MB: corpus size, default 200 (1024 for 1 GB)
 #
-# Seeds WORKDIR/data (20,000 users, 100,000 posts) once, exports the post texts to
-# WORKDIR/patterns.txt, writes a JSONL corpus of about MB megabytes (random text in the posts'
-# vocabulary, with a few hundred of the posts' texts), then times
-#   LC_ALL=C grep -F -c -f patterns.txt corpus        (stopped after GREP_TIMEOUT s, default 180)
-#   sluice trace --data DIR --quiet --json corpus
-# and prints MB/s for both and the ratio. A grep stopped by the timeout gives a lower bound.
+#   GREP_TIMEOUT=180  grep is stopped after this many seconds (its time is then a lower bound)
+#   POSTS_1M=0        skip part (b), the 1M-post run (and its seeding), for a quick run
+#   CPU=0             the core every timed command is pinned to (taskset -c CPU)
+#
+# Prepares once, in WORKDIR (reused by later runs):
+#   data/              20,000 users, 100,000 posts (`sluice seed`)
+#   data-1m/           50,000 users, 1,000,000 posts (unless POSTS_1M=0)
+#   patterns.txt       the 100,000 post texts of data/, one per line (newlines folded)
+#   corpus-MBmb.jsonl  about MB megabytes of random text in the posts' vocabulary, with a few
+#                      hundred of data/'s post texts planted
+# then times, one after the other, each pinned to one core, page cache warm:
+#   (a) LC_ALL=C grep -F -c -f patterns.txt corpus  against
+#       sluice trace --data data --quiet --json corpus      (100,000 posts indexed): the ratio
+#   (b) sluice trace --data data-1m --quiet --json corpus   (1,000,000 posts indexed)
+# For each trace: whole-command seconds and MB/s (index build included), and the phases from
+# the report's `timing` (scan-phase MB/s alone).
 set -euo pipefail
 
 MB=${1:-200}
 WORK=${2:-/tmp/sluice-trace-bench}
 GREP_TIMEOUT=${GREP_TIMEOUT:-180}
+POSTS_1M=${POSTS_1M:-1}
+CPU=${CPU:-0}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SLUICE=$ROOT/build/src/sluice
 [ -x "$SLUICE" ] || { echo "trace_bench: build first (make build): $SLUICE missing" >&2; exit 1; }
+command -v taskset >/dev/null || { echo "trace_bench: taskset (util-linux) is needed to pin to one core" >&2; exit 1; }
 mkdir -p "$WORK"
 DATA=$WORK/data
+DATA_1M=$WORK/data-1m
 CORPUS=$WORK/corpus-${MB}mb.jsonl
 PATTERNS=$WORK/patterns.txt
 
-if [ ! -f "$DATA/sluice.db" ]; then
-  echo "seeding $DATA (20,000 users, 100,000 posts)"
-  "$SLUICE" seed --data "$DATA" --users 20000 --posts 100000 >/dev/null
-fi
+now() { date +%s.%N; }
+since() { python3 -c "print(f'{$(now)-$1:.1f}')"; }
 
-# Post texts (one per line, newlines folded) and the corpus. Python's sqlite3 module reads the
-# store; the sqlite3 CLI is not needed.
+# seed DIR USERS POSTS: seeds DIR once; checks an existing one holds POSTS posts.
+seed() {
+  local dir=$1 users=$2 posts=$3 t
+  if [ ! -f "$dir/sluice.db" ]; then
+    t=$(now)
+    "$SLUICE" seed --data "$dir" --users "$users" --posts "$posts" >/dev/null
+    echo "prep: seeded $dir ($users users, $posts posts) in $(since "$t") s"
+  else
+    echo "prep: reusing $dir"
+  fi
+  local have
+  have=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True).execute('SELECT count(*) FROM posts').fetchone()[0])" "$dir/sluice.db")
+  [ "$have" -eq "$posts" ] || { echo "trace_bench: $dir holds $have posts, not $posts (an interrupted seed?): remove it and rerun" >&2; exit 1; }
+}
+
+seed "$DATA" 20000 100000
+[ "$POSTS_1M" = 0 ] || seed "$DATA_1M" 50000 1000000
+
+# Post texts (one per line, newlines folded) and the corpus, each made once. Python's sqlite3
+# module reads the store; the sqlite3 CLI is not needed.
 python3 - "$DATA/sluice.db" "$PATTERNS" "$CORPUS" "$MB" <<'EOF'
-import json, os, random, sqlite3, sys
+import json, os, random, sqlite3, sys, time
 db, patterns, corpus, mb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+t = time.time()
 con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 texts = [t.replace("\n", " ").replace("\r", " ").strip() for (t,) in con.execute("SELECT text FROM posts ORDER BY id LIMIT 100000")]
 texts = [t for t in texts if t]
-with open(patterns, "w", encoding="utf-8") as f:
-    f.write("\n".join(texts) + "\n")
+if os.path.exists(patterns):
+    print(f"prep: reusing {patterns}")
+else:
+    with open(patterns + ".tmp", "w", encoding="utf-8") as f:
+        f.write("\n".join(texts) + "\n")
+    os.replace(patterns + ".tmp", patterns)
+    print(f"prep: wrote {patterns} in {time.time() - t:.1f} s")
 target = mb * 1_000_000
 if os.path.exists(corpus) and os.path.getsize(corpus) >= target:
+    print(f"prep: reusing {corpus}")
     sys.exit(0)
+t = time.time()
 rng = random.Random(1)
 # Words with their frequencies in the posts (URLs and mentions as often as in real posts).
 words = [w for t in texts[:20000] for w in t.split()]
@@ -61,41 +99,72 @@ with open(corpus + ".tmp", "w", encoding="utf-8") as f:
     for p in planted:
         f.write(p + "\n")
 os.replace(corpus + ".tmp", corpus)
+print(f"prep: wrote {corpus} in {time.time() - t:.1f} s")
 EOF
 
 bytes=$(stat -c %s "$CORPUS")
 mb_real=$(python3 -c "print(f'{$bytes/1e6:.1f}')")
 echo "corpus: $CORPUS ($mb_real MB), patterns: $(wc -l <"$PATTERNS") post texts"
-echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME")"
+echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(. /etc/os-release && echo "$PRETTY_NAME")"
+echo "one core: grep and sluice trace each run alone under taskset -c $CPU; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-now() { date +%s.%N; }
-
-# Warm the page cache for both.
-cat "$CORPUS" >/dev/null
+# Warm the page cache: the corpus for all, each store for its trace.
+t=$(now)
+cat "$CORPUS" "$DATA"/sluice.db* >/dev/null
+[ "$POSTS_1M" = 0 ] || cat "$DATA_1M"/sluice.db* >/dev/null
+echo "prep: page cache warmed in $(since "$t") s"
 
 t0=$(now)
 rc=0
-matches=$(LC_ALL=C timeout "$GREP_TIMEOUT" grep -F -c -f "$PATTERNS" "$CORPUS") || rc=$?
-t1=$(now)
-grep_s=$(python3 -c "print(f'{$t1-$t0:.2f}')")
-grep_note=""
+matches=$(LC_ALL=C taskset -c "$CPU" timeout "$GREP_TIMEOUT" grep -F -c -f "$PATTERNS" "$CORPUS") || rc=$?
+grep_s=$(python3 -c "print(f'{$(now)-$t0:.2f}')")
+grep_stopped=0
 if [ "$rc" -eq 124 ]; then
-  grep_note=" (stopped by the ${GREP_TIMEOUT}s timeout: a lower bound on its time)"
+  grep_stopped=1
   matches="?"
 elif [ "$rc" -gt 1 ]; then
   echo "trace_bench: grep failed ($rc)" >&2; exit 1
 fi
 
-t2=$(now)
-"$SLUICE" trace --data "$DATA" --quiet --json "$CORPUS" >"$WORK/trace.json"
-t3=$(now)
-trace_s=$(python3 -c "print(f'{$t3-$t2:.2f}')")
+# trace DATA_DIR REPORT: runs sluice trace on one core; prints its whole-command seconds.
+trace() {
+  local t
+  t=$(now)
+  taskset -c "$CPU" "$SLUICE" trace --data "$1" --quiet --json "$CORPUS" >"$2"
+  python3 -c "print(f'{$(now)-$t:.2f}')"
+}
+trace_s=$(trace "$DATA" "$WORK/trace-100k.json")
+trace_1m_s=0
+[ "$POSTS_1M" = 0 ] || trace_1m_s=$(trace "$DATA_1M" "$WORK/trace-1m.json")
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (above ~1: other processes shared the machine and the times are inflated)"
 
-python3 - "$bytes" "$grep_s" "$trace_s" "$matches" "$grep_note" "$WORK/trace.json" <<'EOF'
+python3 - "$bytes" "$grep_s" "$grep_stopped" "$matches" "$GREP_TIMEOUT" "$trace_s" "$WORK/trace-100k.json" \
+  "$trace_1m_s" "$WORK/trace-1m.json" "$POSTS_1M" <<'EOF'
 import json, sys
-b, g, t, m, note, report = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-r = json.load(open(report))
-print(f"grep -F -f : {g:8.2f} s {b/1e6/g:8.1f} MB/s  lines matched {m}{note}")
-print(f"sluice trace: {t:8.2f} s {b/1e6/t:8.1f} MB/s  posts matched {r.get('posts_matched')}, indexed {r.get('indexed_posts')} (index build included)")
-print(f"ratio (grep time / trace time): {'>= ' if note else ''}{g/t:.1f}x")
+b, g, stopped, m, timeout = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], sys.argv[5]
+mb = b / 1e6
+
+def trace_lines(label, seconds, report):
+    r = json.load(open(report))
+    t = r["timing"]
+    print(f"{label:<20}: {seconds:8.2f} s {mb/seconds:8.1f} MB/s whole command (index build included); "
+          f"posts matched {r['posts_matched']}, indexed {r['indexed_posts']}")
+    print(f"{'':<20}  phases: index {t['index_seconds']:.2f} s (store read {t['store_read_seconds']:.2f} s), "
+          f"served {t['served_seconds']:.2f} s, scan {t['scan_seconds']:.2f} s = {t['scan_mb_per_s']:.1f} MB/s, "
+          f"attribution {t['attribution_seconds']:.2f} s")
+    return r
+
+print("(a) 100,000 posts: grep -F -f with their texts against sluice trace with them indexed")
+note = f" (stopped by the {timeout} s timeout: a lower bound on its time)" if stopped else ""
+print(f"{'grep -F -c -f':<20}: {g:8.2f} s {mb/g:8.1f} MB/s  lines matched {m}{note}")
+r = trace_lines("sluice trace (100k)", float(sys.argv[6]), sys.argv[7])
+bound = ">= " if stopped else ""
+scan = r["timing"]["scan_seconds"]
+print(f"ratio grep / trace, whole command: {bound}{g/float(sys.argv[6]):.1f}x (target >= 5x); "
+      f"grep / trace scan phase alone: {bound + f'{g/scan:.1f}x' if scan > 0 else 'n/a'}")
+if sys.argv[10] == "0":
+    print("(b) 1,000,000 posts: skipped (POSTS_1M=0)")
+else:
+    print("(b) 1,000,000 posts indexed, same corpus (target >= 300 MB/s on one core)")
+    trace_lines("sluice trace (1M)", float(sys.argv[8]), sys.argv[9])
 EOF

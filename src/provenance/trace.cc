@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -35,6 +37,39 @@ Result<ServedIndex> BuildServedIndex(const std::string& ledger_dir) {
   return served;
 }
 
+// Append-only storage for the texts the index is built from: one allocation per block of
+// kBlock bytes rather than one per text (a million posts are a million small allocations
+// and page faults otherwise). Texts never move, so the views Add returns stay valid until the
+// arena is destroyed.
+class TextArena {
+ public:
+  std::string_view Add(std::string_view text) {
+    if (text.size() > kBlock / 4) return Place(Allocate(text.size()), text);  // a long text alone
+    if (text.size() > left_) {
+      next_ = Allocate(kBlock);
+      left_ = kBlock;
+    }
+    std::string_view placed = Place(next_, text);
+    next_ += text.size();
+    left_ -= text.size();
+    return placed;
+  }
+
+ private:
+  static constexpr size_t kBlock = size_t{4} << 20;
+  char* Allocate(size_t bytes) {
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
+    return blocks_.back().get();
+  }
+  static std::string_view Place(char* at, std::string_view text) {
+    if (!text.empty()) std::memcpy(at, text.data(), text.size());
+    return {at, text.size()};
+  }
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* next_ = nullptr;
+  size_t left_ = 0;
+};
+
 uint64_t FileBytes(const std::vector<std::string>& files) {
   uint64_t total = 0;
   std::error_code ec;
@@ -49,14 +84,20 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   TraceReport report;
+  double phase_start = 0;
+  // Seconds since the previous call (or since the start): the length of the phase just ended.
+  auto phase = [&] {
+    double now = elapsed(), d = now - phase_start;
+    phase_start = now;
+    return d;
+  };
 
   // Every platform post, deleted ones included: deletion does not erase what was delivered.
-  std::vector<std::string> texts;
+  auto texts = std::make_unique<TextArena>();
   std::vector<IndexedText> indexed;
   std::unordered_set<Id> deleted;
   if (Status s = store.ForEachPost([&](Id id, std::string_view text, bool is_deleted) {
-        texts.emplace_back(text);
-        indexed.push_back({id, false, {}});
+        indexed.push_back({id, false, texts->Add(text)});
         if (is_deleted) deleted.insert(id);
         return true;
       });
@@ -66,22 +107,23 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   std::unordered_map<Id, Id> trap_app;
   std::unordered_map<Id, std::string> trap_marker;  // normalised rare words: the proof of a hit
   if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
-        texts.push_back(t.text);
-        indexed.push_back({t.id, true, {}});
+        indexed.push_back({t.id, true, texts->Add(t.text)});
         trap_app[t.id] = t.app_id;
         trap_marker[t.id] = NormalizeText(t.marker);
         return true;
       });
       !s.ok())
     return s;
-  for (size_t i = 0; i < texts.size(); ++i) indexed[i].text = texts[i];
+  report.timing.store_read_seconds = elapsed() - phase_start;
   FingerprintIndex index = FingerprintIndex::Build(indexed);
-  texts.clear();
-  texts.shrink_to_fit();
+  texts.reset();  // the index keeps no text
+  indexed = {};
   report.indexed_posts = index.size() - trap_app.size();
+  report.timing.index_seconds = phase();
 
   auto served = BuildServedIndex(ledger_dir);
   if (!served.ok()) return served.problem();
+  report.timing.served_seconds = phase();
 
   // Scan the corpus, in batches of documents copied out of the reader's buffer, so that
   // MatchBatch overlaps the index lookups of many documents.
@@ -128,6 +170,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     if (!s.ok()) return s;
     before += report.corpus.bytes - base;
   }
+  report.timing.scan_seconds = phase();
   report.posts_matched = matched.size();
   report.trap_hits = traps_found.size();
   std::unordered_map<Id, std::vector<Id>> traps_by_app;
@@ -177,6 +220,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   std::sort(report.apps.begin(), report.apps.end(), [](const auto& a, const auto& b) {
     return a.trap_hits.size() != b.trap_hits.size() ? a.trap_hits.size() > b.trap_hits.size() : a.p_value < b.p_value;
   });
+  report.timing.attribution_seconds = phase();
   report.seconds = elapsed();
   return report;
 }
@@ -227,10 +271,22 @@ std::string TraceReportJson(const TraceReport& r) {
     w.EndObject();
   }
   w.EndArray();
-  char secs[32];
-  std::snprintf(secs, sizeof secs, "%.3f", r.seconds);
-  w.Key("seconds");
-  w.Raw(secs);
+  char num[32];
+  auto fixed = [&](const char* key, const char* format, double v) {
+    std::snprintf(num, sizeof num, format, v);
+    w.Key(key);
+    w.Raw(num);
+  };
+  fixed("seconds", "%.3f", r.seconds);
+  w.Key("timing");
+  w.BeginObject();
+  fixed("store_read_seconds", "%.3f", r.timing.store_read_seconds);
+  fixed("index_seconds", "%.3f", r.timing.index_seconds);
+  fixed("served_seconds", "%.3f", r.timing.served_seconds);
+  fixed("scan_seconds", "%.3f", r.timing.scan_seconds);
+  fixed("attribution_seconds", "%.3f", r.timing.attribution_seconds);
+  fixed("scan_mb_per_s", "%.1f", r.timing.ScanMegabytesPerSecond(r.corpus.uncompressed_bytes));
+  w.EndObject();
   w.EndObject();
   return w.Take();
 }
@@ -244,6 +300,13 @@ std::string TraceReportMarkdown(const TraceReport& r) {
                 (unsigned long long)r.corpus.documents, (unsigned long long)r.corpus.malformed,
                 r.corpus.uncompressed_bytes / 1e6, r.seconds, (unsigned long long)r.posts_matched,
                 (unsigned long long)r.indexed_posts, (unsigned long long)r.deleted_matched);
+  md += line;
+  const TraceTiming& t = r.timing;
+  std::snprintf(line, sizeof line,
+                "Timing: index %.2f s (store read %.2f s), served index %.2f s, scan %.2f s (%.1f MB/s), "
+                "attribution %.2f s.\n\n",
+                t.index_seconds, t.store_read_seconds, t.served_seconds, t.scan_seconds,
+                t.ScanMegabytesPerSecond(r.corpus.uncompressed_bytes), t.attribution_seconds);
   md += line;
   if (r.apps.empty()) return md + "No app received any of the posts found.\n";
   md += "| app | received | of the posts found | share | p (by chance) | deleted since | trap records | named |\n";

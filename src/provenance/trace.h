@@ -39,9 +39,25 @@ struct TraceAppFinding {
   std::vector<std::string> evidence;  // `sluice ledger prove` JSON, one per sampled post
 };
 
+//! Wall-clock seconds of each phase of RunTrace, in the order they run; together they make
+//! up TraceReport::seconds (up to clock reads).
+struct TraceTiming {
+  double store_read_seconds = 0;  // reading every post and trap from the store (part of index)
+  double index_seconds = 0;       // the fingerprint index: store read + fingerprinting + Build
+  double served_seconds = 0;      // the served index, from the ledger
+  double scan_seconds = 0;        // reading and matching the corpus files
+  double attribution_seconds = 0; // per-app overlap, p-values and evidence bundles
+  //! Uncompressed corpus MB (10^6 bytes) per second of the scan phase alone; 0 when the scan
+  //! took no measurable time.
+  double ScanMegabytesPerSecond(uint64_t uncompressed_bytes) const {
+    return scan_seconds > 0 ? double(uncompressed_bytes) / 1e6 / scan_seconds : 0;
+  }
+};
+
 struct TraceReport {
   CorpusStats corpus;
-  double seconds = 0;
+  double seconds = 0;  // the whole of RunTrace
+  TraceTiming timing;
   uint64_t indexed_posts = 0;
   uint64_t posts_matched = 0;  // distinct platform posts found in the corpus
   uint64_t deleted_matched = 0;

@@ -90,6 +90,21 @@ TEST(Trace, NamesTheLeakingAppAndNobodyOnUnrelatedCorpora) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = json::parse(r.out);
   EXPECT_EQ(report.at("corpus").at("malformed").as_int64(), 1);
+  // Each phase is timed; the phases fit in the whole run.
+  const auto& timing = report.at("timing");
+  double seconds = report.at("seconds").to_number<double>(), phases = 0;
+  for (const char* key : {"index_seconds", "served_seconds", "scan_seconds", "attribution_seconds"}) {
+    EXPECT_GE(timing.at(key).to_number<double>(), 0) << key;
+    phases += timing.at(key).to_number<double>();
+  }
+  EXPECT_GE(timing.at("store_read_seconds").to_number<double>(), 0);
+  EXPECT_LE(timing.at("store_read_seconds").to_number<double>(), timing.at("index_seconds").to_number<double>());
+  EXPECT_LE(timing.at("scan_seconds").to_number<double>(), seconds);
+  EXPECT_LE(phases, seconds + 0.005);  // each value is rounded to the millisecond
+  EXPECT_GE(timing.at("scan_mb_per_s").to_number<double>(), 0);
+  auto md = RunSluice({"trace", "--data", s.data_dir(), "--quiet", leak});
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_NE(md.out.find("Timing: index "), std::string::npos) << md.out.substr(0, 2000);
   // Short posts lose most of their shingles to the edits; 75% were found when this was written.
   EXPECT_GE(report.at("posts_matched").as_int64(), int64_t(leaked_texts.size() * 6 / 10));
   int named = 0;

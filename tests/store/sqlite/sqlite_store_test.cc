@@ -97,6 +97,27 @@ TEST_F(SqliteStoreTest, TimelinePagesAndDeletes) {
   EXPECT_TRUE(kept->front().post.deleted_at.has_value());
 }
 
+TEST_F(SqliteStoreTest, ForEachPostVisitsEveryPostInIdOrderWithItsDeletedFlag) {
+  Id gone = MakeSnowflake(kT0 + 4 * 60000, 0, 0);
+  ASSERT_TRUE(store_->DeletePost(gone, kT0).ok());
+  std::vector<Id> ids;
+  int deleted = 0;
+  Status s = store_->ForEachPost([&](Id id, std::string_view text, bool is_deleted) {
+    if (!ids.empty()) EXPECT_GT(id, ids.back());
+    ids.push_back(id);
+    EXPECT_EQ(text, ids.size() % 2 ? "bonjour" : "hello @alice #Tag");  // i = ids.size() - 1
+    EXPECT_EQ(is_deleted, id == gone);
+    deleted += is_deleted;
+    return true;
+  });
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(ids.size(), 30u);  // deleted ones included
+  EXPECT_EQ(deleted, 1);
+  int visited = 0;
+  ASSERT_TRUE(store_->ForEachPost([&](Id, std::string_view, bool) { return ++visited < 3; }).ok());
+  EXPECT_EQ(visited, 3);  // stops when `visit` returns false
+}
+
 TEST_F(SqliteStoreTest, MentionsUseTagsAndEntitiesCarryMentionIds) {
   PageRequest page;
   page.limit = 100;

@@ -1,0 +1,126 @@
+// RunTrace on a small SQLite store: the posts a corpus holds are found, and the report says
+// how long each phase took (JSON and Markdown).
+#include "provenance/trace.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include "core/snowflake.h"
+
+namespace sluice {
+namespace {
+
+namespace json = boost::json;
+
+class TraceReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sluice-trace-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto s = OpenStore({"sqlite", dir_, true});
+    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    store_ = std::move(*s);
+    User alice;
+    alice.id = 10;
+    alice.username = "alice";
+    alice.name = "A";
+    WriteBatch batch{{alice}, {}};
+    // Twenty posts of twenty words each, drawn at random: no two share a 4-word phrase.
+    static const char* kWords[] = {"river", "garden", "pasta",  "weather", "lyon",  "engine", "piano",
+                                   "cloud", "market", "soleil", "maison",  "jardin", "velo",  "train",
+                                   "book",  "window", "coffee", "bridge",  "stone", "dawn"};
+    std::mt19937 rng(5);
+    for (int i = 0; i < 20; ++i) {
+      Post p;
+      p.id = MakeSnowflake(kT0 + i * 60000, 0, 0);
+      p.author_id = 10;
+      for (int w = 0; w < 20; ++w) p.text += std::string(w ? " " : "") + kWords[rng() % std::size(kWords)];
+      p.created_at = kT0 + i * 60000;
+      p.conversation_id = p.id;
+      p.edit_history = {p.id};
+      if (i == 3) p.deleted_at = kT0 + 1;
+      texts_.push_back(p.text);
+      batch.posts.push_back(p);
+    }
+    ASSERT_TRUE(store_->Apply(batch).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string WriteCorpus(const std::vector<std::string>& lines) {
+    std::string file = dir_ + "/corpus.txt";
+    std::ofstream out(file);
+    for (const auto& l : lines) out << l << "\n";
+    return file;
+  }
+  static constexpr TimeMs kT0 = 1700000000000;
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  std::vector<std::string> texts_;
+};
+
+TEST_F(TraceReportTest, FindsPostsAndTimesEachPhase) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 200; ++i) lines.push_back("unrelated words about weather and pianos, line " + std::to_string(i));
+  lines.push_back(texts_[3]);
+  lines.push_back(texts_[11]);
+  TraceOptions options;
+  options.files = {WriteCorpus(lines)};
+  auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
+  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  EXPECT_EQ(report->indexed_posts, 20u);
+  EXPECT_EQ(report->posts_matched, 2u);
+  EXPECT_EQ(report->deleted_matched, 1u);
+
+  const TraceTiming& t = report->timing;
+  for (double d : {t.store_read_seconds, t.index_seconds, t.served_seconds, t.scan_seconds, t.attribution_seconds})
+    EXPECT_GE(d, 0);
+  EXPECT_LE(t.store_read_seconds, t.index_seconds);
+  EXPECT_LE(t.index_seconds + t.served_seconds + t.scan_seconds + t.attribution_seconds, report->seconds + 1e-9);
+  EXPECT_LE(t.scan_seconds, report->seconds);
+
+  auto j = json::parse(TraceReportJson(*report));
+  const auto& timing = j.at("timing");
+  double total = j.at("seconds").to_number<double>();
+  for (const char* key : {"store_read_seconds", "index_seconds", "served_seconds", "scan_seconds",
+                          "attribution_seconds", "scan_mb_per_s"})
+    EXPECT_GE(timing.at(key).to_number<double>(), 0) << key;
+  EXPECT_LE(timing.at("scan_seconds").to_number<double>(), total);
+  EXPECT_LE(timing.at("index_seconds").to_number<double>(), total);
+  EXPECT_LE(timing.at("store_read_seconds").to_number<double>(), timing.at("index_seconds").to_number<double>());
+
+  std::string md = TraceReportMarkdown(*report);
+  EXPECT_NE(md.find("Timing: index "), std::string::npos) << md;
+  EXPECT_NE(md.find(" MB/s)"), std::string::npos) << md;
+}
+
+TEST(TraceReportFormat, ScanRateIsUncompressedMegabytesPerScanSecond) {
+  TraceReport r;
+  r.corpus.bytes = 100'000'000;
+  r.corpus.uncompressed_bytes = 300'000'000;
+  r.seconds = 4;
+  r.timing = {.store_read_seconds = 0.25, .index_seconds = 0.5, .served_seconds = 0.125, .scan_seconds = 2,
+              .attribution_seconds = 0.25};
+  EXPECT_DOUBLE_EQ(r.timing.ScanMegabytesPerSecond(r.corpus.uncompressed_bytes), 150);
+  auto j = json::parse(TraceReportJson(r));
+  const auto& timing = j.at("timing");
+  EXPECT_DOUBLE_EQ(timing.at("scan_mb_per_s").to_number<double>(), 150);
+  EXPECT_DOUBLE_EQ(timing.at("scan_seconds").to_number<double>(), 2);
+  EXPECT_DOUBLE_EQ(timing.at("index_seconds").to_number<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(timing.at("store_read_seconds").to_number<double>(), 0.25);
+  EXPECT_DOUBLE_EQ(timing.at("served_seconds").to_number<double>(), 0.125);
+  EXPECT_DOUBLE_EQ(timing.at("attribution_seconds").to_number<double>(), 0.25);
+  EXPECT_NE(TraceReportMarkdown(r).find("scan 2.00 s (150.0 MB/s)"), std::string::npos) << TraceReportMarkdown(r);
+
+  r.timing.scan_seconds = 0;  // nothing measurable: no rate rather than infinity
+  EXPECT_EQ(json::parse(TraceReportJson(r)).at("timing").at("scan_mb_per_s").to_number<double>(), 0);
+}
+
+}  // namespace
+}  // namespace sluice
