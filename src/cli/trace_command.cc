@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "provenance/trace.h"
 
@@ -17,6 +19,8 @@ std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common) {
   c.cmd->add_flag("--json", c.json, "print the report as one JSON object (default: Markdown)");
   c.cmd->add_flag("--quiet", c.quiet, "no progress on stderr");
   c.cmd->add_flag("--whole-files", c.whole_files, "plain text: each file is one document (default: each line)");
+  c.cmd->add_option("--threads", c.threads, "matcher threads (default: one per core; 1: everything on this thread)")
+      ->check(CLI::Range(0, 256));
   return owned;
 }
 
@@ -26,6 +30,7 @@ int RunTraceCommand(TraceCommand& c, Common& common, const Config& config) {
   TraceOptions options;
   options.files = c.files;
   options.corpus.whole_files = c.whole_files;
+  options.threads = c.threads > 0 ? c.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool show = !c.quiet && isatty(2);
   auto progress = [show](uint64_t bytes, uint64_t total, double seconds) {
     if (!show || seconds <= 0) return;

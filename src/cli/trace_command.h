@@ -15,6 +15,7 @@ struct TraceCommand {
   bool json = false;
   bool quiet = false;
   bool whole_files = false;
+  int threads = 0;  // 0: one per core
 };
 
 std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common);

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -70,6 +74,104 @@ class TextArena {
   size_t left_ = 0;
 };
 
+// Documents copied out of the reader's buffer, matched together (MatchBatch overlaps the
+// index lookups of many documents).
+struct DocumentBatch {
+  static constexpr size_t kBytes = 256 << 10;
+  std::string text;
+  std::vector<std::pair<size_t, size_t>> spans;  // offset, length in text
+  std::vector<std::string_view> views;
+
+  void Add(std::string_view document) {
+    spans.emplace_back(text.size(), document.size());
+    text.append(document);
+  }
+  bool Full() const { return text.size() >= kBytes; }
+  void Clear() {
+    text.clear();
+    spans.clear();
+  }
+};
+
+// What matching found: one per matcher, merged at the end.
+struct ScanFindings {
+  std::unordered_set<Id> matched, traps_found;
+};
+
+// Matches one batch. Reads only immutable state (the index, the trap markers), so matchers
+// run in parallel, each with its own scratch and findings.
+void MatchDocuments(const FingerprintIndex& index, const MatchOptions& options,
+                    const std::unordered_map<Id, std::string>& trap_marker, DocumentBatch& batch,
+                    FingerprintIndex::Scratch& scratch, ScanFindings& found) {
+  batch.views.clear();
+  for (const auto& [offset, length] : batch.spans) batch.views.emplace_back(batch.text.data() + offset, length);
+  index.MatchBatch(batch.views, scratch, options, [&](size_t d, std::vector<TextMatch>& matches) {
+    std::string normalized;
+    for (const auto& m : matches) {
+      if (!m.trap) {
+        found.matched.insert(m.id);
+        continue;
+      }
+      // Traps of one app share templates and common words: a hit counts only when the
+      // document also holds the trap's own marker, the combination of rare words.
+      if (normalized.empty()) normalized = " " + NormalizeText(batch.views[d]) + " ";
+      if (normalized.find(" " + trap_marker.at(m.id) + " ") != std::string::npos) found.traps_found.insert(m.id);
+    }
+  });
+  batch.Clear();
+}
+
+// Full batches from the reader to the matchers, and empty ones back: at most `depth` batches
+// exist, so a slow matcher holds the reader back instead of filling memory.
+class BatchPipe {
+ public:
+  explicit BatchPipe(size_t depth) : depth_(depth) {}
+
+  std::unique_ptr<DocumentBatch> TakeEmpty() {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return !empty_.empty() || made_ < depth_; });
+    if (empty_.empty()) {
+      ++made_;
+      return std::make_unique<DocumentBatch>();
+    }
+    auto batch = std::move(empty_.front());
+    empty_.pop_front();
+    return batch;
+  }
+  void Send(std::unique_ptr<DocumentBatch> batch) {
+    std::lock_guard lock(mu_);
+    full_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  //! The next full batch; null once closed and drained.
+  std::unique_ptr<DocumentBatch> Receive() {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return !full_.empty() || closed_; });
+    if (full_.empty()) return nullptr;
+    auto batch = std::move(full_.front());
+    full_.pop_front();
+    return batch;
+  }
+  void Return(std::unique_ptr<DocumentBatch> batch) {
+    std::lock_guard lock(mu_);
+    empty_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<DocumentBatch>> full_, empty_;
+  size_t made_ = 0;
+  const size_t depth_;
+  bool closed_ = false;
+};
+
 uint64_t FileBytes(const std::vector<std::string>& files) {
   uint64_t total = 0;
   std::error_code ec;
@@ -125,50 +227,59 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   if (!served.ok()) return served.problem();
   report.timing.served_seconds = phase();
 
-  // Scan the corpus, in batches of documents copied out of the reader's buffer, so that
-  // MatchBatch overlaps the index lookups of many documents.
-  std::unordered_set<Id> matched, traps_found;
-  FingerprintIndex::Scratch scratch;
-  std::string batch_text;
-  std::vector<std::pair<size_t, size_t>> batch_spans;  // offset, length in batch_text
-  std::vector<std::string_view> batch;
-  constexpr size_t kBatchBytes = 256 << 10;
-  auto flush = [&] {
-    batch.clear();
-    for (const auto& [offset, length] : batch_spans) batch.emplace_back(batch_text.data() + offset, length);
-    index.MatchBatch(batch, scratch, options.match, [&](size_t d, std::vector<TextMatch>& matches) {
-      std::string normalized;
-      for (const auto& m : matches) {
-        if (!m.trap) {
-          matched.insert(m.id);
-          continue;
+  // Scan the corpus. With one thread, this thread reads and matches; with more, it reads and
+  // parses while `threads` matchers fingerprint and look up (most of the work).
+  const int threads = std::max(1, options.threads);
+  std::vector<ScanFindings> findings(threads);
+  BatchPipe pipe(2 * static_cast<size_t>(threads) + 1);
+  std::vector<std::thread> matchers;
+  if (threads > 1) {
+    for (int t = 0; t < threads; ++t) {
+      matchers.emplace_back([&, t] {
+        FingerprintIndex::Scratch scratch;
+        while (auto batch = pipe.Receive()) {
+          MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings[t]);
+          pipe.Return(std::move(batch));
         }
-        // Traps of one app share templates and common words: a hit counts only when the
-        // document also holds the trap's own marker, the combination of rare words.
-        if (normalized.empty()) normalized = " " + NormalizeText(batch[d]) + " ";
-        if (normalized.find(" " + trap_marker[m.id] + " ") != std::string::npos) traps_found.insert(m.id);
-      }
-    });
-    batch_text.clear();
-    batch_spans.clear();
+      });
+    }
+  }
+  FingerprintIndex::Scratch scratch;  // with one thread
+  std::unique_ptr<DocumentBatch> batch = pipe.TakeEmpty();
+  auto flush = [&] {
+    if (batch->spans.empty()) return;
+    if (threads == 1) {
+      MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings[0]);
+    } else {
+      pipe.Send(std::move(batch));
+      batch = pipe.TakeEmpty();
+    }
   };
+  Status scanned;
   uint64_t total = FileBytes(options.files), before = 0;
   for (const auto& file : options.files) {
     uint64_t base = report.corpus.bytes;
-    Status s = ReadCorpus(
+    scanned = ReadCorpus(
         file, options.corpus,
         [&](const CorpusDocument& doc) {
-          batch_spans.emplace_back(batch_text.size(), doc.text.size());
-          batch_text.append(doc.text);
-          if (batch_text.size() >= kBatchBytes) flush();
+          batch->Add(doc.text);
+          if (batch->Full()) flush();
           return true;
         },
         report.corpus, [&](uint64_t bytes) {
           if (progress) progress(before + bytes, total, elapsed());
         });
     flush();
-    if (!s.ok()) return s;
+    if (!scanned.ok()) break;
     before += report.corpus.bytes - base;
+  }
+  pipe.Close();
+  for (auto& m : matchers) m.join();
+  if (!scanned.ok()) return scanned;
+  std::unordered_set<Id> matched, traps_found;
+  for (auto& f : findings) {
+    matched.merge(f.matched);
+    traps_found.merge(f.traps_found);
   }
   report.timing.scan_seconds = phase();
   report.posts_matched = matched.size();

@@ -23,6 +23,9 @@ struct TraceOptions {
   MatchOptions match;
   double name_below_p = 1e-6;  // an app is named when its overlap is less likely than this
   int evidence_per_app = 3;    // matched posts per named app with a proof bundle
+  //! Matcher threads for the scan (fingerprinting and index lookups); with more than one, the
+  //! calling thread reads and parses the corpus beside them. The report does not depend on it.
+  int threads = 1;
 };
 
 struct TraceAppFinding {

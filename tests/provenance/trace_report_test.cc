@@ -100,6 +100,41 @@ TEST_F(TraceReportTest, FindsPostsAndTimesEachPhase) {
   EXPECT_NE(md.find(" MB/s)"), std::string::npos) << md;
 }
 
+// Matcher threads change nothing in the report: a corpus of many batches (about 1 MB) with
+// posts planted throughout, scanned with 1, 2 and 4 threads.
+TEST_F(TraceReportTest, SameFindingsWithAnyNumberOfThreads) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 10000; ++i) {
+    lines.push_back("filler line " + std::to_string(i) + " about the garden and the weather, nothing else here");
+    if (i % 997 == 0) lines.push_back(texts_[(i / 997) % texts_.size()]);
+  }
+  TraceOptions options;
+  options.files = {WriteCorpus(lines)};
+  uint64_t matched_with_one = 0;
+  for (int threads : {1, 2, 4}) {
+    options.threads = threads;
+    auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
+    ASSERT_TRUE(report.ok()) << report.problem().detail;
+    EXPECT_EQ(report->corpus.documents, lines.size()) << threads;
+    EXPECT_EQ(report->deleted_matched, 1u) << threads;
+    if (threads == 1) matched_with_one = report->posts_matched;
+    EXPECT_EQ(report->posts_matched, matched_with_one) << threads;
+  }
+  EXPECT_EQ(matched_with_one, 11u);  // texts 0..10 planted
+}
+
+// A file that cannot be read ends the scan with its error, matcher threads or not.
+TEST_F(TraceReportTest, UnreadableFileIsAnErrorWithThreads) {
+  TraceOptions options;
+  options.files = {WriteCorpus({texts_[1]}), dir_ + "/missing.jsonl"};
+  for (int threads : {1, 3}) {
+    options.threads = threads;
+    auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
+    ASSERT_FALSE(report.ok()) << threads;
+    EXPECT_NE(report.problem().detail.find("missing.jsonl"), std::string::npos) << report.problem().detail;
+  }
+}
+
 TEST(TraceReportFormat, ScanRateIsUncompressedMegabytesPerScanSecond) {
   TraceReport r;
   r.corpus.bytes = 100'000'000;
