@@ -16,8 +16,10 @@
 #                      hundred of data/'s post texts planted
 # then times, one after the other, each pinned to one core, page cache warm:
 #   (a) LC_ALL=C grep -F -c -f patterns.txt corpus  against
-#       sluice trace --data data --quiet --json corpus      (100,000 posts indexed): the ratio
-#   (b) sluice trace --data data-1m --quiet --json corpus   (1,000,000 posts indexed)
+#       sluice trace --threads 1 --data data --quiet --json corpus      (100,000 posts indexed)
+#   (b) sluice trace --threads 1 --data data-1m --quiet --json corpus   (1,000,000 posts indexed)
+# then both traces again on every core (--threads $(nproc), not pinned; grep has one thread),
+# and grep on empty input (its start-up: building the matcher).
 # For each trace: whole-command seconds and MB/s (index build included), and the phases from
 # the report's `timing` (scan-phase MB/s alone).
 set -euo pipefail
@@ -126,22 +128,37 @@ elif [ "$rc" -gt 1 ]; then
   echo "trace_bench: grep failed ($rc)" >&2; exit 1
 fi
 
-# trace DATA_DIR REPORT: runs sluice trace on one core; prints its whole-command seconds.
+# grep's start-up alone: the same patterns against empty input.
+t0=$(now)
+LC_ALL=C taskset -c "$CPU" grep -F -c -f "$PATTERNS" /dev/null >/dev/null || true
+grep_setup_s=$(python3 -c "print(f'{$(now)-$t0:.2f}')")
+
+# trace DATA_DIR REPORT [all]: runs sluice trace on one core (one thread), or with "all" on
+# every core; prints its whole-command seconds.
 trace() {
   local t
   t=$(now)
-  taskset -c "$CPU" "$SLUICE" trace --data "$1" --quiet --json "$CORPUS" >"$2"
+  if [ "${3:-}" = all ]; then
+    "$SLUICE" trace --threads "$(nproc)" --data "$1" --quiet --json "$CORPUS" >"$2"
+  else
+    taskset -c "$CPU" "$SLUICE" trace --threads 1 --data "$1" --quiet --json "$CORPUS" >"$2"
+  fi
   python3 -c "print(f'{$(now)-$t:.2f}')"
 }
 trace_s=$(trace "$DATA" "$WORK/trace-100k.json")
 trace_1m_s=0
 [ "$POSTS_1M" = 0 ] || trace_1m_s=$(trace "$DATA_1M" "$WORK/trace-1m.json")
+trace_all_s=$(trace "$DATA" "$WORK/trace-100k-all.json" all)
+trace_1m_all_s=0
+[ "$POSTS_1M" = 0 ] || trace_1m_all_s=$(trace "$DATA_1M" "$WORK/trace-1m-all.json" all)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (above ~1: other processes shared the machine and the times are inflated)"
 
 python3 - "$bytes" "$grep_s" "$grep_stopped" "$matches" "$GREP_TIMEOUT" "$trace_s" "$WORK/trace-100k.json" \
-  "$trace_1m_s" "$WORK/trace-1m.json" "$POSTS_1M" <<'EOF'
+  "$trace_1m_s" "$WORK/trace-1m.json" "$POSTS_1M" "$grep_setup_s" "$trace_all_s" "$WORK/trace-100k-all.json" \
+  "$trace_1m_all_s" "$WORK/trace-1m-all.json" "$(nproc)" <<'EOF'
 import json, sys
 b, g, stopped, m, timeout = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], sys.argv[5]
+grep_setup, cores = float(sys.argv[11]), sys.argv[16]
 mb = b / 1e6
 
 def trace_lines(label, seconds, report):
@@ -157,14 +174,19 @@ def trace_lines(label, seconds, report):
 print("(a) 100,000 posts: grep -F -f with their texts against sluice trace with them indexed")
 note = f" (stopped by the {timeout} s timeout: a lower bound on its time)" if stopped else ""
 print(f"{'grep -F -c -f':<20}: {g:8.2f} s {mb/g:8.1f} MB/s  lines matched {m}{note}")
-r = trace_lines("sluice trace (100k)", float(sys.argv[6]), sys.argv[7])
+print(f"{'':<20}  of which start-up (the same patterns on empty input): {grep_setup:.2f} s")
 bound = ">= " if stopped else ""
-scan = r["timing"]["scan_seconds"]
-print(f"ratio grep / trace, whole command: {bound}{g/float(sys.argv[6]):.1f}x (target >= 5x); "
-      f"grep / trace scan phase alone: {bound + f'{g/scan:.1f}x' if scan > 0 else 'n/a'}")
+def ratio(label, seconds, report):
+    r = trace_lines(label, seconds, report)
+    scan = r["timing"]["scan_seconds"]
+    print(f"{'':<20}  grep / trace, whole command: {bound}{g/seconds:.1f}x (target >= 5x); "
+          f"scan phase alone: {bound + f'{g/scan:.1f}x' if scan > 0 else 'n/a'}")
+ratio("trace (100k, 1 core)", float(sys.argv[6]), sys.argv[7])
+ratio(f"trace (100k, {cores} cores)", float(sys.argv[12]), sys.argv[13])
 if sys.argv[10] == "0":
     print("(b) 1,000,000 posts: skipped (POSTS_1M=0)")
 else:
     print("(b) 1,000,000 posts indexed, same corpus (target >= 300 MB/s on one core)")
-    trace_lines("sluice trace (1M)", float(sys.argv[8]), sys.argv[9])
+    trace_lines("trace (1M, 1 core)", float(sys.argv[8]), sys.argv[9])
+    trace_lines(f"trace (1M, {cores} cores)", float(sys.argv[14]), sys.argv[15])
 EOF
