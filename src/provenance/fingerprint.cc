@@ -194,71 +194,45 @@ inline uint64_t CombineWords(const uint64_t* words, size_t m) {
   return Mix64(kSeed ^ m) + h;
 }
 
-static_assert(kShingleWords == 4 && kWinnowWindow == 4, "ShingleWinnower is written for 4 and 4");
+static_assert(kShingleWords == 4 && kWinnowWindow == 4, "ShingleWinnow is written for 4 and 4");
 
-// Shingles and winnowing as the word hashes arrive, in registers: the shingle of the last
-// four words, each window's minimum as the smaller of two pair minima, written when it
-// differs from the previous window's. Winnow() and ShingleHashes() are the same steps on
-// vectors. The hashes go to `out` (its size is the room; grown when full, never shrunk).
-class ShingleWinnower {
- public:
-  explicit ShingleWinnower(std::vector<uint64_t>& out) : buffer_(out) {
-    if (buffer_.size() < 64) buffer_.resize(64);
-    out_ = buffer_.data();
+// ShingleHashes and Winnow in one pass over the word hashes, with its state in registers:
+// each shingle once, each window's minimum as the smaller of two pair minima, written when
+// it differs from the previous window's. Writes at most max(1, n - 6) hashes to `out`;
+// returns how many.
+size_t ShingleWinnow(const uint64_t* w, size_t n, uint64_t* out) {
+  if (n == 0) return 0;
+  if (n < 4) {  // one hash of all the words
+    out[0] = CombineWords(w, n);
+    return 1;
   }
-
-  void Add(uint64_t word) {
-    w0_ = w1_, w1_ = w2_, w2_ = w3_, w3_ = word;
-    if (++words_ < 4) return;
-    const uint64_t shingle = kFourWords + w0_ * kBase3 + w1_ * kBase2 + w2_ * kBase + w3_;
-    const uint64_t pair = std::min(last_shingle_, shingle);  // the last two shingles
-    last_shingle_ = shingle;
-    const size_t shingles = words_ - 3;
-    if (shingles >= 4) {
-      const uint64_t v = std::min(pair_before_, pair);
-      if (count_ == buffer_.size()) Grow();
-      out_[count_] = v;
-      count_ += v != previous_ || count_ == 0;
-      previous_ = v;
-    } else {
-      first_[shingles - 1] = shingle;
-    }
-    pair_before_ = pair_last_;
-    pair_last_ = pair;
+  constexpr uint64_t kFourWords = Mix64(kSeed ^ 4);
+  auto shingle = [w](size_t i) { return kFourWords + w[i] * kBase3 + w[i + 1] * kBase2 + w[i + 2] * kBase + w[i + 3]; };
+  const size_t shingles = n - 3;
+  const uint64_t s0 = shingle(0), s1 = shingle(shingles > 1), s2 = shingle(shingles > 2 ? 2 : 0);
+  if (shingles < 4) {  // one window
+    out[0] = std::min(std::min(s0, s1), s2);
+    return 1;
   }
-
-  //! The number of hashes written.
-  size_t Finish() {
-    if (words_ == 0) return 0;
-    if (words_ < 4) {  // one hash of all the words
-      const uint64_t all[3] = {w1_, w2_, w3_};
-      out_[0] = CombineWords(all + (3 - words_), words_);
-      return 1;
-    }
-    if (words_ < 7) {  // fewer than four shingles: one window
-      out_[0] = *std::min_element(first_, first_ + (words_ - 3));
-      return 1;
-    }
-    return count_;
+  uint64_t last = shingle(3);
+  uint64_t pair_before = std::min(s1, s2);  // the pair minima the next windows need
+  uint64_t pair_last = std::min(s2, last);
+  uint64_t previous = std::min(std::min(s0, s1), pair_last);  // window 0
+  out[0] = previous;
+  size_t count = 1;
+  for (size_t i = 4; i < shingles; ++i) {
+    const uint64_t s = shingle(i);
+    const uint64_t pair = std::min(last, s);
+    const uint64_t v = std::min(pair_before, pair);  // the window ending at shingle i
+    out[count] = v;
+    count += v != previous;
+    previous = v;
+    pair_before = pair_last;
+    pair_last = pair;
+    last = s;
   }
-
- private:
-  void Grow() {
-    buffer_.resize(buffer_.size() * 2);
-    out_ = buffer_.data();
-  }
-
-  static constexpr uint64_t kFourWords = Mix64(kSeed ^ 4);
-  std::vector<uint64_t>& buffer_;
-  uint64_t* out_;
-  size_t count_ = 0;
-  size_t words_ = 0;
-  uint64_t w0_ = 0, w1_ = 0, w2_ = 0, w3_ = 0;
-  uint64_t last_shingle_ = ~uint64_t{0};
-  uint64_t pair_last_ = 0, pair_before_ = 0;
-  uint64_t previous_ = 0;
-  uint64_t first_[3] = {};
-};
+  return count;
+}
 
 void ShinglesFromWords(const std::vector<uint64_t>& words, std::vector<uint64_t>& out) {
   out.clear();
@@ -691,9 +665,20 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
 
 void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
   Scratch& s = ThreadScratch();
-  ShingleWinnower winnower(s.hashes);
-  s.scanner.Run(text, [&winnower](const char* word, size_t len) { winnower.Add(PaddedWordHash(word, len)); });
-  out.assign(s.hashes.data(), s.hashes.data() + winnower.Finish());
+  // Word hashes into a raw buffer (grown when full; NFKC can make more words than bytes / 2).
+  if (s.words.size() < 64) s.words.resize(64);
+  uint64_t* words = s.words.data();
+  size_t room = s.words.size(), n = 0;
+  s.scanner.Run(text, [&](const char* word, size_t len) {
+    if (n == room) {
+      s.words.resize(room * 2);
+      words = s.words.data();
+      room = s.words.size();
+    }
+    words[n++] = PaddedWordHash(word, len);
+  });
+  if (s.hashes.size() < n + 1) s.hashes.resize(n + 1);
+  out.assign(s.hashes.data(), s.hashes.data() + ShingleWinnow(words, n, s.hashes.data()));
 }
 
 std::vector<uint64_t> Fingerprint(std::string_view text) {
