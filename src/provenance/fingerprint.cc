@@ -120,9 +120,12 @@ const UNormalizer2* NfkcCasefold() {
 }
 
 // Hashes, fixed forever (the index stores them), defined on bytes only:
-//   WordHash(bytes): read the bytes as little-endian 64-bit words, the last one zero-padded;
-//     h = kSeed ^ length; per word h = (h ^ word) * kMul, h ^= h >> 29 (a bijection of h for a
-//     given word, so no state collapses); the result is Mix64(h) (splitmix64's finaliser).
+//   WordHash(bytes): up to 8 bytes: Mix64(kSeed ^ x), x the bytes as a little-endian 64-bit
+//     word, zero-padded (words hold no NUL byte, so x differs for every such word, and Mix64,
+//     splitmix64's finaliser, is a bijection: short words never collide). Longer: read as
+//     little-endian 64-bit words, the last one zero-padded; h = kSeed ^ length; per word
+//     h = (h ^ word) * kMul, h ^= h >> 29 (a bijection of h for a given word, so no state
+//     collapses); the result is Mix64(h).
 //   Shingle hash of words w1..wm (m = kShingleWords, or fewer for a short text), from their
 //     word hashes: Mix64(kSeed ^ m) + w1 * kBase^(m-1) + ... + wm * kBase^0, mod 2^64 (a
 //     polynomial in kBase, odd). So it is a hash of the words joined by single spaces,
@@ -163,25 +166,17 @@ inline uint64_t LoadTail(const char* p, size_t n) {
 }
 
 inline uint64_t WordHash(const char* p, size_t n) {
+  if (n <= 8) return Mix64(kSeed ^ (n == 0 ? 0 : n == 8 ? LoadLe<uint64_t>(p) : LoadTail(p, n)));
   uint64_t h = kSeed ^ n;
-  while (n > 8) {
-    h = Step(h, LoadLe<uint64_t>(p));
-    p += 8;
-    n -= 8;
-  }
-  if (n == 8) {
-    h = Step(h, LoadLe<uint64_t>(p));
-  } else if (n > 0) {
-    h = Step(h, LoadTail(p, n));
-  }
-  return Mix64(h);
+  for (; n > 8; p += 8, n -= 8) h = Step(h, LoadLe<uint64_t>(p));
+  return Mix64(Step(h, n == 8 ? LoadLe<uint64_t>(p) : LoadTail(p, n)));
 }
 
 // WordHash of 1..n bytes at p when eight bytes may be read from p (the scan's buffers are
-// padded): a word of up to eight bytes (most words) is one masked load and one Step.
+// padded): a word of up to eight bytes (most words) is one masked load and Mix64.
 inline uint64_t PaddedWordHash(const char* p, size_t n) {
   if (n > 8) return WordHash(p, n);
-  return Mix64(Step(kSeed ^ n, LoadLe<uint64_t>(p) & (~uint64_t{0} >> (64 - 8 * n))));
+  return Mix64(kSeed ^ (LoadLe<uint64_t>(p) & (~uint64_t{0} >> (64 - 8 * n))));
 }
 
 constexpr uint64_t kBase2 = kBase * kBase;
@@ -663,9 +658,9 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
   return out;
 }
 
-void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
-  Scratch& s = ThreadScratch();
-  // Word hashes into a raw buffer (grown when full; NFKC can make more words than bytes / 2).
+// The word hashes of `text` into s.words (grown when full: NFKC can make more words than
+// bytes / 2); returns how many.
+size_t WordHashesOfText(std::string_view text, Scratch& s) {
   if (s.words.size() < 64) s.words.resize(64);
   uint64_t* words = s.words.data();
   size_t room = s.words.size(), n = 0;
@@ -677,8 +672,14 @@ void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
     }
     words[n++] = PaddedWordHash(word, len);
   });
+  return n;
+}
+
+void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
+  Scratch& s = ThreadScratch();
+  const size_t n = WordHashesOfText(text, s);
   if (s.hashes.size() < n + 1) s.hashes.resize(n + 1);
-  out.assign(s.hashes.data(), s.hashes.data() + ShingleWinnow(words, n, s.hashes.data()));
+  out.assign(s.hashes.data(), s.hashes.data() + ShingleWinnow(s.words.data(), n, s.hashes.data()));
 }
 
 std::vector<uint64_t> Fingerprint(std::string_view text) {

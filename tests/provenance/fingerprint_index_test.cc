@@ -1,8 +1,11 @@
 #include "provenance/fingerprint_index.h"
 
+#include "provenance/fingerprint.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -96,18 +99,32 @@ TEST(FingerprintIndex, SharedShortPhraseDoesNotCrossMatch) {
 
 TEST(FingerprintIndex, ShortPosts) {
   // Six words: three shingles, one winnowed hash: never matches unless min_total allows it.
-  const auto texts = Texts({{5, "big sale on blue shoes today"}, {6, "we moved the weekly quiz night to thursday at eight"}});
+  const char* six = "big sale on blue shoes today";
+  // A post of two hashes (which sentences have two depends on the hash: take the first).
+  const char* candidates[] = {"we moved the weekly quiz night to thursday at eight",
+                              "the library opens late on friday for the book club",
+                              "our new bakery sells rye bread and lemon cake every day",
+                              "rain is expected all weekend so the market moves indoors",
+                              "please bring a plate to share at the garden party on sunday"};
+  std::string two_hashes;
+  for (const char* c : candidates)
+    if (two_hashes.empty() && Fingerprint(c).size() == 2) two_hashes = c;
+  ASSERT_FALSE(two_hashes.empty()) << "no candidate has exactly two fingerprint hashes";
+  const auto texts = Texts({{5, six}, {6, two_hashes.c_str()}});
   const auto index = FingerprintIndex::Build(texts);
   FingerprintIndex::Scratch scratch;
   EXPECT_TRUE(index.Match("hey: BIG sale on blue shoes today, go!", scratch).empty());
   const auto one = index.Match("hey: BIG sale on blue shoes today, go!", scratch, MatchOptions{.min_total = 1});
   ASSERT_EQ(Ids(one), std::vector<Id>{5});
   EXPECT_EQ(one[0].total, 1);
-  // Fewer hashes than min_hashes: all of them are needed.
-  const auto two = index.Match("note: we moved the weekly quiz night to thursday at eight.", scratch);
+  // Fewer hashes than min_hashes: all of them are needed (the same words, edited in case and
+  // punctuation, give the same two).
+  std::string edited = two_hashes;
+  edited[0] = static_cast<char>(std::toupper(edited[0]));
+  const auto two = index.Match(edited + "!", scratch);
   ASSERT_EQ(Ids(two), std::vector<Id>{6});
   EXPECT_EQ(two[0].total, 2);
-  EXPECT_TRUE(index.Match("we moved the weekly quiz night", scratch).empty());
+  EXPECT_TRUE(index.Match(two_hashes.substr(0, two_hashes.size() / 2), scratch).empty());
 }
 
 TEST(FingerprintIndex, TrapsAreFlagged) {

@@ -214,17 +214,20 @@ std::string ReferenceNormalizeText(std::string_view text) {
   return out;
 }
 
-// HASH DEFINITION (word): the bytes as little-endian 64-bit words, the last one zero-padded;
-// h = kSeed ^ length, one Step per word, then the finaliser.
+// HASH DEFINITION (word): up to 8 bytes: the finaliser of kSeed ^ (the bytes as a little-
+// endian 64-bit word, zero-padded). Longer: the bytes as little-endian 64-bit words, the last
+// one zero-padded; h = kSeed ^ length, one Step per word, then the finaliser.
 uint64_t ReferenceWordHash(std::string_view word) {
-  uint64_t h = kSeed ^ static_cast<uint64_t>(word.size());
-  for (size_t start = 0; start < word.size(); start += 8) {
+  auto little_endian = [&](size_t start) {
     uint64_t w = 0;
     for (size_t k = 0; k < 8 && start + k < word.size(); ++k) {
       w |= static_cast<uint64_t>(ByteAt(word, start + k)) << (8 * k);
     }
-    h = Step(h, w);
-  }
+    return w;
+  };
+  if (word.size() <= 8) return Finalise(kSeed ^ little_endian(0));
+  uint64_t h = kSeed ^ static_cast<uint64_t>(word.size());
+  for (size_t start = 0; start < word.size(); start += 8) h = Step(h, little_endian(start));
   return Finalise(h);
 }
 
