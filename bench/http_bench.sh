@@ -39,8 +39,9 @@
 #   (unpinned: where both together got less than 85% of the machine) lost CPU to something
 #   else on the machine, and is marked *)
 #   QUERY='tweet.fields=created_at,author_id&expansions=author_id' (sent to both; nginx
-#   ignores it) PERF=1 records a `perf record -g` profile of the metered sluice run in
-#   WORKDIR/perf.data and prints its top entries. KEEP=1 keeps a WORKDIR made by the script.
+#   ignores it) PERF=1 records a `perf record -g` profile of the first metered sluice run in
+#   WORKDIR/perf.data and prints its top entries (the profiler slows that run: its ratios then
+#   mean nothing). KEEP=1 keeps a WORKDIR made by the script.
 set -euo pipefail
 
 SECONDS_RUN=${1:-10}
@@ -55,11 +56,11 @@ USERS=${USERS:-5000}
 POSTS=${POSTS:-200000}
 QUERY=${QUERY-tweet.fields=created_at,author_id&expansions=author_id}
 [ -x "$SLUICE" ] || { echo "http_bench: build first (make build): $SLUICE missing" >&2; exit 1; }
+PATH=$PATH:/usr/sbin  # nginx
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   echo "http_bench: wrk and nginx are missing; installing them (bash scripts/install-deps --bench)" >&2
   bash "$ROOT/scripts/install-deps" --bench
 fi
-PATH=$PATH:/usr/sbin  # nginx
 for tool in wrk nginx curl python3; do
   command -v "$tool" >/dev/null || { echo "http_bench: $tool not found" >&2; exit 1; }
 done
@@ -134,7 +135,7 @@ start_sluice() {
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   PORT=""
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 2400); do  # up to 2 min: the start replays the ledger, which grows when WORKDIR is reused
     PORT=$(sed -n 's/^sluice listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
     [ -n "$PORT" ] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -363,5 +364,5 @@ EOF
 
 if [ "${PERF:-0}" = 1 ] && [ -f "$WORK/perf.data" ]; then
   echo "perf profile of the metered run (self time, top 25): $WORK/perf.data"
-  perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -25
+  perf report -i "$WORK/perf.data" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep '%' | cut -c1-140 | head -25
 fi
