@@ -363,6 +363,6 @@ if invalid:
 EOF
 
 if [ "${PERF:-0}" = 1 ] && [ -f "$WORK/perf.data" ]; then
-  echo "perf profile of the metered run (self time, top 25): $WORK/perf.data"
+  echo "perf profile of the metered run (self time, top 25): $WORK/perf.data${REMOVE_WORK:+ (removed on exit; KEEP=1 keeps it)}"
   perf report -i "$WORK/perf.data" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep '%' | cut -c1-140 | head -25
 fi
