@@ -30,6 +30,7 @@ bench: deps build
 	$(BUILD)/bench/seed_bench
 	$(BUILD)/bench/ledger_bench
 	$(BUILD)/bench/api_bench
+	bash bench/http_bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -72,6 +72,16 @@ struct ApiContext {
   };
   static constexpr TimeMs kProjectCacheMs = 1000;
   std::unordered_map<Id, CachedProject> project_cache = {};
+
+  //! This worker's copy of the apps it authenticated, by token hash (AuthenticateCached):
+  //! re-read from the store after kAppCacheMs, so a revoked app is refused within a second.
+  struct CachedApp {
+    TimeMs loaded_at = 0;
+    App app;
+  };
+  static constexpr TimeMs kAppCacheMs = 1000;
+  static constexpr size_t kAppCacheSize = 4096;
+  std::unordered_map<std::string, CachedApp> app_cache = {};
 };
 
 }  // namespace sluice

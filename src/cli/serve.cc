@@ -46,7 +46,9 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (!ledger.ok()) return Fail(ledger.problem());
   // Caps and credits are the ledger's summary: rebuilt from it, so they survive a crash.
   UsageMeter meter(SystemClock::Instance());
-  {
+  if (!config.metering.enabled) {
+    spdlog::warn("metering.enabled = false: no rate limits, caps or credits (for benchmarks); the ledger still records");
+  } else {
     auto store = OpenStore({config.store_url, c.data, false});
     if (!store.ok()) return Fail(store.problem());
     if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s.problem());

@@ -45,6 +45,7 @@ const std::map<std::string, Setter>& Keys() {
       {"ledger.checkpoint_every_ms", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
       {"traps.enabled", Set<bool>([](Config& c) -> auto& { return c.traps.enabled; })},
       {"traps.every_posts", Set<int64_t>([](Config& c) -> auto& { return c.traps.every_posts; })},
+      {"metering.enabled", Set<bool>([](Config& c) -> auto& { return c.metering.enabled; })},
       {"log.level", Set<std::string>([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Set<bool>([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", Set<std::string>([](Config& c) -> auto& { return c.plans_file; })},

@@ -40,6 +40,13 @@ struct TrapsConfig {
   int64_t every_posts = 5000;  // one trap record per this many posts delivered to an app
 };
 
+// Off only for benchmarks and tests (bench/http_bench.sh): no rate limits (nor their
+// x-rate-limit-* headers), no caps, no credits, no usage counting. Authentication, the plan
+// and licence checks, the handlers and the ledger record of every delivery stay on.
+struct MeteringConfig {
+  bool enabled = true;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -50,6 +57,7 @@ struct Config {
   PostsConfig posts;
   LedgerConfig ledger;
   TrapsConfig traps;
+  MeteringConfig metering;
   LogConfig log;
   std::string store_url = "sqlite";
   std::string plans_file;  // "" = the shipped plans (config/plans.toml, compiled in)

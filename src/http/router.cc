@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 
-#include "access/tokens.h"
 #include "api/admission.h"
+#include "api/authenticate.h"
 #include "api/delivery.h"
 #include "api/license.h"
 #include "api/usage.h"
@@ -118,7 +118,7 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   }
   endpoint = std::string(found->method) + " " + std::string(found->pattern);
   if (found->handler == nullptr) return PublicRoute(ctx, req, endpoint, capture);
-  auto app = Authenticate(ctx.store, req.authorization);
+  auto app = AuthenticateCached(ctx, req.authorization);
   ApiResponse response;
   const Plan* plan = nullptr;
   if (!app.ok()) {

@@ -337,9 +337,12 @@ Result<int> Server::Start() {
     auto store = m.stores();
     if (!store.ok()) return store.problem();
     w->store = std::move(*store);
+    // metering.enabled = false (benchmarks): no limiter and no meter, so the limit, cap and
+    // credit stages pass everything; the plan and licence checks and the ledger stay.
+    bool metering = m.config.metering.enabled;
     w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.shared.ledger,
-                                                     &m.metrics, m.shared.plans, &m.limiter, m.shared.meter,
-                                                     m.shared.traps});
+                                                     &m.metrics, m.shared.plans, metering ? &m.limiter : nullptr,
+                                                     metering ? m.shared.meter : nullptr, m.shared.traps});
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }

@@ -30,7 +30,8 @@ void BlockStopSignals();
 class Server {
  public:
   //! What the request path shares across workers; each may be null (that stage is off) and
-  //! must outlive the server.
+  //! must outlive the server. With config.metering.enabled false the server uses neither
+  //! its rate limiter nor `meter`.
   struct Shared {
     Ledger* ledger = nullptr;
     const Plans* plans = nullptr;

@@ -1,0 +1,32 @@
+#include "api/authenticate.h"
+
+#include "access/tokens.h"
+
+namespace sluice {
+
+Result<App> AuthenticateCached(ApiContext& ctx, std::string_view authorization) {
+  auto token = ParseBearer(authorization);
+  if (!token) return Unauthorized();
+  // Keyed by the hash, as the store is: the cache never holds a token.
+  std::string hash = HashToken(*token);
+  TimeMs now = ctx.clock.NowMs();
+  auto it = ctx.app_cache.find(hash);
+  if (it != ctx.app_cache.end() && now - it->second.loaded_at < ApiContext::kAppCacheMs && now >= it->second.loaded_at)
+    return it->second.app;
+  auto app = ctx.store.FindAppByTokenHash(hash);
+  if (!app.ok()) return app.problem();
+  if (!app->has_value()) {
+    if (it != ctx.app_cache.end()) ctx.app_cache.erase(it);  // revoked since it was cached
+    return Unauthorized();
+  }
+  if (it == ctx.app_cache.end()) {
+    // Bounded: past the limit start over (the live set is re-read within a second anyway).
+    if (ctx.app_cache.size() >= ApiContext::kAppCacheSize) ctx.app_cache.clear();
+    it = ctx.app_cache.emplace(std::move(hash), ApiContext::CachedApp{}).first;
+  }
+  it->second.loaded_at = now;
+  it->second.app = **app;
+  return std::move(**app);
+}
+
+}  // namespace sluice
