@@ -342,14 +342,41 @@ class WordScanner {
     Classify(p, n, words);
     const uint64_t* word = word_.data();
     if (AnySet(at_.data(), 0, words * 64 + 1)) DropMentions(p, n, words);
+    const uint32_t http = LoadLe<uint32_t>("http"), www = LoadLe<uint32_t>("www.");
     size_t pos = 0;
     for (;;) {
-      const size_t s = NextSet(word, words, pos);
+      size_t s = NextSet(word, words, pos);
       if (s >= n) break;
+      {
+        // The common case: every word of ASCII letters and digits that starts and ends in
+        // this block, straight from the bitmaps. A word running into the next block, holding
+        // a byte >= 0x80, or that may start a URL stops the loop and takes the general path.
+        const size_t block = s >> 6;
+        const uint64_t bits = word[block] & (~uint64_t{0} << (s & 63));
+        const uint64_t high = high_[block];
+        const char* base = low_.data() + block * 64;
+        uint64_t starts = bits & ~(bits << 1);
+        for (; starts != 0; starts &= starts - 1) {
+          const unsigned i = static_cast<unsigned>(std::countr_zero(starts));
+          const uint64_t after = ~bits & (~uint64_t{0} << i);  // the clear bits from i on
+          const uint32_t head = LoadLe<uint32_t>(base + i);
+          // Bits i..e-1 are the word: (after & -after) - (1 << i) when after != 0.
+          if (after == 0 || (high & ((after & (~after + 1)) - (uint64_t{1} << i))) != 0 || head == http ||
+              head == www)
+            break;
+          const unsigned e = static_cast<unsigned>(std::countr_zero(after));
+          sink(base + i, e - i);
+        }
+        if (starts == 0) {
+          pos = (block + 1) * 64;
+          continue;
+        }
+        s = block * 64 + static_cast<size_t>(std::countr_zero(starts));
+      }
       const size_t e = NextClear(word, s);
       // A URL can start where a chunk starts.
       uint32_t head = LoadLe<uint32_t>(low_.data() + s);
-      if (head == LoadLe<uint32_t>("http") || head == LoadLe<uint32_t>("www.")) {
+      if (head == http || head == www) {
         if (size_t u = UrlPrefix(p + s, n - s)) {
           pos = SkipUrl(p, n, s + u);
           continue;
