@@ -10,7 +10,8 @@
 //! Details: lines end in '\n' with an optional '\r' before it; a UTF-8 BOM at the start is
 //! dropped; blank lines are skipped (JSONL: whitespace-only too). JSONL "id" may be a string or
 //! a number (its text as written); only top-level members count; any other "id" is "". A line
-//! must hold exactly one object. CSV: a header column named "id" (any case) gives the id; a row
+//! must hold exactly one object. Invalid UTF-8 inside a JSON string is kept, not malformed
+//! (fingerprinting drops the bad bytes): a dataset is scanned as it was published. CSV: a header column named "id" (any case) gives the id; a row
 //! with too few fields for the text column is malformed; a header without a text column is a
 //! CommandError. Concatenated gzip members and zstd frames are read as one stream; data after
 //! the last member that is not another member (e.g. zero padding) is a decompression error.

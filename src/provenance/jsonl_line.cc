@@ -172,8 +172,8 @@ struct TextHandler {
 
 // The fast path, for the lines most corpora are made of: a flat object whose keys and string
 // values hold no escape, and whose other values are short plain numbers, true, false or null.
-// It validates what it accepts as strictly as Boost.JSON does (UTF-8 included) and gives up
-// on anything else, which Boost.JSON then parses (or rejects with its message).
+// It accepts exactly what Boost.JSON (with invalid UTF-8 allowed) accepts of those, and gives
+// up on anything else, which Boost.JSON then parses (or rejects with its message).
 class FlatObject {
  public:
   explicit FlatObject(std::string_view line)
@@ -219,66 +219,33 @@ class FlatObject {
     return true;
   }
 
-  // A string without escapes or control characters, in valid UTF-8.
+  // A string without escapes or control characters (its bytes as they are: invalid UTF-8 is
+  // accepted, as the Boost.JSON path is told to).
   bool String(std::string_view& out) {
     if (!Eat('"')) return false;
     const unsigned char* start = p_;
-    for (;;) {
 #if defined(__SSE2__)
-      // Sixteen bytes at a time to the first quote, backslash, control or non-ASCII byte.
-      while (end_ - p_ >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
-        const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                                          _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: >= 0x80 too
-        const int mask = _mm_movemask_epi8(stop);
-        if (mask != 0) {
-          p_ += __builtin_ctz(static_cast<unsigned>(mask));
-          break;
-        }
-        p_ += 16;
+    // Sixteen bytes at a time to the first quote, backslash or control byte.
+    while (end_ - p_ >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+      const __m128i control = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-1)),   // < 0x80
+                                            _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // < 0x20
+      const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                        control);
+      const int mask = _mm_movemask_epi8(stop);
+      if (mask != 0) {
+        p_ += __builtin_ctz(static_cast<unsigned>(mask));
+        break;
       }
+      p_ += 16;
+    }
 #endif
-      if (p_ == end_) return false;
-      const unsigned char c = *p_;
-      if (c == '"') {
-        out = std::string_view(reinterpret_cast<const char*>(start), p_ - start);
-        ++p_;
-        return true;
-      }
-      if (c == '\\' || c < 0x20) return false;
-      if (c < 0x80) {
-        ++p_;
-        continue;
-      }
-      const int len = Utf8Length(p_, end_ - p_);
-      if (len == 0) return false;
-      p_ += len;
-    }
-  }
-
-  // Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or 0.
-  static int Utf8Length(const unsigned char* p, ptrdiff_t n) {
-    const unsigned char b = p[0];
-    unsigned char lo = 0x80, hi = 0xBF;
-    int len;
-    if (b >= 0xC2 && b <= 0xDF) {
-      len = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3;
-      if (b == 0xE0) lo = 0xA0;
-      if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4;
-      if (b == 0xF0) lo = 0x90;
-      if (b == 0xF4) hi = 0x8F;
-    } else {
-      return 0;
-    }
-    if (n < len || p[1] < lo || p[1] > hi) return 0;
-    for (int k = 2; k < len; ++k)
-      if ((p[k] & 0xC0) != 0x80) return 0;
-    return len;
+    while (p_ < end_ && *p_ != '"' && *p_ != '\\' && *p_ >= 0x20) ++p_;
+    if (p_ == end_ || *p_ != '"') return false;  // an escape or a control byte: Boost.JSON decides
+    out = std::string_view(reinterpret_cast<const char*>(start), p_ - start);
+    ++p_;
+    return true;
   }
 
   // true, false, null, or an integer / decimal number of at most 18 digits, no exponent (its
@@ -317,7 +284,12 @@ class FlatObject {
 
 struct JsonlLineParser::Impl {
   bool fast_path = true;
-  boost::json::basic_parser<TextHandler> parser{boost::json::parse_options()};
+  boost::json::basic_parser<TextHandler> parser{Options()};
+  static boost::json::parse_options Options() {
+    boost::json::parse_options o;
+    o.allow_invalid_utf8 = true;  // a leaked dataset is scanned as it is: bad bytes are dropped later
+    return o;
+  }
 };
 
 JsonlLineParser::JsonlLineParser(bool fast_path) : impl_(std::make_unique<Impl>()) { impl_->fast_path = fast_path; }

@@ -1,8 +1,9 @@
 #pragma once
 //! JsonlLineParser: pulls "text" and "id" out of one JSON Lines object without building a DOM.
 //! A flat object without escapes (most lines of most corpora) is read by a fast path that
-//! validates as strictly as Boost.JSON; any other line goes to Boost.JSON's SAX parser
-//! (basic_parser). Either way a line costs no allocation unless its text or id holds escapes.
+//! accepts what Boost.JSON accepts; any other line goes to Boost.JSON's SAX parser
+//! (basic_parser). Strings may hold invalid UTF-8 (their bytes are kept; normalisation drops
+//! them): a leaked dataset is scanned as it is, not refused for a bad byte. Either way a line costs no allocation unless its text or id holds escapes.
 //! Reuse one parser for a whole file; not thread-safe.
 
 #include <memory>

@@ -70,7 +70,10 @@ void CheckJsonl(sluice::JsonlLineParser& parser, std::string_view line) {
   const bool ok = parser.Parse(line, text, id, why);
 
   boost::json::error_code ec;
-  const boost::json::value dom = boost::json::parse(boost::json::string_view(line.data(), line.size()), ec);
+  boost::json::parse_options options;
+  options.allow_invalid_utf8 = true;  // as JsonlLineParser
+  const boost::json::value dom =
+      boost::json::parse(boost::json::string_view(line.data(), line.size()), ec, {}, options);
   const boost::json::object* obj = !ec ? dom.if_object() : nullptr;
   const boost::json::value* dom_text = obj ? obj->if_contains("text") : nullptr;
   const bool dom_ok = dom_text && dom_text->is_string();
