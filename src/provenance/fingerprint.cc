@@ -455,6 +455,7 @@ class WordScanner {
   // ("—https://x"). Returns where the scan resumes.
   template <typename Sink>
   size_t Chunk(const unsigned char* p, size_t n, size_t s, size_t e, Sink& sink) {
+    if (OneWordOfTwoByteLetters(p, n, s, e, sink)) return e;
     size_t end = e;
     for (size_t j = NextSet(high_.data(), words_, s); j + 1 < e; j = NextSet(high_.data(), words_, j + 1)) {
       const unsigned char c = p[j + 1];
@@ -482,6 +483,29 @@ class WordScanner {
       }
     }
     return end;
+  }
+
+  // The most common chunk, a word such as "Été" or "réseaux": ASCII letters and two-byte
+  // code points whose images are two-byte letters ("É" -> "é"), no URL after any of them. Its
+  // image is the lowercased copy with each two-byte sequence replaced in place: one word,
+  // without decoding the ASCII byte by byte. False (nothing emitted) for any other chunk.
+  template <typename Sink>
+  bool OneWordOfTwoByteLetters(const unsigned char* p, size_t n, size_t s, size_t e, Sink& sink) {
+    const size_t len = e - s;
+    if (chunk_.size() < len + 8) chunk_.resize(len + 8);  // + 8: the word is read 8 bytes at a time
+    char* out = chunk_.data();
+    std::memcpy(out, low_.data() + s, len);
+    const CodePointImage* table = ImageTable().data();
+    for (size_t j = NextSet(high_.data(), words_, s); j < e; j = NextSet(high_.data(), words_, j + 2)) {
+      if (j + 1 >= e || p[j] < 0xC2 || p[j] > 0xDF || (p[j + 1] & 0xC0) != 0x80) return false;
+      const CodePointImage& img = table[(p[j] & 0x1F) << 6 | (p[j + 1] & 0x3F)];
+      if (img.kind != CodePointImage::kWord || img.len != 2) return false;
+      if (j + 2 < n && ((p[j + 2] | 0x20) == 'h' || (p[j + 2] | 0x20) == 'w')) return false;  // a URL?
+      out[j - s] = img.utf8[0];
+      out[j - s + 1] = img.utf8[1];
+    }
+    sink(out, len);
+    return true;
   }
 
   // The chunk's words into chunk_ (`len` bytes) through ImageTable(); false when a code point
