@@ -12,7 +12,9 @@
 
 #include "core/mix.h"
 
-#if defined(__SSE2__)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -293,6 +295,83 @@ const std::vector<CodePointImage>& ImageTable() {
   return table;
 }
 
+// Classifies one block of 64 bytes: writes it with ASCII letters lowercased to `low` and sets
+// the bitmaps (bit k is byte k) of ASCII letters and digits, of bytes >= 0x80, and of '@'.
+// Signed compares after a shift of the range to the bottom of the signed bytes: c is in
+// [lo, lo + len) exactly when c + (128 - lo), wrapped, is below -128 + len (bytes >= 0x80
+// never land there for these ranges).
+struct BlockBits {
+  uint64_t alnum = 0, high = 0, at = 0;
+};
+
+#if defined(__SSE2__)
+inline BlockBits ClassifyBlockSse2(const unsigned char* src, char* low) {
+  BlockBits b;
+  for (int q = 0; q < 4; ++q) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * q));
+    auto in = [](__m128i x, char lo, int len) {
+      return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(128 - lo))),
+                            _mm_set1_epi8(static_cast<char>(-128 + len)));
+    };
+    const __m128i letter = in(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+    const __m128i upper = in(v, 'A', 26);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(low + 16 * q), _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+    const int shift = 16 * q;
+    b.high |= uint64_t(uint32_t(_mm_movemask_epi8(v))) << shift;
+    b.alnum |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_or_si128(letter, in(v, '0', 10))))) << shift;
+    b.at |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))))) << shift;
+  }
+  return b;
+}
+#endif
+
+#if defined(__x86_64__)
+// The same with AVX2, 32 bytes at a time, where the CPU has it (checked once at run time).
+__attribute__((target("avx2"))) BlockBits ClassifyBlockAvx2(const unsigned char* src, char* low) {
+  BlockBits b;
+  for (int q = 0; q < 2; ++q) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + 32 * q));
+    auto in = [](__m256i x, char lo, int len) __attribute__((target("avx2"))) {
+      return _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(-128 + len)),
+                               _mm256_add_epi8(x, _mm256_set1_epi8(static_cast<char>(128 - lo))));
+    };
+    const __m256i letter = in(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 26);
+    const __m256i upper = in(v, 'A', 26);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(low + 32 * q),
+                        _mm256_or_si256(v, _mm256_and_si256(upper, _mm256_set1_epi8(0x20))));
+    const int shift = 32 * q;
+    b.high |= uint64_t(uint32_t(_mm256_movemask_epi8(v))) << shift;
+    b.alnum |= uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_or_si256(letter, in(v, '0', 10))))) << shift;
+    b.at |= uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('@'))))) << shift;
+  }
+  return b;
+}
+#if defined(SLUICE_NO_AVX2)  // tests build the SSE2 path this way too
+const bool kHasAvx2 = false;
+#else
+const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+#endif
+#endif
+
+inline BlockBits ClassifyBlock(const unsigned char* src, char* low) {
+#if defined(__x86_64__)
+  if (kHasAvx2) return ClassifyBlockAvx2(src, low);
+#endif
+#if defined(__SSE2__)
+  return ClassifyBlockSse2(src, low);
+#else
+  BlockBits b;
+  for (int k = 0; k < 64; ++k) {
+    const unsigned char c = src[k];
+    low[k] = kT.lower[c];
+    b.high |= uint64_t(c >= 0x80) << k;
+    b.alnum |= uint64_t(Cls(c) == kAlnum) << k;
+    b.at |= uint64_t(c == '@') << k;
+  }
+  return b;
+#endif
+}
+
 // Bit i of a bitmap is byte i of the document.
 inline bool BitAt(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
 
@@ -408,34 +487,8 @@ class WordScanner {
       const size_t off = w * 64;
       // Full blocks are read from the text, the last partial one from its padded copy.
       const unsigned char* src = off + 64 <= n ? p + off : reinterpret_cast<unsigned char*>(low + off);
-      uint64_t wm = 0, hm = 0, am = 0;
-#if defined(__SSE2__)
-      for (int q = 0; q < 4; ++q) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * q));
-        const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        // Signed compares: bytes >= 0x80 are negative, so they are never letters or digits.
-        const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
-                                             _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
-        const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                            _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-        const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-                                            _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(low + off + 16 * q),
-                         _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
-        const int shift = 16 * q;
-        hm |= uint64_t(uint32_t(_mm_movemask_epi8(v))) << shift;
-        wm |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_or_si128(letter, digit)))) << shift;
-        am |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))))) << shift;
-      }
-#else
-      for (int k = 0; k < 64; ++k) {
-        const unsigned char c = src[k];
-        low[off + k] = kT.lower[c];
-        hm |= uint64_t(c >= 0x80) << k;
-        wm |= uint64_t(Cls(c) == kAlnum) << k;
-        am |= uint64_t(c == '@') << k;
-      }
-#endif
+      const BlockBits b = ClassifyBlock(src, low + off);
+      const uint64_t wm = b.alnum, hm = b.high, am = b.at;
       word_[w] = wm | hm;
       high_[w] = hm;
       at_[w] = am;
@@ -495,7 +548,7 @@ class WordScanner {
     if (chunk_.size() < len + 8) chunk_.resize(len + 8);  // + 8: the word is read 8 bytes at a time
     char* out = chunk_.data();
     std::memcpy(out, low_.data() + s, len);
-    const CodePointImage* table = ImageTable().data();
+    const CodePointImage* table = Table();
     for (size_t j = NextSet(high_.data(), words_, s); j < e; j = NextSet(high_.data(), words_, j + 2)) {
       if (j + 1 >= e || p[j] < 0xC2 || p[j] > 0xDF || (p[j + 1] & 0xC0) != 0x80) return false;
       const CodePointImage& img = table[(p[j] & 0x1F) << 6 | (p[j + 1] & 0x3F)];
@@ -511,7 +564,7 @@ class WordScanner {
   // The chunk's words into chunk_ (`len` bytes) through ImageTable(); false when a code point
   // needs ICU.
   bool ChunkByTable(const unsigned char* p, size_t n, size_t& len) {
-    const CodePointImage* table = ImageTable().data();
+    const CodePointImage* table = Table();
     // An image is at most six bytes for a code point of at least two, plus a space: 4n bytes
     // hold any chunk, and 8 more let an image be copied, or a word read, eight bytes at a time.
     // Grown, never cleared: bytes past the words are never used.
@@ -630,6 +683,13 @@ class WordScanner {
   std::string low_;
   size_t words_ = 0;  // bitmap words of the current text
   std::vector<uint64_t> word_, high_, at_;
+  // ImageTable(), looked up once per scanner (a function-local static costs a guard check).
+  const CodePointImage* Table() {
+    if (table_ == nullptr) table_ = ImageTable().data();
+    return table_;
+  }
+
+  const CodePointImage* table_ = nullptr;
   std::vector<char> chunk_;  // ChunkByTable's words
   std::string slow_;         // NormalizeChunk's words
   std::vector<UChar> src_;
