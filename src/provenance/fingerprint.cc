@@ -545,9 +545,9 @@ class WordScanner {
   template <typename Sink>
   bool OneWordOfTwoByteLetters(const unsigned char* p, size_t n, size_t s, size_t e, Sink& sink) {
     const size_t len = e - s;
-    if (chunk_.size() < len + 8) chunk_.resize(len + 8);  // + 8: the word is read 8 bytes at a time
+    if (chunk_.size() < len + 24) chunk_.resize(len + 24);  // copied 16 bytes at a time, read 8
     char* out = chunk_.data();
-    std::memcpy(out, low_.data() + s, len);
+    for (size_t k = 0; k < len; k += 16) std::memcpy(out + k, low_.data() + s + k, 16);  // low_ is padded
     const CodePointImage* table = Table();
     for (size_t j = NextSet(high_.data(), words_, s); j < e; j = NextSet(high_.data(), words_, j + 2)) {
       if (j + 1 >= e || p[j] < 0xC2 || p[j] > 0xDF || (p[j + 1] & 0xC0) != 0x80) return false;
