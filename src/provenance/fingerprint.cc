@@ -435,17 +435,30 @@ class WordScanner {
         const uint64_t high = high_[block];
         const char* base = low_.data() + block * 64;
         uint64_t starts = bits & ~(bits << 1);
+        bool crossed = false;
         for (; starts != 0; starts &= starts - 1) {
           const unsigned i = static_cast<unsigned>(std::countr_zero(starts));
           const uint64_t after = ~bits & (~uint64_t{0} << i);  // the clear bits from i on
           const uint32_t head = LoadLe<uint32_t>(base + i);
-          // Bits i..e-1 are the word: (after & -after) - (1 << i) when after != 0.
-          if (after == 0 || (high & ((after & (~after + 1)) - (uint64_t{1} << i))) != 0 || head == http ||
-              head == www)
+          if (head == http || head == www) break;
+          if (after == 0) {
+            // The block's last word runs into the next block (word_ ends with a zero word):
+            // taken here when it ends there and holds no byte >= 0x80.
+            const uint64_t next_clear = ~word[block + 1];
+            if (next_clear == 0) break;
+            const unsigned e = static_cast<unsigned>(std::countr_zero(next_clear));
+            if ((high >> i) != 0 || (high_[block + 1] & ((uint64_t{1} << e) - 1)) != 0) break;
+            sink(base + i, 64 - i + e);
+            pos = (block + 1) * 64 + e;
+            crossed = true;
             break;
+          }
+          // Bits i..e-1 are the word: (after & -after) - (1 << i).
+          if ((high & ((after & (~after + 1)) - (uint64_t{1} << i))) != 0) break;
           const unsigned e = static_cast<unsigned>(std::countr_zero(after));
           sink(base + i, e - i);
         }
+        if (crossed) continue;
         if (starts == 0) {
           pos = (block + 1) * 64;
           continue;
