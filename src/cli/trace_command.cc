@@ -19,7 +19,7 @@ std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common) {
   c.cmd->add_flag("--json", c.json, "print the report as one JSON object (default: Markdown)");
   c.cmd->add_flag("--quiet", c.quiet, "no progress on stderr");
   c.cmd->add_flag("--whole-files", c.whole_files, "plain text: each file is one document (default: each line)");
-  c.cmd->add_option("--threads", c.threads, "matcher threads (default: one per core; 1: everything on this thread)")
+  c.cmd->add_option("--threads", c.threads, "threads for the scan (default: one per core; 1: read and match on one thread)")
       ->check(CLI::Range(0, 256));
   return owned;
 }

@@ -148,6 +148,11 @@ class BatchPipe {
     closed_ = true;
     changed_.notify_all();
   }
+  //! Full batches sent and not yet received.
+  size_t Waiting() {
+    std::lock_guard lock(mu_);
+    return full_.size();
+  }
   //! The next full batch; null once closed and drained.
   std::unique_ptr<DocumentBatch> Receive() {
     std::unique_lock lock(mu_);
@@ -227,29 +232,30 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   if (!served.ok()) return served.problem();
   report.timing.served_seconds = phase();
 
-  // Scan the corpus. With one thread, this thread reads and matches; with more, it reads and
-  // parses while `threads` matchers fingerprint and look up (most of the work).
+  // Scan the corpus. With one thread, this thread reads and matches. With n > 1, n - 1 matcher
+  // threads take batches from a pipe, and this thread reads and parses, and matches a batch
+  // itself whenever the matchers already have one waiting each: no core idles while the
+  // reader waits, and no core is shared by two busy threads.
   const int threads = std::max(1, options.threads);
-  std::vector<ScanFindings> findings(threads);
+  const int matcher_threads = threads - 1;
+  std::vector<ScanFindings> findings(threads);  // the last one is this thread's
   BatchPipe pipe(2 * static_cast<size_t>(threads) + 1);
   std::vector<std::thread> matchers;
-  if (threads > 1) {
-    for (int t = 0; t < threads; ++t) {
-      matchers.emplace_back([&, t] {
-        FingerprintIndex::Scratch scratch;
-        while (auto batch = pipe.Receive()) {
-          MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings[t]);
-          pipe.Return(std::move(batch));
-        }
-      });
-    }
+  for (int t = 0; t < matcher_threads; ++t) {
+    matchers.emplace_back([&, t] {
+      FingerprintIndex::Scratch scratch;
+      while (auto batch = pipe.Receive()) {
+        MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings[t]);
+        pipe.Return(std::move(batch));
+      }
+    });
   }
-  FingerprintIndex::Scratch scratch;  // with one thread
+  FingerprintIndex::Scratch scratch;  // this thread's
   std::unique_ptr<DocumentBatch> batch = pipe.TakeEmpty();
   auto flush = [&] {
     if (batch->spans.empty()) return;
-    if (threads == 1) {
-      MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings[0]);
+    if (matcher_threads == 0 || pipe.Waiting() >= static_cast<size_t>(matcher_threads)) {
+      MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings.back());
     } else {
       pipe.Send(std::move(batch));
       batch = pipe.TakeEmpty();

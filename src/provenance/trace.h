@@ -23,8 +23,9 @@ struct TraceOptions {
   MatchOptions match;
   double name_below_p = 1e-6;  // an app is named when its overlap is less likely than this
   int evidence_per_app = 3;    // matched posts per named app with a proof bundle
-  //! Matcher threads for the scan (fingerprinting and index lookups); with more than one, the
-  //! calling thread reads and parses the corpus beside them. The report does not depend on it.
+  //! Threads for the scan. With more than one, threads - 1 of them fingerprint and look up
+  //! batches of documents while the calling thread reads and parses the corpus (and matches
+  //! a batch itself when they are all busy). The report does not depend on it.
   int threads = 1;
 };
 
