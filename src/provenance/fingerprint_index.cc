@@ -258,25 +258,30 @@ void FingerprintIndex::MatchBatch(std::span<const std::string_view> documents, S
     doc_end.push_back(static_cast<uint32_t>(hashes.size()));
   }
   const size_t total = hashes.size();
+  // The filter: most hashes stop here. Its words are prefetched far ahead (an L3 or memory
+  // latency is hundreds of instructions of this loop), and the loop keeps everything in
+  // locals: a store to `candidates` could otherwise alias the filter's pointer.
+  constexpr size_t kFilterAhead = 64;
+  const uint64_t* filter = filter_.data();
+  const int shift = filter_shift_;
   std::vector<uint64_t>& spread = scratch.spread;
   spread.resize(total);
-  for (size_t i = 0; i < std::min(total, kAhead); ++i) {
-    spread[i] = Spread(Key(hashes[i]));
-    __builtin_prefetch(&filter_[FilterWord(spread[i])]);
-  }
+  for (size_t i = 0; i < total; ++i) spread[i] = Spread(Key(hashes[i]));
+  for (size_t i = 0; i < std::min(total, kFilterAhead); ++i) __builtin_prefetch(&filter[spread[i] >> shift]);
   // Candidates (the hashes the filter passes) as document << 32 | index into hashes, so that
   // sorting groups them by document; duplicates within a document go after the sort.
   std::vector<uint64_t>& candidates = scratch.candidates;
-  candidates.clear();
+  candidates.resize(total);
+  uint64_t* candidate = candidates.data();
+  size_t passed = 0;
   for (size_t i = 0, d = 0; i < total; ++i) {
-    if (i + kAhead < total) {
-      spread[i + kAhead] = Spread(Key(hashes[i + kAhead]));
-      __builtin_prefetch(&filter_[FilterWord(spread[i + kAhead])]);
-    }
+    if (i + kFilterAhead < total) __builtin_prefetch(&filter[spread[i + kFilterAhead] >> shift]);
     while (i >= doc_end[d]) ++d;
     const uint64_t bits = FilterBits(spread[i]);
-    if ((filter_[FilterWord(spread[i])] & bits) == bits) candidates.push_back(uint64_t{d} << 32 | i);
+    candidate[passed] = uint64_t{d} << 32 | i;
+    passed += (filter[spread[i] >> shift] & bits) == bits;
   }
+  candidates.resize(passed);
   if (candidates.empty()) return;
   std::vector<uint64_t>& keys = scratch.keys;      // candidate hash, per candidate
   std::vector<uint32_t>& cand_doc = scratch.cand_doc;
