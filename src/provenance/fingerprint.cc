@@ -1,47 +1,19 @@
 #include "provenance/fingerprint.h"
 
 #include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/utf16.h>
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstring>
-#include <stdexcept>
 
 #include "core/mix.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#elif defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "provenance/byte_classes.h"
+#include "provenance/unicode_images.h"
 
 namespace sluice {
 namespace {
 
-// Byte classes. Most corpora are mostly ASCII: a run of ASCII letters and digits is lowercased
-// byte by byte (NFKC_Casefold maps ASCII exactly so); only a run that holds a byte >= 0x80 is
-// normalised code point by code point.
-enum ByteClass : uint8_t { kSep = 0, kAlnum = 1, kHigh = 2 };
-
-struct Tables {
-  std::array<uint8_t, 256> cls{};
-  std::array<char, 256> lower{};
-  constexpr Tables() {
-    for (int c = 0; c < 256; ++c) {
-      lower[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-      bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      cls[c] = c >= 0x80 ? kHigh : alnum ? kAlnum : kSep;
-    }
-  }
-};
-constexpr Tables kT;
-
-inline uint8_t Cls(unsigned char c) { return kT.cls[c]; }
-inline bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-inline bool IsMentionChar(unsigned char c) { return Cls(c) == kAlnum || c == '_'; }
+using namespace fingerprint_detail;
 
 bool StartsWithNoCase(const unsigned char* p, size_t n, std::string_view prefix) {
   if (n < prefix.size()) return false;
@@ -55,70 +27,6 @@ size_t UrlPrefix(const unsigned char* p, size_t n) {
   if (StartsWithNoCase(p, n, "http://")) return 7;
   if (StartsWithNoCase(p, n, "www.")) return 4;
   return 0;
-}
-
-// Decodes one code point at p[0..n) (n >= 1, p[0] >= 0x80). Returns its length, or 0 when the
-// byte at p[0] does not start a well-formed sequence (overlong, surrogate, > U+10FFFF, cut).
-int DecodeUtf8(const unsigned char* p, size_t n, UChar32* cp) {
-  unsigned char b = p[0];
-  unsigned char lo = 0x80, hi = 0xBF;
-  int len;
-  UChar32 c;
-  if (b >= 0xC2 && b <= 0xDF) {
-    len = 2, c = b & 0x1F;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    len = 3, c = b & 0x0F;
-    if (b == 0xE0) lo = 0xA0;
-    if (b == 0xED) hi = 0x9F;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    len = 4, c = b & 0x07;
-    if (b == 0xF0) lo = 0x90;
-    if (b == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (static_cast<size_t>(len) > n || p[1] < lo || p[1] > hi) return 0;
-  c = (c << 6) | (p[1] & 0x3F);
-  for (int k = 2; k < len; ++k) {
-    if ((p[k] & 0xC0) != 0x80) return 0;
-    c = (c << 6) | (p[k] & 0x3F);
-  }
-  *cp = c;
-  return len;
-}
-
-void AppendUtf8(UChar32 c, std::string& out) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
-bool IsWordCodePoint(UChar32 c) {
-  if (c < 0x80) return Cls(static_cast<unsigned char>(c)) == kAlnum;
-  return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_M_MASK)) != 0;
-}
-
-const UNormalizer2* NfkcCasefold() {
-  static const UNormalizer2* norm = [] {
-    UErrorCode err = U_ZERO_ERROR;
-    const UNormalizer2* n = unorm2_getNFKCCasefoldInstance(&err);
-    // ICU's data is linked in; failing here means a broken installation, not bad input.
-    if (U_FAILURE(err)) throw std::runtime_error("ICU NFKC_Casefold unavailable");
-    return n;
-  }();
-  return norm;
 }
 
 // Hashes, fixed forever (the index stores them), defined on bytes only:
@@ -241,167 +149,6 @@ void ShinglesFromWords(const std::vector<uint64_t>& words, std::vector<uint64_t>
   }
   out.resize(n - kShingleWords + 1);
   for (size_t i = 0; i + kShingleWords <= n; ++i) out[i] = CombineWords(words.data() + i, kShingleWords);
-}
-
-// NFKC_Casefold of one code point, when it can be applied code point by code point: the code
-// point has a normalisation boundary before it (it never composes with, or reorders against,
-// what precedes it), so a chunk made only of such code points normalises to the concatenation
-// of their images. kComplex marks the others (combining marks, conjoining jamo, images longer
-// than six bytes or mixing word and non-word characters): a chunk holding one goes to ICU whole.
-struct CodePointImage {
-  enum Kind : uint8_t { kComplex = 0, kWord, kSeparator, kNothing };
-  uint8_t kind = kComplex;
-  uint8_t len = 0;   // bytes of `utf8` (kWord)
-  char utf8[6] = {};
-};
-constexpr UChar32 kImageTableSize = 0x20000;  // the BMP and plane 1 (emoji, mathematical letters)
-
-const std::vector<CodePointImage>& ImageTable() {
-  static const std::vector<CodePointImage> table = [] {
-    std::vector<CodePointImage> t(kImageTableSize);
-    const UNormalizer2* norm = NfkcCasefold();
-    UChar src[2];
-    UChar dst[32];
-    for (UChar32 c = 0x80; c < kImageTableSize; ++c) {
-      if (U_IS_SURROGATE(c) || !unorm2_hasBoundaryBefore(norm, c)) continue;
-      int32_t len = 0;
-      U16_APPEND_UNSAFE(src, len, c);
-      UErrorCode err = U_ZERO_ERROR;
-      int32_t m = unorm2_normalize(norm, src, len, dst, 32, &err);
-      if (U_FAILURE(err)) continue;
-      std::string utf8;
-      int words = 0, others = 0;
-      for (int32_t k = 0; k < m;) {
-        UChar32 d;
-        U16_NEXT(dst, k, m, d);
-        if (IsWordCodePoint(d)) {
-          ++words;
-          AppendUtf8(d, utf8);
-        } else {
-          ++others;
-        }
-      }
-      CodePointImage& e = t[c];
-      if (words == 0) {
-        e.kind = others == 0 ? CodePointImage::kNothing : CodePointImage::kSeparator;
-      } else if (others == 0 && utf8.size() <= sizeof e.utf8) {
-        e.kind = CodePointImage::kWord;
-        e.len = static_cast<uint8_t>(utf8.size());
-        std::memcpy(e.utf8, utf8.data(), utf8.size());
-      }
-    }
-    return t;
-  }();
-  return table;
-}
-
-// Classifies one block of 64 bytes: writes it with ASCII letters lowercased to `low` and sets
-// the bitmaps (bit k is byte k) of ASCII letters and digits, of bytes >= 0x80, and of '@'.
-// Signed compares after a shift of the range to the bottom of the signed bytes: c is in
-// [lo, lo + len) exactly when c + (128 - lo), wrapped, is below -128 + len (bytes >= 0x80
-// never land there for these ranges).
-struct BlockBits {
-  uint64_t alnum = 0, high = 0, at = 0;
-};
-
-#if defined(__SSE2__)
-inline BlockBits ClassifyBlockSse2(const unsigned char* src, char* low) {
-  BlockBits b;
-  for (int q = 0; q < 4; ++q) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * q));
-    auto in = [](__m128i x, char lo, int len) {
-      return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(128 - lo))),
-                            _mm_set1_epi8(static_cast<char>(-128 + len)));
-    };
-    const __m128i letter = in(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
-    const __m128i upper = in(v, 'A', 26);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(low + 16 * q), _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
-    const int shift = 16 * q;
-    b.high |= uint64_t(uint32_t(_mm_movemask_epi8(v))) << shift;
-    b.alnum |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_or_si128(letter, in(v, '0', 10))))) << shift;
-    b.at |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@'))))) << shift;
-  }
-  return b;
-}
-#endif
-
-#if defined(__x86_64__)
-// The same with AVX2, 32 bytes at a time, where the CPU has it (checked once at run time).
-__attribute__((target("avx2"))) BlockBits ClassifyBlockAvx2(const unsigned char* src, char* low) {
-  BlockBits b;
-  for (int q = 0; q < 2; ++q) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + 32 * q));
-    auto in = [](__m256i x, char lo, int len) __attribute__((target("avx2"))) {
-      return _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(-128 + len)),
-                               _mm256_add_epi8(x, _mm256_set1_epi8(static_cast<char>(128 - lo))));
-    };
-    const __m256i letter = in(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 26);
-    const __m256i upper = in(v, 'A', 26);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(low + 32 * q),
-                        _mm256_or_si256(v, _mm256_and_si256(upper, _mm256_set1_epi8(0x20))));
-    const int shift = 32 * q;
-    b.high |= uint64_t(uint32_t(_mm256_movemask_epi8(v))) << shift;
-    b.alnum |= uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_or_si256(letter, in(v, '0', 10))))) << shift;
-    b.at |= uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('@'))))) << shift;
-  }
-  return b;
-}
-#if defined(SLUICE_NO_AVX2)  // tests build the SSE2 path this way too
-const bool kHasAvx2 = false;
-#else
-const bool kHasAvx2 = __builtin_cpu_supports("avx2");
-#endif
-#endif
-
-inline BlockBits ClassifyBlock(const unsigned char* src, char* low) {
-#if defined(__x86_64__)
-  if (kHasAvx2) return ClassifyBlockAvx2(src, low);
-#endif
-#if defined(__SSE2__)
-  return ClassifyBlockSse2(src, low);
-#else
-  BlockBits b;
-  for (int k = 0; k < 64; ++k) {
-    const unsigned char c = src[k];
-    low[k] = kT.lower[c];
-    b.high |= uint64_t(c >= 0x80) << k;
-    b.alnum |= uint64_t(Cls(c) == kAlnum) << k;
-    b.at |= uint64_t(c == '@') << k;
-  }
-  return b;
-#endif
-}
-
-// Bit i of a bitmap is byte i of the document.
-inline bool BitAt(const uint64_t* bits, size_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
-
-// The first set bit at or after `pos`; the bitmap ends with a zero word, at index `words`.
-inline size_t NextSet(const uint64_t* bits, size_t words, size_t pos) {
-  size_t w = pos >> 6;
-  uint64_t x = bits[w] & (~uint64_t{0} << (pos & 63));
-  while (x == 0) {
-    if (++w >= words) return words * 64;
-    x = bits[w];
-  }
-  return w * 64 + static_cast<size_t>(std::countr_zero(x));
-}
-
-// The first clear bit at or after `pos` (there is one: the last word is zero).
-inline size_t NextClear(const uint64_t* bits, size_t pos) {
-  size_t w = pos >> 6;
-  uint64_t x = ~bits[w] & (~uint64_t{0} << (pos & 63));
-  while (x == 0) x = ~bits[++w];
-  return w * 64 + static_cast<size_t>(std::countr_zero(x));
-}
-
-inline bool AnySet(const uint64_t* bits, size_t from, size_t to) {  // in [from, to), from < to
-  size_t w = from >> 6, last = (to - 1) >> 6;
-  uint64_t x = bits[w] & (~uint64_t{0} << (from & 63));
-  while (w < last) {
-    if (x) return true;
-    x = bits[++w];
-  }
-  return (x & (~uint64_t{0} >> (63 - ((to - 1) & 63)))) != 0;
 }
 
 // Splits a text into normalised words and hands each to a sink, in order. The text is first
@@ -536,7 +283,7 @@ class WordScanner {
     const char* out = chunk_.data();
     if (!by_table) {
       slow_.clear();
-      NormalizeChunk(p + s, end - s, slow_);
+      icu_.Run(p + s, end - s, slow_);
       len = slow_.size();
       slow_.append(8, '\0');
       out = slow_.data();
@@ -641,72 +388,19 @@ class WordScanner {
     return i;
   }
 
-  // A chunk of ASCII letters/digits and non-ASCII bytes: decode (dropping invalid bytes),
-  // NFKC_Casefold, then split into words (non-ASCII separators may lie inside the chunk).
-  // Chunks are bounded by ASCII separators, which start a new normalisation segment. Only
-  // '<', '=' and '>' compose with what follows (U+0338 makes them ≮, ≠, ≯); the spec in
-  // fingerprint.h keeps them apart, which costs nothing to matching.
-  void NormalizeChunk(const unsigned char* p, size_t n, std::string& out) {
-    src_.clear();
-    for (size_t i = 0; i < n;) {
-      if (p[i] < 0x80) {
-        src_.push_back(p[i++]);
-        continue;
-      }
-      UChar32 cp;
-      int len = DecodeUtf8(p + i, n - i, &cp);
-      if (len == 0) {
-        ++i;  // invalid byte: dropped
-        continue;
-      }
-      if (cp < 0x10000) {
-        src_.push_back(static_cast<UChar>(cp));
-      } else {
-        src_.push_back(U16_LEAD(cp));
-        src_.push_back(U16_TRAIL(cp));
-      }
-      i += len;
-    }
-    if (src_.empty()) return;
-    if (dst_.size() < src_.size() * 2 + 16) dst_.resize(src_.size() * 2 + 16);
-    UErrorCode err = U_ZERO_ERROR;
-    int32_t m = unorm2_normalize(NfkcCasefold(), src_.data(), static_cast<int32_t>(src_.size()), dst_.data(),
-                                 static_cast<int32_t>(dst_.size()), &err);
-    if (err == U_BUFFER_OVERFLOW_ERROR) {
-      dst_.resize(m);
-      err = U_ZERO_ERROR;
-      m = unorm2_normalize(NfkcCasefold(), src_.data(), static_cast<int32_t>(src_.size()), dst_.data(),
-                           static_cast<int32_t>(dst_.size()), &err);
-    }
-    if (U_FAILURE(err)) return;  // cannot happen for well-formed UTF-16 input
-    bool in_word = false;
-    for (int32_t k = 0; k < m;) {
-      UChar32 cp;
-      U16_NEXT(dst_.data(), k, m, cp);
-      if (IsWordCodePoint(cp)) {
-        if (!in_word && !out.empty()) out += ' ';
-        in_word = true;
-        AppendUtf8(cp, out);
-      } else {
-        in_word = false;
-      }
-    }
-  }
-
   std::string low_;
   size_t words_ = 0;  // bitmap words of the current text
   std::vector<uint64_t> word_, high_, at_;
   // ImageTable(), looked up once per scanner (a function-local static costs a guard check).
   const CodePointImage* Table() {
-    if (table_ == nullptr) table_ = ImageTable().data();
+    if (table_ == nullptr) table_ = ImageTable();
     return table_;
   }
 
   const CodePointImage* table_ = nullptr;
   std::vector<char> chunk_;  // ChunkByTable's words
-  std::string slow_;         // NormalizeChunk's words
-  std::vector<UChar> src_;
-  std::vector<UChar> dst_;
+  std::string slow_;         // icu_'s words
+  IcuChunkNormalizer icu_;
 };
 
 
