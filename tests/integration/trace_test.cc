@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -105,7 +106,10 @@ TEST(Trace, NamesTheLeakingAppAndNobodyOnUnrelatedCorpora) {
   auto md = RunSluice({"trace", "--data", s.data_dir(), "--quiet", leak});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_NE(md.out.find("Timing: index "), std::string::npos) << md.out.substr(0, 2000);
-  // Short posts lose most of their shingles to the edits; 75% were found when this was written.
+  // Short posts lose most of their shingles to the edits; the share found is printed (and
+  // recorded in docs/trace.md), at least 60% is required.
+  std::printf("trace_test: %lld of %zu edited posts found\n", static_cast<long long>(report.at("posts_matched").as_int64()),
+              leaked_texts.size());
   EXPECT_GE(report.at("posts_matched").as_int64(), int64_t(leaked_texts.size() * 6 / 10));
   int named = 0;
   for (const auto& f : report.at("apps").as_array()) {
