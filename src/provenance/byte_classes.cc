@@ -54,7 +54,11 @@ __attribute__((target("avx2"))) BlockBits ClassifyBlockAvx2(const unsigned char*
 #if defined(SLUICE_NO_AVX2)  // tests build the SSE2 path this way too
 const bool kHasAvx2 = false;
 #else
-const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+// __builtin_cpu_init first: this initialiser may run before libgcc's own.
+const bool kHasAvx2 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}();
 #endif
 #endif
 
