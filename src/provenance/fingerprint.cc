@@ -57,7 +57,6 @@ inline T LoadLe(const char* p) {
   return v;
 }
 
-
 inline uint64_t Step(uint64_t h, uint64_t x) {
   h = (h ^ x) * kMul;
   return h ^ (h >> 29);
@@ -248,10 +247,9 @@ class WordScanner {
       // Full blocks are read from the text, the last partial one from its padded copy.
       const unsigned char* src = off + 64 <= n ? p + off : reinterpret_cast<unsigned char*>(low + off);
       const BlockBits b = ClassifyBlock(src, low + off);
-      const uint64_t wm = b.alnum, hm = b.high, am = b.at;
-      word_[w] = wm | hm;
-      high_[w] = hm;
-      at_[w] = am;
+      word_[w] = b.alnum | b.high;
+      high_[w] = b.high;
+      at_[w] = b.at;
     }
   }
 
