@@ -162,9 +162,23 @@ Result<std::vector<StoredPost>> SqliteStore::GetPosts(std::span<const Id> ids) {
 }
 
 Result<std::vector<User>> SqliteStore::GetUsers(std::span<const Id> ids) {
+  std::vector<User> out;
+  if (ids.empty()) return out;
+  // One id (a post's author: the common expansion) is a primary-key lookup; json_each would
+  // cost a table-valued function and a join for it.
+  if (ids.size() == 1) {
+    static const std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?";
+    auto stmt = db_->Cached(sql);
+    if (!stmt.ok()) return stmt.problem();
+    StmtScope s(**stmt);
+    s->Bind(1, ids[0]);
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (*row) out.push_back(ReadUser(*s));
+    return out;
+  }
   static const std::string sql =
       "SELECT " + std::string(kUserColumns) + " FROM users WHERE id IN (SELECT value FROM json_each(?))";
-  std::vector<User> out;
   if (Status s = CollectUsers(sql, IdsJson(ids), out); !s.ok()) return s;
   return out;
 }

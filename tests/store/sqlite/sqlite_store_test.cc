@@ -62,6 +62,24 @@ TEST_F(SqliteStoreTest, UsernamesAreCaseInsensitiveAndUnique) {
   EXPECT_EQ(s.problem().status, 409);
 }
 
+TEST_F(SqliteStoreTest, GetUsersByIdOneOrManyOrNone) {
+  // One id takes the primary-key path, several the json_each one: the same answers.
+  auto one = store_->GetUsers(std::vector<Id>{11});
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ(one->front().username, "bob");
+  EXPECT_EQ(one->front().name, "B");
+  EXPECT_TRUE(store_->GetUsers(std::vector<Id>{99})->empty());
+  EXPECT_TRUE(store_->GetUsers(std::vector<Id>{})->empty());
+  auto many = store_->GetUsers(std::vector<Id>{10, 99, 11});
+  ASSERT_TRUE(many.ok());
+  ASSERT_EQ(many->size(), 2u);
+  EXPECT_EQ(many->at(0).id + many->at(1).id, 21);
+  // The one-id statement is cached and reset: it answers again, for another id.
+  ASSERT_EQ(store_->GetUsers(std::vector<Id>{10})->size(), 1u);
+  EXPECT_EQ(store_->GetUsers(std::vector<Id>{10})->front().username, "Alice");
+}
+
 TEST_F(SqliteStoreTest, BatchIsAllOrNothing) {
   Post good;
   good.id = MakeSnowflake(kT0 + 99 * 60000, 0, 0);
