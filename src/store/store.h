@@ -99,6 +99,17 @@ class Store {
   virtual Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end,
                                                  TimeMs bucket_ms) = 0;
 
+  // ---- read snapshots ----
+  //! Until EndReads(), reads may share one snapshot of the store (one request's reads: the
+  //! SQLite backend then takes its read lock once, not once per statement). The snapshot
+  //! holds every write committed before BeginReads(), by any connection; writes committed
+  //! by others after it may not be seen until EndReads(). A write through this Store ends the
+  //! snapshot first: the write, and the reads after it, start from the latest state. Does not
+  //! nest (a second BeginReads() is a no-op). By default both do nothing: every read sees the
+  //! latest state.
+  virtual void BeginReads() {}
+  virtual void EndReads() {}
+
   // ---- writes ----
   //! Runs `fn` so that every write it makes through this Store applies together or not at
   //! all: when `fn` fails, nothing it wrote remains. Writes nest.
@@ -140,6 +151,25 @@ class Store {
   virtual Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) = 0;
   //! Every app, revoked ones included (evidence names them too).
   virtual Result<std::vector<App>> ListApps() = 0;
+};
+
+//! Holds a Store's read snapshot (BeginReads) from construction, when `active`, until End()
+//! or destruction, so that no snapshot outlives the scope that took it.
+class ReadScope {
+ public:
+  ReadScope(Store& store, bool active) : store_(active ? &store : nullptr) {
+    if (store_) store_->BeginReads();
+  }
+  ReadScope(const ReadScope&) = delete;
+  ReadScope& operator=(const ReadScope&) = delete;
+  ~ReadScope() { End(); }
+  void End() {
+    if (store_) store_->EndReads();
+    store_ = nullptr;
+  }
+
+ private:
+  Store* store_;
 };
 
 struct StoreOptions {

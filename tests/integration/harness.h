@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,21 @@ class RawConnection {
 
  private:
   int fd_ = -1;
+};
+
+//! One HTTP/1.1 keep-alive connection: all its requests are served by the worker that
+//! accepted it (the server hands connections to its workers in turn).
+class KeepAliveClient {
+ public:
+  explicit KeepAliveClient(int port);
+  ~KeepAliveClient();
+  HttpResponse Request(const std::string& method, const std::string& target, const std::string& token,
+                       const std::string& body = "");
+  HttpResponse Get(const std::string& target, const std::string& token) { return Request("GET", target, token); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 class SluiceServer {

@@ -31,10 +31,14 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
 Stmt::~Stmt() { sqlite3_finalize(s_); }
 
 Result<bool> Stmt::Step() {
+  // A write inside a read transaction would have to upgrade its snapshot, which fails
+  // (SQLITE_BUSY_SNAPSHOT) once another connection has committed since; and it would commit
+  // only with the read transaction. So it runs on its own, from the latest state.
+  if (db_->in_read() && !sqlite3_stmt_busy(s_) && !sqlite3_stmt_readonly(s_)) db_->EndRead();
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteProblem(rc, "statement", sqlite3_errmsg(db_));
+  return SqliteProblem(rc, "statement", sqlite3_errmsg(db_->raw()));
 }
 
 Status Stmt::Run() {
@@ -66,6 +70,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
 }
 
 Db::~Db() {
+  EndRead();
+  begin_.reset();
+  commit_.reset();
+  rollback_.reset();
   cache_.clear();
   sqlite3_close_v2(db_);
 }
@@ -88,7 +96,36 @@ Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return SqliteProblem(rc, "prepare", sqlite3_errmsg(db_));
-  return Stmt(db_, s);
+  return Stmt(this, s);
+}
+
+bool Db::RunControl(std::optional<Stmt>& stmt, const char* sql) {
+  if (!stmt) {
+    auto s = Prepare(sql);
+    if (!s.ok()) return false;
+    stmt.emplace(std::move(*s));
+  }
+  // Straight to SQLite: these statements must not go through Stmt::Step's write check.
+  sqlite3_stmt* raw = stmt->raw();
+  int rc = sqlite3_step(raw);
+  sqlite3_reset(raw);
+  return rc == SQLITE_DONE;
+}
+
+Status Db::BeginRead() {
+  if (read_tx_ || tx_depth_ > 0) return Status::Ok();
+  if (!sqlite3_get_autocommit(db_)) return Status::Ok();  // some transaction is open: not ours to wrap
+  if (!RunControl(begin_, "BEGIN")) return Error("begin read");
+  read_tx_ = true;
+  return Status::Ok();
+}
+
+void Db::EndRead() {
+  if (!read_tx_) return;
+  read_tx_ = false;
+  // It wrote nothing, so COMMIT and ROLLBACK are the same; ROLLBACK if COMMIT failed, so that
+  // no snapshot outlives the request that took it.
+  if (!RunControl(commit_, "COMMIT")) RunControl(rollback_, "ROLLBACK");
 }
 
 Result<Stmt*> Db::Cached(const std::string& sql) {
@@ -102,6 +139,7 @@ Result<Stmt*> Db::Cached(const std::string& sql) {
 }
 
 Result<Transaction> Transaction::Begin(Db& db) {
+  if (db.tx_depth_ == 0) db.EndRead();  // a write starts from the latest state, never a snapshot
   std::string sql = db.tx_depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT sp" + std::to_string(db.tx_depth_);
   if (Status s = db.Exec(sql); !s.ok()) return s;
   Transaction tx(&db);

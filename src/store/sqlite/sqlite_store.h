@@ -23,6 +23,9 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
   Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) override;
 
+  void BeginReads() override { (void)db_->BeginRead(); }  // if BEGIN fails, reads run one by one
+  void EndReads() override { db_->EndRead(); }
+
   Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;
   Status InsertPost(Post& post) override;

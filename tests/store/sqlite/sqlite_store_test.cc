@@ -208,3 +208,108 @@ TEST_F(SqliteStoreTest, ProjectsHaveACycleDayAndCredits) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// Read snapshots (Store::BeginReads), with a second connection to the same file writing as
+// another worker or process would.
+class ReadSnapshotTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    SqliteStoreTest::SetUp();
+    auto s = OpenStore({"sqlite", dir_, false});
+    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    other_ = std::move(*s);
+  }
+  void TearDown() override {
+    other_.reset();
+    SqliteStoreTest::TearDown();
+  }
+  bool Live(Store& store, Id id) {
+    auto found = store.GetPosts(std::vector<Id>{id});
+    EXPECT_TRUE(found.ok());
+    return found.ok() && found->size() == 1 && !found->front().post.deleted_at;
+  }
+  static Id PostId(int i) { return MakeSnowflake(kT0 + i * 60000, 0, 0); }
+  std::unique_ptr<Store> other_;
+};
+
+TEST_F(ReadSnapshotTest, ASnapshotHoldsEveryWriteCommittedBeforeIt) {
+  // A snapshot taken (and ended) before a delete does not linger into the next one.
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(1)));
+  }
+  ASSERT_TRUE(other_->DeletePost(PostId(1), kT0).ok());
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_FALSE(Live(*store_, PostId(1)));
+  }
+  // Nor when the connection read outside any snapshot in between.
+  EXPECT_FALSE(Live(*store_, PostId(1)));
+  ASSERT_TRUE(other_->DeletePost(PostId(2), kT0).ok());
+  ReadScope reads(*store_, true);
+  EXPECT_FALSE(Live(*store_, PostId(2)));
+}
+
+TEST_F(ReadSnapshotTest, ReadsInsideOneSnapshotAgreeAndTheNextSeesLaterWrites) {
+  store_->BeginReads();
+  EXPECT_TRUE(Live(*store_, PostId(3)));
+  ASSERT_TRUE(other_->DeletePost(PostId(3), kT0).ok());
+  EXPECT_TRUE(Live(*store_, PostId(3)));  // one snapshot: the reads of one request agree
+  store_->BeginReads();                   // does not nest, nor move the snapshot
+  EXPECT_TRUE(Live(*store_, PostId(3)));
+  store_->EndReads();
+  EXPECT_FALSE(Live(*store_, PostId(3)));
+  store_->EndReads();  // without a snapshot: nothing to end
+  EXPECT_FALSE(Live(*store_, PostId(3)));
+}
+
+TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
+  // A Transaction (InsertPost) after another connection committed since our snapshot.
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(4)));
+    Post parent;
+    parent.id = MakeSnowflake(kT0 + 200 * 60000, 0, 0);
+    parent.author_id = 11;
+    parent.text = "new parent";
+    parent.created_at = kT0;
+    ASSERT_TRUE(other_->InsertPost(parent).ok());
+    Post reply;
+    reply.id = MakeSnowflake(kT0 + 201 * 60000, 0, 0);
+    reply.author_id = 10;
+    reply.text = "reply to the new parent";
+    reply.created_at = kT0;
+    reply.referenced = {{ReferenceType::kRepliedTo, parent.id}};
+    Status inserted = store_->InsertPost(reply);
+    ASSERT_TRUE(inserted.ok()) << inserted.problem().detail;
+    EXPECT_EQ(reply.conversation_id, parent.id);
+    EXPECT_TRUE(Live(*other_, reply.id));  // committed at once, not at the end of the scope
+    EXPECT_EQ(store_->GetPosts(std::vector<Id>{parent.id})->front().post.metrics.reply_count, 1);
+  }
+  // A single statement that writes (DeletePost).
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(5)));
+    ASSERT_TRUE(other_->DeletePost(PostId(5), kT0).ok());
+    EXPECT_EQ(store_->DeletePost(PostId(5), kT0).problem().status, 404);  // the other's delete is seen
+    ASSERT_TRUE(store_->DeletePost(PostId(6), kT0).ok());
+    EXPECT_FALSE(Live(*other_, PostId(6)));
+    EXPECT_FALSE(Live(*store_, PostId(5)));
+  }
+  // Atomically.
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_EQ(*store_->CountUsers(), 2);
+    ASSERT_TRUE(other_->Apply(WriteBatch{{User{.id = 30, .username = "gil", .name = "G"}}, {}}).ok());
+    Status s = store_->Atomically([&] { return store_->Apply(WriteBatch{{User{.id = 31, .username = "hal", .name = "H"}}, {}}); });
+    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    EXPECT_EQ(*other_->CountUsers(), 4);
+    EXPECT_EQ(*store_->CountUsers(), 4);
+  }
+}
+
+}  // namespace
+}  // namespace sluice
