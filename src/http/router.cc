@@ -120,6 +120,8 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   if (found->handler == nullptr) return PublicRoute(ctx, req, endpoint, capture);
   // A read request's reads (auth, handler, cap) share one store snapshot, taken after the
   // request arrived: it sees every write acknowledged before. Ended before the ledger stage.
+  // The write generation first: a response rendered from these reads may be cached under it.
+  ctx.write_generation = StoreWriteGeneration();
   ReadScope reads(ctx.store, req.method == "GET");
   auto app = AuthenticateCached(ctx, req.authorization);
   ApiResponse response;

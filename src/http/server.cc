@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "api/context.h"
+#include "api/lookup_cache.h"
 #include "access/rate_limiter.h"
 #include "api/metrics.h"
 #include "core/clock.h"
@@ -49,6 +50,7 @@ class SessionBase {
 struct Worker {
   asio::io_context ioc{1};
   std::unique_ptr<Store> store;
+  std::unique_ptr<LookupCache> lookup_cache;  // null when server.lookup_cache_entries = 0
   std::unique_ptr<ApiContext> ctx;
   std::list<std::weak_ptr<SessionBase>> sessions;  // this thread only
   uint64_t next_request = 0;
@@ -343,6 +345,10 @@ Result<int> Server::Start() {
     w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.shared.ledger,
                                                      &m.metrics, m.shared.plans, metering ? &m.limiter : nullptr,
                                                      metering ? m.shared.meter : nullptr, m.shared.traps});
+    if (m.config.server.lookup_cache_entries > 0) {
+      w->lookup_cache = std::make_unique<LookupCache>(size_t(m.config.server.lookup_cache_entries));
+      w->ctx->lookup_cache = w->lookup_cache.get();
+    }
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }

@@ -109,6 +109,11 @@ class Store {
   //! latest state.
   virtual void BeginReads() {}
   virtual void EndReads() {}
+  //! Bumps StoreWriteGeneration() if another process (another `sluice` command on the same
+  //! store) committed a write since the previous call on this Store; the first call only
+  //! takes note. It reads the store (SQLite: PRAGMA data_version): call it now and then, not
+  //! per request. Writes made in this process bump the generation themselves.
+  virtual void PollOtherWriters() {}
 
   // ---- writes ----
   //! Runs `fn` so that every write it makes through this Store applies together or not at
@@ -152,6 +157,15 @@ class Store {
   //! Every app, revoked ones included (evidence names them too).
   virtual Result<std::vector<App>> ListApps() = 0;
 };
+
+//! Changes (grows) after every write committed through any Store of this process: after the
+//! commit, before the write method returns. Also bumped by PollOtherWriters. A cache of what
+//! the store returns reads it before the first store read its entry comes from, and uses the
+//! entry only while the generation is unchanged: then no write was committed since the entry's
+//! reads began, so the entry is what the store would return now. Thread-safe.
+uint64_t StoreWriteGeneration();
+//! For backends: a write was committed.
+void BumpStoreWriteGeneration();
 
 //! Holds a Store's read snapshot (BeginReads) from construction, when `active`, until End()
 //! or destruction, so that no snapshot outlives the scope that took it.

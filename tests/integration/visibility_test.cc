@@ -1,7 +1,8 @@
 // Integration: what one worker acknowledges, every worker serves from then on. Two keep-alive
 // connections are held by the server's two workers (each worker has its own store connection,
 // read snapshot per request and caches); a post created through one is found through the
-// other, and once its DELETE is acknowledged, neither serves it again.
+// other, and once its DELETE is acknowledged, neither serves it again. Run with the workers'
+// caches of rendered lookups (server.lookup_cache_entries, the default) and without.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -23,14 +24,22 @@ int WorkerOf(const HttpResponse& r) {
   return std::stoi(it->second.substr(12, 2), nullptr, 16);
 }
 
-class VisibilityTest : public ::testing::Test {
+// The parameter: server.lookup_cache_entries.
+class VisibilityTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
     server_ = std::make_unique<SluiceServer>(50, 500);
     token_ = server_->CreateApp("writer", "enterprise");
     std::string config = server_->data_dir() + "/two-workers.toml";
-    std::ofstream(config) << "[server]\nworkers = 2\n";
+    std::ofstream(config) << "[server]\nworkers = 2\nlookup_cache_entries = " << GetParam() << "\n";
     server_->Start({"--config", config});
+  }
+  // sluice_lookup_cache_total{result="hit"} from /metrics.
+  int64_t CacheHits() {
+    std::string m = server_->Get("/metrics", "").body;
+    std::string key = "sluice_lookup_cache_total{result=\"hit\"} ";
+    size_t at = m.find(key);
+    return at == std::string::npos ? -1 : std::stoll(m.substr(at + key.size()));
   }
 
   // The post as `client` serves it: its `data`, or null when the response has none (not found).
@@ -51,7 +60,7 @@ class VisibilityTest : public ::testing::Test {
   std::string token_;
 };
 
-TEST_F(VisibilityTest, WhatOneWorkerAcknowledgesEveryWorkerServes) {
+TEST_P(VisibilityTest, WhatOneWorkerAcknowledgesEveryWorkerServes) {
   KeepAliveClient a(server_->port()), b(server_->port());
   int worker_a = WorkerOf(a.Get("/healthz", "")), worker_b = WorkerOf(b.Get("/healthz", ""));
   ASSERT_GE(worker_a, 0);
@@ -95,7 +104,37 @@ TEST_F(VisibilityTest, WhatOneWorkerAcknowledgesEveryWorkerServes) {
       EXPECT_FALSE(fresh.Json().as_object().contains("data")) << fresh.body;
     }
   }
+  // The lookups above were served from the caches when they are on (so this tested them).
+  if (GetParam() > 0)
+    EXPECT_GE(CacheHits(), 6 * 2 * 3 * 2) << "every round: 3 queries x 3 times x 2 workers, the first of each a miss";
+  else
+    EXPECT_EQ(CacheHits(), 0);
 }
+
+// A post read over and over through both workers (so that both have it cached), then deleted
+// through one of them while the other keeps its connection: not served once acknowledged.
+TEST_P(VisibilityTest, ACachedPostIsNotServedAfterItsDeleteIsAcknowledged) {
+  KeepAliveClient a(server_->port()), b(server_->port());
+  ASSERT_NE(WorkerOf(a.Get("/healthz", "")), WorkerOf(b.Get("/healthz", "")));
+  const std::string query = "tweet.fields=created_at,author_id&expansions=author_id";
+  for (int round = 0; round < 10; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    auto created = a.Request("POST", "/2/tweets", token_, R"({"text":"soon gone )" + std::to_string(round) + "\"}");
+    ASSERT_EQ(created.status, 201) << created.body;
+    std::string id = Str(created.Json().at("data"), "id");
+    for (int i = 0; i < 5; ++i)
+      for (KeepAliveClient* c : {&a, &b}) ASSERT_TRUE(Lookup(*c, id, token_, query).is_object());
+    KeepAliveClient& deleter = round % 2 ? a : b;
+    KeepAliveClient& watcher = round % 2 ? b : a;
+    ASSERT_EQ(deleter.Request("DELETE", "/2/tweets/" + id, token_).status, 200);
+    EXPECT_TRUE(Lookup(watcher, id, token_, query).is_null()) << "deleted post " << id << " served by the other worker";
+    EXPECT_TRUE(Lookup(deleter, id, token_, query).is_null()) << "deleted post " << id << " served by its deleter";
+  }
+  if (GetParam() > 0) EXPECT_GE(CacheHits(), 10 * 4 * 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(LookupCache, VisibilityTest, ::testing::Values(10000, 0),
+                         [](const ::testing::TestParamInfo<int>& info) { return info.param ? "On" : "Off"; });
 
 }  // namespace
 }  // namespace sluice::testing

@@ -1,5 +1,7 @@
 #include "store/sqlite/db.h"
 
+#include "store/store.h"
+
 namespace sluice::sqlite {
 
 Problem SqliteProblem(int code, std::string_view what, std::string_view message) {
@@ -34,8 +36,11 @@ Result<bool> Stmt::Step() {
   // A write inside a read transaction would have to upgrade its snapshot, which fails
   // (SQLITE_BUSY_SNAPSHOT) once another connection has committed since; and it would commit
   // only with the read transaction. So it runs on its own, from the latest state.
-  if (db_->in_read() && !sqlite3_stmt_busy(s_) && !sqlite3_stmt_readonly(s_)) db_->EndRead();
+  bool writes = !sqlite3_stmt_readonly(s_);
+  if (writes && db_->in_read() && !sqlite3_stmt_busy(s_)) db_->EndRead();
   int rc = sqlite3_step(s_);
+  // A write outside a transaction has committed (or rolled back) by now: caches must know.
+  if (writes && sqlite3_get_autocommit(db_->raw())) BumpStoreWriteGeneration();
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return SqliteProblem(rc, "statement", sqlite3_errmsg(db_->raw()));
@@ -86,6 +91,9 @@ Status Db::Exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  // A transaction ended here (COMMIT, ROLLBACK) or a statement wrote outside one. BEGIN and
+  // savepoints leave a transaction open: nothing is committed yet.
+  if (sqlite3_get_autocommit(db_)) BumpStoreWriteGeneration();
   if (rc == SQLITE_OK) return Status::Ok();
   Problem p = SqliteProblem(rc, "exec", err ? err : sqlite3_errstr(rc));
   sqlite3_free(err);

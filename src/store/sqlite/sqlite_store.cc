@@ -150,6 +150,23 @@ Result<std::vector<StoredPost>> SqliteStore::QueryPosts(const std::string& sql, 
   return out;
 }
 
+void SqliteStore::PollOtherWriters() {
+  // data_version changes when another connection (this process's other workers included)
+  // commits; this connection's own writes bump the generation as they commit.
+  auto stmt = db_->Cached("PRAGMA data_version");
+  bool changed = true;  // when it cannot be read: assume a write, never miss one
+  if (stmt.ok()) {
+    StmtScope s(**stmt);
+    auto row = s->Step();
+    if (row.ok() && *row) {
+      int64_t version = s->Int(0);
+      changed = data_version_ && *data_version_ != version;
+      data_version_ = version;
+    }
+  }
+  if (changed) BumpStoreWriteGeneration();
+}
+
 Result<std::vector<StoredPost>> SqliteStore::GetPosts(std::span<const Id> ids) {
   if (ids.size() == 1) {
     static const std::string sql = "SELECT " + std::string(kPostColumns) + " FROM posts p WHERE p.id = ?";

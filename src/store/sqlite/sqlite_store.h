@@ -25,6 +25,7 @@ class SqliteStore final : public Store {
 
   void BeginReads() override { (void)db_->BeginRead(); }  // if BEGIN fails, reads run one by one
   void EndReads() override { db_->EndRead(); }
+  void PollOtherWriters() override;
 
   Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;
@@ -68,6 +69,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Id>> UserIdByUsername(std::string_view username_lc);
 
   std::unique_ptr<Db> db_;
+  std::optional<int64_t> data_version_;  // PRAGMA data_version at the last PollOtherWriters
 };
 
 }  // namespace sluice::sqlite

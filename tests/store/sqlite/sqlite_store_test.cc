@@ -313,3 +313,51 @@ TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST_F(ReadSnapshotTest, EveryCommittedWriteMovesTheWriteGenerationAndNoReadDoes) {
+  auto moves = [](const std::function<void()>& f) {
+    uint64_t before = StoreWriteGeneration();
+    f();
+    return StoreWriteGeneration() != before;
+  };
+  // Reads, in a snapshot or not.
+  EXPECT_FALSE(moves([&] {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(1)));
+    EXPECT_EQ(store_->GetUsers(std::vector<Id>{10})->size(), 1u);
+  }));
+  EXPECT_FALSE(moves([&] { EXPECT_EQ(*store_->CountPosts(), 30); }));
+  // Writes: one statement, a Transaction, Atomically, a batch; through either connection.
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(store_->DeletePost(PostId(1), kT0).ok()); }));
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(other_->DeletePost(PostId(2), kT0).ok()); }));
+  EXPECT_TRUE(moves([&] {
+    Post p;
+    p.id = MakeSnowflake(kT0 + 300 * 60000, 0, 0);
+    p.author_id = 10;
+    p.text = "new";
+    p.created_at = kT0;
+    ASSERT_TRUE(store_->InsertPost(p).ok());
+  }));
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(store_->Atomically([&] { return store_->Apply(WriteBatch{{User{.id = 40, .username = "ida", .name = "I"}}, {}}); }).ok()); }));
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(store_->Apply(WriteBatch{{User{.id = 41, .username = "jo", .name = "J"}}, {}}).ok()); }));
+}
+
+TEST_F(ReadSnapshotTest, PollOtherWritersMovesTheGenerationOnlyAfterAnotherConnectionsCommit) {
+  store_->PollOtherWriters();  // takes note
+  uint64_t g = StoreWriteGeneration();
+  store_->PollOtherWriters();
+  EXPECT_EQ(StoreWriteGeneration(), g);  // nothing committed since
+  ASSERT_TRUE(other_->DeletePost(PostId(3), kT0).ok());
+  g = StoreWriteGeneration();
+  store_->PollOtherWriters();
+  EXPECT_NE(StoreWriteGeneration(), g);
+  g = StoreWriteGeneration();
+  store_->PollOtherWriters();
+  EXPECT_EQ(StoreWriteGeneration(), g);
+}
+
+}  // namespace
+}  // namespace sluice
