@@ -37,7 +37,7 @@ Result<bool> Stmt::Step() {
   // (SQLITE_BUSY_SNAPSHOT) once another connection has committed since; and it would commit
   // only with the read transaction. So it runs on its own, from the latest state.
   bool writes = !sqlite3_stmt_readonly(s_);
-  if (writes && db_->in_read() && !sqlite3_stmt_busy(s_)) db_->EndRead();
+  if (!sqlite3_stmt_busy(s_)) db_->BeforeStep(writes);
   int rc = sqlite3_step(s_);
   // A write outside a transaction has committed (or rolled back) by now: caches must know.
   if (writes && sqlite3_get_autocommit(db_->raw())) BumpStoreWriteGeneration();
@@ -120,15 +120,27 @@ bool Db::RunControl(std::optional<Stmt>& stmt, const char* sql) {
   return rc == SQLITE_DONE;
 }
 
-Status Db::BeginRead() {
-  if (read_tx_ || tx_depth_ > 0) return Status::Ok();
-  if (!sqlite3_get_autocommit(db_)) return Status::Ok();  // some transaction is open: not ours to wrap
-  if (!RunControl(begin_, "BEGIN")) return Error("begin read");
-  read_tx_ = true;
-  return Status::Ok();
+void Db::BeginRead() {
+  if (tx_depth_ == 0) read_wanted_ = true;
 }
 
 void Db::EndRead() {
+  read_wanted_ = false;
+  CloseReadTx();
+}
+
+void Db::BeforeStep(bool writes) {
+  if (writes) {
+    CloseReadTx();
+    return;
+  }
+  if (!read_wanted_ || read_tx_ || tx_depth_ > 0) return;
+  if (!sqlite3_get_autocommit(db_)) return;  // some transaction is open: not ours to wrap
+  // If BEGIN fails, the reads run one by one, each on the latest state: correct, slower.
+  read_tx_ = RunControl(begin_, "BEGIN");
+}
+
+void Db::CloseReadTx() {
   if (!read_tx_) return;
   read_tx_ = false;
   // It wrote nothing, so COMMIT and ROLLBACK are the same; ROLLBACK if COMMIT failed, so that
@@ -147,7 +159,7 @@ Result<Stmt*> Db::Cached(const std::string& sql) {
 }
 
 Result<Transaction> Transaction::Begin(Db& db) {
-  if (db.tx_depth_ == 0) db.EndRead();  // a write starts from the latest state, never a snapshot
+  if (db.tx_depth_ == 0) db.CloseReadTx();  // a write starts from the latest state, never a snapshot
   std::string sql = db.tx_depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT sp" + std::to_string(db.tx_depth_);
   if (Status s = db.Exec(sql); !s.ok()) return s;
   Transaction tx(&db);

@@ -23,7 +23,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
   Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) override;
 
-  void BeginReads() override { (void)db_->BeginRead(); }  // if BEGIN fails, reads run one by one
+  void BeginReads() override { db_->BeginRead(); }
   void EndReads() override { db_->EndRead(); }
   void PollOtherWriters() override;
 

@@ -361,3 +361,45 @@ TEST_F(ReadSnapshotTest, PollOtherWritersMovesTheGenerationOnlyAfterAnotherConne
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice::sqlite {
+namespace {
+
+// The read transaction is opened by the first read, not by BeginRead: a request that reads
+// nothing (a lookup answered from a cache) costs no BEGIN/COMMIT.
+TEST(DbReadTransaction, OpenedByTheFirstReadEndedByAWriteReopenedByTheNextRead) {
+  char tmpl[] = "/tmp/sluice-db-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  {
+    auto db = Db::Open(dir + "/t.db");
+    ASSERT_TRUE(db.ok());
+    Db& d = **db;
+    ASSERT_TRUE(d.Exec("CREATE TABLE t (x INTEGER)").ok());
+    auto read = d.Prepare("SELECT count(*) FROM t");
+    auto write = d.Prepare("INSERT INTO t VALUES (1)");
+    ASSERT_TRUE(read.ok() && write.ok());
+    d.BeginRead();
+    EXPECT_FALSE(d.in_read());
+    ASSERT_TRUE(read->Step().ok());
+    read->Reset();
+    EXPECT_TRUE(d.in_read());
+    ASSERT_TRUE(write->Run().ok());
+    write->Reset();
+    EXPECT_FALSE(d.in_read());
+    EXPECT_TRUE(sqlite3_get_autocommit(d.raw()));  // the write committed on its own
+    ASSERT_TRUE(read->Step().ok());
+    EXPECT_EQ(read->Int(0), 1);
+    read->Reset();
+    EXPECT_TRUE(d.in_read());
+    d.EndRead();
+    EXPECT_FALSE(d.in_read());
+    EXPECT_TRUE(sqlite3_get_autocommit(d.raw()));
+    ASSERT_TRUE(read->Step().ok());  // outside BeginRead/EndRead: no transaction of ours
+    read->Reset();
+    EXPECT_FALSE(d.in_read());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sluice::sqlite
