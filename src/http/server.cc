@@ -399,6 +399,11 @@ void Server::Run(bool handle_signals) {
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // now only this thread takes them
   // The main context runs the acceptor until draining starts; then give in-flight work its time.
   while (!m.stopping) m.main_ioc.run_for(100ms);
+  // Draining: a second SIGTERM (a supervisor repeating itself) must not kill the process while
+  // it finishes requests or, after Run, closes the ledger; once the signal_set is gone the
+  // default action would. Blocked again in this thread (the others never took them), such a
+  // signal stays pending and the process exits normally.
+  if (handle_signals) pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   if (signals) signals->cancel();
   m.main_ioc.run_for(10ms);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(m.config.server.drain_timeout_ms);

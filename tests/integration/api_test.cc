@@ -369,6 +369,17 @@ TEST(ServerLifecycle, SigtermDrainsAndExitsZero) {
 }
 
 // SIGTERM the moment the server says it listens: it drains and exits 0, never dies of the signal.
+TEST(ServerLifecycle, RepeatedSigtermsWhileStoppingStillExitZero) {
+  // Draining, then closing the ledger: a SIGTERM in between must not kill the process.
+  for (int i = 0; i < 3; ++i) {
+    SluiceServer server(20, 100);
+    std::string token = server.CreateApp("reader");
+    server.Start();
+    ASSERT_EQ(server.Get("/2/users/by/username/nobody", token).status, 200);  // something in the ledger
+    EXPECT_EQ(server.StopRepeatedly(200), 0) << "attempt " << i;
+  }
+}
+
 TEST(ServerLifecycle, SigtermRightAfterStartExitsZero) {
   SluiceServer server;
   for (int i = 0; i < 20; ++i) {

@@ -153,6 +153,24 @@ std::vector<std::string> SluiceServer::StartDemo() {
 
 void SluiceServer::Terminate() { kill(pid_, SIGTERM); }
 
+int SluiceServer::StopRepeatedly(int every_us) {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    kill(pid_, SIGTERM);
+    std::this_thread::sleep_for(std::chrono::microseconds(every_us));
+  }
+  pid_ = -1;
+  close(stdout_fd_);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 void SluiceServer::Kill() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);

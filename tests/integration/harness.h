@@ -70,6 +70,9 @@ class SluiceServer {
   std::vector<std::string> StartDemo();
   //! SIGTERM and wait; returns the exit code.
   int Stop();
+  //! SIGTERM, then SIGTERM again every `every_us` until the process exits (a supervisor that
+  //! repeats itself); returns the exit code.
+  int StopRepeatedly(int every_us);
   //! SIGTERM without waiting.
   void Terminate();
   //! SIGKILL (kill -9) and reap: a crash at an arbitrary moment.
