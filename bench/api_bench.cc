@@ -1,5 +1,6 @@
 // What the ledger stage costs one request: GET /2/tweets/:id through the whole in-process
-// path (route, auth, store, render, ledger), with the ledger on and off, in the same run.
+// path (route, auth, store, render, ledger), with the ledger on and off, in the same run; and
+// what the worker's cache of rendered lookups saves (the same request, answered from it).
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include "access/apps.h"
 #include "access/rate_limiter.h"
 #include "access/usage_meter.h"
+#include "api/lookup_cache.h"
 #include "core/clock.h"
 #include "http/router.h"
 #include "ingest/seed.h"
@@ -57,14 +59,17 @@ Fixture& Shared() {
 }
 
 // Arg 0: no metering stage; 1: the ledger only; 2: every stage (plan, licence, rate limit,
-// cap with daily dedupe, ledger). The ratio of 2 to 0 is the metering cost.
+// cap with daily dedupe, ledger). The ratio of 2 to 0 is the metering cost. 3: every stage,
+// with a lookup cache (server.lookup_cache_entries): every iteration but the first is a hit.
 void BM_GetPostById(benchmark::State& state) {
   Fixture& f = Shared();
   RateLimiter limiter(SystemClock::Instance());
   UsageMeter meter(SystemClock::Instance());
-  bool all = state.range(0) == 2;
+  bool all = state.range(0) >= 2;
   ApiContext ctx{*f.store,  SystemClock::Instance(), f.ids, f.config, state.range(0) ? f.ledger.get() : nullptr,
                  nullptr,   all ? &Plans::Defaults() : nullptr, all ? &limiter : nullptr, all ? &meter : nullptr};
+  LookupCache cache(10000);
+  if (state.range(0) == 3) ctx.lookup_cache = &cache;
   ApiRequest req{"GET", f.path, "tweet.fields=created_at,author_id&expansions=author_id", f.authorization, "", "", "", "bench"};
   for (auto _ : state) {
     ApiResponse r = Dispatch(ctx, req);
@@ -72,10 +77,10 @@ void BM_GetPostById(benchmark::State& state) {
     benchmark::DoNotOptimize(r.body.data());
   }
   state.SetItemsProcessed(state.iterations());
-  static const char* kLabels[] = {"no metering", "ledger only", "all metering stages"};
+  static const char* kLabels[] = {"no metering", "ledger only", "all metering stages", "all stages, lookup cache"};
   state.SetLabel(kLabels[state.range(0)]);
 }
-BENCHMARK(BM_GetPostById)->Arg(0)->Arg(1)->Arg(2);
+BENCHMARK(BM_GetPostById)->Arg(0)->Arg(1)->Arg(2)->Arg(3);
 
 }  // namespace
 }  // namespace sluice

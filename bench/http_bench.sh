@@ -41,12 +41,13 @@
 #   QUERY='tweet.fields=created_at,author_id&expansions=author_id' (sent to both; nginx
 #   ignores it) PERF=1 records a `perf record -g` profile of the first metered sluice run in
 #   WORKDIR/perf.data and prints its top entries (the profiler slows that run: its ratios then
-#   mean nothing). KEEP=1 keeps a WORKDIR made by the script.
+#   mean nothing). KEEP=1 keeps a WORKDIR made by the script. SLUICE=PATH runs another sluice
+#   binary than build/src/sluice (a before/after comparison).
 set -euo pipefail
 
 SECONDS_RUN=${1:-10}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SLUICE=$ROOT/build/src/sluice
+SLUICE=${SLUICE:-$ROOT/build/src/sluice}
 IDS=${IDS:-1000}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-2}

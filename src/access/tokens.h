@@ -13,7 +13,7 @@ namespace sluice {
 
 //! A new token: 43 base64url characters, prefixed "sl_" so it is recognisable in a leak scan.
 std::string GenerateToken();
-//! SHA-256 of the token, 32 raw bytes.
+//! SHA-256 of the token, 32 raw bytes. Thread-safe.
 std::string HashToken(std::string_view token);
 //! The token from an `Authorization: Bearer <token>` header value; nullopt if malformed.
 std::optional<std::string_view> ParseBearer(std::string_view authorization);

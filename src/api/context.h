@@ -18,6 +18,7 @@
 namespace sluice {
 
 class Ledger;
+class LookupCache;
 class Metrics;
 class Plans;
 class RateLimiter;
@@ -82,6 +83,13 @@ struct ApiContext {
   static constexpr TimeMs kAppCacheMs = 1000;
   static constexpr size_t kAppCacheSize = 4096;
   std::unordered_map<std::string, CachedApp> app_cache = {};
+
+  //! This worker's rendered post lookups (lookup_cache.h); null: none kept.
+  LookupCache* lookup_cache = nullptr;
+  //! StoreWriteGeneration() as the router read it before this request's first store read
+  //! (what a response rendered now may be cached under). 0 when no router set it, which is
+  //! never later than the true value: at worst a response is not kept.
+  uint64_t write_generation = 0;
 };
 
 }  // namespace sluice

@@ -34,6 +34,10 @@ std::string Metrics::Render(const Ledger* ledger) const {
     out += std::string("sluice_refused_total{reason=\"") + reason + "\"} " +
            std::to_string(it == refused_.end() ? 0 : it->second) + "\n";
   }
+  out += "# HELP sluice_lookup_cache_total GET /2/tweets/:id served from a worker's cache of rendered lookups, or rendered.\n"
+         "# TYPE sluice_lookup_cache_total counter\n";
+  out += "sluice_lookup_cache_total{result=\"hit\"} " + std::to_string(lookup_hits_.load(std::memory_order_relaxed)) + "\n";
+  out += "sluice_lookup_cache_total{result=\"miss\"} " + std::to_string(lookup_misses_.load(std::memory_order_relaxed)) + "\n";
   if (ledger) {
     uint64_t appended = ledger->AppendedSize(), durable = ledger->DurableSize();
     out += "# HELP sluice_ledger_records Records appended and durable.\n# TYPE sluice_ledger_records gauge\n";

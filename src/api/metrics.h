@@ -2,6 +2,7 @@
 //! Metrics: every outcome of the request path counted, served as Prometheus text at
 //! /metrics. Thread-safe; a count is one short critical section.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -20,6 +21,8 @@ class Metrics {
   void CountRefusal(std::string_view reason);
   //! One admission by the metering stages.
   void CountAdmitted();
+  //! One GET /2/tweets/:id answered from a worker's LookupCache (hit) or rendered (miss).
+  void CountLookupCache(bool hit) { (hit ? lookup_hits_ : lookup_misses_).fetch_add(1, std::memory_order_relaxed); }
 
   //! Prometheus text exposition; `ledger` (may be null) adds the ledger's lag.
   std::string Render(const Ledger* ledger) const;
@@ -29,6 +32,7 @@ class Metrics {
   std::map<std::pair<std::string, int>, uint64_t> requests_;  // guarded by mu_
   std::map<std::string, uint64_t> refused_;                   // guarded by mu_
   uint64_t admitted_ = 0;                                     // guarded by mu_
+  std::atomic<uint64_t> lookup_hits_{0}, lookup_misses_{0};
 };
 
 }  // namespace sluice

@@ -1,5 +1,7 @@
 // GET /2/tweets/:id and GET /2/tweets?ids=
 #include "api/handlers.h"
+#include "api/lookup_cache.h"
+#include "api/metrics.h"
 #include "api/render.h"
 #include "api/trap_injector.h"
 
@@ -12,8 +14,11 @@ namespace {
 const std::initializer_list<std::string_view> kLookupParams = {"tweet.fields", "user.fields", "expansions",
                                                                    "media.fields", "place.fields", "poll.fields"};
 
+// `cacheable`, when given, is set to whether the response depends on nothing but the ids, the
+// parameters and the store: no trap record (those are the requesting app's alone) and no
+// partial error.
 Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id>& ids, bool single,
-                           std::string_view parameter, const Params& params) {
+                           std::string_view parameter, const Params& params, bool* cacheable = nullptr) {
   auto fields = ParseFieldSelection(params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.problem();
   std::vector<ResourceError> errors;
@@ -36,6 +41,7 @@ Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id
     std::sort(posts->begin(), posts->end(), [&](const StoredPost& a, const StoredPost& b) {
       return std::find(ids.begin(), ids.end(), a.post.id) < std::find(ids.begin(), ids.end(), b.post.id);
     });
+  if (cacheable) *cacheable = traps.empty() && errors.empty() && !posts->empty();
   auto response = RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
   if (response.ok())
     for (Id trap : traps) TrapInjector::MarkTrapDelivered(*response, trap);
@@ -45,12 +51,27 @@ Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id
 }  // namespace
 
 Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_text) {
+  // A hit is exactly what this handler would render now (lookup_cache.h); the stages around
+  // the handler (admission, cap, licence headers, ledger) run on it as on any response.
+  std::string key;
+  if (ctx.lookup_cache) {
+    key = LookupCache::Key(id_text, req.query);
+    if (const ApiResponse* hit = ctx.lookup_cache->Find(key, ctx.store, ctx.clock.NowMs())) {
+      if (ctx.metrics) ctx.metrics->CountLookupCache(true);
+      return *hit;
+    }
+    if (ctx.metrics) ctx.metrics->CountLookupCache(false);
+  }
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.problem();
   if (Status s = params->CheckAllowed(kLookupParams); !s.ok()) return s;
   auto id = ParseIdValue("id", id_text);
   if (!id.ok()) return id.problem();
-  return Lookup(ctx, app, {*id}, true, "id", *params);
+  bool cacheable = false;
+  auto response = Lookup(ctx, app, {*id}, true, "id", *params, ctx.lookup_cache ? &cacheable : nullptr);
+  if (cacheable && response.ok() && response->status == 200)
+    ctx.lookup_cache->Insert(std::move(key), ctx.write_generation, *response);
+  return response;
 }
 
 Result<ApiResponse> GetPostsByIds(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {

@@ -33,6 +33,7 @@ const std::map<std::string, Setter>& Keys() {
       {"server.read_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.read_timeout_ms; })},
       {"server.idle_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.idle_timeout_ms; })},
       {"server.drain_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.drain_timeout_ms; })},
+      {"server.lookup_cache_entries", Set<int64_t>([](Config& c) -> auto& { return c.server.lookup_cache_entries; })},
       {"server.tls_cert", Set<std::string>([](Config& c) -> auto& { return c.server.tls_cert; })},
       {"server.tls_key", Set<std::string>([](Config& c) -> auto& { return c.server.tls_key; })},
       {"server.node_id", Set<int64_t>([](Config& c) -> auto& { return c.node_id; })},
@@ -89,6 +90,8 @@ Status Validate(const Config& c, const std::string& name) {
   if (c.server.read_timeout_ms <= 0) return bad("server.read_timeout_ms", "must be positive");
   if (c.server.idle_timeout_ms <= 0) return bad("server.idle_timeout_ms", "must be positive");
   if (c.server.drain_timeout_ms < 0) return bad("server.drain_timeout_ms", "must not be negative");
+  if (c.server.lookup_cache_entries < 0 || c.server.lookup_cache_entries > 10'000'000)
+    return bad("server.lookup_cache_entries", "must be 0..10000000");
   if (c.server.tls_cert.empty() != c.server.tls_key.empty())
     return bad("server.tls_cert", "and server.tls_key must be set together");
   if (c.node_id < 0 || c.node_id > 1023) return bad("server.node_id", "must be 0..1023");

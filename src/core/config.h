@@ -18,6 +18,7 @@ struct ServerConfig {
   int64_t read_timeout_ms = 10'000;     // per read of a request, once it has started
   int64_t idle_timeout_ms = 60'000;     // keep-alive connection with no request in progress
   int64_t drain_timeout_ms = 10'000;    // SIGTERM: how long in-flight requests may take
+  int64_t lookup_cache_entries = 10'000;  // per worker, rendered GET /2/tweets/:id responses; 0: none
   std::string tls_cert;                 // PEM files; both set = HTTPS
   std::string tls_key;
 };

@@ -118,6 +118,11 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   }
   endpoint = std::string(found->method) + " " + std::string(found->pattern);
   if (found->handler == nullptr) return PublicRoute(ctx, req, endpoint, capture);
+  // A read request's reads (auth, handler, cap) share one store snapshot, taken after the
+  // request arrived: it sees every write acknowledged before. Ended before the ledger stage.
+  // The write generation first: a response rendered from these reads may be cached under it.
+  ctx.write_generation = StoreWriteGeneration();
+  ReadScope reads(ctx.store, req.method == "GET");
   auto app = AuthenticateCached(ctx, req.authorization);
   ApiResponse response;
   const Plan* plan = nullptr;
@@ -147,6 +152,7 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
     response.headers.insert(response.headers.end(), admission.headers.begin(), admission.headers.end());
   }
   AddLicenseHeaders(plan, response);
+  reads.End();
   return Record(ctx, req, endpoint, app.ok() ? &*app : nullptr, std::move(response));
 }
 

@@ -44,7 +44,9 @@ class Server {
   //! Binds config.server.listen (port 0 picks one) and opens one store per worker.
   //! Returns the bound port.
   Result<int> Start();
-  //! Serves until Stop() (or SIGINT/SIGTERM when `handle_signals`) and draining end.
+  //! Serves until Stop() (or SIGINT/SIGTERM when `handle_signals`) and draining end. With
+  //! `handle_signals`, SIGINT and SIGTERM stay blocked in the calling thread from the start of
+  //! draining on, so that a repeated signal cannot kill the shutdown that follows.
   void Run(bool handle_signals);
   //! Thread-safe; begins draining.
   void Stop();

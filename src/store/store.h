@@ -99,6 +99,22 @@ class Store {
   virtual Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end,
                                                  TimeMs bucket_ms) = 0;
 
+  // ---- read snapshots ----
+  //! Until EndReads(), reads may share one snapshot of the store (one request's reads: the
+  //! SQLite backend then takes its read lock once, not once per statement). The snapshot
+  //! holds every write committed before BeginReads(), by any connection; writes committed
+  //! by others after it may not be seen until EndReads(). A write through this Store ends the
+  //! snapshot first: the write, and the reads after it, start from the latest state. Does not
+  //! nest (a second BeginReads() is a no-op). By default both do nothing: every read sees the
+  //! latest state.
+  virtual void BeginReads() {}
+  virtual void EndReads() {}
+  //! Bumps StoreWriteGeneration() if another process (another `sluice` command on the same
+  //! store) committed a write since the previous call on this Store; the first call only
+  //! takes note. It reads the store (SQLite: PRAGMA data_version): call it now and then, not
+  //! per request. Writes made in this process bump the generation themselves.
+  virtual void PollOtherWriters() {}
+
   // ---- writes ----
   //! Runs `fn` so that every write it makes through this Store applies together or not at
   //! all: when `fn` fails, nothing it wrote remains. Writes nest.
@@ -140,6 +156,34 @@ class Store {
   virtual Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) = 0;
   //! Every app, revoked ones included (evidence names them too).
   virtual Result<std::vector<App>> ListApps() = 0;
+};
+
+//! Changes (grows) after every write committed through any Store of this process: after the
+//! commit, before the write method returns. Also bumped by PollOtherWriters. A cache of what
+//! the store returns reads it before the first store read its entry comes from, and uses the
+//! entry only while the generation is unchanged: then no write was committed since the entry's
+//! reads began, so the entry is what the store would return now. Thread-safe.
+uint64_t StoreWriteGeneration();
+//! For backends: a write was committed.
+void BumpStoreWriteGeneration();
+
+//! Holds a Store's read snapshot (BeginReads) from construction, when `active`, until End()
+//! or destruction, so that no snapshot outlives the scope that took it.
+class ReadScope {
+ public:
+  ReadScope(Store& store, bool active) : store_(active ? &store : nullptr) {
+    if (store_) store_->BeginReads();
+  }
+  ReadScope(const ReadScope&) = delete;
+  ReadScope& operator=(const ReadScope&) = delete;
+  ~ReadScope() { End(); }
+  void End() {
+    if (store_) store_->EndReads();
+    store_ = nullptr;
+  }
+
+ private:
+  Store* store_;
 };
 
 struct StoreOptions {

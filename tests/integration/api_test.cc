@@ -329,6 +329,38 @@ TEST_F(ApiTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(n, 3u);
 }
 
+// The bytes on the wire, as a client that is not Beast would read them: each response of a
+// pipelined series is a status line, headers, a blank line and exactly Content-Length bytes.
+TEST_F(ApiTest, PipelinedResponsesAreFramedByContentLength) {
+  std::string id = Str(Get("/2/tweets/search/recent?query=the&max_results=10").Json().at("data").at(0), "id");
+  std::string get = "GET /2/tweets/" + id + "?expansions=author_id HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token_ +
+                    "\r\n\r\n";
+  std::string missing = "GET /2/nothing HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string last = get.substr(0, get.size() - 2) + "Connection: close\r\n\r\n";  // then the server closes
+  std::string out = server_->Raw(get + get + missing + last, 3000);
+  std::vector<int> statuses;
+  size_t at = 0;
+  while (at < out.size()) {
+    size_t head_end = out.find("\r\n\r\n", at);
+    ASSERT_NE(head_end, std::string::npos) << out.substr(at);
+    std::string head = out.substr(at, head_end - at);
+    ASSERT_EQ(head.rfind("HTTP/1.1 ", 0), 0u) << head;
+    statuses.push_back(std::stoi(head.substr(9, 3)));
+    std::string lower = head;
+    for (auto& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    size_t cl = lower.find("\r\ncontent-length: ");
+    ASSERT_NE(cl, std::string::npos) << head;
+    size_t length = std::stoul(head.substr(cl + 18));
+    std::string body = out.substr(head_end + 4, length);
+    ASSERT_EQ(body.size(), length);
+    EXPECT_NO_THROW(json::parse(body)) << body;
+    EXPECT_NE(lower.find("\r\nx-request-id: "), std::string::npos) << head;
+    EXPECT_NE(lower.find("\r\ncontent-type: application/"), std::string::npos) << head;
+    at = head_end + 4 + length;
+  }
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200, 404, 200}));
+}
+
 TEST(ServerLifecycle, SigtermDrainsAndExitsZero) {
   SluiceServer server;
   server.Start();
@@ -337,6 +369,17 @@ TEST(ServerLifecycle, SigtermDrainsAndExitsZero) {
 }
 
 // SIGTERM the moment the server says it listens: it drains and exits 0, never dies of the signal.
+TEST(ServerLifecycle, RepeatedSigtermsWhileStoppingStillExitZero) {
+  // Draining, then closing the ledger: a SIGTERM in between must not kill the process.
+  for (int i = 0; i < 3; ++i) {
+    SluiceServer server(20, 100);
+    std::string token = server.CreateApp("reader");
+    server.Start();
+    ASSERT_EQ(server.Get("/2/users/by/username/nobody", token).status, 200);  // something in the ledger
+    EXPECT_EQ(server.StopRepeatedly(200), 0) << "attempt " << i;
+  }
+}
+
 TEST(ServerLifecycle, SigtermRightAfterStartExitsZero) {
   SluiceServer server;
   for (int i = 0; i < 20; ++i) {

@@ -153,6 +153,24 @@ std::vector<std::string> SluiceServer::StartDemo() {
 
 void SluiceServer::Terminate() { kill(pid_, SIGTERM); }
 
+int SluiceServer::StopRepeatedly(int every_us) {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    kill(pid_, SIGTERM);
+    std::this_thread::sleep_for(std::chrono::microseconds(every_us));
+  }
+  pid_ = -1;
+  close(stdout_fd_);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 void SluiceServer::Kill() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);
@@ -175,12 +193,12 @@ HttpResponse SluiceServer::Get(const std::string& target, const std::string& tok
   return Request("GET", target, token, "", "");
 }
 
-HttpResponse SluiceServer::Request(const std::string& method, const std::string& target, const std::string& token,
-                                   const std::string& body, const std::string& content_type,
-                                   const std::map<std::string, std::string>& extra_headers) const {
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), uint16_t(port_)));
+namespace {
+
+// Writes one request on `stream` and reads its response.
+HttpResponse Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& method,
+                      const std::string& target, const std::string& token, const std::string& body,
+                      const std::string& content_type, const std::map<std::string, std::string>& extra_headers) {
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   req.set(http::field::host, "127.0.0.1");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
@@ -191,7 +209,6 @@ HttpResponse SluiceServer::Request(const std::string& method, const std::string&
   }
   for (const auto& [k, v] : extra_headers) req.set(k, v);
   http::write(stream, req);
-  beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
   http::read(stream, buffer, parser);
@@ -204,9 +221,42 @@ HttpResponse SluiceServer::Request(const std::string& method, const std::string&
     out.headers[name] = std::string(h.value());
   }
   out.body = res.body();
+  return out;
+}
+
+}  // namespace
+
+HttpResponse SluiceServer::Request(const std::string& method, const std::string& target, const std::string& token,
+                                   const std::string& body, const std::string& content_type,
+                                   const std::map<std::string, std::string>& extra_headers) const {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), uint16_t(port_)));
+  beast::flat_buffer buffer;
+  HttpResponse out = Exchange(stream, buffer, method, target, token, body, content_type, extra_headers);
   beast::error_code ec;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   return out;
+}
+
+struct KeepAliveClient::Impl {
+  asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+};
+
+KeepAliveClient::KeepAliveClient(int port) : impl_(std::make_unique<Impl>()) {
+  impl_->stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), uint16_t(port)));
+}
+
+KeepAliveClient::~KeepAliveClient() {
+  beast::error_code ec;
+  impl_->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+}
+
+HttpResponse KeepAliveClient::Request(const std::string& method, const std::string& target, const std::string& token,
+                                      const std::string& body) {
+  return Exchange(impl_->stream, impl_->buffer, method, target, token, body, "application/json", {});
 }
 
 RawConnection::RawConnection(int port) {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,21 @@ class RawConnection {
   int fd_ = -1;
 };
 
+//! One HTTP/1.1 keep-alive connection: all its requests are served by the worker that
+//! accepted it (the server hands connections to its workers in turn).
+class KeepAliveClient {
+ public:
+  explicit KeepAliveClient(int port);
+  ~KeepAliveClient();
+  HttpResponse Request(const std::string& method, const std::string& target, const std::string& token,
+                       const std::string& body = "");
+  HttpResponse Get(const std::string& target, const std::string& token) { return Request("GET", target, token); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class SluiceServer {
  public:
   //! A fresh data dir; `seed_users`/`seed_posts` > 0 seeds it.
@@ -54,6 +70,9 @@ class SluiceServer {
   std::vector<std::string> StartDemo();
   //! SIGTERM and wait; returns the exit code.
   int Stop();
+  //! SIGTERM, then SIGTERM again every `every_us` until the process exits (a supervisor that
+  //! repeats itself); returns the exit code.
+  int StopRepeatedly(int every_us);
   //! SIGTERM without waiting.
   void Terminate();
   //! SIGKILL (kill -9) and reap: a crash at an arbitrary moment.

@@ -1,5 +1,7 @@
 #include "store/sqlite/db.h"
 
+#include "store/store.h"
+
 namespace sluice::sqlite {
 
 Problem SqliteProblem(int code, std::string_view what, std::string_view message) {
@@ -31,10 +33,17 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
 Stmt::~Stmt() { sqlite3_finalize(s_); }
 
 Result<bool> Stmt::Step() {
+  // A write inside a read transaction would have to upgrade its snapshot, which fails
+  // (SQLITE_BUSY_SNAPSHOT) once another connection has committed since; and it would commit
+  // only with the read transaction. So it runs on its own, from the latest state.
+  bool writes = !sqlite3_stmt_readonly(s_);
+  if (!sqlite3_stmt_busy(s_)) db_->BeforeStep(writes);
   int rc = sqlite3_step(s_);
+  // A write outside a transaction has committed (or rolled back) by now: caches must know.
+  if (writes && sqlite3_get_autocommit(db_->raw())) BumpStoreWriteGeneration();
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteProblem(rc, "statement", sqlite3_errmsg(db_));
+  return SqliteProblem(rc, "statement", sqlite3_errmsg(db_->raw()));
 }
 
 Status Stmt::Run() {
@@ -66,6 +75,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
 }
 
 Db::~Db() {
+  EndRead();
+  begin_.reset();
+  commit_.reset();
+  rollback_.reset();
   cache_.clear();
   sqlite3_close_v2(db_);
 }
@@ -78,6 +91,9 @@ Status Db::Exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  // A transaction ended here (COMMIT, ROLLBACK) or a statement wrote outside one. BEGIN and
+  // savepoints leave a transaction open: nothing is committed yet.
+  if (sqlite3_get_autocommit(db_)) BumpStoreWriteGeneration();
   if (rc == SQLITE_OK) return Status::Ok();
   Problem p = SqliteProblem(rc, "exec", err ? err : sqlite3_errstr(rc));
   sqlite3_free(err);
@@ -88,7 +104,48 @@ Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return SqliteProblem(rc, "prepare", sqlite3_errmsg(db_));
-  return Stmt(db_, s);
+  return Stmt(this, s);
+}
+
+bool Db::RunControl(std::optional<Stmt>& stmt, const char* sql) {
+  if (!stmt) {
+    auto s = Prepare(sql);
+    if (!s.ok()) return false;
+    stmt.emplace(std::move(*s));
+  }
+  // Straight to SQLite: these statements must not go through Stmt::Step's write check.
+  sqlite3_stmt* raw = stmt->raw();
+  int rc = sqlite3_step(raw);
+  sqlite3_reset(raw);
+  return rc == SQLITE_DONE;
+}
+
+void Db::BeginRead() {
+  if (tx_depth_ == 0) read_wanted_ = true;
+}
+
+void Db::EndRead() {
+  read_wanted_ = false;
+  CloseReadTx();
+}
+
+void Db::BeforeStep(bool writes) {
+  if (writes) {
+    CloseReadTx();
+    return;
+  }
+  if (!read_wanted_ || read_tx_ || tx_depth_ > 0) return;
+  if (!sqlite3_get_autocommit(db_)) return;  // some transaction is open: not ours to wrap
+  // If BEGIN fails, the reads run one by one, each on the latest state: correct, slower.
+  read_tx_ = RunControl(begin_, "BEGIN");
+}
+
+void Db::CloseReadTx() {
+  if (!read_tx_) return;
+  read_tx_ = false;
+  // It wrote nothing, so COMMIT and ROLLBACK are the same; ROLLBACK if COMMIT failed, so that
+  // no snapshot outlives the request that took it.
+  if (!RunControl(commit_, "COMMIT")) RunControl(rollback_, "ROLLBACK");
 }
 
 Result<Stmt*> Db::Cached(const std::string& sql) {
@@ -102,6 +159,7 @@ Result<Stmt*> Db::Cached(const std::string& sql) {
 }
 
 Result<Transaction> Transaction::Begin(Db& db) {
+  if (db.tx_depth_ == 0) db.CloseReadTx();  // a write starts from the latest state, never a snapshot
   std::string sql = db.tx_depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT sp" + std::to_string(db.tx_depth_);
   if (Status s = db.Exec(sql); !s.ok()) return s;
   Transaction tx(&db);

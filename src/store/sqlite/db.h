@@ -16,10 +16,12 @@
 
 namespace sluice::sqlite {
 
+class Db;
+
 class Stmt {
  public:
   Stmt() = default;
-  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Stmt(Db* db, sqlite3_stmt* s) : db_(db), s_(s) {}
   Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
   Stmt& operator=(Stmt&& o) noexcept;
   ~Stmt();
@@ -31,11 +33,14 @@ class Stmt {
   void BindNull(int i) { sqlite3_bind_null(s_, i); }
   void Bind(int i, const std::optional<int64_t>& v) { v ? Bind(i, *v) : BindNull(i); }
 
-  //! Advances: true when a row is ready, false when done; a Problem on error.
+  //! Advances: true when a row is ready, false when done; a Problem on error. Between
+  //! Db::BeginRead and EndRead, the first statement that reads opens the read transaction;
+  //! a statement that writes ends it before it starts.
   Result<bool> Step();
   //! Runs a statement that returns no rows to completion.
   Status Run();
   void Reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
+  sqlite3_stmt* raw() { return s_; }
 
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
@@ -43,7 +48,7 @@ class Stmt {
   std::string_view Text(int col) const;
 
  private:
-  sqlite3* db_ = nullptr;
+  Db* db_ = nullptr;
   sqlite3_stmt* s_ = nullptr;
 };
 
@@ -74,11 +79,32 @@ class Db {
 
   Problem Error(std::string_view what) const;
 
+  //! Until EndRead(), reads share a read transaction: one snapshot and one WAL read lock
+  //! instead of one per statement. It is opened (BEGIN, deferred) by the first statement that
+  //! reads, so reads that never come cost nothing, and the snapshot holds every commit made
+  //! before this call. A write through this connection (a Transaction, or a statement that
+  //! writes) ends it first, so the write never starts from an old snapshot; a read after the
+  //! write opens a new one. No-op inside a Transaction or when called twice.
+  void BeginRead();
+  //! Ends the read transaction, if one is open, and the reads' sharing.
+  void EndRead();
+  bool in_read() const { return read_tx_; }
+
  private:
+  friend class Stmt;
   friend class Transaction;
   explicit Db(sqlite3* db) : db_(db) {}
+  //! Runs one of the read-transaction statements (prepared once); true on success.
+  bool RunControl(std::optional<Stmt>& stmt, const char* sql);
+  //! For Stmt::Step: before a read, opens the read transaction when wanted; before a write,
+  //! ends it.
+  void BeforeStep(bool writes);
+  void CloseReadTx();
   sqlite3* db_;
   int tx_depth_ = 0;  // open Transactions; inner ones are savepoints
+  bool read_wanted_ = false;  // between BeginRead and EndRead
+  bool read_tx_ = false;      // the read transaction is open (BEGIN ran)
+  std::optional<Stmt> begin_, commit_, rollback_;
   std::unordered_map<std::string, Stmt> cache_;
 };
 

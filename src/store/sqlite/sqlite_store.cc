@@ -150,6 +150,23 @@ Result<std::vector<StoredPost>> SqliteStore::QueryPosts(const std::string& sql, 
   return out;
 }
 
+void SqliteStore::PollOtherWriters() {
+  // data_version changes when another connection (this process's other workers included)
+  // commits; this connection's own writes bump the generation as they commit.
+  auto stmt = db_->Cached("PRAGMA data_version");
+  bool changed = true;  // when it cannot be read: assume a write, never miss one
+  if (stmt.ok()) {
+    StmtScope s(**stmt);
+    auto row = s->Step();
+    if (row.ok() && *row) {
+      int64_t version = s->Int(0);
+      changed = data_version_ && *data_version_ != version;
+      data_version_ = version;
+    }
+  }
+  if (changed) BumpStoreWriteGeneration();
+}
+
 Result<std::vector<StoredPost>> SqliteStore::GetPosts(std::span<const Id> ids) {
   if (ids.size() == 1) {
     static const std::string sql = "SELECT " + std::string(kPostColumns) + " FROM posts p WHERE p.id = ?";
@@ -162,9 +179,23 @@ Result<std::vector<StoredPost>> SqliteStore::GetPosts(std::span<const Id> ids) {
 }
 
 Result<std::vector<User>> SqliteStore::GetUsers(std::span<const Id> ids) {
+  std::vector<User> out;
+  if (ids.empty()) return out;
+  // One id (a post's author: the common expansion) is a primary-key lookup; json_each would
+  // cost a table-valued function and a join for it.
+  if (ids.size() == 1) {
+    static const std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?";
+    auto stmt = db_->Cached(sql);
+    if (!stmt.ok()) return stmt.problem();
+    StmtScope s(**stmt);
+    s->Bind(1, ids[0]);
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (*row) out.push_back(ReadUser(*s));
+    return out;
+  }
   static const std::string sql =
       "SELECT " + std::string(kUserColumns) + " FROM users WHERE id IN (SELECT value FROM json_each(?))";
-  std::vector<User> out;
   if (Status s = CollectUsers(sql, IdsJson(ids), out); !s.ok()) return s;
   return out;
 }

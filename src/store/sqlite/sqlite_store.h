@@ -23,6 +23,10 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
   Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) override;
 
+  void BeginReads() override { db_->BeginRead(); }
+  void EndReads() override { db_->EndRead(); }
+  void PollOtherWriters() override;
+
   Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;
   Status InsertPost(Post& post) override;
@@ -65,6 +69,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Id>> UserIdByUsername(std::string_view username_lc);
 
   std::unique_ptr<Db> db_;
+  std::optional<int64_t> data_version_;  // PRAGMA data_version at the last PollOtherWriters
 };
 
 }  // namespace sluice::sqlite

@@ -62,6 +62,24 @@ TEST_F(SqliteStoreTest, UsernamesAreCaseInsensitiveAndUnique) {
   EXPECT_EQ(s.problem().status, 409);
 }
 
+TEST_F(SqliteStoreTest, GetUsersByIdOneOrManyOrNone) {
+  // One id takes the primary-key path, several the json_each one: the same answers.
+  auto one = store_->GetUsers(std::vector<Id>{11});
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ(one->front().username, "bob");
+  EXPECT_EQ(one->front().name, "B");
+  EXPECT_TRUE(store_->GetUsers(std::vector<Id>{99})->empty());
+  EXPECT_TRUE(store_->GetUsers(std::vector<Id>{})->empty());
+  auto many = store_->GetUsers(std::vector<Id>{10, 99, 11});
+  ASSERT_TRUE(many.ok());
+  ASSERT_EQ(many->size(), 2u);
+  EXPECT_EQ(many->at(0).id + many->at(1).id, 21);
+  // The one-id statement is cached and reset: it answers again, for another id.
+  ASSERT_EQ(store_->GetUsers(std::vector<Id>{10})->size(), 1u);
+  EXPECT_EQ(store_->GetUsers(std::vector<Id>{10})->front().username, "Alice");
+}
+
 TEST_F(SqliteStoreTest, BatchIsAllOrNothing) {
   Post good;
   good.id = MakeSnowflake(kT0 + 99 * 60000, 0, 0);
@@ -190,3 +208,198 @@ TEST_F(SqliteStoreTest, ProjectsHaveACycleDayAndCredits) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// Read snapshots (Store::BeginReads), with a second connection to the same file writing as
+// another worker or process would.
+class ReadSnapshotTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    SqliteStoreTest::SetUp();
+    auto s = OpenStore({"sqlite", dir_, false});
+    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    other_ = std::move(*s);
+  }
+  void TearDown() override {
+    other_.reset();
+    SqliteStoreTest::TearDown();
+  }
+  bool Live(Store& store, Id id) {
+    auto found = store.GetPosts(std::vector<Id>{id});
+    EXPECT_TRUE(found.ok());
+    return found.ok() && found->size() == 1 && !found->front().post.deleted_at;
+  }
+  static Id PostId(int i) { return MakeSnowflake(kT0 + i * 60000, 0, 0); }
+  std::unique_ptr<Store> other_;
+};
+
+TEST_F(ReadSnapshotTest, ASnapshotHoldsEveryWriteCommittedBeforeIt) {
+  // A snapshot taken (and ended) before a delete does not linger into the next one.
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(1)));
+  }
+  ASSERT_TRUE(other_->DeletePost(PostId(1), kT0).ok());
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_FALSE(Live(*store_, PostId(1)));
+  }
+  // Nor when the connection read outside any snapshot in between.
+  EXPECT_FALSE(Live(*store_, PostId(1)));
+  ASSERT_TRUE(other_->DeletePost(PostId(2), kT0).ok());
+  ReadScope reads(*store_, true);
+  EXPECT_FALSE(Live(*store_, PostId(2)));
+}
+
+TEST_F(ReadSnapshotTest, ReadsInsideOneSnapshotAgreeAndTheNextSeesLaterWrites) {
+  store_->BeginReads();
+  EXPECT_TRUE(Live(*store_, PostId(3)));
+  ASSERT_TRUE(other_->DeletePost(PostId(3), kT0).ok());
+  EXPECT_TRUE(Live(*store_, PostId(3)));  // one snapshot: the reads of one request agree
+  store_->BeginReads();                   // does not nest, nor move the snapshot
+  EXPECT_TRUE(Live(*store_, PostId(3)));
+  store_->EndReads();
+  EXPECT_FALSE(Live(*store_, PostId(3)));
+  store_->EndReads();  // without a snapshot: nothing to end
+  EXPECT_FALSE(Live(*store_, PostId(3)));
+}
+
+TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
+  // A Transaction (InsertPost) after another connection committed since our snapshot.
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(4)));
+    Post parent;
+    parent.id = MakeSnowflake(kT0 + 200 * 60000, 0, 0);
+    parent.author_id = 11;
+    parent.text = "new parent";
+    parent.created_at = kT0;
+    ASSERT_TRUE(other_->InsertPost(parent).ok());
+    Post reply;
+    reply.id = MakeSnowflake(kT0 + 201 * 60000, 0, 0);
+    reply.author_id = 10;
+    reply.text = "reply to the new parent";
+    reply.created_at = kT0;
+    reply.referenced = {{ReferenceType::kRepliedTo, parent.id}};
+    Status inserted = store_->InsertPost(reply);
+    ASSERT_TRUE(inserted.ok()) << inserted.problem().detail;
+    EXPECT_EQ(reply.conversation_id, parent.id);
+    EXPECT_TRUE(Live(*other_, reply.id));  // committed at once, not at the end of the scope
+    EXPECT_EQ(store_->GetPosts(std::vector<Id>{parent.id})->front().post.metrics.reply_count, 1);
+  }
+  // A single statement that writes (DeletePost).
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(5)));
+    ASSERT_TRUE(other_->DeletePost(PostId(5), kT0).ok());
+    EXPECT_EQ(store_->DeletePost(PostId(5), kT0).problem().status, 404);  // the other's delete is seen
+    ASSERT_TRUE(store_->DeletePost(PostId(6), kT0).ok());
+    EXPECT_FALSE(Live(*other_, PostId(6)));
+    EXPECT_FALSE(Live(*store_, PostId(5)));
+  }
+  // Atomically.
+  {
+    ReadScope reads(*store_, true);
+    EXPECT_EQ(*store_->CountUsers(), 2);
+    ASSERT_TRUE(other_->Apply(WriteBatch{{User{.id = 30, .username = "gil", .name = "G"}}, {}}).ok());
+    Status s = store_->Atomically([&] { return store_->Apply(WriteBatch{{User{.id = 31, .username = "hal", .name = "H"}}, {}}); });
+    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    EXPECT_EQ(*other_->CountUsers(), 4);
+    EXPECT_EQ(*store_->CountUsers(), 4);
+  }
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST_F(ReadSnapshotTest, EveryCommittedWriteMovesTheWriteGenerationAndNoReadDoes) {
+  auto moves = [](const std::function<void()>& f) {
+    uint64_t before = StoreWriteGeneration();
+    f();
+    return StoreWriteGeneration() != before;
+  };
+  // Reads, in a snapshot or not.
+  EXPECT_FALSE(moves([&] {
+    ReadScope reads(*store_, true);
+    EXPECT_TRUE(Live(*store_, PostId(1)));
+    EXPECT_EQ(store_->GetUsers(std::vector<Id>{10})->size(), 1u);
+  }));
+  EXPECT_FALSE(moves([&] { EXPECT_EQ(*store_->CountPosts(), 30); }));
+  // Writes: one statement, a Transaction, Atomically, a batch; through either connection.
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(store_->DeletePost(PostId(1), kT0).ok()); }));
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(other_->DeletePost(PostId(2), kT0).ok()); }));
+  EXPECT_TRUE(moves([&] {
+    Post p;
+    p.id = MakeSnowflake(kT0 + 300 * 60000, 0, 0);
+    p.author_id = 10;
+    p.text = "new";
+    p.created_at = kT0;
+    ASSERT_TRUE(store_->InsertPost(p).ok());
+  }));
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(store_->Atomically([&] { return store_->Apply(WriteBatch{{User{.id = 40, .username = "ida", .name = "I"}}, {}}); }).ok()); }));
+  EXPECT_TRUE(moves([&] { ASSERT_TRUE(store_->Apply(WriteBatch{{User{.id = 41, .username = "jo", .name = "J"}}, {}}).ok()); }));
+}
+
+TEST_F(ReadSnapshotTest, PollOtherWritersMovesTheGenerationOnlyAfterAnotherConnectionsCommit) {
+  store_->PollOtherWriters();  // takes note
+  uint64_t g = StoreWriteGeneration();
+  store_->PollOtherWriters();
+  EXPECT_EQ(StoreWriteGeneration(), g);  // nothing committed since
+  ASSERT_TRUE(other_->DeletePost(PostId(3), kT0).ok());
+  g = StoreWriteGeneration();
+  store_->PollOtherWriters();
+  EXPECT_NE(StoreWriteGeneration(), g);
+  g = StoreWriteGeneration();
+  store_->PollOtherWriters();
+  EXPECT_EQ(StoreWriteGeneration(), g);
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice::sqlite {
+namespace {
+
+// The read transaction is opened by the first read, not by BeginRead: a request that reads
+// nothing (a lookup answered from a cache) costs no BEGIN/COMMIT.
+TEST(DbReadTransaction, OpenedByTheFirstReadEndedByAWriteReopenedByTheNextRead) {
+  char tmpl[] = "/tmp/sluice-db-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  {
+    auto db = Db::Open(dir + "/t.db");
+    ASSERT_TRUE(db.ok());
+    Db& d = **db;
+    ASSERT_TRUE(d.Exec("CREATE TABLE t (x INTEGER)").ok());
+    auto read = d.Prepare("SELECT count(*) FROM t");
+    auto write = d.Prepare("INSERT INTO t VALUES (1)");
+    ASSERT_TRUE(read.ok() && write.ok());
+    d.BeginRead();
+    EXPECT_FALSE(d.in_read());
+    ASSERT_TRUE(read->Step().ok());
+    read->Reset();
+    EXPECT_TRUE(d.in_read());
+    ASSERT_TRUE(write->Run().ok());
+    write->Reset();
+    EXPECT_FALSE(d.in_read());
+    EXPECT_TRUE(sqlite3_get_autocommit(d.raw()));  // the write committed on its own
+    ASSERT_TRUE(read->Step().ok());
+    EXPECT_EQ(read->Int(0), 1);
+    read->Reset();
+    EXPECT_TRUE(d.in_read());
+    d.EndRead();
+    EXPECT_FALSE(d.in_read());
+    EXPECT_TRUE(sqlite3_get_autocommit(d.raw()));
+    ASSERT_TRUE(read->Step().ok());  // outside BeginRead/EndRead: no transaction of ours
+    read->Reset();
+    EXPECT_FALSE(d.in_read());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sluice::sqlite
