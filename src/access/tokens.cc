@@ -1,34 +1,16 @@
 #include "access/tokens.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <cstdlib>
-#include <memory>
+
+#include "core/sha256.h"
 
 namespace sluice {
 
 namespace {
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-// OpenSSL 3's one-shot SHA256() looks the algorithm up in the provider store on every call
-// (EVP_Q_digest -> EVP_MD_fetch), which cost as much as the hashing on the request path.
-// Fetched once here: a function-local static is initialised once even when several threads
-// get there first, and a fetched EVP_MD is immutable, so every thread may use it. It is
-// never freed (one per process).
-const EVP_MD* Sha256() {
-  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-// One digest context per thread, reused: no allocation per hash.
-struct CtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-EVP_MD_CTX* ThreadCtx() {
-  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
-  return ctx.get();
-}
 }  // namespace
 
 std::string GenerateToken() {
@@ -43,15 +25,8 @@ std::string GenerateToken() {
 }
 
 std::string HashToken(std::string_view token) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  const EVP_MD* md = Sha256();
-  EVP_MD_CTX* ctx = ThreadCtx();
-  // Fails only without a usable OpenSSL (no default provider, no memory): nothing safe to do.
-  if (!md || !ctx || EVP_DigestInit_ex2(ctx, md, nullptr) != 1 || EVP_DigestUpdate(ctx, token.data(), token.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, digest, &size) != 1 || size != 32)
-    std::abort();
-  return std::string(reinterpret_cast<const char*>(digest), size);
+  const Sha256Digest digest = Sha256({token});
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
 std::optional<std::string_view> ParseBearer(std::string_view h) {

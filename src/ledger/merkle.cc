@@ -1,12 +1,11 @@
 #include "ledger/merkle.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <string>
+
+#include "core/sha256.h"
 
 namespace sluice {
 
@@ -22,39 +21,17 @@ bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 }  // namespace
 
 Hash LeafHash(std::string_view leaf_bytes) {
-  // EVP with a per-thread context: no allocation per leaf, no copy of the record.
-  struct CtxFree {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-  };
-  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
-  static const uint8_t kLeafPrefix = 0x00;
-  Hash out{};
-  unsigned int len = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), &kLeafPrefix, 1) != 1 ||
-      EVP_DigestUpdate(ctx.get(), leaf_bytes.data(), leaf_bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) {
-    // SHA-256 over memory only fails when OpenSSL cannot allocate: nothing sensible to return.
-    std::abort();
-  }
-  return out;
+  static constexpr char kLeafPrefix = 0x00;
+  return Sha256({std::string_view(&kLeafPrefix, 1), leaf_bytes});
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {
-  uint8_t buf[1 + 32 + 32];
-  buf[0] = 0x01;
-  std::copy(left.begin(), left.end(), buf + 1);
-  std::copy(right.begin(), right.end(), buf + 33);
-  Hash out{};
-  SHA256(buf, sizeof buf, out.data());
-  return out;
+  static constexpr char kNodePrefix = 0x01;
+  auto bytes = [](const Hash& h) { return std::string_view(reinterpret_cast<const char*>(h.data()), h.size()); };
+  return Sha256({std::string_view(&kNodePrefix, 1), bytes(left), bytes(right)});
 }
 
-Hash EmptyTreeHash() {
-  Hash out{};
-  SHA256(nullptr, 0, out.data());
-  return out;
-}
+Hash EmptyTreeHash() { return Sha256({}); }
 
 // MTH(D[start:end]) by the RFC 6962 recursion. When `start` is aligned as in every subtree
 // the recursion itself produces (a multiple of the smallest power of two >= end - start),
