@@ -127,10 +127,7 @@ void RenderPost(JsonWriter& w, const StoredPost& sp, const FieldSelection& f) {
   w.BeginObject();
   w.MemberId("id", p.id);
   w.Member("text", p.text);
-  w.Key("edit_history_tweet_ids");
-  w.BeginArray();
-  for (Id id : p.edit_history) w.IdString(id);
-  w.EndArray();
+  w.MemberIdArray("edit_history_tweet_ids", p.edit_history);
   if (f.Has(PostField::kAuthorId)) w.MemberId("author_id", p.author_id);
   if (f.Has(PostField::kCreatedAt)) Time(w, "created_at", p.created_at);
   if (f.Has(PostField::kConversationId)) w.MemberId("conversation_id", p.conversation_id);

@@ -5,6 +5,7 @@
 //! inserted automatically.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,13 @@ class JsonWriter {
   void MemberInt(std::string_view key, int64_t v) { Key(key); Int(v); }
   void MemberId(std::string_view key, int64_t v) { Key(key); IdString(v); }
   void MemberBool(std::string_view key, bool v) { Key(key); Bool(v); }
+  //! Key + an array of ids as decimal strings.
+  void MemberIdArray(std::string_view key, std::span<const int64_t> ids) {
+    Key(key);
+    BeginArray();
+    for (int64_t id : ids) IdString(id);
+    EndArray();
+  }
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }

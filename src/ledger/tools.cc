@@ -96,14 +96,8 @@ void RecordJson(JsonWriter& w, const LedgerRecord& r) {
   w.Member("use", r.use);
   w.Member("endpoint", r.endpoint);
   w.MemberInt("status", r.status);
-  w.Key("post_ids");
-  w.BeginArray();
-  for (Id id : r.post_ids) w.IdString(id);
-  w.EndArray();
-  w.Key("user_ids");
-  w.BeginArray();
-  for (Id id : r.user_ids) w.IdString(id);
-  w.EndArray();
+  w.MemberIdArray("post_ids", r.post_ids);
+  w.MemberIdArray("user_ids", r.user_ids);
   w.Member("request_id", r.request_id);
   w.MemberInt("response_bytes", int64_t(r.response_bytes));
   w.EndObject();

@@ -373,14 +373,8 @@ std::string TraceReportJson(const TraceReport& r) {
     std::snprintf(buf, sizeof buf, "%.3e", f.p_value);
     w.Member("p_value", buf);
     w.MemberBool("named", f.named);
-    w.Key("trap_hits");
-    w.BeginArray();
-    for (Id id : f.trap_hits) w.IdString(id);
-    w.EndArray();
-    w.Key("deleted_posts_received");
-    w.BeginArray();
-    for (Id id : f.deleted_received) w.IdString(id);
-    w.EndArray();
+    w.MemberIdArray("trap_hits", f.trap_hits);
+    w.MemberIdArray("deleted_posts_received", f.deleted_received);
     w.Key("evidence");
     w.BeginArray();
     for (const auto& e : f.evidence) w.Raw(e);

@@ -31,3 +31,19 @@ TEST(JsonWriter, EscapesControlQuotesAndBackslash) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(JsonWriter, MemberIdArrayWritesIdsAsStrings) {
+  JsonWriter w;
+  w.BeginObject();
+  std::vector<int64_t> ids = {1, 1234567890123456789};
+  w.MemberIdArray("ids", ids);
+  w.MemberIdArray("none", {});
+  w.EndObject();
+  EXPECT_EQ(w.str(), R"({"ids":["1","1234567890123456789"],"none":[]})");
+}
+
+}  // namespace
+}  // namespace sluice

@@ -11,8 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

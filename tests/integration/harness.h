@@ -11,6 +11,9 @@
 
 namespace sluice::testing {
 
+//! The string member `key` of a JSON object.
+inline std::string Str(const boost::json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;

@@ -19,8 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 std::vector<json::object> Export(const SluiceServer& s, const std::string& app = "0") {
   auto r = RunSluice({"ledger", "export", "--data", s.data_dir(), "--app", app});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -13,8 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 // "tight": 4 lookups per 15 minutes, 2 posts read per month. "finder": finds post ids and
 // reads one, in another project.
 constexpr const char* kPlans = R"(

@@ -13,8 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 // "tight": 2 lookups per 15 minutes, 3 posts read and 1 written per month. "finder" only
 // finds post ids for the test, in another project.
 constexpr const char* kPlans = R"(

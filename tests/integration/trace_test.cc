@@ -18,8 +18,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 std::string JsonString(const std::string& s) { return json::serialize(json::value(s)); }
 
 // The edits a dataset builder makes: lower case, punctuation and URLs stripped, re-wrapped,

@@ -12,8 +12,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 TEST(Traps, InjectedKeptApartLedgeredAndTraced) {
   SluiceServer s(80, 2000);
   std::string config = s.data_dir() + "/sluice.toml";

@@ -11,8 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 // Small caps so a test can reach them; every route the test calls is allowed.
 constexpr const char* kPlans = R"(
 [plans.tiny]

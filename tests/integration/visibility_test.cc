@@ -14,8 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
-
 // The worker that served a response: x-request-id is 12 hex digits of start time, then the
 // worker's index in 2 hex digits, then a counter.
 int WorkerOf(const HttpResponse& r) {
