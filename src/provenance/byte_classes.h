@@ -43,6 +43,16 @@ struct BlockBits {
 };
 BlockBits ClassifyBlock(const unsigned char* src, char* low);
 
+// For Latin-1 letters (fingerprint.cc, MarkLatin1Letters), a block's bitmaps of 0xC3; of the
+// bytes that follow one in a letter (0x80..0xBF but for 0x97, 0x9F and 0xB7: ×, ß and ÷); of
+// those among them that follow it in a capital (0x80..0x9E); and of 'h' and 'w' in either case.
+struct Latin1Bits {
+  uint64_t c3 = 0, tail = 0, capital_tail = 0, h_or_w = 0;
+};
+Latin1Bits ClassifyLatin1(const unsigned char* src);
+inline bool IsLatin1Tail(unsigned char c) { return c >= 0x80 && c <= 0xBF && c != 0x97 && c != 0x9F && c != 0xB7; }
+inline bool IsHOrW(unsigned char c) { return (c | 0x20) == 'h' || (c | 0x20) == 'w'; }
+
 // Bitmaps: bit i is byte i of the text.
 
 // The first set bit at or after `pos`; the bitmap ends with a zero word, at index `words`.

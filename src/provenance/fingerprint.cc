@@ -178,7 +178,7 @@ class WordScanner {
         // a byte >= 0x80, or that may start a URL stops the loop and takes the general path.
         const size_t block = s >> 6;
         const uint64_t bits = word[block] & (~uint64_t{0} << (s & 63));
-        const uint64_t high = high_[block];
+        const uint64_t high = complex_[block];
         const char* base = low_.data() + block * 64;
         uint64_t starts = bits & ~(bits << 1);
         bool crossed = false;
@@ -193,7 +193,7 @@ class WordScanner {
             const uint64_t next_clear = ~word[block + 1];
             if (next_clear == 0) break;
             const unsigned e = static_cast<unsigned>(std::countr_zero(next_clear));
-            if ((high >> i) != 0 || (high_[block + 1] & ((uint64_t{1} << e) - 1)) != 0) break;
+            if ((high >> i) != 0 || (complex_[block + 1] & ((uint64_t{1} << e) - 1)) != 0) break;
             sink(base + i, 64 - i + e);
             pos = (block + 1) * 64 + e;
             crossed = true;
@@ -220,7 +220,7 @@ class WordScanner {
           continue;
         }
       }
-      if (!AnySet(high_.data(), s, e)) {
+      if (!AnySet(complex_.data(), s, e)) {
         sink(low_.data() + s, e - s);
         pos = e;
         continue;
@@ -231,25 +231,55 @@ class WordScanner {
 
  private:
   // Fills low_ (the text, ASCII letters lowercased, zero-padded) and the bitmaps word_,
-  // high_ and at_ (each `words` words plus a zero word).
+  // high_, complex_ and at_ (each `words` words plus a zero word).
   void Classify(const unsigned char* p, size_t n, size_t words) {
     low_.resize(words * 64 + 16);
     word_.resize(words + 1);
     high_.resize(words + 1);
+    complex_.resize(words + 1);
     at_.resize(words + 1);
-    word_[words] = high_[words] = at_[words] = 0;
+    word_[words] = high_[words] = complex_[words] = at_[words] = 0;
     char* low = low_.data();
     if (n % 64) std::memset(low + (n & ~size_t{63}), 0, 64 + 16);  // the tail's padding
     else std::memset(low + n, 0, 16);
     std::memcpy(low + (n & ~size_t{63}), p + (n & ~size_t{63}), n % 64);
+    bool any_high = false;
     for (size_t w = 0; w < words; ++w) {
       const size_t off = w * 64;
       // Full blocks are read from the text, the last partial one from its padded copy.
       const unsigned char* src = off + 64 <= n ? p + off : reinterpret_cast<unsigned char*>(low + off);
       const BlockBits b = ClassifyBlock(src, low + off);
       word_[w] = b.alnum | b.high;
-      high_[w] = b.high;
+      high_[w] = complex_[w] = b.high;
       at_[w] = b.at;
+      any_high |= b.high != 0;
+    }
+    if (any_high) MarkLatin1Letters(words);
+  }
+
+  // Latin-1 letters (U+00C0..U+00FF but for ×, ÷ and ß: the accented letters of French,
+  // Spanish, German, ...) are lowercased in low_ like ASCII and leave complex_, so a word made
+  // of them and ASCII stays on the scan's fast path. Each is C3 and a tail byte; its image is
+  // itself, or for a capital (tail 0x80..0x9E) the tail plus 0x20. Not one followed by 'h' or
+  // 'w', which may start a URL right after it (the general path decides). Bit algebra on each
+  // block holding bytes >= 0x80 (classified from low_, whose bytes >= 0x80 are the text's),
+  // with the next block's first two bytes.
+  void MarkLatin1Letters(size_t words) {
+    const auto* low = reinterpret_cast<const unsigned char*>(low_.data());  // padded: 2 bytes past any block
+    uint64_t carried_tail = 0;  // bit 0: the previous block ended with a letter's C3
+    for (size_t w = 0; w < words; ++w) {
+      if (high_[w] == 0) continue;  // then carried_tail is 0: a tail is >= 0x80
+      const Latin1Bits b = ClassifyLatin1(low + w * 64);
+      const unsigned char* next = low + (w + 1) * 64;
+      const uint64_t tail_after = (b.tail >> 1) | (uint64_t{IsLatin1Tail(next[0])} << 63);
+      const uint64_t h_or_w_two_after =
+          (b.h_or_w >> 2) | (uint64_t{IsHOrW(next[0])} << 62) | (uint64_t{IsHOrW(next[1])} << 63);
+      const uint64_t first = b.c3 & tail_after & ~h_or_w_two_after;
+      const uint64_t tail = (first << 1) | carried_tail;
+      carried_tail = first >> 63;
+      complex_[w] &= ~(first | tail);
+      for (uint64_t capital = tail & b.capital_tail; capital != 0; capital &= capital - 1)
+        low_[w * 64 + static_cast<size_t>(std::countr_zero(capital))] += 0x20;
     }
   }
 
@@ -388,7 +418,7 @@ class WordScanner {
 
   std::string low_;
   size_t words_ = 0;  // bitmap words of the current text
-  std::vector<uint64_t> word_, high_, at_;
+  std::vector<uint64_t> word_, high_, complex_, at_;  // complex_: high_ but Latin-1 letters
   // ImageTable(), looked up once per scanner (a function-local static costs a guard check).
   const CodePointImage* Table() {
     if (table_ == nullptr) table_ = ImageTable();

@@ -247,6 +247,30 @@ TEST(ReferenceNormalize, ChunkBoundaries) {
   EXPECT_EQ(differ, (std::vector<std::string>{"<\xCC\xB8", "=\xCC\xB8", ">\xCC\xB8"}));
 }
 
+// Latin-1 letters take the scan's fast path (fingerprint.cc, MarkLatin1Letters), whose bit
+// algebra crosses 64-byte blocks: each letter, and its neighbours, at every offset around the
+// first two block boundaries.
+TEST(ReferenceNormalize, Latin1LettersAtEveryOffset) {
+  const char* const letters[] = {"\xC3\x89", "\xC3\xA9", "\xC3\x80", "\xC3\x9E", "\xC3\xBF", "\xC3\x9F",
+                                 "\xC3\x97", "\xC3\xB7", "\xC3", "\xC3\xC3\x89", "\xC3\x89\xCC\x81"};
+  const char* const after[] = {"", "b", "H", "h", "w", "Www.x.fr", "http://x.fr y", " z", "\xC3\x89", "\xE2\x80\x94"};
+  size_t cases = 0;
+  for (size_t k = 0; k < 140; ++k) {
+    std::string prefix;
+    while (prefix.size() < k) prefix += "Ab cd ";
+    prefix.resize(k);
+    for (const char* letter : letters) {
+      for (const char* tail : after) {
+        const std::string text = prefix + letter + tail;
+        ASSERT_TRUE(SameNormalization(text));
+        ASSERT_TRUE(SameNormalization(text + " Q" + letter + "r"));
+        cases += 2;
+      }
+    }
+  }
+  std::printf("[ info ] %zu texts\n", cases);
+}
+
 // ------------------------------------------------------------------------------------------
 // Random strings from a biased alphabet.
 
