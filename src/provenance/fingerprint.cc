@@ -472,7 +472,6 @@ void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
 struct Scratch {
   WordScanner scanner;
   std::vector<uint64_t> words;
-  std::vector<uint64_t> hashes;  // FingerprintInto's output before it is copied out
 };
 
 Scratch& ThreadScratch() {
@@ -521,11 +520,19 @@ size_t WordHashesOfText(std::string_view text, Scratch& s) {
   return n;
 }
 
-void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
+size_t AppendFingerprint(std::string_view text, std::vector<uint64_t>& out) {
   Scratch& s = ThreadScratch();
   const size_t n = WordHashesOfText(text, s);
-  if (s.hashes.size() < n + 1) s.hashes.resize(n + 1);
-  out.assign(s.hashes.data(), s.hashes.data() + ShingleWinnow(s.words.data(), n, s.hashes.data()));
+  const size_t before = out.size();
+  out.resize(before + n + 1);  // ShingleWinnow writes at most max(1, n - 6)
+  const size_t added = ShingleWinnow(s.words.data(), n, out.data() + before);
+  out.resize(before + added);
+  return added;
+}
+
+void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {
+  out.clear();
+  AppendFingerprint(text, out);
 }
 
 std::vector<uint64_t> Fingerprint(std::string_view text) {

@@ -54,4 +54,7 @@ std::vector<uint64_t> Fingerprint(std::string_view text);
 //! that passes the same vector for every document allocates nothing once it has grown).
 void FingerprintInto(std::string_view text, std::vector<uint64_t>& out);
 
+//! Fingerprint(text) appended to `out`; returns how many hashes were appended.
+size_t AppendFingerprint(std::string_view text, std::vector<uint64_t>& out);
+
 }  // namespace sluice

@@ -242,21 +242,29 @@ std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratc
 // postings_ -> counts is walked over the whole batch before the next, prefetching a few
 // entries ahead, so the cache misses of many documents overlap: one document alone has too
 // few hashes to hide them.
+void FingerprintIndex::BatchFingerprints::Compute(std::span<const std::string_view> documents) {
+  hashes.clear();
+  doc_end.clear();
+  for (std::string_view document : documents) {
+    AppendFingerprint(document, hashes);
+    doc_end.push_back(static_cast<uint32_t>(hashes.size()));
+  }
+}
+
 void FingerprintIndex::MatchBatch(std::span<const std::string_view> documents, Scratch& scratch,
                                   const MatchOptions& options,
                                   const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const {
   if (entries_ == 0 || keys_.empty() || documents.empty()) return;
+  scratch.batch.Compute(documents);
+  MatchFingerprints(scratch.batch, scratch, options, on_match);
+}
+
+void FingerprintIndex::MatchFingerprints(const BatchFingerprints& batch, Scratch& scratch, const MatchOptions& options,
+                                         const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const {
+  if (entries_ == 0 || keys_.empty() || batch.doc_end.empty()) return;
   constexpr size_t kAhead = 16;
-  // Every document's hashes, concatenated; doc_end[d] is where document d's end.
-  std::vector<uint64_t>& hashes = scratch.hashes;
-  std::vector<uint32_t>& doc_end = scratch.doc_end;
-  hashes.clear();
-  doc_end.clear();
-  for (std::string_view document : documents) {
-    FingerprintInto(document, scratch.one);
-    hashes.insert(hashes.end(), scratch.one.begin(), scratch.one.end());
-    doc_end.push_back(static_cast<uint32_t>(hashes.size()));
-  }
+  const std::vector<uint64_t>& hashes = batch.hashes;
+  const std::vector<uint32_t>& doc_end = batch.doc_end;
   const size_t total = hashes.size();
   // The filter: most hashes stop here. Its words are prefetched far ahead (an L3 or memory
   // latency is hundreds of instructions of this loop), and the loop keeps everything in

@@ -63,6 +63,16 @@ class FingerprintIndex {
   void MatchBatch(std::span<const std::string_view> documents, Scratch& scratch, const MatchOptions& options,
                   const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const;
 
+  //! MatchBatch in two steps: the fingerprints need no index, so a batch can be fingerprinted
+  //! while the index is still being built, and matched once it is.
+  struct BatchFingerprints {
+    std::vector<uint64_t> hashes;   // every document's fingerprint, concatenated
+    std::vector<uint32_t> doc_end;  // per document: the end of its hashes
+    void Compute(std::span<const std::string_view> documents);
+  };
+  void MatchFingerprints(const BatchFingerprints& batch, Scratch& scratch, const MatchOptions& options,
+                         const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const;
+
  private:
   size_t entries_ = 0;
   // Implementation-defined storage; see fingerprint_index.cc. An open-addressing table of
@@ -93,9 +103,7 @@ class FingerprintIndex {
 };
 
 struct FingerprintIndex::Scratch {
-  std::vector<uint64_t> one;        // one document's fingerprint
-  std::vector<uint64_t> hashes;     // the batch's fingerprints, concatenated
-  std::vector<uint32_t> doc_end;    // per document: the end of its hashes
+  BatchFingerprints batch;          // MatchBatch's
   std::vector<uint64_t> keys;       // distinct candidate hashes per document, then posting ranges
   std::vector<uint32_t> cand_doc;   // per key: its document
   // Hits per text index, all zero between calls (sized to the index's texts on first use);

@@ -7,8 +7,10 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -81,17 +83,71 @@ struct DocumentBatch {
   std::string text;
   std::vector<std::pair<size_t, size_t>> spans;  // offset, length in text
   std::vector<std::string_view> views;
+  FingerprintIndex::BatchFingerprints fingerprints;
+  bool fingerprinted = false;  // fingerprints are those of this batch's documents
 
   void Add(std::string_view document) {
     spans.emplace_back(text.size(), document.size());
     text.append(document);
   }
   bool Full() const { return text.size() >= kBytes; }
+  void Fingerprint() {
+    views.clear();
+    for (const auto& [offset, length] : spans) views.emplace_back(text.data() + offset, length);
+    fingerprints.Compute(views);
+    fingerprinted = true;
+  }
   void Clear() {
     text.clear();
     spans.clear();
+    fingerprinted = false;
   }
 };
+
+// What the scan matches against and attribution reads, built from the store and the ledger.
+struct TraceIndexes {
+  FingerprintIndex index;
+  std::unordered_set<Id> deleted;
+  std::unordered_map<Id, Id> trap_app;
+  std::unordered_map<Id, std::string> trap_marker;  // normalised rare words: the proof of a hit
+  ServedIndex served;
+};
+
+// Sets timing's store read, index and served seconds.
+Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, TraceTiming& timing) {
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  TraceIndexes out;
+  // Every platform post, deleted ones included: deletion does not erase what was delivered.
+  auto texts = std::make_unique<TextArena>();
+  std::vector<IndexedText> indexed;
+  if (Status s = store.ForEachPost([&](Id id, std::string_view text, bool is_deleted) {
+        indexed.push_back({id, false, texts->Add(text)});
+        if (is_deleted) out.deleted.insert(id);
+        return true;
+      });
+      !s.ok())
+    return s;
+  // Trap records: found once, they name the app they were delivered to.
+  if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
+        indexed.push_back({t.id, true, texts->Add(t.text)});
+        out.trap_app[t.id] = t.app_id;
+        out.trap_marker[t.id] = NormalizeText(t.marker);
+        return true;
+      });
+      !s.ok())
+    return s;
+  timing.store_read_seconds = seconds();
+  out.index = FingerprintIndex::Build(indexed);
+  texts.reset();  // the index keeps no text
+  indexed = {};
+  timing.index_seconds = seconds();
+  auto served = BuildServedIndex(ledger_dir);
+  if (!served.ok()) return served.problem();
+  out.served = std::move(*served);
+  timing.served_seconds = seconds() - timing.index_seconds;
+  return out;
+}
 
 // What matching found: one per matcher, merged at the end.
 struct ScanFindings {
@@ -103,9 +159,8 @@ struct ScanFindings {
 void MatchDocuments(const FingerprintIndex& index, const MatchOptions& options,
                     const std::unordered_map<Id, std::string>& trap_marker, DocumentBatch& batch,
                     FingerprintIndex::Scratch& scratch, ScanFindings& found) {
-  batch.views.clear();
-  for (const auto& [offset, length] : batch.spans) batch.views.emplace_back(batch.text.data() + offset, length);
-  index.MatchBatch(batch.views, scratch, options, [&](size_t d, std::vector<TextMatch>& matches) {
+  if (!batch.fingerprinted) batch.Fingerprint();
+  index.MatchFingerprints(batch.fingerprints, scratch, options, [&](size_t d, std::vector<TextMatch>& matches) {
     std::string normalized;
     for (const auto& m : matches) {
       if (!m.trap) {
@@ -114,8 +169,15 @@ void MatchDocuments(const FingerprintIndex& index, const MatchOptions& options,
       }
       // Traps of one app share templates and common words: a hit counts only when the
       // document also holds the trap's own marker, the combination of rare words.
-      if (normalized.empty()) normalized = " " + NormalizeText(batch.views[d]) + " ";
-      if (normalized.find(" " + trap_marker.at(m.id) + " ") != std::string::npos) found.traps_found.insert(m.id);
+      if (normalized.empty()) {  // spaces at both ends, so the marker is found as whole words
+        normalized = ' ';
+        normalized += NormalizeText(batch.views[d]);
+        normalized += ' ';
+      }
+      std::string marker = " ";
+      marker += trap_marker.at(m.id);
+      marker += ' ';
+      if (normalized.find(marker) != std::string::npos) found.traps_found.insert(m.id);
     }
   });
   batch.Clear();
@@ -199,89 +261,112 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     return d;
   };
 
-  // Every platform post, deleted ones included: deletion does not erase what was delivered.
-  auto texts = std::make_unique<TextArena>();
-  std::vector<IndexedText> indexed;
-  std::unordered_set<Id> deleted;
-  if (Status s = store.ForEachPost([&](Id id, std::string_view text, bool is_deleted) {
-        indexed.push_back({id, false, texts->Add(text)});
-        if (is_deleted) deleted.insert(id);
-        return true;
-      });
-      !s.ok())
-    return s;
-  // Trap records: found once, they name the app they were delivered to.
-  std::unordered_map<Id, Id> trap_app;
-  std::unordered_map<Id, std::string> trap_marker;  // normalised rare words: the proof of a hit
-  if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
-        indexed.push_back({t.id, true, texts->Add(t.text)});
-        trap_app[t.id] = t.app_id;
-        trap_marker[t.id] = NormalizeText(t.marker);
-        return true;
-      });
-      !s.ok())
-    return s;
-  report.timing.store_read_seconds = elapsed() - phase_start;
-  FingerprintIndex index = FingerprintIndex::Build(indexed);
-  texts.reset();  // the index keeps no text
-  indexed = {};
-  report.indexed_posts = index.size() - trap_app.size();
-  report.timing.index_seconds = phase();
-
-  auto served = BuildServedIndex(ledger_dir);
-  if (!served.ok()) return served.problem();
-  report.timing.served_seconds = phase();
+  // The indexes. With one thread they are built first. With more, they are built on a thread
+  // of their own while this one starts the scan: it fingerprints batches (which needs no
+  // index) and keeps up to kBacklogBytes of them until the index is ready.
+  const int threads = std::max(1, options.threads);
+  std::future<Result<TraceIndexes>> building;
+  std::optional<TraceIndexes> built;
+  Status scanned;
+  if (threads == 1) {
+    auto r = BuildIndexes(store, ledger_dir, report.timing);
+    if (!r.ok()) return r.status();
+    built.emplace(std::move(*r));
+  } else {
+    report.timing.overlapped = true;
+    building = std::async(std::launch::async, BuildIndexes, std::ref(store), std::cref(ledger_dir),
+                          std::ref(report.timing));
+  }
+  phase_start = elapsed();
 
   // Scan the corpus. With one thread, this thread reads and matches. With n > 1, n - 1 matcher
   // threads take batches from a pipe, and this thread reads and parses, and matches a batch
   // itself whenever the matchers already have one waiting each: no core idles while the
   // reader waits, and no core is shared by two busy threads.
-  const int threads = std::max(1, options.threads);
   const int matcher_threads = threads - 1;
   std::vector<ScanFindings> findings(threads);  // the last one is this thread's
   BatchPipe pipe(2 * static_cast<size_t>(threads) + 1);
   std::vector<std::thread> matchers;
-  for (int t = 0; t < matcher_threads; ++t) {
-    matchers.emplace_back([&, t] {
-      FingerprintIndex::Scratch scratch;
-      while (auto batch = pipe.Receive()) {
-        MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings[t]);
-        pipe.Return(std::move(batch));
-      }
-    });
-  }
   FingerprintIndex::Scratch scratch;  // this thread's
-  std::unique_ptr<DocumentBatch> batch = pipe.TakeEmpty();
+  std::vector<std::unique_ptr<DocumentBatch>> backlog;  // fingerprinted before the index was ready
+  size_t backlog_bytes = 0;
+  constexpr size_t kBacklogBytes = size_t{64} << 20;
+  // Once the indexes are built: starts the matchers and matches the backlog. False when the
+  // build failed (scanned holds why).
+  auto indexes_ready = [&] {
+    if (built) return true;
+    auto r = building.get();
+    if (!r.ok()) {
+      scanned = r.status();
+      return false;
+    }
+    built.emplace(std::move(*r));
+    for (int t = 0; t < matcher_threads; ++t) {
+      matchers.emplace_back([&, t] {
+        FingerprintIndex::Scratch matcher_scratch;
+        while (auto batch = pipe.Receive()) {
+          MatchDocuments(built->index, options.match, built->trap_marker, *batch, matcher_scratch, findings[t]);
+          pipe.Return(std::move(batch));
+        }
+      });
+    }
+    for (auto& b : backlog) MatchDocuments(built->index, options.match, built->trap_marker, *b, scratch, findings.back());
+    backlog.clear();
+    return true;
+  };
+  std::unique_ptr<DocumentBatch> batch = std::make_unique<DocumentBatch>();
+  // Hands on a full batch; false when the scan must stop.
   auto flush = [&] {
-    if (batch->spans.empty()) return;
+    if (batch->spans.empty()) return true;
+    if (!built && building.wait_for(std::chrono::seconds(0)) != std::future_status::ready &&
+        backlog_bytes < kBacklogBytes) {
+      batch->Fingerprint();
+      backlog_bytes += batch->text.size();
+      backlog.push_back(std::move(batch));
+      batch = std::make_unique<DocumentBatch>();
+      return true;
+    }
+    if (!indexes_ready()) return false;
     if (matcher_threads == 0 || pipe.Waiting() >= static_cast<size_t>(matcher_threads)) {
-      MatchDocuments(index, options.match, trap_marker, *batch, scratch, findings.back());
+      MatchDocuments(built->index, options.match, built->trap_marker, *batch, scratch, findings.back());
     } else {
       pipe.Send(std::move(batch));
       batch = pipe.TakeEmpty();
     }
+    return true;
   };
-  Status scanned;
+  bool stopped = false;
   uint64_t total = FileBytes(options.files), before = 0;
   for (const auto& file : options.files) {
     uint64_t base = report.corpus.bytes;
-    scanned = ReadCorpus(
+    Status read = ReadCorpus(
         file, options.corpus,
         [&](const CorpusDocument& doc) {
           batch->Add(doc.text);
-          if (batch->Full()) flush();
+          if (batch->Full() && !flush()) {
+            stopped = true;
+            return false;
+          }
           return true;
         },
         report.corpus, [&](uint64_t bytes) {
           if (progress) progress(before + bytes, total, elapsed());
         });
-    flush();
-    if (!scanned.ok()) break;
+    if (!stopped && !flush()) stopped = true;
+    if (stopped) break;
+    if (!read.ok()) {
+      scanned = read;
+      break;
+    }
     before += report.corpus.bytes - base;
   }
+  if (!stopped) indexes_ready();  // the build's error, if any, lands in scanned
   pipe.Close();
   for (auto& m : matchers) m.join();
+  if (building.valid()) (void)building.get();  // an error ended the scan before the build did
   if (!scanned.ok()) return scanned;
+  const TraceIndexes& ix = *built;
+  report.indexed_posts = ix.index.size() - ix.trap_app.size();
   std::unordered_set<Id> matched, traps_found;
   for (auto& f : findings) {
     matched.merge(f.matched);
@@ -291,8 +376,8 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   report.posts_matched = matched.size();
   report.trap_hits = traps_found.size();
   std::unordered_map<Id, std::vector<Id>> traps_by_app;
-  for (Id t : traps_found) traps_by_app[trap_app[t]].push_back(t);
-  for (Id id : matched) report.deleted_matched += deleted.count(id);
+  for (Id t : traps_found) traps_by_app[ix.trap_app.at(t)].push_back(t);
+  for (Id id : matched) report.deleted_matched += ix.deleted.count(id);
 
   // Per app: the overlap, and how likely it is by chance.
   auto apps = store.ListApps();
@@ -307,17 +392,17 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     if (traps_it != traps_by_app.end()) f.trap_hits = traps_it->second;
     std::sort(f.trap_hits.begin(), f.trap_hits.end());
     std::vector<Id> overlap;
-    f.received = served->Count(app.id);
+    f.received = ix.served.Count(app.id);
     if (f.received > 0)
       for (Id id : matched)
-        if (served->Contains(app.id, id)) overlap.push_back(id);
+        if (ix.served.Contains(app.id, id)) overlap.push_back(id);
     if (overlap.empty() && f.trap_hits.empty()) continue;
     std::sort(overlap.begin(), overlap.end());
     f.matched_received = overlap.size();
     f.share = n ? double(overlap.size()) / double(n) : 0;
     f.p_value = overlap.empty() ? 1 : HypergeometricTail(N, f.received, n, f.matched_received);
     for (Id id : overlap)
-      if (deleted.count(id)) f.deleted_received.push_back(id);
+      if (ix.deleted.count(id)) f.deleted_received.push_back(id);
     f.named = f.p_value < options.name_below_p || !f.trap_hits.empty();
     if (f.named) {
       // Evidence: trap records first, then deleted posts (a client honouring deletions would
@@ -325,7 +410,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
       std::vector<Id> sample = f.trap_hits;
       sample.insert(sample.end(), f.deleted_received.begin(), f.deleted_received.end());
       for (Id id : overlap)
-        if (!deleted.count(id)) sample.push_back(id);
+        if (!ix.deleted.count(id)) sample.push_back(id);
       sample.resize(std::min<size_t>(sample.size(), size_t(options.evidence_per_app)));
       for (Id post : sample) {
         auto proof = ProveDelivery(ledger_dir, app.id, post, nullptr);
@@ -391,6 +476,7 @@ std::string TraceReportJson(const TraceReport& r) {
   fixed("seconds", "%.3f", r.seconds);
   w.Key("timing");
   w.BeginObject();
+  w.MemberBool("indexes_built_during_scan", r.timing.overlapped);
   fixed("store_read_seconds", "%.3f", r.timing.store_read_seconds);
   fixed("index_seconds", "%.3f", r.timing.index_seconds);
   fixed("served_seconds", "%.3f", r.timing.served_seconds);
@@ -415,9 +501,10 @@ std::string TraceReportMarkdown(const TraceReport& r) {
   const TraceTiming& t = r.timing;
   std::snprintf(line, sizeof line,
                 "Timing: index %.2f s (store read %.2f s), served index %.2f s, scan %.2f s (%.1f MB/s), "
-                "attribution %.2f s.\n\n",
+                "attribution %.2f s%s.\n\n",
                 t.index_seconds, t.store_read_seconds, t.served_seconds, t.scan_seconds,
-                t.ScanMegabytesPerSecond(r.corpus.uncompressed_bytes), t.attribution_seconds);
+                t.ScanMegabytesPerSecond(r.corpus.uncompressed_bytes), t.attribution_seconds,
+                t.overlapped ? " (the indexes were built during the scan)" : "");
   md += line;
   if (r.apps.empty()) return md + "No app received any of the posts found.\n";
   md += "| app | received | of the posts found | share | p (by chance) | deleted since | trap records | named |\n";

@@ -44,8 +44,11 @@ struct TraceAppFinding {
 };
 
 //! Wall-clock seconds of each phase of RunTrace, in the order they run; together they make
-//! up TraceReport::seconds (up to clock reads).
+//! up TraceReport::seconds (up to clock reads). With more than one thread the indexes are
+//! built while the scan starts (`overlapped`): scan_seconds then covers the index and served
+//! phases too.
 struct TraceTiming {
+  bool overlapped = false;
   double store_read_seconds = 0;  // reading every post and trap from the store (part of index)
   double index_seconds = 0;       // the fingerprint index: store read + fingerprinting + Build
   double served_seconds = 0;      // the served index, from the ledger

@@ -123,6 +123,64 @@ TEST_F(TraceReportTest, SameFindingsWithAnyNumberOfThreads) {
   EXPECT_EQ(matched_with_one, 11u);  // texts 0..10 planted
 }
 
+// With threads, the indexes are built while the scan starts, and the batches read meanwhile
+// are fingerprinted and kept until the index is ready. 30,000 more posts make the build take
+// far longer than reading this corpus, so the whole corpus waits in that backlog.
+TEST_F(TraceReportTest, IndexBuiltDuringTheScanFindsTheSame) {
+  WriteBatch more;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 30000; ++i) {
+    Post p;
+    p.id = MakeSnowflake(kT0 + 3'600'000 + i * 1000, 0, 0);
+    p.author_id = 10;
+    for (int w = 0; w < 12; ++w) {
+      p.text += 'w';
+      p.text += std::to_string(rng() % 5000);
+      p.text += ' ';
+    }
+    p.created_at = kT0 + 3'600'000 + i * 1000;
+    p.conversation_id = p.id;
+    p.edit_history = {p.id};
+    more.posts.push_back(p);
+  }
+  ASSERT_TRUE(store_->Apply(more).ok());
+  std::vector<std::string> lines;
+  for (int i = 0; i < 12000; ++i) {  // about 1 MB: four batches
+    lines.push_back("filler line " + std::to_string(i) + " about the garden and the weather, nothing else here");
+    if (i % 1201 == 0) lines.push_back(texts_[(i / 1201) % texts_.size()]);
+  }
+  lines.push_back(more.posts[12345].text);
+  TraceOptions options;
+  options.files = {WriteCorpus(lines)};
+  for (int threads : {1, 2}) {
+    options.threads = threads;
+    auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
+    ASSERT_TRUE(report.ok()) << report.problem().detail;
+    EXPECT_EQ(report->timing.overlapped, threads > 1);
+    EXPECT_EQ(report->indexed_posts, 30020u) << threads;
+    EXPECT_EQ(report->corpus.documents, lines.size()) << threads;
+    EXPECT_EQ(report->posts_matched, 11u) << threads;  // texts 0..9 and the one of the 30,000
+    EXPECT_EQ(report->deleted_matched, 1u) << threads;
+  }
+}
+
+// An index that cannot be built (here the served index: a ledger whose first segment starts
+// at record 5) is the trace's error, also when it is built during the scan.
+TEST_F(TraceReportTest, IndexErrorEndsTheScanWithThreads) {
+  const std::string ledger = dir_ + "/broken-ledger";
+  std::filesystem::create_directories(ledger);
+  std::ofstream(ledger + "/seg-00000000000000000005.log") << "not a segment";
+  std::vector<std::string> lines(2000, texts_[2]);
+  TraceOptions options;
+  options.files = {WriteCorpus(lines)};
+  for (int threads : {1, 2}) {
+    options.threads = threads;
+    auto report = RunTrace(*store_, ledger, options, nullptr);
+    ASSERT_FALSE(report.ok()) << threads;
+    EXPECT_NE(report.problem().detail.find("starts at record 5"), std::string::npos) << report.problem().detail;
+  }
+}
+
 // A file that cannot be read ends the scan with its error, matcher threads or not.
 TEST_F(TraceReportTest, UnreadableFileIsAnErrorWithThreads) {
   TraceOptions options;
