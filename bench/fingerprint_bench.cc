@@ -1,9 +1,13 @@
 // Fingerprint throughput (bytes_per_second) on 10 MB of synthetic posts of about 200 bytes:
-// English-like ASCII text, and the same with 20% of the words French and accented (the ICU
-// path). The scan of `sluice trace` aims at >= 300 MB/s on one core.
+// English-like ASCII text, and the same with 20% of the words French and accented; the same
+// ASCII in long documents; and, given SLUICE_BENCH_JSONL, the texts of a JSONL corpus. The scan
+// of `sluice trace` aims at >= 300 MB/s on one core.
 #include <benchmark/benchmark.h>
 
+#include <boost/json.hpp>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -71,6 +75,48 @@ void BM_FingerprintFrench20(benchmark::State& state) {
   Run(state, docs);
 }
 BENCHMARK(BM_FingerprintFrench20)->Unit(benchmark::kMillisecond);
+
+// The same text as BM_FingerprintAscii in 64 KB documents: what the per-document work costs
+// (the difference between the two).
+void BM_FingerprintAsciiLongDocuments(benchmark::State& state) {
+  static const std::vector<std::string> docs = [] {
+    std::vector<std::string> out(1);
+    for (const auto& d : MakeCorpus(0)) {
+      if (out.back().size() >= (64 << 10)) out.emplace_back();
+      out.back() += d;
+      out.back() += ' ';
+    }
+    return out;
+  }();
+  Run(state, docs);
+}
+BENCHMARK(BM_FingerprintAsciiLongDocuments)->Unit(benchmark::kMillisecond);
+
+// The "text" of each line of the JSONL file named by SLUICE_BENCH_JSONL (first 50 MB), e.g.
+// bench/trace_bench.sh's corpus: fingerprinting alone on the text trace scans. Skipped unset.
+void BM_FingerprintJsonlFile(benchmark::State& state) {
+  static const std::vector<std::string> docs = [] {
+    std::vector<std::string> out;
+    const char* path = std::getenv("SLUICE_BENCH_JSONL");
+    if (path == nullptr) return out;
+    std::ifstream in(path);
+    size_t total = 0;
+    for (std::string line; total < (50 << 20) && std::getline(in, line);) {
+      boost::system::error_code ec;
+      auto v = boost::json::parse(line, ec);
+      if (ec || !v.is_object() || !v.as_object().contains("text")) continue;
+      out.emplace_back(v.as_object().at("text").as_string());
+      total += out.back().size();
+    }
+    return out;
+  }();
+  if (docs.empty()) {
+    state.SkipWithError("set SLUICE_BENCH_JSONL to a JSONL file");
+    return;
+  }
+  Run(state, docs);
+}
+BENCHMARK(BM_FingerprintJsonlFile)->Unit(benchmark::kMillisecond);
 
 void BM_NormalizeAscii(benchmark::State& state) {
   static const std::vector<std::string> docs = MakeCorpus(0);

@@ -103,7 +103,7 @@ static_assert(kShingleWords == 4 && kWinnowWindow == 4, "ShingleWinnow is writte
 // ShingleHashes and Winnow in one pass over the word hashes, with its state in registers:
 // each shingle once, each window's minimum as the smaller of two pair minima, written when
 // it differs from the previous window's. Writes at most max(1, n - 6) hashes to `out`;
-// returns how many.
+// returns how many. `out` may be `w`: hash k is written after word k + 3 is read.
 size_t ShingleWinnow(const uint64_t* w, size_t n, uint64_t* out) {
   if (n == 0) return 0;
   if (n < 4) {  // one hash of all the words
@@ -509,8 +509,9 @@ size_t WordHashesOfText(std::string_view text, Scratch& s) {
   if (s.words.size() < 64) s.words.resize(64);
   uint64_t* words = s.words.data();
   size_t room = s.words.size(), n = 0;
-  s.scanner.Run(text, [&](const char* word, size_t len) {
-    if (n == room) {
+  // Inlined at each of Run's call sites: a call per word costs more than the hash.
+  s.scanner.Run(text, [&](const char* word, size_t len) __attribute__((always_inline)) {
+    if (n == room) [[unlikely]] {
       s.words.resize(room * 2);
       words = s.words.data();
       room = s.words.size();
@@ -523,10 +524,11 @@ size_t WordHashesOfText(std::string_view text, Scratch& s) {
 size_t AppendFingerprint(std::string_view text, std::vector<uint64_t>& out) {
   Scratch& s = ThreadScratch();
   const size_t n = WordHashesOfText(text, s);
-  const size_t before = out.size();
-  out.resize(before + n + 1);  // ShingleWinnow writes at most max(1, n - 6)
-  const size_t added = ShingleWinnow(s.words.data(), n, out.data() + before);
-  out.resize(before + added);
+  // In place: ShingleWinnow writes hash k only after reading word k + 3 (and the word hashes
+  // have room for its one hash when there are none).
+  uint64_t* words = s.words.data();
+  const size_t added = ShingleWinnow(words, n, words);
+  out.insert(out.end(), words, words + added);
   return added;
 }
 
