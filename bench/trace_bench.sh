@@ -168,7 +168,8 @@ def trace_lines(label, seconds, report):
           f"posts matched {r['posts_matched']}, indexed {r['indexed_posts']}")
     print(f"{'':<20}  phases: index {t['index_seconds']:.2f} s (store read {t['store_read_seconds']:.2f} s), "
           f"served {t['served_seconds']:.2f} s, scan {t['scan_seconds']:.2f} s = {t['scan_mb_per_s']:.1f} MB/s, "
-          f"attribution {t['attribution_seconds']:.2f} s")
+          f"attribution {t['attribution_seconds']:.2f} s"
+          + (" (indexes built during the scan)" if t.get("indexes_built_during_scan") else ""))
     return r
 
 print("(a) 100,000 posts: grep -F -f with their texts against sluice trace with them indexed")
@@ -176,13 +177,15 @@ note = f" (stopped by the {timeout} s timeout: a lower bound on its time)" if st
 print(f"{'grep -F -c -f':<20}: {g:8.2f} s {mb/g:8.1f} MB/s  lines matched {m}{note}")
 print(f"{'':<20}  of which start-up (the same patterns on empty input): {grep_setup:.2f} s")
 bound = ">= " if stopped else ""
-def ratio(label, seconds, report):
+def ratio(label, seconds, report, target):
     r = trace_lines(label, seconds, report)
     scan = r["timing"]["scan_seconds"]
-    print(f"{'':<20}  grep / trace, whole command: {bound}{g/seconds:.1f}x (target >= 5x); "
+    print(f"{'':<20}  grep / trace, whole command: {bound}{g/seconds:.1f}x{target}; "
           f"scan phase alone: {bound + f'{g/scan:.1f}x' if scan > 0 else 'n/a'}")
-ratio("trace (100k, 1 core)", float(sys.argv[6]), sys.argv[7])
-ratio(f"trace (100k, {cores} cores)", float(sys.argv[12]), sys.argv[13])
+# The criterion compares the two commands as they run (grep has one thread; trace uses every
+# core by default); the one-core ratio is shown too.
+ratio("trace (100k, 1 core)", float(sys.argv[6]), sys.argv[7], "")
+ratio(f"trace (100k, {cores} cores)", float(sys.argv[12]), sys.argv[13], " (target >= 5x)")
 if sys.argv[10] == "0":
     print("(b) 1,000,000 posts: skipped (POSTS_1M=0)")
 else:

@@ -281,8 +281,8 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
 
   // Scan the corpus. With one thread, this thread reads and matches. With n > 1, n - 1 matcher
   // threads take batches from a pipe, and this thread reads and parses, and matches a batch
-  // itself whenever the matchers already have one waiting each: no core idles while the
-  // reader waits, and no core is shared by two busy threads.
+  // itself whenever the matchers already have two waiting each (one would run out while it
+  // matches): no core idles while the reader waits, and no core is shared by two busy threads.
   const int matcher_threads = threads - 1;
   std::vector<ScanFindings> findings(threads);  // the last one is this thread's
   BatchPipe pipe(2 * static_cast<size_t>(threads) + 1);
@@ -327,7 +327,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
       return true;
     }
     if (!indexes_ready()) return false;
-    if (matcher_threads == 0 || pipe.Waiting() >= static_cast<size_t>(matcher_threads)) {
+    if (matcher_threads == 0 || pipe.Waiting() >= 2 * static_cast<size_t>(matcher_threads)) {
       MatchDocuments(built->index, options.match, built->trap_marker, *batch, scratch, findings.back());
     } else {
       pipe.Send(std::move(batch));
