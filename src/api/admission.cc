@@ -39,7 +39,7 @@ Admission Admit(ApiContext& ctx, const App& app, std::string_view endpoint, uint
     return a;
   }
   if (!ctx.limiter) return a;
-  LimitDecision d = ctx.limiter->Acquire(LimiterKey(app.id, route_key), limit->requests, WindowMs(limit->window));
+  LimitDecision d = ctx.limiter->Acquire(LimiterKey(app.id, route_key), limit->requests, WindowMs(limit->window), ctx.now);
   a.headers = {{"x-rate-limit-limit", std::to_string(d.limit)},
                {"x-rate-limit-remaining", std::to_string(d.remaining)},
                {"x-rate-limit-reset", EpochSeconds(d.reset)}};

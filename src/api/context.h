@@ -90,6 +90,12 @@ struct ApiContext {
   //! (what a response rendered now may be cached under). 0 when no router set it, which is
   //! never later than the true value: at worst a response is not kept.
   uint64_t write_generation = 0;
+  //! The request's time: `clock` as Dispatch read it when the request began, the only reading
+  //! for the request. Every stage decides by it (the app cache's age, the rate-limit window,
+  //! the cap's day and cycle, the lookup cache's poll, the ledger record's time), so they agree
+  //! on when the request happened; and a clock read costs about as much as a rate-limit
+  //! decision. Code that runs a stage outside Dispatch (tests) sets it first.
+  TimeMs now = 0;
 };
 
 }  // namespace sluice

@@ -159,6 +159,7 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
 }  // namespace
 
 ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
+  ctx.now = ctx.clock.NowMs();
   std::string endpoint = "unmatched";
   ApiResponse response = RouteAndRun(ctx, req, endpoint);
   bool has_terms = std::any_of(response.headers.begin(), response.headers.end(),
