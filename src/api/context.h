@@ -40,7 +40,10 @@ struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
+  // Names are string literals (static storage): Sluice sends only headers it names itself,
+  // and a literal costs no allocation per response (most of them are past the 15 characters
+  // a std::string holds without one).
+  std::vector<std::pair<std::string_view, std::string>> headers;
   // For the ledger: the posts and users this response delivers (data, then includes), or the
   // post it created or deleted, in response order.
   std::vector<Id> delivered_posts;
