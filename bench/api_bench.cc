@@ -1,7 +1,8 @@
 // What the ledger stage costs one request: GET /2/tweets/:id through the whole in-process
 // path (route, auth, store, render, ledger), with the ledger on and off, in the same run; what
 // the worker's cache of rendered lookups saves (the same request, answered from it); and what
-// the metering stages cost against the server's `[metering] enabled = false`.
+// the metering stages cost against the server's `[metering] enabled = false`, also with the
+// response serialized as the server sends it.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "api/lookup_cache.h"
 #include "core/clock.h"
 #include "http/router.h"
+#include "http/wire.h"
 #include "ingest/seed.h"
 #include "ledger/ledger.h"
 
@@ -65,7 +67,9 @@ Fixture& Shared() {
 // 4 and 5: 2 and 3 as the server runs them with `[metering] enabled = false` (plan, licence
 // and ledger stay; no limiter, no usage meter): 2 against 4 is what the metering goal (DESIGN.md)
 // measures, and 3 against 5 what bench/http_bench.sh measures (its requests are cache hits).
-void BM_GetPostById(benchmark::State& state) {
+// `wire`: the response is also serialized to its HTTP/1.1 bytes (http/wire.h), whose headers
+// the metering stages add to.
+void RunGetPostById(benchmark::State& state, bool wire) {
   Fixture& f = Shared();
   RateLimiter limiter(SystemClock::Instance());
   UsageMeter meter(SystemClock::Instance());
@@ -80,7 +84,12 @@ void BM_GetPostById(benchmark::State& state) {
   for (auto _ : state) {
     ApiResponse r = Dispatch(ctx, req);
     if (r.status != 200) state.SkipWithError(("unexpected status " + std::to_string(r.status) + " " + r.body).c_str());
-    benchmark::DoNotOptimize(r.body.data());
+    if (wire) {
+      std::string bytes = ResponseBytes(std::move(r), true, "0123456789ab00000001");
+      benchmark::DoNotOptimize(bytes.data());
+    } else {
+      benchmark::DoNotOptimize(r.body.data());
+    }
   }
   state.SetItemsProcessed(state.iterations());
   static const char* kLabels[] = {"no metering",          "ledger only",
@@ -88,7 +97,10 @@ void BM_GetPostById(benchmark::State& state) {
                                   "metering off",         "metering off, lookup cache"};
   state.SetLabel(kLabels[arg]);
 }
+void BM_GetPostById(benchmark::State& state) { RunGetPostById(state, false); }
+void BM_GetPostByIdOnTheWire(benchmark::State& state) { RunGetPostById(state, true); }
 BENCHMARK(BM_GetPostById)->DenseRange(0, 5);
+BENCHMARK(BM_GetPostByIdOnTheWire)->Arg(3)->Arg(5);
 
 }  // namespace
 }  // namespace sluice
