@@ -12,8 +12,8 @@ namespace {
 // One limiter key per app and endpoint (distinct pairs collide with probability ~2^-64).
 uint64_t LimiterKey(Id app, uint64_t route_key) { return Mix64(Mix64(uint64_t(app)) + route_key); }
 
-// Header text of a number: to_chars into the string's own buffer (no allocation below 16
-// digits), cheaper than std::to_string, which fills the buffer before writing it.
+// Header text of a number: to_chars on the stack, then into the string's inline buffer (no
+// allocation below 16 digits); cheaper than std::to_string, which fills the buffer first.
 std::string Decimal(int64_t v) {
   char digits[24];
   return std::string(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
