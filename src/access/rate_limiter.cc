@@ -106,7 +106,10 @@ RateLimiter::RateLimiter(const Clock& clock) : impl_(std::make_unique<Impl>(cloc
 RateLimiter::~RateLimiter() = default;
 
 LimitDecision RateLimiter::Acquire(uint64_t key, int64_t limit, TimeMs window_ms) {
-  TimeMs t = impl_->clock.NowMs();
+  return Acquire(key, limit, window_ms, impl_->clock.NowMs());
+}
+
+LimitDecision RateLimiter::Acquire(uint64_t key, int64_t limit, TimeMs window_ms, TimeMs t) {
   if (!Valid(limit, window_ms)) return {false, std::max<int64_t>(limit, 0), 0, t};
   const int64_t width = (window_ms + kBuckets - 1) / kBuckets;
   const uint64_t mixed = Mix64(key);

@@ -38,8 +38,13 @@ class RateLimiter {
   //! Decides one request for `key` (e.g. a hash of app id and endpoint) under limit N per
   //! `window_ms`; admits and counts it when allowed. A refusal changes nothing. `limit` and
   //! `window_ms` come with every call; if a key's window changes, its counts start over.
-  //! `limit <= 0` or `window_ms <= 0` refuses (fails closed). Thread-safe.
+  //! `limit <= 0` or `window_ms <= 0` refuses (fails closed). Thread-safe. Decides at the
+  //! clock's now.
   LimitDecision Acquire(uint64_t key, int64_t limit, TimeMs window_ms);
+  //! The same at `now`, a reading of the clock the caller already took (the request's time),
+  //! so that a request reads the clock once. A `now` behind the key's newest bucket (a reading
+  //! taken before another thread's) is decided as at the start of that bucket.
+  LimitDecision Acquire(uint64_t key, int64_t limit, TimeMs window_ms, TimeMs now);
   //! The decision Acquire would make, without counting anything (for headers on refusals):
   //! `allowed` as Acquire would say, `remaining` the admissions left now (nothing counted).
   LimitDecision Peek(uint64_t key, int64_t limit, TimeMs window_ms) const;

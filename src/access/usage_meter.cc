@@ -165,6 +165,12 @@ UsageMeter::~UsageMeter() = default;
 
 Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, const Budget& budget,
                                        std::span<const Id> posts, std::span<const Id> users, int64_t writes) {
+  return Charge(project, app, plan, budget, posts, users, writes, impl_->clock.NowMs());
+}
+
+Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, const Budget& budget,
+                                       std::span<const Id> posts, std::span<const Id> users, int64_t writes,
+                                       TimeMs now) {
   if (writes < 0) return InternalError("usage meter: negative writes");
   if (!budget.reads_allowed && (!posts.empty() || !users.empty()))
     return InternalError("usage meter: a delivery of posts or users on a plan that reads nothing");
@@ -173,8 +179,8 @@ Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, con
   thread_local std::vector<uint64_t> new_users;
   ProjectUsage& p = impl_->Get(project);
   std::lock_guard lock(p.mu);
-  // Read under the lock, so the decisions of one project see non-decreasing days.
-  const TimeMs day = std::max(UtcDay(impl_->clock.NowMs()), p.set_day);
+  // Never before the sets' day, so the decisions of one project see non-decreasing days.
+  const TimeMs day = std::max(UtcDay(now), p.set_day);
   p.EnterDay(day);
   NewIds(&p.posts, posts, new_posts);
   NewIds(&p.users, users, new_users);

@@ -76,6 +76,11 @@ class UsageMeter {
   //! counts on the current dedupe day.
   Result<UsageCharge> Charge(Id project, Id app, const Plan& plan, const Budget& budget, std::span<const Id> posts,
                              std::span<const Id> users, int64_t writes);
+  //! The same at `now`, a reading of the clock the caller already took (the request's time,
+  //! which its ledger record carries), instead of the clock's now. A `now` before the current
+  //! dedupe day (a reading taken before another thread's) counts on that day, as above.
+  Result<UsageCharge> Charge(Id project, Id app, const Plan& plan, const Budget& budget, std::span<const Id> posts,
+                             std::span<const Id> users, int64_t writes, TimeMs now);
 
   //! Records a delivery that already happened (rebuilding from the ledger): never refuses.
   //! Replay records in the order they were charged (chronological): a record of a UTC day

@@ -1,6 +1,7 @@
 #include "api/admission.h"
 
-#include "access/rate_limiter.h"
+#include <charconv>
+
 #include "api/license.h"
 #include "core/mix.h"
 
@@ -11,7 +12,12 @@ namespace {
 // One limiter key per app and endpoint (distinct pairs collide with probability ~2^-64).
 uint64_t LimiterKey(Id app, uint64_t route_key) { return Mix64(Mix64(uint64_t(app)) + route_key); }
 
-std::string EpochSeconds(TimeMs t) { return std::to_string((t + 999) / 1000); }
+// Header text of a number: to_chars on the stack, then into the string's inline buffer (no
+// allocation below 16 digits); cheaper than std::to_string, which fills the buffer first.
+std::string Decimal(int64_t v) {
+  char digits[24];
+  return std::string(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
+}
 
 }  // namespace
 
@@ -39,20 +45,32 @@ Admission Admit(ApiContext& ctx, const App& app, std::string_view endpoint, uint
     return a;
   }
   if (!ctx.limiter) return a;
-  LimitDecision d = ctx.limiter->Acquire(LimiterKey(app.id, route_key), limit->requests, WindowMs(limit->window));
-  a.headers = {{"x-rate-limit-limit", std::to_string(d.limit)},
-               {"x-rate-limit-remaining", std::to_string(d.remaining)},
-               {"x-rate-limit-reset", EpochSeconds(d.reset)}};
-  if (limit->window == LimitWindow::k24Hours) {
-    a.headers.emplace_back("x-app-limit-24hour-limit", std::to_string(d.limit));
-    a.headers.emplace_back("x-app-limit-24hour-remaining", std::to_string(d.remaining));
-    a.headers.emplace_back("x-app-limit-24hour-reset", EpochSeconds(d.reset));
-  }
+  const LimitDecision& d =
+      a.limit.emplace(ctx.limiter->Acquire(LimiterKey(app.id, route_key), limit->requests, WindowMs(limit->window), ctx.now));
+  a.daily = limit->window == LimitWindow::k24Hours;
   if (!d.allowed) {
     a.refusal = TooManyRequests();
     a.refusal_reason = "rate";
   }
   return a;
+}
+
+void AddRateLimitHeaders(const Admission& a, ApiResponse& r) {
+  if (!a.limit) return;
+  std::string limit = Decimal(a.limit->limit), remaining = Decimal(a.limit->remaining),
+              reset = Decimal(a.limit->ResetSeconds());
+  if (a.daily) {
+    r.headers.emplace_back("x-rate-limit-limit", limit);
+    r.headers.emplace_back("x-rate-limit-remaining", remaining);
+    r.headers.emplace_back("x-rate-limit-reset", reset);
+    r.headers.emplace_back("x-app-limit-24hour-limit", std::move(limit));
+    r.headers.emplace_back("x-app-limit-24hour-remaining", std::move(remaining));
+    r.headers.emplace_back("x-app-limit-24hour-reset", std::move(reset));
+    return;
+  }
+  r.headers.emplace_back("x-rate-limit-limit", std::move(limit));
+  r.headers.emplace_back("x-rate-limit-remaining", std::move(remaining));
+  r.headers.emplace_back("x-rate-limit-reset", std::move(reset));
 }
 
 void AddLicenseHeaders(const Plan* plan, ApiResponse& r) {

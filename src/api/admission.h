@@ -11,19 +11,26 @@
 #include <vector>
 
 #include "access/plans.h"
+#include "access/rate_limiter.h"
 #include "api/context.h"
 
 namespace sluice {
 
 struct Admission {
   const Plan* plan = nullptr;  // null when the app's plan is not configured (then refused)
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<LimitDecision> limit;  // the rate limiter's decision, when it ran
+  bool daily = false;                  // that limit's window is 24 hours
   std::optional<Problem> refusal;
   std::string_view refusal_reason;  // "plan", "licence" or "rate" (the metrics label)
 };
 
 //! `route_key` identifies the endpoint (its index in the route table) for the limiter.
 Admission Admit(ApiContext& ctx, const App& app, std::string_view endpoint, uint64_t route_key);
+
+//! The rate-limit headers of `admission`'s decision, after the response's own: X's
+//! x-rate-limit-limit, -remaining and -reset (epoch seconds, rounded up: ResetSeconds), and
+//! for a 24-hour window the same again as x-app-limit-24hour-*. None when no limiter ran.
+void AddRateLimitHeaders(const Admission& admission, ApiResponse& response);
 
 //! Content-Usage and Link: <.../2/license/PLAN>; rel="license" (site defaults without a plan).
 void AddLicenseHeaders(const Plan* plan, ApiResponse& response);

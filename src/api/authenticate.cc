@@ -9,7 +9,7 @@ Result<App> AuthenticateCached(ApiContext& ctx, std::string_view authorization) 
   if (!token) return Unauthorized();
   // Keyed by the hash, as the store is: the cache never holds a token.
   std::string hash = HashToken(*token);
-  TimeMs now = ctx.clock.NowMs();
+  const TimeMs now = ctx.now;
   auto it = ctx.app_cache.find(hash);
   if (it != ctx.app_cache.end() && now - it->second.loaded_at < ApiContext::kAppCacheMs && now >= it->second.loaded_at)
     return it->second.app;

@@ -40,7 +40,10 @@ struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
+  // Names are string literals (static storage): Sluice sends only headers it names itself,
+  // and a literal costs no allocation per response (most of them are past the 15 characters
+  // a std::string holds without one).
+  std::vector<std::pair<std::string_view, std::string>> headers;
   // For the ledger: the posts and users this response delivers (data, then includes), or the
   // post it created or deleted, in response order.
   std::vector<Id> delivered_posts;
@@ -90,6 +93,12 @@ struct ApiContext {
   //! (what a response rendered now may be cached under). 0 when no router set it, which is
   //! never later than the true value: at worst a response is not kept.
   uint64_t write_generation = 0;
+  //! The request's time: `clock` as Dispatch read it when the request began, the only reading
+  //! for the request. Every stage decides by it (the app cache's age, the rate-limit window,
+  //! the cap's day and cycle, the lookup cache's poll, the ledger record's time), so they agree
+  //! on when the request happened; and a clock read costs about as much as a rate-limit
+  //! decision. Code that runs a stage outside Dispatch (tests) sets it first.
+  TimeMs now = 0;
 };
 
 }  // namespace sluice

@@ -10,7 +10,7 @@ bool ShouldRecord(const ApiResponse& r) {
 LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
                             const ApiResponse& response) {
   LedgerRecord r;
-  r.time = ctx.clock.NowMs();
+  r.time = ctx.now;  // the time every other stage of the request decided by
   r.node_id = uint16_t(ctx.config.node_id);
   if (app) {
     r.app_id = app->id;

@@ -56,7 +56,7 @@ Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiReques
   std::string key;
   if (ctx.lookup_cache) {
     key = LookupCache::Key(id_text, req.query);
-    if (const ApiResponse* hit = ctx.lookup_cache->Find(key, ctx.store, ctx.clock.NowMs())) {
+    if (const ApiResponse* hit = ctx.lookup_cache->Find(key, ctx.store, ctx.now)) {
       if (ctx.metrics) ctx.metrics->CountLookupCache(true);
       return *hit;
     }

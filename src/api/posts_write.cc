@@ -111,7 +111,7 @@ Result<ApiResponse> DeletePost(ApiContext& ctx, const App& app, const ApiRequest
     return NotFound("Could not find tweet with id: [" + std::to_string(*id) + "].");
   if (found->front().post.author_id != app.user_id)
     return Forbidden("You are not allowed to delete this Tweet: only the app of its author may delete it.");
-  if (Status s = ctx.store.DeletePost(*id, ctx.clock.NowMs()); !s.ok()) return s;
+  if (Status s = ctx.store.DeletePost(*id, ctx.now); !s.ok()) return s;
   ApiResponse r = ApiResponse::Json(200, R"({"data":{"deleted":true}})");
   r.delivered_posts = {*id};
   return r;

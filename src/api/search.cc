@@ -31,7 +31,7 @@ Result<ApiResponse> SearchRecent(ApiContext& ctx, const App& app, const ApiReque
   auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.problem();
   PageSpec spec{10, 100, 10, false, /*search_window=*/true, /*previous_token=*/false};
-  auto page = ParsePage(*params, spec, ctx.clock.NowMs());
+  auto page = ParsePage(*params, spec, ctx.now);
   if (!page.ok()) return page.problem();
   auto rows = ctx.store.Search(*query, *page);
   if (!rows.ok()) return rows.problem();
@@ -55,7 +55,7 @@ Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& r
       return InvalidRequest("granularity", std::string(*g),
                             "The `granularity` query parameter value [" + std::string(*g) + "] is not one of [minute,hour,day]");
   }
-  TimeMs now = ctx.clock.NowMs();
+  const TimeMs now = ctx.now;
   PageSpec spec{0, 0, 0, false, /*search_window=*/true};
   auto page = ParsePage(*params, spec, now);
   if (!page.ok()) return page.problem();

@@ -20,7 +20,7 @@ Result<ApiResponse> Timeline(ApiContext& ctx, const App& app, const ApiRequest& 
   if (!id.ok()) return id.problem();
   auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.problem();
-  auto page = ParsePage(*params, spec, ctx.clock.NowMs());
+  auto page = ParsePage(*params, spec, ctx.now);
   if (!page.ok()) return page.problem();
   auto rows = fetch(*id, *page);
   if (!rows.ok()) return rows.problem();

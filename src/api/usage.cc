@@ -75,7 +75,7 @@ Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, Time
 
 Status CheckWriteAllowed(ApiContext& ctx, const App& app, const Plan& plan) {
   if (!ctx.meter) return Status::Ok();
-  TimeMs now = ctx.clock.NowMs();
+  const TimeMs now = ctx.now;
   auto budget = ProjectBudget(ctx, plan, app.project_id, now);
   if (!budget.ok()) return budget.status();
   if (budget->write_cap && ctx.meter->CycleTotals(app.project_id, budget->cycle_start).posts_written + 1 > *budget->write_cap)
@@ -91,12 +91,12 @@ Status ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan, const A
   bool write = req.method == "POST";
   if (req.method != "GET" && !write) return Status::Ok();  // DELETE costs nothing
   if (!write && response.delivered_posts.empty() && response.delivered_users.empty()) return Status::Ok();
-  auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.clock.NowMs());
+  auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
   if (!budget.ok()) return budget.status();
   static const std::vector<Id> kNone;
-  auto charge = write ? ctx.meter->Charge(app.project_id, app.id, plan, *budget, kNone, kNone, 1)
+  auto charge = write ? ctx.meter->Charge(app.project_id, app.id, plan, *budget, kNone, kNone, 1, ctx.now)
                       : ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
-                                          response.delivered_users, 0);
+                                          response.delivered_users, 0, ctx.now);
   return charge.ok() ? Status::Ok() : charge.status();
 }
 
@@ -129,7 +129,7 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
       rest.remove_prefix(c + 1);
     }
   }
-  TimeMs now = ctx.clock.NowMs();
+  const TimeMs now = ctx.now;
   const Plan* plan = ctx.plans ? ctx.plans->Find(app.plan) : nullptr;
   auto info = ctx.store.GetProject(app.project_id);
   if (!info.ok()) return info.problem();

@@ -22,7 +22,8 @@ struct Problem {
   std::string title;
   std::string detail;
   std::vector<ParameterError> errors;  // invalid-request only
-  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, Retry-After
+  // e.g. Allow, Retry-After. Names are string literals, as ApiResponse::headers' (which these become).
+  std::vector<std::pair<std::string_view, std::string>> headers;
   std::vector<std::pair<std::string, std::string>> fields;   // extra string members X sends (reason, scope...)
 
   //! The problem as application/problem+json text.

@@ -149,7 +149,9 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
         ctx.metrics->CountAdmitted();
       }
     }
-    response.headers.insert(response.headers.end(), admission.headers.begin(), admission.headers.end());
+    // Room for the stages' headers (up to six of the rate limit, two of the licence) at once.
+    response.headers.reserve(response.headers.size() + 8);
+    AddRateLimitHeaders(admission, response);
   }
   AddLicenseHeaders(plan, response);
   reads.End();
@@ -159,6 +161,7 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
 }  // namespace
 
 ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req) {
+  ctx.now = ctx.clock.NowMs();
   std::string endpoint = "unmatched";
   ApiResponse response = RouteAndRun(ctx, req, endpoint);
   bool has_terms = std::any_of(response.headers.begin(), response.headers.end(),

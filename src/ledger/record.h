@@ -15,7 +15,7 @@ namespace sluice {
 
 struct LedgerRecord {
   uint64_t seq = 0;         // 0-based, dense: the leaf index in the Merkle tree
-  TimeMs time = 0;          // ms since the epoch, when the response was made
+  TimeMs time = 0;          // ms since the epoch, when the request was served (the time its stages decided by)
   uint16_t node_id = 0;
   Id app_id = 0;            // 0 when the request had no valid token
   Id project_id = 0;

@@ -160,6 +160,34 @@ TEST(RateLimiter, AdmitsNThenRefusesUntilTheOldestBucketLeaves) {
   EXPECT_EQ(again.reset, reset + 16 * kMinute);  // this bucket's end + W
 }
 
+// The request path passes the time it read once; the limiter must decide exactly as if it
+// had read that time from its clock, and not read the clock itself.
+TEST(RateLimiter, AGivenTimeDecidesAsTheClockReadingWould) {
+  ManualClock clock(kT0 + 30'000);
+  ManualClock elsewhere(kT0 + 365 * k24h);  // never read by the explicit-time calls
+  RateLimiter by_clock(clock);
+  RateLimiter by_time(elsewhere);
+  const TimeMs steps[] = {0, 1, 59'999, 60'000, 5 * kMinute, k15Min - 1, k15Min + kMinute, 3 * k15Min};
+  for (TimeMs step : steps) {
+    clock.Set(kT0 + 30'000 + step);
+    for (int i = 0; i < 4; ++i) {
+      LimitDecision a = by_clock.Acquire(1, 5, k15Min);
+      LimitDecision b = by_time.Acquire(1, 5, k15Min, clock.NowMs());
+      EXPECT_EQ(a.allowed, b.allowed) << step;
+      EXPECT_EQ(a.remaining, b.remaining) << step;
+      EXPECT_EQ(a.reset, b.reset) << step;
+    }
+  }
+  // A time behind the key's newest bucket (read before another thread's) counts in that bucket.
+  RateLimiter limiter(elsewhere);
+  EXPECT_TRUE(limiter.Acquire(2, 2, k15Min, kT0 + 5 * kMinute).allowed);
+  LimitDecision late = limiter.Acquire(2, 2, k15Min, kT0 + 4 * kMinute);
+  EXPECT_TRUE(late.allowed);
+  EXPECT_EQ(late.remaining, 0);
+  EXPECT_EQ(late.reset, kT0 + 6 * kMinute + k15Min);
+  EXPECT_FALSE(limiter.Acquire(2, 2, k15Min, kT0 + 5 * kMinute).allowed);
+}
+
 TEST(RateLimiter, OnlyTheOldestBucketsCountComesBack) {
   ManualClock clock(kT0);
   RateLimiter limiter(clock);

@@ -285,6 +285,29 @@ TEST(UsageMeter, EachNewPostCountsForTheAppThatDeliveredItFirst) {
             (std::vector<AppDayUsage>{{10, At(2024, 5, 6), 1}, {20, At(2024, 5, 6), 3}}));
 }
 
+// The request path passes the time it read once (its ledger record's time): the meter counts
+// on that time's day, not on its clock's.
+TEST(UsageMeter, AGivenTimeDecidesTheDayInsteadOfTheClock) {
+  ManualClock clock(At(2024, 5, 20, 12));
+  UsageMeter meter(clock);
+  Budget b = CapBudget(At(2024, 5, 1), 100);
+  auto charge = [&](std::vector<Id> posts, TimeMs now) {
+    auto c = meter.Charge(kProject, kApp, Capped(), b, posts, {}, 0, now);
+    return c.ok() ? c->new_posts : -c.problem().status;
+  };
+  EXPECT_EQ(charge({1, 2}, At(2024, 5, 6, 23, 59, 59, 999)), 2);
+  EXPECT_EQ(charge({2, 3}, At(2024, 5, 6, 8)), 1);  // the same day: 2 was seen
+  EXPECT_EQ(charge({1, 2, 3}, At(2024, 5, 7)), 3);  // midnight: a new dedupe day
+  // A time before the dedupe day (read before another thread's) counts on that day.
+  EXPECT_EQ(charge({3, 4}, At(2024, 5, 6, 23)), 1);
+  EXPECT_EQ(meter.Days(kProject, 0, At(2030, 1, 1)),
+            (std::vector<DayUsage>{{At(2024, 5, 6), 3, 0, 0, 0}, {At(2024, 5, 7), 4, 0, 0, 0}}));
+  // The cap counts the cycle the same way: 7 posts so far, 3 more allowed.
+  b = CapBudget(At(2024, 5, 1), 10);
+  EXPECT_EQ(charge({10, 11, 12, 13}, At(2024, 5, 7, 1)), -429);
+  EXPECT_EQ(charge({10, 11, 12}, At(2024, 5, 7, 1)), 3);
+}
+
 TEST(UsageMeter, DaysOlderThanTheRetentionAreDroppedButTheirMoneyIsNot) {
   ManualClock clock(At(2024, 1, 1, 10));
   UsageMeter meter(clock);

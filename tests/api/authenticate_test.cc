@@ -45,17 +45,22 @@ class AuthenticateCachedTest : public ::testing::Test {
   App app_;
   std::string header_;
   ApiContext ctx() { return ApiContext{*store_, clock_, ids_, config_}; }
+  // As Dispatch runs the stage: at the request's time, read once.
+  Result<App> Auth(ApiContext& c, std::string_view header) {
+    c.now = clock_.NowMs();
+    return AuthenticateCached(c, header);
+  }
 };
 
 TEST_F(AuthenticateCachedTest, FindsTheAppAndCachesItByHash) {
   ApiContext c = ctx();
-  auto first = AuthenticateCached(c, header_);
+  auto first = Auth(c, header_);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->id, app_.id);
   EXPECT_EQ(first->plan, "pro");
   ASSERT_EQ(c.app_cache.size(), 1u);
   EXPECT_EQ(c.app_cache.begin()->first.size(), 32u);  // a SHA-256, never the token
-  auto again = AuthenticateCached(c, header_);
+  auto again = Auth(c, header_);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id, app_.id);
   EXPECT_EQ(again->uses, first->uses);
@@ -64,7 +69,7 @@ TEST_F(AuthenticateCachedTest, FindsTheAppAndCachesItByHash) {
 TEST_F(AuthenticateCachedTest, RefusesWhatTheStoreRefusesAndCachesNoRefusal) {
   ApiContext c = ctx();
   for (std::string_view bad : {"", "Basic abc", "Bearer ", "Bearer sl_not_a_token_of_any_app"}) {
-    auto r = AuthenticateCached(c, bad);
+    auto r = Auth(c, bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.problem().status, 401) << bad;
   }
@@ -73,12 +78,12 @@ TEST_F(AuthenticateCachedTest, RefusesWhatTheStoreRefusesAndCachesNoRefusal) {
 
 TEST_F(AuthenticateCachedTest, ARevokedAppIsRefusedOnceTheEntryIsASecondOld) {
   ApiContext c = ctx();
-  ASSERT_TRUE(AuthenticateCached(c, header_).ok());
+  ASSERT_TRUE(Auth(c, header_).ok());
   RevokeAll();
   clock_.Advance(ApiContext::kAppCacheMs - 1);
-  EXPECT_TRUE(AuthenticateCached(c, header_).ok());  // still within the second
+  EXPECT_TRUE(Auth(c, header_).ok());  // still within the second
   clock_.Advance(1);
-  auto r = AuthenticateCached(c, header_);
+  auto r = Auth(c, header_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.problem().status, 401);
   EXPECT_TRUE(c.app_cache.empty());
@@ -86,10 +91,10 @@ TEST_F(AuthenticateCachedTest, ARevokedAppIsRefusedOnceTheEntryIsASecondOld) {
 
 TEST_F(AuthenticateCachedTest, AClockThatGoesBackRereads) {
   ApiContext c = ctx();
-  ASSERT_TRUE(AuthenticateCached(c, header_).ok());
+  ASSERT_TRUE(Auth(c, header_).ok());
   RevokeAll();
   clock_.Advance(-1);
-  EXPECT_FALSE(AuthenticateCached(c, header_).ok());
+  EXPECT_FALSE(Auth(c, header_).ok());
 }
 
 }  // namespace
