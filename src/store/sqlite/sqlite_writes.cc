@@ -129,8 +129,11 @@ Status SqliteStore::InsertPostRow(const Post& post) {
     if (!id.ok()) return id.status();
     m.id = *id;
   }
-  int64_t flags = (entities.urls.empty() ? 0 : kHasLinks) | (entities.mentions.empty() ? 0 : kHasMentions) |
-                  (entities.hashtags.empty() ? 0 : kHasHashtags) | (entities.cashtags.empty() ? 0 : kHasCashtags);
+  int64_t flags = 0;
+  if (!entities.urls.empty()) flags |= kHasLinks;
+  if (!entities.mentions.empty()) flags |= kHasMentions;
+  if (!entities.hashtags.empty()) flags |= kHasHashtags;
+  if (!entities.cashtags.empty()) flags |= kHasCashtags;
   std::string history;
   if (!(post.edit_history.empty() || (post.edit_history.size() == 1 && post.edit_history[0] == post.id))) {
     for (Id id : post.edit_history) history += (history.empty() ? "" : ",") + std::to_string(id);
