@@ -128,7 +128,9 @@ TEST_P(VisibilityTest, ACachedPostIsNotServedAfterItsDeleteIsAcknowledged) {
     EXPECT_TRUE(Lookup(watcher, id, token_, query).is_null()) << "deleted post " << id << " served by the other worker";
     EXPECT_TRUE(Lookup(deleter, id, token_, query).is_null()) << "deleted post " << id << " served by its deleter";
   }
-  if (GetParam() > 0) EXPECT_GE(CacheHits(), 10 * 4 * 2);
+  if (GetParam() > 0) {
+    EXPECT_GE(CacheHits(), 10 * 4 * 2);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(LookupCache, VisibilityTest, ::testing::Values(10000, 0),

@@ -121,7 +121,9 @@ TEST_F(SqliteStoreTest, ForEachPostVisitsEveryPostInIdOrderWithItsDeletedFlag) {
   std::vector<Id> ids;
   int deleted = 0;
   Status s = store_->ForEachPost([&](Id id, std::string_view text, bool is_deleted) {
-    if (!ids.empty()) EXPECT_GT(id, ids.back());
+    if (!ids.empty()) {
+      EXPECT_GT(id, ids.back());
+    }
     ids.push_back(id);
     EXPECT_EQ(text, ids.size() % 2 ? "bonjour" : "hello @alice #Tag");  // i = ids.size() - 1
     EXPECT_EQ(is_deleted, id == gone);
