@@ -94,22 +94,24 @@ BENCHMARK(BM_FingerprintAsciiLongDocuments)->Unit(benchmark::kMillisecond);
 
 // The "text" of each line of the JSONL file named by SLUICE_BENCH_JSONL (first 50 MB), e.g.
 // bench/trace_bench.sh's corpus: fingerprinting alone on the text trace scans. Skipped unset.
+std::vector<std::string> JsonlTexts() {
+  std::vector<std::string> out;
+  const char* path = std::getenv("SLUICE_BENCH_JSONL");
+  if (path == nullptr) return out;
+  std::ifstream in(path);
+  size_t total = 0;
+  for (std::string line; total < (50 << 20) && std::getline(in, line);) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(line, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("text")) continue;
+    out.emplace_back(v.as_object().at("text").as_string());
+    total += out.back().size();
+  }
+  return out;
+}
+
 void BM_FingerprintJsonlFile(benchmark::State& state) {
-  static const std::vector<std::string> docs = [] {
-    std::vector<std::string> out;
-    const char* path = std::getenv("SLUICE_BENCH_JSONL");
-    if (path == nullptr) return out;
-    std::ifstream in(path);
-    size_t total = 0;
-    for (std::string line; total < (50 << 20) && std::getline(in, line);) {
-      boost::system::error_code ec;
-      auto v = boost::json::parse(line, ec);
-      if (ec || !v.is_object() || !v.as_object().contains("text")) continue;
-      out.emplace_back(v.as_object().at("text").as_string());
-      total += out.back().size();
-    }
-    return out;
-  }();
+  static const std::vector<std::string> docs = JsonlTexts();
   if (docs.empty()) {
     state.SkipWithError("set SLUICE_BENCH_JSONL to a JSONL file");
     return;
@@ -117,6 +119,46 @@ void BM_FingerprintJsonlFile(benchmark::State& state) {
   Run(state, docs);
 }
 BENCHMARK(BM_FingerprintJsonlFile)->Unit(benchmark::kMillisecond);
+
+// The same texts joined by '\n' and fingerprinted together (AppendFingerprints), in batches of
+// about 256 KB as `sluice trace` does.
+void BM_FingerprintsJoinedJsonlFile(benchmark::State& state) {
+  static const std::vector<std::string> docs = JsonlTexts();
+  if (docs.empty()) {
+    state.SkipWithError("set SLUICE_BENCH_JSONL to a JSONL file");
+    return;
+  }
+  static const std::string joined = [] {
+    std::string out;
+    for (const auto& d : docs) out += d + "\n";
+    return out;
+  }();
+  std::vector<std::vector<std::string_view>> batches(1);
+  size_t bytes = 0, at = 0, in_batch = 0;
+  for (const auto& d : docs) {
+    if (in_batch >= (256 << 10)) {
+      batches.emplace_back();
+      in_batch = 0;
+    }
+    batches.back().emplace_back(joined.data() + at, d.size());
+    at += d.size() + 1;
+    in_batch += d.size() + 1;
+    bytes += d.size();
+  }
+  std::vector<uint64_t> hashes;
+  std::vector<uint32_t> ends;
+  for (auto _ : state) {
+    for (const auto& b : batches) {
+      hashes.clear();
+      ends.clear();
+      AppendFingerprints(b, hashes, ends);
+      benchmark::DoNotOptimize(hashes.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes) * state.iterations());
+  state.SetItemsProcessed(static_cast<int64_t>(docs.size()) * state.iterations());
+}
+BENCHMARK(BM_FingerprintsJoinedJsonlFile)->Unit(benchmark::kMillisecond);
 
 void BM_NormalizeAscii(benchmark::State& state) {
   static const std::vector<std::string> docs = MakeCorpus(0);

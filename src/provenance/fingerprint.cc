@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <stdexcept>
 
 #include "core/mix.h"
 #include "provenance/byte_classes.h"
@@ -150,7 +151,8 @@ void ShinglesFromWords(const std::vector<uint64_t>& words, std::vector<uint64_t>
   for (size_t i = 0; i + kShingleWords <= n; ++i) out[i] = CombineWords(words.data() + i, kShingleWords);
 }
 
-// Splits a text into normalised words and hands each to a sink, in order. The text is first
+// Splits a text into normalised words and hands each to a sink, in order, with a position in
+// the text inside the word's run (its start, or the start of the chunk it was normalised from). The text is first
 // classified 64 bytes at a time into bitmaps (bytes of words: ASCII letters, digits and every
 // byte >= 0x80; bytes >= 0x80; '@') and copied with ASCII letters lowercased, so the words are
 // found by counting zeros instead of a branch per byte; a word of ASCII letters and digits
@@ -194,7 +196,7 @@ class WordScanner {
             if (next_clear == 0) break;
             const unsigned e = static_cast<unsigned>(std::countr_zero(next_clear));
             if ((high >> i) != 0 || (complex_[block + 1] & ((uint64_t{1} << e) - 1)) != 0) break;
-            sink(base + i, 64 - i + e);
+            sink(base + i, 64 - i + e, block * 64 + i);
             pos = (block + 1) * 64 + e;
             crossed = true;
             break;
@@ -202,7 +204,7 @@ class WordScanner {
           // Bits i..e-1 are the word: (after & -after) - (1 << i).
           if ((high & ((after & (~after + 1)) - (uint64_t{1} << i))) != 0) break;
           const unsigned e = static_cast<unsigned>(std::countr_zero(after));
-          sink(base + i, e - i);
+          sink(base + i, e - i, block * 64 + i);
         }
         if (crossed) continue;
         if (starts == 0) {
@@ -221,7 +223,7 @@ class WordScanner {
         }
       }
       if (!AnySet(complex_.data(), s, e)) {
-        sink(low_.data() + s, e - s);
+        sink(low_.data() + s, e - s, s);
         pos = e;
         continue;
       }
@@ -319,7 +321,7 @@ class WordScanner {
     size_t start = 0;
     for (size_t k = 0; k <= len; ++k) {
       if (k == len || out[k] == ' ') {
-        if (k > start) sink(out + start, k - start);
+        if (k > start) sink(out + start, k - start, s);
         start = k + 1;
       }
     }
@@ -345,7 +347,7 @@ class WordScanner {
       out[j - s] = img.utf8[0];
       out[j - s + 1] = img.utf8[1];
     }
-    sink(out, len);
+    sink(out, len, s);
     return true;
   }
 
@@ -472,6 +474,7 @@ void WinnowInto(const std::vector<uint64_t>& h, std::vector<uint64_t>& out) {
 struct Scratch {
   WordScanner scanner;
   std::vector<uint64_t> words;
+  std::vector<size_t> first_word;  // AppendFingerprints': per document, its first word
 };
 
 Scratch& ThreadScratch() {
@@ -484,7 +487,7 @@ Scratch& ThreadScratch() {
 std::string NormalizeText(std::string_view text) {
   Scratch& s = ThreadScratch();
   std::string out;
-  s.scanner.Run(text, [&out](const char* word, size_t len) {
+  s.scanner.Run(text, [&out](const char* word, size_t len, size_t) {
     if (!out.empty()) out += ' ';
     out.append(word, len);
   });
@@ -503,33 +506,80 @@ std::vector<uint64_t> Winnow(const std::vector<uint64_t>& shingles) {
   return out;
 }
 
+namespace {
+
 // The word hashes of `text` into s.words (grown when full: NFKC can make more words than
-// bytes / 2); returns how many.
-size_t WordHashesOfText(std::string_view text, Scratch& s) {
+// bytes / 2); returns how many. before_word(at, k) is called before word k is stored, with a
+// position in the text inside the word's run (see WordScanner).
+template <typename BeforeWord>
+size_t WordHashesOfText(std::string_view text, Scratch& s, BeforeWord&& before_word) {
   if (s.words.size() < 64) s.words.resize(64);
   uint64_t* words = s.words.data();
   size_t room = s.words.size(), n = 0;
   // Inlined at each of Run's call sites: a call per word costs more than the hash.
-  s.scanner.Run(text, [&](const char* word, size_t len) __attribute__((always_inline)) {
+  s.scanner.Run(text, [&](const char* word, size_t len, size_t at) __attribute__((always_inline)) {
     if (n == room) [[unlikely]] {
       s.words.resize(room * 2);
       words = s.words.data();
       room = s.words.size();
     }
+    before_word(at, n);
     words[n++] = PaddedWordHash(word, len);
   });
   return n;
 }
 
-size_t AppendFingerprint(std::string_view text, std::vector<uint64_t>& out) {
-  Scratch& s = ThreadScratch();
-  const size_t n = WordHashesOfText(text, s);
-  // In place: ShingleWinnow writes hash k only after reading word k + 3 (and the word hashes
-  // have room for its one hash when there are none).
-  uint64_t* words = s.words.data();
+// The fingerprint of words[0..n), appended to `out`. In place: ShingleWinnow writes hash k
+// only after reading word k + 3 (and the word hashes have room for its one hash when there
+// are none).
+size_t AppendWinnowed(uint64_t* words, size_t n, std::vector<uint64_t>& out) {
   const size_t added = ShingleWinnow(words, n, words);
   out.insert(out.end(), words, words + added);
   return added;
+}
+
+}  // namespace
+
+size_t AppendFingerprint(std::string_view text, std::vector<uint64_t>& out) {
+  Scratch& s = ThreadScratch();
+  const size_t n = WordHashesOfText(text, s, [](size_t, size_t) {});
+  return AppendWinnowed(s.words.data(), n, out);
+}
+
+void AppendFingerprints(std::span<const std::string_view> documents, std::vector<uint64_t>& hashes,
+                        std::vector<uint32_t>& ends) {
+  for (size_t d = 0; d + 1 < documents.size(); ++d) {
+    const char* after = documents[d].data() + documents[d].size();
+    if (documents[d + 1].data() != after + 1 || *after != '\n')
+      throw std::invalid_argument("AppendFingerprints: documents not joined by '\\n'");
+  }
+  if (!documents.empty() && documents.back().data()[documents.back().size()] != '\n')
+    throw std::invalid_argument("AppendFingerprints: the last document not followed by '\\n'");
+  Scratch& s = ThreadScratch();
+  // Groups of documents (up to kGroupBytes, or one longer document) scanned as one text, so
+  // that the scanner's working buffers stay in cache.
+  constexpr size_t kGroupBytes = size_t{32} << 10;
+  std::vector<size_t>& first_word = s.first_word;  // per document of the group, then its end
+  for (size_t first = 0; first < documents.size();) {
+    const char* begin = documents[first].data();
+    auto end_of = [&](size_t d) { return static_cast<size_t>(documents[d].data() + documents[d].size() - begin); };
+    size_t last = first + 1;  // the group is documents [first, last)
+    while (last < documents.size() && end_of(last) + 1 <= kGroupBytes) ++last;
+    first_word.assign(1, 0);
+    size_t d = first, doc_end = end_of(first);
+    const size_t n = WordHashesOfText(std::string_view(begin, end_of(last - 1) + 1), s, [&](size_t at, size_t k) {
+      while (at > doc_end) {  // past document d and its '\n': the word is a later document's
+        first_word.push_back(k);
+        doc_end = end_of(++d);
+      }
+    });
+    first_word.resize(last - first + 1, n);  // the documents after the last word, and the end
+    for (size_t k = 0; k + first < last; ++k) {
+      AppendWinnowed(s.words.data() + first_word[k], first_word[k + 1] - first_word[k], hashes);
+      ends.push_back(static_cast<uint32_t>(hashes.size()));
+    }
+    first = last;
+  }
 }
 
 void FingerprintInto(std::string_view text, std::vector<uint64_t>& out) {

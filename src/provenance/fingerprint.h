@@ -8,6 +8,7 @@
 //! re-spacing, URL removal, truncation) leave most shingles intact.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,5 +57,13 @@ void FingerprintInto(std::string_view text, std::vector<uint64_t>& out);
 
 //! Fingerprint(text) appended to `out`; returns how many hashes were appended.
 size_t AppendFingerprint(std::string_view text, std::vector<uint64_t>& out);
+
+//! AppendFingerprint of each document, in order; `ends` gets, per document, the end of its
+//! hashes in `hashes`. The documents must lie one after the other in memory, each followed by
+//! '\n' (else std::invalid_argument): '\n' ends every word, URL and mention, so the documents
+//! are scanned as one text, and the scanner's loops run across many of them instead of
+//! restarting at each (whose varying lengths cost branch mispredictions).
+void AppendFingerprints(std::span<const std::string_view> documents, std::vector<uint64_t>& hashes,
+                        std::vector<uint32_t>& ends);
 
 }  // namespace sluice

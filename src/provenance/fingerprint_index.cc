@@ -251,6 +251,12 @@ void FingerprintIndex::BatchFingerprints::Compute(std::span<const std::string_vi
   }
 }
 
+void FingerprintIndex::BatchFingerprints::ComputeJoined(std::span<const std::string_view> documents) {
+  hashes.clear();
+  doc_end.clear();
+  AppendFingerprints(documents, hashes, doc_end);
+}
+
 void FingerprintIndex::MatchBatch(std::span<const std::string_view> documents, Scratch& scratch,
                                   const MatchOptions& options,
                                   const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const {

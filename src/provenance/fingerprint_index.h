@@ -69,6 +69,9 @@ class FingerprintIndex {
     std::vector<uint64_t> hashes;   // every document's fingerprint, concatenated
     std::vector<uint32_t> doc_end;  // per document: the end of its hashes
     void Compute(std::span<const std::string_view> documents);
+    //! Compute for documents laid out as AppendFingerprints (fingerprint.h) wants them, one
+    //! after the other, each followed by '\n': faster.
+    void ComputeJoined(std::span<const std::string_view> documents);
   };
   void MatchFingerprints(const BatchFingerprints& batch, Scratch& scratch, const MatchOptions& options,
                          const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const;

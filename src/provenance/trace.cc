@@ -76,8 +76,9 @@ class TextArena {
   size_t left_ = 0;
 };
 
-// Documents copied out of the reader's buffer, matched together (MatchBatch overlaps the
-// index lookups of many documents).
+// Documents copied out of the reader's buffer, each followed by '\n' (so that they are
+// fingerprinted as one text: AppendFingerprints), matched together (MatchFingerprints
+// overlaps the index lookups of many documents).
 struct DocumentBatch {
   static constexpr size_t kBytes = 256 << 10;
   std::string text;
@@ -89,12 +90,13 @@ struct DocumentBatch {
   void Add(std::string_view document) {
     spans.emplace_back(text.size(), document.size());
     text.append(document);
+    text.push_back('\n');
   }
   bool Full() const { return text.size() >= kBytes; }
   void Fingerprint() {
     views.clear();
     for (const auto& [offset, length] : spans) views.emplace_back(text.data() + offset, length);
-    fingerprints.Compute(views);
+    fingerprints.ComputeJoined(views);
     fingerprinted = true;
   }
   void Clear() {

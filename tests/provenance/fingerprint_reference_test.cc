@@ -352,6 +352,57 @@ TEST(ReferenceNormalize, RandomStrings) {
   }
 }
 
+// AppendFingerprints scans documents joined by '\n' as one text: each must still get exactly
+// its own fingerprint, whatever its neighbours end or start with (a mention, a URL, a lone
+// 0xC3, an emoji, nothing). Random documents in batches of random sizes, some over the 32 KB
+// the scanner takes at once, and empty ones.
+TEST(ReferenceFingerprint, JoinedDocumentsEachGetTheirOwn) {
+  const std::vector<std::string> ascii = Alphabet();
+  const std::vector<std::string> high = NonAsciiPieces();
+  std::mt19937_64 rng(20261130);
+  const std::string edges[] = {"", "@", "@bob", "http", "https://x.co/a", "www.", "\xC3", "\xC3\x89", "\xF0\x9F",
+                               "caf\xC3\xA9", "\xCC\x81", "a", " ", "\t", "\r"};
+  size_t documents = 0, hashes = 0;
+  for (int batch = 0; batch < 300; ++batch) {
+    std::vector<std::string> texts(rng() % 40);
+    for (auto& t : texts) {
+      const uint64_t kind = rng() % 8;
+      if (kind == 0) t = edges[rng() % std::size(edges)];
+      else if (kind == 1) t = RandomText(rng, ascii, high) + edges[rng() % std::size(edges)];
+      else if (kind == 2) t = edges[rng() % std::size(edges)] + RandomText(rng, ascii, high);
+      else if (kind == 3 && rng() % 8 == 0) while (t.size() < 40'000) t += RandomText(rng, ascii, high) + " ";
+      else t = RandomText(rng, ascii, high);
+    }
+    std::string joined;
+    for (const auto& t : texts) joined += t + "\n";
+    std::vector<std::string_view> views;
+    for (size_t at = 0; const auto& t : texts) {
+      views.emplace_back(joined.data() + at, t.size());
+      at += t.size() + 1;
+    }
+    std::vector<uint64_t> got;
+    std::vector<uint32_t> ends;
+    AppendFingerprints(views, got, ends);
+    ASSERT_EQ(ends.size(), texts.size());
+    for (size_t d = 0; d < texts.size(); ++d) {
+      const size_t from = d == 0 ? 0 : ends[d - 1];
+      const std::vector<uint64_t> own(got.begin() + from, got.begin() + ends[d]);
+      ASSERT_EQ(own, Fingerprint(texts[d])) << "batch " << batch << ", document " << d << " [" << Hex(texts[d].substr(0, 200)) << "]";
+    }
+    documents += texts.size();
+    hashes += got.size();
+  }
+  std::printf("[ info ] %zu documents, %zu hashes\n", documents, hashes);
+  // Documents not laid out that way are refused, not fingerprinted wrongly.
+  const std::string apart = "one two\nthree four";
+  std::vector<uint64_t> out;
+  std::vector<uint32_t> ends;
+  const std::string_view not_joined[] = {std::string_view(apart).substr(0, 3), std::string_view(apart).substr(8, 5)};
+  EXPECT_THROW(AppendFingerprints(not_joined, out, ends), std::invalid_argument);
+  const std::string_view unterminated[] = {std::string_view(apart).substr(8)};
+  EXPECT_THROW(AppendFingerprints(unterminated, out, ends), std::invalid_argument);
+}
+
 // Winnowing alone, with hashes from a tiny range so that ties are everywhere.
 TEST(ReferenceWinnow, RandomHashesWithTies) {
   std::mt19937_64 rng(42);
