@@ -1,7 +1,8 @@
 // Feeds arbitrary bytes to the fingerprint: NormalizeText must equal the plain reference
 // (tests/provenance/fingerprint_reference.cc) byte for byte; its output must be words of valid
 // UTF-8 without ASCII separators or uppercase ASCII, joined by single spaces; Fingerprint must
-// not crash and must be the (reference) winnowing of the shingle hashes of that output.
+// not crash and must be the (reference) winnowing of the shingle hashes of that output; and
+// the input's lines fingerprinted together must each get their own fingerprint.
 #include <unicode/utf8.h>
 
 #include <cstddef>
@@ -70,5 +71,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Fail("Fingerprint differs from ReferenceWinnow(ShingleHashes(NormalizeText))", text, got, want);
   }
   if (fingerprint.empty() != got.empty()) Fail("an empty fingerprint for words, or the reverse", text, got, want);
+
+  // The input's lines as documents fingerprinted together (AppendFingerprints): each must get
+  // exactly its own fingerprint.
+  std::string joined(text);
+  joined += '\n';
+  std::vector<std::string_view> lines;
+  for (size_t start = 0, nl; start < text.size() + 1; start = nl + 1) {
+    nl = joined.find('\n', start);
+    lines.push_back(std::string_view(joined).substr(start, nl - start));
+  }
+  std::vector<uint64_t> hashes;
+  std::vector<uint32_t> ends;
+  sluice::AppendFingerprints(lines, hashes, ends);
+  for (size_t d = 0; d < lines.size(); ++d) {
+    const std::vector<uint64_t> own(hashes.begin() + (d == 0 ? 0 : ends[d - 1]), hashes.begin() + ends[d]);
+    if (own != sluice::Fingerprint(lines[d])) Fail("AppendFingerprints differs from Fingerprint of a line", lines[d], "", "");
+  }
   return 0;
 }
