@@ -234,6 +234,33 @@ Status LineReader::Next(std::string_view& line, bool& has_line) {
   }
 }
 
+Status LineReader::NextLines(std::string_view& lines, bool& has_lines) {
+  for (;;) {
+    char* base = buf_.get();
+    const void* nl = scan_ < end_ ? memrchr(base + scan_, '\n', end_ - scan_) : nullptr;
+    size_t lines_end;
+    if (nl != nullptr) {
+      lines_end = size_t(static_cast<const char*>(nl) - base) + 1;
+    } else if (eof_) {
+      if (begin_ == end_) {
+        has_lines = false;
+        return Status::Ok();
+      }
+      base[end_] = '\n';  // Refill leaves free space after the data
+      lines_end = end_ + 1;
+      end_ = lines_end;
+    } else {
+      scan_ = end_;
+      if (Status s = Refill(); !s.ok()) return s;
+      continue;
+    }
+    lines = std::string_view(base + begin_, lines_end - begin_);
+    begin_ = scan_ = lines_end;
+    has_lines = true;
+    return Status::Ok();
+  }
+}
+
 Status LineReader::Refill() {
   // Keep the partial line: move it to the front, and grow when it fills the buffer.
   if (begin_ > 0) {

@@ -41,6 +41,11 @@ class LineReader {
 
   //! Sets `line` and `has_line`; `has_line` is false at the end of the input.
   Status Next(std::string_view& line, bool& has_line);
+  //! Instead of Next: all the complete lines buffered now (at least one; refills as Next does),
+  //! each ending in '\n', '\r' kept; the input's last line gets a '\n' if it has none. They are
+  //! consumed, and not counted in line_number() (the caller counts them). `has_lines` is false
+  //! at the end of the input.
+  Status NextLines(std::string_view& lines, bool& has_lines);
   uint64_t line_number() const { return line_number_; }
   uint64_t uncompressed_bytes() const { return uncompressed_; }
 

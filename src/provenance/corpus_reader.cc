@@ -51,26 +51,45 @@ void Malformed(CorpusStats& stats, const std::string& path, uint64_t line, std::
 
 using Visit = std::function<bool(const CorpusDocument&)>;
 
+// Reads runs of buffered lines rather than line by line: a flat object's parse finds where
+// its line ends, so most lines are never searched for their '\n' first.
 Status ReadJsonl(const std::string& path, LineReader& lines, const Visit& visit,
                  CorpusStats& stats) {
   JsonlLineParser parser;
   std::string why;
+  uint64_t line_number = 0;
   for (;;) {
-    std::string_view line;
-    bool has_line = false;
-    if (Status s = lines.Next(line, has_line); !s.ok()) return s;
-    if (!has_line) return Status::Ok();
-    StripBom(line, lines.line_number());
-    if (IsBlank(line)) continue;
-    CorpusDocument doc;
-    if (!parser.Parse(line, doc.text, doc.id, why)) {
-      Malformed(stats, path, lines.line_number(), why);
-      continue;
+    std::string_view run;
+    bool has_lines = false;
+    if (Status s = lines.NextLines(run, has_lines); !s.ok()) return s;
+    if (!has_lines) return Status::Ok();
+    while (!run.empty()) {
+      ++line_number;
+      if (line_number == 1 && run.substr(0, 3) == "\xEF\xBB\xBF") run.remove_prefix(3);  // a BOM
+      CorpusDocument doc;
+      size_t length = 0;
+      if (!parser.ParseFlatLine(run, doc.text, doc.id, length)) {
+        // Any other line: cut at its '\n' (every line of the run has one), one '\r' before it
+        // dropped, as LineReader::Next gives it.
+        length = run.find('\n') + 1;
+        std::string_view line = run.substr(0, length - 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (IsBlank(line)) {
+          run.remove_prefix(length);
+          continue;
+        }
+        if (!parser.Parse(line, doc.text, doc.id, why)) {
+          Malformed(stats, path, line_number, why);
+          run.remove_prefix(length);
+          continue;
+        }
+      }
+      run.remove_prefix(length);
+      doc.file = path;
+      doc.line = line_number;
+      ++stats.documents;
+      if (!visit(doc)) return Status::Ok();
     }
-    doc.file = path;
-    doc.line = lines.line_number();
-    ++stats.documents;
-    if (!visit(doc)) return Status::Ok();
   }
 }
 

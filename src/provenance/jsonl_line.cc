@@ -179,6 +179,8 @@ class FlatObject {
   explicit FlatObject(std::string_view line)
       : p_(reinterpret_cast<const unsigned char*>(line.data())), end_(p_ + line.size()) {}
 
+  // Parses the object; true when it is a flat object with a string "text", and then the
+  // input holds nothing after it but spaces, tabs and '\r' up to where() (the end, or a '\n').
   bool Parse(std::string_view& text, std::string_view& id) {
     bool has_text = false;
     SkipSpace();
@@ -206,12 +208,15 @@ class FlatObject {
       }
     }
     SkipSpace();
-    return p_ == end_ && has_text;
+    return has_text;
   }
+  const unsigned char* where() const { return p_; }
 
  private:
+  // JSON whitespace but '\n', which ends a line: a line holds none, and in a run of lines it
+  // must stop the parse.
   void SkipSpace() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r')) ++p_;
   }
   bool Eat(char c) {
     if (p_ == end_ || *p_ != static_cast<unsigned char>(c)) return false;
@@ -295,11 +300,26 @@ struct JsonlLineParser::Impl {
 JsonlLineParser::JsonlLineParser(bool fast_path) : impl_(std::make_unique<Impl>()) { impl_->fast_path = fast_path; }
 JsonlLineParser::~JsonlLineParser() = default;
 
+bool JsonlLineParser::ParseFlatLine(std::string_view lines, std::string_view& text, std::string_view& id,
+                                    size_t& length) {
+  if (!impl_->fast_path) return false;
+  FlatObject object(lines);
+  std::string_view fast_text, fast_id;
+  if (!object.Parse(fast_text, fast_id)) return false;
+  const auto* end = reinterpret_cast<const unsigned char*>(lines.data() + lines.size());
+  if (object.where() == end || *object.where() != '\n') return false;
+  text = fast_text;
+  id = fast_id;
+  length = static_cast<size_t>(object.where() - reinterpret_cast<const unsigned char*>(lines.data())) + 1;
+  return true;
+}
+
 bool JsonlLineParser::Parse(std::string_view line, std::string_view& text, std::string_view& id,
                             std::string& why) {
   if (impl_->fast_path) {
     std::string_view fast_text, fast_id;
-    if (FlatObject(line).Parse(fast_text, fast_id)) {
+    FlatObject object(line);
+    if (object.Parse(fast_text, fast_id) && object.where() == reinterpret_cast<const unsigned char*>(line.data() + line.size())) {
       text = fast_text;
       id = fast_id;
       return true;

@@ -24,6 +24,12 @@ class JsonlLineParser {
   //! invalid JSON, not an object, or no string "text" member.
   bool Parse(std::string_view line, std::string_view& text, std::string_view& id, std::string& why);
 
+  //! The fast path alone on the first of `lines` (lines ending in '\n'), without looking for
+  //! its end first: true when that line is a flat object without escapes (then as Parse would
+  //! say, and `length` is the line's, '\n' included); false for any other line, which the
+  //! caller then cuts at its '\n' and gives to Parse. Always false with fast_path false.
+  bool ParseFlatLine(std::string_view lines, std::string_view& text, std::string_view& id, size_t& length);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

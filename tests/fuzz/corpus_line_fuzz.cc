@@ -4,6 +4,8 @@
 //    the same text; a string "id": the same id), a failure must say why and agree too; returned
 //    views lie wholly inside the line or wholly outside it (in the parser's buffers), and are
 //    read in full so that the address sanitizer sees a dangling one.
+//  - JsonlLineParser::ParseFlatLine on the input's lines as one run: a success is its line's
+//    and agrees with Parse.
 //  - CsvRecord (records spanning lines while a quoted field is open): a line without quotes
 //    splits at every ','; a complete record, written back with every field quoted, parses to
 //    the same fields; a record only goes wrong on a quote.
@@ -178,6 +180,23 @@ void CheckCsv(const std::vector<std::string_view>& lines) {
   }
 }
 
+// ParseFlatLine on the lines from `line` on (each ending in '\n'): a success must be the
+// line's own, what Parse says of it, and `length` the line's with its '\n'.
+void CheckFlatLine(sluice::JsonlLineParser& parser, std::string_view line, std::string_view from_line_on) {
+  std::string_view text, id;
+  size_t length = 0;
+  if (!parser.ParseFlatLine(from_line_on, text, id, length)) return;
+  if (length != line.size() + 1) Fail("JSONL: ParseFlatLine's length is not its line's", line);
+  if (!InsideOrApart(text, line) || !InsideOrApart(id, line)) Fail("JSONL: a flat line's view outside it", line);
+  const std::string text_fast(text), id_fast(id);
+  std::string_view want_text, want_id;
+  std::string why;
+  std::string_view trimmed = line;
+  if (!trimmed.empty() && trimmed.back() == '\r') trimmed.remove_suffix(1);  // as LineReader gives it
+  if (!parser.Parse(trimmed, want_text, want_id, why)) Fail("JSONL: ParseFlatLine took a line Parse refuses", line);
+  if (text_fast != want_text || id_fast != want_id) Fail("JSONL: ParseFlatLine and Parse differ", line);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -185,6 +204,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<std::string_view> lines = SplitLines(input);
   sluice::JsonlLineParser parser;
   for (std::string_view line : lines) CheckJsonl(parser, line);
+  const std::string terminated = std::string(input) + "\n";
+  for (size_t start = 0; std::string_view line : SplitLines(terminated)) {
+    if (start >= terminated.size()) break;  // the empty piece after the last '\n'
+    CheckFlatLine(parser, line, std::string_view(terminated).substr(start));
+    start += line.size() + 1;
+  }
   CheckCsv(lines);
   return 0;
 }
