@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <thread>
 
 #include "provenance/fingerprint.h"
 
@@ -112,28 +113,54 @@ size_t FingerprintIndex::Find(uint64_t hash) const {
 // Two passes over the fingerprints, so every key's postings are contiguous and the index is
 // four arrays with no per-key allocation: pass 1 inserts the keys and counts postings per
 // slot, a prefix sum turns counts into offsets (first_), pass 2 writes the text indices.
-FingerprintIndex FingerprintIndex::Build(std::span<const IndexedText> texts) {
+FingerprintIndex FingerprintIndex::Build(std::span<const IndexedText> texts, int threads) {
   FingerprintIndex index;
   index.entries_ = texts.size();
   index.ids_.reserve(texts.size());
   index.traps_.reserve(texts.size());
   index.totals_.assign(texts.size(), 0);
-
-  // Each text's distinct hashes, concatenated.
-  std::vector<uint64_t> all;
-  all.reserve(texts.size() * 16);  // a post of 280 characters has about 20 hashes
-  std::vector<size_t> offsets{0};
-  offsets.reserve(texts.size() + 1);
-  std::vector<uint64_t> fp;
   for (const IndexedText& t : texts) {
     index.ids_.push_back(t.id);
     index.traps_.push_back(t.trap ? 1 : 0);
-    FingerprintInto(t.text, fp);
-    for (uint64_t& h : fp) h = Key(h);
-    std::sort(fp.begin(), fp.end());
-    fp.erase(std::unique(fp.begin(), fp.end()), fp.end());
-    all.insert(all.end(), fp.begin(), fp.end());
-    offsets.push_back(all.size());
+  }
+
+  // Each text's distinct hashes, concatenated; offsets[t] is where text t's begin. With
+  // threads, each fingerprints a contiguous share of the texts, and the shares are joined.
+  struct Share {
+    std::vector<uint64_t> hashes;
+    std::vector<size_t> ends;  // per text of the share, the end of its hashes
+  };
+  auto fingerprint = [&texts](size_t from, size_t to, Share& share) {
+    share.hashes.reserve((to - from) * 16);  // a post of 280 characters has about 20 hashes
+    share.ends.reserve(to - from);
+    std::vector<uint64_t> fp;
+    for (size_t t = from; t < to; ++t) {
+      FingerprintInto(texts[t].text, fp);
+      for (uint64_t& h : fp) h = Key(h);
+      std::sort(fp.begin(), fp.end());
+      fp.erase(std::unique(fp.begin(), fp.end()), fp.end());
+      share.hashes.insert(share.hashes.end(), fp.begin(), fp.end());
+      share.ends.push_back(share.hashes.size());
+    }
+  };
+  const size_t shares = std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1, texts.size() / 10'000 + 1);
+  std::vector<Share> share(shares);
+  {
+    std::vector<std::thread> workers;
+    for (size_t k = 1; k < shares; ++k)
+      workers.emplace_back(fingerprint, texts.size() * k / shares, texts.size() * (k + 1) / shares, std::ref(share[k]));
+    fingerprint(0, texts.size() / shares, share[0]);
+    for (auto& w : workers) w.join();
+  }
+  std::vector<uint64_t> all = std::move(share[0].hashes);
+  std::vector<size_t> offsets{0};
+  offsets.reserve(texts.size() + 1);
+  offsets.insert(offsets.end(), share[0].ends.begin(), share[0].ends.end());
+  for (size_t k = 1; k < shares; ++k) {
+    const size_t base = all.size();
+    all.insert(all.end(), share[k].hashes.begin(), share[k].hashes.end());
+    for (size_t e : share[k].ends) offsets.push_back(base + e);
+    share[k] = {};
   }
 
   // Pass 1: keys and counts, in a table sized for the worst case (all hashes distinct) ...

@@ -47,7 +47,9 @@ class FingerprintIndex {
   //! text made of nothing else has total 0 and never matches). At most 2^32 - 1 postings;
   //! totals saturate at 65535. Texts keep their order: index i of `texts` is text i.
   static constexpr uint32_t kMaxPostings = 10'000;
-  static FingerprintIndex Build(std::span<const IndexedText> texts);
+  //! With threads > 1, that many threads fingerprint the texts (at least 10,000 texts each);
+  //! the index is the same.
+  static FingerprintIndex Build(std::span<const IndexedText> texts, int threads = 1);
 
   size_t size() const { return entries_; }          // texts indexed
   size_t MemoryBytes() const;

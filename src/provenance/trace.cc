@@ -115,8 +115,8 @@ struct TraceIndexes {
   ServedIndex served;
 };
 
-// Sets timing's store read, index and served seconds.
-Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, TraceTiming& timing) {
+// Sets timing's store read, index and served seconds. `threads` fingerprint the posts.
+Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, int threads, TraceTiming& timing) {
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   TraceIndexes out;
@@ -140,7 +140,7 @@ Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, T
       !s.ok())
     return s;
   timing.store_read_seconds = seconds();
-  out.index = FingerprintIndex::Build(indexed);
+  out.index = FingerprintIndex::Build(indexed, threads);
   texts.reset();  // the index keeps no text
   indexed = {};
   timing.index_seconds = seconds();
@@ -271,12 +271,12 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
   std::optional<TraceIndexes> built;
   Status scanned;
   if (threads == 1) {
-    auto r = BuildIndexes(store, ledger_dir, report.timing);
+    auto r = BuildIndexes(store, ledger_dir, 1, report.timing);
     if (!r.ok()) return r.status();
     built.emplace(std::move(*r));
   } else {
     report.timing.overlapped = true;
-    building = std::async(std::launch::async, BuildIndexes, std::ref(store), std::cref(ledger_dir),
+    building = std::async(std::launch::async, BuildIndexes, std::ref(store), std::cref(ledger_dir), threads,
                           std::ref(report.timing));
   }
   phase_start = elapsed();

@@ -208,6 +208,35 @@ TEST(FingerprintIndex, RandomDocumentsNeverMatch) {
   EXPECT_EQ(found, long_posts);
 }
 
+// Built by several threads (each fingerprinting a share of 10,000 texts or more), the index
+// is the same: every document matches the same posts, with the same counts, as with one.
+TEST(FingerprintIndex, BuiltWithThreadsMatchesTheSame) {
+  Words words(800, 21);
+  std::vector<std::string> posts;
+  for (int i = 0; i < 45'000; ++i) posts.push_back(words.Text(8 + static_cast<int>(words.rng()() % 40)));
+  std::vector<IndexedText> texts;
+  for (int i = 0; i < 45'000; ++i) texts.push_back(IndexedText{i + 1, i % 11 == 0, posts[i]});
+  const auto one = FingerprintIndex::Build(texts, 1);
+  const auto four = FingerprintIndex::Build(texts, 4);
+  ASSERT_EQ(one.size(), four.size());
+  FingerprintIndex::Scratch a, b;
+  size_t with_matches = 0;
+  for (int d = 0; d < 3000; ++d) {
+    const std::string doc = words.Text(15) + " " + posts[words.rng()() % posts.size()] + " " +
+                            posts[words.rng()() % posts.size()] + " " + words.Text(15);
+    const auto want = one.Match(doc, a), got = four.Match(doc, b);
+    with_matches += !want.empty();
+    ASSERT_EQ(want.size(), got.size()) << d;
+    for (size_t k = 0; k < want.size(); ++k) {
+      EXPECT_EQ(want[k].id, got[k].id);
+      EXPECT_EQ(want[k].trap, got[k].trap);
+      EXPECT_EQ(want[k].found, got[k].found);
+      EXPECT_EQ(want[k].total, got[k].total);
+    }
+  }
+  EXPECT_GT(with_matches, 2500u);
+}
+
 // MatchBatch gives each document what Match gives it alone: batches mixing empty documents,
 // documents without matches, and documents holding one or several posts (some twice).
 TEST(FingerprintIndex, MatchBatchEqualsMatchPerDocument) {
