@@ -65,7 +65,7 @@ Status ReadJsonl(const std::string& path, LineReader& lines, const Visit& visit,
     if (!has_lines) return Status::Ok();
     while (!run.empty()) {
       ++line_number;
-      if (line_number == 1 && run.substr(0, 3) == "\xEF\xBB\xBF") run.remove_prefix(3);  // a BOM
+      StripBom(run, line_number);
       CorpusDocument doc;
       size_t length = 0;
       if (!parser.ParseFlatLine(run, doc.text, doc.id, length)) {
