@@ -1,6 +1,8 @@
 #include "api/usage.h"
 
+#include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "api/params.h"
 #include "core/json_writer.h"
@@ -28,6 +30,16 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
     if (auto info = store.GetProject(project); info.ok() && info->has_value()) plan = plans.Find((*info)->plan);
     return plan_of[project] = plan;
   };
+  // Trap records share the records' post_ids with the real posts (the record format has no
+  // field for them); the store knows every trap, and a trap is never counted or billed.
+  std::unordered_set<Id> traps;
+  if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
+        traps.insert(t.id);
+        return true;
+      });
+      !s.ok())
+    return s;
+  std::vector<Id> posts;
   uint64_t done = 0;
   auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
     auto r = DecodeRecord(payload);
@@ -40,7 +52,10 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
     if (IsWrite(r->endpoint)) {
       meter.Replay(r->project_id, r->app_id, *plan, r->time, {}, {}, 1);
     } else if (r->endpoint.rfind("GET ", 0) == 0) {
-      meter.Replay(r->project_id, r->app_id, *plan, r->time, r->post_ids, r->user_ids, 0);
+      posts.clear();
+      std::copy_if(r->post_ids.begin(), r->post_ids.end(), std::back_inserter(posts),
+                   [&](Id id) { return !traps.contains(id); });
+      meter.Replay(r->project_id, r->app_id, *plan, r->time, posts, r->user_ids, 0);
     }
     return Status::Ok();
   });

@@ -14,7 +14,8 @@
 namespace sluice {
 
 //! Replays every delivery and write the ledger in `ledger_dir` records into `meter`, priced
-//! by each project's plan. A missing ledger is an empty one.
+//! by each project's plan. A missing ledger is an empty one. Trap records (the store's
+//! traps, ledgered among a page's posts) are left out: never counted or billed.
 Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress);
 
