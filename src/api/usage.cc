@@ -88,31 +88,25 @@ Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, Time
   return b;
 }
 
-Status CheckWriteAllowed(ApiContext& ctx, const App& app, const Plan& plan) {
-  if (!ctx.meter) return Status::Ok();
-  const TimeMs now = ctx.now;
-  auto budget = ProjectBudget(ctx, plan, app.project_id, now);
-  if (!budget.ok()) return budget.status();
-  if (budget->write_cap && ctx.meter->CycleTotals(app.project_id, budget->cycle_start).posts_written + 1 > *budget->write_cap)
-    return UsageCapExceeded();
-  if (budget->credits_left && *budget->credits_left < plan.post_create_price)
-    return CreditsExhausted(*budget->credits_left, plan.post_create_price);
-  return Status::Ok();
+Result<std::optional<UsageCharge>> ReserveWrite(ApiContext& ctx, const App& app, const Plan& plan) {
+  if (!ctx.meter) return std::optional<UsageCharge>();
+  auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
+  if (!budget.ok()) return budget.problem();
+  auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, {}, {}, 1, ctx.now);
+  if (!charge.ok()) return charge.problem();
+  return std::optional<UsageCharge>(*charge);
 }
 
-Status ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan, const ApiRequest& req,
-                      const ApiResponse& response) {
-  if (!ctx.meter || response.status >= 300) return Status::Ok();
-  bool write = req.method == "POST";
-  if (req.method != "GET" && !write) return Status::Ok();  // DELETE costs nothing
-  if (!write && response.delivered_posts.empty() && response.delivered_users.empty()) return Status::Ok();
+Result<std::optional<UsageCharge>> ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan,
+                                                  const ApiRequest& req, const ApiResponse& response) {
+  if (!ctx.meter || response.status >= 300 || req.method != "GET") return std::optional<UsageCharge>();
+  if (response.delivered_posts.empty() && response.delivered_users.empty()) return std::optional<UsageCharge>();
   auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
-  if (!budget.ok()) return budget.status();
-  static const std::vector<Id> kNone;
-  auto charge = write ? ctx.meter->Charge(app.project_id, app.id, plan, *budget, kNone, kNone, 1, ctx.now)
-                      : ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
-                                          response.delivered_users, 0, ctx.now);
-  return charge.ok() ? Status::Ok() : charge.status();
+  if (!budget.ok()) return budget.problem();
+  auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
+                                  response.delivered_users, 0, ctx.now);
+  if (!charge.ok()) return charge.problem();
+  return std::optional<UsageCharge>(*charge);
 }
 
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
