@@ -76,6 +76,7 @@ class SqliteStore final : public Store {
   Status ResolveParent(Post& post);
   //! The post's row, then the counts it bumps (parent's replies, quoted's quotes, author's posts).
   Status InsertPostAndCounts(const Post& post);
+  Status ApplyIntentTx(Id post_id);
   Result<std::optional<Id>> UserIdByUsername(std::string_view username_lc);
 
   std::unique_ptr<Db> db_;
