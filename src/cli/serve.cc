@@ -48,7 +48,9 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   // Writes noted but not applied when the last run stopped (kill -9) are settled by the
   // ledger, now that its torn tail is cut: a write takes effect only with its record.
   {
-    auto store = OpenStore({config.store_url, c.data, false});
+    // create: also brings a store made by an older sluice up to the current schema (its
+    // write_intents table), before any worker opens its own connection.
+    auto store = OpenStore({config.store_url, c.data, true});
     if (!store.ok()) return Fail(store.problem());
     auto settled = ReconcileWrites(LedgerDir(c), **store);
     if (!settled.ok()) return Fail(settled.problem());

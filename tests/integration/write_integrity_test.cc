@@ -173,6 +173,26 @@ TEST_F(WriteIntegrityTest, ConcurrentWritesPastTheBudgetLeaveOnlyTheAcknowledged
   ASSERT_EQ(server_->Stop(), 0);
 }
 
+// A write the handler refuses (a reply to a post that does not exist) releases its reservation:
+// it costs no place under the cap and no credit.
+TEST_F(WriteIntegrityTest, AFailedWriteReleasesItsBudget) {
+  auto capped = CreateApp("capped", "capped");
+  auto payg = CreateApp("payg", "payg");
+  ASSERT_EQ(RunSluice({"credits", "add", "--data", server_->data_dir(), "--project", Str(payg, "project_id"), "--usd",
+                       "0.045"}).exit_code, 0);
+  server_->Start({"--config", config_});
+  for (const auto* app : {&capped, &payg}) {
+    std::string token = Str(*app, "bearer_token");
+    for (int i = 0; i < 5; ++i) {
+      auto r = server_->Request("POST", "/2/tweets", token, R"({"text":"a reply","reply":{"in_reply_to_tweet_id":"12345"}})");
+      ASSERT_EQ(r.status, 400) << r.body;
+    }
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(server_->Request("POST", "/2/tweets", token, R"({"text":"fits"})").status, 201);
+    EXPECT_EQ(server_->Request("POST", "/2/tweets", token, R"({"text":"past"})").status, app == &capped ? 429 : 402);
+  }
+  ASSERT_EQ(server_->Stop(), 0);
+}
+
 // kill -9 at random moments under concurrent writes and deletes, 20 times: after each restart
 // every post served has its POST record, every POST record without a DELETE record has its
 // post served, and no post with a DELETE record is served. Every acknowledged write holds.
