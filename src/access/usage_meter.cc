@@ -107,6 +107,27 @@ struct ProjectUsage {
     }
   }
 
+  // Takes `c` back off its day (Add's inverse; a day already pruned keeps nothing but money).
+  void Remove(Id app, const UsageCharge& c) {
+    total_spent -= c.cost;
+    auto it = days.find(c.day);
+    if (it == days.end()) return;
+    DayUsage& u = it->second.usage;
+    u.posts_read -= c.new_posts;
+    u.users_read -= c.new_users;
+    u.posts_written -= c.writes;
+    u.spent -= c.cost;
+    if (c.new_posts > 0) {
+      auto& apps = it->second.apps;
+      auto a = std::lower_bound(apps.begin(), apps.end(), app, [](const auto& e, Id id) { return e.first < id; });
+      if (a != apps.end() && a->first == app && (a->second -= c.new_posts) <= 0) apps.erase(a);
+    }
+    if (cycle_cached && c.day >= cycle_start) {
+      cycle_posts_read -= c.new_posts;
+      cycle_posts_written -= c.writes;
+    }
+  }
+
   void Prune(TimeMs horizon) {
     auto end = days.lower_bound(horizon);
     if (end == days.begin()) return;
@@ -190,6 +211,7 @@ Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, con
   c.new_users = int64_t(new_users.size());
   c.writes = writes;
   c.cost = Cost(plan, c);
+  c.day = day;
 
   p.CycleSums(budget.cycle_start);
   if (c.new_posts > 0 && budget.read_cap && !budget.overage && p.cycle_posts_read + c.new_posts > *budget.read_cap)
@@ -209,6 +231,12 @@ Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, con
   return c;
 }
 
+void UsageMeter::Refund(Id project, Id app, const UsageCharge& charge) {
+  ProjectUsage& p = impl_->Get(project);
+  std::lock_guard lock(p.mu);
+  p.Remove(app, charge);
+}
+
 UsageCharge UsageMeter::Replay(Id project, Id app, const Plan& plan, TimeMs at, std::span<const Id> posts,
                                std::span<const Id> users, int64_t writes) {
   thread_local std::vector<uint64_t> new_posts;
@@ -225,6 +253,7 @@ UsageCharge UsageMeter::Replay(Id project, Id app, const Plan& plan, TimeMs at, 
   c.new_users = int64_t(new_users.size());
   c.writes = std::max<int64_t>(writes, 0);
   c.cost = Cost(plan, c);
+  c.day = day;
   if (dedupe) {
     for (uint64_t id : new_posts) p.posts.Insert(id);
     for (uint64_t id : new_users) p.users.Insert(id);

@@ -6,6 +6,13 @@
 //! (at most 16 bytes per distinct id), and per day and app plain counters. It is rebuilt from
 //! the ledger at start (the ledger is the source of truth), so it survives kill -9.
 //! Thread-safe: Charge is atomic per project (decide and record under one lock).
+//!
+//! Budget is reserved before an effect and committed or released after it: Charge is the
+//! reservation (decided and counted at once, so a concurrent Charge of the same project sees
+//! it and two requests can never both take the last post of a cap or the last cent of
+//! credit); keeping the charge commits it; Refund releases it. A write is charged before its
+//! post is noted, and refunded when the handler or the ledger fails, so a refused or failed
+//! write leaves no count and no charge.
 
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +62,7 @@ struct UsageCharge {
   int64_t new_users = 0;
   int64_t writes = 0;
   MicroUsd cost = 0;       // pay-per-use price of the above
+  TimeMs day = 0;          // the UTC day it was counted on (for Refund)
 };
 
 class UsageMeter {
@@ -81,6 +89,13 @@ class UsageMeter {
   //! dedupe day (a reading taken before another thread's) counts on that day, as above.
   Result<UsageCharge> Charge(Id project, Id app, const Plan& plan, const Budget& budget, std::span<const Id> posts,
                              std::span<const Id> users, int64_t writes, TimeMs now);
+
+  //! Releases `charge`, returned by Charge for `project` and `app`: its counts and money are
+  //! taken off its day, its cycle and TotalSpent, as if it had never been made. Ids it added
+  //! to the day's dedupe sets stay there (a later delivery of them that day costs nothing):
+  //! refund charges of writes, which hold none, or a read whose record could not be written
+  //! (the ledger then rebuilds the exact counts at the next start). Refund each charge once.
+  void Refund(Id project, Id app, const UsageCharge& charge);
 
   //! Records a delivery that already happened (rebuilding from the ledger): never refuses.
   //! Replay records in the order they were charged (chronological): a record of a UTC day

@@ -49,6 +49,9 @@ struct ApiResponse {
   std::vector<Id> delivered_posts;
   std::vector<Id> delivered_users;
   std::vector<Id> delivered_traps;  // trap records in the page: ledgered, never counted or billed
+  // The post whose creation or deletion the handler noted (Store::NotePendingPost,
+  // NoteDeletion) and the router applies once its record is durable (write_intents.h); 0: none.
+  Id write_intent = 0;
 
   static ApiResponse FromProblem(const Problem& p);
   static ApiResponse Json(int status, std::string body);

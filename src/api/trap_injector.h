@@ -22,7 +22,10 @@ class TrapInjector {
 
   //! Maybe inserts one trap into `rows` (descending ids, already trimmed to the page) for
   //! `app`; the trap is stored first. Returns its id, or 0 when none was added (also on any
-  //! storage error: a page is never refused for a trap).
+  //! storage error: a page is never refused for a trap). A page refused afterwards (cap,
+  //! credits) keeps its trap stored: it was sent to no one and is in no record, so it can be
+  //! in no leak and is never counted; deleting it would only let its counter be handed out
+  //! twice.
   Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows);
 
   //! The stored trap as a post, for rendering (and for its owner's lookups).

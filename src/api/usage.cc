@@ -1,6 +1,8 @@
 #include "api/usage.h"
 
+#include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "api/params.h"
 #include "core/json_writer.h"
@@ -28,6 +30,16 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
     if (auto info = store.GetProject(project); info.ok() && info->has_value()) plan = plans.Find((*info)->plan);
     return plan_of[project] = plan;
   };
+  // Trap records share the records' post_ids with the real posts (the record format has no
+  // field for them); the store knows every trap, and a trap is never counted or billed.
+  std::unordered_set<Id> traps;
+  if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
+        traps.insert(t.id);
+        return true;
+      });
+      !s.ok())
+    return s;
+  std::vector<Id> posts;
   uint64_t done = 0;
   auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
     auto r = DecodeRecord(payload);
@@ -40,7 +52,10 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
     if (IsWrite(r->endpoint)) {
       meter.Replay(r->project_id, r->app_id, *plan, r->time, {}, {}, 1);
     } else if (r->endpoint.rfind("GET ", 0) == 0) {
-      meter.Replay(r->project_id, r->app_id, *plan, r->time, r->post_ids, r->user_ids, 0);
+      posts.clear();
+      std::copy_if(r->post_ids.begin(), r->post_ids.end(), std::back_inserter(posts),
+                   [&](Id id) { return !traps.contains(id); });
+      meter.Replay(r->project_id, r->app_id, *plan, r->time, posts, r->user_ids, 0);
     }
     return Status::Ok();
   });
@@ -73,31 +88,25 @@ Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, Time
   return b;
 }
 
-Status CheckWriteAllowed(ApiContext& ctx, const App& app, const Plan& plan) {
-  if (!ctx.meter) return Status::Ok();
-  const TimeMs now = ctx.now;
-  auto budget = ProjectBudget(ctx, plan, app.project_id, now);
-  if (!budget.ok()) return budget.status();
-  if (budget->write_cap && ctx.meter->CycleTotals(app.project_id, budget->cycle_start).posts_written + 1 > *budget->write_cap)
-    return UsageCapExceeded();
-  if (budget->credits_left && *budget->credits_left < plan.post_create_price)
-    return CreditsExhausted(*budget->credits_left, plan.post_create_price);
-  return Status::Ok();
+Result<std::optional<UsageCharge>> ReserveWrite(ApiContext& ctx, const App& app, const Plan& plan) {
+  if (!ctx.meter) return std::optional<UsageCharge>();
+  auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
+  if (!budget.ok()) return budget.problem();
+  auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, {}, {}, 1, ctx.now);
+  if (!charge.ok()) return charge.problem();
+  return std::optional<UsageCharge>(*charge);
 }
 
-Status ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan, const ApiRequest& req,
-                      const ApiResponse& response) {
-  if (!ctx.meter || response.status >= 300) return Status::Ok();
-  bool write = req.method == "POST";
-  if (req.method != "GET" && !write) return Status::Ok();  // DELETE costs nothing
-  if (!write && response.delivered_posts.empty() && response.delivered_users.empty()) return Status::Ok();
+Result<std::optional<UsageCharge>> ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan,
+                                                  const ApiRequest& req, const ApiResponse& response) {
+  if (!ctx.meter || response.status >= 300 || req.method != "GET") return std::optional<UsageCharge>();
+  if (response.delivered_posts.empty() && response.delivered_users.empty()) return std::optional<UsageCharge>();
   auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
-  if (!budget.ok()) return budget.status();
-  static const std::vector<Id> kNone;
-  auto charge = write ? ctx.meter->Charge(app.project_id, app.id, plan, *budget, kNone, kNone, 1, ctx.now)
-                      : ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
-                                          response.delivered_users, 0, ctx.now);
-  return charge.ok() ? Status::Ok() : charge.status();
+  if (!budget.ok()) return budget.problem();
+  auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
+                                  response.delivered_users, 0, ctx.now);
+  if (!charge.ok()) return charge.problem();
+  return std::optional<UsageCharge>(*charge);
 }
 
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {

@@ -8,6 +8,7 @@
 #include "access/usage_meter.h"
 #include "api/trap_injector.h"
 #include "api/usage.h"
+#include "api/write_intents.h"
 #include "http/server.h"
 #include "ingest/seed.h"
 
@@ -44,6 +45,19 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (!plans.ok()) return Fail(plans.problem());
   auto ledger = OpenLedger(config, c);
   if (!ledger.ok()) return Fail(ledger.problem());
+  // Writes noted but not applied when the last run stopped (kill -9) are settled by the
+  // ledger, now that its torn tail is cut: a write takes effect only with its record.
+  {
+    // create: also brings a store made by an older sluice up to the current schema (its
+    // write_intents table), before any worker opens its own connection.
+    auto store = OpenStore({config.store_url, c.data, true});
+    if (!store.ok()) return Fail(store.problem());
+    auto settled = ReconcileWrites(LedgerDir(c), **store);
+    if (!settled.ok()) return Fail(settled.problem());
+    if (settled->applied + settled->dropped > 0)
+      spdlog::warn("writes left by the last run: {} applied (their ledger record is durable), {} dropped (no record: never acknowledged)",
+                   settled->applied, settled->dropped);
+  }
   // Caps and credits are the ledger's summary: rebuilt from it, so they survive a crash.
   UsageMeter meter(SystemClock::Instance());
   if (!config.metering.enabled) {

@@ -8,6 +8,7 @@
 #include "api/delivery.h"
 #include "api/license.h"
 #include "api/usage.h"
+#include "api/write_intents.h"
 #include "api/metrics.h"
 #include "ledger/ledger.h"
 
@@ -126,6 +127,9 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   auto app = AuthenticateCached(ctx, req.authorization);
   ApiResponse response;
   const Plan* plan = nullptr;
+  // Budget is reserved before an effect and kept or released after it: a write's before its
+  // handler notes the post, a read's after its handler (a page's only effect is its record).
+  std::optional<UsageCharge> charge;
   if (!app.ok()) {
     response = ApiResponse::FromProblem(app.problem());
   } else {
@@ -134,19 +138,23 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
     if (admission.refusal) {
       response = ApiResponse::FromProblem(*admission.refusal);
       if (ctx.metrics) ctx.metrics->CountRefusal(admission.refusal_reason);
-    } else if (Status write = req.method == "POST" && plan ? CheckWriteAllowed(ctx, *app, *plan) : Status::Ok();
-               !write.ok()) {
-      response = ApiResponse::FromProblem(write.problem());
-      if (ctx.metrics) ctx.metrics->CountRefusal(write.problem().status == 402 ? "credits" : "cap");
+    } else if (auto reserved = req.method == "POST" && plan ? ReserveWrite(ctx, *app, *plan)
+                                                            : Result<std::optional<UsageCharge>>(std::nullopt);
+               !reserved.ok()) {
+      response = ApiResponse::FromProblem(reserved.problem());
+      if (ctx.metrics) ctx.metrics->CountRefusal(reserved.problem().status == 402 ? "credits" : "cap");
     } else {
+      charge = *reserved;
       auto handled = found->handler(ctx, *app, req, capture);
       response = handled.ok() ? std::move(*handled) : ApiResponse::FromProblem(handled.problem());
-      // The cap and credits stage: a response that would cross either is refused whole.
-      if (Status charged = plan ? ChargeResponse(ctx, *app, *plan, req, response) : Status::Ok(); !charged.ok()) {
+      // The cap and credits stage of a read: a response that would cross either is refused whole.
+      auto charged = plan ? ChargeResponse(ctx, *app, *plan, req, response) : std::optional<UsageCharge>();
+      if (!charged.ok()) {
         response = ApiResponse::FromProblem(charged.problem());
         if (ctx.metrics) ctx.metrics->CountRefusal(charged.problem().status == 402 ? "credits" : "cap");
-      } else if (ctx.metrics) {
-        ctx.metrics->CountAdmitted();
+      } else {
+        if (*charged) charge = *charged;
+        if (ctx.metrics) ctx.metrics->CountAdmitted();
       }
     }
     // Room for the stages' headers (up to six of the rate limit, two of the licence) at once.
@@ -155,7 +163,17 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   }
   AddLicenseHeaders(plan, response);
   reads.End();
-  return Record(ctx, req, endpoint, app.ok() ? &*app : nullptr, std::move(response));
+  const bool admitted = response.status < 300;
+  const Id intent = admitted ? response.write_intent : 0;
+  response = Record(ctx, req, endpoint, app.ok() ? &*app : nullptr, std::move(response));
+  const bool recorded = admitted && response.status < 300;
+  // A write takes effect only with its durable record (write_intents.h); then its charge is
+  // kept. Refused, failed or not recorded: the charge is released.
+  if (intent != 0 && recorded) {
+    if (Status s = ApplyWrite(ctx, intent); !s.ok()) response = ApiResponse::FromProblem(s.problem());
+  }
+  if (charge && !recorded) ctx.meter->Refund(app->project_id, app->id, *charge);
+  return response;
 }
 
 }  // namespace

@@ -74,6 +74,16 @@ struct StoredTrap {
   std::string marker;
 };
 
+//! A write noted before its ledger record and applied after it (docs/ledger.md, "Writes and
+//! crashes"): a new post, not yet visible to any read, or the deletion of a live post.
+struct WriteIntent {
+  enum class Kind { kPost, kDelete };
+  Id post_id = 0;
+  Kind kind = Kind::kPost;
+  uint64_t ledger_size = 0;  // records appended to the ledger before the intent was noted
+  friend bool operator==(const WriteIntent&, const WriteIntent&) = default;
+};
+
 struct CreditEntry {
   int64_t micro_usd = 0;
   TimeMs added_at = 0;
@@ -124,6 +134,25 @@ class Store {
   virtual Status InsertPost(Post& post) = 0;
   //! Marks a post deleted (kept for evidence). NotFound if no live post has this id.
   virtual Status DeletePost(Id id, TimeMs at) = 0;
+
+  // ---- write intents: a write of the API takes effect only with its ledger record ----
+  //! Notes `post` as a pending post: no read returns it until ApplyIntent. Checks its reply
+  //! parent (400 when missing or deleted) and fills conversation_id and in_reply_to_user_id
+  //! as InsertPost does. `ledger_size`: the ledger's appended size before the POST record is
+  //! appended. Durable when it returns.
+  virtual Status NotePendingPost(Post& post, uint64_t ledger_size) = 0;
+  //! Notes the deletion of post `id` at `at`, the post staying live until ApplyIntent.
+  //! NotFound when no live post has this id or its deletion is already noted. Durable.
+  virtual Status NoteDeletion(Id id, TimeMs at, uint64_t ledger_size) = 0;
+  //! Applies the intent for `post_id` (publishes the post, or deletes it) and clears it, in
+  //! one transaction. NotFound when there is none. Never re-checks what the intent checked:
+  //! its ledger record already says it happened.
+  virtual Status ApplyIntent(Id post_id) = 0;
+  //! Clears the intent for `post_id` without applying it (no error when there is none).
+  virtual Status DropIntent(Id post_id) = 0;
+  //! Every intent noted and neither applied nor dropped, by post id.
+  virtual Result<std::vector<WriteIntent>> ListIntents() = 0;
+
   virtual Result<int64_t> CountPosts() = 0;
   //! Every post, deleted ones included, in id order: (id, text, deleted). For building the
   //! trace index; `visit` returning false stops early.

@@ -192,6 +192,47 @@ TEST(UsageMeter, WritesCountAgainstTheWriteCap) {
   EXPECT_EQ(meter.CycleTotals(kProject, b.cycle_start).posts_written, 3);
 }
 
+// A write's budget is reserved (charged) before its effect and released when it fails: the
+// released post frees its place under the cap, and its money, at once.
+TEST(UsageMeter, RefundReleasesAWriteReservation) {
+  ManualClock clock(At(2024, 5, 6, 10));
+  UsageMeter meter(clock);
+  Budget b = CapBudget(At(2024, 5, 1));
+  ASSERT_TRUE(meter.Charge(kProject, kApp, Capped(), b, {}, {}, 2).ok());
+  auto third = meter.Charge(kProject, kApp, Capped(), b, {}, {}, 1);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->day, At(2024, 5, 6));
+  EXPECT_EQ(meter.Charge(kProject, kApp, Capped(), b, {}, {}, 1).problem().status, 429);
+  meter.Refund(kProject, kApp, *third);
+  EXPECT_EQ(meter.CycleTotals(kProject, b.cycle_start).posts_written, 2);
+  EXPECT_TRUE(meter.Charge(kProject, kApp, Capped(), b, {}, {}, 1).ok());  // the place is free again
+  EXPECT_EQ(meter.Days(kProject, 0, At(2030, 1, 1)).at(0).posts_written, 3);
+
+  Budget credits;
+  credits.credits_added = 30'000;  // two posts at $0.015
+  auto one = meter.Charge(kProject + 1, kApp, Payg(), credits, {}, {}, 1);
+  auto two = meter.Charge(kProject + 1, kApp, Payg(), credits, {}, {}, 1);
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_EQ(meter.Charge(kProject + 1, kApp, Payg(), credits, {}, {}, 1).problem().status, 402);
+  meter.Refund(kProject + 1, kApp, *two);
+  EXPECT_EQ(meter.TotalSpent(kProject + 1), 15'000);
+  EXPECT_EQ(meter.Days(kProject + 1, 0, At(2030, 1, 1)).at(0).spent, 15'000);
+  EXPECT_TRUE(meter.Charge(kProject + 1, kApp, Payg(), credits, {}, {}, 1).ok());
+}
+
+// A read refunded after its record failed: counts and money go, the app's share too.
+TEST(UsageMeter, RefundOfAReadTakesBackItsCountsButNotItsDedupe) {
+  ManualClock clock(At(2024, 5, 6, 10));
+  UsageMeter meter(clock);
+  Budget b = CapBudget(At(2024, 5, 1));
+  auto c = meter.Charge(kProject, kApp, Capped(), b, Range(1, 5), {}, 0);
+  ASSERT_TRUE(c.ok());
+  meter.Refund(kProject, kApp, *c);
+  EXPECT_EQ(meter.CycleTotals(kProject, b.cycle_start).posts_read, 0);
+  EXPECT_TRUE(meter.AppDays(kProject, 0, At(2030, 1, 1)).empty());
+  EXPECT_EQ(NewPosts(meter, b, Range(1, 5)), 0);  // still in the day's set, as the contract says
+}
+
 TEST(UsageMeter, OverageIsNotRefusedPastTheCap) {
   ManualClock clock(At(2024, 5, 6, 10));
   UsageMeter meter(clock);

@@ -151,6 +151,43 @@ TEST_F(UsageTest, PayPerUseDebitsCreditsAndRefusesWhatTheyCannotCover) {
   EXPECT_EQ(again.out, invoice.out);
 }
 
+// Trap records are ledgered with the page's posts but never counted or billed: not live, not
+// when the meter is rebuilt from the ledger at start, not by `sluice usage` or `sluice invoice`.
+TEST_F(UsageTest, TrapsAreNeverCountedOrBilledLiveOrFromTheLedger) {
+  std::ofstream(config_, std::ios::app) << "[traps]\nevery_posts = 10\n";
+  auto app = CreateApp("metered", "meter");
+  std::string token = Str(app, "bearer_token"), project = Str(app, "project_id");
+  ASSERT_EQ(RunSluice({"credits", "add", "--data", server_->data_dir(), "--project", project, "--usd", "10"}).exit_code, 0);
+  server_->Start({"--config", config_});
+  std::string base = "/2/tweets/search/recent?query=the%20OR%20le&max_results=10";
+  std::string target = base;
+  int delivered = 0;
+  for (int page = 0; page < 10; ++page) {
+    auto r = server_->Get(target, token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    delivered += int(r.Json().at("data").as_array().size());
+    target = base + "&next_token=" + Str(r.Json().at("meta"), "next_token");
+  }
+  EXPECT_GT(delivered, 100);  // the pages did carry traps
+  EXPECT_EQ(Str(server_->Get("/2/usage/tweets", token).Json().at("data"), "project_usage"), "100");
+  ASSERT_EQ(server_->Stop(), 0);
+  server_->Start({"--config", config_});
+  EXPECT_EQ(Str(server_->Get("/2/usage/tweets", token).Json().at("data"), "project_usage"), "100");
+  ASSERT_EQ(server_->Stop(), 0);
+
+  auto usage = RunSluice({"usage", "--data", server_->data_dir(), "--config", config_, "--project", project});
+  ASSERT_EQ(usage.exit_code, 0) << usage.err;
+  auto u = json::parse(usage.out);
+  EXPECT_EQ(u.at("posts_read").as_int64(), 100);
+  auto invoice = RunSluice({"invoice", "--data", server_->data_dir(), "--config", config_, "--project", project,
+                            "--month", Str(u, "month")});
+  ASSERT_EQ(invoice.exit_code, 0) << invoice.err;
+  auto line = json::parse(invoice.out).at("lines").at(0);
+  EXPECT_EQ(Str(line, "item"), "posts-read");
+  EXPECT_EQ(line.at("quantity").as_int64(), 100);
+  EXPECT_EQ(Str(line, "amount_usd"), "0.50");
+}
+
 // An app keeps the uses it declared; if the operator's terms later stop licensing one of them,
 // its requests are refused (403) until it is re-created under terms that do.
 TEST_F(UsageTest, UseNoLongerLicensedIsRefused) {

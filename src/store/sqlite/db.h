@@ -75,6 +75,8 @@ class Db {
   //! A statement prepared once per connection and kept; reset it after use (StmtScope).
   Result<Stmt*> Cached(const std::string& sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  //! A Transaction is open (writes now commit with it, not on their own).
+  bool InTransaction() const { return tx_depth_ > 0; }
   sqlite3* raw() { return db_; }
 
   Problem Error(std::string_view what) const;

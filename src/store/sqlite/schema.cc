@@ -115,6 +115,24 @@ CREATE TABLE trap_posts (
   UNIQUE (app_id, counter)
 );
 )sql",
+    // 4: writes noted before their ledger record, applied after it (docs/ledger.md, "Writes
+    // and crashes"). A pending post lives here, not in posts, so no read sees it.
+    R"sql(
+CREATE TABLE write_intents (
+  post_id             INTEGER PRIMARY KEY,
+  kind                TEXT NOT NULL CHECK (kind IN ('post', 'delete')),
+  ledger_size         INTEGER NOT NULL,
+  at                  INTEGER NOT NULL,     -- delete: deleted_at; post: created_at
+  author_id           INTEGER,
+  text                TEXT,
+  lang                TEXT,
+  conversation_id     INTEGER,
+  in_reply_to_user_id INTEGER,
+  replied_to_id       INTEGER,
+  quoted_id           INTEGER,
+  source              TEXT
+);
+)sql",
 };
 
 }  // namespace

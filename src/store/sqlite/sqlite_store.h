@@ -31,6 +31,11 @@ class SqliteStore final : public Store {
   Status Apply(const WriteBatch& batch) override;
   Status InsertPost(Post& post) override;
   Status DeletePost(Id id, TimeMs at) override;
+  Status NotePendingPost(Post& post, uint64_t ledger_size) override;
+  Status NoteDeletion(Id id, TimeMs at, uint64_t ledger_size) override;
+  Status ApplyIntent(Id post_id) override;
+  Status DropIntent(Id post_id) override;
+  Result<std::vector<WriteIntent>> ListIntents() override;
   Result<int64_t> CountPosts() override;
   Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) override;
   Result<int64_t> CountUsers() override;
@@ -66,6 +71,12 @@ class SqliteStore final : public Store {
   Result<int64_t> Scalar(std::string_view sql);
   Status InsertUser(const User& user);
   Status InsertPostRow(const Post& post);
+  //! A new post's reply parent: fills conversation_id and in_reply_to_user_id (400 when the
+  //! parent is missing or deleted).
+  Status ResolveParent(Post& post);
+  //! The post's row, then the counts it bumps (parent's replies, quoted's quotes, author's posts).
+  Status InsertPostAndCounts(const Post& post);
+  Status ApplyIntentTx(Id post_id);
   Result<std::optional<Id>> UserIdByUsername(std::string_view username_lc);
 
   std::unique_ptr<Db> db_;

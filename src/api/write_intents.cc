@@ -1,0 +1,55 @@
+#include "api/write_intents.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "ledger/record.h"
+#include "ledger/segment.h"
+
+namespace sluice {
+
+Status ApplyWrite(ApiContext& ctx, Id post_id) {
+  return ctx.store.ApplyIntent(post_id);
+}
+
+Result<ReconcileReport> ReconcileWrites(const std::string& ledger_dir, Store& store) {
+  auto intents = store.ListIntents();
+  if (!intents.ok()) return intents.problem();
+  ReconcileReport report;
+  if (intents->empty()) return report;
+  struct Pending {
+    WriteIntent intent;
+    bool recorded = false;
+  };
+  std::unordered_map<Id, Pending> by_post;
+  uint64_t from = UINT64_MAX;
+  for (const auto& w : *intents) {
+    by_post[w.post_id] = {w, false};
+    from = std::min(from, w.ledger_size);
+  }
+  auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
+    auto seq = PeekRecordSeq(payload);
+    if (!seq.ok()) return seq.status();
+    if (*seq < from) return Status::Ok();
+    auto r = DecodeRecord(payload);
+    if (!r.ok()) return r.status();
+    WriteIntent::Kind kind;
+    if (r->endpoint == "POST /2/tweets" && r->status == 201) kind = WriteIntent::Kind::kPost;
+    else if (r->endpoint == "DELETE /2/tweets/:id" && r->status == 200) kind = WriteIntent::Kind::kDelete;
+    else return Status::Ok();
+    for (Id id : r->post_ids) {
+      auto it = by_post.find(id);
+      if (it != by_post.end() && it->second.intent.kind == kind && r->seq >= it->second.intent.ledger_size)
+        it->second.recorded = true;
+    }
+    return Status::Ok();
+  });
+  if (!scan.ok()) return scan.problem();
+  for (const auto& [id, p] : by_post) {
+    if (Status s = p.recorded ? store.ApplyIntent(id) : store.DropIntent(id); !s.ok()) return s;
+    ++(p.recorded ? report.applied : report.dropped);
+  }
+  return report;
+}
+
+}  // namespace sluice

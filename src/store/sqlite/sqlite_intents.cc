@@ -1,0 +1,154 @@
+// Write intents of SqliteStore: a post or deletion noted before its ledger record, applied
+// after it (docs/ledger.md, "Writes and crashes").
+#include "core/text.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sluice::sqlite {
+
+Status SqliteStore::NotePendingPost(Post& post, uint64_t ledger_size) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  if (Status s = ResolveParent(post); !s.ok()) return s;
+  auto s = db_->Cached(
+      "INSERT INTO write_intents (post_id, kind, ledger_size, at, author_id, text, lang, conversation_id,"
+      " in_reply_to_user_id, replied_to_id, quoted_id, source) VALUES (?, 'post', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) return s.status();
+  {
+    StmtScope st(**s);
+    st->Bind(1, post.id);
+    st->Bind(2, int64_t(ledger_size));
+    st->Bind(3, post.created_at);
+    st->Bind(4, post.author_id);
+    st->Bind(5, post.text);
+    st->Bind(6, post.lang.empty() ? std::string_view("und") : std::string_view(post.lang));
+    st->Bind(7, post.conversation_id);
+    st->Bind(8, post.in_reply_to_user_id);
+    st->Bind(9, post.Reference(ReferenceType::kRepliedTo));
+    st->Bind(10, post.Reference(ReferenceType::kQuoted));
+    st->Bind(11, post.source);
+    if (Status r = st->Run(); !r.ok()) {
+      if (r.problem().status == 409) return Conflict("post " + std::to_string(post.id) + " already exists");
+      return r;
+    }
+  }
+  return tx->Commit();
+}
+
+Status SqliteStore::NoteDeletion(Id id, TimeMs at, uint64_t ledger_size) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  auto not_found = [&] { return NotFound("Could not find tweet with id: [" + std::to_string(id) + "]."); };
+  // Live, and not already being deleted: checked in the transaction that notes the intent, so
+  // two concurrent deletions of one post cannot both be noted.
+  auto live = db_->Cached(
+      "SELECT 1 FROM posts WHERE id = ? AND deleted_at IS NULL AND NOT EXISTS"
+      " (SELECT 1 FROM write_intents WHERE post_id = ?)");
+  if (!live.ok()) return live.status();
+  {
+    StmtScope st(**live);
+    st->Bind(1, id);
+    st->Bind(2, id);
+    auto row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return not_found();
+  }
+  auto s = db_->Cached("INSERT INTO write_intents (post_id, kind, ledger_size, at) VALUES (?, 'delete', ?, ?)");
+  if (!s.ok()) return s.status();
+  {
+    StmtScope st(**s);
+    st->Bind(1, id);
+    st->Bind(2, int64_t(ledger_size));
+    st->Bind(3, at);
+    if (Status r = st->Run(); !r.ok()) return r;
+  }
+  return tx->Commit();
+}
+
+Status SqliteStore::ApplyIntent(Id post_id) {
+  // Applied after its ledger record is durable: should an OS crash lose this commit, the
+  // intent (committed with a sync) is applied again at start. So no sync here, which saves
+  // a write one of its two fsyncs; a process crash (kill -9) loses nothing either way (WAL).
+  // The setting is per connection and cannot change inside a transaction.
+  const bool outermost = !db_->InTransaction();
+  if (outermost)
+    if (Status s = db_->Exec("PRAGMA synchronous=NORMAL"); !s.ok()) return s;
+  Status s = ApplyIntentTx(post_id);
+  if (outermost)
+    if (Status r = db_->Exec("PRAGMA synchronous=FULL"); !r.ok() && s.ok()) return r;
+  return s;
+}
+
+Status SqliteStore::ApplyIntentTx(Id post_id) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  auto s = db_->Cached(
+      "SELECT kind, at, author_id, text, lang, conversation_id, in_reply_to_user_id, replied_to_id, quoted_id, source"
+      " FROM write_intents WHERE post_id = ?");
+  if (!s.ok()) return s.status();
+  bool deletion = false;
+  TimeMs at = 0;
+  Post post;
+  {
+    StmtScope st(**s);
+    st->Bind(1, post_id);
+    auto row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound("no write intent for post " + std::to_string(post_id));
+    deletion = st->Text(0) == "delete";
+    at = st->Int(1);
+    if (!deletion) {
+      post.id = post_id;
+      post.created_at = at;
+      post.author_id = st->Int(2);
+      post.text = st->Text(3);
+      post.lang = st->Text(4);
+      post.conversation_id = st->Int(5);
+      post.in_reply_to_user_id = st->OptInt(6);
+      if (auto parent = st->OptInt(7)) post.referenced.push_back({ReferenceType::kRepliedTo, *parent});
+      if (auto quoted = st->OptInt(8)) post.referenced.push_back({ReferenceType::kQuoted, *quoted});
+      post.source = st->Text(9);
+      post.edit_history = {post_id};
+      post.entities = ExtractEntities(post.text);
+    }
+  }
+  if (deletion) {
+    // The post may have gone meanwhile only through another path (an import); then there is
+    // nothing left to delete, and the intent is done all the same.
+    auto del = db_->Cached("UPDATE posts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL");
+    if (!del.ok()) return del.status();
+    StmtScope st(**del);
+    st->Bind(1, at);
+    st->Bind(2, post_id);
+    if (Status r = st->Run(); !r.ok()) return r;
+  } else if (Status r = InsertPostAndCounts(post); !r.ok()) {
+    return r;
+  }
+  if (Status r = DropIntent(post_id); !r.ok()) return r;
+  return tx->Commit();
+}
+
+Status SqliteStore::DropIntent(Id post_id) {
+  auto s = db_->Cached("DELETE FROM write_intents WHERE post_id = ?");
+  if (!s.ok()) return s.status();
+  StmtScope st(**s);
+  st->Bind(1, post_id);
+  return st->Run();
+}
+
+Result<std::vector<WriteIntent>> SqliteStore::ListIntents() {
+  auto s = db_->Prepare("SELECT post_id, kind, ledger_size FROM write_intents ORDER BY post_id");
+  if (!s.ok()) return s.problem();
+  std::vector<WriteIntent> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.problem();
+    if (!*row) return out;
+    WriteIntent w;
+    w.post_id = s->Int(0);
+    w.kind = s->Text(1) == "delete" ? WriteIntent::Kind::kDelete : WriteIntent::Kind::kPost;
+    w.ledger_size = uint64_t(s->Int(2));
+    out.push_back(w);
+  }
+}
+
+}  // namespace sluice::sqlite

@@ -1,0 +1,49 @@
+#include "api/post_body.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice {
+namespace {
+
+// The parameter a refusal names and its message.
+std::pair<std::string, std::string> Refusal(std::string_view body, int64_t max_chars = 280) {
+  auto r = ParsePostBody(body, max_chars);
+  if (r.ok()) return {"ok", ""};
+  EXPECT_EQ(r.problem().status, 400);
+  const auto& e = r.problem().errors;
+  return e.empty() ? std::make_pair(std::string("?"), r.problem().detail)
+                   : std::make_pair(e.front().parameter, e.front().message);
+}
+
+TEST(PostBody, TextReplyAndQuote) {
+  auto p = ParsePostBody(R"({"text":"hello","reply":{"in_reply_to_tweet_id":"12"},"quote_tweet_id":"34"})", 280);
+  ASSERT_TRUE(p.ok()) << p.problem().detail;
+  EXPECT_EQ(p->text, "hello");
+  EXPECT_EQ(p->Reference(ReferenceType::kRepliedTo), 12);
+  EXPECT_EQ(p->Reference(ReferenceType::kQuoted), 34);
+  EXPECT_EQ(p->id, 0);  // the caller's
+}
+
+TEST(PostBody, BadJsonAndWrongTypesAreNamed) {
+  EXPECT_EQ(Refusal("{").first, "body");
+  EXPECT_EQ(Refusal("[1]").first, "body");
+  EXPECT_EQ(Refusal(R"({"text":5})"), std::make_pair(std::string("text"), std::string("`text` must be a string")));
+  EXPECT_EQ(Refusal(R"({"text":"a","reply":{"in_reply_to_tweet_id":12}})").first, "reply.in_reply_to_tweet_id");
+  EXPECT_EQ(Refusal(R"({"text":"a","reply":{"in_reply_to_tweet_id":"12","x":1}})").first, "reply");
+  EXPECT_EQ(Refusal(R"({"text":"a","quote_tweet_id":"12a"})").first, "quote_tweet_id");
+  EXPECT_EQ(Refusal(R"({"text":"a","media":{}})").second,
+            "`media` is not supported by this server (supported: text, reply, quote_tweet_id)");
+}
+
+TEST(PostBody, TextIsRequiredUtf8AndBounded) {
+  EXPECT_EQ(Refusal("{}").first, "text");
+  EXPECT_EQ(Refusal(R"({"text":""})").first, "text");
+  // Invalid UTF-8, raw or as a lone surrogate escape: the JSON parser refuses it first.
+  EXPECT_EQ(Refusal("{\"text\":\"\xff\"}").first, "body");
+  EXPECT_EQ(Refusal(R"({"text":"\ud800"})").first, "body");
+  EXPECT_EQ(Refusal(R"({"text":"héhé"})", 4).first, "ok");  // code points, not bytes
+  EXPECT_EQ(Refusal(R"({"text":"héhéh"})", 4).second, "`text` is 5 characters long; the limit is 4");
+}
+
+}  // namespace
+}  // namespace sluice
