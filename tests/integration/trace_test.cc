@@ -105,9 +105,11 @@ TEST(Trace, NamesTheLeakingAppAndNobodyOnUnrelatedCorpora) {
     const bool overlapped = timing.at("indexes_built_during_scan").as_bool();
     EXPECT_EQ(overlapped, std::string(threads) == "2");
     const double before_scan = at("index_seconds") + at("served_seconds");
-    // each value is rounded to the millisecond
+    // Each value is rounded to the millisecond. Overlapped, the scan waits for the indexes, but
+    // their thread starts before the scan's clock does, by as much as the scheduler takes
+    // (10 ms seen on a loaded machine): only the whole run is an upper bound for them.
     if (overlapped) {
-      EXPECT_LE(before_scan, at("scan_seconds") + 0.005);
+      EXPECT_LE(before_scan, seconds + 0.005);
     }
     EXPECT_LE((overlapped ? 0 : before_scan) + at("scan_seconds") + at("attribution_seconds"), seconds + 0.005);
     EXPECT_GE(at("scan_mb_per_s"), 0);
