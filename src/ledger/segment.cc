@@ -148,9 +148,13 @@ class FileReader {
 
 using Visit = std::function<Status(const LedgerPosition&, std::string_view payload)>;
 
-// Scans one segment. `may_tear`: it is the last one and a torn tail ends it quietly.
-Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_tear, const Visit& visit,
+// What ends a scan quietly: nothing, a torn tail of the last segment, or (repair) anything.
+enum class TailMode { kStrict, kTorn, kAnyDamage };
+
+// Scans one segment. `may_tear`: a torn tail (or, kAnyDamage, any damage) ends it quietly.
+Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode mode, const Visit& visit,
                    ScanResult* result) {
+  const bool may_tear = mode != TailMode::kStrict;
   FileReader in;
   if (Status s = in.Open(dir + "/" + segment.name); !s.ok()) return s;
   LedgerPosition pos{segment.name, 0, result->records};
@@ -159,7 +163,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_
   // `file_ends`: the file ended inside the header or frame, the shape a crash leaves.
   auto bad = [&](std::string_view why, bool file_ends) -> Status {
     if (may_tear) {
-      bool torn = file_ends;
+      bool torn = file_ends || mode == TailMode::kAnyDamage;
       if (!torn) {
         auto zero = in.RestIsZero();
         if (!zero.ok()) return zero.problem();
@@ -169,6 +173,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_
         result->torn = true;
         result->torn_at = pos;
         result->torn_bytes = in.size() - pos.offset;
+        result->why = why;
         return Status::Ok();
       }
     }
@@ -277,20 +282,44 @@ Result<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
   return segments;
 }
 
-Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok, const Visit& visit) {
+namespace {
+
+Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, const Visit& visit) {
   auto segments = ListSegments(dir);
   if (!segments.ok()) return segments.problem();
   ScanResult result;
   for (size_t i = 0; i < segments->size(); ++i) {
     const SegmentFile& segment = (*segments)[i];
-    if (segment.first_seq != result.records)
-      return Damage({segment.name, 0, result.records},
-                    fmt::format("the segment starts at record {}, not where the segments before it end",
-                                segment.first_seq));
+    if (result.torn) {  // only with any_damage: nothing after the damage counts
+      result.later_segments.push_back(segment.name);
+      continue;
+    }
+    if (segment.first_seq != result.records) {
+      std::string why =
+          fmt::format("the segment starts at record {}, not where the segments before it end", segment.first_seq);
+      if (!any_damage) return Damage({segment.name, 0, result.records}, why);
+      std::error_code ec;
+      result.torn = true;
+      result.torn_at = {segment.name, 0, result.records};
+      result.torn_bytes = std::filesystem::file_size(dir + "/" + segment.name, ec);
+      result.why = why;
+      continue;
+    }
     bool last = i + 1 == segments->size();
-    if (Status s = ScanSegment(dir, segment, tail_ok && last, visit, &result); !s.ok()) return s.problem();
+    TailMode mode = any_damage ? TailMode::kAnyDamage : tail_ok && last ? TailMode::kTorn : TailMode::kStrict;
+    if (Status s = ScanSegment(dir, segment, mode, visit, &result); !s.ok()) return s.problem();
   }
   return result;
+}
+
+}  // namespace
+
+Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok, const Visit& visit) {
+  return Scan(dir, tail_ok, false, visit);
+}
+
+Result<ScanResult> ScanSegmentsToDamage(const std::string& dir, const Visit& visit) {
+  return Scan(dir, true, true, visit);
 }
 
 Result<ScanResult> VerifySegments(const std::string& dir) {
