@@ -219,5 +219,111 @@ TEST(Ledger, SurvivesRepeatedKillNineWithoutLosingAcknowledgedWrites) {
   EXPECT_GT(acked.size(), 20u);
 }
 
+uint64_t LedgerBytes(const SluiceServer& s) {
+  uint64_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(s.data_dir() + "/ledger"))
+    if (e.is_regular_file()) total += e.file_size();
+  return total;
+}
+
+// Right after kill -9, before any restart, verify says the ledger was not closed cleanly
+// and what recovery will do; never that it was altered. Then the restart recovers it and a
+// graceful stop closes it cleanly.
+TEST(Ledger, VerifyAfterKillNineSaysNotClosedCleanlyNeverAltered) {
+  SluiceServer s(50, 500);
+  std::string token = s.CreateApp("writer", "enterprise");
+  std::mt19937 rng(std::random_device{}());
+  for (int round = 0; round < 5; ++round) {
+    s.Start();
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 3; ++c) {
+      clients.emplace_back([&, c] {
+        for (int i = 0; !stop; ++i) {
+          try {
+            if (c == 0)
+              s.Request("POST", "/2/tweets", token, "{\"text\":\"kill " + std::to_string(i) + "\"}");
+            else if (c == 1)
+              s.Get("/2/tweets/search/recent?query=the%20OR%20kill&max_results=100", token);
+            else
+              s.Get("/2/tweets/search/recent?query=the", "made-up-token");
+          } catch (const std::exception&) {
+            return;  // the server died mid-request
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 600));
+    s.Kill();
+    stop = true;
+    for (auto& t : clients) t.join();
+
+    auto crashed = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_EQ(crashed.exit_code, 0) << "round " << round << ": " << crashed.err;
+    EXPECT_NE(crashed.out.find("not closed cleanly"), std::string::npos) << crashed.out;
+    for (const char* tamper : {"altered", "differs", "removed", "deleted"}) {
+      EXPECT_EQ(crashed.err.find(tamper), std::string::npos) << crashed.err;
+      EXPECT_EQ(crashed.out.find(tamper), std::string::npos) << crashed.out;
+    }
+    s.Start();
+    ASSERT_EQ(s.Stop(), 0);
+    auto closed = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_EQ(closed.exit_code, 0) << closed.err;
+    EXPECT_NE(closed.out.find("closed cleanly"), std::string::npos) << closed.out;
+    EXPECT_EQ(closed.out.find("not closed cleanly"), std::string::npos) << closed.out;
+  }
+}
+
+// A server that runs for well under a second still signs checkpoints, at start and at stop;
+// deleting them all is noticed.
+TEST(Ledger, ShortRunSignsAtStartAndStopAndDeletedCheckpointsAreNoticed) {
+  SluiceServer s(20, 100);
+  std::string token = s.CreateApp("reader");
+  s.Start();
+  ASSERT_EQ(s.Get("/2/tweets/search/recent?query=the%20OR%20le", token).status, 200);
+  ASSERT_EQ(s.Stop(), 0);
+  std::set<std::string> notes;
+  for (const auto& e : fs::directory_iterator(s.data_dir() + "/ledger/checkpoints")) notes.insert(e.path().filename());
+  EXPECT_EQ(notes, (std::set<std::string>{"00000000000000000000.note", "00000000000000000001.note"}));
+  auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2 signed checkpoints verified; closed cleanly"), std::string::npos) << verify.out;
+
+  fs::remove(s.data_dir() + "/ledger/checkpoints/00000000000000000001.note");
+  auto last_gone = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_NE(last_gone.exit_code, 0);
+  EXPECT_NE(last_gone.err.find("the newest checkpoint is of 0"), std::string::npos) << last_gone.err;
+  fs::remove(s.data_dir() + "/ledger/checkpoints/00000000000000000000.note");
+  fs::remove(s.data_dir() + "/ledger/CLOSED");  // as if it had crashed, too
+  auto all_gone = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_NE(all_gone.exit_code, 0);
+  EXPECT_NE(all_gone.err.find("no signed checkpoint, but 1 records"), std::string::npos) << all_gone.err;
+}
+
+// Made-up tokens cannot grow the ledger: 2,000 refusals are a few counted records.
+TEST(Ledger, UnauthenticatedRefusalsAreCountedNotRecordedOneByOne) {
+  SluiceServer s(20, 100);
+  s.Start();
+  uint64_t before = LedgerBytes(s);
+  {
+    KeepAliveClient client(s.port());
+    for (int i = 0; i < 2000; ++i)
+      ASSERT_EQ(client.Get("/2/tweets/search/recent?query=the", "made-up-" + std::to_string(i)).status, 401);
+  }
+  ASSERT_EQ(s.Stop(), 0);  // appends the counts of the last second
+  uint64_t after = LedgerBytes(s);
+  EXPECT_LE(after - before, 16u << 10) << before << " -> " << after;
+  int64_t counted = 0;
+  for (const auto& r : Export(s)) {
+    EXPECT_EQ(r.at("status").as_int64(), 401);
+    EXPECT_EQ(Str(r, "app_id"), "0");
+    counted += r.at("count").as_int64();
+  }
+  EXPECT_EQ(counted, 2000);
+  auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2000 refusals without a known app"), std::string::npos) << verify.out;
+}
+
 }  // namespace
 }  // namespace sluice::testing
