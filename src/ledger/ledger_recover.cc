@@ -154,6 +154,9 @@ Result<ScanResult> LedgerImpl::ScanAndCheckTree(uint64_t* mismatch) {
   std::vector<Hash> leaves;
   uint64_t leaves_first = 0;
   auto visit = [&](const LedgerPosition& at, std::string_view payload) -> Status {
+    // A frame whose CRC holds but whose record does not decode was written by something else.
+    if (auto record = DecodeRecord(payload); !record.ok())
+      return InternalError(fmt::format("ledger damaged at {}: {}", at.ToString(), record.problem().detail));
     if (at.seq >= stored) return at.seq == tree_->Size() ? tree_->Append(LeafHash(payload)) : Status::Ok();
     if (*mismatch < stored) return Status::Ok();  // repairing: the tree is rebuilt after the scan
     if (at.seq >= leaves_first + leaves.size()) {

@@ -93,7 +93,8 @@ class FileReader {
     if (fd_ < 0 || ::fstat(fd_, &st) != 0) return Error("open");
     size_ = static_cast<uint64_t>(st.st_size);
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    buf_.resize(kReadBufferBytes);
+    // No bigger than the file: a small segment costs a small buffer.
+    buf_.resize(std::clamp<uint64_t>(size_, kSegmentHeaderBytes, kReadBufferBytes));
     return Status::Ok();
   }
 
@@ -198,6 +199,11 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
     uint32_t stored_crc = LoadLe32(in.data() + 4);
     if (length > kMaxPayloadBytes) return bad(fmt::format("frame length {} is over the limit", length), false);
     size_t frame = kFrameHeaderBytes + length;
+    // Said before reading: a damaged length must not make us buffer 16 MB of a small file.
+    if (frame > in.size() - pos.offset)
+      return bad(fmt::format("the {}-byte frame runs past the end of the segment ({} bytes left)", frame,
+                             in.size() - pos.offset),
+                 true);
     got = in.Fill(frame);
     if (!got.ok()) return got.problem();
     if (*got < frame)
@@ -209,6 +215,8 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
     auto seq = PeekRecordSeq(payload);
     if (!seq.ok()) return bad(seq.problem().detail, false);
     if (*seq != pos.seq) return bad(fmt::format("the frame holds record {}", *seq), false);
+    if (mode == TailMode::kAnyDamage)  // repair keeps only records every reader can decode
+      if (auto record = DecodeRecord(payload); !record.ok()) return bad(record.problem().detail, false);
     if (Status s = visit(pos, payload); !s.ok()) return s;
     in.Consume(frame);
     pos.offset += frame;

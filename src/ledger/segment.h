@@ -74,7 +74,8 @@ Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok,
 
 //! For `sluice ledger repair`: as ScanSegments with tail_ok, but anything wrong (a bad
 //! frame anywhere, a segment that does not start where the previous ended) ends the scan
-//! as if torn there, and the segments after it are listed in `later_segments`.
+//! as if torn there, and the segments after it are listed in `later_segments`. Records are
+//! decoded in full here: one that does not decode is damage too.
 Result<ScanResult> ScanSegmentsToDamage(const std::string& dir,
                                         const std::function<Status(const LedgerPosition&, std::string_view payload)>& visit);
 
