@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -217,6 +218,71 @@ TEST(Ledger, SurvivesRepeatedKillNineWithoutLosingAcknowledgedWrites) {
       recorded.insert(std::string(r.at("post_ids").as_array().at(0).as_string()));
   for (const auto& id : acked) EXPECT_TRUE(recorded.count(id)) << "acknowledged post " << id << " has no ledger record";
   EXPECT_GT(acked.size(), 20u);
+}
+
+// Damage inside the records the tree hashes cover, newer than the last checkpoint the
+// damage leaves: verify fails, the server refuses to start (cutting nothing), and only an
+// explicit repair goes on.
+TEST(Ledger, StartRefusesDamagedCoveredRecordsUntilRepaired) {
+  SluiceServer s(20, 100);
+  std::string token = s.CreateApp("reader");
+  auto frames = [&](const std::string& bytes) {
+    std::vector<size_t> offsets;
+    for (size_t at = 16; at + 8 <= bytes.size();) {
+      offsets.push_back(at);
+      at += 8 + (uint8_t(bytes[at]) | uint8_t(bytes[at + 1]) << 8 | uint8_t(bytes[at + 2]) << 16);
+    }
+    return offsets;
+  };
+  struct Damage {
+    const char* name;
+    std::function<std::string(const std::string&, size_t last_frame)> apply;
+  };
+  std::vector<Damage> damages = {
+      {"cut at a frame boundary", [](const std::string& b, size_t last) { return b.substr(0, last); }},
+      {"zeroed tail",
+       [](const std::string& b, size_t last) { return b.substr(0, last) + std::string(b.size() - last, '\0'); }},
+      {"flipped length bit",
+       [](const std::string& b, size_t last) {
+         std::string d = b;
+         d[last + 1] ^= 0x40;
+         return d;
+       }},
+  };
+  for (const auto& damage : damages) {
+    s.Start();
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(s.Get("/2/tweets/search/recent?query=the%20OR%20le", token).status, 200);
+    ASSERT_EQ(s.Stop(), 0);
+    std::string segment = OnlySegment(s);
+    std::string bytes;
+    {
+      std::ifstream in(segment, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto offsets = frames(bytes);
+    ASSERT_GE(offsets.size(), 3u);
+    std::ofstream(segment, std::ios::binary | std::ios::trunc) << damage.apply(bytes, offsets.back());
+    // The newest checkpoint (and the marker) gone too: the tree hashes alone still tell.
+    fs::remove(s.data_dir() + "/ledger/CLOSED");
+    char note[32];
+    std::snprintf(note, sizeof note, "%020zu.note", offsets.size());
+    fs::remove(s.data_dir() + "/ledger/checkpoints/" + note);
+
+    auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_NE(verify.exit_code, 0) << damage.name << ": " << verify.out;
+    EXPECT_NE(verify.err.find("records were removed or cut"), std::string::npos) << damage.name << ": " << verify.err;
+    auto refused = RunSluice({"serve", "--data", s.data_dir(), "--listen", "127.0.0.1:0"});
+    EXPECT_NE(refused.exit_code, 0) << damage.name;
+    EXPECT_NE(refused.err.find("the tree hashes cover " + std::to_string(offsets.size()) + " records"), std::string::npos)
+        << damage.name << ": " << refused.err;
+    EXPECT_NE(refused.err.find("sluice ledger repair --data"), std::string::npos) << refused.err;
+    auto repaired = RunSluice({"ledger", "repair", "--data", s.data_dir()});
+    EXPECT_EQ(repaired.exit_code, 0) << damage.name << ": " << repaired.err;
+    auto healed = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_EQ(healed.exit_code, 0) << damage.name << ": " << healed.err;
+    EXPECT_NE(healed.out.find(std::to_string(offsets.size() - 1) + " records"), std::string::npos) << healed.out;
+    fs::remove_all(s.data_dir() + "/ledger");  // the next damage starts afresh
+  }
 }
 
 uint64_t LedgerBytes(const SluiceServer& s) {
