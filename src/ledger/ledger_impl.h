@@ -102,6 +102,7 @@ class LedgerImpl final : public Ledger {
 
   std::string repair_dir_;  // made on the first repair action, DATA/ledger/repaired-<ms>
   bool was_closed_ = false;  // the clean-close marker was there at Open
+  bool marker_taken_ = false;
   bool repaired_ = false;    // repair changed something (logged)
 
   std::mutex close_mu_;

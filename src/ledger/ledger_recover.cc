@@ -49,8 +49,6 @@ Status LedgerImpl::Recover() {
   if (lock_fd_ < 0) return FileError("open", LockPath(options_.dir));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
     return CommandError(options_.dir + " is in use by another sluice process (a running server?); stop it first");
-  // From here on the ledger may change: until Close writes the marker again, it is open.
-  if (Status s = TakeClosedMarker(); !s.ok()) return s;
   auto tree = TreeHashes::Open(TreeDir(options_.dir));
   if (!tree.ok()) return tree.problem();
   tree_ = std::move(*tree);
@@ -61,6 +59,8 @@ Status LedgerImpl::Recover() {
 
   // Records the tree hashes or a signed checkpoint cover were durable: a crash never loses
   // them, so their loss is damage, never a torn tail.
+  if (options_.repair)  // repair changes the ledger from the start
+    if (Status s = TakeClosedMarker(); !s.ok()) return s;
   const uint64_t stored = tree_->Size();
   const uint64_t covered = std::max(stored, have_checkpoint_ ? checkpoint_size_ : 0);
   Status levels = CheckTreeLevels(*tree_, stored);
@@ -89,6 +89,9 @@ Status LedgerImpl::Recover() {
     if (Status s = LogRepair(why); !s.ok()) return s;
   }
 
+  // From here on the ledger changes: until Close writes the marker again, it is open. (A
+  // refused start above leaves the marker, so verify still holds the ledger to it.)
+  if (Status s = TakeClosedMarker(); !s.ok()) return s;
   if (scan->torn && options_.repair) {
     if (Status s = RepairTail(*scan); !s.ok()) return s;
   } else if (scan->torn) {
@@ -136,6 +139,8 @@ Status LedgerImpl::Recover() {
 }
 
 Status LedgerImpl::TakeClosedMarker() {
+  if (marker_taken_) return Status::Ok();
+  marker_taken_ = true;
   std::string path = ClosedMarkerPath(options_.dir);
   was_closed_ = ::access(path.c_str(), F_OK) == 0;
   if (!was_closed_) return Status::Ok();
@@ -149,6 +154,8 @@ Status LedgerImpl::TakeClosedMarker() {
 // are visited, so nothing past a torn tail (or, repairing, past any damage) gets in.
 Result<ScanResult> LedgerImpl::ScanAndCheckTree(uint64_t* mismatch) {
   constexpr uint64_t kChunk = 4096;
+  if (options_.repair)  // repair changes the ledger from the start
+    if (Status s = TakeClosedMarker(); !s.ok()) return s;
   const uint64_t stored = tree_->Size();
   *mismatch = stored;
   std::vector<Hash> leaves;

@@ -51,6 +51,12 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
   auto marker = ClosedMarker(dir);
   if (!marker.ok()) return marker.problem();
   report.closed_cleanly = marker->has_value() && !report.in_use;
+  // The tree hashes and the checkpoints are read before the records: a server running now
+  // only adds to them after the records they cover, so what is read here is all covered by
+  // the records read next.
+  auto stored = ReadOnlyTreeHashes::Open(TreeDir(dir));
+  if (!stored.ok()) return stored.problem();
+  const auto checkpoint_files = CheckpointFiles(dir);
 
   auto tree = TreeHashes::InMemory();
   std::string last_segment;
@@ -77,8 +83,6 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
 
   // The tree hashes are extended only after their records are synced: records they cover
   // cannot be lost to a crash. Fewer records than they cover is records removed.
-  auto stored = ReadOnlyTreeHashes::Open(TreeDir(dir));
-  if (!stored.ok()) return stored.problem();
   report.tree_records = (*stored)->Size();
   if (report.tree_records > report.records)
     return CommandError(fmt::format(
@@ -113,7 +117,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
   }
 
   uint64_t previous = 0, last = 0;
-  for (const auto& file : CheckpointFiles(dir)) {
+  for (const auto& file : checkpoint_files) {
     auto note = ReadFile(file.string());
     if (!note.ok()) return note.problem();
     auto cp = VerifyCheckpoint(*note, *vkey);

@@ -68,8 +68,10 @@ class RecoveryTest : public ::testing::Test {
   // Open must refuse, naming `why`, the two commands, and leave the segments as they are.
   void ExpectRefused(const std::string& why) {
     std::string before = ReadAll(Segment());
+    bool marked = fs::exists(ClosedMarkerPath(options_.dir));
     auto ledger = Ledger::Open(options_);
     ASSERT_FALSE(ledger.ok());
+    EXPECT_EQ(fs::exists(ClosedMarkerPath(options_.dir)), marked);  // a refused start changes nothing
     const std::string& detail = ledger.problem().detail;
     EXPECT_NE(detail.find(why), std::string::npos) << detail;
     EXPECT_NE(detail.find("sluice ledger verify --data " + data_), std::string::npos) << detail;

@@ -104,6 +104,23 @@ TEST_F(VerifyTest, CrashLeftoversAreReportedWithWhatRecoveryWillDo) {
   EXPECT_EQ(Error(), "");
 }
 
+TEST_F(VerifyTest, ALedgerInUseIsNeitherClosedNorAltered) {
+  auto ledger = Ledger::Open(options_);
+  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  for (int i = 7; i < 20; ++i) ASSERT_TRUE((*ledger)->Append(Record(i)).ok());
+  ASSERT_TRUE((*ledger)->WaitDurable(19).ok());
+  auto report = VerifyLedger(options_.dir, nullptr);
+  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  EXPECT_TRUE(report->in_use);
+  EXPECT_FALSE(report->closed_cleanly);
+  EXPECT_NE(DescribeVerifyReport(*report).find("in use by a running server"), std::string::npos);
+  ASSERT_TRUE((*ledger)->Close().ok());
+  report = VerifyLedger(options_.dir, nullptr);
+  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  EXPECT_TRUE(report->closed_cleanly);
+  EXPECT_EQ(report->records, 20u);
+}
+
 TEST_F(VerifyTest, ClosedCleanlyThenChangedIsAnError) {
   AppendToSegment(Frames(7, 8));
   EXPECT_NE(Error().find("closed cleanly with 7 records, the segments hold 8"), std::string::npos) << Error();
