@@ -35,6 +35,10 @@ const std::string& Dir() {
     spdlog::set_level(spdlog::level::off);  // recovery warns about what it cuts
     return std::string(made) + "/ledger";
   }();
+  static const bool cleanup = [] {
+    return std::atexit([] { fs::remove_all(fs::path(Dir()).parent_path()); }) == 0;
+  }();
+  (void)cleanup;
   return dir;
 }
 
