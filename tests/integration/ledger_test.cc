@@ -285,6 +285,30 @@ TEST(Ledger, StartRefusesDamagedCoveredRecordsUntilRepaired) {
   }
 }
 
+// A checkpoint is never signed over tree hashes that do not match the records.
+TEST(Ledger, CheckpointRefusesACorruptTreeHashFile) {
+  SluiceServer s(20, 100);
+  std::string token = s.CreateApp("reader");
+  s.Start();
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(s.Get("/2/tweets/search/recent?query=the%20OR%20le", token).status, 200);
+  ASSERT_EQ(s.Stop(), 0);
+  std::string level0 = s.data_dir() + "/ledger/tree/level-00.hashes";
+  {
+    std::fstream f(level0, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(2 * 32 + 7);
+    f.put('\x5a');
+  }
+  size_t notes = std::distance(fs::directory_iterator(s.data_dir() + "/ledger/checkpoints"), fs::directory_iterator());
+  auto signed_ = RunSluice({"ledger", "checkpoint", "--data", s.data_dir()});
+  EXPECT_NE(signed_.exit_code, 0) << signed_.out;
+  EXPECT_NE(signed_.err.find("the tree hashes do not match the records"), std::string::npos) << signed_.err;
+  EXPECT_EQ(std::distance(fs::directory_iterator(s.data_dir() + "/ledger/checkpoints"), fs::directory_iterator()),
+            long(notes));
+  auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_NE(verify.exit_code, 0);
+  EXPECT_NE(verify.err.find("level-00.hashes: hash 2 differs"), std::string::npos) << verify.err;
+}
+
 uint64_t LedgerBytes(const SluiceServer& s) {
   uint64_t total = 0;
   for (const auto& e : fs::recursive_directory_iterator(s.data_dir() + "/ledger"))
