@@ -7,6 +7,8 @@ bool ShouldRecord(const ApiResponse& r) {
   return r.status < 300 && (!r.delivered_posts.empty() || !r.delivered_users.empty() || !r.delivered_traps.empty());
 }
 
+bool IsCountedRefusal(const App* app, const ApiResponse& response) { return !app && response.status >= 300; }
+
 LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
                             const ApiResponse& response) {
   LedgerRecord r;

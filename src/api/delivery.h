@@ -13,6 +13,10 @@ namespace sluice {
 
 bool ShouldRecord(const ApiResponse& response);
 
+//! A refusal (status >= 300) of a request without a known app (`app` null): the ledger
+//! counts these per second, endpoint and status (Ledger::Count) instead of one record each.
+bool IsCountedRefusal(const App* app, const ApiResponse& response);
+
 //! `app` is null when the request was not authenticated. `endpoint` is "METHOD /route/:pattern".
 LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
                             const ApiResponse& response);

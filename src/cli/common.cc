@@ -81,8 +81,9 @@ Result<Plans> LoadPlans(const Config& config) {
 
 std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }
 
-Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c) {
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair) {
   LedgerOptions o;
+  o.repair = repair;
   o.dir = LedgerDir(c);
   o.sync = config.ledger.sync == "always" ? LedgerSync::kAlways : LedgerSync::kInterval;
   o.sync_interval_ms = config.ledger.sync_interval_ms;

@@ -31,7 +31,7 @@ Result<Config> LoadSettings(const Common& c);
 Result<std::unique_ptr<Store>> Open(const Common& c, const Config& config);
 Result<Plans> LoadPlans(const Config& config);
 std::string LedgerDir(const Common& c);
-Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c);
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair = false);
 //! Progress bars, on a terminal only.
 void Progress(const char* what, int64_t done, int64_t total);
 void ScanProgress(uint64_t done, uint64_t total);

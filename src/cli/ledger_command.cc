@@ -1,6 +1,8 @@
 #include "cli/ledger_command.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "core/time_format.h"
@@ -19,6 +21,10 @@ std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
   c.checkpoint = c.cmd->add_subcommand("checkpoint", "sign a checkpoint of the ledger now (server stopped)");
   ledger_data_option(c.checkpoint);
   c.checkpoint->add_option("--config", common.config_file, "TOML config file (ledger.origin)");
+  c.repair = c.cmd->add_subcommand(
+      "repair", "cut a damaged ledger to its whole records and rebuild what they prove (server stopped; logged)");
+  ledger_data_option(c.repair);
+  c.repair->add_option("--config", common.config_file, "TOML config file (ledger.origin)");
   c.prove = c.cmd->add_subcommand("prove", "JSON: every record in which an app received a post, with proofs");
   ledger_data_option(c.prove);
   c.prove->add_option("--app", c.ledger_app, "app id")->required();
@@ -47,9 +53,7 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
   if (*c.verify) {
     auto report = VerifyLedger(dir, ScanProgress);
     if (!report.ok()) return Fail(report.problem());
-    std::printf("ledger OK: %llu records in %llu segments, %llu signed checkpoints verified\n",
-                (unsigned long long)report->records, (unsigned long long)report->segments,
-                (unsigned long long)report->checkpoints);
+    std::fputs(DescribeVerifyReport(*report).c_str(), stdout);
     return 0;
   }
   if (*c.check) {
@@ -83,6 +87,23 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
     Status s = ExportRecords(dir, c.ledger_app, from, to, std::cout, ScanProgress);
     std::cout.flush();
     return s.ok() ? 0 : Fail(s.problem());
+  }
+  if (*c.repair) {
+    // Explicit and logged: what it removes is kept in DATA/ledger/repaired-<ms>/, and each
+    // step is a line of DATA/ledger/repairs.log, printed here too.
+    auto config = LoadSettings(common);
+    if (!config.ok()) return Fail(config.problem());
+    std::error_code ec;
+    uint64_t log_before = std::filesystem::file_size(dir + "/repairs.log", ec);
+    if (ec) log_before = 0;
+    auto ledger = OpenLedger(*config, common, /*repair=*/true);
+    if (!ledger.ok()) return Fail(ledger.problem());
+    if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
+    std::ifstream log(dir + "/repairs.log");
+    log.seekg(static_cast<std::streamoff>(log_before));
+    std::cout << log.rdbuf();
+    std::cout.flush();
+    return 0;
   }
   if (*c.checkpoint) {
     auto config = LoadSettings(common);

@@ -1,5 +1,5 @@
 #pragma once
-//! `sluice ledger verify|checkpoint|prove|consistency|pubkey|export|check-proof`.
+//! `sluice ledger verify|checkpoint|repair|prove|consistency|pubkey|export|check-proof`.
 
 #include <memory>
 #include <string>
@@ -11,7 +11,7 @@ namespace sluice::cli {
 struct LedgerCommand {
   CLI::App* cmd = nullptr;
   CLI::App *verify = nullptr, *checkpoint = nullptr, *prove = nullptr, *consistency = nullptr, *pubkey = nullptr,
-           *exporter = nullptr, *check = nullptr;
+           *exporter = nullptr, *check = nullptr, *repair = nullptr;
   std::string ledger_data = "./sluice-data", proof_file, pubkey_text, from_time, to_time;
   Id ledger_app = 0, ledger_post = 0;
   uint64_t from_size = 0, to_size = 0;

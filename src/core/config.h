@@ -33,7 +33,7 @@ struct LedgerConfig {
   int64_t segment_bytes = 64LL << 20;        // a new segment file past this size
   std::string origin = "sluice.local/ledger";  // the log's name in signed checkpoints
   int64_t checkpoint_every_records = 100000;
-  int64_t checkpoint_every_ms = 60000;
+  int64_t checkpoint_every_ms = 1000;
 };
 
 struct TrapsConfig {

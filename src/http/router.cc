@@ -86,6 +86,11 @@ ApiResponse PublicRoute(ApiContext& ctx, const ApiRequest& req, std::string_view
 ApiResponse Record(ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
                    ApiResponse response) {
   if (!ctx.ledger || !ShouldRecord(response)) return response;
+  // A refusal without a known app is counted, not recorded: made-up tokens cannot grow the ledger.
+  if (IsCountedRefusal(app, response)) {
+    Status s = ctx.ledger->Count(DeliveryRecord(ctx, req, endpoint, app, response));
+    return s.ok() ? response : ApiResponse::FromProblem(s.problem());
+  }
   auto seq = ctx.ledger->Append(DeliveryRecord(ctx, req, endpoint, app, response));
   if (!seq.ok()) return ApiResponse::FromProblem(seq.problem());
   bool write = req.method == "POST" || req.method == "DELETE";

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -75,6 +76,10 @@ LedgerImpl::~LedgerImpl() {
 
 Status LedgerImpl::Start() {
   if (Status s = Recover(); !s.ok()) return s;
+  // Every start signs one (size 0 included), so a ledger with records and no checkpoint
+  // has lost its checkpoints: verify says so.
+  if (auto note = WriteCheckpoint(); !note.ok()) return note.problem();
+  started_ = true;
   thread_ = std::thread(&LedgerImpl::SyncLoop, this);
   return Status::Ok();
 }
@@ -90,6 +95,7 @@ Result<uint64_t> LedgerImpl::Append(LedgerRecord record) {
   if (body.size() + 1 + 10 > kMaxPayloadBytes)
     return InternalError(fmt::format("ledger: a record of {} bytes is over the limit", body.size()));
 
+  const uint8_t version = RecordVersion(record);
   std::unique_lock lock(mu_);
   while (pending_.size() >= kMaxPendingBytes && !failure_ && !stopping_) {
     sync_requested_ = true;
@@ -98,14 +104,7 @@ Result<uint64_t> LedgerImpl::Append(LedgerRecord record) {
   }
   if (failure_) return *failure_;
   if (stopping_) return Unavailable("the ledger is closed");
-  uint64_t seq = next_seq_++;
-  size_t frame = pending_.size();
-  pending_.append(kFrameHeaderBytes, '\0');
-  AppendRecordHead(seq, &pending_);
-  pending_.append(body);
-  std::string_view payload(pending_.data() + frame + kFrameHeaderBytes, pending_.size() - frame - kFrameHeaderBytes);
-  StoreLe32(static_cast<uint32_t>(payload.size()), pending_.data() + frame);
-  StoreLe32(Crc32c(payload), pending_.data() + frame + 4);
+  uint64_t seq = AppendLocked(version, body);
   if (options_.sync == LedgerSync::kAlways) {
     sync_requested_ = true;
     work_cv_.notify_one();
@@ -113,6 +112,26 @@ Result<uint64_t> LedgerImpl::Append(LedgerRecord record) {
     if (durable_.load() <= seq) return *failure_;
   }
   return seq;
+}
+
+uint64_t LedgerImpl::AppendLocked(uint8_t version, std::string_view body) {
+  uint64_t seq = next_seq_++;
+  size_t frame = pending_.size();
+  pending_.append(kFrameHeaderBytes, '\0');
+  AppendRecordHead(seq, version, &pending_);
+  pending_.append(body);
+  std::string_view payload(pending_.data() + frame + kFrameHeaderBytes, pending_.size() - frame - kFrameHeaderBytes);
+  StoreLe32(static_cast<uint32_t>(payload.size()), pending_.data() + frame);
+  StoreLe32(Crc32c(payload), pending_.data() + frame + 4);
+  return seq;
+}
+
+Status LedgerImpl::Count(LedgerRecord record) {
+  std::lock_guard lock(mu_);
+  if (failure_) return *failure_;
+  if (stopping_) return Unavailable("the ledger is closed");
+  refusals_.Add(record);
+  return Status::Ok();
 }
 
 Status LedgerImpl::WaitDurable(uint64_t seq) {
@@ -154,6 +173,21 @@ Status LedgerImpl::Close() {
     work_cv_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+  bool failed = false;
+  {
+    std::lock_guard lock(mu_);
+    failed = failure_.has_value();
+  }
+  // The sync thread is gone: its state is ours. A graceful stop signs the final tree and
+  // says so; after a write failure the ledger is left for recovery, unmarked.
+  if (started_ && !failed && tree_ok_) {
+    auto note = WriteCheckpoint();
+    Status s = note.ok() ? WriteClosedMarker() : Status(note.problem());
+    if (!s.ok()) {
+      spdlog::error("ledger: closing: {}", s.message());
+      close_status_ = s;
+    }
+  }
   if (segment_fd_ >= 0) ::close(segment_fd_);
   segment_fd_ = -1;
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
@@ -177,8 +211,15 @@ void LedgerImpl::SyncLoop() {
     const bool stopping = stopping_;
     const uint64_t ticket = checkpoints_requested_;
     const bool checkpoint_wanted = ticket > checkpoints_done_;
-    const uint64_t first_seq = flushed_seq_;
     const bool failed = failure_.has_value();
+    // Counted refusals of seconds that have passed (all of them when stopping) become records.
+    if (!failed)
+      for (const LedgerRecord& r : refusals_.TakeEnded(stopping ? std::numeric_limits<TimeMs>::max() : clock_.NowMs())) {
+        std::string body;
+        AppendRecordBody(r, &body);
+        AppendLocked(RecordVersion(r), body);
+      }
+    const uint64_t first_seq = flushed_seq_;
     batch.clear();
     batch.swap(pending_);
     flushed_seq_ = next_seq_;
@@ -301,6 +342,10 @@ bool LedgerImpl::CheckpointDue() const {
   if (now < checkpoint_retry_after_) return false;
   return size - checkpoint_size_ >= options_.checkpoint_every_records ||
          now - checkpoint_time_ >= options_.checkpoint_every_ms;
+}
+
+Status LedgerImpl::WriteClosedMarker() {
+  return WriteFileDurably(options_.dir, kClosedMarkerName, fmt::format("records {}\n", durable_.load()));
 }
 
 Result<std::string> LedgerImpl::WriteCheckpoint() {

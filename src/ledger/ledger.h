@@ -6,8 +6,17 @@
 //! tree is extended and checkpoints may be signed), so no checkpoint ever covers a record
 //! that is not on disk. Thread-safe.
 //!
-//! Open() recovers: it scans the segments, cuts a torn tail (logging the bytes dropped),
-//! and brings the persisted tree hashes up to the durable records.
+//! Open() recovers: it checks the persisted tree hashes against the records, cuts a torn
+//! tail past what the tree hashes and checkpoints cover (logging the bytes dropped), brings
+//! the tree hashes up to the records and signs a checkpoint. It refuses (a CommandError
+//! saying how to inspect and repair) when records the tree hashes or a checkpoint cover are
+//! missing or damaged, or when the tree hashes do not match the records: nothing is cut
+//! then, unless `repair` is set (`sluice ledger repair`), which cuts to the whole records,
+//! keeps what it removes in DATA/ledger/repaired-<ms>/ and logs it to repairs.log.
+//!
+//! Checkpoints: at Open, every `checkpoint_every_ms` (or `checkpoint_every_records`)
+//! while records arrive, on Checkpoint(), and at Close. Close also writes the clean-close
+//! marker (DATA/ledger/CLOSED), which Open removes: a ledger without it was not closed.
 
 #include <cstdint>
 #include <memory>
@@ -28,8 +37,9 @@ struct LedgerOptions {
   uint64_t segment_bytes = 64 << 20;  // roll to a new segment past this size
   std::string origin = "sluice.local/ledger";  // checkpoint origin line (the log's name)
   uint64_t checkpoint_every_records = 100000;
-  int64_t checkpoint_every_ms = 60000;
+  int64_t checkpoint_every_ms = 1000;
   const Clock* clock = nullptr;     // default: the system clock
+  bool repair = false;              // Open cuts damaged or missing covered records (see above)
 };
 
 class Ledger {
@@ -40,6 +50,14 @@ class Ledger {
   //! Assigns the next sequence number (record.seq is overwritten) and queues the record.
   //! Returns the sequence number. For sync=always, returns once it is durable.
   virtual Result<uint64_t> Append(LedgerRecord record) = 0;
+  //! Counts a refusal of a request without a known app (record.app_id 0): aggregated with
+  //! the others of its second, node, endpoint and status into one record (RefusalCounter),
+  //! appended once the second has passed or at Close. Not durable on return: a crash loses
+  //! the counts of the last second or so. The default appends the record as it is.
+  virtual Status Count(LedgerRecord record) {
+    auto seq = Append(std::move(record));
+    return seq.ok() ? Status::Ok() : Status(seq.problem());
+  }
   //! Blocks until record `seq` is durable (for acknowledged writes in every sync mode).
   virtual Status WaitDurable(uint64_t seq) = 0;
   //! Records durable on disk (all of 0..size-1).
@@ -48,7 +66,8 @@ class Ledger {
   virtual uint64_t AppendedSize() const = 0;
   //! Syncs now and signs a checkpoint of the durable tree; returns its text.
   virtual Result<std::string> Checkpoint() = 0;
-  //! Flushes, syncs, stops the sync thread. Further appends fail.
+  //! Appends the counted refusals, flushes, syncs, stops the sync thread, signs a checkpoint
+  //! and writes the clean-close marker (not after a write failure). Further appends fail.
   virtual Status Close() = 0;
 };
 

@@ -17,5 +17,10 @@ inline std::string SigningKeyPath(const std::string& dir) { return dir + "/check
 //! The public verifier key, written next to the private one so read-only tools need no secret.
 inline std::string VerifierKeyPath(const std::string& dir) { return dir + "/checkpoint.vkey"; }
 inline std::string LockPath(const std::string& dir) { return dir + "/LOCK"; }
+//! The clean-close marker: written at Close ("records N\n"), removed at Open.
+inline constexpr const char* kClosedMarkerName = "CLOSED";
+inline std::string ClosedMarkerPath(const std::string& dir) { return dir + "/" + kClosedMarkerName; }
+//! What `sluice ledger repair` did, one line per action, appended.
+inline std::string RepairLogPath(const std::string& dir) { return dir + "/repairs.log"; }
 
 }  // namespace sluice

@@ -14,6 +14,8 @@
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
+#include "ledger/refusal_counter.h"
+#include "ledger/segment.h"
 
 namespace sluice {
 
@@ -27,6 +29,7 @@ class LedgerImpl final : public Ledger {
   Status Start();
 
   Result<uint64_t> Append(LedgerRecord record) override;
+  Status Count(LedgerRecord record) override;
   Status WaitDurable(uint64_t seq) override;
   uint64_t DurableSize() const override;
   uint64_t AppendedSize() const override;
@@ -42,7 +45,18 @@ class LedgerImpl final : public Ledger {
   };
 
   Status Recover();
+  // Recover's steps (ledger_recover.cc).
+  Status TakeClosedMarker();
+  Result<ScanResult> ScanAndCheckTree(uint64_t* mismatch);
+  Status RepairTail(const ScanResult& scan);
+  Status SetAsideCheckpoints(uint64_t records);
+  Status RefuseStart(const std::string& why) const;
+  Status LogRepair(const std::string& line);
+  std::string RepairDir();
   Status LoadLastCheckpoint();
+  Status WriteClosedMarker();
+  // Queues one encoded record (version byte chosen by the caller); mu_ held.
+  uint64_t AppendLocked(uint8_t version, std::string_view body);
   Status OpenLastSegment();
   void SyncLoop();
   Written WriteAndSync(std::string_view batch, uint64_t first_seq);
@@ -68,6 +82,7 @@ class LedgerImpl final : public Ledger {
   uint64_t checkpoints_requested_ = 0;
   uint64_t checkpoints_done_ = 0;
   std::optional<Result<std::string>> checkpoint_result_;
+  RefusalCounter refusals_;
 
   std::atomic<uint64_t> durable_{0};  // written, synced, then stored (release)
 
@@ -85,7 +100,13 @@ class LedgerImpl final : public Ledger {
   TimeMs checkpoint_time_ = 0;        // of the last checkpoint, or of Open
   TimeMs checkpoint_retry_after_ = 0;  // after a failed automatic checkpoint
 
+  std::string repair_dir_;  // made on the first repair action, DATA/ledger/repaired-<ms>
+  bool was_closed_ = false;  // the clean-close marker was there at Open
+  bool marker_taken_ = false;
+  bool repaired_ = false;    // repair changed something (logged)
+
   std::mutex close_mu_;
+  bool started_ = false;  // Recover succeeded: Close may checkpoint and mark the ledger closed
   bool closed_ = false;
   Status close_status_;
   std::thread thread_;

@@ -183,4 +183,32 @@ bool VerifyConsistency(uint64_t from, uint64_t to, const Hash& from_root, const 
   return fr == from_root && sr == to_root && sn == 0;
 }
 
+Status TreeHashes::ReadRange(int level, uint64_t first, uint64_t n, std::vector<Hash>* out) const {
+  out->resize(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    auto h = Perfect(level, first + i);
+    if (!h.ok()) return h.problem();
+    (*out)[i] = *h;
+  }
+  return Status::Ok();
+}
+
+Status CheckTreeLevels(const TreeHashes& tree, uint64_t size) {
+  constexpr uint64_t kChunk = 4096;  // parent entries per read
+  std::vector<Hash> children, parents;
+  for (int k = 1; k < 64 && (size >> k) > 0; ++k) {
+    uint64_t want = size >> k;
+    for (uint64_t i = 0; i < want; i += kChunk) {
+      uint64_t n = std::min(kChunk, want - i);
+      if (Status s = tree.ReadRange(k - 1, 2 * i, 2 * n, &children); !s.ok()) return s;
+      if (Status s = tree.ReadRange(k, i, n, &parents); !s.ok()) return s;
+      for (uint64_t j = 0; j < n; ++j)
+        if (parents[j] != NodeHash(children[2 * j], children[2 * j + 1]))
+          return CommandError("tree hash level " + std::to_string(k) + " entry " + std::to_string(i + j) +
+                              " is not the hash of its two children at level " + std::to_string(k - 1));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace sluice

@@ -53,6 +53,9 @@ class TreeHashes {
   //! The hash of leaves [index * 2^level, (index + 1) * 2^level); NotFound if that
   //! subtree is not complete, InternalError if a read fails.
   virtual Result<Hash> Perfect(int level, uint64_t index) const = 0;
+  //! Entries [first, first + n) of `level` into *out (resized to n), as Perfect() would give
+  //! them one by one (the default does just that; the file store reads them in one go).
+  virtual Status ReadRange(int level, uint64_t first, uint64_t n, std::vector<Hash>* out) const;
 
   // Root and the proofs are computed from Perfect() alone, O(log size) calls, for any
   // size up to Size() (older tree sizes included). NotFound for sizes or indexes out of
@@ -70,6 +73,12 @@ class TreeHashes {
   //! MTH of leaves [start, end), end - start > 0, from perfect subtrees.
   Result<Hash> RangeHash(uint64_t start, uint64_t end) const;
 };
+
+//! Checks that every entry of every level above the leaves is the node hash of its two
+//! children, for a tree of `size` leaves (<= tree.Size()): the persisted tree is then
+//! consistent with its level 0, which the caller compares with the records. A CommandError
+//! naming the level and entry that differs.
+Status CheckTreeLevels(const TreeHashes& tree, uint64_t size);
 
 //! Verifiers (RFC 9162 section 2.1.3.2 and 2.1.4.2): need nothing but the proof.
 //! VerifyConsistency also accepts the cases RFC 9162 leaves out, with an empty proof:

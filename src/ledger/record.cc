@@ -112,16 +112,20 @@ class Reader {
 
 }  // namespace
 
-void AppendRecordHead(uint64_t seq, std::string* out) {
+uint8_t RecordVersion(const LedgerRecord& record) {
+  return record.count == 1 ? kLedgerRecordVersion : kLedgerRecordVersionCounted;
+}
+
+void AppendRecordHead(uint64_t seq, uint8_t version, std::string* out) {
   char buf[1 + kMaxVarintBytes];
-  buf[0] = static_cast<char>(kLedgerRecordVersion);
+  buf[0] = static_cast<char>(version);
   char* end = PutVarint(buf + 1, seq);
   out->append(buf, end);
 }
 
 void AppendRecordBody(const LedgerRecord& r, std::string* out) {
   // One resize to an upper bound, then raw writes; the string shrinks back at the end.
-  size_t bound = 8 * kMaxVarintBytes + r.use.size() + r.endpoint.size() + r.request_id.size() +
+  size_t bound = 9 * kMaxVarintBytes + r.use.size() + r.endpoint.size() + r.request_id.size() +
                  kMaxVarintBytes * (r.post_ids.size() + r.user_ids.size());
   size_t start = out->size();
   out->resize(start + bound);
@@ -137,23 +141,25 @@ void AppendRecordBody(const LedgerRecord& r, std::string* out) {
   p = PutIds(p, r.user_ids);
   p = PutString(p, r.request_id);
   p = PutVarint(p, r.response_bytes);
+  if (RecordVersion(r) == kLedgerRecordVersionCounted) p = PutVarint(p, r.count);
   out->resize(static_cast<size_t>(p - out->data()));
 }
 
 std::string EncodeRecord(const LedgerRecord& record) {
   std::string out;
-  AppendRecordHead(record.seq, &out);
+  AppendRecordHead(record.seq, RecordVersion(record), &out);
   AppendRecordBody(record, &out);
   return out;
 }
 
 namespace {
 
-// The version byte; on success the reader stands at the seq field.
-bool CheckVersion(std::string_view bytes, Reader* in) {
+// The version byte into *version; on success the reader stands at the seq field.
+bool CheckVersion(std::string_view bytes, Reader* in, uint8_t* version) {
   if (bytes.empty()) return in->Fail("version", bytes.data(), "truncated");
-  uint8_t version = static_cast<uint8_t>(bytes[0]);
-  if (version != kLedgerRecordVersion) return in->Fail("version", bytes.data(), fmt::format("unknown version {}", version));
+  *version = static_cast<uint8_t>(bytes[0]);
+  if (*version != kLedgerRecordVersion && *version != kLedgerRecordVersionCounted)
+    return in->Fail("version", bytes.data(), fmt::format("unknown version {}", *version));
   in->Skip(1);
   return true;
 }
@@ -163,7 +169,8 @@ bool CheckVersion(std::string_view bytes, Reader* in) {
 Result<uint64_t> PeekRecordSeq(std::string_view bytes) {
   Reader in(bytes);
   uint64_t seq = 0;
-  if (!CheckVersion(bytes, &in) || !in.Varint("seq", &seq)) return InternalError(in.error());
+  uint8_t version = 0;
+  if (!CheckVersion(bytes, &in, &version) || !in.Varint("seq", &seq)) return InternalError(in.error());
   return seq;
 }
 
@@ -171,11 +178,17 @@ Result<LedgerRecord> DecodeRecord(std::string_view bytes) {
   Reader in(bytes);
   LedgerRecord r;
   uint64_t time = 0, app_id = 0, project_id = 0;
-  bool ok = CheckVersion(bytes, &in) && in.Varint("seq", &r.seq) && in.Varint("time", &time) &&
+  uint8_t version = 0;
+  bool ok = CheckVersion(bytes, &in, &version) && in.Varint("seq", &r.seq) && in.Varint("time", &time) &&
             in.Small("node_id", &r.node_id) && in.Varint("app_id", &app_id) && in.Varint("project_id", &project_id) &&
             in.String("use", &r.use) && in.String("endpoint", &r.endpoint) && in.Small("status", &r.status) &&
             in.Ids("post_ids", &r.post_ids) && in.Ids("user_ids", &r.user_ids) &&
             in.String("request_id", &r.request_id) && in.Varint("response_bytes", &r.response_bytes);
+  if (ok && version == kLedgerRecordVersionCounted) {
+    const char* at = in.position();
+    ok = in.Varint("count", &r.count) &&
+         (r.count >= 2 || in.Fail("count", at, fmt::format("{} in a version 2 record (one request is version 1)", r.count)));
+  }
   if (ok && in.Remaining() > 0)
     ok = in.Fail("(end)", in.position(), fmt::format("{} trailing bytes", in.Remaining()));
   if (!ok) return InternalError(in.error());

@@ -1,7 +1,10 @@
 #pragma once
 //! One ledger record: who received what, when, under which terms. Its encoding (format
-//! version 1, docs/ledger.md) is what the Merkle tree hashes, so it is fixed forever:
+//! versions 1 and 2, docs/ledger.md) is what the Merkle tree hashes, so it is fixed forever:
 //! new fields mean a new version byte, and readers keep decoding old versions.
+//! Version 2 adds `count` at the end: the record stands for `count` requests (refusals of
+//! unauthenticated requests, aggregated per second). A record of one request is always
+//! written as version 1, so every record still has exactly one encoding.
 
 #include <cstdint>
 #include <string>
@@ -25,25 +28,31 @@ struct LedgerRecord {
   std::vector<Id> post_ids; // posts delivered (or created / deleted), in response order
   std::vector<Id> user_ids; // users delivered, in response order
   std::string request_id;
-  uint64_t response_bytes = 0;
+  uint64_t response_bytes = 0;  // of the one response, or the sum over `count` responses
+  uint64_t count = 1;           // requests this record stands for (version 2 when > 1)
 
   bool operator==(const LedgerRecord&) const = default;
 };
 
 inline constexpr uint8_t kLedgerRecordVersion = 1;
+inline constexpr uint8_t kLedgerRecordVersionCounted = 2;
+
+//! The version `record` is encoded in: 1, or 2 when count != 1.
+uint8_t RecordVersion(const LedgerRecord& record);
 
 //! The record's bytes: version byte, then the fields in the order above (varints for
 //! integers, length-prefixed strings, post/user ids delta-coded as zigzag varints).
 std::string EncodeRecord(const LedgerRecord& record);
 //! Inverse of EncodeRecord; a Problem naming the field for anything malformed or trailing.
-//! Varints must be minimal (canonical), so every record has exactly one encoding.
+//! Varints must be minimal (canonical), so every record has exactly one encoding (a
+//! version 2 record with a count below 2 is refused: it has a version 1 encoding).
 Result<LedgerRecord> DecodeRecord(std::string_view bytes);
 
 //! EncodeRecord in two parts, so the ledger encodes the body outside its lock and adds the
-//! sequence number inside: EncodeRecord(r) == head(r.seq) + body(r).
+//! sequence number inside: EncodeRecord(r) == head(r.seq, RecordVersion(r)) + body(r).
 //! AppendRecordHead writes the version byte and the seq varint (at most 11 bytes).
-void AppendRecordHead(uint64_t seq, std::string* out);
-//! Every field after seq; record.seq is ignored.
+void AppendRecordHead(uint64_t seq, uint8_t version, std::string* out);
+//! Every field after seq (count only when RecordVersion(record) is 2); record.seq is ignored.
 void AppendRecordBody(const LedgerRecord& record, std::string* out);
 //! The seq of an encoded record (version byte and seq only; the rest is not checked).
 Result<uint64_t> PeekRecordSeq(std::string_view bytes);

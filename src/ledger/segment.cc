@@ -93,7 +93,8 @@ class FileReader {
     if (fd_ < 0 || ::fstat(fd_, &st) != 0) return Error("open");
     size_ = static_cast<uint64_t>(st.st_size);
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    buf_.resize(kReadBufferBytes);
+    // No bigger than the file: a small segment costs a small buffer.
+    buf_.resize(std::clamp<uint64_t>(size_, kSegmentHeaderBytes, kReadBufferBytes));
     return Status::Ok();
   }
 
@@ -148,9 +149,13 @@ class FileReader {
 
 using Visit = std::function<Status(const LedgerPosition&, std::string_view payload)>;
 
-// Scans one segment. `may_tear`: it is the last one and a torn tail ends it quietly.
-Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_tear, const Visit& visit,
+// What ends a scan quietly: nothing, a torn tail of the last segment, or (repair) anything.
+enum class TailMode { kStrict, kTorn, kAnyDamage };
+
+// Scans one segment. `may_tear`: a torn tail (or, kAnyDamage, any damage) ends it quietly.
+Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode mode, const Visit& visit,
                    ScanResult* result) {
+  const bool may_tear = mode != TailMode::kStrict;
   FileReader in;
   if (Status s = in.Open(dir + "/" + segment.name); !s.ok()) return s;
   LedgerPosition pos{segment.name, 0, result->records};
@@ -159,7 +164,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_
   // `file_ends`: the file ended inside the header or frame, the shape a crash leaves.
   auto bad = [&](std::string_view why, bool file_ends) -> Status {
     if (may_tear) {
-      bool torn = file_ends;
+      bool torn = file_ends || mode == TailMode::kAnyDamage;
       if (!torn) {
         auto zero = in.RestIsZero();
         if (!zero.ok()) return zero.problem();
@@ -169,6 +174,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_
         result->torn = true;
         result->torn_at = pos;
         result->torn_bytes = in.size() - pos.offset;
+        result->why = why;
         return Status::Ok();
       }
     }
@@ -193,6 +199,11 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_
     uint32_t stored_crc = LoadLe32(in.data() + 4);
     if (length > kMaxPayloadBytes) return bad(fmt::format("frame length {} is over the limit", length), false);
     size_t frame = kFrameHeaderBytes + length;
+    // Said before reading: a damaged length must not make us buffer 16 MB of a small file.
+    if (frame > in.size() - pos.offset)
+      return bad(fmt::format("the {}-byte frame runs past the end of the segment ({} bytes left)", frame,
+                             in.size() - pos.offset),
+                 true);
     got = in.Fill(frame);
     if (!got.ok()) return got.problem();
     if (*got < frame)
@@ -204,6 +215,8 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, bool may_
     auto seq = PeekRecordSeq(payload);
     if (!seq.ok()) return bad(seq.problem().detail, false);
     if (*seq != pos.seq) return bad(fmt::format("the frame holds record {}", *seq), false);
+    if (mode == TailMode::kAnyDamage)  // repair keeps only records every reader can decode
+      if (auto record = DecodeRecord(payload); !record.ok()) return bad(record.problem().detail, false);
     if (Status s = visit(pos, payload); !s.ok()) return s;
     in.Consume(frame);
     pos.offset += frame;
@@ -277,20 +290,44 @@ Result<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
   return segments;
 }
 
-Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok, const Visit& visit) {
+namespace {
+
+Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, const Visit& visit) {
   auto segments = ListSegments(dir);
   if (!segments.ok()) return segments.problem();
   ScanResult result;
   for (size_t i = 0; i < segments->size(); ++i) {
     const SegmentFile& segment = (*segments)[i];
-    if (segment.first_seq != result.records)
-      return Damage({segment.name, 0, result.records},
-                    fmt::format("the segment starts at record {}, not where the segments before it end",
-                                segment.first_seq));
+    if (result.torn) {  // only with any_damage: nothing after the damage counts
+      result.later_segments.push_back(segment.name);
+      continue;
+    }
+    if (segment.first_seq != result.records) {
+      std::string why =
+          fmt::format("the segment starts at record {}, not where the segments before it end", segment.first_seq);
+      if (!any_damage) return Damage({segment.name, 0, result.records}, why);
+      std::error_code ec;
+      result.torn = true;
+      result.torn_at = {segment.name, 0, result.records};
+      result.torn_bytes = std::filesystem::file_size(dir + "/" + segment.name, ec);
+      result.why = why;
+      continue;
+    }
     bool last = i + 1 == segments->size();
-    if (Status s = ScanSegment(dir, segment, tail_ok && last, visit, &result); !s.ok()) return s.problem();
+    TailMode mode = any_damage ? TailMode::kAnyDamage : tail_ok && last ? TailMode::kTorn : TailMode::kStrict;
+    if (Status s = ScanSegment(dir, segment, mode, visit, &result); !s.ok()) return s.problem();
   }
   return result;
+}
+
+}  // namespace
+
+Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok, const Visit& visit) {
+  return Scan(dir, tail_ok, false, visit);
+}
+
+Result<ScanResult> ScanSegmentsToDamage(const std::string& dir, const Visit& visit) {
+  return Scan(dir, true, true, visit);
 }
 
 Result<ScanResult> VerifySegments(const std::string& dir) {

@@ -66,9 +66,18 @@ struct ScanResult {
   bool torn = false;
   LedgerPosition torn_at;     // first byte not part of a whole frame
   uint64_t torn_bytes = 0;    // bytes from torn_at to the end of the file
+  std::string why;            // what is wrong at torn_at ("the frame header is cut short", ...)
+  std::vector<std::string> later_segments;  // ScanSegmentsToDamage: whole segments after torn_at
 };
 Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok,
                                 const std::function<Status(const LedgerPosition&, std::string_view payload)>& visit);
+
+//! For `sluice ledger repair`: as ScanSegments with tail_ok, but anything wrong (a bad
+//! frame anywhere, a segment that does not start where the previous ended) ends the scan
+//! as if torn there, and the segments after it are listed in `later_segments`. Records are
+//! decoded in full here: one that does not decode is damage too.
+Result<ScanResult> ScanSegmentsToDamage(const std::string& dir,
+                                        const std::function<Status(const LedgerPosition&, std::string_view payload)>& visit);
 
 //! ScanSegments without a torn tail allowed, decoding every record in full: the check that
 //! the ledger is exactly what was appended (up to what the CRCs and seqs can tell).

@@ -16,49 +16,51 @@
 #include "ledger/proof_bundle.h"
 #include "ledger/record.h"
 #include "ledger/segment.h"
+#include "ledger/tools_internal.h"
 
 namespace sluice {
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace ledger_internal {
 
 // The persisted tree hashes, read with pread and never written: the server may be
 // appending to the same files while a command reads them.
-class ReadOnlyTreeHashes final : public TreeHashes {
- public:
-  static Result<std::unique_ptr<ReadOnlyTreeHashes>> Open(const std::string& tree_dir) {
-    std::unique_ptr<ReadOnlyTreeHashes> t(new ReadOnlyTreeHashes);
-    for (int level = 0; level < 64; ++level) {
-      int fd = ::open(TreeLevelPath(tree_dir, level).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) break;
-      t->fds_.push_back(fd);
-    }
-    if (t->fds_.empty()) return CommandError(tree_dir + ": no tree hashes (is this a ledger directory?)");
-    t->size_ = uint64_t(::lseek(t->fds_[0], 0, SEEK_END)) / 32;
-    return t;
+Result<std::unique_ptr<ReadOnlyTreeHashes>> ReadOnlyTreeHashes::Open(const std::string& tree_dir) {
+  std::unique_ptr<ReadOnlyTreeHashes> t(new ReadOnlyTreeHashes);
+  for (int level = 0; level < 64; ++level) {
+    int fd = ::open(TreeLevelPath(tree_dir, level).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    t->fds_.push_back(fd);
   }
-  ~ReadOnlyTreeHashes() override {
-    for (int fd : fds_) ::close(fd);
-  }
-  uint64_t Size() const override { return size_; }
-  Status Append(const Hash&) override { return InternalError("read-only tree"); }
-  Status Sync() override { return InternalError("read-only tree"); }
-  Status Truncate(uint64_t) override { return InternalError("read-only tree"); }
-  Result<Hash> Perfect(int level, uint64_t index) const override {
-    Hash h{};
-    if (level < 0 || size_t(level) >= fds_.size() || ((index + 1) << level) > size_)
-      return CommandError("tree hash level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
-    if (::pread(fds_[size_t(level)], h.data(), 32, off_t(index * 32)) != 32)
-      return CommandError("tree hash level " + std::to_string(level) + " index " + std::to_string(index) + " cannot be read");
-    return h;
-  }
+  if (t->fds_.empty()) return CommandError(tree_dir + ": no tree hashes (is this a ledger directory?)");
+  t->level0_bytes_ = uint64_t(::lseek(t->fds_[0], 0, SEEK_END));
+  t->size_ = t->level0_bytes_ / 32;
+  // A crash can leave a torn last entry and zero entries a file was extended by: not hashes.
+  Hash h{};
+  while (t->size_ > 0 && ::pread(t->fds_[0], h.data(), 32, off_t((t->size_ - 1) * 32)) == 32 &&
+         std::all_of(h.begin(), h.end(), [](uint8_t b) { return b == 0; }))
+    --t->size_;
+  return t;
+}
 
- private:
-  ReadOnlyTreeHashes() = default;
-  std::vector<int> fds_;
-  uint64_t size_ = 0;
-};
+ReadOnlyTreeHashes::~ReadOnlyTreeHashes() {
+  for (int fd : fds_) ::close(fd);
+}
+
+uint64_t ReadOnlyTreeHashes::Entries(int level) const {
+  if (level < 0 || size_t(level) >= fds_.size()) return 0;
+  return uint64_t(::lseek(fds_[size_t(level)], 0, SEEK_END)) / 32;
+}
+
+Result<Hash> ReadOnlyTreeHashes::Perfect(int level, uint64_t index) const {
+  Hash h{};
+  if (level < 0 || size_t(level) >= fds_.size() || ((index + 1) << level) > size_)
+    return CommandError("tree hash level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
+  if (::pread(fds_[size_t(level)], h.data(), 32, off_t(index * 32)) != 32)
+    return CommandError("tree hash level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
+  return h;
+}
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,7 +70,6 @@ Result<std::string> ReadFile(const std::string& path) {
   return s.str();
 }
 
-// Checkpoint notes in order of tree size.
 std::vector<fs::path> CheckpointFiles(const std::string& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -86,6 +87,10 @@ uint64_t SegmentBytes(const std::string& dir) {
   return total;
 }
 
+}  // namespace ledger_internal
+
+namespace {
+
 void RecordJson(JsonWriter& w, const LedgerRecord& r) {
   w.BeginObject();
   w.MemberInt("seq", int64_t(r.seq));
@@ -100,14 +105,18 @@ void RecordJson(JsonWriter& w, const LedgerRecord& r) {
   w.MemberIdArray("user_ids", r.user_ids);
   w.Member("request_id", r.request_id);
   w.MemberInt("response_bytes", int64_t(r.response_bytes));
+  w.MemberInt("count", int64_t(r.count));
   w.EndObject();
 }
 
-// Visits every record in order, decoded, with its bytes; progress by bytes.
-Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& progress,
-                                 const std::function<Status(const LedgerPosition&, const LedgerRecord&, std::string_view)>& visit) {
+}  // namespace
+
+namespace ledger_internal {
+
+Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& progress, const RecordVisit& visit,
+                                 bool tail_ok) {
   uint64_t total = SegmentBytes(dir), done = 0, since = 0;
-  return ScanSegments(dir, /*tail_ok=*/false, [&](const LedgerPosition& pos, std::string_view payload) -> Status {
+  return ScanSegments(dir, tail_ok, [&](const LedgerPosition& pos, std::string_view payload) -> Status {
     auto record = DecodeRecord(payload);
     if (!record.ok()) return CommandError(pos.ToString() + ": " + record.problem().detail);
     if (record->seq != pos.seq)
@@ -122,65 +131,9 @@ Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& p
   });
 }
 
-}  // namespace
+}  // namespace ledger_internal
 
-Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& progress) {
-  auto vkey = LedgerPublicKey(dir);
-  if (!vkey.ok()) return vkey.problem();
-  auto tree = TreeHashes::InMemory();
-  std::string last_segment;
-  VerifyReport report;
-  auto scan = ForEachRecord(dir, progress, [&](const LedgerPosition& pos, const LedgerRecord&, std::string_view payload) {
-    if (pos.segment != last_segment) {
-      ++report.segments;
-      last_segment = pos.segment;
-    }
-    return tree->Append(LeafHash(payload));
-  });
-  if (!scan.ok()) return scan.problem();
-  report.records = scan->records;
-  if (progress) progress(SegmentBytes(dir), SegmentBytes(dir));
-
-  // The persisted hashes serve proofs: each must equal the recomputed one.
-  auto stored = ReadOnlyTreeHashes::Open(TreeDir(dir));
-  if (!stored.ok()) return stored.problem();
-  if ((*stored)->Size() < report.records)
-    return CommandError(TreeDir(dir) + ": tree hashes cover " + std::to_string((*stored)->Size()) + " records, the segments hold " +
-                        std::to_string(report.records));
-  for (int level = 0; (uint64_t(1) << level) <= report.records; ++level) {
-    for (uint64_t i = 0; ((i + 1) << level) <= report.records; ++i) {
-      auto want = tree->Perfect(level, i);
-      auto got = (*stored)->Perfect(level, i);
-      if (!want.ok()) return want.problem();
-      if (!got.ok() || *got != *want)
-        return CommandError(TreeLevelPath(TreeDir(dir), level) + ": hash " + std::to_string(i) +
-                            " differs from the one recomputed from the records");
-    }
-  }
-
-  uint64_t previous = 0;
-  for (const auto& file : CheckpointFiles(dir)) {
-    auto note = ReadFile(file.string());
-    if (!note.ok()) return note.problem();
-    auto cp = VerifyCheckpoint(*note, *vkey);
-    if (!cp.ok()) return CommandError(file.string() + ": " + cp.problem().detail);
-    if (cp->size > report.records)
-      return CommandError(file.string() + ": checkpoint of " + std::to_string(cp->size) +
-                          " records, but the segments hold only " + std::to_string(report.records));
-    if (cp->size < previous) return CommandError(file.string() + ": checkpoint sizes go backwards");
-    auto root = tree->Root(cp->size);
-    if (!root.ok()) return root.problem();
-    if (*root != cp->root)
-      return CommandError(file.string() + ": signed root of tree size " + std::to_string(cp->size) +
-                          " does not match the records (they were altered after it was signed)");
-    previous = cp->size;
-    ++report.checkpoints;
-  }
-  auto root = tree->Root(report.records);
-  if (!root.ok()) return root.problem();
-  report.root = *root;
-  return report;
-}
+using namespace ledger_internal;  // NOLINT: this file's own helpers
 
 Result<std::string> LedgerPublicKey(const std::string& dir) {
   auto key = ReadFile(VerifierKeyPath(dir));

@@ -1,6 +1,7 @@
 #pragma once
 //! The `sluice ledger` commands that read a ledger directory without the server: verify,
 //! prove, consistency, export, pubkey, check-proof. None of them writes to the ledger.
+//! (`checkpoint` and `repair` open it for writing, through Ledger::Open.)
 
 #include <functional>
 #include <optional>
@@ -10,24 +11,44 @@
 #include "core/result.h"
 #include "core/types.h"
 #include "ledger/merkle.h"
+#include "ledger/segment.h"
 
 namespace sluice {
 
 //! Called with (bytes done, bytes total) while scanning; may be null.
 using LedgerProgress = std::function<void(uint64_t, uint64_t)>;
 
+//! What the ledger holds, and for a ledger that was not closed cleanly, what the next
+//! start's recovery will do to it.
 struct VerifyReport {
-  uint64_t records = 0;
+  uint64_t records = 0;       // whole records (before a torn tail)
   uint64_t segments = 0;
   uint64_t checkpoints = 0;
-  Hash root{};
+  Hash root{};                // of the `records` records
+  bool closed_cleanly = false;  // the clean-close marker is there, and agrees
+  bool in_use = false;          // a process (a server) holds the ledger's lock now
+  uint64_t tree_records = 0;    // records the tree hashes cover
+  uint64_t past_tree = 0;       // records past them: recovery adds them to the tree
+  bool torn = false;            // a torn tail after the whole records: recovery cuts it
+  LedgerPosition torn_at;
+  uint64_t torn_bytes = 0;
+  uint64_t refused_requests = 0;  // refusals without a known app, counted (version 2) or one by one
+  uint64_t refused_records = 0;   // the records they take
 };
 
-//! Recomputes every CRC and leaf hash, checks records are dense and in order, that the
-//! persisted tree hashes equal the recomputed ones, and that every checkpoint is signed by
-//! the ledger's key and commits to a prefix of this very tree. A Problem names the first
-//! bad segment, offset and record (or checkpoint file).
+//! Recomputes every CRC and leaf hash and checks that records are dense and in order; that
+//! the records match the persisted tree hashes exactly (fewer records than they cover means
+//! records were removed); that every checkpoint file is signed by the ledger's key, named
+//! by its size and commits to a prefix of this very tree; that a ledger with records has a
+//! checkpoint (every start signs one). A ledger closed cleanly (marker `CLOSED`) must have
+//! no torn tail, no records past the tree hashes and a checkpoint of all its records. One
+//! that was not (kill -9, a crash, or a server running now) may have records past the tree
+//! hashes and a torn tail after them: reported, not an error. A Problem names the first bad
+//! segment, offset and record (or tree hash file, or checkpoint file).
 Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& progress);
+
+//! The report in words: "ledger OK: ..." and, when not closed cleanly, what recovery will do.
+std::string DescribeVerifyReport(const VerifyReport& report);
 
 //! JSON: every record in which `app` received `post`, with its inclusion proof to the latest
 //! checkpoint and that checkpoint ({"app_id", "post_id", "deliveries": [...], "bundle": {...}}).

@@ -168,6 +168,20 @@ class TreeHashesImpl final : public TreeHashes {
     return ReadLocked(level, index);
   }
 
+  Status ReadRange(int level, uint64_t first, uint64_t n, std::vector<Hash>* out) const override {
+    std::lock_guard lock(mu_);
+    if (level < 0 || static_cast<size_t>(level) >= levels_.size() || first + n > levels_[level].Count())
+      return NotFound("no entries " + std::to_string(first) + ".." + std::to_string(first + n) + " at level " +
+                      std::to_string(level));
+    const Level& l = levels_[level];
+    out->resize(n);
+    uint64_t from_file = first < l.synced ? std::min(n, l.synced - first) : 0;
+    if (from_file > 0)
+      if (Status s = PReadAll(l.fd, l.path, out->data(), from_file * kHashBytes, first * kHashBytes); !s.ok()) return s;
+    for (uint64_t i = from_file; i < n; ++i) (*out)[i] = l.pending[first + i - l.synced];
+    return Status::Ok();
+  }
+
  private:
   Result<Hash> ReadLocked(int level, uint64_t index) const {
     const Level& l = levels_[level];

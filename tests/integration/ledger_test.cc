@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -73,11 +74,15 @@ TEST(Ledger, RecordsDeliveriesRefusalsAndWritesThenProvesThem) {
   for (const auto& id : records[0].at("user_ids").as_array()) recorded_users.emplace_back(id.as_string());
   EXPECT_EQ(recorded, delivered);
   EXPECT_EQ(recorded_users, authors);
-  EXPECT_EQ(records[1].at("status").as_int64(), 401);
-  EXPECT_EQ(Str(records[1], "app_id"), "0");
-  EXPECT_TRUE(records[1].at("post_ids").as_array().empty());
-  EXPECT_EQ(Str(records[2], "endpoint"), "POST /2/tweets");
-  EXPECT_EQ(std::string(records[2].at("post_ids").as_array().at(0).as_string()), new_id);
+  EXPECT_EQ(Str(records[1], "endpoint"), "POST /2/tweets");
+  EXPECT_EQ(std::string(records[1].at("post_ids").as_array().at(0).as_string()), new_id);
+  // The 401 is counted with the other refusals of its second, appended when the second ends
+  // (here: at stop, which came first).
+  EXPECT_EQ(records[2].at("status").as_int64(), 401);
+  EXPECT_EQ(Str(records[2], "app_id"), "0");
+  EXPECT_EQ(Str(records[2], "endpoint"), "GET /2/tweets/:id");
+  EXPECT_EQ(records[2].at("count").as_int64(), 1);
+  EXPECT_TRUE(records[2].at("post_ids").as_array().empty());
   EXPECT_EQ(Export(s, app).size(), 2u);
 
   ASSERT_EQ(RunSluice({"ledger", "checkpoint", "--data", s.data_dir()}).exit_code, 0);
@@ -142,12 +147,25 @@ TEST(Ledger, VerifyNamesTheFlippedByteAndTheCutRecord) {
   EXPECT_NE(cut.exit_code, 0);
   EXPECT_NE(cut.err.find("record 4"), std::string::npos) << cut.err;
 
-  // The server cuts the torn tail on start, and the ledger verifies again.
+  // The tree hashes cover record 4: the server does not start, and says how to repair.
+  auto refused = RunSluice({"serve", "--data", s.data_dir(), "--listen", "127.0.0.1:0"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("the tree hashes cover 5 records"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("sluice ledger verify --data " + s.data_dir()), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("sluice ledger repair --data " + s.data_dir()), std::string::npos) << refused.err;
+  // An explicit repair cuts it, keeps the bytes and logs it; then it verifies and serves.
+  auto repaired = RunSluice({"ledger", "repair", "--data", s.data_dir()});
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.err;
+  EXPECT_NE(repaired.out.find(" bytes at " + name + " offset"), std::string::npos) << repaired.out;
+  EXPECT_NE(repaired.out.find("(record 4)"), std::string::npos) << repaired.out;
+  EXPECT_NE(repaired.out.find("moved checkpoint 00000000000000000005.note"), std::string::npos) << repaired.out;
+  EXPECT_TRUE(fs::exists(s.data_dir() + "/ledger/repairs.log"));
   s.Start();
   ASSERT_EQ(s.Stop(), 0);
   auto healed = RunSluice({"ledger", "verify", "--data", s.data_dir()});
   EXPECT_EQ(healed.exit_code, 0) << healed.err;
   EXPECT_NE(healed.out.find("4 records"), std::string::npos) << healed.out;
+  EXPECT_NE(healed.out.find("closed cleanly"), std::string::npos) << healed.out;
 }
 
 // kill -9 at arbitrary moments under mixed reads and writes: after each restart the ledger
@@ -200,6 +218,201 @@ TEST(Ledger, SurvivesRepeatedKillNineWithoutLosingAcknowledgedWrites) {
       recorded.insert(std::string(r.at("post_ids").as_array().at(0).as_string()));
   for (const auto& id : acked) EXPECT_TRUE(recorded.count(id)) << "acknowledged post " << id << " has no ledger record";
   EXPECT_GT(acked.size(), 20u);
+}
+
+// Damage inside the records the tree hashes cover, newer than the last checkpoint the
+// damage leaves: verify fails, the server refuses to start (cutting nothing), and only an
+// explicit repair goes on.
+TEST(Ledger, StartRefusesDamagedCoveredRecordsUntilRepaired) {
+  SluiceServer s(20, 100);
+  std::string token = s.CreateApp("reader");
+  auto frames = [&](const std::string& bytes) {
+    std::vector<size_t> offsets;
+    for (size_t at = 16; at + 8 <= bytes.size();) {
+      offsets.push_back(at);
+      at += 8 + (uint8_t(bytes[at]) | uint8_t(bytes[at + 1]) << 8 | uint8_t(bytes[at + 2]) << 16);
+    }
+    return offsets;
+  };
+  struct Damage {
+    const char* name;
+    std::function<std::string(const std::string&, size_t last_frame)> apply;
+  };
+  std::vector<Damage> damages = {
+      {"cut at a frame boundary", [](const std::string& b, size_t last) { return b.substr(0, last); }},
+      {"zeroed tail",
+       [](const std::string& b, size_t last) { return b.substr(0, last) + std::string(b.size() - last, '\0'); }},
+      {"flipped length bit",
+       [](const std::string& b, size_t last) {
+         std::string d = b;
+         d[last + 1] ^= 0x40;
+         return d;
+       }},
+  };
+  for (const auto& damage : damages) {
+    s.Start();
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(s.Get("/2/tweets/search/recent?query=the%20OR%20le", token).status, 200);
+    ASSERT_EQ(s.Stop(), 0);
+    std::string segment = OnlySegment(s);
+    std::string bytes;
+    {
+      std::ifstream in(segment, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto offsets = frames(bytes);
+    ASSERT_GE(offsets.size(), 3u);
+    std::ofstream(segment, std::ios::binary | std::ios::trunc) << damage.apply(bytes, offsets.back());
+    // The newest checkpoint (and the marker) gone too: the tree hashes alone still tell.
+    fs::remove(s.data_dir() + "/ledger/CLOSED");
+    char note[32];
+    std::snprintf(note, sizeof note, "%020zu.note", offsets.size());
+    fs::remove(s.data_dir() + "/ledger/checkpoints/" + note);
+
+    auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_NE(verify.exit_code, 0) << damage.name << ": " << verify.out;
+    EXPECT_NE(verify.err.find("records were removed or cut"), std::string::npos) << damage.name << ": " << verify.err;
+    auto refused = RunSluice({"serve", "--data", s.data_dir(), "--listen", "127.0.0.1:0"});
+    EXPECT_NE(refused.exit_code, 0) << damage.name;
+    EXPECT_NE(refused.err.find("the tree hashes cover " + std::to_string(offsets.size()) + " records"), std::string::npos)
+        << damage.name << ": " << refused.err;
+    EXPECT_NE(refused.err.find("sluice ledger repair --data"), std::string::npos) << refused.err;
+    auto repaired = RunSluice({"ledger", "repair", "--data", s.data_dir()});
+    EXPECT_EQ(repaired.exit_code, 0) << damage.name << ": " << repaired.err;
+    auto healed = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_EQ(healed.exit_code, 0) << damage.name << ": " << healed.err;
+    EXPECT_NE(healed.out.find(std::to_string(offsets.size() - 1) + " records"), std::string::npos) << healed.out;
+    fs::remove_all(s.data_dir() + "/ledger");  // the next damage starts afresh
+  }
+}
+
+// A checkpoint is never signed over tree hashes that do not match the records.
+TEST(Ledger, CheckpointRefusesACorruptTreeHashFile) {
+  SluiceServer s(20, 100);
+  std::string token = s.CreateApp("reader");
+  s.Start();
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(s.Get("/2/tweets/search/recent?query=the%20OR%20le", token).status, 200);
+  ASSERT_EQ(s.Stop(), 0);
+  std::string level0 = s.data_dir() + "/ledger/tree/level-00.hashes";
+  {
+    std::fstream f(level0, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(2 * 32 + 7);
+    f.put('\x5a');
+  }
+  size_t notes = std::distance(fs::directory_iterator(s.data_dir() + "/ledger/checkpoints"), fs::directory_iterator());
+  auto signed_ = RunSluice({"ledger", "checkpoint", "--data", s.data_dir()});
+  EXPECT_NE(signed_.exit_code, 0) << signed_.out;
+  EXPECT_NE(signed_.err.find("the tree hashes do not match the records"), std::string::npos) << signed_.err;
+  EXPECT_EQ(std::distance(fs::directory_iterator(s.data_dir() + "/ledger/checkpoints"), fs::directory_iterator()),
+            long(notes));
+  auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_NE(verify.exit_code, 0);
+  EXPECT_NE(verify.err.find("level-00.hashes: hash 2 differs"), std::string::npos) << verify.err;
+}
+
+uint64_t LedgerBytes(const SluiceServer& s) {
+  uint64_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(s.data_dir() + "/ledger"))
+    if (e.is_regular_file()) total += e.file_size();
+  return total;
+}
+
+// Right after kill -9, before any restart, verify says the ledger was not closed cleanly
+// and what recovery will do; never that it was altered. Then the restart recovers it and a
+// graceful stop closes it cleanly.
+TEST(Ledger, VerifyAfterKillNineSaysNotClosedCleanlyNeverAltered) {
+  SluiceServer s(50, 500);
+  std::string token = s.CreateApp("writer", "enterprise");
+  std::mt19937 rng(std::random_device{}());
+  for (int round = 0; round < 5; ++round) {
+    s.Start();
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 3; ++c) {
+      clients.emplace_back([&, c] {
+        for (int i = 0; !stop; ++i) {
+          try {
+            if (c == 0)
+              s.Request("POST", "/2/tweets", token, "{\"text\":\"kill " + std::to_string(i) + "\"}");
+            else if (c == 1)
+              s.Get("/2/tweets/search/recent?query=the%20OR%20kill&max_results=100", token);
+            else
+              s.Get("/2/tweets/search/recent?query=the", "made-up-token");
+          } catch (const std::exception&) {
+            return;  // the server died mid-request
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 600));
+    s.Kill();
+    stop = true;
+    for (auto& t : clients) t.join();
+
+    auto crashed = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_EQ(crashed.exit_code, 0) << "round " << round << ": " << crashed.err;
+    EXPECT_NE(crashed.out.find("not closed cleanly"), std::string::npos) << crashed.out;
+    for (const char* tamper : {"altered", "differs", "removed", "deleted"}) {
+      EXPECT_EQ(crashed.err.find(tamper), std::string::npos) << crashed.err;
+      EXPECT_EQ(crashed.out.find(tamper), std::string::npos) << crashed.out;
+    }
+    s.Start();
+    ASSERT_EQ(s.Stop(), 0);
+    auto closed = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+    EXPECT_EQ(closed.exit_code, 0) << closed.err;
+    EXPECT_NE(closed.out.find("closed cleanly"), std::string::npos) << closed.out;
+    EXPECT_EQ(closed.out.find("not closed cleanly"), std::string::npos) << closed.out;
+  }
+}
+
+// A server that runs for well under a second still signs checkpoints, at start and at stop;
+// deleting them all is noticed.
+TEST(Ledger, ShortRunSignsAtStartAndStopAndDeletedCheckpointsAreNoticed) {
+  SluiceServer s(20, 100);
+  std::string token = s.CreateApp("reader");
+  s.Start();
+  ASSERT_EQ(s.Get("/2/tweets/search/recent?query=the%20OR%20le", token).status, 200);
+  ASSERT_EQ(s.Stop(), 0);
+  std::set<std::string> notes;
+  for (const auto& e : fs::directory_iterator(s.data_dir() + "/ledger/checkpoints")) notes.insert(e.path().filename());
+  EXPECT_EQ(notes, (std::set<std::string>{"00000000000000000000.note", "00000000000000000001.note"}));
+  auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2 signed checkpoints verified; closed cleanly"), std::string::npos) << verify.out;
+
+  fs::remove(s.data_dir() + "/ledger/checkpoints/00000000000000000001.note");
+  auto last_gone = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_NE(last_gone.exit_code, 0);
+  EXPECT_NE(last_gone.err.find("the newest checkpoint is of 0"), std::string::npos) << last_gone.err;
+  fs::remove(s.data_dir() + "/ledger/checkpoints/00000000000000000000.note");
+  fs::remove(s.data_dir() + "/ledger/CLOSED");  // as if it had crashed, too
+  auto all_gone = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_NE(all_gone.exit_code, 0);
+  EXPECT_NE(all_gone.err.find("no signed checkpoint, but 1 records"), std::string::npos) << all_gone.err;
+}
+
+// Made-up tokens cannot grow the ledger: 2,000 refusals are a few counted records.
+TEST(Ledger, UnauthenticatedRefusalsAreCountedNotRecordedOneByOne) {
+  SluiceServer s(20, 100);
+  s.Start();
+  uint64_t before = LedgerBytes(s);
+  {
+    KeepAliveClient client(s.port());
+    for (int i = 0; i < 2000; ++i)
+      ASSERT_EQ(client.Get("/2/tweets/search/recent?query=the", "made-up-" + std::to_string(i)).status, 401);
+  }
+  ASSERT_EQ(s.Stop(), 0);  // appends the counts of the last second
+  uint64_t after = LedgerBytes(s);
+  EXPECT_LE(after - before, 16u << 10) << before << " -> " << after;
+  int64_t counted = 0;
+  for (const auto& r : Export(s)) {
+    EXPECT_EQ(r.at("status").as_int64(), 401);
+    EXPECT_EQ(Str(r, "app_id"), "0");
+    counted += r.at("count").as_int64();
+  }
+  EXPECT_EQ(counted, 2000);
+  auto verify = RunSluice({"ledger", "verify", "--data", s.data_dir()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("2000 refusals without a known app"), std::string::npos) << verify.out;
 }
 
 }  // namespace

@@ -238,12 +238,12 @@ TEST_F(LedgerTest, CheckpointSignsTheDurableTree) {
   EXPECT_EQ(ledger->DurableSize(), 37u);
   EXPECT_TRUE(note->starts_with(options_.origin + "\n37\n")) << *note;
   EXPECT_EQ(*note, ExpectedNote(37));
-  EXPECT_EQ(CheckpointSizes(), std::vector<uint64_t>{37});
-  // Nothing new: the same note, no new file.
+  EXPECT_EQ(CheckpointSizes(), (std::vector<uint64_t>{0, 37}));  // the empty tree, signed at Open
+  // Nothing new: the same note, no new file (nor at Close).
   auto again = ledger->Checkpoint();
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *note);
-  EXPECT_EQ(CheckpointSizes(), std::vector<uint64_t>{37});
+  EXPECT_EQ(CheckpointSizes(), (std::vector<uint64_t>{0, 37}));
   ASSERT_TRUE(ledger->Close().ok());
 
   // After reopening, still the same note until records arrive; all checkpoints are kept.
@@ -253,7 +253,7 @@ TEST_F(LedgerTest, CheckpointSignsTheDurableTree) {
   auto next = ledger->Checkpoint();
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, ExpectedNote(38));
-  EXPECT_EQ(CheckpointSizes(), (std::vector<uint64_t>{37, 38}));
+  EXPECT_EQ(CheckpointSizes(), (std::vector<uint64_t>{0, 37, 38}));
 }
 
 TEST_F(LedgerTest, CheckpointsEveryNRecordsAndEveryInterval) {
@@ -263,17 +263,17 @@ TEST_F(LedgerTest, CheckpointsEveryNRecordsAndEveryInterval) {
   for (int i = 0; i < 99; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
   ASSERT_TRUE(ledger->WaitDurable(98).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_TRUE(CheckpointSizes().empty());
+  EXPECT_EQ(CheckpointSizes(), std::vector<uint64_t>{0});  // signed at Open
   ASSERT_TRUE(ledger->Append(Record(99)).ok());
   ASSERT_TRUE(ledger->WaitDurable(99).ok());
-  EXPECT_TRUE(WaitFor([&] { return CheckpointSizes() == std::vector<uint64_t>{100}; }));
+  EXPECT_TRUE(WaitFor([&] { return CheckpointSizes() == std::vector<uint64_t>{0, 100}; }));
 
   ASSERT_TRUE(ledger->Append(Record(100)).ok());
   ASSERT_TRUE(ledger->WaitDurable(100).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(CheckpointSizes().size(), 1u);
+  EXPECT_EQ(CheckpointSizes().size(), 2u);
   clock_.Advance(60000);
-  EXPECT_TRUE(WaitFor([&] { return CheckpointSizes() == std::vector<uint64_t>{100, 101}; }));
+  EXPECT_TRUE(WaitFor([&] { return CheckpointSizes() == std::vector<uint64_t>{0, 100, 101}; }));
 }
 
 TEST_F(LedgerTest, CheckpointPastTheRecordsRefusesToOpen) {
@@ -287,7 +287,9 @@ TEST_F(LedgerTest, CheckpointPastTheRecordsRefusesToOpen) {
   fs::resize_file(segment, cut_size);
   auto reopened = Ledger::Open(options_);
   ASSERT_FALSE(reopened.ok());
-  EXPECT_NE(reopened.problem().detail.find("covers 4 records but only 3 are on disk"), std::string::npos)
+  EXPECT_NE(reopened.problem().detail.find("the tree hashes cover 4 records and checkpoint 00000000000000000004.note "
+                                           "is signed over 4, but the segments hold 3 whole records"),
+            std::string::npos)
       << reopened.problem().detail;
   EXPECT_EQ(fs::file_size(segment), cut_size);  // nothing more was cut
 }

@@ -65,7 +65,7 @@ TEST(LedgerRecord, RoundTripsEmptyAndExtremeValues) {
 TEST(LedgerRecord, HeadPlusBodyIsTheEncoding) {
   LedgerRecord r = Sample();
   std::string split;
-  AppendRecordHead(r.seq, &split);
+  AppendRecordHead(r.seq, RecordVersion(r), &split);
   AppendRecordBody(r, &split);
   EXPECT_EQ(split, EncodeRecord(r));
   auto seq = PeekRecordSeq(split);
@@ -92,10 +92,40 @@ TEST(LedgerRecord, FixedBytesForASmallRecord) {
   EXPECT_EQ(EncodeRecord(r), expected);
 }
 
-TEST(LedgerRecord, RejectsWrongVersion) {
+// Version 2 adds `count` after response_bytes; a record of one request stays version 1.
+TEST(LedgerRecord, CountedRecordsAreVersionTwoAndRoundTrip) {
+  LedgerRecord one = Sample();
+  EXPECT_EQ(RecordVersion(one), 1);
+  EXPECT_EQ(EncodeRecord(one)[0], '\x01');
+  LedgerRecord counted = Sample();
+  counted.count = 2000;
+  EXPECT_EQ(RecordVersion(counted), 2);
+  std::string bytes = EncodeRecord(counted);
+  EXPECT_EQ(bytes[0], '\x02');
+  // The version 1 bytes, then the count (2000 = d0 0f).
+  std::string v1 = EncodeRecord(one);
+  EXPECT_EQ(bytes.substr(1), v1.substr(1) + "\xd0\x0f");
+  auto decoded = DecodeRecord(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.problem().detail;
+  EXPECT_EQ(*decoded, counted);
+  EXPECT_EQ(DecodeRecord(v1)->count, 1u);
+}
+
+TEST(LedgerRecord, RejectsAVersionTwoRecordOfOneRequest) {
   std::string bytes = EncodeRecord(Sample());
   bytes[0] = 2;
-  EXPECT_EQ(DecodeError(bytes), "ledger record: field version at byte 0: unknown version 2");
+  // No count at all, then a count of one or zero: each has (or is not) a version 1 encoding.
+  EXPECT_NE(DecodeError(bytes).find("field count"), std::string::npos) << DecodeError(bytes);
+  EXPECT_NE(DecodeError(bytes + '\x01').find("field count at byte"), std::string::npos);
+  EXPECT_NE(DecodeError(bytes + '\x01').find("1 in a version 2 record"), std::string::npos) << DecodeError(bytes + '\x01');
+  EXPECT_NE(DecodeError(bytes + '\x00').find("0 in a version 2 record"), std::string::npos);
+  EXPECT_TRUE(DecodeRecord(bytes + '\x02').ok());
+}
+
+TEST(LedgerRecord, RejectsWrongVersion) {
+  std::string bytes = EncodeRecord(Sample());
+  bytes[0] = 3;
+  EXPECT_EQ(DecodeError(bytes), "ledger record: field version at byte 0: unknown version 3");
   EXPECT_EQ(DecodeError(""), "ledger record: field version at byte 0: truncated");
 }
 
