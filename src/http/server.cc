@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
@@ -27,6 +28,7 @@
 #include "core/json_writer.h"
 #include "core/snowflake.h"
 #include "core/time_format.h"
+#include "http/connections.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/wire.h"
@@ -49,42 +51,6 @@ class SessionBase {
   virtual ~SessionBase() = default;
   //! Closes the connection if it is waiting for a new request.
   virtual void CloseIfIdle() = 0;
-};
-
-//! One open connection counted against server.max_connections, from accept to the session's end.
-class ConnectionSlot {
- public:
-  explicit ConnectionSlot(std::atomic<int64_t>& open) : open_(&open) { open_->fetch_add(1, std::memory_order_relaxed); }
-  ConnectionSlot(ConnectionSlot&& other) noexcept : open_(std::exchange(other.open_, nullptr)) {}
-  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
-  ~ConnectionSlot() {
-    if (open_) open_->fetch_sub(1, std::memory_order_relaxed);
-  }
-
- private:
-  std::atomic<int64_t>* open_;
-};
-
-//! A warning that may recur thousands of times a second (accept failures, connections over
-//! the cap): the first is logged at once, then at most one line a second with the count since.
-//! One thread only (the acceptor's).
-class ThrottledWarning {
- public:
-  template <typename... Args>
-  void Note(fmt::format_string<Args...> what, Args&&... args) {
-    ++unlogged_;
-    auto now = std::chrono::steady_clock::now();
-    if (logged_ && now - last_ < 1s) return;
-    spdlog::warn("{} ({} times since the last report)", fmt::format(what, std::forward<Args>(args)...), unlogged_);
-    unlogged_ = 0;
-    last_ = now;
-    logged_ = true;
-  }
-
- private:
-  int64_t unlogged_ = 0;
-  bool logged_ = false;
-  std::chrono::steady_clock::time_point last_;
 };
 
 struct Worker {
@@ -426,7 +392,9 @@ Result<int> Server::Start() {
   spdlog::info("at most {} connections at once (server.max_connections{})", m.max_connections,
                m.config.server.max_connections == 0 ? ", from the file limit " + std::to_string(file_limit) : "");
   if (!spdlog::get("access")) {
-    auto access = spdlog::default_logger()->clone("access");
+    // Its own sink: a clone would share the default logger's sinks, and set_pattern on it would
+    // turn every later log line into bare text. (Console sinks share one mutex: lines stay whole.)
+    auto access = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     access->set_pattern("%v");
     spdlog::register_logger(access);
   }
