@@ -99,12 +99,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // a client that connects and sends nothing holds its connection no longer than a slow one.
     Expire(config_.server.header_timeout_ms);
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      ReadHeader();
+      AwaitRequest(/*first=*/true);
     } else {
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
+                                self->CountIfTimedOut(ec);
                                 if (ec) return;  // not a TLS client, or it went away: nothing to answer
-                                self->ReadHeader();
+                                self->AwaitRequest(/*first=*/true);
                               });
     }
   }
@@ -114,19 +115,24 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
  private:
+  void CountIfTimedOut(beast::error_code ec) {
+    if (ec == beast::error::timeout) worker_.ctx->metrics->CountConnection(Metrics::Connection::kTimedOut);
+  }
+
   void Expire(int64_t ms) { beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(ms)); }
 
-  // Between requests on a kept-alive connection: wait up to idle_timeout_ms for the next
-  // request's first bytes; its header is then due header_timeout_ms after them.
-  void AwaitRequest() {
+  // Waits for a request's first bytes, idle (a drain closes the connection meanwhile). Between
+  // requests on a kept-alive connection: up to idle_timeout_ms, and the header is then due
+  // header_timeout_ms after them. The first request: under Start's deadline throughout.
+  void AwaitRequest(bool first) {
     if (worker_.draining) return Close();
     idle_ = true;
-    Expire(config_.server.idle_timeout_ms);
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+    if (!first) Expire(config_.server.idle_timeout_ms);
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this(), first](beast::error_code ec, size_t n) {
       self->idle_ = false;
       if (ec) return self->OnReadError(ec);
       self->buffer_.commit(n);
-      self->Expire(self->config_.server.header_timeout_ms);
+      if (!first) self->Expire(self->config_.server.header_timeout_ms);
       self->ReadHeader();
     });
   }
@@ -150,6 +156,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void OnReadError(beast::error_code ec) {
+    CountIfTimedOut(ec);
     if (IsSilentReadError(ec)) return Close();
     // The request could not be read: answer once, then close.
     Respond(ApiResponse::FromProblem(ReadProblem(ec, config_.server)), /*keep_alive=*/false, RequestId(worker_), nullptr);
@@ -183,8 +190,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     auto wire = std::make_shared<std::string>(ResponseBytes(std::move(r), keep_alive, id));
     Expire(config_.server.send_timeout_ms);
     asio::async_write(stream_, asio::buffer(*wire), [self = this->shared_from_this(), wire, keep_alive](beast::error_code ec, size_t) {
+      self->CountIfTimedOut(ec);
       if (ec || !keep_alive) return self->Close();
-      if (self->buffer_.size() == 0) return self->AwaitRequest();
+      if (self->buffer_.size() == 0) return self->AwaitRequest(/*first=*/false);
       self->Expire(self->config_.server.header_timeout_ms);  // pipelined: the next request has begun
       self->ReadHeader();
     });
@@ -258,6 +266,7 @@ struct Server::Impl {
         // Out of descriptors (EMFILE, ENFILE) or a transient failure: the pending connection
         // stays queued, so retrying at once would fail again at once. Back off, 10 ms doubling
         // to 1 s, and keep accepting.
+        metrics.CountConnection(Metrics::Connection::kAcceptFailed);
         accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
         accept_failed.Note("accept failed: {}; retrying in {} ms", ec.message(), accept_backoff.count());
         accept_retry.expires_after(accept_backoff);
@@ -272,9 +281,11 @@ struct Server::Impl {
         // connections already open keep their descriptors and are served.
         beast::error_code close_ec;
         socket.close(close_ec);
+        metrics.CountConnection(Metrics::Connection::kOverCap);
         over_cap.Note("server.max_connections = {} reached: new connections closed", max_connections);
         return Accept();
       }
+      metrics.CountConnection(Metrics::Connection::kAccepted);
       asio::post(w.ioc, [this, &w, s = std::move(socket), slot = ConnectionSlot(open_connections)]() mutable {
         StartSession(w, std::move(s), std::move(slot));
       });

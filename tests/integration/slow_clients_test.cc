@@ -75,6 +75,14 @@ std::string Config(const SluiceServer& s, const std::string& body) {
   return path;
 }
 
+// A sluice_connections_total counter from /metrics.
+int64_t Connections(const std::string& body, std::string_view outcome) {
+  std::string key = "sluice_connections_total{outcome=\"" + std::string(outcome) + "\"} ";
+  size_t at = body.find(key);
+  return at == std::string::npos ? -1 : std::atoll(body.c_str() + at + key.size());
+}
+int64_t Connections(const SluiceServer& s, std::string_view outcome) { return Connections(s.Get("/metrics", "").body, outcome); }
+
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 int Lines(const std::string& log, std::string_view needle) {
@@ -97,6 +105,7 @@ TEST(SlowClients, AHeaderTrickledSlowlyIsClosedAtTheHeaderTimeout) {
   ASSERT_TRUE(lasted.has_value()) << "the server waited for the whole trickled header";
   EXPECT_GE(Seconds(*lasted), 0.9);
   EXPECT_LE(Seconds(*lasted), 5.0);  // 5x the timeout
+  EXPECT_EQ(Connections(s, "timed_out"), 1);
 }
 
 // A client that connects and sends nothing holds its connection no longer than a slow one.
@@ -119,6 +128,20 @@ TEST(SlowClients, ABodyTrickledSlowlyIsClosedAtTheBodyTimeout) {
   ASSERT_TRUE(lasted.has_value()) << "the server waited for the whole trickled body";
   EXPECT_GE(Seconds(*lasted), 0.9);
   EXPECT_LE(Seconds(*lasted), 5.0);
+  EXPECT_EQ(Connections(s, "timed_out"), 1);
+}
+
+// A connection with no request begun is idle: draining closes it at once rather than waiting
+// for its header deadline (here longer than the drain timeout).
+TEST(SlowClients, DrainingClosesAConnectionThatSentNothingAtOnce) {
+  SluiceServer s;
+  s.Start({"--config", Config(s, "header_timeout_ms = 60000\ndrain_timeout_ms = 30000\n")});
+  Socket c(s.port());
+  EXPECT_EQ(s.Get("/healthz", "").status, 200);  // the silent connection was accepted before this one
+  auto start = Clock::now();
+  EXPECT_EQ(s.Stop(), 0);
+  EXPECT_LE(Seconds(Clock::now() - start), 5.0);
+  EXPECT_FALSE(c.WaitClosed(1000ms, start) == std::nullopt);
 }
 
 // Between requests a kept-alive connection waits idle_timeout_ms, not the header timeout.
@@ -157,6 +180,8 @@ TEST(SlowClients, PastTheCapANewConnectionIsClosedAtOnceAndTheOpenOnesServed) {
     if (!served) std::this_thread::sleep_for(100ms);
   }
   EXPECT_TRUE(served);
+  // The ninth of each round, and tries of the last loop made before the server saw the close.
+  EXPECT_GE(Connections(open.front()->Get("/metrics", "").body, "over_cap"), 3);
   EXPECT_LE(Lines(s.Log(), "server.max_connections = 8 reached"), 2) << s.Log();  // at most one a second
 }
 
@@ -211,6 +236,7 @@ TEST(SlowClients, AcceptErrorsBackOffWithoutFloodingTheLog) {
     served = reply.rfind("HTTP/1.1 200", 0) == 0;
   }
   EXPECT_TRUE(served);
+  EXPECT_GE(Connections(s, "accept_failed"), failures);  // every failure counted, not every one logged
   ASSERT_EQ(prlimit(s.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
 }
 
