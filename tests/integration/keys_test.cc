@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "harness.h"
 
@@ -42,6 +43,9 @@ TEST(Keys, ARevokedTokenIsRefusedOnEveryWorkerAsSoonAsTheCommandReturns) {
   SluiceServer s(5, 20);
   StartWithWorkers(s);
   auto connections = Connect(s);
+  std::set<std::string> workers;  // x-request-id: 12 hex digits of start time, then the worker's 2
+  for (auto& c : connections) workers.insert(c->Get("/healthz", "").headers.at("x-request-id").substr(12, 2));
+  ASSERT_EQ(workers.size(), 4u) << "the connections must be served by all four workers";
   for (int round = 0; round < 20; ++round) {
     CreatedApp app = Create(s, "revoked " + std::to_string(round));
     for (auto& c : connections) ASSERT_NE(c->Get(kTarget, app.token).status, 401);  // cached by every worker
