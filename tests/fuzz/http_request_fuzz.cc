@@ -5,7 +5,9 @@
 // the answer is a response with a status in 200..599 (a read error a 4xx), never a crash.
 //
 // Tokens in the seed corpus: "sl_fuzz_pro" (plan pro) and "sl_fuzz_payg" (payg, with credits).
-// Users 1..5 (alice, bob, carol, dave, erin); posts 1000..1029.
+// Users 1..5 (alice, bob, carol, dave, erin); 30 posts, one an hour until 2025-06-15T15:06:40Z,
+// with snowflake ids of their times (search and timelines bound ids by time): post i is
+// MakeSnowflake(kStart - (30 - i) h, 0, i), e.g. post 0 is 1933813325624246272, post 3 is 1933858624107446275.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +21,7 @@
 #include "access/usage_meter.h"
 #include "api/lookup_cache.h"
 #include "api/metrics.h"
+#include "core/snowflake.h"
 #include "core/text.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -53,18 +56,18 @@ WriteBatch Data() {
                          "ça marche très bien 🎉", "plain text without anything"};
   for (int i = 0; i < 30; ++i) {
     Post p;
-    p.id = 1000 + i;
+    p.created_at = kStart - (30 - i) * 3'600'000LL;
+    p.id = MakeSnowflake(p.created_at, 0, i);
     p.author_id = 1 + i % 5;
     p.text = texts[i % 8];
-    p.created_at = kStart - (30 - i) * 3'600'000LL;
     p.lang = i % 2 ? "fr" : "en";
     p.conversation_id = p.id;
     if (i % 7 == 3) {
-      p.referenced.push_back({ReferenceType::kRepliedTo, 1000 + i - 1});
-      p.in_reply_to_user_id = 1 + (i - 1) % 5;
-      p.conversation_id = 1000 + i - 1;
+      p.referenced.push_back({ReferenceType::kRepliedTo, batch.posts.back().id});
+      p.in_reply_to_user_id = batch.posts.back().author_id;
+      p.conversation_id = batch.posts.back().id;
     }
-    if (i % 9 == 4) p.referenced.push_back({ReferenceType::kQuoted, 1000});
+    if (i % 9 == 4) p.referenced.push_back({ReferenceType::kQuoted, batch.posts.front().id});
     p.entities = ExtractEntities(p.text);
     p.edit_history = {p.id};
     batch.posts.push_back(p);
