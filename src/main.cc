@@ -8,6 +8,7 @@
 
 #include "cli/billing_command.h"
 #include "cli/common.h"
+#include "cli/keys_command.h"
 #include "cli/ledger_command.h"
 #include "cli/serve.h"
 #include "cli/trace_command.h"
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   auto billing = AddBillingCommands(app, common);
   auto ledger = AddLedgerCommand(app, common);
   auto trace = AddTraceCommand(app, common);
+  auto keys = AddKeysCommand(app, common);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -131,6 +133,7 @@ int main(int argc, char** argv) {
     std::printf("imported %zu users and %zu posts from %s\n", batch->users.size(), batch->posts.size(), import_file.c_str());
     return 0;
   }
+  if (keys->chosen()) return RunKeysCommand(*keys, common, **store);
   if (billing->chosen()) return RunBillingCommand(*billing, common, *config, **store);
   if (*create) {
     if (!uses.empty()) new_app.uses = SplitList(uses);

@@ -1,5 +1,6 @@
 #include "api/authenticate.h"
 
+#include "access/revocations.h"
 #include "access/tokens.h"
 
 namespace sluice {
@@ -7,6 +8,15 @@ namespace sluice {
 Result<App> AuthenticateCached(ApiContext& ctx, std::string_view authorization) {
   auto token = ParseBearer(authorization);
   if (!token) return Unauthorized();
+  // Read before the store is: an entry read after a revocation's bump is read from the store
+  // after its commit too; one read before is dropped by the next request.
+  if (ctx.revocations) {
+    uint64_t generation = ctx.revocations->Load();
+    if (generation != ctx.app_cache_generation) {
+      ctx.app_cache.clear();
+      ctx.app_cache_generation = generation;
+    }
+  }
   // Keyed by the hash, as the store is: the cache never holds a token.
   std::string hash = HashToken(*token);
   const TimeMs now = ctx.now;

@@ -10,9 +10,11 @@
 namespace sluice {
 
 //! As Authenticate (access/tokens.h): 401 when the header is missing, malformed, or names no
-//! live app. A hit is served from ctx.app_cache (this worker only, no lock), so a revoked
-//! app is refused at most kAppCacheMs later; unknown tokens are never cached. Ages are
-//! measured at the request's time (ctx.now).
+//! live app. A hit is served from ctx.app_cache (this worker only, no lock). With
+//! ctx.revocations set, a token revoked or rotated by a call that returned before this one
+//! began is refused (the cache is emptied when the generation moved); without, at most
+//! kAppCacheMs later. Unknown tokens are never cached. Ages are measured at the request's
+//! time (ctx.now).
 Result<App> AuthenticateCached(ApiContext& ctx, std::string_view authorization);
 
 }  // namespace sluice

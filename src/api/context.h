@@ -22,6 +22,7 @@ class LookupCache;
 class Metrics;
 class Plans;
 class RateLimiter;
+class RevocationGeneration;
 class UsageMeter;
 class TrapInjector;
 
@@ -81,7 +82,8 @@ struct ApiContext {
   std::unordered_map<Id, CachedProject> project_cache = {};
 
   //! This worker's copy of the apps it authenticated, by token hash (AuthenticateCached):
-  //! re-read from the store after kAppCacheMs, so a revoked app is refused within a second.
+  //! emptied when `revocations` moves (a token was revoked or rotated: refused from the next
+  //! request on), and each entry re-read from the store after kAppCacheMs regardless.
   struct CachedApp {
     TimeMs loaded_at = 0;
     App app;
@@ -89,6 +91,11 @@ struct ApiContext {
   static constexpr TimeMs kAppCacheMs = 1000;
   static constexpr size_t kAppCacheSize = 4096;
   std::unordered_map<std::string, CachedApp> app_cache = {};
+  //! Shared (DATA/auth.generation, access/revocations.h); null: revocations show within
+  //! kAppCacheMs only.
+  const RevocationGeneration* revocations = nullptr;
+  //! revocations->Load() as read before app_cache's entries were read from the store.
+  uint64_t app_cache_generation = 0;
 
   //! This worker's rendered post lookups (lookup_cache.h); null: none kept.
   LookupCache* lookup_cache = nullptr;

@@ -38,6 +38,14 @@ std::string Metrics::Render(const Ledger* ledger) const {
          "# TYPE sluice_lookup_cache_total counter\n";
   out += "sluice_lookup_cache_total{result=\"hit\"} " + std::to_string(lookup_hits_.load(std::memory_order_relaxed)) + "\n";
   out += "sluice_lookup_cache_total{result=\"miss\"} " + std::to_string(lookup_misses_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP sluice_connections_total Connections accepted, closed at once over server.max_connections, failed accepts, "
+         "and connections closed past a deadline.\n"
+         "# TYPE sluice_connections_total counter\n";
+  static constexpr const char* kOutcomes[] = {"accepted", "over_cap", "accept_failed", "timed_out"};
+  static_assert(std::size(kOutcomes) == size_t(Connection::kCount));
+  for (size_t i = 0; i < std::size(kOutcomes); ++i)
+    out += std::string("sluice_connections_total{outcome=\"") + kOutcomes[i] + "\"} " +
+           std::to_string(connections_[i].load(std::memory_order_relaxed)) + "\n";
   if (ledger) {
     uint64_t appended = ledger->AppendedSize(), durable = ledger->DurableSize();
     out += "# HELP sluice_ledger_records Records appended and durable.\n# TYPE sluice_ledger_records gauge\n";

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "access/revocations.h"
 #include "access/usage_meter.h"
 #include "api/trap_injector.h"
 #include "api/usage.h"
@@ -73,8 +74,10 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     if (!secret.ok()) return Fail(secret.problem());
     traps = std::make_unique<TrapInjector>(std::move(*secret), config.traps.every_posts, DefaultTrapVocabulary());
   }
+  auto revocations = RevocationGeneration::Open(c.data);
+  if (!revocations.ok()) return Fail(revocations.problem());
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); },
-                {ledger->get(), &*plans, &meter, traps.get()});
+                {ledger->get(), &*plans, &meter, traps.get(), revocations->get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.problem());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";

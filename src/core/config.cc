@@ -30,7 +30,10 @@ const std::map<std::string, Setter>& Keys() {
       {"server.workers", Set<int64_t>([](Config& c) -> auto& { return c.server.workers; })},
       {"server.header_limit_bytes", Set<int64_t>([](Config& c) -> auto& { return c.server.header_limit_bytes; })},
       {"server.body_limit_bytes", Set<int64_t>([](Config& c) -> auto& { return c.server.body_limit_bytes; })},
-      {"server.read_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.read_timeout_ms; })},
+      {"server.header_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.header_timeout_ms; })},
+      {"server.body_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.body_timeout_ms; })},
+      {"server.send_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.send_timeout_ms; })},
+      {"server.max_connections", Set<int64_t>([](Config& c) -> auto& { return c.server.max_connections; })},
       {"server.idle_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.idle_timeout_ms; })},
       {"server.drain_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.drain_timeout_ms; })},
       {"server.lookup_cache_entries", Set<int64_t>([](Config& c) -> auto& { return c.server.lookup_cache_entries; })},
@@ -87,8 +90,13 @@ Status Validate(const Config& c, const std::string& name) {
   if (c.server.workers < 0 || c.server.workers > 256) return bad("server.workers", "must be 0..256");
   if (c.server.header_limit_bytes < 1024) return bad("server.header_limit_bytes", "must be at least 1024");
   if (c.server.body_limit_bytes < 1024) return bad("server.body_limit_bytes", "must be at least 1024");
-  if (c.server.read_timeout_ms <= 0) return bad("server.read_timeout_ms", "must be positive");
-  if (c.server.idle_timeout_ms <= 0) return bad("server.idle_timeout_ms", "must be positive");
+  for (auto [key, ms] : {std::pair{"server.header_timeout_ms", c.server.header_timeout_ms},
+                         std::pair{"server.body_timeout_ms", c.server.body_timeout_ms},
+                         std::pair{"server.send_timeout_ms", c.server.send_timeout_ms},
+                         std::pair{"server.idle_timeout_ms", c.server.idle_timeout_ms}})
+    if (ms < 1 || ms > 3'600'000) return bad(key, "must be 1..3600000");
+  if (c.server.max_connections < 0 || c.server.max_connections > 10'000'000)
+    return bad("server.max_connections", "must be 0..10000000");
   if (c.server.drain_timeout_ms < 0) return bad("server.drain_timeout_ms", "must not be negative");
   if (c.server.lookup_cache_entries < 0 || c.server.lookup_cache_entries > 10'000'000)
     return bad("server.lookup_cache_entries", "must be 0..10000000");

@@ -15,8 +15,11 @@ struct ServerConfig {
   int workers = 0;                      // 0: one per core
   int64_t header_limit_bytes = 8 * 1024;
   int64_t body_limit_bytes = 64 * 1024;
-  int64_t read_timeout_ms = 10'000;     // per read of a request, once it has started
-  int64_t idle_timeout_ms = 60'000;     // keep-alive connection with no request in progress
+  int64_t header_timeout_ms = 10'000;   // a request's header, whole: from accept or its first byte
+  int64_t body_timeout_ms = 10'000;     // a request's body, whole: from the end of its header
+  int64_t send_timeout_ms = 10'000;     // a response, whole, taken by the client
+  int64_t idle_timeout_ms = 60'000;     // keep-alive connection between requests
+  int64_t max_connections = 0;          // open connections; 0: from RLIMIT_NOFILE (DefaultMaxConnections)
   int64_t drain_timeout_ms = 10'000;    // SIGTERM: how long in-flight requests may take
   int64_t lookup_cache_entries = 10'000;  // per worker, rendered GET /2/tweets/:id responses; 0: none
   std::string tls_cert;                 // PEM files; both set = HTTPS

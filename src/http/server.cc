@@ -1,9 +1,11 @@
 #include "http/server.h"
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,6 +28,8 @@
 #include "core/json_writer.h"
 #include "core/snowflake.h"
 #include "core/time_format.h"
+#include "http/connections.h"
+#include "http/request.h"
 #include "http/router.h"
 #include "http/wire.h"
 
@@ -87,18 +91,21 @@ void AccessLog(std::string_view id, const http::request<http::string_body>& req,
 template <typename Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, Worker& worker, const Config& config)
-      : stream_(std::move(stream)), worker_(worker), config_(config) {}
+  Session(Stream stream, Worker& worker, const Config& config, ConnectionSlot slot)
+      : stream_(std::move(stream)), worker_(worker), config_(config), slot_(std::move(slot)) {}
 
   void Start() {
+    // The first request's header is due header_timeout_ms after accept, TLS handshake included:
+    // a client that connects and sends nothing holds its connection no longer than a slow one.
+    Expire(config_.server.header_timeout_ms);
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      ReadHeader();
+      AwaitRequest(/*first=*/true);
     } else {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(config_.server.read_timeout_ms));
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
+                                self->CountIfTimedOut(ec);
                                 if (ec) return;  // not a TLS client, or it went away: nothing to answer
-                                self->ReadHeader();
+                                self->AwaitRequest(/*first=*/true);
                               });
     }
   }
@@ -108,61 +115,61 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
  private:
+  void CountIfTimedOut(beast::error_code ec) {
+    if (ec == beast::error::timeout) worker_.ctx->metrics->CountConnection(Metrics::Connection::kTimedOut);
+  }
+
+  void Expire(int64_t ms) { beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(ms)); }
+
+  // Waits for a request's first bytes, idle (a drain closes the connection meanwhile). Between
+  // requests on a kept-alive connection: up to idle_timeout_ms, and the header is then due
+  // header_timeout_ms after them. The first request: under Start's deadline throughout.
+  void AwaitRequest(bool first) {
+    if (worker_.draining) return Close();
+    idle_ = true;
+    if (!first) Expire(config_.server.idle_timeout_ms);
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this(), first](beast::error_code ec, size_t n) {
+      self->idle_ = false;
+      if (ec) return self->OnReadError(ec);
+      self->buffer_.commit(n);
+      if (!first) self->Expire(self->config_.server.header_timeout_ms);
+      self->ReadHeader();
+    });
+  }
+
+  // Reads a header under the deadline already set (Start, AwaitRequest or, for a pipelined
+  // request already in the buffer, Respond's completion).
   void ReadHeader() {
     if (worker_.draining) return Close();
     parser_.emplace();
-    parser_->header_limit(uint32_t(config_.server.header_limit_bytes));
-    parser_->body_limit(uint64_t(config_.server.body_limit_bytes));
-    idle_ = buffer_.size() == 0;
-    auto timeout = idle_ ? config_.server.idle_timeout_ms : config_.server.read_timeout_ms;
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(timeout));
+    LimitParser(*parser_, config_.server);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
-    idle_ = false;
     if (ec) return OnReadError(ec);
     started_ = std::chrono::steady_clock::now();
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(config_.server.read_timeout_ms));
+    Expire(config_.server.body_timeout_ms);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
-      return Close();
+    CountIfTimedOut(ec);
+    if (IsSilentReadError(ec)) return Close();
     // The request could not be read: answer once, then close.
-    Problem p;
-    if (ec == http::error::body_limit)
-      p = PayloadTooLarge("The request body is larger than " + std::to_string(config_.server.body_limit_bytes) + " bytes");
-    else if (ec == http::error::header_limit) {
-      p = PayloadTooLarge("The request headers are larger than " + std::to_string(config_.server.header_limit_bytes) + " bytes");
-      p.status = 431;
-      p.title = "Request Header Fields Too Large";
-    } else {
-      p = InvalidRequest("request", "", "Malformed HTTP request: " + ec.message());
-      p.errors.clear();
-      p.detail = "Malformed HTTP request: " + ec.message();
-    }
-    Respond(ApiResponse::FromProblem(p), /*keep_alive=*/false, RequestId(worker_), nullptr);
+    Respond(ApiResponse::FromProblem(ReadProblem(ec, config_.server)), /*keep_alive=*/false, RequestId(worker_), nullptr);
   }
 
   void OnBody(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
     std::string id = RequestId(worker_);
-    std::string_view target = req.target();
-    size_t q = target.find('?');
-    ApiRequest api{req.method_string(),
-                   target.substr(0, q),
-                   q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
-                   req[http::field::authorization],
-                   req[http::field::content_type],
-                   req[http::field::accept],
-                   req.body(),
-                   id};
+    auto parsed = ToApiRequest(req, id);
+    if (!parsed.ok())
+      return Respond(ApiResponse::FromProblem(parsed.problem()), req.keep_alive() && !worker_.draining, std::move(id), &req);
+    const ApiRequest& api = *parsed;
     ApiResponse response;
     if (api.path == "/healthz") {
       response = ApiResponse::Json(200, R"({"status":"ok"})");
@@ -181,9 +188,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Respond(ApiResponse r, bool keep_alive, std::string id, const http::request<http::string_body>* req) {
     if (req && config_.log.access_log) AccessLog(id, *req, r.status, r.body.size(), std::chrono::steady_clock::now() - started_);
     auto wire = std::make_shared<std::string>(ResponseBytes(std::move(r), keep_alive, id));
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(config_.server.read_timeout_ms));
+    Expire(config_.server.send_timeout_ms);
     asio::async_write(stream_, asio::buffer(*wire), [self = this->shared_from_this(), wire, keep_alive](beast::error_code ec, size_t) {
+      self->CountIfTimedOut(ec);
       if (ec || !keep_alive) return self->Close();
+      if (self->buffer_.size() == 0) return self->AwaitRequest(/*first=*/false);
+      self->Expire(self->config_.server.header_timeout_ms);  // pipelined: the next request has begun
       self->ReadHeader();
     });
   }
@@ -204,6 +214,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::optional<http::request_parser<http::string_body>> parser_;
   std::chrono::steady_clock::time_point started_;
   bool idle_ = false;
+  ConnectionSlot slot_;
 };
 
 sigset_t StopSignals() {
@@ -221,6 +232,11 @@ void BlockStopSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+int64_t DefaultMaxConnections(int64_t file_limit, int workers) {
+  int64_t headroom = std::min<int64_t>(64 + 8 * int64_t(workers), file_limit / 2);
+  return std::max<int64_t>(1, file_limit - headroom);
+}
+
 struct Server::Impl {
   Config config;
   StoreFactory stores;
@@ -235,35 +251,60 @@ struct Server::Impl {
   Shared shared;
   Metrics metrics;
   RateLimiter limiter{SystemClock::Instance()};
+  int64_t max_connections = 0;
+  std::atomic<int64_t> open_connections{0};
+  // The acceptor's thread only.
+  asio::steady_timer accept_retry{main_ioc};
+  std::chrono::milliseconds accept_backoff{0};
+  ThrottledWarning accept_failed, over_cap;
 
   void Accept() {
     Worker& w = *workers[next_worker++ % workers.size()];
     acceptor.async_accept(w.ioc, [this, &w](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
       if (ec) {
-        // Out of descriptors or a transient failure: log, back off, keep accepting.
-        spdlog::warn("accept failed: {}", ec.message());
-        auto timer = std::make_shared<asio::steady_timer>(main_ioc, 100ms);
-        timer->async_wait([this, timer](beast::error_code) { Accept(); });
+        // Out of descriptors (EMFILE, ENFILE) or a transient failure: the pending connection
+        // stays queued, so retrying at once would fail again at once. Back off, 10 ms doubling
+        // to 1 s, and keep accepting.
+        metrics.CountConnection(Metrics::Connection::kAcceptFailed);
+        accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+        accept_failed.Note("accept failed: {}; retrying in {} ms", ec.message(), accept_backoff.count());
+        accept_retry.expires_after(accept_backoff);
+        accept_retry.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec) Accept();
+        });
         return;
       }
-      asio::post(w.ioc, [this, &w, s = std::move(socket)]() mutable { StartSession(w, std::move(s)); });
+      accept_backoff = 0ms;
+      if (open_connections.load(std::memory_order_relaxed) >= max_connections) {
+        // Over the cap: closed at once (the client sees the connection end, not a hang), so the
+        // connections already open keep their descriptors and are served.
+        beast::error_code close_ec;
+        socket.close(close_ec);
+        metrics.CountConnection(Metrics::Connection::kOverCap);
+        over_cap.Note("server.max_connections = {} reached: new connections closed", max_connections);
+        return Accept();
+      }
+      metrics.CountConnection(Metrics::Connection::kAccepted);
+      asio::post(w.ioc, [this, &w, s = std::move(socket), slot = ConnectionSlot(open_connections)]() mutable {
+        StartSession(w, std::move(s), std::move(slot));
+      });
       Accept();
     });
   }
 
-  void StartSession(Worker& w, tcp::socket socket) {
+  void StartSession(Worker& w, tcp::socket socket, ConnectionSlot slot) {
     if (w.draining) return;
     beast::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<SessionBase> session;
     if (tls) {
       auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-          beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), w, config);
+          beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), w, config, std::move(slot));
       s->Start();
       session = s;
     } else {
-      auto s = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), w, config);
+      auto s = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), w, config, std::move(slot));
       s->Start();
       session = s;
     }
@@ -276,6 +317,7 @@ struct Server::Impl {
     asio::post(main_ioc, [this] {
       beast::error_code ec;
       acceptor.close(ec);
+      accept_retry.cancel();
     });
     for (size_t i = 0; i < workers.size(); ++i) {
       Worker& w = *workers[i];
@@ -341,6 +383,7 @@ Result<int> Server::Start() {
     w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.shared.ledger,
                                                      &m.metrics, m.shared.plans, metering ? &m.limiter : nullptr,
                                                      metering ? m.shared.meter : nullptr, m.shared.traps});
+    w->ctx->revocations = m.shared.revocations;
     if (m.config.server.lookup_cache_entries > 0) {
       w->lookup_cache = std::make_unique<LookupCache>(size_t(m.config.server.lookup_cache_entries));
       w->ctx->lookup_cache = w->lookup_cache.get();
@@ -348,8 +391,21 @@ Result<int> Server::Start() {
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }
+  m.max_connections = m.config.server.max_connections;
+  rlimit files{};
+  int64_t file_limit = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY ? int64_t(files.rlim_cur)
+                                                                                                  : int64_t(1) << 20;
+  file_limit = std::min<int64_t>(file_limit, int64_t(1) << 20);
+  if (m.max_connections == 0) m.max_connections = DefaultMaxConnections(file_limit, n);
+  else if (m.max_connections > DefaultMaxConnections(file_limit, n))
+    spdlog::warn("server.max_connections = {} is above what the file limit ({}) leaves room for; accept will fail "
+                 "(and back off) when descriptors run out", m.max_connections, file_limit);
+  spdlog::info("at most {} connections at once (server.max_connections{})", m.max_connections,
+               m.config.server.max_connections == 0 ? ", from the file limit " + std::to_string(file_limit) : "");
   if (!spdlog::get("access")) {
-    auto access = spdlog::default_logger()->clone("access");
+    // Its own sink: a clone would share the default logger's sinks, and set_pattern on it would
+    // turn every later log line into bare text. (Console sinks share one mutex: lines stay whole.)
+    auto access = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     access->set_pattern("%v");
     spdlog::register_logger(access);
   }

@@ -4,6 +4,11 @@
 //! connection, and runs requests to completion on that thread. Stop() drains: no new
 //! connections, idle keep-alive connections are closed, in-flight requests finish (up to
 //! drain_timeout_ms), then Run() returns.
+//! Slow and greedy clients: a request's header must arrive within server.header_timeout_ms and
+//! its body within server.body_timeout_ms (each a deadline for the whole, which trickling
+//! cannot extend); past server.max_connections open connections a new one is accepted and
+//! closed at once; accept errors (out of descriptors) back off from 10 ms to 1 s and are logged
+//! at most once a second, with a count.
 //! This header is Beast-free so main.cc compiles without Asio.
 
 #include <functional>
@@ -20,12 +25,19 @@ class Ledger;
 class Plans;
 class UsageMeter;
 class TrapInjector;
+class RevocationGeneration;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
 //! before creating any thread when Run(true) will handle them: Run unblocks them in its own
 //! thread once its handler is in place, so none is lost or fatal in between.
 void BlockStopSignals();
+
+//! The connection cap when server.max_connections is 0: the soft file limit (RLIMIT_NOFILE)
+//! less headroom for what else the process opens (per worker: its store's files and its event
+//! loop's; then the ledger's files, logs, the listening socket): 64 + 8 per worker, at most half
+//! the limit. At least 1.
+int64_t DefaultMaxConnections(int64_t file_limit, int workers);
 
 class Server {
  public:
@@ -37,6 +49,7 @@ class Server {
     const Plans* plans = nullptr;
     UsageMeter* meter = nullptr;
     TrapInjector* traps = nullptr;
+    const RevocationGeneration* revocations = nullptr;  // null: revocations show within a second
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();

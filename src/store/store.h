@@ -183,6 +183,13 @@ class Store {
   //! Stores the app with the SHA-256 of its token.
   virtual Status InsertApp(const App& app, std::string_view token_hash) = 0;
   virtual Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) = 0;
+  //! Gives the live app `app_id` the token with hash `token_hash` in place of its own (the old
+  //! token names no live app from the commit on). False, and nothing written, when no live app
+  //! has that id.
+  virtual Result<bool> ReplaceAppToken(Id app_id, std::string_view token_hash) = 0;
+  //! Marks the live app `app_id` revoked at `at` (kept, for evidence); its token then names no
+  //! live app. False, and nothing written, when no live app has that id.
+  virtual Result<bool> RevokeApp(Id app_id, TimeMs at) = 0;
   //! Every app, revoked ones included (evidence names them too).
   virtual Result<std::vector<App>> ListApps() = 0;
 };

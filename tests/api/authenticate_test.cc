@@ -6,7 +6,9 @@
 #include <filesystem>
 
 #include "access/apps.h"
+#include "access/keys.h"
 #include "access/plans.h"
+#include "access/revocations.h"
 
 namespace sluice {
 namespace {
@@ -95,6 +97,60 @@ TEST_F(AuthenticateCachedTest, AClockThatGoesBackRereads) {
   RevokeAll();
   clock_.Advance(-1);
   EXPECT_FALSE(Auth(c, header_).ok());
+}
+
+// `sluice keys revoke|rotate` bump the data dir's generation after their commit; a worker that
+// sees it moved drops its cache, so the change holds from the next request on, with no wait.
+TEST_F(AuthenticateCachedTest, ARevocationThatBumpedTheGenerationHoldsFromTheNextRequest) {
+  auto generation = RevocationGeneration::Open(dir_);
+  ASSERT_TRUE(generation.ok());
+  ApiContext c = ctx();
+  c.revocations = generation->get();
+  ASSERT_TRUE(Auth(c, header_).ok());
+  // Another process's handle on the same file, as the command's is.
+  auto command = RevocationGeneration::Open(dir_);
+  ASSERT_TRUE(command.ok());
+  auto other_store = OpenStore({"sqlite", dir_, false});
+  ASSERT_TRUE(other_store.ok());
+  ASSERT_TRUE(RevokeKey(**other_store, **command, clock_, app_.id).ok());
+  EXPECT_EQ((*generation)->Load(), (*command)->Load());
+  auto r = Auth(c, header_);  // same instant: within kAppCacheMs of the cached entry
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.problem().status, 401);
+}
+
+TEST_F(AuthenticateCachedTest, ARotatedTokenIsRefusedAndTheNewOneServedAtOnce) {
+  auto generation = RevocationGeneration::Open(dir_);
+  ASSERT_TRUE(generation.ok());
+  ApiContext c = ctx();
+  c.revocations = generation->get();
+  ASSERT_TRUE(Auth(c, header_).ok());
+  auto token = RotateKey(*store_, **generation, app_.id);
+  ASSERT_TRUE(token.ok()) << token.problem().detail;
+  EXPECT_FALSE(Auth(c, header_).ok());
+  auto fresh = Auth(c, "Bearer " + *token);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->id, app_.id);
+}
+
+TEST_F(AuthenticateCachedTest, KeysOfAnUnknownOrRevokedAppAreRefusedByName) {
+  auto generation = RevocationGeneration::Open(dir_);
+  ASSERT_TRUE(generation.ok());
+  uint64_t before = (*generation)->Load();
+  auto unknown = RotateKey(*store_, **generation, 12345);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.problem().detail, "app 12345 does not exist");
+  ASSERT_TRUE(RevokeKey(*store_, **generation, clock_, app_.id).ok());
+  Status again = RevokeKey(*store_, **generation, clock_, app_.id);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.problem().detail, "app " + std::to_string(app_.id) + " is revoked");
+  auto rotated = RotateKey(*store_, **generation, app_.id);
+  ASSERT_FALSE(rotated.ok());
+  EXPECT_EQ(rotated.problem().detail, "app " + std::to_string(app_.id) + " is revoked");
+  EXPECT_EQ((*generation)->Load(), before + 1);  // only the revocation that happened moved it
+  auto apps = store_->ListApps();  // kept for evidence
+  ASSERT_TRUE(apps.ok());
+  EXPECT_EQ(apps->size(), 1u);
 }
 
 }  // namespace

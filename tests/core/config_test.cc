@@ -55,6 +55,42 @@ TEST(Config, ExampleFileIsValidAndHoldsTheDefaults) {
   EXPECT_EQ(c->ledger.sync, defaults.ledger.sync);
   EXPECT_EQ(c->ledger.segment_bytes, defaults.ledger.segment_bytes);
   EXPECT_EQ(c->posts.max_chars, defaults.posts.max_chars);
+  EXPECT_EQ(c->server.header_timeout_ms, defaults.server.header_timeout_ms);
+  EXPECT_EQ(c->server.body_timeout_ms, defaults.server.body_timeout_ms);
+  EXPECT_EQ(c->server.send_timeout_ms, defaults.server.send_timeout_ms);
+  EXPECT_EQ(c->server.idle_timeout_ms, defaults.server.idle_timeout_ms);
+  EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+}
+
+TEST(Config, ReadsTheSlowClientLimits) {
+  auto c = ParseConfig("[server]\nheader_timeout_ms = 1500\nbody_timeout_ms = 2500\nsend_timeout_ms = 3500\n"
+                       "idle_timeout_ms = 4500\nmax_connections = 8\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.problem().detail;
+  EXPECT_EQ(c->server.header_timeout_ms, 1500);
+  EXPECT_EQ(c->server.body_timeout_ms, 2500);
+  EXPECT_EQ(c->server.send_timeout_ms, 3500);
+  EXPECT_EQ(c->server.idle_timeout_ms, 4500);
+  EXPECT_EQ(c->server.max_connections, 8);
+  Config defaults;
+  EXPECT_EQ(defaults.server.header_timeout_ms, 10000);
+  EXPECT_EQ(defaults.server.body_timeout_ms, 10000);
+  EXPECT_EQ(defaults.server.max_connections, 0);  // from the file limit
+}
+
+TEST(Config, RejectsBadSlowClientLimits) {
+  auto detail = [](const std::string& toml) {
+    auto c = ParseConfig(toml, "sluice.toml");
+    return c.ok() ? std::string("(accepted)") : c.problem().detail;
+  };
+  EXPECT_EQ(detail("[server]\nheader_timeout_ms = 0\n"), "sluice.toml: key 'server.header_timeout_ms' must be 1..3600000");
+  EXPECT_EQ(detail("[server]\nbody_timeout_ms = -5\n"), "sluice.toml: key 'server.body_timeout_ms' must be 1..3600000");
+  EXPECT_EQ(detail("[server]\nsend_timeout_ms = 3600001\n"), "sluice.toml: key 'server.send_timeout_ms' must be 1..3600000");
+  EXPECT_EQ(detail("[server]\nidle_timeout_ms = 0\n"), "sluice.toml: key 'server.idle_timeout_ms' must be 1..3600000");
+  EXPECT_EQ(detail("[server]\nmax_connections = -1\n"), "sluice.toml: key 'server.max_connections' must be 0..10000000");
+  EXPECT_EQ(detail("[server]\nheader_timeout_ms = \"10s\"\n"),
+            "sluice.toml: key 'server.header_timeout_ms' has the wrong type (string)");
+  // The key these replace is gone, not silently ignored.
+  EXPECT_EQ(detail("[server]\nread_timeout_ms = 10000\n"), "sluice.toml: unknown key 'server.read_timeout_ms'");
 }
 
 TEST(Config, RejectsBadLedgerSync) {

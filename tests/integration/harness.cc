@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -25,6 +26,13 @@ namespace sluice::testing {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace asio = boost::asio;
+
+// The server's stderr, kept by the thread that drains it (so the server never blocks on it).
+struct ServerLog {
+  static constexpr size_t kMax = 16 << 20;
+  std::mutex mu;
+  std::string text;
+};
 
 namespace {
 
@@ -36,7 +44,7 @@ std::string ReadAll(int fd) {
   return out;
 }
 
-pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
+pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd, std::shared_ptr<ServerLog> sink = nullptr) {
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe");
   pid_t pid = fork();
@@ -61,9 +69,14 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
   else {
     // Drain stderr (access log) in the background so the server never blocks on it.
     int fd = err[0];
-    std::thread([fd] {
+    std::thread([fd, sink] {
       char buf[4096];
-      while (read(fd, buf, sizeof buf) > 0) {}
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof buf)) > 0) {
+        if (!sink) continue;
+        std::lock_guard lock(sink->mu);
+        if (sink->text.size() < ServerLog::kMax) sink->text.append(buf, size_t(n));
+      }
       close(fd);
     }).detach();
   }
@@ -125,7 +138,8 @@ std::string SluiceServer::ReadLine(std::chrono::steady_clock::time_point deadlin
 }
 
 void SluiceServer::Launch(const std::vector<std::string>& args) {
-  pid_ = Spawn(args, &stdout_fd_, nullptr);
+  log_ = std::make_shared<ServerLog>();
+  pid_ = Spawn(args, &stdout_fd_, nullptr, log_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   for (;;) {
     std::string line = ReadLine(deadline);
@@ -291,6 +305,12 @@ std::string RawConnection::ReadAll(int timeout_ms) {
     out.append(buf, size_t(n));
   }
   return out;
+}
+
+std::string SluiceServer::Log() const {
+  if (!log_) return "";
+  std::lock_guard lock(log_->mu);
+  return log_->text;
 }
 
 std::string SluiceServer::Raw(const std::string& bytes, int timeout_ms) const {

@@ -89,6 +89,8 @@ class SluiceServer {
                        const std::map<std::string, std::string>& extra_headers = {}) const;
   //! Sends raw bytes on a new connection and returns everything read until close or timeout.
   std::string Raw(const std::string& bytes, int timeout_ms = 3000) const;
+  //! What the server wrote on stderr (its log and access log) so far; the first 16 MB.
+  std::string Log() const;
 
  private:
   void Launch(const std::vector<std::string>& args);
@@ -98,6 +100,7 @@ class SluiceServer {
   pid_t pid_ = -1;
   int port_ = 0;
   int stdout_fd_ = -1;
+  std::shared_ptr<struct ServerLog> log_;
 };
 
 }  // namespace sluice::testing

@@ -55,6 +55,8 @@ class SqliteStore final : public Store {
   Result<std::vector<CreditEntry>> Credits(Id project_id) override;
   Status InsertApp(const App& app, std::string_view token_hash) override;
   Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) override;
+  Result<bool> ReplaceAppToken(Id app_id, std::string_view token_hash) override;
+  Result<bool> RevokeApp(Id app_id, TimeMs at) override;
   Result<std::vector<App>> ListApps() override;
 
  private:

@@ -1,0 +1,38 @@
+#include "access/keys.h"
+
+#include "access/tokens.h"
+
+namespace sluice {
+
+namespace {
+
+// Why no live app has this id: it was revoked, or never existed.
+Problem NoLiveApp(Store& store, Id app_id) {
+  std::string app = "app " + std::to_string(app_id);
+  auto all = store.ListApps();
+  if (!all.ok()) return all.problem();
+  for (const auto& a : *all)
+    if (a.id == app_id) return CommandError(app + " is revoked");
+  return CommandError(app + " does not exist");
+}
+
+}  // namespace
+
+Result<std::string> RotateKey(Store& store, RevocationGeneration& generation, Id app_id) {
+  std::string token = GenerateToken();
+  auto replaced = store.ReplaceAppToken(app_id, HashToken(token));
+  if (!replaced.ok()) return replaced.problem();
+  if (!*replaced) return NoLiveApp(store, app_id);
+  generation.Bump();  // after the commit: a worker that sees it reads the new row
+  return token;
+}
+
+Status RevokeKey(Store& store, RevocationGeneration& generation, const Clock& clock, Id app_id) {
+  auto revoked = store.RevokeApp(app_id, clock.NowMs());
+  if (!revoked.ok()) return revoked.problem();
+  if (!*revoked) return NoLiveApp(store, app_id);
+  generation.Bump();
+  return Status::Ok();
+}
+
+}  // namespace sluice

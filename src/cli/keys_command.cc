@@ -1,0 +1,46 @@
+#include "cli/keys_command.h"
+
+#include <cstdio>
+
+#include "access/keys.h"
+#include "core/json_writer.h"
+
+namespace sluice::cli {
+
+std::unique_ptr<KeysCommand> AddKeysCommand(CLI::App& app, Common& common) {
+  auto owned = std::make_unique<KeysCommand>();
+  KeysCommand& c = *owned;
+  c.keys = app.add_subcommand("keys", "replace or revoke an app's bearer token (a running server refuses the old one at once)");
+  c.keys->require_subcommand(1);
+  c.rotate = c.keys->add_subcommand("rotate", "give an app a new bearer token, printed once as JSON; the old one is refused");
+  AddCommon(c.rotate, common);
+  c.rotate->add_option("--app", c.app_id, "app id")->required();
+  c.revoke = c.keys->add_subcommand("revoke", "revoke an app: its bearer token is refused from now on");
+  AddCommon(c.revoke, common);
+  c.revoke->add_option("--app", c.app_id, "app id")->required();
+  return owned;
+}
+
+int RunKeysCommand(KeysCommand& c, const Common& common, Store& store) {
+  auto generation = RevocationGeneration::Open(common.data);
+  if (!generation.ok()) return Fail(generation.problem());
+  if (*c.revoke) {
+    if (Status s = RevokeKey(store, **generation, SystemClock::Instance(), c.app_id); !s.ok()) return Fail(s.problem());
+    JsonWriter w;
+    w.BeginObject();
+    w.MemberId("app_id", c.app_id);
+    w.MemberBool("revoked", true);
+    w.EndObject();
+    std::printf("%s\n", w.str().c_str());
+    return 0;
+  }
+  auto token = RotateKey(store, **generation, c.app_id);
+  if (!token.ok()) return Fail(token.problem());
+  auto apps = store.ListApps();
+  if (!apps.ok()) return Fail(apps.problem());
+  for (const auto& a : *apps)
+    if (a.id == c.app_id) std::printf("%s\n", AppJson(CreatedApp{a, *token}).c_str());
+  return 0;
+}
+
+}  // namespace sluice::cli

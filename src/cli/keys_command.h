@@ -1,0 +1,20 @@
+#pragma once
+//! `sluice keys rotate|revoke --data DIR --app ID`: a new bearer token for an app, or none.
+//! Either takes effect on a running server (every worker) before the command returns.
+
+#include <memory>
+
+#include "cli/common.h"
+
+namespace sluice::cli {
+
+struct KeysCommand {
+  CLI::App *keys = nullptr, *rotate = nullptr, *revoke = nullptr;
+  Id app_id = 0;
+  bool chosen() const { return *rotate || *revoke; }
+};
+
+std::unique_ptr<KeysCommand> AddKeysCommand(CLI::App& app, Common& common);
+int RunKeysCommand(KeysCommand& c, const Common& common, Store& store);
+
+}  // namespace sluice::cli

@@ -1,0 +1,52 @@
+#include "http/request.h"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+
+namespace sluice {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+void LimitParser(HttpRequestParser& parser, const ServerConfig& config) {
+  parser.header_limit(uint32_t(config.header_limit_bytes));
+  parser.body_limit(uint64_t(config.body_limit_bytes));
+}
+
+bool IsSilentReadError(beast::error_code ec) {
+  return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+}
+
+Problem ReadProblem(beast::error_code ec, const ServerConfig& config) {
+  if (ec == http::error::body_limit)
+    return PayloadTooLarge("The request body is larger than " + std::to_string(config.body_limit_bytes) + " bytes");
+  if (ec == http::error::header_limit) {
+    Problem p = PayloadTooLarge("The request headers are larger than " + std::to_string(config.header_limit_bytes) + " bytes");
+    p.status = 431;
+    p.title = "Request Header Fields Too Large";
+    return p;
+  }
+  Problem p = InvalidRequest("request", "", "Malformed HTTP request: " + ec.message());
+  p.errors.clear();
+  p.detail = "Malformed HTTP request: " + ec.message();
+  return p;
+}
+
+Result<ApiRequest> ToApiRequest(const HttpRequest& req, std::string_view request_id) {
+  if (req.count(http::field::authorization) > 1)
+    return InvalidRequest("Authorization", "", "The request has more than one Authorization header");
+  std::string_view target = req.target();
+  size_t q = target.find('?');
+  return ApiRequest{req.method_string(),
+                    target.substr(0, q),
+                    q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+                    req[http::field::authorization],
+                    req[http::field::content_type],
+                    req[http::field::accept],
+                    req.body(),
+                    request_id};
+}
+
+}  // namespace sluice

@@ -1,0 +1,66 @@
+#include "http/request.h"
+
+#include <gtest/gtest.h>
+
+#include "http/server.h"
+
+namespace sluice {
+namespace {
+
+namespace http = boost::beast::http;
+
+// Parses `bytes` with the server's parser settings.
+HttpRequest Parse(std::string_view bytes, const ServerConfig& config = {}) {
+  HttpRequestParser parser;
+  LimitParser(parser, config);
+  boost::beast::error_code ec;
+  parser.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(parser.is_done());
+  return parser.release();
+}
+
+TEST(ToApiRequest, SplitsTheTargetAndBorrowsTheHeaders) {
+  HttpRequest req = Parse("GET /2/tweets/search/recent?query=a%20b HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"
+                          "Accept: application/json\r\n\r\n");
+  auto api = ToApiRequest(req, "id1");
+  ASSERT_TRUE(api.ok());
+  EXPECT_EQ(api->method, "GET");
+  EXPECT_EQ(api->path, "/2/tweets/search/recent");
+  EXPECT_EQ(api->query, "query=a%20b");
+  EXPECT_EQ(api->authorization, "Bearer t");
+  EXPECT_EQ(api->accept, "application/json");
+  EXPECT_EQ(api->request_id, "id1");
+}
+
+// Which of two credentials names the client is not ours to guess (the first used to win).
+TEST(ToApiRequest, TwoAuthorizationHeadersAreA400) {
+  HttpRequest req = Parse("GET /2/tweets/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\nauthorization: Bearer b\r\n\r\n");
+  auto api = ToApiRequest(req, "id");
+  ASSERT_FALSE(api.ok());
+  EXPECT_EQ(api.problem().status, 400);
+  EXPECT_EQ(api.problem().type, "https://api.x.com/2/problems/invalid-request");
+  ASSERT_EQ(api.problem().errors.size(), 1u);
+  EXPECT_EQ(api.problem().errors[0].parameter, "Authorization");
+}
+
+TEST(ReadProblem, NamesTheLimitThatWasPassed) {
+  ServerConfig config;
+  EXPECT_EQ(ReadProblem(http::error::body_limit, config).status, 413);
+  EXPECT_EQ(ReadProblem(http::error::header_limit, config).status, 431);
+  Problem bad = ReadProblem(http::error::bad_method, config);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.detail.rfind("Malformed HTTP request: ", 0), 0u);
+  EXPECT_TRUE(IsSilentReadError(http::error::end_of_stream));
+  EXPECT_FALSE(IsSilentReadError(http::error::bad_method));
+}
+
+TEST(DefaultMaxConnections, LeavesHeadroomForTheProcessOwnFiles) {
+  EXPECT_EQ(DefaultMaxConnections(1024, 2), 1024 - 64 - 16);
+  EXPECT_EQ(DefaultMaxConnections(65536, 8), 65536 - 64 - 64);
+  EXPECT_EQ(DefaultMaxConnections(64, 2), 32);  // a small limit: half for connections
+  EXPECT_EQ(DefaultMaxConnections(1, 1), 1);
+}
+
+}  // namespace
+}  // namespace sluice
