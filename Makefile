@@ -2,13 +2,34 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 DATA ?= ./sluice-data
+# Sanitizer builds (clang): ASan + UBSan, also instrumented for libFuzzer (the fuzz targets
+# link its libraries), and TSan. Each has its own build directory.
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_SECONDS ?= 30
+SAN_CMAKE = -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DSLUICE_BUILD_BENCH=OFF
+# Every finding stops the test that made it (and fails it). ASAN_OPTIONS/UBSAN_OPTIONS/
+# TSAN_OPTIONS set in the environment replace these.
+ASAN_OPTIONS ?= detect_leaks=1:check_initialization_order=1:strict_init_order=1
+UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
+TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp
+export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
+# What the TSan run covers: the rate limiter and usage meter (access_test), the ledger, the
+# HTTP layer and every integration test (the real server, concurrent clients, kill -9).
+TSAN_TARGETS = sluice access_test ledger_test http_test integration_test
+# clang 14's TSan cannot map its shadow memory under more than 28 bits of mmap randomness
+# (newer kernels' default): run its tests without address randomization there.
+TSAN_RUN = $(shell [ "$$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)" -gt 28 ] && echo "setarch $$(uname -m) -R")
 
-.PHONY: all deps configure build demo test test-fast bench clean
+.PHONY: all deps deps-sanitizers configure build demo test test-fast test-asan test-tsan fuzz bench clean
 
 all: build
 
 deps:
 	bash scripts/install-deps
+
+deps-sanitizers:
+	bash scripts/install-deps --sanitizers
 
 $(BUILD)/build.ninja:
 	@command -v cmake >/dev/null && command -v ninja >/dev/null || bash scripts/install-deps
@@ -26,6 +47,31 @@ test: deps build
 	@if [ -f tests/integration/setup-node.sh ]; then bash tests/integration/setup-node.sh; fi
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DSLUICE_SANITIZE=address -DSLUICE_FUZZ=ON
+
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) $(SAN_CMAKE) -DSLUICE_SANITIZE=thread
+
+# Every unit and integration test under ASan + UBSan (the fuzz targets are built too). A report
+# from any process, the servers the integration tests start included, fails the run.
+test-asan: deps-sanitizers $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@if [ -f tests/integration/setup-node.sh ]; then bash tests/integration/setup-node.sh; fi
+	bash tests/sanitizers/run-ctest.sh $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# The tests of TSAN_TARGETS under TSan (the other test binaries are not built: ctest lists
+# them as *_NOT_BUILT, left out).
+test-tsan: deps-sanitizers $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TARGETS)
+	@if [ -f tests/integration/setup-node.sh ]; then bash tests/integration/setup-node.sh; fi
+	$(TSAN_RUN) bash tests/sanitizers/run-ctest.sh $(TSAN_BUILD) --output-on-failure -j $(JOBS) -E '_NOT_BUILT$$'
+
+# Every fuzz target in tests/fuzz/CMakeLists.txt, FUZZ_SECONDS each from its seed corpus.
+fuzz: deps-sanitizers $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target sluice_fuzz_targets
+	bash tests/fuzz/run-fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
+
 bench: deps build
 	$(BUILD)/bench/seed_bench
 	$(BUILD)/bench/ledger_bench
@@ -33,4 +79,4 @@ bench: deps build
 	bash bench/http_bench.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "core/config.h"
+
 namespace sluice {
 
 namespace {
@@ -258,7 +260,7 @@ Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) 
   try {  // toml++ reports syntax errors by exception; loading plans is a start-up step
     root = toml::parse(toml_text, name);
   } catch (const toml::parse_error& err) {
-    return CommandError(name + ":" + std::to_string(err.source().begin.line) + ": " + std::string(err.description()));
+    return TomlSyntaxError(name, err.source().begin.line, err.description());
   }
   Plans plans;
   for (const auto& [k, node] : root) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 namespace sluice {
@@ -125,12 +126,25 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& name) 
   try {  // toml++ reports syntax errors by exception; config load is the one place we allow them
     table = toml::parse(toml_text, name);
   } catch (const toml::parse_error& err) {
-    return CommandError(name + ":" + std::to_string(err.source().begin.line) + ": " + std::string(err.description()));
+    return TomlSyntaxError(name, err.source().begin.line, err.description());
   }
   Config config;
   if (Status s = Walk(table, "", name, config); !s.ok()) return s;
   if (Status s = Validate(config, name); !s.ok()) return s;
   return config;
+}
+
+Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view description) {
+  std::string detail = name + ":" + std::to_string(line) + ": ";
+  for (char c : description) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '\n') detail += "\\n";
+    else if (c == '\r') detail += "\\r";
+    else if (c == '\t') detail += "\\t";
+    else if (b < 0x20 || b == 0x7f) detail += fmt::format("\\x{:02X}", b);
+    else detail += c;
+  }
+  return CommandError(detail);
 }
 
 Result<Config> LoadConfig(const std::string& path) {

@@ -74,4 +74,9 @@ Result<Config> LoadConfig(const std::string& path);
 //! Parses TOML text; `name` is used in error messages.
 Result<Config> ParseConfig(std::string_view toml_text, const std::string& name);
 
+//! A TOML syntax error (config or plans file) as the one line sluice prints:
+//! "NAME:LINE: description", control characters in the description (toml++ quotes what it
+//! saw, a line break included) written as \n, \r, \t or \xNN.
+Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view description);
+
 }  // namespace sluice

@@ -81,6 +81,10 @@ TEST(Plans, RejectsSyntaxErrorWithLine) {
   EXPECT_EQ(ErrorOf("[plans.x]\ntitle = \n").rfind("plans.toml:2: ", 0), 0u);
 }
 
+TEST(Plans, SyntaxErrorIsOneLine) {
+  EXPECT_EQ(ErrorOf("[plans.x]\nfree = tru\n"), "plans.toml:2: Error while parsing boolean: expected 'true', saw 'tru\\n'");
+}
+
 TEST(Plans, RejectsUnknownKey) {
   EXPECT_EQ(ErrorOf(std::string(kMinimal) + "price = \"1\"\n"), "plans.toml: unknown key 'plans.small.price'");
 }

@@ -105,5 +105,13 @@ TEST(Config, RejectsSyntaxErrorWithLine) {
   EXPECT_EQ(c.problem().detail.rfind("sluice.toml:2: ", 0), 0u) << c.problem().detail;
 }
 
+// toml++ quotes what it saw, a line break included; sluice prints one line per error
+// (found by config_fuzz).
+TEST(Config, SyntaxErrorIsOneLine) {
+  auto c = ParseConfig("[traps]\nenabled = tru\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "sluice.toml:2: Error while parsing boolean: expected 'true', saw 'tru\\n'");
+}
+
 }  // namespace
 }  // namespace sluice
