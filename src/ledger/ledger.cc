@@ -355,12 +355,24 @@ Result<std::string> LedgerImpl::WriteCheckpoint() {
   auto root = tree_->Root(size);
   if (!root.ok()) return root.problem();
   std::string note = signer_->Sign(sluice::Checkpoint{options_.origin, size, *root});
-  if (Status s = WriteFileDurably(checkpoint_dir_, fmt::format("{:020}.note", size), note); !s.ok()) return s.problem();
+  // The mtime carries when it was signed, by the ledger's clock: thinning reads it.
+  const TimeMs now = clock_.NowMs();
+  if (Status s = WriteFileDurably(checkpoint_dir_, fmt::format("{:020}.note", size), note, now); !s.ok())
+    return s.problem();
   have_checkpoint_ = true;
   checkpoint_size_ = size;
   checkpoint_note_ = note;
-  checkpoint_time_ = clock_.NowMs();
+  checkpoint_time_ = now;
+  ThinCheckpoints(now);
   return note;
+}
+
+void LedgerImpl::ThinCheckpoints(TimeMs now) {
+  // Listing thousands of files a second would cost more than the checkpoint: once a minute.
+  if (thinned_at_ && now >= *thinned_at_ && now - *thinned_at_ < options_.checkpoint_retention.thin_every_ms) return;
+  thinned_at_ = now;
+  auto removed = ThinCheckpointDir(checkpoint_dir_, now, options_.checkpoint_retention, checkpoint_size_);
+  if (!removed.ok()) spdlog::warn("ledger: thinning old checkpoints: {}", removed.problem().detail);
 }
 
 }  // namespace sluice
