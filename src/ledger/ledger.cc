@@ -79,6 +79,7 @@ Status LedgerImpl::Start() {
   // Every start signs one (size 0 included), so a ledger with records and no checkpoint
   // has lost its checkpoints: verify says so.
   if (auto note = WriteCheckpoint(); !note.ok()) return note.problem();
+  ThinCheckpoints(clock_.NowMs());  // also when no new one was signed (nothing new to sign)
   started_ = true;
   thread_ = std::thread(&LedgerImpl::SyncLoop, this);
   return Status::Ok();

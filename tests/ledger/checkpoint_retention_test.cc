@@ -200,6 +200,30 @@ TEST_F(LedgerThinningTest, VerifyIsNotFooledByCheckpointsThinnedDuringItsScan) {
   ASSERT_TRUE((*ledger)->Close().ok());
 }
 
+// A start with no new record signs no new file, but still thins: a ledger from before
+// thinning, or one stopped for a day, is brought to the rule at once.
+TEST_F(LedgerThinningTest, AStartWithoutNewRecordsThinsToo) {
+  {
+    auto ledger = Ledger::Open(options_);
+    ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+    for (int s = 1; s <= 5; ++s) {
+      clock_.Set(kStart + s * 1000);
+      ASSERT_TRUE((*ledger)->Append(Record(s)).ok());
+      ASSERT_TRUE((*ledger)->Checkpoint().ok());
+    }
+    ASSERT_TRUE((*ledger)->Close().ok());
+  }
+  EXPECT_EQ(Files(), (std::set<uint64_t>{0, 1, 2, 3, 4, 5}));
+  clock_.Set(kStart + 1'000'000);  // all in one old "day" of 100 s now
+  auto ledger = Ledger::Open(options_);
+  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  EXPECT_EQ(Files(), (std::set<uint64_t>{0, 5}));
+  ASSERT_TRUE((*ledger)->Close().ok());
+  auto report = VerifyLedger(options_.dir, nullptr);
+  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  EXPECT_TRUE(report->closed_cleanly);
+}
+
 TEST_F(LedgerThinningTest, TheDirectoryIsListedAtMostOncePerThinInterval) {
   options_.checkpoint_retention = {60'000, 600'000, 10'000, 100'000, 60'000};
   auto ledger = Ledger::Open(options_);  // thins at start
