@@ -23,6 +23,19 @@ int64_t Bucket(TimeMs t, int64_t width) {
 
 }  // namespace
 
+timespec CheckpointMtime(TimeMs t) {
+  const int64_t sec = Bucket(t, 1000);
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(sec);
+  ts.tv_nsec = static_cast<long>((t - sec * 1000) * 1'000'000 + kCheckpointMtimeTagNs);
+  return ts;
+}
+
+std::optional<TimeMs> CheckpointTimeOfMtime(const timespec& mtime) {
+  if (mtime.tv_nsec < 0 || mtime.tv_nsec % 1'000'000 != kCheckpointMtimeTagNs) return std::nullopt;
+  return TimeMs(mtime.tv_sec) * 1000 + TimeMs(mtime.tv_nsec / 1'000'000);
+}
+
 std::vector<uint64_t> CheckpointsToThin(std::vector<CheckpointFileTime> files, TimeMs now,
                                         const CheckpointRetention& retention, uint64_t protect) {
   std::vector<uint64_t> out;
@@ -68,8 +81,9 @@ std::vector<uint64_t> CheckpointsToThin(std::vector<CheckpointFileTime> files, T
 }
 
 Result<uint64_t> ThinCheckpointDir(const std::string& checkpoint_dir, TimeMs now,
-                                   const CheckpointRetention& retention, uint64_t protect) {
+                                   const CheckpointRetention& retention, uint64_t protect, uint64_t* untagged_out) {
   std::vector<CheckpointFileTime> files;
+  uint64_t untagged = 0;
   std::error_code ec;
   for (std::filesystem::directory_iterator it(checkpoint_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
@@ -78,11 +92,12 @@ Result<uint64_t> ThinCheckpointDir(const std::string& checkpoint_dir, TimeMs now
     if (err != std::errc() || name != fmt::format("{:020}.note", size)) continue;
     CheckpointFileTime f{size, std::nullopt};
     struct stat st;
-    if (::stat(it->path().c_str(), &st) == 0)
-      f.time = TimeMs(st.st_mtim.tv_sec) * 1000 + TimeMs(st.st_mtim.tv_nsec / 1'000'000);
+    if (::stat(it->path().c_str(), &st) == 0) f.time = CheckpointTimeOfMtime(st.st_mtim);
+    if (!f.time) ++untagged;
     files.push_back(f);
   }
   if (ec) return InternalError(fmt::format("ledger: cannot list {}: {}", checkpoint_dir, ec.message()));
+  if (untagged_out) *untagged_out = untagged;
   uint64_t removed = 0;
   std::string failed;
   for (uint64_t size : CheckpointsToThin(std::move(files), now, retention, protect)) {

@@ -9,9 +9,11 @@
 //! is only a signature from that exact moment; one an hour, then one a day, remain.
 //!
 //! A checkpoint's time is its file's mtime, which the ledger sets to its clock's time when
-//! it writes the file. A file whose time is unknown (unreadable) or later than now is kept.
+//! it writes the file, tagged (CheckpointMtime). A file whose time is unknown (unreadable,
+//! or untagged: a copy or restore that did not keep mtimes) or later than now is kept.
 
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,15 @@ struct CheckpointRetention {
   int64_t thin_every_ms = 60'000;
 };
 
+//! The mtime the ledger gives a checkpoint signed at `t`: `t`, with kCheckpointMtimeTagNs as
+//! the nanoseconds below the millisecond. A time a copy, a restore or a hand edit set
+//! carries the tag with a chance of one in a million (or never, on a file system without
+//! sub-millisecond times): its file is kept, never thinned by a wrong time.
+inline constexpr long kCheckpointMtimeTagNs = 271'828;
+timespec CheckpointMtime(TimeMs t);
+//! The time CheckpointMtime(t) was made from, or nullopt if `mtime` is not tagged.
+std::optional<TimeMs> CheckpointTimeOfMtime(const timespec& mtime);
+
 struct CheckpointFileTime {
   uint64_t size = 0;           // the tree size the file's name gives
   std::optional<TimeMs> time;  // when it was signed (the mtime); nullopt if unreadable
@@ -51,7 +62,9 @@ std::vector<uint64_t> CheckpointsToThin(std::vector<CheckpointFileTime> files, T
 //! checkpoint is durable: each unlink is atomic, so a crash mid-way leaves a set that is
 //! still a superset of what the rule keeps. Returns how many were deleted; a Problem if the
 //! directory cannot be listed or a file cannot be deleted (the rest are still tried).
+//! `untagged`, if given, is set to how many files had no time of the ledger's (kept).
 Result<uint64_t> ThinCheckpointDir(const std::string& checkpoint_dir, TimeMs now,
-                                   const CheckpointRetention& retention, uint64_t protect);
+                                   const CheckpointRetention& retention, uint64_t protect,
+                                   uint64_t* untagged = nullptr);
 
 }  // namespace sluice

@@ -36,20 +36,14 @@ Status FsyncDir(const std::string& dir) {
 }
 
 Status WriteFileDurably(const std::string& dir, const std::string& name, std::string_view text,
-                        std::optional<int64_t> mtime_ms) {
+                        std::optional<timespec> mtime) {
   std::string path = dir + "/" + name;
   std::string temp = path + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return FileError("create", temp);
   Status s = WriteAll(fd, text, temp);
-  if (s.ok() && mtime_ms) {
-    const int64_t ms = *mtime_ms;
-    const int64_t sec = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
-    struct timespec times[2];
-    times[0].tv_sec = 0;
-    times[0].tv_nsec = UTIME_OMIT;  // atime
-    times[1].tv_sec = static_cast<time_t>(sec);
-    times[1].tv_nsec = static_cast<long>((ms - sec * 1000) * 1'000'000);
+  if (s.ok() && mtime) {
+    const timespec times[2] = {{0, UTIME_OMIT}, *mtime};  // atime left alone
     if (::futimens(fd, times) != 0) s = FileError("set the mtime of", temp);
   }
   if (s.ok() && ::fsync(fd) != 0) s = FileError("fsync", temp);

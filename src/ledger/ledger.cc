@@ -358,7 +358,8 @@ Result<std::string> LedgerImpl::WriteCheckpoint() {
   std::string note = signer_->Sign(sluice::Checkpoint{options_.origin, size, *root});
   // The mtime carries when it was signed, by the ledger's clock: thinning reads it.
   const TimeMs now = clock_.NowMs();
-  if (Status s = WriteFileDurably(checkpoint_dir_, fmt::format("{:020}.note", size), note, now); !s.ok())
+  if (Status s = WriteFileDurably(checkpoint_dir_, fmt::format("{:020}.note", size), note, CheckpointMtime(now));
+      !s.ok())
     return s.problem();
   have_checkpoint_ = true;
   checkpoint_size_ = size;
@@ -372,8 +373,16 @@ void LedgerImpl::ThinCheckpoints(TimeMs now) {
   // Listing thousands of files a second would cost more than the checkpoint: once a minute.
   if (thinned_at_ && now >= *thinned_at_ && now - *thinned_at_ < options_.checkpoint_retention.thin_every_ms) return;
   thinned_at_ = now;
-  auto removed = ThinCheckpointDir(checkpoint_dir_, now, options_.checkpoint_retention, checkpoint_size_);
+  uint64_t untagged = 0;
+  auto removed = ThinCheckpointDir(checkpoint_dir_, now, options_.checkpoint_retention, checkpoint_size_, &untagged);
   if (!removed.ok()) spdlog::warn("ledger: thinning old checkpoints: {}", removed.problem().detail);
+  // Said once a run: they stay until removed by hand (docs/ledger.md, Checkpoint retention).
+  if (untagged > 0 && !untagged_warned_) {
+    untagged_warned_ = true;
+    spdlog::warn("ledger: {} checkpoints in {} carry no signing time of the ledger's (written before thinning, or "
+                 "copied without their mtimes): they are kept, never thinned",
+                 untagged, checkpoint_dir_);
+  }
 }
 
 }  // namespace sluice

@@ -16,7 +16,7 @@
 //!
 //! Checkpoints: at Open, every `checkpoint_every_ms` (or `checkpoint_every_records`)
 //! while records arrive, on Checkpoint(), and at Close. Each file's mtime is the clock's
-//! time when it was signed; after writing one, the older ones are thinned (at most once per
+//! time when it was signed (CheckpointMtime); after writing one, the older ones are thinned (at most once per
 //! `checkpoint_retention.thin_every_ms`) to those checkpoint_retention.h keeps. Close also writes the clean-close
 //! marker (DATA/ledger/CLOSED), which Open removes: a ledger without it was not closed.
 

@@ -102,6 +102,7 @@ class LedgerImpl final : public Ledger {
   TimeMs checkpoint_time_ = 0;        // of the last checkpoint, or of Open
   TimeMs checkpoint_retry_after_ = 0;  // after a failed automatic checkpoint
   std::optional<TimeMs> thinned_at_;   // the last ThinCheckpoints listing, none yet this run
+  bool untagged_warned_ = false;
 
   std::string repair_dir_;  // made on the first repair action, DATA/ledger/repaired-<ms>
   bool was_closed_ = false;  // the clean-close marker was there at Open

@@ -44,12 +44,14 @@ TEST(CheckpointRetention, OldCheckpointsAreThinnedByTheConfiguredWindowsAtTheNex
   auto notes = Notes(dir);
   ASSERT_EQ(Names(notes), (std::set<std::string>{"00000000000000000000.note", "00000000000000000001.note",
                                                  "00000000000000000002.note", "00000000000000000003.note"}));
-  // All but the newest as if signed three days ago, in successive hours of one UTC day.
+  // All but the newest as if signed three days ago, in successive hours of one UTC day. The
+  // ledger tags the mtimes it sets with 271,828 ns below the millisecond (kCheckpointMtimeTagNs):
+  // an mtime without the tag is not the ledger's and keeps its file.
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
   const int64_t day_start = (now_s / 86400 - 3) * 86400;
   for (size_t i = 0; i + 1 < notes.size(); ++i) {
-    struct timespec times[2] = {{0, UTIME_OMIT}, {time_t(day_start + 3600 * int64_t(i + 1)), 0}};
+    struct timespec times[2] = {{0, UTIME_OMIT}, {time_t(day_start + 3600 * int64_t(i + 1)), 271'828}};
     ASSERT_EQ(::utimensat(AT_FDCWD, notes[i].c_str(), times, 0), 0);
   }
 

@@ -92,6 +92,17 @@ TEST(CheckpointRetentionTest, AClockStepBackMakesLaterFilesLookYoungerNeverOlder
   EXPECT_EQ(thinned, (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
 }
 
+TEST(CheckpointRetentionTest, OnlyMtimesTheLedgerSetCarryATime) {
+  for (TimeMs t : {kStart, kStart + 1, kStart + 999, TimeMs(0), TimeMs(1)}) {
+    auto back = CheckpointTimeOfMtime(CheckpointMtime(t));
+    ASSERT_TRUE(back.has_value()) << t;
+    EXPECT_EQ(*back, t);
+  }
+  // Whole seconds (cp, tar, a coarse file system) and other sub-millisecond digits: unknown.
+  EXPECT_FALSE(CheckpointTimeOfMtime(timespec{time_t(kStart / 1000), 0}).has_value());
+  EXPECT_FALSE(CheckpointTimeOfMtime(timespec{time_t(kStart / 1000), 123'456'789}).has_value());
+}
+
 // ---- The ledger thinning its directory -----------------------------------------------------
 
 LedgerRecord Record(int i) {
@@ -141,12 +152,15 @@ TEST_F(LedgerThinningTest, FiveMinutesOfACheckpointASecondLeaveTheRetainedSetAnd
     ASSERT_TRUE(note.ok()) << note.problem().detail;
     ASSERT_TRUE(fs::exists(NotePath(uint64_t(s)))) << "the newest checkpoint survives, at " << s;
     if (s == 10) {
-      // A file whose mtime is later than now (a copy, a clock set back) is never thinned.
-      struct timespec times[2] = {{0, UTIME_OMIT}, {(kStart + 86'400'000) / 1000, 0}};
-      ASSERT_EQ(::utimensat(AT_FDCWD, NotePath(5).c_str(), times, 0), 0);
+      // A file whose time is later than now (a clock set back) is never thinned.
+      const timespec future[2] = {{0, UTIME_OMIT}, CheckpointMtime(kStart + 86'400'000)};
+      ASSERT_EQ(::utimensat(AT_FDCWD, NotePath(5).c_str(), future, 0), 0);
+      // Nor one whose mtime the ledger did not set (a copy that lost mtimes), however old.
+      const timespec copied[2] = {{0, UTIME_OMIT}, {time_t(kStart / 1000 - 86'400), 0}};
+      ASSERT_EQ(::utimensat(AT_FDCWD, NotePath(6).c_str(), copied, 0), 0);
     }
   }
-  std::set<uint64_t> expected = {0, 5};
+  std::set<uint64_t> expected = {0, 5, 6};
   for (uint64_t i = 281; i <= 300; ++i) expected.insert(i);     // the last 20 s
   for (uint64_t i = 154; i <= 279; i += 5) expected.insert(i);  // newest of each 5 s
   for (uint64_t i = 49; i <= 149; i += 50) expected.insert(i);  // newest of each 50 s
