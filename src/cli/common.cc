@@ -91,6 +91,8 @@ Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c
   o.origin = config.ledger.origin;
   o.checkpoint_every_records = uint64_t(config.ledger.checkpoint_every_records);
   o.checkpoint_every_ms = config.ledger.checkpoint_every_ms;
+  o.checkpoint_retention.keep_all_ms = config.ledger.checkpoint_keep_all_hours * 3'600'000;
+  o.checkpoint_retention.keep_hourly_ms = config.ledger.checkpoint_keep_hourly_days * 86'400'000;
   return Ledger::Open(o);
 }
 

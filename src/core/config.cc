@@ -48,6 +48,8 @@ const std::map<std::string, Setter>& Keys() {
       {"ledger.origin", Set<std::string>([](Config& c) -> auto& { return c.ledger.origin; })},
       {"ledger.checkpoint_every_records", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_records; })},
       {"ledger.checkpoint_every_ms", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
+      {"ledger.checkpoint_keep_all_hours", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_keep_all_hours; })},
+      {"ledger.checkpoint_keep_hourly_days", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_keep_hourly_days; })},
       {"traps.enabled", Set<bool>([](Config& c) -> auto& { return c.traps.enabled; })},
       {"traps.every_posts", Set<int64_t>([](Config& c) -> auto& { return c.traps.every_posts; })},
       {"metering.enabled", Set<bool>([](Config& c) -> auto& { return c.metering.enabled; })},
@@ -112,6 +114,10 @@ Status Validate(const Config& c, const std::string& name) {
     return bad("ledger.origin", "must be a non-empty name without spaces, newlines or '+'");
   if (c.ledger.checkpoint_every_records < 1) return bad("ledger.checkpoint_every_records", "must be positive");
   if (c.ledger.checkpoint_every_ms < 100) return bad("ledger.checkpoint_every_ms", "must be at least 100");
+  if (c.ledger.checkpoint_keep_all_hours < 1 || c.ledger.checkpoint_keep_all_hours > 8760)
+    return bad("ledger.checkpoint_keep_all_hours", "must be 1..8760");
+  if (c.ledger.checkpoint_keep_hourly_days < 0 || c.ledger.checkpoint_keep_hourly_days > 3650)
+    return bad("ledger.checkpoint_keep_hourly_days", "must be 0..3650");
   if (c.traps.every_posts < 1) return bad("traps.every_posts", "must be positive");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))

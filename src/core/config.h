@@ -37,6 +37,10 @@ struct LedgerConfig {
   std::string origin = "sluice.local/ledger";  // the log's name in signed checkpoints
   int64_t checkpoint_every_records = 100000;
   int64_t checkpoint_every_ms = 1000;
+  // Checkpoint retention (docs/ledger.md): every checkpoint of the last hours, the newest of
+  // each hour for these days, the newest of each day before.
+  int64_t checkpoint_keep_all_hours = 1;
+  int64_t checkpoint_keep_hourly_days = 30;
 };
 
 struct TrapsConfig {

@@ -1,6 +1,7 @@
 #include "ledger/files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,12 +35,17 @@ Status FsyncDir(const std::string& dir) {
   return s;
 }
 
-Status WriteFileDurably(const std::string& dir, const std::string& name, std::string_view text) {
+Status WriteFileDurably(const std::string& dir, const std::string& name, std::string_view text,
+                        std::optional<timespec> mtime) {
   std::string path = dir + "/" + name;
   std::string temp = path + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return FileError("create", temp);
   Status s = WriteAll(fd, text, temp);
+  if (s.ok() && mtime) {
+    const timespec times[2] = {{0, UTIME_OMIT}, *mtime};  // atime left alone
+    if (::futimens(fd, times) != 0) s = FileError("set the mtime of", temp);
+  }
   if (s.ok() && ::fsync(fd) != 0) s = FileError("fsync", temp);
   ::close(fd);
   if (s.ok() && ::rename(temp.c_str(), path.c_str()) != 0) s = FileError("rename", temp);

@@ -79,6 +79,7 @@ Status LedgerImpl::Start() {
   // Every start signs one (size 0 included), so a ledger with records and no checkpoint
   // has lost its checkpoints: verify says so.
   if (auto note = WriteCheckpoint(); !note.ok()) return note.problem();
+  ThinCheckpoints(clock_.NowMs());  // also when no new one was signed (nothing new to sign)
   started_ = true;
   thread_ = std::thread(&LedgerImpl::SyncLoop, this);
   return Status::Ok();
@@ -355,12 +356,33 @@ Result<std::string> LedgerImpl::WriteCheckpoint() {
   auto root = tree_->Root(size);
   if (!root.ok()) return root.problem();
   std::string note = signer_->Sign(sluice::Checkpoint{options_.origin, size, *root});
-  if (Status s = WriteFileDurably(checkpoint_dir_, fmt::format("{:020}.note", size), note); !s.ok()) return s.problem();
+  // The mtime carries when it was signed, by the ledger's clock: thinning reads it.
+  const TimeMs now = clock_.NowMs();
+  if (Status s = WriteFileDurably(checkpoint_dir_, fmt::format("{:020}.note", size), note, CheckpointMtime(now));
+      !s.ok())
+    return s.problem();
   have_checkpoint_ = true;
   checkpoint_size_ = size;
   checkpoint_note_ = note;
-  checkpoint_time_ = clock_.NowMs();
+  checkpoint_time_ = now;
+  ThinCheckpoints(now);
   return note;
+}
+
+void LedgerImpl::ThinCheckpoints(TimeMs now) {
+  // Listing thousands of files a second would cost more than the checkpoint: once a minute.
+  if (thinned_at_ && now >= *thinned_at_ && now - *thinned_at_ < options_.checkpoint_retention.thin_every_ms) return;
+  thinned_at_ = now;
+  uint64_t untagged = 0;
+  auto removed = ThinCheckpointDir(checkpoint_dir_, now, options_.checkpoint_retention, checkpoint_size_, &untagged);
+  if (!removed.ok()) spdlog::warn("ledger: thinning old checkpoints: {}", removed.problem().detail);
+  // Said once a run: they stay until removed by hand (docs/ledger.md, Checkpoint retention).
+  if (untagged > 0 && !untagged_warned_) {
+    untagged_warned_ = true;
+    spdlog::warn("ledger: {} checkpoints in {} carry no signing time of the ledger's (written before thinning, or "
+                 "copied without their mtimes): they are kept, never thinned",
+                 untagged, checkpoint_dir_);
+  }
 }
 
 }  // namespace sluice

@@ -15,7 +15,9 @@
 //! keeps what it removes in DATA/ledger/repaired-<ms>/ and logs it to repairs.log.
 //!
 //! Checkpoints: at Open, every `checkpoint_every_ms` (or `checkpoint_every_records`)
-//! while records arrive, on Checkpoint(), and at Close. Close also writes the clean-close
+//! while records arrive, on Checkpoint(), and at Close. Each file's mtime is the clock's
+//! time when it was signed (CheckpointMtime); after writing one, the older ones are thinned (at most once per
+//! `checkpoint_retention.thin_every_ms`) to those checkpoint_retention.h keeps. Close also writes the clean-close
 //! marker (DATA/ledger/CLOSED), which Open removes: a ledger without it was not closed.
 
 #include <cstdint>
@@ -24,6 +26,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "ledger/checkpoint_retention.h"
 #include "ledger/record.h"
 
 namespace sluice {
@@ -38,6 +41,8 @@ struct LedgerOptions {
   std::string origin = "sluice.local/ledger";  // checkpoint origin line (the log's name)
   uint64_t checkpoint_every_records = 100000;
   int64_t checkpoint_every_ms = 1000;
+  // Which older checkpoints are deleted after a new one is written (checkpoint_retention.h).
+  CheckpointRetention checkpoint_retention;
   const Clock* clock = nullptr;     // default: the system clock
   bool repair = false;              // Open cuts damaged or missing covered records (see above)
 };

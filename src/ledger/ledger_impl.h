@@ -64,6 +64,8 @@ class LedgerImpl final : public Ledger {
   void ExtendTree(std::string_view frames);
   bool CheckpointDue() const;
   Result<std::string> WriteCheckpoint();
+  // After a checkpoint is durable: deletes the older ones the retention rule drops.
+  void ThinCheckpoints(TimeMs now);
 
   const LedgerOptions options_;
   const Clock& clock_;
@@ -99,6 +101,8 @@ class LedgerImpl final : public Ledger {
   std::string checkpoint_note_;
   TimeMs checkpoint_time_ = 0;        // of the last checkpoint, or of Open
   TimeMs checkpoint_retry_after_ = 0;  // after a failed automatic checkpoint
+  std::optional<TimeMs> thinned_at_;   // the last ThinCheckpoints listing, none yet this run
+  bool untagged_warned_ = false;
 
   std::string repair_dir_;  // made on the first repair action, DATA/ledger/repaired-<ms>
   bool was_closed_ = false;  // the clean-close marker was there at Open

@@ -60,6 +60,24 @@ TEST(Config, ExampleFileIsValidAndHoldsTheDefaults) {
   EXPECT_EQ(c->server.send_timeout_ms, defaults.server.send_timeout_ms);
   EXPECT_EQ(c->server.idle_timeout_ms, defaults.server.idle_timeout_ms);
   EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+  EXPECT_EQ(c->ledger.checkpoint_keep_all_hours, defaults.ledger.checkpoint_keep_all_hours);
+  EXPECT_EQ(c->ledger.checkpoint_keep_hourly_days, defaults.ledger.checkpoint_keep_hourly_days);
+}
+
+TEST(Config, ReadsAndChecksTheCheckpointRetention) {
+  auto c = ParseConfig("[ledger]\ncheckpoint_keep_all_hours = 2\ncheckpoint_keep_hourly_days = 0\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.problem().detail;
+  EXPECT_EQ(c->ledger.checkpoint_keep_all_hours, 2);
+  EXPECT_EQ(c->ledger.checkpoint_keep_hourly_days, 0);
+  Config defaults;
+  EXPECT_EQ(defaults.ledger.checkpoint_keep_all_hours, 1);
+  EXPECT_EQ(defaults.ledger.checkpoint_keep_hourly_days, 30);
+  c = ParseConfig("[ledger]\ncheckpoint_keep_all_hours = 0\n", "a.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "a.toml: key 'ledger.checkpoint_keep_all_hours' must be 1..8760");
+  c = ParseConfig("[ledger]\ncheckpoint_keep_hourly_days = -1\n", "a.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "a.toml: key 'ledger.checkpoint_keep_hourly_days' must be 0..3650");
 }
 
 TEST(Config, ReadsTheSlowClientLimits) {
