@@ -142,7 +142,22 @@ LimitDecision RateLimiter::Acquire(uint64_t key, int64_t limit, TimeMs window_ms
 
   if (v.sum == 0) v.oldest = v.bucket;
   ++v.sum;
-  return {true, limit, limit - v.sum, ResetAt(v, window_ms, width)};
+  return {true, limit, limit - v.sum, ResetAt(v, window_ms, width), v.bucket};
+}
+
+void RateLimiter::Release(uint64_t key, TimeMs window_ms, const LimitDecision& admitted) {
+  if (!admitted.allowed || window_ms <= 0 || window_ms > kMaxWindowMs) return;
+  const int64_t width = (window_ms + kBuckets - 1) / kBuckets;
+  const uint64_t mixed = Mix64(key);
+  Shard& shard = impl_->ShardFor(mixed);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.keys.find(mixed);
+  if (it == shard.keys.end()) return;
+  KeyState& state = it->second;
+  // A slot outside (newest - kSlots, newest] holds another bucket's count now.
+  if (state.width != width || admitted.bucket > state.newest || admitted.bucket <= state.newest - kSlots) return;
+  int64_t& count = state.counts[admitted.bucket & kSlotMask];
+  if (count > 0) --count;
 }
 
 LimitDecision RateLimiter::Peek(uint64_t key, int64_t limit, TimeMs window_ms) const {

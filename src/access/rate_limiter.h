@@ -19,6 +19,7 @@ struct LimitDecision {
   int64_t limit = 0;      // N
   int64_t remaining = 0;  // admissions left now (after this one, when allowed)
   TimeMs reset = 0;       // when `remaining` next grows (ms since the epoch)
+  int64_t bucket = 0;     // when allowed: the sub-window the admission was counted in (Release)
 
   //! `reset` in whole epoch seconds, rounded up (never earlier than `reset`), as the
   //! x-rate-limit-reset header carries it.
@@ -45,6 +46,13 @@ class RateLimiter {
   //! so that a request reads the clock once. A `now` behind the key's newest bucket (a reading
   //! taken before another thread's) is decided as at the start of that bucket.
   LimitDecision Acquire(uint64_t key, int64_t limit, TimeMs window_ms, TimeMs now);
+  //! Gives back the admission `admitted` (an allowed decision of Acquire for `key` under
+  //! `window_ms`) when a later stage refused its request (post cap, credits) or its record
+  //! failed: a refused request costs nothing, the rate limit included. Nothing happens when
+  //! that admission's bucket has since left the key's slots (its count no longer matters) or
+  //! the key's window changed. Thread-safe. Call at most once per admission.
+  void Release(uint64_t key, TimeMs window_ms, const LimitDecision& admitted);
+
   //! The decision Acquire would make, without counting anything (for headers on refusals):
   //! `allowed` as Acquire would say, `remaining` the admissions left now (nothing counted).
   LimitDecision Peek(uint64_t key, int64_t limit, TimeMs window_ms) const;

@@ -45,14 +45,21 @@ Admission Admit(ApiContext& ctx, const App& app, std::string_view endpoint, uint
     return a;
   }
   if (!ctx.limiter) return a;
-  const LimitDecision& d =
-      a.limit.emplace(ctx.limiter->Acquire(LimiterKey(app.id, route_key), limit->requests, WindowMs(limit->window), ctx.now));
+  a.window_ms = WindowMs(limit->window);
+  const LimitDecision& d = a.limit.emplace(ctx.limiter->Acquire(LimiterKey(app.id, route_key), limit->requests, a.window_ms, ctx.now));
   a.daily = limit->window == LimitWindow::k24Hours;
   if (!d.allowed) {
     a.refusal = TooManyRequests();
     a.refusal_reason = "rate";
   }
   return a;
+}
+
+void ReleaseAdmission(ApiContext& ctx, const App& app, uint64_t route_key, Admission& a) {
+  if (!ctx.limiter || !a.limit || !a.limit->allowed || a.released) return;
+  ctx.limiter->Release(LimiterKey(app.id, route_key), a.window_ms, *a.limit);
+  a.released = true;
+  a.limit->remaining = std::min(a.limit->remaining + 1, a.limit->limit);
 }
 
 void AddRateLimitHeaders(const Admission& a, ApiResponse& r) {

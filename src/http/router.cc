@@ -135,10 +135,12 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   // Budget is reserved before an effect and kept or released after it: a write's before its
   // handler notes the post, a read's after its handler (a page's only effect is its record).
   std::optional<UsageCharge> charge;
+  const uint64_t route_key = uint64_t(found - kRoutes.data());
+  Admission admission;
   if (!app.ok()) {
     response = ApiResponse::FromProblem(app.problem());
   } else {
-    Admission admission = Admit(ctx, *app, endpoint, uint64_t(found - kRoutes.data()));
+    admission = Admit(ctx, *app, endpoint, route_key);
     plan = admission.plan;
     if (admission.refusal) {
       response = ApiResponse::FromProblem(*admission.refusal);
@@ -147,6 +149,7 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
                                                             : Result<std::optional<UsageCharge>>(std::nullopt);
                !reserved.ok()) {
       response = ApiResponse::FromProblem(reserved.problem());
+      ReleaseAdmission(ctx, *app, route_key, admission);
       if (ctx.metrics) ctx.metrics->CountRefusal(reserved.problem().status == 402 ? "credits" : "cap");
     } else {
       charge = *reserved;
@@ -156,6 +159,7 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
       auto charged = plan ? ChargeResponse(ctx, *app, *plan, req, response) : std::optional<UsageCharge>();
       if (!charged.ok()) {
         response = ApiResponse::FromProblem(charged.problem());
+        ReleaseAdmission(ctx, *app, route_key, admission);
         if (ctx.metrics) ctx.metrics->CountRefusal(charged.problem().status == 402 ? "credits" : "cap");
       } else {
         if (*charged) charge = *charged;
@@ -178,6 +182,8 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
     if (Status s = ApplyWrite(ctx, intent); !s.ok()) response = ApiResponse::FromProblem(s.problem());
   }
   if (charge && !recorded) ctx.meter->Refund(app->project_id, app->id, *charge);
+  // A refusal costs nothing, the rate limit included (a 4xx of the handler's does count).
+  if (admitted && !recorded) ReleaseAdmission(ctx, *app, route_key, admission);
   return response;
 }
 

@@ -333,6 +333,37 @@ TEST(RateLimiter, RefusalsCostNothing) {
   EXPECT_GT(refused, 0);
 }
 
+TEST(RateLimiter, AReleasedAdmissionIsGivenBackOnce) {
+  ManualClock clock(kT0);
+  RateLimiter limiter(clock);
+  std::vector<LimitDecision> admitted;
+  for (int i = 0; i < 3; ++i) admitted.push_back(limiter.Acquire(1, 3, k15Min));
+  EXPECT_FALSE(limiter.Acquire(1, 3, k15Min).allowed);
+  limiter.Release(1, k15Min, admitted[1]);
+  EXPECT_EQ(limiter.Peek(1, 3, k15Min).remaining, 1);
+  LimitDecision again = limiter.Acquire(1, 3, k15Min);
+  EXPECT_TRUE(again.allowed);
+  EXPECT_EQ(again.remaining, 0);
+  // A refusal has nothing to give back; another key, another window: nothing changes.
+  limiter.Release(1, k15Min, limiter.Acquire(1, 3, k15Min));
+  limiter.Release(2, k15Min, admitted[0]);
+  limiter.Release(1, k24h, admitted[0]);
+  EXPECT_EQ(limiter.Peek(1, 3, k15Min).remaining, 0);
+}
+
+TEST(RateLimiter, ReleaseOfABucketThatLeftTheSlotsChangesNothing) {
+  ManualClock clock(kT0);
+  RateLimiter limiter(clock);
+  LimitDecision old = limiter.Acquire(1, 2, k15Min);
+  clock.Set(kT0 + 20 * kMinute);  // past the window: the bucket of `old` has left the slots
+  LimitDecision now = limiter.Acquire(1, 2, k15Min);
+  ASSERT_TRUE(now.allowed);
+  limiter.Release(1, k15Min, old);
+  EXPECT_EQ(limiter.Peek(1, 2, k15Min).remaining, 1);  // `now` still counted
+  limiter.Release(1, k15Min, now);
+  EXPECT_EQ(limiter.Peek(1, 2, k15Min).remaining, 2);
+}
+
 TEST(RateLimiter, ClockSteppingBackNeverFreesACount) {
   ManualClock clock(kT0 + 16 * kMinute);
   RateLimiter limiter(clock);

@@ -87,17 +87,19 @@ TEST(LookupCacheMetering, AHitIsLimitedCappedLicensedAndLedgeredAsAMiss) {
   auto capped = conn.Get(c, token);           // C is cached (finder's), but would be a third post
   EXPECT_EQ(capped.status, 429) << capped.body;
   EXPECT_EQ(Str(capped.Json(), "title"), "UsageCapExceeded");
-  auto limited = conn.Get(a, token);  // a fifth lookup: past the rate limit
+  EXPECT_EQ(capped.headers["x-rate-limit-remaining"], "1");  // a refusal costs no rate limit
+  ASSERT_EQ(conn.Get(a, token).status, 200);  // the fourth counted lookup (A, read today: free)
+  auto limited = conn.Get(a, token);          // the fifth: past the rate limit
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(Str(limited.Json(), "title"), "Too Many Requests");
 
   std::string metrics = server.Get("/metrics", "").body;
-  // Hits: A again, C for tight. Misses: C for finder, A, B. The fifth was refused before.
-  EXPECT_EQ(Metric(metrics, "sluice_lookup_cache_total{result=\"hit\"}"), 2) << metrics;
+  // Hits: A again, C for tight, A once more. Misses: C for finder, A, B. The last was refused before.
+  EXPECT_EQ(Metric(metrics, "sluice_lookup_cache_total{result=\"hit\"}"), 3) << metrics;
   EXPECT_EQ(Metric(metrics, "sluice_lookup_cache_total{result=\"miss\"}"), 3) << metrics;
   EXPECT_EQ(Metric(metrics, "sluice_refused_total{reason=\"cap\"}"), 1) << metrics;
-  // Recorded: the search, C by finder, A, A, B, the cap refusal, the rate-limit refusal.
-  EXPECT_EQ(Metric(metrics, "sluice_ledger_records{state=\"appended\"}"), 7) << metrics;
+  // Recorded: the search, C by finder, A, A, B, the cap refusal, A, the rate-limit refusal.
+  EXPECT_EQ(Metric(metrics, "sluice_ledger_records{state=\"appended\"}"), 8) << metrics;
   ASSERT_EQ(server.Stop(), 0);
 
   // The ledger counted the hit's delivery like the miss's: two distinct posts for tight.

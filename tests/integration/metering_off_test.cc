@@ -107,7 +107,9 @@ TEST_F(MeteringOffTest, ServesPastLimitsAndCapsButStillRecords) {
   auto capped = server_->Get("/2/tweets/" + ids[5], token);  // a sixth post: past the read cap
   EXPECT_EQ(capped.status, 429);
   EXPECT_EQ(Str(capped.Json(), "title"), "UsageCapExceeded");
-  auto limited = server_->Get("/2/tweets/" + ids[0], token);  // a third lookup: past the rate limit
+  EXPECT_EQ(capped.headers["x-rate-limit-remaining"], "1");  // a refusal costs no rate limit
+  ASSERT_EQ(server_->Get("/2/tweets/" + ids[0], token).status, 200);  // the second counted lookup
+  auto limited = server_->Get("/2/tweets/" + ids[0], token);          // the third: past the rate limit
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(Str(limited.Json(), "title"), "Too Many Requests");
   EXPECT_EQ(server_->Request("POST", "/2/tweets", token, R"({"text":"three"})").status, 429);

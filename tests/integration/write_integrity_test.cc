@@ -42,6 +42,16 @@ uses = ["search", "display"]
 [plans.payg.limits]
 "POST /2/tweets" = "100000/15m"
 
+[plans.slow]
+title = "Slow"
+monthly_price_usd = "1.00"
+read_cap = 1000
+write_cap = 1
+max_apps = 1
+uses = ["search", "display"]
+[plans.slow.limits]
+"POST /2/tweets" = "3/15m"
+
 [plans.writer]
 title = "Writer"
 monthly_price_usd = "1.00"
@@ -99,6 +109,22 @@ class WriteIntegrityTest : public ::testing::Test {
   std::unique_ptr<SluiceServer> server_;
   std::string config_;
 };
+
+// A refusal costs nothing, the rate limit included: writes refused by the write cap leave the
+// POST rate limit where the one acknowledged write left it (3 a window, 2 left), however many.
+TEST_F(WriteIntegrityTest, WritesRefusedByTheCapCostNoRateLimit) {
+  std::string token = Str(CreateApp("slow", "slow"), "bearer_token");
+  server_->Start({"--config", config_});
+  auto first = server_->Request("POST", "/2/tweets", token, R"({"text":"the one write"})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.headers["x-rate-limit-remaining"], "2");
+  for (int i = 0; i < 6; ++i) {
+    auto refused = server_->Request("POST", "/2/tweets", token, R"({"text":"past the cap"})");
+    ASSERT_EQ(refused.status, 429) << refused.body;
+    EXPECT_NE(refused.body.find("UsageCapExceeded"), std::string::npos) << "refused by the cap, not the rate: " << refused.body;
+    EXPECT_EQ(refused.headers["x-rate-limit-remaining"], "2") << "refusal " << i;
+  }
+}
 
 struct Budgeted {
   json::object app;
