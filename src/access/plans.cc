@@ -266,20 +266,20 @@ Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) 
   for (const auto& [k, node] : root) {
     std::string key(k.str());
     if (key != "plans") {
-      if (node.is_table()) return CommandError(name + ": unknown section '" + key + "'");
-      return CommandError(name + ": unknown key '" + key + "'");
+      if (node.is_table()) return OneLineError(CommandError(name + ": unknown section '" + key + "'"));
+      return OneLineError(CommandError(name + ": unknown key '" + key + "'"));
     }
     const auto* table = node.as_table();
     if (!table) return CommandError(name + ": key 'plans' has the wrong type (" + TypeName(node) + ")");
     for (const auto& [plan_key, plan_node] : *table) {
       std::string plan_name(plan_key.str());
       if (!ValidPlanName(plan_name))
-        return CommandError(name + ": key 'plans." + plan_name + "' is not a plan name (a-z, 0-9 and '-')");
+        return OneLineError(CommandError(name + ": key 'plans." + plan_name + "' is not a plan name (a-z, 0-9 and '-')"));
       const auto* plan_table = plan_node.as_table();
       if (!plan_table)
         return CommandError(name + ": key 'plans." + plan_name + "' has the wrong type (" + TypeName(plan_node) + ")");
       auto plan = PlanReader(name, plan_name).Read(*plan_table);
-      if (!plan.ok()) return plan.problem();
+      if (!plan.ok()) return OneLineError(plan.problem());
       plans.plans_.push_back(std::move(*plan));
     }
   }
@@ -289,7 +289,7 @@ Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) 
 
 Result<Plans> Plans::Load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return CommandError(path + ": cannot read plans file");
+  if (!in) return OneLineError(CommandError(path + ": cannot read plans file"));  // the path comes from a config file
   std::stringstream buf;
   buf << in.rdbuf();
   return Parse(buf.str(), path);

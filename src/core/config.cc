@@ -135,14 +135,18 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& name) 
     return TomlSyntaxError(name, err.source().begin.line, err.description());
   }
   Config config;
-  if (Status s = Walk(table, "", name, config); !s.ok()) return s;
-  if (Status s = Validate(config, name); !s.ok()) return s;
+  if (Status s = Walk(table, "", name, config); !s.ok()) return OneLineError(s.problem());
+  if (Status s = Validate(config, name); !s.ok()) return OneLineError(s.problem());
   return config;
 }
 
 Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view description) {
-  std::string detail = name + ":" + std::to_string(line) + ": ";
-  for (char c : description) {
+  return OneLineError(CommandError(name + ":" + std::to_string(line) + ": " + std::string(description)));
+}
+
+Problem OneLineError(Problem error) {
+  std::string detail;
+  for (char c : error.detail) {
     const auto b = static_cast<unsigned char>(c);
     if (c == '\n') detail += "\\n";
     else if (c == '\r') detail += "\\r";
@@ -150,7 +154,8 @@ Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view 
     else if (b < 0x20 || b == 0x7f) detail += fmt::format("\\x{:02X}", b);
     else detail += c;
   }
-  return CommandError(detail);
+  error.detail = std::move(detail);
+  return error;
 }
 
 Result<Config> LoadConfig(const std::string& path) {

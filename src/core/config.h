@@ -83,4 +83,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& name);
 //! saw, a line break included) written as \n, \r, \t or \xNN.
 Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view description);
 
+//! `error` with the control characters of its detail written as above: a config or plans
+//! error quotes keys from the file as they are, and a quoted TOML key may hold a line break.
+Problem OneLineError(Problem error);
+
 }  // namespace sluice

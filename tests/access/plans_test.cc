@@ -85,6 +85,18 @@ TEST(Plans, SyntaxErrorIsOneLine) {
   EXPECT_EQ(ErrorOf("[plans.x]\nfree = tru\n"), "plans.toml:2: Error while parsing boolean: expected 'true', saw 'tru\\n'");
 }
 
+// A quoted key may hold any character: the error quotes it escaped, on one line (config_fuzz).
+TEST(Plans, AnEndpointWithALineBreakIsQuotedOnOneLine) {
+  EXPECT_EQ(ErrorOf("[plans.x]\nmonthly_price_usd = \"1\"\n[plans.x.limits]\n\"GET /2/users/:id/m\\tions\" = \"1/15m\"\n"),
+            "plans.toml: key 'plans.x.limits.\"GET /2/users/:id/m\\tions\"' is not an endpoint Sluice serves (see docs/plans.md)");
+}
+
+TEST(Plans, AnUnreadablePathWithALineBreakIsOneLine) {
+  auto plans = Plans::Load("/nonexistent/a\nb.toml");  // a path from a config file's string
+  ASSERT_FALSE(plans.ok());
+  EXPECT_EQ(plans.problem().detail, "/nonexistent/a\\nb.toml: cannot read plans file");
+}
+
 TEST(Plans, RejectsUnknownKey) {
   EXPECT_EQ(ErrorOf(std::string(kMinimal) + "price = \"1\"\n"), "plans.toml: unknown key 'plans.small.price'");
 }

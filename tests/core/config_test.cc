@@ -125,6 +125,13 @@ TEST(Config, RejectsSyntaxErrorWithLine) {
 
 // toml++ quotes what it saw, a line break included; sluice prints one line per error
 // (found by config_fuzz).
+// A quoted key may hold any character: the error quotes it escaped, on one line (config_fuzz).
+TEST(Config, AKeyWithALineBreakIsQuotedOnOneLine) {
+  auto c = ParseConfig("[server]\n\"work\\ners\" = 2\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.problem().detail, "sluice.toml: unknown key 'server.work\\ners'");
+}
+
 TEST(Config, SyntaxErrorIsOneLine) {
   auto c = ParseConfig("[traps]\nenabled = tru\n", "sluice.toml");
   ASSERT_FALSE(c.ok());
