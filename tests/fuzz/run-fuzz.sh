@@ -5,6 +5,9 @@
 # is kept as BUILD/fuzz/artifacts/<target>-crash-..., its log as BUILD/fuzz/logs/<target>.log.
 #   tests/fuzz/run-fuzz.sh BUILD SECONDS [TARGET...]
 # New inputs found go to BUILD/fuzz/corpus/<target>/ (kept between runs, not in the source tree).
+# FUZZ_SEED=N fixes libFuzzer's random seed (CI sets 1, so that a commit's run explores the same
+# inputs each time, up to the time limit, and a finding is not a matter of luck); unset, each run
+# draws its own and explores further.
 set -euo pipefail
 
 build=${1:?usage: run-fuzz.sh BUILD SECONDS [TARGET...]}
@@ -33,7 +36,7 @@ done < "$list"
 run_one() {
   local name=$1 bin=$2 seed=$3 status=0
   mkdir -p "$out/corpus/$name"
-  "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 -print_final_stats=1 \
+  "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
     -artifact_prefix="$out/artifacts/$name-" "$out/corpus/$name" "$seed" > "$out/logs/$name.log" 2>&1 || status=$?
   echo "$status" > "$out/logs/$name.status"
 }
