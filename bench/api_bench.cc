@@ -16,6 +16,7 @@
 #include "access/usage_meter.h"
 #include "api/lookup_cache.h"
 #include "core/clock.h"
+#include "api/metrics.h"
 #include "http/router.h"
 #include "http/wire.h"
 #include "ingest/seed.h"
@@ -87,7 +88,7 @@ Fixture& Shared() {
   return f;
 }
 
-// Arg 0: no metering stage; 1: the ledger only; 2: every stage (plan, licence, rate limit,
+// Arg 0: no metering stage (the plan and licence check only); 1: and the ledger; 2: every stage (plan, licence, rate limit,
 // cap with daily dedupe, ledger). The ratio of 2 to 0 is the metering cost. 3: every stage,
 // with a lookup cache (server.lookup_cache_entries): every iteration but the first is a hit.
 // 4 and 5: 2 and 3 as the server runs them with `[metering] enabled = false` (plan, licence
@@ -100,15 +101,17 @@ void RunGetPostById(benchmark::State& state, bool wire) {
   RateLimiter limiter(SystemClock::Instance());
   UsageMeter meter(SystemClock::Instance());
   const int64_t arg = state.range(0);
-  const bool plans = arg >= 2, metering = arg == 2 || arg == 3, cached = arg == 3 || arg == 5;
-  ApiContext ctx{*f.store,  SystemClock::Instance(), f.ids, f.config, arg ? f.ledger.get() : nullptr,
-                 nullptr,   plans ? &BenchPlans() : nullptr, metering ? &limiter : nullptr,
-                 metering ? &meter : nullptr};
-  LookupCache cache(10000);
-  if (cached) ctx.lookup_cache = &cache;
+  const bool metering = arg == 2 || arg == 3, cached = arg == 3 || arg == 5;
+  Metrics metrics;
+  Services services{SystemClock::Instance(), f.ids, f.config, BenchPlans(), metrics, arg ? f.ledger.get() : nullptr,
+                    metering ? &limiter : nullptr, metering ? &meter : nullptr};
+  QueueExecutor executor;
+  WorkerState worker(*f.store, executor);
+  if (cached) worker.lookup_cache.emplace(10000);
+  Router router(services, {});
   ApiRequest req{"GET", f.path, "tweet.fields=created_at,author_id&expansions=author_id", f.authorization, "", "", "", "bench"};
   for (auto _ : state) {
-    ApiResponse r = Dispatch(ctx, req);
+    ApiResponse r = DispatchAndWait(router, worker, executor, req);
     if (r.status != 200) state.SkipWithError(("unexpected status " + std::to_string(r.status) + " " + r.body).c_str());
     if (wire) {
       std::string bytes = ResponseBytes(std::move(r), true, "0123456789ab00000001");

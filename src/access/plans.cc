@@ -21,24 +21,6 @@ constexpr std::string_view kDefaultPlansToml =
 #include "default_plans.inc"
     ;
 
-// The endpoints a plan may limit. Mirrors the routes of http/router.cc ("METHOD pattern",
-// exactly as the router names them), plus GET /2/usage/tweets. Keep the two in step.
-constexpr std::string_view kKnownEndpoints[] = {
-    "GET /2/tweets",
-    "GET /2/tweets/:id",
-    "GET /2/tweets/search/recent",
-    "GET /2/tweets/counts/recent",
-    "GET /2/tweets/:id/quote_tweets",
-    "POST /2/tweets",
-    "DELETE /2/tweets/:id",
-    "GET /2/users",
-    "GET /2/users/:id",
-    "GET /2/users/by",
-    "GET /2/users/by/username/:username",
-    "GET /2/users/:id/tweets",
-    "GET /2/users/:id/mentions",
-    "GET /2/usage/tweets",
-};
 
 // Uses an app gets only by declaring them (never by default).
 bool IsAiUse(std::string_view use) { return use == "ai-input" || use == "ai-train"; }
@@ -186,13 +168,15 @@ class PlanReader {
     for (const auto& [k, value] : *table) {
       std::string endpoint(k.str());
       std::string entry = key + ".\"" + endpoint + "\"";
-      if (std::find(std::begin(kKnownEndpoints), std::end(kKnownEndpoints), endpoint) == std::end(kKnownEndpoints))
+      auto route = RouteByEndpoint(endpoint);
+      if (!route || RouteOf(*route).kind != RouteKind::kApi)
         return Bad(entry, "is not an endpoint Sluice serves (see docs/plans.md)");
       auto text = String(entry, value);
       if (!text.ok()) return text.status();
       auto limit = ParseLimit(*text);
       if (!limit) return Bad(entry, "must be \"N/15m\" or \"N/24h\" with N >= 1");
-      plan_.limits.push_back({endpoint, limit->first, limit->second});
+      plan_.limit_index[size_t(*route)] = int8_t(plan_.limits.size());
+      plan_.limits.push_back({*route, endpoint, limit->first, limit->second});
     }
     return Status::Ok();
   }
@@ -238,12 +222,6 @@ std::optional<MicroUsd> ParseUsd(std::string_view text) { return ParseMoney(text
 const std::vector<std::string>& KnownUses() {
   static const std::vector<std::string> uses = {"search", "display", "analytics", "ai-input", "ai-train"};
   return uses;
-}
-
-const EndpointLimit* Plan::LimitFor(std::string_view endpoint) const {
-  for (const auto& l : limits)
-    if (l.endpoint == endpoint) return &l;
-  return nullptr;
 }
 
 bool Plan::Permits(std::string_view use) const { return std::find(uses.begin(), uses.end(), use) != uses.end(); }

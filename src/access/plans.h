@@ -4,6 +4,7 @@
 //! TOML (shipped defaults: config/plans.toml, compiled in) and then immutable. Loading rejects
 //! unknown keys and bad values, naming the file and the key.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/routes.h"
 #include "core/types.h"
 
 namespace sluice {
@@ -22,7 +24,8 @@ int64_t WindowMs(LimitWindow w);
 
 //! A per-app request limit on one endpoint, e.g. 450 per 15 minutes on "GET /2/tweets/:id".
 struct EndpointLimit {
-  std::string endpoint;  // method and route pattern, as the router names it
+  RouteId route = RouteId::kCount;
+  std::string endpoint;  // EndpointName(route): method and route pattern
   int64_t requests = 0;
   LimitWindow window = LimitWindow::k15Minutes;
 };
@@ -43,12 +46,24 @@ struct Plan {
   MicroUsd user_read_price = 0;
   MicroUsd post_create_price = 0;
   std::optional<MicroUsd> overage_post_read_price;  // reads past the cap billed instead of refused
+  //! By RouteId: the index of its limit in `limits`, -1 when none (filled when the plan loads).
+  std::array<int8_t, kRouteCount> limit_index = MakeNoLimits();
 
-  //! The limit on `endpoint` ("GET /2/tweets/:id"); nullptr: the plan lacks the endpoint.
-  const EndpointLimit* LimitFor(std::string_view endpoint) const;
+  //! The limit on `route`; nullptr: the plan lacks the endpoint. Constant time.
+  const EndpointLimit* LimitFor(RouteId route) const {
+    int8_t i = limit_index[size_t(route)];
+    return i < 0 ? nullptr : &limits[size_t(i)];
+  }
   bool Permits(std::string_view use) const;
   //! The uses an app gets when it declares none: `uses` minus ai-input and ai-train.
   std::vector<std::string> DefaultUses() const;
+
+ private:
+  static constexpr std::array<int8_t, kRouteCount> MakeNoLimits() {
+    std::array<int8_t, kRouteCount> a{};
+    a.fill(-1);
+    return a;
+  }
 };
 
 class Plans {

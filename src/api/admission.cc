@@ -9,8 +9,8 @@ namespace sluice {
 
 namespace {
 
-// One limiter key per app and endpoint (distinct pairs collide with probability ~2^-64).
-uint64_t LimiterKey(Id app, uint64_t route_key) { return Mix64(Mix64(uint64_t(app)) + route_key); }
+// One limiter key per app and route (distinct pairs collide with probability ~2^-64).
+uint64_t LimiterKey(Id app, RouteId route) { return Mix64(Mix64(uint64_t(app)) + uint64_t(route)); }
 
 // Header text of a number: to_chars on the stack, then into the string's inline buffer (no
 // allocation below 16 digits); cheaper than std::to_string, which fills the buffer first.
@@ -21,61 +21,65 @@ std::string Decimal(int64_t v) {
 
 }  // namespace
 
-Admission Admit(ApiContext& ctx, const App& app, std::string_view endpoint, uint64_t route_key) {
-  Admission a;
-  if (!ctx.plans) return a;  // no plans configured: everything is allowed (tests of other stages)
-  a.plan = ctx.plans->Find(app.plan);
-  if (!a.plan) {
-    a.refusal = ClientForbidden("client-not-enrolled", "This app's plan '" + app.plan + "' is not offered by this server.");
-    a.refusal_reason = "plan";
-    return a;
-  }
+Verdict PlanStage::Run(Exchange& ex) {
+  const App& app = *ex.app;
+  ex.plan = ex.services.plans.Find(app.plan);
+  if (!ex.plan)
+    return ex.Refuse(Refusal::kPlan,
+                     ClientForbidden("client-not-enrolled", "This app's plan '" + app.plan + "' is not offered by this server."));
   for (const auto& use : app.uses) {
-    if (a.plan->Permits(use)) continue;
-    a.refusal = ClientForbidden("use-not-licensed", "This app declares the use '" + use + "', which plan '" +
-                                                        a.plan->name + "' does not license. See /2/license/" + a.plan->name);
-    a.refusal_reason = "licence";
-    return a;
+    if (ex.plan->Permits(use)) continue;
+    return ex.Refuse(Refusal::kLicence,
+                     ClientForbidden("use-not-licensed", "This app declares the use '" + use + "', which plan '" +
+                                                             ex.plan->name + "' does not license. See /2/license/" +
+                                                             ex.plan->name));
   }
-  const EndpointLimit* limit = a.plan->LimitFor(endpoint);
-  if (!limit) {
-    a.refusal = ClientForbidden("client-not-enrolled", "Plan '" + a.plan->name + "' does not include " +
-                                                           std::string(endpoint) + ". See docs/plans.md.");
-    a.refusal_reason = "plan";
-    return a;
-  }
-  if (!ctx.limiter) return a;
-  a.window_ms = WindowMs(limit->window);
-  const LimitDecision& d = a.limit.emplace(ctx.limiter->Acquire(LimiterKey(app.id, route_key), limit->requests, a.window_ms, ctx.now));
-  a.daily = limit->window == LimitWindow::k24Hours;
-  if (!d.allowed) {
-    a.refusal = TooManyRequests();
-    a.refusal_reason = "rate";
-  }
-  return a;
+  if (!ex.plan->LimitFor(ex.route))
+    return ex.Refuse(Refusal::kPlan, ClientForbidden("client-not-enrolled", "Plan '" + ex.plan->name + "' does not include " +
+                                                                                std::string(EndpointName(ex.route)) +
+                                                                                ". See docs/plans.md."));
+  return Verdict::Continue();
 }
 
-void ReleaseAdmission(ApiContext& ctx, const App& app, uint64_t route_key, Admission& a) {
-  if (!ctx.limiter || !a.limit || !a.limit->allowed || a.released) return;
-  ctx.limiter->Release(LimiterKey(app.id, route_key), a.window_ms, *a.limit);
-  a.released = true;
-  a.limit->remaining = std::min(a.limit->remaining + 1, a.limit->limit);
+Verdict RateLimitStage::Run(Exchange& ex) {
+  const EndpointLimit& limit = *ex.plan->LimitFor(ex.route);
+  ex.limit_key = LimiterKey(ex.app->id, ex.route);
+  ex.limit_window_ms = WindowMs(limit.window);
+  ex.limit_daily = limit.window == LimitWindow::k24Hours;
+  const LimitDecision& d = ex.limit.emplace(limiter_.Acquire(ex.limit_key, limit.requests, ex.limit_window_ms, ex.now));
+  if (!d.allowed) return ex.Refuse(Refusal::kRate, TooManyRequests());
+  return Verdict::Continue();
 }
 
-void AddRateLimitHeaders(const Admission& a, ApiResponse& r) {
-  if (!a.limit) return;
-  std::string limit = Decimal(a.limit->limit), remaining = Decimal(a.limit->remaining),
-              reset = Decimal(a.limit->ResetSeconds());
-  if (a.daily) {
-    r.headers.emplace_back("x-rate-limit-limit", limit);
+void RateLimitStage::Release(Exchange& ex) {
+  // A request the handler answered with an error (400, 404) counts, as on X; one a later
+  // stage refused, or whose record failed, does not.
+  if (ex.refusal == Refusal::kNone && !ex.record_failed) return;
+  if (!ex.limit || !ex.limit->allowed) return;
+  limiter_.Release(ex.limit_key, ex.limit_window_ms, *ex.limit);
+  ex.limit->remaining = std::min(ex.limit->remaining + 1, ex.limit->limit);
+}
+
+Verdict HeadersStage::Run(Exchange& ex) {
+  // Room for up to six of the rate limit and two of the licence at once.
+  ex.response.headers.reserve(ex.response.headers.size() + 8);
+  if (ex.limit) AddRateLimitHeaders(*ex.limit, ex.limit_daily, ex.response);
+  AddLicenseHeaders(ex.plan, ex.response);
+  return Verdict::Continue();
+}
+
+void AddRateLimitHeaders(const LimitDecision& limit, bool daily, ApiResponse& r) {
+  std::string max = Decimal(limit.limit), remaining = Decimal(limit.remaining), reset = Decimal(limit.ResetSeconds());
+  if (daily) {
+    r.headers.emplace_back("x-rate-limit-limit", max);
     r.headers.emplace_back("x-rate-limit-remaining", remaining);
     r.headers.emplace_back("x-rate-limit-reset", reset);
-    r.headers.emplace_back("x-app-limit-24hour-limit", std::move(limit));
+    r.headers.emplace_back("x-app-limit-24hour-limit", std::move(max));
     r.headers.emplace_back("x-app-limit-24hour-remaining", std::move(remaining));
     r.headers.emplace_back("x-app-limit-24hour-reset", std::move(reset));
     return;
   }
-  r.headers.emplace_back("x-rate-limit-limit", std::move(limit));
+  r.headers.emplace_back("x-rate-limit-limit", std::move(max));
   r.headers.emplace_back("x-rate-limit-remaining", std::move(remaining));
   r.headers.emplace_back("x-rate-limit-reset", std::move(reset));
 }

@@ -1,43 +1,45 @@
 #pragma once
-//! The metering stages that run before a handler: the app's plan must have the endpoint
-//! (403 Client Forbidden), every use the app declared must be licensed by the plan (403),
-//! and the app must be within the endpoint's rate limit (429, X's body). A refusal costs
-//! nothing. Every response also carries the rate-limit headers and the licence headers.
+//! The admission stages before a handler: the app's plan must have the endpoint (403 Client
+//! Forbidden) and license every use the app declared (403); the app must be within the
+//! endpoint's rate limit (429, X's body). After the response: its rate-limit and licence
+//! headers. A refusal costs nothing (the rate limit gives its admission back).
 
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-#include "access/plans.h"
-#include "access/rate_limiter.h"
-#include "api/context.h"
+#include "api/exchange.h"
 
 namespace sluice {
 
-struct Admission {
-  const Plan* plan = nullptr;  // null when the app's plan is not configured (then refused)
-  std::optional<LimitDecision> limit;  // the rate limiter's decision, when it ran
-  bool daily = false;                  // that limit's window is 24 hours
-  TimeMs window_ms = 0;                // that limit's window
-  bool released = false;               // ReleaseAdmission gave the admission back
-  std::optional<Problem> refusal;
-  std::string_view refusal_reason;  // "plan", "licence" or "rate" (the metrics label)
+//! Sets Exchange::plan; refuses with Refusal::kPlan or kLicence.
+class PlanStage final : public Stage {
+ public:
+  std::string_view name() const override { return "plan-and-licence"; }
+  Verdict Run(Exchange& ex) override;
 };
 
-//! `route_key` identifies the endpoint (its index in the route table) for the limiter.
-Admission Admit(ApiContext& ctx, const App& app, std::string_view endpoint, uint64_t route_key);
+//! The app's limit on the route (the plan's): admits and counts, or refuses (Refusal::kRate).
+//! Release gives the admission back when a later stage refused the request or its record
+//! failed; a handler's error (400, 404) counts against the limit, as on X.
+class RateLimitStage final : public Stage {
+ public:
+  explicit RateLimitStage(RateLimiter& limiter) : limiter_(limiter) {}
+  std::string_view name() const override { return "rate-limit"; }
+  Verdict Run(Exchange& ex) override;
+  void Release(Exchange& ex) override;
 
-//! Gives back the rate-limit admission of a request that a later stage refused (cap,
-//! credits) or whose record failed, and counts it back into the headers' remaining: a
-//! refusal costs nothing. No-op when no limiter admitted it.
-void ReleaseAdmission(ApiContext& ctx, const App& app, uint64_t route_key, Admission& admission);
+ private:
+  RateLimiter& limiter_;
+};
 
-//! The rate-limit headers of `admission`'s decision, after the response's own: X's
-//! x-rate-limit-limit, -remaining and -reset (epoch seconds, rounded up: ResetSeconds), and
-//! for a 24-hour window the same again as x-app-limit-24hour-*. None when no limiter ran.
-void AddRateLimitHeaders(const Admission& admission, ApiResponse& response);
+//! Every response's rate-limit headers (when a limit was decided) and licence headers.
+class HeadersStage final : public Stage {
+ public:
+  std::string_view name() const override { return "headers"; }
+  Verdict Run(Exchange& ex) override;
+  bool runs_after_answer() const override { return true; }
+};
+
+//! X's x-rate-limit-limit, -remaining and -reset (epoch seconds, rounded up), and for a
+//! 24-hour window the same again as x-app-limit-24hour-*.
+void AddRateLimitHeaders(const LimitDecision& limit, bool daily, ApiResponse& response);
 
 //! Content-Usage and Link: <.../2/license/PLAN>; rel="license" (site defaults without a plan).
 void AddLicenseHeaders(const Plan* plan, ApiResponse& response);

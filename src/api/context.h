@@ -4,7 +4,6 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -16,15 +15,6 @@
 #include "store/store.h"
 
 namespace sluice {
-
-class Ledger;
-class LookupCache;
-class Metrics;
-class Plans;
-class RateLimiter;
-class RevocationGeneration;
-class UsageMeter;
-class TrapInjector;
 
 struct ApiRequest {
   std::string_view method;  // "GET", "POST", ...
@@ -58,57 +48,23 @@ struct ApiResponse {
   static ApiResponse Json(int status, std::string body);
 };
 
-//! Everything a handler needs, one per worker thread (the Store is that worker's connection).
+struct Services;
+struct WorkerState;
+
+//! A handler's view of its request: the services, its worker (its store connection), and the
+//! request's time. Built by the handler stage (Exchange::Context).
 struct ApiContext {
+  const Services& services;
+  WorkerState& worker;
   Store& store;
-  const Clock& clock;
-  SnowflakeGenerator& ids;
   const Config& config;
-  Ledger* ledger = nullptr;  // shared by all workers (thread-safe); null: nothing is recorded
-  Metrics* metrics = nullptr;  // shared (thread-safe); null: nothing is counted
-  const Plans* plans = nullptr;  // null: no metering (every app may call everything)
-  RateLimiter* limiter = nullptr;  // shared (thread-safe); null: no rate limits
-  UsageMeter* meter = nullptr;     // shared (thread-safe); null: no caps or credits
-  TrapInjector* traps = nullptr;   // shared (thread-safe); null: no trap records
-
-  //! This worker's copy of what the cap stage reads about projects (cycle day, credits
-  //! added), refreshed after kProjectCacheMs so that `sluice credits add` shows within a second.
-  struct CachedProject {
-    TimeMs loaded_at = 0;
-    int cap_reset_day = 1;
-    int64_t credits_added = 0;  // micro-dollars
-  };
-  static constexpr TimeMs kProjectCacheMs = 1000;
-  std::unordered_map<Id, CachedProject> project_cache = {};
-
-  //! This worker's copy of the apps it authenticated, by token hash (AuthenticateCached):
-  //! emptied when `revocations` moves (a token was revoked or rotated: refused from the next
-  //! request on), and each entry re-read from the store after kAppCacheMs regardless.
-  struct CachedApp {
-    TimeMs loaded_at = 0;
-    App app;
-  };
-  static constexpr TimeMs kAppCacheMs = 1000;
-  static constexpr size_t kAppCacheSize = 4096;
-  std::unordered_map<std::string, CachedApp> app_cache = {};
-  //! Shared (DATA/auth.generation, access/revocations.h); null: revocations show within
-  //! kAppCacheMs only.
-  const RevocationGeneration* revocations = nullptr;
-  //! revocations->Load() as read before app_cache's entries were read from the store.
-  uint64_t app_cache_generation = 0;
-
-  //! This worker's rendered post lookups (lookup_cache.h); null: none kept.
-  LookupCache* lookup_cache = nullptr;
-  //! StoreWriteGeneration() as the router read it before this request's first store read
-  //! (what a response rendered now may be cached under). 0 when no router set it, which is
-  //! never later than the true value: at worst a response is not kept.
-  uint64_t write_generation = 0;
-  //! The request's time: `clock` as Dispatch read it when the request began, the only reading
-  //! for the request. Every stage decides by it (the app cache's age, the rate-limit window,
-  //! the cap's day and cycle, the lookup cache's poll, the ledger record's time), so they agree
-  //! on when the request happened; and a clock read costs about as much as a rate-limit
-  //! decision. Code that runs a stage outside Dispatch (tests) sets it first.
+  SnowflakeGenerator& ids;
+  //! The request's one clock reading (Exchange::now): every stage decides by it, so they agree
+  //! on when the request happened.
   TimeMs now = 0;
+  //! StoreWriteGeneration() as read before this request's first store read (what a response
+  //! rendered now may be cached under); never later than the true value.
+  uint64_t write_generation = 0;
 };
 
 }  // namespace sluice

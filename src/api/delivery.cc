@@ -9,11 +9,11 @@ bool ShouldRecord(const ApiResponse& r) {
 
 bool IsCountedRefusal(const App* app, const ApiResponse& response) { return !app && response.status >= 300; }
 
-LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
-                            const ApiResponse& response) {
+LedgerRecord DeliveryRecord(const Config& config, TimeMs now, const ApiRequest& req, std::string_view endpoint,
+                            const App* app, const ApiResponse& response) {
   LedgerRecord r;
-  r.time = ctx.now;  // the time every other stage of the request decided by
-  r.node_id = uint16_t(ctx.config.node_id);
+  r.time = now;  // the time every other stage of the request decided by
+  r.node_id = uint16_t(config.node_id);
   if (app) {
     r.app_id = app->id;
     r.project_id = app->project_id;

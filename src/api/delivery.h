@@ -1,5 +1,5 @@
 #pragma once
-//! The ledger stage of the request path: which responses are recorded, and the record
+//! What the record stage (stages.h) records: responses are recorded, and the record
 //! for one. Responses that deliver posts or users, create or delete a post, or refuse a
 //! client (401, 403, 429) are recorded; other errors (400, 404, ...) deliver nothing and
 //! are not.
@@ -18,7 +18,8 @@ bool ShouldRecord(const ApiResponse& response);
 bool IsCountedRefusal(const App* app, const ApiResponse& response);
 
 //! `app` is null when the request was not authenticated. `endpoint` is "METHOD /route/:pattern".
-LedgerRecord DeliveryRecord(const ApiContext& ctx, const ApiRequest& req, std::string_view endpoint, const App* app,
-                            const ApiResponse& response);
+//! `now` is the request's time.
+LedgerRecord DeliveryRecord(const Config& config, TimeMs now, const ApiRequest& req, std::string_view endpoint,
+                            const App* app, const ApiResponse& response);
 
 }  // namespace sluice

@@ -6,10 +6,14 @@
 #include <string_view>
 
 #include "api/context.h"
+#include "core/routes.h"
 
 namespace sluice {
 
 using Handler = Result<ApiResponse> (*)(ApiContext&, const App&, const ApiRequest&, std::string_view capture);
+
+//! The handler of an API route (RouteKind::kApi); nullptr for the others.
+Handler HandlerFor(RouteId route);
 
 // posts_lookup.cc
 Result<ApiResponse> GetPostById(ApiContext&, const App&, const ApiRequest&, std::string_view id);
@@ -29,5 +33,7 @@ Result<ApiResponse> GetUserById(ApiContext&, const App&, const ApiRequest&, std:
 Result<ApiResponse> GetUsersByIds(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetUserByUsername(ApiContext&, const App&, const ApiRequest&, std::string_view username);
 Result<ApiResponse> GetUsersByUsernames(ApiContext&, const App&, const ApiRequest&, std::string_view);
+// usage.cc
+Result<ApiResponse> GetUsage(ApiContext&, const App&, const ApiRequest&, std::string_view);
 
 }  // namespace sluice

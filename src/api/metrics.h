@@ -1,13 +1,16 @@
 #pragma once
 //! Metrics: every outcome of the request path counted, served as Prometheus text at
-//! /metrics. Thread-safe; a count is one short critical section.
+//! /metrics. Thread-safe and lock-free: a count is one relaxed atomic increment in a fixed
+//! table (by RouteId and status, by Refusal), no key built per request.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
-#include <map>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <string_view>
+
+#include "api/refusal.h"
+#include "core/routes.h"
 
 namespace sluice {
 
@@ -17,29 +20,37 @@ class Metrics {
  public:
   //! What became of a connection, at the acceptor or when it ended early.
   enum class Connection { kAccepted, kOverCap, kAcceptFailed, kTimedOut, kCount };
-  //! One response: its route pattern ("GET /2/tweets/:id", or "unmatched") and status.
-  void CountRequest(std::string_view route, int status);
-  //! One refusal by the metering stages: reason is rate, cap, credits, licence or plan.
-  void CountRefusal(std::string_view reason);
-  //! One admission by the metering stages.
-  void CountAdmitted();
+  //! One response: its route (nullopt: none matched, "unmatched") and status (100..599;
+  //! others are counted as 599).
+  void CountRequest(std::optional<RouteId> route, int status);
+  //! One refusal by a stage, by its reason.
+  void CountRefusal(Refusal reason) { Add(refused_[size_t(reason)]); }
+  //! One request every stage before the response admitted.
+  void CountAdmitted() { Add(admitted_); }
   //! One GET /2/tweets/:id answered from a worker's LookupCache (hit) or rendered (miss).
-  void CountLookupCache(bool hit) { (hit ? lookup_hits_ : lookup_misses_).fetch_add(1, std::memory_order_relaxed); }
+  void CountLookupCache(bool hit) { Add(hit ? lookup_hits_ : lookup_misses_); }
   //! kAccepted, kOverCap (closed at once: server.max_connections), kAcceptFailed (accept
   //! returned an error: out of descriptors...), kTimedOut (a header, body or response past its
   //! deadline, or a kept-alive connection past idle_timeout_ms).
-  void CountConnection(Connection c) { connections_[size_t(c)].fetch_add(1, std::memory_order_relaxed); }
+  void CountConnection(Connection c) { Add(connections_[size_t(c)]); }
+  //! Requests a stage holds waiting (Verdict::Wait), now; and the most there ever were at once.
+  void WaitBegan();
+  void WaitEnded() { waiting_.fetch_sub(1, std::memory_order_relaxed); }
 
   //! Prometheus text exposition; `ledger` (may be null) adds the ledger's lag.
   std::string Render(const Ledger* ledger) const;
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;  // guarded by mu_
-  std::map<std::string, uint64_t> refused_;                   // guarded by mu_
-  uint64_t admitted_ = 0;                                     // guarded by mu_
-  std::atomic<uint64_t> lookup_hits_{0}, lookup_misses_{0};
-  std::atomic<uint64_t> connections_[size_t(Connection::kCount)] = {};
+  using Counter = std::atomic<uint64_t>;
+  static void Add(Counter& c) { c.fetch_add(1, std::memory_order_relaxed); }
+  static constexpr int kMinStatus = 100, kStatuses = 500;  // 100..599
+
+  std::array<std::array<Counter, kStatuses>, kRouteCount + 1> requests_{};  // [kRouteCount]: unmatched
+  std::array<Counter, size_t(Refusal::kCount)> refused_{};
+  Counter admitted_{0};
+  Counter lookup_hits_{0}, lookup_misses_{0};
+  std::array<Counter, size_t(Connection::kCount)> connections_{};
+  std::atomic<int64_t> waiting_{0}, waiting_max_{0};
 };
 
 }  // namespace sluice

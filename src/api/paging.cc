@@ -1,5 +1,7 @@
 #include "api/paging.h"
 
+#include "api/exchange.h"
+
 #include "api/trap_injector.h"
 #include "core/time_format.h"
 
@@ -76,7 +78,7 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
     newest = rows.front().post.id;
     oldest = rows.back().post.id;
   }
-  Id trap = ctx.traps ? ctx.traps->MaybeInject(ctx, app, rows) : 0;
+  Id trap = ctx.services.traps ? ctx.services.traps->MaybeInject(ctx, app, rows) : 0;
   std::string next, previous;
   if (oldest && (newer || more)) next = EncodePageToken(PageRequest::Direction::kOlder, *oldest);
   if (spec.previous_token && newest && (newer ? more : page.cursor.has_value()))

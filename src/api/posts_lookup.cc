@@ -1,5 +1,6 @@
 // GET /2/tweets/:id and GET /2/tweets?ids=
 #include "api/handlers.h"
+#include "api/exchange.h"
 #include "api/lookup_cache.h"
 #include "api/metrics.h"
 #include "api/render.h"
@@ -54,13 +55,14 @@ Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiReques
   // A hit is exactly what this handler would render now (lookup_cache.h); the stages around
   // the handler (admission, cap, licence headers, ledger) run on it as on any response.
   std::string key;
-  if (ctx.lookup_cache) {
+  std::optional<LookupCache>& cache = ctx.worker.lookup_cache;
+  if (cache) {
     key = LookupCache::Key(id_text, req.query);
-    if (const ApiResponse* hit = ctx.lookup_cache->Find(key, ctx.store, ctx.now)) {
-      if (ctx.metrics) ctx.metrics->CountLookupCache(true);
+    if (const ApiResponse* hit = cache->Find(key, ctx.store, ctx.now)) {
+      ctx.services.metrics.CountLookupCache(true);
       return *hit;
     }
-    if (ctx.metrics) ctx.metrics->CountLookupCache(false);
+    ctx.services.metrics.CountLookupCache(false);
   }
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.problem();
@@ -68,9 +70,9 @@ Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiReques
   auto id = ParseIdValue("id", id_text);
   if (!id.ok()) return id.problem();
   bool cacheable = false;
-  auto response = Lookup(ctx, app, {*id}, true, "id", *params, ctx.lookup_cache ? &cacheable : nullptr);
+  auto response = Lookup(ctx, app, {*id}, true, "id", *params, cache ? &cacheable : nullptr);
   if (cacheable && response.ok() && response->status == 200)
-    ctx.lookup_cache->Insert(std::move(key), ctx.write_generation, *response);
+    cache->Insert(std::move(key), ctx.write_generation, *response);
   return response;
 }
 

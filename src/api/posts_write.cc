@@ -1,6 +1,7 @@
 // POST /2/tweets and DELETE /2/tweets/:id. Both only note their write (a pending post, a
 // deletion to come): the router applies it once the write's ledger record is durable
 // (write_intents.h, docs/ledger.md "Writes and crashes").
+#include "api/exchange.h"
 #include "api/handlers.h"
 #include "api/params.h"
 #include "api/post_body.h"
@@ -43,7 +44,7 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
   post->edit_history = {post->id};
   post->entities = ExtractEntities(post->text);
   post->source = app.name;
-  if (Status s = ctx.store.NotePendingPost(*post, ctx.ledger ? ctx.ledger->AppendedSize() : 0); !s.ok()) return s;
+  if (Status s = ctx.store.NotePendingPost(*post, ctx.services.ledger ? ctx.services.ledger->AppendedSize() : 0); !s.ok()) return s;
 
   JsonWriter w;
   w.BeginObject();
@@ -72,7 +73,7 @@ Result<ApiResponse> DeletePost(ApiContext& ctx, const App& app, const ApiRequest
     return NotFound("Could not find tweet with id: [" + std::to_string(*id) + "].");
   if (found->front().post.author_id != app.user_id)
     return Forbidden("You are not allowed to delete this Tweet: only the app of its author may delete it.");
-  if (Status s = ctx.store.NoteDeletion(*id, ctx.now, ctx.ledger ? ctx.ledger->AppendedSize() : 0); !s.ok()) return s;
+  if (Status s = ctx.store.NoteDeletion(*id, ctx.now, ctx.services.ledger ? ctx.services.ledger->AppendedSize() : 0); !s.ok()) return s;
   ApiResponse r = ApiResponse::Json(200, R"({"data":{"deleted":true}})");
   r.delivered_posts = {*id};
   r.write_intent = *id;

@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "api/exchange.h"
 #include "api/params.h"
 #include "core/json_writer.h"
 #include "core/time_format.h"
@@ -63,52 +64,6 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
   return Status::Ok();
 }
 
-Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, TimeMs now) {
-  ApiContext::CachedProject& cached = ctx.project_cache[project];
-  if (now - cached.loaded_at >= ApiContext::kProjectCacheMs || now < cached.loaded_at) {
-    auto info = ctx.store.GetProject(project);
-    if (!info.ok()) return info.problem();
-    auto credits = ctx.store.Credits(project);
-    if (!credits.ok()) return credits.problem();
-    cached.cap_reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
-    cached.credits_added = 0;
-    for (const auto& c : *credits) cached.credits_added += c.micro_usd;
-    cached.loaded_at = now;
-  }
-  Budget b;
-  b.cycle_start = CycleStart(now, cached.cap_reset_day);
-  b.read_cap = plan.read_cap;
-  b.write_cap = plan.write_cap;
-  b.reads_allowed = plan.pay_per_use || plan.read_cap.has_value();
-  b.overage = plan.overage_post_read_price.has_value();
-  if (plan.pay_per_use) {
-    b.credits_added = cached.credits_added;  // the meter subtracts what was spent under its lock (no double spend)
-    b.credits_left = cached.credits_added - ctx.meter->TotalSpent(project);
-  }
-  return b;
-}
-
-Result<std::optional<UsageCharge>> ReserveWrite(ApiContext& ctx, const App& app, const Plan& plan) {
-  if (!ctx.meter) return std::optional<UsageCharge>();
-  auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
-  if (!budget.ok()) return budget.problem();
-  auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, {}, {}, 1, ctx.now);
-  if (!charge.ok()) return charge.problem();
-  return std::optional<UsageCharge>(*charge);
-}
-
-Result<std::optional<UsageCharge>> ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan,
-                                                  const ApiRequest& req, const ApiResponse& response) {
-  if (!ctx.meter || response.status >= 300 || req.method != "GET") return std::optional<UsageCharge>();
-  if (response.delivered_posts.empty() && response.delivered_users.empty()) return std::optional<UsageCharge>();
-  auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
-  if (!budget.ok()) return budget.problem();
-  auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
-                                  response.delivered_users, 0, ctx.now);
-  if (!charge.ok()) return charge.problem();
-  return std::optional<UsageCharge>(*charge);
-}
-
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.problem();
@@ -139,12 +94,12 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
     }
   }
   const TimeMs now = ctx.now;
-  const Plan* plan = ctx.plans ? ctx.plans->Find(app.plan) : nullptr;
+  const Plan* plan = ctx.services.plans.Find(app.plan);
   auto info = ctx.store.GetProject(app.project_id);
   if (!info.ok()) return info.problem();
   int reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
   TimeMs cycle = CycleStart(now, reset_day);
-  DayUsage totals = ctx.meter ? ctx.meter->CycleTotals(app.project_id, cycle) : DayUsage{};
+  DayUsage totals = ctx.services.meter ? ctx.services.meter->CycleTotals(app.project_id, cycle) : DayUsage{};
   TimeMs from = UtcDay(now) - (days - 1) * kDayMs, to = UtcDay(now) + kDayMs;
 
   JsonWriter w;
@@ -152,9 +107,9 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
   w.Key("data");
   w.BeginObject();
   w.MemberInt("cap_reset_day", reset_day);
-  if (daily_apps && ctx.meter) {
+  if (daily_apps && ctx.services.meter) {
     std::map<Id, std::vector<AppDayUsage>> by_app;
-    for (const auto& d : ctx.meter->AppDays(app.project_id, from, to)) by_app[d.app_id].push_back(d);
+    for (const auto& d : ctx.services.meter->AppDays(app.project_id, from, to)) by_app[d.app_id].push_back(d);
     w.Key("daily_client_app_usage");
     w.BeginArray();
     for (const auto& [id, list] : by_app) {
@@ -174,13 +129,13 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
     }
     w.EndArray();
   }
-  if (daily_project && ctx.meter) {
+  if (daily_project && ctx.services.meter) {
     w.Key("daily_project_usage");
     w.BeginObject();
     w.MemberId("project_id", app.project_id);
     w.Key("usage");
     w.BeginArray();
-    for (const auto& d : ctx.meter->Days(app.project_id, from, to)) {
+    for (const auto& d : ctx.services.meter->Days(app.project_id, from, to)) {
       w.BeginObject();
       w.Member("date", FormatTime(d.day));
       w.Member("usage", std::to_string(d.posts_read));

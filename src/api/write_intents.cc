@@ -8,8 +8,8 @@
 
 namespace sluice {
 
-Status ApplyWrite(ApiContext& ctx, Id post_id) {
-  return ctx.store.ApplyIntent(post_id);
+Status ApplyWrite(Store& store, Id post_id) {
+  return store.ApplyIntent(post_id);
 }
 
 Result<ReconcileReport> ReconcileWrites(const std::string& ledger_dir, Store& store) {

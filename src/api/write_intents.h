@@ -13,12 +13,12 @@
 
 namespace sluice {
 
-//! After the ledger stage, once the record of the write noted for `post_id` is durable (or
+//! The apply-write stage (stages.h), after the record stage, once the record of the write noted for `post_id` is durable (or
 //! there is no ledger): publishes the post or deletes it. A write whose record failed is not
 //! applied: its intent is left for the next start to settle, as after a crash (the record
 //! may yet be on disk). An error (the store failed after the record was durable) leaves the
 //! intent too: the next start applies it.
-Status ApplyWrite(ApiContext& ctx, Id post_id);
+Status ApplyWrite(Store& store, Id post_id);
 
 struct ReconcileReport {
   uint64_t applied = 0;  // intents whose record the ledger holds: posts published, deleted

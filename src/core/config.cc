@@ -53,6 +53,7 @@ const std::map<std::string, Setter>& Keys() {
       {"traps.enabled", Set<bool>([](Config& c) -> auto& { return c.traps.enabled; })},
       {"traps.every_posts", Set<int64_t>([](Config& c) -> auto& { return c.traps.every_posts; })},
       {"metering.enabled", Set<bool>([](Config& c) -> auto& { return c.metering.enabled; })},
+      {"fault.delay_ms", Set<int64_t>([](Config& c) -> auto& { return c.fault.delay_ms; })},
       {"log.level", Set<std::string>([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Set<bool>([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", Set<std::string>([](Config& c) -> auto& { return c.plans_file; })},
@@ -101,6 +102,7 @@ Status Validate(const Config& c, const std::string& name) {
   if (c.server.max_connections < 0 || c.server.max_connections > 10'000'000)
     return bad("server.max_connections", "must be 0..10000000");
   if (c.server.drain_timeout_ms < 0) return bad("server.drain_timeout_ms", "must not be negative");
+  if (c.fault.delay_ms < 0 || c.fault.delay_ms > 600'000) return bad("fault.delay_ms", "must be 0..600000");
   if (c.server.lookup_cache_entries < 0 || c.server.lookup_cache_entries > 10'000'000)
     return bad("server.lookup_cache_entries", "must be 0..10000000");
   if (c.server.tls_cert.empty() != c.server.tls_key.empty())

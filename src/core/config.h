@@ -55,6 +55,13 @@ struct MeteringConfig {
   bool enabled = true;
 };
 
+// Envoy's fault injection, delay only (docs/testing.md): every API request waits this long
+// on its worker's timer before it is authenticated, without blocking the worker. For testing
+// clients' timeouts and the server's concurrency; 0 (the default): the stage is not in the list.
+struct FaultConfig {
+  int64_t delay_ms = 0;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -66,6 +73,7 @@ struct Config {
   LedgerConfig ledger;
   TrapsConfig traps;
   MeteringConfig metering;
+  FaultConfig fault;
   LogConfig log;
   std::string store_url = "sqlite";
   std::string plans_file;  // "" = the shipped plans (config/plans.toml, compiled in)

@@ -1,13 +1,38 @@
 #pragma once
-//! Router: maps a method and path to an API handler, then runs the request path for /2
-//! routes (authenticate -> handler). Knows nothing of sockets; the server calls Dispatch.
+//! Router: matches a request against the route table (core/routes.h) and runs it: an API
+//! route through the stages (api/stages.h), a public one (licence terms, robots.txt) and the
+//! server's own (health, metrics) directly. Knows nothing of sockets; the server calls it.
 
-#include "api/context.h"
-#include "api/handlers.h"
+#include <functional>
+#include <memory>
+
+#include "api/exchange.h"
+#include "api/executor.h"
 
 namespace sluice {
 
-//! Runs one request to completion. Never throws: every failure becomes a problem response.
-ApiResponse Dispatch(ApiContext& ctx, const ApiRequest& req);
+class Router {
+ public:
+  //! `operational` answers the server's own routes (RouteKind::kOperational). `services` must
+  //! outlive the router.
+  Router(const Services& services, std::function<ApiResponse(RouteId)> operational);
+  ~Router();
+
+  //! Runs `req` and calls `done` with its response once: before returning, or later on
+  //! `worker`'s thread when a stage waits. `req` must stay valid until then. Never throws:
+  //! every failure is a problem response.
+  void Dispatch(WorkerState& worker, const ApiRequest& req, std::function<void(ApiResponse)> done) const;
+
+  const Chain& chain() const { return *chain_; }
+
+ private:
+  const Services& services_;
+  std::function<ApiResponse(RouteId)> operational_;
+  std::unique_ptr<Chain> chain_;
+};
+
+//! Dispatch, then runs `executor` (the worker's) until the response is there: for tests, the
+//! fuzz target and benchmarks, which run the request path outside the server.
+ApiResponse DispatchAndWait(const Router& router, WorkerState& worker, QueueExecutor& executor, const ApiRequest& req);
 
 }  // namespace sluice

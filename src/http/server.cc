@@ -20,8 +20,8 @@
 #include <list>
 #include <thread>
 
-#include "api/context.h"
-#include "api/lookup_cache.h"
+#include "access/plans.h"
+#include "api/exchange.h"
 #include "access/rate_limiter.h"
 #include "api/metrics.h"
 #include "core/clock.h"
@@ -53,11 +53,30 @@ class SessionBase {
   virtual void CloseIfIdle() = 0;
 };
 
+// Stages that wait resume through this: on the worker's own event loop.
+class AsioExecutor final : public Executor {
+ public:
+  explicit AsioExecutor(asio::io_context& ioc) : ioc_(ioc) {}
+  void Post(std::function<void()> fn) override { asio::post(ioc_, std::move(fn)); }
+  void PostAfter(TimeMs delay_ms, std::function<void()> fn) override {
+    auto timer = std::make_shared<asio::steady_timer>(ioc_, std::chrono::milliseconds(delay_ms));
+    timer->async_wait([timer, fn = std::move(fn)](beast::error_code) { fn(); });
+  }
+  std::shared_ptr<void> KeepRunning() override {
+    return std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(ioc_.get_executor());
+  }
+
+ private:
+  asio::io_context& ioc_;
+};
+
 struct Worker {
   asio::io_context ioc{1};
+  AsioExecutor executor{ioc};
   std::unique_ptr<Store> store;
-  std::unique_ptr<LookupCache> lookup_cache;  // null when server.lookup_cache_entries = 0
-  std::unique_ptr<ApiContext> ctx;
+  std::unique_ptr<WorkerState> state;
+  const Router* router = nullptr;
+  Metrics* metrics = nullptr;
   std::list<std::weak_ptr<SessionBase>> sessions;  // this thread only
   uint64_t next_request = 0;
   int index = 0;
@@ -116,7 +135,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
  private:
   void CountIfTimedOut(beast::error_code ec) {
-    if (ec == beast::error::timeout) worker_.ctx->metrics->CountConnection(Metrics::Connection::kTimedOut);
+    if (ec == beast::error::timeout) worker_.metrics->CountConnection(Metrics::Connection::kTimedOut);
   }
 
   void Expire(int64_t ms) { beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(ms)); }
@@ -164,25 +183,23 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void OnBody(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    const auto& req = parser_->get();
-    std::string id = RequestId(worker_);
-    auto parsed = ToApiRequest(req, id);
-    if (!parsed.ok())
-      return Respond(ApiResponse::FromProblem(parsed.problem()), req.keep_alive() && !worker_.draining, std::move(id), &req);
-    const ApiRequest& api = *parsed;
-    ApiResponse response;
-    if (api.path == "/healthz") {
-      response = ApiResponse::Json(200, R"({"status":"ok"})");
-    } else if (api.path == "/metrics") {
-      response = ApiResponse::Json(200, worker_.ctx->metrics->Render(worker_.ctx->ledger));
-      response.content_type = "text/plain; version=0.0.4";
-    } else if (api.path == "/readyz") {
-      response = worker_.draining ? ApiResponse::Json(503, R"({"status":"draining"})")
-                                  : ApiResponse::Json(200, R"({"status":"ready"})");
-    } else {
-      response = Dispatch(*worker_.ctx, api);
+    request_id_ = RequestId(worker_);
+    // The exception boundary of the request: whatever escapes becomes a 500 and a log line.
+    try {
+      auto parsed = ToApiRequest(parser_->get(), request_id_);
+      if (!parsed.ok()) return Respond(ApiResponse::FromProblem(parsed.problem()));
+      worker_.router->Dispatch(*worker_.state, *parsed,
+                               [self = this->shared_from_this()](ApiResponse r) { self->Respond(std::move(r)); });
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: {}", request_id_, e.what());
+      Respond(ApiResponse::FromProblem(InternalError("The server failed to handle this request.")));
     }
-    Respond(std::move(response), req.keep_alive() && !worker_.draining, std::move(id), &req);
+  }
+
+  // The response to the request parser_ holds (read whole): kept alive unless draining.
+  void Respond(ApiResponse r) {
+    const auto& req = parser_->get();
+    Respond(std::move(r), req.keep_alive() && !worker_.draining, request_id_, &req);
   }
 
   void Respond(ApiResponse r, bool keep_alive, std::string id, const http::request<http::string_body>* req) {
@@ -213,6 +230,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::chrono::steady_clock::time_point started_;
+  std::string request_id_;  // of the request being answered (its ApiRequest's views point here)
   bool idle_ = false;
   ConnectionSlot slot_;
 };
@@ -251,6 +269,8 @@ struct Server::Impl {
   Shared shared;
   Metrics metrics;
   RateLimiter limiter{SystemClock::Instance()};
+  std::optional<Services> services;
+  std::optional<Router> router;
   int64_t max_connections = 0;
   std::atomic<int64_t> open_connections{0};
   // The acceptor's thread only.
@@ -371,23 +391,35 @@ Result<int> Server::Start() {
 
   int n = m.config.server.workers > 0 ? m.config.server.workers : int(std::max(1u, std::thread::hardware_concurrency()));
   m.ids = std::make_unique<SnowflakeGenerator>(SystemClock::Instance(), m.config.node_id);
+  // metering.enabled = false (benchmarks): no limiter and no meter, so no rate-limit, write
+  // check or cap stage; the plan and licence checks and the ledger stay.
+  const bool metering = m.config.metering.enabled;
+  m.services.emplace(Services{SystemClock::Instance(), *m.ids, m.config, m.shared.plans ? *m.shared.plans : Plans::Defaults(),
+                              m.metrics, m.shared.ledger, metering ? &m.limiter : nullptr,
+                              metering ? m.shared.meter : nullptr, m.shared.traps, m.shared.revocations});
+  m.router.emplace(*m.services, [&m](RouteId route) {
+    switch (route) {
+      case RouteId::kReadyz:
+        return m.stopping ? ApiResponse::Json(503, R"({"status":"draining"})") : ApiResponse::Json(200, R"({"status":"ready"})");
+      case RouteId::kMetrics: {
+        ApiResponse r = ApiResponse::Json(200, m.metrics.Render(m.shared.ledger));
+        r.content_type = "text/plain; version=0.0.4";
+        return r;
+      }
+      default:
+        return ApiResponse::Json(200, R"({"status":"ok"})");
+    }
+  });
   for (int i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>();
     w->index = i;
     auto store = m.stores();
     if (!store.ok()) return store.problem();
     w->store = std::move(*store);
-    // metering.enabled = false (benchmarks): no limiter and no meter, so the limit, cap and
-    // credit stages pass everything; the plan and licence checks and the ledger stay.
-    bool metering = m.config.metering.enabled;
-    w->ctx = std::make_unique<ApiContext>(ApiContext{*w->store, SystemClock::Instance(), *m.ids, m.config, m.shared.ledger,
-                                                     &m.metrics, m.shared.plans, metering ? &m.limiter : nullptr,
-                                                     metering ? m.shared.meter : nullptr, m.shared.traps});
-    w->ctx->revocations = m.shared.revocations;
-    if (m.config.server.lookup_cache_entries > 0) {
-      w->lookup_cache = std::make_unique<LookupCache>(size_t(m.config.server.lookup_cache_entries));
-      w->ctx->lookup_cache = w->lookup_cache.get();
-    }
+    w->state = std::make_unique<WorkerState>(*w->store, w->executor);
+    if (m.config.server.lookup_cache_entries > 0) w->state->lookup_cache.emplace(size_t(m.config.server.lookup_cache_entries));
+    w->router = &*m.router;
+    w->metrics = &m.metrics;
     m.guards.emplace_back(asio::make_work_guard(w->ioc));
     m.workers.push_back(std::move(w));
   }

@@ -148,6 +148,48 @@ Status LedgerImpl::WaitDurable(uint64_t seq) {
   return *failure_;
 }
 
+void LedgerImpl::WhenDurable(uint64_t seq, std::function<void(Status)> done) {
+  if (durable_.load(std::memory_order_acquire) > seq) return done(Status::Ok());
+  std::unique_lock lock(mu_);
+  if (seq >= next_seq_) {
+    lock.unlock();
+    return done(InternalError(fmt::format("ledger: record {} was never appended", seq)));
+  }
+  if (durable_.load() > seq || failure_ || stopping_) {
+    Status s = durable_.load() > seq ? Status::Ok() : failure_ ? Status(*failure_) : Unavailable("the ledger is closed");
+    lock.unlock();
+    return done(std::move(s));
+  }
+  durable_waiters_.emplace_back(seq, std::move(done));
+  sync_requested_ = true;  // group commit still applies: one sync serves every waiter
+  work_cv_.notify_one();
+}
+
+// With mu_ held: the waiters whose record is now durable, or all of them after a failure or
+// at the stop, taken out to be called without the lock.
+std::vector<std::pair<uint64_t, std::function<void(Status)>>> LedgerImpl::TakeSettledWaiters(bool all) {
+  std::vector<std::pair<uint64_t, std::function<void(Status)>>> settled;
+  const uint64_t durable = durable_.load();
+  auto keep = std::partition(durable_waiters_.begin(), durable_waiters_.end(),
+                             [&](const auto& w) { return !all && !failure_ && w.first >= durable; });
+  std::move(keep, durable_waiters_.end(), std::back_inserter(settled));
+  durable_waiters_.erase(keep, durable_waiters_.end());
+  return settled;
+}
+
+void LedgerImpl::CallWaiters(std::vector<std::pair<uint64_t, std::function<void(Status)>>> settled) {
+  for (auto& [seq, done] : settled) {
+    Status s;
+    if (durable_.load() > seq) {
+      s = Status::Ok();
+    } else {
+      std::lock_guard lock(mu_);
+      s = failure_ ? Status(*failure_) : Unavailable("the ledger is closed");
+    }
+    done(std::move(s));
+  }
+}
+
 uint64_t LedgerImpl::DurableSize() const { return durable_.load(std::memory_order_acquire); }
 
 uint64_t LedgerImpl::AppendedSize() const {
@@ -237,7 +279,9 @@ void LedgerImpl::SyncLoop() {
       failure_ = Unavailable(written.status.message());
     }
     if (written.records > 0 || failure_) done_cv_.notify_all();
+    auto settled = TakeSettledWaiters(/*all=*/false);
     lock.unlock();
+    CallWaiters(std::move(settled));
 
     // The tree follows the durable records, so checkpoints cover nothing that is not synced.
     if (written.records > 0) ExtendTree(std::string_view(batch).substr(0, written.bytes));
@@ -258,7 +302,13 @@ void LedgerImpl::SyncLoop() {
       done_cv_.notify_all();
     }
     // Once stopping_ is seen, Append and Checkpoint refuse: nothing more can arrive.
-    if (stopping && pending_.empty() && checkpoints_requested_ == checkpoints_done_) break;
+    if (stopping && pending_.empty() && checkpoints_requested_ == checkpoints_done_) {
+      auto left = TakeSettledWaiters(/*all=*/true);
+      lock.unlock();
+      CallWaiters(std::move(left));
+      lock.lock();
+      break;
+    }
   }
 }
 

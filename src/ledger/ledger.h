@@ -21,6 +21,7 @@
 //! marker (DATA/ledger/CLOSED), which Open removes: a ledger without it was not closed.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -65,6 +66,11 @@ class Ledger {
   }
   //! Blocks until record `seq` is durable (for acknowledged writes in every sync mode).
   virtual Status WaitDurable(uint64_t seq) = 0;
+  //! Calls `done` once record `seq` is durable (ok) or can no longer be (the failure): at
+  //! once on this thread when that is already known, else later on the ledger's sync thread,
+  //! so `done` must only hand the result on (post it to the waiter's thread). Group commit
+  //! applies: one sync serves every waiter. The default waits (WaitDurable) on this thread.
+  virtual void WhenDurable(uint64_t seq, std::function<void(Status)> done) { done(WaitDurable(seq)); }
   //! Records durable on disk (all of 0..size-1).
   virtual uint64_t DurableSize() const = 0;
   //! Records appended, durable or not (DurableSize() <= AppendedSize()).

@@ -4,12 +4,15 @@
 //! thread once Open has started it, and to Open/Close while it is not running.
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
@@ -31,6 +34,7 @@ class LedgerImpl final : public Ledger {
   Result<uint64_t> Append(LedgerRecord record) override;
   Status Count(LedgerRecord record) override;
   Status WaitDurable(uint64_t seq) override;
+  void WhenDurable(uint64_t seq, std::function<void(Status)> done) override;
   uint64_t DurableSize() const override;
   uint64_t AppendedSize() const override;
   Result<std::string> Checkpoint() override;
@@ -59,6 +63,8 @@ class LedgerImpl final : public Ledger {
   uint64_t AppendLocked(uint8_t version, std::string_view body);
   Status OpenLastSegment();
   void SyncLoop();
+  std::vector<std::pair<uint64_t, std::function<void(Status)>>> TakeSettledWaiters(bool all);
+  void CallWaiters(std::vector<std::pair<uint64_t, std::function<void(Status)>>> settled);
   Written WriteAndSync(std::string_view batch, uint64_t first_seq);
   Status CreateSegment(uint64_t first_seq);
   void ExtendTree(std::string_view frames);
@@ -85,6 +91,8 @@ class LedgerImpl final : public Ledger {
   uint64_t checkpoints_done_ = 0;
   std::optional<Result<std::string>> checkpoint_result_;
   RefusalCounter refusals_;
+  // WhenDurable's callers waiting for their record, by seq; called by the sync thread.
+  std::vector<std::pair<uint64_t, std::function<void(Status)>>> durable_waiters_;
 
   std::atomic<uint64_t> durable_{0};  // written, synced, then stored (release)
 

@@ -20,12 +20,19 @@ std::string ErrorOf(std::string_view toml) {
   return p.ok() ? std::string("(parsed)") : p.problem().detail;
 }
 
+// The limit on an endpoint named as plans name it ("GET /2/tweets/:id").
+const EndpointLimit* LimitOn(const Plan& plan, std::string_view endpoint) {
+  auto route = RouteByEndpoint(endpoint);
+  EXPECT_TRUE(route.has_value()) << endpoint;
+  return route ? plan.LimitFor(*route) : nullptr;
+}
+
 int64_t Limit(const Plan& plan, std::string_view endpoint) {
-  const EndpointLimit* l = plan.LimitFor(endpoint);
+  const EndpointLimit* l = LimitOn(plan, endpoint);
   return l ? l->requests : -1;
 }
 
-LimitWindow Window(const Plan& plan, std::string_view endpoint) { return plan.LimitFor(endpoint)->window; }
+LimitWindow Window(const Plan& plan, std::string_view endpoint) { return LimitOn(plan, endpoint)->window; }
 
 TEST(Plans, ParsesAPlan) {
   auto p = Plans::Parse(R"(
@@ -53,7 +60,7 @@ uses = ["display", "ai-input"]
   EXPECT_EQ(Window(*small, "GET /2/tweets/:id"), LimitWindow::k15Minutes);
   EXPECT_EQ(Limit(*small, "POST /2/tweets"), 3);
   EXPECT_EQ(Window(*small, "POST /2/tweets"), LimitWindow::k24Hours);
-  EXPECT_EQ(small->LimitFor("GET /2/users"), nullptr);
+  EXPECT_EQ(LimitOn(*small, "GET /2/users"), nullptr);
   EXPECT_EQ(p->Find("big"), nullptr);
 }
 
@@ -278,8 +285,8 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   const Plan& pro = *plans.Find("pro");
   // Free is write-only.
   EXPECT_EQ(free.limits.size(), 3u);
-  EXPECT_EQ(free.LimitFor("GET /2/tweets/:id"), nullptr);
-  EXPECT_EQ(free.LimitFor("GET /2/tweets/search/recent"), nullptr);
+  EXPECT_EQ(LimitOn(free, "GET /2/tweets/:id"), nullptr);
+  EXPECT_EQ(LimitOn(free, "GET /2/tweets/search/recent"), nullptr);
   EXPECT_EQ(Limit(free, "POST /2/tweets"), 17);
   EXPECT_EQ(Window(free, "POST /2/tweets"), LimitWindow::k24Hours);
   EXPECT_EQ(Limit(free, "DELETE /2/tweets/:id"), 17);

@@ -133,12 +133,15 @@ TEST_F(LookupCacheTest, StartsOverPastItsCapacity) {
 // Through the router: the stages around the handler run on a hit as on a miss.
 TEST_F(LookupCacheTest, DispatchServesHitsAsRenderedAndNeverAfterADelete) {
   Config config;
-  LookupCache cache(100);
   Metrics metrics;
   RateLimiter limiter(SystemClock::Instance());
   UsageMeter meter(SystemClock::Instance());
-  ApiContext ctx{*store_, SystemClock::Instance(), ids_, config, nullptr, &metrics, &Plans::Defaults(), &limiter, &meter};
-  ctx.lookup_cache = &cache;
+  Services services{SystemClock::Instance(), ids_, config, Plans::Defaults(), metrics, nullptr, &limiter, &meter};
+  QueueExecutor executor;
+  WorkerState worker(*store_, executor);
+  worker.lookup_cache.emplace(100);
+  Router router(services, {});
+  auto Dispatch = [&](const ApiRequest& r) { return DispatchAndWait(router, worker, executor, r); };
   std::string path = "/2/tweets/" + std::to_string(PostId(2));
   const char* query = "tweet.fields=created_at,author_id&expansions=author_id";
   ApiRequest req{"GET", path, query, authorization_, "", "", "", "test"};
@@ -148,9 +151,9 @@ TEST_F(LookupCacheTest, DispatchServesHitsAsRenderedAndNeverAfterADelete) {
     return std::string();
   };
 
-  ApiResponse miss = Dispatch(ctx, req);
+  ApiResponse miss = Dispatch(req);
   ASSERT_EQ(miss.status, 200) << miss.body;
-  ApiResponse hit = Dispatch(ctx, req);
+  ApiResponse hit = Dispatch(req);
   ASSERT_EQ(hit.status, 200) << hit.body;
   EXPECT_EQ(hit.body, miss.body);
   EXPECT_EQ(hit.delivered_posts, miss.delivered_posts);
@@ -166,14 +169,14 @@ TEST_F(LookupCacheTest, DispatchServesHitsAsRenderedAndNeverAfterADelete) {
   EXPECT_NE(m.find("sluice_lookup_cache_total{result=\"miss\"} 1\n"), std::string::npos) << m;
 
   // Deleted (by the app's own DELETE through the router): never served again.
-  ApiResponse deleted = Dispatch(ctx, ApiRequest{"DELETE", path, "", authorization_, "", "", "", "test"});
+  ApiResponse deleted = Dispatch(ApiRequest{"DELETE", path, "", authorization_, "", "", "", "test"});
   ASSERT_EQ(deleted.status, 200) << deleted.body;
-  ApiResponse gone = Dispatch(ctx, req);
+  ApiResponse gone = Dispatch(req);
   ASSERT_EQ(gone.status, 200);
   EXPECT_EQ(gone.body.find("\"data\""), std::string::npos) << gone.body;
   EXPECT_TRUE(gone.delivered_posts.empty());
   // Not found is not kept: still not found, rendered again.
-  EXPECT_EQ(Dispatch(ctx, req).body, gone.body);
+  EXPECT_EQ(Dispatch(req).body, gone.body);
   m = metrics.Render(nullptr);
   EXPECT_NE(m.find("sluice_lookup_cache_total{result=\"miss\"} 3\n"), std::string::npos) << m;
 }

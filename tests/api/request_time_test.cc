@@ -1,4 +1,4 @@
-// One request, one clock reading: Dispatch reads the clock once (ApiContext::now) and every
+// One request, one clock reading: the chain reads the clock once (Exchange::now) and every
 // stage (auth cache, lookup cache, rate limit, cap and credits, ledger record) decides by it.
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include "access/rate_limiter.h"
 #include "access/usage_meter.h"
 #include "api/lookup_cache.h"
+#include "api/metrics.h"
 #include "http/router.h"
 #include "ledger/ledger.h"
 
@@ -76,20 +77,24 @@ TEST(RequestTime, EveryStageOfARequestUsesTheOneClockReadingDispatchTook) {
     RateLimiter limiter(clock);
     UsageMeter meter(clock);
     RecordingLedger ledger;
-    LookupCache cache(10);
     Config config;
-    ApiContext ctx{*store, clock, ids, config, &ledger, nullptr, &Plans::Defaults(), &limiter, &meter};
-    ctx.lookup_cache = &cache;
+    Metrics metrics;
+    Services services{clock, ids, config, Plans::Defaults(), metrics, &ledger, &limiter, &meter};
+    QueueExecutor executor;
+    WorkerState worker(*store, executor);
+    worker.lookup_cache.emplace(10);
+    Router router(services, {});
+    auto Dispatch = [&](const ApiRequest& r) { return DispatchAndWait(router, worker, executor, r); };
     const std::string auth = "Bearer " + app->bearer_token;
     const std::string path = "/2/tweets/" + std::to_string(post.id);
     ApiRequest get{"GET", path, "expansions=author_id", auth, "", "", "", "get"};
 
     // A miss, then a hit from the lookup cache, then a write: each on its own day.
-    ApiResponse miss = Dispatch(ctx, get);
+    ApiResponse miss = Dispatch(get);
     ASSERT_EQ(miss.status, 200) << miss.body;
-    ApiResponse hit = Dispatch(ctx, get);
+    ApiResponse hit = Dispatch(get);
     ASSERT_EQ(hit.status, 200) << hit.body;
-    ApiResponse created = Dispatch(ctx, ApiRequest{"POST", "/2/tweets", "", auth, "application/json", "",
+    ApiResponse created = Dispatch(ApiRequest{"POST", "/2/tweets", "", auth, "application/json", "",
                                                    R"({"text":"hi"})", "post"});
     ASSERT_EQ(created.status, 201) << created.body;
     EXPECT_EQ(clock.reads(), 3);

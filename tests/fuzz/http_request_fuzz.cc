@@ -84,8 +84,10 @@ struct World {
   Metrics metrics;
   RateLimiter limiter{clock};
   UsageMeter meter{clock};
-  LookupCache lookup_cache{256};
-  std::unique_ptr<ApiContext> ctx;
+  QueueExecutor executor;
+  std::unique_ptr<Services> services;
+  std::unique_ptr<WorkerState> worker;
+  std::unique_ptr<Router> router;
 
   World() {
     char tmpl[] = "/tmp/sluice-http-fuzz-XXXXXX";
@@ -102,12 +104,14 @@ struct World {
       if (std::string_view(plan) == "payg")
         Check(store->AddCredits(created->app.project_id, 1'000'000'000'000, kStart).ok(), "credits");
     }
-    ctx = std::make_unique<ApiContext>(
-        ApiContext{*store, clock, ids, config, nullptr, &metrics, &Plans::Defaults(), &limiter, &meter, nullptr});
-    ctx->lookup_cache = &lookup_cache;
+    services = std::make_unique<Services>(Services{clock, ids, config, Plans::Defaults(), metrics, nullptr, &limiter, &meter});
+    worker = std::make_unique<WorkerState>(*store, executor);
+    worker->lookup_cache.emplace(256);
+    router = std::make_unique<Router>(*services, [](RouteId) { return ApiResponse::Json(200, "{}"); });
   }
   ~World() {
-    ctx.reset();
+    router.reset();
+    worker.reset();
     store.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
@@ -154,7 +158,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parser.is_done()) return 0;
   const HttpRequest& req = parser.get();
   auto api = ToApiRequest(req, "fuzz");
-  ApiResponse response = api.ok() ? Dispatch(*w.ctx, *api) : ApiResponse::FromProblem(api.problem());
+  ApiResponse response = api.ok() ? DispatchAndWait(*w.router, *w.worker, w.executor, *api) : ApiResponse::FromProblem(api.problem());
   CheckResponse(response);
   (void)ResponseBytes(std::move(response), req.keep_alive(), "fuzz");
   return 0;

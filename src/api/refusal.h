@@ -1,0 +1,15 @@
+#pragma once
+//! Why a stage answered in place of the handler: the refusal counters are by this, never by
+//! an HTTP status.
+
+#include <cstdint>
+#include <string_view>
+
+namespace sluice {
+
+enum class Refusal : uint8_t { kNone, kToken, kPlan, kLicence, kRate, kCap, kCredits, kCount };
+
+//! The metrics label: "token", "plan", "licence", "rate", "cap", "credits" ("none").
+std::string_view RefusalName(Refusal r);
+
+}  // namespace sluice

@@ -1,0 +1,105 @@
+#include "api/stages.h"
+
+#include "api/admission.h"
+#include "api/authenticate.h"
+#include "api/budget.h"
+#include "api/delivery.h"
+#include "api/handlers.h"
+#include "api/write_intents.h"
+#include "ledger/ledger.h"
+
+namespace sluice {
+
+Handler HandlerFor(RouteId route) {
+  // No default: a route added to the table without a handler here is a compile warning.
+  switch (route) {
+    case RouteId::kSearchRecent: return SearchRecent;
+    case RouteId::kCountRecent: return CountRecent;
+    case RouteId::kGetPosts: return GetPostsByIds;
+    case RouteId::kCreatePost: return CreatePost;
+    case RouteId::kGetPost: return GetPostById;
+    case RouteId::kDeletePost: return DeletePost;
+    case RouteId::kGetQuotePosts: return GetQuotePosts;
+    case RouteId::kGetUsers: return GetUsersByIds;
+    case RouteId::kGetUsersByUsernames: return GetUsersByUsernames;
+    case RouteId::kGetUserByUsername: return GetUserByUsername;
+    case RouteId::kGetUser: return GetUserById;
+    case RouteId::kGetUserPosts: return GetUserPosts;
+    case RouteId::kGetUserMentions: return GetUserMentions;
+    case RouteId::kGetUsage: return GetUsage;
+    case RouteId::kGetLicense:
+    case RouteId::kRobotsTxt:
+    case RouteId::kHealthz:
+    case RouteId::kReadyz:
+    case RouteId::kMetrics:
+    case RouteId::kCount: return nullptr;
+  }
+  return nullptr;
+}
+
+Verdict HandlerStage::Run(Exchange& ex) {
+  ApiContext ctx = ex.Context();
+  auto handled = HandlerFor(ex.route)(ctx, *ex.app, ex.request, ex.capture);
+  ex.response = handled.ok() ? std::move(*handled) : ApiResponse::FromProblem(handled.problem());
+  return Verdict::Continue();
+}
+
+Verdict RecordStage::Run(Exchange& ex) {
+  ApiResponse& response = ex.response;
+  if (!ShouldRecord(response)) return Verdict::Continue();
+  const App* app = ex.app ? &*ex.app : nullptr;
+  LedgerRecord record = DeliveryRecord(ex.services.config, ex.now, ex.request, EndpointName(ex.route), app, response);
+  if (IsCountedRefusal(app, response)) {
+    Status s = ledger_.Count(std::move(record));
+    if (!s.ok()) response = ApiResponse::FromProblem(s.problem());
+    return Verdict::Continue();
+  }
+  const bool success = response.status < 300;
+  auto seq = ledger_.Append(std::move(record));
+  if (!seq.ok()) {
+    ex.record_failed = true;
+    response = ApiResponse::FromProblem(seq.problem());
+    return Verdict::Continue();
+  }
+  const bool write = ex.request.method == "POST" || ex.request.method == "DELETE";
+  if (!write || !success) return Verdict::Continue();
+  // Acknowledged only once durable; the worker serves other requests meanwhile.
+  auto resume = ex.Suspend();
+  ledger_.WhenDurable(*seq, [&ex, resume = std::move(resume)](Status s) {
+    // Runs on the sync thread (or here): only the exchange's own fields, then back to its worker.
+    if (!s.ok()) {
+      ex.record_failed = true;
+      ex.response = ApiResponse::FromProblem(s.problem());
+    }
+    resume();
+  });
+  return Verdict::Wait();
+}
+
+Verdict ApplyWriteStage::Run(Exchange& ex) {
+  if (ex.response.write_intent == 0 || !ex.kept()) return Verdict::Continue();
+  if (Status s = ApplyWrite(ex.worker.store, ex.response.write_intent); !s.ok()) ex.response = ApiResponse::FromProblem(s.problem());
+  return Verdict::Continue();
+}
+
+Verdict DelayStage::Run(Exchange& ex) {
+  ex.worker.executor.PostAfter(delay_ms_, ex.Suspend());
+  return Verdict::Wait();
+}
+
+std::unique_ptr<Chain> RequestStages(const Services& s) {
+  std::vector<std::unique_ptr<Stage>> stages;
+  if (s.config.fault.delay_ms > 0) stages.push_back(std::make_unique<DelayStage>(s.config.fault.delay_ms));
+  stages.push_back(std::make_unique<AuthenticateStage>());
+  stages.push_back(std::make_unique<PlanStage>());
+  if (s.limiter) stages.push_back(std::make_unique<RateLimitStage>(*s.limiter));
+  if (s.meter) stages.push_back(std::make_unique<WriteCheckStage>(*s.meter));
+  stages.push_back(std::make_unique<HandlerStage>());
+  if (s.meter) stages.push_back(std::make_unique<CapStage>(*s.meter));
+  stages.push_back(std::make_unique<HeadersStage>());
+  if (s.ledger) stages.push_back(std::make_unique<RecordStage>(*s.ledger));
+  stages.push_back(std::make_unique<ApplyWriteStage>());
+  return std::make_unique<Chain>(std::move(stages));
+}
+
+}  // namespace sluice

@@ -1,0 +1,65 @@
+#include "core/routes.h"
+
+namespace sluice {
+
+namespace {
+
+// Matches `path` against `pattern`; on success sets `capture` to the captured segment.
+bool Match(std::string_view pattern, std::string_view path, std::string_view& capture) {
+  while (!pattern.empty() && !path.empty()) {
+    if (pattern.front() != '/' || path.front() != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    size_t pe = pattern.find('/');
+    size_t se = path.find('/');
+    std::string_view pseg = pattern.substr(0, pe), seg = path.substr(0, se);
+    if (!pseg.empty() && pseg.front() == ':') {
+      if (seg.empty()) return false;
+      capture = seg;
+    } else if (pseg != seg) {
+      return false;
+    }
+    pattern.remove_prefix(pseg.size());
+    path.remove_prefix(seg.size());
+  }
+  return pattern.empty() && path.empty();
+}
+
+const std::array<std::string, kRouteCount>& EndpointNames() {
+  static const std::array<std::string, kRouteCount> names = [] {
+    std::array<std::string, kRouteCount> n;
+    for (const Route& r : kRoutes) n[size_t(r.id)] = std::string(r.method) + " " + std::string(r.pattern);
+    return n;
+  }();
+  return names;
+}
+
+}  // namespace
+
+std::string_view EndpointName(RouteId id) { return EndpointNames()[size_t(id)]; }
+
+std::optional<RouteId> RouteByEndpoint(std::string_view endpoint) {
+  for (const Route& r : kRoutes)
+    if (EndpointName(r.id) == endpoint) return r.id;
+  return std::nullopt;
+}
+
+RouteMatch MatchRoute(std::string_view method, std::string_view path) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  RouteMatch m;
+  for (const Route& r : kRoutes) {
+    std::string_view capture;
+    if (!Match(r.pattern, path, capture)) continue;
+    if (r.method == method) {
+      m.route = r.id;
+      m.capture = capture;
+      m.allow.clear();
+      return m;
+    }
+    if (!m.allow.empty()) m.allow += ", ";
+    m.allow += r.method;
+  }
+  return m;
+}
+
+}  // namespace sluice

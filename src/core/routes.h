@@ -1,0 +1,95 @@
+#pragma once
+//! The one route table: every route Sluice serves, by RouteId. The router matches requests
+//! against it, plans name its endpoints ("GET /2/tweets/:id") and resolve them to RouteIds
+//! when they load, the metrics count by it, and the API binds each API route's handler to it
+//! (api/routes.cc, a switch the compiler checks for completeness).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+enum class RouteId : uint8_t {
+  kSearchRecent,
+  kCountRecent,
+  kGetPosts,
+  kCreatePost,
+  kGetPost,
+  kDeletePost,
+  kGetQuotePosts,
+  kGetUsers,
+  kGetUsersByUsernames,
+  kGetUserByUsername,
+  kGetUser,
+  kGetUserPosts,
+  kGetUserMentions,
+  kGetUsage,
+  kGetLicense,
+  kRobotsTxt,
+  kHealthz,
+  kReadyz,
+  kMetrics,
+  kCount
+};
+inline constexpr size_t kRouteCount = size_t(RouteId::kCount);
+
+enum class RouteKind : uint8_t {
+  kApi,          // a bearer token, the plan's limit, the ledger: the whole request path
+  kPublic,       // no token: the licence terms and robots.txt
+  kOperational,  // health and metrics, served by the server itself
+};
+
+struct Route {
+  RouteId id;
+  std::string_view method;
+  std::string_view pattern;  // segments; ":x" captures one non-empty segment
+  RouteKind kind;
+};
+
+// Literal routes come before captures that could shadow them (/2/tweets/search/recent).
+inline constexpr std::array<Route, kRouteCount> kRoutes = {{
+    {RouteId::kSearchRecent, "GET", "/2/tweets/search/recent", RouteKind::kApi},
+    {RouteId::kCountRecent, "GET", "/2/tweets/counts/recent", RouteKind::kApi},
+    {RouteId::kGetPosts, "GET", "/2/tweets", RouteKind::kApi},
+    {RouteId::kCreatePost, "POST", "/2/tweets", RouteKind::kApi},
+    {RouteId::kGetPost, "GET", "/2/tweets/:id", RouteKind::kApi},
+    {RouteId::kDeletePost, "DELETE", "/2/tweets/:id", RouteKind::kApi},
+    {RouteId::kGetQuotePosts, "GET", "/2/tweets/:id/quote_tweets", RouteKind::kApi},
+    {RouteId::kGetUsers, "GET", "/2/users", RouteKind::kApi},
+    {RouteId::kGetUsersByUsernames, "GET", "/2/users/by", RouteKind::kApi},
+    {RouteId::kGetUserByUsername, "GET", "/2/users/by/username/:username", RouteKind::kApi},
+    {RouteId::kGetUser, "GET", "/2/users/:id", RouteKind::kApi},
+    {RouteId::kGetUserPosts, "GET", "/2/users/:id/tweets", RouteKind::kApi},
+    {RouteId::kGetUserMentions, "GET", "/2/users/:id/mentions", RouteKind::kApi},
+    {RouteId::kGetUsage, "GET", "/2/usage/tweets", RouteKind::kApi},
+    {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
+    {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},
+    {RouteId::kHealthz, "GET", "/healthz", RouteKind::kOperational},
+    {RouteId::kReadyz, "GET", "/readyz", RouteKind::kOperational},
+    {RouteId::kMetrics, "GET", "/metrics", RouteKind::kOperational},
+}};
+
+constexpr const Route& RouteOf(RouteId id) {
+  for (const Route& r : kRoutes)
+    if (r.id == id) return r;
+  return kRoutes[0];  // unreachable for a valid id (the table test checks every id is there)
+}
+
+//! "GET /2/tweets/:id": how plans, the ledger and the metrics name a route.
+std::string_view EndpointName(RouteId id);
+//! The route an endpoint name names; nullopt for anything else.
+std::optional<RouteId> RouteByEndpoint(std::string_view endpoint);
+
+//! What a method and path (no query, still percent-encoded; one trailing '/' ignored) match.
+struct RouteMatch {
+  std::optional<RouteId> route;  // nullopt: none matched the method
+  std::string_view capture;      // the ":x" segment of `route`, empty when it has none
+  std::string allow;             // no route: the methods the path has ("GET, DELETE"), else empty
+};
+RouteMatch MatchRoute(std::string_view method, std::string_view path);
+
+}  // namespace sluice
