@@ -15,8 +15,9 @@ UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp
 export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 # What the TSan run covers: the rate limiter and usage meter (access_test), the ledger, the
-# HTTP layer and every integration test (the real server, concurrent clients, kill -9).
-TSAN_TARGETS = sluice access_test ledger_test http_test integration_test
+# HTTP layer, the request path (api_test: stages that wait, resumed from other threads) and every
+# integration test (the real server, concurrent clients, kill -9).
+TSAN_TARGETS = sluice access_test ledger_test http_test api_test integration_test
 # clang 14's TSan cannot map its shadow memory under more than 28 bits of mmap randomness
 # (newer kernels' default): run its tests without address randomization there.
 TSAN_RUN = $(shell [ "$$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)" -gt 28 ] && echo "setarch $$(uname -m) -R")

@@ -123,6 +123,7 @@ void Chain::Advance(const std::shared_ptr<Exchange>& ex) const {
     }
   }
   CloseReads(*ex);
+  if (!ex->answered_) ex->succeeded = ex->response.status < 300;  // a list without response stages
   if (!ex->kept()) ReleaseAll(*ex);
   auto done = std::move(ex->done_);
   done(std::move(ex->response));

@@ -17,7 +17,7 @@ namespace {
 
 constexpr TimeMs kDayMs = 24LL * 3600 * 1000;
 
-bool IsWrite(std::string_view endpoint) { return endpoint == "POST /2/tweets"; }
+bool IsWrite(std::string_view endpoint) { return endpoint == EndpointName(RouteId::kCreatePost); }
 
 }  // namespace
 

@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -145,6 +148,55 @@ TEST_F(LedgerTest, WaitDurableWakesTheSyncThread) {
   EXPECT_EQ(ledger->DurableSize(), 10u);
   EXPECT_TRUE(ledger->WaitDurable(3).ok());
   EXPECT_FALSE(ledger->WaitDurable(10).ok());  // never appended
+}
+
+// The request path's wait for a write's record: no thread blocks; the sync thread calls back.
+TEST_F(LedgerTest, WhenDurableCallsBackOnceEachRecordIsDurable) {
+  options_.sync_interval_ms = 60000;  // only a request for a sync makes one
+  auto ledger = OpenLedger();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<uint64_t, bool>> called;  // seq, ok
+  auto note = [&](uint64_t seq) {
+    return [&, seq](Status s) {
+      EXPECT_GE(ledger->DurableSize(), s.ok() ? seq + 1 : 0) << seq;
+      std::lock_guard lock(mu);
+      called.emplace_back(seq, s.ok());
+      cv.notify_all();
+    };
+  };
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  for (uint64_t seq : {4, 0, 2}) ledger->WhenDurable(seq, note(seq));
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return called.size() == 3; }));
+  }
+  EXPECT_EQ(ledger->DurableSize(), 5u);
+  for (const auto& [seq, ok] : called) EXPECT_TRUE(ok) << seq;
+  // Already durable: called at once, on this thread. Never appended: an error, at once.
+  ledger->WhenDurable(1, note(1));
+  ledger->WhenDurable(5, note(5));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(called.size(), 5u);
+  EXPECT_EQ(called[3], std::make_pair(uint64_t(1), true));
+  EXPECT_EQ(called[4], std::make_pair(uint64_t(5), false));
+}
+
+TEST_F(LedgerTest, WhenDurableReportsAWriteFailure) {
+  options_.segment_bytes = 1;
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger->Append(Record(0)).ok());
+  ASSERT_TRUE(ledger->WaitDurable(0).ok());
+  fs::create_directory(options_.dir + "/" + SegmentFileName(1));  // the next segment cannot be made
+  auto seq = ledger->Append(Record(1));
+  ASSERT_TRUE(seq.ok());
+  std::promise<Status> result;
+  ledger->WhenDurable(*seq, [&](Status s) { result.set_value(std::move(s)); });
+  auto future = result.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  Status s = future.get();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.problem().status, 503);
 }
 
 TEST_F(LedgerTest, TornTailIsCutOnReopen) {
