@@ -17,7 +17,8 @@ struct ListenAddress {
 };
 
 //! Parses `text`. The error is a CommandError whose detail is the reason only ("the port
-//! must be 0..65535"); callers put the value and where it came from in front.
+//! must be 0..65535"), on one line (control characters escaped as OneLineError does); callers
+//! put the value and where it came from in front.
 Result<ListenAddress> ParseListenAddress(std::string_view text);
 
 }  // namespace sluice

@@ -43,8 +43,9 @@ ParsedInt<T> ParseInt(std::string_view text, T min = std::numeric_limits<T>::min
     return out;
   }
   if constexpr (std::is_unsigned_v<T>) {
-    if (negative) {
-      out.error = IntError::kOutOfRange;
+    if (negative) {  // from_chars takes no '-' for an unsigned T; "-0" is 0
+      if (digits.find_first_not_of('0') != std::string_view::npos) out.error = IntError::kOutOfRange;
+      else if (T(0) < min) out.error = IntError::kOutOfRange;
       return out;
     }
   }

@@ -38,6 +38,10 @@ TEST(ListenAddress, RefusesEachBadFormWithItsReason) {
   EXPECT_EQ(reason("::1:8080"), "'::1' is not an IP address (IPv4, or IPv6 in brackets; host names are not accepted)");
   EXPECT_EQ(reason("[127.0.0.1]:80"),
             "'127.0.0.1' is not an IP address (IPv4, or IPv6 in brackets; host names are not accepted)");
+  EXPECT_EQ(reason("a\nb:80"), "'a\\nb' is not an IP address (IPv4, or IPv6 in brackets; host names are not accepted)");
+  // inet_pton stops at a NUL; the host is refused whole (found by parse_fuzz).
+  EXPECT_EQ(reason(std::string_view("1.0.0.2\0x:80", 12)),
+            "'1.0.0.2\\x00x' is not an IP address (IPv4, or IPv6 in brackets; host names are not accepted)");
   EXPECT_EQ(reason("256.0.0.1:80"),
             "'256.0.0.1' is not an IP address (IPv4, or IPv6 in brackets; host names are not accepted)");
 }

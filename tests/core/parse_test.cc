@@ -14,6 +14,9 @@ TEST(ParseInt, ReadsDecimalIntegersInRange) {
   EXPECT_EQ(ParseInt<uint64_t>("18446744073709551615").value, UINT64_MAX);
   EXPECT_TRUE(ParseInt<int>("100", 1, 100).ok());
   EXPECT_TRUE(ParseInt<int>("1", 1, 100).ok());
+  EXPECT_TRUE(ParseInt<int>("-0").ok());
+  EXPECT_TRUE(ParseInt<uint64_t>("-0").ok());  // 0, as for a signed type
+  EXPECT_EQ(ParseInt<uint64_t>("-0", 1, 9).error, IntError::kOutOfRange);
 }
 
 TEST(ParseInt, AnythingButDigitsIsNotAnInteger) {
