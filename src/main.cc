@@ -12,6 +12,8 @@
 #include "cli/ledger_command.h"
 #include "cli/serve.h"
 #include "cli/trace_command.h"
+#include "core/listen_address.h"
+#include "core/parse.h"
 #include "core/snowflake.h"
 #include "ingest/import.h"
 
@@ -33,7 +35,7 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)");
   serve->add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS");
   serve->add_option("--tls-key", tls_key, "PEM private key");
-  serve->add_option("--node-id", common.node_id, "snowflake node id, 0-1023")->check(CLI::Range(0, 1023));
+  serve->add_option("--node-id", common.node_id, "snowflake node id, 0-1023")->check(IntIn(0, 1023));
 
   // demo
   auto* demo = app.add_subcommand("demo", "seed an empty data dir, create a demo app, serve, print a token and curl lines");
@@ -45,9 +47,9 @@ int main(int argc, char** argv) {
   uint64_t seed_value = 1;
   auto* seed = app.add_subcommand("seed", "add deterministic synthetic users and posts");
   AddCommon(seed, common);
-  seed->add_option("--users", seed_users, "number of users")->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(10'000'000)));
-  seed->add_option("--posts", seed_posts, "number of posts")->capture_default_str()->check(CLI::Range(int64_t(0), int64_t(100'000'000)));
-  seed->add_option("--seed", seed_value, "random seed: the same seed gives the same data")->capture_default_str();
+  seed->add_option("--users", seed_users, "number of users")->capture_default_str()->check(IntIn<int64_t>(1, 10'000'000));
+  seed->add_option("--posts", seed_posts, "number of posts")->capture_default_str()->check(IntIn<int64_t>(0, 100'000'000));
+  seed->add_option("--seed", seed_value, "random seed: the same seed gives the same data")->capture_default_str()->check(IntIn<uint64_t>());
 
   // import
   std::string import_file;
@@ -78,7 +80,11 @@ int main(int argc, char** argv) {
 
   auto config = LoadSettings(common);
   if (!config.ok()) return Fail(config.problem());
-  if (!listen.empty()) config->server.listen = listen;
+  if (!listen.empty()) {
+    if (auto where = ParseListenAddress(listen); !where.ok())
+      return Fail(CommandError("--listen " + listen + ": " + where.problem().detail));
+    config->server.listen = listen;
+  }
   if (!tls_cert.empty() || !tls_key.empty()) {
     if (tls_cert.empty() || tls_key.empty()) return Fail(CommandError("--tls-cert and --tls-key go together"));
     config->server.tls_cert = tls_cert;
@@ -136,12 +142,15 @@ int main(int argc, char** argv) {
   if (keys->chosen()) return RunKeysCommand(*keys, common, **store);
   if (billing->chosen()) return RunBillingCommand(*billing, common, *config, **store);
   if (*create) {
-    if (!uses.empty()) new_app.uses = SplitList(uses);
+    if (!uses.empty()) {
+      new_app.uses.clear();
+      for (auto use : SplitCommaList(uses))
+        if (!use.empty()) new_app.uses.emplace_back(use);  // "search,,display" as before: empty items skipped
+    }
     if (!project.empty()) {
-      char* end = nullptr;
-      long long id = std::strtoll(project.c_str(), &end, 10);
-      if (*end || id <= 0) return Fail(CommandError("--project " + project + ": not a project id"));
-      new_app.project_id = id;
+      auto id = ParseIntSetting<Id>("--project", project, 1, std::numeric_limits<Id>::max());
+      if (!id.ok()) return Fail(id.problem());
+      new_app.project_id = *id;
     }
     auto plans = LoadPlans(*config);
     if (!plans.ok()) return Fail(plans.problem());

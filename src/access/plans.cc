@@ -1,16 +1,14 @@
 #include "access/plans.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
-#include <toml++/toml.h>
 
 #include "core/config.h"
+#include "core/parse.h"
+#include "core/strict_toml.h"
 
 namespace sluice {
 
@@ -34,12 +32,6 @@ std::string Join(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string TypeName(const toml::node& n) {
-  std::ostringstream s;
-  s << n.type();
-  return s.str();
-}
-
 // "100.00" -> 100'000'000 micro-dollars. Digits, then optionally '.' and 1 to 6 digits.
 std::optional<MicroUsd> ParseMoney(std::string_view s) {
   size_t dot = s.find('.');
@@ -59,18 +51,17 @@ std::optional<std::pair<int64_t, LimitWindow>> ParseLimit(std::string_view s) {
   size_t slash = s.find('/');
   if (slash == std::string_view::npos || slash == 0) return std::nullopt;
   std::string_view n = s.substr(0, slash), w = s.substr(slash + 1);
-  int64_t requests = 0;
-  auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), requests);
-  if (ec != std::errc() || end != n.data() + n.size() || requests < 1) return std::nullopt;
-  if (w == "15m") return std::pair{requests, LimitWindow::k15Minutes};
-  if (w == "24h") return std::pair{requests, LimitWindow::k24Hours};
+  const auto requests = ParseInt<int64_t>(n, 1);
+  if (!requests.ok()) return std::nullopt;
+  if (w == "15m") return std::pair{requests.value, LimitWindow::k15Minutes};
+  if (w == "24h") return std::pair{requests.value, LimitWindow::k24Hours};
   return std::nullopt;
 }
 
 //! Reads one [plans.NAME] table into a Plan. Every error names the file and the full key.
 class PlanReader {
  public:
-  PlanReader(const std::string& file, std::string name) : file_(file), prefix_("plans." + name) {
+  PlanReader(const StrictToml& toml, std::string name) : toml_(toml), prefix_("plans." + name) {
     plan_.name = std::move(name);
     plan_.uses = {"search", "display", "analytics"};
   }
@@ -86,27 +77,11 @@ class PlanReader {
   }
 
  private:
-  Problem Bad(const std::string& key, std::string_view why) const {
-    return CommandError(file_ + ": key '" + Full(key) + "' " + std::string(why));
-  }
-  Problem WrongType(const std::string& key, const toml::node& n) const {
-    return Bad(key, "has the wrong type (" + TypeName(n) + ")");
-  }
+  Problem Bad(const std::string& key, std::string_view why) const { return toml_.Bad(Full(key), why); }
   std::string Full(const std::string& key) const { return prefix_ + "." + key; }
 
-  Result<std::string> String(const std::string& key, const toml::node& n) const {
-    if (!n.is_string()) return WrongType(key, n);
-    return *n.value<std::string>();
-  }
-  Result<int64_t> Integer(const std::string& key, const toml::node& n) const {
-    if (!n.is_integer()) return WrongType(key, n);
-    return *n.value<int64_t>();
-  }
-  Result<int64_t> Count(const std::string& key, const toml::node& n) const {
-    auto v = Integer(key, n);
-    if (v.ok() && *v < 0) return Bad(key, "must not be negative");
-    return v;
-  }
+  Result<std::string> String(const std::string& key, const toml::node& n) const { return toml_.String(Full(key), n); }
+  Result<int64_t> Count(const std::string& key, const toml::node& n) const { return toml_.Integer(Full(key), n, 0); }
   Result<MicroUsd> Money(const std::string& key, const toml::node& n) const {
     auto text = String(key, n);
     if (!text.ok()) return text.problem();
@@ -130,30 +105,22 @@ class PlanReader {
     if (key == "post_create_usd") return set(Money(key, n), plan_.post_create_price);
     if (key == "overage_post_read_usd") return set(Money(key, n), plan_.overage_post_read_price);
     if (key == "max_apps") {
-      auto v = Integer(key, n);
+      auto v = toml_.Integer(Full(key), n, 1, kMaxApps);
       if (!v.ok()) return v.status();
-      if (*v < 1 || *v > kMaxApps) return Bad(key, "must be 1.." + std::to_string(kMaxApps));
-      plan_.max_apps = int(*v);
+      plan_.max_apps = int(*v);  // in range, so fits
       return Status::Ok();
     }
-    if (key == "pay_per_use") {
-      if (!n.is_boolean()) return WrongType(key, n);
-      plan_.pay_per_use = *n.value<bool>();
-      return Status::Ok();
-    }
+    if (key == "pay_per_use") return set(toml_.Bool(Full(key), n), plan_.pay_per_use);
     if (key == "uses") return ReadUses(key, n);
     if (key == "limits") return ReadLimits(key, n);
-    if (n.is_table()) return CommandError(file_ + ": unknown section '" + Full(key) + "'");
-    return CommandError(file_ + ": unknown key '" + Full(key) + "'");
+    return toml_.Unknown(Full(key), n);
   }
 
   Status ReadUses(const std::string& key, const toml::node& n) {
-    const auto* array = n.as_array();
-    if (!array) return WrongType(key, n);
+    auto uses = toml_.Strings(Full(key), n);
+    if (!uses.ok()) return uses.status();
     plan_.uses.clear();
-    for (const auto& item : *array) {
-      if (!item.is_string()) return Bad(key, "must be an array of strings");
-      std::string use = *item.value<std::string>();
+    for (const auto& use : *uses) {
       const auto& known = KnownUses();
       if (std::find(known.begin(), known.end(), use) == known.end())
         return Bad(key, "has unknown use '" + use + "' (known: " + Join(known) + ")");
@@ -164,7 +131,7 @@ class PlanReader {
 
   Status ReadLimits(const std::string& key, const toml::node& n) {
     const auto* table = n.as_table();
-    if (!table) return WrongType(key, n);
+    if (!table) return toml_.WrongType(Full(key), n);
     for (const auto& [k, value] : *table) {
       std::string endpoint(k.str());
       std::string entry = key + ".\"" + endpoint + "\"";
@@ -196,7 +163,7 @@ class PlanReader {
     return Status::Ok();
   }
 
-  const std::string& file_;
+  const StrictToml& toml_;
   std::string prefix_;
   Plan plan_;
   std::set<std::string> seen_;
@@ -234,43 +201,33 @@ std::vector<std::string> Plan::DefaultUses() const {
 }
 
 Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) {
-  toml::table root;
-  try {  // toml++ reports syntax errors by exception; loading plans is a start-up step
-    root = toml::parse(toml_text, name);
-  } catch (const toml::parse_error& err) {
-    return TomlSyntaxError(name, err.source().begin.line, err.description());
-  }
+  auto root = ParseToml(toml_text, name);
+  if (!root.ok()) return root.problem();
+  const StrictToml toml(name);
   Plans plans;
-  for (const auto& [k, node] : root) {
+  for (const auto& [k, node] : *root) {
     std::string key(k.str());
-    if (key != "plans") {
-      if (node.is_table()) return OneLineError(CommandError(name + ": unknown section '" + key + "'"));
-      return OneLineError(CommandError(name + ": unknown key '" + key + "'"));
-    }
+    if (key != "plans") return toml.Unknown(key, node);
     const auto* table = node.as_table();
-    if (!table) return CommandError(name + ": key 'plans' has the wrong type (" + TypeName(node) + ")");
+    if (!table) return toml.WrongType(key, node);
     for (const auto& [plan_key, plan_node] : *table) {
       std::string plan_name(plan_key.str());
-      if (!ValidPlanName(plan_name))
-        return OneLineError(CommandError(name + ": key 'plans." + plan_name + "' is not a plan name (a-z, 0-9 and '-')"));
+      if (!ValidPlanName(plan_name)) return toml.Bad("plans." + plan_name, "is not a plan name (a-z, 0-9 and '-')");
       const auto* plan_table = plan_node.as_table();
-      if (!plan_table)
-        return CommandError(name + ": key 'plans." + plan_name + "' has the wrong type (" + TypeName(plan_node) + ")");
-      auto plan = PlanReader(name, plan_name).Read(*plan_table);
-      if (!plan.ok()) return OneLineError(plan.problem());
+      if (!plan_table) return toml.WrongType("plans." + plan_name, plan_node);
+      auto plan = PlanReader(toml, plan_name).Read(*plan_table);
+      if (!plan.ok()) return plan.problem();
       plans.plans_.push_back(std::move(*plan));
     }
   }
-  if (plans.plans_.empty()) return CommandError(name + ": no plans (expected [plans.NAME] tables)");
+  if (plans.plans_.empty()) return toml.Error("no plans (expected [plans.NAME] tables)");
   return plans;
 }
 
 Result<Plans> Plans::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return OneLineError(CommandError(path + ": cannot read plans file"));  // the path comes from a config file
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return Parse(buf.str(), path);
+  auto text = ReadTomlFile(path, "plans file");
+  if (!text.ok()) return text.problem();
+  return Parse(*text, path);
 }
 
 const Plans& Plans::Defaults() {

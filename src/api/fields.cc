@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "core/parse.h"
+
 namespace sluice {
 
 namespace {
@@ -60,10 +62,7 @@ Result<uint32_t> ParseList(const Params& params, std::string_view name, const Vo
   auto value = params.Get(name);
   if (!value) return 0u;
   uint32_t bits = 0;
-  std::string_view rest = *value;
-  while (true) {
-    size_t c = rest.find(',');
-    std::string_view item = rest.substr(0, c);
+  for (std::string_view item : SplitCommaList(*value)) {
     const Vocabulary* found = nullptr;
     for (const auto& v : vocab)
       if (v.name == item) found = &v;
@@ -75,8 +74,6 @@ Result<uint32_t> ParseList(const Params& params, std::string_view name, const Vo
                                 "] is not one of [" + list + "]");
     }
     if (found->bit) bits |= 1u << *found->bit;
-    if (c == std::string_view::npos) break;
-    rest.remove_prefix(c + 1);
   }
   return bits;
 }

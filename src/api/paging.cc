@@ -3,6 +3,7 @@
 #include "api/exchange.h"
 
 #include "api/trap_injector.h"
+#include "core/parse.h"
 #include "core/time_format.h"
 
 #include <algorithm>
@@ -40,17 +41,12 @@ Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs
                               "'. 'end_time' must be after 'start_time' '" + FormatTime(*page.start_time) + "'");
   if (spec.allow_exclude) {
     if (auto ex = params.Get("exclude")) {
-      std::string_view rest = *ex;
-      while (true) {
-        size_t c = rest.find(',');
-        std::string_view item = rest.substr(0, c);
+      for (std::string_view item : SplitCommaList(*ex)) {
         if (item == "replies") page.exclude_replies = true;
         else if (item == "retweets") page.exclude_retweets = true;
         else
           return InvalidRequest("exclude", std::string(item),
                                 "The `exclude` query parameter value [" + std::string(item) + "] is not one of [replies,retweets]");
-        if (c == std::string_view::npos) break;
-        rest.remove_prefix(c + 1);
       }
     }
   }

@@ -4,10 +4,10 @@
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse_query.hpp>
 #include <algorithm>
-#include <charconv>
-
-#include "core/time_format.h"
 #include <set>
+
+#include "core/parse.h"
+#include "core/time_format.h"
 
 namespace sluice {
 
@@ -50,15 +50,13 @@ Status Params::CheckAllowed(std::initializer_list<std::string_view> allowed) con
 }
 
 Result<Id> ParseIdValue(std::string_view name, std::string_view value) {
-  Id id = 0;
-  bool digits = !value.empty() && value.size() <= 19 &&
-                std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-  auto r = std::from_chars(value.data(), value.data() + value.size(), id);
-  if (!digits || r.ec != std::errc() || r.ptr != value.data() + value.size())
+  // X's pattern: 1 to 19 digits, no sign (ParseInt would take "-0"), and within int64.
+  const auto id = ParseInt<Id>(value, 0);
+  if (value.size() > 19 || value.starts_with('-') || !id.ok())
     return InvalidRequest(std::string(name), std::string(value),
                           "The `" + std::string(name) + "` query parameter value [" + std::string(value) +
                               "] does not match ^[0-9]{1,19}$");
-  return id;
+  return id.value;
 }
 
 Result<std::vector<Id>> ParseIdList(const Params& p, std::string_view name, size_t max) {
@@ -66,14 +64,10 @@ Result<std::vector<Id>> ParseIdList(const Params& p, std::string_view name, size
   if (!v) return InvalidRequest(std::string(name), "", "The `" + std::string(name) + "` query parameter can not be empty");
   std::vector<Id> ids;
   std::set<Id> seen;
-  std::string_view rest = *v;
-  while (true) {
-    size_t c = rest.find(',');
-    auto id = ParseIdValue(name, rest.substr(0, c));
+  for (std::string_view item : SplitCommaList(*v)) {
+    auto id = ParseIdValue(name, item);
     if (!id.ok()) return id.problem();
     if (seen.insert(*id).second) ids.push_back(*id);
-    if (c == std::string_view::npos) break;
-    rest.remove_prefix(c + 1);
   }
   if (ids.size() > max)
     return InvalidRequest(std::string(name), std::string(*v),
@@ -93,13 +87,12 @@ Result<std::optional<Id>> OptionalId(const Params& p, std::string_view name) {
 Result<int> ParseMaxResults(const Params& p, int lo, int hi, int def) {
   auto v = p.Get("max_results");
   if (!v) return def;
-  int n = 0;
-  auto r = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (r.ec != std::errc() || r.ptr != v->data() + v->size() || n < lo || n > hi)
+  const auto n = ParseInt<int>(*v, lo, hi);
+  if (!n.ok())  // X words "not a number" and "out of range" alike
     return InvalidRequest("max_results", std::string(*v),
                           "The `max_results` query parameter value [" + std::string(*v) + "] is not between " +
                               std::to_string(lo) + " and " + std::to_string(hi));
-  return n;
+  return n.value;
 }
 
 Result<std::optional<TimeMs>> OptionalTime(const Params& p, std::string_view name) {

@@ -7,6 +7,7 @@
 #include "api/exchange.h"
 #include "api/params.h"
 #include "core/json_writer.h"
+#include "core/parse.h"
 #include "core/time_format.h"
 #include "ledger/record.h"
 #include "ledger/segment.h"
@@ -70,27 +71,20 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
   if (Status s = params->CheckAllowed({"days", "usage.fields"}); !s.ok()) return s;
   int days = 7;
   if (auto d = params->Get("days")) {
-    char* end = nullptr;
-    std::string text(*d);
-    long v = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end || v < 1 || v > 90)
-      return InvalidRequest("days", text, "The `days` query parameter value [" + text + "] is not between 1 and 90");
-    days = int(v);
+    const auto v = ParseInt<int>(*d, 1, 90);
+    const std::string text(*d);
+    if (!v.ok()) return InvalidRequest("days", text, "The `days` query parameter value [" + text + "] is not between 1 and 90");
+    days = v.value;
   }
   bool daily_project = false, daily_apps = false;
   if (auto f = params->Get("usage.fields")) {
-    std::string_view rest = *f;
-    while (true) {
-      size_t c = rest.find(',');
-      std::string_view item = rest.substr(0, c);
+    for (std::string_view item : SplitCommaList(*f)) {
       if (item == "daily_project_usage") daily_project = true;
       else if (item == "daily_client_app_usage") daily_apps = true;
       else
         return InvalidRequest("usage.fields", std::string(item),
                               "The `usage.fields` query parameter value [" + std::string(item) +
                                   "] is not one of [daily_client_app_usage,daily_project_usage]");
-      if (c == std::string_view::npos) break;
-      rest.remove_prefix(c + 1);
     }
   }
   const TimeMs now = ctx.now;

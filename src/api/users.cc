@@ -3,6 +3,7 @@
 
 #include "api/handlers.h"
 #include "api/render.h"
+#include "core/parse.h"
 
 namespace sluice {
 
@@ -98,14 +99,8 @@ Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App&, const ApiRe
   auto list = params->Get("usernames");
   if (!list || list->empty()) return InvalidRequest("usernames", "", "The `usernames` query parameter can not be empty");
   std::vector<std::string> names;
-  std::string_view rest = *list;
-  while (true) {
-    size_t c = rest.find(',');
-    std::string name(rest.substr(0, c));
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-    if (c == std::string_view::npos) break;
-    rest.remove_prefix(c + 1);
-  }
+  for (std::string_view name : SplitCommaList(*list))
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
   if (names.size() > 100)
     return InvalidRequest("usernames", std::string(*list),
                           "The number of values in the `usernames` query parameter list [" + std::to_string(names.size()) +

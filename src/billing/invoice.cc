@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/json_writer.h"
+#include "core/parse.h"
 
 namespace sluice {
 
@@ -38,13 +39,14 @@ std::string CsvField(const std::string& s) {
 int64_t MicroUsdToCents(MicroUsd m) { return m >= 0 ? (m + 5'000) / 10'000 : -((-m + 5'000) / 10'000); }
 
 Result<std::pair<TimeMs, TimeMs>> MonthRange(std::string_view text) {
-  int y = 0, m = 0;
-  if (text.size() != 7 || text[4] != '-' || std::sscanf(std::string(text).c_str(), "%4d-%2d", &y, &m) != 2 || m < 1 ||
-      m > 12 || y < 2006)
-    return CommandError("--month " + std::string(text) + ": expected YYYY-MM");
+  // Four digits, '-', two digits: ParseInt takes no sign or space (sscanf's %2d took "2026- 1").
+  const bool shape = text.size() == 7 && text[4] == '-';
+  const auto y = ParseInt<int>(shape ? text.substr(0, 4) : "", 2006, 9999);
+  const auto m = ParseInt<int>(shape ? text.substr(5, 2) : "", 1, 12);
+  if (!y.ok() || !m.ok()) return CommandError("--month " + std::string(text) + ": expected YYYY-MM");
   using namespace std::chrono;
-  auto start = sys_days{year{y} / std::chrono::month{unsigned(m)} / 1};
-  auto end = sys_days{(year{y} / std::chrono::month{unsigned(m)} / 1) + months{1}};
+  auto start = sys_days{year{y.value} / std::chrono::month{unsigned(m.value)} / 1};
+  auto end = sys_days{(year{y.value} / std::chrono::month{unsigned(m.value)} / 1) + months{1}};
   return std::make_pair(TimeMs(duration_cast<milliseconds>(start.time_since_epoch()).count()),
                         TimeMs(duration_cast<milliseconds>(end.time_since_epoch()).count()));
 }

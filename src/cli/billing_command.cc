@@ -18,15 +18,15 @@ std::unique_ptr<BillingCommand> AddBillingCommands(CLI::App& app, Common& common
   c.credits->require_subcommand(1);
   c.credits_add = c.credits->add_subcommand("add", "add prepaid credits to a project");
   AddCommon(c.credits_add, common);
-  c.credits_add->add_option("--project", c.billing_project, "project id")->required();
+  c.credits_add->add_option("--project", c.billing_project, "project id")->required()->check(IntIn<Id>(0));
   c.credits_add->add_option("--usd", c.usd, "amount in US dollars, e.g. 25 or 12.50")->required();
   c.usage = app.add_subcommand("usage", "a project's usage: posts read and written per day, from the ledger");
   AddCommon(c.usage, common);
-  c.usage->add_option("--project", c.billing_project, "project id")->required();
+  c.usage->add_option("--project", c.billing_project, "project id")->required()->check(IntIn<Id>(0));
   c.usage->add_option("--month", c.month, "YYYY-MM (default: the current month)");
   c.invoice = app.add_subcommand("invoice", "a project's invoice for a month, from the ledger");
   AddCommon(c.invoice, common);
-  c.invoice->add_option("--project", c.billing_project, "project id")->required();
+  c.invoice->add_option("--project", c.billing_project, "project id")->required()->check(IntIn<Id>(0));
   c.invoice->add_option("--month", c.month, "YYYY-MM")->required();
   c.invoice->add_option("--format", c.format, "json or csv")->check(CLI::IsMember({"json", "csv"}))->capture_default_str();
 

@@ -61,19 +61,6 @@ std::string AppJson(const CreatedApp& c) {
   return w.Take();
 }
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t c = s.find(',', start);
-    std::string item = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
-    if (!item.empty()) out.push_back(item);
-    if (c == std::string::npos) break;
-    start = c + 1;
-  }
-  return out;
-}
-
 Result<Plans> LoadPlans(const Config& config) {
   if (config.plans_file.empty()) return Plans::Defaults();
   return Plans::Load(config.plans_file);

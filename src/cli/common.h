@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <concepts>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "access/apps.h"
 #include "access/plans.h"
 #include "core/config.h"
+#include "core/parse.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -36,6 +39,21 @@ Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c
 void Progress(const char* what, int64_t done, int64_t total);
 void ScanProgress(uint64_t done, uint64_t total);
 std::string AppJson(const CreatedApp& c);
-std::vector<std::string> SplitList(const std::string& s);
+
+//! A check for an integer flag: its text must be an integer as ParseInt reads it (CLI11 alone
+//! takes " 5" and "0x10", and wraps "-1" for an unsigned flag) in [min, max]. CLI11 prints
+//! "--users: Value 12abc is not an integer" or "--users: Value 0 not in range 1 to 10000000".
+template <std::integral T>
+CLI::Validator IntIn(T min = std::numeric_limits<T>::min(), T max = std::numeric_limits<T>::max()) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        const auto parsed = ParseInt<T>(text, min, max);
+        if (parsed.error == IntError::kNotAnInteger) return "Value " + text + " is not an integer";
+        if (parsed.error == IntError::kOutOfRange)
+          return "Value " + text + " not in range " + std::to_string(min) + " to " + std::to_string(max);
+        return "";
+      },
+      "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "]");
+}
 
 }  // namespace sluice::cli

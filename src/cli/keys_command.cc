@@ -14,10 +14,10 @@ std::unique_ptr<KeysCommand> AddKeysCommand(CLI::App& app, Common& common) {
   c.keys->require_subcommand(1);
   c.rotate = c.keys->add_subcommand("rotate", "give an app a new bearer token, printed once as JSON; the old one is refused");
   AddCommon(c.rotate, common);
-  c.rotate->add_option("--app", c.app_id, "app id")->required();
+  c.rotate->add_option("--app", c.app_id, "app id")->required()->check(IntIn<Id>(0));
   c.revoke = c.keys->add_subcommand("revoke", "revoke an app: its bearer token is refused from now on");
   AddCommon(c.revoke, common);
-  c.revoke->add_option("--app", c.app_id, "app id")->required();
+  c.revoke->add_option("--app", c.app_id, "app id")->required()->check(IntIn<Id>(0));
   return owned;
 }
 

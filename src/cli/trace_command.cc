@@ -20,7 +20,7 @@ std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common) {
   c.cmd->add_flag("--quiet", c.quiet, "no progress on stderr");
   c.cmd->add_flag("--whole-files", c.whole_files, "plain text: each file is one document (default: each line)");
   c.cmd->add_option("--threads", c.threads, "threads for the scan (default: one per core; 1: read and match on one thread)")
-      ->check(CLI::Range(0, 256));
+      ->check(IntIn(0, 256));
   return owned;
 }
 

@@ -1,144 +1,135 @@
 #include "core/config.h"
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
-#include <sstream>
+#include <type_traits>
 #include <fmt/format.h>
-#include <toml++/toml.h>
+
+#include "core/listen_address.h"
+#include "core/strict_toml.h"
 
 namespace sluice {
 
 namespace {
 
-// Each known key maps to a setter that takes the TOML node and reports a type error.
-using Setter = std::function<bool(const toml::node&, Config&)>;
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
-template <typename T, typename Field>
-Setter Set(Field field) {
-  return [field](const toml::node& n, Config& c) {
-    auto v = n.value<T>();
-    if (!n.is<T>() || !v) return false;
+// Each known key maps to a setter that reads the TOML node, checks its type and, for an
+// integer, its range (on the 64-bit value, before an int field narrows it).
+using Setter = std::function<Status(const StrictToml&, const std::string& key, const toml::node&, Config&)>;
+
+template <typename Field>
+Setter String(Field field) {
+  return [field](const StrictToml& toml, const std::string& key, const toml::node& n, Config& c) -> Status {
+    auto v = toml.String(key, n);
+    if (!v.ok()) return v.status();
+    field(c) = std::move(*v);
+    return Status::Ok();
+  };
+}
+
+template <typename Field>
+Setter Bool(Field field) {
+  return [field](const StrictToml& toml, const std::string& key, const toml::node& n, Config& c) -> Status {
+    auto v = toml.Bool(key, n);
+    if (!v.ok()) return v.status();
     field(c) = *v;
-    return true;
+    return Status::Ok();
+  };
+}
+
+template <typename Field>
+Setter Int(int64_t min, int64_t max, Field field) {
+  return [=](const StrictToml& toml, const std::string& key, const toml::node& n, Config& c) -> Status {
+    auto v = toml.Integer(key, n, min, max);
+    if (!v.ok()) return v.status();
+    using T = std::remove_reference_t<decltype(field(c))>;
+    field(c) = T(*v);  // in range, so fits T
+    return Status::Ok();
   };
 }
 
 const std::map<std::string, Setter>& Keys() {
   static const std::map<std::string, Setter> keys = {
-      {"server.listen", Set<std::string>([](Config& c) -> auto& { return c.server.listen; })},
-      {"server.workers", Set<int64_t>([](Config& c) -> auto& { return c.server.workers; })},
-      {"server.header_limit_bytes", Set<int64_t>([](Config& c) -> auto& { return c.server.header_limit_bytes; })},
-      {"server.body_limit_bytes", Set<int64_t>([](Config& c) -> auto& { return c.server.body_limit_bytes; })},
-      {"server.header_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.header_timeout_ms; })},
-      {"server.body_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.body_timeout_ms; })},
-      {"server.send_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.send_timeout_ms; })},
-      {"server.max_connections", Set<int64_t>([](Config& c) -> auto& { return c.server.max_connections; })},
-      {"server.idle_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.idle_timeout_ms; })},
-      {"server.drain_timeout_ms", Set<int64_t>([](Config& c) -> auto& { return c.server.drain_timeout_ms; })},
-      {"server.lookup_cache_entries", Set<int64_t>([](Config& c) -> auto& { return c.server.lookup_cache_entries; })},
-      {"server.tls_cert", Set<std::string>([](Config& c) -> auto& { return c.server.tls_cert; })},
-      {"server.tls_key", Set<std::string>([](Config& c) -> auto& { return c.server.tls_key; })},
-      {"server.node_id", Set<int64_t>([](Config& c) -> auto& { return c.node_id; })},
-      {"posts.max_chars", Set<int64_t>([](Config& c) -> auto& { return c.posts.max_chars; })},
-      {"ledger.sync", Set<std::string>([](Config& c) -> auto& { return c.ledger.sync; })},
-      {"ledger.sync_interval_ms", Set<int64_t>([](Config& c) -> auto& { return c.ledger.sync_interval_ms; })},
-      {"ledger.segment_bytes", Set<int64_t>([](Config& c) -> auto& { return c.ledger.segment_bytes; })},
-      {"ledger.origin", Set<std::string>([](Config& c) -> auto& { return c.ledger.origin; })},
-      {"ledger.checkpoint_every_records", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_records; })},
-      {"ledger.checkpoint_every_ms", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
-      {"ledger.checkpoint_keep_all_hours", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_keep_all_hours; })},
-      {"ledger.checkpoint_keep_hourly_days", Set<int64_t>([](Config& c) -> auto& { return c.ledger.checkpoint_keep_hourly_days; })},
-      {"traps.enabled", Set<bool>([](Config& c) -> auto& { return c.traps.enabled; })},
-      {"traps.every_posts", Set<int64_t>([](Config& c) -> auto& { return c.traps.every_posts; })},
-      {"metering.enabled", Set<bool>([](Config& c) -> auto& { return c.metering.enabled; })},
-      {"fault.delay_ms", Set<int64_t>([](Config& c) -> auto& { return c.fault.delay_ms; })},
-      {"log.level", Set<std::string>([](Config& c) -> auto& { return c.log.level; })},
-      {"log.access_log", Set<bool>([](Config& c) -> auto& { return c.log.access_log; })},
-      {"plans.file", Set<std::string>([](Config& c) -> auto& { return c.plans_file; })},
-      {"store.url", Set<std::string>([](Config& c) -> auto& { return c.store_url; })},
+      {"server.listen", String([](Config& c) -> auto& { return c.server.listen; })},
+      {"server.workers", Int(0, 256, [](Config& c) -> auto& { return c.server.workers; })},
+      {"server.header_limit_bytes", Int(1024, kMax, [](Config& c) -> auto& { return c.server.header_limit_bytes; })},
+      {"server.body_limit_bytes", Int(1024, kMax, [](Config& c) -> auto& { return c.server.body_limit_bytes; })},
+      {"server.header_timeout_ms", Int(1, 3'600'000, [](Config& c) -> auto& { return c.server.header_timeout_ms; })},
+      {"server.body_timeout_ms", Int(1, 3'600'000, [](Config& c) -> auto& { return c.server.body_timeout_ms; })},
+      {"server.send_timeout_ms", Int(1, 3'600'000, [](Config& c) -> auto& { return c.server.send_timeout_ms; })},
+      {"server.max_connections", Int(0, 10'000'000, [](Config& c) -> auto& { return c.server.max_connections; })},
+      {"server.idle_timeout_ms", Int(1, 3'600'000, [](Config& c) -> auto& { return c.server.idle_timeout_ms; })},
+      {"server.drain_timeout_ms", Int(0, kMax, [](Config& c) -> auto& { return c.server.drain_timeout_ms; })},
+      {"server.lookup_cache_entries", Int(0, 10'000'000, [](Config& c) -> auto& { return c.server.lookup_cache_entries; })},
+      {"server.tls_cert", String([](Config& c) -> auto& { return c.server.tls_cert; })},
+      {"server.tls_key", String([](Config& c) -> auto& { return c.server.tls_key; })},
+      {"server.node_id", Int(0, 1023, [](Config& c) -> auto& { return c.node_id; })},
+      {"posts.max_chars", Int(1, 100'000, [](Config& c) -> auto& { return c.posts.max_chars; })},
+      {"ledger.sync", String([](Config& c) -> auto& { return c.ledger.sync; })},
+      {"ledger.sync_interval_ms", Int(1, 10'000, [](Config& c) -> auto& { return c.ledger.sync_interval_ms; })},
+      {"ledger.segment_bytes", Int(1 << 20, kMax, [](Config& c) -> auto& { return c.ledger.segment_bytes; })},
+      {"ledger.origin", String([](Config& c) -> auto& { return c.ledger.origin; })},
+      {"ledger.checkpoint_every_records", Int(1, kMax, [](Config& c) -> auto& { return c.ledger.checkpoint_every_records; })},
+      {"ledger.checkpoint_every_ms", Int(100, kMax, [](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
+      {"ledger.checkpoint_keep_all_hours", Int(1, 8760, [](Config& c) -> auto& { return c.ledger.checkpoint_keep_all_hours; })},
+      {"ledger.checkpoint_keep_hourly_days", Int(0, 3650, [](Config& c) -> auto& { return c.ledger.checkpoint_keep_hourly_days; })},
+      {"traps.enabled", Bool([](Config& c) -> auto& { return c.traps.enabled; })},
+      {"traps.every_posts", Int(1, kMax, [](Config& c) -> auto& { return c.traps.every_posts; })},
+      {"metering.enabled", Bool([](Config& c) -> auto& { return c.metering.enabled; })},
+      {"fault.delay_ms", Int(0, 600'000, [](Config& c) -> auto& { return c.fault.delay_ms; })},
+      {"log.level", String([](Config& c) -> auto& { return c.log.level; })},
+      {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},
+      {"plans.file", String([](Config& c) -> auto& { return c.plans_file; })},
+      {"store.url", String([](Config& c) -> auto& { return c.store_url; })},
   };
   return keys;
 }
 
-std::string TypeName(const toml::node& n) {
-  std::ostringstream s;
-  s << n.type();
-  return s.str();
-}
-
-Status Walk(const toml::table& table, const std::string& prefix, const std::string& name, Config& config) {
+Status Walk(const toml::table& table, const std::string& prefix, const StrictToml& toml, Config& config) {
   for (const auto& [k, node] : table) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const auto* sub = node.as_table()) {
       bool known_section = false;
       for (const auto& [known, _] : Keys())
         if (known.rfind(key + ".", 0) == 0) known_section = true;
-      if (!known_section) return CommandError(name + ": unknown section '" + key + "'");
-      if (Status s = Walk(*sub, key, name, config); !s.ok()) return s;
+      if (!known_section) return toml.Unknown(key, node);
+      if (Status s = Walk(*sub, key, toml, config); !s.ok()) return s;
       continue;
     }
     auto it = Keys().find(key);
-    if (it == Keys().end()) return CommandError(name + ": unknown key '" + key + "'");
-    if (!it->second(node, config))
-      return CommandError(name + ": key '" + key + "' has the wrong type (" + TypeName(node) + ")");
+    if (it == Keys().end()) return toml.Unknown(key, node);
+    if (Status s = it->second(toml, key, node, config); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Status Validate(const Config& c, const std::string& name) {
-  auto bad = [&](std::string_view key, std::string_view why) {
-    return CommandError(name + ": key '" + std::string(key) + "' " + std::string(why));
-  };
-  if (c.server.workers < 0 || c.server.workers > 256) return bad("server.workers", "must be 0..256");
-  if (c.server.header_limit_bytes < 1024) return bad("server.header_limit_bytes", "must be at least 1024");
-  if (c.server.body_limit_bytes < 1024) return bad("server.body_limit_bytes", "must be at least 1024");
-  for (auto [key, ms] : {std::pair{"server.header_timeout_ms", c.server.header_timeout_ms},
-                         std::pair{"server.body_timeout_ms", c.server.body_timeout_ms},
-                         std::pair{"server.send_timeout_ms", c.server.send_timeout_ms},
-                         std::pair{"server.idle_timeout_ms", c.server.idle_timeout_ms}})
-    if (ms < 1 || ms > 3'600'000) return bad(key, "must be 1..3600000");
-  if (c.server.max_connections < 0 || c.server.max_connections > 10'000'000)
-    return bad("server.max_connections", "must be 0..10000000");
-  if (c.server.drain_timeout_ms < 0) return bad("server.drain_timeout_ms", "must not be negative");
-  if (c.fault.delay_ms < 0 || c.fault.delay_ms > 600'000) return bad("fault.delay_ms", "must be 0..600000");
-  if (c.server.lookup_cache_entries < 0 || c.server.lookup_cache_entries > 10'000'000)
-    return bad("server.lookup_cache_entries", "must be 0..10000000");
+// Rules that are not one integer's range (those are checked as each key is read).
+Status Validate(const Config& c, const StrictToml& toml) {
+  if (auto listen = ParseListenAddress(c.server.listen); !listen.ok())
+    return toml.Bad("server.listen", "is \"" + c.server.listen + "\": " + listen.problem().detail);
   if (c.server.tls_cert.empty() != c.server.tls_key.empty())
-    return bad("server.tls_cert", "and server.tls_key must be set together");
-  if (c.node_id < 0 || c.node_id > 1023) return bad("server.node_id", "must be 0..1023");
-  if (c.posts.max_chars < 1 || c.posts.max_chars > 100000) return bad("posts.max_chars", "must be 1..100000");
-  if (c.ledger.sync != "interval" && c.ledger.sync != "always") return bad("ledger.sync", "must be interval or always");
-  if (c.ledger.sync_interval_ms < 1 || c.ledger.sync_interval_ms > 10000) return bad("ledger.sync_interval_ms", "must be 1..10000");
-  if (c.ledger.segment_bytes < (1 << 20)) return bad("ledger.segment_bytes", "must be at least 1048576");
+    return toml.Bad("server.tls_cert", "and server.tls_key must be set together");
+  if (c.ledger.sync != "interval" && c.ledger.sync != "always") return toml.Bad("ledger.sync", "must be interval or always");
   if (c.ledger.origin.empty() || c.ledger.origin.find_first_of(" \n+") != std::string::npos)
-    return bad("ledger.origin", "must be a non-empty name without spaces, newlines or '+'");
-  if (c.ledger.checkpoint_every_records < 1) return bad("ledger.checkpoint_every_records", "must be positive");
-  if (c.ledger.checkpoint_every_ms < 100) return bad("ledger.checkpoint_every_ms", "must be at least 100");
-  if (c.ledger.checkpoint_keep_all_hours < 1 || c.ledger.checkpoint_keep_all_hours > 8760)
-    return bad("ledger.checkpoint_keep_all_hours", "must be 1..8760");
-  if (c.ledger.checkpoint_keep_hourly_days < 0 || c.ledger.checkpoint_keep_hourly_days > 3650)
-    return bad("ledger.checkpoint_keep_hourly_days", "must be 0..3650");
-  if (c.traps.every_posts < 1) return bad("traps.every_posts", "must be positive");
+    return toml.Bad("ledger.origin", "must be a non-empty name without spaces, newlines or '+'");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
-    return bad("log.level", "must be one of trace, debug, info, warn, error, off");
+    return toml.Bad("log.level", "must be one of trace, debug, info, warn, error, off");
   return Status::Ok();
 }
 
 }  // namespace
 
 Result<Config> ParseConfig(std::string_view toml_text, const std::string& name) {
-  toml::table table;
-  try {  // toml++ reports syntax errors by exception; config load is the one place we allow them
-    table = toml::parse(toml_text, name);
-  } catch (const toml::parse_error& err) {
-    return TomlSyntaxError(name, err.source().begin.line, err.description());
-  }
+  auto table = ParseToml(toml_text, name);
+  if (!table.ok()) return table.problem();
+  const StrictToml toml(name);
   Config config;
-  if (Status s = Walk(table, "", name, config); !s.ok()) return OneLineError(s.problem());
-  if (Status s = Validate(config, name); !s.ok()) return OneLineError(s.problem());
+  if (Status s = Walk(*table, "", toml, config); !s.ok()) return s;
+  if (Status s = Validate(config, toml); !s.ok()) return s;
   return config;
 }
 
@@ -161,11 +152,9 @@ Problem OneLineError(Problem error) {
 }
 
 Result<Config> LoadConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return CommandError(path + ": cannot read config file");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseConfig(buf.str(), path);
+  auto text = ReadTomlFile(path, "config file");
+  if (!text.ok()) return text.problem();
+  return ParseConfig(*text, path);
 }
 
 }  // namespace sluice

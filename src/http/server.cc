@@ -26,6 +26,7 @@
 #include "api/metrics.h"
 #include "core/clock.h"
 #include "core/json_writer.h"
+#include "core/listen_address.h"
 #include "core/snowflake.h"
 #include "core/time_format.h"
 #include "http/connections.h"
@@ -363,14 +364,11 @@ Result<int> Server::Start() {
   Impl& m = *impl_;
   BlockStopSignals();  // worker threads inherit the mask; only Run's thread takes the signals
   const std::string& listen = m.config.server.listen;
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return CommandError("--listen " + listen + ": expected HOST:PORT");
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  int port = std::atoi(listen.c_str() + colon + 1);
+  auto where = ParseListenAddress(listen);  // checked at config load already; kept for direct callers
+  if (!where.ok()) return CommandError("--listen " + listen + ": " + where.problem().detail);
   beast::error_code ec;
-  auto address = asio::ip::make_address(host, ec);
-  if (ec || port < 0 || port > 65535) return CommandError("--listen " + listen + ": not an IP address and port");
+  auto address = asio::ip::make_address(where->host, ec);
+  if (ec) return CommandError("--listen " + listen + ": not an IP address and port");
 
   if (!m.config.server.tls_cert.empty()) {
     m.tls.emplace(asio::ssl::context::tls_server);
@@ -382,7 +380,7 @@ Result<int> Server::Start() {
     if (ec) return CommandError(m.config.server.tls_key + ": cannot load TLS key: " + ec.message());
   }
 
-  tcp::endpoint endpoint(address, uint16_t(port));
+  tcp::endpoint endpoint(address, where->port);
   m.acceptor.open(endpoint.protocol(), ec);
   if (!ec) m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) m.acceptor.bind(endpoint, ec);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/parse.h"
 #include "core/text.h"
 #include "core/time_format.h"
 
@@ -33,14 +34,11 @@ bool Fields::Fail(std::string why) {
 
 std::optional<Id> Fields::IdValue(const json::value& v, std::string_view name) {
   const json::string* s = v.if_string();
-  bool digits = s && !s->empty() && s->size() <= 19;
-  uint64_t id = 0;
-  for (size_t i = 0; digits && i < s->size(); ++i) {
-    char c = (*s)[i];
-    digits = c >= '0' && c <= '9';
-    id = id * 10 + uint64_t(c - '0');
-  }
-  if (!digits || id > uint64_t(std::numeric_limits<Id>::max())) {
+  // 1 to 19 digits, no sign, within Id.
+  const auto parsed = s && s->size() <= 19 && !s->starts_with('-') ? ParseInt<Id>(std::string_view(*s), 0)
+                                                                    : ParsedInt<Id>{0, IntError::kNotAnInteger};
+  const Id id = parsed.value;
+  if (!parsed.ok()) {
     Fail(Quote(name) + " is not a 1-19 digit string");
     return std::nullopt;
   }

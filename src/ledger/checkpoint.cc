@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/parse.h"
+
 namespace sluice {
 
 namespace {
@@ -216,9 +218,9 @@ Result<Checkpoint> ParseBody(std::string_view body) {
   std::string_view size = lines[1];
   if (size.empty() || (size.size() > 1 && size[0] == '0'))
     return Bad("size '" + std::string(size) + "' is not a decimal number without leading zeros");
-  auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), c.size);
-  if (ec != std::errc() || end != size.data() + size.size())
-    return Bad("size '" + std::string(size) + "' is not a decimal number below 2^64");
+  const auto parsed = ParseInt<uint64_t>(size);
+  if (!parsed.ok() || size[0] == '-') return Bad("size '" + std::string(size) + "' is not a decimal number below 2^64");
+  c.size = parsed.value;
   auto root = Base64Decode(lines[2]);
   if (!root || root->size() != c.root.size()) return Bad("root '" + std::string(lines[2]) + "' is not a base64 SHA-256 hash");
   std::memcpy(c.root.data(), root->data(), c.root.size());

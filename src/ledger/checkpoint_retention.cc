@@ -5,11 +5,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
+
+#include "core/parse.h"
 
 namespace sluice {
 
@@ -87,10 +88,9 @@ Result<uint64_t> ThinCheckpointDir(const std::string& checkpoint_dir, TimeMs now
   std::error_code ec;
   for (std::filesystem::directory_iterator it(checkpoint_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    uint64_t size = 0;
-    auto [ptr, err] = std::from_chars(name.data(), name.data() + name.size(), size);
-    if (err != std::errc() || name != fmt::format("{:020}.note", size)) continue;
-    CheckpointFileTime f{size, std::nullopt};
+    const auto size = ParseInt<uint64_t>(std::string_view(name).substr(0, 20));
+    if (!size.ok() || name != fmt::format("{:020}.note", size.value)) continue;
+    CheckpointFileTime f{size.value, std::nullopt};
     struct stat st;
     if (::stat(it->path().c_str(), &st) == 0) f.time = CheckpointTimeOfMtime(st.st_mtim);
     if (!f.time) ++untagged;

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/parse.h"
 #include "core/time_format.h"
 #include "ledger/files.h"
 #include "ledger/ledger_files.h"
@@ -298,12 +298,11 @@ Status LedgerImpl::LoadLastCheckpoint() {
       std::filesystem::remove(it->path(), ec);
       continue;
     }
-    uint64_t size = 0;
-    auto [ptr, err] = std::from_chars(name.data(), name.data() + name.size(), size);
-    if (err != std::errc() || name != fmt::format("{:020}.note", size)) continue;
-    if (newest.empty() || size > checkpoint_size_) {
+    const auto size = ParseInt<uint64_t>(std::string_view(name).substr(0, 20));
+    if (!size.ok() || name != fmt::format("{:020}.note", size.value)) continue;
+    if (newest.empty() || size.value > checkpoint_size_) {
       newest = name;
-      checkpoint_size_ = size;
+      checkpoint_size_ = size.value;
     }
   }
   if (ec) return InternalError(fmt::format("ledger: cannot list {}: {}", checkpoint_dir_, ec.message()));

@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include "core/parse.h"
 #include "ledger/coding.h"
 
 #if defined(__x86_64__)
@@ -279,10 +279,9 @@ Result<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
     if (name.size() != kPrefix.size() + 20 + kSuffix.size() || !name.starts_with(kPrefix) || !name.ends_with(kSuffix))
       continue;
     const char* digits = name.data() + kPrefix.size();
-    SegmentFile segment{0, name};
-    auto [ptr, err] = std::from_chars(digits, digits + 20, segment.first_seq);
-    if (err != std::errc() || ptr != digits + 20) continue;
-    segments.push_back(std::move(segment));
+    const auto first_seq = ParseInt<uint64_t>(std::string_view(digits, 20));
+    if (!first_seq.ok() || digits[0] == '-') continue;
+    segments.push_back(SegmentFile{first_seq.value, name});
   }
   if (ec) return InternalError(fmt::format("ledger: cannot list {}: {}", dir, ec.message()));
   std::sort(segments.begin(), segments.end(),

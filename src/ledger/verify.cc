@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/parse.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ledger_files.h"
 #include "ledger/tools.h"
@@ -37,12 +38,14 @@ Result<std::optional<uint64_t>> ClosedMarker(const std::string& dir) {
   if (!std::filesystem::exists(ClosedMarkerPath(dir), ec)) return std::optional<uint64_t>();
   auto text = ReadFile(ClosedMarkerPath(dir));
   if (!text.ok()) return text.problem();
-  unsigned long long n = 0;
-  char tail = 0;
-  if (std::sscanf(text->c_str(), "records %llu%c", &n, &tail) != 2 || tail != '\n' ||
-      *text != fmt::format("records {}\n", n))
+  // Exactly "records N\n", N without sign or leading zeros (the format compare rejects those).
+  const std::string_view body(*text);
+  const auto n = body.starts_with("records ") && body.ends_with('\n')
+                     ? ParseInt<uint64_t>(body.substr(8, body.size() - 9))
+                     : ParsedInt<uint64_t>{0, IntError::kNotAnInteger};
+  if (!n.ok() || *text != fmt::format("records {}\n", n.value))
     return CommandError(ClosedMarkerPath(dir) + ": not a clean-close marker (\"records N\")");
-  return std::optional<uint64_t>(n);
+  return std::optional<uint64_t>(n.value);
 }
 
 }  // namespace

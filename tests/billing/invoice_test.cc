@@ -12,7 +12,14 @@ TEST(Invoice, MonthRangeAndRounding) {
   EXPECT_EQ(jan->second, 1706745600000);
   auto dec = MonthRange("2023-12");
   EXPECT_EQ(dec->second, 1704067200000);
-  for (const char* bad : {"2024-13", "2024-1", "24-01", "2024/01", ""}) EXPECT_FALSE(MonthRange(bad).ok()) << bad;
+  for (const char* bad : {"2024-13", "2024-1", "24-01", "2024/01", "", "2024-00", "2005-12"})
+    EXPECT_FALSE(MonthRange(bad).ok()) << bad;
+  // Signs and spaces inside the fields (sscanf's %2d took these as January).
+  for (const char* bad : {"2026- 1", "2026-+1", "2026-1 ", "+202-01", " 202-01"}) {
+    auto range = MonthRange(bad);
+    ASSERT_FALSE(range.ok()) << bad;
+    EXPECT_EQ(range.problem().detail, "--month " + std::string(bad) + ": expected YYYY-MM");
+  }
   EXPECT_EQ(MicroUsdToCents(4'999), 0);
   EXPECT_EQ(MicroUsdToCents(5'000), 1);
   EXPECT_EQ(MicroUsdToCents(-5'000), -1);

@@ -138,5 +138,43 @@ TEST(Config, SyntaxErrorIsOneLine) {
   EXPECT_EQ(c.problem().detail, "sluice.toml:2: Error while parsing boolean: expected 'true', saw 'tru\\n'");
 }
 
+// The range is checked on the 64-bit value from the file, before the int field narrows it:
+// 4294967297 workers is refused, not 1 (2^32 + 1 wraps to 1 in an int).
+TEST(Config, ChecksTheRangeBeforeNarrowing) {
+  auto detail = [](const std::string& toml) {
+    auto c = ParseConfig(toml, "sluice.toml");
+    return c.ok() ? std::string("(accepted)") : c.problem().detail;
+  };
+  EXPECT_EQ(detail("[server]\nworkers = 4294967297\n"), "sluice.toml: key 'server.workers' must be 0..256");
+  EXPECT_EQ(detail("[server]\nnode_id = 4294967296\n"), "sluice.toml: key 'server.node_id' must be 0..1023");
+  EXPECT_EQ(detail("[server]\nworkers = -9223372036854775808\n"), "sluice.toml: key 'server.workers' must be 0..256");
+  EXPECT_EQ(detail("[server]\nheader_limit_bytes = 1023\n"), "sluice.toml: key 'server.header_limit_bytes' must be at least 1024");
+  EXPECT_EQ(detail("[server]\ndrain_timeout_ms = -1\n"), "sluice.toml: key 'server.drain_timeout_ms' must not be negative");
+  EXPECT_EQ(detail("[traps]\nevery_posts = 0\n"), "sluice.toml: key 'traps.every_posts' must be positive");
+  auto c = ParseConfig("[server]\nworkers = 256\nnode_id = 1023\n", "sluice.toml");
+  ASSERT_TRUE(c.ok()) << c.problem().detail;
+  EXPECT_EQ(c->server.workers, 256);
+  EXPECT_EQ(c->node_id, 1023);
+}
+
+// server.listen is checked when the config loads, not first when the server binds.
+TEST(Config, ChecksTheListenAddress) {
+  auto detail = [](const std::string& toml) {
+    auto c = ParseConfig(toml, "sluice.toml");
+    return c.ok() ? std::string("(accepted)") : c.problem().detail;
+  };
+  EXPECT_EQ(detail("[server]\nlisten = \"127.0.0.1:abc\"\n"),
+            "sluice.toml: key 'server.listen' is \"127.0.0.1:abc\": the port 'abc' is not an integer");
+  EXPECT_EQ(detail("[server]\nlisten = \"127.0.0.1:70000\"\n"),
+            "sluice.toml: key 'server.listen' is \"127.0.0.1:70000\": the port must be 0..65535");
+  EXPECT_EQ(detail("[server]\nlisten = \":80\"\n"),
+            "sluice.toml: key 'server.listen' is \":80\": expected IPv4:PORT or [IPv6]:PORT (no host)");
+  EXPECT_EQ(detail("[server]\nlisten = \"[::1]:8080\"\n"), "(accepted)");
+  // The value is quoted on one line whatever it holds.
+  EXPECT_EQ(detail("[server]\nlisten = \"a\\nb:1\"\n"),
+            "sluice.toml: key 'server.listen' is \"a\\nb:1\": 'a\\nb' is not an IP address (IPv4, or IPv6 in "
+            "brackets; host names are not accepted)");
+}
+
 }  // namespace
 }  // namespace sluice

@@ -114,6 +114,16 @@ write("config_fuzz", [
     b"\x01" + plans.split(b"\n\n")[0] + b"\n",
     b"\x01[plans.free]\nprice_usd = \"abc\"\n",
     b"\x01not = [toml\n",
+    b"\x00[server]\nworkers = 4294967297\n",
+    b"\x00[server]\nlisten = \"127.0.0.1:abc\"\n",
+    b"\x00[server]\nlisten = \"[::1]:8080\"\n",
+])
+
+# parse_fuzz: integers, comma lists and listen addresses, each read by every parser.
+write("parse_fuzz", [
+    "0", "-7", "007", "-0", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
+    "18446744073709551616", "12abc", " 5", "+5", "0x10", "a,,b", ",a,", "127.0.0.1:8080",
+    "[::1]:8080", "127.0.0.1:abc", ":80", "localhost:8080", "127.0.0.1:70000", "[::ffff:1.2.3.4]:0",
 ])
 
 # corpus_line_fuzz: lines of JSONL and CSV corpora.

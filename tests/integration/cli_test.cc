@@ -98,5 +98,64 @@ TEST(Cli, BadStoreUrlFailsWithOneLine) {
   EXPECT_NE(r.err.find("unknown store URL"), std::string::npos) << r.err;
 }
 
+// --listen is checked before anything starts: `127.0.0.1:abc` used to bind a random port (atoi
+// read "abc" as 0) and serve there.
+TEST(Cli, BadListenAddressFailsWithOneLineNamingIt) {
+  SluiceServer s;
+  for (const auto& [listen, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"127.0.0.1:abc", "the port 'abc' is not an integer"},
+           {"127.0.0.1:", "expected IPv4:PORT or [IPv6]:PORT (no port)"},
+           {":80", "expected IPv4:PORT or [IPv6]:PORT (no host)"},
+           {"127.0.0.1:70000", "the port must be 0..65535"},
+           {"localhost:8080", "'localhost' is not an IP address (IPv4, or IPv6 in brackets; host names are not accepted)"}}) {
+    auto r = RunSluice({"serve", "--data", s.data_dir(), "--listen", listen});
+    EXPECT_EQ(r.exit_code, 1) << listen;
+    EXPECT_EQ(r.err, "sluice: --listen " + listen + ": " + reason + "\n") << listen;
+    EXPECT_EQ(r.out, "") << listen;
+  }
+  // The same check on server.listen in a config file names the file and the key.
+  const std::string config = s.data_dir() + "/sluice.toml";
+  std::ofstream(config) << "[server]\nlisten = \"127.0.0.1:abc\"\n";
+  auto r = RunSluice({"serve", "--data", s.data_dir(), "--config", config});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "sluice: " + config + ": key 'server.listen' is \"127.0.0.1:abc\": the port 'abc' is not an integer\n");
+}
+
+// Integer flags are read as ParseInt reads them: CLI11 alone took " 5" and "0x10" (as 16),
+// wrapped "--seed -1", and called "12abc" out of range.
+TEST(Cli, IntegerFlagsAreDecimalIntegersInRange) {
+  SluiceServer s;
+  auto run = [&](std::vector<std::string> flags) {
+    std::vector<std::string> args = {"seed", "--data", s.data_dir(), "--posts", "0"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return RunSluice(args);
+  };
+  auto r = run({"--users", "12abc"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--users: Value 12abc is not an integer"), std::string::npos) << r.err;
+  r = run({"--users", "0x10"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--users: Value 0x10 is not an integer"), std::string::npos) << r.err;
+  r = run({"--users", " 5"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is not an integer"), std::string::npos) << r.err;
+  r = run({"--users", "0"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--users: Value 0 not in range 1 to 10000000"), std::string::npos) << r.err;
+  r = run({"--users", "1", "--seed", "-1"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--seed: Value -1 not in range 0 to 18446744073709551615"), std::string::npos) << r.err;
+  r = run({"--users", "2", "--seed", "18446744073709551615"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "seeded 2 users and 0 posts into " + s.data_dir() + "\n");
+
+  auto project = RunSluice({"apps", "create", "--data", s.data_dir(), "--name", "x", "--project", "12abc"});
+  EXPECT_EQ(project.exit_code, 1);
+  EXPECT_EQ(project.err, "sluice: --project 12abc: not an integer\n");
+  project = RunSluice({"apps", "create", "--data", s.data_dir(), "--name", "x", "--project", "0"});
+  EXPECT_EQ(project.exit_code, 1);
+  EXPECT_EQ(project.err, "sluice: --project 0: must be positive\n");
+}
+
 }  // namespace
 }  // namespace sluice::testing

@@ -223,5 +223,23 @@ uses = ["search", "ai-train"]
   EXPECT_EQ(r.headers["content-usage"], "train-ai=n, search=y");
 }
 
+// `days` is a decimal integer 1..90 as ParseInt reads it: strtol also took " 5" and "+5".
+TEST_F(UsageTest, DaysIsAnIntegerFromOneToNinety) {
+  auto app = CreateApp("counter", "tiny");
+  std::string token = Str(app, "bearer_token");
+  server_->Start({"--config", config_});
+  for (std::string days : {"%205", "%2B5", "0", "91", "abc", "", "99999999999999999999"}) {
+    auto r = server_->Get("/2/usage/tweets?days=" + days, token);
+    EXPECT_EQ(r.status, 400) << days;
+    EXPECT_NE(r.body.find("is not between 1 and 90"), std::string::npos) << days << r.body;
+  }
+  EXPECT_EQ(server_->Get("/2/usage/tweets?days=90", token).status, 200);
+  auto daily = server_->Get("/2/usage/tweets?days=3&usage.fields=daily_project_usage", token);
+  ASSERT_EQ(daily.status, 200) << daily.body;
+  auto bad = server_->Get("/2/usage/tweets?usage.fields=daily_project_usage,", token);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("The `usage.fields` query parameter value [] is not one of"), std::string::npos) << bad.body;
+}
+
 }  // namespace
 }  // namespace sluice::testing

@@ -1,9 +1,10 @@
 #include "store/search/terms.h"
 
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "core/parse.h"
 
 namespace sluice {
 
@@ -65,10 +66,9 @@ bool IsUsername(std::string_view s) {
 // 1 to 19 digits that fit a signed 64-bit id. Leading zeros are dropped.
 bool ParseId(std::string_view s, std::string& out) {
   if (s.empty() || s.size() > kMaxIdDigits || !AllOf(s, IsDigit)) return false;
-  int64_t id = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-  if (ec != std::errc() || end != s.data() + s.size()) return false;
-  out = std::to_string(id);
+  const auto id = ParseInt<int64_t>(s, 0);
+  if (!id.ok()) return false;
+  out = std::to_string(id.value);
   return true;
 }
 

@@ -1,7 +1,8 @@
 #include "store/sqlite/search_sql.h"
 
-#include <charconv>
 #include <string_view>
+
+#include "core/parse.h"
 
 namespace sluice::sqlite {
 
@@ -166,10 +167,8 @@ class Compiler {
   }
 
   void BindId(const std::string& value) {
-    int64_t id = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), id);
-    if (ec == std::errc() && end == value.data() + value.size() && !value.empty())
-      out_.params.emplace_back(id);
+    if (const auto id = ParseInt<int64_t>(value); id.ok())
+      out_.params.emplace_back(id.value);
     else
       out_.params.emplace_back(value);
   }

@@ -1,8 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "core/parse.h"
 #include "core/snowflake.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/search_sql.h"
@@ -20,14 +20,11 @@ constexpr std::string_view kUserColumns =
     "id, username, name, description, location, url, created_at, verified_type, protected, labels,"
     " followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id, synthetic";
 
+// Lists the store writes joined by ','; "" is an empty list (never read as {""}).
 std::vector<std::string> SplitCommas(std::string_view s) {
   std::vector<std::string> out;
-  while (!s.empty()) {
-    size_t c = s.find(',');
-    out.emplace_back(s.substr(0, c));
-    if (c == std::string_view::npos) break;
-    s.remove_prefix(c + 1);
-  }
+  if (s.empty()) return out;
+  for (std::string_view item : SplitCommaList(s)) out.emplace_back(item);
   return out;
 }
 
@@ -50,11 +47,7 @@ StoredPost ReadPost(const Stmt& s) {
   if (history.empty()) {
     p.edit_history = {p.id};
   } else {
-    for (const auto& part : SplitCommas(history)) {
-      Id id = 0;
-      std::from_chars(part.data(), part.data() + part.size(), id);
-      p.edit_history.push_back(id);
-    }
+    for (std::string_view part : SplitCommaList(history)) p.edit_history.push_back(ParseInt<Id>(part).value);
   }
   p.source = s.Text(18);
   p.deleted_at = s.OptInt(19);
