@@ -150,9 +150,9 @@ Result<std::vector<StoredPost>> SqliteStore::QueryPosts(const std::string& sql, 
   return out;
 }
 
-void SqliteStore::PollOtherWriters() {
+bool SqliteStore::PollOtherWriters() {
   // data_version changes when another connection (this process's other workers included)
-  // commits; this connection's own writes bump the generation as they commit.
+  // commits, not for this connection's own writes.
   auto stmt = db_->Cached("PRAGMA data_version");
   bool changed = true;  // when it cannot be read: assume a write, never miss one
   if (stmt.ok()) {
@@ -164,7 +164,7 @@ void SqliteStore::PollOtherWriters() {
       data_version_ = version;
     }
   }
-  if (changed) BumpStoreWriteGeneration();
+  return changed;
 }
 
 Result<std::vector<StoredPost>> SqliteStore::GetPosts(std::span<const Id> ids) {

@@ -25,7 +25,7 @@ class SqliteStore final : public Store {
 
   void BeginReads() override { db_->BeginRead(); }
   void EndReads() override { db_->EndRead(); }
-  void PollOtherWriters() override;
+  bool PollOtherWriters() override;
 
   Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;
