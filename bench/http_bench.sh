@@ -487,8 +487,8 @@ done
 python3 - "$SERVER_CORES" "$WRK_THREADS" "${SCENARIO_RESULTS[@]}" <<'EOF'
 import sys
 server_cores, wrk_cores = int(sys.argv[1]), int(sys.argv[2])
-best, any_round, invalid, paced = {}, {}, [], []
-print(f"{'':25} {'req/s':>9} {'non-2xx':>8} {'sock err':>8} {'server CPU':>10} {'wrk CPU':>8} {'p50':>8} {'p99':>8}")
+best, any_round, per_cpu, invalid, paced = {}, {}, {}, [], []
+print(f"{'':25} {'req/s':>9} {'non-2xx':>8} {'sock err':>8} {'server CPU':>10} {'req/CPU-s':>9} {'wrk CPU':>8} {'p50':>8} {'p99':>8}")
 for line in sys.argv[3:]:
     f = line.split()
     rnd, scenario = f[0], f[1]
@@ -507,16 +507,18 @@ for line in sys.argv[3:]:
     else:
         best[key] = max(best.get(key, 0), float(rps))
     any_round[key] = max(any_round.get(key, 0), float(rps))
+    per_cpu[key] = max(per_cpu.get(key, 0), float(rps) / max(float(scpu), 0.01))
     if int(non2xx) or int(errors) or f[11:]:
         invalid.append(f"{name} (round {rnd}) {' '.join(f[11:])}")
-    print(f"{scenario + ', ' + server + ' #' + rnd + mark:25} {float(rps):9.0f} {int(non2xx):8d} {int(errors):8d} {scpu:>10} {wcpu:>8} {p50:>8} {p99:>8}")
+    print(f"{scenario + ', ' + server + ' #' + rnd + mark:25} {float(rps):9.0f} {int(non2xx):8d} {int(errors):8d} {scpu:>10} {float(rps) / max(float(scpu), 0.01):9.0f} {wcpu:>8} {p50:>8} {p99:>8}")
 print("* disturbed (neither the server nor wrk got 85% of its CPUs): left out of the ratios unless every round was")
 goals = {"uncached": 0.7}
 for scenario in ("uncached", "search", "timeline", "mix"):
     s = best.get((scenario, "sluice"), any_round[(scenario, "sluice")])
     n = best.get((scenario, "nginx"), any_round[(scenario, "nginx")])
     goal = f"  (goal >= {goals[scenario]}: {'met' if s / n >= goals[scenario] else 'NOT met'})" if scenario in goals else ""
-    print(f"{scenario + ':':9} sluice / nginx {s / n:.2f}  ({s:.0f} / {n:.0f} req/s, best rounds){goal}")
+    c = per_cpu[(scenario, "sluice")] / per_cpu[(scenario, "nginx")]
+    print(f"{scenario + ':':9} sluice / nginx {s / n:.2f}  ({s:.0f} / {n:.0f} req/s, best rounds){goal}; per server CPU-second {c:.2f}")
 for rnd, server, rate, p50, p99, sent in paced:
     goal = f"  (goal p99 <= 5 ms: {'met' if p99 <= 5 else 'NOT met'})" if server == "sluice" else ""
     print(f"mix paced at {rate} req/s (half of sluice's maximum in round {rnd}), {server}: p50 {p50:.2f} ms, p99 {p99:.2f} ms, {sent} requests{goal}")
