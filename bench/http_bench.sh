@@ -133,6 +133,9 @@ file = "$WORK/plans.toml"
 EOF
 done
 
+# Lookups the cache cannot answer, search pages, timelines and their mix: metered, cache off.
+sed 's/^workers = .*/&\nlookup_cache_entries = 0/' "$WORK/sluice-metering-true.toml" >"$WORK/sluice-metering-nocache.toml"
+
 TOKEN=$("$SLUICE" apps create --data "$DATA" --config "$WORK/sluice-metering-true.toml" --name "http bench" --plan enterprise |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["bearer_token"])')
 
@@ -253,17 +256,18 @@ cpu_of() {
   echo "$total"
 }
 
-# Runs wrk against PORT: a warm-up, then the measured run; prints one result line
+# Runs wrk against PORT with the targets of TARGETS (default: the lookups' WORK/targets.txt):
+# a warm-up, then the measured run; prints one result line
 # "name req/s requests non2xx socket_errors server_cpu wrk_cpu".
 run_wrk() {
-  local name=$1 token=$2 out=$WORK/wrk-$1.txt
-  HTTP_BENCH_TARGETS=$WORK/targets.txt HTTP_BENCH_TOKEN=$token \
+  local name=$1 token=$2 targets=${3:-$WORK/targets.txt} out=$WORK/wrk-$1.txt
+  HTTP_BENCH_TARGETS=$targets HTTP_BENCH_TOKEN=$token \
     "${ON_WRK[@]}" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" -s "$ROOT/bench/http_bench.lua" \
     "http://127.0.0.1:$PORT" >"$WORK/wrk-$name-warmup.txt"
   local cpu0 cpu1 t0 t1 wrk_cpu
   cpu0=$(cpu_of "$SERVER_PID")
   local TIMEFORMAT='%U %S'
-  { time HTTP_BENCH_TARGETS=$WORK/targets.txt HTTP_BENCH_TOKEN=$token \
+  { time HTTP_BENCH_TARGETS=$targets HTTP_BENCH_TOKEN=$token \
       "${ON_WRK[@]}" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${SECONDS_RUN}s" --latency -s "$ROOT/bench/http_bench.lua" \
       "http://127.0.0.1:$PORT" >"$out"; } 2>"$WORK/wrk-$name.time"
   cpu1=$(cpu_of "$SERVER_PID")
@@ -377,3 +381,148 @@ if [ "${PERF:-0}" = 1 ] && [ -f "$WORK/perf.data" ]; then
   echo "perf profile of the metered run (self time, top 25): $WORK/perf.data${REMOVE_WORK:+ (removed on exit; KEEP=1 keeps it)}"
   perf report -i "$WORK/perf.data" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep '%' | cut -c1-140 | head -25
 fi
+
+# ---- Where users feel it: requests the lookup cache cannot answer, each against nginx serving
+# the same bytes from files (WORK/www/S/K for the K-th target of scenario S), and the latency of
+# their mix at half the measured maximum. SCENARIOS=lookup skips all this.
+[ "${SCENARIOS:-all}" = lookup ] && exit 0
+UNCACHED_IDS=${UNCACHED_IDS:-10000}
+PAGE_FIELDS=${PAGE_FIELDS-tweet.fields=created_at,author_id,public_metrics,referenced_tweets,lang&expansions=author_id,referenced_tweets.id,referenced_tweets.id.author_id&user.fields=username,name,verified,created_at,public_metrics}
+start_sluice nocache
+# Targets (WORK/targets-S.txt for sluice, WORK/targets-S-nginx.txt for nginx) and bodies.
+python3 - "$DATA/sluice.db" "$PORT" "$TOKEN" "$WORK" "$UNCACHED_IDS" "$QUERY" "$PAGE_FIELDS" <<'EOF'
+import collections, http.client, os, re, sqlite3, sys
+db, port, token, work, n_ids, query, fields = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6], sys.argv[7]
+con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+ids = [i for (i,) in con.execute("SELECT id FROM posts WHERE deleted_at IS NULL ORDER BY id")]
+ids = [ids[k * len(ids) // n_ids] for k in range(n_ids)] if len(ids) >= n_ids else ids
+# Search: the most frequent words of 5+ letters (each matches far more than a page; those that
+# do not fill a page of 100 are left out below).
+words = collections.Counter()
+for (text,) in con.execute("SELECT text FROM posts ORDER BY id DESC LIMIT 20000"):
+    words.update(re.findall(r"\b[a-z]{5,}\b", text.lower()))
+words = [w for w, _ in words.most_common(100)]
+users = [u for (u,) in con.execute(
+    "SELECT author_id FROM posts WHERE deleted_at IS NULL GROUP BY author_id HAVING count(*) >= 100 ORDER BY author_id")]
+scenarios = {
+    "uncached": [f"/2/tweets/{i}" + (f"?{query}" if query else "") for i in ids],
+    "search": [f"/2/tweets/search/recent?query={w}&max_results=100&{fields}" for w in words],
+    "timeline": [f"/2/users/{u}/tweets?max_results=100&{fields}" for u in users],
+}
+c = http.client.HTTPConnection("127.0.0.1", int(port))
+nginx = {}
+for name, targets in scenarios.items():
+    os.makedirs(f"{work}/www/{name}", exist_ok=True)
+    nginx[name], kept = [], []
+    for target in targets:
+        c.request("GET", target, headers={"Authorization": f"Bearer {token}"})
+        r = c.getresponse()
+        body = r.read()
+        if r.status != 200:
+            sys.exit(f"http_bench: {target} answered {r.status}: {body[:300]!r}")
+        if name != "uncached" and b'"result_count":100' not in body:
+            continue
+        with open(f"{work}/www/{name}/{len(kept)}", "wb") as f:
+            f.write(body)
+        nginx[name].append(f"/{name}/{len(kept)}")
+        kept.append(target)
+    if len(kept) < min(20, len(targets)):
+        sys.exit(f"http_bench: only {len(kept)} of the {name} targets give a full page of 100")
+    scenarios[name] = kept
+# The mix: the three in turn, each cycling over its own targets.
+order = ["uncached", "search", "timeline"]
+n = 3 * max(len(t) for t in scenarios.values())
+scenarios["mix"] = [scenarios[order[k % 3]][k // 3 % len(scenarios[order[k % 3]])] for k in range(n)]
+nginx["mix"] = [nginx[order[k % 3]][k // 3 % len(nginx[order[k % 3]])] for k in range(n)]
+for name in scenarios:
+    for suffix, lines in (("", scenarios[name]), ("-nginx", nginx[name])):
+        with open(f"{work}/targets-{name}{suffix}.txt", "w") as f:
+            f.write("\n".join(lines) + "\n")
+    if name != "mix":
+        size = sum(os.path.getsize(f"{work}/www/{name}/{k}") for k in range(len(nginx[name])))
+        print(f"{name}: {len(nginx[name])} targets, {size // len(nginx[name])} bytes per body on average; e.g. GET {scenarios[name][0]}")
+print(f"mix: {order} in turn")
+EOF
+stop_server
+
+# The paced load generator (open loop, latency from each request's scheduled time).
+PACED=$WORK/paced_load
+c++ -O2 -std=c++20 -pthread "$ROOT/bench/paced_load.cc" -o "$PACED"
+
+# Every status sluice counted other than 200, as route:status:count (none in a valid run).
+sluice_bad_statuses() {
+  curl -s "http://127.0.0.1:$PORT/metrics" |
+    sed -n 's/^sluice_requests_total{route="\([^"]*\)",status="\([0-9]*\)"} \([0-9]*\)$/\1:\2:\3/p' |
+    grep -v ':200:' | tr ' \n' '_ ' || true
+}
+
+# The mix paced at RATE against PORT (targets TARGETS, token TOKEN); prints
+# "p50 p99 sent non2xx errors" (milliseconds).
+run_paced() {
+  "${ON_WRK[@]}" "$PACED" "$PORT" "$1" "$SECONDS_RUN" "$CONNECTIONS" "$2" "$3" | awk '{ print $14, $18, $2, $6, $8 }'
+}
+
+echo "cache off (server.lookup_cache_entries = 0), metered; each run as above, one at a time"
+SCENARIO_RESULTS=()
+for round in $(seq 1 "$ROUNDS"); do
+  for scenario in uncached search timeline mix; do
+    start_nginx
+    SCENARIO_RESULTS+=("$round $scenario $(run_wrk "$scenario-nginx" "" "$WORK/targets-$scenario-nginx.txt")")
+    stop_server
+    start_sluice nocache
+    line=$(run_wrk "$scenario-sluice" "$TOKEN" "$WORK/targets-$scenario.txt")
+    SCENARIO_RESULTS+=("$round $scenario $line $(sluice_bad_statuses)")
+    if [ "$scenario" = mix ]; then
+      # Half of this round's measured maximum, paced: sluice, then nginx at the same rate.
+      rate=$(echo "$line" | awk '{ printf "%d", $2 / 2 }')
+      SCENARIO_RESULTS+=("$round paced sluice $rate $(run_paced "$rate" "$WORK/targets-mix.txt" "$TOKEN") $(sluice_bad_statuses)")
+      stop_server
+      start_nginx
+      SCENARIO_RESULTS+=("$round paced nginx $rate $(run_paced "$rate" "$WORK/targets-mix-nginx.txt" "")")
+    fi
+    stop_server
+  done
+done
+
+python3 - "$SERVER_CORES" "$WRK_THREADS" "${SCENARIO_RESULTS[@]}" <<'EOF'
+import sys
+server_cores, wrk_cores = int(sys.argv[1]), int(sys.argv[2])
+best, any_round, per_cpu, invalid, paced = {}, {}, {}, [], []
+print(f"{'':25} {'req/s':>9} {'non-2xx':>8} {'sock err':>8} {'server CPU':>10} {'req/CPU-s':>9} {'wrk CPU':>8} {'p50':>8} {'p99':>8}")
+for line in sys.argv[3:]:
+    f = line.split()
+    rnd, scenario = f[0], f[1]
+    if scenario == "paced":
+        server, rate, p50, p99, sent, non2xx, errors = f[2:9]
+        paced.append((rnd, server, int(rate), float(p50), float(p99), int(sent)))
+        if int(non2xx) or int(errors) or f[9:]:
+            invalid.append(f"paced {server} (round {rnd}) {' '.join(f[9:])}")
+        continue
+    name, rps, total, non2xx, errors, scpu, wcpu, p50, p99 = f[2:11]
+    server = name.rsplit("-", 1)[1]
+    key = (scenario, server)
+    mark = ""
+    if float(scpu) < 0.85 * server_cores and float(wcpu) < 0.85 * wrk_cores:
+        mark = " *"
+    else:
+        best[key] = max(best.get(key, 0), float(rps))
+    any_round[key] = max(any_round.get(key, 0), float(rps))
+    per_cpu[key] = max(per_cpu.get(key, 0), float(rps) / max(float(scpu), 0.01))
+    if int(non2xx) or int(errors) or f[11:]:
+        invalid.append(f"{name} (round {rnd}) {' '.join(f[11:])}")
+    print(f"{scenario + ', ' + server + ' #' + rnd + mark:25} {float(rps):9.0f} {int(non2xx):8d} {int(errors):8d} {scpu:>10} {float(rps) / max(float(scpu), 0.01):9.0f} {wcpu:>8} {p50:>8} {p99:>8}")
+print("* disturbed (neither the server nor wrk got 85% of its CPUs): left out of the ratios unless every round was")
+goals = {"uncached": 0.7}
+for scenario in ("uncached", "search", "timeline", "mix"):
+    s = best.get((scenario, "sluice"), any_round[(scenario, "sluice")])
+    n = best.get((scenario, "nginx"), any_round[(scenario, "nginx")])
+    goal = f"  (goal >= {goals[scenario]}: {'met' if s / n >= goals[scenario] else 'NOT met'})" if scenario in goals else ""
+    c = per_cpu[(scenario, "sluice")] / per_cpu[(scenario, "nginx")]
+    print(f"{scenario + ':':9} sluice / nginx {s / n:.2f}  ({s:.0f} / {n:.0f} req/s, best rounds){goal}; per server CPU-second {c:.2f}")
+for rnd, server, rate, p50, p99, sent in paced:
+    goal = f"  (goal p99 <= 5 ms: {'met' if p99 <= 5 else 'NOT met'})" if server == "sluice" else ""
+    print(f"mix paced at {rate} req/s (half of sluice's maximum in round {rnd}), {server}: p50 {p50:.2f} ms, p99 {p99:.2f} ms, {sent} requests{goal}")
+if invalid:
+    print(f"INVALID: non-2xx responses or socket errors in: {'; '.join(invalid)}")
+    sys.exit(1)
+EOF

@@ -13,7 +13,9 @@ std::string LookupCache::Key(std::string_view id_text, std::string_view query) {
 
 const ApiResponse* LookupCache::Find(std::string_view key, Store& store, TimeMs now) {
   if (!polled_ || now - last_poll_ >= kPollMs || now < last_poll_) {
-    store.PollOtherWriters();  // before reading the generation: a write it finds moves it
+    // Another process's write: this worker starts over (every worker polls for itself). The
+    // response being rendered reads after this poll, so it may be kept.
+    if (store.PollOtherWriters()) entries_.clear();
     polled_ = true;
     last_poll_ = now;
   }

@@ -37,8 +37,10 @@ class LookupCache {
   static std::string Key(std::string_view id_text, std::string_view query);
 
   //! The response cached under `key`, or null. First, at most every kPollMs (by `now`), asks
-  //! `store` whether another process wrote (Store::PollOtherWriters); then drops every entry
-  //! if the write generation moved since they were rendered.
+  //! `store` whether another process wrote (Store::PollOtherWriters), and drops every entry
+  //! if so; then drops every entry if the write generation moved since they were rendered.
+  //! Call before the request's first store read, so that what it renders after a poll that
+  //! found a write includes that write.
   const ApiResponse* Find(std::string_view key, Store& store, TimeMs now);
 
   //! Keeps `response` under `key`. `generation` is StoreWriteGeneration() as read before the

@@ -119,11 +119,14 @@ class Store {
   //! latest state.
   virtual void BeginReads() {}
   virtual void EndReads() {}
-  //! Bumps StoreWriteGeneration() if another process (another `sluice` command on the same
-  //! store) committed a write since the previous call on this Store; the first call only
-  //! takes note. It reads the store (SQLite: PRAGMA data_version): call it now and then, not
-  //! per request. Writes made in this process bump the generation themselves.
-  virtual void PollOtherWriters() {}
+  //! True if another connection committed a write since the previous call on this Store (or
+  //! when that cannot be told); the first call only takes note and returns false. It is how
+  //! writes by another process (another `sluice` command on the same store) are noticed:
+  //! those made in this process move StoreWriteGeneration() themselves, but show here too (so
+  //! it does not move the generation: one worker noticing a commit again must not empty every
+  //! worker's caches). It reads the store (SQLite: PRAGMA data_version): call it now and then,
+  //! not per request.
+  virtual bool PollOtherWriters() { return false; }
 
   // ---- writes ----
   //! Runs `fn` so that every write it makes through this Store applies together or not at
@@ -195,7 +198,7 @@ class Store {
 };
 
 //! Changes (grows) after every write committed through any Store of this process: after the
-//! commit, before the write method returns. Also bumped by PollOtherWriters. A cache of what
+//! commit, before the write method returns. A cache of what
 //! the store returns reads it before the first store read its entry comes from, and uses the
 //! entry only while the generation is unchanged: then no write was committed since the entry's
 //! reads began, so the entry is what the store would return now. Thread-safe.

@@ -119,6 +119,29 @@ TEST_F(LookupCacheTest, NoticesAnotherProcesssWritesWithinThePollInterval) {
   EXPECT_NE(cache.Find(key, *store_, kT0 + 3 * LookupCache::kPollMs), nullptr);
 }
 
+// Two workers, each with its own store connection and cache. One worker's write moves the
+// generation once, and both start over; the other worker's poll then notices that same commit
+// (its connection's data_version changed), which is not news to anyone: it empties that
+// worker's entries, never the writer's nor what the writer rendered after its write.
+TEST_F(LookupCacheTest, APollEmptiesOnlyItsOwnWorkersCache) {
+  auto other = std::move(*OpenStore({"sqlite", dir_, false}));
+  LookupCache mine(100), theirs(100);
+  std::string key = LookupCache::Key("1", "");
+  EXPECT_EQ(mine.Find(key, *store_, kT0), nullptr);  // both take note of the store
+  EXPECT_EQ(theirs.Find(key, *other, kT0), nullptr);
+  ASSERT_TRUE(store_->DeletePost(PostId(2), kT0).ok());  // "mine" writes
+  uint64_t generation = StoreWriteGeneration();
+  EXPECT_EQ(mine.Find(key, *store_, kT0), nullptr);
+  mine.Insert(key, generation, Response("{}", PostId(0)));
+  // "theirs" polls and finds that commit: its own cache starts over...
+  EXPECT_EQ(theirs.Find(key, *other, kT0 + LookupCache::kPollMs), nullptr);
+  theirs.Insert(key, generation, Response("{}", PostId(0)));
+  // ...and both keep what they rendered since.
+  EXPECT_NE(mine.Find(key, *store_, kT0 + LookupCache::kPollMs), nullptr);
+  EXPECT_NE(theirs.Find(key, *other, kT0 + LookupCache::kPollMs), nullptr);
+  EXPECT_EQ(StoreWriteGeneration(), generation);
+}
+
 TEST_F(LookupCacheTest, StartsOverPastItsCapacity) {
   LookupCache cache(2);
   for (int i = 0; i < 3; ++i) {

@@ -66,9 +66,12 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
   // WAL: readers never block the writer. synchronous=FULL: a commit is on disk when it returns,
-  // which is what "201 once durable" needs.
+  // which is what "201 once durable" needs. mmap_size: reads of the database file come from
+  // the OS's page cache through a mapping shared by every connection, without a read()
+  // system call and a copy into each connection's own cache per page (a lookup the workers'
+  // caches cannot answer touches pages spread over the whole file).
   if (Status s = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                          " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+                          " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;");
       !s.ok())
     return CommandError(path + ": " + s.message());
   return db;

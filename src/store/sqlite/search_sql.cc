@@ -250,4 +250,9 @@ SqlPredicate CompileSearch(const SearchNode& root) {
   return compiler.Take();
 }
 
+std::optional<std::string> WholeFtsExpression(const SearchNode& root) {
+  if (!IsFts(root)) return std::nullopt;
+  return Fts(root);
+}
+
 }  // namespace sluice::sqlite

@@ -4,6 +4,7 @@
 //! posts_fts; tags become lookups in post_tags; the other operators compare posts columns.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -27,5 +28,11 @@ struct SqlPredicate {
 //! tokenizer splits them (case and diacritics folded); a keyword with no letter or digit
 //! matches no post.
 SqlPredicate CompileSearch(const SearchNode& root);
+
+//! The FTS5 expression over posts_fts that the whole query is, when it is one (keywords,
+//! phrases and url: joined by AND, OR and NOT with a positive side: the common search), else
+//! nullopt. posts_fts then drives the search in rowid (post id) order and a page stops after
+//! its last post; CompileSearch's `p.id IN (SELECT rowid ...)` collects every match first.
+std::optional<std::string> WholeFtsExpression(const SearchNode& root);
 
 }  // namespace sluice::sqlite

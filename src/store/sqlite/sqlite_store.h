@@ -25,7 +25,7 @@ class SqliteStore final : public Store {
 
   void BeginReads() override { db_->BeginRead(); }
   void EndReads() override { db_->EndRead(); }
-  void PollOtherWriters() override;
+  bool PollOtherWriters() override;
 
   Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;
@@ -65,9 +65,11 @@ class SqliteStore final : public Store {
   // Runs `sql` (which selects kPostColumns) with `bind` and collects the posts.
   template <typename Bind>
   Result<std::vector<StoredPost>> QueryPosts(const std::string& sql, Bind&& bind);
-  //! Lists posts matching `where` (over alias p, with `params`) within `page`.
+  //! Lists posts matching `where` (over alias p, with `params`) within `page`. `key` is the
+  //! column the id range and the order apply to: p.id, or a joined table's rowid equal to it
+  //! (SQLite hands a virtual table the range and the order only on its own columns).
   Result<std::vector<StoredPost>> Page(std::string_view from, std::string where, std::vector<std::variant<int64_t, std::string>> params,
-                                       const PageRequest& page);
+                                       const PageRequest& page, std::string_view key = "p.id");
   //! Appends the users `sql` (one text parameter) selects.
   Status CollectUsers(const std::string& sql, std::string_view param, std::vector<User>& out);
   Result<int64_t> Scalar(std::string_view sql);

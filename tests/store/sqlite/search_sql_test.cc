@@ -221,6 +221,22 @@ TEST_F(SearchSqlTest, FtsLeavesOfAnAndShareOneMatch) {
   EXPECT_EQ(std::get<std::string>(p.params[1]), "x");
 }
 
+// A query that is one FTS5 expression is handed to posts_fts whole (the store then reads a
+// page's first matches in id order); one with any other operator is not.
+TEST_F(SearchSqlTest, WholeFtsExpressionOnlyForKeywordQueries) {
+  auto fts = [](std::string_view query) {
+    auto parsed = ParseSearchQuery(query);
+    EXPECT_TRUE(parsed.ok()) << query;
+    return parsed.ok() ? WholeFtsExpression(parsed->root) : std::nullopt;
+  };
+  EXPECT_EQ(fts("hello"), "text : \"hello\"");
+  EXPECT_EQ(fts("a \"b c\" -d url:e.com"), "((text : \"a\" AND text : \"b c\" AND urls : \"e.com\") NOT (text : \"d\"))");
+  EXPECT_EQ(fts("a OR b"), "(text : \"a\" OR text : \"b\")");
+  EXPECT_EQ(fts("a from:x"), std::nullopt);
+  EXPECT_EQ(fts("-a #b"), std::nullopt);
+  EXPECT_EQ(fts("a OR lang:en"), std::nullopt);
+}
+
 TEST_F(SearchSqlTest, IdsBindAsIntegers) {
   auto parsed = ParseSearchQuery("from:12 conversation_id:0034");
   ASSERT_TRUE(parsed.ok());
