@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   if (*ledger->cmd) return RunLedgerCommand(*ledger, common);
 
   auto config = LoadSettings(common);
-  if (!config.ok()) return Fail(config.problem());
+  if (!config.ok()) return Fail(config.status());
   if (!listen.empty()) config->server.listen = listen;
   if (!tls_cert.empty() || !tls_key.empty()) {
     if (tls_cert.empty() || tls_key.empty()) return Fail(CommandError("--tls-cert and --tls-key go together"));
@@ -89,38 +89,38 @@ int main(int argc, char** argv) {
   if (*trace->cmd) return RunTraceCommand(*trace, common, *config);
   if (*serve) {
     auto store = Open(common, *config);  // creates and migrates once, before workers open theirs
-    if (!store.ok()) return Fail(store.problem());
+    if (!store.ok()) return Fail(store.status());
     store->reset();
     return Serve(*config, common, false, {});
   }
 
   auto store = Open(common, *config);
-  if (!store.ok()) return Fail(store.problem());
+  if (!store.ok()) return Fail(store.status());
   // Commands other than the server make ids as the last node id, so that an `apps create`
   // next to a running server (node 0 by default) can never make the same id in the same ms.
   SnowflakeGenerator ids(SystemClock::Instance(), common.node_id >= 0 ? common.node_id : kMaxNodeId);
 
   if (*demo) {
     auto posts = (*store)->CountPosts();
-    if (!posts.ok()) return Fail(posts.problem());
+    if (!posts.ok()) return Fail(posts.status());
     if (*posts == 0) {
       std::fprintf(stderr, "seeding a demo data set in %s (5,000 users, 200,000 posts)...\n", common.data.c_str());
-      if (Status s = Seed(**store, 5000, 200000, 1, config->node_id); !s.ok()) return Fail(s.problem());
+      if (Status s = Seed(**store, 5000, 200000, 1, config->node_id); !s.ok()) return Fail(s);
     }
     NewApp a;
     a.name = "sluice demo";
     a.plan = "pro";
     auto plans = LoadPlans(*config);
-    if (!plans.ok()) return Fail(plans.problem());
+    if (!plans.ok()) return Fail(plans.status());
     auto created = CreateApp(**store, ids, SystemClock::Instance(), *plans, a);
-    if (!created.ok()) return Fail(created.problem());
+    if (!created.ok()) return Fail(created.status());
     auto sample = PickDemoSample(**store, created->bearer_token);
-    if (!sample.ok()) return Fail(sample.problem());
+    if (!sample.ok()) return Fail(sample.status());
     store->reset();
     return Serve(*config, common, true, *sample);
   }
   if (*seed) {
-    if (Status s = Seed(**store, seed_users, seed_posts, seed_value, config->node_id); !s.ok()) return Fail(s.problem());
+    if (Status s = Seed(**store, seed_users, seed_posts, seed_value, config->node_id); !s.ok()) return Fail(s);
     std::printf("seeded %lld users and %lld posts into %s\n", (long long)seed_users, (long long)seed_posts, common.data.c_str());
     return 0;
   }
@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
     std::ifstream in(import_file, std::ios::binary);
     if (!in) return Fail(CommandError(import_file + ": cannot read file"));
     auto batch = ImportJsonl(in, import_file);
-    if (!batch.ok()) return Fail(batch.problem());
+    if (!batch.ok()) return Fail(batch.status());
     if (Status s = (*store)->Apply(*batch); !s.ok()) return Fail(CommandError(import_file + ": " + s.message()));
     std::printf("imported %zu users and %zu posts from %s\n", batch->users.size(), batch->posts.size(), import_file.c_str());
     return 0;
@@ -144,9 +144,9 @@ int main(int argc, char** argv) {
       new_app.project_id = id;
     }
     auto plans = LoadPlans(*config);
-    if (!plans.ok()) return Fail(plans.problem());
+    if (!plans.ok()) return Fail(plans.status());
     auto created = CreateApp(**store, ids, SystemClock::Instance(), *plans, new_app);
-    if (!created.ok()) return Fail(created.problem());
+    if (!created.ok()) return Fail(created.status());
     std::printf("%s\n", AppJson(*created).c_str());
     return 0;
   }

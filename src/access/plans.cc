@@ -104,10 +104,10 @@ class PlanReader {
   }
 
  private:
-  Problem Bad(const std::string& key, std::string_view why) const {
+  Status Bad(const std::string& key, std::string_view why) const {
     return CommandError(file_ + ": key '" + Full(key) + "' " + std::string(why));
   }
-  Problem WrongType(const std::string& key, const toml::node& n) const {
+  Status WrongType(const std::string& key, const toml::node& n) const {
     return Bad(key, "has the wrong type (" + TypeName(n) + ")");
   }
   std::string Full(const std::string& key) const { return prefix_ + "." + key; }
@@ -127,7 +127,7 @@ class PlanReader {
   }
   Result<MicroUsd> Money(const std::string& key, const toml::node& n) const {
     auto text = String(key, n);
-    if (!text.ok()) return text.problem();
+    if (!text.ok()) return text.status();
     auto micro = ParseMoney(*text);
     if (!micro) return Bad(key, "must be a decimal string of dollars with at most 6 decimals, like \"100.00\"");
     return *micro;
@@ -279,7 +279,7 @@ Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) 
       if (!plan_table)
         return CommandError(name + ": key 'plans." + plan_name + "' has the wrong type (" + TypeName(plan_node) + ")");
       auto plan = PlanReader(name, plan_name).Read(*plan_table);
-      if (!plan.ok()) return OneLineError(plan.problem());
+      if (!plan.ok()) return OneLineError(plan.status());
       plans.plans_.push_back(std::move(*plan));
     }
   }
@@ -299,7 +299,7 @@ const Plans& Plans::Defaults() {
   static const Plans defaults = [] {
     auto parsed = Parse(kDefaultPlansToml, "config/plans.toml");
     if (!parsed.ok()) {  // a build defect: tests parse the same text
-      std::fprintf(stderr, "built-in plans are invalid: %s\n", parsed.problem().detail.c_str());
+      std::fprintf(stderr, "built-in plans are invalid: %s\n", parsed.status().message().c_str());
       std::abort();
     }
     return std::move(*parsed);

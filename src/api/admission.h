@@ -22,7 +22,7 @@ struct Admission {
   bool daily = false;                  // that limit's window is 24 hours
   TimeMs window_ms = 0;                // that limit's window
   bool released = false;               // ReleaseAdmission gave the admission back
-  std::optional<Problem> refusal;
+  std::optional<Status> refusal;
   std::string_view refusal_reason;  // "plan", "licence" or "rate" (the metrics label)
 };
 

@@ -24,7 +24,7 @@ Result<App> AuthenticateCached(ApiContext& ctx, std::string_view authorization) 
   if (it != ctx.app_cache.end() && now - it->second.loaded_at < ApiContext::kAppCacheMs && now >= it->second.loaded_at)
     return it->second.app;
   auto app = ctx.store.FindAppByTokenHash(hash);
-  if (!app.ok()) return app.problem();
+  if (!app.ok()) return app.status();
   if (!app->has_value()) {
     if (it != ctx.app_cache.end()) ctx.app_cache.erase(it);  // revoked since it was cached
     return Unauthorized();

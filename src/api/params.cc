@@ -70,7 +70,7 @@ Result<std::vector<Id>> ParseIdList(const Params& p, std::string_view name, size
   while (true) {
     size_t c = rest.find(',');
     auto id = ParseIdValue(name, rest.substr(0, c));
-    if (!id.ok()) return id.problem();
+    if (!id.ok()) return id.status();
     if (seen.insert(*id).second) ids.push_back(*id);
     if (c == std::string_view::npos) break;
     rest.remove_prefix(c + 1);
@@ -86,7 +86,7 @@ Result<std::optional<Id>> OptionalId(const Params& p, std::string_view name) {
   auto v = p.Get(name);
   if (!v) return std::optional<Id>();
   auto id = ParseIdValue(name, *v);
-  if (!id.ok()) return id.problem();
+  if (!id.ok()) return id.status();
   return std::optional<Id>(*id);
 }
 

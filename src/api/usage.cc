@@ -67,9 +67,9 @@ Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, Time
   ApiContext::CachedProject& cached = ctx.project_cache[project];
   if (now - cached.loaded_at >= ApiContext::kProjectCacheMs || now < cached.loaded_at) {
     auto info = ctx.store.GetProject(project);
-    if (!info.ok()) return info.problem();
+    if (!info.ok()) return info.status();
     auto credits = ctx.store.Credits(project);
-    if (!credits.ok()) return credits.problem();
+    if (!credits.ok()) return credits.status();
     cached.cap_reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
     cached.credits_added = 0;
     for (const auto& c : *credits) cached.credits_added += c.micro_usd;
@@ -91,9 +91,9 @@ Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, Time
 Result<std::optional<UsageCharge>> ReserveWrite(ApiContext& ctx, const App& app, const Plan& plan) {
   if (!ctx.meter) return std::optional<UsageCharge>();
   auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
-  if (!budget.ok()) return budget.problem();
+  if (!budget.ok()) return budget.status();
   auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, {}, {}, 1, ctx.now);
-  if (!charge.ok()) return charge.problem();
+  if (!charge.ok()) return charge.status();
   return std::optional<UsageCharge>(*charge);
 }
 
@@ -102,16 +102,16 @@ Result<std::optional<UsageCharge>> ChargeResponse(ApiContext& ctx, const App& ap
   if (!ctx.meter || response.status >= 300 || req.method != "GET") return std::optional<UsageCharge>();
   if (response.delivered_posts.empty() && response.delivered_users.empty()) return std::optional<UsageCharge>();
   auto budget = ProjectBudget(ctx, plan, app.project_id, ctx.now);
-  if (!budget.ok()) return budget.problem();
+  if (!budget.ok()) return budget.status();
   auto charge = ctx.meter->Charge(app.project_id, app.id, plan, *budget, response.delivered_posts,
                                   response.delivered_users, 0, ctx.now);
-  if (!charge.ok()) return charge.problem();
+  if (!charge.ok()) return charge.status();
   return std::optional<UsageCharge>(*charge);
 }
 
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"days", "usage.fields"}); !s.ok()) return s;
   int days = 7;
   if (auto d = params->Get("days")) {
@@ -141,7 +141,7 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
   const TimeMs now = ctx.now;
   const Plan* plan = ctx.plans ? ctx.plans->Find(app.plan) : nullptr;
   auto info = ctx.store.GetProject(app.project_id);
-  if (!info.ok()) return info.problem();
+  if (!info.ok()) return info.status();
   int reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
   TimeMs cycle = CycleStart(now, reset_day);
   DayUsage totals = ctx.meter ? ctx.meter->CycleTotals(app.project_id, cycle) : DayUsage{};

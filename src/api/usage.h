@@ -29,7 +29,7 @@ Result<Budget> ProjectBudget(ApiContext& ctx, const Plan& plan, Id project, Time
 //! (UsageMeter::Refund) when the handler or the ledger fails. nullopt: nothing is metered.
 Result<std::optional<UsageCharge>> ReserveWrite(ApiContext& ctx, const App& app, const Plan& plan);
 //! After a read's handler: charges what the response delivers (trap records excluded), or
-//! refuses it whole; a refused response must not be sent: the Problem replaces it. nullopt
+//! refuses it whole; a refused response must not be sent: the error replaces it. nullopt
 //! when the response costs nothing (an error, a write, nothing delivered, no meter).
 Result<std::optional<UsageCharge>> ChargeResponse(ApiContext& ctx, const App& app, const Plan& plan,
                                                   const ApiRequest& req, const ApiResponse& response);

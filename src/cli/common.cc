@@ -15,8 +15,8 @@ void AddCommon(CLI::App* cmd, Common& c) {
   cmd->add_option("--config", c.config_file, "TOML config file (see config/sluice.example.toml): plans, ledger, ...");
 }
 
-int Fail(const Problem& p) {
-  std::fprintf(stderr, "sluice: %s\n", p.detail.c_str());
+int Fail(const Status& s) {
+  std::fprintf(stderr, "sluice: %s\n", s.message().c_str());
   return 1;
 }
 
@@ -24,7 +24,7 @@ Result<Config> LoadSettings(const Common& c) {
   Config config;
   if (!c.config_file.empty()) {
     auto loaded = LoadConfig(c.config_file);
-    if (!loaded.ok()) return loaded.problem();
+    if (!loaded.ok()) return loaded.status();
     config = std::move(*loaded);
   }
   if (!c.store_url.empty()) config.store_url = c.store_url;

@@ -25,8 +25,8 @@ struct Common {
 
 //! --data, --store, --config.
 void AddCommon(CLI::App* cmd, Common& c);
-//! Prints "sluice: <detail>" on stderr; returns the exit code 1.
-int Fail(const Problem& p);
+//! Prints "sluice: <message>" on stderr; returns the exit code 1. `s` is an error.
+int Fail(const Status& s);
 Result<Config> LoadSettings(const Common& c);
 Result<std::unique_ptr<Store>> Open(const Common& c, const Config& config);
 Result<Plans> LoadPlans(const Config& config);

@@ -135,18 +135,18 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& name) 
     return TomlSyntaxError(name, err.source().begin.line, err.description());
   }
   Config config;
-  if (Status s = Walk(table, "", name, config); !s.ok()) return OneLineError(s.problem());
-  if (Status s = Validate(config, name); !s.ok()) return OneLineError(s.problem());
+  if (Status s = Walk(table, "", name, config); !s.ok()) return OneLineError(s);
+  if (Status s = Validate(config, name); !s.ok()) return OneLineError(s);
   return config;
 }
 
-Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view description) {
+Status TomlSyntaxError(const std::string& name, int64_t line, std::string_view description) {
   return OneLineError(CommandError(name + ":" + std::to_string(line) + ": " + std::string(description)));
 }
 
-Problem OneLineError(Problem error) {
+Status OneLineError(Status error) {
   std::string detail;
-  for (char c : error.detail) {
+  for (char c : error.message()) {
     const auto b = static_cast<unsigned char>(c);
     if (c == '\n') detail += "\\n";
     else if (c == '\r') detail += "\\r";
@@ -154,8 +154,7 @@ Problem OneLineError(Problem error) {
     else if (b < 0x20 || b == 0x7f) detail += fmt::format("\\x{:02X}", b);
     else detail += c;
   }
-  error.detail = std::move(detail);
-  return error;
+  return error.WithMessage(std::move(detail));
 }
 
 Result<Config> LoadConfig(const std::string& path) {

@@ -10,6 +10,7 @@
 #include "api/usage.h"
 #include "api/write_intents.h"
 #include "api/metrics.h"
+#include "http/problem.h"
 #include "ledger/ledger.h"
 
 namespace sluice {
@@ -72,7 +73,7 @@ ApiResponse PublicRoute(ApiContext& ctx, const ApiRequest& req, std::string_view
     return r;
   }
   const Plan* plan = ctx.plans ? ctx.plans->Find(plan_name) : Plans::Defaults().Find(plan_name);
-  if (!plan) return ApiResponse::FromProblem(NotFound("No plan named '" + std::string(plan_name) + "'."));
+  if (!plan) return ProblemResponse(NotFound("No plan named '" + std::string(plan_name) + "'."));
   bool rsl = req.accept.find("application/rsl+xml") != std::string_view::npos ||
              req.accept.find("application/xml") != std::string_view::npos || req.query == "format=rsl";
   ApiResponse r = ApiResponse::Json(200, rsl ? LicenseRsl(*plan) : LicenseJson(*plan));
@@ -89,13 +90,13 @@ ApiResponse Record(ApiContext& ctx, const ApiRequest& req, std::string_view endp
   // A refusal without a known app is counted, not recorded: made-up tokens cannot grow the ledger.
   if (IsCountedRefusal(app, response)) {
     Status s = ctx.ledger->Count(DeliveryRecord(ctx, req, endpoint, app, response));
-    return s.ok() ? response : ApiResponse::FromProblem(s.problem());
+    return s.ok() ? response : ProblemResponse(s);
   }
   auto seq = ctx.ledger->Append(DeliveryRecord(ctx, req, endpoint, app, response));
-  if (!seq.ok()) return ApiResponse::FromProblem(seq.problem());
+  if (!seq.ok()) return ProblemResponse(seq.status());
   bool write = req.method == "POST" || req.method == "DELETE";
   if (write && response.status < 300) {
-    if (Status s = ctx.ledger->WaitDurable(*seq); !s.ok()) return ApiResponse::FromProblem(s.problem());
+    if (Status s = ctx.ledger->WaitDurable(*seq); !s.ok()) return ProblemResponse(s);
   }
   return response;
 }
@@ -118,8 +119,8 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
     allow += (allow.empty() ? "" : ", ") + std::string(r.method);
   }
   if (!found) {
-    if (!allow.empty()) return ApiResponse::FromProblem(MethodNotAllowed(allow));
-    return ApiResponse::FromProblem(NotFound("The route " + std::string(req.method) + " " + std::string(path) +
+    if (!allow.empty()) return ProblemResponse(MethodNotAllowed(allow));
+    return ProblemResponse(NotFound("The route " + std::string(req.method) + " " + std::string(path) +
                                              " does not exist. See docs/api.md for the routes Sluice serves."));
   }
   endpoint = std::string(found->method) + " " + std::string(found->pattern);
@@ -138,29 +139,29 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   const uint64_t route_key = uint64_t(found - kRoutes.data());
   Admission admission;
   if (!app.ok()) {
-    response = ApiResponse::FromProblem(app.problem());
+    response = ProblemResponse(app.status());
   } else {
     admission = Admit(ctx, *app, endpoint, route_key);
     plan = admission.plan;
     if (admission.refusal) {
-      response = ApiResponse::FromProblem(*admission.refusal);
+      response = ProblemResponse(*admission.refusal);
       if (ctx.metrics) ctx.metrics->CountRefusal(admission.refusal_reason);
     } else if (auto reserved = req.method == "POST" && plan ? ReserveWrite(ctx, *app, *plan)
                                                             : Result<std::optional<UsageCharge>>(std::nullopt);
                !reserved.ok()) {
-      response = ApiResponse::FromProblem(reserved.problem());
+      response = ProblemResponse(reserved.status());
       ReleaseAdmission(ctx, *app, route_key, admission);
-      if (ctx.metrics) ctx.metrics->CountRefusal(reserved.problem().status == 402 ? "credits" : "cap");
+      if (ctx.metrics) ctx.metrics->CountRefusal(reserved.status().code() == StatusCode::kCreditsExhausted ? "credits" : "cap");
     } else {
       charge = *reserved;
       auto handled = found->handler(ctx, *app, req, capture);
-      response = handled.ok() ? std::move(*handled) : ApiResponse::FromProblem(handled.problem());
+      response = handled.ok() ? std::move(*handled) : ProblemResponse(handled.status());
       // The cap and credits stage of a read: a response that would cross either is refused whole.
       auto charged = plan ? ChargeResponse(ctx, *app, *plan, req, response) : std::optional<UsageCharge>();
       if (!charged.ok()) {
-        response = ApiResponse::FromProblem(charged.problem());
+        response = ProblemResponse(charged.status());
         ReleaseAdmission(ctx, *app, route_key, admission);
-        if (ctx.metrics) ctx.metrics->CountRefusal(charged.problem().status == 402 ? "credits" : "cap");
+        if (ctx.metrics) ctx.metrics->CountRefusal(charged.status().code() == StatusCode::kCreditsExhausted ? "credits" : "cap");
       } else {
         if (*charged) charge = *charged;
         if (ctx.metrics) ctx.metrics->CountAdmitted();
@@ -179,7 +180,7 @@ ApiResponse RouteAndRun(ApiContext& ctx, const ApiRequest& req, std::string& end
   // A write takes effect only with its durable record (write_intents.h); then its charge is
   // kept. Refused, failed or not recorded: the charge is released.
   if (intent != 0 && recorded) {
-    if (Status s = ApplyWrite(ctx, intent); !s.ok()) response = ApiResponse::FromProblem(s.problem());
+    if (Status s = ApplyWrite(ctx, intent); !s.ok()) response = ProblemResponse(s);
   }
   if (charge && !recorded) ctx.meter->Refund(app->project_id, app->id, *charge);
   // A refusal costs nothing, the rate limit included (a 4xx of the handler's does count).

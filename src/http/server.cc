@@ -29,6 +29,7 @@
 #include "core/snowflake.h"
 #include "core/time_format.h"
 #include "http/connections.h"
+#include "http/problem.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/wire.h"
@@ -159,7 +160,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     CountIfTimedOut(ec);
     if (IsSilentReadError(ec)) return Close();
     // The request could not be read: answer once, then close.
-    Respond(ApiResponse::FromProblem(ReadProblem(ec, config_.server)), /*keep_alive=*/false, RequestId(worker_), nullptr);
+    Respond(ProblemResponse(ReadError(ec, config_.server)), /*keep_alive=*/false, RequestId(worker_), nullptr);
   }
 
   void OnBody(beast::error_code ec) {
@@ -168,7 +169,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     std::string id = RequestId(worker_);
     auto parsed = ToApiRequest(req, id);
     if (!parsed.ok())
-      return Respond(ApiResponse::FromProblem(parsed.problem()), req.keep_alive() && !worker_.draining, std::move(id), &req);
+      return Respond(ProblemResponse(parsed.status()), req.keep_alive() && !worker_.draining, std::move(id), &req);
     const ApiRequest& api = *parsed;
     ApiResponse response;
     if (api.path == "/healthz") {
@@ -375,7 +376,7 @@ Result<int> Server::Start() {
     auto w = std::make_unique<Worker>();
     w->index = i;
     auto store = m.stores();
-    if (!store.ok()) return store.problem();
+    if (!store.ok()) return store.status();
     w->store = std::move(*store);
     // metering.enabled = false (benchmarks): no limiter and no meter, so the limit, cap and
     // credit stages pass everything; the plan and licence checks and the ledger stay.

@@ -73,7 +73,7 @@ TEST_F(AuthenticateCachedTest, RefusesWhatTheStoreRefusesAndCachesNoRefusal) {
   for (std::string_view bad : {"", "Basic abc", "Bearer ", "Bearer sl_not_a_token_of_any_app"}) {
     auto r = Auth(c, bad);
     ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.problem().status, 401) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthorized) << bad;
   }
   EXPECT_TRUE(c.app_cache.empty());
 }
@@ -87,7 +87,7 @@ TEST_F(AuthenticateCachedTest, ARevokedAppIsRefusedOnceTheEntryIsASecondOld) {
   clock_.Advance(1);
   auto r = Auth(c, header_);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.problem().status, 401);
+  EXPECT_EQ(r.status().code(), StatusCode::kUnauthorized);
   EXPECT_TRUE(c.app_cache.empty());
 }
 
@@ -116,7 +116,7 @@ TEST_F(AuthenticateCachedTest, ARevocationThatBumpedTheGenerationHoldsFromTheNex
   EXPECT_EQ((*generation)->Load(), (*command)->Load());
   auto r = Auth(c, header_);  // same instant: within kAppCacheMs of the cached entry
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.problem().status, 401);
+  EXPECT_EQ(r.status().code(), StatusCode::kUnauthorized);
 }
 
 TEST_F(AuthenticateCachedTest, ARotatedTokenIsRefusedAndTheNewOneServedAtOnce) {
@@ -126,7 +126,7 @@ TEST_F(AuthenticateCachedTest, ARotatedTokenIsRefusedAndTheNewOneServedAtOnce) {
   c.revocations = generation->get();
   ASSERT_TRUE(Auth(c, header_).ok());
   auto token = RotateKey(*store_, **generation, app_.id);
-  ASSERT_TRUE(token.ok()) << token.problem().detail;
+  ASSERT_TRUE(token.ok()) << token.status().message();
   EXPECT_FALSE(Auth(c, header_).ok());
   auto fresh = Auth(c, "Bearer " + *token);
   ASSERT_TRUE(fresh.ok());
@@ -139,14 +139,14 @@ TEST_F(AuthenticateCachedTest, KeysOfAnUnknownOrRevokedAppAreRefusedByName) {
   uint64_t before = (*generation)->Load();
   auto unknown = RotateKey(*store_, **generation, 12345);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.problem().detail, "app 12345 does not exist");
+  EXPECT_EQ(unknown.status().message(), "app 12345 does not exist");
   ASSERT_TRUE(RevokeKey(*store_, **generation, clock_, app_.id).ok());
   Status again = RevokeKey(*store_, **generation, clock_, app_.id);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.problem().detail, "app " + std::to_string(app_.id) + " is revoked");
+  EXPECT_EQ(again.message(), "app " + std::to_string(app_.id) + " is revoked");
   auto rotated = RotateKey(*store_, **generation, app_.id);
   ASSERT_FALSE(rotated.ok());
-  EXPECT_EQ(rotated.problem().detail, "app " + std::to_string(app_.id) + " is revoked");
+  EXPECT_EQ(rotated.status().message(), "app " + std::to_string(app_.id) + " is revoked");
   EXPECT_EQ((*generation)->Load(), before + 1);  // only the revocation that happened moved it
   auto apps = store_->ListApps();  // kept for evidence
   ASSERT_TRUE(apps.ok());
