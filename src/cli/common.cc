@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/json_writer.h"
+#include "core/snowflake.h"
 
 namespace sluice::cli {
 
@@ -78,6 +79,8 @@ Result<Plans> LoadPlans(const Config& config) {
   if (config.plans_file.empty()) return Plans::Defaults();
   return Plans::Load(config.plans_file);
 }
+
+int CommandNodeId(const Common& c) { return c.node_id >= 0 ? c.node_id : kMaxNodeId; }
 
 std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }
 

@@ -31,6 +31,10 @@ Result<Config> LoadSettings(const Common& c);
 Result<std::unique_ptr<Store>> Open(const Common& c, const Config& config);
 Result<Plans> LoadPlans(const Config& config);
 std::string LedgerDir(const Common& c);
+//! The snowflake node id of commands other than the server: --node-id, else the last node id,
+//! so that an `apps create` next to a running server (node 0 by default) can never make the
+//! same id in the same millisecond.
+int CommandNodeId(const Common& c);
 Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair = false);
 //! Progress bars, on a terminal only.
 void Progress(const char* what, int64_t done, int64_t total);
