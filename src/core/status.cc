@@ -1,5 +1,7 @@
 #include "core/status.h"
 
+#include <exception>
+
 namespace sluice {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -127,6 +129,24 @@ Status Corruption(std::string message) { return Status(StatusCode::kCorruption, 
 Status IOError(std::string message) { return Status(StatusCode::kIOError, std::move(message)); }
 
 Status CommandError(std::string message) { return Status(StatusCode::kUsage, std::move(message)); }
+
+namespace {
+const Status kUnexpectedException = InternalError("unexpected exception");
+}  // namespace
+
+Status CurrentExceptionStatus() noexcept {
+  try {
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      return InternalError(std::string("unexpected exception: ") + e.what());
+    } catch (...) {
+      return InternalError("unexpected exception of an unknown type");
+    }
+  } catch (...) {  // out of memory while making the message: the one made at start-up
+    return kUnexpectedException;
+  }
+}
 
 std::string DecimalUsd(int64_t micro) {
   uint64_t m = micro < 0 ? 0 - uint64_t(micro) : uint64_t(micro);

@@ -119,6 +119,11 @@ Status IOError(std::string message);
 //! A usage error of the command line or a config file; the message is what the user reads.
 Status CommandError(std::string message);
 
+//! The exception being handled as a kInternal Status ("unexpected exception: <what()>"), for
+//! the one boundary that turns exceptions into values (a stage or handler that threw must
+//! answer with a 500, not end the process). Call only inside a catch block; never throws.
+Status CurrentExceptionStatus() noexcept;
+
 //! Micro-dollars as a decimal dollar string with six places: 4'000 -> "0.004000", -1 -> "-0.000001".
 std::string DecimalUsd(int64_t micro_usd);
 

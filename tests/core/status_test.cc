@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "core/result.h"
@@ -85,6 +86,24 @@ TEST(Status, WithMessageKeepsCodeAndDetail) {
   EXPECT_EQ(b.detail(), a.detail());
   EXPECT_EQ(a.message(), "busy");  // the original is unchanged
   EXPECT_TRUE(Status().WithMessage("x").ok());
+}
+
+TEST(CurrentExceptionStatus, NamesWhatWasThrown) {
+  Status s;
+  try {
+    throw std::runtime_error("Ed25519 signing failed");
+  } catch (...) {
+    s = CurrentExceptionStatus();
+  }
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_EQ(s.message(), "unexpected exception: Ed25519 signing failed");
+  try {
+    throw 42;
+  } catch (...) {
+    s = CurrentExceptionStatus();
+  }
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_EQ(s.message(), "unexpected exception of an unknown type");
 }
 
 TEST(DecimalUsd, SixPlacesAndASign) {
