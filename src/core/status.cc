@@ -1,6 +1,7 @@
 #include "core/status.h"
 
 #include <exception>
+#include <ostream>
 
 namespace sluice {
 
@@ -147,6 +148,10 @@ Status CurrentExceptionStatus() noexcept {
     return kUnexpectedException;
   }
 }
+
+void PrintTo(StatusCode code, std::ostream* os) { *os << StatusCodeName(code); }
+
+void PrintTo(const Status& status, std::ostream* os) { *os << status.ToString(); }
 
 std::string DecimalUsd(int64_t micro) {
   uint64_t m = micro < 0 ? 0 - uint64_t(micro) : uint64_t(micro);

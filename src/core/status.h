@@ -9,6 +9,7 @@
 //! in exactly one place, src/http/problem.h; nothing below src/http knows HTTP numbers.
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -123,6 +124,10 @@ Status CommandError(std::string message);
 //! the one boundary that turns exceptions into values (a stage or handler that threw must
 //! answer with a 500, not end the process). Call only inside a catch block; never throws.
 Status CurrentExceptionStatus() noexcept;
+
+//! For test output (GoogleTest finds these): "Conflict", "Conflict: post 5 already exists".
+void PrintTo(StatusCode code, std::ostream* os);
+void PrintTo(const Status& status, std::ostream* os);
 
 //! Micro-dollars as a decimal dollar string with six places: 4'000 -> "0.004000", -1 -> "-0.000001".
 std::string DecimalUsd(int64_t micro_usd);
