@@ -183,7 +183,7 @@ Status LedgerImpl::Close() {
   // says so; after a write failure the ledger is left for recovery, unmarked.
   if (started_ && !failed && tree_ok_) {
     auto note = WriteCheckpoint();
-    Status s = note.ok() ? WriteClosedMarker() : Status(note.status());
+    Status s = note.ok() ? WriteClosedMarker() : note.status();
     if (!s.ok()) {
       spdlog::error("ledger: closing: {}", s.message());
       close_status_ = s;

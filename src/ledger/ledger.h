@@ -64,8 +64,7 @@ class Ledger {
   //! appended once the second has passed or at Close. Not durable on return: a crash loses
   //! the counts of the last second or so. The default appends the record as it is.
   virtual Status Count(LedgerRecord record) {
-    auto seq = Append(std::move(record));
-    return seq.ok() ? Status::Ok() : Status(seq.status());
+    return Append(std::move(record)).status();
   }
   //! Blocks until record `seq` is durable (for acknowledged writes in every sync mode).
   virtual Status WaitDurable(uint64_t seq) = 0;
