@@ -76,7 +76,7 @@ void BM_AppendOne(benchmark::State& state) {
   uint64_t last = 0;
   for (auto _ : state) {
     auto seq = ledger.get()->Append(r);
-    if (!seq.ok()) return state.SkipWithError(seq.problem().detail.c_str());
+    if (!seq.ok()) return state.SkipWithError(seq.status().message().c_str());
     last = *seq;
   }
   (void)ledger.get()->WaitDurable(last);  // untimed: the loop is over

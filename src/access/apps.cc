@@ -72,7 +72,7 @@ Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock&
     return CommandError("unknown plan '" + request.plan + "' (known: " + Join(names) + ")");
   }
   auto uses = ResolveUses(*plan, request.uses);
-  if (!uses.ok()) return uses.problem();
+  if (!uses.ok()) return uses.status();
   TimeMs now = clock.NowMs();
   CreatedApp created;
   // The project, the app's account and the app are written together or not at all.

@@ -7,10 +7,10 @@ namespace sluice {
 namespace {
 
 // Why no live app has this id: it was revoked, or never existed.
-Problem NoLiveApp(Store& store, Id app_id) {
+Status NoLiveApp(Store& store, Id app_id) {
   std::string app = "app " + std::to_string(app_id);
   auto all = store.ListApps();
-  if (!all.ok()) return all.problem();
+  if (!all.ok()) return all.status();
   for (const auto& a : *all)
     if (a.id == app_id) return CommandError(app + " is revoked");
   return CommandError(app + " does not exist");
@@ -21,7 +21,7 @@ Problem NoLiveApp(Store& store, Id app_id) {
 Result<std::string> RotateKey(Store& store, RevocationGeneration& generation, Id app_id) {
   std::string token = GenerateToken();
   auto replaced = store.ReplaceAppToken(app_id, HashToken(token));
-  if (!replaced.ok()) return replaced.problem();
+  if (!replaced.ok()) return replaced.status();
   if (!*replaced) return NoLiveApp(store, app_id);
   generation.Bump();  // after the commit: a worker that sees it reads the new row
   return token;
@@ -29,7 +29,7 @@ Result<std::string> RotateKey(Store& store, RevocationGeneration& generation, Id
 
 Status RevokeKey(Store& store, RevocationGeneration& generation, const Clock& clock, Id app_id) {
   auto revoked = store.RevokeApp(app_id, clock.NowMs());
-  if (!revoked.ok()) return revoked.problem();
+  if (!revoked.ok()) return revoked.status();
   if (!*revoked) return NoLiveApp(store, app_id);
   generation.Bump();
   return Status::Ok();

@@ -77,14 +77,14 @@ class PlanReader {
   }
 
  private:
-  Problem Bad(const std::string& key, std::string_view why) const { return toml_.Bad(Full(key), why); }
+  Status Bad(const std::string& key, std::string_view why) const { return toml_.Bad(Full(key), why); }
   std::string Full(const std::string& key) const { return prefix_ + "." + key; }
 
   Result<std::string> String(const std::string& key, const toml::node& n) const { return toml_.String(Full(key), n); }
   Result<int64_t> Count(const std::string& key, const toml::node& n) const { return toml_.Integer(Full(key), n, 0); }
   Result<MicroUsd> Money(const std::string& key, const toml::node& n) const {
     auto text = String(key, n);
-    if (!text.ok()) return text.problem();
+    if (!text.ok()) return text.status();
     auto micro = ParseMoney(*text);
     if (!micro) return Bad(key, "must be a decimal string of dollars with at most 6 decimals, like \"100.00\"");
     return *micro;
@@ -202,7 +202,7 @@ std::vector<std::string> Plan::DefaultUses() const {
 
 Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) {
   auto root = ParseToml(toml_text, name);
-  if (!root.ok()) return root.problem();
+  if (!root.ok()) return root.status();
   const StrictToml toml(name);
   Plans plans;
   for (const auto& [k, node] : *root) {
@@ -216,7 +216,7 @@ Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) 
       const auto* plan_table = plan_node.as_table();
       if (!plan_table) return toml.WrongType("plans." + plan_name, plan_node);
       auto plan = PlanReader(toml, plan_name).Read(*plan_table);
-      if (!plan.ok()) return plan.problem();
+      if (!plan.ok()) return plan.status();
       plans.plans_.push_back(std::move(*plan));
     }
   }
@@ -226,7 +226,7 @@ Result<Plans> Plans::Parse(std::string_view toml_text, const std::string& name) 
 
 Result<Plans> Plans::Load(const std::string& path) {
   auto text = ReadTomlFile(path, "plans file");
-  if (!text.ok()) return text.problem();
+  if (!text.ok()) return text.status();
   return Parse(*text, path);
 }
 
@@ -234,7 +234,7 @@ const Plans& Plans::Defaults() {
   static const Plans defaults = [] {
     auto parsed = Parse(kDefaultPlansToml, "config/plans.toml");
     if (!parsed.ok()) {  // a build defect: tests parse the same text
-      std::fprintf(stderr, "built-in plans are invalid: %s\n", parsed.problem().detail.c_str());
+      std::fprintf(stderr, "built-in plans are invalid: %s\n", parsed.status().message().c_str());
       std::abort();
     }
     return std::move(*parsed);

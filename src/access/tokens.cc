@@ -45,7 +45,7 @@ Result<App> Authenticate(Store& store, std::string_view authorization) {
   auto token = ParseBearer(authorization);
   if (!token) return Unauthorized();
   auto app = store.FindAppByTokenHash(HashToken(*token));
-  if (!app.ok()) return app.problem();
+  if (!app.ok()) return app.status();
   if (!app->has_value()) return Unauthorized();
   return std::move(**app);
 }

@@ -18,7 +18,7 @@ std::string HashToken(std::string_view token);
 //! The token from an `Authorization: Bearer <token>` header value; nullopt if malformed.
 std::optional<std::string_view> ParseBearer(std::string_view authorization);
 
-//! Finds the app a request's Authorization header belongs to: 401 problem if there is no
+//! Finds the app a request's Authorization header belongs to: kUnauthorized if there is no
 //! header, it is not a bearer token, or no live app has that token.
 Result<App> Authenticate(Store& store, std::string_view authorization);
 

@@ -71,9 +71,9 @@ class UsageMeter {
   ~UsageMeter();
 
   //! Decides and records one response's delivery for `project` by `app` at the clock's now:
-  //! refused whole (nothing recorded) with X's 429 UsageCapExceeded when the new distinct
-  //! posts would take the cycle past the read cap (or writes past the write cap), and with a
-  //! 402 problem when pay-per-use credits (budget.credits_left) cannot cover the cost.
+  //! refused whole (nothing recorded) with kUsageCapped (X's 429 UsageCapExceeded) when the new
+  //! distinct posts would take the cycle past the read cap (or writes past the write cap), and
+  //! with kCreditsExhausted when pay-per-use credits (budget.credits_left) cannot cover the cost.
   //! Details: the read cap is checked only when the response adds posts, the write cap only
   //! when writes > 0, the credits only when the cost is > 0 (a response of posts already
   //! delivered today is free and always admitted). budget.overage lifts the read cap; the

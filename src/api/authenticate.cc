@@ -24,7 +24,7 @@ Result<std::optional<App>> AuthenticateCached(const Services& services, WorkerSt
   if (it != worker.app_cache.end() && now - it->second.loaded_at < WorkerState::kAppCacheMs && now >= it->second.loaded_at)
     return std::optional<App>(it->second.app);
   auto app = worker.store.FindAppByTokenHash(hash);
-  if (!app.ok()) return app.problem();
+  if (!app.ok()) return app.status();
   if (!app->has_value()) {
     if (it != worker.app_cache.end()) worker.app_cache.erase(it);  // revoked since it was cached
     return std::optional<App>();
@@ -42,7 +42,7 @@ Result<std::optional<App>> AuthenticateCached(const Services& services, WorkerSt
 Verdict AuthenticateStage::Run(Exchange& ex) {
   auto app = AuthenticateCached(ex.services, ex.worker, ex.now, ex.request.authorization);
   if (!app.ok()) {
-    ex.response = ApiResponse::FromProblem(app.problem());
+    ex.Fail(app.status());
     return Verdict::Answer();
   }
   if (!app->has_value()) return ex.Refuse(Refusal::kToken, Unauthorized());

@@ -4,17 +4,17 @@ namespace sluice {
 
 namespace {
 
-// The meter refuses with the cap's 429 or the credits' 402.
-Refusal BudgetRefusal(const Problem& p) { return p.status == 402 ? Refusal::kCredits : Refusal::kCap; }
+// The meter refuses with the cap (usage capped) or the credits (exhausted).
+Refusal BudgetRefusal(const Status& s) { return s.code() == StatusCode::kCreditsExhausted ? Refusal::kCredits : Refusal::kCap; }
 
 Verdict Charge(UsageMeter& meter, Exchange& ex, std::span<const Id> posts, std::span<const Id> users, int64_t writes) {
   auto budget = ProjectBudget(ex.worker, meter, *ex.plan, ex.app->project_id, ex.now);
   if (!budget.ok()) {
-    ex.response = ApiResponse::FromProblem(budget.problem());
+    ex.Fail(budget.status());
     return Verdict::Answer();
   }
   auto charge = meter.Charge(ex.app->project_id, ex.app->id, *ex.plan, *budget, posts, users, writes, ex.now);
-  if (!charge.ok()) return ex.Refuse(BudgetRefusal(charge.problem()), charge.problem());
+  if (!charge.ok()) return ex.Refuse(BudgetRefusal(charge.status()), charge.status());
   ex.charge = *charge;
   return Verdict::Continue();
 }
@@ -31,9 +31,9 @@ Result<Budget> ProjectBudget(WorkerState& worker, const UsageMeter& meter, const
   WorkerState::CachedProject& cached = worker.project_cache[project];
   if (now - cached.loaded_at >= WorkerState::kProjectCacheMs || now < cached.loaded_at) {
     auto info = worker.store.GetProject(project);
-    if (!info.ok()) return info.problem();
+    if (!info.ok()) return info.status();
     auto credits = worker.store.Credits(project);
-    if (!credits.ok()) return credits.problem();
+    if (!credits.ok()) return credits.status();
     cached.cap_reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
     cached.credits_added = 0;
     for (const auto& c : *credits) cached.credits_added += c.micro_usd;

@@ -22,9 +22,9 @@ std::string_view RefusalName(Refusal r) {
   return "none";
 }
 
-Verdict Exchange::Refuse(Refusal reason, const Problem& problem) {
+Verdict Exchange::Refuse(Refusal reason, const Status& error) {
   refusal = reason;
-  response = ApiResponse::FromProblem(problem);
+  response = services.error_response(error);
   return Verdict::Answer();
 }
 
@@ -103,11 +103,11 @@ void Chain::Advance(const std::shared_ptr<Exchange>& ex) const {
       verdict = stages_[ex->next_ - 1]->Run(*ex);
     } catch (const std::exception& e) {
       spdlog::error("stage {} threw on request {}: {}", stage.name(), ex->request.request_id, e.what());
-      ex->response = ApiResponse::FromProblem(InternalError("The server failed to handle this request."));
+      ex->Fail(InternalError("The server failed to handle this request."));
       verdict = Verdict::Answer();
     } catch (...) {
       spdlog::error("stage {} threw on request {}", stage.name(), ex->request.request_id);
-      ex->response = ApiResponse::FromProblem(InternalError("The server failed to handle this request."));
+      ex->Fail(InternalError("The server failed to handle this request."));
       verdict = Verdict::Answer();
     }
     if (verdict.kind == Verdict::Kind::kWait) {

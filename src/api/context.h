@@ -9,7 +9,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
-#include "core/problem.h"
+#include "core/result.h"
 #include "core/snowflake.h"
 #include "core/types.h"
 #include "store/store.h"
@@ -44,7 +44,6 @@ struct ApiResponse {
   // NoteDeletion) and the router applies once its record is durable (write_intents.h); 0: none.
   Id write_intent = 0;
 
-  static ApiResponse FromProblem(const Problem& p);
   static ApiResponse Json(int status, std::string body);
 };
 

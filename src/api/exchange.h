@@ -59,6 +59,9 @@ struct Services {
   UsageMeter* meter = nullptr;      // absent: no write-check or cap stage (metering.enabled = false)
   TrapInjector* traps = nullptr;    // absent: pages carry no trap records
   const RevocationGeneration* revocations = nullptr;  // absent: a revocation shows within kAppCacheMs
+  //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
+  //! becomes X's problem), set by the Router that runs the stages.
+  ApiResponse (*error_response)(const Status&) = nullptr;
 };
 
 //! One worker's state: used by its thread only.
@@ -129,8 +132,10 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   ApiResponse response;
   Refusal refusal = Refusal::kNone;
 
-  //! Sets the response to `problem` and says why: return its value from Stage::Run.
-  Verdict Refuse(Refusal reason, const Problem& problem);
+  //! Sets the response to `error`'s and says why: return its value from Stage::Run.
+  Verdict Refuse(Refusal reason, const Status& error);
+  //! Sets the response to `error`'s (a failure, not a refusal).
+  void Fail(const Status& error) { response = services.error_response(error); }
 
   //! For a stage about to return Verdict::Wait: the function to call (once, from any thread)
   //! when what it waits for is done. The chain then goes on with the next stage on this

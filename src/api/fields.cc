@@ -83,12 +83,12 @@ Result<uint32_t> ParseList(const Params& params, std::string_view name, const Vo
 Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource primary) {
   FieldSelection s;
   auto post = ParseList(params, "tweet.fields", kPostFields);
-  if (!post.ok()) return post.problem();
+  if (!post.ok()) return post.status();
   auto user = ParseList(params, "user.fields", kUserFields);
-  if (!user.ok()) return user.problem();
+  if (!user.ok()) return user.status();
   auto exp = primary == PrimaryResource::kPosts ? ParseList(params, "expansions", kPostExpansions)
                                                 : ParseList(params, "expansions", kUserExpansions);
-  if (!exp.ok()) return exp.problem();
+  if (!exp.ok()) return exp.status();
   s.post = *post;
   s.user = *user;
   s.expansions = *exp;

@@ -1,7 +1,7 @@
 #pragma once
 //! The X API v2 endpoints. Each takes the authenticated app, the request and the route's
 //! captured path segment (an id or username, still percent-encoded), and returns the
-//! response; every failure is a Problem (rendered by ApiResponse::FromProblem).
+//! response; every failure is a Status (made an X problem by ProblemResponse, http/problem.h).
 
 #include <string_view>
 

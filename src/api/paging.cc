@@ -13,16 +13,16 @@ namespace sluice {
 Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs now) {
   PageRequest page;
   auto limit = ParseMaxResults(params, spec.min_results, spec.max_results, spec.default_results);
-  if (!limit.ok()) return limit.problem();
+  if (!limit.ok()) return limit.status();
   page.limit = *limit;
   auto since = OptionalId(params, "since_id");
-  if (!since.ok()) return since.problem();
+  if (!since.ok()) return since.status();
   auto until = OptionalId(params, "until_id");
-  if (!until.ok()) return until.problem();
+  if (!until.ok()) return until.status();
   auto start = OptionalTime(params, "start_time");
-  if (!start.ok()) return start.problem();
+  if (!start.ok()) return start.status();
   auto end = OptionalTime(params, "end_time");
-  if (!end.ok()) return end.problem();
+  if (!end.ok()) return end.status();
   page.since_id = *since;
   page.until_id = *until;
   page.start_time = *start;
@@ -53,7 +53,7 @@ Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs
   for (std::string_view name : {"pagination_token", "next_token"}) {
     if (auto token = params.Get(name)) {
       auto cursor = DecodePageToken(name, *token);
-      if (!cursor.ok()) return cursor.problem();
+      if (!cursor.ok()) return cursor.status();
       page.cursor = *cursor;
     }
   }

@@ -66,7 +66,7 @@ Result<std::vector<Id>> ParseIdList(const Params& p, std::string_view name, size
   std::set<Id> seen;
   for (std::string_view item : SplitCommaList(*v)) {
     auto id = ParseIdValue(name, item);
-    if (!id.ok()) return id.problem();
+    if (!id.ok()) return id.status();
     if (seen.insert(*id).second) ids.push_back(*id);
   }
   if (ids.size() > max)
@@ -80,7 +80,7 @@ Result<std::optional<Id>> OptionalId(const Params& p, std::string_view name) {
   auto v = p.Get(name);
   if (!v) return std::optional<Id>();
   auto id = ParseIdValue(name, *v);
-  if (!id.ok()) return id.problem();
+  if (!id.ok()) return id.status();
   return std::optional<Id>(*id);
 }
 

@@ -34,11 +34,11 @@ Result<Post> ParsePostBody(std::string_view body, int64_t max_chars) {
       if (!id || obj->size() != 1)
         return InvalidRequest("reply", "", "`reply` must be an object with only `in_reply_to_tweet_id`");
       auto parent = IdField(*id, "reply.in_reply_to_tweet_id");
-      if (!parent.ok()) return parent.problem();
+      if (!parent.ok()) return parent.status();
       post.referenced.push_back({ReferenceType::kRepliedTo, *parent});
     } else if (key == "quote_tweet_id") {
       auto quoted = IdField(value, "quote_tweet_id");
-      if (!quoted.ok()) return quoted.problem();
+      if (!quoted.ok()) return quoted.status();
       post.referenced.push_back({ReferenceType::kQuoted, *quoted});
     } else {
       return InvalidRequest(std::string(key), "", "`" + std::string(key) + "` is not supported by this server (supported: text, reply, quote_tweet_id)");

@@ -21,15 +21,15 @@ const std::initializer_list<std::string_view> kLookupParams = {"tweet.fields", "
 Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id>& ids, bool single,
                            std::string_view parameter, const Params& params, bool* cacheable = nullptr) {
   auto fields = ParseFieldSelection(params, PrimaryResource::kPosts);
-  if (!fields.ok()) return fields.problem();
+  if (!fields.ok()) return fields.status();
   std::vector<ResourceError> errors;
   auto posts = FetchLivePosts(ctx.store, ids, parameter, errors);
-  if (!posts.ok()) return posts.problem();
+  if (!posts.ok()) return posts.status();
   // A trap record is found only by the app it was delivered to; to anyone else it is a 404.
   std::vector<Id> traps;
   for (auto e = errors.begin(); e != errors.end();) {
     auto trap = ctx.store.GetTrap(std::stoll(e->value));
-    if (!trap.ok()) return trap.problem();
+    if (!trap.ok()) return trap.status();
     if (!trap->has_value() || (*trap)->app_id != app.id) {
       ++e;
       continue;
@@ -65,10 +65,10 @@ Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiReques
     ctx.services.metrics.CountLookupCache(false);
   }
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed(kLookupParams); !s.ok()) return s;
   auto id = ParseIdValue("id", id_text);
-  if (!id.ok()) return id.problem();
+  if (!id.ok()) return id.status();
   bool cacheable = false;
   auto response = Lookup(ctx, app, {*id}, true, "id", *params, cache ? &cacheable : nullptr);
   if (cacheable && response.ok() && response->status == 200)
@@ -78,12 +78,12 @@ Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiReques
 
 Result<ApiResponse> GetPostsByIds(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   std::initializer_list<std::string_view> allowed = {"ids", "tweet.fields", "user.fields", "expansions",
                                                      "media.fields", "place.fields", "poll.fields"};
   if (Status s = params->CheckAllowed(allowed); !s.ok()) return s;
   auto ids = ParseIdList(*params, "ids", 100);
-  if (!ids.ok()) return ids.problem();
+  if (!ids.ok()) return ids.status();
   return Lookup(ctx, app, *ids, false, "ids", *params);
 }
 

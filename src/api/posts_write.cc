@@ -30,10 +30,10 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
       }))
     return UnsupportedMediaType("POST /2/tweets takes Content-Type: application/json");
   auto post = ParsePostBody(req.body, ctx.config.posts.max_chars);
-  if (!post.ok()) return post.problem();
+  if (!post.ok()) return post.status();
   if (auto quoted = post->Reference(ReferenceType::kQuoted)) {
     auto found = ctx.store.GetPosts(std::span<const Id>(&*quoted, 1));
-    if (!found.ok()) return found.problem();
+    if (!found.ok()) return found.status();
     if (found->empty() || found->front().post.deleted_at)
       return InvalidRequest("quote_tweet_id", std::to_string(*quoted), "The post you are quoting does not exist or was deleted.");
   }
@@ -66,9 +66,9 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
 
 Result<ApiResponse> DeletePost(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_text) {
   auto id = ParseIdValue("id", id_text);
-  if (!id.ok()) return id.problem();
+  if (!id.ok()) return id.status();
   auto found = ctx.store.GetPosts(std::span<const Id>(&*id, 1));
-  if (!found.ok()) return found.problem();
+  if (!found.ok()) return found.status();
   if (found->empty() || found->front().post.deleted_at)
     return NotFound("Could not find tweet with id: [" + std::to_string(*id) + "].");
   if (found->front().post.author_id != app.user_id)

@@ -60,7 +60,7 @@ struct IdList {
 Result<std::vector<User>> FetchUsers(Store& store, const std::vector<Id>& ids) {
   if (ids.empty()) return std::vector<User>();
   auto found = store.GetUsers(ids);
-  if (!found.ok()) return found.problem();
+  if (!found.ok()) return found.status();
   std::vector<User> out;
   for (Id id : ids)
     for (auto& u : *found)
@@ -107,7 +107,7 @@ Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<I
   std::vector<StoredPost> out;
   if (ids.empty()) return out;
   auto found = store.GetPosts(ids);
-  if (!found.ok()) return found.problem();
+  if (!found.ok()) return found.status();
   for (Id id : ids) {
     auto it = std::find_if(found->begin(), found->end(), [id](const StoredPost& p) { return p.post.id == id; });
     if (it == found->end() || it->post.deleted_at)
@@ -216,7 +216,7 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
     for (const auto& p : posts)
       for (const auto& r : p.post.referenced) refs.Add(r.id);
     auto fetched = FetchLivePosts(store, refs.ids, "referenced_tweets.id", errors);
-    if (!fetched.ok()) return fetched.problem();
+    if (!fetched.ok()) return fetched.status();
     ref_posts = std::move(*fetched);
   }
   IdList user_ids;
@@ -230,10 +230,10 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
   if (f.Has(Expansion::kReferencedTweetsIdAuthorId))
     for (const auto& p : ref_posts) user_ids.Add(p.post.author_id);
   auto users = FetchUsers(store, user_ids.ids);
-  if (!users.ok()) return users.problem();
+  if (!users.ok()) return users.status();
   if (!usernames.empty()) {
     auto mentioned = store.GetUsersByUsername(usernames);
-    if (!mentioned.ok()) return mentioned.problem();
+    if (!mentioned.ok()) return mentioned.status();
     for (auto& u : *mentioned)
       if (user_ids.seen.insert(u.id).second) users->push_back(std::move(u));
   }
@@ -273,7 +273,7 @@ Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& u
     for (const auto& u : users)
       if (u.pinned_tweet_id) ids.Add(*u.pinned_tweet_id);
     auto fetched = FetchLivePosts(store, ids.ids, "pinned_tweet_id", errors);
-    if (!fetched.ok()) return fetched.problem();
+    if (!fetched.ok()) return fetched.status();
     pinned = std::move(*fetched);
   }
   JsonWriter w;

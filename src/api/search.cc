@@ -17,36 +17,36 @@ Result<SearchQuery> QueryParam(const Params& params) {
 
 Result<ApiResponse> SearchRecent(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"query", "max_results", "next_token", "pagination_token", "since_id", "until_id",
                                        "start_time", "end_time", "sort_order", "tweet.fields", "user.fields",
                                        "expansions", "media.fields", "place.fields", "poll.fields"});
       !s.ok())
     return s;
   auto query = QueryParam(*params);
-  if (!query.ok()) return query.problem();
+  if (!query.ok()) return query.status();
   if (auto order = params->Get("sort_order"); order && *order != "recency" && *order != "relevancy")
     return InvalidRequest("sort_order", std::string(*order),
                           "The `sort_order` query parameter value [" + std::string(*order) + "] is not one of [recency,relevancy]");
   auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
-  if (!fields.ok()) return fields.problem();
+  if (!fields.ok()) return fields.status();
   PageSpec spec{10, 100, 10, false, /*search_window=*/true, /*previous_token=*/false};
   auto page = ParsePage(*params, spec, ctx.now);
-  if (!page.ok()) return page.problem();
+  if (!page.ok()) return page.status();
   auto rows = ctx.store.Search(*query, *page);
-  if (!rows.ok()) return rows.problem();
+  if (!rows.ok()) return rows.status();
   return RenderPage(ctx, app, std::move(*rows), *page, spec, *fields);
 }
 
 Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"query", "granularity", "start_time", "end_time", "since_id", "until_id",
                                        "search_count.fields"});
       !s.ok())
     return s;
   auto query = QueryParam(*params);
-  if (!query.ok()) return query.problem();
+  if (!query.ok()) return query.status();
   TimeMs bucket = 3600 * 1000;
   if (auto g = params->Get("granularity")) {
     if (*g == "minute") bucket = 60 * 1000;
@@ -58,7 +58,7 @@ Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& r
   const TimeMs now = ctx.now;
   PageSpec spec{0, 0, 0, false, /*search_window=*/true};
   auto page = ParsePage(*params, spec, now);
-  if (!page.ok()) return page.problem();
+  if (!page.ok()) return page.status();
   TimeMs start = *page->start_time;
   TimeMs end = page->end_time.value_or(now);
   // since_id / until_id narrow the range like times do (ids are times).
@@ -67,7 +67,7 @@ Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& r
   std::vector<CountBucket> buckets;
   if (end > start) {
     auto counted = ctx.store.Count(*query, start, end, bucket);
-    if (!counted.ok()) return counted.problem();
+    if (!counted.ok()) return counted.status();
     buckets = std::move(*counted);
   }
   JsonWriter w;

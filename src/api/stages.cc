@@ -40,7 +40,8 @@ Handler HandlerFor(RouteId route) {
 Verdict HandlerStage::Run(Exchange& ex) {
   ApiContext ctx = ex.Context();
   auto handled = HandlerFor(ex.route)(ctx, *ex.app, ex.request, ex.capture);
-  ex.response = handled.ok() ? std::move(*handled) : ApiResponse::FromProblem(handled.problem());
+  if (handled.ok()) ex.response = std::move(*handled);
+  else ex.Fail(handled.status());
   return Verdict::Continue();
 }
 
@@ -51,14 +52,14 @@ Verdict RecordStage::Run(Exchange& ex) {
   LedgerRecord record = DeliveryRecord(ex.services.config, ex.now, ex.request, EndpointName(ex.route), app, response);
   if (IsCountedRefusal(app, response)) {
     Status s = ledger_.Count(std::move(record));
-    if (!s.ok()) response = ApiResponse::FromProblem(s.problem());
+    if (!s.ok()) ex.Fail(s);
     return Verdict::Continue();
   }
   const bool success = response.status < 300;
   auto seq = ledger_.Append(std::move(record));
   if (!seq.ok()) {
     ex.record_failed = true;
-    response = ApiResponse::FromProblem(seq.problem());
+    ex.Fail(seq.status());
     return Verdict::Continue();
   }
   const bool write = ex.request.method == "POST" || ex.request.method == "DELETE";
@@ -69,7 +70,7 @@ Verdict RecordStage::Run(Exchange& ex) {
     // Runs on the sync thread (or here): only the exchange's own fields, then back to its worker.
     if (!s.ok()) {
       ex.record_failed = true;
-      ex.response = ApiResponse::FromProblem(s.problem());
+      ex.Fail(s);
     }
     resume();
   });
@@ -78,7 +79,7 @@ Verdict RecordStage::Run(Exchange& ex) {
 
 Verdict ApplyWriteStage::Run(Exchange& ex) {
   if (ex.response.write_intent == 0 || !ex.kept()) return Verdict::Continue();
-  if (Status s = ApplyWrite(ex.worker.store, ex.response.write_intent); !s.ok()) ex.response = ApiResponse::FromProblem(s.problem());
+  if (Status s = ApplyWrite(ex.worker.store, ex.response.write_intent); !s.ok()) ex.Fail(s);
   return Verdict::Continue();
 }
 

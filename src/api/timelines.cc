@@ -14,16 +14,16 @@ template <typename Fetch>
 Result<ApiResponse> Timeline(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_param, std::string_view id_text,
                              const PageSpec& spec, std::initializer_list<std::string_view> allowed, Fetch&& fetch) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed(allowed); !s.ok()) return s;
   auto id = ParseIdValue(id_param, id_text);
-  if (!id.ok()) return id.problem();
+  if (!id.ok()) return id.status();
   auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
-  if (!fields.ok()) return fields.problem();
+  if (!fields.ok()) return fields.status();
   auto page = ParsePage(*params, spec, ctx.now);
-  if (!page.ok()) return page.problem();
+  if (!page.ok()) return page.status();
   auto rows = fetch(*id, *page);
-  if (!rows.ok()) return rows.problem();
+  if (!rows.ok()) return rows.status();
   return RenderPage(ctx, app, std::move(*rows), *page, spec, *fields);
 }
 

@@ -67,7 +67,7 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
 
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"days", "usage.fields"}); !s.ok()) return s;
   int days = 7;
   if (auto d = params->Get("days")) {
@@ -90,7 +90,7 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
   const TimeMs now = ctx.now;
   const Plan* plan = ctx.services.plans.Find(app.plan);
   auto info = ctx.store.GetProject(app.project_id);
-  if (!info.ok()) return info.problem();
+  if (!info.ok()) return info.status();
   int reset_day = info->has_value() ? (*info)->cap_reset_day : 1;
   TimeMs cycle = CycleStart(now, reset_day);
   DayUsage totals = ctx.services.meter ? ctx.services.meter->CycleTotals(app.project_id, cycle) : DayUsage{};

@@ -19,15 +19,15 @@ bool ValidUsername(std::string_view s) {
 Result<ApiResponse> Render(ApiContext& ctx, const std::vector<User>& users, bool single, const Params& params,
                            std::vector<ResourceError> errors) {
   auto fields = ParseFieldSelection(params, PrimaryResource::kUsers);
-  if (!fields.ok()) return fields.problem();
+  if (!fields.ok()) return fields.status();
   return RenderUsersEnvelope(ctx.store, users, single, *fields, std::move(errors), nullptr);
 }
 
 Result<ApiResponse> ById(ApiContext& ctx, const std::vector<Id>& ids, bool single, std::string_view parameter,
                          const Params& params) {
-  if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.problem();
+  if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.status();
   auto found = ctx.store.GetUsers(ids);
-  if (!found.ok()) return found.problem();
+  if (!found.ok()) return found.status();
   std::vector<User> users;
   std::vector<ResourceError> errors;
   for (Id id : ids) {
@@ -46,9 +46,9 @@ Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& 
       return InvalidRequest(std::string(parameter), n,
                             "The `" + std::string(parameter) + "` query parameter value [" + n +
                                 "] does not match ^[A-Za-z0-9_]{1,15}$");
-  if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.problem();
+  if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.status();
   auto found = ctx.store.GetUsersByUsername(names);
-  if (!found.ok()) return found.problem();
+  if (!found.ok()) return found.status();
   std::vector<User> users;
   std::vector<ResourceError> errors;
   for (const auto& n : names) {
@@ -67,25 +67,25 @@ Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& 
 
 Result<ApiResponse> GetUserById(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view id_text) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed(kUserParams); !s.ok()) return s;
   auto id = ParseIdValue("id", id_text);
-  if (!id.ok()) return id.problem();
+  if (!id.ok()) return id.status();
   return ById(ctx, {*id}, true, "id", *params);
 }
 
 Result<ApiResponse> GetUsersByIds(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"ids", "user.fields", "expansions", "tweet.fields"}); !s.ok()) return s;
   auto ids = ParseIdList(*params, "ids", 100);
-  if (!ids.ok()) return ids.problem();
+  if (!ids.ok()) return ids.status();
   return ById(ctx, *ids, false, "ids", *params);
 }
 
 Result<ApiResponse> GetUserByUsername(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view username) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed(kUserParams); !s.ok()) return s;
   auto decoded = boost::urls::make_pct_string_view(username);
   if (!decoded) return InvalidRequest("username", std::string(username), "The username is not valid percent-encoding.");
@@ -94,7 +94,7 @@ Result<ApiResponse> GetUserByUsername(ApiContext& ctx, const App&, const ApiRequ
 
 Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
-  if (!params.ok()) return params.problem();
+  if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"usernames", "user.fields", "expansions", "tweet.fields"}); !s.ok()) return s;
   auto list = params->Get("usernames");
   if (!list || list->empty()) return InvalidRequest("usernames", "", "The `usernames` query parameter can not be empty");

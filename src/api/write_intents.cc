@@ -14,7 +14,7 @@ Status ApplyWrite(Store& store, Id post_id) {
 
 Result<ReconcileReport> ReconcileWrites(const std::string& ledger_dir, Store& store) {
   auto intents = store.ListIntents();
-  if (!intents.ok()) return intents.problem();
+  if (!intents.ok()) return intents.status();
   ReconcileReport report;
   if (intents->empty()) return report;
   struct Pending {
@@ -44,7 +44,7 @@ Result<ReconcileReport> ReconcileWrites(const std::string& ledger_dir, Store& st
     }
     return Status::Ok();
   });
-  if (!scan.ok()) return scan.problem();
+  if (!scan.ok()) return scan.status();
   for (const auto& [id, p] : by_post) {
     if (Status s = p.recorded ? store.ApplyIntent(id) : store.DropIntent(id); !s.ok()) return s;
     ++(p.recorded ? report.applied : report.dropped);

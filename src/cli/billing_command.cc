@@ -38,9 +38,9 @@ int RunBillingCommand(BillingCommand& c, Common& common, const Config& config, S
     auto micro = ParseUsd(c.usd);
     if (!micro || *micro <= 0) return Fail(CommandError("--usd " + c.usd + ": a positive amount like 25 or 12.50 (at most 6 decimals)"));
     auto project = store.GetProject(c.billing_project);
-    if (!project.ok()) return Fail(project.problem());
+    if (!project.ok()) return Fail(project.status());
     if (!project->has_value()) return Fail(CommandError("project " + std::to_string(c.billing_project) + " does not exist"));
-    if (Status s = store.AddCredits(c.billing_project, *micro, SystemClock::Instance().NowMs()); !s.ok()) return Fail(s.problem());
+    if (Status s = store.AddCredits(c.billing_project, *micro, SystemClock::Instance().NowMs()); !s.ok()) return Fail(s);
     auto all = store.Credits(c.billing_project);
     MicroUsd added = 0;
     for (const auto& entry : *all) added += entry.micro_usd;
@@ -50,17 +50,17 @@ int RunBillingCommand(BillingCommand& c, Common& common, const Config& config, S
   }
   if (*c.usage || *c.invoice) {
     auto project = store.GetProject(c.billing_project);
-    if (!project.ok()) return Fail(project.problem());
+    if (!project.ok()) return Fail(project.status());
     if (!project->has_value()) return Fail(CommandError("project " + std::to_string(c.billing_project) + " does not exist"));
     auto plans = LoadPlans(config);
-    if (!plans.ok()) return Fail(plans.problem());
+    if (!plans.ok()) return Fail(plans.status());
     const Plan* plan = plans->Find((*project)->plan);
     if (!plan) return Fail(CommandError("project " + std::to_string(c.billing_project) + " has no app, so no plan"));
     if (c.month.empty()) c.month = FormatDate(SystemClock::Instance().NowMs()).substr(0, 7);
     auto range = MonthRange(c.month);
-    if (!range.ok()) return Fail(range.problem());
+    if (!range.ok()) return Fail(range.status());
     UsageMeter meter(SystemClock::Instance());
-    if (Status s = RebuildUsage(LedgerDir(common), store, *plans, meter, ScanProgress); !s.ok()) return Fail(s.problem());
+    if (Status s = RebuildUsage(LedgerDir(common), store, *plans, meter, ScanProgress); !s.ok()) return Fail(s);
     auto days = meter.Days(c.billing_project, range->first, range->second);
     if (*c.usage) {
       JsonWriter w;
@@ -92,7 +92,7 @@ int RunBillingCommand(BillingCommand& c, Common& common, const Config& config, S
     }
     // Credits that could pay this c.month: added before its end, minus what earlier months spent.
     auto entries = store.Credits(c.billing_project);
-    if (!entries.ok()) return Fail(entries.problem());
+    if (!entries.ok()) return Fail(entries.status());
     MicroUsd available = 0;
     for (const auto& entry : *entries)
       if (entry.added_at < range->second) available += entry.micro_usd;

@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "core/json_writer.h"
+#include "core/listen_address.h"
+#include "core/snowflake.h"
 
 namespace sluice::cli {
 
@@ -15,8 +17,8 @@ void AddCommon(CLI::App* cmd, Common& c) {
   cmd->add_option("--config", c.config_file, "TOML config file (see config/sluice.example.toml): plans, ledger, ...");
 }
 
-int Fail(const Problem& p) {
-  std::fprintf(stderr, "sluice: %s\n", p.detail.c_str());
+int Fail(const Status& s) {
+  std::fprintf(stderr, "sluice: %s\n", s.message().c_str());
   return 1;
 }
 
@@ -24,7 +26,7 @@ Result<Config> LoadSettings(const Common& c) {
   Config config;
   if (!c.config_file.empty()) {
     auto loaded = LoadConfig(c.config_file);
-    if (!loaded.ok()) return loaded.problem();
+    if (!loaded.ok()) return loaded.status();
     config = std::move(*loaded);
   }
   if (!c.store_url.empty()) config.store_url = c.store_url;
@@ -64,6 +66,15 @@ std::string AppJson(const CreatedApp& c) {
 Result<Plans> LoadPlans(const Config& config) {
   if (config.plans_file.empty()) return Plans::Defaults();
   return Plans::Load(config.plans_file);
+}
+
+int CommandNodeId(const Common& c) { return c.node_id >= 0 ? c.node_id : kMaxNodeId; }
+
+Status ApplyListen(const std::string& listen, Config& config) {
+  if (listen.empty()) return Status::Ok();
+  if (auto where = ParseListenAddress(listen); !where.ok()) return CommandError("--listen " + listen + ": " + where.status().message());
+  config.server.listen = listen;
+  return Status::Ok();
 }
 
 std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }

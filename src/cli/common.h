@@ -28,12 +28,18 @@ struct Common {
 
 //! --data, --store, --config.
 void AddCommon(CLI::App* cmd, Common& c);
-//! Prints "sluice: <detail>" on stderr; returns the exit code 1.
-int Fail(const Problem& p);
+//! Prints "sluice: <message>" on stderr; returns the exit code 1. `s` is an error.
+int Fail(const Status& s);
 Result<Config> LoadSettings(const Common& c);
 Result<std::unique_ptr<Store>> Open(const Common& c, const Config& config);
 Result<Plans> LoadPlans(const Config& config);
 std::string LedgerDir(const Common& c);
+//! --listen: checked as server.listen is (ParseListenAddress), then set; nothing when empty.
+Status ApplyListen(const std::string& listen, Config& config);
+//! The snowflake node id of commands other than the server: --node-id, else the last node id,
+//! so that an `apps create` next to a running server (node 0 by default) can never make the
+//! same id in the same millisecond.
+int CommandNodeId(const Common& c);
 Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair = false);
 //! Progress bars, on a terminal only.
 void Progress(const char* what, int64_t done, int64_t total);

@@ -23,9 +23,9 @@ std::unique_ptr<KeysCommand> AddKeysCommand(CLI::App& app, Common& common) {
 
 int RunKeysCommand(KeysCommand& c, const Common& common, Store& store) {
   auto generation = RevocationGeneration::Open(common.data);
-  if (!generation.ok()) return Fail(generation.problem());
+  if (!generation.ok()) return Fail(generation.status());
   if (*c.revoke) {
-    if (Status s = RevokeKey(store, **generation, SystemClock::Instance(), c.app_id); !s.ok()) return Fail(s.problem());
+    if (Status s = RevokeKey(store, **generation, SystemClock::Instance(), c.app_id); !s.ok()) return Fail(s);
     JsonWriter w;
     w.BeginObject();
     w.MemberId("app_id", c.app_id);
@@ -35,9 +35,9 @@ int RunKeysCommand(KeysCommand& c, const Common& common, Store& store) {
     return 0;
   }
   auto token = RotateKey(store, **generation, c.app_id);
-  if (!token.ok()) return Fail(token.problem());
+  if (!token.ok()) return Fail(token.status());
   auto apps = store.ListApps();
-  if (!apps.ok()) return Fail(apps.problem());
+  if (!apps.ok()) return Fail(apps.status());
   for (const auto& a : *apps)
     if (a.id == c.app_id) std::printf("%s\n", AppJson(CreatedApp{a, *token}).c_str());
   return 0;

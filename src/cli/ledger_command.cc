@@ -52,31 +52,31 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
   std::string dir = LedgerDir(common);
   if (*c.verify) {
     auto report = VerifyLedger(dir, ScanProgress);
-    if (!report.ok()) return Fail(report.problem());
+    if (!report.ok()) return Fail(report.status());
     std::fputs(DescribeVerifyReport(*report).c_str(), stdout);
     return 0;
   }
   if (*c.check) {
     auto summary = CheckProofFile(c.proof_file, c.pubkey_text);
-    if (!summary.ok()) return Fail(summary.problem());
+    if (!summary.ok()) return Fail(summary.status());
     std::printf("%s\n", summary->c_str());
     return 0;
   }
   if (*c.pubkey) {
     auto key = LedgerPublicKey(dir);
-    if (!key.ok()) return Fail(key.problem());
+    if (!key.ok()) return Fail(key.status());
     std::printf("%s\n", key->c_str());
     return 0;
   }
   if (*c.prove) {
     auto json = ProveDelivery(dir, c.ledger_app, c.ledger_post, ScanProgress);
-    if (!json.ok()) return Fail(json.problem());
+    if (!json.ok()) return Fail(json.status());
     std::printf("%s\n", json->c_str());
     return 0;
   }
   if (*c.consistency) {
     auto json = ConsistencyJson(dir, c.from_size, c.to_size);
-    if (!json.ok()) return Fail(json.problem());
+    if (!json.ok()) return Fail(json.status());
     std::printf("%s\n", json->c_str());
     return 0;
   }
@@ -86,19 +86,19 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
     if (!c.to_time.empty() && !(to = ParseTime(c.to_time))) return Fail(CommandError("--to " + c.to_time + ": not an RFC 3339 time"));
     Status s = ExportRecords(dir, c.ledger_app, from, to, std::cout, ScanProgress);
     std::cout.flush();
-    return s.ok() ? 0 : Fail(s.problem());
+    return s.ok() ? 0 : Fail(s);
   }
   if (*c.repair) {
     // Explicit and logged: what it removes is kept in DATA/ledger/repaired-<ms>/, and each
     // step is a line of DATA/ledger/repairs.log, printed here too.
     auto config = LoadSettings(common);
-    if (!config.ok()) return Fail(config.problem());
+    if (!config.ok()) return Fail(config.status());
     std::error_code ec;
     uint64_t log_before = std::filesystem::file_size(dir + "/repairs.log", ec);
     if (ec) log_before = 0;
     auto ledger = OpenLedger(*config, common, /*repair=*/true);
-    if (!ledger.ok()) return Fail(ledger.problem());
-    if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
+    if (!ledger.ok()) return Fail(ledger.status());
+    if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s);
     std::ifstream log(dir + "/repairs.log");
     log.seekg(static_cast<std::streamoff>(log_before));
     std::cout << log.rdbuf();
@@ -107,12 +107,12 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
   }
   if (*c.checkpoint) {
     auto config = LoadSettings(common);
-    if (!config.ok()) return Fail(config.problem());
+    if (!config.ok()) return Fail(config.status());
     auto ledger = OpenLedger(*config, common);
-    if (!ledger.ok()) return Fail(ledger.problem());
+    if (!ledger.ok()) return Fail(ledger.status());
     auto note = (*ledger)->Checkpoint();
-    if (!note.ok()) return Fail(note.problem());
-    if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
+    if (!note.ok()) return Fail(note.status());
+    if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s);
     std::fputs(note->c_str(), stdout);
     return 0;
   }

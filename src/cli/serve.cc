@@ -29,11 +29,11 @@ Status Seed(Store& store, int64_t users, int64_t posts, uint64_t seed, int node_
 
 Result<DemoSample> PickDemoSample(Store& store, std::string token) {
   auto query = ParseSearchQuery("the OR le OR la");
-  if (!query.ok()) return query.problem();
+  if (!query.ok()) return query.status();
   PageRequest page;
   page.limit = 1;
   auto posts = store.Search(*query, page);
-  if (!posts.ok()) return posts.problem();
+  if (!posts.ok()) return posts.status();
   if (posts->empty()) return CommandError("the demo data set has no posts to show");
   return DemoSample{std::move(token), posts->front().post.id, posts->front().post.author_id};
 }
@@ -43,18 +43,18 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   // the server's handler takes them, so a signal right after start drains instead of killing.
   BlockStopSignals();
   auto plans = LoadPlans(config);
-  if (!plans.ok()) return Fail(plans.problem());
+  if (!plans.ok()) return Fail(plans.status());
   auto ledger = OpenLedger(config, c);
-  if (!ledger.ok()) return Fail(ledger.problem());
+  if (!ledger.ok()) return Fail(ledger.status());
   // Writes noted but not applied when the last run stopped (kill -9) are settled by the
   // ledger, now that its torn tail is cut: a write takes effect only with its record.
   {
     // create: also brings a store made by an older sluice up to the current schema (its
     // write_intents table), before any worker opens its own connection.
     auto store = OpenStore({config.store_url, c.data, true});
-    if (!store.ok()) return Fail(store.problem());
+    if (!store.ok()) return Fail(store.status());
     auto settled = ReconcileWrites(LedgerDir(c), **store);
-    if (!settled.ok()) return Fail(settled.problem());
+    if (!settled.ok()) return Fail(settled.status());
     if (settled->applied + settled->dropped > 0)
       spdlog::warn("writes left by the last run: {} applied (their ledger record is durable), {} dropped (no record: never acknowledged)",
                    settled->applied, settled->dropped);
@@ -65,21 +65,21 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     spdlog::warn("metering.enabled = false: no rate limits, caps or credits (for benchmarks); the ledger still records");
   } else {
     auto store = OpenStore({config.store_url, c.data, false});
-    if (!store.ok()) return Fail(store.problem());
-    if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s.problem());
+    if (!store.ok()) return Fail(store.status());
+    if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s);
   }
   std::unique_ptr<TrapInjector> traps;
   if (config.traps.enabled) {
     auto secret = TrapInjector::LoadOrCreateSecret((std::filesystem::path(c.data) / "traps.secret").string());
-    if (!secret.ok()) return Fail(secret.problem());
+    if (!secret.ok()) return Fail(secret.status());
     traps = std::make_unique<TrapInjector>(std::move(*secret), config.traps.every_posts, DefaultTrapVocabulary());
   }
   auto revocations = RevocationGeneration::Open(c.data);
-  if (!revocations.ok()) return Fail(revocations.problem());
+  if (!revocations.ok()) return Fail(revocations.status());
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); },
                 {ledger->get(), &*plans, &meter, traps.get(), revocations->get()});
   auto port = server.Start();
-  if (!port.ok()) return Fail(port.problem());
+  if (!port.ok()) return Fail(port.status());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";
   std::string host = config.server.listen.substr(0, config.server.listen.rfind(':'));
   std::string base = scheme + "://" + host + ":" + std::to_string(*port);
@@ -98,7 +98,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   }
   std::fflush(stdout);
   server.Run(true);
-  if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s.problem());
+  if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s);
   spdlog::info("stopped");
   return 0;
 }

@@ -26,7 +26,7 @@ std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common) {
 
 int RunTraceCommand(TraceCommand& c, Common& common, const Config& config) {
   auto store = Open(common, config);
-  if (!store.ok()) return Fail(store.problem());
+  if (!store.ok()) return Fail(store.status());
   TraceOptions options;
   options.files = c.files;
   options.corpus.whole_files = c.whole_files;
@@ -40,7 +40,7 @@ int RunTraceCommand(TraceCommand& c, Common& common, const Config& config) {
   };
   auto report = RunTrace(**store, LedgerDir(common), options, progress);
   if (show) std::fprintf(stderr, "\n");
-  if (!report.ok()) return Fail(report.problem());
+  if (!report.ok()) return Fail(report.status());
   std::string out = c.json ? TraceReportJson(*report) + "\n" : TraceReportMarkdown(*report);
   std::fputs(out.c_str(), stdout);
   return 0;

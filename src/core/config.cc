@@ -109,7 +109,7 @@ Status Walk(const toml::table& table, const std::string& prefix, const StrictTom
 // Rules that are not one integer's range (those are checked as each key is read).
 Status Validate(const Config& c, const StrictToml& toml) {
   if (auto listen = ParseListenAddress(c.server.listen); !listen.ok())
-    return toml.Bad("server.listen", "is \"" + c.server.listen + "\": " + listen.problem().detail);
+    return toml.Bad("server.listen", "is \"" + c.server.listen + "\": " + listen.status().message());
   if (c.server.tls_cert.empty() != c.server.tls_key.empty())
     return toml.Bad("server.tls_cert", "and server.tls_key must be set together");
   if (c.ledger.sync != "interval" && c.ledger.sync != "always") return toml.Bad("ledger.sync", "must be interval or always");
@@ -125,7 +125,7 @@ Status Validate(const Config& c, const StrictToml& toml) {
 
 Result<Config> ParseConfig(std::string_view toml_text, const std::string& name) {
   auto table = ParseToml(toml_text, name);
-  if (!table.ok()) return table.problem();
+  if (!table.ok()) return table.status();
   const StrictToml toml(name);
   Config config;
   if (Status s = Walk(*table, "", toml, config); !s.ok()) return s;
@@ -133,13 +133,13 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& name) 
   return config;
 }
 
-Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view description) {
+Status TomlSyntaxError(const std::string& name, int64_t line, std::string_view description) {
   return OneLineError(CommandError(name + ":" + std::to_string(line) + ": " + std::string(description)));
 }
 
-Problem OneLineError(Problem error) {
+Status OneLineError(Status error) {
   std::string detail;
-  for (char c : error.detail) {
+  for (char c : error.message()) {
     const auto b = static_cast<unsigned char>(c);
     if (c == '\n') detail += "\\n";
     else if (c == '\r') detail += "\\r";
@@ -147,13 +147,12 @@ Problem OneLineError(Problem error) {
     else if (b < 0x20 || b == 0x7f) detail += fmt::format("\\x{:02X}", b);
     else detail += c;
   }
-  error.detail = std::move(detail);
-  return error;
+  return error.WithMessage(std::move(detail));
 }
 
 Result<Config> LoadConfig(const std::string& path) {
   auto text = ReadTomlFile(path, "config file");
-  if (!text.ok()) return text.problem();
+  if (!text.ok()) return text.status();
   return ParseConfig(*text, path);
 }
 

@@ -80,7 +80,7 @@ struct Config {
   int node_id = 0;
 };
 
-//! Reads `path`. Errors are CommandError problems such as
+//! Reads `path`. Errors are CommandError (kUsage) such as
 //! "config.toml: unknown key 'server.lissen'".
 Result<Config> LoadConfig(const std::string& path);
 //! Parses TOML text; `name` is used in error messages.
@@ -89,10 +89,10 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::string& name);
 //! A TOML syntax error (config or plans file) as the one line sluice prints:
 //! "NAME:LINE: description", control characters in the description (toml++ quotes what it
 //! saw, a line break included) written as \n, \r, \t or \xNN.
-Problem TomlSyntaxError(const std::string& name, int64_t line, std::string_view description);
+Status TomlSyntaxError(const std::string& name, int64_t line, std::string_view description);
 
 //! `error` with the control characters of its detail written as above: a config or plans
 //! error quotes keys from the file as they are, and a quoted TOML key may hold a line break.
-Problem OneLineError(Problem error);
+Status OneLineError(Status error);
 
 }  // namespace sluice

@@ -35,7 +35,7 @@ Result<ListenAddress> Parse(std::string_view text) {
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {
   auto parsed = Parse(text);
-  if (!parsed.ok()) return OneLineError(parsed.problem());  // it quotes the text, which may hold a line break
+  if (!parsed.ok()) return OneLineError(parsed.status());  // it quotes the text, which may hold a line break
   return parsed;
 }
 

@@ -1,41 +1,26 @@
 #pragma once
-//! Status and Result<T>: expected failures as values (GCC 12 has no std::expected).
-//! A Status is either ok or carries a Problem, the same value the HTTP boundary renders,
-//! so an error made deep in the store reaches the client unchanged.
+//! Result<T>: a T or the error Status that explains why there is none (GCC 12 has no
+//! std::expected). Status itself is in core/status.h.
 
-#include <optional>
-#include <string>
 #include <utility>
 #include <variant>
 
-#include "core/problem.h"
+#include "core/status.h"
 
 namespace sluice {
-
-class [[nodiscard]] Status {
- public:
-  Status() = default;  // ok
-  Status(Problem problem) : problem_(std::move(problem)) {}  // NOLINT: implicit by design
-
-  static Status Ok() { return {}; }
-  bool ok() const { return !problem_.has_value(); }
-  const Problem& problem() const { return *problem_; }
-  Problem& problem() { return *problem_; }
-  const std::string& message() const { return problem_->detail; }
-
- private:
-  std::optional<Problem> problem_;
-};
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT
-  Result(Problem problem) : v_(std::move(problem)) {}  // NOLINT
-  Result(Status status) : v_(std::move(status.problem())) {}  // must not be ok
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  //! A failure. An ok `status` carries no T, so it is a caller's bug: it becomes an internal
+  //! error rather than a Result that claims a value it does not hold.
+  Result(Status status)  // NOLINT: implicit by design
+      : v_(status.ok() ? InternalError("Result made from an ok Status, without a value") : std::move(status)) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
+  //! The value; throws std::bad_variant_access when !ok() (check first).
   T& value() & { return std::get<0>(v_); }
   const T& value() const& { return std::get<0>(v_); }
   T&& value() && { return std::get<0>(std::move(v_)); }
@@ -44,11 +29,14 @@ class [[nodiscard]] Result {
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Problem& problem() const { return std::get<1>(v_); }
-  Status status() const { return ok() ? Status() : Status(problem()); }
+  //! The error; an ok Status when there is a value.
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<1>(v_);
+  }
 
  private:
-  std::variant<T, Problem> v_;
+  std::variant<T, Status> v_;
 };
 
 }  // namespace sluice

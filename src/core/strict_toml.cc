@@ -122,19 +122,19 @@ Result<toml::table> ParseToml(std::string_view text, const std::string& name) {
   }
 }
 
-Problem StrictToml::Bad(std::string_view key, std::string_view why) const {
+Status StrictToml::Bad(std::string_view key, std::string_view why) const {
   return OneLineError(CommandError(file_ + ": key '" + std::string(key) + "' " + std::string(why)));
 }
 
-Problem StrictToml::WrongType(std::string_view key, const toml::node& node) const {
+Status StrictToml::WrongType(std::string_view key, const toml::node& node) const {
   return Bad(key, "has the wrong type (" + TypeName(node) + ")");
 }
 
-Problem StrictToml::Unknown(std::string_view key, const toml::node& node) const {
+Status StrictToml::Unknown(std::string_view key, const toml::node& node) const {
   return Error(std::string(node.is_table() ? "unknown section '" : "unknown key '") + std::string(key) + "'");
 }
 
-Problem StrictToml::Error(std::string_view detail) const {
+Status StrictToml::Error(std::string_view detail) const {
   return OneLineError(CommandError(file_ + ": " + std::string(detail)));
 }
 

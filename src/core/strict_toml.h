@@ -23,20 +23,20 @@ Result<std::string> ReadTomlFile(const std::string& path, std::string_view what)
 Result<toml::table> ParseToml(std::string_view text, const std::string& name);
 
 //! Typed reads of values of one file, each error naming the file and `key` (the full dotted
-//! key, as the file's reader builds it). Every Problem returned is a one-line CommandError.
+//! key, as the file's reader builds it). Every Status returned is a one-line CommandError.
 class StrictToml {
  public:
   explicit StrictToml(std::string file) : file_(std::move(file)) {}
   const std::string& file() const { return file_; }
 
   //! "FILE: key 'KEY' WHY".
-  Problem Bad(std::string_view key, std::string_view why) const;
+  Status Bad(std::string_view key, std::string_view why) const;
   //! "FILE: key 'KEY' has the wrong type (TYPE)".
-  Problem WrongType(std::string_view key, const toml::node& node) const;
+  Status WrongType(std::string_view key, const toml::node& node) const;
   //! "FILE: unknown section 'KEY'" for a table, else "FILE: unknown key 'KEY'".
-  Problem Unknown(std::string_view key, const toml::node& node) const;
+  Status Unknown(std::string_view key, const toml::node& node) const;
   //! "FILE: DETAIL", for errors about no one key.
-  Problem Error(std::string_view detail) const;
+  Status Error(std::string_view detail) const;
 
   Result<std::string> String(std::string_view key, const toml::node& node) const;
   Result<bool> Bool(std::string_view key, const toml::node& node) const;

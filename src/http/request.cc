@@ -19,19 +19,12 @@ bool IsSilentReadError(beast::error_code ec) {
          ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }
 
-Problem ReadProblem(beast::error_code ec, const ServerConfig& config) {
+Status ReadError(beast::error_code ec, const ServerConfig& config) {
   if (ec == http::error::body_limit)
     return PayloadTooLarge("The request body is larger than " + std::to_string(config.body_limit_bytes) + " bytes");
-  if (ec == http::error::header_limit) {
-    Problem p = PayloadTooLarge("The request headers are larger than " + std::to_string(config.header_limit_bytes) + " bytes");
-    p.status = 431;
-    p.title = "Request Header Fields Too Large";
-    return p;
-  }
-  Problem p = InvalidRequest("request", "", "Malformed HTTP request: " + ec.message());
-  p.errors.clear();
-  p.detail = "Malformed HTTP request: " + ec.message();
-  return p;
+  if (ec == http::error::header_limit)
+    return HeaderTooLarge("The request headers are larger than " + std::to_string(config.header_limit_bytes) + " bytes");
+  return MalformedRequest("Malformed HTTP request: " + ec.message());
 }
 
 Result<ApiRequest> ToApiRequest(const HttpRequest& req, std::string_view request_id) {

@@ -18,10 +18,11 @@ using HttpRequestParser = boost::beast::http::request_parser<boost::beast::http:
 //! Sets the header and body limits of server.header_limit_bytes and server.body_limit_bytes.
 void LimitParser(HttpRequestParser& parser, const ServerConfig& config);
 
-//! The problem a request that could not be read is answered with (the connection then
-//! closes): 413 past the body limit, 431 past the header limit, else 400 "Malformed HTTP
-//! request". Not for errors that end the connection silently (see IsSilentReadError).
-Problem ReadProblem(boost::beast::error_code ec, const ServerConfig& config);
+//! The error a request that could not be read is answered with (the connection then
+//! closes): kPayloadTooLarge past the body limit, kHeaderTooLarge past the header limit, else
+//! kInvalidRequest "Malformed HTTP request". Not for errors that end the connection silently
+//! (see IsSilentReadError).
+Status ReadError(boost::beast::error_code ec, const ServerConfig& config);
 
 //! True for read errors with no one to answer: end of stream, reset, timeout, cancellation.
 bool IsSilentReadError(boost::beast::error_code ec);

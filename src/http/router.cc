@@ -6,6 +6,7 @@
 #include "api/license.h"
 #include "api/metrics.h"
 #include "api/stages.h"
+#include "http/problem.h"
 
 namespace sluice {
 
@@ -21,7 +22,7 @@ ApiResponse PublicRoute(const Services& services, const ApiRequest& req, RouteId
   }
   const Plan* plan = services.plans.Find(plan_name);
   if (!plan) {
-    ApiResponse r = ApiResponse::FromProblem(NotFound("No plan named '" + std::string(plan_name) + "'."));
+    ApiResponse r = ProblemResponse(NotFound("No plan named '" + std::string(plan_name) + "'."));
     AddLicenseHeaders(nullptr, r);
     return r;
   }
@@ -35,17 +36,22 @@ ApiResponse PublicRoute(const Services& services, const ApiRequest& req, RouteId
 
 ApiResponse Unmatched(const ApiRequest& req, const RouteMatch& match) {
   ApiResponse r = match.allow.empty()
-                      ? ApiResponse::FromProblem(NotFound("The route " + std::string(req.method) + " " + std::string(req.path) +
+                      ? ProblemResponse(NotFound("The route " + std::string(req.method) + " " + std::string(req.path) +
                                                           " does not exist. See docs/api.md for the routes Sluice serves."))
-                      : ApiResponse::FromProblem(MethodNotAllowed(match.allow));
+                      : ProblemResponse(MethodNotAllowed(match.allow));
   AddLicenseHeaders(nullptr, r);  // the site's default terms
   return r;
 }
 
+Services WithErrorResponse(Services s) {
+  s.error_response = ProblemResponse;
+  return s;
+}
+
 }  // namespace
 
-Router::Router(const Services& services, std::function<ApiResponse(RouteId)> operational)
-    : services_(services), operational_(std::move(operational)), chain_(RequestStages(services)) {}
+Router::Router(Services services, std::function<ApiResponse(RouteId)> operational)
+    : services_(WithErrorResponse(std::move(services))), operational_(std::move(operational)), chain_(RequestStages(services_)) {}
 
 Router::~Router() = default;
 
@@ -71,7 +77,7 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
     }
   } catch (const std::exception& e) {
     spdlog::error("request {} failed before its stages: {}", req.request_id, e.what());
-    now = ApiResponse::FromProblem(InternalError("The server failed to handle this request."));
+    now = ProblemResponse(InternalError("The server failed to handle this request."));
   }
   services_.metrics.CountRequest(route, now->status);
   done(std::move(*now));
@@ -81,7 +87,7 @@ ApiResponse DispatchAndWait(const Router& router, WorkerState& worker, QueueExec
   std::optional<ApiResponse> response;
   router.Dispatch(worker, req, [&](ApiResponse r) { response = std::move(r); });
   if (!executor.RunUntil([&] { return response.has_value(); }))
-    return ApiResponse::FromProblem(InternalError("The request did not complete."));
+    return ProblemResponse(InternalError("The request did not complete."));
   return std::move(*response);
 }
 

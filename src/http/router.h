@@ -13,9 +13,9 @@ namespace sluice {
 
 class Router {
  public:
-  //! `operational` answers the server's own routes (RouteKind::kOperational). `services` must
-  //! outlive the router.
-  Router(const Services& services, std::function<ApiResponse(RouteId)> operational);
+  //! `operational` answers the server's own routes (RouteKind::kOperational). What `services`
+  //! points to must outlive the router; its errors become X's problems (ProblemResponse).
+  Router(Services services, std::function<ApiResponse(RouteId)> operational);
   ~Router();
 
   //! Runs `req` and calls `done` with its response once: before returning, or later on
@@ -26,7 +26,7 @@ class Router {
   const Chain& chain() const { return *chain_; }
 
  private:
-  const Services& services_;
+  const Services services_;
   std::function<ApiResponse(RouteId)> operational_;
   std::unique_ptr<Chain> chain_;
 };

@@ -30,6 +30,7 @@
 #include "core/snowflake.h"
 #include "core/time_format.h"
 #include "http/connections.h"
+#include "http/problem.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/wire.h"
@@ -179,7 +180,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     CountIfTimedOut(ec);
     if (IsSilentReadError(ec)) return Close();
     // The request could not be read: answer once, then close.
-    Respond(ApiResponse::FromProblem(ReadProblem(ec, config_.server)), /*keep_alive=*/false, RequestId(worker_), nullptr);
+    Respond(ProblemResponse(ReadError(ec, config_.server)), /*keep_alive=*/false, RequestId(worker_), nullptr);
   }
 
   void OnBody(beast::error_code ec) {
@@ -188,12 +189,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // The exception boundary of the request: whatever escapes becomes a 500 and a log line.
     try {
       auto parsed = ToApiRequest(parser_->get(), request_id_);
-      if (!parsed.ok()) return Respond(ApiResponse::FromProblem(parsed.problem()));
+      if (!parsed.ok()) return Respond(ProblemResponse(parsed.status()));
       worker_.router->Dispatch(*worker_.state, *parsed,
                                [self = this->shared_from_this()](ApiResponse r) { self->Respond(std::move(r)); });
     } catch (const std::exception& e) {
       spdlog::error("request {}: {}", request_id_, e.what());
-      Respond(ApiResponse::FromProblem(InternalError("The server failed to handle this request.")));
+      Respond(ProblemResponse(InternalError("The server failed to handle this request.")));
     }
   }
 
@@ -365,7 +366,7 @@ Result<int> Server::Start() {
   BlockStopSignals();  // worker threads inherit the mask; only Run's thread takes the signals
   const std::string& listen = m.config.server.listen;
   auto where = ParseListenAddress(listen);  // checked at config load already; kept for direct callers
-  if (!where.ok()) return CommandError("--listen " + listen + ": " + where.problem().detail);
+  if (!where.ok()) return CommandError("--listen " + listen + ": " + where.status().message());
   beast::error_code ec;
   auto address = asio::ip::make_address(where->host, ec);
   if (ec) return CommandError("--listen " + listen + ": not an IP address and port");
@@ -412,7 +413,7 @@ Result<int> Server::Start() {
     auto w = std::make_unique<Worker>();
     w->index = i;
     auto store = m.stores();
-    if (!store.ok()) return store.problem();
+    if (!store.ok()) return store.status();
     w->store = std::move(*store);
     w->state = std::make_unique<WorkerState>(*w->store, w->executor);
     if (m.config.server.lookup_cache_entries > 0) w->state->lookup_cache.emplace(size_t(m.config.server.lookup_cache_entries));

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <stdexcept>
 #include <vector>
 
 #include "core/parse.h"
@@ -36,7 +35,7 @@ struct BioFree {
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
-Problem Bad(std::string detail) { return CommandError("checkpoint: " + std::move(detail)); }
+Status Bad(std::string detail) { return CommandError("checkpoint: " + std::move(detail)); }
 
 // Key names are one token of the signature line: no spaces, no '+' (the verifier key's
 // separator), nothing unprintable.
@@ -75,7 +74,7 @@ class Ed25519Signer final : public Signer {
   Ed25519Signer(PkeyPtr key, std::string name, std::array<uint8_t, kPublicKeyBytes> public_key)
       : key_(std::move(key)), name_(std::move(name)), public_key_(public_key), id_(KeyId(name_, public_key_.data())) {}
 
-  std::string Sign(const Checkpoint& checkpoint) const override {
+  Result<std::string> Sign(const Checkpoint& checkpoint) const override {
     std::string body = CheckpointBody(checkpoint);
     std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
     uint8_t sig[kSignatureBytes];
@@ -83,7 +82,7 @@ class Ed25519Signer final : public Signer {
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
         EVP_DigestSign(ctx.get(), sig, &sig_len, reinterpret_cast<const uint8_t*>(body.data()), body.size()) != 1 ||
         sig_len != kSignatureBytes)
-      throw std::runtime_error("Ed25519 signing failed in OpenSSL");
+      return InternalError("checkpoint: Ed25519 signing failed in OpenSSL");
     std::string blob = KeyIdBytes(id_) + std::string(reinterpret_cast<const char*>(sig), sig_len);
     return body + "\n" + std::string(kDash) + " " + name_ + " " + Base64Encode(blob) + "\n";
   }
@@ -238,7 +237,7 @@ Result<std::unique_ptr<Signer>> Signer::LoadOrCreate(const std::string& path, st
     key = CreateKey(path, &open_errno);
     if (!key && open_errno == EEXIST) key = ReadKey(path, &open_errno);  // another process won the race
   }
-  if (!key) return key.problem();
+  if (!key) return key.status();
   std::array<uint8_t, kPublicKeyBytes> public_key{};
   size_t len = public_key.size();
   if (EVP_PKEY_get_raw_public_key(key->get(), public_key.data(), &len) != 1 || len != public_key.size())
@@ -253,7 +252,7 @@ std::string CheckpointBody(const Checkpoint& checkpoint) {
 
 Result<Checkpoint> VerifyCheckpoint(std::string_view note, std::string_view verifier_key) {
   auto key = ParseVerifierKey(verifier_key);
-  if (!key) return key.problem();
+  if (!key) return key.status();
   // signed-note: text, one blank line, then signature lines; everything ends in a newline.
   size_t blank = note.find("\n\n");
   if (blank == std::string_view::npos) return Bad("no blank line between the body and the signatures");

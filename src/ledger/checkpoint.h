@@ -27,20 +27,20 @@ class Signer {
   //! A CommandError naming the file if it is unreadable, not PEM, or not Ed25519.
   static Result<std::unique_ptr<Signer>> LoadOrCreate(const std::string& path, std::string key_name);
   virtual ~Signer() = default;
-  //! The signed note of `checkpoint` (origin: one non-empty line). Thread-safe. Throws
-  //! std::runtime_error only if OpenSSL cannot sign (out of memory).
-  virtual std::string Sign(const Checkpoint& checkpoint) const = 0;
+  //! The signed note of `checkpoint` (origin: one non-empty line). Thread-safe. An internal
+  //! error only if OpenSSL cannot sign (out of memory); never throws.
+  virtual Result<std::string> Sign(const Checkpoint& checkpoint) const = 0;
   //! The verifier key string, "<name>+<key id hex>+<base64(0x01 || pubkey)>".
   virtual std::string VerifierKey() const = 0;
 };
 
 //! The note body (origin, size, root lines) that is signed.
 std::string CheckpointBody(const Checkpoint& checkpoint);
-//! Parses a signed note and checks its signature with `verifier_key`; a Problem saying
+//! Parses a signed note and checks its signature with `verifier_key`; an error saying
 //! what is wrong (format, unknown key, bad signature). Signatures by other keys (cosigners)
 //! are skipped; lines after the root (checkpoint extensions) are signed but ignored. The
-//! size must be decimal without leading zeros. Problems are CommandError (status 0, the
-//! detail is the message), for the command line that checks proofs.
+//! size must be decimal without leading zeros. Errors are CommandError (kUsage: the message
+//! is the whole story), for the command line that checks proofs.
 Result<Checkpoint> VerifyCheckpoint(std::string_view note, std::string_view verifier_key);
 
 //! Base64 (standard alphabet, padded), as the note format uses. Decoding is strict: no

@@ -60,7 +60,7 @@ std::vector<uint64_t> CheckpointsToThin(std::vector<CheckpointFileTime> files, T
 //! Lists `checkpoint_dir` ("<20-digit size>.note" files; others are left alone), reads each
 //! file's mtime and deletes what CheckpointsToThin says. Call it only once the newest
 //! checkpoint is durable: each unlink is atomic, so a crash mid-way leaves a set that is
-//! still a superset of what the rule keeps. Returns how many were deleted; a Problem if the
+//! still a superset of what the rule keeps. Returns how many were deleted; an error if the
 //! directory cannot be listed or a file cannot be deleted (the rest are still tried).
 //! `untagged`, if given, is set to how many files had no time of the ledger's (kept).
 Result<uint64_t> ThinCheckpointDir(const std::string& checkpoint_dir, TimeMs now,

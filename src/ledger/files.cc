@@ -12,8 +12,8 @@
 
 namespace sluice::ledger_internal {
 
-Problem FileError(std::string_view what, const std::string& path) {
-  return InternalError(fmt::format("ledger: cannot {} {}: {}", what, path, std::strerror(errno)));
+Status FileError(std::string_view what, const std::string& path) {
+  return IOError(fmt::format("ledger: cannot {} {}: {}", what, path, std::strerror(errno)));
 }
 
 Status WriteAll(int fd, std::string_view data, const std::string& path) {

@@ -1,6 +1,6 @@
 #pragma once
 //! Small POSIX file helpers for the ledger's durable writes, private to src/ledger.
-//! Each returns a Problem (500) whose detail names the path and the OS error.
+//! Each returns a kIOError whose message names the path and the OS error.
 
 #include <ctime>
 #include <optional>
@@ -12,7 +12,7 @@
 namespace sluice::ledger_internal {
 
 //! "cannot <what> <path>: <strerror(errno)>", from the current errno.
-Problem FileError(std::string_view what, const std::string& path);
+Status FileError(std::string_view what, const std::string& path);
 //! write() until all of `data` is written (retrying EINTR and short writes).
 Status WriteAll(int fd, std::string_view data, const std::string& path);
 //! fsync of a directory, so entries created, renamed or removed in it are durable.

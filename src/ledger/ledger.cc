@@ -35,7 +35,7 @@ constexpr size_t kMaxPendingBytes = 64 << 20;
 constexpr int kRetryAfterSeconds = 5;
 constexpr TimeMs kCheckpointRetryMs = 1000;
 
-Problem Unavailable(std::string_view detail) {
+Status Unavailable(std::string_view detail) {
   return ServiceUnavailable(fmt::format("The ledger cannot record deliveries: {}", detail), kRetryAfterSeconds);
 }
 
@@ -60,7 +60,7 @@ LedgerOptions Normalized(LedgerOptions o) {
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   auto ledger = std::make_unique<LedgerImpl>(options);
-  if (Status s = ledger->Start(); !s.ok()) return s.problem();
+  if (Status s = ledger->Start(); !s.ok()) return s;
   return std::unique_ptr<Ledger>(std::move(ledger));
 }
 
@@ -78,7 +78,7 @@ Status LedgerImpl::Start() {
   if (Status s = Recover(); !s.ok()) return s;
   // Every start signs one (size 0 included), so a ledger with records and no checkpoint
   // has lost its checkpoints: verify says so.
-  if (auto note = WriteCheckpoint(); !note.ok()) return note.problem();
+  if (auto note = WriteCheckpoint(); !note.ok()) return note.status();
   ThinCheckpoints(clock_.NowMs());  // also when no new one was signed (nothing new to sign)
   started_ = true;
   thread_ = std::thread(&LedgerImpl::SyncLoop, this);
@@ -225,7 +225,7 @@ Status LedgerImpl::Close() {
   // says so; after a write failure the ledger is left for recovery, unmarked.
   if (started_ && !failed && tree_ok_) {
     auto note = WriteCheckpoint();
-    Status s = note.ok() ? WriteClosedMarker() : Status(note.problem());
+    Status s = note.ok() ? WriteClosedMarker() : note.status();
     if (!s.ok()) {
       spdlog::error("ledger: closing: {}", s.message());
       close_status_ = s;
@@ -290,7 +290,7 @@ void LedgerImpl::SyncLoop() {
       note = WriteCheckpoint();
     } else if (CheckpointDue()) {
       if (auto r = WriteCheckpoint(); !r.ok()) {
-        spdlog::error("ledger: checkpoint: {}", r.problem().detail);
+        spdlog::error("ledger: checkpoint: {}", r.status().message());
         checkpoint_retry_after_ = clock_.NowMs() + kCheckpointRetryMs;
       }
     }
@@ -404,13 +404,15 @@ Result<std::string> LedgerImpl::WriteCheckpoint() {
   uint64_t size = tree_->Size();
   if (have_checkpoint_ && size == checkpoint_size_) return checkpoint_note_;
   auto root = tree_->Root(size);
-  if (!root.ok()) return root.problem();
-  std::string note = signer_->Sign(sluice::Checkpoint{options_.origin, size, *root});
+  if (!root.ok()) return root.status();
+  auto signed_note = signer_->Sign(sluice::Checkpoint{options_.origin, size, *root});
+  if (!signed_note.ok()) return signed_note.status();
+  std::string note = std::move(*signed_note);
   // The mtime carries when it was signed, by the ledger's clock: thinning reads it.
   const TimeMs now = clock_.NowMs();
   if (Status s = WriteFileDurably(checkpoint_dir_, fmt::format("{:020}.note", size), note, CheckpointMtime(now));
       !s.ok())
-    return s.problem();
+    return s;
   have_checkpoint_ = true;
   checkpoint_size_ = size;
   checkpoint_note_ = note;
@@ -425,7 +427,7 @@ void LedgerImpl::ThinCheckpoints(TimeMs now) {
   thinned_at_ = now;
   uint64_t untagged = 0;
   auto removed = ThinCheckpointDir(checkpoint_dir_, now, options_.checkpoint_retention, checkpoint_size_, &untagged);
-  if (!removed.ok()) spdlog::warn("ledger: thinning old checkpoints: {}", removed.problem().detail);
+  if (!removed.ok()) spdlog::warn("ledger: thinning old checkpoints: {}", removed.status().message());
   // Said once a run: they stay until removed by hand (docs/ledger.md, Checkpoint retention).
   if (untagged > 0 && !untagged_warned_) {
     untagged_warned_ = true;

@@ -27,6 +27,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "ledger/checkpoint.h"
 #include "ledger/checkpoint_retention.h"
 #include "ledger/record.h"
 
@@ -45,6 +46,9 @@ struct LedgerOptions {
   // Which older checkpoints are deleted after a new one is written (checkpoint_retention.h).
   CheckpointRetention checkpoint_retention;
   const Clock* clock = nullptr;     // default: the system clock
+  // Signs checkpoints. Default: the Ed25519 key in dir/checkpoint.key, created if absent
+  // (Signer::LoadOrCreate). Tests pass one whose signing fails.
+  std::shared_ptr<const Signer> signer;
   bool repair = false;              // Open cuts damaged or missing covered records (see above)
 };
 
@@ -61,8 +65,7 @@ class Ledger {
   //! appended once the second has passed or at Close. Not durable on return: a crash loses
   //! the counts of the last second or so. The default appends the record as it is.
   virtual Status Count(LedgerRecord record) {
-    auto seq = Append(std::move(record));
-    return seq.ok() ? Status::Ok() : Status(seq.problem());
+    return Append(std::move(record)).status();
   }
   //! Blocks until record `seq` is durable (for acknowledged writes in every sync mode).
   virtual Status WaitDurable(uint64_t seq) = 0;

@@ -86,7 +86,7 @@ class LedgerImpl final : public Ledger {
   uint64_t flushed_seq_ = 0;  // handed to the sync thread
   bool sync_requested_ = false;
   bool stopping_ = false;
-  std::optional<Problem> failure_;  // a write or sync failed: sticky until reopened
+  std::optional<Status> failure_;  // a write or sync failed: sticky until reopened
   uint64_t checkpoints_requested_ = 0;
   uint64_t checkpoints_done_ = 0;
   std::optional<Result<std::string>> checkpoint_result_;
@@ -98,7 +98,7 @@ class LedgerImpl final : public Ledger {
 
   // Sync thread only.
   std::unique_ptr<TreeHashes> tree_;
-  std::unique_ptr<Signer> signer_;
+  std::shared_ptr<const Signer> signer_;
   bool tree_ok_ = true;  // false after a tree write failed: no more checkpoints this run
   int segment_fd_ = -1;
   int lock_fd_ = -1;  // flock on DATA/ledger/LOCK: one writer process per ledger

@@ -50,12 +50,16 @@ Status LedgerImpl::Recover() {
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
     return CommandError(options_.dir + " is in use by another sluice process (a running server?); stop it first");
   auto tree = TreeHashes::Open(TreeDir(options_.dir));
-  if (!tree.ok()) return tree.problem();
+  if (!tree.ok()) return tree.status();
   tree_ = std::move(*tree);
   if (Status s = LoadLastCheckpoint(); !s.ok()) return s;
-  auto signer = Signer::LoadOrCreate(SigningKeyPath(options_.dir), options_.origin);
-  if (!signer.ok()) return signer.problem();
-  signer_ = std::move(*signer);
+  if (options_.signer) {
+    signer_ = options_.signer;
+  } else {
+    auto signer = Signer::LoadOrCreate(SigningKeyPath(options_.dir), options_.origin);
+    if (!signer.ok()) return signer.status();
+    signer_ = std::move(*signer);
+  }
 
   // Records the tree hashes or a signed checkpoint cover were durable: a crash never loses
   // them, so their loss is damage, never a torn tail.
@@ -66,7 +70,7 @@ Status LedgerImpl::Recover() {
   Status levels = CheckTreeLevels(*tree_, stored);
   uint64_t mismatch = 0;
   auto scan = ScanAndCheckTree(&mismatch);
-  if (!scan.ok()) return RefuseStart(scan.problem().detail);
+  if (!scan.ok()) return RefuseStart(scan.status().message());
   if (!levels.ok() || mismatch < stored) {
     std::string why = !levels.ok() ? levels.message()
                                    : fmt::format("tree hash level 0 entry {} is not the hash of record {}", mismatch, mismatch);
@@ -75,7 +79,7 @@ Status LedgerImpl::Recover() {
     if (Status s = LogRepair("rebuilt the tree hashes from the records: " + why); !s.ok()) return s;
     if (Status s = tree_->Truncate(0); !s.ok()) return s;
     scan = ScanAndCheckTree(&mismatch);
-    if (!scan.ok()) return scan.problem();
+    if (!scan.ok()) return scan.status();
   }
   const uint64_t records = scan->records;
   if (records < covered) {
@@ -163,7 +167,7 @@ Result<ScanResult> LedgerImpl::ScanAndCheckTree(uint64_t* mismatch) {
   auto visit = [&](const LedgerPosition& at, std::string_view payload) -> Status {
     // A frame whose CRC holds but whose record does not decode was written by something else.
     if (auto record = DecodeRecord(payload); !record.ok())
-      return InternalError(fmt::format("ledger damaged at {}: {}", at.ToString(), record.problem().detail));
+      return InternalError(fmt::format("ledger damaged at {}: {}", at.ToString(), record.status().message()));
     if (at.seq >= stored) return at.seq == tree_->Size() ? tree_->Append(LeafHash(payload)) : Status::Ok();
     if (*mismatch < stored) return Status::Ok();  // repairing: the tree is rebuilt after the scan
     if (at.seq >= leaves_first + leaves.size()) {
@@ -250,7 +254,7 @@ Status LedgerImpl::SetAsideCheckpoints(uint64_t records) {
     auto cp = VerifyCheckpoint(text.str(), vkey);
     std::string why;
     if (!cp.ok()) {
-      why = cp.problem().detail;
+      why = cp.status().message();
     } else if (cp->size > records) {
       why = fmt::format("signed over {} records, {} remain", cp->size, records);
     } else if (auto root = tree_->Root(cp->size); !root.ok() || *root != cp->root) {
@@ -272,7 +276,7 @@ Status LedgerImpl::SetAsideCheckpoints(uint64_t records) {
 // Appends go on in the last segment; without one, the first write creates it.
 Status LedgerImpl::OpenLastSegment() {
   auto segments = ListSegments(options_.dir);
-  if (!segments.ok()) return segments.problem();
+  if (!segments.ok()) return segments.status();
   if (segments->empty()) return Status::Ok();
   std::string path = options_.dir + "/" + segments->back().name;
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);

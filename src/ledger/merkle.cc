@@ -11,7 +11,7 @@ namespace sluice {
 
 namespace {
 
-Problem OutOfRange(std::string detail) { return NotFound(std::move(detail)); }
+Status OutOfRange(std::string detail) { return NotFound(std::move(detail)); }
 
 // Largest power of two strictly less than n (n >= 2): the split point k of RFC 6962 2.1.
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
@@ -74,7 +74,7 @@ Result<std::vector<Hash>> TreeHashes::InclusionProof(uint64_t index, uint64_t si
   while (hi - lo > 1) {
     uint64_t k = SplitPoint(hi - lo);
     Result<Hash> sibling = index < lo + k ? RangeHash(lo + k, hi) : RangeHash(lo, lo + k);
-    if (!sibling) return sibling.problem();
+    if (!sibling) return sibling.status();
     proof.push_back(*sibling);
     if (index < lo + k)
       hi = lo + k;
@@ -101,12 +101,12 @@ Result<std::vector<Hash>> TreeHashes::ConsistencyProof(uint64_t from, uint64_t t
     uint64_t k = SplitPoint(hi - lo);
     if (m <= k) {
       auto right = RangeHash(lo + k, hi);
-      if (!right) return right.problem();
+      if (!right) return right.status();
       proof.push_back(*right);
       hi = lo + k;
     } else {
       auto left = RangeHash(lo, lo + k);
-      if (!left) return left.problem();
+      if (!left) return left.status();
       proof.push_back(*left);
       lo += k;
       m -= k;
@@ -115,7 +115,7 @@ Result<std::vector<Hash>> TreeHashes::ConsistencyProof(uint64_t from, uint64_t t
   }
   if (!whole) {
     auto sub = RangeHash(lo, hi);
-    if (!sub) return sub.problem();
+    if (!sub) return sub.status();
     proof.push_back(*sub);
   }
   std::reverse(proof.begin(), proof.end());
@@ -187,7 +187,7 @@ Status TreeHashes::ReadRange(int level, uint64_t first, uint64_t n, std::vector<
   out->resize(n);
   for (uint64_t i = 0; i < n; ++i) {
     auto h = Perfect(level, first + i);
-    if (!h.ok()) return h.problem();
+    if (!h.ok()) return h.status();
     (*out)[i] = *h;
   }
   return Status::Ok();

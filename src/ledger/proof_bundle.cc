@@ -10,7 +10,7 @@ namespace json = boost::json;
 
 namespace {
 
-Problem Bad(std::string detail) { return CommandError("proof bundle: " + std::move(detail)); }
+Status Bad(std::string detail) { return CommandError("proof bundle: " + std::move(detail)); }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -45,7 +45,7 @@ Result<InclusionBundleEntry> ParseEntry(const json::value& v, size_t i) {
   if (Status s = CheckKeys(o, {"leaf_index", "record", "proof"}, where); !s.ok()) return s;
   InclusionBundleEntry e;
   auto index = GetUint(o, "leaf_index", where);
-  if (!index) return index.problem();
+  if (!index) return index.status();
   e.leaf_index = *index;
   if (!o.at("record").is_string()) return Bad(where + "'record' must be a string");
   e.record_base64 = std::string(o.at("record").get_string());
@@ -104,13 +104,13 @@ Result<ProofBundle> ProofBundleFromJson(std::string_view text) {
   if (!o.at("checkpoint").is_string()) return Bad("'checkpoint' must be a string");
   bundle.checkpoint_note = std::string(o.at("checkpoint").get_string());
   auto size = GetUint(o, "tree_size", "");
-  if (!size) return size.problem();
+  if (!size) return size.status();
   bundle.tree_size = *size;
   if (!o.at("entries").is_array()) return Bad("'entries' must be an array");
   const json::array& entries = o.at("entries").get_array();
   for (size_t i = 0; i < entries.size(); ++i) {
     auto e = ParseEntry(entries[i], i);
-    if (!e) return e.problem();
+    if (!e) return e.status();
     bundle.entries.push_back(std::move(*e));
   }
   return bundle;
@@ -118,7 +118,7 @@ Result<ProofBundle> ProofBundleFromJson(std::string_view text) {
 
 Status CheckProofBundle(const ProofBundle& bundle, std::string_view verifier_key) {
   auto checkpoint = VerifyCheckpoint(bundle.checkpoint_note, verifier_key);
-  if (!checkpoint) return Bad(checkpoint.problem().detail);
+  if (!checkpoint) return Bad(checkpoint.status().message());
   if (checkpoint->size != bundle.tree_size)
     return Bad("tree_size " + std::to_string(bundle.tree_size) + " differs from the checkpoint's size " +
                std::to_string(checkpoint->size));

@@ -30,11 +30,11 @@ struct ProofBundle {
 
 std::string ProofBundleToJson(const ProofBundle& bundle);
 //! Parses the JSON above; unknown keys, missing keys, wrong types and malformed hashes are
-//! a Problem naming the key (and entry).
+//! an error naming the key (and entry).
 Result<ProofBundle> ProofBundleFromJson(std::string_view json);
 //! Checks the checkpoint signature with `verifier_key`, that its size equals tree_size, and
 //! every entry's inclusion proof (of LeafHash(base64-decoded record)) against its root. The
-//! Problem names the first failing entry by position and leaf index. Records are hashed,
+//! error names the first failing entry by position and leaf index. Records are hashed,
 //! not decoded: the bundle proves bytes, whatever their version.
 Status CheckProofBundle(const ProofBundle& bundle, std::string_view verifier_key);
 

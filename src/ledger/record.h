@@ -43,7 +43,7 @@ uint8_t RecordVersion(const LedgerRecord& record);
 //! The record's bytes: version byte, then the fields in the order above (varints for
 //! integers, length-prefixed strings, post/user ids delta-coded as zigzag varints).
 std::string EncodeRecord(const LedgerRecord& record);
-//! Inverse of EncodeRecord; a Problem naming the field for anything malformed or trailing.
+//! Inverse of EncodeRecord; an error naming the field for anything malformed or trailing.
 //! Varints must be minimal (canonical), so every record has exactly one encoding (a
 //! version 2 record with a count below 2 is refused: it has a version 1 encoding).
 Result<LedgerRecord> DecodeRecord(std::string_view bytes);

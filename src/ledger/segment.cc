@@ -72,8 +72,8 @@ bool HaveSse42() {
 
 constexpr size_t kReadBufferBytes = 1 << 20;
 
-Problem Damage(const LedgerPosition& at, std::string_view why) {
-  return InternalError(fmt::format("ledger damaged at {}: {}", at.ToString(), why));
+Status Damage(const LedgerPosition& at, std::string_view why) {
+  return Corruption(fmt::format("ledger damaged at {}: {}", at.ToString(), why));
 }
 
 // Sequential reads through a buffer that grows only as far as the largest frame needs.
@@ -126,7 +126,7 @@ class FileReader {
   Result<bool> RestIsZero() {
     while (true) {
       auto got = Fill(buf_.size());
-      if (!got.ok()) return got.problem();
+      if (!got.ok()) return got.status();
       if (*got == 0) return true;
       if (std::any_of(data(), data() + *got, [](char c) { return c != 0; })) return false;
       Consume(*got);
@@ -134,8 +134,8 @@ class FileReader {
   }
 
  private:
-  Problem Error(const char* what) const {
-    return InternalError(fmt::format("ledger: cannot {} {}: {}", what, path_, std::strerror(errno)));
+  Status Error(const char* what) const {
+    return IOError(fmt::format("ledger: cannot {} {}: {}", what, path_, std::strerror(errno)));
   }
 
   std::string path_;
@@ -167,7 +167,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
       bool torn = file_ends || mode == TailMode::kAnyDamage;
       if (!torn) {
         auto zero = in.RestIsZero();
-        if (!zero.ok()) return zero.problem();
+        if (!zero.ok()) return zero.status();
         torn = *zero;
       }
       if (torn) {
@@ -182,7 +182,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
   };
 
   auto got = in.Fill(kSegmentHeaderBytes);
-  if (!got.ok()) return got.problem();
+  if (!got.ok()) return got.status();
   if (*got < kSegmentHeaderBytes) return bad("the segment header is cut short", true);
   if (std::string_view(in.data(), kSegmentMagic.size()) != kSegmentMagic ||
       LoadLe32(in.data() + 8) != kSegmentVersion)
@@ -192,7 +192,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
 
   while (true) {
     got = in.Fill(kFrameHeaderBytes);
-    if (!got.ok()) return got.problem();
+    if (!got.ok()) return got.status();
     if (*got == 0) return Status::Ok();
     if (*got < kFrameHeaderBytes) return bad("the frame header is cut short", true);
     uint32_t length = LoadLe32(in.data());
@@ -205,7 +205,7 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
                              in.size() - pos.offset),
                  true);
     got = in.Fill(frame);
-    if (!got.ok()) return got.problem();
+    if (!got.ok()) return got.status();
     if (*got < frame)
       return bad(fmt::format("the {}-byte frame runs past the end of the segment ({} bytes left)", frame, *got), true);
     std::string_view payload(in.data() + kFrameHeaderBytes, length);
@@ -213,10 +213,10 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
     if (crc != stored_crc)
       return bad(fmt::format("CRC mismatch (stored {:08x}, computed {:08x})", stored_crc, crc), false);
     auto seq = PeekRecordSeq(payload);
-    if (!seq.ok()) return bad(seq.problem().detail, false);
+    if (!seq.ok()) return bad(seq.status().message(), false);
     if (*seq != pos.seq) return bad(fmt::format("the frame holds record {}", *seq), false);
     if (mode == TailMode::kAnyDamage)  // repair keeps only records every reader can decode
-      if (auto record = DecodeRecord(payload); !record.ok()) return bad(record.problem().detail, false);
+      if (auto record = DecodeRecord(payload); !record.ok()) return bad(record.status().message(), false);
     if (Status s = visit(pos, payload); !s.ok()) return s;
     in.Consume(frame);
     pos.offset += frame;
@@ -293,7 +293,7 @@ namespace {
 
 Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, const Visit& visit) {
   auto segments = ListSegments(dir);
-  if (!segments.ok()) return segments.problem();
+  if (!segments.ok()) return segments.status();
   ScanResult result;
   for (size_t i = 0; i < segments->size(); ++i) {
     const SegmentFile& segment = (*segments)[i];
@@ -314,7 +314,7 @@ Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, c
     }
     bool last = i + 1 == segments->size();
     TailMode mode = any_damage ? TailMode::kAnyDamage : tail_ok && last ? TailMode::kTorn : TailMode::kStrict;
-    if (Status s = ScanSegment(dir, segment, mode, visit, &result); !s.ok()) return s.problem();
+    if (Status s = ScanSegment(dir, segment, mode, visit, &result); !s.ok()) return s;
   }
   return result;
 }
@@ -332,7 +332,7 @@ Result<ScanResult> ScanSegmentsToDamage(const std::string& dir, const Visit& vis
 Result<ScanResult> VerifySegments(const std::string& dir) {
   return ScanSegments(dir, false, [](const LedgerPosition& at, std::string_view payload) -> Status {
     auto record = DecodeRecord(payload);
-    if (!record.ok()) return Damage(at, record.problem().detail);
+    if (!record.ok()) return Damage(at, record.status().message());
     return Status::Ok();
   });
 }

@@ -55,7 +55,7 @@ struct LedgerPosition {
 //! Stops at the first bad frame (short header, length over the limit, CRC mismatch, a
 //! segment that does not start where the previous ended, a payload whose seq field is not
 //! the expected record number, which catches dropped and reordered records) and returns a
-//! Problem whose detail names the LedgerPosition and why. `tail_ok`: a torn last frame of
+//! kCorruption whose message names the LedgerPosition and why. `tail_ok`: a torn last frame of
 //! the last segment ends the scan without error and sets *torn to its position. Torn means
 //! the file ends inside the frame (or inside the segment header), or every byte from the
 //! frame to the end of the file is zero (space a crash allocated but never wrote); a

@@ -118,7 +118,7 @@ Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& p
   uint64_t total = SegmentBytes(dir), done = 0, since = 0;
   return ScanSegments(dir, tail_ok, [&](const LedgerPosition& pos, std::string_view payload) -> Status {
     auto record = DecodeRecord(payload);
-    if (!record.ok()) return CommandError(pos.ToString() + ": " + record.problem().detail);
+    if (!record.ok()) return CommandError(pos.ToString() + ": " + record.status().message());
     if (record->seq != pos.seq)
       return CommandError(pos.ToString() + ": holds record " + std::to_string(record->seq) +
                           " (records missing, added or out of order)");
@@ -147,13 +147,13 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
   auto files = CheckpointFiles(dir);
   if (files.empty()) return CommandError(dir + ": no checkpoint yet: run `sluice ledger checkpoint`");
   auto note = ReadFile(files.back().string());
-  if (!note.ok()) return note.problem();
+  if (!note.ok()) return note.status();
   auto vkey = LedgerPublicKey(dir);
-  if (!vkey.ok()) return vkey.problem();
+  if (!vkey.ok()) return vkey.status();
   auto cp = VerifyCheckpoint(*note, *vkey);
-  if (!cp.ok()) return CommandError(files.back().string() + ": " + cp.problem().detail);
+  if (!cp.ok()) return CommandError(files.back().string() + ": " + cp.status().message());
   auto tree = ReadOnlyTreeHashes::Open(TreeDir(dir));
-  if (!tree.ok()) return tree.problem();
+  if (!tree.ok()) return tree.status();
 
   ProofBundle bundle;
   bundle.checkpoint_note = *note;
@@ -173,7 +173,7 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
     RecordJson(deliveries, r);
     return Status::Ok();
   });
-  if (!scan.ok()) return scan.problem();
+  if (!scan.ok()) return scan.status();
   deliveries.EndArray();
   if (bundle.entries.empty())
     return CommandError("app " + std::to_string(app) + " never received post " + std::to_string(post) +
@@ -195,16 +195,16 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
 
 Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint64_t to) {
   auto tree = ReadOnlyTreeHashes::Open(TreeDir(dir));
-  if (!tree.ok()) return tree.problem();
+  if (!tree.ok()) return tree.status();
   if (from > to || to > (*tree)->Size())
     return CommandError("--from " + std::to_string(from) + " --to " + std::to_string(to) + ": need from <= to <= " +
                         std::to_string((*tree)->Size()) + " (the tree size)");
   auto proof = (*tree)->ConsistencyProof(from, to);
-  if (!proof.ok()) return proof.problem();
+  if (!proof.ok()) return proof.status();
   auto from_root = (*tree)->Root(from);
   auto to_root = (*tree)->Root(to);
-  if (!from_root.ok()) return from_root.problem();
-  if (!to_root.ok()) return to_root.problem();
+  if (!from_root.ok()) return from_root.status();
+  if (!to_root.ok()) return to_root.status();
   JsonWriter w;
   w.BeginObject();
   w.MemberInt("from", int64_t(from));
@@ -233,14 +233,14 @@ Status ExportRecords(const std::string& dir, Id app, std::optional<TimeMs> from,
 
 Result<std::string> CheckProofFile(const std::string& file, const std::string& verifier_key) {
   auto text = ReadFile(file);
-  if (!text.ok()) return text.problem();
+  if (!text.ok()) return text.status();
   boost::system::error_code ec;
   auto doc = boost::json::parse(*text, ec);
   if (ec || !doc.is_object()) return CommandError(file + ": not a JSON proof file");
   // A `sluice ledger prove` file holds the bundle under "bundle"; a bare bundle also works.
   const auto* inner = doc.as_object().if_contains("bundle");
   auto bundle = ProofBundleFromJson(inner ? boost::json::serialize(*inner) : *text);
-  if (!bundle.ok()) return CommandError(file + ": " + bundle.problem().detail);
+  if (!bundle.ok()) return CommandError(file + ": " + bundle.status().message());
   if (Status s = CheckProofBundle(*bundle, verifier_key); !s.ok()) return CommandError(file + ": " + s.message());
   return "OK: " + std::to_string(bundle->entries.size()) + " record(s) included in the signed tree of size " +
          std::to_string(bundle->tree_size);

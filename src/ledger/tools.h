@@ -43,7 +43,7 @@ struct VerifyReport {
 //! checkpoint (every start signs one). A ledger closed cleanly (marker `CLOSED`) must have
 //! no torn tail, no records past the tree hashes and a checkpoint of all its records. One
 //! that was not (kill -9, a crash, or a server running now) may have records past the tree
-//! hashes and a torn tail after them: reported, not an error. A Problem names the first bad
+//! hashes and a torn tail after them: reported, not an error. The error names the first bad
 //! segment, offset and record (or tree hash file, or checkpoint file).
 Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& progress);
 

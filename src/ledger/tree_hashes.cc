@@ -25,8 +25,8 @@ constexpr uint64_t kHashBytes = sizeof(Hash);
 constexpr int kMaxLevels = 64;
 constexpr uint64_t kRepairChunk = 4096;  // parent entries recomputed per read during Open
 
-Problem IoError(const std::string& path, const char* what, int err) {
-  return InternalError(path + ": " + what + ": " + std::strerror(err));
+Status IoError(const std::string& path, const char* what, int err) {
+  return IOError(path + ": " + what + ": " + std::strerror(err));
 }
 
 Status PWriteAll(int fd, const std::string& path, const void* data, uint64_t n, uint64_t offset) {
@@ -131,7 +131,7 @@ class TreeHashesImpl final : public TreeHashes {
       l.pending.clear();
     }
     if (dir_dirty_) {
-      if (Status s = SyncPath(dir_); !s.ok()) return Break(s.problem());
+      if (Status s = SyncPath(dir_); !s.ok()) return Break(s);
       dir_dirty_ = false;
     }
     return Status::Ok();
@@ -206,10 +206,9 @@ class TreeHashesImpl final : public TreeHashes {
 
   // After a failed fdatasync the page cache may not match the disk (the error is reported
   // once): stop writing; Open() repairs from what is on disk.
-  Status Break(Problem p) {
-    p.detail += " (tree hashes need reopening)";
-    broken_ = p;
-    return p;
+  Status Break(const Status& s) {
+    broken_ = s.WithMessage(s.message() + " (tree hashes need reopening)");
+    return broken_;
   }
 
   Status OpenLevelForRepair(int k, uint64_t* entries);

@@ -37,7 +37,7 @@ Result<std::optional<uint64_t>> ClosedMarker(const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::exists(ClosedMarkerPath(dir), ec)) return std::optional<uint64_t>();
   auto text = ReadFile(ClosedMarkerPath(dir));
-  if (!text.ok()) return text.problem();
+  if (!text.ok()) return text.status();
   // Exactly "records N\n", N without sign or leading zeros (the format compare rejects those).
   const std::string_view body(*text);
   const auto n = body.starts_with("records ") && body.ends_with('\n')
@@ -52,17 +52,17 @@ Result<std::optional<uint64_t>> ClosedMarker(const std::string& dir) {
 
 Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& progress) {
   auto vkey = LedgerPublicKey(dir);
-  if (!vkey.ok()) return vkey.problem();
+  if (!vkey.ok()) return vkey.status();
   VerifyReport report;
   report.in_use = HeldByAnother(dir);
   auto marker = ClosedMarker(dir);
-  if (!marker.ok()) return marker.problem();
+  if (!marker.ok()) return marker.status();
   report.closed_cleanly = marker->has_value() && !report.in_use;
   // The tree hashes and the checkpoints are read before the records: a server running now
   // only adds to them after the records they cover, so what is read here is all covered by
   // the records read next.
   auto stored = ReadOnlyTreeHashes::Open(TreeDir(dir));
-  if (!stored.ok()) return stored.problem();
+  if (!stored.ok()) return stored.status();
   // The notes' texts are read now too: a running server thins older checkpoints while the
   // records are scanned (checkpoint_retention.h). One gone between listing and reading was
   // thinned; the newest never is.
@@ -75,7 +75,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
     }
     std::error_code ec;
     if (!std::filesystem::exists(file, ec) && !ec) continue;
-    return text.problem();
+    return text.status();
   }
 
   auto tree = TreeHashes::InMemory();
@@ -94,7 +94,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
         return tree->Append(LeafHash(payload));
       },
       /*tail_ok=*/!report.closed_cleanly);
-  if (!scan.ok()) return scan.problem();
+  if (!scan.ok()) return scan.status();
   report.records = scan->records;
   report.torn = scan->torn;
   report.torn_at = scan->torn_at;
@@ -129,7 +129,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
     for (uint64_t i = 0; i < present; ++i) {
       auto expected = tree->Perfect(level, i);
       auto got = (*stored)->Perfect(level, i);
-      if (!expected.ok()) return expected.problem();
+      if (!expected.ok()) return expected.status();
       if (!got.ok() || *got != *expected)
         return CommandError(TreeLevelPath(TreeDir(dir), level) + ": hash " + std::to_string(i) +
                             " differs from the one recomputed from the records");
@@ -139,7 +139,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
   uint64_t previous = 0, last = 0;
   for (const auto& [file, note] : notes) {
     auto cp = VerifyCheckpoint(note, *vkey);
-    if (!cp.ok()) return CommandError(file.string() + ": " + cp.problem().detail);
+    if (!cp.ok()) return CommandError(file.string() + ": " + cp.status().message());
     if (file.filename().string() != fmt::format("{:020}.note", cp->size))
       return CommandError(fmt::format("{}: the note is signed over {} records, not what its name says", file.string(),
                                       cp->size));
@@ -149,7 +149,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
                           ": records were removed or cut");
     if (cp->size < previous) return CommandError(file.string() + ": checkpoint sizes go backwards");
     auto root = tree->Root(cp->size);
-    if (!root.ok()) return root.problem();
+    if (!root.ok()) return root.status();
     if (*root != cp->root)
       return CommandError(file.string() + ": signed root of tree size " + std::to_string(cp->size) +
                           " does not match the records (they were altered after it was signed)");
@@ -165,7 +165,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
                                     "stop signs one): checkpoints were deleted",
                                     CheckpointDir(dir), report.records, last));
   auto root = tree->Root(report.records);
-  if (!root.ok()) return root.problem();
+  if (!root.ok()) return root.status();
   report.root = *root;
   return report;
 }

@@ -44,7 +44,7 @@ class File {
   uint64_t bytes_ = 0;
 };
 
-Problem ReadError(const std::string& path, uint64_t offset, int err) {
+Status ReadError(const std::string& path, uint64_t offset, int err) {
   return CommandError(path + ": read error at offset " + std::to_string(offset) + ": " +
                       strerror(err));
 }
@@ -113,7 +113,7 @@ class GzipSource : public ByteSource {
   uint64_t disk_bytes() const override { return file_.bytes(); }
 
  private:
-  Problem Error(const std::string& why) const {
+  Status Error(const std::string& why) const {
     uint64_t offset = file_.bytes() - z_.avail_in;
     return CommandError(path_ + ": " + why + " at offset " + std::to_string(offset));
   }
@@ -167,7 +167,7 @@ class ZstdSource : public ByteSource {
   uint64_t disk_bytes() const override { return file_.bytes(); }
 
  private:
-  Problem Error(const std::string& why) const {
+  Status Error(const std::string& why) const {
     uint64_t offset = file_.bytes() - (in_buf_.size - in_buf_.pos);
     return CommandError(path_ + ": " + why + " at offset " + std::to_string(offset));
   }

@@ -38,7 +38,7 @@ Result<ServedIndex> BuildServedIndex(const std::string& ledger_dir) {
       for (Id post : r->post_ids) served.Add(r->app_id, post);
     return Status::Ok();
   });
-  if (!scan.ok()) return scan.problem();
+  if (!scan.ok()) return scan.status();
   served.Seal();
   return served;
 }
@@ -145,7 +145,7 @@ Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, i
   indexed = {};
   timing.index_seconds = seconds();
   auto served = BuildServedIndex(ledger_dir);
-  if (!served.ok()) return served.problem();
+  if (!served.ok()) return served.status();
   out.served = std::move(*served);
   timing.served_seconds = seconds() - timing.index_seconds;
   return out;
@@ -383,7 +383,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
 
   // Per app: the overlap, and how likely it is by chance.
   auto apps = store.ListApps();
-  if (!apps.ok()) return apps.problem();
+  if (!apps.ok()) return apps.status();
   uint64_t N = report.indexed_posts, n = matched.size();
   for (const auto& app : *apps) {
     auto traps_it = traps_by_app.find(app.id);

@@ -2,8 +2,8 @@
 //! Store: the posts, users and apps behind the API. One Store object is one connection:
 //! it is not thread-safe; each server worker opens its own (see OpenStore). Reads never
 //! block writers (SQLite WAL). Every write method is atomic: it applies whole or not at all.
-//! "Not found" is an empty result, never an error; errors are backend failures (a Problem
-//! with status 503 or 500) or constraint violations (409).
+//! "Not found" is an empty result, never an error; errors are backend failures (kUnavailable
+//! or kInternal) or constraint violations (kConflict).
 
 #include <cstdint>
 #include <functional>

@@ -29,13 +29,13 @@ class AppsTest : public ::testing::Test {
   Result<CreatedApp> Create(NewApp app) { return CreateApp(*store_, ids_, clock_, plans_, app); }
   std::string ErrorOf(NewApp app) {
     auto a = Create(std::move(app));
-    return a.ok() ? std::string("(created)") : a.problem().detail;
+    return a.ok() ? std::string("(created)") : a.status().message();
   }
 };
 
 TEST_F(AppsTest, CreatesProjectAccountAndHashedToken) {
   auto a = CreateApp(*store_, ids_, clock_, plans_, NewApp{.name = "My Reader", .plan = "pro"});
-  ASSERT_TRUE(a.ok()) << a.problem().detail;
+  ASSERT_TRUE(a.ok()) << a.status().message();
   auto found = store_->FindAppByTokenHash(HashToken(a->bearer_token));
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->id, a->app.id);
@@ -60,17 +60,17 @@ TEST_F(AppsTest, RejectsUnknownPlanUseAndProjectWritingNothing) {
             "unknown use 'resell' (known: search, display, analytics, ai-input, ai-train)");
   auto missing = CreateApp(*store_, ids_, clock_, plans_, NewApp{.name = "x", .project_id = 999});
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.problem().detail, "project 999 does not exist");
+  EXPECT_EQ(missing.status().message(), "project 999 does not exist");
   EXPECT_EQ(*store_->CountUsers(), 0);
   EXPECT_FALSE(*store_->ProjectExists(1));
 }
 
 TEST_F(AppsTest, DefaultUsesAreThePlansWithoutAiUses) {
   auto basic = Create({.name = "a", .plan = "basic"});
-  ASSERT_TRUE(basic.ok()) << basic.problem().detail;
+  ASSERT_TRUE(basic.ok()) << basic.status().message();
   EXPECT_EQ(basic->app.uses, (std::vector<std::string>{"search", "display", "analytics"}));
   auto ai = Create({.name = "b", .plan = "enterprise-ai"});
-  ASSERT_TRUE(ai.ok()) << ai.problem().detail;
+  ASSERT_TRUE(ai.ok()) << ai.status().message();
   EXPECT_EQ(ai->app.uses, (std::vector<std::string>{"search", "display", "analytics"}));
   // Stored as resolved.
   auto found = store_->FindAppByTokenHash(HashToken(ai->bearer_token));
@@ -84,13 +84,13 @@ TEST_F(AppsTest, DeclaredUsesMustBePermittedByThePlan) {
             "plan 'enterprise' does not permit use 'ai-input' (it permits: search, display, analytics)");
   EXPECT_EQ(*store_->CountUsers(), 0);
   auto ai = Create({.name = "trainer", .plan = "enterprise-ai", .uses = {"ai-input", "ai-train"}});
-  ASSERT_TRUE(ai.ok()) << ai.problem().detail;
+  ASSERT_TRUE(ai.ok()) << ai.status().message();
   EXPECT_EQ(ai->app.uses, (std::vector<std::string>{"ai-input", "ai-train"}));
 }
 
 TEST_F(AppsTest, EnforcesThePlansAppCount) {
   auto first = Create({.name = "one", .plan = "basic"});
-  ASSERT_TRUE(first.ok()) << first.problem().detail;
+  ASSERT_TRUE(first.ok()) << first.status().message();
   Id project = first->app.project_id;
   ASSERT_TRUE(Create({.name = "two", .plan = "basic", .project_id = project}).ok());
   EXPECT_EQ(*store_->CountApps(project), 2);
@@ -101,14 +101,14 @@ TEST_F(AppsTest, EnforcesThePlansAppCount) {
   EXPECT_EQ(*store_->CountApps(project), 2);
 
   auto free = Create({.name = "solo", .plan = "free"});
-  ASSERT_TRUE(free.ok()) << free.problem().detail;
+  ASSERT_TRUE(free.ok()) << free.status().message();
   EXPECT_EQ(ErrorOf({.name = "duo", .plan = "free", .project_id = free->app.project_id}),
             "project " + std::to_string(free->app.project_id) + " already has 1 app, the most plan 'free' allows");
 }
 
 TEST_F(AppsTest, AllAppsOfAProjectShareItsPlan) {
   auto first = Create({.name = "one", .plan = "pro"});
-  ASSERT_TRUE(first.ok()) << first.problem().detail;
+  ASSERT_TRUE(first.ok()) << first.status().message();
   Id project = first->app.project_id;
   EXPECT_EQ(*store_->ProjectPlan(project), std::optional<std::string>("pro"));
   EXPECT_EQ(ErrorOf({.name = "two", .plan = "basic", .project_id = project}),
@@ -127,18 +127,18 @@ max_apps = 1
 uses = ["ai-train"]
 )",
                              "lab.toml");
-  ASSERT_TRUE(custom.ok()) << custom.problem().detail;
+  ASSERT_TRUE(custom.ok()) << custom.status().message();
   auto made = CreateApp(*store_, ids_, clock_, *custom, NewApp{.name = "x", .plan = "lab", .uses = {"ai-train"}});
-  ASSERT_TRUE(made.ok()) << made.problem().detail;
+  ASSERT_TRUE(made.ok()) << made.status().message();
   EXPECT_EQ(made->app.plan, "lab");
   // A plan whose every use is an AI use has no default: the app must declare its uses.
   auto undeclared = CreateApp(*store_, ids_, clock_, *custom, NewApp{.name = "y", .plan = "lab"});
   ASSERT_FALSE(undeclared.ok());
-  EXPECT_EQ(undeclared.problem().detail, "plan 'lab' permits only ai-train: declare them with --use");
+  EXPECT_EQ(undeclared.status().message(), "plan 'lab' permits only ai-train: declare them with --use");
   // The defaults' plans are unknown to these plans.
   auto pro = CreateApp(*store_, ids_, clock_, *custom, NewApp{.name = "z", .plan = "pro"});
   ASSERT_FALSE(pro.ok());
-  EXPECT_EQ(pro.problem().detail, "unknown plan 'pro' (known: lab)");
+  EXPECT_EQ(pro.status().message(), "unknown plan 'pro' (known: lab)");
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ max_apps = 1
 
 std::string ErrorOf(std::string_view toml) {
   auto p = Plans::Parse(toml, "plans.toml");
-  return p.ok() ? std::string("(parsed)") : p.problem().detail;
+  return p.ok() ? std::string("(parsed)") : p.status().message();
 }
 
 // The limit on an endpoint named as plans name it ("GET /2/tweets/:id").
@@ -46,7 +46,7 @@ uses = ["display", "ai-input"]
 "GET /2/tweets/:id" = "7/15m"
 "POST /2/tweets" = "3/24h"
 )", "plans.toml");
-  ASSERT_TRUE(p.ok()) << p.problem().detail;
+  ASSERT_TRUE(p.ok()) << p.status().message();
   const Plan* small = p->Find("small");
   ASSERT_NE(small, nullptr);
   EXPECT_EQ(small->title, "Small");
@@ -66,7 +66,7 @@ uses = ["display", "ai-input"]
 
 TEST(Plans, OmittedUsesAreSearchDisplayAnalytics) {
   auto p = Plans::Parse(kMinimal, "plans.toml");
-  ASSERT_TRUE(p.ok()) << p.problem().detail;
+  ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->Find("small")->uses, (std::vector<std::string>{"search", "display", "analytics"}));
   EXPECT_TRUE(p->Find("small")->Permits("search"));
   EXPECT_FALSE(p->Find("small")->Permits("ai-train"));
@@ -101,7 +101,7 @@ TEST(Plans, AnEndpointWithALineBreakIsQuotedOnOneLine) {
 TEST(Plans, AnUnreadablePathWithALineBreakIsOneLine) {
   auto plans = Plans::Load("/nonexistent/a\nb.toml");  // a path from a config file's string
   ASSERT_FALSE(plans.ok());
-  EXPECT_EQ(plans.problem().detail, "/nonexistent/a\\nb.toml: cannot read plans file");
+  EXPECT_EQ(plans.status().message(), "/nonexistent/a\\nb.toml: cannot read plans file");
 }
 
 TEST(Plans, RejectsUnknownKey) {
@@ -144,7 +144,7 @@ TEST(Plans, MoneyIsExactMicroDollars) {
                         "[plans.enterprise-x]\ntitle = \"E\"\nmonthly_price_usd = \"123456789012.123456\"\nmax_apps = 1\n"
                         "overage_post_read_usd = \"0.00084\"\n",
                         "plans.toml");
-  ASSERT_TRUE(p.ok()) << p.problem().detail;
+  ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->Find("x")->monthly_price, 1);
   EXPECT_EQ(p->Find("enterprise-x")->monthly_price, 123'456'789'012'123'456);
   EXPECT_EQ(p->Find("enterprise-x")->overage_post_read_price, 840);
@@ -218,14 +218,14 @@ TEST(Plans, RejectsNoPlans) { EXPECT_EQ(ErrorOf(""), "plans.toml: no plans (expe
 TEST(Plans, LoadNamesAMissingFile) {
   auto p = Plans::Load("/nonexistent/plans.toml");
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.problem().detail, "/nonexistent/plans.toml: cannot read plans file");
+  EXPECT_EQ(p.status().message(), "/nonexistent/plans.toml: cannot read plans file");
 }
 
 // ---- the shipped defaults: X's published tiers (docs/plans.md) ----
 
 TEST(PlansDefaults, ShippedFileIsTheCompiledInOne) {
   auto file = Plans::Load(SLUICE_SOURCE_DIR "/config/plans.toml");
-  ASSERT_TRUE(file.ok()) << file.problem().detail;
+  ASSERT_TRUE(file.ok()) << file.status().message();
   ASSERT_EQ(file->all().size(), Plans::Defaults().all().size());
   for (const auto& p : file->all()) {
     const Plan* d = Plans::Defaults().Find(p.name);

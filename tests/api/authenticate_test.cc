@@ -132,7 +132,7 @@ TEST_F(AuthenticateCachedTest, ARotatedTokenIsRefusedAndTheNewOneServedAtOnce) {
   services.revocations = generation->get();
   ASSERT_TRUE(Auth(c, header_, &services));
   auto token = RotateKey(*store_, **generation, app_.id);
-  ASSERT_TRUE(token.ok()) << token.problem().detail;
+  ASSERT_TRUE(token.ok()) << token.status().message();
   EXPECT_FALSE(Auth(c, header_, &services).has_value());
   auto fresh = Auth(c, "Bearer " + *token, &services);
   ASSERT_TRUE(fresh.has_value());
@@ -145,14 +145,14 @@ TEST_F(AuthenticateCachedTest, KeysOfAnUnknownOrRevokedAppAreRefusedByName) {
   uint64_t before = (*generation)->Load();
   auto unknown = RotateKey(*store_, **generation, 12345);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.problem().detail, "app 12345 does not exist");
+  EXPECT_EQ(unknown.status().message(), "app 12345 does not exist");
   ASSERT_TRUE(RevokeKey(*store_, **generation, clock_, app_.id).ok());
   Status again = RevokeKey(*store_, **generation, clock_, app_.id);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.problem().detail, "app " + std::to_string(app_.id) + " is revoked");
+  EXPECT_EQ(again.message(), "app " + std::to_string(app_.id) + " is revoked");
   auto rotated = RotateKey(*store_, **generation, app_.id);
   ASSERT_FALSE(rotated.ok());
-  EXPECT_EQ(rotated.problem().detail, "app " + std::to_string(app_.id) + " is revoked");
+  EXPECT_EQ(rotated.status().message(), "app " + std::to_string(app_.id) + " is revoked");
   EXPECT_EQ((*generation)->Load(), before + 1);  // only the revocation that happened moved it
   auto apps = store_->ListApps();  // kept for evidence
   ASSERT_TRUE(apps.ok());

@@ -8,6 +8,7 @@
 
 #include "api/executor.h"
 #include "api/metrics.h"
+#include "http/problem.h"
 
 namespace sluice {
 namespace {
@@ -97,6 +98,7 @@ class ChainTest : public ::testing::Test {
     dir_ = mkdtemp(tmpl);
     store_ = std::move(*OpenStore({"sqlite", dir_, true}));
     worker_ = std::make_unique<WorkerState>(*store_, executor_);
+    services_.error_response = ProblemResponse;  // as the Router sets it
   }
   void TearDown() override {
     worker_.reset();
@@ -156,7 +158,7 @@ TEST_F(ChainTest, AnAnswerSkipsToTheStagesThatRunAfterOneAndReleasesWhatRanLastF
                               std::make_unique<NoteStage>("record", log_, true)));
   ApiResponse r = Run(*chain);
   EXPECT_EQ(r.status, 429);
-  EXPECT_EQ(r.body, TooManyRequests().ToJson());
+  EXPECT_EQ(r.body, ProblemResponse(TooManyRequests()).body);
   // Released at once (before the headers stage), the refusing stage first; released once.
   EXPECT_EQ(log_, (std::vector<std::string>{"a", "b", "limit", "release limit", "release b", "release a", "headers",
                                             "record"}));
@@ -170,7 +172,7 @@ TEST_F(ChainTest, AnErrorResponseReleasesAfterTheLastStage) {
     using NoteStage::NoteStage;
     Verdict Run(Exchange& ex) override {
       NoteStage::Run(ex);
-      ex.response = ApiResponse::FromProblem(NotFound("no"));
+      ex.Fail(NotFound("no"));
       return Verdict::Continue();
     }
   };

@@ -26,7 +26,7 @@ class LookupCacheTest : public ::testing::Test {
     store_ = std::move(*OpenStore({"sqlite", dir_, true}));
     // The app's posting account writes the posts, so that its DELETE may remove them.
     auto app = CreateApp(*store_, ids_, SystemClock::Instance(), Plans::Defaults(), NewApp{.name = "reader", .plan = "enterprise"});
-    ASSERT_TRUE(app.ok()) << app.problem().detail;
+    ASSERT_TRUE(app.ok()) << app.status().message();
     authorization_ = "Bearer " + app->bearer_token;
     author_ = app->app.user_id;
     WriteBatch batch;

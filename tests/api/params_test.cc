@@ -23,13 +23,13 @@ TEST(Params, ViewIntoLargerBuffer) {
 }
 
 TEST(Params, RejectsRepeatedAndUnknown) {
-  EXPECT_EQ(Params::Parse("a=1&a=2").problem().status, 400);
+  EXPECT_EQ(Params::Parse("a=1&a=2").status().code(), StatusCode::kInvalidRequest);
   auto p = Params::Parse("ids=1&foo=bar");
   ASSERT_TRUE(p.ok());
   Status s = p->CheckAllowed({"ids"});
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.problem().errors.at(0).parameter, "foo");
-  EXPECT_EQ(s.problem().errors.at(0).message, "The query parameter [foo] is not one of [ids]");
+  EXPECT_EQ(s.parameter_errors().at(0).parameter, "foo");
+  EXPECT_EQ(s.parameter_errors().at(0).message, "The query parameter [foo] is not one of [ids]");
 }
 
 TEST(Params, IdsAndMaxResults) {
@@ -46,7 +46,7 @@ TEST(Params, IdsAndMaxResults) {
   EXPECT_EQ(*ParseMaxResults(*Params::Parse("max_results=100"), 10, 100, 10), 100);
   auto bad = ParseMaxResults(*Params::Parse("max_results=5"), 10, 100, 10);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.problem().errors.at(0).message, "The `max_results` query parameter value [5] is not between 10 and 100");
+  EXPECT_EQ(bad.status().parameter_errors().at(0).message, "The `max_results` query parameter value [5] is not between 10 and 100");
 }
 
 TEST(Params, PageTokensRoundTripAndRejectGarbage) {
@@ -72,8 +72,8 @@ TEST(Fields, ParsesXVocabularyAndRejectsUnknown) {
   EXPECT_TRUE(f->Has(Expansion::kAuthorId));
   auto bad = ParseFieldSelection(*Params::Parse("tweet.fields=created_at,colour"), PrimaryResource::kPosts);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.problem().errors.at(0).parameter, "tweet.fields");
-  EXPECT_EQ(bad.problem().errors.at(0).value, "colour");
+  EXPECT_EQ(bad.status().parameter_errors().at(0).parameter, "tweet.fields");
+  EXPECT_EQ(bad.status().parameter_errors().at(0).value, "colour");
   // Post expansions are not user expansions.
   EXPECT_FALSE(ParseFieldSelection(*Params::Parse("expansions=author_id"), PrimaryResource::kUsers).ok());
   EXPECT_TRUE(ParseFieldSelection(*Params::Parse("expansions=pinned_tweet_id"), PrimaryResource::kUsers).ok());

@@ -9,15 +9,15 @@ namespace {
 std::pair<std::string, std::string> Refusal(std::string_view body, int64_t max_chars = 280) {
   auto r = ParsePostBody(body, max_chars);
   if (r.ok()) return {"ok", ""};
-  EXPECT_EQ(r.problem().status, 400);
-  const auto& e = r.problem().errors;
-  return e.empty() ? std::make_pair(std::string("?"), r.problem().detail)
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidRequest);
+  const auto& e = r.status().parameter_errors();
+  return e.empty() ? std::make_pair(std::string("?"), r.status().message())
                    : std::make_pair(e.front().parameter, e.front().message);
 }
 
 TEST(PostBody, TextReplyAndQuote) {
   auto p = ParsePostBody(R"({"text":"hello","reply":{"in_reply_to_tweet_id":"12"},"quote_tweet_id":"34"})", 280);
-  ASSERT_TRUE(p.ok()) << p.problem().detail;
+  ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->text, "hello");
   EXPECT_EQ(p->Reference(ReferenceType::kRepliedTo), 12);
   EXPECT_EQ(p->Reference(ReferenceType::kQuoted), 34);

@@ -62,7 +62,7 @@ TEST(RequestTime, EveryStageOfARequestUsesTheOneClockReadingDispatchTook) {
     ManualClock setup_clock(kT0);
     SnowflakeGenerator ids(setup_clock, 1);  // post ids: not the request's clock
     auto app = CreateApp(*store, ids, setup_clock, Plans::Defaults(), NewApp{.name = "r", .plan = "basic"});
-    ASSERT_TRUE(app.ok()) << app.problem().detail;
+    ASSERT_TRUE(app.ok()) << app.status().message();
     Post post;
     post.id = ids.Next();
     post.author_id = app->app.user_id;

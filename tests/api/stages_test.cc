@@ -72,7 +72,7 @@ limits = { "GET /2/tweets/:id/liking_users" = "1/15m" }
 )",
                         "plans.toml");
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.problem().detail.find("is not an endpoint Sluice serves"), std::string::npos) << p.problem().detail;
+  EXPECT_NE(p.status().message().find("is not an endpoint Sluice serves"), std::string::npos) << p.status().message();
   auto health = Plans::Parse(R"([plans.x]
 title = "X"
 monthly_price_usd = "0"
@@ -98,7 +98,7 @@ class StagesTest : public ::testing::Test {
   }
   std::string Token(const std::string& plan) {
     auto created = CreateApp(*store_, ids_, clock_, Plans::Defaults(), NewApp{.name = plan, .plan = plan});
-    EXPECT_TRUE(created.ok()) << created.problem().detail;
+    EXPECT_TRUE(created.ok()) << created.status().message();
     return "Bearer " + created->bearer_token;
   }
   ApiResponse Get(const Router& router, std::string_view path, const std::string& auth) {
@@ -150,7 +150,7 @@ uses = ["search"]
 limits = { "GET /2/tweets/:id" = "10/15m" }
 )",
                             "plans.toml");
-  ASSERT_TRUE(plans.ok()) << plans.problem().detail;
+  ASSERT_TRUE(plans.ok()) << plans.status().message();
   Services s{clock_, ids_, config_, *plans, metrics_, nullptr, &limiter_, &meter_};
   Router router(s, {});
   EXPECT_EQ(Get(router, "/2/tweets/1", "Bearer nope").status, 401);

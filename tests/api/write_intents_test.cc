@@ -20,13 +20,13 @@ class WriteIntentsTest : public ::testing::Test {
     char tmpl[] = "/tmp/sluice-intents-XXXXXX";
     dir_ = mkdtemp(tmpl);
     auto s = OpenStore({"sqlite", dir_, true});
-    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     ASSERT_TRUE(store_->Apply(WriteBatch{{User{.id = 10, .username = "alice", .name = "A"}}, {}}).ok());
     LedgerOptions o;
     o.dir = dir_ + "/ledger";
     auto l = Ledger::Open(o);
-    ASSERT_TRUE(l.ok()) << l.problem().detail;
+    ASSERT_TRUE(l.ok()) << l.status().message();
     ledger_ = std::move(*l);
   }
   void TearDown() override {
@@ -82,7 +82,7 @@ TEST_F(WriteIntentsTest, ARecordedWriteIsAppliedAndAnUnrecordedOneDropped) {
   ledger_.reset();
 
   auto report = ReconcileWrites(dir_ + "/ledger", *store_);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->applied, 2u);
   EXPECT_EQ(report->dropped, 3u);
   EXPECT_TRUE(Live(recorded));

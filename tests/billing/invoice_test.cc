@@ -18,7 +18,7 @@ TEST(Invoice, MonthRangeAndRounding) {
   for (const char* bad : {"2026- 1", "2026-+1", "2026-1 ", "+202-01", " 202-01"}) {
     auto range = MonthRange(bad);
     ASSERT_FALSE(range.ok()) << bad;
-    EXPECT_EQ(range.problem().detail, "--month " + std::string(bad) + ": expected YYYY-MM");
+    EXPECT_EQ(range.status().message(), "--month " + std::string(bad) + ": expected YYYY-MM");
   }
   EXPECT_EQ(MicroUsdToCents(4'999), 0);
   EXPECT_EQ(MicroUsdToCents(5'000), 1);

@@ -7,11 +7,11 @@ namespace {
 
 TEST(ListenAddress, ReadsIpv4AndBracketedIpv6) {
   auto a = ParseListenAddress("127.0.0.1:8080");
-  ASSERT_TRUE(a.ok()) << a.problem().detail;
+  ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->host, "127.0.0.1");
   EXPECT_EQ(a->port, 8080);
   a = ParseListenAddress("[::1]:8080");
-  ASSERT_TRUE(a.ok()) << a.problem().detail;
+  ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->host, "::1");
   EXPECT_EQ(a->port, 8080);
   a = ParseListenAddress("0.0.0.0:0");  // port 0: the system picks one
@@ -24,7 +24,7 @@ TEST(ListenAddress, ReadsIpv4AndBracketedIpv6) {
 TEST(ListenAddress, RefusesEachBadFormWithItsReason) {
   auto reason = [](std::string_view text) {
     auto a = ParseListenAddress(text);
-    return a.ok() ? std::string("accepted") : a.problem().detail;
+    return a.ok() ? std::string("accepted") : a.status().message();
   };
   EXPECT_EQ(reason("127.0.0.1:abc"), "the port 'abc' is not an integer");
   EXPECT_EQ(reason("127.0.0.1: 80"), "the port ' 80' is not an integer");

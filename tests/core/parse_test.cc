@@ -38,16 +38,16 @@ TEST(ParseInt, AnIntegerOutsideTheRangeOrTheTypeIsOutOfRange) {
 TEST(ParseIntSetting, NamesTheSettingTheValueAndTheFault) {
   auto n = ParseIntSetting<int64_t>("--users", "12abc", 1, 10'000'000);
   ASSERT_FALSE(n.ok());
-  EXPECT_EQ(n.problem().detail, "--users 12abc: not an integer");
+  EXPECT_EQ(n.status().message(), "--users 12abc: not an integer");
   n = ParseIntSetting<int64_t>("--users", "0", 1, 10'000'000);
   ASSERT_FALSE(n.ok());
-  EXPECT_EQ(n.problem().detail, "--users 0: must be 1..10000000");
+  EXPECT_EQ(n.status().message(), "--users 0: must be 1..10000000");
   n = ParseIntSetting<int64_t>("--project", "0", 1, INT64_MAX);
   ASSERT_FALSE(n.ok());
-  EXPECT_EQ(n.problem().detail, "--project 0: must be positive");
+  EXPECT_EQ(n.status().message(), "--project 0: must be positive");
   auto seed = ParseIntSetting<uint64_t>("--seed", "-1", 0, UINT64_MAX);
   ASSERT_FALSE(seed.ok());
-  EXPECT_EQ(seed.problem().detail, "--seed -1: must be 0..18446744073709551615");
+  EXPECT_EQ(seed.status().message(), "--seed -1: must be 0..18446744073709551615");
   EXPECT_EQ(*ParseIntSetting<int>("--node-id", "1023", 0, 1023), 1023);
 }
 

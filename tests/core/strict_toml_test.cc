@@ -9,7 +9,7 @@ namespace {
 
 std::string ErrorOf(std::string_view text) {
   auto table = ParseToml(text, "f.toml");
-  return table.ok() ? "(parsed)" : table.problem().detail;
+  return table.ok() ? "(parsed)" : table.status().message();
 }
 
 // toml++ 3.3 reaches __builtin_unreachable when it asks whether most non-ASCII code points are
@@ -29,7 +29,7 @@ TEST(StrictToml, ReadsNonAsciiInStringsAndComments) {
                          "c = \"\"\"\n\xC3\xA9t\xC3\xA9 \"\" \\\"\n\\\n  x \xC3\xA9\"\"\"\"\nd = '''\xC3\xA9''''\n"
                          "e = \"\\\\\" # \xC3\xA9\n",
                          "f.toml");
-  ASSERT_TRUE(table.ok()) << table.problem().detail;
+  ASSERT_TRUE(table.ok()) << table.status().message();
   EXPECT_EQ(table->at("a").value<std::string>(), "caf\xC3\xA9");
   EXPECT_EQ(table->at("c").value<std::string>(), "\xC3\xA9t\xC3\xA9 \"\" \"\nx \xC3\xA9\"");
   EXPECT_EQ(table->at("d").value<std::string>(), "\xC3\xA9'");
@@ -39,7 +39,7 @@ TEST(StrictToml, ReadsNonAsciiInStringsAndComments) {
   table = ParseToml("[a.\"\xC3\xA9\"]\nx.'\xC3\xA9' = [\"\xC3\xA9\", '\xC3\xA9',\n  \"\xC3\xA9\"]\n"
                     "[[b.\"\xC3\xA9\"]]\ny = { \"\xC3\xA9\" = 1, z.\"\xC3\xA9\" = [{ w = \"\xC3\xA9\" }] }\n",
                     "f.toml");
-  ASSERT_TRUE(table.ok()) << table.problem().detail;
+  ASSERT_TRUE(table.ok()) << table.status().message();
 }
 
 // Where TOML starts no string, a quote is part of the text around it, as toml++ reads it: a
@@ -55,13 +55,13 @@ TEST(StrictToml, TypedReadsNameTheFileAndTheKey) {
   ASSERT_TRUE(table.ok());
   StrictToml toml("f.toml");
   EXPECT_EQ(*toml.Integer("t.n", table->at("n"), 0, 10), 5);
-  EXPECT_EQ(toml.Integer("t.n", table->at("n"), 6, 10).problem().detail, "f.toml: key 't.n' must be 6..10");
-  EXPECT_EQ(toml.Integer("t.s", table->at("s")).problem().detail, "f.toml: key 't.s' has the wrong type (string)");
+  EXPECT_EQ(toml.Integer("t.n", table->at("n"), 6, 10).status().message(), "f.toml: key 't.n' must be 6..10");
+  EXPECT_EQ(toml.Integer("t.s", table->at("s")).status().message(), "f.toml: key 't.s' has the wrong type (string)");
   EXPECT_EQ(*toml.String("t.s", table->at("s")), "x");
   EXPECT_TRUE(*toml.Bool("t.b", table->at("b")));
-  EXPECT_EQ(toml.Strings("t.l", table->at("l")).problem().detail, "f.toml: key 't.l' must be an array of strings");
-  EXPECT_EQ(toml.Unknown("t.s", table->at("s")).detail, "f.toml: unknown key 't.s'");
-  EXPECT_EQ(toml.Bad("a\nb", "is bad").detail, "f.toml: key 'a\\nb' is bad");
+  EXPECT_EQ(toml.Strings("t.l", table->at("l")).status().message(), "f.toml: key 't.l' must be an array of strings");
+  EXPECT_EQ(toml.Unknown("t.s", table->at("s")).message(), "f.toml: unknown key 't.s'");
+  EXPECT_EQ(toml.Bad("a\nb", "is bad").message(), "f.toml: key 'a\\nb' is bad");
 }
 
 }  // namespace

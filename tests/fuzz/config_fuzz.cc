@@ -30,9 +30,9 @@ void WriteFile(const std::string& path, std::string_view bytes) {
   std::fclose(f);
 }
 
-void CheckError(const sluice::Problem& p, const std::string& file) {
-  if (p.detail.find(file) == std::string::npos) Fail("an error that does not name its file", p.detail);
-  if (p.detail.find('\n') != std::string::npos) Fail("an error of more than one line", p.detail);
+void CheckError(const sluice::Status& s, const std::string& file) {
+  if (s.message().find(file) == std::string::npos) Fail("an error that does not name its file", s.message());
+  if (s.message().find('\n') != std::string::npos) Fail("an error of more than one line", s.message());
 }
 
 const std::string& Dir() {
@@ -63,15 +63,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   common.config_file = config_path;
   auto config = sluice::cli::LoadSettings(common);
   if (!config.ok()) {
-    if (plans_file) Fail("the config naming the plans file failed", config.problem().detail);
-    CheckError(config.problem(), config_path);
+    if (plans_file) Fail("the config naming the plans file failed", config.status().message());
+    CheckError(config.status(), config_path);
     return 0;
   }
   if (!plans_file && !config->plans_file.empty()) return 0;  // names some file on this machine
   auto plans = sluice::cli::LoadPlans(*config);
   if (!plans.ok()) {
-    if (!plans_file) Fail("the shipped plans failed", plans.problem().detail);
-    CheckError(plans.problem(), plans_path);
+    if (!plans_file) Fail("the shipped plans failed", plans.status().message());
+    CheckError(plans.status(), plans_path);
   }
   return 0;
 }

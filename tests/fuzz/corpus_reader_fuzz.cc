@@ -84,7 +84,7 @@ Read ReadFile(const std::string& path, bool whole_files) {
   sluice::Status s = sluice::ReadCorpus(path, options, visit, read.stats, [](uint64_t) {});
   read.ok = s.ok();
   if (!read.ok) {
-    read.error = s.problem().detail;
+    read.error = s.message();
     if (read.error.find(path) == std::string::npos) Fail("an error that does not name the file", read.error);
   }
   if (read.stats.documents != read.documents.size()) Fail("stats.documents is not the documents visited");

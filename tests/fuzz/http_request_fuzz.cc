@@ -23,6 +23,7 @@
 #include "api/metrics.h"
 #include "core/snowflake.h"
 #include "core/text.h"
+#include "http/problem.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/wire.h"
@@ -146,9 +147,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (ec == boost::beast::http::error::need_more) break;  // an incomplete request: the server would wait
     if (ec) {
       if (IsSilentReadError(ec)) return 0;
-      Problem problem = ReadProblem(ec, w.config.server);
+      ApiResponse problem = ProblemResponse(ReadError(ec, w.config.server));
       if (problem.status < 400 || problem.status > 499) std::abort();
-      (void)ResponseBytes(ApiResponse::FromProblem(problem), false, "fuzz");
+      (void)ResponseBytes(std::move(problem), false, "fuzz");
       return 0;
     }
     if (used == 0) break;
@@ -158,7 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parser.is_done()) return 0;
   const HttpRequest& req = parser.get();
   auto api = ToApiRequest(req, "fuzz");
-  ApiResponse response = api.ok() ? DispatchAndWait(*w.router, *w.worker, w.executor, *api) : ApiResponse::FromProblem(api.problem());
+  ApiResponse response = api.ok() ? DispatchAndWait(*w.router, *w.worker, w.executor, *api) : ProblemResponse(api.status());
   CheckResponse(response);
   (void)ResponseBytes(std::move(response), req.keep_alive(), "fuzz");
   return 0;

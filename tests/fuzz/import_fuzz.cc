@@ -10,6 +10,6 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
   auto result = sluice::ImportJsonl(in, "fuzz.jsonl");
-  if (!result.ok() && result.problem().detail.empty()) __builtin_trap();
+  if (!result.ok() && result.status().message().empty()) __builtin_trap();
   return 0;
 }

@@ -62,7 +62,7 @@ void WriteSegments(std::string_view input, const std::string& dir) {
 void MustVerify(const std::string& dir, const char* after) {
   auto report = VerifyLedger(dir, nullptr);
   if (!report.ok()) {
-    std::fprintf(stderr, "a ledger %s does not verify: %s\n", after, report.problem().detail.c_str());
+    std::fprintf(stderr, "a ledger %s does not verify: %s\n", after, report.status().message().c_str());
     std::abort();
   }
 }
@@ -95,7 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.repair = true;
     auto repaired = Ledger::Open(options);
     if (!repaired.ok() || !(*repaired)->Close().ok()) {
-      std::fprintf(stderr, "repair failed: %s\n", repaired.ok() ? "close" : repaired.problem().detail.c_str());
+      std::fprintf(stderr, "repair failed: %s\n", repaired.ok() ? "close" : repaired.status().message().c_str());
       std::abort();
     }
     MustVerify(dir, "repair opened");

@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view port = text.substr(host.size() + 1);
     if (text.substr(0, host.size()) != host || text[host.size()] != ':') Fail("a host not as written", text);
     if (!Reference(port) || *Reference(port) != listen->port) Fail("a port not as written", text);
-  } else if (listen.problem().detail.find('\n') != std::string::npos) {
+  } else if (listen.status().message().find('\n') != std::string::npos) {
     Fail("an error of more than one line", text);
   }
   return 0;

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr int64_t kMaxChars = 280;
   auto post = ParsePostBody(std::string_view(reinterpret_cast<const char*>(data), size), kMaxChars);
   if (!post.ok()) {
-    if (post.problem().status != 400) std::abort();
+    if (post.status().code() != sluice::StatusCode::kInvalidRequest) std::abort();
     return 0;
   }
   if (post->text.empty() || !IsValidUtf8(post->text) || CountCodePoints(post->text) > kMaxChars) std::abort();

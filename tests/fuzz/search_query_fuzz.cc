@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view query(reinterpret_cast<const char*>(data), size);
   auto parsed = sluice::ParseSearchQuery(query);
   if (!parsed.ok()) {
-    if (parsed.problem().status != 400 || parsed.problem().errors.size() != 1) std::abort();
+    if (parsed.status().code() != sluice::StatusCode::kInvalidRequest || parsed.status().parameter_errors().size() != 1) std::abort();
     return 0;
   }
   const auto predicate = sluice::sqlite::CompileSearch(parsed->root);

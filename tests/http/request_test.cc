@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "http/problem.h"
 #include "http/server.h"
 
 namespace sluice {
@@ -38,19 +39,20 @@ TEST(ToApiRequest, TwoAuthorizationHeadersAreA400) {
   HttpRequest req = Parse("GET /2/tweets/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\nauthorization: Bearer b\r\n\r\n");
   auto api = ToApiRequest(req, "id");
   ASSERT_FALSE(api.ok());
-  EXPECT_EQ(api.problem().status, 400);
-  EXPECT_EQ(api.problem().type, "https://api.x.com/2/problems/invalid-request");
-  ASSERT_EQ(api.problem().errors.size(), 1u);
-  EXPECT_EQ(api.problem().errors[0].parameter, "Authorization");
+  EXPECT_EQ(api.status().code(), StatusCode::kInvalidRequest);
+  ASSERT_EQ(api.status().parameter_errors().size(), 1u);
+  EXPECT_EQ(api.status().parameter_errors()[0].parameter, "Authorization");
 }
 
-TEST(ReadProblem, NamesTheLimitThatWasPassed) {
+TEST(ReadError, NamesTheLimitThatWasPassed) {
   ServerConfig config;
-  EXPECT_EQ(ReadProblem(http::error::body_limit, config).status, 413);
-  EXPECT_EQ(ReadProblem(http::error::header_limit, config).status, 431);
-  Problem bad = ReadProblem(http::error::bad_method, config);
-  EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(bad.detail.rfind("Malformed HTTP request: ", 0), 0u);
+  EXPECT_EQ(ReadError(http::error::body_limit, config).code(), StatusCode::kPayloadTooLarge);
+  EXPECT_EQ(ToProblem(ReadError(http::error::header_limit, config)).status, 431);
+  Status bad = ReadError(http::error::bad_method, config);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidRequest);
+  EXPECT_TRUE(bad.parameter_errors().empty());
+  EXPECT_EQ(bad.message().rfind("Malformed HTTP request: ", 0), 0u);
+  EXPECT_EQ(ToProblem(bad).status, 400);
   EXPECT_TRUE(IsSilentReadError(http::error::end_of_stream));
   EXPECT_FALSE(IsSilentReadError(http::error::bad_method));
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "http/problem.h"
+
 namespace sluice {
 namespace {
 
@@ -28,7 +30,7 @@ TEST(ResponseBytes, StatusHeadersInOrderLengthAndBody) {
 }
 
 TEST(ResponseBytes, AProblemThatClosesTheConnection) {
-  ApiResponse r = ApiResponse::FromProblem(MethodNotAllowed("GET"));
+  ApiResponse r = ProblemResponse(MethodNotAllowed("GET"));
   std::string bytes = ResponseBytes(r, false, "id");
   EXPECT_EQ(bytes.substr(0, bytes.find("\r\n\r\n") + 4),
             "HTTP/1.1 405 Method Not Allowed\r\n"

@@ -52,7 +52,7 @@ TEST(Import, ReadsUsersPostsAndEnvelopes) {
       R"({"meta":{"result_count":0}})",
   });
   Result<WriteBatch> r = Import(file);
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   const WriteBatch& b = *r;
   ASSERT_EQ(b.users.size(), 4u);
   ASSERT_EQ(b.posts.size(), 3u);
@@ -118,7 +118,7 @@ TEST(Import, ConversationFollowsReplyChainsInAnyOrder) {
   };
   Result<WriteBatch> r = Import(Lines({post(30, 20), post(20, 10), post(10, 0), post(40, 999), post(50, 40),
                                        post(60, 70), post(70, 60), post(80, 20, "5")}));
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   std::vector<Id> conversations;
   for (const auto& p : r->posts) conversations.push_back(p.conversation_id);
   // 30 -> 20 -> 10 (root); 40's parent is unknown; 60 <-> 70 is a loop; 80 says its own.
@@ -130,7 +130,7 @@ TEST(Import, PrimaryObjectReplacesIncludedCopy) {
       R"({"data":[],"includes":{"users":[{"id":"5","username":"eve","name":"old"}]}})",
       R"({"id":"5","username":"Eve","name":"new"})",
   }));
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->users.size(), 1u);
   EXPECT_EQ(r->users[0].name, "new");
   EXPECT_EQ(r->users[0].username, "Eve");
@@ -138,7 +138,7 @@ TEST(Import, PrimaryObjectReplacesIncludedCopy) {
 
 TEST(Import, AcceptsCrlfAndByteOrderMark) {
   Result<WriteBatch> r = Import("\xEF\xBB\xBF" + kUser + "\r\n\r\n" + kPost + "\r\n");
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->users.size(), 1u);
   EXPECT_EQ(r->posts.size(), 1u);
   EXPECT_TRUE(Import("").ok());
@@ -195,8 +195,8 @@ TEST(Import, EveryBadLineKindNamesItsLine) {
     // Lines 1 and 3 are good, line 2 blank: the bad one is line 4.
     Result<WriteBatch> r = Import(Lines({kUser, "", kPost, c.line, kPost}));
     ASSERT_FALSE(r.ok()) << c.line;
-    EXPECT_EQ(r.problem().status, 0) << c.line;
-    const std::string& detail = r.problem().detail;
+    EXPECT_EQ(r.status().code(), StatusCode::kUsage) << c.line;
+    const std::string& detail = r.status().message();
     EXPECT_EQ(detail.rfind("f.jsonl:4: ", 0), 0u) << detail;
     EXPECT_NE(detail.find(c.why), std::string::npos) << "got: " << detail << "\nwant: " << c.why;
   }
@@ -209,7 +209,7 @@ TEST(Import, StopsAtTheFirstBadLine) {
   file += "{oops}\n{also bad}\n";
   Result<WriteBatch> r = Import(file);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.problem().detail.rfind("f.jsonl:201: bad JSON", 0), 0u) << r.problem().detail;
+  EXPECT_EQ(r.status().message().rfind("f.jsonl:201: bad JSON", 0), 0u) << r.status().message();
 }
 
 TEST(Import, SurvivesDeepNestingAndGarbage) {

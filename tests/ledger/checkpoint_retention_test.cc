@@ -144,12 +144,12 @@ class LedgerThinningTest : public ::testing::Test {
 
 TEST_F(LedgerThinningTest, FiveMinutesOfACheckpointASecondLeaveTheRetainedSetAndVerify) {
   auto ledger = Ledger::Open(options_);  // signs size 0 at kStart
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   for (int s = 1; s <= 300; ++s) {
     clock_.Set(kStart + s * 1000);
     ASSERT_TRUE((*ledger)->Append(Record(s)).ok());
     auto note = (*ledger)->Checkpoint();
-    ASSERT_TRUE(note.ok()) << note.problem().detail;
+    ASSERT_TRUE(note.ok()) << note.status().message();
     ASSERT_TRUE(fs::exists(NotePath(uint64_t(s)))) << "the newest checkpoint survives, at " << s;
     if (s == 10) {
       // A file whose time is later than now (a clock set back) is never thinned.
@@ -167,27 +167,27 @@ TEST_F(LedgerThinningTest, FiveMinutesOfACheckpointASecondLeaveTheRetainedSetAnd
   EXPECT_EQ(Files(), expected);
 
   auto report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->checkpoints, expected.size());
 
   // A proof uses the newest checkpoint; a consistency proof spans thinned sizes.
   const std::string proof_file = data_ + "/proof.json";
   auto proof = ProveDelivery(options_.dir, Id(1000), Id(5000 + 100), nullptr);
-  ASSERT_TRUE(proof.ok()) << proof.problem().detail;
+  ASSERT_TRUE(proof.ok()) << proof.status().message();
   std::ofstream(proof_file) << *proof;
   auto vkey = LedgerPublicKey(options_.dir);
   ASSERT_TRUE(vkey.ok());
   auto checked = CheckProofFile(proof_file, *vkey);
-  EXPECT_TRUE(checked.ok()) << checked.problem().detail;
+  EXPECT_TRUE(checked.ok()) << checked.status().message();
   EXPECT_TRUE(ConsistencyJson(options_.dir, 100, 300).ok());
 
   // Closed cleanly and reopened: the newest checkpoint is still the one start-up finds.
   ASSERT_TRUE((*ledger)->Close().ok());
   report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->closed_cleanly);
   ledger = Ledger::Open(options_);
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   EXPECT_EQ((*ledger)->DurableSize(), 300u);
   ASSERT_TRUE((*ledger)->Close().ok());
 }
@@ -197,7 +197,7 @@ TEST_F(LedgerThinningTest, FiveMinutesOfACheckpointASecondLeaveTheRetainedSetAnd
 // callback runs between the scan and the checkpoint checks: thin there.
 TEST_F(LedgerThinningTest, VerifyIsNotFooledByCheckpointsThinnedDuringItsScan) {
   auto ledger = Ledger::Open(options_);
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   for (int s = 1; s <= 5; ++s) {
     clock_.Set(kStart + s * 1000);
     ASSERT_TRUE((*ledger)->Append(Record(s)).ok());
@@ -208,7 +208,7 @@ TEST_F(LedgerThinningTest, VerifyIsNotFooledByCheckpointsThinnedDuringItsScan) {
     if (!thinned) thinned = fs::remove(NotePath(2)) && fs::remove(NotePath(3));
   });
   EXPECT_TRUE(thinned);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->records, 5u);
   EXPECT_TRUE(report->in_use);
   ASSERT_TRUE((*ledger)->Close().ok());
@@ -219,7 +219,7 @@ TEST_F(LedgerThinningTest, VerifyIsNotFooledByCheckpointsThinnedDuringItsScan) {
 TEST_F(LedgerThinningTest, AStartWithoutNewRecordsThinsToo) {
   {
     auto ledger = Ledger::Open(options_);
-    ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+    ASSERT_TRUE(ledger.ok()) << ledger.status().message();
     for (int s = 1; s <= 5; ++s) {
       clock_.Set(kStart + s * 1000);
       ASSERT_TRUE((*ledger)->Append(Record(s)).ok());
@@ -230,18 +230,18 @@ TEST_F(LedgerThinningTest, AStartWithoutNewRecordsThinsToo) {
   EXPECT_EQ(Files(), (std::set<uint64_t>{0, 1, 2, 3, 4, 5}));
   clock_.Set(kStart + 1'000'000);  // all in one old "day" of 100 s now
   auto ledger = Ledger::Open(options_);
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   EXPECT_EQ(Files(), (std::set<uint64_t>{0, 5}));
   ASSERT_TRUE((*ledger)->Close().ok());
   auto report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->closed_cleanly);
 }
 
 TEST_F(LedgerThinningTest, TheDirectoryIsListedAtMostOncePerThinInterval) {
   options_.checkpoint_retention = {60'000, 600'000, 10'000, 100'000, 60'000};
   auto ledger = Ledger::Open(options_);  // thins at start
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   for (int s = 1; s <= 119; ++s) {
     clock_.Set(kStart + s * 1000);
     ASSERT_TRUE((*ledger)->Append(Record(s)).ok());

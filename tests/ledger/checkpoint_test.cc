@@ -31,7 +31,7 @@ class CheckpointTest : public ::testing::Test {
     dir_ = mkdtemp(tmpl);
     key_path_ = dir_ + "/checkpoint.key";
     auto signer = Signer::LoadOrCreate(key_path_, "sluice.test/ledger");
-    ASSERT_TRUE(signer.ok()) << signer.problem().detail;
+    ASSERT_TRUE(signer.ok()) << signer.status().message();
     signer_ = std::move(*signer);
     checkpoint_.origin = "sluice.test/ledger";
     checkpoint_.size = 1234;
@@ -66,7 +66,7 @@ class CheckpointTest : public ::testing::Test {
   void ExpectRejected(const std::string& note, const std::string& why) {
     auto v = VerifyCheckpoint(note, signer_->VerifierKey());
     ASSERT_FALSE(v.ok()) << note;
-    EXPECT_NE(v.problem().detail.find(why), std::string::npos) << v.problem().detail;
+    EXPECT_NE(v.status().message().find(why), std::string::npos) << v.status().message();
   }
 
   std::string dir_, key_path_;
@@ -103,7 +103,7 @@ TEST_F(CheckpointTest, BodyFormat) {
 }
 
 TEST_F(CheckpointTest, SignVerifyRoundTrip) {
-  std::string note = signer_->Sign(checkpoint_);
+  std::string note = signer_->Sign(checkpoint_).value();
   std::string body = CheckpointBody(checkpoint_);
   ASSERT_EQ(note.substr(0, body.size() + 1), body + "\n");
   std::string sig_line = note.substr(body.size() + 1);
@@ -112,14 +112,14 @@ TEST_F(CheckpointTest, SignVerifyRoundTrip) {
   EXPECT_EQ(Base64Decode(sig_line.substr(kDash.size() + 20, sig_line.size() - kDash.size() - 21))->size(), 4u + 64u);
 
   auto v = VerifyCheckpoint(note, signer_->VerifierKey());
-  ASSERT_TRUE(v.ok()) << v.problem().detail;
+  ASSERT_TRUE(v.ok()) << v.status().message();
   EXPECT_EQ(v->origin, checkpoint_.origin);
   EXPECT_EQ(v->size, checkpoint_.size);
   EXPECT_EQ(v->root, checkpoint_.root);
 
   Checkpoint empty{.origin = "o", .size = 0, .root = EmptyTreeHash()};
-  auto e = VerifyCheckpoint(signer_->Sign(empty), signer_->VerifierKey());
-  ASSERT_TRUE(e.ok()) << e.problem().detail;
+  auto e = VerifyCheckpoint(signer_->Sign(empty).value(), signer_->VerifierKey());
+  ASSERT_TRUE(e.ok()) << e.status().message();
   EXPECT_EQ(e->size, 0u);
 }
 
@@ -145,10 +145,10 @@ TEST_F(CheckpointTest, KeyFileIsPrivateAndReloads) {
   EXPECT_EQ(st.st_mode & 0777, 0600);
   EXPECT_NE(ReadFile(key_path_).find("-----BEGIN PRIVATE KEY-----"), std::string::npos);
   auto again = Signer::LoadOrCreate(key_path_, "sluice.test/ledger");
-  ASSERT_TRUE(again.ok()) << again.problem().detail;
+  ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ((*again)->VerifierKey(), signer_->VerifierKey());
   // A note signed by the reloaded key verifies with the first verifier key.
-  EXPECT_TRUE(VerifyCheckpoint((*again)->Sign(checkpoint_), signer_->VerifierKey()).ok());
+  EXPECT_TRUE(VerifyCheckpoint((*again)->Sign(checkpoint_).value(), signer_->VerifierKey()).ok());
 }
 
 TEST_F(CheckpointTest, LoadRejectsBadKeyFilesAndNames) {
@@ -160,7 +160,7 @@ TEST_F(CheckpointTest, LoadRejectsBadKeyFilesAndNames) {
   std::ofstream(dir_ + "/garbage.key") << "not a key\n";
   auto g = Signer::LoadOrCreate(dir_ + "/garbage.key", "n");
   ASSERT_FALSE(g.ok());
-  EXPECT_NE(g.problem().detail.find("not a PEM private key"), std::string::npos) << g.problem().detail;
+  EXPECT_NE(g.status().message().find("not a PEM private key"), std::string::npos) << g.status().message();
 
   EVP_PKEY* ec = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   ASSERT_NE(ec, nullptr);
@@ -170,14 +170,14 @@ TEST_F(CheckpointTest, LoadRejectsBadKeyFilesAndNames) {
   EVP_PKEY_free(ec);
   auto e = Signer::LoadOrCreate(dir_ + "/ec.key", "n");
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.problem().detail.find("not an Ed25519 key"), std::string::npos) << e.problem().detail;
+  EXPECT_NE(e.status().message().find("not an Ed25519 key"), std::string::npos) << e.status().message();
 
   auto missing_dir = Signer::LoadOrCreate(dir_ + "/no/such/dir/key", "n");
   EXPECT_FALSE(missing_dir.ok());
 }
 
 TEST_F(CheckpointTest, TamperingIsRejected) {
-  std::string note = signer_->Sign(checkpoint_);
+  std::string note = signer_->Sign(checkpoint_).value();
   auto replace = [&](const std::string& from, const std::string& to) {
     std::string n = note;
     n.replace(n.find(from), from.size(), to);
@@ -202,25 +202,25 @@ TEST_F(CheckpointTest, TamperingIsRejected) {
 }
 
 TEST_F(CheckpointTest, WrongKeyIsRejected) {
-  std::string note = signer_->Sign(checkpoint_);
+  std::string note = signer_->Sign(checkpoint_).value();
   auto other = Signer::LoadOrCreate(dir_ + "/other.key", "sluice.test/ledger");  // same name, new key
   ASSERT_TRUE(other.ok());
   auto v = VerifyCheckpoint(note, (*other)->VerifierKey());
   ASSERT_FALSE(v.ok());
-  EXPECT_NE(v.problem().detail.find("no signature by key 'sluice.test/ledger'"), std::string::npos) << v.problem().detail;
+  EXPECT_NE(v.status().message().find("no signature by key 'sluice.test/ledger'"), std::string::npos) << v.status().message();
 
   auto renamed = Signer::LoadOrCreate(key_path_, "another.name");  // same key, other name
   ASSERT_TRUE(renamed.ok());
   EXPECT_FALSE(VerifyCheckpoint(note, (*renamed)->VerifierKey()).ok());
 
   // A note cosigned by another key verifies with either key.
-  std::string cosigned = note + (*other)->Sign(checkpoint_).substr(CheckpointBody(checkpoint_).size() + 1);
+  std::string cosigned = note + (*other)->Sign(checkpoint_).value().substr(CheckpointBody(checkpoint_).size() + 1);
   EXPECT_TRUE(VerifyCheckpoint(cosigned, signer_->VerifierKey()).ok());
   EXPECT_TRUE(VerifyCheckpoint(cosigned, (*other)->VerifierKey()).ok());
 }
 
 TEST_F(CheckpointTest, MalformedVerifierKeysAreRejected) {
-  std::string note = signer_->Sign(checkpoint_);
+  std::string note = signer_->Sign(checkpoint_).value();
   std::string vkey = signer_->VerifierKey();
   std::string wrong_id = vkey;
   size_t id_at = vkey.find('+') + 1;
@@ -229,7 +229,7 @@ TEST_F(CheckpointTest, MalformedVerifierKeysAreRejected) {
                                  vkey.substr(0, vkey.size() - 4), vkey + "AAAA"}) {
     auto v = VerifyCheckpoint(note, bad);
     ASSERT_FALSE(v.ok()) << bad;
-    EXPECT_NE(v.problem().detail.find("verifier key"), std::string::npos) << v.problem().detail;
+    EXPECT_NE(v.status().message().find("verifier key"), std::string::npos) << v.status().message();
   }
 }
 
@@ -237,11 +237,11 @@ TEST_F(CheckpointTest, BodyParsing) {
   std::string root = RootBase64();
   // Extension lines after the root are signed but ignored.
   auto ext = VerifyCheckpoint(SignText("sluice.test/ledger\n7\n" + root + "\nextension: yes\n"), signer_->VerifierKey());
-  ASSERT_TRUE(ext.ok()) << ext.problem().detail;
+  ASSERT_TRUE(ext.ok()) << ext.status().message();
   EXPECT_EQ(ext->size, 7u);
   EXPECT_EQ(ext->root, checkpoint_.root);
   auto big = VerifyCheckpoint(SignText("o\n18446744073709551615\n" + root + "\n"), signer_->VerifierKey());
-  ASSERT_TRUE(big.ok()) << big.problem().detail;
+  ASSERT_TRUE(big.ok()) << big.status().message();
   EXPECT_EQ(big->size, UINT64_MAX);
 
   ExpectRejected(SignText("o\n07\n" + root + "\n"), "leading zeros");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -53,13 +54,13 @@ class LedgerTest : public ::testing::Test {
 
   std::unique_ptr<Ledger> OpenLedger() {
     auto l = Ledger::Open(options_);
-    EXPECT_TRUE(l.ok()) << l.problem().detail;
+    EXPECT_TRUE(l.ok()) << l.status().message();
     return l.ok() ? std::move(*l) : nullptr;
   }
   // Every record on disk, decoded (VerifySegments passes first).
   std::vector<LedgerRecord> OnDisk() {
     auto verified = VerifySegments(options_.dir);
-    EXPECT_TRUE(verified.ok()) << verified.problem().detail;
+    EXPECT_TRUE(verified.ok()) << verified.status().message();
     std::vector<LedgerRecord> out;
     auto r = ScanSegments(options_.dir, false, [&](const LedgerPosition&, std::string_view payload) {
       out.push_back(*DecodeRecord(payload));
@@ -84,7 +85,7 @@ class LedgerTest : public ::testing::Test {
     EXPECT_TRUE(r.ok());
     auto signer = Signer::LoadOrCreate(options_.dir + "/checkpoint.key", options_.origin);
     EXPECT_TRUE(signer.ok());
-    return (*signer)->Sign(Checkpoint{options_.origin, size, *tree->Root(size)});
+    return (*signer)->Sign(Checkpoint{options_.origin, size, *tree->Root(size)}).value();
   }
   std::string LastSegment() {
     auto segments = ListSegments(options_.dir);
@@ -107,7 +108,7 @@ TEST_F(LedgerTest, AppendsSurviveReopen) {
     LedgerRecord r = Record(i);
     r.seq = 999;  // overwritten
     auto seq = ledger->Append(r);
-    ASSERT_TRUE(seq.ok()) << seq.problem().detail;
+    ASSERT_TRUE(seq.ok()) << seq.status().message();
     EXPECT_EQ(*seq, uint64_t(i));
     r.seq = *seq;
     appended.push_back(r);
@@ -196,7 +197,7 @@ TEST_F(LedgerTest, WhenDurableReportsAWriteFailure) {
   ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   Status s = future.get();
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.problem().status, 503);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
 }
 
 TEST_F(LedgerTest, TornTailIsCutOnReopen) {
@@ -247,8 +248,8 @@ TEST_F(LedgerTest, DamageBeforeTheTailRefusesToOpen) {
   }
   auto reopened = Ledger::Open(options_);
   ASSERT_FALSE(reopened.ok());
-  EXPECT_NE(reopened.problem().detail.find("(record 0): CRC mismatch"), std::string::npos)
-      << reopened.problem().detail;
+  EXPECT_NE(reopened.status().message().find("(record 0): CRC mismatch"), std::string::npos)
+      << reopened.status().message();
 }
 
 TEST_F(LedgerTest, ConcurrentAppendsGetDenseUniqueSeqs) {
@@ -286,7 +287,7 @@ TEST_F(LedgerTest, CheckpointSignsTheDurableTree) {
   auto ledger = OpenLedger();
   for (int i = 0; i < 37; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
   auto note = ledger->Checkpoint();
-  ASSERT_TRUE(note.ok()) << note.problem().detail;
+  ASSERT_TRUE(note.ok()) << note.status().message();
   EXPECT_EQ(ledger->DurableSize(), 37u);
   EXPECT_TRUE(note->starts_with(options_.origin + "\n37\n")) << *note;
   EXPECT_EQ(*note, ExpectedNote(37));
@@ -306,6 +307,53 @@ TEST_F(LedgerTest, CheckpointSignsTheDurableTree) {
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, ExpectedNote(38));
   EXPECT_EQ(CheckpointSizes(), (std::vector<uint64_t>{0, 37, 38}));
+}
+
+// Signs with the real key until `fail` is set, then fails as OpenSSL would when out of memory.
+class FailingSigner final : public Signer {
+ public:
+  explicit FailingSigner(std::unique_ptr<Signer> real) : real_(std::move(real)) {}
+  Result<std::string> Sign(const Checkpoint& checkpoint) const override {
+    if (fail.load()) return InternalError("checkpoint: signing failed (test)");
+    return real_->Sign(checkpoint);
+  }
+  std::string VerifierKey() const override { return real_->VerifierKey(); }
+  std::atomic<bool> fail{false};
+
+ private:
+  std::unique_ptr<Signer> real_;
+};
+
+// A checkpoint that cannot be signed is an error returned (or logged by the sync thread),
+// never an exception on that thread: records still become durable and later checkpoints work.
+TEST_F(LedgerTest, AFailedSignatureIsAnErrorAndTheLedgerGoesOn) {
+  fs::create_directories(options_.dir);
+  auto real = Signer::LoadOrCreate(options_.dir + "/checkpoint.key", options_.origin);
+  ASSERT_TRUE(real.ok()) << real.status().message();
+  auto signer = std::make_shared<FailingSigner>(std::move(*real));
+  options_.signer = signer;
+  options_.checkpoint_every_records = 1;  // the sync thread tries after every batch
+  auto ledger = OpenLedger();
+  signer->fail = true;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger->Append(Record(i)).ok());
+  ASSERT_TRUE(ledger->WaitDurable(4).ok());
+  auto note = ledger->Checkpoint();
+  ASSERT_FALSE(note.ok());
+  EXPECT_EQ(note.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(note.status().message(), "checkpoint: signing failed (test)");
+  EXPECT_EQ(CheckpointSizes(), std::vector<uint64_t>{0});  // only the one signed at Open
+  ASSERT_TRUE(ledger->Append(Record(5)).ok());
+
+  signer->fail = false;
+  auto later = ledger->Checkpoint();
+  ASSERT_TRUE(later.ok()) << later.status().message();
+  EXPECT_EQ(*later, ExpectedNote(6));
+
+  signer->fail = true;
+  ASSERT_TRUE(ledger->Append(Record(6)).ok());
+  Status closed = ledger->Close();
+  EXPECT_EQ(closed.code(), StatusCode::kInternal);
+  EXPECT_EQ(ledger->DurableSize(), 7u);
 }
 
 TEST_F(LedgerTest, CheckpointsEveryNRecordsAndEveryInterval) {
@@ -339,10 +387,10 @@ TEST_F(LedgerTest, CheckpointPastTheRecordsRefusesToOpen) {
   fs::resize_file(segment, cut_size);
   auto reopened = Ledger::Open(options_);
   ASSERT_FALSE(reopened.ok());
-  EXPECT_NE(reopened.problem().detail.find("the tree hashes cover 4 records and checkpoint 00000000000000000004.note "
+  EXPECT_NE(reopened.status().message().find("the tree hashes cover 4 records and checkpoint 00000000000000000004.note "
                                            "is signed over 4, but the segments hold 3 whole records"),
             std::string::npos)
-      << reopened.problem().detail;
+      << reopened.status().message();
   EXPECT_EQ(fs::file_size(segment), cut_size);  // nothing more was cut
 }
 
@@ -354,7 +402,7 @@ TEST_F(LedgerTest, CloseIsIdempotentAndFinal) {
   EXPECT_EQ(ledger->DurableSize(), 1u);
   auto late = ledger->Append(Record(1));
   ASSERT_FALSE(late.ok());
-  EXPECT_EQ(late.problem().status, 503);
+  EXPECT_EQ(late.status().code(), StatusCode::kUnavailable);
   EXPECT_FALSE(ledger->Checkpoint().ok());
   EXPECT_TRUE(ledger->WaitDurable(0).ok());
 }
@@ -372,7 +420,7 @@ TEST_F(LedgerTest, WriteFailureIsServiceUnavailableAndNothingIsPublished) {
   ASSERT_TRUE(seq.ok());
   Status s = ledger->WaitDurable(*seq);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.problem().status, 503);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_EQ(ledger->DurableSize(), 1u);
   EXPECT_FALSE(ledger->Append(Record(2)).ok());
   EXPECT_FALSE(ledger->Close().ok());

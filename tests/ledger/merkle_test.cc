@@ -116,7 +116,7 @@ class TempDir {
 
 std::unique_ptr<TreeHashes> OpenTree(const std::string& dir) {
   auto tree = TreeHashes::Open(dir);
-  EXPECT_TRUE(tree.ok()) << tree.problem().detail;
+  EXPECT_TRUE(tree.ok()) << tree.status().message();
   return tree.ok() ? std::move(*tree) : nullptr;
 }
 
@@ -134,16 +134,16 @@ void ExpectMatchesReference(const TreeHashes& tree, const Leaves& d) {
   uint64_t n = tree.Size();
   for (uint64_t size = 0; size <= n; ++size) {
     auto root = tree.Root(size);
-    ASSERT_TRUE(root.ok()) << root.problem().detail;
+    ASSERT_TRUE(root.ok()) << root.status().message();
     ASSERT_EQ(Hex(*root), Hex(RefMth(d, 0, size))) << "size " << size;
     for (uint64_t i = 0; i < size; ++i) {
       auto proof = tree.InclusionProof(i, size);
-      ASSERT_TRUE(proof.ok()) << proof.problem().detail;
+      ASSERT_TRUE(proof.ok()) << proof.status().message();
       ASSERT_EQ(*proof, RefPath(d, i, 0, size)) << "leaf " << i << " size " << size;
     }
     for (uint64_t m = 1; m <= size; ++m) {
       auto proof = tree.ConsistencyProof(m, size);
-      ASSERT_TRUE(proof.ok()) << proof.problem().detail;
+      ASSERT_TRUE(proof.ok()) << proof.status().message();
       ASSERT_EQ(*proof, RefProof(d, m, size)) << "from " << m << " to " << size;
     }
   }
@@ -240,11 +240,11 @@ TEST(MerkleTree, OutOfRangeIsAProblem) {
   AppendAll(*tree, MakeLeaves(5), 0, 5);
   auto root = tree->Root(6);
   ASSERT_FALSE(root.ok());
-  EXPECT_EQ(root.problem().status, 404);
-  EXPECT_NE(root.problem().detail.find("tree size 6"), std::string::npos) << root.problem().detail;
+  EXPECT_EQ(root.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(root.status().message().find("tree size 6"), std::string::npos) << root.status().message();
   auto incl = tree->InclusionProof(5, 5);
   ASSERT_FALSE(incl.ok());
-  EXPECT_NE(incl.problem().detail.find("leaf 5"), std::string::npos) << incl.problem().detail;
+  EXPECT_NE(incl.status().message().find("leaf 5"), std::string::npos) << incl.status().message();
   EXPECT_FALSE(tree->InclusionProof(0, 6).ok());
   EXPECT_FALSE(tree->InclusionProof(0, 0).ok());
   EXPECT_FALSE(tree->ConsistencyProof(4, 3).ok());
@@ -458,7 +458,7 @@ TEST(MerkleTreeFiles, OpenFailsOnAnUnusableDirectory) {
   { std::ofstream(file) << "x"; }
   auto tree = TreeHashes::Open(file);
   ASSERT_FALSE(tree.ok());
-  EXPECT_NE(tree.problem().detail.find("plain-file"), std::string::npos) << tree.problem().detail;
+  EXPECT_NE(tree.status().message().find("plain-file"), std::string::npos) << tree.status().message();
 }
 
 TEST(MerkleTree, ReadersSeePublishedSizesDuringAppends) {

@@ -16,7 +16,7 @@ class MerkleProofBundle : public ::testing::Test {
     char tmpl[] = "/tmp/sluice-bundle-XXXXXX";
     dir_ = mkdtemp(tmpl);
     auto signer = Signer::LoadOrCreate(dir_ + "/key", "bundle.test");
-    ASSERT_TRUE(signer.ok()) << signer.problem().detail;
+    ASSERT_TRUE(signer.ok()) << signer.status().message();
     signer_ = std::move(*signer);
     tree_ = TreeHashes::InMemory();
     for (int i = 0; i < kLeaves; ++i) {
@@ -24,7 +24,7 @@ class MerkleProofBundle : public ::testing::Test {
       ASSERT_TRUE(tree_->Append(LeafHash(records_.back())).ok());
     }
     Checkpoint c{.origin = "bundle.test", .size = kLeaves, .root = *tree_->Root(kLeaves)};
-    bundle_.checkpoint_note = signer_->Sign(c);
+    bundle_.checkpoint_note = signer_->Sign(c).value();
     bundle_.tree_size = kLeaves;
     for (uint64_t i : {0, 17, 36})
       bundle_.entries.push_back({i, Base64Encode(records_[i]), *tree_->InclusionProof(i, kLeaves)});
@@ -48,7 +48,7 @@ class MerkleProofBundle : public ::testing::Test {
 TEST_F(MerkleProofBundle, JsonRoundTripChecks) {
   std::string json = ProofBundleToJson(bundle_);
   auto parsed = ProofBundleFromJson(json);
-  ASSERT_TRUE(parsed.ok()) << parsed.problem().detail;
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(parsed->checkpoint_note, bundle_.checkpoint_note);
   EXPECT_EQ(parsed->tree_size, bundle_.tree_size);
   ASSERT_EQ(parsed->entries.size(), 3u);
@@ -97,7 +97,7 @@ TEST_F(MerkleProofBundle, TamperedCheckpointIsRejected) {
   ExpectRejected(b, "tree_size 40 differs from the checkpoint's size 41");
   // A correctly signed checkpoint of another tree does not cover these proofs.
   b = bundle_;
-  b.checkpoint_note = signer_->Sign({.origin = "bundle.test", .size = kLeaves, .root = *tree_->Root(40)});
+  b.checkpoint_note = signer_->Sign({.origin = "bundle.test", .size = kLeaves, .root = *tree_->Root(40)}).value();
   ExpectRejected(b, "entries[0] (leaf 0)");
   auto other = Signer::LoadOrCreate(dir_ + "/other", "bundle.test");
   ASSERT_TRUE(other.ok());
@@ -109,7 +109,7 @@ TEST_F(MerkleProofBundle, MalformedJsonIsRejected) {
   auto expect_bad = [](const std::string& text, const std::string& why) {
     auto r = ProofBundleFromJson(text);
     ASSERT_FALSE(r.ok()) << text;
-    EXPECT_NE(r.problem().detail.find(why), std::string::npos) << r.problem().detail;
+    EXPECT_NE(r.status().message().find(why), std::string::npos) << r.status().message();
   };
   expect_bad("{", "not JSON");
   expect_bad("[]", "must be a JSON object");
@@ -122,7 +122,7 @@ TEST_F(MerkleProofBundle, MalformedJsonIsRejected) {
   expect_bad(R"({"checkpoint":"x","tree_size":1,"entries":[{"leaf_index":0,"record":""}]})",
              "entries[0]: missing key 'proof'");
   auto ok = ProofBundleFromJson(R"({"checkpoint":"x","tree_size":18446744073709551615,"entries":[]})");
-  ASSERT_TRUE(ok.ok()) << ok.problem().detail;
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(ok->tree_size, UINT64_MAX);
 }
 

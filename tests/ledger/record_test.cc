@@ -26,7 +26,7 @@ LedgerRecord Sample() {
 
 std::string DecodeError(std::string_view bytes) {
   auto r = DecodeRecord(bytes);
-  return r.ok() ? "(decoded)" : r.problem().detail;
+  return r.ok() ? "(decoded)" : r.status().message();
 }
 
 TEST(LedgerRecord, RoundTripsHundredIds) {
@@ -34,7 +34,7 @@ TEST(LedgerRecord, RoundTripsHundredIds) {
   std::string bytes = EncodeRecord(r);
   EXPECT_EQ(bytes[0], 1);
   auto back = DecodeRecord(bytes);
-  ASSERT_TRUE(back.ok()) << back.problem().detail;
+  ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(*back, r);
   // Sorted snowflakes 37 ms apart: the deltas are small varints, not 9-byte ids.
   EXPECT_LT(bytes.size(), 100u * 6 + 120);
@@ -43,7 +43,7 @@ TEST(LedgerRecord, RoundTripsHundredIds) {
 TEST(LedgerRecord, RoundTripsEmptyAndExtremeValues) {
   LedgerRecord empty;
   auto back = DecodeRecord(EncodeRecord(empty));
-  ASSERT_TRUE(back.ok()) << back.problem().detail;
+  ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(*back, empty);
 
   LedgerRecord r;
@@ -58,7 +58,7 @@ TEST(LedgerRecord, RoundTripsEmptyAndExtremeValues) {
   r.user_ids = {std::numeric_limits<int64_t>::min()};
   r.response_bytes = std::numeric_limits<uint64_t>::max();
   back = DecodeRecord(EncodeRecord(r));
-  ASSERT_TRUE(back.ok()) << back.problem().detail;
+  ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(*back, r);
 }
 
@@ -106,7 +106,7 @@ TEST(LedgerRecord, CountedRecordsAreVersionTwoAndRoundTrip) {
   std::string v1 = EncodeRecord(one);
   EXPECT_EQ(bytes.substr(1), v1.substr(1) + "\xd0\x0f");
   auto decoded = DecodeRecord(bytes);
-  ASSERT_TRUE(decoded.ok()) << decoded.problem().detail;
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_EQ(*decoded, counted);
   EXPECT_EQ(DecodeRecord(v1)->count, 1u);
 }

@@ -52,7 +52,7 @@ class RecoveryTest : public ::testing::Test {
   // `n` records appended and the ledger closed cleanly (tree hashes and a checkpoint of all).
   void Write(int n) {
     auto ledger = Ledger::Open(options_);
-    ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+    ASSERT_TRUE(ledger.ok()) << ledger.status().message();
     for (int i = 0; i < n; ++i) ASSERT_TRUE((*ledger)->Append(Record(i)).ok());
     ASSERT_TRUE((*ledger)->Close().ok());
   }
@@ -72,7 +72,7 @@ class RecoveryTest : public ::testing::Test {
     auto ledger = Ledger::Open(options_);
     ASSERT_FALSE(ledger.ok());
     EXPECT_EQ(fs::exists(ClosedMarkerPath(options_.dir)), marked);  // a refused start changes nothing
-    const std::string& detail = ledger.problem().detail;
+    const std::string& detail = ledger.status().message();
     EXPECT_NE(detail.find(why), std::string::npos) << detail;
     EXPECT_NE(detail.find("sluice ledger verify --data " + data_), std::string::npos) << detail;
     EXPECT_NE(detail.find("sluice ledger repair --data " + data_), std::string::npos) << detail;
@@ -84,17 +84,17 @@ class RecoveryTest : public ::testing::Test {
     LedgerOptions repair = options_;
     repair.repair = true;
     auto repaired = Ledger::Open(repair);
-    ASSERT_TRUE(repaired.ok()) << repaired.problem().detail;
+    ASSERT_TRUE(repaired.ok()) << repaired.status().message();
     EXPECT_EQ((*repaired)->DurableSize(), records);
     ASSERT_TRUE((*repaired)->Close().ok());
     std::string log = ReadAll(RepairLogPath(options_.dir));
     EXPECT_NE(log.find(logged), std::string::npos) << log;
     auto report = VerifyLedger(options_.dir, nullptr);
-    ASSERT_TRUE(report.ok()) << report.problem().detail;
+    ASSERT_TRUE(report.ok()) << report.status().message();
     EXPECT_EQ(report->records, records);
     EXPECT_TRUE(report->closed_cleanly);
     auto ledger = Ledger::Open(options_);
-    ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+    ASSERT_TRUE(ledger.ok()) << ledger.status().message();
     EXPECT_EQ((*ledger)->DurableSize(), records);
   }
 
@@ -160,8 +160,8 @@ TEST_F(RecoveryTest, CorruptTreeHashRefusesAndCheckpointIsNotSigned) {
     WriteAll(path, bytes);
     auto ledger = Ledger::Open(options_);  // what `sluice ledger checkpoint` opens
     ASSERT_FALSE(ledger.ok()) << "level " << level;
-    EXPECT_NE(ledger.problem().detail.find("the tree hashes do not match the records"), std::string::npos)
-        << ledger.problem().detail;
+    EXPECT_NE(ledger.status().message().find("the tree hashes do not match the records"), std::string::npos)
+        << ledger.status().message();
     WriteAll(path, original);
   }
   std::string path = TreeLevelPath(TreeDir(options_.dir), 0);
@@ -191,11 +191,11 @@ TEST_F(RecoveryTest, TornTailPastTheTreeHashesIsCutAsACrash) {
   frames += half.substr(0, 13);
   std::ofstream(Segment(), std::ios::binary | std::ios::app) << frames;
   auto ledger = Ledger::Open(options_);
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   EXPECT_EQ((*ledger)->DurableSize(), 6u);
   ASSERT_TRUE((*ledger)->Close().ok());
   auto report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->records, 6u);
   EXPECT_TRUE(report->closed_cleanly);
 }

@@ -69,7 +69,7 @@ class SegmentTest : public ::testing::Test {
   }
   std::string ScanError(bool tail_ok) {
     auto r = Scan(tail_ok);
-    return r.ok() ? "(ok)" : r.problem().detail;
+    return r.ok() ? "(ok)" : r.status().message();
   }
 
   std::string dir_;
@@ -104,7 +104,7 @@ TEST(LedgerPosition, NamesTheSpot) {
 
 TEST_F(SegmentTest, EmptyDirectoryHasNoRecords) {
   auto r = Scan(false);
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->records, 0u);
   EXPECT_FALSE(r->torn);
 }
@@ -120,7 +120,7 @@ TEST_F(SegmentTest, ScansEveryFrameOfEverySegmentInOrder) {
     payloads.emplace_back(payload);
     return Status::Ok();
   });
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->records, 8u);
   ASSERT_EQ(seen.size(), 8u);
   for (uint64_t i = 0; i < 8; ++i) {
@@ -143,7 +143,7 @@ TEST_F(SegmentTest, FramesLargerThanTheReadBuffer) {
     EXPECT_EQ(payload, payloads[i++]);
     return Status::Ok();
   });
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->records, 3u);
 }
 
@@ -202,7 +202,7 @@ TEST_F(SegmentTest, TruncatedMidRecordIsATornTailOnlyWhenAllowed) {
   WriteFile(seg0_, bytes.substr(0, cut));
 
   auto r = Scan(true);
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->records, 4u);
   EXPECT_TRUE(r->torn);
   EXPECT_EQ(r->torn_at.segment, seg0_);
@@ -228,7 +228,7 @@ TEST_F(SegmentTest, ZeroFilledTailIsTorn) {
   std::string bytes = ReadFile(seg0_) + std::string(700, '\0');
   WriteFile(seg0_, bytes);
   auto r = Scan(true);
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->records, 3u);
   EXPECT_EQ(r->torn_bytes, 700u);
   EXPECT_FALSE(Scan(false).ok());
@@ -238,7 +238,7 @@ TEST_F(SegmentTest, TornHeaderOfANewLastSegment) {
   Write(0, Payloads(0, 3));
   WriteFile(SegmentFileName(3), "SLUICE");
   auto r = Scan(true);
-  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->records, 3u);
   EXPECT_EQ(r->torn_at.segment, SegmentFileName(3));
   EXPECT_EQ(r->torn_at.offset, 0u);
@@ -269,9 +269,9 @@ TEST_F(SegmentTest, VerifyDecodesEveryRecord) {
   EXPECT_TRUE(Scan(false).ok());
   auto r = VerifySegments(dir_);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.problem().detail.find(fmt::format("offset {} (record 1): ledger record: ", offsets[1])),
+  EXPECT_NE(r.status().message().find(fmt::format("offset {} (record 1): ledger record: ", offsets[1])),
             std::string::npos)
-      << r.problem().detail;
+      << r.status().message();
 }
 
 TEST_F(SegmentTest, VisitErrorStopsTheScan) {
@@ -283,7 +283,7 @@ TEST_F(SegmentTest, VisitErrorStopsTheScan) {
     return Status::Ok();
   });
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.problem().detail, "stop here");
+  EXPECT_EQ(r.status().message(), "stop here");
   EXPECT_EQ(visits, 3);
 }
 

@@ -36,7 +36,7 @@ class VerifyTest : public ::testing::Test {
     options_.dir = data_ + "/ledger";
     options_.clock = &clock_;
     auto ledger = Ledger::Open(options_);
-    ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+    ASSERT_TRUE(ledger.ok()) << ledger.status().message();
     for (int i = 0; i < 7; ++i) ASSERT_TRUE((*ledger)->Append(Record(i)).ok());
     ASSERT_TRUE((*ledger)->Close().ok());
     segment_ = options_.dir + "/" + SegmentFileName(0);
@@ -54,7 +54,7 @@ class VerifyTest : public ::testing::Test {
   void AppendToSegment(const std::string& bytes) { std::ofstream(segment_, std::ios::binary | std::ios::app) << bytes; }
   std::string Error() {
     auto report = VerifyLedger(options_.dir, nullptr);
-    return report.ok() ? "" : report.problem().detail;
+    return report.ok() ? "" : report.status().message();
   }
 
   std::string data_, segment_;
@@ -64,7 +64,7 @@ class VerifyTest : public ::testing::Test {
 
 TEST_F(VerifyTest, ClosedLedgerVerifiesCleanly) {
   auto report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->records, 7u);
   EXPECT_EQ(report->checkpoints, 2u);  // at open (0) and at close (7)
   EXPECT_TRUE(report->closed_cleanly);
@@ -81,7 +81,7 @@ TEST_F(VerifyTest, CrashLeftoversAreReportedWithWhatRecoveryWillDo) {
   std::string level0 = TreeLevelPath(TreeDir(options_.dir), 0);
   fs::resize_file(level0, fs::file_size(level0) + 64);
   auto report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_FALSE(report->closed_cleanly);
   EXPECT_EQ(report->records, 9u);
   EXPECT_EQ(report->tree_records, 7u);
@@ -98,7 +98,7 @@ TEST_F(VerifyTest, CrashLeftoversAreReportedWithWhatRecoveryWillDo) {
 
   // And recovery does just that.
   auto ledger = Ledger::Open(options_);
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   EXPECT_EQ((*ledger)->DurableSize(), 9u);
   ASSERT_TRUE((*ledger)->Close().ok());
   EXPECT_EQ(Error(), "");
@@ -106,17 +106,17 @@ TEST_F(VerifyTest, CrashLeftoversAreReportedWithWhatRecoveryWillDo) {
 
 TEST_F(VerifyTest, ALedgerInUseIsNeitherClosedNorAltered) {
   auto ledger = Ledger::Open(options_);
-  ASSERT_TRUE(ledger.ok()) << ledger.problem().detail;
+  ASSERT_TRUE(ledger.ok()) << ledger.status().message();
   for (int i = 7; i < 20; ++i) ASSERT_TRUE((*ledger)->Append(Record(i)).ok());
   ASSERT_TRUE((*ledger)->WaitDurable(19).ok());
   auto report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->in_use);
   EXPECT_FALSE(report->closed_cleanly);
   EXPECT_NE(DescribeVerifyReport(*report).find("in use by a running server"), std::string::npos);
   ASSERT_TRUE((*ledger)->Close().ok());
   report = VerifyLedger(options_.dir, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->closed_cleanly);
   EXPECT_EQ(report->records, 20u);
 }

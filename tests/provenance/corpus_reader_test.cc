@@ -214,7 +214,7 @@ TEST_F(Corpus, JsonlRunsOfLinesReadAsLineByLine) {
     for (const bool gz : {false, true}) {
       const std::string name = "f" + std::to_string(file) + ".jsonl";
       const Read r = ReadAllDocs(gz ? Write(name + ".gz", Gzip(data)) : Write(name, data));
-      ASSERT_TRUE(r.status.ok()) << r.status.problem().detail;
+      ASSERT_TRUE(r.status.ok()) << r.status.message();
       ASSERT_EQ(r.docs.size(), want.size()) << "file " << file;
       for (size_t d = 0; d < want.size(); ++d) {
         EXPECT_EQ(r.docs[d].text, want[d].text) << "file " << file << " doc " << d;

@@ -23,7 +23,7 @@ class TraceReportTest : public ::testing::Test {
     char tmpl[] = "/tmp/sluice-trace-XXXXXX";
     dir_ = mkdtemp(tmpl);
     auto s = OpenStore({"sqlite", dir_, true});
-    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     User alice;
     alice.id = 10;
@@ -73,7 +73,7 @@ TEST_F(TraceReportTest, FindsPostsAndTimesEachPhase) {
   TraceOptions options;
   options.files = {WriteCorpus(lines)};
   auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
-  ASSERT_TRUE(report.ok()) << report.problem().detail;
+  ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->indexed_posts, 20u);
   EXPECT_EQ(report->posts_matched, 2u);
   EXPECT_EQ(report->deleted_matched, 1u);
@@ -114,7 +114,7 @@ TEST_F(TraceReportTest, SameFindingsWithAnyNumberOfThreads) {
   for (int threads : {1, 2, 4}) {
     options.threads = threads;
     auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
-    ASSERT_TRUE(report.ok()) << report.problem().detail;
+    ASSERT_TRUE(report.ok()) << report.status().message();
     EXPECT_EQ(report->corpus.documents, lines.size()) << threads;
     EXPECT_EQ(report->deleted_matched, 1u) << threads;
     if (threads == 1) matched_with_one = report->posts_matched;
@@ -155,7 +155,7 @@ TEST_F(TraceReportTest, IndexBuiltDuringTheScanFindsTheSame) {
   for (int threads : {1, 2}) {
     options.threads = threads;
     auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
-    ASSERT_TRUE(report.ok()) << report.problem().detail;
+    ASSERT_TRUE(report.ok()) << report.status().message();
     EXPECT_EQ(report->timing.overlapped, threads > 1);
     EXPECT_EQ(report->indexed_posts, 30020u) << threads;
     EXPECT_EQ(report->corpus.documents, lines.size()) << threads;
@@ -177,7 +177,7 @@ TEST_F(TraceReportTest, IndexErrorEndsTheScanWithThreads) {
     options.threads = threads;
     auto report = RunTrace(*store_, ledger, options, nullptr);
     ASSERT_FALSE(report.ok()) << threads;
-    EXPECT_NE(report.problem().detail.find("starts at record 5"), std::string::npos) << report.problem().detail;
+    EXPECT_NE(report.status().message().find("starts at record 5"), std::string::npos) << report.status().message();
   }
 }
 
@@ -189,7 +189,7 @@ TEST_F(TraceReportTest, UnreadableFileIsAnErrorWithThreads) {
     options.threads = threads;
     auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
     ASSERT_FALSE(report.ok()) << threads;
-    EXPECT_NE(report.problem().detail.find("missing.jsonl"), std::string::npos) << report.problem().detail;
+    EXPECT_NE(report.status().message().find("missing.jsonl"), std::string::npos) << report.status().message();
   }
 }
 

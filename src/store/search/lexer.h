@@ -10,7 +10,7 @@
 
 namespace sluice {
 
-//! Why and where a query is invalid; the parser turns it into an invalid-request Problem.
+//! Why and where a query is invalid; the parser turns it into an kInvalidRequest Status.
 struct SearchError {
   int position = 1;
   std::string reason;

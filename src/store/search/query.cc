@@ -3,7 +3,7 @@
 #include <optional>
 #include <utility>
 
-#include "core/problem.h"
+#include "core/status.h"
 #include "store/search/lexer.h"
 #include "store/search/terms.h"
 
@@ -192,7 +192,7 @@ std::optional<SearchError> CheckStandalone(const SearchNode& root) {
   return SearchError{root.position, "The query needs at least one clause that is not negated"};
 }
 
-Problem QueryProblem(std::string_view query, const SearchError& error) {
+Status QueryError(std::string_view query, const SearchError& error) {
   return InvalidRequest("query", ToValidUtf8(query),
                         std::string(kErrorPrefix) + error.reason + " (at position " +
                             std::to_string(error.position) + ")");
@@ -202,15 +202,15 @@ Problem QueryProblem(std::string_view query, const SearchError& error) {
 
 Result<SearchQuery> ParseSearchQuery(std::string_view query) {
   SearchLexer lexer(query);
-  if (lexer.encoding_error()) return QueryProblem(query, *lexer.encoding_error());
+  if (lexer.encoding_error()) return QueryError(query, *lexer.encoding_error());
   if (lexer.length() > kMaxSearchQueryLength)
-    return QueryProblem(query, {static_cast<int>(kMaxSearchQueryLength) + 1,
+    return QueryError(query, {static_cast<int>(kMaxSearchQueryLength) + 1,
                                 "The query is " + std::to_string(lexer.length()) +
                                     " characters long; the maximum is " + std::to_string(kMaxSearchQueryLength)});
   Parser parser(lexer.Tokenize());
   auto root = parser.ParseQuery();
-  if (!root) return QueryProblem(query, parser.error());
-  if (auto error = CheckStandalone(*root)) return QueryProblem(query, *error);
+  if (!root) return QueryError(query, parser.error());
+  if (auto error = CheckStandalone(*root)) return QueryError(query, *error);
   return SearchQuery{std::string(query), std::move(*root)};
 }
 

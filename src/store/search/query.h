@@ -42,7 +42,7 @@ struct SearchQuery {
 
 inline constexpr size_t kMaxSearchQueryLength = 512;
 
-//! Parses `query`. On error returns an invalid-request Problem for parameter `query`,
+//! Parses `query`. On error returns kInvalidRequest with a parameter error for `query`,
 //! whose message names the 1-based position and the reason, e.g.
 //! "There were errors processing your request: Unbalanced parentheses (at position 7)".
 Result<SearchQuery> ParseSearchQuery(std::string_view query);

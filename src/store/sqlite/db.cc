@@ -4,7 +4,7 @@
 
 namespace sluice::sqlite {
 
-Problem SqliteProblem(int code, std::string_view what, std::string_view message) {
+Status SqliteError(int code, std::string_view what, std::string_view message) {
   std::string detail = "storage error in " + std::string(what) + ": " + std::string(message);
   switch (code & 0xff) {
     case SQLITE_BUSY:
@@ -43,7 +43,7 @@ Result<bool> Stmt::Step() {
   if (writes && sqlite3_get_autocommit(db_->raw())) BumpStoreWriteGeneration();
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteProblem(rc, "statement", sqlite3_errmsg(db_->raw()));
+  return SqliteError(rc, "statement", sqlite3_errmsg(db_->raw()));
 }
 
 Status Stmt::Run() {
@@ -86,8 +86,8 @@ Db::~Db() {
   sqlite3_close_v2(db_);
 }
 
-Problem Db::Error(std::string_view what) const {
-  return SqliteProblem(sqlite3_errcode(db_), what, sqlite3_errmsg(db_));
+Status Db::Error(std::string_view what) const {
+  return SqliteError(sqlite3_errcode(db_), what, sqlite3_errmsg(db_));
 }
 
 Status Db::Exec(std::string_view sql) {
@@ -98,7 +98,7 @@ Status Db::Exec(std::string_view sql) {
   // savepoints leave a transaction open: nothing is committed yet.
   if (sqlite3_get_autocommit(db_)) BumpStoreWriteGeneration();
   if (rc == SQLITE_OK) return Status::Ok();
-  Problem p = SqliteProblem(rc, "exec", err ? err : sqlite3_errstr(rc));
+  Status p = SqliteError(rc, "exec", err ? err : sqlite3_errstr(rc));
   sqlite3_free(err);
   return p;
 }
@@ -106,7 +106,7 @@ Status Db::Exec(std::string_view sql) {
 Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
-  if (rc != SQLITE_OK) return SqliteProblem(rc, "prepare", sqlite3_errmsg(db_));
+  if (rc != SQLITE_OK) return SqliteError(rc, "prepare", sqlite3_errmsg(db_));
   return Stmt(this, s);
 }
 
@@ -155,7 +155,7 @@ Result<Stmt*> Db::Cached(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return &it->second;
   auto s = Prepare(sql);
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   // Dynamic search SQL varies; keep the cache bounded.
   if (cache_.size() > 256) cache_.clear();
   return &cache_.emplace(sql, std::move(*s)).first->second;

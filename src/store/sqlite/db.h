@@ -1,7 +1,8 @@
 #pragma once
 //! Thin RAII over the SQLite C API: a connection (Db) and prepared statements (Stmt).
-//! Neither is thread-safe; one Db per thread. Errors come back as Problems: SQLITE_BUSY,
-//! SQLITE_LOCKED, SQLITE_IOERR and SQLITE_FULL as 503 (retry later), others as 500.
+//! Neither is thread-safe; one Db per thread. Errors come back as Status: SQLITE_BUSY,
+//! SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL and SQLITE_CANTOPEN as kUnavailable (retry
+//! later), SQLITE_CONSTRAINT as kConflict, others as kInternal.
 
 #include <sqlite3.h>
 
@@ -33,7 +34,7 @@ class Stmt {
   void BindNull(int i) { sqlite3_bind_null(s_, i); }
   void Bind(int i, const std::optional<int64_t>& v) { v ? Bind(i, *v) : BindNull(i); }
 
-  //! Advances: true when a row is ready, false when done; a Problem on error. Between
+  //! Advances: true when a row is ready, false when done; an error Status on error. Between
   //! Db::BeginRead and EndRead, the first statement that reads opens the read transaction;
   //! a statement that writes ends it before it starts.
   Result<bool> Step();
@@ -79,7 +80,7 @@ class Db {
   bool InTransaction() const { return tx_depth_ > 0; }
   sqlite3* raw() { return db_; }
 
-  Problem Error(std::string_view what) const;
+  Status Error(std::string_view what) const;
 
   //! Until EndRead(), reads share a read transaction: one snapshot and one WAL read lock
   //! instead of one per statement. It is opened (BEGIN, deferred) by the first statement that
@@ -110,8 +111,8 @@ class Db {
   std::unordered_map<std::string, Stmt> cache_;
 };
 
-//! Problem for a SQLite result code and message.
-Problem SqliteProblem(int code, std::string_view what, std::string_view message);
+//! The Status for a SQLite result code and message.
+Status SqliteError(int code, std::string_view what, std::string_view message);
 
 //! Rolls back unless Commit() was called. The outermost one is BEGIN IMMEDIATE (takes the
 //! write lock up front, so it never fails half-way on a lock upgrade); nested ones are

@@ -27,7 +27,7 @@ Status SqliteStore::NotePendingPost(Post& post, uint64_t ledger_size) {
     st->Bind(10, post.Reference(ReferenceType::kQuoted));
     st->Bind(11, post.source);
     if (Status r = st->Run(); !r.ok()) {
-      if (r.problem().status == 409) return Conflict("post " + std::to_string(post.id) + " already exists");
+      if (r.code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");
       return r;
     }
   }
@@ -137,11 +137,11 @@ Status SqliteStore::DropIntent(Id post_id) {
 
 Result<std::vector<WriteIntent>> SqliteStore::ListIntents() {
   auto s = db_->Prepare("SELECT post_id, kind, ledger_size FROM write_intents ORDER BY post_id");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   std::vector<WriteIntent> out;
   for (;;) {
     auto row = s->Step();
-    if (!row.ok()) return row.problem();
+    if (!row.ok()) return row.status();
     if (!*row) return out;
     WriteIntent w;
     w.post_id = s->Int(0);

@@ -120,7 +120,7 @@ void BindParams(Stmt& s, const std::vector<SqlParam>& params, int first) {
 
 Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, bool create) {
   auto db = Db::Open(path);
-  if (!db.ok()) return db.problem();
+  if (!db.ok()) return db.status();
   if (create) {
     if (Status s = Migrate(**db); !s.ok()) return CommandError(path + ": " + s.message());
   }
@@ -130,13 +130,13 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, bool c
 template <typename Bind>
 Result<std::vector<StoredPost>> SqliteStore::QueryPosts(const std::string& sql, Bind&& bind) {
   auto stmt = db_->Cached(sql);
-  if (!stmt.ok()) return stmt.problem();
+  if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   bind(*s);
   std::vector<StoredPost> out;
   for (;;) {
     auto row = s->Step();
-    if (!row.ok()) return row.problem();
+    if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back(ReadPost(*s));
   }
@@ -179,11 +179,11 @@ Result<std::vector<User>> SqliteStore::GetUsers(std::span<const Id> ids) {
   if (ids.size() == 1) {
     static const std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?";
     auto stmt = db_->Cached(sql);
-    if (!stmt.ok()) return stmt.problem();
+    if (!stmt.ok()) return stmt.status();
     StmtScope s(**stmt);
     s->Bind(1, ids[0]);
     auto row = s->Step();
-    if (!row.ok()) return row.problem();
+    if (!row.ok()) return row.status();
     if (*row) out.push_back(ReadUser(*s));
     return out;
   }
@@ -216,11 +216,11 @@ Status SqliteStore::CollectUsers(const std::string& sql, std::string_view param,
 
 Result<std::optional<Id>> SqliteStore::UserIdByUsername(std::string_view username_lc) {
   auto stmt = db_->Cached("SELECT id FROM users WHERE username_lc = ?");
-  if (!stmt.ok()) return stmt.problem();
+  if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, username_lc);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   if (!*row) return std::optional<Id>();
   return std::optional<Id>(s->Int(0));
 }
@@ -265,7 +265,7 @@ Result<std::vector<StoredPost>> SqliteStore::UserPosts(Id user_id, const PageReq
 
 Result<std::vector<StoredPost>> SqliteStore::Mentions(Id user_id, const PageRequest& page) {
   auto users = GetUsers(std::span<const Id>(&user_id, 1));
-  if (!users.ok()) return users.problem();
+  if (!users.ok()) return users.status();
   if (users->empty()) return std::vector<StoredPost>();
   std::string lc = users->front().username;
   std::transform(lc.begin(), lc.end(), lc.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -292,14 +292,14 @@ Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, Ti
   SqlPredicate pred = CompileSearch(query.root);
   std::string sql = "SELECT p.id FROM posts p WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ? AND (" + pred.sql + ")";
   auto stmt = db_->Cached(sql);
-  if (!stmt.ok()) return stmt.problem();
+  if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, IdLowerBoundForTime(start));
   s->Bind(2, IdLowerBoundForTime(end));
   BindParams(*s, pred.params, 3);
   for (;;) {
     auto row = s->Step();
-    if (!row.ok()) return row.problem();
+    if (!row.ok()) return row.status();
     if (!*row) break;
     TimeMs t = SnowflakeTime(s->Int(0));
     size_t i = size_t((t - first) / bucket_ms);
@@ -329,22 +329,22 @@ StoredTrap ReadTrap(const Stmt& s) {
 Result<std::optional<StoredTrap>> SqliteStore::GetTrap(Id id) {
   static const std::string sql = "SELECT " + std::string(kTrapColumns) + " FROM trap_posts WHERE id = ?";
   auto stmt = db_->Cached(sql);
-  if (!stmt.ok()) return stmt.problem();
+  if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, id);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   if (!*row) return std::optional<StoredTrap>();
   return std::optional<StoredTrap>(ReadTrap(*s));
 }
 
 Result<int64_t> SqliteStore::CountTraps(Id app) {
   auto stmt = db_->Cached("SELECT count(*) FROM trap_posts WHERE app_id = ?");
-  if (!stmt.ok()) return stmt.problem();
+  if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, app);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   return s->Int(0);
 }
 
@@ -364,36 +364,36 @@ Result<int64_t> SqliteStore::CountUsers() { return Scalar("SELECT count(*) FROM 
 
 Result<int64_t> SqliteStore::Scalar(std::string_view sql) {
   auto s = db_->Prepare(sql);
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   return s->Int(0);
 }
 
 Result<bool> SqliteStore::ProjectExists(Id project_id) {
   auto s = db_->Prepare("SELECT 1 FROM projects WHERE id = ?");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   s->Bind(1, project_id);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   return *row;
 }
 
 Result<int64_t> SqliteStore::CountApps(Id project_id) {
   auto s = db_->Prepare("SELECT count(*) FROM apps WHERE project_id = ? AND revoked_at IS NULL");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   s->Bind(1, project_id);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   return s->Int(0);
 }
 
 Result<std::optional<std::string>> SqliteStore::ProjectPlan(Id project_id) {
   auto s = db_->Prepare("SELECT plan FROM apps WHERE project_id = ? AND revoked_at IS NULL LIMIT 1");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   s->Bind(1, project_id);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   if (!*row) return std::optional<std::string>();
   return std::optional<std::string>(std::string(s->Text(0)));
 }
@@ -403,11 +403,11 @@ Result<std::vector<ProjectInfo>> SqliteStore::ListProjects() {
       "SELECT p.id, p.name, p.created_at, p.cap_reset_day,"
       " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), '')"
       " FROM projects p ORDER BY p.id");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   std::vector<ProjectInfo> out;
   for (;;) {
     auto row = s->Step();
-    if (!row.ok()) return row.problem();
+    if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back({s->Int(0), std::string(s->Text(1)), s->Int(2), int(s->Int(3)), std::string(s->Text(4))});
   }
@@ -420,23 +420,23 @@ Result<std::optional<ProjectInfo>> SqliteStore::GetProject(Id project_id) {
       "SELECT p.id, p.name, p.created_at, p.cap_reset_day,"
       " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), '')"
       " FROM projects p WHERE p.id = ?");
-  if (!stmt.ok()) return stmt.problem();
+  if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, project_id);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   if (!*row) return std::optional<ProjectInfo>();
   return std::optional<ProjectInfo>(ProjectInfo{s->Int(0), std::string(s->Text(1)), s->Int(2), int(s->Int(3)), std::string(s->Text(4))});
 }
 
 Result<std::vector<CreditEntry>> SqliteStore::Credits(Id project_id) {
   auto s = db_->Prepare("SELECT micro_usd, added_at FROM credits WHERE project_id = ? ORDER BY added_at, id");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   s->Bind(1, project_id);
   std::vector<CreditEntry> out;
   for (;;) {
     auto row = s->Step();
-    if (!row.ok()) return row.problem();
+    if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back({s->Int(0), s->Int(1)});
   }
@@ -462,22 +462,22 @@ Result<std::optional<App>> SqliteStore::FindAppByTokenHash(std::string_view toke
   static const std::string sql =
       "SELECT " + std::string(kAppColumns) + " FROM apps WHERE token_hash = ? AND revoked_at IS NULL";
   auto stmt = db_->Cached(sql);
-  if (!stmt.ok()) return stmt.problem();
+  if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->BindBlob(1, token_hash);
   auto row = s->Step();
-  if (!row.ok()) return row.problem();
+  if (!row.ok()) return row.status();
   if (!*row) return std::optional<App>();
   return std::optional<App>(ReadApp(*s));
 }
 
 Result<std::vector<App>> SqliteStore::ListApps() {
   auto s = db_->Prepare("SELECT " + std::string(kAppColumns) + " FROM apps ORDER BY id");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   std::vector<App> out;
   for (;;) {
     auto row = s->Step();
-    if (!row.ok()) return row.problem();
+    if (!row.ok()) return row.status();
     if (!*row) return out;
     out.push_back(ReadApp(*s));
   }

@@ -114,7 +114,7 @@ Status SqliteStore::InsertUser(const User& u) {
   s->Bind(17, u.pinned_tweet_id);
   s->Bind(18, int64_t(u.synthetic));
   if (Status st = s->Run(); !st.ok()) {
-    if (st.problem().status == 409)
+    if (st.code() == StatusCode::kConflict)
       return Conflict("user " + std::to_string(u.id) + " (@" + u.username + ") already exists");
     return st;
   }
@@ -169,7 +169,7 @@ Status SqliteStore::InsertPostRow(const Post& post) {
     s->Bind(20, post.source);
     s->Bind(21, post.deleted_at);
     if (Status st = s->Run(); !st.ok()) {
-      if (st.problem().status == 409) return Conflict("post " + std::to_string(post.id) + " already exists");
+      if (st.code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");
       return st;
     }
   }
@@ -291,7 +291,7 @@ Result<Id> SqliteStore::CreateProject(std::string_view name, TimeMs at) {
   // The cycle starts on the day of the month the project was created (28 at most, as X).
   auto s = db_->Prepare(
       "INSERT INTO projects (name, created_at, cap_reset_day) VALUES (?, ?, min(28, CAST(strftime('%d', ? / 1000, 'unixepoch') AS INTEGER)))");
-  if (!s.ok()) return s.problem();
+  if (!s.ok()) return s.status();
   s->Bind(1, name);
   s->Bind(2, at);
   s->Bind(3, at);

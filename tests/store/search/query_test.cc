@@ -48,9 +48,9 @@ std::string Show(const SearchNode& n) {
 std::string P(std::string_view query) {
   auto q = ParseSearchQuery(query);
   if (q.ok()) return Show(q->root);
-  const auto& problem = q.problem();
-  if (problem.status != 400 || problem.errors.size() != 1) return "bad problem";
-  const std::string& message = problem.errors[0].message;
+  const Status& error = q.status();
+  if (error.code() != StatusCode::kInvalidRequest || error.parameter_errors().size() != 1) return "bad error";
+  const std::string& message = error.parameter_errors()[0].message;
   if (message.rfind(kPrefix, 0) != 0) return "bad message: " + message;
   return "error: " + message.substr(kPrefix.size());
 }
@@ -141,13 +141,13 @@ TEST(SearchQuery, PositionsAndText) {
 TEST(SearchQuery, ErrorProblemShape) {
   auto q = ParseSearchQuery("a OR");
   ASSERT_FALSE(q.ok());
-  const Problem& p = q.problem();
-  EXPECT_EQ(p.status, 400);
-  EXPECT_EQ(p.title, "Invalid Request");
-  ASSERT_EQ(p.errors.size(), 1u);
-  EXPECT_EQ(p.errors[0].parameter, "query");
-  EXPECT_EQ(p.errors[0].value, "a OR");
-  EXPECT_EQ(p.errors[0].message,
+  const Status& s = q.status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidRequest);
+  const auto& errors = s.parameter_errors();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].parameter, "query");
+  EXPECT_EQ(errors[0].value, "a OR");
+  EXPECT_EQ(errors[0].message,
             "There were errors processing your request: OR must stand between two clauses (at position 3)");
 }
 
@@ -302,7 +302,7 @@ TEST(SearchQuery, InvalidUtf8AndControlCharacters) {
   EXPECT_EQ(P("\"a\x01\""), "error: Invalid character U+0001 (at position 3)");
   auto q = ParseSearchQuery("a\xff");
   ASSERT_FALSE(q.ok());
-  EXPECT_EQ(q.problem().errors[0].value, "a\xEF\xBF\xBD") << "echoed as valid UTF-8";
+  EXPECT_EQ(q.status().parameter_errors()[0].value, "a\xEF\xBF\xBD") << "echoed as valid UTF-8";
 }
 
 TEST(SearchQuery, NestingIsBounded) {
@@ -361,11 +361,11 @@ TEST(SearchQuery, RandomInputNeverCrashes) {
       ExpectWellFormed(q->root, static_cast<int>(query.size()));
       continue;
     }
-    const Problem& p = q.problem();
-    ASSERT_EQ(p.status, 400) << query;
-    ASSERT_EQ(p.errors.size(), 1u);
-    ASSERT_EQ(p.errors[0].message.rfind(kPrefix, 0), 0u) << p.errors[0].message;
-    ASSERT_NE(p.errors[0].message.find(" (at position "), std::string::npos) << p.errors[0].message;
+    const auto& errors = q.status().parameter_errors();
+    ASSERT_EQ(q.status().code(), StatusCode::kInvalidRequest) << query;
+    ASSERT_EQ(errors.size(), 1u);
+    ASSERT_EQ(errors[0].message.rfind(kPrefix, 0), 0u) << errors[0].message;
+    ASSERT_NE(errors[0].message.find(" (at position "), std::string::npos) << errors[0].message;
   }
   EXPECT_GT(ok, 1000) << "the generator should also make valid queries";
 }

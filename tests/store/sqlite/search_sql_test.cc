@@ -89,7 +89,7 @@ class SearchSqlTest : public ::testing::Test {
   Ids Search(std::string_view query) {
     auto parsed = ParseSearchQuery(query);
     if (!parsed.ok()) {
-      ADD_FAILURE() << query << ": " << parsed.problem().errors.at(0).message;
+      ADD_FAILURE() << query << ": " << parsed.status().parameter_errors().at(0).message;
       return {};
     }
     std::string error;

@@ -36,7 +36,7 @@ class SqliteIntentsTest : public ::testing::Test {
   void Open() {
     store_.reset();
     auto s = OpenStore({"sqlite", dir_, true});
-    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
   }
   Post Reply(Id id) {
@@ -82,7 +82,7 @@ TEST_F(SqliteIntentsTest, APendingPostIsInvisibleUntilApplied) {
   EXPECT_EQ(Searched("#tag"), 1u);
   EXPECT_EQ(store_->GetPosts(std::vector<Id>{parent_})->front().post.metrics.reply_count, 1);
   EXPECT_TRUE(store_->ListIntents()->empty());
-  EXPECT_EQ(store_->ApplyIntent(id).problem().status, 404);  // applied once
+  EXPECT_EQ(store_->ApplyIntent(id).code(), StatusCode::kNotFound);  // applied once
 }
 
 TEST_F(SqliteIntentsTest, ADroppedPostLeavesNothing) {
@@ -91,7 +91,7 @@ TEST_F(SqliteIntentsTest, ADroppedPostLeavesNothing) {
   ASSERT_TRUE(store_->NotePendingPost(reply, 0).ok());
   ASSERT_TRUE(store_->DropIntent(id).ok());
   EXPECT_TRUE(store_->ListIntents()->empty());
-  EXPECT_EQ(store_->ApplyIntent(id).problem().status, 404);
+  EXPECT_EQ(store_->ApplyIntent(id).code(), StatusCode::kNotFound);
   EXPECT_TRUE(store_->GetPosts(std::vector<Id>{id})->empty());
   EXPECT_EQ(*store_->CountPosts(), 1);
 }
@@ -101,7 +101,7 @@ TEST_F(SqliteIntentsTest, AReplyToAMissingPostIsRefusedAndNotNoted) {
   reply.referenced = {{ReferenceType::kRepliedTo, parent_ + 1}};
   Status s = store_->NotePendingPost(reply, 0);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.problem().status, 400);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidRequest);
   EXPECT_TRUE(store_->ListIntents()->empty());
 }
 
@@ -109,11 +109,11 @@ TEST_F(SqliteIntentsTest, ADeletionTakesEffectOnlyWhenApplied) {
   ASSERT_TRUE(store_->NoteDeletion(parent_, kT0 + 5, 7).ok());
   EXPECT_FALSE(store_->GetPosts(std::vector<Id>{parent_})->front().post.deleted_at);
   // A second deletion of the same post, while the first is pending, finds nothing to delete.
-  EXPECT_EQ(store_->NoteDeletion(parent_, kT0 + 6, 8).problem().status, 404);
-  EXPECT_EQ(store_->NoteDeletion(parent_ + 1, kT0 + 6, 8).problem().status, 404);
+  EXPECT_EQ(store_->NoteDeletion(parent_, kT0 + 6, 8).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->NoteDeletion(parent_ + 1, kT0 + 6, 8).code(), StatusCode::kNotFound);
   ASSERT_TRUE(store_->ApplyIntent(parent_).ok());
   EXPECT_EQ(store_->GetPosts(std::vector<Id>{parent_})->front().post.deleted_at, kT0 + 5);
-  EXPECT_EQ(store_->NoteDeletion(parent_, kT0 + 6, 8).problem().status, 404);  // already deleted
+  EXPECT_EQ(store_->NoteDeletion(parent_, kT0 + 6, 8).code(), StatusCode::kNotFound);  // already deleted
   EXPECT_TRUE(store_->ListIntents()->empty());
 }
 

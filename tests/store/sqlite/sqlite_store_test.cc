@@ -16,7 +16,7 @@ class SqliteStoreTest : public ::testing::Test {
     char tmpl[] = "/tmp/sluice-store-XXXXXX";
     dir_ = mkdtemp(tmpl);
     auto s = OpenStore({"sqlite", dir_, true});
-    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     User a{.id = 10, .username = "Alice", .name = "A"};
     User b{.id = 11, .username = "bob", .name = "B"};
@@ -59,7 +59,7 @@ TEST_F(SqliteStoreTest, UsernamesAreCaseInsensitiveAndUnique) {
   WriteBatch dup{{User{.id = 12, .username = "alice", .name = "x"}}, {}};
   Status s = store_->Apply(dup);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.problem().status, 409);
+  EXPECT_EQ(s.code(), StatusCode::kConflict);
 }
 
 TEST_F(SqliteStoreTest, GetUsersByIdOneOrManyOrNone) {
@@ -107,7 +107,7 @@ TEST_F(SqliteStoreTest, TimelinePagesAndDeletes) {
 
   Id gone = first->front().post.id;
   ASSERT_TRUE(store_->DeletePost(gone, kT0).ok());
-  EXPECT_EQ(store_->DeletePost(gone, kT0).problem().status, 404);
+  EXPECT_EQ(store_->DeletePost(gone, kT0).code(), StatusCode::kNotFound);
   page.cursor.reset();
   EXPECT_NE(store_->UserPosts(10, page)->front().post.id, gone);
   auto kept = store_->GetPosts(std::vector<Id>{gone});
@@ -221,7 +221,7 @@ class ReadSnapshotTest : public SqliteStoreTest {
   void SetUp() override {
     SqliteStoreTest::SetUp();
     auto s = OpenStore({"sqlite", dir_, false});
-    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    ASSERT_TRUE(s.ok()) << s.status().message();
     other_ = std::move(*s);
   }
   void TearDown() override {
@@ -286,7 +286,7 @@ TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
     reply.created_at = kT0;
     reply.referenced = {{ReferenceType::kRepliedTo, parent.id}};
     Status inserted = store_->InsertPost(reply);
-    ASSERT_TRUE(inserted.ok()) << inserted.problem().detail;
+    ASSERT_TRUE(inserted.ok()) << inserted.message();
     EXPECT_EQ(reply.conversation_id, parent.id);
     EXPECT_TRUE(Live(*other_, reply.id));  // committed at once, not at the end of the scope
     EXPECT_EQ(store_->GetPosts(std::vector<Id>{parent.id})->front().post.metrics.reply_count, 1);
@@ -296,7 +296,7 @@ TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
     ReadScope reads(*store_, true);
     EXPECT_TRUE(Live(*store_, PostId(5)));
     ASSERT_TRUE(other_->DeletePost(PostId(5), kT0).ok());
-    EXPECT_EQ(store_->DeletePost(PostId(5), kT0).problem().status, 404);  // the other's delete is seen
+    EXPECT_EQ(store_->DeletePost(PostId(5), kT0).code(), StatusCode::kNotFound);  // the other's delete is seen
     ASSERT_TRUE(store_->DeletePost(PostId(6), kT0).ok());
     EXPECT_FALSE(Live(*other_, PostId(6)));
     EXPECT_FALSE(Live(*store_, PostId(5)));
@@ -307,7 +307,7 @@ TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
     EXPECT_EQ(*store_->CountUsers(), 2);
     ASSERT_TRUE(other_->Apply(WriteBatch{{User{.id = 30, .username = "gil", .name = "G"}}, {}}).ok());
     Status s = store_->Atomically([&] { return store_->Apply(WriteBatch{{User{.id = 31, .username = "hal", .name = "H"}}, {}}); });
-    ASSERT_TRUE(s.ok()) << s.problem().detail;
+    ASSERT_TRUE(s.ok()) << s.message();
     EXPECT_EQ(*other_->CountUsers(), 4);
     EXPECT_EQ(*store_->CountUsers(), 4);
   }

@@ -1,0 +1,46 @@
+#include "cli/apps_command.h"
+
+#include <cstdio>
+#include <limits>
+
+#include "core/parse.h"
+#include "core/snowflake.h"
+
+namespace sluice::cli {
+
+std::unique_ptr<AppsCommand> AddAppsCommand(CLI::App& app, Common& common) {
+  auto owned = std::make_unique<AppsCommand>();
+  AppsCommand& c = *owned;
+  c.apps = app.add_subcommand("apps", "manage API clients");
+  c.apps->require_subcommand(1);
+  c.create = c.apps->add_subcommand("create", "create an app and print its bearer token (shown once) as JSON");
+  AddCommon(c.create, common);
+  c.create->add_option("--name", c.app.name, "app name")->required();
+  c.create->add_option("--plan", c.app.plan, "plan: free, basic, pro, payg, enterprise, ... (docs/plans.md)")->capture_default_str();
+  c.create->add_option("--project", c.project, "existing project id (default: a new project)");
+  c.create->add_option("--use", c.uses, "declared uses, comma-separated: search,display,analytics,ai-input,ai-train (default: the plan's uses except ai-input, ai-train)");
+  return owned;
+}
+
+int RunAppsCommand(AppsCommand& c, const Common& common, const Config& config, Store& store) {
+  NewApp new_app = c.app;
+  if (!c.uses.empty()) {
+    new_app.uses.clear();
+    for (auto use : SplitCommaList(c.uses))
+      if (!use.empty()) new_app.uses.emplace_back(use);  // "search,,display" as before: empty items skipped
+  }
+  if (!c.project.empty()) {
+    auto id = ParseIntSetting<Id>("--project", c.project, 1, std::numeric_limits<Id>::max());
+    if (!id.ok()) return Fail(id.status());
+    new_app.project_id = *id;
+  }
+  auto plans = LoadPlans(config);
+  if (!plans.ok()) return Fail(plans.status());
+  SnowflakeGenerator ids(SystemClock::Instance(), CommandNodeId(common));
+  auto created = CreateApp(store, ids, SystemClock::Instance(), *plans, new_app);
+  if (!created.ok()) return Fail(created.status());
+  std::printf("%s\n", AppJson(*created).c_str());
+  return 0;
+}
+
+}  // namespace sluice::cli

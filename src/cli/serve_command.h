@@ -1,0 +1,21 @@
+#pragma once
+//! `sluice serve`: create and migrate the store once, then serve until SIGTERM (serve.h).
+
+#include <memory>
+#include <string>
+
+#include "cli/common.h"
+
+namespace sluice::cli {
+
+struct ServeCommand {
+  CLI::App* cmd = nullptr;
+  std::string listen, tls_cert, tls_key;
+};
+
+std::unique_ptr<ServeCommand> AddServeCommand(CLI::App& app, Common& common);
+//! --listen, --tls-cert and --tls-key over the config's; the two TLS files go together.
+Status ApplyServeOptions(const ServeCommand& c, Config& config);
+int RunServeCommand(ServeCommand& c, const Common& common, Config config);
+
+}  // namespace sluice::cli
