@@ -22,6 +22,13 @@
 #    a sluice run whose /metrics count any status but 200 for GET /2/tweets/:id. Also printed:
 #    the CPU the server used (in cores) and requests per server CPU-second, whose ratios move
 #    less when something else on the machine takes CPU from the server.
+# 4. Then, where users feel it (docs/benchmarks.md, "HTTP, where users feel it"), with sluice
+#    metered and its lookup cache off, each against nginx serving the same bytes from files
+#    (WORK/www/S/K): lookups of UNCACHED_IDS=10000 ids spread over the store, a search/recent
+#    page of 100 and a user timeline of 100 with expansions and fields (PAGE_FIELDS), and
+#    their mix; then the mix paced at half of sluice's measured maximum by bench/paced_load.cc
+#    (open loop, built here with c++; latency from each request's scheduled time), against
+#    sluice and nginx at the same rate, printing p50/p99. SCENARIOS=lookup stops after step 3.
 #
 # Fairness, on a machine of N cores (N >= 2, PIN=1, the default): the server under test is
 # pinned to the first N/2 cores and runs one worker per core (sluice `server.workers`, nginx
