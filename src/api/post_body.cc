@@ -4,6 +4,7 @@
 
 #include "api/params.h"
 #include "core/text.h"
+#include "core/weighted_length.h"
 
 namespace sluice {
 
@@ -46,7 +47,9 @@ Result<Post> ParsePostBody(std::string_view body, int64_t max_chars) {
   }
   if (!has_text || post.text.empty()) return InvalidRequest("text", "", "`text` is required and can not be empty");
   if (!IsValidUtf8(post.text)) return InvalidRequest("text", "", "`text` is not valid UTF-8");
-  int64_t length = CountCodePoints(post.text);
+  // Stored and counted in NFC, as X does: "e" + U+0301 is one character.
+  post.text = NormalizeNfc(post.text);
+  int64_t length = WeightedLength(post.text);
   if (length > max_chars)
     return InvalidRequest("text", "", "`text` is " + std::to_string(length) + " characters long; the limit is " +
                                           std::to_string(max_chars));

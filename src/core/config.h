@@ -27,7 +27,7 @@ struct ServerConfig {
 };
 
 struct PostsConfig {
-  int64_t max_chars = 280;  // code points
+  int64_t max_chars = 280;  // weighted length as X counts it (WeightedLength)
 };
 
 struct LedgerConfig {

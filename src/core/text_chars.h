@@ -1,6 +1,6 @@
 #pragma once
-//! Internal to text.cc (and its tests): UTF-8 decoding and the character classes entity
-//! extraction needs. The classes are approximations of Unicode's: any code point >= 0x80
+//! Internal to text.cc and weighted_length.cc (and their tests): UTF-8 decoding and the
+//! character classes entity extraction needs. The classes are approximations of Unicode's: any code point >= 0x80
 //! that is not in a known punctuation, space, symbol or emoji range counts as a letter.
 
 #include <cstddef>

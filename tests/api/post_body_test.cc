@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
 namespace sluice {
 namespace {
 
@@ -43,6 +46,41 @@ TEST(PostBody, TextIsRequiredUtf8AndBounded) {
   EXPECT_EQ(Refusal(R"({"text":"\ud800"})").first, "body");
   EXPECT_EQ(Refusal(R"({"text":"héhé"})", 4).first, "ok");  // code points, not bytes
   EXPECT_EQ(Refusal(R"({"text":"héhéh"})", 4).second, "`text` is 5 characters long; the limit is 4");
+}
+
+// {"text": text} with text JSON-escaped.
+std::string Body(std::string_view text) {
+  return "{\"text\":" + boost::json::serialize(boost::json::string(text)) + "}";
+}
+
+std::string Repeat(std::string_view s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// Issue 12's cases: the limit is X's weighted length, not code points.
+TEST(PostBody, LengthIsWeightedAsXCountsIt) {
+  std::string url = "https://example.com/";
+  url += std::string(121 - url.size(), 'p');
+  EXPECT_EQ(Refusal(Body(std::string(250, 'a') + " " + url)).first, "ok");  // 274
+  std::string family = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466";
+  EXPECT_EQ(Refusal(Body(Repeat(family, 41))).first, "ok");  // 82 (287 code points)
+  EXPECT_EQ(Refusal(Body(Repeat("日", 280))).second, "`text` is 560 characters long; the limit is 280");
+  EXPECT_EQ(Refusal(Body(Repeat("\U0001F600", 141))).second, "`text` is 282 characters long; the limit is 280");
+}
+
+TEST(PostBody, TextIsStoredInNfc) {
+  auto p = ParsePostBody(Body(Repeat("e\u0301", 200)), 280);  // 400 code points, 200 after NFC
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->text, Repeat("\u00E9", 200));
+}
+
+TEST(PostBody, LimitIsInclusive) {
+  EXPECT_EQ(Refusal(Body(std::string(280, 'a'))).first, "ok");
+  EXPECT_EQ(Refusal(Body(std::string(281, 'a'))).second, "`text` is 281 characters long; the limit is 280");
+  EXPECT_EQ(Refusal(Body(Repeat("\U0001F600", 140))).first, "ok");  // 280
+  EXPECT_EQ(Refusal(Body(Repeat("日", 140) + "a")).second, "`text` is 281 characters long; the limit is 280");
 }
 
 }  // namespace
