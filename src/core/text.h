@@ -1,6 +1,7 @@
 #pragma once
-//! Post text: validation, length as X counts it, and entity extraction (hashtags, cashtags,
-//! mentions, urls) with spans in Unicode code points.
+//! Post text: validation, length in code points, and entity extraction (hashtags, cashtags,
+//! mentions, urls) with spans in Unicode code points. Length as X counts it (weighted, after
+//! NFC): core/weighted_length.h.
 
 #include <cstdint>
 #include <string_view>
