@@ -59,7 +59,9 @@ TEST(RouteTable, EveryApiRouteHasALimitInTheShippedPlansThatGrantIt) {
       EXPECT_EQ(limit->endpoint, EndpointName(r.id));
       EXPECT_GE(limit->requests, 1);
     }
-    if (r.kind == RouteKind::kApi) EXPECT_GE(granted, 1) << EndpointName(r.id) << " is in no shipped plan";
+    if (r.kind == RouteKind::kApi) {
+      EXPECT_GE(granted, 1) << EndpointName(r.id) << " is in no shipped plan";
+    }
   }
 }
 
