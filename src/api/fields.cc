@@ -95,4 +95,25 @@ Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource
   return s;
 }
 
+namespace {
+constexpr uint32_t Bit(auto e) { return 1u << uint32_t(e); }
+}  // namespace
+
+FieldSelection DataFields(const FieldSelection& f) {
+  FieldSelection out = f;
+  if (f.Has(Expansion::kAuthorId)) out.post |= Bit(PostField::kAuthorId);
+  if (f.Has(Expansion::kReferencedTweetsId) || f.Has(Expansion::kReferencedTweetsIdAuthorId))
+    out.post |= Bit(PostField::kReferencedTweets);
+  if (f.Has(Expansion::kInReplyToUserId)) out.post |= Bit(PostField::kInReplyToUserId);
+  if (f.Has(Expansion::kMentionsUsername)) out.post |= Bit(PostField::kEntities);
+  if (f.Has(Expansion::kPinnedTweetId)) out.user |= Bit(UserField::kPinnedTweetId);
+  return out;
+}
+
+FieldSelection IncludedPostFields(const FieldSelection& f) {
+  FieldSelection out = f;
+  if (f.Has(Expansion::kReferencedTweetsIdAuthorId)) out.post |= Bit(PostField::kAuthorId);
+  return out;
+}
+
 }  // namespace sluice

@@ -38,4 +38,13 @@ enum class PrimaryResource { kPosts, kUsers };
 //! whether the endpoint returns posts or users.
 Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource primary);
 
+//! The selection for the primary objects (`data`): the asked-for fields plus the field each
+//! expansion links by, as X sends it even when tweet.fields/user.fields omit it (X's
+//! expansions page): author_id, referenced_tweets (both referenced_tweets.id expansions),
+//! in_reply_to_user_id, entities (entities.mentions.username), pinned_tweet_id.
+FieldSelection DataFields(const FieldSelection& f);
+//! The selection for posts in `includes.tweets`: referenced_tweets.id.author_id links them
+//! to their authors in includes.users, so they carry author_id.
+FieldSelection IncludedPostFields(const FieldSelection& f);
+
 }  // namespace sluice

@@ -82,7 +82,7 @@ void RenderIncludes(JsonWriter& w, const std::vector<User>& users, const std::ve
   if (!posts.empty()) {
     w.Key("tweets");
     w.BeginArray();
-    for (const auto& p : posts) RenderPost(w, p, f);
+    for (const auto& p : posts) RenderPost(w, p, IncludedPostFields(f));
     w.EndArray();
   }
   w.EndObject();
@@ -239,19 +239,20 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
   }
   if (!f.Has(Expansion::kReferencedTweetsId)) ref_posts.clear();
 
+  const FieldSelection data_f = DataFields(f);
   JsonWriter w;
   w.BeginObject();
   if (single) {
     if (!posts.empty()) {
       w.Key("data");
-      RenderPost(w, posts.front(), f);
+      RenderPost(w, posts.front(), data_f);
     }
   } else if (!posts.empty() || meta) {
     // X omits `data` when a list is empty.
     if (!posts.empty()) {
       w.Key("data");
       w.BeginArray();
-      for (const auto& p : posts) RenderPost(w, p, f);
+      for (const auto& p : posts) RenderPost(w, p, data_f);
       w.EndArray();
     }
   }
@@ -278,13 +279,14 @@ Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& u
   }
   JsonWriter w;
   w.BeginObject();
+  const FieldSelection data_f = DataFields(f);
   if (!users.empty()) {
     w.Key("data");
     if (single) {
-      RenderUser(w, users.front(), f);
+      RenderUser(w, users.front(), data_f);
     } else {
       w.BeginArray();
-      for (const auto& u : users) RenderUser(w, u, f);
+      for (const auto& u : users) RenderUser(w, u, data_f);
       w.EndArray();
     }
   }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <filesystem>
+
 namespace sluice {
 namespace {
 
@@ -57,6 +60,114 @@ TEST(Render, UserDefaultsAndVerified) {
 
 TEST(Render, ResourceErrorDetailInXWording) {
   EXPECT_EQ(ResourceErrorDetail({"tweet", "ids", "1"}), "Could not find tweet with ids: [1].");
+}
+
+
+// Envelopes over a real store: an expansion brings the field that links data to includes.
+class RenderEnvelopeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sluice-render-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    store_ = std::move(*OpenStore({"sqlite", dir_, true}));
+    WriteBatch batch;
+    for (Id id : {kAuthor, kOther}) {
+      User u;
+      u.id = id;
+      u.username = "user" + std::to_string(id);
+      u.name = "User " + std::to_string(id);
+      if (id == kAuthor) u.pinned_tweet_id = kQuoted;
+      batch.users.push_back(u);
+    }
+    Post quoted;
+    quoted.id = kQuoted;
+    quoted.author_id = kOther;
+    quoted.text = "quoted";
+    quoted.edit_history = {kQuoted};
+    Post reply;
+    reply.id = kReply;
+    reply.author_id = kAuthor;
+    reply.text = "@user20 see";
+    reply.in_reply_to_user_id = kOther;
+    reply.referenced = {{ReferenceType::kQuoted, kQuoted}};
+    reply.entities.mentions.push_back({{0, 7}, "user20", kOther});
+    reply.edit_history = {kReply};
+    batch.posts = {quoted, reply};
+    ASSERT_TRUE(store_->Apply(batch).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  boost::json::object Posts(const FieldSelection& f) {
+    std::vector<ResourceError> errors;
+    auto posts = FetchLivePosts(*store_, {kReply}, "id", errors);
+    EXPECT_TRUE(posts.ok());
+    auto r = RenderPostsEnvelope(*store_, *posts, true, f, errors, nullptr);
+    EXPECT_TRUE(r.ok());
+    return boost::json::parse(r->body).as_object();
+  }
+  static FieldSelection Expand(std::initializer_list<Expansion> es) {
+    FieldSelection f;
+    for (auto e : es) f.expansions |= 1u << uint32_t(e);
+    return f;
+  }
+  static constexpr Id kAuthor = 10, kOther = 20, kQuoted = 1000, kReply = 2000;
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(RenderEnvelopeTest, AuthorIdExpansionPutsAuthorIdInData) {
+  auto j = Posts(Expand({Expansion::kAuthorId}));
+  EXPECT_EQ(j.at("data").at("author_id"), "10");
+  EXPECT_EQ(j.at("includes").at("users").at(0).at("id"), "10");
+}
+
+TEST_F(RenderEnvelopeTest, InReplyToExpansionPutsInReplyToUserIdInData) {
+  auto j = Posts(Expand({Expansion::kInReplyToUserId}));
+  EXPECT_EQ(j.at("data").at("in_reply_to_user_id"), "20");
+  EXPECT_FALSE(j.at("data").as_object().contains("author_id"));
+}
+
+TEST_F(RenderEnvelopeTest, ReferencedTweetsExpansionPutsReferencedTweetsInData) {
+  auto j = Posts(Expand({Expansion::kReferencedTweetsId}));
+  EXPECT_EQ(j.at("data").at("referenced_tweets").at(0).at("id"), "1000");
+  EXPECT_EQ(j.at("includes").at("tweets").at(0).at("id"), "1000");
+  // The included post carries only what tweet.fields asks for.
+  EXPECT_FALSE(j.at("includes").at("tweets").at(0).as_object().contains("author_id"));
+}
+
+TEST_F(RenderEnvelopeTest, ReferencedAuthorExpansionLinksDataAndIncludedPostsToUsers) {
+  auto j = Posts(Expand({Expansion::kReferencedTweetsIdAuthorId}));
+  EXPECT_EQ(j.at("data").at("referenced_tweets").at(0).at("id"), "1000");
+  EXPECT_FALSE(j.at("data").as_object().contains("author_id"));
+  EXPECT_EQ(j.at("includes").at("users").at(0).at("id"), "20");
+
+  auto both = Posts(Expand({Expansion::kReferencedTweetsId, Expansion::kReferencedTweetsIdAuthorId}));
+  EXPECT_EQ(both.at("includes").at("tweets").at(0).at("author_id"), "20");
+  EXPECT_FALSE(both.at("data").as_object().contains("author_id"));
+}
+
+TEST_F(RenderEnvelopeTest, MentionsExpansionPutsEntitiesInData) {
+  auto j = Posts(Expand({Expansion::kMentionsUsername}));
+  EXPECT_EQ(j.at("data").at("entities").at("mentions").at(0).at("username"), "user20");
+  EXPECT_EQ(j.at("includes").at("users").at(0).at("id"), "20");
+}
+
+TEST_F(RenderEnvelopeTest, PinnedTweetExpansionPutsPinnedTweetIdInUsers) {
+  auto users = store_->GetUsers(std::vector<Id>{kAuthor});
+  ASSERT_TRUE(users.ok());
+  auto r = RenderUsersEnvelope(*store_, *users, false, Expand({Expansion::kPinnedTweetId}), {}, nullptr);
+  ASSERT_TRUE(r.ok());
+  auto j = boost::json::parse(r->body).as_object();
+  EXPECT_EQ(j.at("data").at(0).at("pinned_tweet_id"), "1000");
+  EXPECT_EQ(j.at("includes").at("tweets").at(0).at("id"), "1000");
+}
+
+TEST_F(RenderEnvelopeTest, NoExpansionAddsNoField) {
+  auto j = Posts(FieldSelection{});
+  EXPECT_EQ(j.at("data").as_object().size(), 3u);  // id, text, edit_history_tweet_ids
+  EXPECT_FALSE(j.contains("includes"));
 }
 
 }  // namespace
