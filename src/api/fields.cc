@@ -18,42 +18,54 @@ constexpr std::optional<uint32_t> B(auto e) { return uint32_t(e); }
 constexpr std::optional<uint32_t> kNoData = std::nullopt;
 
 constexpr Vocabulary kPostFields[] = {
-    {"article", kNoData}, {"attachments", kNoData}, {"author_id", B(PostField::kAuthorId)},
+    {"article", kNoData}, {"article_title", kNoData}, {"attachments", kNoData}, {"author_id", B(PostField::kAuthorId)},
     {"card_uri", kNoData}, {"community_id", kNoData}, {"context_annotations", kNoData},
     {"conversation_id", B(PostField::kConversationId)}, {"created_at", B(PostField::kCreatedAt)},
     {"display_text_range", kNoData}, {"edit_controls", B(PostField::kEditControls)},
     {"edit_history_tweet_ids", kNoData},  // always sent
     {"entities", B(PostField::kEntities)}, {"geo", kNoData}, {"id", kNoData},
     {"in_reply_to_user_id", B(PostField::kInReplyToUserId)}, {"lang", B(PostField::kLang)},
-    {"media_metadata", kNoData}, {"non_public_metrics", kNoData}, {"note_tweet", kNoData},
-    {"organic_metrics", kNoData}, {"possibly_sensitive", B(PostField::kPossiblySensitive)},
+    {"matched_media_notes", kNoData}, {"media_metadata", kNoData}, {"non_public_metrics", kNoData},
+    {"note_post", kNoData}, {"note_request_suggestions", kNoData}, {"note_tweet", kNoData},
+    {"organic_metrics", kNoData}, {"paid_partnership", kNoData},
+    {"possibly_sensitive", B(PostField::kPossiblySensitive)},
     {"promoted_metrics", kNoData}, {"public_metrics", B(PostField::kPublicMetrics)},
     {"referenced_tweets", B(PostField::kReferencedTweets)}, {"reply_settings", B(PostField::kReplySettings)},
-    {"scopes", kNoData}, {"source", B(PostField::kSource)}, {"text", kNoData}, {"withheld", kNoData},
+    {"scopes", kNoData}, {"source", B(PostField::kSource)}, {"suggested_source_links", kNoData},
+    {"suggested_source_links_with_counts", kNoData}, {"text", kNoData}, {"withheld", kNoData},
 };
 
 constexpr Vocabulary kUserFields[] = {
-    {"affiliation", kNoData}, {"connection_status", kNoData}, {"created_at", B(UserField::kCreatedAt)},
-    {"description", B(UserField::kDescription)}, {"entities", kNoData}, {"id", kNoData},
+    {"affiliation", kNoData}, {"confirmed_email", kNoData}, {"connection_status", kNoData},
+    {"created_at", B(UserField::kCreatedAt)}, {"description", B(UserField::kDescription)}, {"entities", kNoData},
+    {"id", kNoData}, {"is_identity_verified", kNoData},
     {"labels", B(UserField::kLabels)},  // Sluice extension: state-affiliated-media, government-funded...
-    {"location", B(UserField::kLocation)}, {"most_recent_tweet_id", kNoData}, {"name", kNoData},
+    {"location", B(UserField::kLocation)}, {"most_recent_tweet_id", kNoData}, {"name", kNoData}, {"parody", kNoData},
     {"pinned_tweet_id", B(UserField::kPinnedTweetId)}, {"profile_banner_url", kNoData},
     {"profile_image_url", kNoData}, {"protected", B(UserField::kProtected)},
     {"public_metrics", B(UserField::kPublicMetrics)}, {"receives_your_dm", kNoData},
-    {"subscription_type", kNoData}, {"url", B(UserField::kUrl)}, {"username", kNoData},
-    {"verified", B(UserField::kVerified)}, {"verified_type", B(UserField::kVerifiedType)}, {"withheld", kNoData},
+    {"subscribes_to_you", kNoData}, {"subscription", kNoData}, {"subscription_type", kNoData},
+    {"url", B(UserField::kUrl)}, {"username", kNoData}, {"verified", B(UserField::kVerified)},
+    {"verified_followers_count", kNoData}, {"verified_type", B(UserField::kVerifiedType)}, {"withheld", kNoData},
 };
 
+// X's documentation pages' names and its OpenAPI document's (v2.167) current ones, which
+// select the same data: referenced_posts = referenced_tweets.id, edit_history_post_ids =
+// edit_history_tweet_ids, pinned_post_id = pinned_tweet_id. The document's post expansion
+// `username` has no description and no data here.
 constexpr Vocabulary kPostExpansions[] = {
-    {"attachments.media_keys", kNoData}, {"attachments.poll_ids", kNoData}, {"author_id", B(Expansion::kAuthorId)},
-    {"edit_history_tweet_ids", kNoData}, {"entities.mentions.username", B(Expansion::kMentionsUsername)},
-    {"geo.place_id", kNoData}, {"in_reply_to_user_id", B(Expansion::kInReplyToUserId)},
+    {"article.cover_media", kNoData}, {"article.media_entities", kNoData}, {"attachments.media_keys", kNoData},
+    {"attachments.media_source_tweet", kNoData}, {"attachments.poll_ids", kNoData},
+    {"author_id", B(Expansion::kAuthorId)}, {"edit_history_post_ids", kNoData}, {"edit_history_tweet_ids", kNoData},
+    {"entities.mentions.username", B(Expansion::kMentionsUsername)}, {"geo.place_id", kNoData},
+    {"in_reply_to_user_id", B(Expansion::kInReplyToUserId)}, {"referenced_posts", B(Expansion::kReferencedTweetsId)},
     {"referenced_tweets.id", B(Expansion::kReferencedTweetsId)},
-    {"referenced_tweets.id.author_id", B(Expansion::kReferencedTweetsIdAuthorId)},
+    {"referenced_tweets.id.author_id", B(Expansion::kReferencedTweetsIdAuthorId)}, {"username", kNoData},
 };
 
 constexpr Vocabulary kUserExpansions[] = {
-    {"affiliation.user_id", kNoData}, {"most_recent_tweet_id", kNoData},
+    {"affiliation", kNoData}, {"affiliation.user_id", kNoData}, {"most_recent_post_id", kNoData},
+    {"most_recent_tweet_id", kNoData}, {"pinned_post_id", B(Expansion::kPinnedTweetId)},
     {"pinned_tweet_id", B(Expansion::kPinnedTweetId)},
 };
 
@@ -84,12 +96,14 @@ Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource
   FieldSelection s;
   auto post = ParseList(params, "tweet.fields", kPostFields);
   if (!post.ok()) return post.status();
+  auto post_current = ParseList(params, "post.fields", kPostFields);
+  if (!post_current.ok()) return post_current.status();
   auto user = ParseList(params, "user.fields", kUserFields);
   if (!user.ok()) return user.status();
   auto exp = primary == PrimaryResource::kPosts ? ParseList(params, "expansions", kPostExpansions)
                                                 : ParseList(params, "expansions", kUserExpansions);
   if (!exp.ok()) return exp.status();
-  s.post = *post;
+  s.post = *post | *post_current;
   s.user = *user;
   s.expansions = *exp;
   return s;

@@ -34,8 +34,10 @@ struct FieldSelection {
 
 enum class PrimaryResource { kPosts, kUsers };
 
-//! Reads tweet.fields, user.fields and expansions; the expansion vocabulary depends on
-//! whether the endpoint returns posts or users.
+//! Reads tweet.fields (or post.fields, X's current name; both given: their union), user.fields
+//! and expansions; the expansion vocabulary depends on whether the endpoint returns posts or
+//! users. The current names select the same data as the old ones and it renders under the
+//! names X's responses use (docs/api.md).
 Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource primary);
 
 //! The selection for the primary objects (`data`): the asked-for fields plus the field each

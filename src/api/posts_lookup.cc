@@ -12,7 +12,7 @@ namespace sluice {
 
 namespace {
 
-const std::initializer_list<std::string_view> kLookupParams = {"tweet.fields", "user.fields", "expansions",
+const std::initializer_list<std::string_view> kLookupParams = {"tweet.fields", "post.fields", "user.fields", "expansions",
                                                                    "media.fields", "place.fields", "poll.fields"};
 
 // `cacheable`, when given, is set to whether the response depends on nothing but the ids, the
@@ -79,7 +79,7 @@ Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiReques
 Result<ApiResponse> GetPostsByIds(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
-  std::initializer_list<std::string_view> allowed = {"ids", "tweet.fields", "user.fields", "expansions",
+  std::initializer_list<std::string_view> allowed = {"ids", "tweet.fields", "post.fields", "user.fields", "expansions",
                                                      "media.fields", "place.fields", "poll.fields"};
   if (Status s = params->CheckAllowed(allowed); !s.ok()) return s;
   auto ids = ParseIdList(*params, "ids", 100);

@@ -19,7 +19,7 @@ Result<ApiResponse> SearchRecent(ApiContext& ctx, const App& app, const ApiReque
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"query", "max_results", "next_token", "pagination_token", "since_id", "until_id",
-                                       "start_time", "end_time", "sort_order", "tweet.fields", "user.fields",
+                                       "start_time", "end_time", "sort_order", "tweet.fields", "post.fields", "user.fields",
                                        "expansions", "media.fields", "place.fields", "poll.fields"});
       !s.ok())
     return s;
@@ -41,8 +41,10 @@ Result<ApiResponse> SearchRecent(ApiContext& ctx, const App& app, const ApiReque
 Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
+  // X pages counts; Sluice's recent window fits one page, so a (well-formed) token is taken
+  // and the same single page answered.
   if (Status s = params->CheckAllowed({"query", "granularity", "start_time", "end_time", "since_id", "until_id",
-                                       "search_count.fields"});
+                                       "next_token", "pagination_token", "search_count.fields"});
       !s.ok())
     return s;
   auto query = QueryParam(*params);

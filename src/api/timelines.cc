@@ -8,7 +8,7 @@ namespace {
 
 const std::initializer_list<std::string_view> kTimelineParams = {
     "max_results", "pagination_token", "since_id", "until_id", "start_time", "end_time", "exclude",
-    "tweet.fields", "user.fields", "expansions", "media.fields", "place.fields", "poll.fields"};
+    "tweet.fields", "post.fields", "user.fields", "expansions", "media.fields", "place.fields", "poll.fields"};
 
 template <typename Fetch>
 Result<ApiResponse> Timeline(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_param, std::string_view id_text,

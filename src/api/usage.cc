@@ -81,10 +81,11 @@ Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& 
     for (std::string_view item : SplitCommaList(*f)) {
       if (item == "daily_project_usage") daily_project = true;
       else if (item == "daily_client_app_usage") daily_apps = true;
-      else
+      else if (item != "cap_reset_day" && item != "project_cap" && item != "project_id" && item != "project_usage")
         return InvalidRequest("usage.fields", std::string(item),
                               "The `usage.fields` query parameter value [" + std::string(item) +
-                                  "] is not one of [daily_client_app_usage,daily_project_usage]");
+                                  "] is not one of [cap_reset_day,daily_client_app_usage,daily_project_usage,"
+                                  "project_cap,project_id,project_usage]");  // the four always render
     }
   }
   const TimeMs now = ctx.now;

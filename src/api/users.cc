@@ -9,7 +9,7 @@ namespace sluice {
 
 namespace {
 
-const std::initializer_list<std::string_view> kUserParams = {"user.fields", "expansions", "tweet.fields"};
+const std::initializer_list<std::string_view> kUserParams = {"user.fields", "expansions", "tweet.fields", "post.fields"};
 
 bool ValidUsername(std::string_view s) {
   return !s.empty() && s.size() <= 15 &&
@@ -77,7 +77,8 @@ Result<ApiResponse> GetUserById(ApiContext& ctx, const App&, const ApiRequest& r
 Result<ApiResponse> GetUsersByIds(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
-  if (Status s = params->CheckAllowed({"ids", "user.fields", "expansions", "tweet.fields"}); !s.ok()) return s;
+  if (Status s = params->CheckAllowed({"ids", "user.fields", "expansions", "tweet.fields", "post.fields"}); !s.ok())
+    return s;
   auto ids = ParseIdList(*params, "ids", 100);
   if (!ids.ok()) return ids.status();
   return ById(ctx, *ids, false, "ids", *params);
@@ -95,7 +96,9 @@ Result<ApiResponse> GetUserByUsername(ApiContext& ctx, const App&, const ApiRequ
 Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
-  if (Status s = params->CheckAllowed({"usernames", "user.fields", "expansions", "tweet.fields"}); !s.ok()) return s;
+  if (Status s = params->CheckAllowed({"usernames", "user.fields", "expansions", "tweet.fields", "post.fields"});
+      !s.ok())
+    return s;
   auto list = params->Get("usernames");
   if (!list || list->empty()) return InvalidRequest("usernames", "", "The `usernames` query parameter can not be empty");
   std::vector<std::string> names;

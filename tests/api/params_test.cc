@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
+#include <sstream>
+
 #include "api/fields.h"
 
 namespace sluice {
@@ -77,6 +81,71 @@ TEST(Fields, ParsesXVocabularyAndRejectsUnknown) {
   // Post expansions are not user expansions.
   EXPECT_FALSE(ParseFieldSelection(*Params::Parse("expansions=author_id"), PrimaryResource::kUsers).ok());
   EXPECT_TRUE(ParseFieldSelection(*Params::Parse("expansions=pinned_tweet_id"), PrimaryResource::kUsers).ok());
+}
+
+TEST(Fields, PostFieldsIsTweetFieldsUnderXsCurrentName) {
+  auto f = ParseFieldSelection(*Params::Parse("post.fields=created_at,lang"), PrimaryResource::kPosts);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_TRUE(f->Has(PostField::kCreatedAt));
+  EXPECT_TRUE(f->Has(PostField::kLang));
+  // Both given: the union.
+  auto both = ParseFieldSelection(*Params::Parse("tweet.fields=created_at&post.fields=lang,source"), PrimaryResource::kUsers);
+  ASSERT_TRUE(both.ok());
+  EXPECT_TRUE(both->Has(PostField::kCreatedAt));
+  EXPECT_TRUE(both->Has(PostField::kLang));
+  EXPECT_TRUE(both->Has(PostField::kSource));
+  auto bad = ParseFieldSelection(*Params::Parse("post.fields=colour"), PrimaryResource::kPosts);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().parameter_errors().at(0).parameter, "post.fields");
+}
+
+TEST(Fields, CurrentExpansionNamesSelectTheSameData) {
+  auto posts = ParseFieldSelection(*Params::Parse("expansions=referenced_posts"), PrimaryResource::kPosts);
+  ASSERT_TRUE(posts.ok());
+  EXPECT_TRUE(posts->Has(Expansion::kReferencedTweetsId));
+  auto users = ParseFieldSelection(*Params::Parse("expansions=pinned_post_id"), PrimaryResource::kUsers);
+  ASSERT_TRUE(users.ok());
+  EXPECT_TRUE(users->Has(Expansion::kPinnedTweetId));
+  // Accepted without data: nothing selected.
+  auto none = ParseFieldSelection(
+      *Params::Parse("tweet.fields=note_post,article_title&user.fields=parody,confirmed_email&expansions=affiliation,"
+                     "most_recent_post_id"),
+      PrimaryResource::kUsers);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->post, 0u);
+  EXPECT_EQ(none->user, 0u);
+  EXPECT_EQ(none->expansions, 0u);
+}
+
+// Every enum value X's OpenAPI document gives post.fields, user.fields and expansions on the
+// endpoints Sluice serves (tests/api/data/x_openapi_enums.txt, made by
+// scripts/x_openapi_enums.py) is accepted, under the old parameter name as well.
+TEST(Fields, EveryValueOfXsDocumentIsAccepted) {
+  std::ifstream in(SLUICE_TEST_DATA "/x_openapi_enums.txt");
+  ASSERT_TRUE(in) << SLUICE_TEST_DATA "/x_openapi_enums.txt";
+  std::map<std::pair<std::string, std::string>, std::string> lists;  // (path, parameter) -> values
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    std::string path, name, kind, value;
+    words >> path >> name >> kind >> value;
+    if (value.empty() || (name != "post.fields" && name != "user.fields" && name != "expansions")) continue;
+    auto& list = lists[{path, name}];
+    list += (list.empty() ? "" : ",") + value;
+  }
+  ASSERT_GE(lists.size(), 30u);
+  for (const auto& [key, values] : lists) {
+    const auto& [path, name] = key;
+    const bool users = path.starts_with("/2/users") && !path.ends_with("/tweets") && !path.ends_with("/mentions");
+    const auto primary = users ? PrimaryResource::kUsers : PrimaryResource::kPosts;
+    auto f = ParseFieldSelection(*Params::Parse(name + "=" + values), primary);
+    EXPECT_TRUE(f.ok()) << path << " " << name << ": " << f.status().message();
+    if (name == "post.fields") {
+      auto old = ParseFieldSelection(*Params::Parse("tweet.fields=" + values), primary);
+      EXPECT_TRUE(old.ok()) << path << " tweet.fields: " << old.status().message();
+    }
+  }
 }
 
 }  // namespace

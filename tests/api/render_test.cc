@@ -40,6 +40,18 @@ TEST(Render, SelectedPostFields) {
             R"("referenced_tweets":[{"type":"quoted","id":"42"}],"entities":{"hashtags":[{"start":14,"end":16,"tag":"x"}]}})");
 }
 
+// X's current names select the same data, rendered under the names X's responses and
+// documentation pages use (referenced_tweets, not the document's referenced_posts).
+TEST(Render, CurrentNamesRenderUnderTheResponseNames) {
+  auto f = ParseFieldSelection(*Params::Parse("post.fields=created_at&expansions=referenced_posts"), PrimaryResource::kPosts);
+  ASSERT_TRUE(f.ok());
+  JsonWriter w;
+  RenderPost(w, SamplePost(), DataFields(*f));
+  EXPECT_EQ(w.str(),
+            R"({"id":"1460323737035677698","text":"Hello \"world\" #x","edit_history_tweet_ids":["1460323737035677698"],)"
+            R"("created_at":"2021-11-15T19:08:05.069Z","referenced_tweets":[{"type":"quoted","id":"42"}]})");
+}
+
 TEST(Render, UserDefaultsAndVerified) {
   User u;
   u.id = 7;
