@@ -252,6 +252,11 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
     assert.equal(many.errors, undefined);
     assert.deepEqual(ids(many.data), wanted, 'tweets() returns the requested posts in request order');
     for (const t of many.data) assertTweetShape(t);
+
+    // X's current names (its OpenAPI document; the official SDK sends them).
+    const current = await state.v2.tweets(wanted, { 'post.fields': ['created_at'], expansions: ['referenced_posts'] });
+    assert.equal(current.errors, undefined);
+    for (const t of current.data) assert.ok(t.created_at, 'post.fields selects like tweet.fields');
   });
 
   test('userByUsername, and a missing username as a partial error', { timeout: TEST_TIMEOUT_MS }, async () => {
