@@ -105,6 +105,8 @@ std::string NormalizeNfc(std::string_view s) {
   return out;
 }
 
+size_t EmojiSequenceEnd(const std::vector<char32_t>& cps, size_t i) { return EmojiScanner(cps).SequenceEnd(i); }
+
 int64_t WeightedLength(std::string_view text) {
   auto decoded = Decode(text);
   const auto& cps = decoded.cps;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice {
 
@@ -24,5 +25,10 @@ std::string NormalizeNfc(std::string_view s);
 //!   its short list; twitter-text knows every TLD, so a bare "example.xyz" counts per letter).
 //! Always >= 1 for non-empty text, 0 for empty text.
 int64_t WeightedLength(std::string_view text);
+
+//! The end of the emoji sequence that starts at `cps[i]` (the sequences WeightedLength counts
+//! 2: ZWJ sequences, flags, keycaps, a base with its skin tone and variation selectors), or
+//! `i` if none starts there. The search query language reads emoji with it (store/search).
+size_t EmojiSequenceEnd(const std::vector<char32_t>& cps, size_t i);
 
 }  // namespace sluice

@@ -79,6 +79,12 @@ write("search_query_fuzz", [
     "a OR",
     '(((a) b) "c d" -(e OR f))',
     b"a\xff",
+    "party -has:media has:images OR (has:videos has:video_link -has:geo) -is:nullcast",
+    'retweets_of:XDevelopers OR bio:"data scientist" OR place_country:us OR list:123',
+    "point_radius:[-105.27346517 40.01924738 25mi] -point_radius:[2 48 40km] point_radius:[1 2",
+    'context:10.799022225751871488 OR context:47.* entity:"Michael Jordan" entity:NASA',
+    'love\U0001F600 \U0001F44D\U0001F3FD -\U0001F525 \U0001F468\u200D\U0001F469\u200D\U0001F467 '
+    '\u2764\uFE0F OR \U0001F1EB\U0001F1F7\U0001F1E9 bio:\U0001F600 "I \u2764\uFE0F it"',
 ])
 
 # params_fuzz: query strings of the read endpoints.

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/weighted_length.h"
+
 namespace sluice {
 
 namespace {
@@ -160,8 +162,31 @@ std::vector<SearchToken> SearchLexer::Tokenize() const {
       continue;
     }
     const size_t start = i;
-    while (i < n && !EndsWord(code_points_[i])) ++i;
     t.kind = Kind::kWord;
+    if (const size_t end = EmojiSequenceEnd(code_points_, i); end > i) {
+      i = end;
+      t.text = Slice(start, i);
+      t.emoji = true;
+      continue;
+    }
+    // An emoji ends a word unless it is part of an operator's value (bio:😀).
+    bool in_value = false;
+    while (i < n && !EndsWord(code_points_[i]) && (in_value || EmojiSequenceEnd(code_points_, i) == i)) {
+      if (code_points_[i] == '[' && i > start && code_points_[i - 1] == ':') {
+        const size_t open = i;
+        while (i < n && code_points_[i] != ']' && !IsControl(code_points_[i])) ++i;
+        if (i < n && code_points_[i] == ']') {
+          ++i;
+          break;
+        }
+        t.kind = Kind::kError;
+        t.error = i < n ? InvalidCharacter(i, code_points_[i])
+                        : SearchError{static_cast<int>(open) + 1, "Unterminated bracket: '[' has no closing ']'"};
+        return tokens;
+      }
+      in_value = in_value || code_points_[i] == ':';
+      ++i;
+    }
     t.text = Slice(start, i);
     if (t.text.back() == ':' && i < n && code_points_[i] == '"') {
       t.has_quoted_value = true;

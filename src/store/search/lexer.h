@@ -1,7 +1,10 @@
 #pragma once
 //! The tokenizer of the search query language (store/search/query.h), internal to the parser.
 //! It decodes the query as UTF-8 and splits it into words, "phrases", parentheses, `-`
-//! and `OR`. Positions are 1-based code-point positions, as X reports them.
+//! and `OR`. An emoji sequence (core/weighted_length.h: ZWJ sequences, flags, keycaps, skin
+//! tones) is a word of its own,
+//! as X treats it, except inside an operator's value; `name:[...]` is one word, spaces
+//! included (point_radius:[lon lat radius]). Positions are 1-based code-point positions, as X reports them.
 
 #include <optional>
 #include <string>
@@ -18,7 +21,7 @@ struct SearchError {
 
 struct SearchToken {
   enum class Kind {
-    kWord,    // a run of characters up to whitespace, '(', ')' or '"'
+    kWord,    // a run of characters up to whitespace, '(', ')', '"' or an emoji; or an emoji
     kPhrase,  // "...": text is what lies between the quotes
     kLParen,
     kRParen,
@@ -35,6 +38,7 @@ struct SearchToken {
   bool has_quoted_value = false;
   std::string quoted_value;
   int value_position = 0;
+  bool emoji = false;  // kWord that is one emoji
   SearchError error;  // kError only
 };
 

@@ -1,7 +1,9 @@
 #pragma once
 //! The recent-search query language, as X defines it: keywords, "exact phrases", #hashtags,
-//! @mentions, $cashtags, operators (from:, to:, conversation_id:, in_reply_to_tweet_id:,
-//! quotes_of_tweet_id:, url:, lang:, is:, has:), `-` negation, OR, parentheses. Adjacency
+//! @mentions, $cashtags, emoji (each a keyword of its own), operators (from:, to:,
+//! conversation_id:, in_reply_to_tweet_id:, quotes_of_tweet_id:, url:, retweets_of:, bio:,
+//! place_country:, point_radius:[lon lat radius], context:, entity:, list:, lang:, is:, has:),
+//! `-` negation, OR, parentheses. Adjacency
 //! is AND and binds tighter than OR. Conjunction-required operators (is:, has:, lang:) need
 //! at least one standalone operator in the query. Parsing is backend-neutral: it yields an
 //! AST that each store compiles (store/sqlite/search_sql.h).
@@ -26,8 +28,17 @@ struct SearchNode {
     kConversationId, kInReplyToTweetId, kQuotesOfTweetId,  // value: decimal id
     kUrl,             // value: the url text to match (tokenized match)
     kLang,            // value: language tag, lowercased
-    kIs,              // value: retweet | reply | quote | verified
-    kHas,             // value: links | mentions | hashtags | cashtags
+    kIs,              // value: retweet | reply | quote | verified | nullcast
+    kHas,             // value: links | mentions | hashtags | cashtags | media | images | videos
+                      //        | video_link | geo
+    kRetweetsOf,      // value: username (lowercased) or numeric user id
+    kBio,             // value: keyword or phrase, ASCII-lowercased
+    kPlaceCountry,    // value: ISO 3166-1 alpha-2 code, uppercased
+    kPointRadius,     // value: "[lon lat radius]" as written (checked: ranges, mi/km, <= 25mi)
+    kContext,         // value: domain_id.entity_id or domain_id.*
+    kEntity,          // value: the entity name as written
+    kList,            // value: decimal list id
+    kEmoji,           // value: one emoji (with its modifiers, ZWJ sequence or flag pair)
   };
   Kind kind = Kind::kTerm;
   std::string value;

@@ -1,8 +1,10 @@
 #include "store/search/terms.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/parse.h"
 
@@ -27,10 +29,18 @@ constexpr OperatorSpec kOperators[] = {
     {"lang", Kind::kLang},
     {"is", Kind::kIs},
     {"has", Kind::kHas},
+    {"retweets_of", Kind::kRetweetsOf},
+    {"bio", Kind::kBio},
+    {"place_country", Kind::kPlaceCountry},
+    {"point_radius", Kind::kPointRadius},
+    {"context", Kind::kContext},
+    {"entity", Kind::kEntity},
+    {"list", Kind::kList},
 };
 
-constexpr std::string_view kIsValues[] = {"retweet", "reply", "quote", "verified"};
-constexpr std::string_view kHasValues[] = {"links", "mentions", "hashtags", "cashtags"};
+constexpr std::string_view kIsValues[] = {"retweet", "reply", "quote", "verified", "nullcast"};
+constexpr std::string_view kHasValues[] = {"links",  "mentions", "hashtags",   "cashtags", "media",
+                                           "images", "videos",   "video_link", "geo"};
 constexpr size_t kMaxUsernameLength = 15;
 constexpr size_t kMaxIdDigits = 19;
 
@@ -82,6 +92,52 @@ bool IsLanguageTag(std::string_view s) {
   return !rest.empty() && AllOf(rest, [](char c) { return IsAsciiLetter(c) || IsDigit(c); });
 }
 
+// A decimal number: optional '-', digits, optional '.' and digits.
+bool ParseDecimal(std::string_view s, double& out) {
+  size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+  const size_t digits = i;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  if (i == digits) return false;
+  if (i < s.size() && s[i] == '.') {
+    const size_t fraction = ++i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == fraction) return false;
+  }
+  if (i != s.size()) return false;
+  out = std::strtod(std::string(s).c_str(), nullptr);
+  return true;
+}
+
+// X's [longitude latitude radius]: longitude -180..180, latitude -90..90, a radius in mi or km
+// above 0 and at most 25 miles (40 km).
+bool IsPointRadius(std::string_view s) {
+  if (s.size() < 2 || s.front() != '[' || s.back() != ']') return false;
+  std::vector<std::string_view> parts;
+  std::string_view rest = s.substr(1, s.size() - 2);
+  while (!rest.empty()) {
+    const size_t space = rest.find(' ');
+    if (space != 0) parts.push_back(rest.substr(0, space));
+    if (space == std::string_view::npos) break;
+    rest.remove_prefix(space + 1);
+  }
+  if (parts.size() != 3 || parts[2].size() < 3) return false;
+  double lon = 0, lat = 0, radius = 0;
+  const std::string_view unit = parts[2].substr(parts[2].size() - 2);
+  if (!ParseDecimal(parts[0], lon) || !ParseDecimal(parts[1], lat) ||
+      !ParseDecimal(parts[2].substr(0, parts[2].size() - 2), radius))
+    return false;
+  const double max_radius = unit == "mi" ? 25 : unit == "km" ? 40 : 0;
+  return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90 && radius > 0 && radius <= max_radius;
+}
+
+// domain_id.entity_id or domain_id.*, as X's context annotations are written.
+bool IsContext(std::string_view s) {
+  const size_t dot = s.find('.');
+  if (dot == std::string_view::npos || dot == 0 || !AllOf(s.substr(0, dot), IsDigit)) return false;
+  const std::string_view entity = s.substr(dot + 1);
+  return entity == "*" || (!entity.empty() && entity.size() <= kMaxIdDigits && AllOf(entity, IsDigit));
+}
+
 template <size_t N>
 bool OneOf(std::string_view s, const std::string_view (&values)[N]) {
   for (std::string_view v : values)
@@ -108,6 +164,7 @@ std::optional<SearchError> BuildOperator(std::string_view name, std::string_view
   switch (spec->kind) {
     case Kind::kFrom:
     case Kind::kTo:
+    case Kind::kRetweetsOf:
       // All digits: a user id (X reads from:12345 the same way); else a username.
       if (AllOf(value, IsDigit) ? ParseId(value, node.value) : IsUsername(value)) {
         if (node.value.empty()) node.value = Lower(value);
@@ -118,11 +175,34 @@ std::optional<SearchError> BuildOperator(std::string_view name, std::string_view
     case Kind::kConversationId:
     case Kind::kInReplyToTweetId:
     case Kind::kQuotesOfTweetId:
+    case Kind::kList:
       if (ParseId(value, node.value)) return std::nullopt;
       return InvalidValue(value_position, lower_name, value, "an id of 1 to 19 digits");
     case Kind::kUrl:
+    case Kind::kEntity:
       node.value = std::string(value);
       return std::nullopt;
+    case Kind::kPointRadius:
+      node.value = std::string(value);
+      if (IsPointRadius(value)) return std::nullopt;
+      return InvalidValue(value_position, lower_name, value,
+                          "[longitude latitude radius], longitude -180 to 180, latitude -90 to 90, radius up to "
+                          "25mi or 40km such as [2.35 48.85 10km]");
+    case Kind::kBio:
+      node.value = Lower(value);
+      return std::nullopt;
+    case Kind::kPlaceCountry:
+      if (value.size() == 2 && AllOf(value, IsAsciiLetter)) {
+        node.value = std::string(value);
+        for (char& c : node.value)
+          if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        return std::nullopt;
+      }
+      return InvalidValue(value_position, lower_name, value, "an ISO 3166-1 alpha-2 country code such as US");
+    case Kind::kContext:
+      node.value = std::string(value);
+      if (IsContext(value)) return std::nullopt;
+      return InvalidValue(value_position, lower_name, value, "domain_id.entity_id or domain_id.*");
     case Kind::kLang:
       node.value = Lower(value);
       if (IsLanguageTag(node.value)) return std::nullopt;
@@ -130,11 +210,11 @@ std::optional<SearchError> BuildOperator(std::string_view name, std::string_view
     case Kind::kIs:
       node.value = Lower(value);
       if (OneOf(node.value, kIsValues)) return std::nullopt;
-      return InvalidValue(value_position, lower_name, value, "retweet, reply, quote or verified");
+      return InvalidValue(value_position, lower_name, value, "retweet, reply, quote, verified or nullcast");
     case Kind::kHas:
       node.value = Lower(value);
       if (OneOf(node.value, kHasValues)) return std::nullopt;
-      return InvalidValue(value_position, lower_name, value, "links, mentions, hashtags or cashtags");
+      return InvalidValue(value_position, lower_name, value, "links, mentions, hashtags, cashtags, media, images, videos, video_link or geo");
     default:
       break;
   }
@@ -179,6 +259,11 @@ std::optional<SearchError> BuildSearchTerm(const SearchToken& token, SearchNode&
     if (word.find_first_not_of(" \t\n\v\f\r") == std::string::npos)
       return SearchError{token.position, "Empty exact phrase"};
     node.kind = Kind::kPhrase;
+    node.value = word;
+    return std::nullopt;
+  }
+  if (token.emoji) {
+    node.kind = Kind::kEmoji;
     node.value = word;
     return std::nullopt;
   }

@@ -197,6 +197,28 @@ class Compiler {
     }
   }
 
+  // The posts whose author's description holds `value` as whole words: a GLOB over the
+  // ASCII-lowercased description padded with spaces, the value between non-word characters.
+  void EmitBio(const std::string& value) {
+    std::string pattern = "*[^a-z0-9_]";
+    for (char c : value) {
+      if (c == '*' || c == '?' || c == '[')
+        ((pattern += '[') += c) += ']';
+      else
+        pattern += c;
+    }
+    pattern += "[^a-z0-9_]*";
+    out_.sql += "p.author_id IN (SELECT id FROM users WHERE ' ' || lower(description) || ' ' GLOB ?)";
+    out_.params.emplace_back(std::move(pattern));
+  }
+
+  // Reposts of the posts by a user (id or username).
+  void EmitRetweetsOf(const std::string& value) {
+    out_.sql += "(p.retweeted_id IS NOT NULL AND p.retweeted_id IN (SELECT q.id FROM posts q WHERE ";
+    EmitUser("q.author_id", false, value);
+    out_.sql += "))";
+  }
+
   void EmitId(std::string_view column, bool nullable, const std::string& value) {
     out_.sql += "(";
     if (nullable) (out_.sql += column) += " IS NOT NULL AND ";
@@ -219,7 +241,15 @@ class Compiler {
         out_.sql += "p.lang = ?";
         out_.params.emplace_back(v);
         return;
+      case Kind::kRetweetsOf: return EmitRetweetsOf(v);
+      case Kind::kBio: return EmitBio(v);
+      case Kind::kEmoji:
+        // unicode61 drops emoji as separators, so FTS5 cannot find them: the text is searched.
+        out_.sql += "instr(p.text, ?) > 0";
+        out_.params.emplace_back(v);
+        return;
       case Kind::kIs:
+        // Sluice posts are never nullcast (is:nullcast matches nothing, as below).
         out_.sql += v == "retweet"    ? "p.retweeted_id IS NOT NULL"
                     : v == "reply"    ? "p.replied_to_id IS NOT NULL"
                     : v == "quote"    ? "p.quoted_id IS NOT NULL"
@@ -227,13 +257,14 @@ class Compiler {
                                       : "0";
         return;
       case Kind::kHas:
+        // Sluice holds no media or geo: has:media, images, videos, video_link and geo match nothing.
         out_.sql += v == "links"      ? "(p.flags & 1) <> 0"
                     : v == "mentions" ? "(p.flags & 2) <> 0"
                     : v == "hashtags" ? "(p.flags & 4) <> 0"
                     : v == "cashtags" ? "(p.flags & 8) <> 0"
                                       : "0";
         return;
-      default:
+      default:  // place_country:, point_radius:, context:, entity:, list:: no such data is held
         out_.sql += "0";
         return;
     }

@@ -18,12 +18,14 @@ using Ids = std::vector<int64_t>;
 // Posts: 10 alice "Hello world #Sluice"; 11 bob "Café au lait, bonjour le monde" (fr);
 // 12 bob replies to 10 "@alice hello there"; 13 carol quotes 10 "Buying $TSLA see
 // https://example.com/path"; 14 alice retweets 11 (fr); 15 carol "world hello";
-// 16 bob `He said "quoted" words #sluice`.
+// 16 bob `He said "quoted" words #sluice`; 17 dave "Party time 🎉😀!"; 18 dave "👍🏽 ok".
+// alice's bio is "Developer advocate, coffee 😀"; dave's "Data scientist".
 constexpr const char* kData = R"sql(
-INSERT INTO users (id, username, username_lc, name, created_at, verified_type) VALUES
-  (1, 'alice', 'alice', 'Alice', 0, 'blue'),
-  (2, 'bob', 'bob', 'Bob', 0, 'none'),
-  (3, 'Carol_X', 'carol_x', 'Carol', 0, 'none');
+INSERT INTO users (id, username, username_lc, name, created_at, verified_type, description) VALUES
+  (1, 'alice', 'alice', 'Alice', 0, 'blue', 'Developer advocate, coffee 😀'),
+  (2, 'bob', 'bob', 'Bob', 0, 'none', ''),
+  (3, 'Carol_X', 'carol_x', 'Carol', 0, 'none', ''),
+  (4, 'dave', 'dave', 'Dave', 0, 'none', 'Data scientist');
 INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id,
                    replied_to_id, quoted_id, retweeted_id, flags) VALUES
   (10, 1, 'Hello world #Sluice', 0, 'en', 10, NULL, NULL, NULL, NULL, 4),
@@ -32,7 +34,9 @@ INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_re
   (13, 3, 'Buying $TSLA see https://example.com/path', 0, 'en', 13, NULL, NULL, 10, NULL, 9),
   (14, 1, 'RT @bob: Café au lait', 0, 'fr', 14, NULL, NULL, NULL, 11, 2),
   (15, 3, 'world hello', 0, 'en', 15, NULL, NULL, NULL, NULL, 0),
-  (16, 2, 'He said "quoted" words #sluice', 0, 'en', 16, NULL, NULL, NULL, NULL, 4);
+  (16, 2, 'He said "quoted" words #sluice', 0, 'en', 16, NULL, NULL, NULL, NULL, 4),
+  (17, 4, 'Party time 🎉😀!', 0, 'en', 17, NULL, NULL, NULL, NULL, 0),
+  (18, 4, '👍🏽 ok', 0, 'en', 18, NULL, NULL, NULL, NULL, 0);
 INSERT INTO post_tags (kind, value, post_id) VALUES
   ('h', 'sluice', 10), ('m', 'alice', 12), ('c', 'tsla', 13), ('m', 'bob', 14), ('h', 'sluice', 16);
 INSERT INTO posts_fts (rowid, text, urls) VALUES
@@ -42,7 +46,9 @@ INSERT INTO posts_fts (rowid, text, urls) VALUES
   (13, 'Buying $TSLA see https://example.com/path', 'https://example.com/path'),
   (14, 'RT @bob: Café au lait', ''),
   (15, 'world hello', ''),
-  (16, 'He said "quoted" words #sluice', '');
+  (16, 'He said "quoted" words #sluice', ''),
+  (17, 'Party time 🎉😀!', ''),
+  (18, '👍🏽 ok', '');
 )sql";
 
 class SearchSqlTest : public ::testing::Test {
@@ -192,6 +198,50 @@ TEST_F(SearchSqlTest, ConjunctionRequiredOperators) {
   EXPECT_EQ(Search("from:carol_x -has:links"), Ids{15});
 }
 
+// Sluice holds no media, geo, places, annotations or lists, and never nullcasts: these match
+// nothing and their negations everything, as a store without the data answers truthfully.
+TEST_F(SearchSqlTest, OperatorsWithoutDataAnswerTruthfully) {
+  for (const char* has : {"media", "images", "videos", "video_link", "geo"}) {
+    EXPECT_EQ(Search(std::string("hello has:") + has), Ids{}) << has;
+    EXPECT_EQ(Search(std::string("hello -has:") + has), (Ids{15, 12, 10})) << has;
+  }
+  EXPECT_EQ(Search("hello is:nullcast"), Ids{});
+  EXPECT_EQ(Search("hello -is:nullcast"), (Ids{15, 12, 10}));
+  for (const char* op : {"place_country:US", "point_radius:[2.35 48.85 10km]", "context:10.799022225751871488",
+                         "entity:\"Michael Jordan\"", "list:123"}) {
+    EXPECT_EQ(Search(op), Ids{}) << op;
+    EXPECT_EQ(Search(std::string("hello -") + op), (Ids{15, 12, 10})) << op;
+    EXPECT_EQ(Search(std::string(op) + " OR cafe"), (Ids{14, 11})) << op;
+  }
+}
+
+TEST_F(SearchSqlTest, RetweetsOf) {
+  EXPECT_EQ(Search("retweets_of:bob"), Ids{14});
+  EXPECT_EQ(Search("retweets_of:2"), Ids{14});
+  EXPECT_EQ(Search("retweets_of:BOB cafe"), Ids{14});
+  EXPECT_EQ(Search("retweets_of:alice"), Ids{}) << "nobody reposted alice";
+  EXPECT_EQ(Search("cafe -retweets_of:bob"), Ids{11});
+}
+
+TEST_F(SearchSqlTest, BioMatchesAuthorsDescriptions) {
+  EXPECT_EQ(Search("bio:developer"), (Ids{14, 10}));
+  EXPECT_EQ(Search("bio:\"data scientist\""), (Ids{18, 17}));
+  EXPECT_EQ(Search("bio:COFFEE hello"), Ids{10});
+  EXPECT_EQ(Search("bio:dev"), Ids{}) << "whole words, as keywords match";
+  EXPECT_EQ(Search("bio:😀"), (Ids{14, 10}));
+  EXPECT_EQ(Search("hello -bio:developer"), (Ids{15, 12}));
+}
+
+TEST_F(SearchSqlTest, EmojiMatchPostsContainingThem) {
+  EXPECT_EQ(Search("😀"), Ids{17});
+  EXPECT_EQ(Search("🎉"), Ids{17});
+  EXPECT_EQ(Search("party😀"), Ids{17});
+  EXPECT_EQ(Search("👍🏽"), Ids{18});
+  EXPECT_EQ(Search("😀 OR hello"), (Ids{17, 15, 12, 10}));
+  EXPECT_EQ(Search("from:dave -🎉"), Ids{18});
+  EXPECT_EQ(Search("🔥"), Ids{});
+}
+
 TEST_F(SearchSqlTest, BooleanCombinations) {
   EXPECT_EQ(Search("hello OR cafe"), (Ids{15, 14, 12, 11, 10}));
   EXPECT_EQ(Search("(hello OR cafe) from:bob"), (Ids{12, 11}));
@@ -252,7 +302,8 @@ TEST_F(SearchSqlTest, RandomValidQueriesRun) {
       "hello", "world", "cafe", "é", "!", "*", "NEAR", "^", " ", " ", " OR ", "(", ")", "-", "\"", "\"a b\"",
       "#sluice", "@alice", "$tsla", "from:bob", "from:1", "to:alice", "url:example.com", "lang:fr", "is:reply",
       "is:verified", "has:links", "conversation_id:10", "quotes_of_tweet_id:10", "in_reply_to_tweet_id:10", "'",
-      ":", "x"};
+      ":", "x", "-has:media", "has:geo", "is:nullcast", "retweets_of:bob", "bio:dev", "place_country:FR",
+      "point_radius:[1 2 3km]", "context:1.2", "entity:x", "list:1", "😀", "👍🏽"};
   std::mt19937 rng(7);
   int ran = 0;
   for (int i = 0; i < 20000 && ran < 3000; ++i) {
