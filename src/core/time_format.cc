@@ -32,11 +32,39 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
+// Writes v as exactly `width` decimal digits, zero-padded (v < 10^width).
+char* PutDigits(char* p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = char('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
 }  // namespace
 
 void AppendTime(std::string& out, TimeMs t) {
   Civil c = ToCivil(t);
   char buf[32];
+  // Every rendered post and user has a time: digits by hand, not snprintf (about 0.3 µs each).
+  if (c.year >= 0 && c.year <= 9999) {
+    char* p = PutDigits(buf, unsigned(c.year), 4);
+    *p++ = '-';
+    p = PutDigits(p, c.month, 2);
+    *p++ = '-';
+    p = PutDigits(p, c.day, 2);
+    *p++ = 'T';
+    p = PutDigits(p, c.hour, 2);
+    *p++ = ':';
+    p = PutDigits(p, c.minute, 2);
+    *p++ = ':';
+    p = PutDigits(p, c.second, 2);
+    *p++ = '.';
+    p = PutDigits(p, c.milli, 3);
+    *p++ = 'Z';
+    out.append(buf, p);
+    return;
+  }
   int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", c.year, c.month, c.day, c.hour, c.minute,
                         c.second, c.milli);
   out.append(buf, n);

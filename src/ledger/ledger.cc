@@ -1,6 +1,8 @@
 #include "ledger/ledger.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -244,6 +246,12 @@ Status LedgerImpl::Close() {
 // ---- The sync thread --------------------------------------------------------------------
 
 void LedgerImpl::SyncLoop() {
+  // Writing, syncing, hashing and signing are throughput work: as a batch thread (sched(7)) its
+  // wake-ups (every sync_interval_ms, and after each fdatasync) do not preempt a worker in the
+  // middle of a request on the same core (docs/benchmarks.md: p99 at half load). Best effort.
+  pthread_setname_np(pthread_self(), kSyncThreadName);
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
   std::string batch;  // swapped with pending_, so the two buffers keep their capacity
   std::unique_lock lock(mu_);
   while (true) {

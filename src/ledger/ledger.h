@@ -35,6 +35,10 @@ namespace sluice {
 
 enum class LedgerSync { kAlways, kInterval };
 
+//! The sync thread's name (top, perf, /proc/PID/task/TID/comm). It runs as SCHED_BATCH: its
+//! work is throughput, not latency, and it must not preempt a worker serving a request.
+inline constexpr char kSyncThreadName[] = "ledger-sync";
+
 struct LedgerOptions {
   std::string dir;                  // DATA/ledger
   LedgerSync sync = LedgerSync::kInterval;

@@ -11,6 +11,17 @@ TEST(TimeFormat, FormatsWithMillisecondsAndZ) {
   EXPECT_EQ(FormatDate(1637001568418), "2021-11-15");
 }
 
+TEST(TimeFormat, PadsEveryFieldAndKeepsYearsOutsideFourDigits) {
+  EXPECT_EQ(FormatTime(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(-62135596800000), "0001-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatTime(-30610310400000 + 3723004), "0999-12-31T01:02:03.004Z");
+  EXPECT_EQ(FormatTime(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(253402300800000), "10000-01-01T00:00:00.000Z");
+  std::string out = "at ";
+  AppendTime(out, 1637001568418);
+  EXPECT_EQ(out, "at 2021-11-15T18:39:28.418Z");
+}
+
 TEST(TimeFormat, ParsesWhatXAccepts) {
   EXPECT_EQ(ParseTime("2021-11-15T18:39:28Z"), 1637001568000);
   EXPECT_EQ(ParseTime("2021-11-15T18:39:28.418Z"), 1637001568418);

@@ -1,6 +1,7 @@
 // Integration: the real sluice binary on a loopback port, spoken to over HTTP.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -325,6 +326,24 @@ TEST_F(ApiTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   size_t n = 0;
   for (size_t p = out.find("HTTP/1.1 200"); p != std::string::npos; p = out.find("HTTP/1.1 200", p + 1)) ++n;
   EXPECT_EQ(n, 3u);
+}
+
+// x-request-id: 20 lowercase hex digits (the start time's 12, the worker's 2, then a count of
+// its requests), so the requests of one connection (one worker) count up by one.
+TEST_F(ApiTest, RequestIdsAreHexAndCountUpOnAWorker) {
+  std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string out = server_->Raw(req + req + req, 1000);
+  std::regex id_header("x-request-id: ([0-9a-f]*)\r\n", std::regex::icase);
+  std::vector<std::string> ids;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), id_header); it != std::sregex_iterator(); ++it)
+    ids.push_back((*it)[1]);
+  ASSERT_EQ(ids.size(), 3u) << out;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_EQ(ids[i].size(), 20u) << ids[i];
+    EXPECT_EQ(ids[i].find_first_not_of("0123456789abcdef"), std::string::npos) << ids[i];
+    EXPECT_EQ(ids[i].substr(0, 14), ids[0].substr(0, 14));
+    EXPECT_EQ(std::stoull(ids[i].substr(14), nullptr, 16), std::stoull(ids[0].substr(14), nullptr, 16) + i);
+  }
 }
 
 // The bytes on the wire, as a client that is not Beast would read them: each response of a

@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,6 +150,25 @@ TEST_F(LedgerTest, WaitDurableWakesTheSyncThread) {
   EXPECT_EQ(ledger->DurableSize(), 10u);
   EXPECT_TRUE(ledger->WaitDurable(3).ok());
   EXPECT_FALSE(ledger->WaitDurable(10).ok());  // never appended
+}
+
+// The sync thread is named and runs as SCHED_BATCH, so that its wake-ups do not preempt a
+// worker mid-request on a shared core (docs/benchmarks.md, p99 at half load).
+TEST_F(LedgerTest, SyncThreadIsANamedBatchThread) {
+  auto ledger = OpenLedger();
+  ASSERT_NE(ledger, nullptr);
+  std::vector<pid_t> found;
+  ASSERT_TRUE(WaitFor([&] {
+    found.clear();
+    for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      if (name == kSyncThreadName) found.push_back(std::stoi(task.path().filename().string()));
+    }
+    return found.size() == 1 && sched_getscheduler(found[0]) == SCHED_BATCH;
+  }));
+  ASSERT_TRUE(ledger->Close().ok());
 }
 
 // The request path's wait for a write's record: no thread blocks; the sync thread calls back.

@@ -59,6 +59,11 @@ std::string_view Stmt::Text(int col) const {
 }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+  // Before SQLite initializes (the first open): no memory statistics, which nothing reads and
+  // which take a process-wide mutex around every sqlite3_malloc and sqlite3_free of every
+  // worker's connection. After an earlier initialization this is SQLITE_MISUSE, and harmless.
+  static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kConfigured;
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<Db> db(new Db(raw));
