@@ -70,9 +70,9 @@ Result<ApiResponse> DeletePost(ApiContext& ctx, const App& app, const ApiRequest
   auto found = ctx.store.GetPosts(std::span<const Id>(&*id, 1));
   if (!found.ok()) return found.status();
   if (found->empty() || found->front().post.deleted_at)
-    return NotFound("Could not find tweet with id: [" + std::to_string(*id) + "].");
+    return NotFound("tweet", "id", std::to_string(*id), "Could not find tweet with id: [" + std::to_string(*id) + "].");
   if (found->front().post.author_id != app.user_id)
-    return Forbidden("You are not allowed to delete this Tweet: only the app of its author may delete it.");
+    return Forbidden("tweet", "id", std::to_string(*id), "You are not allowed to delete this Tweet: only the app of its author may delete it.");
   if (Status s = ctx.store.NoteDeletion(*id, ctx.now, ctx.services.ledger ? ctx.services.ledger->AppendedSize() : 0); !s.ok()) return s;
   ApiResponse r = ApiResponse::Json(200, R"({"data":{"deleted":true}})");
   r.delivered_posts = {*id};

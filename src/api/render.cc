@@ -151,7 +151,10 @@ void RenderPost(JsonWriter& w, const StoredPost& sp, const FieldSelection& f) {
   if (f.Has(PostField::kPublicMetrics)) {
     w.Key("public_metrics");
     w.BeginObject();
+    // Both names, same value: X's pages and clients read retweet_count, its OpenAPI document
+    // (and the official SDK's types) require repost_count.
     w.MemberInt("retweet_count", p.metrics.retweet_count);
+    w.MemberInt("repost_count", p.metrics.retweet_count);
     w.MemberInt("reply_count", p.metrics.reply_count);
     w.MemberInt("like_count", p.metrics.like_count);
     w.MemberInt("quote_count", p.metrics.quote_count);
@@ -192,6 +195,7 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
     w.MemberInt("followers_count", u.metrics.followers_count);
     w.MemberInt("following_count", u.metrics.following_count);
     w.MemberInt("tweet_count", u.metrics.tweet_count);
+    w.MemberInt("post_count", u.metrics.tweet_count);  // X's document's name; see repost_count
     w.MemberInt("listed_count", u.metrics.listed_count);
     w.MemberInt("like_count", u.metrics.like_count);
     w.EndObject();

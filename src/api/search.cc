@@ -81,7 +81,9 @@ Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& r
     w.BeginObject();
     w.Member("end", FormatTime(b.end));
     w.Member("start", FormatTime(b.start));
+    // tweet_count for X's pages and clients, post_count for X's OpenAPI document.
     w.MemberInt("tweet_count", b.count);
+    w.MemberInt("post_count", b.count);
     w.EndObject();
     total += b.count;
   }
@@ -89,6 +91,7 @@ Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& r
   w.Key("meta");
   w.BeginObject();
   w.MemberInt("total_tweet_count", total);
+  w.MemberInt("total_post_count", total);
   w.EndObject();
   w.EndObject();
   return ApiResponse::Json(200, w.Take());

@@ -80,6 +80,26 @@ Status NotFound(std::string message) { return Status(StatusCode::kNotFound, std:
 
 Status Forbidden(std::string message) { return Status(StatusCode::kForbidden, std::move(message)); }
 
+namespace {
+StatusDetail ResourceDetail(std::string resource_type, std::string parameter, std::string id) {
+  StatusDetail d;
+  d.resource_type = std::move(resource_type);
+  d.resource_parameter = std::move(parameter);
+  d.resource_id = std::move(id);
+  return d;
+}
+}  // namespace
+
+Status NotFound(std::string resource_type, std::string parameter, std::string id, std::string message) {
+  return WithDetail(StatusCode::kNotFound, std::move(message),
+                    ResourceDetail(std::move(resource_type), std::move(parameter), std::move(id)));
+}
+
+Status Forbidden(std::string resource_type, std::string parameter, std::string id, std::string message) {
+  return WithDetail(StatusCode::kForbidden, std::move(message),
+                    ResourceDetail(std::move(resource_type), std::move(parameter), std::move(id)));
+}
+
 Status ClientForbidden(std::string reason, std::string message) {
   StatusDetail d;
   d.reason = std::move(reason);

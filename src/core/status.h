@@ -59,6 +59,11 @@ struct StatusDetail {
   int retry_after_seconds = 0;         // kUnavailable
   int64_t balance_micro_usd = 0;       // kCreditsExhausted
   int64_t price_micro_usd = 0;         // kCreditsExhausted
+  // kNotFound, kForbidden on one resource: X's resource_type (required by its document),
+  // the parameter that named it and its value (= resource_id).
+  std::string resource_type;
+  std::string resource_parameter;
+  std::string resource_id;
 };
 
 class [[nodiscard]] Status {
@@ -98,6 +103,10 @@ Status MalformedRequest(std::string message);
 Status Unauthorized();
 Status NotFound(std::string message);
 Status Forbidden(std::string message);
+//! The resource `resource_type` ("tweet", "user") named by `parameter`=`id` does not exist /
+//! may not be acted on: the problem carries X's resource_type, parameter, value, resource_id.
+Status NotFound(std::string resource_type, std::string parameter, std::string id, std::string message);
+Status Forbidden(std::string resource_type, std::string parameter, std::string id, std::string message);
 //! A client whose plan lacks the endpoint (or, with another reason, the use).
 Status ClientForbidden(std::string reason, std::string message);
 //! The rate limit (X's body has a fixed message).

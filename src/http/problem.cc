@@ -48,6 +48,16 @@ Problem Make(int status, std::string_view type_suffix, std::string title, std::s
   p.detail = std::move(detail);
   return p;
 }
+
+// X's resource members of a not-found / not-authorized problem, when the status names one.
+Problem WithResource(Problem p, const StatusDetail& d) {
+  if (d.resource_type.empty()) return p;
+  p.fields.emplace_back("resource_type", d.resource_type);
+  p.fields.emplace_back("parameter", d.resource_parameter);
+  p.fields.emplace_back("value", d.resource_id);
+  p.fields.emplace_back("resource_id", d.resource_id);
+  return p;
+}
 }  // namespace
 
 Problem ToProblem(const Status& s) {
@@ -63,7 +73,7 @@ Problem ToProblem(const Status& s) {
     case StatusCode::kUnauthorized:
       return Make(401, "", "Unauthorized", m);
     case StatusCode::kForbidden:
-      return Make(403, "not-authorized-for-resource", "Forbidden", m);
+      return WithResource(Make(403, "not-authorized-for-resource", "Forbidden", m), d);
     case StatusCode::kClientForbidden: {
       Problem p = Make(403, "client-forbidden", "Client Forbidden", m);
       p.fields.emplace_back("reason", d.reason);
@@ -71,7 +81,7 @@ Problem ToProblem(const Status& s) {
       return p;
     }
     case StatusCode::kNotFound:
-      return Make(404, "resource-not-found", "Not Found Error", m);
+      return WithResource(Make(404, "resource-not-found", "Not Found Error", m), d);
     case StatusCode::kMethodNotAllowed: {
       Problem p = Make(405, "", "Method Not Allowed", m);
       p.headers.emplace_back("Allow", d.allow);

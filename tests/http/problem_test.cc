@@ -37,6 +37,13 @@ TEST(ToProblem, XTypedErrors) {
             R"({"title":"Not Found Error","detail":"gone","type":"https://api.x.com/2/problems/resource-not-found","status":404})");
   EXPECT_EQ(Body(Forbidden("no")),
             R"({"title":"Forbidden","detail":"no","type":"https://api.x.com/2/problems/not-authorized-for-resource","status":403})");
+  // X's document requires resource_type in both; the resource's id and parameter come along.
+  EXPECT_EQ(Body(NotFound("tweet", "id", "5", "gone")),
+            R"({"title":"Not Found Error","detail":"gone","type":"https://api.x.com/2/problems/resource-not-found",)"
+            R"("status":404,"resource_type":"tweet","parameter":"id","value":"5","resource_id":"5"})");
+  EXPECT_EQ(Body(Forbidden("tweet", "id", "5", "no")),
+            R"({"title":"Forbidden","detail":"no","type":"https://api.x.com/2/problems/not-authorized-for-resource",)"
+            R"("status":403,"resource_type":"tweet","parameter":"id","value":"5","resource_id":"5"})");
   EXPECT_EQ(Body(Conflict("dup")),
             R"({"title":"Conflict","detail":"dup","type":"https://api.x.com/2/problems/resource-conflict","status":409})");
   EXPECT_EQ(Body(ClientForbidden("client-not-enrolled", "no plan")),

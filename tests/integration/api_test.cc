@@ -83,6 +83,8 @@ TEST_F(ApiTest, CreateLookupDeleteRoundTrip) {
   EXPECT_EQ(Str(f.at("entities").at("hashtags").at(0), "tag"), "sluice");
   EXPECT_EQ(f.at("entities").at("hashtags").at(0).at("start").as_int64(), 8);
   EXPECT_EQ(Str(f.at("entities").at("urls").at(0), "expanded_url"), "https://example.com/a");
+  // X's pages' name and its OpenAPI document's, same value.
+  EXPECT_EQ(f.at("public_metrics").at("repost_count"), f.at("public_metrics").at("retweet_count"));
 
   // Found by search at once.
   auto found = Get("/2/tweets/search/recent?query=%23sluice");
@@ -124,6 +126,8 @@ TEST_F(ApiTest, UsersByIdAndUsernameAgree) {
   ASSERT_EQ(by_id.status, 200) << by_id.body;
   auto u = by_id.Json().at("data");
   std::string username = Str(u, "username");
+  EXPECT_GT(u.at("public_metrics").at("tweet_count").as_int64(), 0);
+  EXPECT_EQ(u.at("public_metrics").at("post_count"), u.at("public_metrics").at("tweet_count"));
   auto by_name = Get("/2/users/by/username/" + username);
   EXPECT_EQ(Str(by_name.Json().at("data"), "id"), id);
   EXPECT_EQ(by_name.Json().at("data").as_object().size(), 3u);  // id, name, username
@@ -196,8 +200,12 @@ TEST_F(ApiTest, CountsSumToSearchResults) {
   ASSERT_EQ(counts.status, 200) << counts.body;
   auto j = counts.Json();
   int64_t total = 0;
-  for (const auto& b : j.at("data").as_array()) total += b.at("tweet_count").as_int64();
+  for (const auto& b : j.at("data").as_array()) {
+    total += b.at("tweet_count").as_int64();
+    EXPECT_EQ(b.at("post_count"), b.at("tweet_count"));  // X's document's name, same value
+  }
   EXPECT_EQ(total, j.at("meta").at("total_tweet_count").as_int64());
+  EXPECT_EQ(total, j.at("meta").at("total_post_count").as_int64());
   auto ids = Walk(*server_, token_, "/2/tweets/search/recent?query=le&max_results=100", "next_token");
   EXPECT_EQ(int64_t(ids.size()), total);
 }

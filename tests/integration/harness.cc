@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -209,6 +210,29 @@ HttpResponse SluiceServer::Get(const std::string& target, const std::string& tok
 
 namespace {
 
+// When SLUICE_RESPONSE_LOG names a directory, every response is appended as one JSON line
+// (method, target, status, content type, body) to responses-<pid>.jsonl in it: one file per
+// test process, since ctest runs them in parallel. tests/integration/node/openapi.test.mjs
+// validates those from X's endpoints against X's OpenAPI document.
+void RecordResponse(const std::string& method, const std::string& target, const HttpResponse& res) {
+  static const char* dir = std::getenv("SLUICE_RESPONSE_LOG");
+  if (dir == nullptr || *dir == '\0') return;
+  static std::mutex mu;
+  static std::ofstream out;
+  std::lock_guard lock(mu);
+  if (!out.is_open()) {
+    std::filesystem::create_directories(dir);
+    out.open(std::filesystem::path(dir) / ("responses-" + std::to_string(getpid()) + ".jsonl"), std::ios::app);
+  }
+  auto type = res.headers.find("content-type");
+  boost::json::object line{{"method", method},
+                           {"target", target},
+                           {"status", res.status},
+                           {"content_type", type == res.headers.end() ? "" : type->second},
+                           {"body", res.body}};
+  out << boost::json::serialize(line) << '\n' << std::flush;
+}
+
 // Writes one request on `stream` and reads its response.
 HttpResponse Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& method,
                       const std::string& target, const std::string& token, const std::string& body,
@@ -235,6 +259,7 @@ HttpResponse Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, con
     out.headers[name] = std::string(h.value());
   }
   out.body = res.body();
+  RecordResponse(method, target, out);
   return out;
 }
 
