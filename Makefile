@@ -14,6 +14,10 @@ ASAN_OPTIONS ?= detect_leaks=1:check_initialization_order=1:strict_init_order=1
 UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp
 export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
+# The whole suite must give the OpenAPI check (tests/integration/node/openapi.test.mjs)
+# responses to validate; a selection run by hand (ctest -R ...) may not.
+SLUICE_OPENAPI_REQUIRE = 1
+export SLUICE_OPENAPI_REQUIRE
 # What the TSan run covers: the rate limiter and usage meter (access_test), the ledger, the
 # HTTP layer, the request path (api_test: stages that wait, resumed from other threads) and every
 # integration test (the real server, concurrent clients, kill -9).

@@ -135,6 +135,13 @@ test('recorded responses match X\'s OpenAPI document', () => {
   const unique = [...mismatches].map(([key, m]) => `${key} (${m.count} responses, e.g. ${m.example.slice(0, 120)})`);
   console.log(`openapi: validated ${validated} responses against X's document ${doc.info.version}; ` +
               `${unique.length} distinct mismatches; allow-list entries used: ${used.size} of ${allowed.length}`);
-  assert.ok(validated > 0, `no recorded response from an endpoint X has in ${dir}`);
+  // A selection of tests (ctest -R Cli) may reach none of X's endpoints; the whole suite
+  // (make test, test-asan, test-tsan set SLUICE_OPENAPI_REQUIRE=1) always does, so an empty
+  // log there means the recording broke.
+  if (process.env.SLUICE_OPENAPI_REQUIRE === '1') {
+    assert.ok(validated > 0, `no recorded response from an endpoint X has in ${dir}`);
+  } else if (validated === 0) {
+    console.log('openapi: no recorded response from an endpoint X has: nothing to check');
+  }
   if (unique.length) assert.fail(`responses that do not match X's OpenAPI document:\n${unique.join('\n')}`);
 });
