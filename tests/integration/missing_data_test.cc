@@ -1,0 +1,76 @@
+// Integration: data X answers that Sluice used to get wrong or leave out (issue 12, item 6):
+// a timeline of an unknown user is X's not-found error, and a user named twice in a lookup
+// comes back once.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "harness.h"
+
+namespace sluice::testing {
+namespace {
+
+class MissingDataTest : public ::testing::Test {
+ protected:
+  // alice (100) wrote 1000 and bob (200) mentions her in 1001.
+  static void SetUpTestSuite() {
+    server_ = new SluiceServer();
+    std::string file = server_->data_dir() + "/in.jsonl";
+    {
+      std::ofstream out(file);
+      out << R"({"id":"100","username":"alice","name":"Alice"})" << "\n";
+      out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
+      out << R"({"id":"1000","text":"alice says hi","author_id":"100","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
+      out << R"({"id":"1001","text":"hi @alice","author_id":"200","created_at":"2021-11-15T19:09:05.069Z"})" << "\n";
+    }
+    auto imported = RunSluice({"import", "--data", server_->data_dir(), file});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    token_ = server_->CreateApp("reader", "enterprise");
+    server_->Start();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static boost::json::object Get(const std::string& target) {
+    auto r = server_->Get(target, token_);
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+    return r.Json().as_object();
+  }
+
+  static SluiceServer* server_;
+  static std::string token_;
+};
+
+SluiceServer* MissingDataTest::server_ = nullptr;
+std::string MissingDataTest::token_;
+
+// X answers a timeline of an unknown user as it answers GET /2/users/:id: a 200 whose only
+// member is errors[], one resource-not-found entry for the path's `id`.
+TEST_F(MissingDataTest, UnknownUserTimelinesAreNotFound) {
+  for (std::string path : {"/2/users/999/tweets", "/2/users/999/mentions"}) {
+    auto j = Get(path + "?max_results=5");
+    EXPECT_FALSE(j.contains("data")) << path;
+    EXPECT_FALSE(j.contains("meta")) << path;
+    ASSERT_TRUE(j.contains("errors")) << path;
+    const auto& e = j.at("errors").at(0);
+    EXPECT_EQ(Str(e, "title"), "Not Found Error");
+    EXPECT_EQ(Str(e, "type"), "https://api.x.com/2/problems/resource-not-found");
+    EXPECT_EQ(Str(e, "resource_type"), "user");
+    EXPECT_EQ(Str(e, "parameter"), "id");
+    EXPECT_EQ(Str(e, "value"), "999");
+    EXPECT_EQ(Str(e, "detail"), "Could not find user with id: [999].");
+  }
+}
+
+TEST_F(MissingDataTest, KnownUserTimelinesStillServe) {
+  EXPECT_EQ(Str(Get("/2/users/100/tweets").at("data").at(0), "id"), "1000");
+  EXPECT_EQ(Str(Get("/2/users/100/mentions").at("data").at(0), "id"), "1001");
+  // A known user with nothing to show is an empty page, not an error.
+  auto empty = Get("/2/users/200/mentions");
+  EXPECT_FALSE(empty.contains("errors"));
+  EXPECT_EQ(empty.at("meta").at("result_count").as_int64(), 0);
+}
+
+}  // namespace
+}  // namespace sluice::testing
