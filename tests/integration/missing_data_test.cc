@@ -72,5 +72,19 @@ TEST_F(MissingDataTest, KnownUserTimelinesStillServe) {
   EXPECT_EQ(empty.at("meta").at("result_count").as_int64(), 0);
 }
 
+// X answers each user once however often (and in whichever case) a lookup names it.
+TEST_F(MissingDataTest, UserNamedTwiceComesBackOnce) {
+  auto by_name = Get("/2/users/by?usernames=alice,ALICE,bob,alice");
+  ASSERT_EQ(by_name.at("data").as_array().size(), 2u) << by_name;
+  EXPECT_EQ(Str(by_name.at("data").at(0), "id"), "100");
+  EXPECT_EQ(Str(by_name.at("data").at(1), "id"), "200");
+  auto missing = Get("/2/users/by?usernames=nobody,NoBody");
+  EXPECT_EQ(missing.at("errors").as_array().size(), 1u) << missing;
+  auto by_id = Get("/2/users?ids=100,200,100");
+  ASSERT_EQ(by_id.at("data").as_array().size(), 2u) << by_id;
+  EXPECT_EQ(Str(by_id.at("data").at(0), "id"), "100");
+  EXPECT_EQ(Str(by_id.at("data").at(1), "id"), "200");
+}
+
 }  // namespace
 }  // namespace sluice::testing
