@@ -108,18 +108,35 @@ Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<I
   if (ids.empty()) return out;
   auto found = store.GetPosts(ids);
   if (!found.ok()) return found.status();
+  IdList author_ids;
+  for (const auto& p : *found) author_ids.Add(p.post.author_id);
+  auto authors = store.GetUsers(author_ids.ids);
+  if (!authors.ok()) return authors.status();
+  std::unordered_set<Id> protected_authors;
+  for (const auto& u : *authors)
+    if (u.is_protected) protected_authors.insert(u.id);
   for (Id id : ids) {
     auto it = std::find_if(found->begin(), found->end(), [id](const StoredPost& p) { return p.post.id == id; });
     if (it == found->end() || it->post.deleted_at)
       errors.push_back({"tweet", std::string(parameter), std::to_string(id)});
+    else if (protected_authors.count(it->post.author_id))
+      errors.push_back(NotAuthorizedError("tweet", std::string(parameter), std::to_string(id)));
     else
       out.push_back(std::move(*it));
   }
   return out;
 }
 
+ResourceError NotAuthorizedError(std::string resource_type, std::string parameter, std::string value) {
+  return {std::move(resource_type), std::move(parameter), std::move(value), "Authorization Error",
+          "https://api.x.com/2/problems/not-authorized-for-resource"};
+}
+
 std::string ResourceErrorDetail(const ResourceError& e) {
-  return "Could not find " + e.resource_type + " with " + e.parameter + ": [" + e.value + "].";
+  std::string with = " with " + e.parameter + ": [" + e.value + "].";
+  if (e.title == "Authorization Error")
+    return "Sorry, you are not authorized to see the " + (e.resource_type == "tweet" ? std::string("Tweet") : e.resource_type) + with;
+  return "Could not find " + e.resource_type + with;
 }
 
 void RenderPost(JsonWriter& w, const StoredPost& sp, const FieldSelection& f) {

@@ -11,16 +11,21 @@ const std::initializer_list<std::string_view> kTimelineParams = {
     "max_results", "pagination_token", "since_id", "until_id", "start_time", "end_time", "exclude",
     "tweet.fields", "post.fields", "user.fields", "expansions", "media.fields", "place.fields", "poll.fields"};
 
-// Whether `id` names a user anyone may look up (a trap record's synthetic author does not).
-Result<bool> UserExists(Store& store, Id id) {
+// Why the timeline of user `id` is not served, as X's partial error for the path's `param`:
+// a user nobody may look up (unknown, or a trap record's synthetic author) is not found; a
+// protected one is X's authorization error (every Sluice token is app-only).
+Result<std::optional<ResourceError>> UserTimelineRefusal(Store& store, Id id, std::string_view param) {
   const Id ids[] = {id};
   auto found = store.GetUsers(ids);
   if (!found.ok()) return found.status();
-  return std::any_of(found->begin(), found->end(), [id](const User& u) { return u.id == id && !u.synthetic; });
+  auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id && !u.synthetic; });
+  if (it == found->end()) return std::optional<ResourceError>(ResourceError{"user", std::string(param), std::to_string(id)});
+  if (it->is_protected) return std::optional<ResourceError>(NotAuthorizedError("user", std::string(param), std::to_string(id)));
+  return std::optional<ResourceError>();
 }
 
-// `of_user`: the path id is a user's, and an unknown user is X's not-found error (a 200 with
-// errors[] only, as for GET /2/users/:id), not an empty page.
+// `of_user`: the path id is a user's; when it is refused the answer is a 200 with errors[]
+// only (as for GET /2/users/:id), not an empty page.
 template <typename Fetch>
 Result<ApiResponse> Timeline(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_param, std::string_view id_text,
                              const PageSpec& spec, std::initializer_list<std::string_view> allowed, bool of_user, Fetch&& fetch) {
@@ -34,10 +39,9 @@ Result<ApiResponse> Timeline(ApiContext& ctx, const App& app, const ApiRequest& 
   auto page = ParsePage(*params, spec, ctx.now);
   if (!page.ok()) return page.status();
   if (of_user) {
-    auto exists = UserExists(ctx.store, *id);
-    if (!exists.ok()) return exists.status();
-    if (!*exists)
-      return RenderPostsEnvelope(ctx.store, {}, false, *fields, {{"user", std::string(id_param), std::to_string(*id)}}, nullptr);
+    auto refusal = UserTimelineRefusal(ctx.store, *id, id_param);
+    if (!refusal.ok()) return refusal.status();
+    if (*refusal) return RenderPostsEnvelope(ctx.store, {}, false, *fields, {std::move(**refusal)}, nullptr);
   }
   auto rows = fetch(*id, *page);
   if (!rows.ok()) return rows.status();

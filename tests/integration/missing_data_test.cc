@@ -1,6 +1,6 @@
 // Integration: data X answers that Sluice used to get wrong or leave out (issue 12, item 6):
-// a timeline of an unknown user is X's not-found error, and a user named twice in a lookup
-// comes back once.
+// a timeline of an unknown user is X's not-found error, a user named twice in a lookup comes
+// back once, and a protected account's posts are refused to app-only tokens.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,7 +12,8 @@ namespace {
 
 class MissingDataTest : public ::testing::Test {
  protected:
-  // alice (100) wrote 1000 and bob (200) mentions her in 1001.
+  // alice (100) wrote 1000 and bob (200) mentions her in 1001; carol (300) is protected and
+  // mentions her in 1002.
   static void SetUpTestSuite() {
     server_ = new SluiceServer();
     std::string file = server_->data_dir() + "/in.jsonl";
@@ -22,6 +23,8 @@ class MissingDataTest : public ::testing::Test {
       out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
       out << R"({"id":"1000","text":"alice says hi","author_id":"100","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
       out << R"({"id":"1001","text":"hi @alice","author_id":"200","created_at":"2021-11-15T19:09:05.069Z"})" << "\n";
+      out << R"({"id":"300","username":"carol","name":"Carol","protected":true})" << "\n";
+      out << R"({"id":"1002","text":"psst @alice","author_id":"300","created_at":"2021-11-15T19:10:05.069Z"})" << "\n";
     }
     auto imported = RunSluice({"import", "--data", server_->data_dir(), file});
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
@@ -84,6 +87,42 @@ TEST_F(MissingDataTest, UserNamedTwiceComesBackOnce) {
   ASSERT_EQ(by_id.at("data").as_array().size(), 2u) << by_id;
   EXPECT_EQ(Str(by_id.at("data").at(0), "id"), "100");
   EXPECT_EQ(Str(by_id.at("data").at(1), "id"), "200");
+}
+
+// Every Sluice token is app-only; X shows a protected account's posts to its followers alone,
+// so its timeline and its posts are X's authorization error, and lists leave its posts out.
+TEST_F(MissingDataTest, ProtectedAccountsPostsAreRefused) {
+  auto timeline = Get("/2/users/300/tweets");
+  EXPECT_FALSE(timeline.contains("data")) << timeline;
+  ASSERT_TRUE(timeline.contains("errors")) << timeline;
+  const auto& e = timeline.at("errors").at(0);
+  EXPECT_EQ(Str(e, "title"), "Authorization Error");
+  EXPECT_EQ(Str(e, "type"), "https://api.x.com/2/problems/not-authorized-for-resource");
+  EXPECT_EQ(Str(e, "resource_type"), "user");
+  EXPECT_EQ(Str(e, "value"), "300");
+  EXPECT_EQ(Str(e, "detail"), "Sorry, you are not authorized to see the user with id: [300].");
+
+  auto single = Get("/2/tweets/1002");
+  EXPECT_FALSE(single.contains("data")) << single;
+  ASSERT_TRUE(single.contains("errors")) << single;
+  EXPECT_EQ(Str(single.at("errors").at(0), "title"), "Authorization Error");
+  EXPECT_EQ(Str(single.at("errors").at(0), "resource_type"), "tweet");
+  EXPECT_EQ(Str(single.at("errors").at(0), "detail"), "Sorry, you are not authorized to see the Tweet with id: [1002].");
+
+  auto many = Get("/2/tweets?ids=1000,1002");
+  ASSERT_EQ(many.at("data").as_array().size(), 1u) << many;
+  EXPECT_EQ(Str(many.at("data").at(0), "id"), "1000");
+  EXPECT_EQ(Str(many.at("errors").at(0), "parameter"), "ids");
+  EXPECT_EQ(Str(many.at("errors").at(0), "detail"), "Sorry, you are not authorized to see the Tweet with ids: [1002].");
+
+  auto mentions = Get("/2/users/100/mentions");
+  ASSERT_EQ(mentions.at("data").as_array().size(), 1u) << mentions;
+  EXPECT_EQ(Str(mentions.at("data").at(0), "id"), "1001");
+  EXPECT_EQ(Str(mentions.at("meta"), "newest_id"), "1001");
+
+  // The account itself is public on X: looked up, it says it is protected.
+  auto carol = Get("/2/users/300?user.fields=protected");
+  EXPECT_TRUE(carol.at("data").at("protected").as_bool());
 }
 
 }  // namespace
