@@ -57,6 +57,20 @@ struct IdList {
   }
 };
 
+// Sets most_recent_tweet_id on each user when `f` asks for it: the user's newest post the
+// store lists (live, and not a protected account's).
+Status FillMostRecentPosts(Store& store, std::vector<User>& users, const FieldSelection& f) {
+  if (!f.Has(UserField::kMostRecentTweetId)) return Status::Ok();
+  PageRequest newest;
+  newest.limit = 1;
+  for (auto& u : users) {
+    auto rows = store.UserPosts(u.id, newest);
+    if (!rows.ok()) return rows.status();
+    if (!rows->empty()) u.most_recent_tweet_id = rows->front().post.id;
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<User>> FetchUsers(Store& store, const std::vector<Id>& ids) {
   if (ids.empty()) return std::vector<User>();
   auto found = store.GetUsers(ids);
@@ -203,6 +217,11 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
   if (f.Has(UserField::kVerifiedType)) w.Member("verified_type", VerifiedTypeName(u.verified_type));
   if (f.Has(UserField::kProtected)) w.MemberBool("protected", u.is_protected);
   if (f.Has(UserField::kPinnedTweetId) && u.pinned_tweet_id) w.MemberId("pinned_tweet_id", *u.pinned_tweet_id);
+  if (f.Has(UserField::kMostRecentTweetId) && u.most_recent_tweet_id)
+    w.MemberId("most_recent_tweet_id", *u.most_recent_tweet_id);
+  // Sluice stores no pictures; X sends its default image for an account without its own.
+  if (f.Has(UserField::kProfileImageUrl))
+    w.Member("profile_image_url", "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png");
   if (f.Has(UserField::kPublicMetrics)) {
     w.Key("public_metrics");
     w.BeginObject();
@@ -211,6 +230,7 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
     w.MemberInt("tweet_count", u.metrics.tweet_count);
     w.MemberInt("listed_count", u.metrics.listed_count);
     w.MemberInt("like_count", u.metrics.like_count);
+    w.MemberInt("media_count", 0);  // Sluice has no media
     w.EndObject();
   }
   if (f.Has(UserField::kLabels)) {
@@ -254,6 +274,7 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
     for (auto& u : *mentioned)
       if (user_ids.seen.insert(u.id).second) users->push_back(std::move(u));
   }
+  if (Status s = FillMostRecentPosts(store, *users, f); !s.ok()) return s;
   if (!f.Has(Expansion::kReferencedTweetsId)) ref_posts.clear();
 
   const FieldSelection data_f = DataFields(f);
@@ -285,6 +306,12 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
 Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta) {
+  std::vector<User> filled;
+  if (f.Has(UserField::kMostRecentTweetId)) {
+    filled = users;
+    if (Status s = FillMostRecentPosts(store, filled, f); !s.ok()) return s;
+  }
+  const std::vector<User>& shown = f.Has(UserField::kMostRecentTweetId) ? filled : users;
   std::vector<StoredPost> pinned;
   if (f.Has(Expansion::kPinnedTweetId)) {
     IdList ids;
@@ -300,10 +327,10 @@ Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& u
   if (!users.empty()) {
     w.Key("data");
     if (single) {
-      RenderUser(w, users.front(), data_f);
+      RenderUser(w, shown.front(), data_f);
     } else {
       w.BeginArray();
-      for (const auto& u : users) RenderUser(w, u, data_f);
+      for (const auto& u : shown) RenderUser(w, u, data_f);
       w.EndArray();
     }
   }

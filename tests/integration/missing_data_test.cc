@@ -13,7 +13,7 @@ namespace {
 class MissingDataTest : public ::testing::Test {
  protected:
   // alice (100) wrote 1000 and bob (200) mentions her in 1001; carol (300) is protected and
-  // mentions her in 1002.
+  // mentions her in 1002; dave (400) never posted.
   static void SetUpTestSuite() {
     server_ = new SluiceServer();
     std::string file = server_->data_dir() + "/in.jsonl";
@@ -24,6 +24,7 @@ class MissingDataTest : public ::testing::Test {
       out << R"({"id":"1000","text":"alice says hi","author_id":"100","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
       out << R"({"id":"1001","text":"hi @alice","author_id":"200","created_at":"2021-11-15T19:09:05.069Z"})" << "\n";
       out << R"({"id":"300","username":"carol","name":"Carol","protected":true})" << "\n";
+      out << R"({"id":"400","username":"dave","name":"Dave"})" << "\n";
       out << R"({"id":"1002","text":"psst @alice","author_id":"300","created_at":"2021-11-15T19:10:05.069Z"})" << "\n";
     }
     auto imported = RunSluice({"import", "--data", server_->data_dir(), file});
@@ -123,6 +124,28 @@ TEST_F(MissingDataTest, ProtectedAccountsPostsAreRefused) {
   // The account itself is public on X: looked up, it says it is protected.
   auto carol = Get("/2/users/300?user.fields=protected");
   EXPECT_TRUE(carol.at("data").at("protected").as_bool());
+}
+
+// X sends media_count among a user's public metrics (Sluice has no media: 0), the user's
+// newest post as most_recent_tweet_id (none when the user never posted), and always a
+// profile_image_url (X's default image for an account without its own).
+TEST_F(MissingDataTest, UserMediaCountMostRecentPostAndProfileImage) {
+  const std::string fields = "?user.fields=public_metrics,most_recent_tweet_id,profile_image_url";
+  auto alice = Get("/2/users/100" + fields);
+  EXPECT_EQ(alice.at("data").at("public_metrics").at("media_count").as_int64(), 0) << alice;
+  EXPECT_EQ(Str(alice.at("data"), "most_recent_tweet_id"), "1000");
+  EXPECT_EQ(Str(alice.at("data"), "profile_image_url"),
+            "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png");
+  auto dave = Get("/2/users/by/username/dave" + fields);
+  EXPECT_FALSE(dave.at("data").as_object().contains("most_recent_tweet_id")) << dave;
+  EXPECT_TRUE(dave.at("data").as_object().contains("profile_image_url")) << dave;
+  // In includes too: the author of 1001 is bob, whose newest post it is.
+  auto post = Get("/2/tweets/1001?expansions=author_id&user.fields=most_recent_tweet_id");
+  EXPECT_EQ(Str(post.at("includes").at("users").at(0), "most_recent_tweet_id"), "1001") << post;
+  // Not asked for, not sent.
+  auto plain = Get("/2/users/100");
+  EXPECT_FALSE(plain.at("data").as_object().contains("most_recent_tweet_id"));
+  EXPECT_FALSE(plain.at("data").as_object().contains("profile_image_url"));
 }
 
 }  // namespace
