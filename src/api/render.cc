@@ -217,8 +217,11 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
   if (f.Has(UserField::kVerifiedType)) w.Member("verified_type", VerifiedTypeName(u.verified_type));
   if (f.Has(UserField::kProtected)) w.MemberBool("protected", u.is_protected);
   if (f.Has(UserField::kPinnedTweetId) && u.pinned_tweet_id) w.MemberId("pinned_tweet_id", *u.pinned_tweet_id);
-  if (f.Has(UserField::kMostRecentTweetId) && u.most_recent_tweet_id)
+  if (f.Has(UserField::kMostRecentTweetId) && u.most_recent_tweet_id) {
+    // X's docs name it most_recent_tweet_id, its OpenAPI document most_recent_post_id: both.
     w.MemberId("most_recent_tweet_id", *u.most_recent_tweet_id);
+    w.MemberId("most_recent_post_id", *u.most_recent_tweet_id);
+  }
   // Sluice stores no pictures; X sends its default image for an account without its own.
   if (f.Has(UserField::kProfileImageUrl))
     w.Member("profile_image_url", "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png");

@@ -134,6 +134,7 @@ TEST_F(MissingDataTest, UserMediaCountMostRecentPostAndProfileImage) {
   auto alice = Get("/2/users/100" + fields);
   EXPECT_EQ(alice.at("data").at("public_metrics").at("media_count").as_int64(), 0) << alice;
   EXPECT_EQ(Str(alice.at("data"), "most_recent_tweet_id"), "1000");
+  EXPECT_EQ(Str(alice.at("data"), "most_recent_post_id"), "1000");  // the OpenAPI document's name
   EXPECT_EQ(Str(alice.at("data"), "profile_image_url"),
             "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png");
   auto dave = Get("/2/users/by/username/dave" + fields);
