@@ -40,9 +40,10 @@ constexpr Vocabulary kUserFields[] = {
     {"created_at", B(UserField::kCreatedAt)}, {"description", B(UserField::kDescription)}, {"entities", kNoData},
     {"id", kNoData}, {"is_identity_verified", kNoData},
     {"labels", B(UserField::kLabels)},  // Sluice extension: state-affiliated-media, government-funded...
-    {"location", B(UserField::kLocation)}, {"most_recent_tweet_id", kNoData}, {"name", kNoData}, {"parody", kNoData},
+    {"location", B(UserField::kLocation)}, {"most_recent_tweet_id", B(UserField::kMostRecentTweetId)}, {"name", kNoData},
+    {"parody", kNoData},
     {"pinned_tweet_id", B(UserField::kPinnedTweetId)}, {"profile_banner_url", kNoData},
-    {"profile_image_url", kNoData}, {"protected", B(UserField::kProtected)},
+    {"profile_image_url", B(UserField::kProfileImageUrl)}, {"protected", B(UserField::kProtected)},
     {"public_metrics", B(UserField::kPublicMetrics)}, {"receives_your_dm", kNoData},
     {"subscribes_to_you", kNoData}, {"subscription", kNoData}, {"subscription_type", kNoData},
     {"url", B(UserField::kUrl)}, {"username", kNoData}, {"verified", B(UserField::kVerified)},

@@ -57,6 +57,20 @@ struct IdList {
   }
 };
 
+// Sets most_recent_tweet_id on each user when `f` asks for it: the user's newest post the
+// store lists (live, and not a protected account's).
+Status FillMostRecentPosts(Store& store, std::vector<User>& users, const FieldSelection& f) {
+  if (!f.Has(UserField::kMostRecentTweetId)) return Status::Ok();
+  PageRequest newest;
+  newest.limit = 1;
+  for (auto& u : users) {
+    auto rows = store.UserPosts(u.id, newest);
+    if (!rows.ok()) return rows.status();
+    if (!rows->empty()) u.most_recent_tweet_id = rows->front().post.id;
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<User>> FetchUsers(Store& store, const std::vector<Id>& ids) {
   if (ids.empty()) return std::vector<User>();
   auto found = store.GetUsers(ids);
@@ -108,18 +122,35 @@ Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<I
   if (ids.empty()) return out;
   auto found = store.GetPosts(ids);
   if (!found.ok()) return found.status();
+  IdList author_ids;
+  for (const auto& p : *found) author_ids.Add(p.post.author_id);
+  auto authors = store.GetUsers(author_ids.ids);
+  if (!authors.ok()) return authors.status();
+  std::unordered_set<Id> protected_authors;
+  for (const auto& u : *authors)
+    if (u.is_protected) protected_authors.insert(u.id);
   for (Id id : ids) {
     auto it = std::find_if(found->begin(), found->end(), [id](const StoredPost& p) { return p.post.id == id; });
     if (it == found->end() || it->post.deleted_at)
       errors.push_back({"tweet", std::string(parameter), std::to_string(id)});
+    else if (protected_authors.count(it->post.author_id))
+      errors.push_back(NotAuthorizedError("tweet", std::string(parameter), std::to_string(id)));
     else
       out.push_back(std::move(*it));
   }
   return out;
 }
 
+ResourceError NotAuthorizedError(std::string resource_type, std::string parameter, std::string value) {
+  return {std::move(resource_type), std::move(parameter), std::move(value), "Authorization Error",
+          "https://api.x.com/2/problems/not-authorized-for-resource"};
+}
+
 std::string ResourceErrorDetail(const ResourceError& e) {
-  return "Could not find " + e.resource_type + " with " + e.parameter + ": [" + e.value + "].";
+  std::string with = " with " + e.parameter + ": [" + e.value + "].";
+  if (e.title == "Authorization Error")
+    return "Sorry, you are not authorized to see the " + (e.resource_type == "tweet" ? std::string("Tweet") : e.resource_type) + with;
+  return "Could not find " + e.resource_type + with;
 }
 
 void RenderPost(JsonWriter& w, const StoredPost& sp, const FieldSelection& f) {
@@ -189,6 +220,14 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
   if (f.Has(UserField::kVerifiedType)) w.Member("verified_type", VerifiedTypeName(u.verified_type));
   if (f.Has(UserField::kProtected)) w.MemberBool("protected", u.is_protected);
   if (f.Has(UserField::kPinnedTweetId) && u.pinned_tweet_id) w.MemberId("pinned_tweet_id", *u.pinned_tweet_id);
+  if (f.Has(UserField::kMostRecentTweetId) && u.most_recent_tweet_id) {
+    // X's docs name it most_recent_tweet_id, its OpenAPI document most_recent_post_id: both.
+    w.MemberId("most_recent_tweet_id", *u.most_recent_tweet_id);
+    w.MemberId("most_recent_post_id", *u.most_recent_tweet_id);
+  }
+  // Sluice stores no pictures; X sends its default image for an account without its own.
+  if (f.Has(UserField::kProfileImageUrl))
+    w.Member("profile_image_url", "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png");
   if (f.Has(UserField::kPublicMetrics)) {
     w.Key("public_metrics");
     w.BeginObject();
@@ -198,6 +237,7 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
     w.MemberInt("post_count", u.metrics.tweet_count);  // X's document's name; see repost_count
     w.MemberInt("listed_count", u.metrics.listed_count);
     w.MemberInt("like_count", u.metrics.like_count);
+    w.MemberInt("media_count", 0);  // Sluice has no media
     w.EndObject();
   }
   if (f.Has(UserField::kLabels)) {
@@ -241,6 +281,7 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
     for (auto& u : *mentioned)
       if (user_ids.seen.insert(u.id).second) users->push_back(std::move(u));
   }
+  if (Status s = FillMostRecentPosts(store, *users, f); !s.ok()) return s;
   if (!f.Has(Expansion::kReferencedTweetsId)) ref_posts.clear();
 
   const FieldSelection data_f = DataFields(f);
@@ -272,6 +313,12 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
 Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta) {
+  std::vector<User> filled;
+  if (f.Has(UserField::kMostRecentTweetId)) {
+    filled = users;
+    if (Status s = FillMostRecentPosts(store, filled, f); !s.ok()) return s;
+  }
+  const std::vector<User>& shown = f.Has(UserField::kMostRecentTweetId) ? filled : users;
   std::vector<StoredPost> pinned;
   if (f.Has(Expansion::kPinnedTweetId)) {
     IdList ids;
@@ -287,10 +334,10 @@ Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& u
   if (!users.empty()) {
     w.Key("data");
     if (single) {
-      RenderUser(w, users.front(), data_f);
+      RenderUser(w, shown.front(), data_f);
     } else {
       w.BeginArray();
-      for (const auto& u : users) RenderUser(w, u, data_f);
+      for (const auto& u : shown) RenderUser(w, u, data_f);
       w.EndArray();
     }
   }

@@ -24,11 +24,15 @@ struct ResourceError {
   std::string title = "Not Found Error";
   std::string type = "https://api.x.com/2/problems/resource-not-found";
 };
-//! X's detail text for it, e.g. "Could not find tweet with ids: [1]."
+//! X's refusal of a protected account's user or posts to an app-only token.
+ResourceError NotAuthorizedError(std::string resource_type, std::string parameter, std::string value);
+//! X's detail text for it, e.g. "Could not find tweet with ids: [1]." or "Sorry, you are not
+//! authorized to see the Tweet with ids: [1]."
 std::string ResourceErrorDetail(const ResourceError& e);
 
 //! Reads posts by id, in `ids` order; missing and deleted ones become resource-not-found
-//! errors for `parameter`.
+//! errors for `parameter`, and those of protected authors X's authorization error: every
+//! Sluice token is app-only, and X shows a protected account's posts to its followers alone.
 Result<std::vector<StoredPost>> FetchLivePosts(Store& store, const std::vector<Id>& ids, std::string_view parameter,
                                                std::vector<ResourceError>& errors);
 

@@ -11,6 +11,13 @@ namespace {
 
 const std::initializer_list<std::string_view> kUserParams = {"user.fields", "expansions", "tweet.fields", "post.fields"};
 
+// Usernames are case-insensitive (X: @Alice and @alice are one account).
+bool SameUsername(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool ValidUsername(std::string_view s) {
   return !s.empty() && s.size() <= 15 &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
@@ -52,11 +59,8 @@ Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& 
   std::vector<User> users;
   std::vector<ResourceError> errors;
   for (const auto& n : names) {
-    auto it = std::find_if(found->begin(), found->end(), [&](const User& u) {
-      return !u.synthetic && u.username.size() == n.size() && std::equal(n.begin(), n.end(), u.username.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
-    });
+    auto it = std::find_if(found->begin(), found->end(),
+                           [&](const User& u) { return !u.synthetic && SameUsername(u.username, n); });
     if (it == found->end()) errors.push_back({"user", std::string(parameter), n});
     else users.push_back(*it);
   }
@@ -103,7 +107,9 @@ Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App&, const ApiRe
   if (!list || list->empty()) return InvalidRequest("usernames", "", "The `usernames` query parameter can not be empty");
   std::vector<std::string> names;
   for (std::string_view name : SplitCommaList(*list))
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+    // A name given twice, in any case, is answered once, as X does.
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return SameUsername(n, name); }))
+      names.emplace_back(name);
   if (names.size() > 100)
     return InvalidRequest("usernames", std::string(*list),
                           "The number of values in the `usernames` query parameter list [" + std::to_string(names.size()) +

@@ -39,6 +39,8 @@ struct User {
   UserMetrics metrics;
   std::optional<Id> pinned_tweet_id;
   bool synthetic = false;  // a trap record's author: never a real person, never looked up
+  // Not stored: the API fills it when user.fields asks for most_recent_tweet_id.
+  std::optional<Id> most_recent_tweet_id;
 };
 
 //! An entity span in a post's text. start/end count Unicode code points, end exclusive,

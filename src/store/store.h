@@ -99,7 +99,9 @@ class Store {
   //! Case-insensitive.
   virtual Result<std::vector<User>> GetUsersByUsername(std::span<const std::string> usernames) = 0;
 
-  // Timelines: newest first, deleted posts skipped, up to page.limit + 1 posts.
+  // Timelines: newest first, deleted posts skipped, up to page.limit + 1 posts. Lists and
+  // counts leave out the posts of protected accounts: every API token is app-only, and X
+  // shows those posts to the account's followers alone.
   virtual Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) = 0;

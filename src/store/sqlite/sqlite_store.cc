@@ -11,6 +11,10 @@ namespace sluice::sqlite {
 
 namespace {
 
+// Lists and counts leave out protected accounts' posts (store.h). The subquery is
+// uncorrelated: SQLite evaluates it once per statement.
+constexpr std::string_view kNotProtected = "p.author_id NOT IN (SELECT id FROM users WHERE protected <> 0)";
+
 constexpr std::string_view kPostColumns =
     "p.id, p.author_id, p.text, p.created_at, p.lang, p.conversation_id, p.in_reply_to_user_id, p.replied_to_id,"
     " p.quoted_id, p.retweeted_id, p.entities, p.retweet_count, p.reply_count, p.like_count, p.quote_count,"
@@ -244,7 +248,7 @@ Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::st
   }
   const std::string k(key);
   std::string sql = "SELECT " + std::string(kPostColumns) + " FROM " + std::string(from) + " WHERE p.deleted_at IS NULL AND " + k +
-                    " >= ? AND " + k + " < ?";
+                    " >= ? AND " + k + " < ? AND " + std::string(kNotProtected);
   if (!where.empty()) sql += " AND (" + where + ")";
   if (page.exclude_replies) sql += " AND p.replied_to_id IS NULL";
   if (page.exclude_retweets) sql += " AND p.retweeted_id IS NULL";
@@ -290,7 +294,8 @@ Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, Ti
   TimeMs first = start - start % bucket_ms;  // buckets align to UTC minutes, hours, days
   for (TimeMs t = first; t < end; t += bucket_ms) buckets.push_back({std::max(t, start), std::min(t + bucket_ms, end), 0});
   SqlPredicate pred = CompileSearch(query.root);
-  std::string sql = "SELECT p.id FROM posts p WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ? AND (" + pred.sql + ")";
+  std::string sql = "SELECT p.id FROM posts p WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ? AND " +
+                    std::string(kNotProtected) + " AND (" + pred.sql + ")";
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);

@@ -6,6 +6,7 @@
 
 #include "core/snowflake.h"
 #include "core/text.h"
+#include "store/search/query.h"
 
 namespace sluice {
 namespace {
@@ -146,6 +147,39 @@ TEST_F(SqliteStoreTest, MentionsUseTagsAndEntitiesCarryMentionIds) {
   EXPECT_EQ(mentions->size(), 15u);
   EXPECT_NE(mentions->front().entities_json.find(R"("username":"alice","id":"10")"), std::string::npos)
       << mentions->front().entities_json;
+}
+
+// Every API token is app-only, and X shows a protected account's posts to its followers
+// alone: lists and counts leave them out (store.h).
+TEST_F(SqliteStoreTest, ListsAndCountsLeaveOutProtectedAccounts) {
+  User carol{.id = 12, .username = "carol", .name = "C", .is_protected = true};
+  Post p;
+  p.id = MakeSnowflake(kT0 + 31 * 60000, 0, 0);
+  p.author_id = 12;
+  p.text = "hello @alice #Tag";
+  p.created_at = kT0 + 31 * 60000;
+  p.conversation_id = p.id;
+  p.entities = ExtractEntities(p.text);
+  p.edit_history = {p.id};
+  ASSERT_TRUE(store_->Apply(WriteBatch{{carol}, {p}}).ok());
+  PageRequest page;
+  page.limit = 100;
+  auto mentions = store_->Mentions(10, page);
+  ASSERT_TRUE(mentions.ok());
+  EXPECT_EQ(mentions->size(), 15u);
+  EXPECT_NE(mentions->front().post.id, p.id);
+  auto query = ParseSearchQuery("hello");
+  ASSERT_TRUE(query.ok());
+  auto found = store_->Search(*query, page);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->size(), 15u);
+  auto counts = store_->Count(*query, kT0, kT0 + 2 * 3600000, 3600000);
+  ASSERT_TRUE(counts.ok());
+  int64_t total = 0;
+  for (const auto& b : *counts) total += b.count;
+  EXPECT_EQ(total, 15);
+  EXPECT_TRUE(store_->UserPosts(12, page)->empty());
+  EXPECT_EQ(store_->GetPosts(std::vector<Id>{p.id})->size(), 1u);  // a lookup still finds it: the API decides
 }
 
 TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {
