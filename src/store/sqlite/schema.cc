@@ -133,6 +133,12 @@ CREATE TABLE write_intents (
   source              TEXT
 );
 )sql",
+    // 5: lists and counts leave out protected accounts' posts with an uncorrelated
+    // `NOT IN (SELECT id FROM users WHERE protected <> 0)`; without this index each statement
+    // scanned every user (a search page of 100: 1,701 -> 972 req per CPU-second).
+    R"sql(
+CREATE INDEX users_protected ON users (id) WHERE protected <> 0;
+)sql",
 };
 
 }  // namespace
