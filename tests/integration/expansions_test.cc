@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include <sstream>
+
 #include "harness.h"
 
 namespace sluice::testing {
@@ -16,17 +18,13 @@ class ExpansionsTest : public ::testing::Test {
   // mentioning bob, so search (last 7 days) finds one post.
   static void SetUpTestSuite() {
     server_ = new SluiceServer();
-    std::string file = server_->data_dir() + "/in.jsonl";
-    {
-      std::ofstream out(file);
-      out << R"({"id":"100","username":"alice","name":"Alice","pinned_tweet_id":"1001"})" << "\n";
-      out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
-      out << R"({"id":"1000","text":"bob says hi","author_id":"200","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
-      out << R"({"id":"1001","text":"@bob indeed","author_id":"100","created_at":"2021-11-15T19:09:05.069Z",)"
-             R"("in_reply_to_user_id":"200","referenced_tweets":[{"type":"replied_to","id":"1000"}]})" << "\n";
-    }
-    auto imported = RunSluice({"import", "--data", server_->data_dir(), file});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    std::ostringstream out;
+    out << R"({"id":"100","username":"alice","name":"Alice","pinned_tweet_id":"1001"})" << "\n";
+    out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
+    out << R"({"id":"1000","text":"bob says hi","author_id":"200","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
+    out << R"({"id":"1001","text":"@bob indeed","author_id":"100","created_at":"2021-11-15T19:09:05.069Z",)"
+           R"("in_reply_to_user_id":"200","referenced_tweets":[{"type":"replied_to","id":"1000"}]})" << "\n";
+    ASSERT_TRUE(server_->Import(out.str()));
     token_ = server_->CreateApp("reader", "enterprise");
     server_->Start();
     auto created = server_->Request("POST", "/2/tweets", token_, R"({"text":"hello @bob see this","quote_tweet_id":"1000"})");

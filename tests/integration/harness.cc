@@ -119,6 +119,14 @@ SluiceServer::~SluiceServer() {
   std::filesystem::remove_all(data_dir_, ec);
 }
 
+::testing::AssertionResult SluiceServer::Import(const std::string& jsonl) {
+  std::string file = data_dir_ + "/import.jsonl";
+  std::ofstream(file) << jsonl;
+  auto r = RunSluice({"import", "--data", data_dir_, file});
+  if (r.exit_code == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "sluice import: " << r.err;
+}
+
 std::string SluiceServer::CreateApp(const std::string& name, const std::string& plan) {
   auto r = RunSluice({"apps", "create", "--data", data_dir_, "--name", name, "--plan", plan});
   if (r.exit_code != 0) throw std::runtime_error("apps create failed: " + r.err);

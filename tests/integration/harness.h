@@ -2,6 +2,8 @@
 // Test harness: runs the real `sluice` binary (path from SLUICE_BINARY) in a fresh data dir
 // on a loopback port chosen by the kernel, and speaks HTTP to it.
 
+#include <gtest/gtest.h>
+
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
@@ -65,6 +67,9 @@ class SluiceServer {
   ~SluiceServer();
 
   const std::string& data_dir() const { return data_dir_; }
+  //! Imports `jsonl` (posts and users in X API v2 JSON, one per line) with `sluice import`;
+  //! true when it succeeded (its stderr is added to the failure otherwise).
+  ::testing::AssertionResult Import(const std::string& jsonl);
   //! Creates an app; returns its bearer token.
   std::string CreateApp(const std::string& name, const std::string& plan = "pro");
   //! Starts `sluice serve` with extra args and waits for its "listening" line.

@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include <sstream>
+
 #include "harness.h"
 
 namespace sluice::testing {
@@ -16,19 +18,15 @@ class MissingDataTest : public ::testing::Test {
   // mentions her in 1002; dave (400) never posted.
   static void SetUpTestSuite() {
     server_ = new SluiceServer();
-    std::string file = server_->data_dir() + "/in.jsonl";
-    {
-      std::ofstream out(file);
-      out << R"({"id":"100","username":"alice","name":"Alice"})" << "\n";
-      out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
-      out << R"({"id":"1000","text":"alice says hi","author_id":"100","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
-      out << R"({"id":"1001","text":"hi @alice","author_id":"200","created_at":"2021-11-15T19:09:05.069Z"})" << "\n";
-      out << R"({"id":"300","username":"carol","name":"Carol","protected":true})" << "\n";
-      out << R"({"id":"400","username":"dave","name":"Dave"})" << "\n";
-      out << R"({"id":"1002","text":"psst @alice","author_id":"300","created_at":"2021-11-15T19:10:05.069Z"})" << "\n";
-    }
-    auto imported = RunSluice({"import", "--data", server_->data_dir(), file});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    std::ostringstream out;
+    out << R"({"id":"100","username":"alice","name":"Alice"})" << "\n";
+    out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
+    out << R"({"id":"1000","text":"alice says hi","author_id":"100","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
+    out << R"({"id":"1001","text":"hi @alice","author_id":"200","created_at":"2021-11-15T19:09:05.069Z"})" << "\n";
+    out << R"({"id":"300","username":"carol","name":"Carol","protected":true})" << "\n";
+    out << R"({"id":"400","username":"dave","name":"Dave"})" << "\n";
+    out << R"({"id":"1002","text":"psst @alice","author_id":"300","created_at":"2021-11-15T19:10:05.069Z"})" << "\n";
+    ASSERT_TRUE(server_->Import(out.str()));
     token_ = server_->CreateApp("reader", "enterprise");
     server_->Start();
   }
