@@ -57,9 +57,12 @@ using namespace text_internal;
 constexpr char32_t kFullwidthHash = 0xFF03;
 constexpr char32_t kFullwidthAt = 0xFF20;
 
-// Top-level domains recognised without a scheme ("example.com/x").
-constexpr std::array<std::string_view, 14> kBareTlds = {"com", "net", "org", "fr",  "io",  "co",  "uk",
-                                                        "de",  "eu",  "info", "app", "dev", "gov", "edu"};
+// Top-level domains recognised without a scheme ("example.xyz/x"): IANA's, as twitter-text's.
+constexpr std::string_view kTlds[] = {
+#include "core/tlds.inc"
+};
+
+bool IsTld(std::string_view tld) { return std::binary_search(std::begin(kTlds), std::end(kTlds), tld); }
 
 class Extractor {
  public:
@@ -115,7 +118,7 @@ class Extractor {
     if (labels < 2) return false;
     std::string tld;
     for (size_t i = label; i < b; ++i) tld += char(IsAsciiAlpha(d_.cps[i]) ? (d_.cps[i] | 0x20) : '?');
-    if (bare) return std::find(kBareTlds.begin(), kBareTlds.end(), tld) != kBareTlds.end();
+    if (bare) return IsTld(tld);
     if (tld.rfind("xn--", 0) == 0) return true;
     if (b - label < 2) return false;
     for (size_t i = label; i < b; ++i)
@@ -164,6 +167,17 @@ class Extractor {
     return FinishUrl(i, j);
   }
 
+  // "name.fr": one label and a two-letter country code. Without a scheme X links it only with a
+  // path after it ("name.fr/x"), or when the code is co or tv (t.co); "www.name.fr" is linked.
+  bool ShortCountryDomain(size_t a, size_t b) const {
+    size_t dots = 0, last = a;
+    for (size_t i = a; i < b; ++i)
+      if (d_.cps[i] == '.') ++dots, last = i;
+    if (dots != 1 || b - last != 3) return false;
+    std::string cc{char(d_.cps[last + 1] | 0x20), char(d_.cps[last + 2] | 0x20)};
+    return cc != "co" && cc != "tv";
+  }
+
   size_t TryBareUrl(size_t i) const {
     size_t j = i;
     while (j < n_ && (IsAsciiAlnum(d_.cps[j]) || d_.cps[j] == '-' || d_.cps[j] == '.')) ++j;
@@ -172,6 +186,7 @@ class Extractor {
     if (!ValidHost(i, host_end, true)) return 0;
     char32_t next = At(j);
     if (next == '@' || next == kFullwidthAt || next == '_' || (next >= 0x80 && IsLetter(next))) return 0;
+    if (ShortCountryDomain(i, host_end) && (host_end < j || next != '/')) return 0;
     if (host_end < j) return host_end;  // "see example.com." ends at the host
     return FinishUrl(i, j);
   }

@@ -172,6 +172,16 @@ TEST(Entities, BareDomains) {
   EXPECT_EQ(Names(ExtractEntities("@bar.com")), (V{"bar"}));
 }
 
+// twitter-text's rules: every IANA top-level domain; a lone "name.cc" country domain only with
+// a path after it, unless the code is co or tv.
+TEST(Entities, BareDomainsUseEveryTopLevelDomain) {
+  EXPECT_EQ(Urls(ExtractEntities("try example.xyz and news.museum, not.a.url")),
+            (V{"example.xyz", "news.museum"}));
+  EXPECT_EQ(Urls(ExtractEntities("lemonde.fr and lemonde.fr/une")), (V{"lemonde.fr/une"}));
+  EXPECT_EQ(Urls(ExtractEntities("www.lemonde.fr, t.co and twitch.tv")), (V{"www.lemonde.fr", "t.co", "twitch.tv"}));
+  EXPECT_TRUE(ExtractEntities("see lemonde.fr. And wait.fr").urls.empty());
+}
+
 TEST(Entities, DisplayUrlTruncatesOnCodePoints) {
   Entities e = ExtractEntities("https://example.fr/été/éléphants/très-longue-adresse");
   ASSERT_EQ(e.urls.size(), 1u);

@@ -48,7 +48,10 @@ TEST(WeightedLength, UrlCountsTwentyThree) {
   EXPECT_EQ(WeightedLength("http://a.io"), 23);  // shorter than 23, still 23
   EXPECT_EQ(WeightedLength("see example.com and https://x.org/日本"), 4 + 23 + 5 + 23);
   EXPECT_EQ(WeightedLength("www.example.com"), 23);
-  EXPECT_EQ(WeightedLength("not.a.url"), 9);  // "url" is no TLD Sluice recognises bare
+  EXPECT_EQ(WeightedLength("not.a.url"), 9);  // "url" is no top-level domain
+  EXPECT_EQ(WeightedLength("example.xyz"), 23);
+  EXPECT_EQ(WeightedLength("lemonde.fr"), 10);  // a lone country domain is a url only with a path
+  EXPECT_EQ(WeightedLength("lemonde.fr/a"), 23);
 }
 
 TEST(WeightedLength, NormalizeNfcComposes) {
