@@ -5,6 +5,7 @@
 #include "api/handlers.h"
 #include "api/params.h"
 #include "api/post_body.h"
+#include "core/language.h"
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "ledger/ledger.h"
@@ -40,9 +41,9 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
   post->id = ctx.ids.Next();
   post->author_id = app.user_id;
   post->created_at = SnowflakeTime(post->id);
-  post->lang = "und";
   post->edit_history = {post->id};
   post->entities = ExtractEntities(post->text);
+  post->lang = std::string(DetectLanguage(post->text, post->entities));
   post->source = app.name;
   if (Status s = ctx.store.NotePendingPost(*post, ctx.services.ledger ? ctx.services.ledger->AppendedSize() : 0); !s.ok()) return s;
 

@@ -3,7 +3,7 @@
 // UTF-8 text in NFC within the weighted limit, and at most one reply and one quote reference.
 // The bytes themselves, when valid UTF-8, are weighed too (raw and normalised): a weighted
 // length is 0 only for empty text, and at most 23 per code point (a url of >= 4 code points
-// counts 23; anything else at most 2 per code point).
+// counts 23; anything else at most 2 per code point). Its language is detected without a crash.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "api/post_body.h"
+#include "core/language.h"
 #include "core/text.h"
 #include "core/weighted_length.h"
 
@@ -43,5 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     quotes += ref.type == ReferenceType::kQuoted;
   }
   if (replies > 1 || quotes > 1) std::abort();
+  // The language detected for it is a tag: "und" or 2 lower-case letters.
+  std::string_view lang = DetectLanguage(post->text, ExtractEntities(post->text));
+  if (lang != "und" && (lang.size() != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' || lang[1] > 'z')) std::abort();
   return 0;
 }

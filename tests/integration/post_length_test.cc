@@ -47,5 +47,33 @@ TEST(PostLength, WeightedLimitAndNfcText) {
   EXPECT_EQ(post(Repeat("\U0001F600", 140)).status, 201);  // 280
 }
 
+// X detects a post's language; Sluice too (core/language.h): lang in the post, and lang: in search.
+TEST(PostLanguage, DetectedOnWriteAndSearchable) {
+  SluiceServer server;
+  std::string token = server.CreateApp("writer", "enterprise");
+  server.Start();
+  struct Case {
+    std::string_view text, lang;
+  };
+  const Case cases[] = {{"Les vacances sont enfin là, et le soleil aussi", "fr"},
+                        {"The holidays are here and the sun is out", "en"},
+                        {"今日はいい天気ですね", "ja"},
+                        {"@someone #tag https://example.com/x", "und"}};
+  for (const Case& c : cases) {
+    auto created = server.Request("POST", "/2/tweets", token, Body(c.text));
+    ASSERT_EQ(created.status, 201) << created.body;
+    std::string id(created.Json().at("data").at("id").as_string());
+    auto got = server.Get("/2/tweets/" + id + "?tweet.fields=lang", token);
+    ASSERT_EQ(got.status, 200) << got.body;
+    EXPECT_EQ(got.Json().at("data").at("lang").as_string(), c.lang) << c.text;
+  }
+  auto fr = server.Get("/2/tweets/search/recent?query=vacances%20lang%3Afr", token);
+  ASSERT_EQ(fr.status, 200) << fr.body;
+  EXPECT_EQ(fr.Json().at("meta").at("result_count").as_int64(), 1) << fr.body;
+  auto en = server.Get("/2/tweets/search/recent?query=vacances%20lang%3Aen", token);
+  ASSERT_EQ(en.status, 200) << en.body;
+  EXPECT_EQ(en.Json().at("meta").at("result_count").as_int64(), 0) << en.body;
+}
+
 }  // namespace
 }  // namespace sluice::testing
