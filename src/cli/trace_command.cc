@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
+#include "ledger/tools.h"
 #include "provenance/trace.h"
 
 namespace sluice::cli {
@@ -24,7 +26,32 @@ std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common) {
   return owned;
 }
 
+namespace {
+
+// A named app's evidence is a proof up to a signed checkpoint, so the records it needs must
+// be covered by one. When no server holds the ledger, opening it signs a checkpoint of every
+// record (after recovering a crash's torn tail, as the next start would) and closing it
+// another. Returns what to tell the reader when that could not be done.
+std::string SignCheckpointIfFree(const Common& common, const Config& config) {
+  const std::string dir = LedgerDir(common);
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return {};
+  auto ledger = OpenLedger(config, common);
+  Status s = ledger.ok() ? (*ledger)->Close() : ledger.status();
+  if (s.ok()) return {};
+  if (LedgerInUse(dir))
+    return "The ledger is in use by a running server, so this trace could not sign a checkpoint: posts delivered "
+           "since its latest one have no proof yet. The server signs one every ledger.checkpoint_every_ms while "
+           "records arrive, and as it stops: run the trace again after either (or stop the server and run "
+           "`sluice ledger checkpoint --data " + common.data + "`).";
+  return "No checkpoint could be signed before this trace (" + s.message() + "): run `sluice ledger verify --data " +
+         common.data + "` and `sluice ledger checkpoint --data " + common.data + "`.";
+}
+
+}  // namespace
+
 int RunTraceCommand(TraceCommand& c, Common& common, const Config& config) {
+  std::string ledger_note = SignCheckpointIfFree(common, config);
   auto store = Open(common, config);
   if (!store.ok()) return Fail(store.status());
   TraceOptions options;
@@ -41,6 +68,8 @@ int RunTraceCommand(TraceCommand& c, Common& common, const Config& config) {
   auto report = RunTrace(**store, LedgerDir(common), options, progress);
   if (show) std::fprintf(stderr, "\n");
   if (!report.ok()) return Fail(report.status());
+  for (const auto& f : report->apps)
+    if (!f.evidence_missing.empty()) report->evidence_note = ledger_note;
   std::string out = c.json ? TraceReportJson(*report) + "\n" : TraceReportMarkdown(*report);
   std::fputs(out.c_str(), stdout);
   return 0;

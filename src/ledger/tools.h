@@ -36,6 +36,9 @@ struct VerifyReport {
   uint64_t refused_records = 0;   // the records they take
 };
 
+//! True when another process (a server writing it) holds the ledger's lock now.
+bool LedgerInUse(const std::string& dir);
+
 //! Recomputes every CRC and leaf hash and checks that records are dense and in order; that
 //! the records match the persisted tree hashes exactly (fewer records than they cover means
 //! records were removed); that every checkpoint file is signed by the ledger's key, named

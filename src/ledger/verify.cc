@@ -21,16 +21,15 @@ namespace sluice {
 
 using namespace ledger_internal;  // NOLINT: the tools' shared helpers
 
-namespace {
-
-// True when another process holds the ledger's lock (a server writing it).
-bool HeldByAnother(const std::string& dir) {
+bool LedgerInUse(const std::string& dir) {
   int fd = ::open(LockPath(dir).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
   ::close(fd);
   return held;
 }
+
+namespace {
 
 // The record count the clean-close marker states; nullopt when there is no marker.
 Result<std::optional<uint64_t>> ClosedMarker(const std::string& dir) {
@@ -54,7 +53,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
   auto vkey = LedgerPublicKey(dir);
   if (!vkey.ok()) return vkey.status();
   VerifyReport report;
-  report.in_use = HeldByAnother(dir);
+  report.in_use = LedgerInUse(dir);
   auto marker = ClosedMarker(dir);
   if (!marker.ok()) return marker.status();
   report.closed_cleanly = marker->has_value() && !report.in_use;

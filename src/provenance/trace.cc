@@ -417,6 +417,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
       for (Id post : sample) {
         auto proof = ProveDelivery(ledger_dir, app.id, post, nullptr);
         if (proof.ok()) f.evidence.push_back(std::move(*proof));
+        else if (f.evidence_missing.empty()) f.evidence_missing = proof.status().message();
       }
     }
     report.apps.push_back(std::move(f));
@@ -466,9 +467,11 @@ std::string TraceReportJson(const TraceReport& r) {
     w.BeginArray();
     for (const auto& e : f.evidence) w.Raw(e);
     w.EndArray();
+    if (!f.evidence_missing.empty()) w.Member("evidence_missing", f.evidence_missing);
     w.EndObject();
   }
   w.EndArray();
+  if (!r.evidence_note.empty()) w.Member("evidence_note", r.evidence_note);
   char num[32];
   auto fixed = [&](const char* key, const char* format, double v) {
     std::snprintf(num, sizeof num, format, v);
@@ -521,6 +524,9 @@ std::string TraceReportMarkdown(const TraceReport& r) {
   md += "\nAn app is named when one of its trap records is found, or when the overlap between what it received and what the corpus holds is less likely "
         "than 1e-6 by chance (hypergeometric tail over all platform posts). Evidence bundles (ledger record, "
         "inclusion proof, signed checkpoint) are in the JSON report; check each with `sluice ledger check-proof`.\n";
+  for (const auto& f : r.apps)
+    if (!f.evidence_missing.empty()) md += "\n**Evidence missing for " + f.app_name + "**: " + f.evidence_missing + "\n";
+  if (!r.evidence_note.empty()) md += "\n" + r.evidence_note + "\n";
   return md;
 }
 

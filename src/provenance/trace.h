@@ -41,6 +41,7 @@ struct TraceAppFinding {
   std::vector<Id> trap_hits;         // its trap records found in the corpus: each alone names it
   bool named = false;
   std::vector<std::string> evidence;  // `sluice ledger prove` JSON, one per sampled post
+  std::string evidence_missing;       // named, and a sampled post had no proof: why (the first reason)
 };
 
 //! Wall-clock seconds of each phase of RunTrace, in the order they run; together they make
@@ -70,6 +71,9 @@ struct TraceReport {
   uint64_t deleted_matched = 0;
   uint64_t trap_hits = 0;      // trap records found
   std::vector<TraceAppFinding> apps;  // apps with any overlap, most significant first
+  //! Set by the caller before the report is printed, when a named app lacks evidence and the
+  //! reason is the ledger's state (e.g. a running server holds it): what to do about it.
+  std::string evidence_note;
 };
 
 using TraceProgress = std::function<void(uint64_t bytes, uint64_t total_bytes, double seconds)>;

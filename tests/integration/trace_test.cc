@@ -71,8 +71,8 @@ TEST(Trace, NamesTheLeakingAppAndNobodyOnUnrelatedCorpora) {
       leaked_ids.insert(Str(p, "id"));
     }
   }
+  // No manual `sluice ledger checkpoint`: the server signs one as it stops.
   ASSERT_EQ(s.Stop(), 0);
-  ASSERT_EQ(RunSluice({"ledger", "checkpoint", "--data", s.data_dir()}).exit_code, 0);
   ASSERT_GE(leaked_texts.size(), 30u);
 
   std::mt19937 rng(7);
@@ -152,6 +152,63 @@ TEST(Trace, NamesTheLeakingAppAndNobodyOnUnrelatedCorpora) {
     EXPECT_EQ(cr.at("posts_matched").as_int64(), 0) << file;
     EXPECT_TRUE(cr.at("apps").as_array().empty());
   }
+}
+
+// The evidence needs a checkpoint that covers the deliveries. A server that holds the ledger
+// (and has not signed one since) leaves a trace without proofs: the report says why and what
+// to do. After a kill -9 nothing signed one either, but the ledger is free: the trace signs
+// one itself, and its bundles check with the public key alone.
+TEST(Trace, SignsTheCheckpointItNeedsOrSaysWhy) {
+  SluiceServer s(100, 1500);
+  std::string leaker = s.CreateApp("leaker", "pro");
+  std::string config = s.data_dir() + "/rare-checkpoints.toml";
+  std::ofstream(config) << "[ledger]\ncheckpoint_every_ms = 3600000\ncheckpoint_every_records = 100000000\n";
+  s.Start({"--config", config});
+  auto page = s.Get("/2/tweets/search/recent?query=the%20OR%20le%20OR%20de&max_results=100", leaker);
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::string leak = s.data_dir() + "/leak.jsonl";
+  {
+    std::ofstream out(leak);
+    auto body = page.Json();
+    for (const auto& p : body.at("data").as_array())
+      out << "{\"text\":" << JsonString(std::string(p.at("text").as_string())) << "}\n";
+  }
+  auto named_leaker = [](const json::value& report) -> const json::object* {
+    for (const auto& f : report.at("apps").as_array())
+      if (f.at("named").as_bool() && f.at("app_name").as_string() == "leaker") return &f.as_object();
+    return nullptr;
+  };
+
+  auto held = RunSluice({"trace", "--data", s.data_dir(), "--config", config, "--json", "--quiet", leak});
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  auto report = json::parse(held.out);
+  const json::object* f = named_leaker(report);
+  ASSERT_NE(f, nullptr) << held.out.substr(0, 2000);
+  EXPECT_TRUE(f->at("evidence").as_array().empty());
+  EXPECT_NE(std::string(f->at("evidence_missing").as_string()).find("sluice ledger checkpoint"), std::string::npos)
+      << f->at("evidence_missing");
+  std::string note(report.at("evidence_note").as_string());
+  EXPECT_NE(note.find("in use by a running server"), std::string::npos) << note;
+  auto md = RunSluice({"trace", "--data", s.data_dir(), "--config", config, "--quiet", leak});
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_NE(md.out.find("**Evidence missing for leaker**"), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find(note), std::string::npos) << md.out;
+
+  s.Kill();
+  auto after_crash = RunSluice({"trace", "--data", s.data_dir(), "--config", config, "--json", "--quiet", leak});
+  ASSERT_EQ(after_crash.exit_code, 0) << after_crash.err;
+  report = json::parse(after_crash.out);
+  f = named_leaker(report);
+  ASSERT_NE(f, nullptr) << after_crash.out.substr(0, 2000);
+  EXPECT_FALSE(report.as_object().contains("evidence_note")) << after_crash.out.substr(0, 2000);
+  EXPECT_FALSE(f->contains("evidence_missing")) << after_crash.out.substr(0, 2000);
+  ASSERT_FALSE(f->at("evidence").as_array().empty());
+  std::string key = RunSluice({"ledger", "pubkey", "--data", s.data_dir()}).out;
+  key.pop_back();
+  std::string file = s.data_dir() + "/evidence.json";
+  std::ofstream(file) << json::serialize(f->at("evidence").at(0));
+  auto check = RunSluice({"ledger", "check-proof", file, "--pubkey", key});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
 }
 
 }  // namespace
