@@ -231,6 +231,8 @@ FingerprintIndex FingerprintIndex::Build(std::span<const IndexedText> texts, int
       ++total;
     }
     index.totals_[t] = static_cast<uint16_t>(std::min<uint32_t>(total, UINT16_MAX));
+    if (total >= 1 && total < uint32_t(kWholeTextBelow))
+      index.whole_texts_[texts[t].id] = " " + NormalizeText(texts[t].text) + " ";
   }
 
   // The filter: about 8-16 bits per key with postings (the rest can never produce a hit).
@@ -252,7 +254,12 @@ size_t FingerprintIndex::MemoryBytes() const {
   return sizeof(*this) + keys_.capacity() * sizeof(uint64_t) + first_.capacity() * sizeof(uint32_t) +
          postings_.capacity() * sizeof(uint32_t) + ids_.capacity() * sizeof(Id) +
          totals_.capacity() * sizeof(uint16_t) + traps_.capacity() * sizeof(uint8_t) +
-         filter_.capacity() * sizeof(uint64_t);
+         filter_.capacity() * sizeof(uint64_t) + whole_texts_.size() * (sizeof(Id) + sizeof(std::string) + 48);
+}
+
+bool FingerprintIndex::WholeTextIn(const TextMatch& match, std::string_view padded) const {
+  auto it = whole_texts_.find(match.id);
+  return it != whole_texts_.end() && padded.find(it->second) != std::string_view::npos;
 }
 
 std::vector<TextMatch> FingerprintIndex::Match(std::string_view document, Scratch& scratch,
@@ -289,7 +296,20 @@ void FingerprintIndex::MatchBatch(std::span<const std::string_view> documents, S
                                   const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const {
   if (entries_ == 0 || keys_.empty() || documents.empty()) return;
   scratch.batch.Compute(documents);
-  MatchFingerprints(scratch.batch, scratch, options, on_match);
+  MatchFingerprints(scratch.batch, scratch, options, [&](size_t d, std::vector<TextMatch>& matches) {
+    std::string padded;
+    size_t kept = 0;
+    for (TextMatch& m : matches) {
+      if (m.needs_whole_text) {
+        if (padded.empty()) padded = " " + NormalizeText(documents[d]) + " ";
+        if (!WholeTextIn(m, padded)) continue;
+        m.needs_whole_text = false;
+      }
+      matches[kept++] = m;
+    }
+    matches.resize(kept);
+    if (!matches.empty()) on_match(d, matches);
+  });
 }
 
 void FingerprintIndex::MatchFingerprints(const BatchFingerprints& batch, Scratch& scratch, const MatchOptions& options,
@@ -398,7 +418,12 @@ void FingerprintIndex::MatchFingerprints(const BatchFingerprints& batch, Scratch
       const int hits = counts[t];
       counts[t] = 0;
       const int total_hashes = totals_[t];
-      if (total_hashes < options.min_total) continue;
+      if (total_hashes < options.min_total) {
+        // A short text: all of its hashes, then its whole text (the caller's check).
+        if (total_hashes >= 1 && total_hashes < kWholeTextBelow && hits >= total_hashes)
+          matched.push_back(uint64_t{t} << 32 | static_cast<uint32_t>(hits));
+        continue;
+      }
       const int need = total_hashes < options.min_hashes
                            ? total_hashes
                            : std::max(options.min_hashes, static_cast<int>(std::ceil(options.min_share * total_hashes)));
@@ -409,7 +434,8 @@ void FingerprintIndex::MatchFingerprints(const BatchFingerprints& batch, Scratch
     out.clear();
     for (const uint64_t m : matched) {
       const uint32_t t = static_cast<uint32_t>(m >> 32);
-      out.push_back(TextMatch{ids_[t], traps_[t] != 0, static_cast<int>(m & UINT32_MAX), totals_[t]});
+      out.push_back(TextMatch{ids_[t], traps_[t] != 0, static_cast<int>(m & UINT32_MAX), totals_[t],
+                              totals_[t] < options.min_total});
     }
     on_match(d, out);
   }

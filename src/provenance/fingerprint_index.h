@@ -3,14 +3,17 @@
 //! and every trap record, to find them in a suspect corpus. Built once, then read-only and
 //! thread-safe. Matching a document: each of its fingerprint hashes is looked up; a post
 //! matches when at least `min_share` of its own fingerprint hashes (and at least
-//! `min_hashes` of them, or all of them for a post that has fewer) occur in the document;
-//! posts with fewer than `min_total` hashes (very short ones) never match.
+//! `min_hashes` of them, or all of them for a post that has fewer) occur in the document.
+//! A post with fewer than `min_total` hashes (a short one) matches only when the document
+//! holds its whole normalised text, word for word: its one hash is too common to tell alone.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/types.h"
@@ -28,14 +31,18 @@ struct TextMatch {
   bool trap = false;
   int found = 0;   // of the post's fingerprint hashes, how many the document holds
   int total = 0;   // the post's fingerprint size
+  //! A short text whose hashes the document holds: a candidate until WholeTextIn confirms
+  //! it (MatchFingerprints only; Match and MatchBatch confirm it themselves).
+  bool needs_whole_text = false;
 };
 
 struct MatchOptions {
   double min_share = 0.5;
   int min_hashes = 3;
-  //! Texts with fewer fingerprint hashes never match: a post of about seven words or less has
-  //! one hash, a single 4-word phrase, which random text of common words holds by chance
-  //! (fingerprint_index_test: RandomDocumentsNeverMatch finds such matches with 1, none with 2).
+  //! Texts with fewer fingerprint hashes match only by their whole text: a post of about
+  //! seven words or less has one hash, a single 4-word phrase, which random text of common
+  //! words holds by chance (fingerprint_index_test: RandomDocumentsNeverMatch finds such
+  //! matches with 1, none with 2). At most kWholeTextBelow (the index keeps the texts below it).
   int min_total = 2;
 };
 
@@ -47,6 +54,9 @@ class FingerprintIndex {
   //! text made of nothing else has total 0 and never matches). At most 2^32 - 1 postings;
   //! totals saturate at 65535. Texts keep their order: index i of `texts` is text i.
   static constexpr uint32_t kMaxPostings = 10'000;
+  //! Texts with fewer hashes than this (but one at least) keep their normalised text, to be
+  //! matched whole.
+  static constexpr int kWholeTextBelow = 2;
   //! With threads > 1, that many threads fingerprint the texts (at least 10,000 texts each);
   //! the index is the same.
   static FingerprintIndex Build(std::span<const IndexedText> texts, int threads = 1);
@@ -78,6 +88,10 @@ class FingerprintIndex {
   void MatchFingerprints(const BatchFingerprints& batch, Scratch& scratch, const MatchOptions& options,
                          const std::function<void(size_t, std::vector<TextMatch>&)>& on_match) const;
 
+  //! For a match with needs_whole_text: whether `padded` (" " + NormalizeText(document) + " ")
+  //! holds the text's whole normalised text as whole words.
+  bool WholeTextIn(const TextMatch& match, std::string_view padded) const;
+
  private:
   size_t entries_ = 0;
   // Implementation-defined storage; see fingerprint_index.cc. An open-addressing table of
@@ -99,6 +113,7 @@ class FingerprintIndex {
   std::vector<Id> ids_;               // per text
   std::vector<uint16_t> totals_;      // per text: distinct fingerprint hashes, common ones excluded
   std::vector<uint8_t> traps_;        // per text
+  std::unordered_map<Id, std::string> whole_texts_;  // " normalised text " of the short texts
   // A Bloom filter of the keys that have postings, in front of keys_: a power-of-two number
   // of 64-bit words (about 8-16 bits per key, a few MB for a million posts, so it stays in
   // cache), each key setting three bits of one word. A miss costs one cached read instead of

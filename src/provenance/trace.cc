@@ -164,18 +164,23 @@ void MatchDocuments(const FingerprintIndex& index, const MatchOptions& options,
   if (!batch.fingerprinted) batch.Fingerprint();
   index.MatchFingerprints(batch.fingerprints, scratch, options, [&](size_t d, std::vector<TextMatch>& matches) {
     std::string normalized;
+    auto padded = [&]() -> const std::string& {
+      if (normalized.empty()) {  // spaces at both ends, so texts are found as whole words
+        normalized = ' ';
+        normalized += NormalizeText(batch.views[d]);
+        normalized += ' ';
+      }
+      return normalized;
+    };
     for (const auto& m : matches) {
+      if (m.needs_whole_text && !index.WholeTextIn(m, padded())) continue;  // a short post
       if (!m.trap) {
         found.matched.insert(m.id);
         continue;
       }
       // Traps of one app share templates and common words: a hit counts only when the
       // document also holds the trap's own marker, the combination of rare words.
-      if (normalized.empty()) {  // spaces at both ends, so the marker is found as whole words
-        normalized = ' ';
-        normalized += NormalizeText(batch.views[d]);
-        normalized += ' ';
-      }
+      padded();
       std::string marker = " ";
       marker += trap_marker.at(m.id);
       marker += ' ';

@@ -98,7 +98,8 @@ TEST(FingerprintIndex, SharedShortPhraseDoesNotCrossMatch) {
 }
 
 TEST(FingerprintIndex, ShortPosts) {
-  // Six words: three shingles, one winnowed hash: never matches unless min_total allows it.
+  // Six words: three shingles, one winnowed hash: too common alone, it matches only where the
+  // document holds all six words in order (or when min_total allows one hash).
   const char* six = "big sale on blue shoes today";
   // A post of two hashes (which sentences have two depends on the hash: take the first).
   const char* candidates[] = {"we moved the weekly quiz night to thursday at eight",
@@ -113,7 +114,23 @@ TEST(FingerprintIndex, ShortPosts) {
   const auto texts = Texts({{5, six}, {6, two_hashes.c_str()}});
   const auto index = FingerprintIndex::Build(texts);
   FingerprintIndex::Scratch scratch;
-  EXPECT_TRUE(index.Match("hey: BIG sale on blue shoes today, go!", scratch).empty());
+  const auto whole = index.Match("hey: BIG sale on blue shoes today, go!", scratch);
+  ASSERT_EQ(Ids(whole), std::vector<Id>{5});
+  EXPECT_FALSE(whole[0].needs_whole_text);  // Match confirmed it
+  EXPECT_TRUE(index.Match("hey: BIG sale on blue shoes tomorrow, go!", scratch).empty());
+  EXPECT_TRUE(index.Match("big sale on blue and red shoes today", scratch).empty());
+  // MatchFingerprints leaves the check to its caller (the trace confirms with WholeTextIn).
+  FingerprintIndex::BatchFingerprints batch;
+  const std::string_view same[] = {"Big sale on blue shoes today"};
+  batch.Compute(same);
+  std::vector<TextMatch> candidates_found;
+  index.MatchFingerprints(batch, scratch, MatchOptions{},
+                          [&](size_t, std::vector<TextMatch>& m) { candidates_found = m; });
+  ASSERT_EQ(Ids(candidates_found), std::vector<Id>{5});
+  EXPECT_TRUE(candidates_found[0].needs_whole_text);
+  EXPECT_TRUE(index.WholeTextIn(candidates_found[0], " so big sale on blue shoes today "));
+  EXPECT_FALSE(index.WholeTextIn(candidates_found[0], " big sale on blue shoes "));
+  EXPECT_FALSE(index.WholeTextIn(candidates_found[0], " big sale on blue shoes todayish "));
   const auto one = index.Match("hey: BIG sale on blue shoes today, go!", scratch, MatchOptions{.min_total = 1});
   ASSERT_EQ(Ids(one), std::vector<Id>{5});
   EXPECT_EQ(one[0].total, 1);

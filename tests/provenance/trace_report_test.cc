@@ -100,6 +100,41 @@ TEST_F(TraceReportTest, FindsPostsAndTimesEachPhase) {
   EXPECT_NE(md.find(" MB/s)"), std::string::npos) << md;
 }
 
+// Posts too short for two fingerprint hashes are found where a document holds their whole
+// text (edited in case and punctuation), and not where it holds only part of it, with one
+// thread (Match) and several (MatchFingerprints, the trace checking the whole text).
+TEST_F(TraceReportTest, ShortPostsAreFoundByTheirWholeText) {
+  const std::vector<std::string> shorts = {"good morning", "big sale on blue shoes", "big sale on blue shoes today",
+                                           "the train to lyon is late again"};
+  WriteBatch batch;
+  for (size_t i = 0; i < shorts.size(); ++i) {
+    Post p;
+    p.id = MakeSnowflake(kT0 + 3'600'000 + int64_t(i) * 60000, 0, 0);
+    p.author_id = 10;
+    p.text = shorts[i];
+    p.created_at = kT0 + 3'600'000 + int64_t(i) * 60000;
+    p.conversation_id = p.id;
+    p.edit_history = {p.id};
+    batch.posts.push_back(p);
+  }
+  ASSERT_TRUE(store_->Apply(batch).ok());
+  for (int threads : {1, 2}) {
+    TraceOptions options;
+    options.threads = threads;
+    options.files = {WriteCorpus({"Good morning!", "BIG SALE on blue shoes...", "Big sale on blue shoes today!!",
+                                  "The train to Lyon is late again", "morning everyone", "big sale on red shoes today",
+                                  "the train to lyon is late"})};
+    auto report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
+    ASSERT_TRUE(report.ok()) << report.status().message();
+    EXPECT_EQ(report->posts_matched, shorts.size()) << "threads " << threads;
+    options.files = {WriteCorpus({"morning everyone", "big sale on red shoes today", "the train to lyon is late",
+                                  "sale on blue shoes today"})};
+    report = RunTrace(*store_, dir_ + "/no-ledger", options, nullptr);
+    ASSERT_TRUE(report.ok()) << report.status().message();
+    EXPECT_EQ(report->posts_matched, 0u) << "threads " << threads;
+  }
+}
+
 // Matcher threads change nothing in the report: a corpus of many batches (about 1 MB) with
 // posts planted throughout, scanned with 1, 2 and 4 threads.
 TEST_F(TraceReportTest, SameFindingsWithAnyNumberOfThreads) {
