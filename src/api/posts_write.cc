@@ -44,6 +44,11 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
   post->edit_history = {post->id};
   post->entities = ExtractEntities(post->text);
   post->source = app.name;
+  if (post->poll) {
+    // X's poll ids are snowflakes like its posts'; the poll ends `duration` after the post.
+    post->poll->id = ctx.ids.Next();
+    post->poll->end_datetime = post->created_at + TimeMs(post->poll->duration_minutes) * 60 * 1000;
+  }
   if (Status s = ctx.store.NotePendingPost(*post, ctx.services.ledger ? ctx.services.ledger->AppendedSize() : 0); !s.ok()) return s;
 
   JsonWriter w;

@@ -115,7 +115,7 @@ class RenderEnvelopeTest : public ::testing::Test {
     std::vector<ResourceError> errors;
     auto posts = FetchLivePosts(*store_, {kReply}, "id", errors);
     EXPECT_TRUE(posts.ok());
-    auto r = RenderPostsEnvelope(*store_, *posts, true, f, errors, nullptr);
+    auto r = RenderPostsEnvelope(*store_, 0, *posts, true, f, errors, nullptr);
     EXPECT_TRUE(r.ok());
     return boost::json::parse(r->body).as_object();
   }
