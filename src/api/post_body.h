@@ -31,7 +31,8 @@ inline constexpr int64_t kPollOptionMaxChars = 25;
 //!   options, an option empty or past 25 characters, a duration outside 5-10080 minutes, a
 //!   poll with a quote (X: mutually exclusive); and, X's problem for an unknown media id / an
 //!   unknown place, any media.media_ids or geo.place_id (Sluice holds no media and no places);
-//! - 403 Forbidden: for_super_followers_only true (Sluice has no Super Follows).
+//! - 403 Forbidden (without a resource: the caller names the posting account):
+//!   for_super_followers_only true (Sluice has no Super Follows).
 //! The post's text and poll options are their NFC form. Never throws.
 Result<Post> ParsePostBody(std::string_view body, int64_t max_chars);
 

@@ -30,6 +30,10 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
       }))
     return UnsupportedMediaType("POST /2/tweets takes Content-Type: application/json");
   auto post = ParsePostBody(req.body, ctx.config.posts.max_chars);
+  // The only 403 of the body (for_super_followers_only): the resource refused is the posting
+  // account, which X's not-authorized-for-resource problem names.
+  if (!post.ok() && post.status().code() == StatusCode::kForbidden)
+    return Forbidden("user", "for_super_followers_only", std::to_string(app.user_id), post.status().message());
   if (!post.ok()) return post.status();
   if (auto quoted = post->Reference(ReferenceType::kQuoted)) {
     auto found = ctx.store.GetPosts(std::span<const Id>(&*quoted, 1));
