@@ -66,7 +66,7 @@ Status UnknownMember(std::string_view object, std::string_view key, std::string_
                                       std::string(allowed) + ")");
 }
 
-Status ParseReply(const json::value& v, Post& post) {
+Status ParseReply(const json::value& v, Post& post, std::vector<Id>* exclude) {
   const auto* obj = v.if_object();
   if (!obj) return TypeError("reply", "an object");
   if (!obj->contains("in_reply_to_tweet_id"))
@@ -77,9 +77,9 @@ Status ParseReply(const json::value& v, Post& post) {
       if (!parent.ok()) return parent.status();
       post.referenced.push_back({ReferenceType::kRepliedTo, *parent});
     } else if (key == "exclude_reply_user_ids") {
-      // Sluice keeps a reply's text as written and adds no @mentions of the thread, so there
-      // is none to leave out (docs/api.md): validated, then nothing to do.
-      if (auto ids = IdArray(value, "reply.exclude_reply_user_ids", 0, 0); !ids.ok()) return ids.status();
+      auto ids = IdArray(value, "reply.exclude_reply_user_ids", 0, 0);
+      if (!ids.ok()) return ids.status();
+      if (exclude) *exclude = std::move(*ids);
     } else if (key == "auto_populate_reply_metadata") {
       if (auto b = BoolField(value, "reply.auto_populate_reply_metadata"); !b.ok()) return b.status();
     } else {
@@ -160,7 +160,7 @@ Status ParseGeo(const json::value& v) {
 
 }  // namespace
 
-Result<Post> ParsePostBody(std::string_view body, int64_t max_chars) {
+Result<Post> ParsePostBody(std::string_view body, int64_t max_chars, std::vector<Id>* exclude_reply_user_ids) {
   boost::system::error_code ec;
   json::value doc = json::parse(body, ec);
   if (ec || !doc.is_object())
@@ -174,7 +174,7 @@ Result<Post> ParsePostBody(std::string_view body, int64_t max_chars) {
       post.text = value.as_string();
       has_text = true;
     } else if (key == "reply") {
-      s = ParseReply(value, post);
+      s = ParseReply(value, post, exclude_reply_user_ids);
     } else if (key == "quote_tweet_id") {
       auto quoted = IdField(value, "quote_tweet_id");
       if (!quoted.ok()) return quoted.status();

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "core/types.h"
@@ -33,7 +34,10 @@ inline constexpr int64_t kPollOptionMaxChars = 25;
 //!   unknown place, any media.media_ids or geo.place_id (Sluice holds no media and no places);
 //! - 403 Forbidden (without a resource: the caller names the posting account):
 //!   for_super_followers_only true (Sluice has no Super Follows).
-//! The post's text and poll options are their NFC form. Never throws.
-Result<Post> ParsePostBody(std::string_view body, int64_t max_chars);
+//! The post's text and poll options are their NFC form. `exclude_reply_user_ids`, when given,
+//! receives reply.exclude_reply_user_ids (the caller builds the reply's @mentions prefix,
+//! reply_metadata.h; reply.auto_populate_reply_metadata is validated and, as X's document
+//! says, dropped: the prefix is always made). Never throws.
+Result<Post> ParsePostBody(std::string_view body, int64_t max_chars, std::vector<Id>* exclude_reply_user_ids = nullptr);
 
 }  // namespace sluice

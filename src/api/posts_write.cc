@@ -5,6 +5,7 @@
 #include "api/handlers.h"
 #include "api/params.h"
 #include "api/post_body.h"
+#include "api/reply_metadata.h"
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "ledger/ledger.h"
@@ -29,7 +30,8 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
         return std::tolower(static_cast<unsigned char>(a)) == b;
       }))
     return UnsupportedMediaType("POST /2/tweets takes Content-Type: application/json");
-  auto post = ParsePostBody(req.body, ctx.config.posts.max_chars);
+  std::vector<Id> exclude_reply_user_ids;
+  auto post = ParsePostBody(req.body, ctx.config.posts.max_chars, &exclude_reply_user_ids);
   // The only 403 of the body (for_super_followers_only): the resource refused is the posting
   // account, which X's not-authorized-for-resource problem names.
   if (!post.ok() && post.status().code() == StatusCode::kForbidden)
@@ -40,6 +42,17 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
     if (!found.ok()) return found.status();
     if (found->empty() || found->front().post.deleted_at)
       return InvalidRequest("quote_tweet_id", std::to_string(*quoted), "The post you are quoting does not exist or was deleted.");
+  }
+  if (auto parent_id = post->Reference(ReferenceType::kRepliedTo)) {
+    // X's reply metadata, outside the length just checked. A parent that is missing or
+    // deleted gets no prefix: NotePendingPost refuses the reply.
+    auto parent = ctx.store.GetPosts(std::span<const Id>(&*parent_id, 1));
+    if (!parent.ok()) return parent.status();
+    if (!parent->empty() && !parent->front().post.deleted_at) {
+      auto prefix = ReplyMentionsPrefix(ctx.store, parent->front().post, app.user_id, post->text, exclude_reply_user_ids);
+      if (!prefix.ok()) return prefix.status();
+      post->text = *prefix + post->text;
+    }
   }
   post->id = ctx.ids.Next();
   post->author_id = app.user_id;

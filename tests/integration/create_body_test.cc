@@ -31,7 +31,17 @@ uses = ["search", "display"]
 "GET /2/tweets" = "100000/15m"
 "GET /2/tweets/search/recent" = "100000/15m"
 "GET /2/users/:id/tweets" = "100000/15m"
+"GET /2/users/:id/mentions" = "100000/15m"
 )";
+
+// bob (200) answered alice's (100) post 1000 with 1001, which starts with @alice @carol (300).
+constexpr const char* kConversation =
+    R"({"id":"100","username":"alice","name":"Alice"})" "\n"
+    R"({"id":"200","username":"bob","name":"Bob"})" "\n"
+    R"({"id":"300","username":"carol","name":"Carol"})" "\n"
+    R"({"id":"1000","text":"first post","author_id":"100","created_at":"2021-11-15T19:08:05.069Z"})" "\n"
+    R"({"id":"1001","text":"@alice @carol agreed","author_id":"200","created_at":"2021-11-15T19:09:05.069Z",)"
+    R"("in_reply_to_user_id":"100","referenced_tweets":[{"type":"replied_to","id":"1000"}]})" "\n";
 
 class CreateBodyTest : public ::testing::Test {
  protected:
@@ -39,6 +49,7 @@ class CreateBodyTest : public ::testing::Test {
     config_ = server_.data_dir() + "/sluice.toml";
     std::ofstream(server_.data_dir() + "/plans.toml") << kPlans;
     std::ofstream(config_) << "[plans]\nfile = \"" << server_.data_dir() << "/plans.toml\"\n";
+    ASSERT_TRUE(server_.Import(kConversation));
     auto r = RunSluice({"apps", "create", "--data", server_.data_dir(), "--config", config_, "--name", "w", "--plan", "writer"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     token_ = Str(json::parse(r.out), "bearer_token");
@@ -217,6 +228,40 @@ TEST_F(CreateBodyTest, RefusedBodiesLeaveNothingBehind) {
   for (int i = 0; i < 3; ++i) Create(R"({"text":"fits","poll":{"options":["a","b"],"duration_minutes":5}})");
   EXPECT_EQ(server_.Request("POST", "/2/tweets", token_, R"({"text":"past the cap"})").status, 429);
   EXPECT_EQ(RecordedPosts(), 4u);
+}
+
+// X's reply metadata: a reply starts with the @usernames of the conversation (the replied-to
+// author, then those the replied-to reply starts with), outside the length limit;
+// exclude_reply_user_ids leaves accounts out, all but the replied-to author.
+TEST_F(CreateBodyTest, AReplyMentionsTheConversation) {
+  auto text = [&](const std::string& id) { return Str(Get("/2/tweets/" + id).at("data"), "text"); };
+  std::string all = Create(R"({"text":"thanks","reply":{"in_reply_to_tweet_id":"1001","auto_populate_reply_metadata":true}})");
+  EXPECT_EQ(text(all), "@bob @alice @carol thanks");
+  auto j = Get("/2/tweets/" + all + "?tweet.fields=entities,in_reply_to_user_id");
+  const auto& mentions = j.at("data").at("entities").at("mentions").as_array();
+  ASSERT_EQ(mentions.size(), 3u) << j;
+  EXPECT_EQ(Str(mentions[0], "username"), "bob");
+  EXPECT_EQ(Str(mentions[0], "id"), "200");
+  EXPECT_EQ(mentions[0].at("start").as_int64(), 0);
+  EXPECT_EQ(mentions[0].at("end").as_int64(), 4);
+  EXPECT_EQ(Str(mentions[2], "id"), "300");
+  EXPECT_EQ(Str(j.at("data"), "in_reply_to_user_id"), "200");
+  // In the mentions timeline of everyone it names.
+  for (const char* user : {"100", "200", "300"}) {
+    auto m = Get(std::string("/2/users/") + user + "/mentions");
+    ASSERT_TRUE(m.contains("data")) << user;
+    EXPECT_EQ(Str(m.at("data").at(0), "id"), all) << user;
+  }
+
+  // The replied-to author stays; the others can be left out.
+  std::string some = Create(R"({"text":"just you","reply":{"in_reply_to_tweet_id":"1001","exclude_reply_user_ids":["100","200"]}})");
+  EXPECT_EQ(text(some), "@bob @carol just you");
+  // A mention the text already starts with is not repeated.
+  std::string typed = Create(R"({"text":"@carol you too","reply":{"in_reply_to_tweet_id":"1001"}})");
+  EXPECT_EQ(text(typed), "@bob @alice @carol you too");
+  // The prefix is not counted: 280 characters of text fit after it.
+  std::string full = Create(R"({"text":")" + std::string(280, 'a') + R"(","reply":{"in_reply_to_tweet_id":"1000"}})");
+  EXPECT_EQ(text(full), "@alice " + std::string(280, 'a'));
 }
 
 }  // namespace
