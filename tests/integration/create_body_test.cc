@@ -264,5 +264,30 @@ TEST_F(CreateBodyTest, AReplyMentionsTheConversation) {
   EXPECT_EQ(text(full), "@alice " + std::string(280, 'a'));
 }
 
+int64_t Metric(const std::string& metrics, const std::string& key) {
+  size_t at = metrics.find(key + " ");
+  return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + key.size() + 1));
+}
+
+// A lookup whose includes hold a poll is never served from a worker's cache: its
+// voting_status turns from open to closed with time alone, no write moving the cache's
+// generation. The same post without the poll expansion is cached as any other.
+TEST_F(CreateBodyTest, ALookupWithAPollIsNotCached) {
+  std::string id = Create(R"({"text":"cache me?","poll":{"options":["a","b"],"duration_minutes":5}})");
+  KeepAliveClient conn(server_.port());  // one connection: one worker, one cache
+  const std::string with_poll = "/2/tweets/" + id + "?expansions=attachments.poll_ids&poll.fields=voting_status";
+  const std::string without = "/2/tweets/" + id + "?tweet.fields=attachments";
+  auto metric = [&](const char* result) {
+    return Metric(server_.Get("/metrics", "").body, std::string("sluice_lookup_cache_total{result=\"") + result + "\"}");
+  };
+  const int64_t hits = metric("hit"), misses = metric("miss");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(conn.Get(with_poll, token_).status, 200);
+  EXPECT_EQ(metric("hit"), hits);
+  EXPECT_EQ(metric("miss"), misses + 3);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(conn.Get(without, token_).status, 200);
+  EXPECT_EQ(metric("hit"), hits + 2);
+  EXPECT_EQ(metric("miss"), misses + 4);
+}
+
 }  // namespace
 }  // namespace sluice::testing
