@@ -18,7 +18,7 @@ constexpr std::optional<uint32_t> B(auto e) { return uint32_t(e); }
 constexpr std::optional<uint32_t> kNoData = std::nullopt;
 
 constexpr Vocabulary kPostFields[] = {
-    {"article", kNoData}, {"article_title", kNoData}, {"attachments", kNoData}, {"author_id", B(PostField::kAuthorId)},
+    {"article", kNoData}, {"article_title", kNoData}, {"attachments", B(PostField::kAttachments)}, {"author_id", B(PostField::kAuthorId)},
     {"card_uri", kNoData}, {"community_id", kNoData}, {"context_annotations", kNoData},
     {"conversation_id", B(PostField::kConversationId)}, {"created_at", B(PostField::kCreatedAt)},
     {"display_text_range", kNoData}, {"edit_controls", B(PostField::kEditControls)},
@@ -27,7 +27,7 @@ constexpr Vocabulary kPostFields[] = {
     {"in_reply_to_user_id", B(PostField::kInReplyToUserId)}, {"lang", B(PostField::kLang)},
     {"matched_media_notes", kNoData}, {"media_metadata", kNoData}, {"non_public_metrics", kNoData},
     {"note_post", kNoData}, {"note_request_suggestions", kNoData}, {"note_tweet", kNoData},
-    {"organic_metrics", kNoData}, {"paid_partnership", kNoData},
+    {"organic_metrics", kNoData}, {"paid_partnership", B(PostField::kPaidPartnership)},
     {"possibly_sensitive", B(PostField::kPossiblySensitive)},
     {"promoted_metrics", kNoData}, {"public_metrics", B(PostField::kPublicMetrics)},
     {"referenced_tweets", B(PostField::kReferencedTweets)}, {"reply_settings", B(PostField::kReplySettings)},
@@ -56,12 +56,19 @@ constexpr Vocabulary kUserFields[] = {
 // `username` has no description and no data here.
 constexpr Vocabulary kPostExpansions[] = {
     {"article.cover_media", kNoData}, {"article.media_entities", kNoData}, {"attachments.media_keys", kNoData},
-    {"attachments.media_source_tweet", kNoData}, {"attachments.poll_ids", kNoData},
+    {"attachments.media_source_tweet", kNoData}, {"attachments.poll_ids", B(Expansion::kPollIds)},
     {"author_id", B(Expansion::kAuthorId)}, {"edit_history_post_ids", kNoData}, {"edit_history_tweet_ids", kNoData},
     {"entities.mentions.username", B(Expansion::kMentionsUsername)}, {"geo.place_id", kNoData},
     {"in_reply_to_user_id", B(Expansion::kInReplyToUserId)}, {"referenced_posts", B(Expansion::kReferencedTweetsId)},
     {"referenced_tweets.id", B(Expansion::kReferencedTweetsId)},
     {"referenced_tweets.id.author_id", B(Expansion::kReferencedTweetsIdAuthorId)}, {"username", kNoData},
+};
+
+constexpr Vocabulary kPollFields[] = {
+    {"duration_minutes", B(PollField::kDurationMinutes)}, {"end_datetime", B(PollField::kEndDatetime)},
+    {"id", kNoData},       // always sent
+    {"options", kNoData},  // always sent
+    {"voting_status", B(PollField::kVotingStatus)},
 };
 
 constexpr Vocabulary kUserExpansions[] = {
@@ -104,6 +111,9 @@ Result<FieldSelection> ParseFieldSelection(const Params& params, PrimaryResource
   auto exp = primary == PrimaryResource::kPosts ? ParseList(params, "expansions", kPostExpansions)
                                                 : ParseList(params, "expansions", kUserExpansions);
   if (!exp.ok()) return exp.status();
+  auto poll = ParseList(params, "poll.fields", kPollFields);
+  if (!poll.ok()) return poll.status();
+  s.poll = *poll;
   s.post = *post | *post_current;
   s.user = *user;
   s.expansions = *exp;
@@ -122,6 +132,7 @@ FieldSelection DataFields(const FieldSelection& f) {
   if (f.Has(Expansion::kInReplyToUserId)) out.post |= Bit(PostField::kInReplyToUserId);
   if (f.Has(Expansion::kMentionsUsername)) out.post |= Bit(PostField::kEntities);
   if (f.Has(Expansion::kPinnedTweetId)) out.user |= Bit(UserField::kPinnedTweetId);
+  if (f.Has(Expansion::kPollIds)) out.post |= Bit(PostField::kAttachments);
   return out;
 }
 

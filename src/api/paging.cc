@@ -89,7 +89,7 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
     if (!previous.empty()) w.Member("previous_token", previous);
     w.EndObject();
   };
-  auto response = RenderPostsEnvelope(ctx.store, rows, false, fields, {}, meta);
+  auto response = RenderPostsEnvelope(ctx.store, ctx.now, rows, false, fields, {}, meta);
   if (response.ok() && trap) TrapInjector::MarkTrapDelivered(*response, trap);
   return response;
 }

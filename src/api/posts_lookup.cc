@@ -16,8 +16,8 @@ const std::initializer_list<std::string_view> kLookupParams = {"tweet.fields", "
                                                                    "media.fields", "place.fields", "poll.fields"};
 
 // `cacheable`, when given, is set to whether the response depends on nothing but the ids, the
-// parameters and the store: no trap record (those are the requesting app's alone) and no
-// partial error.
+// parameters and the store: no trap record (those are the requesting app's alone), no
+// partial error, and no poll in includes (its voting_status changes with time).
 Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id>& ids, bool single,
                            std::string_view parameter, const Params& params, bool* cacheable = nullptr) {
   auto fields = ParseFieldSelection(params, PrimaryResource::kPosts);
@@ -42,8 +42,10 @@ Result<ApiResponse> Lookup(ApiContext& ctx, const App& app, const std::vector<Id
     std::sort(posts->begin(), posts->end(), [&](const StoredPost& a, const StoredPost& b) {
       return std::find(ids.begin(), ids.end(), a.post.id) < std::find(ids.begin(), ids.end(), b.post.id);
     });
-  if (cacheable) *cacheable = traps.empty() && errors.empty() && !posts->empty();
-  auto response = RenderPostsEnvelope(ctx.store, *posts, single, *fields, std::move(errors), nullptr);
+  const bool polls = fields->Has(Expansion::kPollIds) &&
+                     std::any_of(posts->begin(), posts->end(), [](const StoredPost& p) { return p.post.poll.has_value(); });
+  if (cacheable) *cacheable = traps.empty() && errors.empty() && !posts->empty() && !polls;
+  auto response = RenderPostsEnvelope(ctx.store, ctx.now, *posts, single, *fields, std::move(errors), nullptr);
   if (response.ok())
     for (Id trap : traps) TrapInjector::MarkTrapDelivered(*response, trap);
   return response;

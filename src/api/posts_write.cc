@@ -5,6 +5,7 @@
 #include "api/handlers.h"
 #include "api/params.h"
 #include "api/post_body.h"
+#include "api/reply_metadata.h"
 #include "core/language.h"
 #include "core/json_writer.h"
 #include "core/text.h"
@@ -30,13 +31,29 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
         return std::tolower(static_cast<unsigned char>(a)) == b;
       }))
     return UnsupportedMediaType("POST /2/tweets takes Content-Type: application/json");
-  auto post = ParsePostBody(req.body, ctx.config.posts.max_chars);
+  std::vector<Id> exclude_reply_user_ids;
+  auto post = ParsePostBody(req.body, ctx.config.posts.max_chars, &exclude_reply_user_ids);
+  // The only 403 of the body (for_super_followers_only): the resource refused is the posting
+  // account, which X's not-authorized-for-resource problem names.
+  if (!post.ok() && post.status().code() == StatusCode::kForbidden)
+    return Forbidden("user", "for_super_followers_only", std::to_string(app.user_id), post.status().message());
   if (!post.ok()) return post.status();
   if (auto quoted = post->Reference(ReferenceType::kQuoted)) {
     auto found = ctx.store.GetPosts(std::span<const Id>(&*quoted, 1));
     if (!found.ok()) return found.status();
     if (found->empty() || found->front().post.deleted_at)
       return InvalidRequest("quote_tweet_id", std::to_string(*quoted), "The post you are quoting does not exist or was deleted.");
+  }
+  if (auto parent_id = post->Reference(ReferenceType::kRepliedTo)) {
+    // X's reply metadata, outside the length just checked. A parent that is missing or
+    // deleted gets no prefix: NotePendingPost refuses the reply.
+    auto parent = ctx.store.GetPosts(std::span<const Id>(&*parent_id, 1));
+    if (!parent.ok()) return parent.status();
+    if (!parent->empty() && !parent->front().post.deleted_at) {
+      auto prefix = ReplyMentionsPrefix(ctx.store, parent->front().post, app.user_id, post->text, exclude_reply_user_ids);
+      if (!prefix.ok()) return prefix.status();
+      post->text = *prefix + post->text;
+    }
   }
   post->id = ctx.ids.Next();
   post->author_id = app.user_id;
@@ -45,6 +62,11 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
   post->entities = ExtractEntities(post->text);
   post->lang = std::string(DetectLanguage(post->text, post->entities));
   post->source = app.name;
+  if (post->poll) {
+    // X's poll ids are snowflakes like its posts'; the poll ends `duration` after the post.
+    post->poll->id = ctx.ids.Next();
+    post->poll->end_datetime = post->created_at + TimeMs(post->poll->duration_minutes) * 60 * 1000;
+  }
   if (Status s = ctx.store.NotePendingPost(*post, ctx.services.ledger ? ctx.services.ledger->AppendedSize() : 0); !s.ok()) return s;
 
   JsonWriter w;

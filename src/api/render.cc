@@ -82,9 +82,35 @@ Result<std::vector<User>> FetchUsers(Store& store, const std::vector<Id>& ids) {
   return out;
 }
 
+// X's poll object: id and options always, the rest as poll.fields asks. voting_status is
+// "open" until end_datetime, then "closed".
+void RenderPoll(JsonWriter& w, const Poll& poll, const FieldSelection& f, TimeMs now) {
+  w.BeginObject();
+  w.MemberId("id", poll.id);
+  w.Key("options");
+  w.BeginArray();
+  for (size_t i = 0; i < poll.options.size(); ++i) {
+    w.BeginObject();
+    w.MemberInt("position", int64_t(i + 1));
+    w.Member("label", poll.options[i]);
+    w.MemberInt("votes", i < poll.votes.size() ? poll.votes[i] : 0);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (f.Has(PollField::kDurationMinutes)) w.MemberInt("duration_minutes", poll.duration_minutes);
+  if (f.Has(PollField::kEndDatetime)) Time(w, "end_datetime", poll.end_datetime);
+  if (f.Has(PollField::kVotingStatus)) w.Member("voting_status", now < poll.end_datetime ? "open" : "closed");
+  w.EndObject();
+}
+
+struct PollIncludes {
+  std::vector<Poll> polls;
+  TimeMs now = 0;
+};
+
 void RenderIncludes(JsonWriter& w, const std::vector<User>& users, const std::vector<StoredPost>& posts,
-                    const FieldSelection& f) {
-  if (users.empty() && posts.empty()) return;
+                    const FieldSelection& f, const PollIncludes& polls = {}) {
+  if (users.empty() && posts.empty() && polls.polls.empty()) return;
   w.Key("includes");
   w.BeginObject();
   if (!users.empty()) {
@@ -99,13 +125,20 @@ void RenderIncludes(JsonWriter& w, const std::vector<User>& users, const std::ve
     for (const auto& p : posts) RenderPost(w, p, IncludedPostFields(f));
     w.EndArray();
   }
+  if (!polls.polls.empty()) {
+    w.Key("polls");
+    w.BeginArray();
+    for (const auto& poll : polls.polls) RenderPoll(w, poll, f, polls.now);
+    w.EndArray();
+  }
   w.EndObject();
 }
 
 // Everything after `data`: includes, errors, meta; then closes the envelope.
 void FinishEnvelope(JsonWriter& w, const std::vector<User>& users, const std::vector<StoredPost>& posts,
-                    const FieldSelection& f, const std::vector<ResourceError>& errors, const MetaWriter& meta) {
-  RenderIncludes(w, users, posts, f);
+                    const FieldSelection& f, const std::vector<ResourceError>& errors, const MetaWriter& meta,
+                    const PollIncludes& polls = {}) {
+  RenderIncludes(w, users, posts, f, polls);
   RenderErrors(w, errors);
   if (meta) {
     w.Key("meta");
@@ -194,7 +227,14 @@ void RenderPost(JsonWriter& w, const StoredPost& sp, const FieldSelection& f) {
     w.EndObject();
   }
   if (f.Has(PostField::kPossiblySensitive)) w.MemberBool("possibly_sensitive", false);
-  if (f.Has(PostField::kReplySettings)) w.Member("reply_settings", "everyone");
+  if (f.Has(PostField::kReplySettings)) w.Member("reply_settings", ReplySettingsName(p.reply_settings));
+  if (f.Has(PostField::kAttachments) && p.poll) {
+    w.Key("attachments");
+    w.BeginObject();
+    w.MemberIdArray("poll_ids", std::vector<Id>{p.poll->id});
+    w.EndObject();
+  }
+  if (f.Has(PostField::kPaidPartnership)) w.MemberBool("paid_partnership", p.paid_partnership);
   if (f.Has(PostField::kEditControls)) {
     w.Key("edit_controls");
     w.BeginObject();
@@ -249,7 +289,7 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
   w.EndObject();
 }
 
-Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
+Result<ApiResponse> RenderPostsEnvelope(Store& store, TimeMs now, const std::vector<StoredPost>& posts, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta) {
   // Referenced posts first: their authors may be wanted too.
@@ -283,6 +323,17 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
   }
   if (Status s = FillMostRecentPosts(store, *users, f); !s.ok()) return s;
   if (!f.Has(Expansion::kReferencedTweetsId)) ref_posts.clear();
+  PollIncludes polls{{}, now};
+  if (f.Has(Expansion::kPollIds)) {
+    IdList poll_ids;
+    for (const auto& p : posts)
+      if (p.post.poll) poll_ids.Add(p.post.poll->id);
+    if (!poll_ids.ids.empty()) {
+      auto found = store.GetPolls(poll_ids.ids);
+      if (!found.ok()) return found.status();
+      polls.polls = std::move(*found);
+    }
+  }
 
   const FieldSelection data_f = DataFields(f);
   JsonWriter w;
@@ -301,7 +352,7 @@ Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPo
       w.EndArray();
     }
   }
-  FinishEnvelope(w, *users, ref_posts, f, errors, meta);
+  FinishEnvelope(w, *users, ref_posts, f, errors, meta, polls);
   ApiResponse r = ApiResponse::Json(200, w.Take());
   r.delivered_posts.reserve(posts.size() + ref_posts.size());
   for (const auto& p : posts) r.delivered_posts.push_back(p.post.id);

@@ -40,9 +40,10 @@ using MetaWriter = std::function<void(JsonWriter&)>;
 
 //! Renders posts as `data` (one object when `single`, else an array; omitted when there are
 //! none and `single`), plus includes for the selected expansions (read from `store`), errors
-//! and meta (when `meta` is set). Deleted posts must already be filtered out.
+//! and meta (when `meta` is set). Deleted posts must already be filtered out. `now` is the
+//! request's time: a poll's voting_status is "open" before its end_datetime, then "closed".
 //! The result is a 200 response that lists what it delivers (ApiResponse::delivered_*).
-Result<ApiResponse> RenderPostsEnvelope(Store& store, const std::vector<StoredPost>& posts, bool single,
+Result<ApiResponse> RenderPostsEnvelope(Store& store, TimeMs now, const std::vector<StoredPost>& posts, bool single,
                                         const FieldSelection& f, std::vector<ResourceError> errors,
                                         const MetaWriter& meta);
 Result<ApiResponse> RenderUsersEnvelope(Store& store, const std::vector<User>& users, bool single,

@@ -41,7 +41,7 @@ Result<ApiResponse> Timeline(ApiContext& ctx, const App& app, const ApiRequest& 
   if (of_user) {
     auto refusal = UserTimelineRefusal(ctx.store, *id, id_param);
     if (!refusal.ok()) return refusal.status();
-    if (*refusal) return RenderPostsEnvelope(ctx.store, {}, false, *fields, {std::move(**refusal)}, nullptr);
+    if (*refusal) return RenderPostsEnvelope(ctx.store, ctx.now, {}, false, *fields, {std::move(**refusal)}, nullptr);
   }
   auto rows = fetch(*id, *page);
   if (!rows.ok()) return rows.status();

@@ -1,5 +1,7 @@
 #include "core/types.h"
 
+#include <utility>
+
 namespace sluice {
 
 std::string_view VerifiedTypeName(VerifiedType t) {
@@ -27,6 +29,26 @@ std::string_view ReferenceTypeName(ReferenceType t) {
     case ReferenceType::kRepliedTo: break;
   }
   return "replied_to";
+}
+
+namespace {
+constexpr std::pair<ReplySettings, std::string_view> kReplySettingsNames[] = {
+    {ReplySettings::kEveryone, "everyone"},         {ReplySettings::kFollowing, "following"},
+    {ReplySettings::kMentionedUsers, "mentionedUsers"}, {ReplySettings::kSubscribers, "subscribers"},
+    {ReplySettings::kVerified, "verified"},
+};
+}  // namespace
+
+std::string_view ReplySettingsName(ReplySettings r) {
+  for (const auto& [value, name] : kReplySettingsNames)
+    if (value == r) return name;
+  return "everyone";
+}
+
+std::optional<ReplySettings> ParseReplySettings(std::string_view s) {
+  for (const auto& [value, name] : kReplySettingsNames)
+    if (name == s) return value;
+  return std::nullopt;
 }
 
 }  // namespace sluice

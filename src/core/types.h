@@ -83,6 +83,23 @@ struct ReferencedPost {
   Id id;
 };
 
+// ---- create-post options (POST /2/tweets body; issue 12, item 5) ----
+
+//! Who may reply to a post: X's `reply_settings` values ("everyone" when the body sets none).
+enum class ReplySettings { kEveryone, kFollowing, kMentionedUsers, kSubscribers, kVerified };
+std::string_view ReplySettingsName(ReplySettings r);
+//! X's names ("following", "mentionedUsers", ...); nullopt for any other (case-sensitive, as X).
+std::optional<ReplySettings> ParseReplySettings(std::string_view s);
+
+//! A poll attached to a post. Options are in position order (position = index + 1).
+struct Poll {
+  Id id = 0;
+  std::vector<std::string> options;  // 2-4 labels, 1-25 characters each
+  std::vector<int64_t> votes;        // one per option (0 for a new poll)
+  int32_t duration_minutes = 0;      // 5-10080
+  TimeMs end_datetime = 0;           // the post's created_at + duration
+};
+
 struct Post {
   Id id = 0;
   Id author_id = 0;
@@ -97,6 +114,14 @@ struct Post {
   std::vector<Id> edit_history;  // oldest first; {id} for a post never edited
   std::string source;            // the app that wrote it, if written through the API
   std::optional<TimeMs> deleted_at;
+  // Create-post options (issue 12, item 5).
+  ReplySettings reply_settings = ReplySettings::kEveryone;
+  bool made_with_ai = false;      // stored; X's post object has no field for it
+  bool paid_partnership = false;
+  bool nullcast = false;          // promoted-only: public, but not in the author's timeline
+  //! The attached poll. On write (a new post) the whole poll; on read (Store::GetPosts and the
+  //! lists) only its id: the rest is read by Store::GetPolls when asked for.
+  std::optional<Poll> poll;
 
   std::optional<Id> Reference(ReferenceType t) const {
     for (const auto& r : referenced)

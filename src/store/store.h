@@ -96,12 +96,16 @@ class Store {
   // ---- reads. Deleted posts are returned (with deleted_at set): callers decide. ----
   virtual Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) = 0;
   virtual Result<std::vector<User>> GetUsers(std::span<const Id> ids) = 0;
+  //! The polls with these ids (Post::poll on read holds only the id), options in position
+  //! order; unknown ids are left out. A poll is found once its post is published.
+  virtual Result<std::vector<Poll>> GetPolls(std::span<const Id> ids) = 0;
   //! Case-insensitive.
   virtual Result<std::vector<User>> GetUsersByUsername(std::span<const std::string> usernames) = 0;
 
   // Timelines: newest first, deleted posts skipped, up to page.limit + 1 posts. Lists and
   // counts leave out the posts of protected accounts: every API token is app-only, and X
-  // shows those posts to the account's followers alone.
+  // shows those posts to the account's followers alone. UserPosts leaves out nullcast posts
+  // (promoted-only: public, found by id and by search, but not in the author's timeline).
   virtual Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) = 0;
@@ -136,6 +140,7 @@ class Store {
   virtual Status Atomically(const std::function<Status()>& fn) = 0;
   virtual Status Apply(const WriteBatch& batch) = 0;
   //! Inserts one post durably (fsync before returning ok). Fills conversation and mention ids.
+  //! A post with a whole poll (options set) stores the poll too.
   virtual Status InsertPost(Post& post) = 0;
   //! Marks a post deleted (kept for evidence). NotFound if no live post has this id.
   virtual Status DeletePost(Id id, TimeMs at) = 0;
@@ -143,7 +148,7 @@ class Store {
   // ---- write intents: a write of the API takes effect only with its ledger record ----
   //! Notes `post` as a pending post: no read returns it until ApplyIntent. Checks its reply
   //! parent (400 when missing or deleted) and fills conversation_id and in_reply_to_user_id
-  //! as InsertPost does. `ledger_size`: the ledger's appended size before the POST record is
+  //! as InsertPost does. Its options and its poll (whole, with id) are noted with it. `ledger_size`: the ledger's appended size before the POST record is
   //! appended. Durable when it returns.
   virtual Status NotePendingPost(Post& post, uint64_t ledger_size) = 0;
   //! Notes the deletion of post `id` at `at`, the post staying live until ApplyIntent.
@@ -153,7 +158,8 @@ class Store {
   //! one transaction. NotFound when there is none. Never re-checks what the intent checked:
   //! its ledger record already says it happened.
   virtual Status ApplyIntent(Id post_id) = 0;
-  //! Clears the intent for `post_id` without applying it (no error when there is none).
+  //! Clears the intent for `post_id` without applying it (no error when there is none); a
+  //! pending post's poll goes with it.
   virtual Status DropIntent(Id post_id) = 0;
   //! Every intent noted and neither applied nor dropped, by post id.
   virtual Result<std::vector<WriteIntent>> ListIntents() = 0;

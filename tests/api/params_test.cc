@@ -117,6 +117,23 @@ TEST(Fields, CurrentExpansionNamesSelectTheSameData) {
   EXPECT_EQ(none->expansions, 0u);
 }
 
+// Issue 12, item 5: polls and the create-post fields are selected, poll.fields checked.
+TEST(Fields, PollFieldsAndPostOptions) {
+  auto f = ParseFieldSelection(*Params::Parse("expansions=attachments.poll_ids&tweet.fields=paid_partnership,reply_settings&"
+                                              "poll.fields=duration_minutes,end_datetime,voting_status,id,options"),
+                               PrimaryResource::kPosts);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_TRUE(f->Has(Expansion::kPollIds));
+  EXPECT_TRUE(f->Has(PostField::kPaidPartnership));
+  EXPECT_TRUE(f->Has(PollField::kDurationMinutes) && f->Has(PollField::kEndDatetime) && f->Has(PollField::kVotingStatus));
+  EXPECT_FALSE(f->Has(PostField::kAttachments));
+  EXPECT_TRUE(DataFields(*f).Has(PostField::kAttachments));  // the expansion's link, as X sends it
+  auto bad = ParseFieldSelection(*Params::Parse("poll.fields=votes"), PrimaryResource::kPosts);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().parameter_errors().front().message,
+            "The `poll.fields` query parameter value [votes] is not one of [duration_minutes,end_datetime,id,options,voting_status]");
+}
+
 // Every enum value X's OpenAPI document gives post.fields, user.fields and expansions on the
 // endpoints Sluice serves (tests/api/data/x_openapi_enums.txt, made by
 // scripts/x_openapi_enums.py) is accepted, under the old parameter name as well.

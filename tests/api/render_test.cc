@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 
 namespace sluice {
@@ -115,7 +116,7 @@ class RenderEnvelopeTest : public ::testing::Test {
     std::vector<ResourceError> errors;
     auto posts = FetchLivePosts(*store_, {kReply}, "id", errors);
     EXPECT_TRUE(posts.ok());
-    auto r = RenderPostsEnvelope(*store_, *posts, true, f, errors, nullptr);
+    auto r = RenderPostsEnvelope(*store_, 0, *posts, true, f, errors, nullptr);
     EXPECT_TRUE(r.ok());
     return boost::json::parse(r->body).as_object();
   }
@@ -180,6 +181,35 @@ TEST_F(RenderEnvelopeTest, NoExpansionAddsNoField) {
   auto j = Posts(FieldSelection{});
   EXPECT_EQ(j.at("data").as_object().size(), 3u);  // id, text, edit_history_tweet_ids
   EXPECT_FALSE(j.contains("includes"));
+}
+
+// A poll's voting_status is "open" until its end_datetime, then "closed" (issue 12, item 5).
+TEST_F(RenderEnvelopeTest, PollVotingStatusFollowsTheClock) {
+  Post p;
+  p.id = 3000;
+  p.author_id = kAuthor;
+  p.text = "vote";
+  p.created_at = 1000000;
+  p.edit_history = {p.id};
+  p.poll = Poll{.id = 3001, .options = {"a", "b"}, .votes = {0, 0}, .duration_minutes = 5, .end_datetime = 1000000 + 300000};
+  ASSERT_TRUE(store_->Apply(WriteBatch{{}, {p}}).ok());
+  auto f = ParseFieldSelection(*Params::Parse("expansions=attachments.poll_ids&poll.fields=voting_status,duration_minutes"),
+                               PrimaryResource::kPosts);
+  ASSERT_TRUE(f.ok());
+  std::vector<ResourceError> errors;
+  auto posts = FetchLivePosts(*store_, {3000}, "id", errors);
+  ASSERT_TRUE(posts.ok());
+  auto at = [&](TimeMs now) {
+    auto r = RenderPostsEnvelope(*store_, now, *posts, true, *f, {}, nullptr);
+    EXPECT_TRUE(r.ok());
+    return boost::json::parse(r->body).as_object();
+  };
+  auto open = at(1000000 + 299999);
+  EXPECT_EQ(open.at("data").at("attachments").at("poll_ids").at(0), "3001");
+  EXPECT_EQ(boost::json::serialize(open.at("includes").at("polls")),
+            R"([{"id":"3001","options":[{"position":1,"label":"a","votes":0},{"position":2,"label":"b","votes":0}],)"
+            R"("duration_minutes":5,"voting_status":"open"}])");
+  EXPECT_EQ(at(1000000 + 300000).at("includes").at("polls").at(0).at("voting_status"), "closed");
 }
 
 }  // namespace

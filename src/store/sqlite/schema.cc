@@ -139,6 +139,36 @@ CREATE TABLE write_intents (
     R"sql(
 CREATE INDEX users_protected ON users (id) WHERE protected <> 0;
 )sql",
+    // create-post options (issue 12, item 5: POST /2/tweets bodies): who may reply, the
+    // disclosures, nullcast, and polls. A post's options, on the post and on its pending
+    // intent alike; a poll is written with the intent (no read finds it before its post is
+    // published: reads reach a poll only through posts.poll_id) and removed with a dropped one.
+    R"sql(
+ALTER TABLE posts ADD COLUMN reply_settings TEXT NOT NULL DEFAULT 'everyone'
+  CHECK (reply_settings IN ('everyone','following','mentionedUsers','subscribers','verified'));
+ALTER TABLE posts ADD COLUMN made_with_ai INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN paid_partnership INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN nullcast INTEGER NOT NULL DEFAULT 0;  -- promoted-only: not in the author's timeline
+ALTER TABLE posts ADD COLUMN poll_id INTEGER;
+ALTER TABLE write_intents ADD COLUMN reply_settings TEXT;
+ALTER TABLE write_intents ADD COLUMN made_with_ai INTEGER;
+ALTER TABLE write_intents ADD COLUMN paid_partnership INTEGER;
+ALTER TABLE write_intents ADD COLUMN nullcast INTEGER;
+ALTER TABLE write_intents ADD COLUMN poll_id INTEGER;
+CREATE TABLE polls (
+  id               INTEGER PRIMARY KEY,
+  post_id          INTEGER NOT NULL UNIQUE,
+  duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 5 AND 10080),
+  end_datetime     INTEGER NOT NULL          -- ms since epoch: the post's created_at + duration
+);
+CREATE TABLE poll_options (
+  poll_id  INTEGER NOT NULL,
+  position INTEGER NOT NULL,                 -- 1-based, as X numbers them
+  label    TEXT NOT NULL,
+  votes    INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (poll_id, position)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

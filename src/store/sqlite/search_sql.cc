@@ -249,11 +249,12 @@ class Compiler {
         out_.params.emplace_back(v);
         return;
       case Kind::kIs:
-        // Sluice posts are never nullcast (is:nullcast matches nothing, as below).
+        // is:nullcast: the promoted-only posts (POST /2/tweets with "nullcast": true).
         out_.sql += v == "retweet"    ? "p.retweeted_id IS NOT NULL"
                     : v == "reply"    ? "p.replied_to_id IS NOT NULL"
                     : v == "quote"    ? "p.quoted_id IS NOT NULL"
                     : v == "verified" ? "p.author_id IN (SELECT id FROM users WHERE verified_type <> 'none')"
+                    : v == "nullcast" ? "p.nullcast <> 0"
                                       : "0";
         return;
       case Kind::kHas:

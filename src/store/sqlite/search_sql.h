@@ -28,9 +28,10 @@ struct SqlPredicate {
 //! tokenizer splits them (case and diacritics folded); a keyword with no letter or digit
 //! matches no post. An emoji matches the posts whose text contains it. bio: matches the posts
 //! whose author's description holds the value as whole words (ASCII case folded);
-//! retweets_of: the reposts of that user's posts. The store holds no media, geo, places,
-//! annotations or lists and no post is nullcast: has:media|images|videos|video_link|geo,
-//! is:nullcast, place_country:, point_radius:, context:, entity: and list: match nothing.
+//! retweets_of: the reposts of that user's posts; is:nullcast the posts created nullcast
+//! (search finds them, as X's does; -is:nullcast leaves them out). The store holds no media,
+//! geo, places, annotations or lists: has:media|images|videos|video_link|geo, place_country:,
+//! point_radius:, context:, entity: and list: match nothing.
 SqlPredicate CompileSearch(const SearchNode& root);
 
 //! The FTS5 expression over posts_fts that the whole query is, when it is one (keywords,

@@ -11,7 +11,8 @@ Status SqliteStore::NotePendingPost(Post& post, uint64_t ledger_size) {
   if (Status s = ResolveParent(post); !s.ok()) return s;
   auto s = db_->Cached(
       "INSERT INTO write_intents (post_id, kind, ledger_size, at, author_id, text, lang, conversation_id,"
-      " in_reply_to_user_id, replied_to_id, quoted_id, source) VALUES (?, 'post', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      " in_reply_to_user_id, replied_to_id, quoted_id, source, reply_settings, made_with_ai, paid_partnership, nullcast,"
+      " poll_id) VALUES (?, 'post', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!s.ok()) return s.status();
   {
     StmtScope st(**s);
@@ -26,11 +27,18 @@ Status SqliteStore::NotePendingPost(Post& post, uint64_t ledger_size) {
     st->Bind(9, post.Reference(ReferenceType::kRepliedTo));
     st->Bind(10, post.Reference(ReferenceType::kQuoted));
     st->Bind(11, post.source);
+    st->Bind(12, ReplySettingsName(post.reply_settings));
+    st->Bind(13, int64_t(post.made_with_ai));
+    st->Bind(14, int64_t(post.paid_partnership));
+    st->Bind(15, int64_t(post.nullcast));
+    st->Bind(16, post.poll ? std::optional<int64_t>(post.poll->id) : std::nullopt);
     if (Status r = st->Run(); !r.ok()) {
       if (r.code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");
       return r;
     }
   }
+  if (post.poll)
+    if (Status r = InsertPollRows(post); !r.ok()) return r;
   return tx->Commit();
 }
 
@@ -82,8 +90,8 @@ Status SqliteStore::ApplyIntentTx(Id post_id) {
   auto tx = Transaction::Begin(*db_);
   if (!tx.ok()) return tx.status();
   auto s = db_->Cached(
-      "SELECT kind, at, author_id, text, lang, conversation_id, in_reply_to_user_id, replied_to_id, quoted_id, source"
-      " FROM write_intents WHERE post_id = ?");
+      "SELECT kind, at, author_id, text, lang, conversation_id, in_reply_to_user_id, replied_to_id, quoted_id, source,"
+      " reply_settings, made_with_ai, paid_partnership, nullcast, poll_id FROM write_intents WHERE post_id = ?");
   if (!s.ok()) return s.status();
   bool deletion = false;
   TimeMs at = 0;
@@ -107,6 +115,12 @@ Status SqliteStore::ApplyIntentTx(Id post_id) {
       if (auto parent = st->OptInt(7)) post.referenced.push_back({ReferenceType::kRepliedTo, *parent});
       if (auto quoted = st->OptInt(8)) post.referenced.push_back({ReferenceType::kQuoted, *quoted});
       post.source = st->Text(9);
+      // NULL in intents noted before these columns: the defaults.
+      if (!st->IsNull(10)) post.reply_settings = ParseReplySettings(st->Text(10)).value_or(ReplySettings::kEveryone);
+      post.made_with_ai = st->OptInt(11).value_or(0) != 0;
+      post.paid_partnership = st->OptInt(12).value_or(0) != 0;
+      post.nullcast = st->OptInt(13).value_or(0) != 0;
+      if (auto poll = st->OptInt(14)) post.poll = Poll{.id = *poll};  // its rows were written with the intent
       post.edit_history = {post_id};
       post.entities = ExtractEntities(post.text);
     }
@@ -123,11 +137,19 @@ Status SqliteStore::ApplyIntentTx(Id post_id) {
   } else if (Status r = InsertPostAndCounts(post); !r.ok()) {
     return r;
   }
-  if (Status r = DropIntent(post_id); !r.ok()) return r;
+  if (Status r = DeleteIntentRow(post_id); !r.ok()) return r;
   return tx->Commit();
 }
 
 Status SqliteStore::DropIntent(Id post_id) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  if (Status r = DeletePendingPoll(post_id); !r.ok()) return r;
+  if (Status r = DeleteIntentRow(post_id); !r.ok()) return r;
+  return tx->Commit();
+}
+
+Status SqliteStore::DeleteIntentRow(Id post_id) {
   auto s = db_->Cached("DELETE FROM write_intents WHERE post_id = ?");
   if (!s.ok()) return s.status();
   StmtScope st(**s);

@@ -18,7 +18,9 @@ constexpr std::string_view kNotProtected = "p.author_id NOT IN (SELECT id FROM u
 constexpr std::string_view kPostColumns =
     "p.id, p.author_id, p.text, p.created_at, p.lang, p.conversation_id, p.in_reply_to_user_id, p.replied_to_id,"
     " p.quoted_id, p.retweeted_id, p.entities, p.retweet_count, p.reply_count, p.like_count, p.quote_count,"
-    " p.bookmark_count, p.impression_count, p.edit_history, p.source, p.deleted_at";
+    " p.bookmark_count, p.impression_count, p.edit_history, p.source, p.deleted_at,"
+    // create-post options (issue 12, item 5): 20-24
+    " p.reply_settings, p.made_with_ai, p.paid_partnership, p.nullcast, p.poll_id";
 
 constexpr std::string_view kUserColumns =
     "id, username, name, description, location, url, created_at, verified_type, protected, labels,"
@@ -55,6 +57,11 @@ StoredPost ReadPost(const Stmt& s) {
   }
   p.source = s.Text(18);
   p.deleted_at = s.OptInt(19);
+  p.reply_settings = ParseReplySettings(s.Text(20)).value_or(ReplySettings::kEveryone);
+  p.made_with_ai = s.Int(21) != 0;
+  p.paid_partnership = s.Int(22) != 0;
+  p.nullcast = s.Int(23) != 0;
+  if (auto poll = s.OptInt(24)) p.poll = Poll{.id = *poll};
   return sp;
 }
 
@@ -264,7 +271,7 @@ Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::st
 }
 
 Result<std::vector<StoredPost>> SqliteStore::UserPosts(Id user_id, const PageRequest& page) {
-  return Page("posts p INDEXED BY posts_by_author", "p.author_id = ?", {user_id}, page);
+  return Page("posts p INDEXED BY posts_by_author", "p.author_id = ? AND p.nullcast = 0", {user_id}, page);
 }
 
 Result<std::vector<StoredPost>> SqliteStore::Mentions(Id user_id, const PageRequest& page) {

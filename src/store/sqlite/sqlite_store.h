@@ -16,6 +16,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) override;
   Result<std::vector<User>> GetUsers(std::span<const Id> ids) override;
+  Result<std::vector<Poll>> GetPolls(std::span<const Id> ids) override;
   Result<std::vector<User>> GetUsersByUsername(std::span<const std::string> usernames) override;
   Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) override;
   Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) override;
@@ -81,6 +82,13 @@ class SqliteStore final : public Store {
   //! The post's row, then the counts it bumps (parent's replies, quoted's quotes, author's posts).
   Status InsertPostAndCounts(const Post& post);
   Status ApplyIntentTx(Id post_id);
+  //! Removes the intent row only (applied intents keep their poll; DropIntent removes it).
+  Status DeleteIntentRow(Id post_id);
+  // Polls (sqlite_polls.cc).
+  //! The rows of `post.poll` (whole: options set), for the post `post.id`.
+  Status InsertPollRows(const Post& post);
+  //! The poll of the pending post `post_id`, if any and if the post is not published.
+  Status DeletePendingPoll(Id post_id);
   Result<std::optional<Id>> UserIdByUsername(std::string_view username_lc);
 
   std::unique_ptr<Db> db_;

@@ -142,7 +142,8 @@ Status SqliteStore::InsertPostRow(const Post& post) {
   auto stmt = db_->Cached(
       "INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id, replied_to_id,"
       " quoted_id, retweeted_id, flags, entities, retweet_count, reply_count, like_count, quote_count, bookmark_count,"
-      " impression_count, edit_history, source, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " impression_count, edit_history, source, deleted_at, reply_settings, made_with_ai, paid_partnership, nullcast,"
+      " poll_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt.ok()) return stmt.status();
   {
     StmtScope s(**stmt);
@@ -168,11 +169,19 @@ Status SqliteStore::InsertPostRow(const Post& post) {
     s->Bind(19, history);
     s->Bind(20, post.source);
     s->Bind(21, post.deleted_at);
+    s->Bind(22, ReplySettingsName(post.reply_settings));
+    s->Bind(23, int64_t(post.made_with_ai));
+    s->Bind(24, int64_t(post.paid_partnership));
+    s->Bind(25, int64_t(post.nullcast));
+    s->Bind(26, post.poll ? std::optional<int64_t>(post.poll->id) : std::nullopt);
     if (Status st = s->Run(); !st.ok()) {
       if (st.code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");
       return st;
     }
   }
+
+  if (post.poll && !post.poll->options.empty())
+    if (Status st = InsertPollRows(post); !st.ok()) return st;
 
   auto tag = db_->Cached("INSERT OR IGNORE INTO post_tags (kind, value, post_id) VALUES (?, ?, ?)");
   if (!tag.ok()) return tag.status();

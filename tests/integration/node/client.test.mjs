@@ -297,6 +297,42 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
     assert.equal(timeline.meta.result_count, seen.length);
   });
 
+  // Issue 12, item 5: the client's own create-post body (poll, reply_settings, disclosures),
+  // read back through its includes helper; media is X's unknown-id 400.
+  test('tweet() with a poll and reply settings, read back with includes.poll()', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const created = await state.v2.tweet('node client poll: which one?', {
+      poll: { options: ['yes', 'no', 'later'], duration_minutes: 30 },
+      reply_settings: 'mentionedUsers',
+      paid_partnership: true,
+    });
+    assert.match(created.data.id, /^[0-9]+$/);
+    const got = await state.v2.singleTweet(created.data.id, {
+      expansions: ['attachments.poll_ids'],
+      'tweet.fields': ['reply_settings', 'paid_partnership'],
+      'poll.fields': ['duration_minutes', 'end_datetime', 'voting_status'],
+    });
+    assert.equal(got.data.reply_settings, 'mentionedUsers');
+    assert.equal(got.data.paid_partnership, true);
+    const poll = new TwitterV2IncludesHelper(got).poll(got.data);
+    assert.ok(poll, `includes.polls holds the post's poll: ${JSON.stringify(got)}`);
+    assert.deepEqual(poll.options, [
+      { position: 1, label: 'yes', votes: 0 },
+      { position: 2, label: 'no', votes: 0 },
+      { position: 3, label: 'later', votes: 0 },
+    ]);
+    assert.equal(poll.duration_minutes, 30);
+    assert.equal(poll.voting_status, 'open');
+    assert.ok(Date.parse(poll.end_datetime) > Date.now());
+
+    await assert.rejects(state.v2.tweet('with media', { media: { media_ids: ['1146654567674912769'] } }), (err) => {
+      assert.ok(err instanceof ApiResponseError, `expected ApiResponseError, got ${err}`);
+      assert.equal(err.code, 400);
+      assert.deepEqual(err.data.errors?.[0]?.parameters, { 'media.media_ids': ['1146654567674912769'] });
+      assert.equal(err.data.errors?.[0]?.message, 'Your media IDs are invalid.');
+      return true;
+    });
+  });
+
   test('a 400 surfaces as ApiResponseError', { timeout: TEST_TIMEOUT_MS }, async () => {
     assert.ok(state.query, 'needs the search test');
     await assert.rejects(state.v2.search(state.query, { max_results: 5 }), (err) => {
