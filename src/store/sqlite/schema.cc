@@ -139,6 +139,27 @@ CREATE TABLE write_intents (
     R"sql(
 CREATE INDEX users_protected ON users (id) WHERE protected <> 0;
 )sql",
+    // The social graph (store.h, GraphList): follows and likes as edges, listed newest first
+    // by their own id (the order they arrived in); reposts are posts, found by retweeted_id.
+    R"sql(
+CREATE TABLE follows (
+  id          INTEGER PRIMARY KEY,
+  follower_id INTEGER NOT NULL,
+  followee_id INTEGER NOT NULL,
+  UNIQUE (follower_id, followee_id)
+);
+CREATE INDEX follows_by_follower ON follows (follower_id, id);
+CREATE INDEX follows_by_followee ON follows (followee_id, id);
+CREATE TABLE likes (
+  id      INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  post_id INTEGER NOT NULL,
+  UNIQUE (user_id, post_id)
+);
+CREATE INDEX likes_by_user ON likes (user_id, id);
+CREATE INDEX likes_by_post ON likes (post_id, id);
+CREATE INDEX posts_by_retweeted ON posts (retweeted_id, id) WHERE retweeted_id IS NOT NULL;
+)sql",
 };
 
 }  // namespace
