@@ -166,7 +166,7 @@ class PostMaker {
   // Up to kLikesHeld of the post's like_count as stored likes, by distinct users with likes
   // left (so neither a post's nor a user's stored likes exceed its like_count). Drawn from
   // their own stream: the posts are those the seed made before likes existed.
-  static constexpr int64_t kLikesHeld = 4;
+  static constexpr int64_t kLikesHeld = 2;
   void Likes(const Post& p, int64_t author, std::vector<Like>& out) {
     const int64_t want = std::min(p.metrics.like_count, kLikesHeld);
     const size_t first = out.size();

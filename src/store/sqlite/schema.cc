@@ -141,6 +141,12 @@ CREATE INDEX users_protected ON users (id) WHERE protected <> 0;
 )sql",
     // The social graph (store.h, GraphList): follows and likes as edges, listed newest first
     // by their own id (the order they arrived in); reposts are posts, found by retweeted_id.
+    // One unique index per table both refuses an edge twice and lists one side (whom a user
+    // follows, who likes a post), sorting that user's or post's edges per page; an index by id
+    // lists the other (a user's followers, the posts it likes) without sorting. Two indexes by id and
+    // unique (user_id, post_id) cost 6.0 s of CPU for `sluice seed --users 5000 --posts
+    // 200000` (3.7 s without the graph); these, 5.0 s (likes arrive in post order: the unique
+    // index on (post_id, user_id) appends).
     R"sql(
 CREATE TABLE follows (
   id          INTEGER PRIMARY KEY,
@@ -148,16 +154,14 @@ CREATE TABLE follows (
   followee_id INTEGER NOT NULL,
   UNIQUE (follower_id, followee_id)
 );
-CREATE INDEX follows_by_follower ON follows (follower_id, id);
 CREATE INDEX follows_by_followee ON follows (followee_id, id);
 CREATE TABLE likes (
   id      INTEGER PRIMARY KEY,
   user_id INTEGER NOT NULL,
   post_id INTEGER NOT NULL,
-  UNIQUE (user_id, post_id)
+  UNIQUE (post_id, user_id)
 );
 CREATE INDEX likes_by_user ON likes (user_id, id);
-CREATE INDEX likes_by_post ON likes (post_id, id);
 CREATE INDEX posts_by_retweeted ON posts (retweeted_id, id) WHERE retweeted_id IS NOT NULL;
 )sql",
 };
