@@ -28,7 +28,7 @@ const ListSql& SqlFor(GraphList list) {
        "f.id"},
       {"l.id, l.user_id", "likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ? AND u.synthetic = 0", "l.id"},
       {"l.id, l.post_id", "likes l JOIN posts p ON p.id = l.post_id WHERE l.user_id = ?", "l.id"},
-      {"p.id, p.author_id", "posts p WHERE p.retweeted_id = ?", "p.id"},
+      {"max(p.id), p.author_id", "posts p WHERE p.retweeted_id = ?", "p.id"},
   }};
   return kSql[size_t(list)];
 }
@@ -54,8 +54,15 @@ Result<std::vector<GraphEdge>> SqliteStore::Graph(GraphList list, Id of, const P
   const bool posts = list == GraphList::kLikedPosts || list == GraphList::kRepostedBy;
   std::string sql = "SELECT " + std::string(q.select) + " FROM " + std::string(q.from_where);
   if (posts) sql += " AND " + std::string(kVisiblePost);
-  const std::string edge(q.edge);
-  sql += " AND " + edge + " >= ? AND " + edge + " < ? ORDER BY " + edge + (newer ? " ASC" : " DESC") + " LIMIT ?";
+  std::string edge(q.edge);
+  if (list == GraphList::kRepostedBy) {
+    // A user who reposted the post twice is listed once, at its latest repost.
+    sql += " GROUP BY p.author_id HAVING ";
+    edge = "max(p.id)";
+  } else {
+    sql += " AND ";
+  }
+  sql += edge + " >= ? AND " + edge + " < ? ORDER BY " + edge + (newer ? " ASC" : " DESC") + " LIMIT ?";
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);

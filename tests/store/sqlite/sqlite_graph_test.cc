@@ -116,6 +116,13 @@ TEST_F(SqliteGraphTest, RepostsArePostsWithARetweetedReference) {
   EXPECT_EQ(by[0].edge, PostId(11));  // pages are cut at the repost's id
   EXPECT_EQ(Ids(List(GraphList::kRepostedBy, PostId(1), 1, {{PageRequest::Direction::kOlder, PostId(11)}})),
             (std::vector<Id>{2}));
+  // A user who reposts the post again is listed once, at its latest repost.
+  ASSERT_TRUE(store_->Apply(WriteBatch{{}, {MakePost(15, 2, PostId(1))}}).ok());
+  by = List(GraphList::kRepostedBy, PostId(1));
+  EXPECT_EQ(Ids(by), (std::vector<Id>{2, 3}));
+  EXPECT_EQ(by[0].edge, PostId(15));
+  EXPECT_EQ(Ids(List(GraphList::kRepostedBy, PostId(1), 1, {{PageRequest::Direction::kNewer, PostId(11)}})),
+            (std::vector<Id>{2}));
 }
 
 TEST_F(SqliteGraphTest, ABatchThatFailsLeavesNoEdges) {
