@@ -1,5 +1,6 @@
 // The social graph: GET /2/tweets/:id/retweeted_by, /retweets, /liking_users and
 // GET /2/users/:id/liked_tweets, /followers, /following (store.h, GraphList).
+#include <algorithm>
 #include <unordered_map>
 
 #include "api/handlers.h"
