@@ -29,9 +29,9 @@ struct SeedOptions {
 //! only posts, at most batch_size of them. Ids are snowflakes of (created_at, node_id, seq),
 //! unique and increasing in generation order. Posts reference only earlier posts and existing
 //! users; mention ids are filled. Texts are valid UTF-8 of at most 280 code points.
-//! The social graph: the last user batch also holds every follow, and each post batch the
-//! likes of its posts (neither counts towards batch_size or progress); reposts are the
-//! retweets among the posts. Stored edges never exceed the public metrics they stand for: a
+//! The social graph: batches of follows only (at most batch_size) come between the users and
+//! the posts, and each post batch holds the likes of its posts too; follows and likes are not
+//! counted by progress (nor towards a post batch's size); reposts are retweets among the posts. Stored edges never exceed the public metrics they stand for: a
 //! user's follows its following_count, its followers its followers_count, its likes its
 //! like_count; a post's likes its like_count, its reposts its retweet_count.
 //! `progress` may be empty. Returns a CommandError for unusable options (negative counts,

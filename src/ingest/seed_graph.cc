@@ -5,12 +5,12 @@
 
 namespace sluice::seed_internal {
 
-std::vector<Follow> GenerateFollows(uint64_t seed, const SeedUsers& users) {
+Status GenerateFollows(const SeedOptions& o, const SeedUsers& users, const Emit& emit) {
   // Its own stream: adding follows reshuffles neither the users nor the posts.
-  Rng rng(seed ^ 0x9E3779B97F4A7C15ULL);
+  Rng rng(o.seed ^ 0x9E3779B97F4A7C15ULL);
   const size_t n = users.users.size();
   std::vector<int64_t> followers_held(n, 0);
-  std::vector<Follow> out;
+  WriteBatch batch;
   std::vector<int64_t> mine;
   for (size_t i = 0; i < n; ++i) {
     const SeedUser& u = users.users[i];
@@ -24,10 +24,15 @@ std::vector<Follow> GenerateFollows(uint64_t seed, const SeedUsers& users) {
       if (followers_held[size_t(v)] >= users.users[size_t(v)].followers) continue;
       ++followers_held[size_t(v)];
       mine.push_back(v);
-      out.push_back({u.id, users.users[size_t(v)].id});
+      batch.follows.push_back({u.id, users.users[size_t(v)].id});
+      if (int64_t(batch.follows.size()) == o.batch_size) {
+        if (Status s = emit(std::move(batch), 0); !s.ok()) return s;
+        batch = WriteBatch();
+      }
     }
   }
-  return out;
+  if (batch.follows.empty()) return Status::Ok();
+  return emit(std::move(batch), 0);
 }
 
 }  // namespace sluice::seed_internal

@@ -150,8 +150,6 @@ Status GenerateUsers(const SeedOptions& o, Rng& rng, SeedUsers& out, const Emit&
     TimeMs t = start + TimeMs(recent * double(end - start));
     Id id = ids.Make(t);
     batch.users.push_back(maker.Make(i, id, t, rank_of[size_t(i)]));
-    // The follows ride with the last users: they need every user's metrics.
-    if (i + 1 == n) batch.follows = GenerateFollows(o.seed, out);
     if (int64_t(batch.users.size()) == o.batch_size || i + 1 == n) {
       int64_t count = int64_t(batch.users.size());
       if (Status s = emit(std::move(batch), count); !s.ok()) return s;

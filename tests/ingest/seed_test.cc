@@ -25,6 +25,8 @@ struct Generated {
   std::vector<Follow> follows;
   std::vector<Like> likes;
   std::vector<std::pair<size_t, size_t>> batches;  // (users, posts) per batch
+  std::string kinds;                               // per batch: 'u' users, 'f' follows, 'p' posts
+  size_t largest_follow_batch = 0;
   std::vector<std::pair<int64_t, int64_t>> progress;
   Status status;
 };
@@ -35,6 +37,8 @@ Generated Generate(const SeedOptions& o) {
       o,
       [&g](WriteBatch&& b) {
         g.batches.emplace_back(b.users.size(), b.posts.size());
+        g.kinds += !b.users.empty() ? 'u' : !b.posts.empty() ? 'p' : 'f';
+        g.largest_follow_batch = std::max(g.largest_follow_batch, b.follows.size());
         for (auto& u : b.users) g.users.push_back(std::move(u));
         for (auto& p : b.posts) g.posts.push_back(std::move(p));
         g.follows.insert(g.follows.end(), b.follows.begin(), b.follows.end());
@@ -140,7 +144,15 @@ TEST(Seed, ExactCountsBatchesAndProgress) {
     EXPECT_FALSE(seen_posts && users > 0) << "users after posts";
     seen_posts |= posts > 0;
   }
-  ASSERT_EQ(g.progress.size(), g.batches.size());
+  // Follows come in batches of their own, between the users and the posts.
+  const size_t f = g.kinds.find('f');
+  ASSERT_NE(f, std::string::npos);
+  EXPECT_EQ(g.kinds.find_first_not_of('f', f), g.kinds.find('p')) << g.kinds;
+  EXPECT_EQ(g.kinds.find_last_of('u'), f - 1) << g.kinds;
+  EXPECT_LE(g.largest_follow_batch, size_t(o.batch_size));
+  // Batches of follows alone report no progress.
+  ASSERT_EQ(g.progress.size(), size_t(std::count_if(g.batches.begin(), g.batches.end(),
+                                                    [](auto b) { return b.first + b.second > 0; })));
   EXPECT_EQ(g.progress.back(), std::make_pair(int64_t(9501), int64_t(9501)));
   for (size_t i = 1; i < g.progress.size(); ++i) EXPECT_LT(g.progress[i - 1].first, g.progress[i].first);
 }
