@@ -15,6 +15,9 @@ PATHS = [
     "/2/tweets/{id}", "/2/tweets", "/2/tweets/search/recent", "/2/tweets/counts/recent",
     "/2/tweets/{id}/quote_tweets", "/2/users/{id}", "/2/users", "/2/users/by/username/{username}",
     "/2/users/by", "/2/users/{id}/tweets", "/2/users/{id}/mentions", "/2/usage/tweets",
+    # The social graph.
+    "/2/tweets/{id}/retweeted_by", "/2/tweets/{id}/retweets", "/2/tweets/{id}/liking_users",
+    "/2/users/{id}/liked_tweets", "/2/users/{id}/followers", "/2/users/{id}/following",
 ]
 
 

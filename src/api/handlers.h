@@ -35,5 +35,12 @@ Result<ApiResponse> GetUserByUsername(ApiContext&, const App&, const ApiRequest&
 Result<ApiResponse> GetUsersByUsernames(ApiContext&, const App&, const ApiRequest&, std::string_view);
 // usage.cc
 Result<ApiResponse> GetUsage(ApiContext&, const App&, const ApiRequest&, std::string_view);
+// graph.cc
+Result<ApiResponse> GetRepostedBy(ApiContext&, const App&, const ApiRequest&, std::string_view post_id);
+Result<ApiResponse> GetReposts(ApiContext&, const App&, const ApiRequest&, std::string_view post_id);
+Result<ApiResponse> GetLikingUsers(ApiContext&, const App&, const ApiRequest&, std::string_view post_id);
+Result<ApiResponse> GetLikedPosts(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> GetFollowers(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> GetFollowing(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
 
 }  // namespace sluice

@@ -27,6 +27,12 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kGetUserPosts: return GetUserPosts;
     case RouteId::kGetUserMentions: return GetUserMentions;
     case RouteId::kGetUsage: return GetUsage;
+    case RouteId::kGetRepostedBy: return GetRepostedBy;
+    case RouteId::kGetReposts: return GetReposts;
+    case RouteId::kGetLikingUsers: return GetLikingUsers;
+    case RouteId::kGetLikedPosts: return GetLikedPosts;
+    case RouteId::kGetFollowers: return GetFollowers;
+    case RouteId::kGetFollowing: return GetFollowing;
     case RouteId::kGetLicense:
     case RouteId::kRobotsTxt:
     case RouteId::kHealthz:

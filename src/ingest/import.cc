@@ -83,6 +83,8 @@ class Importer {
   }
 
   Status Object(const json::object& o, Source source, const std::string& where) {
+    for (std::string_view kind : {"like", "following", "follower"})
+      if (const json::value* edge = o.if_contains(kind)) return EdgeObject(kind, *edge, where);
     if (o.contains("username")) return UserObject(o, source, where);
     if (o.contains("text")) return PostObject(o, source, where);
     if (o.contains("id")) return Fail(where + "missing \"text\" (a post) or \"username\" (a user)");
@@ -124,6 +126,23 @@ class Importer {
       return Status::Ok();
     }
     batch_.posts.push_back(std::move(p));
+    return Status::Ok();
+  }
+
+  // An entry of X's account archive (like.js, following.js, follower.js) with the archive's
+  // owner named: {"like": {"user_id", "tweetId"}}, {"following": {"user_id", "accountId"}}
+  // (user_id follows accountId), {"follower": {"user_id", "accountId"}} (accountId follows
+  // user_id). Other members (fullText, expandedUrl, userLink) are ignored.
+  Status EdgeObject(std::string_view kind, const json::value& v, const std::string& where) {
+    const std::string what = where + "\"" + std::string(kind) + "\": ";
+    if (!v.is_object()) return Fail(what + "not a JSON object");
+    Fields f(v.get_object());
+    std::optional<Id> owner = f.RequiredId("user_id");
+    std::optional<Id> other = f.RequiredId(kind == "like" ? "tweetId" : "accountId");
+    if (!f.ok()) return Fail(what + f.error());
+    if (kind == "like") batch_.likes.push_back({*owner, *other});
+    else if (kind == "following") batch_.follows.push_back({*owner, *other});
+    else batch_.follows.push_back({*other, *owner});
     return Status::Ok();
   }
 

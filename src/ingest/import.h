@@ -11,7 +11,9 @@
 namespace sluice {
 
 //! Reads `in` line by line. Each non-blank line is one JSON object: a post (has "text" and "id"), a user
-//! (has "username"), or an X response envelope {"data": obj|[objs], "includes": {"users": [...], "tweets": [...]}}.
+//! (has "username"), a like or a follow (an entry of X's account archive with its owner named:
+//! {"like": {"user_id": A, "tweetId": P}}, {"following": {"user_id": A, "accountId": B}} for A follows B,
+//! {"follower": {"user_id": A, "accountId": B}} for B follows A), or an X response envelope {"data": obj|[objs], "includes": {"users": [...], "tweets": [...]}}.
 //! Post fields read: id, text, author_id, created_at, lang, conversation_id, in_reply_to_user_id,
 //! referenced_tweets[{type,id}], public_metrics, edit_history_tweet_ids; entities are recomputed from text with ExtractEntities
 //! (mention ids resolved later by the store). User fields: id, username, name, description, location, url, created_at,
@@ -29,7 +31,9 @@ namespace sluice {
 //!   already known, replaced by a later primary object with the same id. Two users with the
 //!   same username (case-insensitive) and different ids are an error.
 //! - Strings must be valid UTF-8 (JSON escapes included); a leading UTF-8 byte-order mark and
-//!   CR line endings are accepted. Users come out in file order, then posts in file order.
+//!   CR line endings are accepted. Users come out in file order, then posts in file order,
+//!   follows and likes in file order (the same edge twice is stored once; an edge may name
+//!   users or posts that are not in the file: the store lists only those it holds).
 //! Never throws.
 Result<WriteBatch> ImportJsonl(std::istream& in, const std::string& file_name);
 

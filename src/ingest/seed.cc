@@ -32,7 +32,7 @@ Status GenerateSeed(const SeedOptions& o, const std::function<Status(WriteBatch&
   seed_internal::Emit emit = [&](WriteBatch&& batch, int64_t count) -> Status {
     if (Status s = sink(std::move(batch)); !s.ok()) return s;
     done += count;
-    if (progress) progress(done, total);
+    if (progress && count > 0) progress(done, total);
     return Status::Ok();
   };
   // Independent streams: tuning the user generator does not reshuffle every post.
@@ -40,6 +40,7 @@ Status GenerateSeed(const SeedOptions& o, const std::function<Status(WriteBatch&
   Rng post_rng(o.seed ^ 0xD1B54A32D192ED03ULL);
   seed_internal::SeedUsers users;
   if (Status s = seed_internal::GenerateUsers(o, user_rng, users, emit); !s.ok()) return s;
+  if (Status s = seed_internal::GenerateFollows(o, users, emit); !s.ok()) return s;
   return seed_internal::GeneratePosts(o, post_rng, users, emit);
 }
 

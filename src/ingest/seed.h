@@ -29,6 +29,11 @@ struct SeedOptions {
 //! only posts, at most batch_size of them. Ids are snowflakes of (created_at, node_id, seq),
 //! unique and increasing in generation order. Posts reference only earlier posts and existing
 //! users; mention ids are filled. Texts are valid UTF-8 of at most 280 code points.
+//! The social graph: batches of follows only (at most batch_size) come between the users and
+//! the posts, and each post batch holds the likes of its posts too; follows and likes are not
+//! counted by progress (nor towards a post batch's size); reposts are retweets among the posts. Stored edges never exceed the public metrics they stand for: a
+//! user's follows its following_count, its followers its followers_count, its likes its
+//! like_count; a post's likes its like_count, its reposts its retweet_count.
 //! `progress` may be empty. Returns a CommandError for unusable options (negative counts,
 //! posts without users, batch_size < 1, node_id outside 0..1023, `now` unset or before 2012),
 //! or the sink's first error, unchanged.

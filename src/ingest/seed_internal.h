@@ -49,7 +49,9 @@ struct SeedUser {
   std::string username;
   const vocab::Language* lang = nullptr;
   bool is_protected = false;
-  int64_t followers = 0;
+  int64_t followers = 0;  // public_metrics: the stored edges never exceed them
+  int64_t following = 0;
+  int64_t likes = 0;
 };
 
 struct SeedUsers {
@@ -65,6 +67,11 @@ struct SeedUsers {
 using Emit = std::function<Status(WriteBatch&& batch, int64_t count)>;
 
 Status GenerateUsers(const SeedOptions& o, Rng& rng, SeedUsers& out, const Emit& emit);
+//! Every user's follows (seed_graph.cc), drawn by popularity from their own stream of o.seed,
+//! in batches of at most o.batch_size follows (emitted with a count of 0: they are not among
+//! the users and posts progress counts). Each user follows at most following_count users and
+//! is followed by at most followers_count, so the stored edges never exceed the metrics.
+Status GenerateFollows(const SeedOptions& o, const SeedUsers& users, const Emit& emit);
 Status GeneratePosts(const SeedOptions& o, Rng& rng, const SeedUsers& users, const Emit& emit);
 
 std::string Lowercase(std::string_view s);

@@ -55,6 +55,7 @@ struct RecentPost {
   int64_t author = 0;  // index in SeedUsers::users
   Id conversation = 0;
   bool retweet = false;
+  int64_t retweets_left = 0;  // its retweet_count less the reposts generated so far
   const vocab::Language* lang = nullptr;
   std::string text;
 };
@@ -64,7 +65,7 @@ class RecentPosts {
  public:
   static constexpr size_t kCapacity = 4096;
   size_t size() const { return items_.size(); }
-  const RecentPost& FromNewest(size_t back) const { return items_[(next_ + items_.size() - 1 - back) % items_.size()]; }
+  RecentPost& FromNewest(size_t back) { return items_[(next_ + items_.size() - 1 - back) % items_.size()]; }
   void Push(RecentPost p) {
     if (items_.size() < kCapacity) {
       items_.push_back(std::move(p));
@@ -85,9 +86,17 @@ enum class Kind { kOriginal, kReply, kQuote, kRetweet };
 class PostMaker {
  public:
   PostMaker(const SeedOptions& o, Rng& rng, const SeedUsers& users)
-      : rng_(rng), users_(users), times_(o.now, o.posts), ids_(o.node_id) {}
+      : rng_(rng),
+        like_rng_(o.seed ^ 0x2545F4914F6CDD1DULL),
+        users_(users),
+        times_(o.now, o.posts),
+        ids_(o.node_id),
+        likes_left_(users.users.size()) {
+    for (size_t k = 0; k < likes_left_.size(); ++k) likes_left_[k] = users.users[k].likes;
+  }
 
-  Post Make(int64_t i) {
+  //! Post `i`, and its likes appended to `likes`.
+  Post Make(int64_t i, std::vector<Like>& likes) {
     Post p;
     p.created_at = times_.At(i, rng_);
     p.id = ids_.Make(p.created_at);
@@ -99,8 +108,9 @@ class PostMaker {
 
     double r = rng_.Unit();
     Kind kind = r < 0.05 ? Kind::kRetweet : r < 0.13 ? Kind::kQuote : r < 0.38 ? Kind::kReply : Kind::kOriginal;
-    const RecentPost* parent = kind == Kind::kOriginal ? nullptr : PickParent(kind, author);
+    RecentPost* parent = kind == Kind::kOriginal ? nullptr : PickParent(kind, author);
     if (!parent) kind = Kind::kOriginal;
+    if (kind == Kind::kRetweet) --parent->retweets_left;
 
     const vocab::Language* lang = au.lang;
     if (kind == Kind::kRetweet) lang = parent->lang;
@@ -144,21 +154,44 @@ class PostMaker {
       auto it = users_.by_username.find(Lowercase(m.username));
       if (it != users_.by_username.end()) m.id = users_.users[size_t(it->second)].id;
     }
-    if (kind != Kind::kRetweet) Metrics(p.metrics, au);
-    recent_.Push({p.id, author, p.conversation_id, kind == Kind::kRetweet, lang, p.text});
+    if (kind != Kind::kRetweet) {
+      Metrics(p.metrics, au);
+      Likes(p, author, likes);
+    }
+    recent_.Push({p.id, author, p.conversation_id, kind == Kind::kRetweet, p.metrics.retweet_count, lang, p.text});
     return p;
   }
 
  private:
+  // Up to kLikesHeld of the post's like_count as stored likes, by distinct users with likes
+  // left (so neither a post's nor a user's stored likes exceed its like_count). Drawn from
+  // their own stream: the posts are those the seed made before likes existed.
+  static constexpr int64_t kLikesHeld = 2;
+  void Likes(const Post& p, int64_t author, std::vector<Like>& out) {
+    const int64_t want = std::min(p.metrics.like_count, kLikesHeld);
+    const size_t first = out.size();
+    for (int64_t attempt = 0; int64_t(out.size() - first) < want && attempt < want * 2; ++attempt) {
+      const auto u = int64_t(like_rng_.Below(users_.users.size()));
+      if (u == author || likes_left_[size_t(u)] <= 0) continue;
+      const Id id = users_.users[size_t(u)].id;
+      if (std::any_of(out.begin() + std::ptrdiff_t(first), out.end(), [id](const Like& l) { return l.user_id == id; }))
+        continue;
+      --likes_left_[size_t(u)];
+      out.push_back({id, p.id});
+    }
+  }
+
   // A recent post, more likely the newer it is; never a retweet (X points at the original),
-  // nor for quotes/retweets a protected account's post, nor one's own post to retweet.
-  const RecentPost* PickParent(Kind kind, int64_t author) {
+  // nor for quotes/retweets a protected account's post, nor one's own post to retweet, nor
+  // for a retweet one whose retweet_count its reposts already reached.
+  RecentPost* PickParent(Kind kind, int64_t author) {
     if (recent_.size() == 0) return nullptr;
     for (int attempt = 0; attempt < 4; ++attempt) {
       double u = rng_.Unit();
       auto back = std::min(recent_.size() - 1, size_t(double(recent_.size()) * u * u));
-      const RecentPost& c = recent_.FromNewest(back);
+      RecentPost& c = recent_.FromNewest(back);
       if (c.retweet) continue;
+      if (kind == Kind::kRetweet && c.retweets_left <= 0) continue;
       if (kind != Kind::kReply && users_.users[size_t(c.author)].is_protected) continue;
       if (kind == Kind::kRetweet && c.author == author) continue;
       return &c;
@@ -212,10 +245,12 @@ class PostMaker {
   }
 
   Rng& rng_;
+  Rng like_rng_;
   const SeedUsers& users_;
   PostTimes times_;
   IdMaker ids_;
   RecentPosts recent_;
+  std::vector<int64_t> likes_left_;  // per user: its like_count less the likes generated
 };
 
 }  // namespace
@@ -224,7 +259,7 @@ Status GeneratePosts(const SeedOptions& o, Rng& rng, const SeedUsers& users, con
   PostMaker maker(o, rng, users);
   WriteBatch batch;
   for (int64_t i = 0; i < o.posts; ++i) {
-    batch.posts.push_back(maker.Make(i));
+    batch.posts.push_back(maker.Make(i, batch.likes));
     if (int64_t(batch.posts.size()) == o.batch_size || i + 1 == o.posts) {
       int64_t count = int64_t(batch.posts.size());
       if (Status s = emit(std::move(batch), count); !s.ok()) return s;

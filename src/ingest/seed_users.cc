@@ -88,7 +88,8 @@ class UserMaker {
       u.url = std::string(french ? "https://www.example.fr/" : "https://www.example.com/") + Lowercase(u.username);
     Metrics(u.metrics, rank, org);
 
-    out_.users.push_back({u.id, u.username, &lang, u.is_protected, u.metrics.followers_count});
+    out_.users.push_back({u.id, u.username, &lang, u.is_protected, u.metrics.followers_count,
+                          u.metrics.following_count, u.metrics.like_count});
     return u;
   }
 

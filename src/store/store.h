@@ -48,10 +48,47 @@ struct CountBucket {
   int64_t count = 0;
 };
 
-//! A set of users and posts written together (seed, import): all or nothing.
+//! `follower_id` follows `followee_id`.
+struct Follow {
+  Id follower_id = 0;
+  Id followee_id = 0;
+  friend bool operator==(const Follow&, const Follow&) = default;
+};
+
+//! `user_id` likes `post_id`.
+struct Like {
+  Id user_id = 0;
+  Id post_id = 0;
+  friend bool operator==(const Like&, const Like&) = default;
+};
+
+//! A set of users, posts and social-graph edges written together (seed, import): all or
+//! nothing. Reposts are posts (a kRetweeted reference), not edges. An edge given twice, or
+//! already stored, is stored once; edges may name users or posts the store does not hold
+//! (yet): lists show only those it holds.
 struct WriteBatch {
   std::vector<User> users;
   std::vector<Post> posts;  // entities filled; mention ids resolved by the store when missing
+  std::vector<Follow> follows;
+  std::vector<Like> likes;
+};
+
+//! The social-graph lists. Each is walked newest edge first: follows and likes in the order
+//! the store received them, reposts by the repost's id.
+enum class GraphList {
+  kFollowers,    // of a user: the users who follow it
+  kFollowing,    // of a user: the users it follows
+  kLikingUsers,  // of a post: the users who like it
+  kLikedPosts,   // of a user: the posts it likes
+  kRepostedBy,   // of a post: the authors of its reposts
+};
+
+//! One entry of a graph list: the user or post, and the edge that put it there (what pages
+//! are cut and continued at: a follow's or a like's store id, a repost's post id).
+struct GraphEdge {
+  Id edge = 0;
+  Id id = 0;  // a user id, or a post id for kLikedPosts
+  friend bool operator==(const GraphEdge&, const GraphEdge&) = default;
 };
 
 struct ProjectInfo {
@@ -109,6 +146,14 @@ class Store {
   virtual Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) = 0;
+  //! The live reposts of `post_id` (posts with a kRetweeted reference to it), as QuotePosts.
+  virtual Result<std::vector<StoredPost>> Reposts(Id post_id, const PageRequest& page) = 0;
+  //! Up to page.limit + 1 entries of `list` for user or post `of`, by descending edge; only
+  //! page.limit and page.cursor (compared with GraphEdge::edge) apply. Users listed are real
+  //! ones (never a trap record's synthetic author); posts listed are live and not a protected
+  //! account's (as in the timelines), and so are the reposts behind kRepostedBy. Whether `of`
+  //! itself may be shown is the caller's question: an unknown `of` lists nothing.
+  virtual Result<std::vector<GraphEdge>> Graph(GraphList list, Id of, const PageRequest& page) = 0;
   virtual Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) = 0;
   //! Matching live posts per bucket over [start, end), oldest bucket first. Buckets are aligned
   //! to multiples of `bucket_ms` since the epoch; the first and last are clipped to the range.

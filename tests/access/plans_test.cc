@@ -309,11 +309,18 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   EXPECT_EQ(Window(pro, "GET /2/users"), LimitWindow::k15Minutes);
   EXPECT_EQ(Limit(pro, "POST /2/tweets"), 10000);
   EXPECT_EQ(Limit(pro, "DELETE /2/tweets/:id"), 10000);
-  // Basic, Pro and pay-per-use (Pro's limits) have every endpoint; payg equals Pro.
+  // The social graph: likes and reposts on Basic and Pro; follows lookup is X's Enterprise-only pair.
+  EXPECT_EQ(Limit(basic, "GET /2/tweets/:id/liking_users"), 25);
+  EXPECT_EQ(Limit(basic, "GET /2/users/:id/liked_tweets"), 5);
+  EXPECT_EQ(Limit(pro, "GET /2/tweets/:id/retweeted_by"), 75);
+  EXPECT_EQ(Limit(pro, "GET /2/users/:id/liked_tweets"), 75);
+  for (const Plan* p : {&basic, &pro})
+    for (const auto& l : p->limits) EXPECT_EQ(l.endpoint.find("/follow"), std::string::npos) << l.endpoint;
+  // Basic, Pro and pay-per-use (Pro's limits) have every endpoint but follows lookup; payg equals Pro.
   const Plan& payg = *plans.Find("payg");
-  EXPECT_EQ(basic.limits.size(), 14u);
-  ASSERT_EQ(pro.limits.size(), 14u);
-  ASSERT_EQ(payg.limits.size(), 14u);
+  EXPECT_EQ(basic.limits.size(), 18u);
+  ASSERT_EQ(pro.limits.size(), 18u);
+  ASSERT_EQ(payg.limits.size(), 18u);
   for (size_t i = 0; i < pro.limits.size(); ++i) {
     EXPECT_EQ(payg.limits[i].endpoint, pro.limits[i].endpoint);
     EXPECT_EQ(payg.limits[i].requests, pro.limits[i].requests) << pro.limits[i].endpoint;
@@ -322,7 +329,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 14u) << name;
+    ASSERT_EQ(e.limits.size(), 20u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;

@@ -154,7 +154,9 @@ TEST(Fields, EveryValueOfXsDocumentIsAccepted) {
   ASSERT_GE(lists.size(), 30u);
   for (const auto& [key, values] : lists) {
     const auto& [path, name] = key;
-    const bool users = path.starts_with("/2/users") && !path.ends_with("/tweets") && !path.ends_with("/mentions");
+    // Lists of users: the users endpoints but their post lists, and a post's reposters and likers.
+    const bool users = (path.starts_with("/2/users") && !path.ends_with("tweets") && !path.ends_with("/mentions")) ||
+                       path.ends_with("/retweeted_by") || path.ends_with("/liking_users");
     const auto primary = users ? PrimaryResource::kUsers : PrimaryResource::kPosts;
     auto f = ParseFieldSelection(*Params::Parse(name + "=" + values), primary);
     EXPECT_TRUE(f.ok()) << path << " " << name << ": " << f.status().message();

@@ -20,7 +20,7 @@ TEST(RouteTable, EveryIdIsInTheTableOnceAndNamesItself) {
     EXPECT_EQ(RouteByEndpoint(EndpointName(RouteId(i))), RouteId(i)) << EndpointName(RouteId(i));
   }
   EXPECT_EQ(EndpointName(RouteId::kGetPost), "GET /2/tweets/:id");
-  EXPECT_FALSE(RouteByEndpoint("GET /2/tweets/:id/retweets").has_value());
+  EXPECT_FALSE(RouteByEndpoint("GET /2/lists/:id").has_value());
 }
 
 TEST(RouteTable, MatchesLiteralsBeforeCapturesAndSaysWhichMethodsAPathHas) {
@@ -70,7 +70,7 @@ TEST(RouteTable, APlanNamingNoRouteDoesNotLoad) {
 title = "X"
 monthly_price_usd = "0"
 max_apps = 1
-limits = { "GET /2/tweets/:id/liking_users" = "1/15m" }
+limits = { "GET /2/lists/:id" = "1/15m" }
 )",
                         "plans.toml");
   ASSERT_FALSE(p.ok());

@@ -220,5 +220,38 @@ TEST(Import, SurvivesDeepNestingAndGarbage) {
   }
 }
 
+// Likes and follows: entries of X's account archive (like.js, following.js, follower.js)
+// with the archive's owner named.
+TEST(Import, ReadsLikesAndFollowsInTheShapeOfXsArchive) {
+  Result<WriteBatch> r = Import(Lines({
+      kUser,
+      R"({"like":{"user_id":"12","tweetId":"1460323737035677698","fullText":"Salut","expandedUrl":"https://x.com/i/web/status/1460323737035677698"}})",
+      R"({"following":{"user_id":"12","accountId":"13","userLink":"https://twitter.com/intent/user?user_id=13"}})",
+      R"({"follower":{"user_id":"12","accountId":"14"}})",
+      kPost,
+  }));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->users.size(), 1u);
+  EXPECT_EQ(r->posts.size(), 1u);
+  EXPECT_EQ(r->likes, (std::vector<Like>{{12, kPostId}}));
+  EXPECT_EQ(r->follows, (std::vector<Follow>{{12, 13}, {14, 12}}));  // 12 follows 13; 14 follows 12
+}
+
+TEST(Import, ABadLikeOrFollowNamesItsLineAndField) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"like":{"tweetId":"5"}})", "\"like\": missing \"user_id\""},
+      {R"({"like":{"user_id":"5"}})", "\"like\": missing \"tweetId\""},
+      {R"({"following":{"user_id":"5","accountId":"x"}})", "\"following\": \"accountId\" is not a 1-19 digit string"},
+      {R"({"follower":["5"]})", "\"follower\": not a JSON object"},
+  };
+  for (const auto& [line, why] : cases) {
+    Result<WriteBatch> r = Import(Lines({kUser, line}));
+    ASSERT_FALSE(r.ok()) << line;
+    const std::string& detail = r.status().message();
+    EXPECT_EQ(detail.rfind("f.jsonl:2: ", 0), 0u) << detail;
+    EXPECT_NE(detail.find(why), std::string::npos) << "got: " << detail << "\nwant: " << why;
+  }
+}
+
 }  // namespace
 }  // namespace sluice

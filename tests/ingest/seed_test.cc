@@ -22,7 +22,11 @@ constexpr TimeMs kDay = 86'400'000;
 struct Generated {
   std::vector<User> users;
   std::vector<Post> posts;
+  std::vector<Follow> follows;
+  std::vector<Like> likes;
   std::vector<std::pair<size_t, size_t>> batches;  // (users, posts) per batch
+  std::string kinds;                               // per batch: 'u' users, 'f' follows, 'p' posts
+  size_t largest_follow_batch = 0;
   std::vector<std::pair<int64_t, int64_t>> progress;
   Status status;
 };
@@ -33,8 +37,12 @@ Generated Generate(const SeedOptions& o) {
       o,
       [&g](WriteBatch&& b) {
         g.batches.emplace_back(b.users.size(), b.posts.size());
+        g.kinds += !b.users.empty() ? 'u' : !b.posts.empty() ? 'p' : 'f';
+        g.largest_follow_batch = std::max(g.largest_follow_batch, b.follows.size());
         for (auto& u : b.users) g.users.push_back(std::move(u));
         for (auto& p : b.posts) g.posts.push_back(std::move(p));
+        g.follows.insert(g.follows.end(), b.follows.begin(), b.follows.end());
+        g.likes.insert(g.likes.end(), b.likes.begin(), b.likes.end());
         return Status::Ok();
       },
       [&g](int64_t done, int64_t total) { g.progress.emplace_back(done, total); });
@@ -79,10 +87,14 @@ std::string Dump(const Post& p) {
   return s;
 }
 
-std::vector<std::string> DumpAll(const Generated& g) {
+// `graph`: the follows and likes too (their number depends on the seed).
+std::vector<std::string> DumpAll(const Generated& g, bool graph = true) {
   std::vector<std::string> out;
   for (const auto& u : g.users) out.push_back(Dump(u));
   for (const auto& p : g.posts) out.push_back(Dump(p));
+  if (!graph) return out;
+  for (const auto& f : g.follows) out.push_back(std::to_string(f.follower_id) + ">" + std::to_string(f.followee_id));
+  for (const auto& l : g.likes) out.push_back(std::to_string(l.user_id) + "<3" + std::to_string(l.post_id));
   return out;
 }
 
@@ -112,7 +124,7 @@ TEST(Seed, SameOptionsGiveIdenticalOutput) {
 TEST(Seed, DifferentSeedDiffers) {
   Generated a = Generate(Options(400, 4000, 7));
   Generated b = Generate(Options(400, 4000, 8));
-  std::vector<std::string> da = DumpAll(a), db = DumpAll(b);
+  std::vector<std::string> da = DumpAll(a, false), db = DumpAll(b, false);
   ASSERT_EQ(da.size(), db.size());
   size_t same = 0;
   for (size_t i = 0; i < da.size(); ++i) same += da[i] == db[i];
@@ -132,7 +144,15 @@ TEST(Seed, ExactCountsBatchesAndProgress) {
     EXPECT_FALSE(seen_posts && users > 0) << "users after posts";
     seen_posts |= posts > 0;
   }
-  ASSERT_EQ(g.progress.size(), g.batches.size());
+  // Follows come in batches of their own, between the users and the posts.
+  const size_t f = g.kinds.find('f');
+  ASSERT_NE(f, std::string::npos);
+  EXPECT_EQ(g.kinds.find_first_not_of('f', f), g.kinds.find('p')) << g.kinds;
+  EXPECT_EQ(g.kinds.find_last_of('u'), f - 1) << g.kinds;
+  EXPECT_LE(g.largest_follow_batch, size_t(o.batch_size));
+  // Batches of follows alone report no progress.
+  ASSERT_EQ(g.progress.size(), size_t(std::count_if(g.batches.begin(), g.batches.end(),
+                                                    [](auto b) { return b.first + b.second > 0; })));
   EXPECT_EQ(g.progress.back(), std::make_pair(int64_t(9501), int64_t(9501)));
   for (size_t i = 1; i < g.progress.size(); ++i) EXPECT_LT(g.progress[i - 1].first, g.progress[i].first);
 }
@@ -284,6 +304,50 @@ TEST_F(SeedData, PopularityIsHeavyTailed) {
   int64_t max_followers = 0;
   for (const auto& u : data().users) max_followers = std::max(max_followers, u.metrics.followers_count);
   EXPECT_GT(max_followers, 1'000'000);
+}
+
+// The social graph is plausible (everyone follows someone, popular accounts gather the
+// followers, posts have likers) and never exceeds the public metrics it stands for.
+TEST_F(SeedData, FollowsLikesAndRepostsStayWithinThePublicMetrics) {
+  const Generated& g = data();
+  std::unordered_map<Id, const User*> users;
+  for (const auto& u : g.users) users[u.id] = &u;
+  std::unordered_map<Id, const Post*> posts;
+  for (const auto& p : g.posts) posts[p.id] = &p;
+
+  std::set<std::pair<Id, Id>> follows;
+  std::unordered_map<Id, int64_t> followers, following;
+  for (const auto& f : g.follows) {
+    ASSERT_TRUE(users.count(f.follower_id) && users.count(f.followee_id));
+    EXPECT_NE(f.follower_id, f.followee_id);
+    EXPECT_TRUE(follows.insert({f.follower_id, f.followee_id}).second) << "a follow twice";
+    ++following[f.follower_id];
+    ++followers[f.followee_id];
+  }
+  EXPECT_EQ(following.size(), g.users.size()) << "every user follows someone";
+  for (const auto& [id, n] : followers) EXPECT_LE(n, users[id]->metrics.followers_count);
+  for (const auto& [id, n] : following) EXPECT_LE(n, users[id]->metrics.following_count);
+  int64_t most = 0;
+  for (const auto& [id, n] : followers) most = std::max(most, n);
+  EXPECT_GT(most, int64_t(g.users.size()) / 10) << "popular accounts gather followers";
+
+  std::set<std::pair<Id, Id>> likes;
+  std::unordered_map<Id, int64_t> likes_of_post, likes_by_user;
+  for (const auto& l : g.likes) {
+    ASSERT_TRUE(users.count(l.user_id) && posts.count(l.post_id));
+    EXPECT_NE(posts[l.post_id]->author_id, l.user_id);
+    EXPECT_TRUE(likes.insert({l.user_id, l.post_id}).second) << "a like twice";
+    ++likes_of_post[l.post_id];
+    ++likes_by_user[l.user_id];
+  }
+  EXPECT_GT(g.likes.size(), g.posts.size());
+  for (const auto& [id, n] : likes_of_post) EXPECT_LE(n, posts[id]->metrics.like_count);
+  for (const auto& [id, n] : likes_by_user) EXPECT_LE(n, users[id]->metrics.like_count);
+
+  std::unordered_map<Id, int64_t> reposts;
+  for (const auto& p : g.posts)
+    if (auto of = p.Reference(ReferenceType::kRetweeted)) ++reposts[*of];
+  for (const auto& [id, n] : reposts) EXPECT_LE(n, posts[id]->metrics.retweet_count);
 }
 
 TEST(Seed, StopsAtFirstSinkError) {

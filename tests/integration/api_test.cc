@@ -219,11 +219,18 @@ TEST_F(ApiTest, ExpansionsFillIncludes) {
   for (const auto& u : j.at("includes").at("users").as_array()) users.insert(Str(u, "id"));
   if (j.at("includes").as_object().contains("tweets"))
     for (const auto& t : j.at("includes").at("tweets").as_array()) tweets.insert(Str(t, "id"));
+  // A reply to a protected account's post: its parent is X's authorization error in errors[],
+  // not in includes (the seed replies to protected accounts too).
+  std::set<std::string> refused;
+  if (j.as_object().contains("errors"))
+    for (const auto& e : j.at("errors").as_array())
+      if (Str(e, "title") == "Authorization Error" && Str(e, "parameter") == "referenced_tweets.id") refused.insert(Str(e, "value"));
   for (const auto& p : j.at("data").as_array()) {
     EXPECT_TRUE(users.count(Str(p, "author_id")));
     EXPECT_TRUE(users.count(Str(p, "in_reply_to_user_id")));
     EXPECT_EQ(Str(p.at("referenced_tweets").at(0), "type"), "replied_to");
-    EXPECT_TRUE(tweets.count(Str(p.at("referenced_tweets").at(0), "id")));
+    const std::string parent = Str(p.at("referenced_tweets").at(0), "id");
+    EXPECT_TRUE(tweets.count(parent) || refused.count(parent)) << parent << ": " << r.body;
   }
 }
 

@@ -101,6 +101,13 @@ TEST_F(NamesTest, EveryEnumValueOfXsDocumentIsAccepted) {
       {"/2/users", "/2/users?ids=100&"}, {"/2/users/by/username/{username}", "/2/users/by/username/alice?"},
       {"/2/users/by", "/2/users/by?usernames=alice&"}, {"/2/users/{id}/tweets", "/2/users/100/tweets?"},
       {"/2/users/{id}/mentions", "/2/users/200/mentions?"}, {"/2/usage/tweets", "/2/usage/tweets?"},
+      // The social graph.
+      {"/2/tweets/{id}/retweeted_by", "/2/tweets/1000/retweeted_by?"},
+      {"/2/tweets/{id}/retweets", "/2/tweets/1000/retweets?"},
+      {"/2/tweets/{id}/liking_users", "/2/tweets/1000/liking_users?"},
+      {"/2/users/{id}/liked_tweets", "/2/users/100/liked_tweets?"},
+      {"/2/users/{id}/followers", "/2/users/100/followers?"},
+      {"/2/users/{id}/following", "/2/users/100/following?"},
   };
   ASSERT_GE(lists.size(), 50u);
   for (const auto& [key, values] : lists) {

@@ -21,6 +21,8 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) override;
   Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) override;
   Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> Reposts(Id post_id, const PageRequest& page) override;
+  Result<std::vector<GraphEdge>> Graph(GraphList list, Id of, const PageRequest& page) override;
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
   Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) override;
 
@@ -76,6 +78,8 @@ class SqliteStore final : public Store {
   Result<int64_t> Scalar(std::string_view sql);
   Status InsertUser(const User& user);
   Status InsertPostRow(const Post& post);
+  //! Stores the batch's follows and likes (sqlite_graph.cc), duplicates once.
+  Status InsertEdges(const WriteBatch& batch);
   //! A new post's reply parent: fills conversation_id and in_reply_to_user_id (400 when the
   //! parent is missing or deleted).
   Status ResolveParent(Post& post);

@@ -224,6 +224,7 @@ Status SqliteStore::Apply(const WriteBatch& batch) {
     if (Status s = InsertUser(u); !s.ok()) return s;
   for (const auto& p : batch.posts)
     if (Status s = InsertPostRow(p); !s.ok()) return s;
+  if (Status s = InsertEdges(batch); !s.ok()) return s;
   return tx->Commit();
 }
 

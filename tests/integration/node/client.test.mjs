@@ -149,6 +149,10 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
     const basic = JSON.parse(run(['apps', 'create', '--data', dataDir, '--name', 'node-basic', '--plan', 'basic']));
     const basicClient = new TwitterApi(basic.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
     state.basicV2 = new SluiceV2(basicClient, `${state.origin}/2/`);
+    // An Enterprise app: X grants follows lookup (followers, following) to Enterprise alone.
+    const ent = JSON.parse(run(['apps', 'create', '--data', dataDir, '--name', 'node-enterprise', '--plan', 'enterprise']));
+    const entClient = new TwitterApi(ent.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
+    state.enterpriseV2 = new SluiceV2(entClient, `${state.origin}/2/`);
   });
 
   after(async () => {
@@ -331,6 +335,65 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
       assert.equal(err.data.errors?.[0]?.message, 'Your media IDs are invalid.');
       return true;
     });
+  });
+
+  // Walks a paginator to its end (bounded) and returns it.
+  async function walk(paginator, what) {
+    let pages = 1;
+    while (!paginator.done && pages < MAX_PAGES) {
+      await paginator.fetchNext();
+      pages++;
+    }
+    assert.ok(paginator.done, `${what}: not done after ${pages} pages`);
+    return paginator;
+  }
+
+  test('social graph: followers, following, likes and reposts through the client\'s own methods', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.sample.length > 0, 'needs the search test');
+    const userId = state.sample[0].author_id; // wrote a post search shows: not protected
+
+    // Followers (Enterprise only), walked with the client's paginator; X's current names.
+    const followers = await walk(
+      await state.enterpriseV2.followers(userId, { asPaginator: true, max_results: 5, 'user.fields': ['protected', 'public_metrics'] }),
+      'followers',
+    );
+    const followerIds = followers.users.map((u) => u.id);
+    assert.ok(followerIds.length > 0, `user ${userId} has no followers`);
+    assertNoDuplicates(followerIds, 'followers');
+    // A follower's following lists the user back (first page: at most 1000).
+    const follower = followers.users.find((u) => !u.protected);
+    assert.ok(follower, 'every follower is protected');
+    const following = await state.enterpriseV2.following(follower.id, { max_results: 1000, expansions: ['pinned_post_id'] });
+    assert.ok(following.data.some((u) => u.id === userId), `${follower.id} follows ${userId} but its following lacks it`);
+    assert.equal(following.meta.result_count, following.data.length);
+    // Pro has no follows lookup: X's 403.
+    await assert.rejects(state.v2.followers(userId), (e) => e instanceof ApiResponseError && e.code === 403);
+
+    // Liked posts, then the likers of one of them, which include the user back.
+    const liked = await walk(
+      await state.v2.userLikedTweets(follower.id, { max_results: 5, 'post.fields': ['public_metrics', 'author_id'] }),
+      'liked tweets',
+    );
+    assert.ok(liked.tweets.length > 0, `user ${follower.id} likes nothing`);
+    assertNoDuplicates(ids(liked.tweets), 'liked tweets');
+    for (const t of liked.tweets) {
+      assertTweetShape(t);
+      assert.ok(t.public_metrics.like_count >= 1, `liked post ${t.id} has like_count ${t.public_metrics.like_count}`);
+    }
+    const likers = await walk(await state.v2.tweetLikedBy(liked.tweets[0].id, { asPaginator: true, max_results: 2 }), 'liking users');
+    assert.ok(likers.users.some((u) => u.id === follower.id), 'the liker is not among the liking users');
+
+    // Reposts: a retweet found by search, then who reposted its original and the reposts.
+    const rts = await state.v2.search('RT is:retweet', { max_results: 10, 'post.fields': ['referenced_tweets', 'author_id'] });
+    const rt = rts.tweets.find((t) => t.referenced_tweets?.[0]?.type === 'retweeted');
+    assert.ok(rt, 'search found no retweet');
+    const original = rt.referenced_tweets[0].id;
+    const reposters = await walk(await state.v2.tweetRetweetedBy(original, { asPaginator: true, max_results: 1 }), 'retweeted_by');
+    assert.ok(reposters.users.some((u) => u.id === rt.author_id), 'the retweet\'s author is not among the reposters');
+    // twitter-api-v2 1.29.1 has no method for GET /2/tweets/:id/retweets: its generic get.
+    const reposts = await state.v2.get('tweets/:id/retweets', { max_results: 100 }, { params: { id: original } });
+    assert.ok(reposts.data.some((t) => t.id === rt.id), 'the retweet is not among the reposts');
+    assert.equal(reposts.meta.result_count, reposts.data.length);
   });
 
   test('a 400 surfaces as ApiResponseError', { timeout: TEST_TIMEOUT_MS }, async () => {
