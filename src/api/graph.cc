@@ -151,11 +151,11 @@ Result<ApiResponse> GetReposts(ApiContext& ctx, const App&, const ApiRequest& re
   if (!r.ok()) return r.status();
   auto refusal = PostRefusal(ctx.store, r->id);
   if (!refusal.ok()) return refusal.status();
-  if (*refusal) return RenderPostsEnvelope(ctx.store, {}, false, r->fields, {std::move(**refusal)}, nullptr);
+  if (*refusal) return RenderPostsEnvelope(ctx.store, ctx.now, {}, false, r->fields, {std::move(**refusal)}, nullptr);
   auto rows = ctx.store.Reposts(r->id, r->page);
   if (!rows.ok()) return rows.status();
   MetaWriter meta = TrimPage(*rows, r->page, [](const StoredPost& p) { return p.post.id; });
-  return RenderPostsEnvelope(ctx.store, *rows, false, r->fields, {}, meta);
+  return RenderPostsEnvelope(ctx.store, ctx.now, *rows, false, r->fields, {}, meta);
 }
 
 Result<ApiResponse> GetLikedPosts(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
@@ -163,7 +163,7 @@ Result<ApiResponse> GetLikedPosts(ApiContext& ctx, const App&, const ApiRequest&
   if (!r.ok()) return r.status();
   auto refusal = UserRefusal(ctx.store, r->id);
   if (!refusal.ok()) return refusal.status();
-  if (*refusal) return RenderPostsEnvelope(ctx.store, {}, false, r->fields, {std::move(**refusal)}, nullptr);
+  if (*refusal) return RenderPostsEnvelope(ctx.store, ctx.now, {}, false, r->fields, {std::move(**refusal)}, nullptr);
   auto edges = ctx.store.Graph(GraphList::kLikedPosts, r->id, r->page);
   if (!edges.ok()) return edges.status();
   MetaWriter meta = TrimPage(*edges, r->page, [](const GraphEdge& e) { return e.edge; });
@@ -176,7 +176,7 @@ Result<ApiResponse> GetLikedPosts(ApiContext& ctx, const App&, const ApiRequest&
   std::vector<StoredPost> posts;
   for (Id id : ids)
     if (auto it = by_id.find(id); it != by_id.end()) posts.push_back(std::move(*it->second));
-  return RenderPostsEnvelope(ctx.store, posts, false, r->fields, {}, meta);
+  return RenderPostsEnvelope(ctx.store, ctx.now, posts, false, r->fields, {}, meta);
 }
 
 }  // namespace sluice

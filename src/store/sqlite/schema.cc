@@ -168,6 +168,7 @@ CREATE TABLE poll_options (
   votes    INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (poll_id, position)
 ) WITHOUT ROWID;
+)sql",
     // 7: the social graph (store.h, GraphList): follows and likes as edges, listed newest first
     // by their own id (the order they arrived in); reposts are posts, found by retweeted_id.
     // One unique index per table both refuses an edge twice and lists one side (whom a user
