@@ -27,13 +27,17 @@ Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs
   page.until_id = *until;
   page.start_time = *start;
   page.end_time = *end;
-  if (spec.search_window) {
-    TimeMs oldest = now - kRecentWindowMs;
+  if (spec.window != SearchWindow::kNone) {
+    const bool archive = spec.window == SearchWindow::kArchive;
+    TimeMs oldest = archive ? kArchiveStartMs : now - kRecentWindowMs;
     if (page.start_time && *page.start_time < oldest)
       return InvalidRequest("start_time", FormatTime(*page.start_time),
                             "Invalid 'start_time':'" + FormatTime(*page.start_time) +
                                 "'. 'start_time' must be on or after " + FormatTime(oldest));
-    if (!page.start_time) page.start_time = oldest;
+    // The archive's default is the 30 days before the end of the range, so that an end_time
+    // alone (a day in 2012) asks for that month rather than for an empty range.
+    if (!page.start_time)
+      page.start_time = archive ? std::max(oldest, page.end_time.value_or(now) - kArchiveDefaultWindowMs) : oldest;
   }
   if (page.start_time && page.end_time && *page.end_time <= *page.start_time)
     return InvalidRequest("end_time", FormatTime(*page.end_time),

@@ -27,7 +27,11 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kGetUserPosts: return GetUserPosts;
     case RouteId::kGetUserMentions: return GetUserMentions;
     case RouteId::kGetUsage: return GetUsage;
+    case RouteId::kSearchAll: return SearchAll;
+    case RouteId::kCountAll: return CountAll;
+    case RouteId::kSearchUsers: return SearchUsers;
     case RouteId::kGetLicense:
+    case RouteId::kGetOpenApi:
     case RouteId::kRobotsTxt:
     case RouteId::kHealthz:
     case RouteId::kReadyz:

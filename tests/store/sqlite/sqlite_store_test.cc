@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "core/snowflake.h"
 #include "core/text.h"
@@ -180,6 +181,44 @@ TEST_F(SqliteStoreTest, ListsAndCountsLeaveOutProtectedAccounts) {
   EXPECT_EQ(total, 15);
   EXPECT_TRUE(store_->UserPosts(12, page)->empty());
   EXPECT_EQ(store_->GetPosts(std::vector<Id>{p.id})->size(), 1u);  // a lookup still finds it: the API decides
+}
+
+TEST_F(SqliteStoreTest, SearchUsersMatchesEveryWordInUsernameNameOrDescriptionMostRelevantFirst) {
+  WriteBatch more{{User{.id = 20, .username = "data_nerd", .name = "Dana Smith", .description = "I count things"},
+                   User{.id = 21, .username = "smithy", .name = "Sam", .description = "Blacksmith"},
+                   User{.id = 22, .username = "jo", .name = "Jo Smith", .description = "Data analyst"},
+                   User{.id = 23, .username = "hidden", .name = "Dana Smith", .is_protected = true},
+                   User{.id = 24, .username = "bot_1", .name = "Dana Smith", .synthetic = true},
+                   User{.id = 25, .username = "zoe", .name = "Zoé Café"}},
+                  {}};
+  ASSERT_TRUE(store_->Apply(more).ok());
+  auto ids = [&](std::vector<std::string> words, int64_t offset = 0, int limit = 10) {
+    auto users = store_->SearchUsers(words, offset, limit);
+    EXPECT_TRUE(users.ok()) << users.status().message();
+    std::vector<Id> out;
+    if (users.ok())
+      for (const auto& u : *users) out.push_back(u.id);
+    return out;
+  };
+  // The username match ranks before the name and description matches; protected accounts
+  // and trap authors never appear.
+  EXPECT_EQ(ids({"data"}), (std::vector<Id>{20, 22}));
+  auto smith = ids({"smith"});
+  ASSERT_EQ(smith.size(), 3u) << "the last token is a prefix: smith finds smithy";
+  EXPECT_EQ(smith[0], 21) << "the username match first";
+  EXPECT_EQ(std::set<Id>(smith.begin() + 1, smith.end()), (std::set<Id>{20, 22}));
+  EXPECT_EQ(ids({"dana", "smith"}), (std::vector<Id>{20}));
+  EXPECT_EQ(ids({"data_nerd"}), (std::vector<Id>{20}));
+  EXPECT_EQ(ids({"DATA_NE"}), (std::vector<Id>{20}));
+  EXPECT_EQ(ids({"cafe"}), (std::vector<Id>{25})) << "accents are folded";
+  EXPECT_EQ(ids({"alice"}), (std::vector<Id>{10}));
+  EXPECT_TRUE(ids({"nobody"}).empty());
+  EXPECT_TRUE(ids({"'", "_"}).empty()) << "words without a letter or digit match nothing";
+  EXPECT_TRUE(ids({}).empty());
+  // Pages: limit + 1 rows tell the caller there is more; the offset skips the earlier pages.
+  EXPECT_EQ(ids({"smith"}, 0, 1), (std::vector<Id>{smith[0], smith[1]}));
+  EXPECT_EQ(ids({"smith"}, 1, 1), (std::vector<Id>{smith[1], smith[2]}));
+  EXPECT_EQ(ids({"smith"}, 2, 1), (std::vector<Id>{smith[2]}));
 }
 
 TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {
