@@ -309,11 +309,22 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   EXPECT_EQ(Window(pro, "GET /2/users"), LimitWindow::k15Minutes);
   EXPECT_EQ(Limit(pro, "POST /2/tweets"), 10000);
   EXPECT_EQ(Limit(pro, "DELETE /2/tweets/:id"), 10000);
-  // Basic, Pro and pay-per-use (Pro's limits) have every endpoint; payg equals Pro.
+  // The full archive and users search: Pro and above (X: "Pro access and higher"), 300 per
+  // 15 minutes (X's 1/second and 10,000/24h are not modelled: one window per endpoint).
+  for (const char* e : {"GET /2/tweets/search/all", "GET /2/tweets/counts/all", "GET /2/users/search"}) {
+    EXPECT_EQ(LimitOn(basic, e), nullptr) << e;
+    EXPECT_EQ(LimitOn(free, e), nullptr) << e;
+    EXPECT_EQ(Limit(pro, e), 300) << e;
+    EXPECT_EQ(Window(pro, e), LimitWindow::k15Minutes) << e;
+    for (const char* enterprise : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"})
+      EXPECT_EQ(Limit(*plans.Find(enterprise), e), 1000000) << enterprise << " " << e;
+  }
+  // Basic has every endpoint but those; Pro and pay-per-use (Pro's limits) every one; payg
+  // equals Pro.
   const Plan& payg = *plans.Find("payg");
   EXPECT_EQ(basic.limits.size(), 14u);
-  ASSERT_EQ(pro.limits.size(), 14u);
-  ASSERT_EQ(payg.limits.size(), 14u);
+  ASSERT_EQ(pro.limits.size(), 17u);
+  ASSERT_EQ(payg.limits.size(), 17u);
   for (size_t i = 0; i < pro.limits.size(); ++i) {
     EXPECT_EQ(payg.limits[i].endpoint, pro.limits[i].endpoint);
     EXPECT_EQ(payg.limits[i].requests, pro.limits[i].requests) << pro.limits[i].endpoint;
@@ -322,7 +333,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 14u) << name;
+    ASSERT_EQ(e.limits.size(), 17u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;

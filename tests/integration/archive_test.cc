@@ -3,6 +3,7 @@
 // without the endpoint, and metering and the ledger as for recent search.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -265,6 +266,35 @@ TEST(ArchiveMetering, SearchAllIsMeteredAndLedgeredAsRecentSearchAndUsersSearchA
   EXPECT_EQ(Str(records[1], "endpoint"), "GET /2/users/search");
   ASSERT_EQ(records[1].at("user_ids").as_array().size(), 1u);
   EXPECT_EQ(records[1].at("user_ids").at(0).as_string(), "100");
+}
+
+// Trap records ride in full-archive pages as in recent ones: only their app can look them up,
+// and they are never counted.
+TEST(ArchiveTraps, SearchAllPagesCarryTrapsNeverCounted) {
+  SluiceServer s(40, 800);
+  std::string config = s.data_dir() + "/sluice.toml";
+  std::ofstream(config) << "[traps]\nevery_posts = 25\n";
+  std::string owner = s.CreateApp("owner", "enterprise"), other = s.CreateApp("other", "enterprise");
+  s.Start({"--config", config});
+  const std::string base = "/2/tweets/search/all?query=the%20OR%20le%20OR%20de&max_results=100";
+  std::vector<std::string> ids;
+  std::string target = base;
+  for (int pages = 0; pages < 50; ++pages) {
+    auto page = s.Get(target, owner);
+    ASSERT_EQ(page.status, 200) << page.body;
+    auto j = page.Json().as_object();
+    if (j.contains("data"))
+      for (const auto& p : j.at("data").as_array()) ids.push_back(Str(p, "id"));
+    if (!j.at("meta").as_object().contains("next_token")) break;
+    target = base + "&next_token=" + Str(j.at("meta"), "next_token");
+  }
+  size_t traps = 0;
+  for (const auto& id : ids)
+    if (!s.Get("/2/tweets/" + id, other).Json().as_object().contains("data")) ++traps;
+  EXPECT_GE(traps, 3u) << ids.size() << " posts";
+  EXPECT_LE(traps, ids.size() / 25 + 1);
+  auto usage = s.Get("/2/usage/tweets", owner).Json().at("data");
+  EXPECT_EQ(std::stoull(Str(usage, "project_usage")), ids.size() - traps);
 }
 
 }  // namespace
