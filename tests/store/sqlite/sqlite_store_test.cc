@@ -8,6 +8,8 @@
 #include "core/snowflake.h"
 #include "core/text.h"
 #include "store/search/query.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/schema.h"
 
 namespace sluice {
 namespace {
@@ -219,6 +221,37 @@ TEST_F(SqliteStoreTest, SearchUsersMatchesEveryWordInUsernameNameOrDescriptionMo
   EXPECT_EQ(ids({"smith"}, 0, 1), (std::vector<Id>{smith[0], smith[1]}));
   EXPECT_EQ(ids({"smith"}, 1, 1), (std::vector<Id>{smith[1], smith[2]}));
   EXPECT_EQ(ids({"smith"}, 2, 1), (std::vector<Id>{smith[2]}));
+}
+
+// A database made before the users search index: its users are indexed by the migration that
+// adds it (whatever its place in the list), not only those inserted afterwards.
+TEST(SqliteMigration, TheUsersSearchIndexCoversUsersInsertedBeforeIt) {
+  char tmpl[] = "/tmp/sluice-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto migrations = sqlite::Migrations();
+  size_t index = 0;
+  while (index < migrations.size() && migrations[index].find("users_fts") == std::string_view::npos) ++index;
+  ASSERT_LT(index, migrations.size());
+  {
+    auto db = sqlite::Db::Open(dir + "/sluice.db");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL)").ok());
+    for (size_t i = 0; i < index; ++i) ASSERT_TRUE((*db)->Exec(migrations[i]).ok()) << i;
+    ASSERT_TRUE((*db)->Exec("INSERT INTO schema_version VALUES (" + std::to_string(index) +
+                            "); INSERT INTO users (id, username, username_lc, name, description, created_at)"
+                            " VALUES (7, 'oldtimer', 'oldtimer', 'Early Bird', 'here first', 0)")
+                    .ok());
+  }
+  auto store = OpenStore({"sqlite", dir, true});
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  for (std::vector<std::string> words : {std::vector<std::string>{"oldtimer"}, {"early", "bird"}, {"first"}}) {
+    auto found = (*store)->SearchUsers(words, 0, 10);
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    ASSERT_EQ(found->size(), 1u) << words[0];
+    EXPECT_EQ(found->at(0).id, 7);
+  }
+  store->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {
