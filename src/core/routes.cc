@@ -60,10 +60,11 @@ RouteMatch MatchRoute(std::string_view method, std::string_view path) {
       continue;
     }
     // A literal segment beats a capture: /2/users/search is not the user "search". Every
-    // pattern has at most one capture, so "fewer captures" is "none".
-    if (m.route && !(!m.capture.empty() && capture.empty())) continue;
+    // pattern has at most one capture, so the first match without one wins, else the first.
+    if (m.route && !capture.empty()) continue;
     m.route = r.id;
     m.capture = capture;
+    if (capture.empty()) break;
   }
   if (!m.route) m.allow = std::move(allow);
   return m;
