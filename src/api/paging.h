@@ -14,8 +14,9 @@ namespace sluice {
 enum class SearchWindow {
   kNone,     // timelines: no default, no bound
   kRecent,   // recent search and counts: start_time defaults to now - 7 days and may not be older
-  kArchive,  // full archive: start_time defaults to 30 days before end_time (or now) and may not
-             // be before 2006-03-21T00:00:00Z, the first day of the archive
+  kArchive,  // full archive: start_time defaults to 30 days before end_time (or until_id, or now;
+             // no default with since_id) and may not be before 2006-03-21T00:00:00Z, the first
+             // day of the archive
 };
 
 struct PageSpec {

@@ -74,9 +74,10 @@ Result<ApiResponse> CountPosts(ApiContext& ctx, const ApiRequest& req, SearchWin
   if (!page.ok()) return page.status();
   TimeMs start = *page->start_time;
   TimeMs end = page->end_time.value_or(now);
-  // since_id / until_id narrow the range like times do (ids are times).
-  if (page->since_id) start = std::max(start, SnowflakeTime(*page->since_id + 1));
-  if (page->until_id) end = std::min(end, SnowflakeTime(*page->until_id));
+  // since_id / until_id narrow the buckets' range like times do (ids are times), and the
+  // store bounds the posts by the ids themselves.
+  if (page->since_id) start = std::max(start, SnowflakeTime(*page->since_id));
+  if (page->until_id) end = std::min(end, SnowflakeTime(*page->until_id) + 1);
   std::string next;
   if (window == SearchWindow::kArchive) {
     // An archive token carries the end (ms since the epoch) of the page it asks for.
@@ -92,7 +93,7 @@ Result<ApiResponse> CountPosts(ApiContext& ctx, const ApiRequest& req, SearchWin
   }
   std::vector<CountBucket> buckets;
   if (end > start) {
-    auto counted = ctx.store.Count(*query, start, end, bucket);
+    auto counted = ctx.store.Count(*query, start, end, bucket, page->since_id, page->until_id);
     if (!counted.ok()) return counted.status();
     buckets = std::move(*counted);
   }

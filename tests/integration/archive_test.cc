@@ -87,6 +87,16 @@ TEST_F(ArchiveTest, SearchAllReachesBackPastTheRecentWindow) {
   EXPECT_EQ(recent_default.at("meta").at("result_count").as_int64(), 0);
   auto before = Get("/2/tweets/search/all?query=archived&end_time=2021-11-08T00:00:00Z").Json();
   EXPECT_EQ(before.at("meta").at("result_count").as_int64(), 7);
+  // until_id ends the range as end_time does; since_id bounds it alone (no 30-day default).
+  const std::string post10 = Snowflake(kNov2021 + 10 * kDay + 3600 * 1000);
+  const std::string post20 = Snowflake(kNov2021 + 20 * kDay + 3600 * 1000);
+  auto until = Get("/2/tweets/search/all?query=archived&max_results=100&until_id=" + post10).Json();
+  EXPECT_EQ(until.at("meta").at("result_count").as_int64(), 10) << "posts 0-9";
+  auto since = Get("/2/tweets/search/all?query=archived&max_results=100&since_id=" + post20).Json();
+  EXPECT_EQ(since.at("meta").at("result_count").as_int64(), 4) << "posts 21-24";
+  auto counted =
+      Get("/2/tweets/counts/all?query=archived&granularity=day&end_time=2021-12-01T00:00:00Z&since_id=" + post20).Json();
+  EXPECT_EQ(counted.at("meta").at("total_tweet_count").as_int64(), 4);
 }
 
 TEST_F(ArchiveTest, SearchAllWindowAndPageRulesAreXs) {

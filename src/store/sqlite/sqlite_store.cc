@@ -326,7 +326,8 @@ Result<std::vector<StoredPost>> SqliteStore::Search(const SearchQuery& query, co
   return Page("posts p", pred.sql, pred.params, page);
 }
 
-Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) {
+Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms,
+                                                    std::optional<Id> since_id, std::optional<Id> until_id) {
   std::vector<CountBucket> buckets;
   TimeMs first = start - start % bucket_ms;  // buckets align to UTC minutes, hours, days
   for (TimeMs t = first; t < end; t += bucket_ms) buckets.push_back({std::max(t, start), std::min(t + bucket_ms, end), 0});
@@ -336,8 +337,11 @@ Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, Ti
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
-  s->Bind(1, IdLowerBoundForTime(start));
-  s->Bind(2, IdLowerBoundForTime(end));
+  Id lo = IdLowerBoundForTime(start), hi = IdLowerBoundForTime(end);
+  if (since_id) lo = std::max(lo, *since_id + 1);
+  if (until_id) hi = std::min(hi, *until_id);
+  s->Bind(1, lo);
+  s->Bind(2, hi);
   BindParams(*s, pred.params, 3);
   for (;;) {
     auto row = s->Step();

@@ -176,13 +176,45 @@ TEST_F(SqliteStoreTest, ListsAndCountsLeaveOutProtectedAccounts) {
   auto found = store_->Search(*query, page);
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->size(), 15u);
-  auto counts = store_->Count(*query, kT0, kT0 + 2 * 3600000, 3600000);
+  auto counts = store_->Count(*query, kT0, kT0 + 2 * 3600000, 3600000, std::nullopt, std::nullopt);
   ASSERT_TRUE(counts.ok());
   int64_t total = 0;
   for (const auto& b : *counts) total += b.count;
   EXPECT_EQ(total, 15);
   EXPECT_TRUE(store_->UserPosts(12, page)->empty());
   EXPECT_EQ(store_->GetPosts(std::vector<Id>{p.id})->size(), 1u);  // a lookup still finds it: the API decides
+}
+
+// since_id and until_id are exclusive ids, finer than the millisecond their time is: posts
+// sharing since_id's millisecond but after it are counted, those before until_id too.
+TEST_F(SqliteStoreTest, CountBoundsByIdsWithinAMillisecond) {
+  const TimeMs t = kT0 + 3600000 + 123;
+  WriteBatch batch;
+  for (int seq = 1; seq <= 3; ++seq) {
+    Post p;
+    p.id = MakeSnowflake(t, 0, seq);
+    p.author_id = 10;
+    p.text = "same millisecond";
+    p.created_at = t;
+    p.conversation_id = p.id;
+    p.edit_history = {p.id};
+    batch.posts.push_back(p);
+  }
+  ASSERT_TRUE(store_->Apply(batch).ok());
+  auto query = ParseSearchQuery("millisecond");
+  ASSERT_TRUE(query.ok());
+  auto total = [&](std::optional<Id> since, std::optional<Id> until) {
+    auto counts = store_->Count(*query, kT0, kT0 + 2 * 3600000, 3600000, since, until);
+    EXPECT_TRUE(counts.ok());
+    int64_t n = 0;
+    if (counts.ok())
+      for (const auto& b : *counts) n += b.count;
+    return n;
+  };
+  EXPECT_EQ(total(std::nullopt, std::nullopt), 3);
+  EXPECT_EQ(total(MakeSnowflake(t, 0, 1), std::nullopt), 2);
+  EXPECT_EQ(total(std::nullopt, MakeSnowflake(t, 0, 3)), 2);
+  EXPECT_EQ(total(MakeSnowflake(t, 0, 1), MakeSnowflake(t, 0, 3)), 1);
 }
 
 TEST_F(SqliteStoreTest, SearchUsersMatchesEveryWordInUsernameNameOrDescriptionMostRelevantFirst) {
