@@ -25,6 +25,8 @@ Result<ApiResponse> GetQuotePosts(ApiContext&, const App&, const ApiRequest&, st
 // search.cc
 Result<ApiResponse> SearchRecent(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> CountRecent(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> SearchAll(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> CountAll(ApiContext&, const App&, const ApiRequest&, std::string_view);
 // posts_write.cc
 Result<ApiResponse> CreatePost(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> DeletePost(ApiContext&, const App&, const ApiRequest&, std::string_view id);
@@ -33,6 +35,8 @@ Result<ApiResponse> GetUserById(ApiContext&, const App&, const ApiRequest&, std:
 Result<ApiResponse> GetUsersByIds(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetUserByUsername(ApiContext&, const App&, const ApiRequest&, std::string_view username);
 Result<ApiResponse> GetUsersByUsernames(ApiContext&, const App&, const ApiRequest&, std::string_view);
+// users_search.cc
+Result<ApiResponse> SearchUsers(ApiContext&, const App&, const ApiRequest&, std::string_view);
 // usage.cc
 Result<ApiResponse> GetUsage(ApiContext&, const App&, const ApiRequest&, std::string_view);
 // graph.cc

@@ -4,6 +4,7 @@
 
 #include "api/trap_injector.h"
 #include "core/parse.h"
+#include "core/snowflake.h"
 #include "core/time_format.h"
 
 #include <algorithm>
@@ -27,13 +28,22 @@ Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs
   page.until_id = *until;
   page.start_time = *start;
   page.end_time = *end;
-  if (spec.search_window) {
-    TimeMs oldest = now - kRecentWindowMs;
+  if (spec.window != SearchWindow::kNone) {
+    const bool archive = spec.window == SearchWindow::kArchive;
+    TimeMs oldest = archive ? kArchiveStartMs : now - kRecentWindowMs;
     if (page.start_time && *page.start_time < oldest)
       return InvalidRequest("start_time", FormatTime(*page.start_time),
                             "Invalid 'start_time':'" + FormatTime(*page.start_time) +
                                 "'. 'start_time' must be on or after " + FormatTime(oldest));
-    if (!page.start_time) page.start_time = oldest;
+    // The archive's default is the 30 days before the end of the range (end_time, until_id or
+    // now), so that an end_time alone (a day in 2012) asks for that month rather than for an
+    // empty range; a since_id bounds the range itself (X takes one of start_time and since_id).
+    if (!page.start_time && archive) {
+      TimeMs end = page.end_time ? *page.end_time : page.until_id ? SnowflakeTime(*page.until_id) : now;
+      page.start_time = page.since_id ? oldest : std::max(oldest, end - kArchiveDefaultWindowMs);
+    } else if (!page.start_time) {
+      page.start_time = oldest;
+    }
   }
   if (page.start_time && page.end_time && *page.end_time <= *page.start_time)
     return InvalidRequest("end_time", FormatTime(*page.end_time),

@@ -10,16 +10,27 @@
 
 namespace sluice {
 
+//! The time window of a search: X's rules for start_time.
+enum class SearchWindow {
+  kNone,     // timelines: no default, no bound
+  kRecent,   // recent search and counts: start_time defaults to now - 7 days and may not be older
+  kArchive,  // full archive: start_time defaults to 30 days before end_time (or until_id, or now;
+             // no default with since_id) and may not be before 2006-03-21T00:00:00Z, the first
+             // day of the archive
+};
+
 struct PageSpec {
   int min_results;
   int max_results;
   int default_results;
   bool allow_exclude = false;      // exclude=replies,retweets
-  bool search_window = false;      // start_time defaults to now - 7 days and may not be older
+  SearchWindow window = SearchWindow::kNone;
   bool previous_token = true;      // timelines offer previous_token; search does not
 };
 
 inline constexpr TimeMs kRecentWindowMs = 7LL * 24 * 3600 * 1000;
+inline constexpr TimeMs kArchiveDefaultWindowMs = 30LL * 24 * 3600 * 1000;
+inline constexpr TimeMs kArchiveStartMs = 1142899200000;  // 2006-03-21T00:00:00Z
 
 //! Reads max_results, since_id, until_id, start_time, end_time, exclude, and the token from
 //! pagination_token (or next_token for search).

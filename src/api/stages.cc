@@ -33,7 +33,11 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kGetLikedPosts: return GetLikedPosts;
     case RouteId::kGetFollowers: return GetFollowers;
     case RouteId::kGetFollowing: return GetFollowing;
+    case RouteId::kSearchAll: return SearchAll;
+    case RouteId::kCountAll: return CountAll;
+    case RouteId::kSearchUsers: return SearchUsers;
     case RouteId::kGetLicense:
+    case RouteId::kGetOpenApi:
     case RouteId::kRobotsTxt:
     case RouteId::kHealthz:
     case RouteId::kReadyz:

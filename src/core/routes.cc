@@ -47,18 +47,26 @@ std::optional<RouteId> RouteByEndpoint(std::string_view endpoint) {
 RouteMatch MatchRoute(std::string_view method, std::string_view path) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   RouteMatch m;
+  std::string allow;
   for (const Route& r : kRoutes) {
     std::string_view capture;
     if (!Match(r.pattern, path, capture)) continue;
-    if (r.method == method) {
-      m.route = r.id;
-      m.capture = capture;
-      m.allow.clear();
-      return m;
+    if (r.method != method) {
+      // A method appears once in Allow even when a literal and a capture route both have it.
+      if (allow.find(r.method) == std::string::npos) {
+        if (!allow.empty()) allow += ", ";
+        allow += r.method;
+      }
+      continue;
     }
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += r.method;
+    // A literal segment beats a capture: /2/users/search is not the user "search". Every
+    // pattern has at most one capture, so the first match without one wins, else the first.
+    if (m.route && !capture.empty()) continue;
+    m.route = r.id;
+    m.capture = capture;
+    if (capture.empty()) break;
   }
+  if (!m.route) m.allow = std::move(allow);
   return m;
 }
 

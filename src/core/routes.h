@@ -28,6 +28,9 @@ enum class RouteId : uint8_t {
   kGetUserPosts,
   kGetUserMentions,
   kGetUsage,
+  kSearchAll,
+  kCountAll,
+  kSearchUsers,
   // The social graph (api/graph.cc).
   kGetRepostedBy,
   kGetReposts,
@@ -36,6 +39,7 @@ enum class RouteId : uint8_t {
   kGetFollowers,
   kGetFollowing,
   kGetLicense,
+  kGetOpenApi,
   kRobotsTxt,
   kHealthz,
   kReadyz,
@@ -46,7 +50,7 @@ inline constexpr size_t kRouteCount = size_t(RouteId::kCount);
 
 enum class RouteKind : uint8_t {
   kApi,          // a bearer token, the plan's limit, the ledger: the whole request path
-  kPublic,       // no token: the licence terms and robots.txt
+  kPublic,       // no token: the licence terms, Sluice's OpenAPI document and robots.txt
   kOperational,  // health and metrics, served by the server itself
 };
 
@@ -57,7 +61,8 @@ struct Route {
   RouteKind kind;
 };
 
-// Literal routes come before captures that could shadow them (/2/tweets/search/recent).
+// Order does not decide a match: where a literal segment and a capture both match
+// (/2/users/search and /2/users/:id), the route with fewer captures wins (MatchRoute).
 inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kSearchRecent, "GET", "/2/tweets/search/recent", RouteKind::kApi},
     {RouteId::kCountRecent, "GET", "/2/tweets/counts/recent", RouteKind::kApi},
@@ -73,6 +78,9 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kGetUserPosts, "GET", "/2/users/:id/tweets", RouteKind::kApi},
     {RouteId::kGetUserMentions, "GET", "/2/users/:id/mentions", RouteKind::kApi},
     {RouteId::kGetUsage, "GET", "/2/usage/tweets", RouteKind::kApi},
+    {RouteId::kSearchAll, "GET", "/2/tweets/search/all", RouteKind::kApi},
+    {RouteId::kCountAll, "GET", "/2/tweets/counts/all", RouteKind::kApi},
+    {RouteId::kSearchUsers, "GET", "/2/users/search", RouteKind::kApi},
     {RouteId::kGetRepostedBy, "GET", "/2/tweets/:id/retweeted_by", RouteKind::kApi},
     {RouteId::kGetReposts, "GET", "/2/tweets/:id/retweets", RouteKind::kApi},
     {RouteId::kGetLikingUsers, "GET", "/2/tweets/:id/liking_users", RouteKind::kApi},
@@ -80,6 +88,7 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kGetFollowers, "GET", "/2/users/:id/followers", RouteKind::kApi},
     {RouteId::kGetFollowing, "GET", "/2/users/:id/following", RouteKind::kApi},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
+    {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},
     {RouteId::kHealthz, "GET", "/healthz", RouteKind::kOperational},
     {RouteId::kReadyz, "GET", "/readyz", RouteKind::kOperational},

@@ -5,6 +5,7 @@
 #include "api/admission.h"
 #include "api/license.h"
 #include "api/metrics.h"
+#include "api/openapi.h"
 #include "api/stages.h"
 #include "http/problem.h"
 
@@ -12,8 +13,15 @@ namespace sluice {
 
 namespace {
 
-// Routes that need no token: the licence terms (JSON, or RSL XML when asked for) and robots.txt.
+// Routes that need no token: the licence terms (JSON, or RSL XML when asked for), Sluice's
+// OpenAPI document and robots.txt.
 ApiResponse PublicRoute(const Services& services, const ApiRequest& req, RouteId route, std::string_view plan_name) {
+  if (route == RouteId::kGetOpenApi) {
+    ApiResponse r = ApiResponse::Json(200, std::string(OpenApiDocument()));
+    r.content_type = std::string(kOpenApiContentType);
+    AddLicenseHeaders(nullptr, r);
+    return r;
+  }
   if (route == RouteId::kRobotsTxt) {
     ApiResponse r = ApiResponse::Json(200, RobotsTxt());
     r.content_type = "text/plain; charset=utf-8";
@@ -22,7 +30,7 @@ ApiResponse PublicRoute(const Services& services, const ApiRequest& req, RouteId
   }
   const Plan* plan = services.plans.Find(plan_name);
   if (!plan) {
-    ApiResponse r = ProblemResponse(NotFound("No plan named '" + std::string(plan_name) + "'."));
+    ApiResponse r = ProblemResponse(NotFound("plan", "plan", std::string(plan_name), "No plan named '" + std::string(plan_name) + "'."));
     AddLicenseHeaders(nullptr, r);
     return r;
   }
@@ -35,9 +43,12 @@ ApiResponse PublicRoute(const Services& services, const ApiRequest& req, RouteId
 }
 
 ApiResponse Unmatched(const ApiRequest& req, const RouteMatch& match) {
+  // X's document requires resource_type in every resource-not-found problem; the resource here
+  // is the endpoint the path names.
   ApiResponse r = match.allow.empty()
-                      ? ProblemResponse(NotFound("The route " + std::string(req.method) + " " + std::string(req.path) +
-                                                          " does not exist. See docs/api.md for the routes Sluice serves."))
+                      ? ProblemResponse(NotFound("endpoint", "path", std::string(req.path),
+                                                 "The route " + std::string(req.method) + " " + std::string(req.path) +
+                                                     " does not exist. See /2/openapi.json for the routes Sluice serves."))
                       : ProblemResponse(MethodNotAllowed(match.allow));
   AddLicenseHeaders(nullptr, r);  // the site's default terms
   return r;

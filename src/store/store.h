@@ -157,8 +157,16 @@ class Store {
   virtual Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) = 0;
   //! Matching live posts per bucket over [start, end), oldest bucket first. Buckets are aligned
   //! to multiples of `bucket_ms` since the epoch; the first and last are clipped to the range.
-  virtual Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end,
-                                                 TimeMs bucket_ms) = 0;
+  //! `since_id` / `until_id` (exclusive, as X's) bound the posts by id as well: a millisecond
+  //! holds many ids, so a time alone cannot.
+  virtual Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms,
+                                                 std::optional<Id> since_id, std::optional<Id> until_id) = 0;
+  //! Users search: users whose username, name or description has every word of `words`
+  //! (case- and accent-insensitive; the last token of each word may be a prefix, "ali" finds
+  //! @alice), most relevant first (a username match before a name match before a description
+  //! match), then by id. Skips `offset` matches and returns up to `limit` + 1. Protected
+  //! accounts and trap authors are left out, as lists leave them out. No words: no users.
+  virtual Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit) = 0;
 
   // ---- read snapshots ----
   //! Until EndReads(), reads may share one snapshot of the store (one request's reads: the

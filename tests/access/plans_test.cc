@@ -316,11 +316,22 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   EXPECT_EQ(Limit(pro, "GET /2/users/:id/liked_tweets"), 75);
   for (const Plan* p : {&basic, &pro})
     for (const auto& l : p->limits) EXPECT_EQ(l.endpoint.find("/follow"), std::string::npos) << l.endpoint;
-  // Basic, Pro and pay-per-use (Pro's limits) have every endpoint but follows lookup; payg equals Pro.
+  // The full archive and users search: Pro and above (X: "Pro access and higher"), 300 per
+  // 15 minutes (X's 1/second and 10,000/24h are not modelled: one window per endpoint).
+  for (const char* e : {"GET /2/tweets/search/all", "GET /2/tweets/counts/all", "GET /2/users/search"}) {
+    EXPECT_EQ(LimitOn(basic, e), nullptr) << e;
+    EXPECT_EQ(LimitOn(free, e), nullptr) << e;
+    EXPECT_EQ(Limit(pro, e), 300) << e;
+    EXPECT_EQ(Window(pro, e), LimitWindow::k15Minutes) << e;
+    for (const char* enterprise : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"})
+      EXPECT_EQ(Limit(*plans.Find(enterprise), e), 1000000) << enterprise << " " << e;
+  }
+  // Basic has every endpoint but follows lookup, the full archive and users search; Pro and
+  // pay-per-use (Pro's limits) every one but follows lookup; payg equals Pro.
   const Plan& payg = *plans.Find("payg");
   EXPECT_EQ(basic.limits.size(), 18u);
-  ASSERT_EQ(pro.limits.size(), 18u);
-  ASSERT_EQ(payg.limits.size(), 18u);
+  ASSERT_EQ(pro.limits.size(), 21u);
+  ASSERT_EQ(payg.limits.size(), 21u);
   for (size_t i = 0; i < pro.limits.size(); ++i) {
     EXPECT_EQ(payg.limits[i].endpoint, pro.limits[i].endpoint);
     EXPECT_EQ(payg.limits[i].requests, pro.limits[i].requests) << pro.limits[i].endpoint;
@@ -329,7 +340,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 20u) << name;
+    ASSERT_EQ(e.limits.size(), 23u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;

@@ -40,6 +40,23 @@ TEST(RouteTable, MatchesLiteralsBeforeCapturesAndSaysWhichMethodsAPathHas) {
   EXPECT_EQ(m.allow, "");
 }
 
+// /2/users/search comes after /2/users/:id in the table (new routes are appended): the
+// literal segment still wins, whatever the order, and a capture still takes other names.
+TEST(RouteTable, ALiteralSegmentBeatsACaptureWhateverTheOrder) {
+  RouteMatch m = MatchRoute("GET", "/2/users/search");
+  EXPECT_EQ(m.route, RouteId::kSearchUsers);
+  EXPECT_EQ(m.capture, "");
+  m = MatchRoute("GET", "/2/users/searcher");
+  EXPECT_EQ(m.route, RouteId::kGetUser);
+  EXPECT_EQ(m.capture, "searcher");
+  EXPECT_EQ(MatchRoute("GET", "/2/tweets/search/all").route, RouteId::kSearchAll);
+  EXPECT_EQ(MatchRoute("GET", "/2/tweets/counts/all").route, RouteId::kCountAll);
+  EXPECT_EQ(MatchRoute("GET", "/2/openapi.json").route, RouteId::kGetOpenApi);
+  m = MatchRoute("POST", "/2/users/search");
+  EXPECT_FALSE(m.route.has_value());
+  EXPECT_EQ(m.allow, "GET") << "one GET, though /2/users/:id matches too";
+}
+
 TEST(RouteTable, EveryApiRouteHasAHandlerAndTheOthersNone) {
   for (const Route& r : kRoutes) EXPECT_EQ(HandlerFor(r.id) != nullptr, r.kind == RouteKind::kApi) << EndpointName(r.id);
 }

@@ -200,13 +200,13 @@ Status QueryError(std::string_view query, const SearchError& error) {
 
 }  // namespace
 
-Result<SearchQuery> ParseSearchQuery(std::string_view query) {
+Result<SearchQuery> ParseSearchQuery(std::string_view query, size_t max_length) {
   SearchLexer lexer(query);
   if (lexer.encoding_error()) return QueryError(query, *lexer.encoding_error());
-  if (lexer.length() > kMaxSearchQueryLength)
-    return QueryError(query, {static_cast<int>(kMaxSearchQueryLength) + 1,
-                                "The query is " + std::to_string(lexer.length()) +
-                                    " characters long; the maximum is " + std::to_string(kMaxSearchQueryLength)});
+  if (lexer.length() > max_length)
+    return QueryError(query, {static_cast<int>(max_length) + 1, "The query is " + std::to_string(lexer.length()) +
+                                                                    " characters long; the maximum is " +
+                                                                    std::to_string(max_length)});
   Parser parser(lexer.Tokenize());
   auto root = parser.ParseQuery();
   if (!root) return QueryError(query, parser.error());

@@ -51,11 +51,13 @@ struct SearchQuery {
   SearchNode root;
 };
 
-inline constexpr size_t kMaxSearchQueryLength = 512;
+inline constexpr size_t kMaxSearchQueryLength = 512;          // recent search and counts
+inline constexpr size_t kMaxArchiveSearchQueryLength = 1024;  // full-archive search and counts
 
 //! Parses `query`. On error returns kInvalidRequest with a parameter error for `query`,
 //! whose message names the 1-based position and the reason, e.g.
 //! "There were errors processing your request: Unbalanced parentheses (at position 7)".
-Result<SearchQuery> ParseSearchQuery(std::string_view query);
+//! `max_length` is in code points (kMaxSearchQueryLength or kMaxArchiveSearchQueryLength).
+Result<SearchQuery> ParseSearchQuery(std::string_view query, size_t max_length = kMaxSearchQueryLength);
 
 }  // namespace sluice

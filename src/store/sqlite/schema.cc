@@ -194,6 +194,26 @@ CREATE TABLE likes (
 CREATE INDEX likes_by_user ON likes (user_id, id);
 CREATE INDEX posts_by_retweeted ON posts (retweeted_id, id) WHERE retweeted_id IS NOT NULL;
 )sql",
+    // 8: users search (GET /2/users/search) matches words of usernames, names and
+    // descriptions: an FTS5 index over them, kept by triggers (users are inserted, and only
+    // their counters updated, but a rename must not leave the index stale).
+    R"sql(
+CREATE VIRTUAL TABLE users_fts USING fts5 (username, name, description, content='users', content_rowid='id',
+                                           tokenize='unicode61 remove_diacritics 2');
+INSERT INTO users_fts (users_fts) VALUES ('rebuild');
+CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
+  INSERT INTO users_fts (rowid, username, name, description) VALUES (new.id, new.username, new.name, new.description);
+END;
+CREATE TRIGGER users_fts_delete AFTER DELETE ON users BEGIN
+  INSERT INTO users_fts (users_fts, rowid, username, name, description)
+    VALUES ('delete', old.id, old.username, old.name, old.description);
+END;
+CREATE TRIGGER users_fts_update AFTER UPDATE OF username, name, description ON users BEGIN
+  INSERT INTO users_fts (users_fts, rowid, username, name, description)
+    VALUES ('delete', old.id, old.username, old.name, old.description);
+  INSERT INTO users_fts (rowid, username, name, description) VALUES (new.id, new.username, new.name, new.description);
+END;
+)sql",
 };
 
 }  // namespace

@@ -212,6 +212,43 @@ Result<std::vector<User>> SqliteStore::GetUsersByUsername(std::span<const std::s
   return out;
 }
 
+Result<std::vector<User>> SqliteStore::SearchUsers(std::span<const std::string> words, int64_t offset, int limit) {
+  // Each word becomes an FTS5 phrase whose last token may be a prefix: "data_ne" is the phrase
+  // "data ne*" (the tokenizer splits on '_' and '\'' as it did when indexing). Words are
+  // quoted, so no word is read as FTS5 syntax; a '"' cannot occur (the caller checks X's pattern).
+  std::string match;
+  for (const auto& word : words) {
+    if (std::none_of(word.begin(), word.end(), [](unsigned char c) { return std::isalnum(c); })) continue;
+    if (!match.empty()) match += " AND ";
+    match += "\"" + word + "\"*";
+  }
+  std::vector<User> out;
+  if (match.empty()) return out;
+  static const std::string sql = [] {
+    std::string cols;
+    for (std::string_view c : SplitCommaList(kUserColumns)) {
+      if (!cols.empty()) cols += ", ";
+      cols += "u." + std::string(c.substr(c.find_first_not_of(' ')));
+    }
+    // bm25's weights: a username match counts most, then the name, then the description.
+    return "SELECT " + cols +
+           " FROM users_fts f JOIN users u ON u.id = f.rowid WHERE users_fts MATCH ? AND u.protected = 0"
+           " AND u.synthetic = 0 ORDER BY bm25(users_fts, 10.0, 5.0, 1.0), u.id LIMIT ? OFFSET ?";
+  }();
+  auto stmt = db_->Cached(sql);
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, match);
+  s->Bind(2, int64_t(limit) + 1);
+  s->Bind(3, offset);
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(ReadUser(*s));
+  }
+}
+
 Status SqliteStore::CollectUsers(const std::string& sql, std::string_view param, std::vector<User>& out) {
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
@@ -296,7 +333,8 @@ Result<std::vector<StoredPost>> SqliteStore::Search(const SearchQuery& query, co
   return Page("posts p", pred.sql, pred.params, page);
 }
 
-Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) {
+Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms,
+                                                    std::optional<Id> since_id, std::optional<Id> until_id) {
   std::vector<CountBucket> buckets;
   TimeMs first = start - start % bucket_ms;  // buckets align to UTC minutes, hours, days
   for (TimeMs t = first; t < end; t += bucket_ms) buckets.push_back({std::max(t, start), std::min(t + bucket_ms, end), 0});
@@ -306,8 +344,11 @@ Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, Ti
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
-  s->Bind(1, IdLowerBoundForTime(start));
-  s->Bind(2, IdLowerBoundForTime(end));
+  Id lo = IdLowerBoundForTime(start), hi = IdLowerBoundForTime(end);
+  if (since_id) lo = std::max(lo, *since_id + 1);
+  if (until_id) hi = std::min(hi, *until_id);
+  s->Bind(1, lo);
+  s->Bind(2, hi);
   BindParams(*s, pred.params, 3);
   for (;;) {
     auto row = s->Step();

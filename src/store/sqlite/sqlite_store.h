@@ -24,7 +24,9 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> Reposts(Id post_id, const PageRequest& page) override;
   Result<std::vector<GraphEdge>> Graph(GraphList list, Id of, const PageRequest& page) override;
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
-  Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms) override;
+  Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms,
+                                         std::optional<Id> since_id, std::optional<Id> until_id) override;
+  Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit) override;
 
   void BeginReads() override { db_->BeginRead(); }
   void EndReads() override { db_->EndRead(); }

@@ -429,6 +429,47 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
     );
   });
 
+  test('searchAll and tweetCountAll: the full archive through the client\'s own methods', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.query, 'needs the search test');
+    // X's current names: post.fields (the SDK's own default is tweet.fields; both are accepted).
+    const recent = await state.v2.search(state.query, { max_results: 10 });
+    const all = await state.v2.searchAll(state.query, { max_results: 10, 'post.fields': ['created_at'] });
+    assert.deepEqual(ids(all.tweets), ids(recent.tweets), 'the archive\'s newest page is the recent window\'s');
+    for (const t of all.tweets) assert.match(t.created_at, /^\d{4}-\d\d-\d\dT/);
+    assert.equal(all.done, false);
+    const before = all.tweets.length;
+    await all.fetchNext();
+    assert.equal(all.tweets.length, before + 10, 'fetchNext follows next_token');
+    assertNoDuplicates(ids(all.tweets), 'searchAll pages');
+    assertDescending(ids(all.tweets), 'searchAll pages');
+    const big = await state.v2.searchAll(state.query, { max_results: 500 });
+    assert.ok(big.tweets.length > 100, `max_results=500 gave ${big.tweets.length}`);
+
+    const counts = await state.v2.tweetCountAll(state.query, { granularity: 'day' });
+    assert.ok(counts.data.length >= 30 && counts.data.length <= 31, `${counts.data.length} days`);
+    for (const b of counts.data) assert.equal(b.tweet_count, b.post_count);
+    const recentCounts = await state.v2.tweetCountRecent(state.query, { granularity: 'day' });
+    assert.ok(counts.meta.total_tweet_count >= recentCounts.meta.total_tweet_count);
+    assert.equal(counts.meta.total_tweet_count, counts.meta.total_post_count);
+
+    // A plan without the archive (Basic): the client's 403.
+    await assert.rejects(state.basicV2.searchAll(state.query), (e) => {
+      assert.ok(e instanceof ApiResponseError, `expected ApiResponseError, got ${e}`);
+      assert.equal(e.code, 403);
+      assert.equal(e.data.reason, 'client-not-enrolled');
+      return true;
+    });
+  });
+
+  test('users search (no method of its own in twitter-api-v2 1.29.1: the client\'s get)', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.users.length > 0, 'needs the search test');
+    const who = state.users[0];
+    const found = await state.v2.get('users/search', { query: who.username, 'user.fields': ['created_at', 'description'] });
+    assert.ok(found.data.some((u) => u.id === who.id), `users/search?query=${who.username} missed user ${who.id}`);
+    for (const u of found.data) assert.equal(typeof u.created_at, 'string');
+    assert.equal(found.meta.result_count, found.data.length);
+  });
+
   test('every request went to the loopback server', () => {
     assert.ok(state.requested.length > 0);
     for (const href of state.requested) assert.ok(href.startsWith(`${state.origin}/2/`), href);

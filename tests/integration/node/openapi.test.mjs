@@ -3,6 +3,9 @@
 // schema of that path, method and status (tests/integration/openapi/x-api-v2-responses.json,
 // extracted from X's v2.167 document by scripts/x_openapi_responses.py). Known, explained
 // mismatches are listed in tests/integration/openapi/allowed-mismatches.json; any other fails.
+// Then the same responses, those of Sluice's own endpoints included, against Sluice's own
+// document (docs/openapi.json, served at GET /2/openapi.json), with no allow-list: it names the
+// problem types X's leaves out. And Sluice's document itself against the OpenAPI 3 schema.
 // Usage: SLUICE_RESPONSE_LOG=DIR node --test openapi.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +14,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { Validator } from '@seriousme/openapi-schema-validator';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const docPath = path.join(here, '..', 'openapi', 'x-api-v2-responses.json');
 const allowPath = path.join(here, '..', 'openapi', 'allowed-mismatches.json');
+const sluiceDocPath = path.join(here, '..', '..', '..', 'docs', 'openapi.json');
 
 // Routes: X's path templates, the one with the most literal segments wins (/2/users/by
 // before /2/users/{id}).
@@ -39,16 +44,20 @@ function matchRoute(routes, target) {
 const pointerSeg = (s) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\//g, '~1'));
 
 // The response schema for (template, method, status, content type): exact status, then the
-// class (4XX), then default; application/problem+json when the response says so.
+// class (4XX), then default; the media type the response names when the document has it, else
+// application/problem+json for a problem and application/json for the rest. Null for a body
+// that is not JSON (robots.txt, RSL XML) or that the document does not describe.
 function schemaRef(doc, template, method, status, contentType) {
   const responses = doc.paths[template]?.[method.toLowerCase()]?.responses;
   if (!responses) return null;
   const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => k in responses);
   if (!key) return null;
   const content = responses[key].content ?? {};
-  const problem = contentType.startsWith('application/problem+json');
-  const type = problem && content['application/problem+json'] ? 'application/problem+json' : 'application/json';
-  if (!content[type]) return null;
+  const named = contentType.split(';')[0].trim();
+  const problem = named === 'application/problem+json';
+  let type = named in content ? named
+    : problem && content['application/problem+json'] ? 'application/problem+json' : 'application/json';
+  if (!content[type] || !/[/+]json$/.test(type)) return null;
   return `x#/paths/${pointerSeg(template)}/${method.toLowerCase()}/responses/${pointerSeg(key)}/content/${pointerSeg(type)}/schema`;
 }
 
@@ -83,11 +92,10 @@ function allows(a, rec, template, body, pointer, message) {
          is(a.pointer, pointer) && is(a.message, message);
 }
 
-test('recorded responses match X\'s OpenAPI document', () => {
-  const dir = process.env.SLUICE_RESPONSE_LOG;
-  assert.ok(dir && fs.existsSync(dir), `SLUICE_RESPONSE_LOG (${dir}) names no directory of recorded responses`);
+// Validates the recorded responses of the paths `docPath` describes against it; returns the
+// number validated. `allowed` excuses the mismatches it lists.
+function validateRecords(dir, docPath, allowed, label) {
   const doc = JSON.parse(fs.readFileSync(docPath, 'utf8'));
-  const allowed = JSON.parse(fs.readFileSync(allowPath, 'utf8'));
   // OpenAPI 3.0: Ajv knows `nullable`, and `discriminator` without a `mapping` (it finds the
   // branch by each one's enum of the tag instead, the same choice here), so a problem body is
   // checked against the branch its `type` names; example and other annotations are ignored.
@@ -102,9 +110,9 @@ test('recorded responses match X\'s OpenAPI document', () => {
   const used = new Set();
   for (const rec of readRecords(dir)) {
     const template = matchRoute(routes, rec.target);
-    if (!template) continue;  // a Sluice-only endpoint
+    if (!template) continue;  // an endpoint the document does not have
     const ref = schemaRef(doc, template, rec.method, rec.status, rec.content_type ?? '');
-    if (!ref) continue;  // X documents no body for this status
+    if (!ref) continue;  // the document describes no JSON body for this status
     let body;
     try {
       body = JSON.parse(rec.body);
@@ -133,15 +141,40 @@ test('recorded responses match X\'s OpenAPI document', () => {
     }
   }
   const unique = [...mismatches].map(([key, m]) => `${key} (${m.count} responses, e.g. ${m.example.slice(0, 120)})`);
-  console.log(`openapi: validated ${validated} responses against X's document ${doc.info.version}; ` +
+  console.log(`openapi: validated ${validated} responses against ${label} ${doc.info.version}; ` +
               `${unique.length} distinct mismatches; allow-list entries used: ${used.size} of ${allowed.length}`);
-  // A selection of tests (ctest -R Cli) may reach none of X's endpoints; the whole suite
-  // (make test, test-asan, test-tsan set SLUICE_OPENAPI_REQUIRE=1) always does, so an empty
-  // log there means the recording broke.
+  // A selection of tests (ctest -R Cli) may reach none of the document's endpoints; the whole
+  // suite (make test, test-asan, test-tsan set SLUICE_OPENAPI_REQUIRE=1) always does, so an
+  // empty log there means the recording broke.
   if (process.env.SLUICE_OPENAPI_REQUIRE === '1') {
-    assert.ok(validated > 0, `no recorded response from an endpoint X has in ${dir}`);
+    assert.ok(validated > 0, `no recorded response from an endpoint of ${label} in ${dir}`);
   } else if (validated === 0) {
-    console.log('openapi: no recorded response from an endpoint X has: nothing to check');
+    console.log(`openapi: no recorded response from an endpoint of ${label}: nothing to check`);
   }
-  if (unique.length) assert.fail(`responses that do not match X's OpenAPI document:\n${unique.join('\n')}`);
+  if (unique.length) assert.fail(`responses that do not match ${label}:\n${unique.join('\n')}`);
+  return { validated, paths: new Set(readRecords(dir).map((r) => matchRoute(routes, r.target)).filter(Boolean)) };
+}
+
+function recordDir() {
+  const dir = process.env.SLUICE_RESPONSE_LOG;
+  assert.ok(dir && fs.existsSync(dir), `SLUICE_RESPONSE_LOG (${dir}) names no directory of recorded responses`);
+  return dir;
+}
+
+test('recorded responses match X\'s OpenAPI document', () => {
+  validateRecords(recordDir(), docPath, JSON.parse(fs.readFileSync(allowPath, 'utf8')), 'X\'s document');
+});
+
+test('recorded responses, Sluice\'s own endpoints too, match Sluice\'s OpenAPI document', () => {
+  const { paths } = validateRecords(recordDir(), sluiceDocPath, [], 'Sluice\'s document');
+  // The whole suite reaches Sluice's own JSON endpoints (tests/integration/openapi_doc_test.cc).
+  if (process.env.SLUICE_OPENAPI_REQUIRE === '1') {
+    for (const own of ['/2/license/{plan}', '/2/openapi.json']) assert.ok(paths.has(own), `no recorded response of ${own}`);
+  }
+});
+
+test('Sluice\'s OpenAPI document is a valid OpenAPI 3 document', async () => {
+  const validator = new Validator();
+  const result = await validator.validate(JSON.parse(fs.readFileSync(sluiceDocPath, 'utf8')));
+  assert.ok(result.valid, `docs/openapi.json is not valid OpenAPI ${validator.version}: ${JSON.stringify(result.errors, null, 1)}`);
 });

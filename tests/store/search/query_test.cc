@@ -357,6 +357,15 @@ TEST(SearchQuery, LengthLimitCountsCodePoints) {
   EXPECT_EQ(P(accents + "é"), "error: The query is 513 characters long; the maximum is 512 (at position 513)");
 }
 
+TEST(SearchQuery, TheFullArchiveTakesQueriesOf1024Characters) {
+  EXPECT_TRUE(ParseSearchQuery(std::string(1024, 'a'), kMaxArchiveSearchQueryLength).ok());
+  auto long_one = ParseSearchQuery(std::string(1025, 'a'), kMaxArchiveSearchQueryLength);
+  ASSERT_FALSE(long_one.ok());
+  ASSERT_EQ(long_one.status().parameter_errors().size(), 1u);
+  EXPECT_EQ(long_one.status().parameter_errors()[0].message,
+            std::string(kPrefix) + "The query is 1025 characters long; the maximum is 1024 (at position 1025)");
+}
+
 TEST(SearchQuery, PositionsCountCodePoints) {
   EXPECT_EQ(P("café )"), "error: Unbalanced parentheses: ')' has no matching '(' (at position 6)");
   EXPECT_EQ(P("🙂🙂 foo:x"), "error: Reference to invalid operator 'foo'. Operator is not available in current "

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "core/snowflake.h"
 #include "core/text.h"
 #include "store/search/query.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/schema.h"
 
 namespace sluice {
 namespace {
@@ -173,13 +176,114 @@ TEST_F(SqliteStoreTest, ListsAndCountsLeaveOutProtectedAccounts) {
   auto found = store_->Search(*query, page);
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->size(), 15u);
-  auto counts = store_->Count(*query, kT0, kT0 + 2 * 3600000, 3600000);
+  auto counts = store_->Count(*query, kT0, kT0 + 2 * 3600000, 3600000, std::nullopt, std::nullopt);
   ASSERT_TRUE(counts.ok());
   int64_t total = 0;
   for (const auto& b : *counts) total += b.count;
   EXPECT_EQ(total, 15);
   EXPECT_TRUE(store_->UserPosts(12, page)->empty());
   EXPECT_EQ(store_->GetPosts(std::vector<Id>{p.id})->size(), 1u);  // a lookup still finds it: the API decides
+}
+
+// since_id and until_id are exclusive ids, finer than the millisecond their time is: posts
+// sharing since_id's millisecond but after it are counted, those before until_id too.
+TEST_F(SqliteStoreTest, CountBoundsByIdsWithinAMillisecond) {
+  const TimeMs t = kT0 + 3600000 + 123;
+  WriteBatch batch;
+  for (int seq = 1; seq <= 3; ++seq) {
+    Post p;
+    p.id = MakeSnowflake(t, 0, seq);
+    p.author_id = 10;
+    p.text = "same millisecond";
+    p.created_at = t;
+    p.conversation_id = p.id;
+    p.edit_history = {p.id};
+    batch.posts.push_back(p);
+  }
+  ASSERT_TRUE(store_->Apply(batch).ok());
+  auto query = ParseSearchQuery("millisecond");
+  ASSERT_TRUE(query.ok());
+  auto total = [&](std::optional<Id> since, std::optional<Id> until) {
+    auto counts = store_->Count(*query, kT0, kT0 + 2 * 3600000, 3600000, since, until);
+    EXPECT_TRUE(counts.ok());
+    int64_t n = 0;
+    if (counts.ok())
+      for (const auto& b : *counts) n += b.count;
+    return n;
+  };
+  EXPECT_EQ(total(std::nullopt, std::nullopt), 3);
+  EXPECT_EQ(total(MakeSnowflake(t, 0, 1), std::nullopt), 2);
+  EXPECT_EQ(total(std::nullopt, MakeSnowflake(t, 0, 3)), 2);
+  EXPECT_EQ(total(MakeSnowflake(t, 0, 1), MakeSnowflake(t, 0, 3)), 1);
+}
+
+TEST_F(SqliteStoreTest, SearchUsersMatchesEveryWordInUsernameNameOrDescriptionMostRelevantFirst) {
+  WriteBatch more{{User{.id = 20, .username = "data_nerd", .name = "Dana Smith", .description = "I count things"},
+                   User{.id = 21, .username = "smithy", .name = "Sam", .description = "Blacksmith"},
+                   User{.id = 22, .username = "jo", .name = "Jo Smith", .description = "Data analyst"},
+                   User{.id = 23, .username = "hidden", .name = "Dana Smith", .is_protected = true},
+                   User{.id = 24, .username = "bot_1", .name = "Dana Smith", .synthetic = true},
+                   User{.id = 25, .username = "zoe", .name = "Zoé Café"}},
+                  {}};
+  ASSERT_TRUE(store_->Apply(more).ok());
+  auto ids = [&](std::vector<std::string> words, int64_t offset = 0, int limit = 10) {
+    auto users = store_->SearchUsers(words, offset, limit);
+    EXPECT_TRUE(users.ok()) << users.status().message();
+    std::vector<Id> out;
+    if (users.ok())
+      for (const auto& u : *users) out.push_back(u.id);
+    return out;
+  };
+  // The username match ranks before the name and description matches; protected accounts
+  // and trap authors never appear.
+  EXPECT_EQ(ids({"data"}), (std::vector<Id>{20, 22}));
+  auto smith = ids({"smith"});
+  ASSERT_EQ(smith.size(), 3u) << "the last token is a prefix: smith finds smithy";
+  EXPECT_EQ(smith[0], 21) << "the username match first";
+  EXPECT_EQ(std::set<Id>(smith.begin() + 1, smith.end()), (std::set<Id>{20, 22}));
+  EXPECT_EQ(ids({"dana", "smith"}), (std::vector<Id>{20}));
+  EXPECT_EQ(ids({"data_nerd"}), (std::vector<Id>{20}));
+  EXPECT_EQ(ids({"DATA_NE"}), (std::vector<Id>{20}));
+  EXPECT_EQ(ids({"cafe"}), (std::vector<Id>{25})) << "accents are folded";
+  EXPECT_EQ(ids({"alice"}), (std::vector<Id>{10}));
+  EXPECT_TRUE(ids({"nobody"}).empty());
+  EXPECT_TRUE(ids({"'", "_"}).empty()) << "words without a letter or digit match nothing";
+  EXPECT_TRUE(ids({}).empty());
+  // Pages: limit + 1 rows tell the caller there is more; the offset skips the earlier pages.
+  EXPECT_EQ(ids({"smith"}, 0, 1), (std::vector<Id>{smith[0], smith[1]}));
+  EXPECT_EQ(ids({"smith"}, 1, 1), (std::vector<Id>{smith[1], smith[2]}));
+  EXPECT_EQ(ids({"smith"}, 2, 1), (std::vector<Id>{smith[2]}));
+}
+
+// A database made before the users search index: its users are indexed by the migration that
+// adds it (whatever its place in the list), not only those inserted afterwards.
+TEST(SqliteMigration, TheUsersSearchIndexCoversUsersInsertedBeforeIt) {
+  char tmpl[] = "/tmp/sluice-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto migrations = sqlite::Migrations();
+  size_t index = 0;
+  while (index < migrations.size() && migrations[index].find("users_fts") == std::string_view::npos) ++index;
+  ASSERT_LT(index, migrations.size());
+  {
+    auto db = sqlite::Db::Open(dir + "/sluice.db");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL)").ok());
+    for (size_t i = 0; i < index; ++i) ASSERT_TRUE((*db)->Exec(migrations[i]).ok()) << i;
+    ASSERT_TRUE((*db)->Exec("INSERT INTO schema_version VALUES (" + std::to_string(index) +
+                            "); INSERT INTO users (id, username, username_lc, name, description, created_at)"
+                            " VALUES (7, 'oldtimer', 'oldtimer', 'Early Bird', 'here first', 0)")
+                    .ok());
+  }
+  auto store = OpenStore({"sqlite", dir, true});
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  for (std::vector<std::string> words : {std::vector<std::string>{"oldtimer"}, {"early", "bird"}, {"first"}}) {
+    auto found = (*store)->SearchUsers(words, 0, 10);
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    ASSERT_EQ(found->size(), 1u) << words[0];
+    EXPECT_EQ(found->at(0).id, 7);
+  }
+  store->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {

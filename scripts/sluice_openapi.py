@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Generates docs/openapi.json: Sluice's own OpenAPI 3 document, served at GET /2/openapi.json
+(compiled into the binary by src/api/CMakeLists.txt).
+
+It describes every API and public route of the route table (src/core/routes.h, read here, so a
+route added there is described once this script is run again):
+  - X's endpoints with X's response schemas, from tests/integration/openapi/x-api-v2-responses.json
+    (the extract of X's document made by scripts/x_openapi_responses.py); their error responses
+    also admit the problems Sluice sends that X's document leaves out (about:blank,
+    client-forbidden, usage-capped) and Sluice's own 402 credits-exhausted;
+  - Sluice's own routes (the licence terms, this document) and extension fields, from SLUICE
+    below.
+Query parameters are those each handler accepts (QUERY below; a route not listed there gets
+none, and a route X does not have needs an entry in SLUICE).
+
+  python3 scripts/sluice_openapi.py > docs/openapi.json   # regenerate
+  python3 scripts/sluice_openapi.py --check               # exit 1 when docs/openapi.json is stale
+"""
+import copy
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROUTES_H = os.path.join(ROOT, "src", "core", "routes.h")
+X_EXTRACT = os.path.join(ROOT, "tests", "integration", "openapi", "x-api-v2-responses.json")
+OUTPUT = os.path.join(ROOT, "docs", "openapi.json")
+
+FIELDS = ["tweet.fields", "post.fields", "user.fields", "expansions", "media.fields", "place.fields", "poll.fields"]
+USER_FIELDS = ["user.fields", "expansions", "tweet.fields", "post.fields"]
+WINDOW = ["since_id", "until_id", "start_time", "end_time"]
+TIMELINE = ["max_results", "pagination_token"] + WINDOW + ["exclude"] + FIELDS
+SEARCH = ["query", "max_results", "next_token", "pagination_token"] + WINDOW + ["sort_order"] + FIELDS
+GRAPH_USERS = ["max_results", "pagination_token"] + USER_FIELDS
+GRAPH_POSTS = ["max_results", "pagination_token"] + FIELDS
+COUNTS = ["query", "granularity"] + WINDOW + ["next_token", "pagination_token", "search_count.fields"]
+
+# The query parameters each route's handler accepts (src/api/*.cc, Params::CheckAllowed).
+QUERY = {
+    "GET /2/tweets/search/recent": SEARCH,
+    "GET /2/tweets/counts/recent": COUNTS,
+    "GET /2/tweets": ["ids"] + FIELDS,
+    "GET /2/tweets/:id": FIELDS,
+    "GET /2/tweets/:id/quote_tweets": TIMELINE,
+    "GET /2/users": ["ids"] + USER_FIELDS,
+    "GET /2/users/by": ["usernames"] + USER_FIELDS,
+    "GET /2/users/by/username/:username": USER_FIELDS,
+    "GET /2/users/:id": USER_FIELDS,
+    "GET /2/users/:id/tweets": TIMELINE,
+    "GET /2/users/:id/mentions": TIMELINE,
+    "GET /2/usage/tweets": ["days", "usage.fields"],
+    "GET /2/tweets/search/all": SEARCH,
+    "GET /2/tweets/counts/all": COUNTS,
+    "GET /2/users/search": ["query", "max_results", "next_token", "pagination_token"] + USER_FIELDS,
+    "GET /2/tweets/:id/retweeted_by": GRAPH_USERS,
+    "GET /2/tweets/:id/retweets": GRAPH_POSTS,
+    "GET /2/tweets/:id/liking_users": GRAPH_USERS,
+    "GET /2/users/:id/liked_tweets": GRAPH_POSTS,
+    "GET /2/users/:id/followers": GRAPH_USERS,
+    "GET /2/users/:id/following": GRAPH_USERS,
+    "GET /2/license/:plan": ["format"],
+}
+REQUIRED = {"query", "ids", "usernames"}
+INTEGER = {"max_results", "days"}
+
+# Problems Sluice sends that X's document's Problem union leaves out, and Sluice's own.
+PROBLEM = {"type": "string"}
+SLUICE_SCHEMAS = {
+    "SluiceHttpProblem": {
+        "description": "A plain HTTP error (401, 405, 413, 415, 429 rate limit, 431), as X sends them.",
+        "type": "object", "required": ["type", "title", "detail"],
+        "properties": {"type": {"type": "string", "enum": ["about:blank"]}, "title": PROBLEM, "detail": PROBLEM,
+                       "status": {"type": "integer"}},
+    },
+    "SluiceClientForbiddenProblem": {
+        "description": "403: the plan lacks the endpoint (reason client-not-enrolled) or does not license a "
+                       "declared use (reason use-not-licensed).",
+        "type": "object", "required": ["type", "title", "detail", "reason"],
+        "properties": {"type": {"type": "string", "enum": ["https://api.x.com/2/problems/client-forbidden"]},
+                       "title": PROBLEM, "detail": PROBLEM, "status": {"type": "integer"},
+                       "reason": {"type": "string", "enum": ["client-not-enrolled", "use-not-licensed"]},
+                       "required_enrollment": PROBLEM},
+    },
+    "SluiceUsageCappedProblem": {
+        "description": "429: the project's monthly post cap is reached (X's UsageCapExceeded).",
+        "type": "object", "required": ["type", "title", "detail", "period", "scope"],
+        "properties": {"type": {"type": "string", "enum": ["https://api.x.com/2/problems/usage-capped"]},
+                       "title": PROBLEM, "detail": PROBLEM, "status": {"type": "integer"},
+                       "period": PROBLEM, "scope": PROBLEM},
+    },
+    "SluiceCreditsExhaustedProblem": {
+        "description": "402 (Sluice's own): the pay-per-use balance cannot cover the response.",
+        "type": "object", "required": ["type", "title", "detail", "balance_usd", "price_usd"],
+        "properties": {"type": {"type": "string", "enum": ["https://api.x.com/2/problems/credits-exhausted"]},
+                       "title": PROBLEM, "detail": PROBLEM, "status": {"type": "integer"},
+                       "balance_usd": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+$"},
+                       "price_usd": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+$"}},
+    },
+    "SluiceProblem": {
+        "description": "Every problem Sluice sends: X's documented ones and those above.",
+        "anyOf": [{"$ref": "#/components/schemas/Problem"}, {"$ref": "#/components/schemas/SluiceHttpProblem"},
+                  {"$ref": "#/components/schemas/SluiceClientForbiddenProblem"},
+                  {"$ref": "#/components/schemas/SluiceUsageCappedProblem"},
+                  {"$ref": "#/components/schemas/SluiceCreditsExhaustedProblem"}],
+    },
+    "SluiceLicenseResponse": {
+        "description": "A plan's licence terms: the uses it permits and its price.",
+        "type": "object", "required": ["data"],
+        "properties": {"data": {
+            "type": "object", "required": ["plan", "title", "uses", "content_usage", "content_signal", "terms"],
+            "properties": {
+                "plan": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                "title": {"type": "string"},
+                "uses": {"type": "object", "additionalProperties": {"type": "boolean"},
+                         "description": "search, display, analytics, ai-input, ai-train: permitted or not."},
+                "content_usage": {"type": "string", "description": "IETF aipref Content-Usage, e.g. train-ai=n, search=y"},
+                "content_signal": {"type": "string", "description": "e.g. search=yes, ai-input=no, ai-train=no"},
+                "monthly_price_usd": {"type": "string"},
+                "prices_usd": {"type": "object", "required": ["post_read", "user_read", "post_create"],
+                               "properties": {"post_read": PROBLEM, "user_read": PROBLEM, "post_create": PROBLEM}},
+                "terms": {"type": "string"},
+            }}},
+    },
+    "SluiceOpenApiDocument": {
+        "description": "This document.",
+        "type": "object", "required": ["openapi", "info", "paths"],
+        "properties": {"openapi": {"type": "string", "pattern": "^3\\."}, "info": {"type": "object"},
+                       "paths": {"type": "object"}, "components": {"type": "object"}},
+    },
+}
+
+# Sluice's extension fields, added to X's schemas (X's allow other members).
+EXTENSIONS = {
+    "User": {"labels": {"type": "array", "items": {"type": "string"}, "x-sluice-extension": True,
+                        "description": "Sluice extension: account labels, e.g. state-affiliated-media, "
+                                       "government-funded (X documents no field for them)."}},
+    "PostPublicMetrics": {"retweet_count": {"type": "integer", "x-sluice-extension": True,
+                                            "description": "repost_count under the name X's pages and "
+                                                           "existing clients use; the same value."}},
+    "UserPublicMetrics": {"tweet_count": {"type": "integer", "x-sluice-extension": True,
+                                          "description": "post_count under the name X's pages and existing "
+                                                         "clients use; the same value."}},
+}
+
+
+def problem_default():
+    return {"description": "The request has failed.", "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/SluiceProblem"}}}}
+
+
+def problem_only(description):
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/SluiceProblem"}}}}
+
+
+# Sluice's own routes: what X's document does not have.
+SLUICE = {
+    "GET /2/license/:plan": {
+        "operationId": "getLicense",
+        "summary": "A plan's licence terms (Sluice): JSON, or RSL XML with Accept: application/rsl+xml or ?format=rsl.",
+        "responses": {
+            "200": {"description": "The plan's terms.", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/SluiceLicenseResponse"}},
+                "application/rsl+xml": {"schema": {"type": "string"}}}},
+            "404": problem_only("No plan has that name."),
+        },
+    },
+    "GET /robots.txt": {
+        "operationId": "getRobotsTxt",
+        "summary": "Content-Usage and Content-Signal lines for clients without a licence (Sluice).",
+        "responses": {"200": {"description": "robots.txt", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    },
+    "GET /2/openapi.json": {
+        "operationId": "getOpenApi",
+        "summary": "This document (Sluice): every endpoint Sluice serves.",
+        "responses": {
+            "200": {"description": "Sluice's OpenAPI document.", "content": {
+                "application/vnd.oai.openapi+json": {"schema": {"$ref": "#/components/schemas/SluiceOpenApiDocument"}}}},
+        },
+    },
+}
+
+
+def read_routes():
+    """The (method, pattern, kind) of each route of the table, in table order."""
+    text = open(ROUTES_H).read()
+    table = text[text.index("kRoutes = {{"):]
+    table = table[:table.index("}};")]
+    return re.findall(r'\{RouteId::\w+, "(\w+)", "([^"]+)", RouteKind::k(\w+)\}', table)
+
+
+def template(pattern):
+    return re.sub(r":(\w+)", r"{\1}", pattern)
+
+
+def parameters(endpoint, pattern):
+    out = []
+    for name in re.findall(r":(\w+)", pattern):
+        out.append({"name": name, "in": "path", "required": True, "schema": {"type": "string"}})
+    for name in QUERY.get(endpoint, []):
+        p = {"name": name, "in": "query", "schema": {"type": "integer" if name in INTEGER else "string"}}
+        if name in REQUIRED:
+            p["required"] = True
+        out.append(p)
+    return out
+
+
+def build():
+    x = json.load(open(X_EXTRACT))
+    schemas = copy.deepcopy(x["components"]["schemas"])
+    for name, props in EXTENSIONS.items():
+        if name in schemas:
+            schemas[name].setdefault("properties", {}).update(props)
+    schemas.update(SLUICE_SCHEMAS)
+    paths = {}
+    for method, pattern, kind in read_routes():
+        if kind not in ("Api", "Public"):
+            continue  # operational routes (health, metrics) are the server's, not the API's
+        endpoint = f"{method} {pattern}"
+        path = template(pattern)
+        x_op = x["paths"].get(path, {}).get(method.lower())
+        if endpoint in SLUICE:
+            op = copy.deepcopy(SLUICE[endpoint])
+        elif x_op is not None:
+            op = {"operationId": re.sub(r"\W+", "_", endpoint).strip("_"), "responses": copy.deepcopy(x_op["responses"])}
+            op["responses"]["default"] = problem_default()
+        else:
+            sys.exit(f"sluice_openapi.py: {endpoint} is neither X's (not in {X_EXTRACT}) nor described in SLUICE")
+        params = parameters(endpoint, pattern)
+        if params:
+            op["parameters"] = params
+        op["security"] = [{"BearerToken": []}] if kind == "Api" else []
+        paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Sluice API",
+            "version": "1",
+            "description": "The X API v2 endpoints Sluice serves, with X's response schemas (X's document "
+                           + x["info"]["version"] + "), and Sluice's own: licence terms, problem types and "
+                           "extension fields. Generated by scripts/sluice_openapi.py; do not edit.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"BearerToken": {"type": "http", "scheme": "bearer",
+                                                "description": "An app token from `sluice apps create`."}},
+            "schemas": dict(sorted(schemas.items())),
+        },
+    }
+
+
+def render():
+    return json.dumps(build(), indent=1, sort_keys=False) + "\n"
+
+
+def main():
+    text = render()
+    if sys.argv[1:] == ["--check"]:
+        current = open(OUTPUT).read() if os.path.exists(OUTPUT) else ""
+        if current != text:
+            sys.exit("docs/openapi.json is not what scripts/sluice_openapi.py makes from the route table and "
+                     "X's extract: run python3 scripts/sluice_openapi.py > docs/openapi.json")
+        return
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
