@@ -146,7 +146,7 @@ TEST_F(SqlitePostOptionsTest, NullcastIsOutOfTheTimelineButSearchable) {
   EXPECT_EQ(Search("party"), (std::vector<Id>{promoted.id, organic.id}));
   EXPECT_EQ(Search("party is:nullcast"), (std::vector<Id>{promoted.id}));
   EXPECT_EQ(Search("party -is:nullcast"), (std::vector<Id>{organic.id}));
-  auto counted = store_->Count(*ParseSearchQuery("party -is:nullcast"), kT0, kT0 + 10, 60000);
+  auto counted = store_->Count(*ParseSearchQuery("party -is:nullcast"), kT0, kT0 + 10, 60000, std::nullopt, std::nullopt);
   ASSERT_EQ(counted->size(), 1u);
   EXPECT_EQ(counted->front().count, 1);
 }
