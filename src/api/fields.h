@@ -13,6 +13,7 @@ namespace sluice {
 enum class PostField : uint32_t {
   kAuthorId, kCreatedAt, kConversationId, kInReplyToUserId, kLang, kPublicMetrics, kReferencedTweets, kEntities,
   kPossiblySensitive, kReplySettings, kEditControls, kSource,
+  kNoteTweet, kNotePost,  // one long-post field under X's two names: each renders under its own
 };
 enum class UserField : uint32_t {
   kCreatedAt, kDescription, kLocation, kUrl, kVerified, kVerifiedType, kProtected, kPublicMetrics, kPinnedTweetId,
@@ -20,6 +21,7 @@ enum class UserField : uint32_t {
 };
 enum class Expansion : uint32_t {
   kAuthorId, kReferencedTweetsId, kReferencedTweetsIdAuthorId, kInReplyToUserId, kMentionsUsername, kPinnedTweetId,
+  kEditHistoryTweetIds,
 };
 
 struct FieldSelection {

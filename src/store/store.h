@@ -38,8 +38,9 @@ struct PageRequest {
 
 //! A post as read back: the stored fields, with entities already in X's JSON shape.
 struct StoredPost {
-  Post post;                 // entities left empty on read; see entities_json
+  Post post;                 // entities and note_entities left empty on read; see the JSON
   std::string entities_json; // X's `entities` object, or empty when the post has none
+  std::string note_entities_json;  // a long post's note_tweet `entities`, or empty
 };
 
 struct CountBucket {
@@ -52,6 +53,9 @@ struct CountBucket {
 struct WriteBatch {
   std::vector<User> users;
   std::vector<Post> posts;  // entities filled; mention ids resolved by the store when missing
+  // A long post comes with note_text and note_entities filled and text cut (MakeLongPost):
+  // the store indexes the whole text for search. An earlier version of an edited post is a
+  // post of its own, whose edit_history ends with the latest version's id.
 };
 
 struct ProjectInfo {
@@ -93,7 +97,9 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // ---- reads. Deleted posts are returned (with deleted_at set): callers decide. ----
+  // ---- reads. Deleted posts are returned (with deleted_at set): callers decide. An earlier
+  // version of an edited post (Post::IsEarlierVersion) is returned by GetPosts alone: lists,
+  // searches and counts hold only the latest version of each post, as X's do. ----
   virtual Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) = 0;
   virtual Result<std::vector<User>> GetUsers(std::span<const Id> ids) = 0;
   //! Case-insensitive.
@@ -137,7 +143,8 @@ class Store {
   virtual Status Apply(const WriteBatch& batch) = 0;
   //! Inserts one post durably (fsync before returning ok). Fills conversation and mention ids.
   virtual Status InsertPost(Post& post) = 0;
-  //! Marks a post deleted (kept for evidence). NotFound if no live post has this id.
+  //! Marks a post deleted (kept for evidence), with the earlier versions of it: X deletes an
+  //! edit chain whole. NotFound if no live post has this id.
   virtual Status DeletePost(Id id, TimeMs at) = 0;
 
   // ---- write intents: a write of the API takes effect only with its ledger record ----
@@ -159,8 +166,9 @@ class Store {
   virtual Result<std::vector<WriteIntent>> ListIntents() = 0;
 
   virtual Result<int64_t> CountPosts() = 0;
-  //! Every post, deleted ones included, in id order: (id, text, deleted). For building the
-  //! trace index; `visit` returning false stops early.
+  //! Every post, deleted ones and earlier versions included, in id order: (id, text,
+  //! deleted). For building the trace index; `visit` returning false stops early. A long
+  //! post's text is its cut, which every delivery holds (note_tweet's whole text starts with it).
   virtual Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) = 0;
   virtual Result<int64_t> CountUsers() = 0;
 

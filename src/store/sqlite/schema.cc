@@ -139,6 +139,16 @@ CREATE TABLE write_intents (
     R"sql(
 CREATE INDEX users_protected ON users (id) WHERE protected <> 0;
 )sql",
+    // 6: long posts (note tweets) and earlier versions of edited posts. A long post's `text`
+    // is X's cut of it (core/long_post.h) and note_text its whole text, which posts_fts
+    // indexes. An earlier version is a post of its own that lists and searches leave out:
+    // latest_id names the version they serve.
+    R"sql(
+ALTER TABLE posts ADD COLUMN note_text TEXT NOT NULL DEFAULT '';      -- '' = text is the whole post
+ALTER TABLE posts ADD COLUMN note_entities TEXT NOT NULL DEFAULT '';  -- note_tweet's `entities`, '' when none
+ALTER TABLE posts ADD COLUMN latest_id INTEGER;                       -- NULL = the latest (or only) version
+CREATE INDEX posts_by_latest ON posts (latest_id) WHERE latest_id IS NOT NULL;
+)sql",
 };
 
 }  // namespace

@@ -245,7 +245,7 @@ class Compiler {
       case Kind::kBio: return EmitBio(v);
       case Kind::kEmoji:
         // unicode61 drops emoji as separators, so FTS5 cannot find them: the text is searched.
-        out_.sql += "instr(p.text, ?) > 0";
+        out_.sql += "instr(p.text || p.note_text, ?) > 0";  // a long post: its whole text
         out_.params.emplace_back(v);
         return;
       case Kind::kIs:

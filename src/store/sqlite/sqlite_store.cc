@@ -18,7 +18,10 @@ constexpr std::string_view kNotProtected = "p.author_id NOT IN (SELECT id FROM u
 constexpr std::string_view kPostColumns =
     "p.id, p.author_id, p.text, p.created_at, p.lang, p.conversation_id, p.in_reply_to_user_id, p.replied_to_id,"
     " p.quoted_id, p.retweeted_id, p.entities, p.retweet_count, p.reply_count, p.like_count, p.quote_count,"
-    " p.bookmark_count, p.impression_count, p.edit_history, p.source, p.deleted_at";
+    " p.bookmark_count, p.impression_count, p.edit_history, p.source, p.deleted_at, p.note_text, p.note_entities";
+
+// Lists, searches and counts serve the latest version of an edited post only (store.h).
+constexpr std::string_view kLatestVersion = "p.latest_id IS NULL";
 
 constexpr std::string_view kUserColumns =
     "id, username, name, description, location, url, created_at, verified_type, protected, labels,"
@@ -55,6 +58,8 @@ StoredPost ReadPost(const Stmt& s) {
   }
   p.source = s.Text(18);
   p.deleted_at = s.OptInt(19);
+  p.note_text = s.Text(20);
+  sp.note_entities_json = s.Text(21);
   return sp;
 }
 
@@ -248,7 +253,7 @@ Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::st
   }
   const std::string k(key);
   std::string sql = "SELECT " + std::string(kPostColumns) + " FROM " + std::string(from) + " WHERE p.deleted_at IS NULL AND " + k +
-                    " >= ? AND " + k + " < ? AND " + std::string(kNotProtected);
+                    " >= ? AND " + k + " < ? AND " + std::string(kNotProtected) + " AND " + std::string(kLatestVersion);
   if (!where.empty()) sql += " AND (" + where + ")";
   if (page.exclude_replies) sql += " AND p.replied_to_id IS NULL";
   if (page.exclude_retweets) sql += " AND p.retweeted_id IS NULL";
@@ -295,7 +300,7 @@ Result<std::vector<CountBucket>> SqliteStore::Count(const SearchQuery& query, Ti
   for (TimeMs t = first; t < end; t += bucket_ms) buckets.push_back({std::max(t, start), std::min(t + bucket_ms, end), 0});
   SqlPredicate pred = CompileSearch(query.root);
   std::string sql = "SELECT p.id FROM posts p WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ? AND " +
-                    std::string(kNotProtected) + " AND (" + pred.sql + ")";
+                    std::string(kNotProtected) + " AND " + std::string(kLatestVersion) + " AND (" + pred.sql + ")";
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);

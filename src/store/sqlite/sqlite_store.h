@@ -75,6 +75,10 @@ class SqliteStore final : public Store {
   Result<int64_t> Scalar(std::string_view sql);
   Status InsertUser(const User& user);
   Status InsertPostRow(const Post& post);
+  //! Fills the ids of mentioned users the store knows.
+  Status ResolveMentions(Entities& entities);
+  //! Marks deleted the earlier versions of the edited post `latest_id` (X deletes a chain whole).
+  Status DeleteEarlierVersions(Id latest_id, TimeMs at);
   //! A new post's reply parent: fills conversation_id and in_reply_to_user_id (400 when the
   //! parent is missing or deleted).
   Status ResolveParent(Post& post);
