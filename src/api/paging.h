@@ -17,17 +17,20 @@ struct PageSpec {
   bool allow_exclude = false;      // exclude=replies,retweets
   bool search_window = false;      // start_time defaults to now - 7 days and may not be older
   bool previous_token = true;      // timelines offer previous_token; search does not
+  bool relevancy = false;          // search with sort_order=relevancy: relevance tokens
 };
 
 inline constexpr TimeMs kRecentWindowMs = 7LL * 24 * 3600 * 1000;
 
 //! Reads max_results, since_id, until_id, start_time, end_time, exclude, and the token from
-//! pagination_token (or next_token for search).
+//! pagination_token (or next_token for search): a relevance token when spec.relevancy (which
+//! sets PageRequest::relevancy), else a recency one; a token of the other kind is a 400.
 Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs now);
 
 //! Trims the store's limit+1 rows to the page, lets the trap injector add its record for
 //! `app` (never at the page's ends, so tokens and newest/oldest ids stay those of real
-//! posts), and renders the envelope with meta.
+//! posts), and renders the envelope with meta (newest_id and oldest_id: the page's largest
+//! and smallest ids, also when it is ordered by relevance).
 Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<StoredPost> rows, const PageRequest& page,
                                const PageSpec& spec, const FieldSelection& fields);
 

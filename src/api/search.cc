@@ -25,12 +25,14 @@ Result<ApiResponse> SearchRecent(ApiContext& ctx, const App& app, const ApiReque
     return s;
   auto query = QueryParam(*params);
   if (!query.ok()) return query.status();
-  if (auto order = params->Get("sort_order"); order && *order != "recency" && *order != "relevancy")
+  auto order = params->Get("sort_order");
+  if (order && *order != "recency" && *order != "relevancy")
     return InvalidRequest("sort_order", std::string(*order),
                           "The `sort_order` query parameter value [" + std::string(*order) + "] is not one of [recency,relevancy]");
   auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.status();
-  PageSpec spec{10, 100, 10, false, /*search_window=*/true, /*previous_token=*/false};
+  PageSpec spec{10, 100, 10, false, /*search_window=*/true, /*previous_token=*/false,
+                /*relevancy=*/order && *order == "relevancy"};
   auto page = ParsePage(*params, spec, ctx.now);
   if (!page.ok()) return page.status();
   auto rows = ctx.store.Search(*query, *page);

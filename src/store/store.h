@@ -34,6 +34,18 @@ struct PageRequest {
   //! (still returned descending, the ones nearest the cursor).
   enum class Direction { kOlder, kNewer };
   std::optional<std::pair<Direction, Id>> cursor;
+  //! Search only: posts ordered by relevance to the query's words instead of newest first:
+  //! FTS5's bm25 (lower is more relevant) of the query when it is all words, else of its
+  //! positive words, a post that matches none of them scoring 0; ties newest first. `after`
+  //! continues such a walk: only posts ordered after (score, id). Scores move when posts are
+  //! added, so a walk across writes may skip or repeat a post (tokens of X's relevancy
+  //! order promise no more).
+  bool relevancy = false;
+  struct RelevanceKey {
+    double score = 0;
+    Id id = 0;
+  };
+  std::optional<RelevanceKey> after;
 };
 
 //! A post as read back: the stored fields, with entities already in X's JSON shape.
@@ -41,6 +53,7 @@ struct StoredPost {
   Post post;                 // entities and note_entities left empty on read; see the JSON
   std::string entities_json; // X's `entities` object, or empty when the post has none
   std::string note_entities_json;  // a long post's note_tweet `entities`, or empty
+  double relevance = 0;            // Search with PageRequest::relevancy: the post's score
 };
 
 struct CountBucket {

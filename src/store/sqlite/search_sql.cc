@@ -281,6 +281,22 @@ SqlPredicate CompileSearch(const SearchNode& root) {
   return compiler.Take();
 }
 
+namespace {
+void CollectPositiveWords(const SearchNode& node, std::vector<const SearchNode*>& out) {
+  if (node.kind == Kind::kNot) return;
+  if (IsFtsLeaf(node)) out.push_back(&node);
+  for (const auto& child : node.children) CollectPositiveWords(child, out);
+}
+}  // namespace
+
+std::optional<std::string> RelevanceExpression(const SearchNode& root) {
+  if (auto whole = WholeFtsExpression(root)) return whole;
+  std::vector<const SearchNode*> words;
+  CollectPositiveWords(root, words);
+  if (words.empty()) return std::nullopt;
+  return JoinFts(words, " OR ");
+}
+
 std::optional<std::string> WholeFtsExpression(const SearchNode& root) {
   if (!IsFts(root)) return std::nullopt;
   return Fts(root);

@@ -70,6 +70,8 @@ class SqliteStore final : public Store {
   //! (SQLite hands a virtual table the range and the order only on its own columns).
   Result<std::vector<StoredPost>> Page(std::string_view from, std::string where, std::vector<std::variant<int64_t, std::string>> params,
                                        const PageRequest& page, std::string_view key = "p.id");
+  //! Search with page.relevancy (store.h).
+  Result<std::vector<StoredPost>> SearchByRelevance(const SearchQuery& query, const PageRequest& page);
   //! Appends the users `sql` (one text parameter) selects.
   Status CollectUsers(const std::string& sql, std::string_view param, std::vector<User>& out);
   Result<int64_t> Scalar(std::string_view sql);

@@ -130,5 +130,72 @@ TEST_F(StorePostsTest, EarlierVersionIsServedByIdButNeverListed) {
   for (const auto& sp : *got) EXPECT_TRUE(sp.post.deleted_at.has_value()) << sp.post.id;
 }
 
+// sort_order=relevancy: FTS5's bm25, best first, ties newest first; `after` walks the order.
+TEST_F(StorePostsTest, RelevancyOrdersByBm25AndPagesWithoutGapsOrRepeats) {
+  std::vector<Post> posts = {
+      MakePost(1, "apple pie recipe with cream and sugar and butter and flour"),
+      MakePost(2, "apple apple apple"),
+      MakePost(3, "an apple a day"),
+      MakePost(4, "banana bread"),
+      MakePost(5, "apple"),
+      MakePost(6, "apple"),  // the same score as minute 5: the newer first
+      MakePost(7, "apple tart, apple crumble, apple juice and an apple a day keep the doctor away for good"),
+  };
+  posts[3].author_id = 11;
+  ASSERT_TRUE(store_->Apply({{}, posts}).ok());
+  auto q = ParseSearchQuery("apple");
+  ASSERT_TRUE(q.ok());
+  PageRequest all;
+  all.limit = 100;
+  all.relevancy = true;
+  auto ranked = store_->Search(*q, all);
+  ASSERT_TRUE(ranked.ok());
+  ASSERT_EQ(ranked->size(), 6u);
+  for (size_t i = 1; i < ranked->size(); ++i) {
+    const auto& a = ranked->at(i - 1);
+    const auto& b = ranked->at(i);
+    EXPECT_TRUE(a.relevance < b.relevance || (a.relevance == b.relevance && a.post.id > b.post.id)) << i;
+  }
+  EXPECT_EQ(ranked->front().post.text, "apple apple apple");  // most of it, in the fewest words
+  EXPECT_EQ(ranked->at(1).post.id, posts[5].id);              // the tie: newer first
+  EXPECT_EQ(ranked->at(2).post.id, posts[4].id);
+  EXPECT_NE(ranked->back().post.text.find("apple pie"), std::string::npos);  // one apple in many words
+
+  // Pages of 2 walk the same order, each post once.
+  std::vector<Id> walked;
+  PageRequest page = all;
+  page.limit = 2;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto rows = store_->Search(*q, page);
+    ASSERT_TRUE(rows.ok());
+    bool more = rows->size() > 2;
+    if (more) rows->pop_back();
+    for (const auto& r : *rows) walked.push_back(r.post.id);
+    if (!more) break;
+    page.after = PageRequest::RelevanceKey{rows->back().relevance, rows->back().post.id};
+  }
+  std::vector<Id> expected;
+  for (const auto& r : *ranked) expected.push_back(r.post.id);
+  EXPECT_EQ(walked, expected);
+
+  // Operators too: the query's words score, the rest filters; no words at all is recency.
+  auto mixed = ParseSearchQuery("(apple OR bread) -from:bob");
+  ASSERT_TRUE(mixed.ok());
+  auto filtered = store_->Search(*mixed, all);
+  ASSERT_TRUE(filtered.ok());
+  EXPECT_EQ(filtered->size(), 6u);
+  auto from = ParseSearchQuery("from:alice");
+  auto recency = store_->Search(*from, all);
+  ASSERT_TRUE(recency.ok());
+  ASSERT_EQ(recency->size(), 6u);
+  EXPECT_EQ(recency->front().post.id, posts[6].id);
+  EXPECT_EQ(recency->back().post.id, posts[0].id);
+  auto mixed_words = ParseSearchQuery("apple from:alice");
+  auto scored = store_->Search(*mixed_words, all);
+  ASSERT_TRUE(scored.ok());
+  ASSERT_EQ(scored->size(), 6u);
+  EXPECT_EQ(scored->front().post.text, "apple apple apple");
+}
+
 }  // namespace
 }  // namespace sluice
