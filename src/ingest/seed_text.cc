@@ -1,8 +1,26 @@
 #include "ingest/seed_text.h"
 
+#include <cctype>
+
 #include "core/text.h"
 
 namespace sluice::seed_internal {
+
+namespace {
+
+// WeightedLength(piece), without its NFC pass and entity scan for the common piece: ASCII
+// with no '.' before a letter or digit holds no url and no emoji, so each byte weighs 1.
+int64_t PieceWeight(std::string_view piece) {
+  for (size_t i = 0; i < piece.size(); ++i) {
+    auto c = static_cast<unsigned char>(piece[i]);
+    if (c >= 0x80) return WeightedLength(piece);
+    if (c == '.' && i + 1 < piece.size() && std::isalnum(static_cast<unsigned char>(piece[i + 1])))
+      return WeightedLength(piece);
+  }
+  return int64_t(piece.size());
+}
+
+}  // namespace
 
 bool TextBuilder::Append(std::string_view piece, bool glue) {
   if (piece.empty()) return true;
@@ -16,7 +34,7 @@ bool TextBuilder::Append(std::string_view piece, bool glue) {
     weight_ = weight;
     return true;
   }
-  int64_t add = WeightedLength(piece) + (space ? 1 : 0);
+  int64_t add = PieceWeight(piece) + (space ? 1 : 0);
   if (weight_ + add > limit_) return false;
   if (space) text_ += ' ';
   text_ += piece;

@@ -210,5 +210,36 @@ TEST(LongPostsTrace, ALeakOfTheWholeTextOrTheCutIsFound) {
   }
 }
 
+// X accepts a long post from an X Premium account; Sluice has no subscriptions, so it is
+// posts.max_chars for every app: raised past 280, a long post is stored and served as X's.
+TEST(LongPostsCreate, RefusedOver280UnlessMaxCharsAllowsThenServedAsX) {
+  SluiceServer s;
+  std::string token = s.CreateApp("writer", "pro");
+  const std::string config = s.data_dir() + "/long.toml";
+  std::mt19937 rng(5);
+  const std::string whole = Words(rng, 70) + " #fin";
+  const std::string body = "{\"text\":" + JsonString(whole) + "}";
+  {
+    s.Start();
+    auto refused = s.Request("POST", "/2/tweets", token, body);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    ASSERT_EQ(s.Stop(), 0);
+  }
+  std::ofstream(config) << "[posts]\nmax_chars = 25000\n";
+  s.Start({"--config", config});
+  auto created = s.Request("POST", "/2/tweets", token, body);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = Str(created.Json().at("data"), "id");
+  auto got = s.Get("/2/tweets/" + id + "?tweet.fields=note_tweet,entities", token);
+  ASSERT_EQ(got.status, 200) << got.body;
+  const auto& data = got.Json().at("data");
+  const std::string text = Str(data, "text");
+  EXPECT_LE(text.size(), 280u);
+  EXPECT_EQ(whole.rfind(text, 0), 0u);
+  EXPECT_EQ(Str(data.at("note_tweet"), "text"), whole);
+  EXPECT_EQ(Str(data.at("note_tweet").at("entities").at("hashtags").at(0), "tag"), "fin");
+  EXPECT_FALSE(data.as_object().contains("entities"));  // #fin is past the cut
+}
+
 }  // namespace
 }  // namespace sluice::testing

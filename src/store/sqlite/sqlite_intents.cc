@@ -1,5 +1,6 @@
 // Write intents of SqliteStore: a post or deletion noted before its ledger record, applied
 // after it (docs/ledger.md, "Writes and crashes").
+#include "core/long_post.h"
 #include "core/text.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -109,6 +110,7 @@ Status SqliteStore::ApplyIntentTx(Id post_id) {
       post.source = st->Text(9);
       post.edit_history = {post_id};
       post.entities = ExtractEntities(post.text);
+      MakeLongPost(post);  // over 280 when posts.max_chars allows it: served as X serves one
     }
   }
   if (deletion) {
