@@ -232,7 +232,8 @@ TEST(LongPostsCreate, RefusedOver280UnlessMaxCharsAllowsThenServedAsX) {
   const std::string id = Str(created.Json().at("data"), "id");
   auto got = s.Get("/2/tweets/" + id + "?tweet.fields=note_tweet,entities", token);
   ASSERT_EQ(got.status, 200) << got.body;
-  const auto& data = got.Json().at("data");
+  const json::value body_json = got.Json();
+  const auto& data = body_json.at("data");
   const std::string text = Str(data, "text");
   EXPECT_LE(text.size(), 280u);
   EXPECT_EQ(whole.rfind(text, 0), 0u);
