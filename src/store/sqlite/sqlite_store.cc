@@ -313,9 +313,13 @@ Result<std::vector<StoredPost>> SqliteStore::SearchByRelevance(const SearchQuery
   if (words) {
     // The scores' subquery holds the MATCH; joined (whole query) or left-joined (its words).
     from += whole ? " JOIN" : " LEFT JOIN";
-    from += " (SELECT rowid AS id, bm25(posts_fts) AS score FROM posts_fts WHERE posts_fts MATCH ?) r ON r.id = p.id";
+    // The id range inside too: FTS5 then scores only the page's window, not every match.
+    from += " (SELECT rowid AS id, bm25(posts_fts) AS score FROM posts_fts WHERE posts_fts MATCH ? AND rowid >= ? AND"
+            " rowid < ?) r ON r.id = p.id";
     score = "coalesce(r.score, 0.0)";
     params.emplace_back(*words);
+    params.emplace_back(lo);
+    params.emplace_back(hi);
   }
   std::string sql = "SELECT * FROM (SELECT " + std::string(kPostColumns) + ", " + score + " AS score FROM " + from +
                     " WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ? AND " + std::string(kNotProtected) + " AND " +
