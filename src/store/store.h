@@ -156,8 +156,8 @@ class Store {
   virtual Status Apply(const WriteBatch& batch) = 0;
   //! Inserts one post durably (fsync before returning ok). Fills conversation and mention ids.
   virtual Status InsertPost(Post& post) = 0;
-  //! Marks a post deleted (kept for evidence), with the earlier versions of it: X deletes an
-  //! edit chain whole. NotFound if no live post has this id.
+  //! Marks a post deleted (kept for evidence), with the other versions of it when it was
+  //! edited: X deletes an edit chain whole. NotFound if no live post has this id.
   virtual Status DeletePost(Id id, TimeMs at) = 0;
 
   // ---- write intents: a write of the API takes effect only with its ledger record ----

@@ -122,7 +122,7 @@ Status SqliteStore::ApplyIntentTx(Id post_id) {
     st->Bind(1, at);
     st->Bind(2, post_id);
     if (Status r = st->Run(); !r.ok()) return r;
-    if (Status r = DeleteEarlierVersions(post_id, at); !r.ok()) return r;
+    if (Status r = DeleteEditChain(post_id, at); !r.ok()) return r;
   } else if (Status r = InsertPostAndCounts(post); !r.ok()) {
     return r;
   }

@@ -79,8 +79,9 @@ class SqliteStore final : public Store {
   Status InsertPostRow(const Post& post);
   //! Fills the ids of mentioned users the store knows.
   Status ResolveMentions(Entities& entities);
-  //! Marks deleted the earlier versions of the edited post `latest_id` (X deletes a chain whole).
-  Status DeleteEarlierVersions(Id latest_id, TimeMs at);
+  //! Marks deleted every live version of the edit chain post `id` belongs to, whichever
+  //! version it is (X deletes a chain whole).
+  Status DeleteEditChain(Id id, TimeMs at);
   //! A new post's reply parent: fills conversation_id and in_reply_to_user_id (400 when the
   //! parent is missing or deleted).
   Status ResolveParent(Post& post);

@@ -284,16 +284,20 @@ Status SqliteStore::DeletePost(Id id, TimeMs at) {
     if (Status st = s->Run(); !st.ok()) return st;
   }
   if (db_->Changes() == 0) return NotFound("Could not find tweet with id: [" + std::to_string(id) + "].");
-  if (Status st = DeleteEarlierVersions(id, at); !st.ok()) return st;
+  if (Status st = DeleteEditChain(id, at); !st.ok()) return st;
   return tx->Commit();
 }
 
-Status SqliteStore::DeleteEarlierVersions(Id latest_id, TimeMs at) {
-  auto stmt = db_->Cached("UPDATE posts SET deleted_at = ? WHERE latest_id = ? AND deleted_at IS NULL");
+Status SqliteStore::DeleteEditChain(Id id, TimeMs at) {
+  // The chain is named by its latest version: the post's latest_id, or the post itself.
+  auto stmt = db_->Cached(
+      "WITH chain(latest) AS (SELECT coalesce(latest_id, id) FROM posts WHERE id = ?)"
+      " UPDATE posts SET deleted_at = ? WHERE deleted_at IS NULL AND"
+      " (id IN (SELECT latest FROM chain) OR latest_id IN (SELECT latest FROM chain))");
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
-  s->Bind(1, at);
-  s->Bind(2, latest_id);
+  s->Bind(1, id);
+  s->Bind(2, at);
   return s->Run();
 }
 

@@ -123,11 +123,21 @@ TEST_F(StorePostsTest, EarlierVersionIsServedByIdButNeverListed) {
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->front().count, 2);
 
-  // X deletes an edit chain whole.
+  // X deletes an edit chain whole, from its latest version or from an earlier one.
   ASSERT_TRUE(store_->DeletePost(latest.id, kT0 + 600000).ok());
   got = store_->GetPosts(std::vector<Id>{first.id, latest.id});
   ASSERT_EQ(got->size(), 2u);
   for (const auto& sp : *got) EXPECT_TRUE(sp.post.deleted_at.has_value()) << sp.post.id;
+  EXPECT_FALSE(store_->GetPosts(std::vector<Id>{other.id})->front().post.deleted_at.has_value());
+
+  Post v1 = MakePost(10, "one"), v2 = MakePost(11, "two"), v3 = MakePost(12, "three");
+  v1.edit_history = v2.edit_history = v3.edit_history = {v1.id, v2.id, v3.id};
+  ASSERT_TRUE(store_->Apply({{}, {v1, v2, v3}}).ok());
+  ASSERT_TRUE(store_->DeletePost(v2.id, kT0 + 900000).ok());
+  got = store_->GetPosts(std::vector<Id>{v1.id, v2.id, v3.id});
+  ASSERT_EQ(got->size(), 3u);
+  for (const auto& sp : *got) EXPECT_TRUE(sp.post.deleted_at.has_value()) << sp.post.id;
+  EXPECT_EQ(store_->DeletePost(v3.id, kT0 + 900000).code(), StatusCode::kNotFound);
 }
 
 // sort_order=relevancy: FTS5's bm25, best first, ties newest first; `after` walks the order.
