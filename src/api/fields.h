@@ -14,6 +14,7 @@ enum class PostField : uint32_t {
   kAuthorId, kCreatedAt, kConversationId, kInReplyToUserId, kLang, kPublicMetrics, kReferencedTweets, kEntities,
   kPossiblySensitive, kReplySettings, kEditControls, kSource,
   kAttachments, kPaidPartnership,  // create-post options (issue 12, item 5)
+  kNoteTweet, kNotePost,  // one long-post field under X's two names: each renders under its own
 };
 enum class UserField : uint32_t {
   kCreatedAt, kDescription, kLocation, kUrl, kVerified, kVerifiedType, kProtected, kPublicMetrics, kPinnedTweetId,
@@ -22,6 +23,7 @@ enum class UserField : uint32_t {
 enum class Expansion : uint32_t {
   kAuthorId, kReferencedTweetsId, kReferencedTweetsIdAuthorId, kInReplyToUserId, kMentionsUsername, kPinnedTweetId,
   kPollIds,  // attachments.poll_ids
+  kEditHistoryTweetIds,
 };
 //! poll.fields beyond the defaults (id and options, always sent, as X does).
 enum class PollField : uint32_t { kDurationMinutes, kEndDatetime, kVotingStatus };

@@ -60,8 +60,15 @@ Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs
       }
     }
   }
+  page.relevancy = spec.relevancy;
   for (std::string_view name : {"pagination_token", "next_token"}) {
-    if (auto token = params.Get(name)) {
+    auto token = params.Get(name);
+    if (!token) continue;
+    if (spec.relevancy) {
+      auto after = DecodeRelevanceToken(name, *token);
+      if (!after.ok()) return after.status();
+      page.after = *after;
+    } else {
       auto cursor = DecodePageToken(name, *token);
       if (!cursor.ok()) return cursor.status();
       page.cursor = *cursor;
@@ -80,13 +87,19 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
     else rows.pop_back();
   }
   std::optional<Id> newest, oldest;
-  if (!rows.empty()) {
-    newest = rows.front().post.id;
-    oldest = rows.back().post.id;
+  std::optional<PageRequest::RelevanceKey> last;
+  for (const auto& r : rows) {
+    newest = std::max(newest.value_or(r.post.id), r.post.id);
+    oldest = std::min(oldest.value_or(r.post.id), r.post.id);
   }
+  if (!rows.empty()) last = PageRequest::RelevanceKey{rows.back().relevance, rows.back().post.id};
   Id trap = ctx.services.traps ? ctx.services.traps->MaybeInject(ctx, app, rows) : 0;
   std::string next, previous;
-  if (oldest && (newer || more)) next = EncodePageToken(PageRequest::Direction::kOlder, *oldest);
+  if (page.relevancy) {
+    if (last && more) next = EncodeRelevanceToken(*last);
+  } else if (oldest && (newer || more)) {
+    next = EncodePageToken(PageRequest::Direction::kOlder, *oldest);
+  }
   if (spec.previous_token && newest && (newer ? more : page.cursor.has_value()))
     previous = EncodePageToken(PageRequest::Direction::kNewer, *newest);
   size_t count = rows.size();

@@ -26,6 +26,7 @@ struct PageSpec {
   bool allow_exclude = false;      // exclude=replies,retweets
   SearchWindow window = SearchWindow::kNone;
   bool previous_token = true;      // timelines offer previous_token; search does not
+  bool relevancy = false;          // search with sort_order=relevancy: relevance tokens
 };
 
 inline constexpr TimeMs kRecentWindowMs = 7LL * 24 * 3600 * 1000;
@@ -33,12 +34,14 @@ inline constexpr TimeMs kArchiveDefaultWindowMs = 30LL * 24 * 3600 * 1000;
 inline constexpr TimeMs kArchiveStartMs = 1142899200000;  // 2006-03-21T00:00:00Z
 
 //! Reads max_results, since_id, until_id, start_time, end_time, exclude, and the token from
-//! pagination_token (or next_token for search).
+//! pagination_token (or next_token for search): a relevance token when spec.relevancy (which
+//! sets PageRequest::relevancy), else a recency one; a token of the other kind is a 400.
 Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs now);
 
 //! Trims the store's limit+1 rows to the page, lets the trap injector add its record for
 //! `app` (never at the page's ends, so tokens and newest/oldest ids stay those of real
-//! posts), and renders the envelope with meta.
+//! posts), and renders the envelope with meta (newest_id and oldest_id: the page's largest
+//! and smallest ids, also when it is ordered by relevance).
 Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<StoredPost> rows, const PageRequest& page,
                                const PageSpec& spec, const FieldSelection& fields);
 

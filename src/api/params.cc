@@ -4,6 +4,9 @@
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse_query.hpp>
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <optional>
 #include <set>
 
 #include "core/parse.h"
@@ -107,15 +110,58 @@ Result<std::optional<TimeMs>> OptionalTime(const Params& p, std::string_view nam
 }
 
 // Tokens: one direction letter and the id in base 36. Opaque to clients; stable under inserts.
-std::string EncodePageToken(PageRequest::Direction dir, Id boundary) {
+namespace {
+
+// Base 36, lowercase; `width` pads with leading zeros.
+std::string Base36(uint64_t v, size_t width = 1) {
   static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::string digits;
-  uint64_t v = uint64_t(boundary);
   do {
     digits.insert(digits.begin(), kDigits[v % 36]);
     v /= 36;
   } while (v);
-  return std::string(dir == PageRequest::Direction::kOlder ? "7" : "3") + "140" + digits;
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
+// Base 36 digits to a value; nullopt on a bad digit or past `max`.
+std::optional<uint64_t> FromBase36(std::string_view s, uint64_t max) {
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
+    if (d < 0 || v > (max - uint64_t(d)) / 36) return std::nullopt;
+    v = v * 36 + uint64_t(d);
+  }
+  return v;
+}
+
+constexpr size_t kScoreDigits = 13;  // 36^13 > 2^64: the bits of a double
+
+}  // namespace
+
+std::string EncodePageToken(PageRequest::Direction dir, Id boundary) {
+  return std::string(dir == PageRequest::Direction::kOlder ? "7" : "3") + "140" + Base36(uint64_t(boundary));
+}
+
+std::string EncodeRelevanceToken(const PageRequest::RelevanceKey& key) {
+  // The score's exact bits, so that the next page starts exactly after this one's last post.
+  return "r140" + Base36(std::bit_cast<uint64_t>(key.score), kScoreDigits) + Base36(uint64_t(key.id));
+}
+
+Result<PageRequest::RelevanceKey> DecodeRelevanceToken(std::string_view name, std::string_view token) {
+  auto bad = [&] {
+    return InvalidRequest(std::string(name), std::string(token),
+                          "The `" + std::string(name) + "` query parameter value [" + std::string(token) + "] is not valid");
+  };
+  if (token.size() < 4 + kScoreDigits + 1 || token.size() > 4 + kScoreDigits + 13 || token.substr(0, 4) != "r140")
+    return bad();
+  auto bits = FromBase36(token.substr(4, kScoreDigits), UINT64_MAX);
+  auto id = FromBase36(token.substr(4 + kScoreDigits), uint64_t(INT64_MAX));
+  if (!bits || !id) return bad();
+  double score = std::bit_cast<double>(*bits);
+  if (!std::isfinite(score)) return bad();
+  return PageRequest::RelevanceKey{score, Id(*id)};
 }
 
 Result<std::pair<PageRequest::Direction, Id>> DecodePageToken(std::string_view name, std::string_view token) {
@@ -125,14 +171,10 @@ Result<std::pair<PageRequest::Direction, Id>> DecodePageToken(std::string_view n
   };
   if (token.size() < 5 || token.size() > 20 || token.substr(1, 3) != "140" || (token[0] != '7' && token[0] != '3'))
     return bad();
-  uint64_t v = 0;
-  for (char c : token.substr(4)) {
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
-    if (d < 0 || v > (uint64_t(INT64_MAX) - d) / 36) return bad();
-    v = v * 36 + d;
-  }
+  auto v = FromBase36(token.substr(4), uint64_t(INT64_MAX));
+  if (!v) return bad();
   auto dir = token[0] == '7' ? PageRequest::Direction::kOlder : PageRequest::Direction::kNewer;
-  return std::make_pair(dir, Id(v));
+  return std::make_pair(dir, Id(*v));
 }
 
 }  // namespace sluice

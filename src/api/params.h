@@ -41,5 +41,9 @@ Result<std::optional<TimeMs>> OptionalTime(const Params& p, std::string_view nam
 //! Opaque pagination tokens: a direction and the id to continue from.
 std::string EncodePageToken(PageRequest::Direction dir, Id boundary);
 Result<std::pair<PageRequest::Direction, Id>> DecodePageToken(std::string_view name, std::string_view token);
+//! Tokens of a relevancy-ordered search: the (score, id) of the page's last post. A token of
+//! the other kind is not valid here, nor one of these there.
+std::string EncodeRelevanceToken(const PageRequest::RelevanceKey& key);
+Result<PageRequest::RelevanceKey> DecodeRelevanceToken(std::string_view name, std::string_view token);
 
 }  // namespace sluice

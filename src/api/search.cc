@@ -34,14 +34,15 @@ Result<ApiResponse> SearchPosts(ApiContext& ctx, const App& app, const ApiReques
     return s;
   auto query = QueryParam(*params, window);
   if (!query.ok()) return query.status();
-  if (auto order = params->Get("sort_order"); order && *order != "recency" && *order != "relevancy")
+  auto order = params->Get("sort_order");
+  if (order && *order != "recency" && *order != "relevancy")
     return InvalidRequest("sort_order", std::string(*order),
                           "The `sort_order` query parameter value [" + std::string(*order) + "] is not one of [recency,relevancy]");
   auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.status();
   // X: 10 to 100 posts a page in the recent window, 10 to 500 in the archive; 10 by default.
   const int most = window == SearchWindow::kArchive ? 500 : 100;
-  PageSpec spec{10, most, 10, false, window, /*previous_token=*/false};
+  PageSpec spec{10, most, 10, false, window, /*previous_token=*/false, /*relevancy=*/order && *order == "relevancy"};
   auto page = ParsePage(*params, spec, ctx.now);
   if (!page.ok()) return page.status();
   auto rows = ctx.store.Search(*query, *page);

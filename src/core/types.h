@@ -112,6 +112,10 @@ struct Post {
   Entities entities;
   PostMetrics metrics;
   std::vector<Id> edit_history;  // oldest first; {id} for a post never edited
+  // A long post (over 280 weighted characters, core/long_post.h): its whole text and that
+  // text's entities, `text` and `entities` then holding X's cut of it. Empty otherwise.
+  std::string note_text;
+  Entities note_entities;
   std::string source;            // the app that wrote it, if written through the API
   std::optional<TimeMs> deleted_at;
   // Create-post options (issue 12, item 5).
@@ -122,6 +126,9 @@ struct Post {
   //! The attached poll. On write (a new post) the whole poll; on read (Store::GetPosts and the
   //! lists) only its id: the rest is read by Store::GetPolls when asked for.
   std::optional<Poll> poll;
+
+  //! An earlier version of an edited post: served when asked for by id, never listed.
+  bool IsEarlierVersion() const { return !edit_history.empty() && edit_history.back() != id; }
 
   std::optional<Id> Reference(ReferenceType t) const {
     for (const auto& r : referenced)

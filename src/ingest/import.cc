@@ -1,10 +1,12 @@
 #include "ingest/import.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/long_post.h"
 #include "core/snowflake.h"
 #include "core/text.h"
 #include "ingest/import_fields.h"
@@ -105,6 +107,9 @@ class Importer {
     f.References("referenced_tweets", p.referenced);
     f.PostMetrics("public_metrics", p.metrics);
     f.IdList("edit_history_tweet_ids", p.edit_history);
+    if (p.edit_history.empty()) f.IdList("edit_history_post_ids", p.edit_history);
+    std::string note_text;
+    f.NoteText(note_text);
     if (!f.ok()) return Fail(where + f.error());
     p.id = *id;
     p.author_id = *author;
@@ -112,7 +117,18 @@ class Importer {
     p.conversation_id = conversation.value_or(0);  // 0: resolved in Finish()
     if (p.lang.empty()) p.lang = "und";
     if (p.edit_history.empty()) p.edit_history = {p.id};
-    p.entities = ExtractEntities(p.text);
+    if (std::find(p.edit_history.begin(), p.edit_history.end(), p.id) == p.edit_history.end())
+      return Fail(where + "\"edit_history_tweet_ids\" does not hold the post's own id " + std::to_string(p.id));
+    if (!note_text.empty() && note_text != p.text) {
+      // X's own long post: its `text` (X's cut) and the whole text are kept as given.
+      p.note_text = std::move(note_text);
+      p.note_entities = ExtractEntities(p.note_text);
+      p.entities = ExtractEntities(p.text);
+    } else {
+      // A whole text over 280 weighted characters is served as X serves one.
+      p.entities = ExtractEntities(p.text);
+      MakeLongPost(p);
+    }
 
     auto [it, fresh] = posts_.try_emplace(p.id, Seen{batch_.posts.size(), line_, source});
     if (!fresh) {

@@ -15,8 +15,12 @@ namespace sluice {
 //! {"like": {"user_id": A, "tweetId": P}}, {"following": {"user_id": A, "accountId": B}} for A follows B,
 //! {"follower": {"user_id": A, "accountId": B}} for B follows A), or an X response envelope {"data": obj|[objs], "includes": {"users": [...], "tweets": [...]}}.
 //! Post fields read: id, text, author_id, created_at, lang, conversation_id, in_reply_to_user_id,
-//! referenced_tweets[{type,id}], public_metrics, edit_history_tweet_ids; entities are recomputed from text with ExtractEntities
-//! (mention ids resolved later by the store). User fields: id, username, name, description, location, url, created_at,
+//! referenced_tweets[{type,id}], public_metrics, edit_history_tweet_ids (or edit_history_post_ids), note_tweet (or
+//! note_post) {text}; entities are recomputed from text with ExtractEntities (mention ids resolved later by the store).
+//! A long post: with note_tweet, `text` (X's cut) and note_tweet.text are kept as given; a `text` over 280 weighted
+//! characters without it is cut as X cuts (MakeLongPost). An earlier version of an edited post is a post whose
+//! edit_history_tweet_ids ends with another id (X's expansions=edit_history_tweet_ids puts them in includes.tweets);
+//! the list must hold the post's own id. User fields: id, username, name, description, location, url, created_at,
 //! verified_type (or verified:true -> blue), protected, public_metrics, labels (Sluice extension, array of strings).
 //! Missing created_at: derived from the snowflake id (SnowflakeTime). Missing conversation_id: own id (or parent's if known).
 //! On the first bad line: a CommandError "FILE:LINE: <why>" (bad JSON, missing id/text, id not a 1-19 digit string, bad time, text not valid UTF-8, username invalid) and nothing is returned.

@@ -71,6 +71,19 @@ bool Fields::RequiredString(std::string_view key, std::string& out) {
   return OptionalString(key, out);
 }
 
+bool Fields::NoteText(std::string& out) {
+  if (!ok()) return false;
+  for (std::string_view key : {"note_tweet", "note_post"}) {
+    const json::value* v = Get(key);
+    if (!v) continue;
+    if (!v->is_object()) return Fail(Quote(key) + " is not an object");
+    Fields note(v->get_object());
+    if (!note.RequiredString("text", out)) return Fail(Quote(key) + ": " + note.error());
+    return true;
+  }
+  return true;
+}
+
 bool Fields::OptionalString(std::string_view key, std::string& out) {
   if (!ok()) return false;
   const json::value* v = Get(key);

@@ -39,6 +39,9 @@ class Fields {
   bool IdList(std::string_view key, std::vector<Id>& out);
   //! An array of strings without ',' (the store keeps lists comma-separated).
   bool StringList(std::string_view key, std::vector<std::string>& out);
+  //! X's note_tweet object (note_post, its OpenAPI document's name, too): its "text", a string
+  //! of valid UTF-8; its entities are not read (recomputed). Left empty when absent.
+  bool NoteText(std::string& out);
   //! verified_type, or else verified:true meaning blue.
   bool Verified(VerifiedType& out);
 

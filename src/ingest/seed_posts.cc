@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "core/text.h"
 #include "ingest/seed_internal.h"
@@ -95,10 +96,20 @@ class PostMaker {
     for (size_t k = 0; k < likes_left_.size(); ++k) likes_left_[k] = users.users[k].likes;
   }
 
-  //! Post `i`, and its likes appended to `likes`.
-  Post Make(int64_t i, std::vector<Like>& likes) {
+  //! Post i of `count`, and its likes appended to `likes`. An edited post takes two calls:
+  //! its earlier version (i), then its latest version (i + 1), which was made with it.
+  Post Make(int64_t i, int64_t count, std::vector<Like>& likes) {
+    if (edited_) {
+      Post latest = std::move(*edited_);
+      edited_.reset();
+      return latest;
+    }
     Post p;
     p.created_at = times_.At(i, rng_);
+    // About 1 post in 100 is edited once (always an original post), within X's 30 minutes: the latest version
+    // is the post, listed and searched; the earlier one is served when asked for by id.
+    std::optional<TimeMs> edited_at;
+    if (i + 1 < count && rng_.Chance(0.01)) edited_at = std::min(times_.At(i + 1, rng_), p.created_at + 20 * 60'000);
     p.id = ids_.Make(p.created_at);
     p.conversation_id = p.id;
     p.edit_history = {p.id};
@@ -108,6 +119,7 @@ class PostMaker {
 
     double r = rng_.Unit();
     Kind kind = r < 0.05 ? Kind::kRetweet : r < 0.13 ? Kind::kQuote : r < 0.38 ? Kind::kReply : Kind::kOriginal;
+    if (edited_at) kind = Kind::kOriginal;
     RecentPost* parent = kind == Kind::kOriginal ? nullptr : PickParent(kind, author);
     if (!parent) kind = Kind::kOriginal;
     if (kind == Kind::kRetweet) --parent->retweets_left;
@@ -121,7 +133,7 @@ class PostMaker {
     switch (kind) {
       case Kind::kRetweet: {
         const SeedUser& pu = users_.users[size_t(parent->author)];
-        b.Append(TruncateWords("RT @" + pu.username + ": " + parent->text, kMaxPostCodePoints));
+        b.Append(TruncateWords("RT @" + pu.username + ": " + parent->text, kMaxPostWeight));
         p.referenced.push_back({ReferenceType::kRetweeted, parent->id});
         break;
       }
@@ -150,14 +162,14 @@ class PostMaker {
     p.text = b.Take();
     p.lang = std::string(lang->code);
     p.entities = ExtractEntities(p.text);
-    for (auto& m : p.entities.mentions) {
-      auto it = users_.by_username.find(Lowercase(m.username));
-      if (it != users_.by_username.end()) m.id = users_.users[size_t(it->second)].id;
+    for (auto& m : p.entities.mentions) m.id = Resolve(m.username);
+    if (kind != Kind::kRetweet) Metrics(p.metrics, au);
+    if (edited_at) {
+      Post first = Edit(std::move(p), *edited_at, author, lang);
+      Likes(*edited_, author, likes);  // the latest version holds the metrics, and so the likes
+      return first;
     }
-    if (kind != Kind::kRetweet) {
-      Metrics(p.metrics, au);
-      Likes(p, author, likes);
-    }
+    if (kind != Kind::kRetweet) Likes(p, author, likes);
     recent_.Push({p.id, author, p.conversation_id, kind == Kind::kRetweet, p.metrics.retweet_count, lang, p.text});
     return p;
   }
@@ -244,6 +256,30 @@ class PostMaker {
     m.bookmark_count = int64_t(double(m.like_count) * 0.08 * rng_.Unit());
   }
 
+  // Splits `first` into its earlier version (returned; it lacks the last word, which the edit
+  // added) and its latest version at `at` (kept for the next call, holding the metrics).
+  Post Edit(Post first, TimeMs at, int64_t author, const vocab::Language* lang) {
+    Post latest = first;
+    latest.created_at = at;
+    latest.id = ids_.Make(latest.created_at);
+    latest.conversation_id = latest.id;
+    first.edit_history = latest.edit_history = {first.id, latest.id};
+    size_t space = first.text.rfind(' ');
+    if (space != std::string::npos && space > 0) first.text.resize(space);
+    first.entities = ExtractEntities(first.text);
+    for (auto& m : first.entities.mentions) m.id = Resolve(m.username);
+    first.metrics = {};
+    recent_.Push({latest.id, author, latest.conversation_id, false, latest.metrics.retweet_count, lang, latest.text});
+    edited_ = std::move(latest);
+    return first;
+  }
+
+  std::optional<Id> Resolve(const std::string& username) const {
+    auto it = users_.by_username.find(Lowercase(username));
+    if (it == users_.by_username.end()) return std::nullopt;
+    return users_.users[size_t(it->second)].id;
+  }
+
   Rng& rng_;
   Rng like_rng_;
   const SeedUsers& users_;
@@ -251,6 +287,7 @@ class PostMaker {
   IdMaker ids_;
   RecentPosts recent_;
   std::vector<int64_t> likes_left_;  // per user: its like_count less the likes generated
+  std::optional<Post> edited_;  // the latest version of the post Make just returned
 };
 
 }  // namespace
@@ -259,7 +296,7 @@ Status GeneratePosts(const SeedOptions& o, Rng& rng, const SeedUsers& users, con
   PostMaker maker(o, rng, users);
   WriteBatch batch;
   for (int64_t i = 0; i < o.posts; ++i) {
-    batch.posts.push_back(maker.Make(i, batch.likes));
+    batch.posts.push_back(maker.Make(i, o.posts, batch.likes));
     if (int64_t(batch.posts.size()) == o.batch_size || i + 1 == o.posts) {
       int64_t count = int64_t(batch.posts.size());
       if (Status s = emit(std::move(batch), count); !s.ok()) return s;

@@ -1,17 +1,44 @@
 #include "ingest/seed_text.h"
 
+#include <cctype>
+
 #include "core/text.h"
 
 namespace sluice::seed_internal {
 
+namespace {
+
+// WeightedLength(piece), without its NFC pass and entity scan for the common piece: ASCII
+// with no '.' before a letter or digit holds no url and no emoji, so each byte weighs 1.
+int64_t PieceWeight(std::string_view piece) {
+  for (size_t i = 0; i < piece.size(); ++i) {
+    auto c = static_cast<unsigned char>(piece[i]);
+    if (c >= 0x80) return WeightedLength(piece);
+    if (c == '.' && i + 1 < piece.size() && std::isalnum(static_cast<unsigned char>(piece[i + 1])))
+      return WeightedLength(piece);
+  }
+  return int64_t(piece.size());
+}
+
+}  // namespace
+
 bool TextBuilder::Append(std::string_view piece, bool glue) {
   if (piece.empty()) return true;
   bool space = !glue && !text_.empty();
-  int64_t add = CountCodePoints(piece) + (space ? 1 : 0);
-  if (code_points_ + add > limit_) return false;
+  if (!space && !text_.empty()) {
+    // Glued: a url or an emoji sequence may now span the join, so the whole text is weighed.
+    std::string joined = text_ + std::string(piece);
+    int64_t weight = WeightedLength(joined);
+    if (weight > limit_) return false;
+    text_ = std::move(joined);
+    weight_ = weight;
+    return true;
+  }
+  int64_t add = PieceWeight(piece) + (space ? 1 : 0);
+  if (weight_ + add > limit_) return false;
   if (space) text_ += ' ';
   text_ += piece;
-  code_points_ += add;
+  weight_ += add;
   return true;
 }
 
@@ -163,17 +190,10 @@ std::string AsciiHandle(std::string_view s) {
 }
 
 std::string TruncateWords(std::string_view s, int64_t max) {
-  if (CountCodePoints(s) <= max) return std::string(s);
-  // Byte offset where code point max-1 starts: room for the ellipsis.
-  size_t cut = 0;
-  for (int64_t cps = 0; cut < s.size(); ++cut) {
-    if ((static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) continue;
-    if (cps == max - 1) break;
-    ++cps;
-  }
-  size_t space = s.rfind(' ', cut);
-  if (space != std::string_view::npos && space > 0) cut = space;
-  return std::string(s.substr(0, cut)) + "\u2026";
+  if (WeightedLength(s) <= max) return std::string(s);
+  constexpr std::string_view kEllipsis = "\u2026";  // U+2026 is outside X's weight-1 ranges: 2
+  size_t cut = CutToWeight(s, max - WeightedLength(kEllipsis)).value_or(0);
+  return std::string(s.substr(0, cut)).append(kEllipsis);
 }
 
 }  // namespace sluice::seed_internal

@@ -6,28 +6,30 @@
 #include <string>
 #include <string_view>
 
+#include "core/long_post.h"
+#include "core/weighted_length.h"
 #include "ingest/random.h"
 #include "ingest/vocabulary.h"
 
 namespace sluice::seed_internal {
 
-inline constexpr int64_t kMaxPostCodePoints = 280;
-
-//! A post text that never grows past `limit` code points: a piece that would not fit is
-//! refused whole.
+//! A post text that never weighs more than `limit` as X weighs it (WeightedLength: a url 23,
+//! an emoji 2, ...): a piece that would not fit is refused whole. The default is X's limit,
+//! so a seeded post is never a long post.
 class TextBuilder {
  public:
-  explicit TextBuilder(int64_t limit = kMaxPostCodePoints) : limit_(limit) {}
-  //! Appends `piece`, preceded by a space unless the text is empty or `glue` is set.
+  explicit TextBuilder(int64_t limit = kMaxPostWeight) : limit_(limit) {}
+  //! Appends `piece` (NFC), preceded by a space unless the text is empty or `glue` is set.
+  //! With a space between, the weights add up: no url or emoji sequence spans it.
   bool Append(std::string_view piece, bool glue = false);
   const std::string& text() const { return text_; }
   std::string Take() { return std::move(text_); }
-  int64_t code_points() const { return code_points_; }
+  int64_t weight() const { return weight_; }
 
  private:
   int64_t limit_;
   std::string text_;
-  int64_t code_points_ = 0;
+  int64_t weight_ = 0;
 };
 
 //! Words separated by spaces.
@@ -51,7 +53,8 @@ std::string BareUrl(Rng& rng);
 //! `s` with Latin accents folded and anything outside [A-Za-z0-9_] dropped ("Hélène" -> "Helene").
 std::string AsciiHandle(std::string_view s);
 
-//! `s` cut to at most `max` code points at a space, with "…" appended when cut.
+//! `s` when it weighs at most `max` (WeightedLength), else cut as X cuts (CutToWeight) so that
+//! with "…" (which weighs 2) appended it weighs at most `max`.
 std::string TruncateWords(std::string_view s, int64_t max);
 
 }  // namespace sluice::seed_internal

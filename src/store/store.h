@@ -34,12 +34,26 @@ struct PageRequest {
   //! (still returned descending, the ones nearest the cursor).
   enum class Direction { kOlder, kNewer };
   std::optional<std::pair<Direction, Id>> cursor;
+  //! Search only: posts ordered by relevance to the query's words instead of newest first:
+  //! FTS5's bm25 (lower is more relevant) of the query when it is all words, else of its
+  //! positive words, a post that matches none of them scoring 0; ties newest first. `after`
+  //! continues such a walk: only posts ordered after (score, id). Scores move when posts are
+  //! added, so a walk across writes may skip or repeat a post (tokens of X's relevancy
+  //! order promise no more).
+  bool relevancy = false;
+  struct RelevanceKey {
+    double score = 0;
+    Id id = 0;
+  };
+  std::optional<RelevanceKey> after;
 };
 
 //! A post as read back: the stored fields, with entities already in X's JSON shape.
 struct StoredPost {
-  Post post;                 // entities left empty on read; see entities_json
+  Post post;                 // entities and note_entities left empty on read; see the JSON
   std::string entities_json; // X's `entities` object, or empty when the post has none
+  std::string note_entities_json;  // a long post's note_tweet `entities`, or empty
+  double relevance = 0;            // Search with PageRequest::relevancy: the post's score
 };
 
 struct CountBucket {
@@ -71,6 +85,9 @@ struct WriteBatch {
   std::vector<Post> posts;  // entities filled; mention ids resolved by the store when missing
   std::vector<Follow> follows;
   std::vector<Like> likes;
+  // A long post comes with note_text and note_entities filled and text cut (MakeLongPost):
+  // the store indexes the whole text for search. An earlier version of an edited post is a
+  // post of its own, whose edit_history ends with the latest version's id.
 };
 
 //! The social-graph lists. Each is walked newest edge first: follows and likes in the order
@@ -130,7 +147,9 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // ---- reads. Deleted posts are returned (with deleted_at set): callers decide. ----
+  // ---- reads. Deleted posts are returned (with deleted_at set): callers decide. An earlier
+  // version of an edited post (Post::IsEarlierVersion) is returned by GetPosts alone: lists,
+  // searches and counts hold only the latest version of each post, as X's do. ----
   virtual Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) = 0;
   virtual Result<std::vector<User>> GetUsers(std::span<const Id> ids) = 0;
   //! The polls with these ids (Post::poll on read holds only the id), options in position
@@ -195,7 +214,8 @@ class Store {
   //! Inserts one post durably (fsync before returning ok). Fills conversation and mention ids.
   //! A post with a whole poll (options set) stores the poll too.
   virtual Status InsertPost(Post& post) = 0;
-  //! Marks a post deleted (kept for evidence). NotFound if no live post has this id.
+  //! Marks a post deleted (kept for evidence), with the other versions of it when it was
+  //! edited: X deletes an edit chain whole. NotFound if no live post has this id.
   virtual Status DeletePost(Id id, TimeMs at) = 0;
 
   // ---- write intents: a write of the API takes effect only with its ledger record ----
@@ -218,8 +238,9 @@ class Store {
   virtual Result<std::vector<WriteIntent>> ListIntents() = 0;
 
   virtual Result<int64_t> CountPosts() = 0;
-  //! Every post, deleted ones included, in id order: (id, text, deleted). For building the
-  //! trace index; `visit` returning false stops early.
+  //! Every post, deleted ones and earlier versions included, in id order: (id, text,
+  //! deleted). For building the trace index; `visit` returning false stops early. A long
+  //! post's text is its cut, which every delivery holds (note_tweet's whole text starts with it).
   virtual Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) = 0;
   virtual Result<int64_t> CountUsers() = 0;
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -66,6 +68,30 @@ TEST(Params, PageTokensRoundTripAndRejectGarbage) {
     EXPECT_FALSE(DecodePageToken("next_token", bad).ok()) << bad;
 }
 
+// A relevance token holds the score's exact bits, so the next page starts right after the last.
+TEST(Params, RelevanceTokensRoundTripExactlyAndAreNotRecencyTokens) {
+  for (double score : {0.0, -0.17672794730891, -12.5e-300, -1e300, 3.0}) {
+    for (Id id : {Id(1), Id(1460323737035677698), INT64_MAX}) {
+      std::string token = EncodeRelevanceToken({score, id});
+      auto back = DecodeRelevanceToken("next_token", token);
+      ASSERT_TRUE(back.ok()) << token;
+      EXPECT_EQ(std::bit_cast<uint64_t>(back->score), std::bit_cast<uint64_t>(score));
+      EXPECT_EQ(back->id, id);
+      EXPECT_FALSE(DecodePageToken("next_token", token).ok()) << token;
+    }
+  }
+  const std::string recency = EncodePageToken(PageRequest::Direction::kOlder, 12345);
+  auto wrong_kind = DecodeRelevanceToken("next_token", recency);
+  ASSERT_FALSE(wrong_kind.ok());
+  EXPECT_EQ(wrong_kind.status().parameter_errors().at(0).parameter, "next_token");
+  for (std::string bad : {std::string("r140"), std::string("r1400000000000000"), std::string("r140zzzzzzzzzzzzz1"),
+                          std::string("r140!000000000000a"), std::string("r1400000000000000") + std::string(14, 'z')})
+    EXPECT_FALSE(DecodeRelevanceToken("next_token", bad).ok()) << bad;
+  // The bits of a NaN or an infinity are no score.
+  auto inf = EncodeRelevanceToken({std::numeric_limits<double>::infinity(), 1});
+  EXPECT_FALSE(DecodeRelevanceToken("next_token", inf).ok());
+}
+
 TEST(Fields, ParsesXVocabularyAndRejectsUnknown) {
   auto f = ParseFieldSelection(*Params::Parse("tweet.fields=created_at,geo&user.fields=labels&expansions=author_id"),
                                PrimaryResource::kPosts);
@@ -108,13 +134,23 @@ TEST(Fields, CurrentExpansionNamesSelectTheSameData) {
   EXPECT_TRUE(users->Has(Expansion::kPinnedTweetId));
   // Accepted without data: nothing selected.
   auto none = ParseFieldSelection(
-      *Params::Parse("tweet.fields=note_post,article_title&user.fields=parody,confirmed_email&expansions=affiliation,"
+      *Params::Parse("tweet.fields=matched_media_notes,article_title&user.fields=parody,confirmed_email&expansions=affiliation,"
                      "most_recent_post_id"),
       PrimaryResource::kUsers);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->post, 0u);
   EXPECT_EQ(none->user, 0u);
   EXPECT_EQ(none->expansions, 0u);
+  // A long post's note and the versions of an edited post, under both of X's names.
+  auto notes = ParseFieldSelection(*Params::Parse("tweet.fields=note_tweet&post.fields=note_post"), PrimaryResource::kPosts);
+  ASSERT_TRUE(notes.ok());
+  EXPECT_TRUE(notes->Has(PostField::kNoteTweet));
+  EXPECT_TRUE(notes->Has(PostField::kNotePost));
+  for (const char* name : {"edit_history_tweet_ids", "edit_history_post_ids"}) {
+    auto edits = ParseFieldSelection(*Params::Parse(std::string("expansions=") + name), PrimaryResource::kPosts);
+    ASSERT_TRUE(edits.ok());
+    EXPECT_TRUE(edits->Has(Expansion::kEditHistoryTweetIds)) << name;
+  }
 }
 
 // Issue 12, item 5: polls and the create-post fields are selected, poll.fields checked.

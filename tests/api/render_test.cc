@@ -53,6 +53,29 @@ TEST(Render, CurrentNamesRenderUnderTheResponseNames) {
             R"("created_at":"2021-11-15T19:08:05.069Z","referenced_tweets":[{"type":"quoted","id":"42"}]})");
 }
 
+// A long post: `text` is the cut, the whole text and its entities under the name asked for.
+TEST(Render, NoteTweetUnderTheNameAskedFor) {
+  StoredPost sp = SamplePost();
+  sp.post.note_text = "Hello \"world\" #x and more #y";
+  sp.note_entities_json = R"({"hashtags":[{"start":14,"end":16,"tag":"x"},{"start":26,"end":28,"tag":"y"}]})";
+  const std::string head =
+      R"({"id":"1460323737035677698","text":"Hello \"world\" #x","edit_history_tweet_ids":["1460323737035677698"])";
+  const std::string note =
+      R"({"text":"Hello \"world\" #x and more #y","entities":{"hashtags":[{"start":14,"end":16,"tag":"x"},)"
+      R"({"start":26,"end":28,"tag":"y"}]}})";
+  auto render = [&](const char* query) {
+    JsonWriter w;
+    RenderPost(w, sp, *ParseFieldSelection(*Params::Parse(query), PrimaryResource::kPosts));
+    return std::string(w.str());
+  };
+  EXPECT_EQ(render(""), head + "}");
+  EXPECT_EQ(render("tweet.fields=note_tweet"), head + R"(,"note_tweet":)" + note + "}");
+  EXPECT_EQ(render("post.fields=note_post"), head + R"(,"note_post":)" + note + "}");
+  sp.post.note_text.clear();  // a post that fits has none
+  sp.note_entities_json.clear();
+  EXPECT_EQ(render("tweet.fields=note_tweet"), head + "}");
+}
+
 TEST(Render, UserDefaultsAndVerified) {
   User u;
   u.id = 7;

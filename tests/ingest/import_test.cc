@@ -184,6 +184,10 @@ TEST(Import, EveryBadLineKindNamesItsLine) {
       {R"({"data":[{"id":"7","username":"ok"},{"id":"x","text":"t","author_id":"1"}]})",
        "data[1]: \"id\" is not a 1-19 digit string"},
       {R"({"data":5})", "\"data\" is neither an object nor an array"},
+      {R"({"id":"7","text":"x","author_id":"1","note_tweet":"long"})", "\"note_tweet\" is not an object"},
+      {R"({"id":"7","text":"x","author_id":"1","note_tweet":{"entities":{}}})", "\"note_tweet\": missing \"text\""},
+      {R"({"id":"7","text":"x","author_id":"1","edit_history_tweet_ids":["5","6"]})",
+       "\"edit_history_tweet_ids\" does not hold the post's own id 7"},
       {R"({"data":[],"includes":{"tweets":[{"id":"8","text":"t"}]}})", "includes.tweets[0]: missing \"author_id\""},
       // Conflicts with the good lines before it.
       {R"({"id":"1460323737035677698","text":"again","author_id":"12"})",
@@ -200,6 +204,60 @@ TEST(Import, EveryBadLineKindNamesItsLine) {
     EXPECT_EQ(detail.rfind("f.jsonl:4: ", 0), 0u) << detail;
     EXPECT_NE(detail.find(c.why), std::string::npos) << "got: " << detail << "\nwant: " << c.why;
   }
+}
+
+std::string Repeat(std::string_view s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// X serves a long post as `text` (its cut) and note_tweet.text (the whole): both are kept.
+TEST(Import, KeepsNoteTweet) {
+  const std::string whole = Repeat("mot ", 80) + "#fin @marie_d";
+  const std::string cut = Repeat("mot ", 69) + "mot";
+  for (std::string_view name : {"note_tweet", "note_post"}) {
+    auto r = Import(Lines({kUser, R"({"id":"7","author_id":"12","text":")" + cut + R"(",")" + std::string(name) +
+                                      R"(":{"text":")" + whole + R"(","entities":{"hashtags":[]}}})"}));
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_EQ(r->posts.size(), 1u);
+    const Post& p = r->posts[0];
+    EXPECT_EQ(p.text, cut);
+    EXPECT_EQ(p.note_text, whole);
+    EXPECT_TRUE(p.entities.hashtags.empty());
+    ASSERT_EQ(p.note_entities.hashtags.size(), 1u);  // recomputed from the whole text
+    EXPECT_EQ(p.note_entities.hashtags[0].tag, "fin");
+    ASSERT_EQ(p.note_entities.mentions.size(), 1u);
+  }
+}
+
+// A whole text over 280 weighted characters, without note_tweet, is cut as X cuts it.
+TEST(Import, CutsALongTextAsX) {
+  const std::string whole = "#debut " + Repeat("日本 ", 60) + "#fin";
+  auto r = Import(Lines({R"({"id":"7","author_id":"12","text":")" + whole + R"("})"}));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Post& p = r->posts[0];
+  EXPECT_EQ(p.note_text, whole);
+  EXPECT_EQ(p.text, "#debut " + Repeat("日本 ", 53) + "日本");  // 6 + 54 x 5 = 276; one word more: 281
+  ASSERT_EQ(p.entities.hashtags.size(), 1u);
+  EXPECT_EQ(p.note_entities.hashtags.size(), 2u);
+}
+
+// X's expansions=edit_history_tweet_ids puts the earlier versions in includes.tweets: they
+// are posts of their own, whose chain ends with the latest version.
+TEST(Import, KeepsEarlierVersionsOfEditedPosts) {
+  auto r = Import(Lines({R"({"data":{"id":"20","author_id":"12","text":"fixed text","edit_history_tweet_ids":["10","20"]},)"
+                         R"("includes":{"tweets":[{"id":"10","author_id":"12","text":"fixd text",)"
+                         R"("edit_history_post_ids":["10","20"]}]}})"}));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->posts.size(), 2u);
+  const Post& latest = r->posts[0];
+  const Post& earlier = r->posts[1];
+  EXPECT_EQ(latest.edit_history, (std::vector<Id>{10, 20}));
+  EXPECT_FALSE(latest.IsEarlierVersion());
+  EXPECT_EQ(earlier.id, 10);
+  EXPECT_EQ(earlier.edit_history, (std::vector<Id>{10, 20}));
+  EXPECT_TRUE(earlier.IsEarlierVersion());
 }
 
 TEST(Import, StopsAtTheFirstBadLine) {

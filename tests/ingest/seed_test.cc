@@ -12,6 +12,7 @@
 
 #include "core/snowflake.h"
 #include "core/text.h"
+#include "core/weighted_length.h"
 
 namespace sluice {
 namespace {
@@ -161,10 +162,32 @@ TEST_F(SeedData, IdsStrictlyIncreasingAndMatchTimes) {
   for (size_t i = 1; i < data().users.size(); ++i) ASSERT_LT(data().users[i - 1].id, data().users[i].id);
   for (size_t i = 1; i < data().posts.size(); ++i) ASSERT_LT(data().posts[i - 1].id, data().posts[i].id);
   for (const auto& u : data().users) EXPECT_EQ(SnowflakeTime(u.id), u.created_at);
-  for (const auto& p : data().posts) {
-    EXPECT_EQ(SnowflakeTime(p.id), p.created_at);
-    EXPECT_EQ(p.edit_history, std::vector<Id>{p.id});
+  for (const auto& p : data().posts) EXPECT_EQ(SnowflakeTime(p.id), p.created_at);
+}
+
+// About 1 post in 100 is edited once: its earlier version comes right before its
+// latest, same author, both with the chain [earlier, latest], edited within X's 30 minutes.
+TEST_F(SeedData, SomePostsAreEditedOnce) {
+  const auto& posts = data().posts;
+  int edited = 0;
+  for (size_t i = 0; i < posts.size(); ++i) {
+    const Post& p = posts[i];
+    if (p.edit_history == std::vector<Id>{p.id}) continue;
+    ASSERT_EQ(p.edit_history.size(), 2u);
+    if (!p.IsEarlierVersion()) continue;  // checked with its earlier version
+    ++edited;
+    ASSERT_LT(i + 1, posts.size());
+    const Post& latest = posts[i + 1];
+    EXPECT_EQ(p.edit_history, (std::vector<Id>{p.id, latest.id}));
+    EXPECT_EQ(latest.edit_history, p.edit_history);
+    EXPECT_FALSE(latest.IsEarlierVersion());
+    EXPECT_EQ(latest.author_id, p.author_id);
+    EXPECT_LE(latest.created_at - p.created_at, 30 * 60'000);
+    EXPECT_TRUE(latest.referenced.empty());
+    EXPECT_EQ(latest.text.rfind(p.text, 0), 0u) << "the edit adds to the text: " << p.text << " -> " << latest.text;
   }
+  EXPECT_GT(edited, 150);  // of 30,000
+  EXPECT_LT(edited, 450);
 }
 
 TEST_F(SeedData, UsernamesValidAndUniqueIgnoringCase) {
@@ -232,7 +255,8 @@ TEST_F(SeedData, TextsFitAndEntitiesMatchText) {
   for (const auto& p : data().posts) {
     ASSERT_TRUE(IsValidUtf8(p.text)) << p.text;
     ASSERT_FALSE(p.text.empty());
-    ASSERT_LE(CountCodePoints(p.text), 280) << p.text;
+    ASSERT_LE(WeightedLength(NormalizeNfc(p.text)), 280) << p.text;  // never a long post
+    ASSERT_TRUE(p.note_text.empty());
     Entities e = ExtractEntities(p.text);
     ASSERT_EQ(e.hashtags.size(), p.entities.hashtags.size());
     ASSERT_EQ(e.urls.size(), p.entities.urls.size());

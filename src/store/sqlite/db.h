@@ -33,6 +33,7 @@ class Stmt {
   void BindBlob(int i, std::string_view v) { sqlite3_bind_blob(s_, i, v.data(), int(v.size()), SQLITE_TRANSIENT); }
   void BindNull(int i) { sqlite3_bind_null(s_, i); }
   void Bind(int i, const std::optional<int64_t>& v) { v ? Bind(i, *v) : BindNull(i); }
+  void BindDouble(int i, double v) { sqlite3_bind_double(s_, i, v); }
 
   //! Advances: true when a row is ready, false when done; an error Status on error. Between
   //! Db::BeginRead and EndRead, the first statement that reads opens the read transaction;
@@ -44,6 +45,8 @@ class Stmt {
   sqlite3_stmt* raw() { return s_; }
 
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Double(int col) const { return sqlite3_column_double(s_, col); }
+  int Columns() const { return sqlite3_column_count(s_); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::optional<int64_t> OptInt(int col) const { return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col)); }
   std::string_view Text(int col) const;

@@ -214,6 +214,16 @@ CREATE TRIGGER users_fts_update AFTER UPDATE OF username, name, description ON u
   INSERT INTO users_fts (rowid, username, name, description) VALUES (new.id, new.username, new.name, new.description);
 END;
 )sql",
+    // 9: long posts (note tweets) and earlier versions of edited posts. A long post's `text`
+    // is X's cut of it (core/long_post.h) and note_text its whole text, which posts_fts
+    // indexes. An earlier version is a post of its own that lists and searches leave out:
+    // latest_id names the version they serve.
+    R"sql(
+ALTER TABLE posts ADD COLUMN note_text TEXT NOT NULL DEFAULT '';      -- '' = text is the whole post
+ALTER TABLE posts ADD COLUMN note_entities TEXT NOT NULL DEFAULT '';  -- note_tweet's `entities`, '' when none
+ALTER TABLE posts ADD COLUMN latest_id INTEGER;                       -- NULL = the latest (or only) version
+CREATE INDEX posts_by_latest ON posts (latest_id) WHERE latest_id IS NOT NULL;
+)sql",
 };
 
 }  // namespace

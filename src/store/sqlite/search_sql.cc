@@ -245,7 +245,7 @@ class Compiler {
       case Kind::kBio: return EmitBio(v);
       case Kind::kEmoji:
         // unicode61 drops emoji as separators, so FTS5 cannot find them: the text is searched.
-        out_.sql += "instr(p.text, ?) > 0";
+        out_.sql += "instr(p.text || p.note_text, ?) > 0";  // a long post: its whole text
         out_.params.emplace_back(v);
         return;
       case Kind::kIs:
@@ -280,6 +280,22 @@ SqlPredicate CompileSearch(const SearchNode& root) {
   Compiler compiler;
   compiler.Emit(root);
   return compiler.Take();
+}
+
+namespace {
+void CollectPositiveWords(const SearchNode& node, std::vector<const SearchNode*>& out) {
+  if (node.kind == Kind::kNot) return;
+  if (IsFtsLeaf(node)) out.push_back(&node);
+  for (const auto& child : node.children) CollectPositiveWords(child, out);
+}
+}  // namespace
+
+std::optional<std::string> RelevanceExpression(const SearchNode& root) {
+  if (auto whole = WholeFtsExpression(root)) return whole;
+  std::vector<const SearchNode*> words;
+  CollectPositiveWords(root, words);
+  if (words.empty()) return std::nullopt;
+  return JoinFts(words, " OR ");
 }
 
 std::optional<std::string> WholeFtsExpression(const SearchNode& root) {

@@ -40,4 +40,9 @@ SqlPredicate CompileSearch(const SearchNode& root);
 //! its last post; CompileSearch's `p.id IN (SELECT rowid ...)` collects every match first.
 std::optional<std::string> WholeFtsExpression(const SearchNode& root);
 
+//! The FTS5 expression that scores a post's relevance to the query (for bm25): the whole
+//! query when WholeFtsExpression is one, else its words, phrases and url: outside any
+//! negation joined by OR; nullopt when it has none (from:x alone).
+std::optional<std::string> RelevanceExpression(const SearchNode& root);
+
 }  // namespace sluice::sqlite

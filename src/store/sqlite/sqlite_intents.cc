@@ -1,5 +1,6 @@
 // Write intents of SqliteStore: a post or deletion noted before its ledger record, applied
 // after it (docs/ledger.md, "Writes and crashes").
+#include "core/long_post.h"
 #include "core/text.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -123,6 +124,7 @@ Status SqliteStore::ApplyIntentTx(Id post_id) {
       if (auto poll = st->OptInt(14)) post.poll = Poll{.id = *poll};  // its rows were written with the intent
       post.edit_history = {post_id};
       post.entities = ExtractEntities(post.text);
+      MakeLongPost(post);  // over 280 when posts.max_chars allows it: served as X serves one
     }
   }
   if (deletion) {
@@ -134,6 +136,7 @@ Status SqliteStore::ApplyIntentTx(Id post_id) {
     st->Bind(1, at);
     st->Bind(2, post_id);
     if (Status r = st->Run(); !r.ok()) return r;
+    if (Status r = DeleteEditChain(post_id, at); !r.ok()) return r;
   } else if (Status r = InsertPostAndCounts(post); !r.ok()) {
     return r;
   }

@@ -75,6 +75,8 @@ class SqliteStore final : public Store {
   //! (SQLite hands a virtual table the range and the order only on its own columns).
   Result<std::vector<StoredPost>> Page(std::string_view from, std::string where, std::vector<std::variant<int64_t, std::string>> params,
                                        const PageRequest& page, std::string_view key = "p.id");
+  //! Search with page.relevancy (store.h).
+  Result<std::vector<StoredPost>> SearchByRelevance(const SearchQuery& query, const PageRequest& page);
   //! Appends the users `sql` (one text parameter) selects.
   Status CollectUsers(const std::string& sql, std::string_view param, std::vector<User>& out);
   Result<int64_t> Scalar(std::string_view sql);
@@ -82,6 +84,11 @@ class SqliteStore final : public Store {
   Status InsertPostRow(const Post& post);
   //! Stores the batch's follows and likes (sqlite_graph.cc), duplicates once.
   Status InsertEdges(const WriteBatch& batch);
+  //! Fills the ids of mentioned users the store knows.
+  Status ResolveMentions(Entities& entities);
+  //! Marks deleted every live version of the edit chain post `id` belongs to, whichever
+  //! version it is (X deletes a chain whole).
+  Status DeleteEditChain(Id id, TimeMs at);
   //! A new post's reply parent: fills conversation_id and in_reply_to_user_id (400 when the
   //! parent is missing or deleted).
   Status ResolveParent(Post& post);

@@ -121,19 +121,29 @@ Status SqliteStore::InsertUser(const User& u) {
   return Status::Ok();
 }
 
-Status SqliteStore::InsertPostRow(const Post& post) {
-  Entities entities = post.entities;
+Status SqliteStore::ResolveMentions(Entities& entities) {
   for (auto& m : entities.mentions) {
     if (m.id) continue;
     auto id = UserIdByUsername(Lower(m.username));
     if (!id.ok()) return id.status();
     m.id = *id;
   }
+  return Status::Ok();
+}
+
+Status SqliteStore::InsertPostRow(const Post& post) {
+  Entities entities = post.entities;
+  Entities note_entities = post.note_entities;
+  if (Status s = ResolveMentions(entities); !s.ok()) return s;
+  if (Status s = ResolveMentions(note_entities); !s.ok()) return s;
+  // Search (tags, flags, words) reads a long post's whole text.
+  const bool is_long = !post.note_text.empty();
+  const Entities& searched = is_long ? note_entities : entities;
   int64_t flags = 0;
-  if (!entities.urls.empty()) flags |= kHasLinks;
-  if (!entities.mentions.empty()) flags |= kHasMentions;
-  if (!entities.hashtags.empty()) flags |= kHasHashtags;
-  if (!entities.cashtags.empty()) flags |= kHasCashtags;
+  if (!searched.urls.empty()) flags |= kHasLinks;
+  if (!searched.mentions.empty()) flags |= kHasMentions;
+  if (!searched.hashtags.empty()) flags |= kHasHashtags;
+  if (!searched.cashtags.empty()) flags |= kHasCashtags;
   std::string history;
   if (!(post.edit_history.empty() || (post.edit_history.size() == 1 && post.edit_history[0] == post.id))) {
     for (Id id : post.edit_history) history += (history.empty() ? "" : ",") + std::to_string(id);
@@ -143,7 +153,7 @@ Status SqliteStore::InsertPostRow(const Post& post) {
       "INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id, replied_to_id,"
       " quoted_id, retweeted_id, flags, entities, retweet_count, reply_count, like_count, quote_count, bookmark_count,"
       " impression_count, edit_history, source, deleted_at, reply_settings, made_with_ai, paid_partnership, nullcast,"
-      " poll_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      " poll_id, note_text, note_entities, latest_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt.ok()) return stmt.status();
   {
     StmtScope s(**stmt);
@@ -174,6 +184,9 @@ Status SqliteStore::InsertPostRow(const Post& post) {
     s->Bind(24, int64_t(post.paid_partnership));
     s->Bind(25, int64_t(post.nullcast));
     s->Bind(26, post.poll ? std::optional<int64_t>(post.poll->id) : std::nullopt);
+    s->Bind(27, post.note_text);
+    s->Bind(28, is_long ? EntitiesJson(note_entities) : std::string());
+    s->Bind(29, post.IsEarlierVersion() ? std::optional<Id>(post.edit_history.back()) : std::nullopt);
     if (Status st = s->Run(); !st.ok()) {
       if (st.code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");
       return st;
@@ -192,20 +205,20 @@ Status SqliteStore::InsertPostRow(const Post& post) {
     s->Bind(3, post.id);
     return s->Run();
   };
-  for (const auto& h : entities.hashtags)
+  for (const auto& h : searched.hashtags)
     if (Status st = add_tag("h", h.tag); !st.ok()) return st;
-  for (const auto& c : entities.cashtags)
+  for (const auto& c : searched.cashtags)
     if (Status st = add_tag("c", c.tag); !st.ok()) return st;
-  for (const auto& mention : entities.mentions)
+  for (const auto& mention : searched.mentions)
     if (Status st = add_tag("m", mention.username); !st.ok()) return st;
 
   std::string urls;
-  for (const auto& u : entities.urls) urls += (urls.empty() ? "" : " ") + u.expanded_url;
+  for (const auto& u : searched.urls) urls += (urls.empty() ? "" : " ") + u.expanded_url;
   auto fts = db_->Cached("INSERT INTO posts_fts (rowid, text, urls) VALUES (?, ?, ?)");
   if (!fts.ok()) return fts.status();
   StmtScope s(**fts);
   s->Bind(1, post.id);
-  s->Bind(2, post.text);
+  s->Bind(2, is_long ? post.note_text : post.text);
   s->Bind(3, urls);
   return s->Run();
 }
@@ -269,14 +282,32 @@ Status SqliteStore::InsertPost(Post& post) {
 }
 
 Status SqliteStore::DeletePost(Id id, TimeMs at) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
   auto stmt = db_->Cached("UPDATE posts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL");
   if (!stmt.ok()) return stmt.status();
-  StmtScope s(**stmt);
-  s->Bind(1, at);
-  s->Bind(2, id);
-  if (Status st = s->Run(); !st.ok()) return st;
+  {
+    StmtScope s(**stmt);
+    s->Bind(1, at);
+    s->Bind(2, id);
+    if (Status st = s->Run(); !st.ok()) return st;
+  }
   if (db_->Changes() == 0) return NotFound("Could not find tweet with id: [" + std::to_string(id) + "].");
-  return Status::Ok();
+  if (Status st = DeleteEditChain(id, at); !st.ok()) return st;
+  return tx->Commit();
+}
+
+Status SqliteStore::DeleteEditChain(Id id, TimeMs at) {
+  // The chain is named by its latest version: the post's latest_id, or the post itself.
+  auto stmt = db_->Cached(
+      "WITH chain(latest) AS (SELECT coalesce(latest_id, id) FROM posts WHERE id = ?)"
+      " UPDATE posts SET deleted_at = ? WHERE deleted_at IS NULL AND"
+      " (id IN (SELECT latest FROM chain) OR latest_id IN (SELECT latest FROM chain))");
+  if (!stmt.ok()) return stmt.status();
+  StmtScope s(**stmt);
+  s->Bind(1, id);
+  s->Bind(2, at);
+  return s->Run();
 }
 
 Status SqliteStore::InsertTrap(const StoredTrap& trap, const User& author) {
