@@ -1,6 +1,7 @@
 #include "core/long_post.h"
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "core/text.h"
@@ -68,12 +69,26 @@ Entities EntitiesWithin(const Entities& all, int64_t code_points) {
   return out;
 }
 
+size_t ReplyMentionsBytes(std::string_view text) {
+  size_t end = 0, i = 0;
+  while (i < text.size() && text[i] == '@') {
+    size_t j = i + 1;
+    while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+    if (j == i + 1 || j == text.size() || text[j] != ' ') break;
+    while (j < text.size() && text[j] == ' ') ++j;
+    end = i = j;
+  }
+  return end;
+}
+
 bool MakeLongPost(Post& post) {
-  auto cut = LongPostCut(post.text);
+  // A reply's leading @usernames (X's reply metadata) are outside the limit, as on X.
+  const size_t prefix = post.Reference(ReferenceType::kRepliedTo) ? ReplyMentionsBytes(post.text) : 0;
+  auto cut = LongPostCut(std::string_view(post.text).substr(prefix));
   if (!cut) return false;
   post.note_text = std::move(post.text);
   post.note_entities = std::move(post.entities);
-  post.text = post.note_text.substr(0, *cut);
+  post.text = post.note_text.substr(0, prefix + *cut);
   post.entities = EntitiesWithin(post.note_entities, CountCodePoints(post.text));
   return true;
 }

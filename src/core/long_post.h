@@ -31,9 +31,14 @@ std::optional<size_t> CutToWeight(std::string_view text, int64_t max_weight);
 //! of a cut text.
 Entities EntitiesWithin(const Entities& all, int64_t code_points);
 
-//! Makes `post` a long post when its text (with its entities) weighs over 280: note_text and
-//! note_entities take the whole text and its entities, text and entities X's cut. Returns
-//! whether it did; a post that fits is left as it is.
+//! The bytes of the @usernames `text` starts with, each followed by spaces ("@a @b hi" -> 6):
+//! a reply's metadata, which X leaves out of its length.
+size_t ReplyMentionsBytes(std::string_view text);
+
+//! Makes `post` a long post when its text (with its entities; a reply's leading @usernames
+//! left out) weighs over 280: note_text and note_entities take the whole text and its
+//! entities, text and entities X's cut. Returns whether it did; a post that fits is left as
+//! it is.
 bool MakeLongPost(Post& post);
 
 }  // namespace sluice

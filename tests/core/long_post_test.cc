@@ -102,6 +102,28 @@ TEST(MakeLongPost, MovesTheWholeTextToTheNoteAndKeepsEntitiesWithinTheCut) {
   EXPECT_TRUE(short_post.note_text.empty());
 }
 
+// A reply's leading @usernames (X's reply metadata) are outside the 280: a reply of 280 letters
+// after them is not long; one of 290 is cut after them plus 280 weighted characters.
+TEST(MakeLongPost, LeavesAReplysLeadingMentionsOutOfTheLimit) {
+  EXPECT_EQ(ReplyMentionsBytes("@alice @bob_2  hi @carol"), 15u);
+  EXPECT_EQ(ReplyMentionsBytes("hi @alice"), 0u);
+  EXPECT_EQ(ReplyMentionsBytes("@alice"), 0u);  // a mention alone is the text, not metadata
+  Post reply;
+  reply.referenced = {{ReferenceType::kRepliedTo, 1}};
+  reply.text = "@alice @bob " + std::string(280, 'a');
+  reply.entities = ExtractEntities(reply.text);
+  EXPECT_FALSE(MakeLongPost(reply));
+  reply.text = "@alice @bob " + std::string(140, 'a') + " " + std::string(149, 'b');
+  reply.entities = ExtractEntities(reply.text);
+  ASSERT_TRUE(MakeLongPost(reply));
+  EXPECT_EQ(reply.text, "@alice @bob " + std::string(140, 'a'));
+  EXPECT_EQ(reply.entities.mentions.size(), 2u);
+  Post original;  // not a reply: its mentions count
+  original.text = "@alice @bob " + std::string(280, 'a');
+  original.entities = ExtractEntities(original.text);
+  EXPECT_TRUE(MakeLongPost(original));
+}
+
 TEST(EntitiesWithin, KeepsOnlyWholeSpans) {
   Entities e = ExtractEntities("#one #two #three");
   Entities within = EntitiesWithin(e, 9);  // "#one #two" is 9 code points

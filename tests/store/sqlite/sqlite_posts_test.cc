@@ -119,7 +119,7 @@ TEST_F(StorePostsTest, EarlierVersionIsServedByIdButNeverListed) {
   EXPECT_TRUE(SearchIds("helo").empty());
   EXPECT_EQ(SearchIds("hello"), (std::vector<Id>{other.id, latest.id}));
   auto q = ParseSearchQuery("from:alice");
-  auto counts = store_->Count(*q, kT0, kT0 + 3600000, 3600000);
+  auto counts = store_->Count(*q, kT0, kT0 + 3600000, 3600000, std::nullopt, std::nullopt);
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->front().count, 2);
 
