@@ -38,7 +38,7 @@ constexpr Vocabulary kPostFields[] = {
 
 constexpr Vocabulary kUserFields[] = {
     {"affiliation", kNoData}, {"confirmed_email", kNoData}, {"connection_status", kNoData},
-    {"created_at", B(UserField::kCreatedAt)}, {"description", B(UserField::kDescription)}, {"entities", kNoData},
+    {"created_at", B(UserField::kCreatedAt)}, {"description", B(UserField::kDescription)}, {"entities", B(UserField::kEntities)},
     {"id", kNoData}, {"is_identity_verified", kNoData},
     {"labels", B(UserField::kLabels)},  // Sluice extension: state-affiliated-media, government-funded...
     {"location", B(UserField::kLocation)}, {"most_recent_tweet_id", B(UserField::kMostRecentTweetId)}, {"name", kNoData},

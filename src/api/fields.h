@@ -18,7 +18,7 @@ enum class PostField : uint32_t {
 };
 enum class UserField : uint32_t {
   kCreatedAt, kDescription, kLocation, kUrl, kVerified, kVerifiedType, kProtected, kPublicMetrics, kPinnedTweetId,
-  kLabels, kMostRecentTweetId, kProfileImageUrl,
+  kLabels, kMostRecentTweetId, kProfileImageUrl, kEntities,
 };
 enum class Expansion : uint32_t {
   kAuthorId, kReferencedTweetsId, kReferencedTweetsIdAuthorId, kInReplyToUserId, kMentionsUsername, kPinnedTweetId,

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <unordered_set>
 
+#include "core/text.h"
 #include "core/time_format.h"
 
 namespace sluice {
@@ -296,6 +297,27 @@ void RenderUser(JsonWriter& w, const User& u, const FieldSelection& f) {
     w.MemberInt("like_count", u.metrics.like_count);
     w.MemberInt("media_count", 0);  // Sluice has no media
     w.EndObject();
+  }
+  if (f.Has(UserField::kEntities)) {
+    // X's profile entities: the url field's link, and what the description holds (found the
+    // way a post's are; a mention carries no user id, as in X's description entities).
+    Entities description = ExtractEntities(u.description);
+    for (auto& m : description.mentions) m.id.reset();
+    Entities url;
+    if (!u.url.empty()) url.urls = ExtractEntities(u.url).urls;
+    if (!description.empty() || !url.empty()) {
+      w.Key("entities");
+      w.BeginObject();
+      if (!url.empty()) {
+        w.Key("url");
+        w.Raw(EntitiesJson(url));
+      }
+      if (!description.empty()) {
+        w.Key("description");
+        w.Raw(EntitiesJson(description));
+      }
+      w.EndObject();
+    }
   }
   if (f.Has(UserField::kLabels)) {
     w.Key("labels");

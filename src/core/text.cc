@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/json_writer.h"
 #include "core/text_chars.h"
 
 namespace sluice {
@@ -354,5 +355,69 @@ class Extractor {
 }  // namespace
 
 Entities ExtractEntities(std::string_view text) { return Extractor(text).Run(); }
+
+namespace {
+
+void SpanMembers(JsonWriter& w, const Span& s) {
+  w.MemberInt("start", s.start);
+  w.MemberInt("end", s.end);
+}
+
+}  // namespace
+
+std::string EntitiesJson(const Entities& e) {
+  if (e.empty()) return {};
+  JsonWriter w;
+  w.BeginObject();
+  if (!e.hashtags.empty()) {
+    w.Key("hashtags");
+    w.BeginArray();
+    for (const auto& h : e.hashtags) {
+      w.BeginObject();
+      SpanMembers(w, h.span);
+      w.Member("tag", h.tag);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!e.cashtags.empty()) {
+    w.Key("cashtags");
+    w.BeginArray();
+    for (const auto& c : e.cashtags) {
+      w.BeginObject();
+      SpanMembers(w, c.span);
+      w.Member("tag", c.tag);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!e.mentions.empty()) {
+    w.Key("mentions");
+    w.BeginArray();
+    for (const auto& m : e.mentions) {
+      w.BeginObject();
+      SpanMembers(w, m.span);
+      w.Member("username", m.username);
+      if (m.id) w.MemberId("id", *m.id);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!e.urls.empty()) {
+    w.Key("urls");
+    w.BeginArray();
+    for (const auto& u : e.urls) {
+      w.BeginObject();
+      SpanMembers(w, u.span);
+      w.Member("url", u.url);
+      w.Member("expanded_url", u.expanded_url);
+      w.Member("display_url", u.display_url);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return w.Take();
+}
 
 }  // namespace sluice

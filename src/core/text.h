@@ -4,6 +4,7 @@
 //! NFC): core/weighted_length.h.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/types.h"
@@ -23,5 +24,9 @@ int64_t CountCodePoints(std::string_view s);
 //! urls start with http:// or https:// or a bare domain with a known TLD (example.com/x),
 //! and trailing punctuation (.,;:!?')") is not part of a url. Mention ids are left unset.
 Entities ExtractEntities(std::string_view text);
+
+//! X's `entities` object as JSON (hashtags, cashtags, mentions with the user id when known,
+//! urls; start/end in code points); "" when there are none.
+std::string EntitiesJson(const Entities& e);
 
 }  // namespace sluice

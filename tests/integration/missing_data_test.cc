@@ -26,6 +26,8 @@ class MissingDataTest : public ::testing::Test {
     out << R"({"id":"300","username":"carol","name":"Carol","protected":true})" << "\n";
     out << R"({"id":"400","username":"dave","name":"Dave"})" << "\n";
     out << R"({"id":"1002","text":"psst @alice","author_id":"300","created_at":"2021-11-15T19:10:05.069Z"})" << "\n";
+    out << R"({"id":"500","username":"eve","name":"Eve","url":"https://eve.example.com",)"
+        << R"("description":"Reporter at @lemonde, #climat: lemonde.fr/climat $TSLA"})" << "\n";
     ASSERT_TRUE(server_->Import(out.str()));
     token_ = server_->CreateApp("reader", "enterprise");
     server_->Start();
@@ -145,6 +147,26 @@ TEST_F(MissingDataTest, UserMediaCountMostRecentPostAndProfileImage) {
   auto plain = Get("/2/users/100");
   EXPECT_FALSE(plain.at("data").as_object().contains("most_recent_tweet_id"));
   EXPECT_FALSE(plain.at("data").as_object().contains("profile_image_url"));
+}
+
+// X's profile entities: the url field's link and what the description holds; none, no member.
+TEST_F(MissingDataTest, UserEntities) {
+  auto eve = Get("/2/users/500?user.fields=entities,description,url");
+  const auto& e = eve.at("data").at("entities");
+  const auto& url = e.at("url").at("urls").at(0);
+  EXPECT_EQ(Str(url, "expanded_url"), "https://eve.example.com") << eve;
+  EXPECT_EQ(url.at("start").as_int64(), 0);
+  EXPECT_EQ(url.at("end").as_int64(), 23);
+  const auto& d = e.at("description");
+  EXPECT_EQ(Str(d.at("mentions").at(0), "username"), "lemonde") << eve;
+  EXPECT_FALSE(d.at("mentions").at(0).as_object().contains("id"));
+  EXPECT_EQ(Str(d.at("hashtags").at(0), "tag"), "climat");
+  EXPECT_EQ(Str(d.at("cashtags").at(0), "tag"), "TSLA");
+  EXPECT_EQ(Str(d.at("urls").at(0), "expanded_url"), "https://lemonde.fr/climat");
+  auto dave = Get("/2/users/by/username/dave?user.fields=entities");
+  EXPECT_FALSE(dave.at("data").as_object().contains("entities")) << dave;
+  auto plain = Get("/2/users/500");
+  EXPECT_FALSE(plain.at("data").as_object().contains("entities"));
 }
 
 }  // namespace
