@@ -1,6 +1,6 @@
 // Integration test: X's official TypeScript SDK (@xdevplatform/xdk) against a real Sluice
 // server, through the SDK's own methods with their default (current) parameter names:
-// post.fields, expansions, next_token. The SDK turns response keys into camelCase
+// post.fields, expansions, next_token; every endpoint of the SDK that Sluice serves. The SDK turns response keys into camelCase
 // (authorId, meta.nextToken); the assertions read them as a user of the SDK does.
 //
 //   bash tests/integration/setup-node.sh
@@ -20,8 +20,10 @@ const state = {
   server: undefined,
   requested: [],
   pro: undefined, // a Pro app's client (app-only bearer token)
-  writer: undefined, // the same token given as a user access token: the SDK sends writes only with one
+  writer: undefined, // the same token given as a user access token: the SDK sends writes (and the
+  // calls X's document gives user-context security only: likes, users search) only with one
   basic: undefined,
+  enterprise: undefined, // follows lookup is Enterprise-only, as on X (a user access token for the SDK)
   query: undefined, // a query with several pages
   sample: [], // posts of its first page
 };
@@ -57,10 +59,12 @@ describe('X official SDK (@xdevplatform/xdk) against sluice', { timeout: 6 * TES
     state.server.seed(['--users', '200', '--posts', '3000', '--seed', '5']);
     const pro = state.server.createApp('xdk-pro', 'pro');
     const basic = state.server.createApp('xdk-basic', 'basic');
+    const enterprise = state.server.createApp('xdk-enterprise', 'enterprise');
     await state.server.start();
     state.pro = client({ bearerToken: pro.bearer_token });
     state.writer = client({ accessToken: pro.bearer_token });
     state.basic = client({ bearerToken: basic.bearer_token });
+    state.enterprise = client({ accessToken: enterprise.bearer_token });
   });
 
   after(async () => {
@@ -182,6 +186,70 @@ describe('X official SDK (@xdevplatform/xdk) against sluice', { timeout: 6 * TES
     assert.ok(Number(usage.data.projectCap) > 0);
     assert.ok(Number(usage.data.projectUsage) > 0, 'the reads above are counted');
     assert.ok(Array.isArray(usage.data.dailyProjectUsage.usage));
+  });
+
+  test('full archive: posts.searchAll and posts.getCountsAll agree', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.query, 'needs the search test');
+    const paginator = new PostPaginator((token) =>
+      state.pro.posts.searchAll(state.query, { maxResults: 500, postFields: ['created_at'], ...(token ? { nextToken: token } : {}) }));
+    let pages = 0;
+    while (!paginator.done && pages < MAX_PAGES) {
+      await paginator.fetchNext();
+      pages++;
+    }
+    assert.ok(paginator.done);
+    const ids = paginator.posts.map((p) => p.id);
+    assert.equal(new Set(ids).size, ids.length, 'no post twice across pages');
+    let counted = 0;
+    let token;
+    do {
+      const counts = await state.pro.posts.getCountsAll(state.query, { granularity: 'day', ...(token ? { nextToken: token } : {}) });
+      counted += counts.meta.totalTweetCount;
+      token = counts.meta.nextToken;
+    } while (token);
+    assert.equal(counted, ids.length, 'counts/all counts what search/all returns (the default 30 days)');
+  });
+
+  test('the social graph through the SDK: likes, reposts, followers, following', { timeout: TEST_TIMEOUT_MS }, async () => {
+    // A post with likes and a user with followers, from the seed's graph.
+    const page = await state.pro.posts.searchRecent(state.query, { maxResults: 100, postFields: ['public_metrics', 'author_id'] });
+    const liked = page.data.find((p) => p.publicMetrics.likeCount > 0);
+    assert.ok(liked, 'no liked post on the page');
+    const likers = await state.writer.posts.getLikingUsers(liked.id, { maxResults: 100, userFields: ['created_at'] });
+    assert.ok(likers.data.length > 0 && likers.data.length <= liked.publicMetrics.likeCount);
+    assert.equal(likers.meta.resultCount, likers.data.length);
+    const liker = likers.data[0];
+    const likedByLiker = await state.writer.users.getLikedPosts(liker.id, { maxResults: 100 });
+    assert.ok(likedByLiker.data.some((p) => p.id === liked.id), 'the liker\'s liked posts hold the post');
+
+    const reposted = page.data.find((p) => p.publicMetrics.retweetCount > 0);
+    if (reposted) {
+      const reposters = await state.writer.posts.getRepostedBy(reposted.id);
+      const reposts = await state.writer.posts.getReposts(reposted.id, { postFields: ['author_id', 'referenced_tweets'] });
+      for (const r of reposts.data ?? []) {
+        assert.deepEqual(r.referencedTweets, [{ type: 'retweeted', id: reposted.id }]);
+        assert.ok(reposters.data.some((u) => u.id === r.authorId), 'each repost\'s author reposted it');
+      }
+    }
+
+    const followers = await state.enterprise.users.getFollowers(liked.authorId, { maxResults: 1000 });
+    for (const f of followers.data ?? []) {
+      const following = await state.enterprise.users.getFollowing(f.id, { maxResults: 1000 });
+      assert.ok(following.data.some((u) => u.id === liked.authorId), `${f.id} follows ${liked.authorId}`);
+      break;
+    }
+    const refused = await apiError(state.writer.users.getFollowers(liked.authorId));
+    assert.equal(refused.status, 403, 'follows lookup is Enterprise-only');
+  });
+
+  test('users.search and Sluice\'s own OpenAPI document through general.getOpenApiSpec', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(state.sample.length > 0, 'needs the search test');
+    const someone = await state.pro.users.getById(state.sample[0].authorId);
+    const found = await state.writer.users.search(someone.data.username, { maxResults: 10 });
+    assert.equal(found.data[0].id, someone.data.id, 'a username finds its user first');
+    const spec = await state.pro.general.getOpenApiSpec();
+    assert.match(spec.openapi, /^3\./);
+    assert.ok(spec.paths['/2/tweets/search/all'], 'the document lists search/all');
   });
 
   test('errors reach the SDK as ApiError with X\'s problem', { timeout: TEST_TIMEOUT_MS }, async () => {
