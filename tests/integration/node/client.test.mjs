@@ -7,19 +7,13 @@
 // it through an https.Agent with `ca`, and every request is checked to go to that loopback origin.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
-import readline from 'node:readline';
 
 import { ApiResponseError, TwitterApi, TwitterApiv2, TwitterV2IncludesHelper } from 'twitter-api-v2';
 
-const BINARY = process.env.SLUICE_BINARY && path.resolve(process.env.SLUICE_BINARY);
-const CLI_TIMEOUT_MS = 60_000;
-const LISTEN_TIMEOUT_MS = 20_000;
-const EXIT_TIMEOUT_MS = 15_000;
+import { SluiceServer } from './sluice-server.mjs';
+
 const TEST_TIMEOUT_MS = 60_000;
 const MAX_PAGES = 200; // bound for every pagination walk
 const CANDIDATE_QUERIES = ['the', 'le', 'de'];
@@ -35,10 +29,7 @@ class SluiceV2 extends TwitterApiv2 {
 }
 
 const state = {
-  dir: undefined,
-  server: undefined,
-  serverExit: undefined, // Promise<{code, signal}>
-  stderrTail: [],
+  server: undefined, // SluiceServer
   agent: undefined,
   origin: undefined,
   v2: undefined,
@@ -47,49 +38,6 @@ const state = {
   sample: [], // tweets from the first search page, with author_id
   users: [], // users from that page's includes
 };
-
-function run(args) {
-  try {
-    return execFileSync(BINARY, args, { cwd: state.dir, encoding: 'utf8', timeout: CLI_TIMEOUT_MS, stdio: 'pipe' });
-  } catch (e) {
-    throw new Error(`sluice ${args.join(' ')} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
-  }
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function startServer(dataDir, cert, key) {
-  const child = spawn(
-    BINARY,
-    ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key],
-    { cwd: state.dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  state.server = child;
-  state.serverExit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  // stderr carries the JSON access log: always drain it, keep the last lines for failure messages.
-  readline.createInterface({ input: child.stderr }).on('line', (line) => {
-    state.stderrTail.push(line);
-    if (state.stderrTail.length > 50) state.stderrTail.shift();
-  });
-  const listening = new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: child.stdout });
-    rl.on('line', (line) => {
-      const m = /^sluice listening on (https:\/\/127\.0\.0\.1:(\d+))$/.exec(line.trim());
-      if (m) resolve(m[1]);
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) =>
-      reject(new Error(`sluice serve exited early (code ${code}, signal ${signal}): ${state.stderrTail.join('\n')}`)),
-    );
-  });
-  return withTimeout(listening, LISTEN_TIMEOUT_MS, 'sluice serve to print its listening line');
-}
 
 // Only loopback: refuse any request that is not for our server.
 function loopbackGuard(origin) {
@@ -125,55 +73,27 @@ function assertTweetShape(t) {
 
 describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_MS }, () => {
   before(async () => {
-    assert.ok(BINARY, 'set SLUICE_BINARY to the sluice binary, e.g. SLUICE_BINARY=build/src/sluice');
-    assert.ok(fs.existsSync(BINARY), `SLUICE_BINARY ${BINARY} does not exist`);
-    state.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-node-'));
-    const dataDir = path.join(state.dir, 'data');
-
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', 'key.pem', '-out', 'cert.pem'],
-      { cwd: state.dir, timeout: CLI_TIMEOUT_MS, stdio: 'pipe' },
-    );
-
-    run(['seed', '--data', dataDir, '--users', '200', '--posts', '3000', '--seed', '3']);
-    const app = JSON.parse(run(['apps', 'create', '--data', dataDir, '--name', 'node-client', '--plan', 'pro']));
-    assert.equal(typeof app.bearer_token, 'string');
-
-    const cert = path.join(state.dir, 'cert.pem');
-    state.origin = await startServer(dataDir, cert, path.join(state.dir, 'key.pem'));
+    state.server = new SluiceServer('sluice-node-');
+    const cert = state.server.makeCertificate();
+    state.server.seed(['--users', '200', '--posts', '3000', '--seed', '3']);
+    const app = state.server.createApp('node-client', 'pro');
+    // A Basic app: GET /2/tweets/counts/recent allows 5 requests per 15 minutes.
+    const basic = state.server.createApp('node-basic', 'basic');
+    // An Enterprise app: X grants follows lookup (followers, following) to Enterprise alone.
+    const ent = state.server.createApp('node-enterprise', 'enterprise');
+    state.origin = await state.server.start();
 
     state.agent = new https.Agent({ ca: fs.readFileSync(cert), keepAlive: true });
-    const client = new TwitterApi(app.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
-    state.v2 = new SluiceV2(client, `${state.origin}/2/`);
-    // A Basic app: GET /2/tweets/counts/recent allows 5 requests per 15 minutes.
-    const basic = JSON.parse(run(['apps', 'create', '--data', dataDir, '--name', 'node-basic', '--plan', 'basic']));
-    const basicClient = new TwitterApi(basic.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
-    state.basicV2 = new SluiceV2(basicClient, `${state.origin}/2/`);
-    // An Enterprise app: X grants follows lookup (followers, following) to Enterprise alone.
-    const ent = JSON.parse(run(['apps', 'create', '--data', dataDir, '--name', 'node-enterprise', '--plan', 'enterprise']));
-    const entClient = new TwitterApi(ent.bearer_token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] });
-    state.enterpriseV2 = new SluiceV2(entClient, `${state.origin}/2/`);
+    const v2For = (token) =>
+      new SluiceV2(new TwitterApi(token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] }), `${state.origin}/2/`);
+    state.v2 = v2For(app.bearer_token);
+    state.basicV2 = v2For(basic.bearer_token);
+    state.enterpriseV2 = v2For(ent.bearer_token);
   });
 
   after(async () => {
     state.agent?.destroy(); // close kept-alive connections so shutdown is not waiting on us
-    try {
-      if (state.server && state.server.exitCode === null && state.server.signalCode === null) {
-        state.server.kill('SIGTERM');
-        let exit;
-        try {
-          exit = await withTimeout(state.serverExit, EXIT_TIMEOUT_MS, 'sluice to exit after SIGTERM');
-        } catch (e) {
-          state.server.kill('SIGKILL');
-          throw e;
-        }
-        assert.deepEqual(exit, { code: 0, signal: null }, `sluice exit after SIGTERM; stderr tail:\n${state.stderrTail.join('\n')}`);
-      }
-    } finally {
-      if (state.dir) fs.rmSync(state.dir, { recursive: true, force: true });
-    }
+    await state.server?.stop();
   });
 
   test('search finds a query with several pages; expansions resolve through the includes helper', { timeout: TEST_TIMEOUT_MS }, async () => {
