@@ -21,7 +21,7 @@ constexpr Vocabulary kPostFields[] = {
     {"article", kNoData}, {"article_title", kNoData}, {"attachments", B(PostField::kAttachments)}, {"author_id", B(PostField::kAuthorId)},
     {"card_uri", kNoData}, {"community_id", kNoData}, {"context_annotations", kNoData},
     {"conversation_id", B(PostField::kConversationId)}, {"created_at", B(PostField::kCreatedAt)},
-    {"display_text_range", kNoData}, {"edit_controls", B(PostField::kEditControls)},
+    {"display_text_range", B(PostField::kDisplayTextRange)}, {"edit_controls", B(PostField::kEditControls)},
     {"edit_history_tweet_ids", kNoData},  // always sent
     {"entities", B(PostField::kEntities)}, {"geo", kNoData}, {"id", kNoData},
     {"in_reply_to_user_id", B(PostField::kInReplyToUserId)}, {"lang", B(PostField::kLang)},

@@ -15,6 +15,7 @@ enum class PostField : uint32_t {
   kPossiblySensitive, kReplySettings, kEditControls, kSource,
   kAttachments, kPaidPartnership,  // create-post options (issue 12, item 5)
   kNoteTweet, kNotePost,  // one long-post field under X's two names: each renders under its own
+  kDisplayTextRange,
 };
 enum class UserField : uint32_t {
   kCreatedAt, kDescription, kLocation, kUrl, kVerified, kVerifiedType, kProtected, kPublicMetrics, kPinnedTweetId,

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <unordered_set>
 
+#include "core/long_post.h"
 #include "core/text.h"
 #include "core/time_format.h"
 
@@ -238,6 +239,15 @@ void RenderPost(JsonWriter& w, const StoredPost& sp, const FieldSelection& f) {
     w.MemberInt("bookmark_count", p.metrics.bookmark_count);
     w.MemberInt("impression_count", p.metrics.impression_count);
     w.EndObject();
+  }
+  if (f.Has(PostField::kDisplayTextRange)) {
+    // What a client shows: a reply's text after its leading @usernames (X's reply metadata).
+    const size_t hidden = p.Reference(ReferenceType::kRepliedTo) ? ReplyMentionsBytes(p.text) : 0;
+    w.Key("display_text_range");
+    w.BeginArray();
+    w.Int(CountCodePoints(std::string_view(p.text).substr(0, hidden)));
+    w.Int(CountCodePoints(p.text));
+    w.EndArray();
   }
   if (f.Has(PostField::kPossiblySensitive)) w.MemberBool("possibly_sensitive", false);
   if (f.Has(PostField::kReplySettings)) w.Member("reply_settings", ReplySettingsName(p.reply_settings));

@@ -262,6 +262,15 @@ TEST_F(CreateBodyTest, AReplyMentionsTheConversation) {
   // The prefix is not counted: 280 characters of text fit after it.
   std::string full = Create(R"({"text":")" + std::string(280, 'a') + R"(","reply":{"in_reply_to_tweet_id":"1000"}})");
   EXPECT_EQ(text(full), "@alice " + std::string(280, 'a'));
+  // display_text_range: what a client shows starts after the @usernames.
+  auto range = [&](const std::string& id) {
+    auto r = Get("/2/tweets/" + id + "?tweet.fields=display_text_range").at("data").at("display_text_range").as_array();
+    return std::pair{r.at(0).as_int64(), r.at(1).as_int64()};
+  };
+  EXPECT_EQ(range(all), (std::pair<int64_t, int64_t>{19, 25}));  // "@bob @alice @carol " then "thanks"
+  EXPECT_EQ(range(full), (std::pair<int64_t, int64_t>{7, 287}));
+  EXPECT_EQ(range("1001"), (std::pair<int64_t, int64_t>{14, 20}));  // an imported reply: "@alice @carol agreed"
+  EXPECT_EQ(range("1000"), (std::pair<int64_t, int64_t>{0, 10}));   // not a reply: all of "first post"
 }
 
 int64_t Metric(const std::string& metrics, const std::string& key) {
