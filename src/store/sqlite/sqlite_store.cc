@@ -294,7 +294,9 @@ std::pair<Id, Id> IdRange(const PageRequest& page) {
 
 Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::string where, std::vector<SqlParam> params,
                                                   const PageRequest& page, std::string_view key) {
-  auto [lo, hi] = IdRange(page);
+  // Plain variables, not a structured binding: the lambda below captures them (clang 14 cannot
+  // capture a binding).
+  Id lo = IdRange(page).first, hi = IdRange(page).second;
   bool newer = false;
   if (page.cursor) {
     if (page.cursor->first == PageRequest::Direction::kOlder) {
