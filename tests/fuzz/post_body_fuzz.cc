@@ -14,6 +14,7 @@
 
 #include "api/post_body.h"
 #include "core/language.h"
+#include "core/long_post.h"
 #include "core/text.h"
 #include "core/weighted_length.h"
 
@@ -31,6 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string nfc = NormalizeNfc(bytes);
     if (!IsValidUtf8(nfc) || NormalizeNfc(nfc) != nfc) std::abort();
     check_weight(nfc);
+    // X's cut of a long post: a prefix of valid UTF-8 weighing at most 280, only for text over it.
+    if (auto cut = LongPostCut(nfc)) {
+      std::string_view kept = std::string_view(nfc).substr(0, *cut);
+      if (*cut >= nfc.size() || !IsValidUtf8(kept) || WeightedLength(kept) > 280 || WeightedLength(nfc) <= 280)
+        std::abort();
+    } else if (WeightedLength(nfc) > 280) {
+      std::abort();
+    }
   }
   auto post = ParsePostBody(bytes, kMaxChars);
   if (!post.ok()) {
