@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/trap_profile.h"
 #include "core/mix.h"
 #include "core/snowflake.h"
 
@@ -25,7 +26,24 @@ StoredPost TrapInjector::AsPost(const StoredTrap& trap) {
   sp.post.lang = trap.lang;
   sp.post.conversation_id = trap.id;
   sp.post.edit_history = {trap.id};
+  sp.post.metrics = trap.metrics;
+  sp.entities_json = trap.entities_json;
   return sp;
+}
+
+Result<std::optional<Id>> TrapInjector::NewestTrapBy(Store& store, Id app, Id author) {
+  PageRequest newest;
+  newest.limit = 1;
+  auto found = store.FindTraps(app, TrapFilter{nullptr, author}, newest);
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::optional<Id>();
+  return std::optional<Id>(found->front().id);
+}
+
+Result<bool> TrapInjector::TrapOf(Store& store, Id app, Id id) {
+  auto trap = store.GetTrap(id);
+  if (!trap.ok()) return trap.status();
+  return trap->has_value() && (*trap)->app_id == app;
 }
 
 void TrapInjector::MarkTrapDelivered(ApiResponse& response, Id trap) {
@@ -34,8 +52,12 @@ void TrapInjector::MarkTrapDelivered(ApiResponse& response, Id trap) {
   response.delivered_traps.push_back(trap);
 }
 
-Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows) {
-  if (rows.size() < 2) return 0;
+Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer) {
+  // A full page drops its far end after the insertion: the trap never goes next to it, so
+  // the page's ends (and its tokens) stay real posts.
+  const size_t first_gap = full && newer ? 1 : 0;
+  const size_t end_gap = rows.size() < 2 ? 0 : rows.size() - 1 - (full && !newer ? 1 : 0);
+  if (end_gap <= first_gap) return 0;
   {
     std::lock_guard lock(mu_);
     int64_t& n = delivered_[app.id];
@@ -46,7 +68,7 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   // The widest gap between neighbours gives the trap an id no real post has.
   size_t at = 0;
   Id gap = 0;
-  for (size_t i = 0; i + 1 < rows.size(); ++i) {
+  for (size_t i = first_gap; i < end_gap; ++i) {
     Id g = rows[i].post.id - rows[i + 1].post.id;
     if (g > gap) {
       gap = g;
@@ -70,12 +92,26 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   trap.lang = record.lang;
   trap.created_at = SnowflakeTime(trap.id);
   trap.marker = record.marker;
-  User author;
-  author.id = trap.author_id;
-  author.username = record.author_username;
-  author.name = record.author_name;
-  author.created_at = trap.created_at - 86'400'000LL * int64_t(30 + trap.id % 900);
-  author.synthetic = true;
+  // Its metrics and its author's profile are blends of its two neighbours' (trap_profile.h).
+  const uint64_t seed = Mix64(uint64_t(trap.id) ^ Mix64(uint64_t(app.id) ^ trap.counter));
+  const bool first = (seed & 1) != 0;
+  const StoredPost& model = rows[first ? at : at + 1];
+  const StoredPost& other = rows[first ? at + 1 : at];
+  trap.metrics = TrapMetrics(model.post.metrics, other.post.metrics, seed);
+  User model_author, other_author;
+  model_author.created_at = other_author.created_at = trap.created_at - 86'400'000LL * int64_t(30 + seed % 900);
+  // A second account to blend with: the other neighbour's author, else any other of the page
+  // (a blend of one account with itself would repeat its numbers next to it).
+  Id other_id = other.post.author_id;
+  for (size_t i = 0; other_id == model.post.author_id && i < rows.size(); ++i) other_id = rows[i].post.author_id;
+  auto authors = ctx.store.GetUsers(std::vector<Id>{model.post.author_id, other_id});
+  if (authors.ok())
+    for (auto& u : *authors) {
+      if (u.id == other_id) other_author = u;
+      if (u.id == model.post.author_id) model_author = u;
+    }
+  User author = TrapAuthorProfile(model_author, other_author, trap.author_id, record.author_username, record.author_name,
+                                  trap.created_at, /*min_posts=*/1, seed);
   if (auto clash = ctx.store.GetPosts(std::vector<Id>{trap.id}); !clash.ok() || !clash->empty()) return 0;
   if (!ctx.store.InsertTrap(trap, author).ok()) return 0;  // e.g. another worker took this counter
   rows.insert(rows.begin() + std::ptrdiff_t(at + 1), AsPost(trap));

@@ -3,11 +3,23 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
 namespace sluice::sqlite {
+
+//! Every time and id limit of a page as one [lo, hi) range on the snowflake (no cursor).
+std::pair<Id, Id> PageIdRange(const PageRequest& page);
+
+//! Binds `params` to the statement's parameters from index `first` on.
+void BindParams(Stmt& s, const std::vector<std::variant<int64_t, std::string>>& params, int first);
+
+//! The columns of trap_posts that ReadTrap reads, in order.
+extern const std::string_view kTrapColumns;
+StoredTrap ReadTrap(const Stmt& s);
 
 class SqliteStore final : public Store {
  public:
@@ -49,6 +61,7 @@ class SqliteStore final : public Store {
   Result<std::optional<StoredTrap>> GetTrap(Id id) override;
   Result<int64_t> CountTraps(Id app) override;
   Status ForEachTrap(const std::function<bool(const StoredTrap&)>& visit) override;
+  Result<std::vector<StoredTrap>> FindTraps(Id app, const TrapFilter& filter, const PageRequest& page) override;
 
   Result<Id> CreateProject(std::string_view name, TimeMs at) override;
   Result<bool> ProjectExists(Id project_id) override;
