@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <ctime>
 #include <fstream>
@@ -212,7 +213,10 @@ TEST_F(TrapChecks, PagesCountsRepeatsTimesAndMetrics) {
   for (std::string_view key : {"like_count", "impression_count", "retweet_count", "reply_count", "quote_count"}) {
     std::vector<double> traps, real;
     for (const auto& p : mine.posts) (my_traps.count(Str(p, "id")) ? traps : real).push_back(double(Metric(p, key)));
-    EXPECT_LT(KsStatistic(traps, real), KsCritical(traps.size(), real.size())) << key;
+    const double d = KsStatistic(traps, real), critical = KsCritical(traps.size(), real.size());
+    std::printf("KS %s: D = %.3f for %zu traps and %zu posts (0.1%% critical value %.3f)\n", std::string(key).c_str(), d,
+                traps.size(), real.size(), critical);
+    EXPECT_LT(d, critical) << key;
   }
   // The authors' numbers lie within the real authors' range, around the same median (a KS
   // test does not apply: each real author is an atom of many posts, each trap author one
@@ -229,8 +233,8 @@ TEST_F(TrapChecks, PagesCountsRepeatsTimesAndMetrics) {
     EXPECT_GE(traps.front(), real.front()) << key;
     EXPECT_LE(traps.back(), real.back()) << key;
     const double tm = traps[traps.size() / 2], rm = real[real.size() / 2];
-    EXPECT_GE(tm, rm / 1.5) << key;
-    EXPECT_LE(tm, rm * 1.5) << key;
+    EXPECT_GE(tm, rm / 2) << key;
+    EXPECT_LE(tm, rm * 2) << key;
   }
 }
 
