@@ -14,8 +14,20 @@
 
 namespace sluice {
 
+namespace {
+// The secret's first 8 bytes (it holds at least 32), as the key of the page draws.
+uint64_t DrawKey(std::string_view secret) {
+  uint64_t k = 0;
+  for (size_t i = 0; i < 8 && i < secret.size(); ++i) k = (k << 8) | uint8_t(secret[i]);
+  return Mix64(k);
+}
+}  // namespace
+
 TrapInjector::TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary)
-    : secret_(std::move(secret)), every_posts_(std::max<int64_t>(every_posts, 1)), vocabulary_(std::move(vocabulary)) {}
+    : secret_(std::move(secret)),
+      key_(DrawKey(secret_)),
+      every_posts_(std::max<int64_t>(every_posts, 1)),
+      vocabulary_(std::move(vocabulary)) {}
 
 StoredPost TrapInjector::AsPost(const StoredTrap& trap) {
   StoredPost sp;
@@ -58,13 +70,12 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   const size_t first_gap = full && newer ? 1 : 0;
   const size_t end_gap = rows.size() < 2 ? 0 : rows.size() - 1 - (full && !newer ? 1 : 0);
   if (end_gap <= first_gap) return 0;
-  {
-    std::lock_guard lock(mu_);
-    int64_t& n = delivered_[app.id];
-    int64_t before = n / every_posts_;
-    n += int64_t(rows.size());
-    if (n / every_posts_ == before) return 0;
-  }
+  // Whether the page gets a trap depends on the app and the page's ends alone (keyed by the
+  // secret, so no client can predict it): one page in every_posts / rows on average, and the
+  // same page asked again the same answer (a page that got one shows it again: RenderPage).
+  const uint64_t draw = Mix64(key_ ^ Mix64(uint64_t(app.id) ^ Mix64(uint64_t(rows.front().post.id) ^
+                                                                      Mix64(uint64_t(rows.back().post.id)))));
+  if (double(draw >> 11) / double(1ULL << 53) * double(every_posts_) >= double(rows.size())) return 0;
   // The widest gap between neighbours gives the trap an id no real post has.
   size_t at = 0;
   Id gap = 0;

@@ -1,15 +1,15 @@
 #pragma once
-//! TrapInjector: puts trap records (src/provenance/traps.h) into search and timeline pages,
-//! one per `every_posts` posts delivered to an app, so that a leak of the app's data carries
-//! records that name it. A trap takes an id between two neighbouring posts of the page, so ids
-//! stay descending and its time lies between theirs; the page keeps its limit (paging.h,
-//! RenderPage) and result_count counts the trap like any post. Once delivered, a trap is one
-//! of its app's posts: its searches, counts and its author's timeline hold it (Store::
-//! FindTraps). Thread-safe; shared by the workers.
+//! TrapInjector: puts trap records (src/provenance/traps.h) into search pages, about one per
+//! `every_posts` posts delivered to an app, so that a leak of the app's data carries records
+//! that name it. Whether a page gets one is drawn from the app and the page's ends, keyed by
+//! the secret (probability rows / every_posts), so a page asked again gets the same answer.
+//! A trap takes an id between two neighbouring posts of the page, so ids stay descending and
+//! its time lies between theirs; the page keeps its limit (paging.h, RenderPage) and
+//! result_count counts the trap like any post. Once delivered, a trap is one of its app's
+//! posts: its searches, counts and its author's timeline hold it (Store::FindTraps).
+//! Thread-safe; shared by the workers.
 
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "api/context.h"
@@ -52,10 +52,9 @@ class TrapInjector {
 
  private:
   const std::string secret_;
+  const uint64_t key_;  // from secret_: keys the draw of which pages get a trap
   const int64_t every_posts_;
   const TrapVocabulary vocabulary_;
-  std::mutex mu_;
-  std::unordered_map<Id, int64_t> delivered_;  // guarded by mu_: posts delivered per app since start
 };
 
 }  // namespace sluice
