@@ -92,7 +92,7 @@ class TrapChecks : public ::testing::Test {
   void TearDown() override { EXPECT_EQ(server_->Stop(), 0); }
 
   // Walks a search to its end with `token`, checking each page's shape as it goes.
-  Walk WalkSearch(const std::string& token, const std::string& base) {
+  Walk WalkSearch(const std::string& token, const std::string& base, size_t max = kMax) {
     Walk w;
     std::string target = base;
     for (int pages = 0; pages < 2000; ++pages) {
@@ -105,7 +105,7 @@ class TrapChecks : public ::testing::Test {
       std::vector<std::string> ids;
       if (page.contains("data")) {
         auto& data = page.at("data").as_array();
-        EXPECT_LE(data.size(), size_t(kMax)) << target;  // never max_results + 1
+        EXPECT_LE(data.size(), max) << target;  // never max_results + 1
         EXPECT_EQ(int64_t(data.size()), meta.at("result_count").as_int64());
         EXPECT_EQ(Str(data.front(), "id"), Str(meta, "newest_id"));
         EXPECT_EQ(Str(data.back(), "id"), Str(meta, "oldest_id"));
@@ -113,7 +113,7 @@ class TrapChecks : public ::testing::Test {
           w.posts.push_back(p.as_object());
           ids.push_back(Str(p, "id"));
         }
-        if (meta.contains("next_token")) EXPECT_EQ(data.size(), size_t(kMax)) << "a page short of max_results goes on";
+        if (meta.contains("next_token")) EXPECT_EQ(data.size(), max) << "a page short of max_results goes on";
       }
       if (page.contains("includes"))
         for (const auto& u : page.at("includes").at("users").as_array()) w.users.push_back(u);
@@ -167,6 +167,17 @@ TEST_F(TrapChecks, PagesCountsRepeatsTimesAndMetrics) {
   EXPECT_EQ(my_real, their_real);
   for (size_t i = 1; i < mine.posts.size(); ++i)
     EXPECT_GT(std::stoull(Str(mine.posts[i - 1], "id")), std::stoull(Str(mine.posts[i], "id")));
+
+  // The full archive's pages of 500 (each carries a trap here) hold 500 at most, and the
+  // same real posts.
+  Walk archive = WalkSearch(owner_, "/2/tweets/search/all?query=the%20OR%20le%20OR%20la%20OR%20and%20OR%20et&max_results=500" +
+                                        window_, 500);
+  std::set<std::string> archive_traps = NotFoundFor(other_, archive);
+  EXPECT_GE(archive_traps.size(), archive.page_ids.size() - 1);
+  std::vector<std::string> archive_real;
+  for (const auto& p : archive.posts)
+    if (!archive_traps.count(Str(p, "id")) && !my_traps.count(Str(p, "id"))) archive_real.push_back(Str(p, "id"));
+  EXPECT_EQ(archive_real, my_real);
 
   // Ids and times: created_at is the id's time, inside the window, between the neighbours.
   for (size_t i = 0; i < mine.posts.size(); ++i) {
