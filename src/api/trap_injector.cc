@@ -87,6 +87,13 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
     }
   }
   if (gap < 2) return 0;
+  // A page asked again whose trap its query does not match (so the page does not show it)
+  // gets no second one in the same gap: traps are not made anew on every request.
+  PageRequest in_gap;
+  in_gap.since_id = rows[at + 1].post.id;
+  in_gap.until_id = rows[at].post.id;
+  in_gap.limit = 1;
+  if (auto there = ctx.store.FindTraps(app.id, TrapFilter{}, in_gap); !there.ok() || !there->empty()) return 0;
   auto counter = ctx.store.CountTraps(app.id);
   if (!counter.ok()) return 0;
   TrapRecord record = MakeTrap(secret_, app.id, uint64_t(*counter), vocabulary_, [&](std::string_view name) {

@@ -249,6 +249,25 @@ TEST_F(TrapChecks, PagesCountsRepeatsTimesAndMetrics) {
   }
 }
 
+// A page asked again holds at most the one trap it was given, whether or not its query
+// matches the trap's text (when it does not, the page does not show it again, but no second
+// trap is made in its place).
+TEST_F(TrapChecks, APageAskedAgainGetsNoSecondTrap) {
+  for (std::string query : {"the", "le", "the%20OR%20le%20OR%20la%20OR%20and%20OR%20et"}) {
+    const std::string target = "/2/tweets/search/recent?query=" + query + "&max_results=10" + window_;
+    std::set<std::string> traps;
+    for (int i = 0; i < 5; ++i) {
+      auto page = server_->Get(target, owner_).Json();
+      ASSERT_TRUE(page.as_object().contains("data")) << target;
+      EXPECT_LE(page.at("data").as_array().size(), 10u);
+      Walk w;
+      for (const auto& p : page.at("data").as_array()) w.posts.push_back(p.as_object());
+      for (const auto& id : NotFoundFor(other_, w)) traps.insert(id);
+    }
+    EXPECT_EQ(traps.size(), 1u) << query;  // every_posts = 10: a page of 10 always gets one
+  }
+}
+
 TEST_F(TrapChecks, AuthorsResolveForTheirAppOnly) {
   const std::string query = "/2/tweets/search/recent?query=the%20OR%20le%20OR%20la%20OR%20and%20OR%20et&max_results=10" + window_ +
                             "&tweet.fields=created_at,public_metrics,author_id";
