@@ -130,6 +130,27 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
     }
   User author = TrapAuthorProfile(model_author, other_author, trap.author_id, record.author_username, record.author_name,
                                   trap.created_at, /*min_posts=*/1, seed);
+  // Authors recur, as real ones do: three traps in four are by an author of one of the app's
+  // 32 newest traps (so the busier an author, the likelier), if that account is older than
+  // the trap by a day and has fewer traps than its tweet_count says it posted.
+  if ((seed >> 8) % 4 != 0) {
+    PageRequest newest;
+    newest.limit = 31;
+    auto earlier = ctx.store.FindTraps(app.id, TrapFilter{}, newest);
+    if (earlier.ok() && !earlier->empty()) {
+      const Id pick = (*earlier)[(seed >> 16) % earlier->size()].author_id;
+      auto known = ctx.store.GetUsers(std::vector<Id>{pick});
+      PageRequest all;
+      all.limit = 0;
+      auto posted = ctx.store.FindTraps(app.id, TrapFilter{nullptr, pick}, all);
+      if (known.ok() && known->size() == 1 && posted.ok() && known->front().synthetic &&
+          known->front().created_at < trap.created_at - 86'400'000LL &&
+          int64_t(posted->size()) < known->front().metrics.tweet_count) {
+        author = std::move(known->front());
+        trap.author_id = author.id;
+      }
+    }
+  }
   if (auto clash = ctx.store.GetPosts(std::vector<Id>{trap.id}); !clash.ok() || !clash->empty()) return 0;
   if (!ctx.store.InsertTrap(trap, author).ok()) return 0;  // e.g. another worker took this counter
   rows.insert(rows.begin() + std::ptrdiff_t(at + 1), AsPost(trap));

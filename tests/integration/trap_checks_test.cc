@@ -229,23 +229,28 @@ TEST_F(TrapChecks, PagesCountsRepeatsTimesAndMetrics) {
                 traps.size(), real.size(), critical);
     EXPECT_LT(d, critical) << key;
   }
-  // The authors' numbers lie within the real authors' range, around the same median (a KS
-  // test does not apply: each real author is an atom of many posts, each trap author one
-  // post, so any value not exactly a real author's moves the ECDF; docs/trace.md).
+  // The authors' numbers lie within the real authors' range, the distinct trap authors'
+  // median within a factor 3 of the real posts' authors' (a KS test does not apply: each
+  // author is an atom of many posts, and the traps' few authors are few atoms; docs/trace.md).
   for (std::string_view key : {"followers_count", "tweet_count", "following_count", "listed_count"}) {
     std::vector<double> traps, real;
+    std::set<std::string> trap_authors;
     for (const auto& p : mine.posts) {
       auto u = users.find(Str(p, "author_id"));
       ASSERT_NE(u, users.end()) << "author of " << Str(p, "id") << " in includes";
-      (my_traps.count(Str(p, "id")) ? traps : real).push_back(double(Metric(u->second, key)));
+      const double v = double(Metric(u->second, key));
+      if (!my_traps.count(Str(p, "id"))) real.push_back(v);
+      else if (trap_authors.insert(u->first).second) traps.push_back(v);
     }
     std::sort(traps.begin(), traps.end());
     std::sort(real.begin(), real.end());
     EXPECT_GE(traps.front(), real.front()) << key;
     EXPECT_LE(traps.back(), real.back()) << key;
     const double tm = traps[traps.size() / 2], rm = real[real.size() / 2];
-    EXPECT_GE(tm, rm / 2) << key;
-    EXPECT_LE(tm, rm * 2) << key;
+    std::printf("%s: median %.0f over %zu trap authors, %.0f over %zu real posts' authors\n", std::string(key).c_str(), tm,
+                traps.size(), rm, real.size());
+    EXPECT_GE(tm, rm / 3) << key;
+    EXPECT_LE(tm, rm * 3) << key;
   }
 }
 
@@ -264,7 +269,11 @@ TEST_F(TrapChecks, APageAskedAgainGetsNoSecondTrap) {
       for (const auto& p : page.at("data").as_array()) w.posts.push_back(p.as_object());
       for (const auto& id : NotFoundFor(other_, w)) traps.insert(id);
     }
-    EXPECT_EQ(traps.size(), 1u) << query;  // every_posts = 10: a page of 10 always gets one
+    // every_posts = 10: a page of 10 always draws one, unless the gap it would go in already
+    // holds one an earlier query's page was given (the guard above, whose query this one may
+    // not match).
+    if (query == "the") EXPECT_EQ(traps.size(), 1u) << query;
+    else EXPECT_LE(traps.size(), 1u) << query;
   }
 }
 
@@ -276,7 +285,13 @@ TEST_F(TrapChecks, AuthorsResolveForTheirAppOnly) {
   ASSERT_GE(my_traps.size(), 50u);
   const std::string fields = "user.fields=created_at,description,location,verified_type,public_metrics,protected,"
                              "most_recent_tweet_id,pinned_tweet_id";
+  // Authors recur, as real ones do: each one's traps in the walk, its newest first.
+  std::map<std::string, std::vector<std::string>> by_author;
+  for (const auto& p : mine.posts)
+    if (my_traps.count(Str(p, "id"))) by_author[Str(p, "author_id")].push_back(Str(p, "id"));
+  EXPECT_LT(by_author.size(), my_traps.size() * 3 / 4) << "most authors wrote more than one trap";
   std::vector<std::string> author_ids, usernames;
+  std::set<std::string> seen_authors;
   int checked = 0;
   for (const auto& p : mine.posts) {
     const std::string id = Str(p, "id");
@@ -299,23 +314,27 @@ TEST_F(TrapChecks, AuthorsResolveForTheirAppOnly) {
     EXPECT_EQ(json::serialize(u), json::serialize(included));
     EXPECT_LT(Str(u, "created_at"), Str(p, "created_at"));
     EXPECT_FALSE(u.at("protected").as_bool());
-    EXPECT_GE(Metric(u, "tweet_count"), 1);
-    EXPECT_EQ(Str(u, "most_recent_tweet_id"), id);
+    const auto& written = by_author.at(author);
+    EXPECT_GE(Metric(u, "tweet_count"), int64_t(written.size()));
+    EXPECT_EQ(Str(u, "most_recent_tweet_id"), written.front());
     EXPECT_TRUE(u.as_object().contains("verified_type"));
-    author_ids.push_back(author);
-    usernames.push_back(Str(u, "username"));
+    if (seen_authors.insert(author).second) {
+      author_ids.push_back(author);
+      usernames.push_back(Str(u, "username"));
+    }
+    const std::string username = Str(u, "username");
     // By username, in any case.
-    std::string upper = usernames.back();
+    std::string upper = username;
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return char(std::toupper(c)); });
     auto by_name = server_->Get("/2/users/by/username/" + upper + "?" + fields, owner_).Json();
     ASSERT_TRUE(by_name.as_object().contains("data")) << upper;
     EXPECT_EQ(json::serialize(by_name.at("data")), json::serialize(u));
-    // Its timeline serves the trap.
-    auto timeline = server_->Get("/2/users/" + author + "/tweets?tweet.fields=created_at,public_metrics,author_id", owner_).Json();
+    // Its timeline serves its traps, newest first: those of the walk (the window holds them all).
+    auto timeline = server_->Get("/2/users/" + author + "/tweets?max_results=100" + window_, owner_).Json();
     ASSERT_TRUE(timeline.as_object().contains("data")) << json::serialize(timeline);
     std::vector<std::string> posted;
     for (const auto& t : timeline.at("data").as_array()) posted.push_back(Str(t, "id"));
-    EXPECT_NE(std::find(posted.begin(), posted.end(), id), posted.end());
+    EXPECT_EQ(posted, written);
     EXPECT_LE(int64_t(posted.size()), Metric(u, "tweet_count"));
     // Its lists are there, empty (no stored edge names it), not Not Found; so are the trap's.
     for (std::string list : {"/2/users/" + author + "/followers", "/2/users/" + author + "/following",
@@ -331,7 +350,7 @@ TEST_F(TrapChecks, AuthorsResolveForTheirAppOnly) {
       EXPECT_EQ(Str(theirs.at("errors").at(0), "type"), "https://api.x.com/2/problems/resource-not-found");
     }
     // To another app, the author does not exist, by any route.
-    for (std::string target : {"/2/users/" + author, "/2/users/by/username/" + usernames.back(),
+    for (std::string target : {"/2/users/" + author, "/2/users/by/username/" + username,
                                "/2/users/" + author + "/tweets", "/2/tweets/" + id}) {
       auto r = server_->Get(target, other_).Json().as_object();
       EXPECT_FALSE(r.contains("data")) << target;
