@@ -193,8 +193,10 @@ class Store {
   //! (case- and accent-insensitive; the last token of each word may be a prefix, "ali" finds
   //! @alice), most relevant first (a username match before a name match before a description
   //! match), then by id. Skips `offset` matches and returns up to `limit` + 1. Protected
-  //! accounts and trap authors are left out, as lists leave them out. No words: no users.
-  virtual Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit) = 0;
+  //! accounts are left out, as lists leave them out, and so are trap authors but those of the
+  //! traps delivered to `trap_app` (0: none), found like any user. No words: no users.
+  virtual Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
+                                                Id trap_app = 0) = 0;
 
   // ---- read snapshots ----
   //! Until EndReads(), reads may share one snapshot of the store (one request's reads: the

@@ -329,6 +329,11 @@ TEST_F(TrapChecks, AuthorsResolveForTheirAppOnly) {
     auto by_name = server_->Get("/2/users/by/username/" + upper + "?" + fields, owner_).Json();
     ASSERT_TRUE(by_name.as_object().contains("data")) << upper;
     EXPECT_EQ(json::serialize(by_name.at("data")), json::serialize(u));
+    // Users search finds it by its username.
+    auto found = server_->Get("/2/users/search?query=" + username, owner_).Json();
+    ASSERT_TRUE(found.as_object().contains("data")) << username;
+    EXPECT_EQ(Str(found.at("data").at(0), "id"), author) << username;
+    EXPECT_FALSE(server_->Get("/2/users/search?query=" + username, other_).Json().as_object().contains("data")) << username;
     // Its timeline serves its traps, newest first: those of the walk (the window holds them all).
     auto timeline = server_->Get("/2/users/" + author + "/tweets?max_results=100" + window_, owner_).Json();
     ASSERT_TRUE(timeline.as_object().contains("data")) << json::serialize(timeline);

@@ -220,7 +220,8 @@ Result<std::vector<User>> SqliteStore::GetUsersByUsername(std::span<const std::s
   return out;
 }
 
-Result<std::vector<User>> SqliteStore::SearchUsers(std::span<const std::string> words, int64_t offset, int limit) {
+Result<std::vector<User>> SqliteStore::SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
+                                                   Id trap_app) {
   // Each word becomes an FTS5 phrase whose last token may be a prefix: "data_ne" is the phrase
   // "data ne*" (the tokenizer splits on '_' and '\'' as it did when indexing). Words are
   // quoted, so no word is read as FTS5 syntax; a '"' cannot occur (the caller checks X's pattern).
@@ -241,14 +242,16 @@ Result<std::vector<User>> SqliteStore::SearchUsers(std::span<const std::string> 
     // bm25's weights: a username match counts most, then the name, then the description.
     return "SELECT " + cols +
            " FROM users_fts f JOIN users u ON u.id = f.rowid WHERE users_fts MATCH ? AND u.protected = 0"
-           " AND u.synthetic = 0 ORDER BY bm25(users_fts, 10.0, 5.0, 1.0), u.id LIMIT ? OFFSET ?";
+           " AND (u.synthetic = 0 OR u.id IN (SELECT author_id FROM trap_posts WHERE app_id = ?))"
+           " ORDER BY bm25(users_fts, 10.0, 5.0, 1.0), u.id LIMIT ? OFFSET ?";
   }();
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, match);
-  s->Bind(2, int64_t(limit) + 1);
-  s->Bind(3, offset);
+  s->Bind(2, trap_app);
+  s->Bind(3, int64_t(limit) + 1);
+  s->Bind(4, offset);
   for (;;) {
     auto row = s->Step();
     if (!row.ok()) return row.status();

@@ -38,7 +38,8 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
   Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms,
                                          std::optional<Id> since_id, std::optional<Id> until_id) override;
-  Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit) override;
+  Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
+                                        Id trap_app = 0) override;
 
   void BeginReads() override { db_->BeginRead(); }
   void EndReads() override { db_->EndRead(); }

@@ -160,5 +160,18 @@ TEST_F(StoreTrapsTest, ASecondTrapOfAnAuthorKeepsItsProfile) {
   EXPECT_EQ(TrapIds(kApp, {nullptr, Id(100)}).size(), 2u);
 }
 
+TEST_F(StoreTrapsTest, UsersSearchFindsATrapsAuthorForItsAppAlone) {
+  Both(1, "one", 10, 100);
+  const std::vector<std::string> words{"synth100"};
+  for (Id app : {kApp, kOtherApp, Id(0)}) {
+    auto found = store_->SearchUsers(words, 0, 10, app);
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->size(), app == kApp ? 1u : 0u) << app;
+  }
+  auto real = store_->SearchUsers(std::vector<std::string>{"alice"}, 0, 10, kApp);
+  ASSERT_TRUE(real.ok());
+  EXPECT_EQ(real->size(), 1u);
+}
+
 }  // namespace
 }  // namespace sluice
