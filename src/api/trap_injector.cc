@@ -130,15 +130,20 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
     }
   User author = TrapAuthorProfile(model_author, other_author, trap.author_id, record.author_username, record.author_name,
                                   trap.created_at, /*min_posts=*/1, seed);
-  // Authors recur, as real ones do: three traps in four are by an author of one of the app's
-  // 32 newest traps (so the busier an author, the likelier), if that account is older than
-  // the trap by a day and has fewer traps than its tweet_count says it posted.
+  // Authors recur, as real ones do: three traps in four are by one of the distinct authors of
+  // the app's 32 newest traps, drawn alike (drawing by trap would let one author take them
+  // all), if that account is older than the trap by a day and has fewer traps than its
+  // tweet_count says it posted.
   if ((seed >> 8) % 4 != 0) {
     PageRequest newest;
     newest.limit = 31;
     auto earlier = ctx.store.FindTraps(app.id, TrapFilter{}, newest);
     if (earlier.ok() && !earlier->empty()) {
-      const Id pick = (*earlier)[(seed >> 16) % earlier->size()].author_id;
+      std::vector<Id> recent_authors;
+      for (const auto& t : *earlier)
+        if (std::find(recent_authors.begin(), recent_authors.end(), t.author_id) == recent_authors.end())
+          recent_authors.push_back(t.author_id);
+      const Id pick = recent_authors[(seed >> 16) % recent_authors.size()];
       auto known = ctx.store.GetUsers(std::vector<Id>{pick});
       PageRequest all;
       all.limit = 0;
