@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "api/handlers.h"
+#include "api/trap_injector.h"
 #include "api/paging.h"
 #include "api/render.h"
 
@@ -32,23 +33,35 @@ std::string GraphToken(PageRequest::Direction dir, Id edge) {
 }
 
 // Why the list of the path's user or post is not served, as X's partial error for `id`:
-// unknown (or a trap record's synthetic author, or a deleted post) is not found; a protected
-// account, or its post, is X's authorization error (every Sluice token is app-only).
-Result<std::optional<ResourceError>> UserRefusal(Store& store, Id id) {
+// unknown (or a deleted post) is not found, and so is a trap record or its synthetic author
+// to every app but the one the trap was delivered to (that app sees their lists, empty: no
+// stored edge names them); a protected account, or its post, is X's authorization error
+// (every Sluice token is app-only).
+Result<std::optional<ResourceError>> UserRefusal(Store& store, const App& app, Id id) {
   const Id ids[] = {id};
   auto found = store.GetUsers(ids);
   if (!found.ok()) return found.status();
-  auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id && !u.synthetic; });
+  auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id; });
+  if (it != found->end() && it->synthetic) {
+    auto newest = TrapInjector::NewestTrapBy(store, app.id, id);
+    if (!newest.ok()) return newest.status();
+    if (!*newest) it = found->end();
+  }
   if (it == found->end()) return std::optional<ResourceError>(ResourceError{"user", "id", std::to_string(id)});
   if (it->is_protected) return std::optional<ResourceError>(NotAuthorizedError("user", "id", std::to_string(id)));
   return std::optional<ResourceError>();
 }
 
-Result<std::optional<ResourceError>> PostRefusal(Store& store, Id id) {
+Result<std::optional<ResourceError>> PostRefusal(Store& store, const App& app, Id id) {
   std::vector<ResourceError> errors;
   auto found = FetchLivePosts(store, {id}, "id", errors);
   if (!found.ok()) return found.status();
-  if (!errors.empty()) return std::optional<ResourceError>(std::move(errors.front()));
+  if (!errors.empty()) {
+    auto mine = TrapInjector::TrapOf(store, app.id, id);
+    if (!mine.ok()) return mine.status();
+    if (*mine) return std::optional<ResourceError>();
+    return std::optional<ResourceError>(std::move(errors.front()));
+  }
   return std::optional<ResourceError>();
 }
 
@@ -106,11 +119,11 @@ MetaWriter TrimPage(std::vector<T>& rows, const PageRequest& page, EdgeOf edge_o
 }
 
 // A list of users: followers, following, liking users, reposters.
-Result<ApiResponse> UserList(ApiContext& ctx, const ApiRequest& req, std::string_view id_text, bool of_user,
+Result<ApiResponse> UserList(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_text, bool of_user,
                              GraphList list, const PageSpec& spec) {
   auto r = ReadList(ctx, req, id_text, kUserListParams, PrimaryResource::kUsers, spec);
   if (!r.ok()) return r.status();
-  auto refusal = of_user ? UserRefusal(ctx.store, r->id) : PostRefusal(ctx.store, r->id);
+  auto refusal = of_user ? UserRefusal(ctx.store, app, r->id) : PostRefusal(ctx.store, app, r->id);
   if (!refusal.ok()) return refusal.status();
   if (*refusal) return RenderUsersEnvelope(ctx.store, {}, false, r->fields, {std::move(**refusal)}, nullptr);
   auto edges = ctx.store.Graph(list, r->id, r->page);
@@ -130,26 +143,26 @@ Result<ApiResponse> UserList(ApiContext& ctx, const ApiRequest& req, std::string
 
 }  // namespace
 
-Result<ApiResponse> GetRepostedBy(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view post_id) {
-  return UserList(ctx, req, post_id, /*of_user=*/false, GraphList::kRepostedBy, kPostUsersPage);
+Result<ApiResponse> GetRepostedBy(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view post_id) {
+  return UserList(ctx, app, req, post_id, /*of_user=*/false, GraphList::kRepostedBy, kPostUsersPage);
 }
 
-Result<ApiResponse> GetLikingUsers(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view post_id) {
-  return UserList(ctx, req, post_id, /*of_user=*/false, GraphList::kLikingUsers, kPostUsersPage);
+Result<ApiResponse> GetLikingUsers(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view post_id) {
+  return UserList(ctx, app, req, post_id, /*of_user=*/false, GraphList::kLikingUsers, kPostUsersPage);
 }
 
-Result<ApiResponse> GetFollowers(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
-  return UserList(ctx, req, user_id, /*of_user=*/true, GraphList::kFollowers, kFollowsPage);
+Result<ApiResponse> GetFollowers(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view user_id) {
+  return UserList(ctx, app, req, user_id, /*of_user=*/true, GraphList::kFollowers, kFollowsPage);
 }
 
-Result<ApiResponse> GetFollowing(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
-  return UserList(ctx, req, user_id, /*of_user=*/true, GraphList::kFollowing, kFollowsPage);
+Result<ApiResponse> GetFollowing(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view user_id) {
+  return UserList(ctx, app, req, user_id, /*of_user=*/true, GraphList::kFollowing, kFollowsPage);
 }
 
-Result<ApiResponse> GetReposts(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view post_id) {
+Result<ApiResponse> GetReposts(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view post_id) {
   auto r = ReadList(ctx, req, post_id, kPostListParams, PrimaryResource::kPosts, kPostUsersPage);
   if (!r.ok()) return r.status();
-  auto refusal = PostRefusal(ctx.store, r->id);
+  auto refusal = PostRefusal(ctx.store, app, r->id);
   if (!refusal.ok()) return refusal.status();
   if (*refusal) return RenderPostsEnvelope(ctx.store, ctx.now, {}, false, r->fields, {std::move(**refusal)}, nullptr);
   auto rows = ctx.store.Reposts(r->id, r->page);
@@ -158,10 +171,10 @@ Result<ApiResponse> GetReposts(ApiContext& ctx, const App&, const ApiRequest& re
   return RenderPostsEnvelope(ctx.store, ctx.now, *rows, false, r->fields, {}, meta);
 }
 
-Result<ApiResponse> GetLikedPosts(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view user_id) {
+Result<ApiResponse> GetLikedPosts(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view user_id) {
   auto r = ReadList(ctx, req, user_id, kPostListParams, PrimaryResource::kPosts, kLikedPostsPage);
   if (!r.ok()) return r.status();
-  auto refusal = UserRefusal(ctx.store, r->id);
+  auto refusal = UserRefusal(ctx.store, app, r->id);
   if (!refusal.ok()) return refusal.status();
   if (*refusal) return RenderPostsEnvelope(ctx.store, ctx.now, {}, false, r->fields, {std::move(**refusal)}, nullptr);
   auto edges = ctx.store.Graph(GraphList::kLikedPosts, r->id, r->page);

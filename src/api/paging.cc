@@ -78,13 +78,51 @@ Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs
 }
 
 Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<StoredPost> rows, const PageRequest& page,
-                               const PageSpec& spec, const FieldSelection& fields) {
+                               const PageSpec& spec, const FieldSelection& fields, const TrapFilter* list_traps) {
   bool newer = page.cursor && page.cursor->first == PageRequest::Direction::kNewer;
+  // The app's traps this list holds join its posts (in id order: relevance pages have none),
+  // so a page asked for again shows the same trap, and the pages around it neither skip nor
+  // repeat a post: the store's limit + 1 nearest the cursor of both, merged, are the page's.
+  std::vector<Id> shown_traps;
+  if (ctx.services.traps && list_traps && !page.relevancy) {
+    auto found = ctx.store.FindTraps(app.id, *list_traps, page);
+    if (!found.ok()) return found.status();
+    for (const auto& t : *found) {
+      rows.push_back(TrapInjector::AsPost(t));
+      shown_traps.push_back(t.id);
+    }
+    if (!found->empty()) {
+      std::sort(rows.begin(), rows.end(), [](const StoredPost& a, const StoredPost& b) { return a.post.id > b.post.id; });
+      const size_t keep = size_t(page.limit) + 1;
+      if (rows.size() > keep) {
+        if (newer) rows.erase(rows.begin(), rows.end() - std::ptrdiff_t(keep));
+        else rows.resize(keep);
+      }
+    }
+  }
   bool more = rows.size() > size_t(page.limit);
-  if (more) {
-    // The extra row is the one farthest from the cursor.
+  // The extra row is the one farthest from the cursor.
+  auto drop_far_end = [&] {
     if (newer) rows.erase(rows.begin());
     else rows.pop_back();
+  };
+  if (more) drop_far_end();
+  auto shown = [&](Id id) { return std::find(shown_traps.begin(), shown_traps.end(), id) != shown_traps.end(); };
+  // A page that holds a trap of the app's already gets no other.
+  bool holds_trap = std::any_of(rows.begin(), rows.end(), [&](const StoredPost& r) { return shown(r.post.id); });
+  // Traps are injected into search pages only: a timeline's posts share what a trap cannot
+  // (an author, a mention, a quoted post).
+  const bool searched = list_traps && list_traps->query && spec.window != SearchWindow::kNone;
+  Id trap = 0;
+  if (ctx.services.traps && searched && !holds_trap) {
+    const bool full = rows.size() >= size_t(page.limit);
+    trap = ctx.services.traps->MaybeInject(ctx, app, rows, full, newer);
+    // The page keeps its limit: the trap takes the place of the post at the far end, which
+    // opens the next page.
+    if (trap && rows.size() > size_t(page.limit)) {
+      drop_far_end();
+      more = true;
+    }
   }
   std::optional<Id> newest, oldest;
   std::optional<PageRequest::RelevanceKey> last;
@@ -93,7 +131,6 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
     oldest = std::min(oldest.value_or(r.post.id), r.post.id);
   }
   if (!rows.empty()) last = PageRequest::RelevanceKey{rows.back().relevance, rows.back().post.id};
-  Id trap = ctx.services.traps ? ctx.services.traps->MaybeInject(ctx, app, rows) : 0;
   std::string next, previous;
   if (page.relevancy) {
     if (last && more) next = EncodeRelevanceToken(*last);
@@ -113,7 +150,11 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
     w.EndObject();
   };
   auto response = RenderPostsEnvelope(ctx.store, ctx.now, rows, false, fields, {}, meta);
-  if (response.ok() && trap) TrapInjector::MarkTrapDelivered(*response, trap);
+  if (response.ok()) {
+    if (trap) TrapInjector::MarkTrapDelivered(*response, trap);
+    for (const auto& r : rows)
+      if (shown(r.post.id)) TrapInjector::MarkTrapDelivered(*response, r.post.id);
+  }
   return response;
 }
 

@@ -38,11 +38,15 @@ inline constexpr TimeMs kArchiveStartMs = 1142899200000;  // 2006-03-21T00:00:00
 //! sets PageRequest::relevancy), else a recency one; a token of the other kind is a 400.
 Result<PageRequest> ParsePage(const Params& params, const PageSpec& spec, TimeMs now);
 
-//! Trims the store's limit+1 rows to the page, lets the trap injector add its record for
-//! `app` (never at the page's ends, so tokens and newest/oldest ids stay those of real
-//! posts), and renders the envelope with meta (newest_id and oldest_id: the page's largest
-//! and smallest ids, also when it is ordered by relevance).
+//! Trims the store's limit+1 rows to the page and renders the envelope with meta
+//! (newest_id and oldest_id: the page's largest and smallest ids, also when it is ordered by
+//! relevance). `list_traps`: which of `app`'s delivered traps the list holds (its search's
+//! query, its author's timeline; null: none); those in the page's bounds join its posts
+//! (recency pages only). Then the trap injector may add a record for `app` to a search page
+//! (a window and a query) that holds none, between two neighbours; a page never holds more than page.limit posts (the
+//! trap takes the far end's place, which the next page starts with), and its ends, and so its
+//! tokens, are those of the posts (or delivered traps, which later pages hold as well) shown.
 Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<StoredPost> rows, const PageRequest& page,
-                               const PageSpec& spec, const FieldSelection& fields);
+                               const PageSpec& spec, const FieldSelection& fields, const TrapFilter* list_traps = nullptr);
 
 }  // namespace sluice

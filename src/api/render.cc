@@ -72,12 +72,19 @@ struct IdList {
 };
 
 // Sets most_recent_tweet_id on each user when `f` asks for it: the user's newest post the
-// store lists (live, and not a protected account's).
+// store lists (live, and not a protected account's); a trap's author's newest trap.
 Status FillMostRecentPosts(Store& store, std::vector<User>& users, const FieldSelection& f) {
   if (!f.Has(UserField::kMostRecentTweetId)) return Status::Ok();
   PageRequest newest;
   newest.limit = 1;
   for (auto& u : users) {
+    if (u.synthetic) {
+      // A trap's author posted its traps alone; whoever sees the author was delivered them.
+      auto traps = store.FindTraps(0, TrapFilter{nullptr, u.id}, newest);
+      if (!traps.ok()) return traps.status();
+      if (!traps->empty()) u.most_recent_tweet_id = traps->front().id;
+      continue;
+    }
     auto rows = store.UserPosts(u.id, newest);
     if (!rows.ok()) return rows.status();
     if (!rows->empty()) u.most_recent_tweet_id = rows->front().post.id;

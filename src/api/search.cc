@@ -3,8 +3,12 @@
 // told apart by the window (start_time's default and bound), max_results' range and the
 // query's maximum length.
 #include "api/handlers.h"
+#include "api/exchange.h"
 #include "api/paging.h"
+#include "core/snowflake.h"
 #include "core/time_format.h"
+
+#include <algorithm>
 
 namespace sluice {
 
@@ -47,10 +51,34 @@ Result<ApiResponse> SearchPosts(ApiContext& ctx, const App& app, const ApiReques
   if (!page.ok()) return page.status();
   auto rows = ctx.store.Search(*query, *page);
   if (!rows.ok()) return rows.status();
-  return RenderPage(ctx, app, std::move(*rows), *page, spec, *fields);
+  // The app's delivered traps are among its posts: those the query matches join its pages.
+  TrapFilter traps{&*query, std::nullopt};
+  return RenderPage(ctx, app, std::move(*rows), *page, spec, *fields, &traps);
 }
 
-Result<ApiResponse> CountPosts(ApiContext& ctx, const ApiRequest& req, SearchWindow window) {
+// Adds to `buckets` (oldest first, aligned as Store::Count's) the traps delivered to `app`
+// that its search for `query` over the same range returns (search.cc, SearchPosts), so that
+// an app's counts count what its searches return.
+Status CountTraps(ApiContext& ctx, const App& app, const SearchQuery& query, TimeMs start, TimeMs end,
+                  std::optional<Id> since_id, std::optional<Id> until_id, std::vector<CountBucket>& buckets) {
+  if (!ctx.services.traps || buckets.empty()) return Status::Ok();
+  PageRequest range;
+  range.start_time = start;
+  range.end_time = end;
+  range.since_id = since_id;
+  range.until_id = until_id;
+  range.limit = 0;  // all of them
+  auto traps = ctx.store.FindTraps(app.id, TrapFilter{&query, std::nullopt}, range);
+  if (!traps.ok()) return traps.status();
+  for (const auto& t : *traps) {
+    const TimeMs at = SnowflakeTime(t.id);
+    auto b = std::find_if(buckets.begin(), buckets.end(), [&](const CountBucket& c) { return at >= c.start && at < c.end; });
+    if (b != buckets.end()) ++b->count;
+  }
+  return Status::Ok();
+}
+
+Result<ApiResponse> CountPosts(ApiContext& ctx, const App& app, const ApiRequest& req, SearchWindow window) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   // X pages counts; Sluice's recent window fits one page, so there a (well-formed) token is
@@ -97,6 +125,7 @@ Result<ApiResponse> CountPosts(ApiContext& ctx, const ApiRequest& req, SearchWin
     auto counted = ctx.store.Count(*query, start, end, bucket, page->since_id, page->until_id);
     if (!counted.ok()) return counted.status();
     buckets = std::move(*counted);
+    if (Status s = CountTraps(ctx, app, *query, start, end, page->since_id, page->until_id, buckets); !s.ok()) return s;
   }
   JsonWriter w;
   int64_t total = 0;
@@ -134,12 +163,12 @@ Result<ApiResponse> SearchAll(ApiContext& ctx, const App& app, const ApiRequest&
   return SearchPosts(ctx, app, req, SearchWindow::kArchive);
 }
 
-Result<ApiResponse> CountRecent(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
-  return CountPosts(ctx, req, SearchWindow::kRecent);
+Result<ApiResponse> CountRecent(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  return CountPosts(ctx, app, req, SearchWindow::kRecent);
 }
 
-Result<ApiResponse> CountAll(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
-  return CountPosts(ctx, req, SearchWindow::kArchive);
+Result<ApiResponse> CountAll(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  return CountPosts(ctx, app, req, SearchWindow::kArchive);
 }
 
 }  // namespace sluice

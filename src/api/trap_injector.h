@@ -1,13 +1,15 @@
 #pragma once
-//! TrapInjector: puts trap records (src/provenance/traps.h) into search and timeline pages,
-//! one per `every_posts` posts delivered to an app, so that a leak of the app's data carries
-//! records that name it. A trap takes an id between two neighbouring posts of the page, so ids
-//! stay descending, pagination tokens (made from the real posts at the page's ends) are
-//! unchanged, and result_count counts it like any post. Thread-safe; shared by the workers.
+//! TrapInjector: puts trap records (src/provenance/traps.h) into search pages, about one per
+//! `every_posts` posts delivered to an app, so that a leak of the app's data carries records
+//! that name it. Whether a page gets one is drawn from the app and the page's ends, keyed by
+//! the secret (probability rows / every_posts), so a page asked again gets the same answer.
+//! A trap takes an id between two neighbouring posts of the page, so ids stay descending and
+//! its time lies between theirs; the page keeps its limit (paging.h, RenderPage) and
+//! result_count counts the trap like any post. Once delivered, a trap is one of its app's
+//! posts: its searches, counts and its author's timeline hold it (Store::FindTraps).
+//! Thread-safe; shared by the workers.
 
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "api/context.h"
@@ -20,16 +22,26 @@ class TrapInjector {
   //! `secret`: at least 32 bytes (kept in DATA/traps.secret).
   TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary);
 
-  //! Maybe inserts one trap into `rows` (descending ids, already trimmed to the page) for
-  //! `app`; the trap is stored first. Returns its id, or 0 when none was added (also on any
-  //! storage error: a page is never refused for a trap). A page refused afterwards (cap,
-  //! credits) keeps its trap stored: it was sent to no one and is in no record, so it can be
-  //! in no leak and is never counted; deleting it would only let its counter be handed out
-  //! twice.
-  Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows);
+  //! Maybe inserts one trap into `rows` (a page: descending ids, at most its limit) for
+  //! `app`, between two neighbours (never at either end); the trap is stored first. `full`:
+  //! the caller then cuts the page back to its limit by dropping its far end (the last row, or
+  //! the first when `newer`), so the trap is never put next to that row. Returns its id, or 0
+  //! when none was added (also on any storage error: a page is never refused for a trap). A
+  //! page refused afterwards (cap, credits) keeps its trap stored: it was sent to no one and
+  //! is in no record, so it can be in no leak and is never counted; deleting it would only let
+  //! its counter be handed out twice.
+  Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer);
 
   //! The stored trap as a post, for rendering (and for its owner's lookups).
   static StoredPost AsPost(const StoredTrap& trap);
+
+  //! The newest trap by synthetic author `author` that `app` was delivered, if any: whether
+  //! `app` may see that author (to every other app it does not exist), and its
+  //! most_recent_tweet_id.
+  static Result<std::optional<Id>> NewestTrapBy(Store& store, Id app, Id author);
+
+  //! Whether `id` is a trap delivered to `app` (to every other app it does not exist).
+  static Result<bool> TrapOf(Store& store, Id app, Id id);
 
   //! Moves `trap` from the response's delivered posts to its delivered traps: ledgered, but
   //! never counted against caps or billed.
@@ -40,10 +52,9 @@ class TrapInjector {
 
  private:
   const std::string secret_;
+  const uint64_t key_;  // from secret_: keys the draw of which pages get a trap
   const int64_t every_posts_;
   const TrapVocabulary vocabulary_;
-  std::mutex mu_;
-  std::unordered_map<Id, int64_t> delivered_;  // guarded by mu_: posts delivered per app since start
 };
 
 }  // namespace sluice

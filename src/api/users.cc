@@ -3,6 +3,7 @@
 
 #include "api/handlers.h"
 #include "api/render.h"
+#include "api/trap_injector.h"
 #include "core/parse.h"
 
 namespace sluice {
@@ -30,7 +31,18 @@ Result<ApiResponse> Render(ApiContext& ctx, const std::vector<User>& users, bool
   return RenderUsersEnvelope(ctx.store, users, single, *fields, std::move(errors), nullptr);
 }
 
-Result<ApiResponse> ById(ApiContext& ctx, const std::vector<Id>& ids, bool single, std::string_view parameter,
+// Whether `app` may see `u`: a trap record's synthetic author exists only for the app its
+// traps were delivered to (and is then a user like any other: its newest post is its newest
+// trap of that app's); to every other app it does not exist.
+Result<bool> Visible(ApiContext& ctx, const App& app, User& u) {
+  if (!u.synthetic) return true;
+  auto newest = TrapInjector::NewestTrapBy(ctx.store, app.id, u.id);
+  if (!newest.ok()) return newest.status();
+  u.most_recent_tweet_id = *newest;
+  return newest->has_value();
+}
+
+Result<ApiResponse> ById(ApiContext& ctx, const App& app, const std::vector<Id>& ids, bool single, std::string_view parameter,
                          const Params& params) {
   if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.status();
   auto found = ctx.store.GetUsers(ids);
@@ -38,15 +50,20 @@ Result<ApiResponse> ById(ApiContext& ctx, const std::vector<Id>& ids, bool singl
   std::vector<User> users;
   std::vector<ResourceError> errors;
   for (Id id : ids) {
-    // A trap record's synthetic author is never looked up: to everyone it does not exist.
-    auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id && !u.synthetic; });
-    if (it == found->end()) errors.push_back({"user", std::string(parameter), std::to_string(id)});
+    auto it = std::find_if(found->begin(), found->end(), [id](const User& u) { return u.id == id; });
+    bool visible = false;
+    if (it != found->end()) {
+      auto v = Visible(ctx, app, *it);
+      if (!v.ok()) return v.status();
+      visible = *v;
+    }
+    if (!visible) errors.push_back({"user", std::string(parameter), std::to_string(id)});
     else users.push_back(std::move(*it));
   }
   return Render(ctx, users, single, params, std::move(errors));
 }
 
-Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& names, bool single,
+Result<ApiResponse> ByUsername(ApiContext& ctx, const App& app, const std::vector<std::string>& names, bool single,
                                std::string_view parameter, const Params& params) {
   for (const auto& n : names)
     if (!ValidUsername(n))
@@ -59,9 +76,14 @@ Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& 
   std::vector<User> users;
   std::vector<ResourceError> errors;
   for (const auto& n : names) {
-    auto it = std::find_if(found->begin(), found->end(),
-                           [&](const User& u) { return !u.synthetic && SameUsername(u.username, n); });
-    if (it == found->end()) errors.push_back({"user", std::string(parameter), n});
+    auto it = std::find_if(found->begin(), found->end(), [&](const User& u) { return SameUsername(u.username, n); });
+    bool visible = false;
+    if (it != found->end()) {
+      auto v = Visible(ctx, app, *it);
+      if (!v.ok()) return v.status();
+      visible = *v;
+    }
+    if (!visible) errors.push_back({"user", std::string(parameter), n});
     else users.push_back(*it);
   }
   return Render(ctx, users, single, params, std::move(errors));
@@ -69,35 +91,35 @@ Result<ApiResponse> ByUsername(ApiContext& ctx, const std::vector<std::string>& 
 
 }  // namespace
 
-Result<ApiResponse> GetUserById(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view id_text) {
+Result<ApiResponse> GetUserById(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view id_text) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed(kUserParams); !s.ok()) return s;
   auto id = ParseIdValue("id", id_text);
   if (!id.ok()) return id.status();
-  return ById(ctx, {*id}, true, "id", *params);
+  return ById(ctx, app, {*id}, true, "id", *params);
 }
 
-Result<ApiResponse> GetUsersByIds(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+Result<ApiResponse> GetUsersByIds(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"ids", "user.fields", "expansions", "tweet.fields", "post.fields"}); !s.ok())
     return s;
   auto ids = ParseIdList(*params, "ids", 100);
   if (!ids.ok()) return ids.status();
-  return ById(ctx, *ids, false, "ids", *params);
+  return ById(ctx, app, *ids, false, "ids", *params);
 }
 
-Result<ApiResponse> GetUserByUsername(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view username) {
+Result<ApiResponse> GetUserByUsername(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view username) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed(kUserParams); !s.ok()) return s;
   auto decoded = boost::urls::make_pct_string_view(username);
   if (!decoded) return InvalidRequest("username", std::string(username), "The username is not valid percent-encoding.");
-  return ByUsername(ctx, {decoded->decode()}, true, "username", *params);
+  return ByUsername(ctx, app, {decoded->decode()}, true, "username", *params);
 }
 
-Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   if (Status s = params->CheckAllowed({"usernames", "user.fields", "expansions", "tweet.fields", "post.fields"});
@@ -114,7 +136,7 @@ Result<ApiResponse> GetUsersByUsernames(ApiContext& ctx, const App&, const ApiRe
     return InvalidRequest("usernames", std::string(*list),
                           "The number of values in the `usernames` query parameter list [" + std::to_string(names.size()) +
                               "] is not between 1 and 100");
-  return ByUsername(ctx, names, false, "usernames", *params);
+  return ByUsername(ctx, app, names, false, "usernames", *params);
 }
 
 }  // namespace sluice

@@ -1,5 +1,5 @@
 // GET /2/users/search: users whose username, name or description has the query's words
-// (Store::SearchUsers), paged by next_token.
+// (Store::SearchUsers), paged by next_token; to an app, the authors of its traps as well.
 #include "api/handlers.h"
 #include "api/render.h"
 #include "core/parse.h"
@@ -17,7 +17,7 @@ bool ValidUserQuery(std::string_view q) {
 
 }  // namespace
 
-Result<ApiResponse> SearchUsers(ApiContext& ctx, const App&, const ApiRequest& req, std::string_view) {
+Result<ApiResponse> SearchUsers(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   // X's document names next_token; pagination_token, the other lists' name, is taken too.
@@ -51,7 +51,8 @@ Result<ApiResponse> SearchUsers(ApiContext& ctx, const App&, const ApiRequest& r
     if (end > at) words.emplace_back(q->substr(at, end - at));
     at = end + 1;
   }
-  auto users = ctx.store.SearchUsers(words, offset, *limit);
+  // The authors of the traps delivered to the app are users to it (users.cc), found as well.
+  auto users = ctx.store.SearchUsers(words, offset, *limit, app.id);
   if (!users.ok()) return users.status();
   const bool more = users->size() > size_t(*limit);
   if (more) users->pop_back();

@@ -126,6 +126,15 @@ struct StoredTrap {
   std::string lang;
   TimeMs created_at = 0;
   std::string marker;
+  PostMetrics metrics;        // drawn when it was made (api/trap_profile.h); stored with it
+  std::string entities_json;  // on read: X's `entities` of text ('' when none); InsertTrap extracts them
+};
+
+//! Which of an app's traps a list of that app holds (FindTraps): the traps its search for
+//! `query` matches, or those of `author` (its timeline), or both; neither: every trap.
+struct TrapFilter {
+  const SearchQuery* query = nullptr;
+  std::optional<Id> author;
 };
 
 //! A write noted before its ledger record and applied after it (docs/ledger.md, "Writes and
@@ -184,8 +193,10 @@ class Store {
   //! (case- and accent-insensitive; the last token of each word may be a prefix, "ali" finds
   //! @alice), most relevant first (a username match before a name match before a description
   //! match), then by id. Skips `offset` matches and returns up to `limit` + 1. Protected
-  //! accounts and trap authors are left out, as lists leave them out. No words: no users.
-  virtual Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit) = 0;
+  //! accounts are left out, as lists leave them out, and so are trap authors but those of the
+  //! traps delivered to `trap_app` (0: none), found like any user. No words: no users.
+  virtual Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
+                                                Id trap_app = 0) = 0;
 
   // ---- read snapshots ----
   //! Until EndReads(), reads may share one snapshot of the store (one request's reads: the
@@ -245,8 +256,17 @@ class Store {
   virtual Result<int64_t> CountUsers() = 0;
 
   // ---- trap records ----
-  //! Stores a trap and its synthetic author (User::synthetic) together.
+  //! Stores a trap and its synthetic author (User::synthetic) together, the text indexed for
+  //! FindTraps (words, tags, flags and entities as InsertPost does). An author already stored
+  //! (a second trap of the same synthetic account) is kept as it is.
   virtual Status InsertTrap(const StoredTrap& trap, const User& author) = 0;
+  //! The traps delivered to `app` that `filter` selects, within `page`'s id and time bounds
+  //! and cursor, ordered and limited as Search orders a recency page (newest first, up to
+  //! page.limit + 1; page.limit <= 0: all of them). A query matches a trap exactly as Search
+  //! matches a post with the same text, author and language (a trap is no reply, quote or
+  //! repost). Another app's traps are never returned; `app` 0 stands for every app (for
+  //! rendering a synthetic author whose app the caller already checked).
+  virtual Result<std::vector<StoredTrap>> FindTraps(Id app, const TrapFilter& filter, const PageRequest& page) = 0;
   virtual Result<std::optional<StoredTrap>> GetTrap(Id id) = 0;
   //! How many traps `app` has been given (the next counter).
   virtual Result<int64_t> CountTraps(Id app) = 0;

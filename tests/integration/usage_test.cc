@@ -37,6 +37,16 @@ uses = ["search", "display", "analytics"]
 [plans.meter.limits]
 "GET /2/tweets/search/recent" = "1000/15m"
 "GET /2/usage/tweets" = "1000/15m"
+
+[plans.look]
+title = "Look"
+monthly_price_usd = "0"
+read_cap = 100000
+write_cap = 0
+max_apps = 1
+uses = ["search", "display", "analytics"]
+[plans.look.limits]
+"GET /2/tweets" = "1000/15m"
 )";
 
 class UsageTest : public ::testing::Test {
@@ -157,35 +167,49 @@ TEST_F(UsageTest, TrapsAreNeverCountedOrBilledLiveOrFromTheLedger) {
   std::ofstream(config_, std::ios::app) << "[traps]\nevery_posts = 10\n";
   auto app = CreateApp("metered", "meter");
   std::string token = Str(app, "bearer_token"), project = Str(app, "project_id");
+  // Another project's app, to tell the traps (Not Found to it) from the real posts.
+  std::string observer = Str(CreateApp("observer", "look"), "bearer_token");
   ASSERT_EQ(RunSluice({"credits", "add", "--data", server_->data_dir(), "--project", project, "--usd", "10"}).exit_code, 0);
   server_->Start({"--config", config_});
   std::string base = "/2/tweets/search/recent?query=the%20OR%20le&max_results=10";
   std::string target = base;
-  int delivered = 0;
+  int delivered = 0, traps = 0;
   for (int page = 0; page < 10; ++page) {
     auto r = server_->Get(target, token);
     ASSERT_EQ(r.status, 200) << r.body;
-    delivered += int(r.Json().at("data").as_array().size());
-    target = base + "&next_token=" + Str(r.Json().at("meta"), "next_token");
+    std::string ids;
+    const json::value page = r.Json();
+    for (const auto& p : page.at("data").as_array()) {
+      ids += (ids.empty() ? "" : ",") + Str(p, "id");
+      ++delivered;
+    }
+    auto seen = server_->Get("/2/tweets?ids=" + ids, observer).Json().as_object();
+    if (seen.contains("errors")) traps += int(seen.at("errors").as_array().size());
+    target = base + "&next_token=" + Str(page.at("meta"), "next_token");
   }
-  EXPECT_GT(delivered, 100);  // the pages did carry traps
-  EXPECT_EQ(Str(server_->Get("/2/usage/tweets", token).Json().at("data"), "project_usage"), "100");
+  EXPECT_EQ(delivered, 100);  // a page holds max_results posts, traps included
+  EXPECT_GE(traps, 5);        // the pages did carry traps
+  const std::string real = std::to_string(delivered - traps);
+  EXPECT_EQ(Str(server_->Get("/2/usage/tweets", token).Json().at("data"), "project_usage"), real);
   ASSERT_EQ(server_->Stop(), 0);
   server_->Start({"--config", config_});
-  EXPECT_EQ(Str(server_->Get("/2/usage/tweets", token).Json().at("data"), "project_usage"), "100");
+  EXPECT_EQ(Str(server_->Get("/2/usage/tweets", token).Json().at("data"), "project_usage"), real);
   ASSERT_EQ(server_->Stop(), 0);
 
   auto usage = RunSluice({"usage", "--data", server_->data_dir(), "--config", config_, "--project", project});
   ASSERT_EQ(usage.exit_code, 0) << usage.err;
   auto u = json::parse(usage.out);
-  EXPECT_EQ(u.at("posts_read").as_int64(), 100);
+  EXPECT_EQ(u.at("posts_read").as_int64(), delivered - traps);
   auto invoice = RunSluice({"invoice", "--data", server_->data_dir(), "--config", config_, "--project", project,
                             "--month", Str(u, "month")});
   ASSERT_EQ(invoice.exit_code, 0) << invoice.err;
   auto line = json::parse(invoice.out).at("lines").at(0);
   EXPECT_EQ(Str(line, "item"), "posts-read");
-  EXPECT_EQ(line.at("quantity").as_int64(), 100);
-  EXPECT_EQ(Str(line, "amount_usd"), "0.50");
+  EXPECT_EQ(line.at("quantity").as_int64(), delivered - traps);
+  // The meter plan's $0.005 a post.
+  char amount[16];
+  std::snprintf(amount, sizeof amount, "%.2f", 0.005 * (delivered - traps));
+  EXPECT_EQ(Str(line, "amount_usd"), amount);
 }
 
 // An app keeps the uses it declared; if the operator's terms later stop licensing one of them,

@@ -224,6 +224,31 @@ ALTER TABLE posts ADD COLUMN note_entities TEXT NOT NULL DEFAULT '';  -- note_tw
 ALTER TABLE posts ADD COLUMN latest_id INTEGER;                       -- NULL = the latest (or only) version
 CREATE INDEX posts_by_latest ON posts (latest_id) WHERE latest_id IS NOT NULL;
 )sql",
+    // 10: trap records an app can check as it checks posts (issue 13): found by its searches,
+    // counts and the author's timeline (trap_fts and trap_tags mirror posts_fts and post_tags,
+    // so the search compiler matches them with the same SQL: search_sql.h, SearchTables), with
+    // the metrics and entities drawn for them when they were made. Traps made before this
+    // migration keep their words searchable but no tags, entities or metrics.
+    R"sql(
+ALTER TABLE trap_posts ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;   -- as posts.flags
+ALTER TABLE trap_posts ADD COLUMN entities TEXT NOT NULL DEFAULT '';  -- X's `entities`, '' when none
+ALTER TABLE trap_posts ADD COLUMN retweet_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trap_posts ADD COLUMN reply_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trap_posts ADD COLUMN like_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trap_posts ADD COLUMN quote_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trap_posts ADD COLUMN bookmark_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trap_posts ADD COLUMN impression_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX trap_posts_by_app ON trap_posts (app_id, id);
+CREATE INDEX trap_posts_by_author ON trap_posts (author_id, id);
+CREATE TABLE trap_tags (
+  kind    TEXT NOT NULL,
+  value   TEXT NOT NULL,
+  post_id INTEGER NOT NULL,  -- trap_posts.id
+  PRIMARY KEY (kind, value, post_id)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE trap_fts USING fts5 (text, urls, content='', tokenize='unicode61 remove_diacritics 2');
+INSERT INTO trap_fts (rowid, text, urls) SELECT id, text, '' FROM trap_posts;
+)sql",
 };
 
 }  // namespace

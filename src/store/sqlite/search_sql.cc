@@ -100,6 +100,7 @@ std::string Fts(const SearchNode& node) {
 
 class Compiler {
  public:
+  explicit Compiler(const SearchTables& tables) : tables_(tables) {}
   SqlPredicate Take() { return std::move(out_); }
 
   void Emit(const SearchNode& node) {
@@ -123,7 +124,7 @@ class Compiler {
 
  private:
   void EmitMatch(std::string expression) {
-    out_.sql += "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)";
+    ((((out_.sql += "p.id IN (SELECT rowid FROM ") += tables_.fts) += " WHERE ") += tables_.fts) += " MATCH ?)";
     out_.params.emplace_back(std::move(expression));
   }
 
@@ -176,7 +177,7 @@ class Compiler {
   // An IN list, not a correlated EXISTS: SQLite then drives the search from the tag's
   // index entries (ms for a rare tag on 200k posts) instead of testing every post in range.
   void EmitTag(char kind, const std::string& value) {
-    out_.sql += "p.id IN (SELECT t.post_id FROM post_tags t WHERE t.kind = '";
+    ((out_.sql += "p.id IN (SELECT t.post_id FROM ") += tables_.tags) += " t WHERE t.kind = '";
     out_.sql += kind;
     out_.sql += "' AND t.value = ?)";
     out_.params.emplace_back(value);
@@ -271,13 +272,14 @@ class Compiler {
     }
   }
 
+  const SearchTables tables_;
   SqlPredicate out_;
 };
 
 }  // namespace
 
-SqlPredicate CompileSearch(const SearchNode& root) {
-  Compiler compiler;
+SqlPredicate CompileSearch(const SearchNode& root, const SearchTables& tables) {
+  Compiler compiler(tables);
   compiler.Emit(root);
   return compiler.Take();
 }

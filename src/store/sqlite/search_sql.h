@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -32,7 +33,14 @@ struct SqlPredicate {
 //! (search finds them, as X's does; -is:nullcast leaves them out). The store holds no media,
 //! geo, places, annotations or lists: has:media|images|videos|video_link|geo, place_country:,
 //! point_radius:, context:, entity: and list: match nothing.
-SqlPredicate CompileSearch(const SearchNode& root);
+//! `tables` names the FTS and tag tables the predicate reads: the posts' by default, the trap
+//! records' (trap_fts, trap_tags: the same columns) to match an app's traps as its posts.
+struct SearchTables {
+  std::string_view fts = "posts_fts";
+  std::string_view tags = "post_tags";
+};
+inline constexpr SearchTables kTrapSearchTables{"trap_fts", "trap_tags"};
+SqlPredicate CompileSearch(const SearchNode& root, const SearchTables& tables = {});
 
 //! The FTS5 expression over posts_fts that the whole query is, when it is one (keywords,
 //! phrases and url: joined by AND, OR and NOT with a positive side: the common search), else

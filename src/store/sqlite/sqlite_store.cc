@@ -125,6 +125,8 @@ Status Migrate(Db& db) {
   return tx->Commit();
 }
 
+}  // namespace
+
 void BindParams(Stmt& s, const std::vector<SqlParam>& params, int first) {
   for (size_t i = 0; i < params.size(); ++i) {
     if (const auto* v = std::get_if<int64_t>(&params[i]))
@@ -134,7 +136,6 @@ void BindParams(Stmt& s, const std::vector<SqlParam>& params, int first) {
   }
 }
 
-}  // namespace
 
 Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, bool create) {
   auto db = Db::Open(path);
@@ -219,7 +220,8 @@ Result<std::vector<User>> SqliteStore::GetUsersByUsername(std::span<const std::s
   return out;
 }
 
-Result<std::vector<User>> SqliteStore::SearchUsers(std::span<const std::string> words, int64_t offset, int limit) {
+Result<std::vector<User>> SqliteStore::SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
+                                                   Id trap_app) {
   // Each word becomes an FTS5 phrase whose last token may be a prefix: "data_ne" is the phrase
   // "data ne*" (the tokenizer splits on '_' and '\'' as it did when indexing). Words are
   // quoted, so no word is read as FTS5 syntax; a '"' cannot occur (the caller checks X's pattern).
@@ -240,14 +242,16 @@ Result<std::vector<User>> SqliteStore::SearchUsers(std::span<const std::string> 
     // bm25's weights: a username match counts most, then the name, then the description.
     return "SELECT " + cols +
            " FROM users_fts f JOIN users u ON u.id = f.rowid WHERE users_fts MATCH ? AND u.protected = 0"
-           " AND u.synthetic = 0 ORDER BY bm25(users_fts, 10.0, 5.0, 1.0), u.id LIMIT ? OFFSET ?";
+           " AND (u.synthetic = 0 OR u.id IN (SELECT author_id FROM trap_posts WHERE app_id = ?))"
+           " ORDER BY bm25(users_fts, 10.0, 5.0, 1.0), u.id LIMIT ? OFFSET ?";
   }();
   auto stmt = db_->Cached(sql);
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);
   s->Bind(1, match);
-  s->Bind(2, int64_t(limit) + 1);
-  s->Bind(3, offset);
+  s->Bind(2, trap_app);
+  s->Bind(3, int64_t(limit) + 1);
+  s->Bind(4, offset);
   for (;;) {
     auto row = s->Step();
     if (!row.ok()) return row.status();
@@ -280,9 +284,7 @@ Result<std::optional<Id>> SqliteStore::UserIdByUsername(std::string_view usernam
   return std::optional<Id>(s->Int(0));
 }
 
-namespace {
-// Every time and id limit of a page becomes one [lo, hi) range on the snowflake.
-std::pair<Id, Id> IdRange(const PageRequest& page) {
+std::pair<Id, Id> PageIdRange(const PageRequest& page) {
   Id lo = 0, hi = INT64_MAX;
   if (page.since_id) lo = std::max(lo, *page.since_id + 1);
   if (page.until_id) hi = std::min(hi, *page.until_id);
@@ -290,13 +292,12 @@ std::pair<Id, Id> IdRange(const PageRequest& page) {
   if (page.end_time) hi = std::min(hi, IdLowerBoundForTime(*page.end_time));
   return {lo, hi};
 }
-}  // namespace
 
 Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::string where, std::vector<SqlParam> params,
                                                   const PageRequest& page, std::string_view key) {
   // Plain variables, not a structured binding: the lambda below captures them (clang 14 cannot
   // capture a binding).
-  Id lo = IdRange(page).first, hi = IdRange(page).second;
+  Id lo = PageIdRange(page).first, hi = PageIdRange(page).second;
   bool newer = false;
   if (page.cursor) {
     if (page.cursor->first == PageRequest::Direction::kOlder) {
@@ -353,7 +354,7 @@ Result<std::vector<StoredPost>> SqliteStore::Search(const SearchQuery& query, co
 Result<std::vector<StoredPost>> SqliteStore::SearchByRelevance(const SearchQuery& query, const PageRequest& page) {
   // Every match is scored and sorted (bm25 cannot drive a walk in order): the cost of a page
   // grows with the matches, as for the non-FTS queries of Page.
-  auto [lo, hi] = IdRange(page);
+  auto [lo, hi] = PageIdRange(page);
   std::optional<std::string> whole = WholeFtsExpression(query.root);
   std::optional<std::string> words = RelevanceExpression(query.root);
   std::vector<SqlParam> params;
@@ -444,13 +445,16 @@ Status SqliteStore::ForEachPost(const std::function<bool(Id, std::string_view, b
   }
 }
 
-namespace {
-constexpr std::string_view kTrapColumns = "id, app_id, counter, author_id, text, lang, created_at, marker";
+const std::string_view kTrapColumns =
+    "id, app_id, counter, author_id, text, lang, created_at, marker, retweet_count, reply_count, like_count, quote_count,"
+    " bookmark_count, impression_count, entities";
 StoredTrap ReadTrap(const Stmt& s) {
-  return {s.Int(0), s.Int(1), uint64_t(s.Int(2)), s.Int(3), std::string(s.Text(4)), std::string(s.Text(5)), s.Int(6),
-          std::string(s.Text(7))};
+  StoredTrap t{s.Int(0), s.Int(1), uint64_t(s.Int(2)), s.Int(3), std::string(s.Text(4)), std::string(s.Text(5)), s.Int(6),
+               std::string(s.Text(7))};
+  t.metrics = {s.Int(8), s.Int(9), s.Int(10), s.Int(11), s.Int(12), s.Int(13)};
+  t.entities_json = std::string(s.Text(14));
+  return t;
 }
-}  // namespace
 
 Result<std::optional<StoredTrap>> SqliteStore::GetTrap(Id id) {
   static const std::string sql = "SELECT " + std::string(kTrapColumns) + " FROM trap_posts WHERE id = ?";

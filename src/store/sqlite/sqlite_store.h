@@ -3,11 +3,23 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
 namespace sluice::sqlite {
+
+//! Every time and id limit of a page as one [lo, hi) range on the snowflake (no cursor).
+std::pair<Id, Id> PageIdRange(const PageRequest& page);
+
+//! Binds `params` to the statement's parameters from index `first` on.
+void BindParams(Stmt& s, const std::vector<std::variant<int64_t, std::string>>& params, int first);
+
+//! The columns of trap_posts that ReadTrap reads, in order.
+extern const std::string_view kTrapColumns;
+StoredTrap ReadTrap(const Stmt& s);
 
 class SqliteStore final : public Store {
  public:
@@ -26,7 +38,8 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
   Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms,
                                          std::optional<Id> since_id, std::optional<Id> until_id) override;
-  Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit) override;
+  Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
+                                        Id trap_app = 0) override;
 
   void BeginReads() override { db_->BeginRead(); }
   void EndReads() override { db_->EndRead(); }
@@ -49,6 +62,7 @@ class SqliteStore final : public Store {
   Result<std::optional<StoredTrap>> GetTrap(Id id) override;
   Result<int64_t> CountTraps(Id app) override;
   Status ForEachTrap(const std::function<bool(const StoredTrap&)>& visit) override;
+  Result<std::vector<StoredTrap>> FindTraps(Id app, const TrapFilter& filter, const PageRequest& page) override;
 
   Result<Id> CreateProject(std::string_view name, TimeMs at) override;
   Result<bool> ProjectExists(Id project_id) override;

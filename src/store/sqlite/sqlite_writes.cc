@@ -252,9 +252,22 @@ Status SqliteStore::DeleteEditChain(Id id, TimeMs at) {
 
 Status SqliteStore::InsertTrap(const StoredTrap& trap, const User& author) {
   return Atomically([&]() -> Status {
-    if (Status st = InsertUser(author); !st.ok()) return st;
+    auto known = GetUsers(std::span<const Id>(&author.id, 1));
+    if (!known.ok()) return known.status();
+    if (known->empty())
+      if (Status st = InsertUser(author); !st.ok()) return st;
+    // Indexed as InsertPostRow indexes a post, in the traps' own tables (schema.cc, 10).
+    Entities entities = ExtractEntities(trap.text);
+    if (Status st = ResolveMentions(entities); !st.ok()) return st;
+    int64_t flags = 0;
+    if (!entities.urls.empty()) flags |= kHasLinks;
+    if (!entities.mentions.empty()) flags |= kHasMentions;
+    if (!entities.hashtags.empty()) flags |= kHasHashtags;
+    if (!entities.cashtags.empty()) flags |= kHasCashtags;
     auto s = db_->Prepare(
-        "INSERT INTO trap_posts (id, app_id, counter, author_id, text, lang, created_at, marker) VALUES (?,?,?,?,?,?,?,?)");
+        "INSERT INTO trap_posts (id, app_id, counter, author_id, text, lang, created_at, marker, flags, entities,"
+        " retweet_count, reply_count, like_count, quote_count, bookmark_count, impression_count)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!s.ok()) return s.status();
     s->Bind(1, trap.id);
     s->Bind(2, trap.app_id);
@@ -264,7 +277,40 @@ Status SqliteStore::InsertTrap(const StoredTrap& trap, const User& author) {
     s->Bind(6, trap.lang);
     s->Bind(7, trap.created_at);
     s->Bind(8, trap.marker);
-    return s->Run();
+    s->Bind(9, flags);
+    s->Bind(10, EntitiesJson(entities));
+    const PostMetrics& m = trap.metrics;
+    s->Bind(11, m.retweet_count);
+    s->Bind(12, m.reply_count);
+    s->Bind(13, m.like_count);
+    s->Bind(14, m.quote_count);
+    s->Bind(15, m.bookmark_count);
+    s->Bind(16, m.impression_count);
+    if (Status st = s->Run(); !st.ok()) return st;
+    auto tag = db_->Cached("INSERT OR IGNORE INTO trap_tags (kind, value, post_id) VALUES (?, ?, ?)");
+    if (!tag.ok()) return tag.status();
+    auto add_tag = [&](std::string_view kind, std::string_view value) {
+      StmtScope t(**tag);
+      t->Bind(1, kind);
+      t->Bind(2, Lower(value));
+      t->Bind(3, trap.id);
+      return t->Run();
+    };
+    for (const auto& h : entities.hashtags)
+      if (Status st = add_tag("h", h.tag); !st.ok()) return st;
+    for (const auto& c : entities.cashtags)
+      if (Status st = add_tag("c", c.tag); !st.ok()) return st;
+    for (const auto& mention : entities.mentions)
+      if (Status st = add_tag("m", mention.username); !st.ok()) return st;
+    std::string urls;
+    for (const auto& u : entities.urls) urls += (urls.empty() ? "" : " ") + u.expanded_url;
+    auto fts = db_->Cached("INSERT INTO trap_fts (rowid, text, urls) VALUES (?, ?, ?)");
+    if (!fts.ok()) return fts.status();
+    StmtScope f(**fts);
+    f->Bind(1, trap.id);
+    f->Bind(2, trap.text);
+    f->Bind(3, urls);
+    return f->Run();
   });
 }
 
