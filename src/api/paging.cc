@@ -93,7 +93,7 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
     oldest = std::min(oldest.value_or(r.post.id), r.post.id);
   }
   if (!rows.empty()) last = PageRequest::RelevanceKey{rows.back().relevance, rows.back().post.id};
-  Id trap = ctx.services.traps ? ctx.services.traps->MaybeInject(ctx, app, rows) : 0;
+  Id trap = ctx.services.traps ? ctx.services.traps->MaybeInject(ctx, app, rows, spec.query) : 0;
   std::string next, previous;
   if (page.relevancy) {
     if (last && more) next = EncodeRelevanceToken(*last);

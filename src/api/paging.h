@@ -27,6 +27,7 @@ struct PageSpec {
   SearchWindow window = SearchWindow::kNone;
   bool previous_token = true;      // timelines offer previous_token; search does not
   bool relevancy = false;          // search with sort_order=relevancy: relevance tokens
+  const SearchNode* query = nullptr;  // search: the query, which a trap in the page matches
 };
 
 inline constexpr TimeMs kRecentWindowMs = 7LL * 24 * 3600 * 1000;

@@ -43,6 +43,7 @@ Result<ApiResponse> SearchPosts(ApiContext& ctx, const App& app, const ApiReques
   // X: 10 to 100 posts a page in the recent window, 10 to 500 in the archive; 10 by default.
   const int most = window == SearchWindow::kArchive ? 500 : 100;
   PageSpec spec{10, most, 10, false, window, /*previous_token=*/false, /*relevancy=*/order && *order == "relevancy"};
+  spec.query = &query->root;
   auto page = ParsePage(*params, spec, ctx.now);
   if (!page.ok()) return page.status();
   auto rows = ctx.store.Search(*query, *page);

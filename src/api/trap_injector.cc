@@ -8,13 +8,52 @@
 #include <fstream>
 #include <sstream>
 
+#include <queue>
+
+#include "api/trap_query.h"
 #include "core/mix.h"
+#include "core/text.h"
 #include "core/snowflake.h"
 
 namespace sluice {
 
-TrapInjector::TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary)
-    : secret_(std::move(secret)), every_posts_(std::max<int64_t>(every_posts, 1)), vocabulary_(std::move(vocabulary)) {}
+TrapInjector::TrapInjector(std::string secret, int64_t every_posts, TrapTextModel model)
+    : secret_(std::move(secret)), every_posts_(std::max<int64_t>(every_posts, 1)), model_(std::move(model)) {}
+
+Result<TrapTextModel> TrapInjector::ModelFromStore(Store& store, size_t max_posts) {
+  // Bottom-k ids by a hash: a uniform sample, the same for the same store.
+  std::priority_queue<std::pair<uint64_t, Id>> kept;
+  Status s = store.ForEachPost([&](Id id, std::string_view, bool deleted) {
+    if (deleted || max_posts == 0) return true;
+    const uint64_t h = Mix64(uint64_t(id) ^ 0x7472617073ULL);
+    if (kept.size() == max_posts && h >= kept.top().first) return true;
+    kept.emplace(h, id);
+    if (kept.size() > max_posts) kept.pop();
+    return true;
+  });
+  if (!s.ok()) return s;
+  std::vector<Id> ids;
+  for (; !kept.empty(); kept.pop()) ids.push_back(kept.top().second);
+  std::sort(ids.begin(), ids.end());
+  // Original posts only, live and latest: a trap is one (no reference, no reply).
+  std::vector<Post> posts;
+  constexpr size_t kBatch = 500;
+  for (size_t i = 0; i < ids.size(); i += kBatch) {
+    auto batch = store.GetPosts(std::span<const Id>(ids).subspan(i, std::min(kBatch, ids.size() - i)));
+    if (!batch.ok()) return batch.status();
+    for (auto& sp : *batch) {
+      const Post& p = sp.post;
+      if (p.deleted_at || p.IsEarlierVersion() || !p.referenced.empty() || p.in_reply_to_user_id || p.lang.empty() ||
+          p.lang == "und")
+        continue;
+      posts.push_back(std::move(sp.post));
+    }
+  }
+  std::vector<TrapTextModel::Sample> samples;
+  samples.reserve(posts.size());
+  for (const auto& p : posts) samples.push_back({p.text, p.lang});
+  return TrapTextModel::Build(samples);
+}
 
 StoredPost TrapInjector::AsPost(const StoredTrap& trap) {
   StoredPost sp;
@@ -34,14 +73,23 @@ void TrapInjector::MarkTrapDelivered(ApiResponse& response, Id trap) {
   response.delivered_traps.push_back(trap);
 }
 
-Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows) {
-  if (rows.size() < 2) return 0;
+Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, const SearchNode* query) {
+  if (model_.empty()) return 0;
   {
+    // A trap falls due every every_posts posts; one that no page could take yet (a query no
+    // trap can match, a page too small) stays due for the app's next page.
     std::lock_guard lock(mu_);
     int64_t& n = delivered_[app.id];
     int64_t before = n / every_posts_;
     n += int64_t(rows.size());
-    if (n / every_posts_ == before) return 0;
+    if (n / every_posts_ != before) due_.insert(app.id);
+    if (!due_.count(app.id)) return 0;
+  }
+  if (rows.size() < 2) return 0;
+  std::vector<TrapRequirements> alternatives;
+  if (query) {
+    alternatives = TrapAlternatives(*query);
+    if (alternatives.empty()) return 0;
   }
   // The widest gap between neighbours gives the trap an id no real post has.
   size_t at = 0;
@@ -56,10 +104,13 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   if (gap < 2) return 0;
   auto counter = ctx.store.CountTraps(app.id);
   if (!counter.ok()) return 0;
-  TrapRecord record = MakeTrap(secret_, app.id, uint64_t(*counter), vocabulary_, [&](std::string_view name) {
-    auto found = ctx.store.GetUsersByUsername(std::vector<std::string>{std::string(name)});
-    return !found.ok() || !found->empty();
-  });
+  TrapTextAccepted matches;
+  if (query) matches = [&](std::string_view text, std::string_view lang) { return TrapMatches(*query, text, lang); };
+  TrapRecord record =
+      MakeTrap(secret_, app.id, uint64_t(*counter), model_, alternatives, matches, [&](std::string_view name) {
+        auto found = ctx.store.GetUsersByUsername(std::vector<std::string>{std::string(name)});
+        return !found.ok() || !found->empty();
+      });
   if (!record.ok()) return 0;
   StoredTrap trap;
   trap.id = rows[at + 1].post.id + 1 + Id(Mix64(uint64_t(app.id) ^ uint64_t(*counter)) % uint64_t(gap - 1));
@@ -69,7 +120,7 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   trap.text = record.text;
   trap.lang = record.lang;
   trap.created_at = SnowflakeTime(trap.id);
-  trap.marker = record.marker;
+  trap.marker = "";  // version 2: found by its fingerprint (traps.h)
   User author;
   author.id = trap.author_id;
   author.username = record.author_username;
@@ -79,6 +130,10 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   if (auto clash = ctx.store.GetPosts(std::vector<Id>{trap.id}); !clash.ok() || !clash->empty()) return 0;
   if (!ctx.store.InsertTrap(trap, author).ok()) return 0;  // e.g. another worker took this counter
   rows.insert(rows.begin() + std::ptrdiff_t(at + 1), AsPost(trap));
+  {
+    std::lock_guard lock(mu_);
+    due_.erase(app.id);
+  }
   return trap.id;
 }
 

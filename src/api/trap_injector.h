@@ -8,17 +8,25 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/context.h"
 #include "provenance/traps.h"
+#include "store/search/query.h"
 
 namespace sluice {
 
 class TrapInjector {
  public:
   //! `secret`: at least 32 bytes (kept in DATA/traps.secret).
-  TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary);
+  TrapInjector(std::string secret, int64_t every_posts, TrapTextModel model);
+
+  //! The model traps are written with: of up to `max_posts` live posts of `store`, sampled by
+  //! a hash of their id (the same store gives the same sample), the original ones (no
+  //! reference, not a reply, latest version, a language other than "und"), with their `lang`.
+  static constexpr size_t kModelPosts = 50'000;
+  static Result<TrapTextModel> ModelFromStore(Store& store, size_t max_posts = kModelPosts);
 
   //! Maybe inserts one trap into `rows` (descending ids, already trimmed to the page) for
   //! `app`; the trap is stored first. Returns its id, or 0 when none was added (also on any
@@ -26,7 +34,10 @@ class TrapInjector {
   //! credits) keeps its trap stored: it was sent to no one and is in no record, so it can be
   //! in no leak and is never counted; deleting it would only let its counter be handed out
   //! twice.
-  Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows);
+  //! `query`: the page's search query (null for a timeline): the trap then matches it
+  //! (api/trap_query.h); a page whose query no trap can match gets none, and the next page
+  //! of the app is tried instead.
+  Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, const SearchNode* query = nullptr);
 
   //! The stored trap as a post, for rendering (and for its owner's lookups).
   static StoredPost AsPost(const StoredTrap& trap);
@@ -41,9 +52,10 @@ class TrapInjector {
  private:
   const std::string secret_;
   const int64_t every_posts_;
-  const TrapVocabulary vocabulary_;
+  const TrapTextModel model_;
   std::mutex mu_;
   std::unordered_map<Id, int64_t> delivered_;  // guarded by mu_: posts delivered per app since start
+  std::unordered_set<Id> due_;                 // guarded by mu_: apps owed a trap
 };
 
 }  // namespace sluice

@@ -72,7 +72,11 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (config.traps.enabled) {
     auto secret = TrapInjector::LoadOrCreateSecret((std::filesystem::path(c.data) / "traps.secret").string());
     if (!secret.ok()) return Fail(secret.status());
-    traps = std::make_unique<TrapInjector>(std::move(*secret), config.traps.every_posts, DefaultTrapVocabulary());
+    auto store = OpenStore({config.store_url, c.data, false});
+    if (!store.ok()) return Fail(store.status());
+    auto model = TrapInjector::ModelFromStore(**store);
+    if (!model.ok()) return Fail(model.status());
+    traps = std::make_unique<TrapInjector>(std::move(*secret), config.traps.every_posts, std::move(*model));
   }
   auto revocations = RevocationGeneration::Open(c.data);
   if (!revocations.ok()) return Fail(revocations.status());
