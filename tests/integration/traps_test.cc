@@ -103,5 +103,93 @@ TEST(Traps, InjectedKeptApartLedgeredAndTraced) {
   EXPECT_FALSE(apps.at(0).at("evidence").as_array().empty());
 }
 
+
+// Lowercased words: runs of ASCII letters and digits and of any non-ASCII bytes.
+std::set<std::string> WordsOf(const std::string& text) {
+  std::set<std::string> out;
+  std::string w;
+  for (char c : text + " ") {
+    const auto b = static_cast<unsigned char>(c);
+    if (std::isalnum(b) || b >= 0x80) {
+      w += char(std::tolower(b));
+    } else if (!w.empty()) {
+      out.insert(w);
+      w.clear();
+    }
+  }
+  return out;
+}
+
+// The trap records of a search walk (the posts another app cannot look up), with how many
+// posts the walk delivered.
+std::pair<std::vector<json::object>, size_t> TrapsOfWalk(SluiceServer& s, const std::string& owner,
+                                                         const std::string& other, const std::string& query) {
+  std::vector<json::object> traps;
+  size_t delivered = 0;
+  const std::string base = "/2/tweets/search/recent?max_results=20&tweet.fields=lang&query=" + query;
+  std::string target = base;
+  for (int pages = 0; pages < 25; ++pages) {
+    auto page = s.Get(target, owner).Json().as_object();
+    if (page.contains("data")) {
+      for (const auto& p : page.at("data").as_array()) {
+        ++delivered;
+        if (!s.Get("/2/tweets/" + Str(p, "id"), other).Json().as_object().contains("data"))
+          traps.push_back(p.as_object());
+      }
+    }
+    auto& meta = page.at("meta").as_object();
+    if (!meta.contains("next_token")) break;
+    target = base + "&next_token=" + Str(meta, "next_token");
+  }
+  return {traps, delivered};
+}
+
+// A trap satisfies the query of its page (the "été" got a trap without it): every
+// word, the language and the tags it asks for, never a negated word; a query no trap can
+// plausibly match (is:reply, from:) gets none.
+TEST(Traps, MatchTheirPagesQuery) {
+  SluiceServer s(80, 2000);
+  std::string config = s.data_dir() + "/sluice.toml";
+  std::ofstream(config) << "[traps]\nevery_posts = 10\n";
+  std::string owner = s.CreateApp("owner", "enterprise"), other = s.CreateApp("other", "enterprise");
+  s.Start({"--config", config});
+  struct Case {
+    std::string query;  // URL-encoded
+    std::vector<std::string> words, absent;
+    std::string lang;
+    bool hashtag = false;
+  };
+  const std::vector<Case> cases = {
+      {"%C3%A9t%C3%A9", {}, {}, ""},
+      {"le%20-la", {"le"}, {"la"}, ""},
+      {"the%20has%3Ahashtags", {"the"}, {}, "", true},
+      {"lang%3Afr%20de", {"de"}, {}, "fr"},
+      {"(the%20OR%20le)%20-de%20-is%3Aretweet", {}, {"de"}, ""},
+  };
+  size_t total = 0;
+  for (const auto& c : cases) {
+    auto [traps, delivered] = TrapsOfWalk(s, owner, other, c.query);
+    total += traps.size();
+    for (const auto& t : traps) {
+      const std::string text = Str(t, "text");
+      const auto words = WordsOf(text);
+      if (c.query.starts_with("%C3%A9t%C3%A9"))
+        EXPECT_TRUE(words.count("\xc3\xa9t\xc3\xa9") || text.find("\xc3\x89t\xc3\xa9") != std::string::npos)
+            << text;
+      for (const auto& w : c.words) EXPECT_TRUE(words.count(w)) << c.query << ": " << text;
+      for (const auto& w : c.absent) EXPECT_FALSE(words.count(w)) << c.query << ": " << text;
+      if (!c.lang.empty()) EXPECT_EQ(Str(t, "lang"), c.lang) << text;
+      if (c.hashtag) EXPECT_NE(text.find('#'), std::string::npos) << text;
+    }
+  }
+  EXPECT_GE(total, 10u);
+  for (std::string q : {"is%3Areply%20the", "from%3Anobody_here%20OR%20(is%3Aquote%20le)"}) {
+    auto [traps, delivered] = TrapsOfWalk(s, owner, other, q);
+    EXPECT_GE(delivered, 10u) << q;  // a trap fell due
+    EXPECT_TRUE(traps.empty()) << q << ": " << Str(traps.front(), "text");
+  }
+  ASSERT_EQ(s.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace sluice::testing
