@@ -183,7 +183,7 @@ TEST(Traps, MatchTheirPagesQuery) {
     }
   }
   EXPECT_GE(total, 10u);
-  for (std::string q : {"is%3Areply%20the", "from%3Anobody_here%20OR%20(is%3Aquote%20le)"}) {
+  for (std::string q : {"is%3Areply%20the", "from%3Anobody_here%20OR%20(is%3Areply%20le)"}) {
     auto [traps, delivered] = TrapsOfWalk(s, owner, other, q);
     EXPECT_GE(delivered, 10u) << q;  // a trap fell due
     EXPECT_TRUE(traps.empty()) << q << ": " << Str(traps.front(), "text");
