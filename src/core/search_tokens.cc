@@ -15,22 +15,35 @@ bool IsTokenChar(UChar32 c) {
          t == U_OTHER_NUMBER || t == U_PRIVATE_USE_CHAR;
 }
 
-// Folds one code point: case folded, then its canonical decomposition without combining marks.
+void AppendUtf8(UChar32 c, std::string& out) {
+  char buf[4];
+  int32_t n = 0;
+  UBool error = false;
+  U8_APPEND(buf, n, 4, c, error);
+  if (!error) out.append(buf, size_t(n));
+}
+
+// FTS5 removes diacritics from Latin letters only (fts5_unicode2.c's table covers Latin-1,
+// Latin Extended-A/B and Latin Extended Additional): "é" -> "e", but Greek "ά" stays.
+bool IsLatinRange(UChar32 c) { return c < 0x250 || (c >= 0x1E00 && c <= 0x1EFF); }
+
+// Folds one code point as FTS5 does: its diacritics dropped (Latin), then lowercased one
+// character to one ("İ" -> "i", "Σ" -> "σ", final "ς" kept).
 void AppendFolded(UChar32 c, const icu::Normalizer2* nfd, std::string& out) {
-  c = u_foldCase(c, U_FOLD_CASE_DEFAULT);
-  icu::UnicodeString decomposed;
+  if (!IsLatinRange(c) || !nfd) {
+    AppendUtf8(u_tolower(c), out);
+    return;
+  }
   UErrorCode status = U_ZERO_ERROR;
-  if (nfd) decomposed = nfd->normalize(icu::UnicodeString(c), status);
-  if (!nfd || U_FAILURE(status)) decomposed = icu::UnicodeString(c);
+  const icu::UnicodeString decomposed = nfd->normalize(icu::UnicodeString(c), status);
+  if (U_FAILURE(status)) {
+    AppendUtf8(u_tolower(c), out);
+    return;
+  }
   for (int32_t i = 0; i < decomposed.length();) {
     const UChar32 d = decomposed.char32At(i);
     i += U16_LENGTH(d);
-    if (u_charType(d) == U_NON_SPACING_MARK) continue;
-    char buf[4];
-    int32_t n = 0;
-    UBool error = false;
-    U8_APPEND(buf, n, 4, d, error);
-    if (!error) out.append(buf, size_t(n));
+    if (u_charType(d) != U_NON_SPACING_MARK) AppendUtf8(u_tolower(d), out);
   }
 }
 
@@ -55,9 +68,11 @@ std::vector<std::string> SearchTokens(std::string_view text) {
         current += char(c | 0x20);
         continue;
       }
-    } else if (c >= 0 && (IsTokenChar(c) || (!current.empty() && u_charType(c) == U_NON_SPACING_MARK))) {
+    } else if (c >= 0 && IsTokenChar(c)) {
       AppendFolded(c, nfd, current);
       continue;
+    } else if (c >= 0 && !current.empty() && u_charType(c) == U_NON_SPACING_MARK) {
+      continue;  // a combining diacritic: removed
     }
     if (!current.empty()) tokens.push_back(std::move(current));
     current.clear();

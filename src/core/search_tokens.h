@@ -10,9 +10,11 @@
 namespace sluice {
 
 //! Tokens: maximal runs of letters, digits and private-use characters (Unicode L*, N*, Co);
-//! everything else separates. Each token is case folded and stripped of diacritics (the
-//! canonical decomposition's combining marks dropped: "Été" -> "ete", "ﬁ" kept as one letter).
-//! Invalid UTF-8 bytes separate. Thread-safe.
+//! combining marks inside a token are dropped; everything else separates. Latin letters lose
+//! their diacritics ("Été" -> "ete"), as FTS5's table does; letters of other scripts keep
+//! them ("ά" stays); every character is lowercased one to one ("İ" -> "i", "Σ" -> "σ", final
+//! "ς" kept, "ß" kept). Invalid UTF-8 bytes separate. Thread-safe. Checked against SQLite
+//! itself: tests/store/search/match_test.cc.
 std::vector<std::string> SearchTokens(std::string_view text);
 
 //! SearchTokens(word) joined by single spaces (a query keyword's or phrase's tokens).
