@@ -73,6 +73,20 @@ void TrapInjector::MarkTrapDelivered(ApiResponse& response, Id trap) {
   response.delivered_traps.push_back(trap);
 }
 
+// An id strictly between `lo` and `hi` (hi - lo >= 2) shaped like the page's: when a whole
+// millisecond lies between them, a time drawn there with the lower neighbour's node and
+// sequence (a random sequence would be a tell: real ids' low bits are small); else any id in
+// the gap.
+Id TrapInjector::TrapId(Id hi, Id lo, uint64_t draw) {
+  const TimeMs t_lo = SnowflakeTime(lo), t_hi = SnowflakeTime(hi);
+  if (t_hi - t_lo >= 2) {
+    const TimeMs t = t_lo + 1 + TimeMs(draw % uint64_t(t_hi - t_lo - 1));
+    const Id id = MakeSnowflake(t, SnowflakeNode(lo), SnowflakeSequence(lo));
+    if (id > lo && id < hi) return id;
+  }
+  return lo + 1 + Id(draw % uint64_t(hi - lo - 1));
+}
+
 Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, const SearchNode* query) {
   if (model_.empty()) return 0;
   {
@@ -91,29 +105,56 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
     alternatives = TrapAlternatives(*query);
     if (alternatives.empty()) return 0;
   }
-  // The widest gap between neighbours gives the trap an id no real post has.
+  auto counter = ctx.store.CountTraps(app.id);
+  if (!counter.ok()) return 0;
+  const uint64_t draw = Mix64(uint64_t(app.id) ^ uint64_t(*counter));
+  // Where the trap goes: in a page in id order, the gap holding a point drawn uniformly over
+  // the page's span, so gaps are taken in proportion to their width, as a real post's time
+  // falls (the widest gap every time would make the post with the widest neighbours a tell).
+  // Otherwise (a relevancy page, or a gap too narrow), the widest gap between neighbours.
   size_t at = 0;
   Id gap = 0;
-  for (size_t i = 0; i + 1 < rows.size(); ++i) {
-    Id g = rows[i].post.id - rows[i + 1].post.id;
-    if (g > gap) {
-      gap = g;
-      at = i;
+  const bool descending =
+      std::adjacent_find(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.post.id <= b.post.id; }) ==
+      rows.end();
+  if (descending && rows.front().post.id - rows.back().post.id >= 2) {
+    const Id x = rows.back().post.id + 1 + Id(draw % uint64_t(rows.front().post.id - rows.back().post.id - 1));
+    while (at + 2 < rows.size() && rows[at + 1].post.id >= x) ++at;
+    gap = rows[at].post.id - rows[at + 1].post.id;
+  }
+  if (gap < 2) {
+    for (size_t i = 0; i + 1 < rows.size(); ++i) {
+      Id g = rows[i].post.id - rows[i + 1].post.id;
+      if (g > gap) {
+        gap = g;
+        at = i;
+      }
     }
   }
   if (gap < 2) return 0;
-  auto counter = ctx.store.CountTraps(app.id);
-  if (!counter.ok()) return 0;
+  // An original post of the page, drawn: the trap takes its language and shape.
+  TrapPageHint hint;
+  {
+    std::vector<const Post*> originals;
+    for (const auto& r : rows)
+      if (r.post.referenced.empty() && !r.post.in_reply_to_user_id) originals.push_back(&r.post);
+    if (!originals.empty()) {
+      const Post& like = *originals[Mix64(draw) % originals.size()];
+      hint = {like.lang, like.note_text.empty() ? std::string_view(like.text) : std::string_view(like.note_text)};
+    }
+  }
   TrapTextAccepted matches;
   if (query) matches = [&](std::string_view text, std::string_view lang) { return TrapMatches(*query, text, lang); };
   TrapRecord record =
-      MakeTrap(secret_, app.id, uint64_t(*counter), model_, alternatives, matches, [&](std::string_view name) {
-        auto found = ctx.store.GetUsersByUsername(std::vector<std::string>{std::string(name)});
-        return !found.ok() || !found->empty();
-      });
+      MakeTrap(secret_, app.id, uint64_t(*counter), model_, alternatives, matches,
+               [&](std::string_view name) {
+                 auto found = ctx.store.GetUsersByUsername(std::vector<std::string>{std::string(name)});
+                 return !found.ok() || !found->empty();
+               },
+               hint);
   if (!record.ok()) return 0;
   StoredTrap trap;
-  trap.id = rows[at + 1].post.id + 1 + Id(Mix64(uint64_t(app.id) ^ uint64_t(*counter)) % uint64_t(gap - 1));
+  trap.id = TrapId(rows[at].post.id, rows[at + 1].post.id, Mix64(draw));
   trap.app_id = app.id;
   trap.counter = uint64_t(*counter);
   trap.author_id = ctx.ids.Next();

@@ -46,6 +46,11 @@ class TrapInjector {
   //! never counted against caps or billed.
   static void MarkTrapDelivered(ApiResponse& response, Id trap);
 
+  //! The id of a trap between neighbours `hi` > `lo` + 1 (`draw`: a deterministic random
+  //! number): strictly between them, a snowflake of a time between theirs with `lo`'s node
+  //! and sequence when a millisecond lies between them.
+  static Id TrapId(Id hi, Id lo, uint64_t draw);
+
   //! Loads DATA/traps.secret, creating it (32 random bytes, mode 0600) if absent.
   static Result<std::string> LoadOrCreateSecret(const std::string& path);
 

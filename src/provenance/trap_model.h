@@ -35,6 +35,7 @@ struct TrapTextModel::Impl {
       uint8_t hashtags = 0, mentions = 0, cashtags = 0, links = 0;
     };
     std::vector<Shape> shapes;
+    static Shape ShapeOf(std::string_view text);  // of a post text, as Build counts it
 
     // Successors of (a, b), or an empty range.
     std::pair<const uint32_t*, const uint32_t*> Next(uint32_t a, uint32_t b) const;

@@ -50,6 +50,20 @@ std::pair<const uint32_t*, const uint32_t*> Impl::Chain::Next(uint32_t a, uint32
   return {next.data() + first[s], next.data() + first[s + 1]};
 }
 
+Impl::Chain::Shape Impl::Chain::ShapeOf(std::string_view text) {
+  Shape shape;
+  const auto tokens = SplitSpaces(text);
+  shape.tokens = uint16_t(std::min<size_t>(tokens.size(), UINT16_MAX));
+  for (auto t : tokens) {
+    const bool tag = t.size() > 1;
+    shape.hashtags += tag && t[0] == '#' && shape.hashtags < 255;
+    shape.mentions += tag && t[0] == '@' && shape.mentions < 255;
+    shape.cashtags += tag && t[0] == '$' && shape.cashtags < 255;
+    shape.links += IsLink(t) && shape.links < 255;
+  }
+  return shape;
+}
+
 bool Impl::HasShingle(uint64_t h) const { return std::binary_search(shingles.begin(), shingles.end(), h); }
 
 const Impl::Chain* Impl::ChainOf(std::string_view lang) const {
@@ -113,15 +127,7 @@ TrapTextModel TrapTextModel::Build(std::span<const Sample> samples) {
     // original post, and their shapes would mark it as a post that is not what it says.
     if (tokens.empty() || tokens[0] == "RT" || tokens[0].starts_with("@")) continue;
     // Shapes of every original post, usable or not, so trap lengths are those of all posts.
-    Impl::Chain::Shape shape;
-    shape.tokens = uint16_t(std::min<size_t>(tokens.size(), UINT16_MAX));
-    for (auto t : tokens) {
-      const bool tag = t.size() > 1;
-      shape.hashtags += tag && t[0] == '#' && shape.hashtags < 255;
-      shape.mentions += tag && t[0] == '@' && shape.mentions < 255;
-      shape.cashtags += tag && t[0] == '$' && shape.cashtags < 255;
-      shape.links += IsLink(t) && shape.links < 255;
-    }
+    const Impl::Chain::Shape shape = Impl::Chain::ShapeOf(samples[i].text);
     shapes[std::string(samples[i].lang)].push_back(shape);
     bool usable = true;
     for (auto t : tokens) usable = usable && (IsLink(t) || df[t] >= uint32_t(kMinTokenPosts));

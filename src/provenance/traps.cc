@@ -185,22 +185,27 @@ bool Feasible(const Impl& m, const TrapRequirements& req) {
 // One candidate text for `req` in `c` (empty when the chain cannot write one).
 // Empty also when its length strays from the drawn target by more than a tenth (at least one
 // token): rejecting, rather than cutting, keeps the lengths those of the sample.
+// `insert`: write the query's words, phrases and emoji in (else the walk must hold them by
+// itself, which keeps its length that of the shape: tried first).
 std::string WriteText(const Impl& m, const Impl::Chain& c, const TrapRequirements& req,
-                      const std::vector<const std::string*>& url_links, const Impl::Chain::Shape& shape,
+                      const std::vector<const std::string*>& url_links, const Impl::Chain::Shape& shape, bool insert,
                       Xoshiro256& rng) {
   std::vector<std::string> words;
   const size_t target = shape.tokens;
+  // Room for the fragments that will write the query's words in (about 3 tokens each).
+  const size_t inserts = insert ? req.terms.size() + req.phrases.size() + req.literals.size() : 0;
+  const size_t base_target = target > 3 * inserts ? target - 3 * inserts : 1;
   auto append_ids = [&](const std::vector<uint32_t>& ids, std::vector<std::string>& out) {
     for (uint32_t id : ids) out.push_back(id == Impl::kLink ? std::string("\x01") : c.tokens[id]);
   };
   {
     std::vector<uint32_t> ids;
-    Walk(c, rng, Impl::kEnd, Impl::kEnd, target, ids);
+    Walk(c, rng, Impl::kEnd, Impl::kEnd, base_target, ids);
     append_ids(ids, words);
   }
-  if (req.terms.empty() && req.phrases.empty() && req.literals.empty()) {
-    const size_t tolerance = target / 20;
-    if (words.size() + tolerance < target || words.size() > target + tolerance) return {};
+  {
+    const size_t tolerance = base_target / 20;
+    if (inserts == 0 && (words.size() + tolerance < base_target || words.size() > base_target + tolerance)) return {};
     // The drawn shape's tags and links: extra ones dropped (the last first), missing ones
     // added at the end, where posts carry them.
     auto fit = [&](auto is_kind, size_t want, const std::function<std::string()>& make) {
@@ -238,6 +243,7 @@ std::string WriteText(const Impl& m, const Impl::Chain& c, const TrapRequirement
   };
   for (const auto& term : req.terms) {
     if (HoldsTokens(joined_tokens(), SearchTokensJoined(term))) continue;
+    if (!insert) return {};
     auto found = c.by_search_token.find(SearchTokensJoined(term));
     if (found == c.by_search_token.end()) {  // no sample post has it: the word alone, somewhere
       words.insert(words.begin() + std::ptrdiff_t(rng.Below(words.size() + 1)), term);
@@ -260,6 +266,7 @@ std::string WriteText(const Impl& m, const Impl::Chain& c, const TrapRequirement
   }
   for (const auto& phrase : req.phrases) {
     if (HoldsTokens(joined_tokens(), SearchTokensJoined(phrase))) continue;
+    if (!insert) return {};
     std::vector<std::string> fragment{phrase};
     // Continue the chain from the phrase's last two words when the sample has them.
     std::vector<std::string> pw;
@@ -279,8 +286,13 @@ std::string WriteText(const Impl& m, const Impl::Chain& c, const TrapRequirement
     }
     add_fragment(std::move(fragment));
   }
+  if (!insert && !req.literals.empty()) return {};
   for (const auto& literal : req.literals)
     words.insert(words.begin() + std::ptrdiff_t(rng.Below(words.size() + 1)), literal);
+  if (inserts > 0) {  // the whole text near the shape's length
+    const size_t tolerance = std::max<size_t>(2, target / 8);
+    if (words.size() + tolerance < target || words.size() > target + tolerance) return {};
+  }
   auto has_prefix = [&](char sigil) {
     for (const auto& w : words)
       if (w.size() > 1 && w[0] == sigil) return true;
@@ -332,7 +344,7 @@ bool OwnEnough(const Impl& m, std::string_view text) {
 
 TrapRecord MakeTrap(std::string_view secret, Id app, uint64_t counter, const TrapTextModel& model,
                     std::span<const TrapRequirements> alternatives, const TrapTextAccepted& accepted,
-                    const UsernameTaken& username_taken) {
+                    const UsernameTaken& username_taken, const TrapPageHint& hint) {
   TrapRecord record;
   record.app_id = app;
   record.counter = counter;
@@ -354,6 +366,7 @@ TrapRecord MakeTrap(std::string_view secret, Id app, uint64_t counter, const Tra
     }
     pick -= c.posts;
   }
+  if (const Impl::Chain* wanted = m.ChainOf(hint.lang)) chain = wanted;
   static const TrapRequirements kNone;
   std::vector<const TrapRequirements*> feasible;
   for (const auto& alt : alternatives)
@@ -366,10 +379,13 @@ TrapRecord MakeTrap(std::string_view secret, Id app, uint64_t counter, const Tra
 
   // The shape (length, tags, links) of a sample post, drawn once: every attempt aims at it, so
   // shapes easier to write are not favoured.
-  const Impl::Chain::Shape shape = chain->shapes.empty() ? Impl::Chain::Shape{12} : PickFrom(rng, chain->shapes);
+  Impl::Chain::Shape shape = chain->shapes.empty() ? Impl::Chain::Shape{12} : PickFrom(rng, chain->shapes);
+  if (!hint.text.empty()) shape = Impl::Chain::ShapeOf(hint.text);
   std::string text;
   for (int attempt = 0; attempt < kTrapTextAttempts && text.empty(); ++attempt) {
-    std::string candidate = WriteText(m, *chain, req, url_links, shape, rng);
+    // The first half of the attempts take the query's words only where the chain writes them.
+    const bool insert = attempt >= kTrapTextAttempts / 2;
+    std::string candidate = WriteText(m, *chain, req, url_links, shape, insert, rng);
     if (candidate.empty() || !IsValidUtf8(candidate) || CountCodePoints(candidate) > kTrapMaxCodePoints) continue;
     if (!OwnEnough(m, candidate)) continue;
     if (accepted && !accepted(candidate, chain->lang)) continue;

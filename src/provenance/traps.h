@@ -115,9 +115,18 @@ using TrapTextAccepted = std::function<bool(std::string_view text, std::string_v
 //! empty model, no alternative the model can write (a language it lacks, a url: no sample link
 //! holds, has:cashtags with no cashtag in the sample), no candidate accepted, or 32
 //! consecutive usernames taken. Thread-safe if the callbacks are.
-inline constexpr int kTrapTextAttempts = 256;
+inline constexpr int kTrapTextAttempts = 1024;
+//! A real post of the page the trap goes into, drawn at random by the caller: the trap takes
+//! its language (when the model has it and the alternative sets none) and its shape (tokens,
+//! hashtags, mentions, cashtags, links), so a page's traps follow the page's languages and
+//! lengths (a query's matches are longer than the average post). Empty: both are drawn from
+//! the model's sample.
+struct TrapPageHint {
+  std::string_view lang;
+  std::string_view text;
+};
 TrapRecord MakeTrap(std::string_view secret, Id app, uint64_t counter, const TrapTextModel& model,
                     std::span<const TrapRequirements> alternatives = {}, const TrapTextAccepted& accepted = {},
-                    const UsernameTaken& username_taken = {});
+                    const UsernameTaken& username_taken = {}, const TrapPageHint& hint = {});
 
 }  // namespace sluice
