@@ -182,11 +182,12 @@ bool Feasible(const Impl& m, const TrapRequirements& req) {
   return true;
 }
 
-// One candidate text for `req` in `c` (empty when the chain cannot write one).
-// Empty also when its length strays from the drawn target by more than a tenth (at least one
-// token): rejecting, rather than cutting, keeps the lengths those of the sample.
-// `insert`: write the query's words, phrases and emoji in (else the walk must hold them by
-// itself, which keeps its length that of the shape: tried first).
+// One candidate text for `req` in `c` of the given shape, or empty: when the chain cannot
+// write one, or its length strays from the shape's by more than a twentieth (an eighth, at
+// least two tokens, with the query's words written in): rejecting, rather than cutting, keeps
+// the lengths those of real posts. `insert`: write the query's words, phrases and emoji in
+// (else the walk must hold them by itself, which keeps its length that of the shape: tried
+// first).
 std::string WriteText(const Impl& m, const Impl::Chain& c, const TrapRequirements& req,
                       const std::vector<const std::string*>& url_links, const Impl::Chain::Shape& shape, bool insert,
                       Xoshiro256& rng) {

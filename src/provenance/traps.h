@@ -34,8 +34,9 @@ namespace sluice {
 
 inline constexpr size_t kMinTrapSecretBytes = 32;
 inline constexpr int kTrapMaxCodePoints = 280;
-//! A trap text has at least this many winnowed fingerprint hashes that no post of the model's
-//! sample holds (so that trace can tell it from real posts, whose phrases it reuses).
+//! A trap text has this many winnowed fingerprint hashes that no post of the model's sample
+//! holds, or half its fingerprint when shorter (so that trace can tell it from real posts,
+//! whose phrases it reuses).
 inline constexpr int kTrapMinOwnHashes = 2;
 
 struct TrapRecord {
@@ -107,9 +108,10 @@ using TrapTextAccepted = std::function<bool(std::string_view text, std::string_v
 
 //! Trap record `counter` of `app` under `secret` (at least 32 bytes), written by `model` to
 //! satisfy one of `alternatives` (chosen by the seed among those the model can satisfy; none
-//! given: no requirement). Up to kTrapTextAttempts candidates are written; the first of at most
-//! 280 code points, with at least kTrapMinOwnHashes fingerprint hashes no sample post holds,
-//! that `accepted` takes, is the text. Deterministic: the same inputs (and answers of the
+//! given: no requirement). Up to kTrapTextAttempts candidates are written (traps.cc: the shape,
+//! then the query's words); the first of at most 280 code points, with kTrapMinOwnHashes
+//! fingerprint hashes no sample post holds (half the fingerprint of a short text, at least
+//! one), that `accepted` takes, is the text. Deterministic: the same inputs (and answers of the
 //! callbacks) give the same record on every machine.
 //! Never throws. Failure is a record with empty `text` (check `ok()`): secret too short, an
 //! empty model, no alternative the model can write (a language it lacks, a url: no sample link
