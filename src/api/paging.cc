@@ -116,7 +116,7 @@ Result<ApiResponse> RenderPage(ApiContext& ctx, const App& app, std::vector<Stor
   Id trap = 0;
   if (ctx.services.traps && searched && !holds_trap) {
     const bool full = rows.size() >= size_t(page.limit);
-    trap = ctx.services.traps->MaybeInject(ctx, app, rows, full, newer);
+    trap = ctx.services.traps->MaybeInject(ctx, app, rows, full, newer, &list_traps->query->root);
     // The page keeps its limit: the trap takes the place of the post at the far end, which
     // opens the next page.
     if (trap && rows.size() > size_t(page.limit)) {

@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <fstream>
+#include <queue>
 #include <sstream>
 
 #include "api/trap_profile.h"
+#include "api/trap_query.h"
 #include "core/mix.h"
 #include "core/snowflake.h"
+#include "core/text.h"
 
 namespace sluice {
 
@@ -23,11 +26,46 @@ uint64_t DrawKey(std::string_view secret) {
 }
 }  // namespace
 
-TrapInjector::TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary)
+TrapInjector::TrapInjector(std::string secret, int64_t every_posts, TrapTextModel model)
     : secret_(std::move(secret)),
       key_(DrawKey(secret_)),
       every_posts_(std::max<int64_t>(every_posts, 1)),
-      vocabulary_(std::move(vocabulary)) {}
+      model_(std::move(model)) {}
+
+Result<TrapTextModel> TrapInjector::ModelFromStore(Store& store, size_t max_posts) {
+  // Bottom-k ids by a hash: a uniform sample, the same for the same store.
+  std::priority_queue<std::pair<uint64_t, Id>> kept;
+  Status s = store.ForEachPost([&](Id id, std::string_view, bool deleted) {
+    if (deleted || max_posts == 0) return true;
+    const uint64_t h = Mix64(uint64_t(id) ^ 0x7472617073ULL);
+    if (kept.size() == max_posts && h >= kept.top().first) return true;
+    kept.emplace(h, id);
+    if (kept.size() > max_posts) kept.pop();
+    return true;
+  });
+  if (!s.ok()) return s;
+  std::vector<Id> ids;
+  for (; !kept.empty(); kept.pop()) ids.push_back(kept.top().second);
+  std::sort(ids.begin(), ids.end());
+  // Original posts only, live and latest: a trap is one (no reference, no reply).
+  std::vector<Post> posts;
+  constexpr size_t kBatch = 500;
+  for (size_t i = 0; i < ids.size(); i += kBatch) {
+    auto batch = store.GetPosts(std::span<const Id>(ids).subspan(i, std::min(kBatch, ids.size() - i)));
+    if (!batch.ok()) return batch.status();
+    for (auto& sp : *batch) {
+      const Post& p = sp.post;
+      if (p.deleted_at || p.IsEarlierVersion() || !p.referenced.empty() || p.in_reply_to_user_id || p.lang.empty() ||
+          p.lang == "und")
+        continue;
+      posts.push_back(std::move(sp.post));
+    }
+  }
+  std::vector<TrapTextModel::Sample> samples;
+  samples.reserve(posts.size());
+  for (const auto& p : posts) samples.push_back({p.text, p.lang});
+  return TrapTextModel::Build(samples);
+}
 
 StoredPost TrapInjector::AsPost(const StoredTrap& trap) {
   StoredPost sp;
@@ -64,26 +102,65 @@ void TrapInjector::MarkTrapDelivered(ApiResponse& response, Id trap) {
   response.delivered_traps.push_back(trap);
 }
 
-Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer) {
+// An id strictly between `lo` and `hi` (hi - lo >= 2) shaped like the page's: when a whole
+// millisecond lies between them, a time drawn there with the lower neighbour's node and
+// sequence (a random sequence would be a tell: real ids' low bits are small); else any id in
+// the gap.
+Id TrapInjector::TrapId(Id hi, Id lo, uint64_t draw) {
+  const TimeMs t_lo = SnowflakeTime(lo), t_hi = SnowflakeTime(hi);
+  if (t_hi - t_lo >= 2) {
+    const TimeMs t = t_lo + 1 + TimeMs(draw % uint64_t(t_hi - t_lo - 1));
+    const Id id = MakeSnowflake(t, SnowflakeNode(lo), SnowflakeSequence(lo));
+    if (id > lo && id < hi) return id;
+  }
+  return lo + 1 + Id(draw % uint64_t(hi - lo - 1));
+}
+
+Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer,
+                             const SearchNode* query) {
+  if (model_.empty()) return 0;
   // A full page drops its far end after the insertion: the trap never goes next to it, so
-  // the page's ends (and its tokens) stay real posts.
+  // the page's ends (and its tokens) stay real posts. Gaps (i, i + 1) for i in [first, end).
   const size_t first_gap = full && newer ? 1 : 0;
   const size_t end_gap = rows.size() < 2 ? 0 : rows.size() - 1 - (full && !newer ? 1 : 0);
   if (end_gap <= first_gap) return 0;
   // Whether the page gets a trap depends on the app and the page's ends alone (keyed by the
   // secret, so no client can predict it): one page in every_posts / rows on average, and the
   // same page asked again the same answer (a page that got one shows it again: RenderPage).
-  const uint64_t draw = Mix64(key_ ^ Mix64(uint64_t(app.id) ^ Mix64(uint64_t(rows.front().post.id) ^
-                                                                      Mix64(uint64_t(rows.back().post.id)))));
-  if (double(draw >> 11) / double(1ULL << 53) * double(every_posts_) >= double(rows.size())) return 0;
-  // The widest gap between neighbours gives the trap an id no real post has.
-  size_t at = 0;
+  const uint64_t page_draw = Mix64(key_ ^ Mix64(uint64_t(app.id) ^ Mix64(uint64_t(rows.front().post.id) ^
+                                                                           Mix64(uint64_t(rows.back().post.id)))));
+  if (double(page_draw >> 11) / double(1ULL << 53) * double(every_posts_) >= double(rows.size())) return 0;
+  // A page whose query no trap can match gets none (api/trap_query.h).
+  std::vector<TrapRequirements> alternatives;
+  if (query) {
+    alternatives = TrapAlternatives(*query);
+    if (alternatives.empty()) return 0;
+  }
+  auto counter = ctx.store.CountTraps(app.id);
+  if (!counter.ok()) return 0;
+  const uint64_t draw = Mix64(uint64_t(app.id) ^ uint64_t(*counter));
+  // Where the trap goes: in a page in id order, the gap holding a point drawn uniformly over
+  // the span of the gaps it may take, so gaps are taken in proportion to their width, as a
+  // real post's time falls (the widest gap every time would make the post with the widest
+  // neighbours a tell). Otherwise (a relevancy page, or a gap too narrow), the widest gap.
+  size_t at = first_gap;
   Id gap = 0;
-  for (size_t i = first_gap; i < end_gap; ++i) {
-    Id g = rows[i].post.id - rows[i + 1].post.id;
-    if (g > gap) {
-      gap = g;
-      at = i;
+  const bool descending =
+      std::adjacent_find(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.post.id <= b.post.id; }) ==
+      rows.end();
+  const Id top = rows[first_gap].post.id, bottom = rows[end_gap].post.id;
+  if (descending && top - bottom >= 2) {
+    const Id x = bottom + 1 + Id(draw % uint64_t(top - bottom - 1));
+    while (at + 1 < end_gap && rows[at + 1].post.id >= x) ++at;
+    gap = rows[at].post.id - rows[at + 1].post.id;
+  }
+  if (gap < 2) {
+    for (size_t i = first_gap; i < end_gap; ++i) {
+      Id g = rows[i].post.id - rows[i + 1].post.id;
+      if (g > gap) {
+        gap = g;
+        at = i;
+      }
     }
   }
   if (gap < 2) return 0;
@@ -94,22 +171,36 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   in_gap.until_id = rows[at].post.id;
   in_gap.limit = 1;
   if (auto there = ctx.store.FindTraps(app.id, TrapFilter{}, in_gap); !there.ok() || !there->empty()) return 0;
-  auto counter = ctx.store.CountTraps(app.id);
-  if (!counter.ok()) return 0;
-  TrapRecord record = MakeTrap(secret_, app.id, uint64_t(*counter), vocabulary_, [&](std::string_view name) {
-    auto found = ctx.store.GetUsersByUsername(std::vector<std::string>{std::string(name)});
-    return !found.ok() || !found->empty();
-  });
+  // An original post of the page, drawn: the trap takes its language and shape.
+  TrapPageHint hint;
+  {
+    std::vector<const Post*> originals;
+    for (const auto& r : rows)
+      if (r.post.referenced.empty() && !r.post.in_reply_to_user_id) originals.push_back(&r.post);
+    if (!originals.empty()) {
+      const Post& like = *originals[Mix64(draw) % originals.size()];
+      hint = {like.lang, like.note_text.empty() ? std::string_view(like.text) : std::string_view(like.note_text)};
+    }
+  }
+  TrapTextAccepted matches;
+  if (query) matches = [&](std::string_view text, std::string_view lang) { return TrapMatches(*query, text, lang); };
+  TrapRecord record =
+      MakeTrap(secret_, app.id, uint64_t(*counter), model_, alternatives, matches,
+               [&](std::string_view name) {
+                 auto found = ctx.store.GetUsersByUsername(std::vector<std::string>{std::string(name)});
+                 return !found.ok() || !found->empty();
+               },
+               hint);
   if (!record.ok()) return 0;
   StoredTrap trap;
-  trap.id = rows[at + 1].post.id + 1 + Id(Mix64(uint64_t(app.id) ^ uint64_t(*counter)) % uint64_t(gap - 1));
+  trap.id = TrapId(rows[at].post.id, rows[at + 1].post.id, Mix64(draw));
   trap.app_id = app.id;
   trap.counter = uint64_t(*counter);
   trap.author_id = ctx.ids.Next();
   trap.text = record.text;
   trap.lang = record.lang;
   trap.created_at = SnowflakeTime(trap.id);
-  trap.marker = record.marker;
+  trap.marker = "";  // version 2: found by its fingerprint (traps.h)
   // Its metrics and its author's profile are blends of its two neighbours' (trap_profile.h).
   const uint64_t seed = Mix64(uint64_t(trap.id) ^ Mix64(uint64_t(app.id) ^ trap.counter));
   const bool first = (seed & 1) != 0;
@@ -159,6 +250,10 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   if (auto clash = ctx.store.GetPosts(std::vector<Id>{trap.id}); !clash.ok() || !clash->empty()) return 0;
   if (!ctx.store.InsertTrap(trap, author).ok()) return 0;  // e.g. another worker took this counter
   rows.insert(rows.begin() + std::ptrdiff_t(at + 1), AsPost(trap));
+  {
+    std::lock_guard lock(mu_);
+    due_.erase(app.id);
+  }
   return trap.id;
 }
 

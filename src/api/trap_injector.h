@@ -1,5 +1,6 @@
 #pragma once
-//! TrapInjector: puts trap records (src/provenance/traps.h) into search pages, about one per
+//! TrapInjector: puts trap records (src/provenance/traps.h), written from the platform's own
+//! posts to match the page's query, into search pages, about one per
 //! `every_posts` posts delivered to an app, so that a leak of the app's data carries records
 //! that name it. Whether a page gets one is drawn from the app and the page's ends, keyed by
 //! the secret (probability rows / every_posts), so a page asked again gets the same answer.
@@ -14,23 +15,33 @@
 
 #include "api/context.h"
 #include "provenance/traps.h"
+#include "store/search/query.h"
 
 namespace sluice {
 
 class TrapInjector {
  public:
   //! `secret`: at least 32 bytes (kept in DATA/traps.secret).
-  TrapInjector(std::string secret, int64_t every_posts, TrapVocabulary vocabulary);
+  TrapInjector(std::string secret, int64_t every_posts, TrapTextModel model);
+
+  //! The model traps are written with: of up to `max_posts` live posts of `store`, sampled by
+  //! a hash of their id (the same store gives the same sample), the original ones (no
+  //! reference, not a reply, latest version, a language other than "und"), with their `lang`.
+  static constexpr size_t kModelPosts = 50'000;
+  static Result<TrapTextModel> ModelFromStore(Store& store, size_t max_posts = kModelPosts);
 
   //! Maybe inserts one trap into `rows` (a page: descending ids, at most its limit) for
   //! `app`, between two neighbours (never at either end); the trap is stored first. `full`:
   //! the caller then cuts the page back to its limit by dropping its far end (the last row, or
-  //! the first when `newer`), so the trap is never put next to that row. Returns its id, or 0
-  //! when none was added (also on any storage error: a page is never refused for a trap). A
-  //! page refused afterwards (cap, credits) keeps its trap stored: it was sent to no one and
-  //! is in no record, so it can be in no leak and is never counted; deleting it would only let
-  //! its counter be handed out twice.
-  Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer);
+  //! the first when `newer`), so the trap is never put next to that row. `query`: the page's
+  //! search query (null for a page without one): the trap then matches it (api/trap_query.h),
+  //! and a page whose query no trap can match gets none. Returns its id, or 0 when none was
+  //! added (also on any storage error: a page is never refused for a trap). A page refused
+  //! afterwards (cap, credits) keeps its trap stored: it was sent to no one and is in no
+  //! record, so it can be in no leak and is never counted; deleting it would only let its
+  //! counter be handed out twice.
+  Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer,
+                 const SearchNode* query = nullptr);
 
   //! The stored trap as a post, for rendering (and for its owner's lookups).
   static StoredPost AsPost(const StoredTrap& trap);
@@ -47,6 +58,11 @@ class TrapInjector {
   //! never counted against caps or billed.
   static void MarkTrapDelivered(ApiResponse& response, Id trap);
 
+  //! The id of a trap between neighbours `hi` > `lo` + 1 (`draw`: a deterministic random
+  //! number): strictly between them, a snowflake of a time between theirs with `lo`'s node
+  //! and sequence when a millisecond lies between them.
+  static Id TrapId(Id hi, Id lo, uint64_t draw);
+
   //! Loads DATA/traps.secret, creating it (32 random bytes, mode 0600) if absent.
   static Result<std::string> LoadOrCreateSecret(const std::string& path);
 
@@ -54,7 +70,7 @@ class TrapInjector {
   const std::string secret_;
   const uint64_t key_;  // from secret_: keys the draw of which pages get a trap
   const int64_t every_posts_;
-  const TrapVocabulary vocabulary_;
+  const TrapTextModel model_;
 };
 
 }  // namespace sluice

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <chrono>
 #include <filesystem>
 
 #include "access/revocations.h"
@@ -72,7 +73,17 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (config.traps.enabled) {
     auto secret = TrapInjector::LoadOrCreateSecret((std::filesystem::path(c.data) / "traps.secret").string());
     if (!secret.ok()) return Fail(secret.status());
-    traps = std::make_unique<TrapInjector>(std::move(*secret), config.traps.every_posts, DefaultTrapVocabulary());
+    auto store = OpenStore({config.store_url, c.data, false});
+    if (!store.ok()) return Fail(store.status());
+    const auto started = std::chrono::steady_clock::now();
+    auto model = TrapInjector::ModelFromStore(**store);
+    if (!model.ok()) return Fail(model.status());
+    std::string langs;
+    for (const auto& lang : model->Languages()) langs += fmt::format(" {} {}", lang, model->Posts(lang));
+    spdlog::info("trap text model:{} posts, {:.1f} MB, built in {:.2f} s", langs, model->MemoryBytes() / 1e6,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (model->empty()) spdlog::warn("no language has enough original posts for trap texts: pages carry no trap");
+    traps = std::make_unique<TrapInjector>(std::move(*secret), config.traps.every_posts, std::move(*model));
   }
   auto revocations = RevocationGeneration::Open(c.data);
   if (!revocations.ok()) return Fail(revocations.status());

@@ -110,6 +110,14 @@ size_t FingerprintIndex::Find(uint64_t hash) const {
   }
 }
 
+uint32_t FingerprintIndex::Holders(uint64_t hash) const {
+  if (keys_.empty()) return 0;
+  const size_t s = Find(Key(hash));
+  if (s == kNoSlot) return 0;
+  const uint32_t n = first_[s + 1] - first_[s];
+  return n == 0 ? kMaxPostings + 1 : n;  // a key without postings was dropped
+}
+
 // Two passes over the fingerprints, so every key's postings are contiguous and the index is
 // four arrays with no per-key allocation: pass 1 inserts the keys and counts postings per
 // slot, a prefix sum turns counts into offsets (first_), pass 2 writes the text indices.

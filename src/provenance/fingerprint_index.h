@@ -62,6 +62,9 @@ class FingerprintIndex {
   static FingerprintIndex Build(std::span<const IndexedText> texts, int threads = 1);
 
   size_t size() const { return entries_; }          // texts indexed
+  //! How many indexed texts hold `hash` in their fingerprint: 0 if none; kMaxPostings + 1 for
+  //! a hash dropped as too common. (A trap's "own" hashes are those only it holds.)
+  uint32_t Holders(uint64_t hash) const;
   size_t MemoryBytes() const;
 
   //! The texts `document` contains, by the rule above. `scratch` is reused between calls

@@ -111,7 +111,8 @@ struct TraceIndexes {
   FingerprintIndex index;
   std::unordered_set<Id> deleted;
   std::unordered_map<Id, Id> trap_app;
-  std::unordered_map<Id, std::string> trap_marker;  // normalised rare words: the proof of a hit
+  //! Per trap: its own fingerprint hashes, those no other indexed text (post or trap) holds.
+  std::unordered_map<Id, std::vector<uint64_t>> trap_own;
   ServedIndex served;
 };
 
@@ -134,13 +135,18 @@ Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, i
   if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
         indexed.push_back({t.id, true, texts->Add(t.text)});
         out.trap_app[t.id] = t.app_id;
-        out.trap_marker[t.id] = NormalizeText(t.marker);
         return true;
       });
       !s.ok())
     return s;
   timing.store_read_seconds = seconds();
   out.index = FingerprintIndex::Build(indexed, threads);
+  for (const IndexedText& t : indexed) {
+    if (!t.trap) continue;
+    std::vector<uint64_t>& own = out.trap_own[t.id];
+    for (uint64_t h : Fingerprint(t.text))
+      if (out.index.Holders(h) == 1) own.push_back(h);
+  }
   texts.reset();  // the index keeps no text
   indexed = {};
   timing.index_seconds = seconds();
@@ -151,15 +157,19 @@ Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, i
   return out;
 }
 
+// Own hashes a document must hold to hit a trap (all of them when the trap has fewer), and
+// three quarters of them: two traps written from the same phrases may share a new sentence.
+constexpr size_t kTraceTrapOwnHashes = 3;
+
 // What matching found: one per matcher, merged at the end.
 struct ScanFindings {
   std::unordered_set<Id> matched, traps_found;
 };
 
-// Matches one batch. Reads only immutable state (the index, the trap markers), so matchers
-// run in parallel, each with its own scratch and findings.
+// Matches one batch. Reads only immutable state (the index, the traps' own hashes), so
+// matchers run in parallel, each with its own scratch and findings.
 void MatchDocuments(const FingerprintIndex& index, const MatchOptions& options,
-                    const std::unordered_map<Id, std::string>& trap_marker, DocumentBatch& batch,
+                    const std::unordered_map<Id, std::vector<uint64_t>>& trap_own, DocumentBatch& batch,
                     FingerprintIndex::Scratch& scratch, ScanFindings& found) {
   if (!batch.fingerprinted) batch.Fingerprint();
   index.MatchFingerprints(batch.fingerprints, scratch, options, [&](size_t d, std::vector<TextMatch>& matches) {
@@ -178,13 +188,17 @@ void MatchDocuments(const FingerprintIndex& index, const MatchOptions& options,
         found.matched.insert(m.id);
         continue;
       }
-      // Traps of one app share templates and common words: a hit counts only when the
-      // document also holds the trap's own marker, the combination of rare words.
-      padded();
-      std::string marker = " ";
-      marker += trap_marker.at(m.id);
-      marker += ' ';
-      if (normalized.find(marker) != std::string::npos) found.traps_found.insert(m.id);
+      // A trap is written from the platform's own phrases, so it shares shingles with real
+      // posts and other traps: a hit counts only when the document holds enough of the
+      // shingles no other text holds (docs/trace.md: false hits measured).
+      const std::vector<uint64_t>& own = trap_own.at(m.id);
+      if (own.empty()) continue;
+      const auto& fp = batch.fingerprints;
+      const auto begin = fp.hashes.begin() + (d == 0 ? 0 : fp.doc_end[d - 1]), end = fp.hashes.begin() + fp.doc_end[d];
+      size_t held = 0;
+      for (uint64_t h : own) held += std::find(begin, end, h) != end ? 1 : 0;
+      if (held >= std::min(own.size(), kTraceTrapOwnHashes) && held * 4 >= own.size() * 3)
+        found.traps_found.insert(m.id);
     }
   });
   batch.Clear();
@@ -312,12 +326,12 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
       matchers.emplace_back([&, t] {
         FingerprintIndex::Scratch matcher_scratch;
         while (auto batch = pipe.Receive()) {
-          MatchDocuments(built->index, options.match, built->trap_marker, *batch, matcher_scratch, findings[t]);
+          MatchDocuments(built->index, options.match, built->trap_own, *batch, matcher_scratch, findings[t]);
           pipe.Return(std::move(batch));
         }
       });
     }
-    for (auto& b : backlog) MatchDocuments(built->index, options.match, built->trap_marker, *b, scratch, findings.back());
+    for (auto& b : backlog) MatchDocuments(built->index, options.match, built->trap_own, *b, scratch, findings.back());
     backlog.clear();
     return true;
   };
@@ -335,7 +349,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
     }
     if (!indexes_ready()) return false;
     if (matcher_threads == 0 || pipe.Waiting() >= 2 * static_cast<size_t>(matcher_threads)) {
-      MatchDocuments(built->index, options.match, built->trap_marker, *batch, scratch, findings.back());
+      MatchDocuments(built->index, options.match, built->trap_own, *batch, scratch, findings.back());
     } else {
       pipe.Send(std::move(batch));
       batch = pipe.TakeEmpty();

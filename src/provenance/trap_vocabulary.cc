@@ -1,169 +1,192 @@
-// DefaultTrapVocabulary and BuildTrapVocabulary (declared in traps.h): where trap words come from.
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
-
+// TrapTextModel (declared in traps.h): the word chains trap texts are written with, built from
+// a sample of the platform's own posts.
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "core/mix.h"
-#include "ingest/vocabulary.h"
+#include "core/search_tokens.h"
 #include "provenance/fingerprint.h"
-#include "provenance/traps.h"
+#include "provenance/trap_model.h"
 
 namespace sluice {
 
 namespace {
 
-constexpr size_t kDefaultRareWords = 2000;
-constexpr size_t kMaxCommonWords = 200;
-constexpr int kMinCommonDf = 3;
-constexpr int kMaxRareDf = 2;
+using Impl = TrapTextModel::Impl;
 
-// Pseudo-word parts: pronounceable in English and French, no accents, so NormalizeText keeps
-// them as one unchanged word.
-constexpr std::string_view kOnsets[] = {"b",  "c",  "d",  "f",  "g",  "j",  "k",  "l",  "m",  "n",
-                                        "p",  "r",  "s",  "t",  "v",  "z",  "br", "cr", "dr", "fl",
-                                        "gr", "pl", "tr", "st", "ch", "vr", "sk", "th"};
-// Plain vowels weighted three to one over diphthongs, so words stay readable.
-constexpr std::string_view kVowels[] = {"a", "e", "i", "o", "u", "a", "e", "i", "o", "a", "e", "ou", "ai", "au"};
-constexpr std::string_view kCodas[] = {"", "", "n", "r", "l", "s", "m", "nd", "x"};  // last syllable only
-
-template <size_t N>
-std::string_view PickPart(uint64_t& state, const std::string_view (&parts)[N]) {
-  state += 0x9e3779b97f4a7c15ULL;  // splitmix64: a Weyl step, then the Mix64 finaliser
-  return parts[Mix64(state) % N];  // bias ≤ N / 2^64: irrelevant here
-}
-
-void AddWordsOf(std::string_view phrase, std::set<std::string>& out) {
-  std::string word;
-  for (char c : phrase) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      word += static_cast<char>(c | 0x20);
-    } else if (!word.empty()) {
-      out.insert(std::move(word));
-      word.clear();
-    }
+std::vector<std::string_view> SplitSpaces(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r')) ++i;
+    size_t j = i;
+    while (j < text.size() && !(text[j] == ' ' || text[j] == '\n' || text[j] == '\t' || text[j] == '\r')) ++j;
+    if (j > i) out.push_back(text.substr(i, j - i));
+    i = j;
   }
-  if (!word.empty()) out.insert(std::move(word));
-}
-
-std::set<std::string> SeedWords() {
-  std::set<std::string> words;
-  for (const vocab::Language* lang : {&vocab::English(), &vocab::French()}) {
-    for (auto list : {lang->noun_phrases, lang->complements, lang->openers, lang->closers, lang->hashtags,
-                      lang->bio_fragments}) {
-      for (std::string_view p : list) AddWordsOf(p, words);
-    }
-    for (const vocab::Verb& v : lang->verbs) AddWordsOf(v.plural, words);
-  }
-  for (auto list : {vocab::FirstNames(), vocab::LastNames(), vocab::Cities(), vocab::SlugWords()}) {
-    for (std::string_view p : list) AddWordsOf(p, words);
-  }
-  return words;
-}
-
-// True if `word` (UTF-8) is letters only and 4-14 code points long.
-bool IsCandidateWord(std::string_view word) {
-  int32_t i = 0;
-  const int32_t n = static_cast<int32_t>(word.size());
-  int count = 0;
-  while (i < n) {
-    UChar32 c;
-    U8_NEXT(word.data(), i, n, c);
-    if (c < 0 || !u_isalpha(c)) return false;
-    ++count;
-  }
-  return count >= 4 && count <= 14;
-}
-
-constexpr std::string_view kStopEn[] = {"the", "and", "is", "of", "to", "for", "in", "that", "with", "this",
-                                        "are", "was", "it", "on", "my", "you"};
-constexpr std::string_view kStopFr[] = {"le",  "la", "les", "de", "des", "et",  "est", "une", "pour", "dans",
-                                        "que", "pas", "du", "sur", "avec", "je", "un", "au"};
-// Function words of 4+ letters: frequent, but no topic.
-constexpr std::string_view kFunctionWords[] = {
-    "this", "that", "with", "from", "have", "just", "about", "what", "when", "they", "their", "there",
-    "were", "will", "been", "would", "could", "your", "more", "some", "than", "then", "them", "into",
-    "only", "also", "very", "like", "after", "before", "over", "here", "which", "where", "pour",
-    "dans", "avec", "mais", "plus", "sont", "cette", "tout", "tous", "comme", "nous", "vous", "elle",
-    "leur", "même", "encore", "très", "aussi", "avant", "après", "depuis", "chez", "sans", "entre",
-    "quand", "alors", "bien", "fait", "être", "avoir"};
-
-template <size_t N>
-bool In(const std::string_view (&list)[N], std::string_view w) {
-  return std::find(std::begin(list), std::end(list), w) != std::end(list);
-}
-
-std::vector<std::string> TopCommon(const std::map<std::string, int>& df) {
-  std::vector<std::pair<int, std::string>> ranked;
-  for (const auto& [word, count] : df) {
-    if (count >= kMinCommonDf && !In(kFunctionWords, word)) ranked.emplace_back(-count, word);
-  }
-  std::sort(ranked.begin(), ranked.end());  // most frequent first, then alphabetical
-  std::vector<std::string> out;
-  for (size_t i = 0; i < ranked.size() && i < kMaxCommonWords; ++i) out.push_back(std::move(ranked[i].second));
   return out;
+}
+
+bool IsLink(std::string_view token) { return token.starts_with("http://") || token.starts_with("https://"); }
+
+// A link without the punctuation a sentence puts after it.
+std::string_view LinkPart(std::string_view token) {
+  while (!token.empty() && std::string_view(".,;:!?)\"'").find(token.back()) != std::string_view::npos)
+    token.remove_suffix(1);
+  return token;
 }
 
 }  // namespace
 
-TrapVocabulary DefaultTrapVocabulary() {
-  TrapVocabulary v;
-  for (std::string_view p : vocab::English().noun_phrases) v.common_en.emplace_back(p);
-  for (std::string_view p : vocab::French().noun_phrases) v.common_fr.emplace_back(p);
-
-  const std::set<std::string> taken = SeedWords();
-  std::set<std::string> seen;
-  uint64_t state = 0x736c756963652d74ULL;  // "sluice-t": fixed, so the list never changes
-  while (v.rare.size() < kDefaultRareWords) {
-    std::string word;
-    const int syllables = 2 + static_cast<int>(Mix64(state ^ 0x5bd1e995) % 3);  // 2-4
-    state += 1;
-    for (int s = 0; s < syllables; ++s) {
-      word += PickPart(state, kOnsets);
-      word += PickPart(state, kVowels);
-    }
-    word += PickPart(state, kCodas);
-    if (word.size() < 5 || word.size() > 12 || taken.count(word) || !seen.insert(word).second) continue;
-    v.rare.push_back(std::move(word));
-  }
-  return v;
+std::pair<const uint32_t*, const uint32_t*> Impl::Chain::Next(uint32_t a, uint32_t b) const {
+  const uint64_t key = uint64_t(a) << 32 | b;
+  auto it = std::lower_bound(states.begin(), states.end(), key);
+  if (it == states.end() || *it != key) return {nullptr, nullptr};
+  const size_t s = size_t(it - states.begin());
+  return {next.data() + first[s], next.data() + first[s + 1]};
 }
 
-TrapVocabulary BuildTrapVocabulary(const std::vector<std::string>& corpus_texts) {
-  std::map<std::string, int> df_all, df_en, df_fr;
-  for (const std::string& text : corpus_texts) {
-    const std::string normalized = NormalizeText(text);
-    std::set<std::string> words;
-    int en = 0, fr = 0;
-    size_t start = 0;
-    while (start < normalized.size()) {
-      size_t end = normalized.find(' ', start);
-      if (end == std::string::npos) end = normalized.size();
-      const std::string_view w(normalized.data() + start, end - start);
-      en += In(kStopEn, w);
-      fr += In(kStopFr, w);
-      if (IsCandidateWord(w)) words.emplace(w);
-      start = end + 1;
-    }
-    for (const std::string& w : words) {
-      ++df_all[w];
-      if (en > fr) ++df_en[w];
-      if (fr > en) ++df_fr[w];
-    }
+Impl::Chain::Shape Impl::Chain::ShapeOf(std::string_view text) {
+  Shape shape;
+  const auto tokens = SplitSpaces(text);
+  shape.tokens = uint16_t(std::min<size_t>(tokens.size(), UINT16_MAX));
+  for (auto t : tokens) {
+    const bool tag = t.size() > 1;
+    shape.hashtags += tag && t[0] == '#' && shape.hashtags < 255;
+    shape.mentions += tag && t[0] == '@' && shape.mentions < 255;
+    shape.cashtags += tag && t[0] == '$' && shape.cashtags < 255;
+    shape.links += IsLink(t) && shape.links < 255;
   }
-  TrapVocabulary v;
-  for (const auto& [word, count] : df_all) {
-    if (count <= kMaxRareDf) v.rare.push_back(word);  // std::map: already sorted
+  return shape;
+}
+
+bool Impl::HasShingle(uint64_t h) const { return std::binary_search(shingles.begin(), shingles.end(), h); }
+
+const Impl::Chain* Impl::ChainOf(std::string_view lang) const {
+  for (const auto& c : chains)
+    if (c.lang == lang) return &c;
+  return nullptr;
+}
+
+TrapTextModel::TrapTextModel() : impl_(std::make_unique<Impl>()) {}
+TrapTextModel::~TrapTextModel() = default;
+TrapTextModel::TrapTextModel(TrapTextModel&&) noexcept = default;
+TrapTextModel& TrapTextModel::operator=(TrapTextModel&&) noexcept = default;
+
+bool TrapTextModel::empty() const { return impl_->chains.empty(); }
+
+std::vector<std::string> TrapTextModel::Languages() const {
+  std::vector<std::string> out;
+  for (const auto& c : impl_->chains) out.push_back(c.lang);
+  return out;
+}
+
+size_t TrapTextModel::Posts(std::string_view lang) const {
+  const Impl::Chain* c = impl_->ChainOf(lang);
+  return c ? c->posts : 0;
+}
+
+size_t TrapTextModel::MemoryBytes() const {
+  size_t bytes = impl_->shingles.capacity() * 8;
+  for (const auto& l : impl_->links) bytes += l.capacity() + sizeof l;
+  for (const auto& c : impl_->chains) {
+    bytes += c.states.capacity() * 8 + (c.first.capacity() + c.next.capacity()) * 4;
+    bytes += c.shapes.capacity() * sizeof(Impl::Chain::Shape) + (c.hashtags.capacity() + c.mentions.capacity() + c.cashtags.capacity()) * 4;
+    for (const auto& t : c.tokens) bytes += 2 * (t.capacity() + sizeof t) + 16;  // tokens and ids
+    for (const auto& [k, v] : c.by_search_token) bytes += k.capacity() + sizeof k + v.capacity() * 4 + 32;
   }
-  v.common_en = TopCommon(df_en);
-  v.common_fr = TopCommon(df_fr);
-  return v;
+  return bytes;
+}
+
+TrapTextModel TrapTextModel::Build(std::span<const Sample> samples) {
+  TrapTextModel model;
+  Impl& impl = *model.impl_;
+  // Pass 1: in how many posts each token occurs (links aside: they become slots).
+  std::unordered_map<std::string_view, uint32_t> df;
+  std::vector<std::vector<std::string_view>> split(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    split[i] = SplitSpaces(samples[i].text);
+    std::vector<std::string_view> seen = split[i];
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    for (auto t : seen)
+      if (!IsLink(t)) ++df[t];
+  }
+  // Pass 2: the chains, from the posts whose every word is common enough.
+  std::map<std::string, Impl::Chain> chains;
+  std::map<std::string, std::vector<std::pair<uint64_t, uint32_t>>> transitions;
+  std::vector<uint64_t> shingles;
+  std::map<std::string, std::vector<Impl::Chain::Shape>> shapes;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const auto& tokens = split[i];
+    // Reposts ("RT @x: ...") and replies (leading @mentions) are left out: a trap is an
+    // original post, and their shapes would mark it as a post that is not what it says.
+    if (tokens.empty() || tokens[0] == "RT" || tokens[0].starts_with("@")) continue;
+    // Shapes of every original post, usable or not, so trap lengths are those of all posts.
+    const Impl::Chain::Shape shape = Impl::Chain::ShapeOf(samples[i].text);
+    shapes[std::string(samples[i].lang)].push_back(shape);
+    bool usable = true;
+    for (auto t : tokens) usable = usable && (IsLink(t) || df[t] >= uint32_t(kMinTokenPosts));
+    if (!usable) continue;
+    Impl::Chain& chain = chains[std::string(samples[i].lang)];
+    if (chain.tokens.empty()) {
+      chain.lang = std::string(samples[i].lang);
+      chain.tokens = {"", ""};
+    }
+    auto& trans = transitions[chain.lang];
+    ++chain.posts;
+    uint32_t a = Impl::kEnd, b = Impl::kEnd;
+    for (auto t : tokens) {
+      uint32_t id = Impl::kLink;
+      if (IsLink(t)) {
+        impl.links.emplace_back(LinkPart(t));
+      } else {
+        auto [it, added] = chain.ids.try_emplace(std::string(t), uint32_t(chain.tokens.size()));
+        if (added) {
+          chain.tokens.emplace_back(t);
+          for (auto& s : SearchTokens(t)) {
+            auto& list = chain.by_search_token[s];
+            if (list.empty() || list.back() != it->second) list.push_back(it->second);
+          }
+        }
+        id = it->second;
+        if (t.size() > 1 && t[0] == '#') chain.hashtags.push_back(id);
+        if (t.size() > 1 && t[0] == '@') chain.mentions.push_back(id);
+        if (t.size() > 1 && t[0] == '$') chain.cashtags.push_back(id);
+      }
+      trans.emplace_back(uint64_t(a) << 32 | b, id);
+      a = b;
+      b = id;
+    }
+    trans.emplace_back(uint64_t(a) << 32 | b, Impl::kEnd);
+    for (uint64_t h : ShingleHashes(NormalizeText(samples[i].text))) shingles.push_back(h);
+  }
+  for (auto& [lang, chain] : chains) {
+    if (chain.posts < kMinLanguagePosts) continue;
+    auto& trans = transitions[lang];
+    std::stable_sort(trans.begin(), trans.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    chain.next.reserve(trans.size());
+    for (size_t k = 0; k < trans.size(); ++k) {
+      if (k == 0 || trans[k].first != trans[k - 1].first) {
+        chain.states.push_back(trans[k].first);
+        chain.first.push_back(uint32_t(chain.next.size()));
+      }
+      chain.next.push_back(trans[k].second);
+    }
+    chain.first.push_back(uint32_t(chain.next.size()));
+    trans = {};
+    chain.shapes = std::move(shapes[lang]);
+    impl.chains.push_back(std::move(chain));
+  }
+  std::sort(shingles.begin(), shingles.end());
+  shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
+  shingles.shrink_to_fit();
+  impl.shingles = std::move(shingles);
+  return model;
 }
 
 }  // namespace sluice
