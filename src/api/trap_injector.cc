@@ -138,7 +138,11 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   }
   auto counter = ctx.store.CountTraps(app.id);
   if (!counter.ok()) return 0;
-  const uint64_t draw = Mix64(uint64_t(app.id) ^ uint64_t(*counter));
+  // The gap, the id and the page post the trap is shaped on are drawn from the page too, not
+  // from the counter: the same page asked again picks the same gap, which the guard below then
+  // finds taken (a counter draw would pick another gap, and a page whose earlier trap its query
+  // does not show would get a new trap on every request).
+  const uint64_t draw = Mix64(page_draw ^ 0x9E3779B97F4A7C15ULL);
   // Where the trap goes: in a page in id order, the gap holding a point drawn uniformly over
   // the span of the gaps it may take, so gaps are taken in proportion to their width, as a
   // real post's time falls (the widest gap every time would make the post with the widest
@@ -250,10 +254,6 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   if (auto clash = ctx.store.GetPosts(std::vector<Id>{trap.id}); !clash.ok() || !clash->empty()) return 0;
   if (!ctx.store.InsertTrap(trap, author).ok()) return 0;  // e.g. another worker took this counter
   rows.insert(rows.begin() + std::ptrdiff_t(at + 1), AsPost(trap));
-  {
-    std::lock_guard lock(mu_);
-    due_.erase(app.id);
-  }
   return trap.id;
 }
 
