@@ -101,12 +101,16 @@ TEST(Traps, InjectedKeptApartLedgeredAndTraced) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto report = json::parse(r.out);
   EXPECT_EQ(report.at("trap_hits").as_int64(), 2);
+  // The owner is named, by its two traps; no other app is. (A trap is written from the
+  // platform's posts: a real post it shares enough words with may match too, and the apps
+  // that received that post then appear with an overlap far from significant.)
   auto& apps = report.at("apps").as_array();
-  ASSERT_EQ(apps.size(), 1u) << r.out;
+  ASSERT_GE(apps.size(), 1u) << r.out;
   EXPECT_EQ(Str(apps.at(0), "app_name"), "owner");
   EXPECT_TRUE(apps.at(0).at("named").as_bool());
   EXPECT_EQ(apps.at(0).at("trap_hits").as_array().size(), 2u);
   EXPECT_FALSE(apps.at(0).at("evidence").as_array().empty());
+  for (size_t i = 1; i < apps.size(); ++i) EXPECT_FALSE(apps.at(i).at("named").as_bool()) << r.out;
 }
 
 
