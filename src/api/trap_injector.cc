@@ -116,9 +116,28 @@ Id TrapInjector::TrapId(Id hi, Id lo, uint64_t draw) {
   return lo + 1 + Id(draw % uint64_t(hi - lo - 1));
 }
 
+bool TrapInjector::Eligible(ApiContext& ctx, Id app, size_t rows) {
+  {
+    std::lock_guard lock(mu_);
+    if (open_.count(app)) return true;
+    int64_t& n = delivered_[app];
+    n += int64_t(rows);
+    if (n >= every_posts_) {
+      open_.insert(app);
+      return true;
+    }
+    if (!asked_.insert(app).second) return false;
+  }
+  auto stored = ctx.store.CountTraps(app);
+  if (!stored.ok() || *stored == 0) return false;
+  std::lock_guard lock(mu_);
+  open_.insert(app);
+  return true;
+}
+
 Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer,
                              const SearchNode* query) {
-  if (model_.empty()) return 0;
+  if (model_.empty() || !Eligible(ctx, app.id, rows.size())) return 0;
   // A full page drops its far end after the insertion: the trap never goes next to it, so
   // the page's ends (and its tokens) stay real posts. Gaps (i, i + 1) for i in [first, end).
   const size_t first_gap = full && newer ? 1 : 0;

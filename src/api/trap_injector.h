@@ -10,7 +10,10 @@
 //! posts: its searches, counts and its author's timeline hold it (Store::FindTraps).
 //! Thread-safe; shared by the workers.
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/context.h"
@@ -71,6 +74,16 @@ class TrapInjector {
   const uint64_t key_;  // from secret_: keys the draw of which pages get a trap
   const int64_t every_posts_;
   const TrapTextModel model_;
+
+  //! Whether `app` may get traps yet: once it has been delivered every_posts posts since the
+  //! server started (counting `rows` now), or already holds a trap (stored, so it survives a
+  //! restart). Before that no page gets one: a client, or a test, that reads less never meets
+  //! a trap, as with the per-app counter this draw replaced.
+  bool Eligible(ApiContext& ctx, Id app, size_t rows);
+  std::mutex mu_;
+  std::unordered_map<Id, int64_t> delivered_;  // guarded by mu_: posts delivered per app since start
+  std::unordered_set<Id> open_;                // guarded by mu_: apps past the gate
+  std::unordered_set<Id> asked_;               // guarded by mu_: apps whose stored traps were counted
 };
 
 }  // namespace sluice
