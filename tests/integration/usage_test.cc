@@ -174,7 +174,7 @@ TEST_F(UsageTest, TrapsAreNeverCountedOrBilledLiveOrFromTheLedger) {
   std::string base = "/2/tweets/search/recent?query=the%20OR%20le&max_results=10";
   std::string target = base;
   int delivered = 0, traps = 0;
-  for (int page = 0; page < 10; ++page) {
+  for (int n = 0; n < 10; ++n) {
     auto r = server_->Get(target, token);
     ASSERT_EQ(r.status, 200) << r.body;
     std::string ids;
