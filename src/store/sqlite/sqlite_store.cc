@@ -297,7 +297,8 @@ Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::st
                                                   const PageRequest& page, std::string_view key) {
   // Plain variables, not a structured binding: the lambda below captures them (clang 14 cannot
   // capture a binding).
-  Id lo = PageIdRange(page).first, hi = PageIdRange(page).second;
+  const auto range = PageIdRange(page);
+  Id lo = range.first, hi = range.second;
   bool newer = false;
   if (page.cursor) {
     if (page.cursor->first == PageRequest::Direction::kOlder) {
