@@ -385,8 +385,12 @@ TrapRecord MakeTrap(std::string_view secret, Id app, uint64_t counter, const Tra
   std::string text;
   for (int attempt = 0; attempt < kTrapTextAttempts && text.empty(); ++attempt) {
     // The first half of the attempts take the query's words only where the chain writes them.
+    // With the query's own matcher, any text it takes will do (not just one holding the drawn
+    // alternative's words): the query's words then come as often, and in the same places, as
+    // in the real posts it matches (an inserted "a" or "le" shortens the mean word).
     const bool insert = attempt >= kTrapTextAttempts / 2;
-    std::string candidate = WriteText(m, *chain, req, url_links, shape, insert, rng);
+    const TrapRequirements& want = accepted && !insert ? kNone : req;
+    std::string candidate = WriteText(m, *chain, want, url_links, shape, insert, rng);
     if (candidate.empty() || !IsValidUtf8(candidate) || CountCodePoints(candidate) > kTrapMaxCodePoints) continue;
     if (!OwnEnough(m, candidate)) continue;
     if (accepted && !accepted(candidate, chain->lang)) continue;
