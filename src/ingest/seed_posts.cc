@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 
 #include "core/text.h"
@@ -17,9 +18,12 @@ namespace {
 constexpr std::array<int64_t, 24> kHourWeights = {3, 2, 1, 1, 1, 2, 4, 7, 9, 9, 9, 10,
                                                   11, 10, 9, 9, 9, 10, 11, 12, 12, 10, 7, 5};
 
-//! Post times in generation order: post i of n falls in the i-th of n equal slices of the
-//! window's activity (weighted by hour), at a random point in it. Sorted by construction,
-//! so nothing is held in memory. At() must be called with i = 0, 1, 2, ...
+//! Post times in generation order: the n times are n independent draws from the window's
+//! activity (weighted by hour), sorted, as a Poisson process's arrivals are; generated in
+//! ascending order one at a time (each the smallest of the draws left above the last), so
+//! nothing is held in memory. Evenly spread times (one per slice) would put every post near
+//! the middle between its neighbours, where a trap's time, drawn uniformly in its gap, stands
+//! out (docs/trace.md). At() must be called with i = 0, 1, 2, ...
 class PostTimes {
  public:
   PostTimes(TimeMs now, int64_t count) : count_(std::max<int64_t>(count, 1)) {
@@ -36,8 +40,11 @@ class PostTimes {
   }
 
   TimeMs At(int64_t i, Rng& rng) {
-    using U128 = unsigned __int128;
-    auto target = int64_t((U128(uint64_t(i)) * U128(uint64_t(total_)) + rng.Below(uint64_t(total_))) / U128(count_));
+    // The least of the count_ - i uniform draws left in (last_, 1): 1 - U^(1 / left) of the
+    // way up (expm1 keeps its precision when left is large).
+    const double left = double(std::max<int64_t>(count_ - i, 1));
+    last_ += (1 - last_) * -std::expm1(std::log(rng.UnitNonZero()) / left);
+    const auto target = std::min(total_ - 1, int64_t(last_ * double(total_)));
     while (hour_ + 1 < weights_.size() && prefix_[hour_ + 1] * kHourMs <= target) ++hour_;
     return first_hour_ + TimeMs(hour_) * kHourMs + (target - prefix_[hour_] * kHourMs) / weights_[hour_];
   }
@@ -48,6 +55,7 @@ class PostTimes {
   std::vector<int64_t> weights_;
   std::vector<int64_t> prefix_;  // activity before each hour
   int64_t total_ = 0;            // activity x ms
+  double last_ = 0;              // the previous time's share of the activity
   size_t hour_ = 0;
 };
 
