@@ -1,7 +1,7 @@
 #include "store/postgres/pg_search.h"
 
 #include "core/parse.h"
-#include "core/search_tokens.h"
+#include "store/postgres/fts5_tokens.h"
 
 namespace sluice::pg {
 
@@ -22,6 +22,19 @@ void AppendLexeme(std::string& out, std::string_view token) {
 
 // PostgreSQL keeps positions up to 16383 (larger ones are stored as 16383).
 constexpr int kMaxPosition = 16383;
+
+// PostgreSQL refuses a lexeme of 2048 bytes or more: a longer token is cut (at a character
+// boundary), alike when written and when searched.
+std::vector<std::string> Lexemes(std::string_view text) {
+  std::vector<std::string> tokens = Fts5Tokens(text);
+  for (std::string& t : tokens) {
+    if (t.size() < 2000) continue;
+    size_t cut = 2000;
+    while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80) --cut;
+    t.resize(cut);
+  }
+  return tokens;
+}
 
 bool IsFtsLeaf(const SearchNode& node) {
   return node.kind == Kind::kTerm || node.kind == Kind::kPhrase || node.kind == Kind::kUrl;
@@ -55,7 +68,7 @@ bool IsFts(const SearchNode& node) {
 // A leaf's tokens as a phrase restricted to `weight`; nullopt when it has no token (it then
 // matches nothing, as FTS5's empty phrase does).
 std::optional<std::string> PhraseQuery(std::string_view text, char weight, bool last_prefix = false) {
-  std::vector<std::string> tokens = SearchTokens(text);
+  std::vector<std::string> tokens = Lexemes(text);
   if (tokens.empty()) return std::nullopt;
   std::string out = tokens.size() > 1 ? "(" : "";
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -317,7 +330,7 @@ std::string SearchVector(const std::vector<std::pair<std::string_view, char>>& f
   int position = 0;
   for (const auto& [text, weight] : fields) {
     if (position) position += 1;  // a gap: no phrase spans two fields
-    for (const std::string& token : SearchTokens(text)) {
+    for (const std::string& token : Lexemes(text)) {
       position = std::min(position + 1, kMaxPosition);
       if (!out.empty()) out += ' ';
       AppendLexeme(out, token);

@@ -2,8 +2,8 @@
 //! The search query language (store/search/query.h) for the PostgreSQL schema
 //! (pg_schema.cc), matching exactly what the SQLite store's compiler (store/sqlite/search_sql.h)
 //! matches. Words never go through PostgreSQL's text parser: the store writes each row's
-//! `search` tsvector from the tokens core/search_tokens.h makes (FTS5's unicode61
-//! remove_diacritics 2), and a keyword, phrase or url: becomes a tsquery of the same tokens
+//! `search` tsvector from the tokens SQLite's FTS5 tokenizer makes (fts5_tokens.h: unicode61
+//! remove_diacritics 2, the SQLite store's), and a keyword, phrase or url: becomes a tsquery of the same tokens
 //! (a phrase: `a <-> b`), so both backends split and fold text identically. In a post's
 //! vector the text's tokens carry weight A and its urls' weight B: `url:` matches B only,
 //! keywords A only. A subtree of keywords, phrases and url: joined by AND, OR and NOT is one
