@@ -15,7 +15,8 @@ namespace sluice::test {
 
 class PostgresServer {
  public:
-  //! initdb in `dir` (created; must not hold a cluster yet) and starts the server.
+  //! initdb in `dir` (created; must not hold a cluster yet) and starts the server. Every
+  //! parent of `dir` must let the `postgres` user through (mkdtemp's 0700 does not).
   static Result<std::unique_ptr<PostgresServer>> Start(const std::string& dir);
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;

@@ -105,6 +105,8 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& url) {
     PQfinish(c);
     return ServiceUnavailable("PostgreSQL: cannot connect: " + message, 1);
   }
+  // Server notices (a shutdown's "terminating connection") are not errors: the results say those.
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
   auto conn = std::unique_ptr<Conn>(new Conn(c, url));
   // Sluice's tables hold UTF-8; times are integers (ms), so the session's zone matters not.
   if (Status s = conn->Exec("SET client_encoding = 'UTF8'; SET client_min_messages = warning"); !s.ok()) return s;
