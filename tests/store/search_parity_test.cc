@@ -1,6 +1,7 @@
 // The PostgreSQL store's search gives the SQLite store's answers: the same posts (and traps)
 // written to both, then every query of a list covering the whole query language, and
-// thousands of random valid queries, asked of both (Search, Count, FindTraps).
+// thousands of random valid queries, asked of both (Search by recency and by relevancy,
+// Count, FindTraps).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -136,6 +137,14 @@ class SearchParityTest : public ::testing::Test {
     EXPECT_TRUE(a.ok()) << q << ": " << a.status().message();
     EXPECT_TRUE(b.ok()) << q << ": " << b.status().message();
     EXPECT_EQ(Ids(a), Ids(b)) << q;
+    // sort_order=relevancy: the same order and the same scores (FTS5's bm25 on both).
+    PageRequest rel{.limit = 100, .relevancy = true};
+    auto ra = sqlite_->Search(*parsed, rel);
+    auto rb = postgres_->Search(*parsed, rel);
+    EXPECT_TRUE(ra.ok() && rb.ok()) << q;
+    EXPECT_EQ(Ids(ra), Ids(rb)) << q << " (relevancy)";
+    if (ra.ok() && rb.ok() && ra->size() == rb->size())
+      for (size_t i = 0; i < ra->size(); ++i) EXPECT_DOUBLE_EQ((*ra)[i].relevance, (*rb)[i].relevance) << q << " #" << i;
     const TimeMs end = kT0 + 100 * 60000;
     auto ca = sqlite_->Count(*parsed, kT0, end, 3600000, std::nullopt, std::nullopt);
     auto cb = postgres_->Count(*parsed, kT0, end, 3600000, std::nullopt, std::nullopt);

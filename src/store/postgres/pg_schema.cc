@@ -196,6 +196,11 @@ CREATE TABLE likes (
 );
 CREATE INDEX likes_by_user ON likes (user_id, id);
 
+-- bm25's corpus (FTS5 keeps the same for posts_fts): posts ever inserted and their tokens
+-- (text and urls), whatever became of them since.
+CREATE TABLE search_stats (rows BIGINT NOT NULL, tokens BIGINT NOT NULL);
+INSERT INTO search_stats VALUES (0, 0);
+
 -- Moved after every committed write (pg_conn.cc, Tx::Commit): PollOtherWriters reads it.
 CREATE SEQUENCE store_writes;
 )sql",

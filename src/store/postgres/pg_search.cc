@@ -1,5 +1,8 @@
 #include "store/postgres/pg_search.h"
 
+#include <cmath>
+#include <unordered_map>
+
 #include "core/parse.h"
 #include "store/postgres/fts5_tokens.h"
 
@@ -325,12 +328,14 @@ void CollectPositiveWords(const SearchNode& node, std::vector<const SearchNode*>
 
 }  // namespace
 
-std::string SearchVector(const std::vector<std::pair<std::string_view, char>>& fields) {
+std::string SearchVector(const std::vector<std::pair<std::string_view, char>>& fields, int64_t* tokens) {
   std::string out;
   int position = 0;
+  if (tokens) *tokens = 0;
   for (const auto& [text, weight] : fields) {
     if (position) position += 1;  // a gap: no phrase spans two fields
     for (const std::string& token : Lexemes(text)) {
+      if (tokens) ++*tokens;
       position = std::min(position + 1, kMaxPosition);
       if (!out.empty()) out += ' ';
       AppendLexeme(out, token);
@@ -355,6 +360,125 @@ std::optional<std::string> RelevanceQuery(const SearchNode& root) {
   for (const SearchNode* w : words) any.children.push_back(*w);
   if (any.children.empty()) return std::nullopt;
   return TsQuery(any);
+}
+
+namespace {
+
+void CollectPhrases(const SearchNode& node, std::vector<Phrase>& out) {
+  switch (node.kind) {
+    case Kind::kTerm:
+    case Kind::kPhrase:
+      out.push_back({Lexemes(node.value), 'A'});
+      return;
+    case Kind::kUrl:
+      out.push_back({Lexemes(node.value), 'B'});
+      return;
+    case Kind::kOr:
+      for (const auto& child : node.children) CollectPhrases(child, out);
+      return;
+    default: {  // kAnd: FTS5's expression lists the positive children, then the negated ones
+      for (const auto& child : node.children)
+        if (child.kind != Kind::kNot) CollectPhrases(child, out);
+      for (const auto& child : node.children)
+        if (child.kind == Kind::kNot) CollectPhrases(child.children.front(), out);
+    }
+  }
+}
+
+}  // namespace
+
+std::string Phrase::Query() const {
+  std::string out;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i) out += " <-> ";
+    AppendLexeme(out, tokens[i]);
+    (out += ':') += weight;
+  }
+  return out;
+}
+
+std::vector<Phrase> RelevancePhrases(const SearchNode& root) {
+  std::vector<Phrase> out;
+  if (IsFts(root)) {
+    CollectPhrases(root, out);
+  } else {
+    std::vector<const SearchNode*> words;
+    CollectPositiveWords(root, words);
+    for (const SearchNode* w : words) CollectPhrases(*w, out);
+  }
+  return out;
+}
+
+double Bm25Idf(int64_t rows, int64_t hits) {
+  double idf = std::log((double(rows) - double(hits) + 0.5) / (double(hits) + 0.5));
+  return idf <= 0.0 ? 1e-6 : idf;
+}
+
+double Bm25(std::string_view vector, const std::vector<Phrase>& phrases, const std::vector<double>& idf, double avgdl) {
+  // 'lexeme':1A,4B 'other':2A ... : each occurrence's position and weight ('D' is not printed).
+  std::unordered_map<std::string, std::vector<std::pair<int, char>>> at;
+  int64_t size = 0;
+  size_t i = 0;
+  while (i < vector.size()) {
+    if (vector[i] != '\'') {
+      ++i;
+      continue;
+    }
+    std::string lexeme;
+    for (++i; i < vector.size(); ++i) {
+      if (vector[i] == '\'') {
+        if (i + 1 < vector.size() && vector[i + 1] == '\'') {
+          lexeme += '\'';
+          ++i;
+          continue;
+        }
+        ++i;
+        break;
+      }
+      if (vector[i] == '\\' && i + 1 < vector.size()) ++i;
+      lexeme += vector[i];
+    }
+    auto& positions = at[lexeme];
+    if (i < vector.size() && vector[i] == ':') {
+      ++i;
+      while (i < vector.size() && vector[i] != ' ') {
+        int pos = 0;
+        while (i < vector.size() && std::isdigit(static_cast<unsigned char>(vector[i]))) pos = pos * 10 + (vector[i++] - '0');
+        char weight = 'D';
+        if (i < vector.size() && vector[i] >= 'A' && vector[i] <= 'D') weight = vector[i++];
+        positions.emplace_back(pos, weight);
+        ++size;
+        if (i < vector.size() && vector[i] == ',') ++i;
+      }
+    }
+  }
+  auto has = [&](const std::string& token, int pos, char weight) {
+    auto it = at.find(token);
+    if (it == at.end()) return false;
+    for (const auto& [p, w] : it->second)
+      if (p == pos && w == weight) return true;
+    return false;
+  };
+  constexpr double k1 = 1.2, b = 0.75;
+  const double d = double(size);
+  double score = 0;
+  for (size_t k = 0; k < phrases.size(); ++k) {
+    const Phrase& ph = phrases[k];
+    double freq = 0;
+    if (!ph.tokens.empty()) {
+      auto first = at.find(ph.tokens[0]);
+      if (first != at.end()) {
+        for (const auto& [p, w] : first->second) {
+          if (w != ph.weight) continue;
+          bool all = true;
+          for (size_t t = 1; t < ph.tokens.size() && all; ++t) all = has(ph.tokens[t], p + int(t), ph.weight);
+          if (all) freq += 1.0;
+        }
+      }
+    }
+    score += idf[k] * ((freq * (k1 + 1.0)) / (freq + k1 * (1 - b + b * d / avgdl)));
+  }
+  return -1.0 * score;
 }
 
 std::optional<std::string> UsersQuery(const std::vector<std::string>& words) {

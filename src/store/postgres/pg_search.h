@@ -9,6 +9,7 @@
 //! keywords A only. A subtree of keywords, phrases and url: joined by AND, OR and NOT is one
 //! tsquery (one GIN lookup); the other operators compare columns and tag rows as SQLite's do.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,8 +23,26 @@ namespace sluice::pg {
 
 //! A text's fields as one tsvector literal (for `?::tsvector`): each field's tokens with
 //! their positions and the field's weight letter ('A'..'D'); fields are kept two positions
-//! apart so no phrase spans two of them.
-std::string SearchVector(const std::vector<std::pair<std::string_view, char>>& fields);
+//! apart so no phrase spans two of them. `tokens`, when given, receives how many tokens the
+//! fields hold (FTS5's size of the row, for bm25).
+std::string SearchVector(const std::vector<std::pair<std::string_view, char>>& fields, int64_t* tokens = nullptr);
+
+//! One phrase of a full-text expression: its tokens and the weight (column) it is matched in.
+struct Phrase {
+  std::vector<std::string> tokens;
+  char weight = 'A';
+  std::string Query() const;  // as a tsquery (matches nothing when there are no tokens: "")
+};
+
+//! The phrases FTS5 scores for RelevanceQuery(root), in the order of its expression.
+std::vector<Phrase> RelevancePhrases(const SearchNode& root);
+
+//! FTS5's bm25 (fts5_aux.c, k1 1.2, b 0.75, every column weighing 1) of one row: `vector` the
+//! row's tsvector as PostgreSQL prints it, `idf` each phrase's inverse document frequency
+//! (Bm25Idf), `avgdl` the store's tokens per row. Lower is more relevant, as FTS5's.
+double Bm25(std::string_view vector, const std::vector<Phrase>& phrases, const std::vector<double>& idf, double avgdl);
+//! FTS5's idf of a phrase that `hits` of `rows` rows hold.
+double Bm25Idf(int64_t rows, int64_t hits);
 
 struct Predicate {
   std::string sql;  // `?` placeholders

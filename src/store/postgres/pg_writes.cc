@@ -88,7 +88,13 @@ Status PostgresStore::InsertTags(std::string_view table, Id id, const Entities& 
   return Status::Ok();
 }
 
-Status PostgresStore::InsertPostRow(const Post& post) {
+Status PostgresStore::AddSearchStats(int64_t rows, int64_t tokens) {
+  if (rows == 0) return Status::Ok();
+  auto r = Query("UPDATE search_stats SET rows = rows + ?, tokens = tokens + ?", Params().Add(rows).Add(tokens));
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status PostgresStore::InsertPostRow(const Post& post, int64_t& tokens) {
   Entities entities = post.entities;
   Entities note_entities = post.note_entities;
   if (Status s = ResolveMentions(entities); !s.ok()) return s;
@@ -101,6 +107,7 @@ Status PostgresStore::InsertPostRow(const Post& post) {
     for (Id id : post.edit_history) history += (history.empty() ? "" : ",") + std::to_string(id);
   }
   const PostMetrics& m = post.metrics;
+  int64_t row_tokens = 0;
   Params params;
   params.Add(post.id)
       .Add(post.author_id)
@@ -131,7 +138,7 @@ Status PostgresStore::InsertPostRow(const Post& post) {
       .Add(post.note_text)
       .Add(is_long ? EntitiesJson(note_entities) : std::string())
       .Add(post.IsEarlierVersion() ? std::optional<Id>(post.edit_history.back()) : std::nullopt)
-      .Add(SearchVector({{is_long ? post.note_text : post.text, 'A'}, {UrlsOf(searched), 'B'}}));
+      .Add(SearchVector({{is_long ? post.note_text : post.text, 'A'}, {UrlsOf(searched), 'B'}}, &row_tokens));
   auto rows = Query(
       "INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id, replied_to_id,"
       " quoted_id, retweeted_id, flags, entities, retweet_count, reply_count, like_count, quote_count, bookmark_count,"
@@ -143,6 +150,7 @@ Status PostgresStore::InsertPostRow(const Post& post) {
     if (rows.status().code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");
     return rows.status();
   }
+  tokens += row_tokens;
   if (post.poll && !post.poll->options.empty())
     if (Status st = InsertPollRows(post); !st.ok()) return st;
   return InsertTags("post_tags", post.id, searched);
@@ -152,8 +160,10 @@ Status PostgresStore::Apply(const WriteBatch& batch) {
   return Write([&]() -> Status {
     for (const auto& u : batch.users)
       if (Status s = InsertUser(u); !s.ok()) return s;
+    int64_t tokens = 0;
     for (const auto& p : batch.posts)
-      if (Status s = InsertPostRow(p); !s.ok()) return s;
+      if (Status s = InsertPostRow(p, tokens); !s.ok()) return s;
+    if (Status s = AddSearchStats(int64_t(batch.posts.size()), tokens); !s.ok()) return s;
     return InsertEdges(batch);
   });
 }
@@ -175,7 +185,9 @@ Status PostgresStore::ResolveParent(Post& post) {
 }
 
 Status PostgresStore::InsertPostAndCounts(const Post& post) {
-  if (Status s = InsertPostRow(post); !s.ok()) return s;
+  int64_t tokens = 0;
+  if (Status s = InsertPostRow(post, tokens); !s.ok()) return s;
+  if (Status s = AddSearchStats(1, tokens); !s.ok()) return s;
   auto bump = [&](const char* sql, Id id) -> Status {
     auto rows = Query(sql, Params().Add(id));
     return rows.ok() ? Status::Ok() : rows.status();

@@ -2,6 +2,7 @@
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/parse.h"
 #include "core/snowflake.h"
@@ -233,37 +234,66 @@ Result<std::vector<StoredPost>> PostgresStore::Search(const SearchQuery& query, 
 }
 
 Result<std::vector<StoredPost>> PostgresStore::SearchByRelevance(const SearchQuery& query, const PageRequest& page) {
-  // ts_rank (higher is more relevant) negated, so that lower scores come first as bm25's do
-  // (store.h: PageRequest::relevancy); a post matching none of the words scores 0.
+  // FTS5's bm25, as the SQLite store ranks (store.h: PageRequest::relevancy), computed here
+  // from the same corpus figures: rows and tokens ever indexed (search_stats), each phrase's
+  // rows, each match's phrase hits and size. Every match in the page's range is scored and
+  // sorted, as FTS5 must too; a match holding none of the query's words scores 0.
   auto [lo, hi] = PageIdRange(page);
-  std::optional<std::string> words = RelevanceQuery(query.root);
-  Params params;
-  std::string score = "0::float8";
-  if (words) {
-    score = "-ts_rank(p.search, ?::tsquery)::float8";
-    params.Add(*words);
+  const std::vector<Phrase> phrases = RelevancePhrases(query.root);
+  std::vector<double> idf;
+  double avgdl = 1;
+  if (!phrases.empty()) {
+    auto stats = Query("SELECT rows, tokens FROM search_stats");
+    if (!stats.ok()) return stats.status();
+    const int64_t rows = stats->size() ? stats->Int(0, 0) : 0;
+    if (rows > 0) avgdl = double(stats->Int(0, 1)) / double(rows);
+    for (const Phrase& ph : phrases) {
+      int64_t hits = 0;
+      if (!ph.tokens.empty()) {
+        auto n = Scalar("SELECT count(*) FROM posts WHERE search @@ ?::tsquery", Params().Add(ph.Query()));
+        if (!n.ok()) return n.status();
+        hits = *n;
+      }
+      idf.push_back(Bm25Idf(rows, hits));
+    }
   }
   Predicate pred = CompileSearch(query.root);
-  std::string sql = "SELECT * FROM (SELECT " + std::string(kPostColumns) + ", " + score +
-                    " AS score FROM posts p WHERE p.deleted_at IS NULL AND p.id >= ? AND p.id < ? AND " +
-                    std::string(kNotProtected) + " AND " + std::string(kLatestVersion) + " AND (" + pred.sql + ")";
-  params.Add(lo).Add(hi);
-  for (size_t i = 0; i < pred.params.size(); ++i) params.Append(pred.params, i);
+  std::string sql = "SELECT p.id, p.search::text FROM posts p WHERE p.deleted_at IS NULL AND " + std::string(kNotProtected) +
+                    " AND " + std::string(kLatestVersion) + " AND (" + pred.sql + ") AND p.id >= ? AND p.id < ?";
   if (page.exclude_replies) sql += " AND p.replied_to_id IS NULL";
   if (page.exclude_retweets) sql += " AND p.retweeted_id IS NULL";
-  sql += ") s";
-  if (page.after) {
-    sql += " WHERE s.score > ?::float8 OR (s.score = ?::float8 AND s.id < ?)";
-    params.Add(page.after->score).Add(page.after->score).Add(page.after->id);
-  }
-  sql += " ORDER BY s.score ASC, s.id DESC LIMIT ?";
-  params.Add(int64_t(page.limit) + 1);
+  Params params = std::move(pred.params);
+  params.Add(lo).Add(hi);
   auto rows = Query(sql, params);
   if (!rows.ok()) return rows.status();
-  std::vector<StoredPost> out;
+  std::vector<std::pair<double, Id>> scored;
+  scored.reserve(size_t(rows->size()));
   for (int i = 0; i < rows->size(); ++i) {
-    out.push_back(ReadPost(Row{*rows, i}));
-    out.back().relevance = rows->Double(i, rows->columns() - 1);
+    double score = phrases.empty() ? 0.0 : Bm25(rows->Text(i, 1), phrases, idf, avgdl);
+    if (score == 0) score = 0.0;  // no word of the query: 0, not -0
+    scored.emplace_back(score, rows->Int(i, 0));
+  }
+  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first || (a.first == b.first && a.second > b.second);
+  });
+  std::vector<Id> ids;
+  std::vector<double> scores;
+  for (const auto& [score, id] : scored) {
+    if (page.after && !(score > page.after->score || (score == page.after->score && id < page.after->id))) continue;
+    ids.push_back(id);
+    scores.push_back(score);
+    if (ids.size() == size_t(page.limit) + 1) break;
+  }
+  auto posts = GetPosts(ids);
+  if (!posts.ok()) return posts.status();
+  std::unordered_map<Id, StoredPost*> by_id;
+  for (auto& p : *posts) by_id[p.post.id] = &p;
+  std::vector<StoredPost> out;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto it = by_id.find(ids[i]);
+    if (it == by_id.end()) continue;  // deleted meanwhile
+    out.push_back(std::move(*it->second));
+    out.back().relevance = scores[i];
   }
   return out;
 }

@@ -98,7 +98,9 @@ class PostgresStore final : public Store {
   Result<std::vector<User>> QueryUsers(const std::string& sql, const Params& params);
   Result<int64_t> Scalar(const std::string& sql, const Params& params = {});
   Status InsertUser(const User& user);
-  Status InsertPostRow(const Post& post);
+  //! Adds the post's tokens to `tokens` (for search_stats: AddSearchStats).
+  Status InsertPostRow(const Post& post, int64_t& tokens);
+  Status AddSearchStats(int64_t rows, int64_t tokens);
   Status InsertEdges(const WriteBatch& batch);
   Status ResolveMentions(Entities& entities);
   Status DeleteEditChain(Id id, TimeMs at);
