@@ -94,12 +94,23 @@ std::string Trim(std::string s) {
   return s;
 }
 
+// Every session: UTF-8; and a plan made for each execution's parameters: a search's tsquery
+// decides between walking ids newest first (a common word) and the GIN index (a rare one),
+// which a generic plan, made once for all values, cannot.
+constexpr const char* kSessionSetup =
+    "SET client_encoding = 'UTF8'; SET client_min_messages = warning; SET plan_cache_mode = force_custom_plan";
+
 bool ReadsOnly(std::string_view sql) { return sql.rfind("SELECT ", 0) == 0; }
 
 }  // namespace
 
 Result<std::unique_ptr<Conn>> Conn::Open(const std::string& url) {
-  PGconn* c = PQconnectdb(url.c_str());
+  // libpq waits for a connection without end by default: a host that does not answer (not
+  // one that refuses) would hold the request that noticed it. 5 s unless the URL says otherwise
+  // (its parameters, expanded from dbname, override the ones before it).
+  const char* keys[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"5", url.c_str(), nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (PQstatus(c) != CONNECTION_OK) {
     std::string message = Trim(PQerrorMessage(c));
     PQfinish(c);
@@ -108,8 +119,7 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& url) {
   // Server notices (a shutdown's "terminating connection") are not errors: the results say those.
   PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
   auto conn = std::unique_ptr<Conn>(new Conn(c, url));
-  // Sluice's tables hold UTF-8; times are integers (ms), so the session's zone matters not.
-  if (Status s = conn->Exec("SET client_encoding = 'UTF8'; SET client_min_messages = warning"); !s.ok()) return s;
+  if (Status s = conn->Exec(kSessionSetup); !s.ok()) return s;
   return conn;
 }
 
@@ -125,7 +135,7 @@ Status Conn::EnsureConnected() {
   prepared_.clear();
   if (PQstatus(c_) != CONNECTION_OK)
     return ServiceUnavailable("PostgreSQL: cannot reconnect: " + Trim(PQerrorMessage(c_)), 1);
-  return Exec("SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+  return Exec(kSessionSetup);
 }
 
 Status Conn::Error(PGresult* r, std::string_view what) {
@@ -198,11 +208,6 @@ Result<Tx> Tx::Begin(Conn& c) {
   if (!s.ok()) return s;
   ++c.tx_depth_;
   return Tx(&c, depth);
-}
-
-Status Tx::RelaxDurability() {
-  if (depth_ != 0) return Status::Ok();
-  return c_->Exec("SET LOCAL synchronous_commit = off");
 }
 
 Status Tx::Commit() {

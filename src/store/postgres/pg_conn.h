@@ -126,9 +126,6 @@ class Tx {
   Tx& operator=(Tx&&) = delete;
   ~Tx();
   Status Commit();
-  //! The outermost transaction commits without waiting for its WAL flush (synchronous_commit
-  //! off): for a write whose durability lies elsewhere (an applied intent: its ledger record).
-  Status RelaxDurability();
 
  private:
   Tx(Conn* c, int depth) : c_(c), depth_(depth) {}

@@ -59,10 +59,11 @@ Status PostgresStore::NoteDeletion(Id id, TimeMs at, uint64_t ledger_size) {
 }
 
 Status PostgresStore::ApplyIntent(Id post_id) {
-  // Applied after its ledger record is durable: should the commit be lost in a crash, the
-  // intent (committed durably) is applied again at start; so this commit need not wait for
-  // its WAL flush (the SQLite store's synchronous=NORMAL).
-  return Write([&] { return ApplyIntentTx(post_id); }, /*relaxed=*/true);
+  // Durable like every other commit, unlike the SQLite store's (synchronous=NORMAL there): an
+  // intent lost with its apply is applied again only when sluice starts, and PostgreSQL may
+  // crash and come back under a running sluice, which would then serve an acknowledged post
+  // as missing until its own restart.
+  return Write([&] { return ApplyIntentTx(post_id); });
 }
 
 Status PostgresStore::ApplyIntentTx(Id post_id) {

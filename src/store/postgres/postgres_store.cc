@@ -66,7 +66,7 @@ Result<Rows> PostgresStore::Query(const std::string& sql, const Params& params) 
   return (*c)->Query(sql, params);
 }
 
-Status PostgresStore::Write(const std::function<Status()>& fn, bool relaxed) {
+Status PostgresStore::Write(const std::function<Status()>& fn) {
   auto c = Connection();
   if (!c.ok()) return c.status();
   const bool outer = held_ == nullptr;
@@ -77,8 +77,6 @@ Status PostgresStore::Write(const std::function<Status()>& fn, bool relaxed) {
   Status result = [&]() -> Status {
     auto tx = Tx::Begin(*held_);
     if (!tx.ok()) return tx.status();
-    if (relaxed)
-      if (Status s = tx->RelaxDurability(); !s.ok()) return s;
     if (Status s = fn(); !s.ok()) return s;
     return tx->Commit();
   }();

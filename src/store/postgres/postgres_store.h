@@ -89,7 +89,7 @@ class PostgresStore final : public Store {
   //! Runs `sql` on the call's connection.
   Result<Rows> Query(const std::string& sql, const Params& params = {});
   //! Runs `fn` in a transaction (a savepoint inside Atomically) on the call's connection.
-  Status Write(const std::function<Status()>& fn, bool relaxed = false);
+  Status Write(const std::function<Status()>& fn);
 
   Result<std::vector<StoredPost>> QueryPosts(const std::string& sql, const Params& params);
   Result<std::vector<StoredPost>> Page(std::string_view from, const std::string& where, Params params,
