@@ -1,11 +1,13 @@
-// `sluice serve --store postgres://...` on a real PostgreSQL of the test's own, stopped and
-// started under it: 503 with Retry-After while it is down, the server alive, service resumed
-// when it is back; nothing acknowledged lost, nothing refused stored.
+// sluice on PostgreSQL: `serve --store postgres://...` on a PostgreSQL of the test's own,
+// stopped and started under it (503 with Retry-After while it is down, the server alive,
+// service resumed when it is back; nothing acknowledged lost, nothing refused stored), and
+// every command against it.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <signal.h>
 
 #include "harness.h"
@@ -65,6 +67,49 @@ TEST(PostgresServe, AnOutageIsA503AndServiceResumesWithNothingAcknowledgedLost) 
   }
   pg->reset();
   std::filesystem::remove_all(dir);
+}
+
+// The commands against PostgreSQL: seed, import, apps, keys, credits, then serve, and usage,
+// invoice and trace over what it delivered.
+TEST(PostgresCommands, EveryCommandWorksAgainstPostgres) {
+  auto url = test::SharedPostgres::NewDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().message();
+  SluiceServer server(*url, 30, 300);
+  const std::string& data = server.data_dir();
+  ASSERT_TRUE(server.Import(
+      R"({"id":"900001","username":"importer","name":"Importer","created_at":"2020-01-01T00:00:00.000Z"})"
+      "\n"
+      R"({"id":"1800000000000000001","text":"imported pgimportmark","author_id":"900001","created_at":"2024-01-01T00:00:00.000Z"})"
+      "\n"));
+  auto created = RunSluice({"apps", "create", "--data", data, "--store", *url, "--name", "payer", "--plan", "payg"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const auto app = boost::json::parse(created.out).as_object();
+  const std::string project(app.at("project_id").as_string());
+  auto credits = RunSluice({"credits", "add", "--data", data, "--store", *url, "--project", project, "--usd", "5"});
+  ASSERT_EQ(credits.exit_code, 0) << credits.err;
+  auto rotated = RunSluice({"keys", "rotate", "--data", data, "--store", *url, "--app", std::string(app.at("app_id").as_string())});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  const std::string token(boost::json::parse(rotated.out).at("bearer_token").as_string());
+
+  server.Start();
+  auto lookup = server.Get("/2/tweets?ids=1800000000000000001", token);
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  auto search = server.Get("/2/tweets/search/recent?query=the&max_results=50", token);
+  ASSERT_EQ(search.status, 200) << search.body;
+  ASSERT_EQ(server.Stop(), 0);
+
+  auto usage = RunSluice({"usage", "--data", data, "--store", *url, "--project", project});
+  ASSERT_EQ(usage.exit_code, 0) << usage.err;
+  EXPECT_GT(boost::json::parse(usage.out).at("posts_read").as_int64(), 1);
+  auto invoice = RunSluice({"invoice", "--data", data, "--store", *url, "--project", project, "--month",
+                            boost::json::parse(usage.out).at("month").as_string().c_str()});
+  ASSERT_EQ(invoice.exit_code, 0) << invoice.err;
+  EXPECT_NE(invoice.out.find("total_usd"), std::string::npos);
+  const std::string dataset = data + "/dataset.json";
+  std::ofstream(dataset) << search.body;
+  auto trace = RunSluice({"trace", "--data", data, "--store", *url, "--json", dataset});
+  ASSERT_EQ(trace.exit_code, 0) << trace.err;
+  EXPECT_NE(trace.out.find(std::string(app.at("app_id").as_string())), std::string::npos);  // the app is named
 }
 
 }  // namespace
