@@ -205,6 +205,9 @@ Result<Tx> Tx::Begin(Conn& c) {
   int depth = c.tx_depth_;
   if (depth == 0) c.tx_lost_ = false;
   Status s = c.Exec(depth == 0 ? std::string("BEGIN") : "SAVEPOINT sp" + std::to_string(depth));
+  // A connection found dead at BEGIN has sent nothing of the transaction: begin again on a
+  // fresh one (after a server restart every pooled connection is stale once).
+  if (!s.ok() && depth == 0 && PQstatus(c.c_) != CONNECTION_OK) s = c.Exec("BEGIN");
   if (!s.ok()) return s;
   ++c.tx_depth_;
   return Tx(&c, depth);

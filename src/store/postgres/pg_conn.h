@@ -93,7 +93,8 @@ class Conn {
   //! Runs `sql` (with `?` placeholders) as a statement prepared once per connection. When the
   //! connection was lost it is re-established first, outside a transaction; a statement that
   //! only reads (SELECT) is retried once on a fresh connection when the connection drops
-  //! while it runs (after a server restart every pooled connection is stale once).
+  //! while it runs (after a server restart every pooled connection is stale once), and so is
+  //! a transaction's BEGIN (Tx::Begin). A write is never retried: it may have committed.
   Result<Rows> Query(const std::string& sql, const Params& params = {});
   //! Runs one or more statements without parameters (simple query protocol).
   Status Exec(std::string_view sql);

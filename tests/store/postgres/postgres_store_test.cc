@@ -73,6 +73,11 @@ TEST(PostgresStoreOutage, CallsFailWith503WhileDownAndReconnectAfter) {
   auto count = s.CountPosts();
   ASSERT_TRUE(count.ok()) << count.status().message();
   EXPECT_EQ(*count, 2);
+  // Stale connections again: the first call after the restart is a write, and succeeds.
+  ASSERT_TRUE((*server)->Restart().ok());
+  Post first = MakePost(4);
+  EXPECT_TRUE(s.InsertPost(first).ok());
+  EXPECT_EQ(*s.CountPosts(), 3);
   store->reset();
   server->reset();
   std::filesystem::remove_all(dir);
