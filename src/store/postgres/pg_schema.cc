@@ -70,7 +70,8 @@ CREATE TABLE posts (
   note_text           TEXT NOT NULL DEFAULT '',
   note_entities       TEXT NOT NULL DEFAULT '',
   latest_id           BIGINT,
-  search              TSVECTOR NOT NULL DEFAULT ''  -- the (whole) text's tokens weight A, the urls' B
+  search              TSVECTOR NOT NULL DEFAULT '', -- the (whole) text's tokens weight A, the urls' B
+  search_size         INTEGER NOT NULL DEFAULT 0    -- how many tokens `search` holds (bm25's row size)
 );
 CREATE INDEX posts_by_author ON posts (author_id, id);
 CREATE INDEX posts_by_conversation ON posts (conversation_id, id);

@@ -1,5 +1,6 @@
 #include "store/postgres/pg_search.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -414,42 +415,49 @@ double Bm25Idf(int64_t rows, int64_t hits) {
   return idf <= 0.0 ? 1e-6 : idf;
 }
 
-double Bm25(std::string_view vector, const std::vector<Phrase>& phrases, const std::vector<double>& idf, double avgdl) {
-  // 'lexeme':1A,4B 'other':2A ... : each occurrence's position and weight ('D' is not printed).
+const std::string_view kHitsColumn =
+    "(SELECT string_agg(u.lexeme || chr(1) || array_to_string(u.positions, ',') || chr(1) ||"
+    " array_to_string(u.weights, ''), chr(2)) FROM unnest(p.search) u WHERE u.lexeme = ANY(?::text[]))";
+
+std::string PhraseLexemes(const std::vector<Phrase>& phrases) {
+  std::vector<std::string> seen;
+  std::string out = "{";
+  for (const Phrase& ph : phrases)
+    for (const std::string& t : ph.tokens) {
+      if (std::find(seen.begin(), seen.end(), t) != seen.end()) continue;
+      seen.push_back(t);
+      if (out.size() > 1) out += ',';
+      out += '"';
+      for (char c : t) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+      out += '"';
+    }
+  return out + "}";
+}
+
+double Bm25(std::string_view hits, int64_t size, const std::vector<Phrase>& phrases, const std::vector<double>& idf,
+            double avgdl) {
+  // Each listed lexeme's positions and their weights ('D' for a weightless one).
   std::unordered_map<std::string, std::vector<std::pair<int, char>>> at;
-  int64_t size = 0;
-  size_t i = 0;
-  while (i < vector.size()) {
-    if (vector[i] != '\'') {
-      ++i;
-      continue;
-    }
-    std::string lexeme;
-    for (++i; i < vector.size(); ++i) {
-      if (vector[i] == '\'') {
-        if (i + 1 < vector.size() && vector[i + 1] == '\'') {
-          lexeme += '\'';
-          ++i;
-          continue;
-        }
-        ++i;
-        break;
-      }
-      if (vector[i] == '\\' && i + 1 < vector.size()) ++i;
-      lexeme += vector[i];
-    }
-    auto& positions = at[lexeme];
-    if (i < vector.size() && vector[i] == ':') {
-      ++i;
-      while (i < vector.size() && vector[i] != ' ') {
-        int pos = 0;
-        while (i < vector.size() && std::isdigit(static_cast<unsigned char>(vector[i]))) pos = pos * 10 + (vector[i++] - '0');
-        char weight = 'D';
-        if (i < vector.size() && vector[i] >= 'A' && vector[i] <= 'D') weight = vector[i++];
-        positions.emplace_back(pos, weight);
-        ++size;
-        if (i < vector.size() && vector[i] == ',') ++i;
-      }
+  while (!hits.empty()) {
+    const size_t end = std::min(hits.find('\x02'), hits.size());
+    std::string_view item = hits.substr(0, end);
+    hits.remove_prefix(std::min(end + 1, hits.size()));
+    const size_t a = item.find('\x01');
+    const size_t b = a == std::string_view::npos ? a : item.find('\x01', a + 1);
+    if (b == std::string_view::npos) continue;
+    auto& positions = at[std::string(item.substr(0, a))];
+    std::string_view pos = item.substr(a + 1, b - a - 1), weights = item.substr(b + 1);
+    size_t k = 0;
+    while (!pos.empty()) {
+      const size_t comma = std::min(pos.find(','), pos.size());
+      int p = 0;
+      for (char c : pos.substr(0, comma)) p = p * 10 + (c - '0');
+      positions.emplace_back(p, k < weights.size() ? weights[k] : 'D');
+      ++k;
+      pos.remove_prefix(std::min(comma + 1, pos.size()));
     }
   }
   auto has = [&](const std::string& token, int pos, char weight) {

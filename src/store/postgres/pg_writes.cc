@@ -138,13 +138,14 @@ Status PostgresStore::InsertPostRow(const Post& post, int64_t& tokens) {
       .Add(post.note_text)
       .Add(is_long ? EntitiesJson(note_entities) : std::string())
       .Add(post.IsEarlierVersion() ? std::optional<Id>(post.edit_history.back()) : std::nullopt)
-      .Add(SearchVector({{is_long ? post.note_text : post.text, 'A'}, {UrlsOf(searched), 'B'}}, &row_tokens));
+      .Add(SearchVector({{is_long ? post.note_text : post.text, 'A'}, {UrlsOf(searched), 'B'}}, &row_tokens))
+      .Add(row_tokens);
   auto rows = Query(
       "INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id, replied_to_id,"
       " quoted_id, retweeted_id, flags, entities, retweet_count, reply_count, like_count, quote_count, bookmark_count,"
       " impression_count, edit_history, source, deleted_at, reply_settings, made_with_ai, paid_partnership, nullcast,"
-      " poll_id, note_text, note_entities, latest_id, search)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?::tsvector)",
+      " poll_id, note_text, note_entities, latest_id, search, search_size)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?::tsvector,?)",
       params);
   if (!rows.ok()) {
     if (rows.status().code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");

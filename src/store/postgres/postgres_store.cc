@@ -17,6 +17,11 @@ namespace {
 constexpr std::string_view kNotProtected = "p.author_id NOT IN (SELECT id FROM users WHERE protected <> 0)";
 constexpr std::string_view kLatestVersion = "p.latest_id IS NULL";
 
+// How far store_writes moved: 0 before its first nextval (whose last_value is 1 already,
+// with is_called false), else its last value.
+constexpr std::string_view kWritesMark =
+    "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM store_writes)";
+
 std::string IdArray(std::span<const Id> ids) {
   std::string out = "{";
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -94,7 +99,7 @@ Status PostgresStore::Atomically(const std::function<Status()>& fn) { return Wri
 bool PostgresStore::PollOtherWriters() {
   // The sequence moves after every commit of every node (pg_conn.cc, Tx::Commit), this
   // process's included: store.h allows those to show.
-  auto rows = Query("SELECT last_value FROM store_writes");
+  auto rows = Query("SELECT " + std::string(kWritesMark));
   if (!rows.ok() || rows->size() != 1) return true;  // cannot be told: assume a write
   int64_t seen = rows->Int(0, 0);
   bool changed = writes_seen_ && *writes_seen_ != seen;
@@ -241,33 +246,49 @@ Result<std::vector<StoredPost>> PostgresStore::SearchByRelevance(const SearchQue
   std::vector<double> idf;
   double avgdl = 1;
   if (!phrases.empty()) {
-    auto stats = Query("SELECT rows, tokens FROM search_stats");
+    // The corpus figures move only with a commit: counted again only after one (a phrase's
+    // rows cost a GIN lookup and a heap visit per row holding it).
+    auto stats = Query("SELECT " + std::string(kWritesMark) + ", rows, tokens FROM search_stats");
     if (!stats.ok()) return stats.status();
-    const int64_t rows = stats->size() ? stats->Int(0, 0) : 0;
-    if (rows > 0) avgdl = double(stats->Int(0, 1)) / double(rows);
+    if (stats->size() != 1) return InternalError("search_stats holds no row");
+    if (corpus_.writes != stats->Int(0, 0) || corpus_.phrase_rows.size() > 10000) {
+      corpus_.writes = stats->Int(0, 0);
+      corpus_.phrase_rows.clear();
+    }
+    const int64_t rows = stats->Int(0, 1);
+    if (rows > 0) avgdl = double(stats->Int(0, 2)) / double(rows);
     for (const Phrase& ph : phrases) {
       int64_t hits = 0;
       if (!ph.tokens.empty()) {
-        auto n = Scalar("SELECT count(*) FROM posts WHERE search @@ ?::tsquery", Params().Add(ph.Query()));
-        if (!n.ok()) return n.status();
-        hits = *n;
+        const std::string q = ph.Query();
+        auto cached = corpus_.phrase_rows.find(q);
+        if (cached != corpus_.phrase_rows.end()) {
+          hits = cached->second;
+        } else {
+          auto n = Scalar("SELECT count(*) FROM posts WHERE search @@ ?::tsquery", Params().Add(q));
+          if (!n.ok()) return n.status();
+          hits = corpus_.phrase_rows[q] = *n;
+        }
       }
       idf.push_back(Bm25Idf(rows, hits));
     }
   }
   Predicate pred = CompileSearch(query.root);
-  std::string sql = "SELECT p.id, p.search::text FROM posts p WHERE p.deleted_at IS NULL AND " + std::string(kNotProtected) +
-                    " AND " + std::string(kLatestVersion) + " AND (" + pred.sql + ") AND p.id >= ? AND p.id < ?";
+  std::string sql = "SELECT p.id, p.search_size, " + std::string(kHitsColumn) + " FROM posts p WHERE p.deleted_at IS NULL AND " +
+                    std::string(kNotProtected) + " AND " + std::string(kLatestVersion) + " AND (" + pred.sql +
+                    ") AND p.id >= ? AND p.id < ?";
   if (page.exclude_replies) sql += " AND p.replied_to_id IS NULL";
   if (page.exclude_retweets) sql += " AND p.retweeted_id IS NULL";
-  Params params = std::move(pred.params);
+  Params params;
+  params.Add(PhraseLexemes(phrases));
+  for (size_t i = 0; i < pred.params.size(); ++i) params.Append(pred.params, i);
   params.Add(lo).Add(hi);
   auto rows = Query(sql, params);
   if (!rows.ok()) return rows.status();
   std::vector<std::pair<double, Id>> scored;
   scored.reserve(size_t(rows->size()));
   for (int i = 0; i < rows->size(); ++i) {
-    double score = phrases.empty() ? 0.0 : Bm25(rows->Text(i, 1), phrases, idf, avgdl);
+    double score = phrases.empty() ? 0.0 : Bm25(rows->Text(i, 2), rows->Int(i, 1), phrases, idf, avgdl);
     if (score == 0) score = 0.0;  // no word of the query: 0, not -0
     scored.emplace_back(score, rows->Int(i, 0));
   }

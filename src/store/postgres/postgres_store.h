@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/postgres/pg_conn.h"
@@ -115,6 +116,11 @@ class PostgresStore final : public Store {
   Conn* held_ = nullptr;  // inside Atomically: the connection every call uses
   Pool::Lease held_lease_;
   std::optional<int64_t> writes_seen_;  // store_writes at the last PollOtherWriters
+  //! bm25's phrase row counts, good while store_writes stays where it was when they were counted.
+  struct Corpus {
+    int64_t writes = -1;
+    std::unordered_map<std::string, int64_t> phrase_rows;  // by the phrase's tsquery
+  } corpus_;
 };
 
 }  // namespace sluice::pg
