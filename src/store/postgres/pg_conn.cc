@@ -237,11 +237,13 @@ Tx::~Tx() {
   if (!c_) return;
   if (depth_ > 0) {
     --c_->tx_depth_;
+    if (PQstatus(c_->c_) != CONNECTION_OK) return;
     std::string sp = "sp" + std::to_string(depth_);
     (void)c_->Exec("ROLLBACK TO SAVEPOINT " + sp + "; RELEASE SAVEPOINT " + sp);
   } else {
     c_->tx_depth_ = 0;
-    (void)c_->Exec("ROLLBACK");
+    // A lost connection took its transaction with it: nothing to roll back, and no reconnect here.
+    if (PQstatus(c_->c_) == CONNECTION_OK) (void)c_->Exec("ROLLBACK");
   }
 }
 
