@@ -173,6 +173,9 @@ Result<Rows> Conn::Run(const std::string& sql, const Params& params) {
   std::vector<const char*> values(params.size());
   std::vector<int> lengths(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
+    // PostgreSQL's text holds no NUL, and libpq would cut a text parameter at one silently.
+    if (params.formats_[i] == 0 && params.values_[i].find('\0') != std::string::npos)
+      return MalformedRequest("The request holds a U+0000 (NUL) character, which this store cannot keep.");
     values[i] = params.null_[i] ? nullptr : params.values_[i].data();
     lengths[i] = int(params.values_[i].size());
   }

@@ -122,6 +122,19 @@ TEST_F(PostgresStoreTest, ANewerSchemaIsRefused) {
   EXPECT_NE(s.status().message().find("newer than this sluice"), std::string::npos);
 }
 
+// PostgreSQL's text cannot hold U+0000, and libpq cuts a text parameter at one: refused (400),
+// never stored cut.
+TEST_F(PostgresStoreTest, ANulCharacterIsRefusedNotCut) {
+  auto s = OpenStore({url_, "/tmp", true});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Apply({{User{.id = 1, .username = "alice", .name = "A"}}, {}}).ok());
+  Post p = MakePost(1);
+  p.text = std::string("before\0after", 12);
+  Status st = (*s)->InsertPost(p);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidRequest) << st.message();
+  EXPECT_EQ(*(*s)->CountPosts(), 0);
+}
+
 TEST_F(PostgresStoreTest, UnreachableServerIsACommandErrorNamingTheUrl) {
   auto s = OpenStore({"postgres://postgres@127.0.0.1:1/none?connect_timeout=2", "/tmp", true});
   ASSERT_FALSE(s.ok());
