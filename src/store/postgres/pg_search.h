@@ -37,20 +37,6 @@ struct Phrase {
 //! The phrases FTS5 scores for RelevanceQuery(root), in the order of its expression.
 std::vector<Phrase> RelevancePhrases(const SearchNode& root);
 
-//! The tokens of `phrases`, each once, as a PostgreSQL text[] literal (for `?::text[]`).
-std::string PhraseLexemes(const std::vector<Phrase>& phrases);
-//! Selects, for a posts row aliased p, the occurrences of the lexemes `?::text[]` holds:
-//! "lexeme\x01positions\x01weights" per lexeme, joined by '\x02' (what Bm25 reads).
-extern const std::string_view kHitsColumn;
-
-//! FTS5's bm25 (fts5_aux.c, k1 1.2, b 0.75, every column weighing 1) of one row: `hits` its
-//! kHitsColumn, `size` its tokens, `idf` each phrase's inverse document frequency (Bm25Idf),
-//! `avgdl` the store's tokens per row. Lower is more relevant, as FTS5's.
-double Bm25(std::string_view hits, int64_t size, const std::vector<Phrase>& phrases, const std::vector<double>& idf,
-            double avgdl);
-//! FTS5's idf of a phrase that `hits` of `rows` rows hold.
-double Bm25Idf(int64_t rows, int64_t hits);
-
 struct Predicate {
   std::string sql;  // `?` placeholders
   Params params;
@@ -60,11 +46,6 @@ struct Predicate {
 //! included), true exactly for the posts the query matches; never NULL. `tags` is the tag
 //! table: post_tags, or trap_tags for trap records.
 Predicate CompileSearch(const SearchNode& root, std::string_view tags = "post_tags");
-
-//! The tsquery that scores relevance (ts_rank): the whole query when it is keywords, phrases
-//! and url: alone, else its words outside any negation joined by OR; nullopt when there are
-//! none (the SQLite store's RelevanceExpression, for bm25).
-std::optional<std::string> RelevanceQuery(const SearchNode& root);
 
 //! Users search: each word's tokens as a phrase whose last token may be a prefix, all words
 //! required; nullopt when no word has a token.

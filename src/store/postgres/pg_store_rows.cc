@@ -1,6 +1,9 @@
 #include "store/postgres/pg_store_rows.h"
 
+#include <algorithm>
+
 #include "core/parse.h"
+#include "core/snowflake.h"
 
 namespace sluice::pg {
 
@@ -20,6 +23,20 @@ const std::string_view kTrapColumns =
     " bookmark_count, impression_count, entities";
 
 const std::string_view kAppColumns = "id, project_id, name, plan, uses, user_id, created_at";
+
+const std::string_view kNotProtected = "p.author_id NOT IN (SELECT id FROM users WHERE protected <> 0)";
+const std::string_view kLatestVersion = "p.latest_id IS NULL";
+// store_writes' last_value is 1 before its first nextval as after it: is_called tells them apart.
+const std::string_view kWritesMark = "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM store_writes)";
+
+std::pair<Id, Id> PageIdRange(const PageRequest& page) {
+  Id lo = 0, hi = INT64_MAX;
+  if (page.since_id) lo = std::max(lo, *page.since_id + 1);
+  if (page.until_id) hi = std::min(hi, *page.until_id);
+  if (page.start_time) lo = std::max(lo, IdLowerBoundForTime(*page.start_time));
+  if (page.end_time) hi = std::min(hi, IdLowerBoundForTime(*page.end_time));
+  return {lo, hi};
+}
 
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
