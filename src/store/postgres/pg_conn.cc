@@ -94,11 +94,7 @@ std::string Trim(std::string s) {
   return s;
 }
 
-// Every session: UTF-8; and a plan made for each execution's parameters: a search's tsquery
-// decides between walking ids newest first (a common word) and the GIN index (a rare one),
-// which a generic plan, made once for all values, cannot.
-constexpr const char* kSessionSetup =
-    "SET client_encoding = 'UTF8'; SET client_min_messages = warning; SET plan_cache_mode = force_custom_plan";
+constexpr const char* kSessionSetup = "SET client_encoding = 'UTF8'; SET client_min_messages = warning";
 
 bool ReadsOnly(std::string_view sql) { return sql.rfind("SELECT ", 0) == 0; }
 
@@ -147,18 +143,19 @@ Status Conn::Error(PGresult* r, std::string_view what) {
   return Make(code, "PostgreSQL: " + std::string(what.substr(0, 80)) + ": " + message);
 }
 
-Result<Rows> Conn::Query(const std::string& sql, const Params& params) {
-  auto rows = Run(sql, params);
+Result<Rows> Conn::Query(const std::string& sql, const Params& params, Plan plan) {
+  auto rows = Run(sql, params, plan);
   if (!rows.ok() && rows.status().code() == StatusCode::kUnavailable && tx_depth_ == 0 &&
       PQstatus(c_) != CONNECTION_OK && ReadsOnly(sql))
-    return Run(sql, params);
+    return Run(sql, params, plan);
   return rows;
 }
 
-Result<Rows> Conn::Run(const std::string& sql, const Params& params) {
+Result<Rows> Conn::Run(const std::string& sql, const Params& params, Plan plan) {
   if (Status s = EnsureConnected(); !s.ok()) return s;
-  auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
+  auto it = prepared_.end();
+  if (plan == Plan::kPrepared) it = prepared_.find(sql);
+  if (plan == Plan::kPrepared && it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size() + 1);
     std::string numbered = NumberPlaceholders(sql);
     PGresult* r = PQprepare(c_, name.c_str(), numbered.c_str(), 0, nullptr);
@@ -179,8 +176,12 @@ Result<Rows> Conn::Run(const std::string& sql, const Params& params) {
     values[i] = params.null_[i] ? nullptr : params.values_[i].data();
     lengths[i] = int(params.values_[i].size());
   }
-  PGresult* r = PQexecPrepared(c_, it->second.c_str(), int(params.size()), values.data(), lengths.data(),
-                               params.formats_.data(), 0);
+  PGresult* r =
+      plan == Plan::kPrepared
+          ? PQexecPrepared(c_, it->second.c_str(), int(params.size()), values.data(), lengths.data(),
+                           params.formats_.data(), 0)
+          : PQexecParams(c_, NumberPlaceholders(sql).c_str(), int(params.size()), nullptr, values.data(),
+                         lengths.data(), params.formats_.data(), 0);
   ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     Status s = Error(r, sql);

@@ -84,6 +84,13 @@ struct Row {
 //! `?` placeholders (outside quoted literals) numbered as PostgreSQL wants them: $1, $2, ...
 std::string NumberPlaceholders(std::string_view sql);
 
+//! How a statement is planned. kPrepared: prepared once per connection, its plan made for
+//! its parameters' values or, after a few runs, once for all (PostgreSQL's plan cache).
+//! kPerCall: planned at each call for that call's values, and not kept: searches, whose
+//! tsquery decides between walking ids newest first (a common word) and the GIN index (a rare
+//! one), and whose SQL varies with the query's shape.
+enum class Plan { kPrepared, kPerCall };
+
 //! One libpq connection. Not thread-safe: a Pool hands it to one user at a time.
 class Conn {
  public:
@@ -95,7 +102,7 @@ class Conn {
   //! only reads (SELECT) is retried once on a fresh connection when the connection drops
   //! while it runs (after a server restart every pooled connection is stale once), and so is
   //! a transaction's BEGIN (Tx::Begin). A write is never retried: it may have committed.
-  Result<Rows> Query(const std::string& sql, const Params& params = {});
+  Result<Rows> Query(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
   //! Runs one or more statements without parameters (simple query protocol).
   Status Exec(std::string_view sql);
   bool InTransaction() const { return tx_depth_ > 0; }
@@ -107,7 +114,7 @@ class Conn {
   explicit Conn(PGconn* c, std::string url) : c_(c), url_(std::move(url)) {}
   //! Reconnects when the connection is known lost and no transaction was open on it.
   Status EnsureConnected();
-  Result<Rows> Run(const std::string& sql, const Params& params);
+  Result<Rows> Run(const std::string& sql, const Params& params, Plan plan);
   Status Error(PGresult* r, std::string_view what);
   PGconn* c_;
   std::string url_;

@@ -31,13 +31,13 @@ Result<std::vector<User>> PostgresStore::SearchUsers(std::span<const std::string
            " AND (u.synthetic = 0 OR u.id IN (SELECT author_id FROM trap_posts WHERE app_id = ?))"
            " ORDER BY ts_rank('{0, 0.1, 0.5, 1.0}', u.search, q) DESC, u.id LIMIT ? OFFSET ?";
   }();
-  return QueryUsers(sql, Params().Add(*query).Add(trap_app).Add(int64_t(limit) + 1).Add(offset));
+  return QueryUsers(sql, Params().Add(*query).Add(trap_app).Add(int64_t(limit) + 1).Add(offset), Plan::kPerCall);
 }
 
 Result<std::vector<StoredPost>> PostgresStore::Search(const SearchQuery& query, const PageRequest& page) {
   if (page.relevancy) return SearchByRelevance(query, page);
   Predicate pred = CompileSearch(query.root);
-  return Page("posts p", pred.sql, std::move(pred.params), page);
+  return Page("posts p", pred.sql, std::move(pred.params), page, Plan::kPerCall);
 }
 
 Result<std::vector<StoredPost>> PostgresStore::SearchByRelevance(const SearchQuery& query, const PageRequest& page) {
@@ -69,7 +69,7 @@ Result<std::vector<StoredPost>> PostgresStore::SearchByRelevance(const SearchQue
         if (cached != corpus_.phrase_rows.end()) {
           hits = cached->second;
         } else {
-          auto n = Scalar("SELECT count(*) FROM posts WHERE search @@ ?::tsquery", Params().Add(q));
+          auto n = Scalar("SELECT count(*) FROM posts WHERE search @@ ?::tsquery", Params().Add(q), Plan::kPerCall);
           if (!n.ok()) return n.status();
           hits = corpus_.phrase_rows[q] = *n;
         }
@@ -87,7 +87,7 @@ Result<std::vector<StoredPost>> PostgresStore::SearchByRelevance(const SearchQue
   params.Add(PhraseLexemes(phrases));
   for (size_t i = 0; i < pred.params.size(); ++i) params.Append(pred.params, i);
   params.Add(lo).Add(hi);
-  auto rows = Query(sql, params);
+  auto rows = Query(sql, params, Plan::kPerCall);
   if (!rows.ok()) return rows.status();
   std::vector<std::pair<double, Id>> scored;
   scored.reserve(size_t(rows->size()));
@@ -135,7 +135,7 @@ Result<std::vector<CountBucket>> PostgresStore::Count(const SearchQuery& query, 
   if (until_id) hi = std::min(hi, *until_id);
   Params params = std::move(pred.params);
   params.Add(lo).Add(hi);
-  auto rows = Query(sql, params);
+  auto rows = Query(sql, params, Plan::kPerCall);
   if (!rows.ok()) return rows.status();
   for (int i = 0; i < rows->size(); ++i) {
     TimeMs t = SnowflakeTime(rows->Int(i, 0));
@@ -179,7 +179,7 @@ Result<std::vector<StoredTrap>> PostgresStore::FindTraps(Id app, const TrapFilte
     sql += " LIMIT ?";
     params.Add(int64_t(page.limit) + 1);
   }
-  auto rows = Query(sql, params);
+  auto rows = Query(sql, params, Plan::kPerCall);
   if (!rows.ok()) return rows.status();
   std::vector<StoredTrap> out;
   for (int i = 0; i < rows->size(); ++i) out.push_back(ReadTrap(Row{*rows, i}));

@@ -46,10 +46,10 @@ Result<PostgresStore::Use> PostgresStore::Connection() {
   return use;
 }
 
-Result<Rows> PostgresStore::Query(const std::string& sql, const Params& params) {
+Result<Rows> PostgresStore::Query(const std::string& sql, const Params& params, Plan plan) {
   auto c = Connection();
   if (!c.ok()) return c.status();
-  return (*c)->Query(sql, params);
+  return (*c)->Query(sql, params, plan);
 }
 
 Status PostgresStore::Write(const std::function<Status()>& fn) {
@@ -88,8 +88,8 @@ bool PostgresStore::PollOtherWriters() {
   return changed;
 }
 
-Result<std::vector<StoredPost>> PostgresStore::QueryPosts(const std::string& sql, const Params& params) {
-  auto rows = Query(sql, params);
+Result<std::vector<StoredPost>> PostgresStore::QueryPosts(const std::string& sql, const Params& params, Plan plan) {
+  auto rows = Query(sql, params, plan);
   if (!rows.ok()) return rows.status();
   std::vector<StoredPost> out;
   out.reserve(size_t(rows->size()));
@@ -97,16 +97,16 @@ Result<std::vector<StoredPost>> PostgresStore::QueryPosts(const std::string& sql
   return out;
 }
 
-Result<std::vector<User>> PostgresStore::QueryUsers(const std::string& sql, const Params& params) {
-  auto rows = Query(sql, params);
+Result<std::vector<User>> PostgresStore::QueryUsers(const std::string& sql, const Params& params, Plan plan) {
+  auto rows = Query(sql, params, plan);
   if (!rows.ok()) return rows.status();
   std::vector<User> out;
   for (int i = 0; i < rows->size(); ++i) out.push_back(ReadUser(Row{*rows, i}));
   return out;
 }
 
-Result<int64_t> PostgresStore::Scalar(const std::string& sql, const Params& params) {
-  auto rows = Query(sql, params);
+Result<int64_t> PostgresStore::Scalar(const std::string& sql, const Params& params, Plan plan) {
+  auto rows = Query(sql, params, plan);
   if (!rows.ok()) return rows.status();
   return rows->size() ? rows->Int(0, 0) : 0;
 }
@@ -143,7 +143,7 @@ Result<std::vector<User>> PostgresStore::GetUsersByUsername(std::span<const std:
 }
 
 Result<std::vector<StoredPost>> PostgresStore::Page(std::string_view from, const std::string& where, Params params,
-                                                    const PageRequest& page) {
+                                                    const PageRequest& page, Plan plan) {
   auto [lo, hi] = PageIdRange(page);
   bool newer = false;
   if (page.cursor) {
@@ -163,7 +163,7 @@ Result<std::vector<StoredPost>> PostgresStore::Page(std::string_view from, const
   if (page.exclude_retweets) sql += " AND p.retweeted_id IS NULL";
   sql += newer ? " ORDER BY p.id ASC LIMIT ?" : " ORDER BY p.id DESC LIMIT ?";
   params.Add(lo).Add(hi).Add(int64_t(page.limit) + 1);
-  auto posts = QueryPosts(sql, params);
+  auto posts = QueryPosts(sql, params, plan);
   if (posts.ok() && newer) std::reverse(posts->begin(), posts->end());
   return posts;
 }

@@ -88,16 +88,17 @@ class PostgresStore final : public Store {
   };
   Result<Use> Connection();
   //! Runs `sql` on the call's connection.
-  Result<Rows> Query(const std::string& sql, const Params& params = {});
+  Result<Rows> Query(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
   //! Runs `fn` in a transaction (a savepoint inside Atomically) on the call's connection.
   Status Write(const std::function<Status()>& fn);
 
-  Result<std::vector<StoredPost>> QueryPosts(const std::string& sql, const Params& params);
+  Result<std::vector<StoredPost>> QueryPosts(const std::string& sql, const Params& params,
+                                             Plan plan = Plan::kPrepared);
   Result<std::vector<StoredPost>> Page(std::string_view from, const std::string& where, Params params,
-                                       const PageRequest& page);
+                                       const PageRequest& page, Plan plan = Plan::kPrepared);
   Result<std::vector<StoredPost>> SearchByRelevance(const SearchQuery& query, const PageRequest& page);
-  Result<std::vector<User>> QueryUsers(const std::string& sql, const Params& params);
-  Result<int64_t> Scalar(const std::string& sql, const Params& params = {});
+  Result<std::vector<User>> QueryUsers(const std::string& sql, const Params& params, Plan plan = Plan::kPrepared);
+  Result<int64_t> Scalar(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
   Status InsertUser(const User& user);
   //! Adds the post's tokens to `tokens` (for search_stats: AddSearchStats).
   Status InsertPostRow(const Post& post, int64_t& tokens);
