@@ -151,24 +151,24 @@ Result<Rows> Conn::Query(const std::string& sql, const Params& params, Plan plan
   return rows;
 }
 
-Result<Rows> Conn::Run(const std::string& sql, const Params& params, Plan plan) {
-  if (Status s = EnsureConnected(); !s.ok()) return s;
-  auto it = prepared_.end();
-  if (plan == Plan::kPrepared) it = prepared_.find(sql);
-  if (plan == Plan::kPrepared && it == prepared_.end()) {
-    std::string name = "s" + std::to_string(prepared_.size() + 1);
-    std::string numbered = NumberPlaceholders(sql);
-    PGresult* r = PQprepare(c_, name.c_str(), numbered.c_str(), 0, nullptr);
-    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-      Status s = Error(r, sql);
-      PQclear(r);
-      return s;
-    }
+Result<const std::string*> Conn::Prepared(const std::string& sql) {
+  auto it = prepared_.find(sql);
+  if (it != prepared_.end()) return &it->second;
+  std::string name = "s" + std::to_string(prepared_.size() + 1);
+  std::string numbered = NumberPlaceholders(sql);
+  PGresult* r = PQprepare(c_, name.c_str(), numbered.c_str(), 0, nullptr);
+  if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+    Status s = Error(r, sql);
     PQclear(r);
-    it = prepared_.emplace(sql, name).first;
+    return s;
   }
-  std::vector<const char*> values(params.size());
-  std::vector<int> lengths(params.size());
+  PQclear(r);
+  return &prepared_.emplace(sql, name).first->second;
+}
+
+Status Conn::Values(const Params& params, std::vector<const char*>& values, std::vector<int>& lengths) {
+  values.resize(params.size());
+  lengths.resize(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     // PostgreSQL's text holds no NUL, and libpq would cut a text parameter at one silently.
     if (params.formats_[i] == 0 && params.values_[i].find('\0') != std::string::npos)
@@ -176,9 +176,23 @@ Result<Rows> Conn::Run(const std::string& sql, const Params& params, Plan plan) 
     values[i] = params.null_[i] ? nullptr : params.values_[i].data();
     lengths[i] = int(params.values_[i].size());
   }
+  return Status::Ok();
+}
+
+Result<Rows> Conn::Run(const std::string& sql, const Params& params, Plan plan) {
+  if (Status s = EnsureConnected(); !s.ok()) return s;
+  const std::string* name = nullptr;
+  if (plan == Plan::kPrepared) {
+    auto prepared = Prepared(sql);
+    if (!prepared.ok()) return prepared.status();
+    name = *prepared;
+  }
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  if (Status s = Values(params, values, lengths); !s.ok()) return s;
   PGresult* r =
       plan == Plan::kPrepared
-          ? PQexecPrepared(c_, it->second.c_str(), int(params.size()), values.data(), lengths.data(),
+          ? PQexecPrepared(c_, name->c_str(), int(params.size()), values.data(), lengths.data(),
                            params.formats_.data(), 0)
           : PQexecParams(c_, NumberPlaceholders(sql).c_str(), int(params.size()), nullptr, values.data(),
                          lengths.data(), params.formats_.data(), 0);
@@ -202,6 +216,66 @@ Status Conn::Exec(std::string_view sql) {
     return s;
   }
   PQclear(r);
+  return Status::Ok();
+}
+
+Status Conn::RunBatch(const Batch& batch, size_t* failed) {
+  if (Status s = EnsureConnected(); !s.ok()) return s;
+  std::vector<const std::string*> names;
+  for (const auto& [sql, params] : batch.statements) {
+    auto name = Prepared(sql);
+    if (!name.ok()) return name.status();
+    names.push_back(*name);
+  }
+  // Chunks: a blocking connection may not send without end while the server's answers wait
+  // unread (each is a few dozen bytes: a chunk's fit the socket buffers).
+  constexpr size_t kChunk = 256;
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  for (size_t start = 0; start < batch.statements.size(); start += kChunk) {
+    const size_t end = std::min(batch.statements.size(), start + kChunk);
+    if (PQenterPipelineMode(c_) != 1) return Error(nullptr, "pipeline");
+    Status first = Status::Ok();
+    size_t sent = start;
+    for (; sent < end; ++sent) {
+      const Params& params = batch.statements[sent].second;
+      if (first = Values(params, values, lengths); !first.ok()) break;
+      if (PQsendQueryPrepared(c_, names[sent]->c_str(), int(params.size()), values.data(), lengths.data(),
+                              params.formats_.data(), 0) != 1) {
+        first = Error(nullptr, batch.statements[sent].first);
+        break;
+      }
+    }
+    if (!first.ok() && failed) *failed = sent;
+    const bool synced = PQpipelineSync(c_) == 1;
+    for (size_t i = start; i < sent && synced; ++i) {
+      PGresult* r = PQgetResult(c_);
+      if (!r) {  // the connection went
+        if (first.ok()) {
+          first = Error(nullptr, batch.statements[i].first);
+          if (failed) *failed = i;
+        }
+        break;
+      }
+      const ExecStatusType st = PQresultStatus(r);
+      if (first.ok() && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        first = Error(r, batch.statements[i].first);
+        if (failed) *failed = i;
+      }
+      PQclear(r);
+      while ((r = PQgetResult(c_)) != nullptr) PQclear(r);  // the statement's end
+    }
+    if (synced) {
+      for (PGresult* r; (r = PQgetResult(c_)) != nullptr;) {
+        const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync) break;
+      }
+    }
+    PQexitPipelineMode(c_);
+    if (!synced && first.ok()) first = Error(nullptr, "pipeline sync");
+    if (!first.ok()) return first;
+  }
   return Status::Ok();
 }
 

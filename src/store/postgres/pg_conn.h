@@ -84,6 +84,12 @@ struct Row {
 //! `?` placeholders (outside quoted literals) numbered as PostgreSQL wants them: $1, $2, ...
 std::string NumberPlaceholders(std::string_view sql);
 
+//! Statements to run in order (Conn::RunBatch), each prepared once per connection.
+struct Batch {
+  std::vector<std::pair<std::string, Params>> statements;
+  void Add(std::string sql, Params params) { statements.emplace_back(std::move(sql), std::move(params)); }
+};
+
 //! How a statement is planned. kPrepared: prepared once per connection, its plan made for
 //! its parameters' values or, after a few runs, once for all (PostgreSQL's plan cache).
 //! kPerCall: planned at each call for that call's values, and not kept: searches, whose
@@ -105,6 +111,11 @@ class Conn {
   Result<Rows> Query(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
   //! Runs one or more statements without parameters (simple query protocol).
   Status Exec(std::string_view sql);
+  //! Runs `batch` in order without waiting for each answer before sending the next (libpq's
+  //! pipeline mode; one round trip per chunk of statements), inside the caller's transaction.
+  //! Stops at the first failure, whose index goes to `failed`; the statements after it do not
+  //! run, and the transaction is then to be rolled back (PostgreSQL refuses anything more).
+  Status RunBatch(const Batch& batch, size_t* failed = nullptr);
   bool InTransaction() const { return tx_depth_ > 0; }
   //! The store_writes value the last outermost commit on this connection moved it to (0: unknown).
   int64_t last_write_mark() const { return last_write_mark_; }
@@ -115,6 +126,10 @@ class Conn {
   //! Reconnects when the connection is known lost and no transaction was open on it.
   Status EnsureConnected();
   Result<Rows> Run(const std::string& sql, const Params& params, Plan plan);
+  //! The name of `sql` prepared on this connection, preparing it the first time.
+  Result<const std::string*> Prepared(const std::string& sql);
+  //! `params` as libpq takes them; refuses a text holding NUL.
+  Status Values(const Params& params, std::vector<const char*>& values, std::vector<int>& lengths);
   Status Error(PGresult* r, std::string_view what);
   PGconn* c_;
   std::string url_;

@@ -38,8 +38,10 @@ Status PostgresStore::NotePendingPost(Post& post, uint64_t ledger_size) {
         return Conflict("post " + std::to_string(post.id) + " already exists");
       return rows.status();
     }
-    if (post.poll) return InsertPollRows(post);
-    return Status::Ok();
+    if (!post.poll) return Status::Ok();
+    Writes w;
+    AddPollRows(post, w);
+    return Run(w);
   });
 }
 
@@ -129,24 +131,14 @@ Result<std::vector<WriteIntent>> PostgresStore::ListIntents() {
   return out;
 }
 
-Status PostgresStore::InsertPollRows(const Post& post) {
+void PostgresStore::AddPollRows(const Post& post, Writes& w) {
   const Poll& poll = *post.poll;
-  auto head = Query("INSERT INTO polls (id, post_id, duration_minutes, end_datetime) VALUES (?, ?, ?, ?)",
-                    Params().Add(poll.id).Add(post.id).Add(int64_t(poll.duration_minutes)).Add(poll.end_datetime));
-  if (!head.ok()) {
-    if (head.status().code() == StatusCode::kConflict) return Conflict("poll " + std::to_string(poll.id) + " already exists");
-    return head.status();
-  }
-  for (size_t i = 0; i < poll.options.size(); ++i) {
-    auto option = Query("INSERT INTO poll_options (poll_id, position, label, votes) VALUES (?, ?, ?, ?)",
-                        Params()
-                            .Add(poll.id)
-                            .Add(int64_t(i + 1))
-                            .Add(poll.options[i])
-                            .Add(i < poll.votes.size() ? poll.votes[i] : int64_t(0)));
-    if (!option.ok()) return option.status();
-  }
-  return Status::Ok();
+  w.Add("INSERT INTO polls (id, post_id, duration_minutes, end_datetime) VALUES (?, ?, ?, ?)",
+        Params().Add(poll.id).Add(post.id).Add(int64_t(poll.duration_minutes)).Add(poll.end_datetime),
+        "poll " + std::to_string(poll.id) + " already exists");
+  for (size_t i = 0; i < poll.options.size(); ++i)
+    w.Add("INSERT INTO poll_options (poll_id, position, label, votes) VALUES (?, ?, ?, ?)",
+          Params().Add(poll.id).Add(int64_t(i + 1)).Add(poll.options[i]).Add(i < poll.votes.size() ? poll.votes[i] : int64_t(0)));
 }
 
 Status PostgresStore::DeletePendingPoll(Id post_id) {
@@ -218,18 +210,13 @@ Result<std::vector<GraphEdge>> PostgresStore::Graph(GraphList list, Id of, const
   return out;
 }
 
-Status PostgresStore::InsertEdges(const WriteBatch& batch) {
-  for (const Follow& f : batch.follows) {
-    auto rows = Query("INSERT INTO follows (follower_id, followee_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                      Params().Add(f.follower_id).Add(f.followee_id));
-    if (!rows.ok()) return rows.status();
-  }
-  for (const Like& l : batch.likes) {
-    auto rows = Query("INSERT INTO likes (user_id, post_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                      Params().Add(l.user_id).Add(l.post_id));
-    if (!rows.ok()) return rows.status();
-  }
-  return Status::Ok();
+void PostgresStore::AddEdges(const WriteBatch& batch, Writes& w) {
+  for (const Follow& f : batch.follows)
+    w.Add("INSERT INTO follows (follower_id, followee_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+          Params().Add(f.follower_id).Add(f.followee_id));
+  for (const Like& l : batch.likes)
+    w.Add("INSERT INTO likes (user_id, post_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+          Params().Add(l.user_id).Add(l.post_id));
 }
 
 }  // namespace sluice::pg

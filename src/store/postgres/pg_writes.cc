@@ -29,42 +29,61 @@ std::string UrlsOf(const Entities& e) {
 
 }  // namespace
 
-Status PostgresStore::InsertUser(const User& u) {
-  auto rows = Query(
-      "INSERT INTO users (id, username, username_lc, name, description, location, url, created_at, verified_type,"
-      " protected, labels, followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id,"
-      " synthetic, search) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?::tsvector)",
-      Params()
-          .Add(u.id)
-          .Add(u.username)
-          .Add(AsciiLower(u.username))
-          .Add(u.name)
-          .Add(u.description)
-          .Add(u.location)
-          .Add(u.url)
-          .Add(u.created_at)
-          .Add(VerifiedTypeName(u.verified_type))
-          .Add(int64_t(u.is_protected))
-          .Add(JoinCommas(u.labels))
-          .Add(u.metrics.followers_count)
-          .Add(u.metrics.following_count)
-          .Add(u.metrics.tweet_count)
-          .Add(u.metrics.listed_count)
-          .Add(u.metrics.like_count)
-          .Add(u.pinned_tweet_id)
-          .Add(int64_t(u.synthetic))
-          .Add(SearchVector({{u.username, 'A'}, {u.name, 'B'}, {u.description, 'C'}})));
-  if (!rows.ok()) {
-    if (rows.status().code() == StatusCode::kConflict)
-      return Conflict("user " + std::to_string(u.id) + " (@" + u.username + ") already exists");
-    return rows.status();
-  }
-  return Status::Ok();
+void PostgresStore::AddUser(const User& u, Writes& w) {
+  w.Add("INSERT INTO users (id, username, username_lc, name, description, location, url, created_at, verified_type,"
+        " protected, labels, followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id,"
+        " synthetic, search) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?::tsvector)",
+        Params()
+            .Add(u.id)
+            .Add(u.username)
+            .Add(AsciiLower(u.username))
+            .Add(u.name)
+            .Add(u.description)
+            .Add(u.location)
+            .Add(u.url)
+            .Add(u.created_at)
+            .Add(VerifiedTypeName(u.verified_type))
+            .Add(int64_t(u.is_protected))
+            .Add(JoinCommas(u.labels))
+            .Add(u.metrics.followers_count)
+            .Add(u.metrics.following_count)
+            .Add(u.metrics.tweet_count)
+            .Add(u.metrics.listed_count)
+            .Add(u.metrics.like_count)
+            .Add(u.pinned_tweet_id)
+            .Add(int64_t(u.synthetic))
+            .Add(SearchVector({{u.username, 'A'}, {u.name, 'B'}, {u.description, 'C'}})),
+        "user " + std::to_string(u.id) + " (@" + u.username + ") already exists");
+  w.pending_users[AsciiLower(u.username)] = u.id;
 }
 
-Status PostgresStore::ResolveMentions(Entities& entities) {
+Status PostgresStore::InsertUser(const User& u) {
+  Writes w;
+  AddUser(u, w);
+  return Run(w);
+}
+
+Status PostgresStore::Run(Writes& w) {
+  if (w.batch.statements.empty()) return Status::Ok();
+  return Write([&]() -> Status {
+    size_t failed = 0;
+    Status s = held_->RunBatch(w.batch, &failed);
+    if (s.code() == StatusCode::kConflict && failed < w.on_conflict.size() && !w.on_conflict[failed].empty())
+      return Conflict(w.on_conflict[failed]);
+    return s;
+  });
+}
+
+Status PostgresStore::ResolveMentions(Entities& entities, const Writes* pending) {
   for (auto& m : entities.mentions) {
     if (m.id) continue;
+    if (pending) {
+      auto it = pending->pending_users.find(AsciiLower(m.username));
+      if (it != pending->pending_users.end()) {
+        m.id = it->second;
+        continue;
+      }
+    }
     auto rows = Query("SELECT id FROM users WHERE username_lc = ?", Params().Add(AsciiLower(m.username)));
     if (!rows.ok()) return rows.status();
     if (rows->size()) m.id = rows->Int(0, 0);
@@ -72,33 +91,23 @@ Status PostgresStore::ResolveMentions(Entities& entities) {
   return Status::Ok();
 }
 
-Status PostgresStore::InsertTags(std::string_view table, Id id, const Entities& entities) {
+void PostgresStore::AddTags(std::string_view table, Id id, const Entities& entities, Writes& w) {
   const std::string sql =
       "INSERT INTO " + std::string(table) + " (kind, value, post_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
-  auto add = [&](const char* kind, std::string_view value) -> Status {
-    auto rows = Query(sql, Params().Add(kind).Add(AsciiLower(value)).Add(id));
-    return rows.ok() ? Status::Ok() : rows.status();
-  };
-  for (const auto& h : entities.hashtags)
-    if (Status st = add("h", h.tag); !st.ok()) return st;
-  for (const auto& c : entities.cashtags)
-    if (Status st = add("c", c.tag); !st.ok()) return st;
-  for (const auto& m : entities.mentions)
-    if (Status st = add("m", m.username); !st.ok()) return st;
-  return Status::Ok();
+  for (const auto& h : entities.hashtags) w.Add(sql, Params().Add("h").Add(AsciiLower(h.tag)).Add(id));
+  for (const auto& c : entities.cashtags) w.Add(sql, Params().Add("c").Add(AsciiLower(c.tag)).Add(id));
+  for (const auto& m : entities.mentions) w.Add(sql, Params().Add("m").Add(AsciiLower(m.username)).Add(id));
 }
 
-Status PostgresStore::AddSearchStats(int64_t rows, int64_t tokens) {
-  if (rows == 0) return Status::Ok();
-  auto r = Query("UPDATE search_stats SET rows = rows + ?, tokens = tokens + ?", Params().Add(rows).Add(tokens));
-  return r.ok() ? Status::Ok() : r.status();
+void PostgresStore::AddSearchStats(int64_t rows, int64_t tokens, Writes& w) {
+  if (rows > 0) w.Add("UPDATE search_stats SET rows = rows + ?, tokens = tokens + ?", Params().Add(rows).Add(tokens));
 }
 
-Status PostgresStore::InsertPostRow(const Post& post, int64_t& tokens) {
+Status PostgresStore::AddPostRow(const Post& post, int64_t& tokens, Writes& w) {
   Entities entities = post.entities;
   Entities note_entities = post.note_entities;
-  if (Status s = ResolveMentions(entities); !s.ok()) return s;
-  if (Status s = ResolveMentions(note_entities); !s.ok()) return s;
+  if (Status s = ResolveMentions(entities, &w); !s.ok()) return s;
+  if (Status s = ResolveMentions(note_entities, &w); !s.ok()) return s;
   // Search (tags, flags, words) reads a long post's whole text.
   const bool is_long = !post.note_text.empty();
   const Entities& searched = is_long ? note_entities : entities;
@@ -140,33 +149,29 @@ Status PostgresStore::InsertPostRow(const Post& post, int64_t& tokens) {
       .Add(post.IsEarlierVersion() ? std::optional<Id>(post.edit_history.back()) : std::nullopt)
       .Add(SearchVector({{is_long ? post.note_text : post.text, 'A'}, {UrlsOf(searched), 'B'}}, &row_tokens))
       .Add(row_tokens);
-  auto rows = Query(
-      "INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id, replied_to_id,"
-      " quoted_id, retweeted_id, flags, entities, retweet_count, reply_count, like_count, quote_count, bookmark_count,"
-      " impression_count, edit_history, source, deleted_at, reply_settings, made_with_ai, paid_partnership, nullcast,"
-      " poll_id, note_text, note_entities, latest_id, search, search_size)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?::tsvector,?)",
-      params);
-  if (!rows.ok()) {
-    if (rows.status().code() == StatusCode::kConflict) return Conflict("post " + std::to_string(post.id) + " already exists");
-    return rows.status();
-  }
+  w.Add("INSERT INTO posts (id, author_id, text, created_at, lang, conversation_id, in_reply_to_user_id, replied_to_id,"
+        " quoted_id, retweeted_id, flags, entities, retweet_count, reply_count, like_count, quote_count, bookmark_count,"
+        " impression_count, edit_history, source, deleted_at, reply_settings, made_with_ai, paid_partnership, nullcast,"
+        " poll_id, note_text, note_entities, latest_id, search, search_size)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?::tsvector,?)",
+        std::move(params), "post " + std::to_string(post.id) + " already exists");
   tokens += row_tokens;
-  if (post.poll && !post.poll->options.empty())
-    if (Status st = InsertPollRows(post); !st.ok()) return st;
-  return InsertTags("post_tags", post.id, searched);
+  if (post.poll && !post.poll->options.empty()) AddPollRows(post, w);
+  AddTags("post_tags", post.id, searched, w);
+  return Status::Ok();
 }
 
 Status PostgresStore::Apply(const WriteBatch& batch) {
-  return Write([&]() -> Status {
-    for (const auto& u : batch.users)
-      if (Status s = InsertUser(u); !s.ok()) return s;
-    int64_t tokens = 0;
-    for (const auto& p : batch.posts)
-      if (Status s = InsertPostRow(p, tokens); !s.ok()) return s;
-    if (Status s = AddSearchStats(int64_t(batch.posts.size()), tokens); !s.ok()) return s;
-    return InsertEdges(batch);
-  });
+  // One pipeline of statements (pg_conn.h, RunBatch): a seed or an import is a few round
+  // trips, not several per row.
+  Writes w;
+  for (const auto& u : batch.users) AddUser(u, w);
+  int64_t tokens = 0;
+  for (const auto& p : batch.posts)
+    if (Status s = AddPostRow(p, tokens, w); !s.ok()) return s;
+  AddSearchStats(int64_t(batch.posts.size()), tokens, w);
+  AddEdges(batch, w);
+  return Run(w);
 }
 
 Status PostgresStore::ResolveParent(Post& post) {
@@ -186,18 +191,16 @@ Status PostgresStore::ResolveParent(Post& post) {
 }
 
 Status PostgresStore::InsertPostAndCounts(const Post& post) {
+  Writes w;
   int64_t tokens = 0;
-  if (Status s = InsertPostRow(post, tokens); !s.ok()) return s;
-  if (Status s = AddSearchStats(1, tokens); !s.ok()) return s;
-  auto bump = [&](const char* sql, Id id) -> Status {
-    auto rows = Query(sql, Params().Add(id));
-    return rows.ok() ? Status::Ok() : rows.status();
-  };
+  if (Status s = AddPostRow(post, tokens, w); !s.ok()) return s;
+  AddSearchStats(1, tokens, w);
   if (auto id = post.Reference(ReferenceType::kRepliedTo))
-    if (Status s = bump("UPDATE posts SET reply_count = reply_count + 1 WHERE id = ?", *id); !s.ok()) return s;
+    w.Add("UPDATE posts SET reply_count = reply_count + 1 WHERE id = ?", Params().Add(*id));
   if (auto id = post.Reference(ReferenceType::kQuoted))
-    if (Status s = bump("UPDATE posts SET quote_count = quote_count + 1 WHERE id = ?", *id); !s.ok()) return s;
-  return bump("UPDATE users SET tweet_count = tweet_count + 1 WHERE id = ?", post.author_id);
+    w.Add("UPDATE posts SET quote_count = quote_count + 1 WHERE id = ?", Params().Add(*id));
+  w.Add("UPDATE users SET tweet_count = tweet_count + 1 WHERE id = ?", Params().Add(post.author_id));
+  return Run(w);
 }
 
 Status PostgresStore::InsertPost(Post& post) {
@@ -258,7 +261,9 @@ Status PostgresStore::InsertTrap(const StoredTrap& trap, const User& author) {
             .Add(m.impression_count)
             .Add(SearchVector({{trap.text, 'A'}, {UrlsOf(entities), 'B'}})));
     if (!rows.ok()) return rows.status();
-    return InsertTags("trap_tags", trap.id, entities);
+    Writes w;
+    AddTags("trap_tags", trap.id, entities, w);
+    return Run(w);
   });
 }
 

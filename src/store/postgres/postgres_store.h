@@ -99,19 +99,34 @@ class PostgresStore final : public Store {
   Result<std::vector<StoredPost>> SearchByRelevance(const SearchQuery& query, const PageRequest& page);
   Result<std::vector<User>> QueryUsers(const std::string& sql, const Params& params, Plan plan = Plan::kPrepared);
   Result<int64_t> Scalar(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
+  //! Writes collected to run as one pipeline (Run), with the Conflict message for each
+  //! statement whose unique key may be taken, and the users it inserts (for mentions).
+  struct Writes {
+    Batch batch;
+    std::vector<std::string> on_conflict;
+    std::unordered_map<std::string, Id> pending_users;  // by lowercased username
+    void Add(std::string sql, Params params, std::string conflict = "") {
+      batch.Add(std::move(sql), std::move(params));
+      on_conflict.push_back(std::move(conflict));
+    }
+  };
+  //! Runs `w` in a transaction (a savepoint inside one); a unique key taken is its statement's Conflict.
+  Status Run(Writes& w);
+  void AddUser(const User& user, Writes& w);
   Status InsertUser(const User& user);
-  //! Adds the post's tokens to `tokens` (for search_stats: AddSearchStats).
-  Status InsertPostRow(const Post& post, int64_t& tokens);
-  Status AddSearchStats(int64_t rows, int64_t tokens);
-  Status InsertEdges(const WriteBatch& batch);
-  Status ResolveMentions(Entities& entities);
+  //! Adds the post's tokens to `tokens` (for search_stats: AddSearchStats). Mentions without
+  //! an id are resolved from `w`'s users, then the store's.
+  Status AddPostRow(const Post& post, int64_t& tokens, Writes& w);
+  void AddSearchStats(int64_t rows, int64_t tokens, Writes& w);
+  void AddEdges(const WriteBatch& batch, Writes& w);
+  void AddTags(std::string_view table, Id id, const Entities& entities, Writes& w);
+  void AddPollRows(const Post& post, Writes& w);
+  Status ResolveMentions(Entities& entities, const Writes* pending = nullptr);
   Status DeleteEditChain(Id id, TimeMs at);
   Status ResolveParent(Post& post);
   Status InsertPostAndCounts(const Post& post);
   Status ApplyIntentTx(Id post_id);
-  Status InsertPollRows(const Post& post);
   Status DeletePendingPoll(Id post_id);
-  Status InsertTags(std::string_view table, Id id, const Entities& entities);
 
   std::shared_ptr<Pool> pool_;
   Conn* held_ = nullptr;  // inside Atomically: the connection every call uses

@@ -135,6 +135,37 @@ TEST_F(PostgresStoreTest, ANulCharacterIsRefusedNotCut) {
   EXPECT_EQ(*(*s)->CountPosts(), 0);
 }
 
+// A batch is sent as a pipeline in chunks: a failure in a later chunk names its row and
+// undoes the chunks before it; mentions resolve to users of the same batch.
+TEST_F(PostgresStoreTest, ABatchIsWholeOrNothingAcrossPipelineChunks) {
+  auto s = OpenStore({url_, "/tmp", true});
+  ASSERT_TRUE(s.ok());
+  WriteBatch batch;
+  batch.users = {User{.id = 1, .username = "alice", .name = "A"}, User{.id = 2, .username = "Bob", .name = "B"}};
+  for (int i = 0; i < 600; ++i) batch.posts.push_back(MakePost(i));
+  batch.posts.push_back(MakePost(450));  // the same id again, a few hundred statements in
+  Status st = (*s)->Apply(batch);
+  EXPECT_EQ(st.code(), StatusCode::kConflict);
+  EXPECT_NE(st.message().find("post " + std::to_string(MakePost(450).id) + " already exists"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(*(*s)->CountPosts(), 0);
+  EXPECT_EQ(*(*s)->CountUsers(), 0);
+  batch.posts.pop_back();
+  Post mention = MakePost(700);
+  mention.text = "hi @bob";
+  mention.entities = ExtractEntities(mention.text);
+  batch.posts.push_back(mention);
+  ASSERT_TRUE((*s)->Apply(batch).ok());
+  EXPECT_EQ(*(*s)->CountPosts(), 601);
+  auto read = (*s)->GetPosts(std::vector<Id>{mention.id});
+  ASSERT_TRUE(read.ok() && read->size() == 1);
+  EXPECT_NE(read->front().entities_json.find("\"id\":\"2\""), std::string::npos) << read->front().entities_json;
+  WriteBatch dup{{User{.id = 3, .username = "ALICE", .name = "again"}}, {}};
+  st = (*s)->Apply(dup);
+  EXPECT_EQ(st.code(), StatusCode::kConflict);
+  EXPECT_NE(st.message().find("(@ALICE) already exists"), std::string::npos) << st.message();
+}
+
 TEST_F(PostgresStoreTest, UnreachableServerIsACommandErrorNamingTheUrl) {
   auto s = OpenStore({"postgres://postgres@127.0.0.1:1/none?connect_timeout=2", "/tmp", true});
   ASSERT_FALSE(s.ok());
