@@ -13,7 +13,7 @@ namespace sluice::cli {
 
 void AddCommon(CLI::App* cmd, Common& c) {
   cmd->add_option("--data", c.data, "data directory")->capture_default_str();
-  cmd->add_option("--store", c.store_url, "store URL: sqlite (default, in --data) or sqlite:///path/file.db");
+  cmd->add_option("--store", c.store_url, "store URL: sqlite (default, in --data), sqlite:///path/file.db or postgres://user@host:port/db");
   cmd->add_option("--config", c.config_file, "TOML config file (see config/sluice.example.toml): plans, ledger, ...");
 }
 

@@ -110,7 +110,10 @@ Problem ToProblem(const Status& s) {
       return p;
     }
     case StatusCode::kUnavailable: {
+      // X's document requires resource_type in this problem: the resource the status names,
+      // else the service itself (a store or ledger that cannot answer now).
       Problem p = Make(503, "resource-unavailable", "Service Unavailable", m);
+      p.fields.emplace_back("resource_type", d.resource_type.empty() ? "service" : d.resource_type);
       p.headers.emplace_back("Retry-After", std::to_string(d.retry_after_seconds));
       return p;
     }

@@ -1,5 +1,6 @@
 #include <filesystem>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -16,9 +17,9 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   } else if (url.rfind("sqlite://", 0) == 0) {
     path = std::string(url.substr(9));
   } else if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
-    return CommandError("--store " + std::string(url) + ": the PostgreSQL store is not built yet; use sqlite");
+    return pg::PostgresStore::Open(std::string(url), options.create);
   } else {
-    return CommandError("--store " + std::string(url) + ": unknown store URL (expected sqlite or sqlite:///path)");
+    return CommandError("--store " + std::string(url) + ": unknown store URL (expected sqlite, sqlite:///path or postgres://user@host:port/database)");
   }
   return sqlite::SqliteStore::Open(path, options.create);
 }

@@ -328,7 +328,7 @@ class ReadScope {
 };
 
 struct StoreOptions {
-  std::string url;       // "sqlite" (default: DATA/sluice.db) or sqlite:///path/file.db
+  std::string url;       // "sqlite" (default: DATA/sluice.db), sqlite:///path/file.db, or postgres://... (libpq URI)
   std::string data_dir;  // --data
   bool create = true;    // create and migrate the schema if needed
 };

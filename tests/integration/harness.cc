@@ -103,14 +103,24 @@ CommandResult RunSluice(const std::vector<std::string>& args) {
   return r;
 }
 
-SluiceServer::SluiceServer(int seed_users, int seed_posts) {
+SluiceServer::SluiceServer(int seed_users, int seed_posts) : SluiceServer("", seed_users, seed_posts) {}
+
+SluiceServer::SluiceServer(const std::string& store_url, int seed_users, int seed_posts) : store_url_(store_url) {
   char tmpl[] = "/tmp/sluice-test-XXXXXX";
   data_dir_ = mkdtemp(tmpl);
   if (seed_users > 0) {
-    auto r = RunSluice({"seed", "--data", data_dir_, "--users", std::to_string(seed_users), "--posts",
-                        std::to_string(seed_posts), "--seed", "7"});
+    auto r = RunSluice(WithStore({"seed", "--data", data_dir_, "--users", std::to_string(seed_users), "--posts",
+                                  std::to_string(seed_posts), "--seed", "7"}));
     if (r.exit_code != 0) throw std::runtime_error("seed failed: " + r.err);
   }
+}
+
+std::vector<std::string> SluiceServer::WithStore(std::vector<std::string> args) const {
+  if (!store_url_.empty()) {
+    args.push_back("--store");
+    args.push_back(store_url_);
+  }
+  return args;
 }
 
 SluiceServer::~SluiceServer() {
@@ -122,13 +132,13 @@ SluiceServer::~SluiceServer() {
 ::testing::AssertionResult SluiceServer::Import(const std::string& jsonl) {
   std::string file = data_dir_ + "/import.jsonl";
   std::ofstream(file) << jsonl;
-  auto r = RunSluice({"import", "--data", data_dir_, file});
+  auto r = RunSluice(WithStore({"import", "--data", data_dir_, file}));
   if (r.exit_code == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "sluice import: " << r.err;
 }
 
 std::string SluiceServer::CreateApp(const std::string& name, const std::string& plan) {
-  auto r = RunSluice({"apps", "create", "--data", data_dir_, "--name", name, "--plan", plan});
+  auto r = RunSluice(WithStore({"apps", "create", "--data", data_dir_, "--name", name, "--plan", plan}));
   if (r.exit_code != 0) throw std::runtime_error("apps create failed: " + r.err);
   return std::string(boost::json::parse(r.out).at("bearer_token").as_string());
 }
@@ -161,7 +171,7 @@ void SluiceServer::Launch(const std::vector<std::string>& args) {
 }
 
 void SluiceServer::Start(const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"};
+  std::vector<std::string> args = WithStore({"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"});
   args.insert(args.end(), extra.begin(), extra.end());
   Launch(args);
 }

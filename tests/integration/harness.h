@@ -64,6 +64,8 @@ class SluiceServer {
  public:
   //! A fresh data dir; `seed_users`/`seed_posts` > 0 seeds it.
   explicit SluiceServer(int seed_users = 0, int seed_posts = 0);
+  //! The same on the store at `store_url` (--store, given to every command this runs).
+  SluiceServer(const std::string& store_url, int seed_users, int seed_posts);
   ~SluiceServer();
 
   const std::string& data_dir() const { return data_dir_; }
@@ -101,7 +103,11 @@ class SluiceServer {
   void Launch(const std::vector<std::string>& args);
   std::string ReadLine(std::chrono::steady_clock::time_point deadline);
 
+  //! `args` with the store's --store, when one was given.
+  std::vector<std::string> WithStore(std::vector<std::string> args) const;
+
   std::string data_dir_;
+  std::string store_url_;
   pid_t pid_ = -1;
   int port_ = 0;
   int stdout_fd_ = -1;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/store_backends.h"
+
 #include <filesystem>
 #include <set>
 
@@ -14,12 +16,12 @@
 namespace sluice {
 namespace {
 
-class SqliteStoreTest : public ::testing::Test {
+class StoreTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/sluice-store-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto s = OpenStore({"sqlite", dir_, true});
+    auto s = OpenStore(options_ = test::NewStoreOptions(GetParam(), dir_));
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     User a{.id = 10, .username = "Alice", .name = "A"};
@@ -44,17 +46,20 @@ class SqliteStoreTest : public ::testing::Test {
   }
   static constexpr TimeMs kT0 = 1700000000000;
   std::string dir_;
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteStoreTest, ReopensWithoutRemigrating) {
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, SLUICE_STORE_BACKENDS);
+
+TEST_P(StoreTest, ReopensWithoutRemigrating) {
   store_.reset();
-  auto s = OpenStore({"sqlite", dir_, true});
+  auto s = OpenStore({options_.url, dir_, true});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*(*s)->CountPosts(), 30);
 }
 
-TEST_F(SqliteStoreTest, UsernamesAreCaseInsensitiveAndUnique) {
+TEST_P(StoreTest, UsernamesAreCaseInsensitiveAndUnique) {
   std::vector<std::string> names = {"ALICE", "Bob", "carol"};
   auto users = store_->GetUsersByUsername(names);
   ASSERT_TRUE(users.ok());
@@ -66,7 +71,7 @@ TEST_F(SqliteStoreTest, UsernamesAreCaseInsensitiveAndUnique) {
   EXPECT_EQ(s.code(), StatusCode::kConflict);
 }
 
-TEST_F(SqliteStoreTest, GetUsersByIdOneOrManyOrNone) {
+TEST_P(StoreTest, GetUsersByIdOneOrManyOrNone) {
   // One id takes the primary-key path, several the json_each one: the same answers.
   auto one = store_->GetUsers(std::vector<Id>{11});
   ASSERT_TRUE(one.ok());
@@ -84,7 +89,7 @@ TEST_F(SqliteStoreTest, GetUsersByIdOneOrManyOrNone) {
   EXPECT_EQ(store_->GetUsers(std::vector<Id>{10})->front().username, "Alice");
 }
 
-TEST_F(SqliteStoreTest, BatchIsAllOrNothing) {
+TEST_P(StoreTest, BatchIsAllOrNothing) {
   Post good;
   good.id = MakeSnowflake(kT0 + 99 * 60000, 0, 0);
   good.author_id = 10;
@@ -98,7 +103,7 @@ TEST_F(SqliteStoreTest, BatchIsAllOrNothing) {
   EXPECT_EQ(*store_->CountUsers(), 2);
 }
 
-TEST_F(SqliteStoreTest, TimelinePagesAndDeletes) {
+TEST_P(StoreTest, TimelinePagesAndDeletes) {
   PageRequest page;
   page.limit = 5;
   auto first = store_->UserPosts(10, page);
@@ -119,7 +124,7 @@ TEST_F(SqliteStoreTest, TimelinePagesAndDeletes) {
   EXPECT_TRUE(kept->front().post.deleted_at.has_value());
 }
 
-TEST_F(SqliteStoreTest, ForEachPostVisitsEveryPostInIdOrderWithItsDeletedFlag) {
+TEST_P(StoreTest, ForEachPostVisitsEveryPostInIdOrderWithItsDeletedFlag) {
   Id gone = MakeSnowflake(kT0 + 4 * 60000, 0, 0);
   ASSERT_TRUE(store_->DeletePost(gone, kT0).ok());
   std::vector<Id> ids;
@@ -142,7 +147,7 @@ TEST_F(SqliteStoreTest, ForEachPostVisitsEveryPostInIdOrderWithItsDeletedFlag) {
   EXPECT_EQ(visited, 3);  // stops when `visit` returns false
 }
 
-TEST_F(SqliteStoreTest, MentionsUseTagsAndEntitiesCarryMentionIds) {
+TEST_P(StoreTest, MentionsUseTagsAndEntitiesCarryMentionIds) {
   PageRequest page;
   page.limit = 100;
   auto mentions = store_->Mentions(10, page);
@@ -154,7 +159,7 @@ TEST_F(SqliteStoreTest, MentionsUseTagsAndEntitiesCarryMentionIds) {
 
 // Every API token is app-only, and X shows a protected account's posts to its followers
 // alone: lists and counts leave them out (store.h).
-TEST_F(SqliteStoreTest, ListsAndCountsLeaveOutProtectedAccounts) {
+TEST_P(StoreTest, ListsAndCountsLeaveOutProtectedAccounts) {
   User carol{.id = 12, .username = "carol", .name = "C", .is_protected = true};
   Post p;
   p.id = MakeSnowflake(kT0 + 31 * 60000, 0, 0);
@@ -187,7 +192,7 @@ TEST_F(SqliteStoreTest, ListsAndCountsLeaveOutProtectedAccounts) {
 
 // since_id and until_id are exclusive ids, finer than the millisecond their time is: posts
 // sharing since_id's millisecond but after it are counted, those before until_id too.
-TEST_F(SqliteStoreTest, CountBoundsByIdsWithinAMillisecond) {
+TEST_P(StoreTest, CountBoundsByIdsWithinAMillisecond) {
   const TimeMs t = kT0 + 3600000 + 123;
   WriteBatch batch;
   for (int seq = 1; seq <= 3; ++seq) {
@@ -217,7 +222,7 @@ TEST_F(SqliteStoreTest, CountBoundsByIdsWithinAMillisecond) {
   EXPECT_EQ(total(MakeSnowflake(t, 0, 1), MakeSnowflake(t, 0, 3)), 1);
 }
 
-TEST_F(SqliteStoreTest, SearchUsersMatchesEveryWordInUsernameNameOrDescriptionMostRelevantFirst) {
+TEST_P(StoreTest, SearchUsersMatchesEveryWordInUsernameNameOrDescriptionMostRelevantFirst) {
   WriteBatch more{{User{.id = 20, .username = "data_nerd", .name = "Dana Smith", .description = "I count things"},
                    User{.id = 21, .username = "smithy", .name = "Sam", .description = "Blacksmith"},
                    User{.id = 22, .username = "jo", .name = "Jo Smith", .description = "Data analyst"},
@@ -286,7 +291,7 @@ TEST(SqliteMigration, TheUsersSearchIndexCoversUsersInsertedBeforeIt) {
   std::filesystem::remove_all(dir);
 }
 
-TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {
+TEST_P(StoreTest, InsertPostFillsConversationAndCounts) {
   auto parent = store_->UserPosts(11, PageRequest{.limit = 1});
   Post reply;
   reply.id = MakeSnowflake(kT0 + 100 * 60000, 0, 0);
@@ -307,7 +312,7 @@ TEST_F(SqliteStoreTest, InsertPostFillsConversationAndCounts) {
 namespace sluice {
 namespace {
 
-TEST_F(SqliteStoreTest, AtomicallyUndoesEverythingOnFailureAndNests) {
+TEST_P(StoreTest, AtomicallyUndoesEverythingOnFailureAndNests) {
   Status s = store_->Atomically([&]() -> Status {
     if (Status inner = store_->Apply(WriteBatch{{User{.id = 20, .username = "erin", .name = "E"}}, {}}); !inner.ok())
       return inner;
@@ -329,7 +334,7 @@ TEST_F(SqliteStoreTest, AtomicallyUndoesEverythingOnFailureAndNests) {
 namespace sluice {
 namespace {
 
-TEST_F(SqliteStoreTest, ProjectsHaveACycleDayAndCredits) {
+TEST_P(StoreTest, ProjectsHaveACycleDayAndCredits) {
   // 2024-01-31: the cycle day is capped at 28, as X's cap_reset_day.
   auto late = store_->CreateProject("late", 1706659200000);
   auto mid = store_->CreateProject("mid", 1705276800000);  // 2024-01-15
@@ -352,19 +357,19 @@ TEST_F(SqliteStoreTest, ProjectsHaveACycleDayAndCredits) {
 namespace sluice {
 namespace {
 
-// Read snapshots (Store::BeginReads), with a second connection to the same file writing as
-// another worker or process would.
-class ReadSnapshotTest : public SqliteStoreTest {
+// A second connection to the same store writing as another worker or process would.
+class TwoConnectionsTest : public StoreTest {
  protected:
   void SetUp() override {
-    SqliteStoreTest::SetUp();
-    auto s = OpenStore({"sqlite", dir_, false});
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto s = OpenStore({options_.url, dir_, false});
     ASSERT_TRUE(s.ok()) << s.status().message();
     other_ = std::move(*s);
   }
   void TearDown() override {
     other_.reset();
-    SqliteStoreTest::TearDown();
+    StoreTest::TearDown();
   }
   bool Live(Store& store, Id id) {
     auto found = store.GetPosts(std::vector<Id>{id});
@@ -374,8 +379,14 @@ class ReadSnapshotTest : public SqliteStoreTest {
   static Id PostId(int i) { return MakeSnowflake(kT0 + i * 60000, 0, 0); }
   std::unique_ptr<Store> other_;
 };
+INSTANTIATE_TEST_SUITE_P(Backends, TwoConnectionsTest, SLUICE_STORE_BACKENDS);
 
-TEST_F(ReadSnapshotTest, ASnapshotHoldsEveryWriteCommittedBeforeIt) {
+// Read snapshots (Store::BeginReads): SQLite's alone (the PostgreSQL store's reads always see
+// the latest state, as store.h allows).
+class ReadSnapshotTest : public TwoConnectionsTest {};
+INSTANTIATE_TEST_SUITE_P(Sqlite, ReadSnapshotTest, ::testing::Values(test::Backend::kSqlite), test::BackendName);
+
+TEST_P(ReadSnapshotTest, ASnapshotHoldsEveryWriteCommittedBeforeIt) {
   // A snapshot taken (and ended) before a delete does not linger into the next one.
   {
     ReadScope reads(*store_, true);
@@ -393,7 +404,7 @@ TEST_F(ReadSnapshotTest, ASnapshotHoldsEveryWriteCommittedBeforeIt) {
   EXPECT_FALSE(Live(*store_, PostId(2)));
 }
 
-TEST_F(ReadSnapshotTest, ReadsInsideOneSnapshotAgreeAndTheNextSeesLaterWrites) {
+TEST_P(ReadSnapshotTest, ReadsInsideOneSnapshotAgreeAndTheNextSeesLaterWrites) {
   store_->BeginReads();
   EXPECT_TRUE(Live(*store_, PostId(3)));
   ASSERT_TRUE(other_->DeletePost(PostId(3), kT0).ok());
@@ -406,7 +417,7 @@ TEST_F(ReadSnapshotTest, ReadsInsideOneSnapshotAgreeAndTheNextSeesLaterWrites) {
   EXPECT_FALSE(Live(*store_, PostId(3)));
 }
 
-TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
+TEST_P(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
   // A Transaction (InsertPost) after another connection committed since our snapshot.
   {
     ReadScope reads(*store_, true);
@@ -457,7 +468,7 @@ TEST_F(ReadSnapshotTest, WritesInsideASnapshotStartFromTheLatestState) {
 namespace sluice {
 namespace {
 
-TEST_F(ReadSnapshotTest, EveryCommittedWriteMovesTheWriteGenerationAndNoReadDoes) {
+TEST_P(TwoConnectionsTest, EveryCommittedWriteMovesTheWriteGenerationAndNoReadDoes) {
   auto moves = [](const std::function<void()>& f) {
     uint64_t before = StoreWriteGeneration();
     f();
@@ -485,7 +496,7 @@ TEST_F(ReadSnapshotTest, EveryCommittedWriteMovesTheWriteGenerationAndNoReadDoes
   EXPECT_TRUE(moves([&] { ASSERT_TRUE(store_->Apply(WriteBatch{{User{.id = 41, .username = "jo", .name = "J"}}, {}}).ok()); }));
 }
 
-TEST_F(ReadSnapshotTest, PollOtherWritersIsTrueOnlyAfterAnotherConnectionsCommit) {
+TEST_P(TwoConnectionsTest, PollOtherWritersIsTrueOnlyAfterAnotherConnectionsCommit) {
   EXPECT_FALSE(store_->PollOtherWriters());  // takes note
   EXPECT_FALSE(store_->PollOtherWriters());  // nothing committed since
   ASSERT_TRUE(store_->DeletePost(PostId(2), kT0).ok());

@@ -3,25 +3,25 @@
 // intent leaves no poll behind; a nullcast post is out of its author's timeline but found by
 // search, and is:nullcast finds exactly it.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 
 #include "core/snowflake.h"
 #include "core/text.h"
 #include "store/store.h"
+#include "store/store_backends.h"
 
 namespace sluice {
 namespace {
 
 constexpr TimeMs kT0 = 1700000000000;
 
-class SqlitePostOptionsTest : public ::testing::Test {
+class StorePostOptionsTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/sluice-options-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto s = OpenStore({"sqlite", dir_, true});
+    auto s = OpenStore(options_ = test::NewStoreOptions(GetParam(), dir_));
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     ASSERT_TRUE(store_->Apply(WriteBatch{{User{.id = 10, .username = "alice", .name = "A"}}, {}}).ok());
@@ -44,18 +44,8 @@ class SqlitePostOptionsTest : public ::testing::Test {
     return Poll{.id = id, .options = {"yes", "no", "café"}, .votes = {0, 0, 0}, .duration_minutes = 60,
                 .end_datetime = created + 60 * 60 * 1000};
   }
-  // Rows of `table`, read with SQLite itself: what the store keeps, whatever its methods show.
-  int64_t Rows(const char* table) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open((dir_ + "/sluice.db").c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st, nullptr), SQLITE_OK);
-    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
-  }
+  // Rows of `table`, read with the backend itself: what the store keeps, whatever its methods show.
+  int64_t Rows(const char* table) { return test::CountRows(options_, table); }
   std::vector<Id> Search(std::string_view q) {
     auto found = store_->Search(*ParseSearchQuery(q), PageRequest{.limit = 10});
     std::vector<Id> ids;
@@ -63,10 +53,11 @@ class SqlitePostOptionsTest : public ::testing::Test {
     return ids;
   }
   std::string dir_;
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqlitePostOptionsTest, OptionsAndPollRoundTrip) {
+TEST_P(StorePostOptionsTest, OptionsAndPollRoundTrip) {
   Post p = NewPost(kT0, "which one?");
   p.reply_settings = ReplySettings::kMentionedUsers;
   p.made_with_ai = true;
@@ -100,7 +91,7 @@ TEST_F(SqlitePostOptionsTest, OptionsAndPollRoundTrip) {
   EXPECT_EQ(poll.end_datetime, kT0 + 3600 * 1000);
 }
 
-TEST_F(SqlitePostOptionsTest, APendingPollIsPublishedWithItsPost) {
+TEST_P(StorePostOptionsTest, APendingPollIsPublishedWithItsPost) {
   Post p = NewPost(kT0, "pending poll");
   p.reply_settings = ReplySettings::kVerified;
   p.nullcast = true;
@@ -121,7 +112,7 @@ TEST_F(SqlitePostOptionsTest, APendingPollIsPublishedWithItsPost) {
   EXPECT_EQ(Rows("poll_options"), 3);
 }
 
-TEST_F(SqlitePostOptionsTest, ADroppedIntentLeavesNoPoll) {
+TEST_P(StorePostOptionsTest, ADroppedIntentLeavesNoPoll) {
   Post p = NewPost(kT0, "dropped poll");
   p.poll = APoll(901, kT0);
   ASSERT_TRUE(store_->NotePendingPost(p, 0).ok());
@@ -133,7 +124,7 @@ TEST_F(SqlitePostOptionsTest, ADroppedIntentLeavesNoPoll) {
   EXPECT_EQ(*store_->CountPosts(), 0);
 }
 
-TEST_F(SqlitePostOptionsTest, NullcastIsOutOfTheTimelineButSearchable) {
+TEST_P(StorePostOptionsTest, NullcastIsOutOfTheTimelineButSearchable) {
   Post organic = NewPost(kT0, "party time");
   Post promoted = NewPost(kT0 + 1, "party offer");
   promoted.nullcast = true;
@@ -150,6 +141,8 @@ TEST_F(SqlitePostOptionsTest, NullcastIsOutOfTheTimelineButSearchable) {
   ASSERT_EQ(counted->size(), 1u);
   EXPECT_EQ(counted->front().count, 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorePostOptionsTest, SLUICE_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace sluice

@@ -7,17 +7,19 @@
 #include "core/snowflake.h"
 #include "core/text.h"
 #include "store/store.h"
+#include "store/store_backends.h"
 
 namespace sluice {
 namespace {
 
 constexpr TimeMs kT0 = 1700000000000;
 
-class SqliteIntentsTest : public ::testing::Test {
+class StoreIntentsTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/sluice-intents-XXXXXX";
     dir_ = mkdtemp(tmpl);
+    options_ = test::NewStoreOptions(GetParam(), dir_);
     Open();
     Post p;
     p.id = parent_;
@@ -35,7 +37,7 @@ class SqliteIntentsTest : public ::testing::Test {
   }
   void Open() {
     store_.reset();
-    auto s = OpenStore({"sqlite", dir_, true});
+    auto s = OpenStore(options_);
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
   }
@@ -56,11 +58,12 @@ class SqliteIntentsTest : public ::testing::Test {
     return found.ok() ? found->size() : 999;
   }
   std::string dir_;
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
   const Id parent_ = MakeSnowflake(kT0, 0, 0);
 };
 
-TEST_F(SqliteIntentsTest, APendingPostIsInvisibleUntilApplied) {
+TEST_P(StoreIntentsTest, APendingPostIsInvisibleUntilApplied) {
   const Id id = MakeSnowflake(kT0 + 1000, 0, 0);
   Post reply = Reply(id);
   ASSERT_TRUE(store_->NotePendingPost(reply, 42).ok());
@@ -85,7 +88,7 @@ TEST_F(SqliteIntentsTest, APendingPostIsInvisibleUntilApplied) {
   EXPECT_EQ(store_->ApplyIntent(id).code(), StatusCode::kNotFound);  // applied once
 }
 
-TEST_F(SqliteIntentsTest, ADroppedPostLeavesNothing) {
+TEST_P(StoreIntentsTest, ADroppedPostLeavesNothing) {
   const Id id = MakeSnowflake(kT0 + 1000, 0, 0);
   Post reply = Reply(id);
   ASSERT_TRUE(store_->NotePendingPost(reply, 0).ok());
@@ -96,7 +99,7 @@ TEST_F(SqliteIntentsTest, ADroppedPostLeavesNothing) {
   EXPECT_EQ(*store_->CountPosts(), 1);
 }
 
-TEST_F(SqliteIntentsTest, AReplyToAMissingPostIsRefusedAndNotNoted) {
+TEST_P(StoreIntentsTest, AReplyToAMissingPostIsRefusedAndNotNoted) {
   Post reply = Reply(MakeSnowflake(kT0 + 1000, 0, 0));
   reply.referenced = {{ReferenceType::kRepliedTo, parent_ + 1}};
   Status s = store_->NotePendingPost(reply, 0);
@@ -105,7 +108,7 @@ TEST_F(SqliteIntentsTest, AReplyToAMissingPostIsRefusedAndNotNoted) {
   EXPECT_TRUE(store_->ListIntents()->empty());
 }
 
-TEST_F(SqliteIntentsTest, ADeletionTakesEffectOnlyWhenApplied) {
+TEST_P(StoreIntentsTest, ADeletionTakesEffectOnlyWhenApplied) {
   ASSERT_TRUE(store_->NoteDeletion(parent_, kT0 + 5, 7).ok());
   EXPECT_FALSE(store_->GetPosts(std::vector<Id>{parent_})->front().post.deleted_at);
   // A second deletion of the same post, while the first is pending, finds nothing to delete.
@@ -117,7 +120,7 @@ TEST_F(SqliteIntentsTest, ADeletionTakesEffectOnlyWhenApplied) {
   EXPECT_TRUE(store_->ListIntents()->empty());
 }
 
-TEST_F(SqliteIntentsTest, IntentsOutliveTheConnection) {
+TEST_P(StoreIntentsTest, IntentsOutliveTheConnection) {
   const Id id = MakeSnowflake(kT0 + 1000, 0, 0);
   Post reply = Reply(id);
   ASSERT_TRUE(store_->NotePendingPost(reply, 3).ok());
@@ -126,6 +129,8 @@ TEST_F(SqliteIntentsTest, IntentsOutliveTheConnection) {
   EXPECT_EQ(*store_->ListIntents(), (std::vector<WriteIntent>{{parent_, WriteIntent::Kind::kDelete, 4},
                                                                {id, WriteIntent::Kind::kPost, 3}}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreIntentsTest, SLUICE_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace sluice

@@ -8,11 +8,12 @@
 #include "core/text.h"
 #include "store/search/query.h"
 #include "store/store.h"
+#include "store/store_backends.h"
 
 namespace sluice {
 namespace {
 
-class StoreTrapsTest : public ::testing::Test {
+class StoreTrapsTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   static constexpr TimeMs kT0 = 1700000000000;
   static constexpr Id kApp = 7, kOtherApp = 8;
@@ -20,7 +21,7 @@ class StoreTrapsTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/sluice-store-traps-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto s = OpenStore({"sqlite", dir_, true});
+    auto s = OpenStore(options_ = test::NewStoreOptions(GetParam(), dir_));
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     ASSERT_TRUE(store_->Apply({{User{.id = 10, .username = "alice", .name = "A"},
@@ -85,10 +86,11 @@ class StoreTrapsTest : public ::testing::Test {
   }
 
   std::string dir_;
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTrapsTest, AQueryMatchesATrapAsItMatchesThePostWithItsText) {
+TEST_P(StoreTrapsTest, AQueryMatchesATrapAsItMatchesThePostWithItsText) {
   // Real posts by alice (10) and bob (11); each trap's author mirrors its post's (100 for
   // alice's, 101 for bob's) so that from: compares like with like.
   Both(1, "Le marché de #Lyon ouvre tôt, café et croissants", 10, 100, "fr");
@@ -113,7 +115,7 @@ TEST_F(StoreTrapsTest, AQueryMatchesATrapAsItMatchesThePostWithItsText) {
   EXPECT_EQ(TrapIds(kApp, {&*q, std::nullopt}), std::vector<Id>{IdAt(2, 1)});
 }
 
-TEST_F(StoreTrapsTest, ReadBackWithMetricsAndEntities) {
+TEST_P(StoreTrapsTest, ReadBackWithMetricsAndEntities) {
   Both(5, "see #garden and @alice", 10, 100);
   auto t = store_->GetTrap(IdAt(5, 1));
   ASSERT_TRUE(t.ok() && t->has_value());
@@ -123,7 +125,7 @@ TEST_F(StoreTrapsTest, ReadBackWithMetricsAndEntities) {
   EXPECT_NE((*t)->entities_json.find("\"id\":\"10\""), std::string::npos) << (*t)->entities_json;  // resolved
 }
 
-TEST_F(StoreTrapsTest, ByAuthorWithinBoundsAndCursorNewestFirst) {
+TEST_P(StoreTrapsTest, ByAuthorWithinBoundsAndCursorNewestFirst) {
   for (int m = 1; m <= 6; ++m) Both(m, "post number " + std::to_string(m), 10, m % 2 ? 100 : 101);
   EXPECT_EQ(TrapIds(kApp, {nullptr, Id(100)}), (std::vector<Id>{IdAt(5, 1), IdAt(3, 1), IdAt(1, 1)}));
   EXPECT_TRUE(TrapIds(kOtherApp, {nullptr, Id(100)}).empty());
@@ -141,7 +143,7 @@ TEST_F(StoreTrapsTest, ByAuthorWithinBoundsAndCursorNewestFirst) {
   EXPECT_EQ(TrapIds(kApp, {}, ids), (std::vector<Id>{IdAt(4, 1), IdAt(3, 1)}));
 }
 
-TEST_F(StoreTrapsTest, ASecondTrapOfAnAuthorKeepsItsProfile) {
+TEST_P(StoreTrapsTest, ASecondTrapOfAnAuthorKeepsItsProfile) {
   Both(1, "one", 10, 100);
   StoredTrap t;
   t.id = IdAt(9, 1);
@@ -160,7 +162,7 @@ TEST_F(StoreTrapsTest, ASecondTrapOfAnAuthorKeepsItsProfile) {
   EXPECT_EQ(TrapIds(kApp, {nullptr, Id(100)}).size(), 2u);
 }
 
-TEST_F(StoreTrapsTest, UsersSearchFindsATrapsAuthorForItsAppAlone) {
+TEST_P(StoreTrapsTest, UsersSearchFindsATrapsAuthorForItsAppAlone) {
   Both(1, "one", 10, 100);
   const std::vector<std::string> words{"synth100"};
   for (Id app : {kApp, kOtherApp, Id(0)}) {
@@ -172,6 +174,8 @@ TEST_F(StoreTrapsTest, UsersSearchFindsATrapsAuthorForItsAppAlone) {
   ASSERT_TRUE(real.ok());
   EXPECT_EQ(real->size(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTrapsTest, SLUICE_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace sluice

@@ -1,4 +1,4 @@
-// Long posts (note tweets) and earlier versions of edited posts in the SQLite store.
+// Long posts (note tweets), earlier versions of edited posts and relevancy order, in either store.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "store/search/query.h"
 #include "store/store.h"
+#include "store/store_backends.h"
 
 namespace sluice {
 namespace {
@@ -18,14 +19,14 @@ std::string Repeat(std::string_view s, int n) {
   return out;
 }
 
-class StorePostsTest : public ::testing::Test {
+class StorePostsTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   static constexpr TimeMs kT0 = 1700000000000;
 
   void SetUp() override {
     char tmpl[] = "/tmp/sluice-store-posts-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto s = OpenStore({"sqlite", dir_, true});
+    auto s = OpenStore(options_ = test::NewStoreOptions(GetParam(), dir_));
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     ASSERT_TRUE(store_->Apply({{User{.id = 10, .username = "alice", .name = "A"},
@@ -63,10 +64,11 @@ class StorePostsTest : public ::testing::Test {
   }
 
   std::string dir_;
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StorePostsTest, LongPostKeepsItsCutAndItsWholeTextAndSearchReadsTheWhole) {
+TEST_P(StorePostsTest, LongPostKeepsItsCutAndItsWholeTextAndSearchReadsTheWhole) {
   Post p = MakePost(1, "#debut " + Repeat("mot ", 80) + "zanzibar @bob #fin https://example.com/x");
   ASSERT_TRUE(MakeLongPost(p));
   const std::string cut = p.text, whole = p.note_text;
@@ -96,7 +98,7 @@ TEST_F(StorePostsTest, LongPostKeepsItsCutAndItsWholeTextAndSearchReadsTheWhole)
   EXPECT_EQ(visited, cut);
 }
 
-TEST_F(StorePostsTest, EarlierVersionIsServedByIdButNeverListed) {
+TEST_P(StorePostsTest, EarlierVersionIsServedByIdButNeverListed) {
   Post first = MakePost(1, "helo wrld");
   Post latest = MakePost(3, "hello world");
   first.edit_history = latest.edit_history = {first.id, latest.id};
@@ -141,7 +143,7 @@ TEST_F(StorePostsTest, EarlierVersionIsServedByIdButNeverListed) {
 }
 
 // sort_order=relevancy: FTS5's bm25, best first, ties newest first; `after` walks the order.
-TEST_F(StorePostsTest, RelevancyOrdersByBm25AndPagesWithoutGapsOrRepeats) {
+TEST_P(StorePostsTest, RelevancyOrdersByBm25AndPagesWithoutGapsOrRepeats) {
   std::vector<Post> posts = {
       MakePost(1, "apple pie recipe with cream and sugar and butter and flour"),
       MakePost(2, "apple apple apple"),
@@ -206,6 +208,8 @@ TEST_F(StorePostsTest, RelevancyOrdersByBm25AndPagesWithoutGapsOrRepeats) {
   ASSERT_EQ(scored->size(), 6u);
   EXPECT_EQ(scored->front().post.text, "apple apple apple");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorePostsTest, SLUICE_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace sluice

@@ -5,16 +5,17 @@
 
 #include "core/snowflake.h"
 #include "store/store.h"
+#include "store/store_backends.h"
 
 namespace sluice {
 namespace {
 
-class SqliteGraphTest : public ::testing::Test {
+class StoreGraphTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/sluice-graph-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto s = OpenStore({"sqlite", dir_, true});
+    auto s = OpenStore(options_ = test::NewStoreOptions(GetParam(), dir_));
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     WriteBatch batch;
@@ -59,10 +60,11 @@ class SqliteGraphTest : public ::testing::Test {
 
   static constexpr TimeMs kT0 = 1700000000000;
   std::string dir_;
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteGraphTest, FollowsAreListedNewestFirstEachOnceAndPageBothWays) {
+TEST_P(StoreGraphTest, FollowsAreListedNewestFirstEachOnceAndPageBothWays) {
   WriteBatch first;
   first.follows = {{2, 1}, {3, 1}, {4, 1}, {2, 1}};  // 2 -> 1 twice: stored once
   ASSERT_TRUE(store_->Apply(first).ok());
@@ -86,7 +88,7 @@ TEST_F(SqliteGraphTest, FollowsAreListedNewestFirstEachOnceAndPageBothWays) {
   EXPECT_EQ(Ids(back), (std::vector<Id>{5, 4}));
 }
 
-TEST_F(SqliteGraphTest, LikesListRealUsersAndOnlyPostsTheTimelinesWouldShow) {
+TEST_P(StoreGraphTest, LikesListRealUsersAndOnlyPostsTheTimelinesWouldShow) {
   WriteBatch likes;
   likes.likes = {{2, PostId(1)}, {3, PostId(1)}, {6, PostId(1)}, {2, PostId(2)}, {2, PostId(3)}, {2, PostId(1)}};
   ASSERT_TRUE(store_->Apply(likes).ok());
@@ -97,7 +99,7 @@ TEST_F(SqliteGraphTest, LikesListRealUsersAndOnlyPostsTheTimelinesWouldShow) {
   EXPECT_EQ(Ids(List(GraphList::kLikedPosts, 2)), (std::vector<Id>{PostId(1)}));
 }
 
-TEST_F(SqliteGraphTest, RepostsArePostsWithARetweetedReference) {
+TEST_P(StoreGraphTest, RepostsArePostsWithARetweetedReference) {
   WriteBatch batch;
   batch.posts = {MakePost(10, 2, PostId(1)), MakePost(11, 3, PostId(1)), MakePost(12, 5, PostId(1)),
                  MakePost(13, 4, PostId(1)), MakePost(14, 4, PostId(2))};
@@ -125,7 +127,7 @@ TEST_F(SqliteGraphTest, RepostsArePostsWithARetweetedReference) {
             (std::vector<Id>{2}));
 }
 
-TEST_F(SqliteGraphTest, ABatchThatFailsLeavesNoEdges) {
+TEST_P(StoreGraphTest, ABatchThatFailsLeavesNoEdges) {
   WriteBatch batch;
   batch.follows = {{3, 4}};
   batch.likes = {{3, PostId(1)}};
@@ -134,6 +136,8 @@ TEST_F(SqliteGraphTest, ABatchThatFailsLeavesNoEdges) {
   EXPECT_TRUE(List(GraphList::kFollowers, 4).empty());
   EXPECT_TRUE(List(GraphList::kLikingUsers, PostId(1)).empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreGraphTest, SLUICE_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace sluice

@@ -1,0 +1,222 @@
+// PostgresStore: write intents (docs/ledger.md, "Writes and crashes"), polls and the social
+// graph, as the SQLite store has them (sqlite_intents.cc, sqlite_polls.cc, sqlite_graph.cc).
+#include <algorithm>
+#include <array>
+
+#include "core/long_post.h"
+#include "core/text.h"
+#include "store/postgres/postgres_store.h"
+
+namespace sluice::pg {
+
+Status PostgresStore::NotePendingPost(Post& post, uint64_t ledger_size) {
+  return Write([&]() -> Status {
+    if (Status s = ResolveParent(post); !s.ok()) return s;
+    auto rows = Query(
+        "INSERT INTO write_intents (post_id, kind, ledger_size, at, author_id, text, lang, conversation_id,"
+        " in_reply_to_user_id, replied_to_id, quoted_id, source, reply_settings, made_with_ai, paid_partnership,"
+        " nullcast, poll_id) VALUES (?, 'post', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        Params()
+            .Add(post.id)
+            .Add(int64_t(ledger_size))
+            .Add(post.created_at)
+            .Add(post.author_id)
+            .Add(post.text)
+            .Add(post.lang.empty() ? std::string_view("und") : std::string_view(post.lang))
+            .Add(post.conversation_id)
+            .Add(post.in_reply_to_user_id)
+            .Add(post.Reference(ReferenceType::kRepliedTo))
+            .Add(post.Reference(ReferenceType::kQuoted))
+            .Add(post.source)
+            .Add(ReplySettingsName(post.reply_settings))
+            .Add(int64_t(post.made_with_ai))
+            .Add(int64_t(post.paid_partnership))
+            .Add(int64_t(post.nullcast))
+            .Add(post.poll ? std::optional<int64_t>(post.poll->id) : std::nullopt));
+    if (!rows.ok()) {
+      if (rows.status().code() == StatusCode::kConflict)
+        return Conflict("post " + std::to_string(post.id) + " already exists");
+      return rows.status();
+    }
+    if (!post.poll) return Status::Ok();
+    Writes w;
+    AddPollRows(post, w);
+    return Run(w);
+  });
+}
+
+Status PostgresStore::NoteDeletion(Id id, TimeMs at, uint64_t ledger_size) {
+  return Write([&]() -> Status {
+    // The post locked while the intent is noted, and the intent inserted only when none is
+    // there: two concurrent deletions of one post cannot both be noted.
+    auto rows = Query(
+        "WITH live AS (SELECT id FROM posts WHERE id = ? AND deleted_at IS NULL FOR UPDATE)"
+        " INSERT INTO write_intents (post_id, kind, ledger_size, at) SELECT id, 'delete', ?, ? FROM live"
+        " ON CONFLICT (post_id) DO NOTHING",
+        Params().Add(id).Add(int64_t(ledger_size)).Add(at));
+    if (!rows.ok()) return rows.status();
+    if (rows->Affected() == 0) return NotFound("Could not find tweet with id: [" + std::to_string(id) + "].");
+    return Status::Ok();
+  });
+}
+
+Status PostgresStore::ApplyIntent(Id post_id) {
+  // Durable like every other commit, unlike the SQLite store's (synchronous=NORMAL there): an
+  // intent lost with its apply is applied again only when sluice starts, and PostgreSQL may
+  // crash and come back under a running sluice, which would then serve an acknowledged post
+  // as missing until its own restart.
+  return Write([&] { return ApplyIntentTx(post_id); });
+}
+
+Status PostgresStore::ApplyIntentTx(Id post_id) {
+  auto rows = Query(
+      "SELECT kind, at, author_id, text, lang, conversation_id, in_reply_to_user_id, replied_to_id, quoted_id, source,"
+      " reply_settings, made_with_ai, paid_partnership, nullcast, poll_id FROM write_intents WHERE post_id = ?"
+      " FOR UPDATE",
+      Params().Add(post_id));
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return NotFound("no write intent for post " + std::to_string(post_id));
+  Row r{*rows, 0};
+  const bool deletion = r.Text(0) == "delete";
+  const TimeMs at = r.Int(1);
+  if (deletion) {
+    auto del = Query("UPDATE posts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", Params().Add(at).Add(post_id));
+    if (!del.ok()) return del.status();
+    if (Status s = DeleteEditChain(post_id, at); !s.ok()) return s;
+  } else {
+    Post post;
+    post.id = post_id;
+    post.created_at = at;
+    post.author_id = r.Int(2);
+    post.text = r.Text(3);
+    post.lang = r.Text(4);
+    post.conversation_id = r.Int(5);
+    post.in_reply_to_user_id = r.OptInt(6);
+    if (auto parent = r.OptInt(7)) post.referenced.push_back({ReferenceType::kRepliedTo, *parent});
+    if (auto quoted = r.OptInt(8)) post.referenced.push_back({ReferenceType::kQuoted, *quoted});
+    post.source = r.Text(9);
+    if (!r.IsNull(10)) post.reply_settings = ParseReplySettings(r.Text(10)).value_or(ReplySettings::kEveryone);
+    post.made_with_ai = r.OptInt(11).value_or(0) != 0;
+    post.paid_partnership = r.OptInt(12).value_or(0) != 0;
+    post.nullcast = r.OptInt(13).value_or(0) != 0;
+    if (auto poll = r.OptInt(14)) post.poll = Poll{.id = *poll};  // its rows were written with the intent
+    post.edit_history = {post_id};
+    post.entities = ExtractEntities(post.text);
+    MakeLongPost(post);
+    if (Status s = InsertPostAndCounts(post); !s.ok()) return s;
+  }
+  auto del = Query("DELETE FROM write_intents WHERE post_id = ?", Params().Add(post_id));
+  return del.ok() ? Status::Ok() : del.status();
+}
+
+Status PostgresStore::DropIntent(Id post_id) {
+  return Write([&]() -> Status {
+    if (Status s = DeletePendingPoll(post_id); !s.ok()) return s;
+    auto del = Query("DELETE FROM write_intents WHERE post_id = ?", Params().Add(post_id));
+    return del.ok() ? Status::Ok() : del.status();
+  });
+}
+
+Result<std::vector<WriteIntent>> PostgresStore::ListIntents() {
+  auto rows = Query("SELECT post_id, kind, ledger_size FROM write_intents ORDER BY post_id");
+  if (!rows.ok()) return rows.status();
+  std::vector<WriteIntent> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    WriteIntent w;
+    w.post_id = rows->Int(i, 0);
+    w.kind = rows->Text(i, 1) == "delete" ? WriteIntent::Kind::kDelete : WriteIntent::Kind::kPost;
+    w.ledger_size = uint64_t(rows->Int(i, 2));
+    out.push_back(w);
+  }
+  return out;
+}
+
+void PostgresStore::AddPollRows(const Post& post, Writes& w) {
+  const Poll& poll = *post.poll;
+  w.Add("INSERT INTO polls (id, post_id, duration_minutes, end_datetime) VALUES (?, ?, ?, ?)",
+        Params().Add(poll.id).Add(post.id).Add(int64_t(poll.duration_minutes)).Add(poll.end_datetime),
+        "poll " + std::to_string(poll.id) + " already exists");
+  for (size_t i = 0; i < poll.options.size(); ++i)
+    w.Add("INSERT INTO poll_options (poll_id, position, label, votes) VALUES (?, ?, ?, ?)",
+          Params().Add(poll.id).Add(int64_t(i + 1)).Add(poll.options[i]).Add(i < poll.votes.size() ? poll.votes[i] : int64_t(0)));
+}
+
+Status PostgresStore::DeletePendingPoll(Id post_id) {
+  // Only a poll whose post was never published: an applied intent's poll is the post's.
+  for (const char* sql : {"DELETE FROM poll_options WHERE poll_id IN (SELECT id FROM polls WHERE post_id = ?"
+                          " AND NOT EXISTS (SELECT 1 FROM posts WHERE id = ?))",
+                          "DELETE FROM polls WHERE post_id = ? AND NOT EXISTS (SELECT 1 FROM posts WHERE id = ?)"}) {
+    auto rows = Query(sql, Params().Add(post_id).Add(post_id));
+    if (!rows.ok()) return rows.status();
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+struct ListSql {
+  std::string_view select;
+  std::string_view from_where;
+  std::string_view edge;
+};
+
+constexpr std::string_view kVisiblePost =
+    "p.deleted_at IS NULL AND p.author_id NOT IN (SELECT id FROM users WHERE protected <> 0)";
+
+const ListSql& SqlFor(GraphList list) {
+  static const std::array<ListSql, 5> kSql = {{
+      {"f.id, f.follower_id", "follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = ? AND u.synthetic = 0",
+       "f.id"},
+      {"f.id, f.followee_id", "follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = ? AND u.synthetic = 0",
+       "f.id"},
+      {"l.id, l.user_id", "likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ? AND u.synthetic = 0", "l.id"},
+      {"l.id, l.post_id", "likes l JOIN posts p ON p.id = l.post_id WHERE l.user_id = ?", "l.id"},
+      {"max(p.id), p.author_id", "posts p WHERE p.retweeted_id = ?", "p.id"},
+  }};
+  return kSql[size_t(list)];
+}
+
+}  // namespace
+
+Result<std::vector<GraphEdge>> PostgresStore::Graph(GraphList list, Id of, const PageRequest& page) {
+  const ListSql& q = SqlFor(list);
+  Id lo = 0, hi = INT64_MAX;
+  bool newer = false;
+  if (page.cursor) {
+    if (page.cursor->first == PageRequest::Direction::kOlder) {
+      hi = page.cursor->second;
+    } else {
+      lo = page.cursor->second + 1;
+      newer = true;
+    }
+  }
+  const bool posts = list == GraphList::kLikedPosts || list == GraphList::kRepostedBy;
+  std::string sql = "SELECT " + std::string(q.select) + " FROM " + std::string(q.from_where);
+  if (posts) sql += " AND " + std::string(kVisiblePost);
+  std::string edge(q.edge);
+  if (list == GraphList::kRepostedBy) {
+    // A user who reposted the post twice is listed once, at its latest repost.
+    sql += " GROUP BY p.author_id HAVING ";
+    edge = "max(p.id)";
+  } else {
+    sql += " AND ";
+  }
+  sql += edge + " >= ? AND " + edge + " < ? ORDER BY " + edge + (newer ? " ASC" : " DESC") + " LIMIT ?";
+  auto rows = Query(sql, Params().Add(of).Add(lo).Add(hi).Add(int64_t(page.limit) + 1));
+  if (!rows.ok()) return rows.status();
+  std::vector<GraphEdge> out;
+  for (int i = 0; i < rows->size(); ++i) out.push_back({rows->Int(i, 0), rows->Int(i, 1)});
+  if (newer) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+void PostgresStore::AddEdges(const WriteBatch& batch, Writes& w) {
+  for (const Follow& f : batch.follows)
+    w.Add("INSERT INTO follows (follower_id, followee_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+          Params().Add(f.follower_id).Add(f.followee_id));
+  for (const Like& l : batch.likes)
+    w.Add("INSERT INTO likes (user_id, post_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+          Params().Add(l.user_id).Add(l.post_id));
+}
+
+}  // namespace sluice::pg

@@ -1,0 +1,142 @@
+#pragma once
+//! PostgresStore: the Store (store.h) on PostgreSQL, for several nodes sharing one database.
+//! Rows and behaviour are the SQLite store's (store/sqlite/sqlite_store.h); search runs on
+//! tsvector columns with GIN indexes (pg_search.h). Each call borrows a connection from the
+//! process's pool for its URL (pg_conn.h) and gives it back when it returns; Atomically holds
+//! one for the whole of `fn`. A PostgreSQL that is down or restarting makes calls fail with
+//! kUnavailable (the API's 503), and the next call reconnects. Reads see the latest committed
+//! state (BeginReads/EndReads do nothing).
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/postgres/pg_conn.h"
+#include "store/store.h"
+
+namespace sluice::pg {
+
+class PostgresStore final : public Store {
+ public:
+  //! Connects to `url` (a libpq URI: postgres://user@host:port/db), applying the migrations
+  //! when `create`. CommandError naming the URL when PostgreSQL cannot be reached.
+  static Result<std::unique_ptr<Store>> Open(const std::string& url, bool create);
+
+  Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) override;
+  Result<std::vector<User>> GetUsers(std::span<const Id> ids) override;
+  Result<std::vector<Poll>> GetPolls(std::span<const Id> ids) override;
+  Result<std::vector<User>> GetUsersByUsername(std::span<const std::string> usernames) override;
+  Result<std::vector<StoredPost>> UserPosts(Id user_id, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> Mentions(Id user_id, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> QuotePosts(Id post_id, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> Reposts(Id post_id, const PageRequest& page) override;
+  Result<std::vector<GraphEdge>> Graph(GraphList list, Id of, const PageRequest& page) override;
+  Result<std::vector<StoredPost>> Search(const SearchQuery& query, const PageRequest& page) override;
+  Result<std::vector<CountBucket>> Count(const SearchQuery& query, TimeMs start, TimeMs end, TimeMs bucket_ms,
+                                         std::optional<Id> since_id, std::optional<Id> until_id) override;
+  Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
+                                        Id trap_app = 0) override;
+  bool PollOtherWriters() override;
+
+  Status Atomically(const std::function<Status()>& fn) override;
+  Status Apply(const WriteBatch& batch) override;
+  Status InsertPost(Post& post) override;
+  Status DeletePost(Id id, TimeMs at) override;
+  Status NotePendingPost(Post& post, uint64_t ledger_size) override;
+  Status NoteDeletion(Id id, TimeMs at, uint64_t ledger_size) override;
+  Status ApplyIntent(Id post_id) override;
+  Status DropIntent(Id post_id) override;
+  Result<std::vector<WriteIntent>> ListIntents() override;
+  Result<int64_t> CountPosts() override;
+  Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) override;
+  Result<int64_t> CountUsers() override;
+
+  Status InsertTrap(const StoredTrap& trap, const User& author) override;
+  Result<std::optional<StoredTrap>> GetTrap(Id id) override;
+  Result<int64_t> CountTraps(Id app) override;
+  Status ForEachTrap(const std::function<bool(const StoredTrap&)>& visit) override;
+  Result<std::vector<StoredTrap>> FindTraps(Id app, const TrapFilter& filter, const PageRequest& page) override;
+
+  Result<Id> CreateProject(std::string_view name, TimeMs at) override;
+  Result<bool> ProjectExists(Id project_id) override;
+  Result<int64_t> CountApps(Id project_id) override;
+  Result<std::optional<std::string>> ProjectPlan(Id project_id) override;
+  Result<std::optional<ProjectInfo>> GetProject(Id project_id) override;
+  Result<std::vector<ProjectInfo>> ListProjects() override;
+  Status AddCredits(Id project_id, int64_t micro_usd, TimeMs at) override;
+  Result<std::vector<CreditEntry>> Credits(Id project_id) override;
+  Status InsertApp(const App& app, std::string_view token_hash) override;
+  Result<std::optional<App>> FindAppByTokenHash(std::string_view token_hash) override;
+  Result<bool> ReplaceAppToken(Id app_id, std::string_view token_hash) override;
+  Result<bool> RevokeApp(Id app_id, TimeMs at) override;
+  Result<std::vector<App>> ListApps() override;
+
+ private:
+  explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
+
+  //! The connection of the call: the one Atomically holds, or one borrowed until it goes.
+  class Use {
+   public:
+    Conn& operator*() { return *conn_; }
+    Conn* operator->() { return conn_; }
+
+   private:
+    friend class PostgresStore;
+    Conn* conn_ = nullptr;
+    Pool::Lease lease_;
+  };
+  Result<Use> Connection();
+  //! Runs `sql` on the call's connection.
+  Result<Rows> Query(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
+  //! Runs `fn` in a transaction (a savepoint inside Atomically) on the call's connection.
+  Status Write(const std::function<Status()>& fn);
+
+  Result<std::vector<StoredPost>> QueryPosts(const std::string& sql, const Params& params,
+                                             Plan plan = Plan::kPrepared);
+  Result<std::vector<StoredPost>> Page(std::string_view from, const std::string& where, Params params,
+                                       const PageRequest& page, Plan plan = Plan::kPrepared);
+  Result<std::vector<StoredPost>> SearchByRelevance(const SearchQuery& query, const PageRequest& page);
+  Result<std::vector<User>> QueryUsers(const std::string& sql, const Params& params, Plan plan = Plan::kPrepared);
+  Result<int64_t> Scalar(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
+  //! Writes collected to run as one pipeline (Run), with the Conflict message for each
+  //! statement whose unique key may be taken, and the users it inserts (for mentions).
+  struct Writes {
+    Batch batch;
+    std::vector<std::string> on_conflict;
+    std::unordered_map<std::string, Id> pending_users;  // by lowercased username
+    void Add(std::string sql, Params params, std::string conflict = "") {
+      batch.Add(std::move(sql), std::move(params));
+      on_conflict.push_back(std::move(conflict));
+    }
+  };
+  //! Runs `w` in a transaction (a savepoint inside one); a unique key taken is its statement's Conflict.
+  Status Run(Writes& w);
+  void AddUser(const User& user, Writes& w);
+  Status InsertUser(const User& user);
+  //! Adds the post's tokens to `tokens` (for search_stats: AddSearchStats). Mentions without
+  //! an id are resolved from `w`'s users, then the store's.
+  Status AddPostRow(const Post& post, int64_t& tokens, Writes& w);
+  void AddSearchStats(int64_t rows, int64_t tokens, Writes& w);
+  void AddEdges(const WriteBatch& batch, Writes& w);
+  void AddTags(std::string_view table, Id id, const Entities& entities, Writes& w);
+  void AddPollRows(const Post& post, Writes& w);
+  Status ResolveMentions(Entities& entities, const Writes* pending = nullptr);
+  Status DeleteEditChain(Id id, TimeMs at);
+  Status ResolveParent(Post& post);
+  Status InsertPostAndCounts(const Post& post);
+  Status ApplyIntentTx(Id post_id);
+  Status DeletePendingPoll(Id post_id);
+
+  std::shared_ptr<Pool> pool_;
+  Conn* held_ = nullptr;  // inside Atomically: the connection every call uses
+  Pool::Lease held_lease_;
+  std::optional<int64_t> writes_seen_;  // store_writes at the last PollOtherWriters
+  //! bm25's phrase row counts, good while store_writes stays where it was when they were counted.
+  struct Corpus {
+    int64_t writes = -1;
+    std::unordered_map<std::string, int64_t> phrase_rows;  // by the phrase's tsquery
+  } corpus_;
+};
+
+}  // namespace sluice::pg
