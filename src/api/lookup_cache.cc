@@ -12,7 +12,7 @@ std::string LookupCache::Key(std::string_view id_text, std::string_view query) {
 }
 
 const ApiResponse* LookupCache::Find(std::string_view key, Store& store, TimeMs now) {
-  if (!polled_ || now - last_poll_ >= kPollMs || now < last_poll_) {
+  if (!polled_ || now - last_poll_ >= poll_ms_ || now < last_poll_) {
     // Another process's write: this worker starts over (every worker polls for itself). The
     // response being rendered reads after this poll, so it may be kept.
     if (store.PollOtherWriters()) entries_.clear();

@@ -11,7 +11,9 @@
 //! of this process moves it before the write is acknowledged, so no worker serves a deleted
 //! post after its DELETE's response, nor an old version of anything written. A write made by
 //! another process on the same store (`sluice import`, `seed`) is noticed by asking the store
-//! at most every kPollMs: such writes show within that long.
+//! at most every `poll_ms` (kPollMs): such writes show within that long. On a store other nodes
+//! serve from (Store::SharedByNodes), `poll_ms` is 0: every lookup asks, so a write another
+//! node acknowledged is never answered from the cache after its response.
 //!
 //! Not thread-safe: one per worker. Only responses that do not depend on the app are kept
 //! (the handler decides: not trap records, not partial errors).
@@ -27,16 +29,17 @@ namespace sluice {
 
 class LookupCache {
  public:
-  //! `capacity`: entries kept (> 0); past it the cache starts over.
-  explicit LookupCache(size_t capacity) : capacity_(capacity) {}
-
   static constexpr TimeMs kPollMs = 100;
+
+  //! `capacity`: entries kept (> 0); past it the cache starts over. `poll_ms`: how often Find
+  //! asks the store about other writers (0: every time).
+  explicit LookupCache(size_t capacity, TimeMs poll_ms = kPollMs) : capacity_(capacity), poll_ms_(poll_ms) {}
 
   //! The key of a lookup: the id and the query string exactly as received (the response is a
   //! function of these and the store).
   static std::string Key(std::string_view id_text, std::string_view query);
 
-  //! The response cached under `key`, or null. First, at most every kPollMs (by `now`), asks
+  //! The response cached under `key`, or null. First, at most every poll_ms (by `now`), asks
   //! `store` whether another process wrote (Store::PollOtherWriters), and drops every entry
   //! if so; then drops every entry if the write generation moved since they were rendered.
   //! Call before the request's first store read, so that what it renders after a poll that
@@ -53,6 +56,7 @@ class LookupCache {
 
  private:
   size_t capacity_;
+  TimeMs poll_ms_;
   bool polled_ = false;
   TimeMs last_poll_ = 0;
   uint64_t generation_ = 0;  // the write generation every entry was rendered at

@@ -424,7 +424,9 @@ Result<int> Server::Start() {
     if (!store.ok()) return store.status();
     w->store = std::move(*store);
     w->state = std::make_unique<WorkerState>(*w->store, w->executor);
-    if (m.config.server.lookup_cache_entries > 0) w->state->lookup_cache.emplace(size_t(m.config.server.lookup_cache_entries));
+    if (m.config.server.lookup_cache_entries > 0)
+      w->state->lookup_cache.emplace(size_t(m.config.server.lookup_cache_entries),
+                                     w->store->SharedByNodes() ? TimeMs{0} : LookupCache::kPollMs);
     w->router = &*m.router;
     w->metrics = &m.metrics;
     m.guards.emplace_back(asio::make_work_guard(w->ioc));

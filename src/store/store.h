@@ -216,6 +216,10 @@ class Store {
   //! worker's caches). It reads the store (SQLite: PRAGMA data_version): call it now and then,
   //! not per request.
   virtual bool PollOtherWriters() { return false; }
+  //! True when other nodes serve from this store too (PostgreSQL): a write one of them has
+  //! acknowledged must show here at once, so a cache of store reads asks PollOtherWriters on
+  //! every use, not now and then (lookup_cache.h).
+  virtual bool SharedByNodes() const { return false; }
 
   // ---- writes ----
   //! Runs `fn` so that every write it makes through this Store applies together or not at

@@ -119,6 +119,18 @@ TEST_F(LookupCacheTest, NoticesAnotherProcesssWritesWithinThePollInterval) {
   EXPECT_NE(cache.Find(key, *store_, kT0 + 3 * LookupCache::kPollMs), nullptr);
 }
 
+// poll_ms 0 (a store other nodes serve from): another writer's commit empties the cache at the
+// very next Find, at the same clock reading.
+TEST_F(LookupCacheTest, PollingEveryTimeNoticesAnotherWriterAtOnce) {
+  LookupCache cache(100, 0);
+  std::string key = LookupCache::Key("1", "");
+  EXPECT_EQ(cache.Find(key, *store_, kT0), nullptr);
+  cache.Insert(key, StoreWriteGeneration(), Response("{}", PostId(0)));
+  EXPECT_NE(cache.Find(key, *store_, kT0), nullptr);
+  WriteAsAnotherProcess("UPDATE posts SET like_count = like_count + 1 WHERE id = " + std::to_string(PostId(0)));
+  EXPECT_EQ(cache.Find(key, *store_, kT0), nullptr);
+}
+
 // Two workers, each with its own store connection and cache. One worker's write moves the
 // generation once, and both start over; the other worker's poll then notices that same commit
 // (its connection's data_version changed), which is not news to anyone: it empties that

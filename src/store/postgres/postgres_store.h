@@ -38,6 +38,7 @@ class PostgresStore final : public Store {
   Result<std::vector<User>> SearchUsers(std::span<const std::string> words, int64_t offset, int limit,
                                         Id trap_app = 0) override;
   bool PollOtherWriters() override;
+  bool SharedByNodes() const override { return true; }
 
   Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;
