@@ -1,0 +1,68 @@
+#pragma once
+//! RedisCounters: the admission counters of every node in one Redis (`--limits redis://...`),
+//! so that a limit, a cap or a credit balance holds across nodes exactly as it holds on one.
+//! Each decision is one Lua script run atomically by Redis (decide and count in one step: no
+//! read then write across round trips), on the keys
+//!   PREFIXrl:KEY:WIDTH        a rate window: hash of bucket index -> admissions, "n" newest
+//!   PREFIXdp:PROJECT:DAY      posts delivered to the project that UTC day (a set)
+//!   PREFIXdu:PROJECT:DAY      users delivered that day
+//!   PREFIXcy:PROJECT:CYCLE    the cycle's posts read ("r") and written ("w")
+//!   PREFIXsp:PROJECT          everything spent (micro-dollars), pay-per-use
+//! all of which expire by themselves once they can no longer matter (a window's buckets
+//! a second after W + w, a day's sets the day after, a cycle's counters 32 days after its last write;
+//! spending 400 days after the last charge). The rate window is RateLimiter's algorithm,
+//! bucket for bucket, with Redis serialising the decisions of all nodes (docs/limits.md,
+//! "Several nodes").
+//!
+//! Redis restarted empty: a cycle's counters and the spending are seeded, when their key is
+//! missing, from this node's meter (rebuilt from its ledger), so a restart cannot hand out a
+//! cap or a balance again; the day's dedupe sets start empty (a post delivered again that
+//! day is counted again: conservative).
+//!
+//! Redis down (RedisClient's breaker, no call waits more than its timeout):
+//! fail_open = false answers Unavailable (503 with Retry-After); fail_open = true decides on
+//! this node's limiter and meter with every limit, cap and balance divided by `nodes`, and
+//! Release / Refund of such decisions go back there (LimitDecision::fallback,
+//! UsageCharge::fallback). When Redis is back, counting goes on in Redis.
+//!
+//! Every charge Redis admits is mirrored into `meter` (UsageMeter::Replay of exactly the ids
+//! Redis counted as new), which serves this node's usage figures and the seeds above.
+
+#include <memory>
+#include <string>
+
+#include "access/admission_counters.h"
+#include "access/redis_client.h"
+
+namespace sluice {
+
+struct RedisCountersOptions {
+  RedisOptions redis;
+  bool fail_open = false;         // on_backend_failure = "open"
+  int nodes = 1;                  // N: the share of each node in open mode
+  std::string prefix = "sluice:";  // of every key
+};
+
+class RedisCounters final : public AdmissionCounters {
+ public:
+  //! `limiter` (the open-mode fallback) and `meter` must outlive it.
+  RedisCounters(RedisCountersOptions options, RateLimiter& limiter, UsageMeter& meter);
+  ~RedisCounters() override;
+
+  bool immediate() const override { return false; }
+  void Acquire(const RateQuery& q, Done<LimitDecision> done) override;
+  void Release(const RateQuery& q, const LimitDecision& admitted) override;
+  void Charge(const ChargeQuery& q, Done<UsageCharge> done) override;
+  void Refund(Id project, Id app, const UsageCharge& charge) override;
+
+  //! False while Redis is unreachable (the breaker is open).
+  bool healthy() const;
+
+ private:
+  RedisCountersOptions options_;
+  LocalCounters fallback_;
+  UsageMeter& meter_;
+  std::unique_ptr<RedisClient> client_;
+};
+
+}  // namespace sluice
