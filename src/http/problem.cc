@@ -111,6 +111,8 @@ Problem ToProblem(const Status& s) {
     }
     case StatusCode::kUnavailable: {
       Problem p = Make(503, "resource-unavailable", "Service Unavailable", m);
+      // X's ResourceUnavailableProblem requires resource_type: here the service itself.
+      p.fields.emplace_back("resource_type", d.resource_type.empty() ? std::string("service") : d.resource_type);
       p.headers.emplace_back("Retry-After", std::to_string(d.retry_after_seconds));
       return p;
     }

@@ -79,7 +79,8 @@ TEST(ProblemResponse, CarriesTheHeadersOfItsKind) {
   ApiResponse busy = ProblemResponse(ServiceUnavailable("busy", 5));
   EXPECT_EQ(busy.status, 503);
   EXPECT_EQ(busy.body,
-            R"({"title":"Service Unavailable","detail":"busy","type":"https://api.x.com/2/problems/resource-unavailable","status":503})");
+            R"({"title":"Service Unavailable","detail":"busy","type":"https://api.x.com/2/problems/resource-unavailable","status":503,)"
+            R"("resource_type":"service"})");
   ASSERT_EQ(busy.headers.size(), 1u);
   EXPECT_EQ(busy.headers[0].first, "Retry-After");
   EXPECT_EQ(busy.headers[0].second, "5");
