@@ -119,6 +119,8 @@ struct RedisClient::Impl {
   std::atomic<bool> stop{false};
   std::atomic<bool> open{false};          // the breaker
   std::atomic<uint64_t> generation{0};    // moves when the breaker trips: connections reconnect
+  std::atomic<int> timeouts{0};           // batches timed out in a row
+  static constexpr int kTimeoutsToTrip = 3;
 
   int RetryAfter() const { return int(std::max<TimeMs>(1, (options.probe_interval_ms + 999) / 1000)); }
 
@@ -202,7 +204,9 @@ struct RedisClient::Impl {
     for (const auto& op : live) deadline = std::min(deadline, op.deadline);
     auto fail_from = [&](size_t i, const std::string& why) {
       Drop(c);
-      Trip(why);
+      // Refused or reset: Redis is gone, open at once. Timed out: a slow moment (a loaded
+      // host) is not an outage; kTimeoutsToTrip in a row are.
+      if (Steady::now() < deadline || timeouts.fetch_add(1) + 1 >= kTimeoutsToTrip) Trip(why);
       for (; i < live.size(); ++i) Finish(live[i], Down(why, RetryAfter()));
     };
     if (c.ctx && c.generation != generation.load()) Drop(c);
@@ -220,6 +224,7 @@ struct RedisClient::Impl {
       if (reply.type == RedisReply::Type::kError && reply.str.rfind("NOSCRIPT", 0) == 0) retry.push_back(&live[i]);
       else Finish(live[i], std::move(reply));
     }
+    timeouts.store(0);
     if (retry.empty()) return;
     for (Op* op : retry) Append(c.ctx, false, scripts[size_t(op->script)], *op);
     for (size_t i = 0; i < retry.size(); ++i) {
@@ -245,6 +250,7 @@ struct RedisClient::Impl {
     if (r) freeReplyObject(r);
     if (!ok) return Drop(c);
     c.generation = generation.fetch_add(1) + 1;  // every other connection reconnects
+    timeouts.store(0);
     open.store(false);
     spdlog::info("redis {}:{} is back: breaker closed", options.host, options.port);
   }

@@ -11,8 +11,8 @@
 //! thread), and a worker never waits on Redis: it suspends the request and serves others.
 //!
 //! Failure and time: every command is answered within `timeout_ms` of Eval (queue time
-//! included): by Redis, or by an Unavailable error. A connection failure (refused, reset,
-//! timed out) opens the breaker: Eval then fails at once, on the caller's thread, without
+//! included): by Redis, or by an Unavailable error. A connection refused or reset, or three
+//! batches in a row that time out (one slow moment is not an outage), open the breaker: Eval then fails at once, on the caller's thread, without
 //! touching the network, while one I/O thread probes Redis (connect + PING) every
 //! `probe_interval_ms`; a probe that succeeds closes the breaker and every connection
 //! reconnects. Scripts are loaded (SCRIPT LOAD) on each connect and run with EVALSHA; a

@@ -67,17 +67,21 @@ if c > 0 then redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
 return c
 )lua";
 
-// KEYS: posts set, users set, cycle hash, spent. ARGV: 1 read cap (-1: none), 2 write cap,
-// 3 overage (1: the read cap is not enforced), 4 credits added (-1: not pay-per-use),
-// 5-7 prices (post read, user read, post create), 8 writes, 9-11 TTLs of the day's sets, the
-// cycle and the spending (ms), 12-14 seeds of r, w and spent for keys Redis lost, 15 the
-// number of post ids, then the post ids, then the user ids.
+// KEYS: posts set, users set, cycle hash, spending hash. ARGV: 1 read cap (-1: none), 2 write
+// cap, 3 overage (1: the read cap is not enforced), 4 credits added (-1: not pay-per-use), 5-7
+// prices (post read, user read, post create), 8 writes, 9-11 TTLs of the day's sets, the cycle
+// and the spending (ms), 12-14 this node's own r, w and spent (its meter, rebuilt from its
+// ledger), 15 this node's id, 16 the number of post ids, then the post ids, then the user ids.
+// The cycle hash holds r and w, the spending hash t; both hold a mark m<node> per node whose
+// own share is in them. A node without its mark (Redis lost the key, or the node never
+// charged in it) adds its share once, with its first charge: so a Redis restarted empty gets
+// every node's share back, each once.
 // Returns {1, new posts, new users, cost, post ids..., user ids...}, {-1} (cap) or
 // {-2, balance, cost} (credits). A refusal writes nothing.
 constexpr const char* kChargeScript = R"lua(
-local np = tonumber(ARGV[15])
+local np = tonumber(ARGV[16])
 local posts, users, seen = {}, {}, {}
-for i = 16, 15 + np do
+for i = 17, 16 + np do
   local id = ARGV[i]
   if not seen[id] then
     seen[id] = true
@@ -85,23 +89,31 @@ for i = 16, 15 + np do
   end
 end
 seen = {}
-for i = 16 + np, #ARGV do
+for i = 17 + np, #ARGV do
   local id = ARGV[i]
   if not seen[id] then
     seen[id] = true
     if redis.call('SISMEMBER', KEYS[2], id) == 0 then users[#users + 1] = id end
   end
 end
+local mark = 'm' .. ARGV[15]
 local writes = tonumber(ARGV[8])
 local read_cap, write_cap, credits = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
-local r = tonumber(redis.call('HGET', KEYS[3], 'r') or ARGV[12])
-local w = tonumber(redis.call('HGET', KEYS[3], 'w') or ARGV[13])
+local cycle_marked = redis.call('HEXISTS', KEYS[3], mark) == 1
+local r = tonumber(redis.call('HGET', KEYS[3], 'r') or '0')
+local w = tonumber(redis.call('HGET', KEYS[3], 'w') or '0')
+if not cycle_marked then
+  r = r + tonumber(ARGV[12])
+  w = w + tonumber(ARGV[13])
+end
 if #posts > 0 and read_cap >= 0 and ARGV[3] == '0' and r + #posts > read_cap then return {-1} end
 if writes > 0 and write_cap >= 0 and w + writes > write_cap then return {-1} end
 local cost = #posts * tonumber(ARGV[5]) + #users * tonumber(ARGV[6]) + writes * tonumber(ARGV[7])
-local spent_text = redis.call('GET', KEYS[4])
+local spent_marked = redis.call('HEXISTS', KEYS[4], mark) == 1
 if cost > 0 and credits >= 0 then
-  local left = credits - tonumber(spent_text or ARGV[14])
+  local spent = tonumber(redis.call('HGET', KEYS[4], 't') or '0')
+  if not spent_marked then spent = spent + tonumber(ARGV[14]) end
+  local left = credits - spent
   if cost > left then return {-2, left, cost} end
 end
 local function add(key, ids)
@@ -113,15 +125,21 @@ end
 if #posts > 0 then add(KEYS[1], posts) end
 if #users > 0 then add(KEYS[2], users) end
 if #posts > 0 or writes > 0 then
-  if redis.call('HEXISTS', KEYS[3], 'r') == 0 then redis.call('HSET', KEYS[3], 'r', ARGV[12]) end
-  if redis.call('HEXISTS', KEYS[3], 'w') == 0 then redis.call('HSET', KEYS[3], 'w', ARGV[13]) end
+  if not cycle_marked then
+    redis.call('HINCRBY', KEYS[3], 'r', ARGV[12])
+    redis.call('HINCRBY', KEYS[3], 'w', ARGV[13])
+    redis.call('HSET', KEYS[3], mark, '1')
+  end
   redis.call('HINCRBY', KEYS[3], 'r', #posts)
   redis.call('HINCRBY', KEYS[3], 'w', writes)
   redis.call('PEXPIRE', KEYS[3], ARGV[10])
 end
 if cost > 0 then
-  if not spent_text then redis.call('SET', KEYS[4], ARGV[14]) end
-  redis.call('INCRBY', KEYS[4], cost)
+  if not spent_marked then
+    redis.call('HINCRBY', KEYS[4], 't', ARGV[14])
+    redis.call('HSET', KEYS[4], mark, '1')
+  end
+  redis.call('HINCRBY', KEYS[4], 't', cost)
   redis.call('PEXPIRE', KEYS[4], ARGV[11])
 end
 local out = {1, #posts, #users, cost}
@@ -130,14 +148,17 @@ for _, id in ipairs(users) do out[#out + 1] = id end
 return out
 )lua";
 
-// KEYS: cycle hash, spent. ARGV: posts, writes, cost taken back. A key Redis lost is left
-// alone (its seed, from the meter, is refunded there).
+// KEYS: cycle hash, spending hash. ARGV: posts, writes, cost taken back. A key Redis lost is
+// left alone: the charge is refunded from the node's meter too, so its share, added when
+// the node next charges, no longer holds it.
 constexpr const char* kRefundScript = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'r', 0 - tonumber(ARGV[1]))  -- not -x: Redis refuses "-0"
   redis.call('HINCRBY', KEYS[1], 'w', 0 - tonumber(ARGV[2]))
 end
-if tonumber(ARGV[3]) > 0 and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECRBY', KEYS[2], ARGV[3]) end
+if tonumber(ARGV[3]) > 0 and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HINCRBY', KEYS[2], 't', 0 - tonumber(ARGV[3]))
+end
 return 1
 )lua";
 
@@ -241,7 +262,7 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
                                    fmt::format("{}du:{}:{}", options_.prefix, q.project, day),
                                    CycleKey(options_.prefix, q.project, b.cycle_start), SpentKey(options_.prefix, q.project)};
   std::vector<std::string> args;
-  args.reserve(15 + q.posts.size() + q.users.size());
+  args.reserve(16 + q.posts.size() + q.users.size());
   args.push_back(std::to_string(b.read_cap.value_or(-1)));
   args.push_back(std::to_string(b.write_cap.value_or(-1)));
   args.push_back(b.overage ? "1" : "0");
@@ -258,6 +279,7 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
   args.push_back(std::to_string(cycle.posts_read));
   args.push_back(std::to_string(cycle.posts_written));
   args.push_back(std::to_string(meter_.TotalSpent(q.project)));
+  args.push_back(std::to_string(options_.node_id));
   args.push_back(std::to_string(q.posts.size()));
   for (Id id : q.posts) args.push_back(std::to_string(id));
   for (Id id : q.users) args.push_back(std::to_string(id));

@@ -7,17 +7,20 @@
 //!   PREFIXdp:PROJECT:DAY      posts delivered to the project that UTC day (a set)
 //!   PREFIXdu:PROJECT:DAY      users delivered that day
 //!   PREFIXcy:PROJECT:CYCLE    the cycle's posts read ("r") and written ("w")
-//!   PREFIXsp:PROJECT          everything spent (micro-dollars), pay-per-use
+//!   PREFIXsp:PROJECT          everything spent ("t", micro-dollars), pay-per-use
 //! all of which expire by themselves once they can no longer matter (a window's buckets
 //! a second after W + w, a day's sets the day after, a cycle's counters 32 days after its last write;
 //! spending 400 days after the last charge). The rate window is RateLimiter's algorithm,
 //! bucket for bucket, with Redis serialising the decisions of all nodes (docs/limits.md,
 //! "Several nodes").
 //!
-//! Redis restarted empty: a cycle's counters and the spending are seeded, when their key is
-//! missing, from this node's meter (rebuilt from its ledger), so a restart cannot hand out a
-//! cap or a balance again; the day's dedupe sets start empty (a post delivered again that
-//! day is counted again: conservative).
+//! Redis restarted empty (or a key expired): the cycle's counters and the spending hold, per
+//! node, a mark that the node's own share (its meter, rebuilt from its ledger) is in them; a
+//! node without its mark adds its share once, atomically with its next charge. So no node's
+//! past usage is counted twice, and each comes back with that node's next charge of the
+//! project (until then, a cap or balance lacks the shares of nodes that have not charged yet).
+//! The day's dedupe sets and the rate windows start empty (a post delivered again that day
+//! is counted again: conservative; a window starts over).
 //!
 //! Redis down (RedisClient's breaker, no call waits more than its timeout):
 //! fail_open = false answers Unavailable (503 with Retry-After); fail_open = true decides on
@@ -40,6 +43,7 @@ struct RedisCountersOptions {
   RedisOptions redis;
   bool fail_open = false;         // on_backend_failure = "open"
   int nodes = 1;                  // N: the share of each node in open mode
+  int node_id = 0;                // this node's (--node-id): its mark in the shared counters
   std::string prefix = "sluice:";  // of every key
 };
 

@@ -100,6 +100,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     o.redis.probe_interval_ms = config.limits.probe_interval_ms;
     o.fail_open = config.limits.on_backend_failure == "open";
     o.nodes = int(config.limits.nodes);
+    o.node_id = config.node_id;
     shared = std::make_unique<RedisCounters>(std::move(o), fallback_limiter, meter);
     spdlog::info("limits: shared in {} (on backend failure: {}, {} node(s))", config.limits.url,
                  config.limits.on_backend_failure, config.limits.nodes);

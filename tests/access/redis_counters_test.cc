@@ -76,7 +76,7 @@ class RedisCountersTest : public ::testing::Test {
     counters_ = Make(false);
   }
 
-  std::unique_ptr<RedisCounters> Make(bool fail_open, int nodes = 1) {
+  std::unique_ptr<RedisCounters> Make(bool fail_open, int nodes = 1, int node_id = 0, UsageMeter* meter = nullptr) {
     RedisCountersOptions o;
     o.redis.host = "127.0.0.1";
     o.redis.port = redis_.port();
@@ -85,7 +85,8 @@ class RedisCountersTest : public ::testing::Test {
     o.redis.probe_interval_ms = 20;
     o.fail_open = fail_open;
     o.nodes = nodes;
-    return std::make_unique<RedisCounters>(std::move(o), fallback_, meter_);
+    o.node_id = node_id;
+    return std::make_unique<RedisCounters>(std::move(o), fallback_, meter ? *meter : meter_);
   }
 
   Result<LimitDecision> Acquire(RedisCounters& c, uint64_t key, int64_t limit, TimeMs window, TimeMs now) {
@@ -295,7 +296,7 @@ TEST_F(RedisCountersTest, CreditsNeverGoNegativeUnderConcurrentCharges) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(spent.load(), 24 * 5'000);
   EXPECT_EQ(exhausted.load(), 80 - 24);
-  EXPECT_EQ(redis_.Command("GET " + redis_.Command("KEYS sluice:sp:*")), std::to_string(24 * 5'000));
+  EXPECT_EQ(redis_.Command("HGET " + redis_.Command("KEYS sluice:sp:*") + " t"), std::to_string(24 * 5'000));
   auto refused = Charge(*counters_, plan, PaygBudget(added), {77'777}, {}, 0);
   ASSERT_EQ(refused.status().code(), StatusCode::kCreditsExhausted);
   EXPECT_EQ(refused.status().detail()->balance_micro_usd, 3'000);
@@ -308,12 +309,12 @@ TEST_F(RedisCountersTest, ARefundTakesTheChargeBackAndARefusalLeavesNothing) {
   EXPECT_EQ(c->cost, 2 * 5'000 + 10'000);
   const std::string spent_key = redis_.Command("KEYS sluice:sp:*");
   const std::string cycle_key = redis_.Command("KEYS sluice:cy:*");
-  EXPECT_EQ(redis_.Command("GET " + spent_key), "20000");
+  EXPECT_EQ(redis_.Command("HGET " + spent_key + " t"), "20000");
   EXPECT_EQ(meter_.TotalSpent(kProject), 20'000);  // the mirror
   counters_->Refund(kProject, kApp, *c);
-  for (int i = 0; i < 500 && redis_.Command("GET " + spent_key) != "0"; ++i)
+  for (int i = 0; i < 500 && redis_.Command("HGET " + spent_key + " t") != "0"; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  EXPECT_EQ(redis_.Command("GET " + spent_key), "0");
+  EXPECT_EQ(redis_.Command("HGET " + spent_key + " t"), "0");
   EXPECT_EQ(redis_.Command("HGET " + cycle_key + " r"), "0");
   EXPECT_EQ(meter_.TotalSpent(kProject), 0);
   // A refused charge (too dear) leaves every key as it was.
@@ -321,7 +322,7 @@ TEST_F(RedisCountersTest, ARefundTakesTheChargeBackAndARefusalLeavesNothing) {
   auto refused = Charge(*counters_, plan, PaygBudget(4'000), {3, 4}, {}, 0);
   EXPECT_EQ(refused.status().code(), StatusCode::kCreditsExhausted);
   EXPECT_EQ(redis_.Command("SMEMBERS " + redis_.Command("KEYS sluice:dp:*")), before);
-  EXPECT_EQ(redis_.Command("GET " + spent_key), "0");
+  EXPECT_EQ(redis_.Command("HGET " + spent_key + " t"), "0");
 }
 
 TEST_F(RedisCountersTest, ARestartedEmptyRedisIsSeededFromThisNodesMeter) {
@@ -341,6 +342,36 @@ TEST_F(RedisCountersTest, ARestartedEmptyRedisIsSeededFromThisNodesMeter) {
   auto two = Charge(*counters_, plan, CapBudget(plan), {100, 101}, {}, 0);
   ASSERT_TRUE(two.ok()) << two.status().message();
   EXPECT_EQ(redis_.Command("HGET " + redis_.Command("KEYS sluice:cy:*") + " r"), "10");
+}
+
+TEST_F(RedisCountersTest, AfterARestartEachNodesShareComesBackOnce) {
+  // Two nodes, each with its own meter (its own ledger): 5 posts by node 1, 3 by node 2.
+  const Plan plan = Capped();
+  UsageMeter meter_b(clock_);
+  auto a = Make(false, 2, 1), b = Make(false, 2, 2, &meter_b);
+  for (Id id = 1; id <= 5; ++id) ASSERT_TRUE(Charge(*a, plan, CapBudget(plan), {id}, {}, 0).ok());
+  for (Id id = 6; id <= 8; ++id) ASSERT_TRUE(Charge(*b, plan, CapBudget(plan), {id}, {}, 0).ok());
+  const std::string key = redis_.Command("KEYS sluice:cy:*");
+  EXPECT_EQ(redis_.Command("HGET " + key + " r"), "8");
+  ASSERT_TRUE(redis_.Restart());
+  auto until_up = [&](RedisCounters& c, Id id) {
+    for (int i = 0; i < 100; ++i) {
+      auto r = Charge(c, plan, CapBudget(plan), {id}, {}, 0);
+      if (r.ok() || r.status().code() != StatusCode::kUnavailable) return r;
+      if (!Healthy(c)) break;
+    }
+    return Charge(c, plan, CapBudget(plan), {id}, {}, 0);
+  };
+  ASSERT_TRUE(until_up(*a, 20).ok());
+  EXPECT_EQ(redis_.Command("HGET " + key + " r"), "6");  // node 1's 5, once, and the new one
+  ASSERT_TRUE(until_up(*a, 21).ok());
+  EXPECT_EQ(redis_.Command("HGET " + key + " r"), "7");  // not added again
+  // Node 2's 3 are counted with its first charge: 7 + 3 + 1 would pass the cap of 10.
+  EXPECT_EQ(until_up(*b, 22).status().code(), StatusCode::kUsageCapped);
+  EXPECT_EQ(redis_.Command("HGET " + key + " r"), "7");  // a refusal writes nothing, its mark neither
+  ASSERT_TRUE(Charge(*b, plan, CapBudget(plan), {}, {}, 1).ok());  // a write: node 2's share goes in
+  EXPECT_EQ(redis_.Command("HGET " + key + " r"), "10");
+  EXPECT_EQ(Charge(*a, plan, CapBudget(plan), {23}, {}, 0).status().code(), StatusCode::kUsageCapped);
 }
 
 TEST_F(RedisCountersTest, RedisDownClosedAnswersUnavailableThenCountingResumes) {
@@ -366,8 +397,13 @@ TEST_F(RedisCountersTest, RedisDownClosedAnswersUnavailableThenCountingResumes) 
 TEST_F(RedisCountersTest, AHungRedisTimesOut) {
   ASSERT_TRUE(Acquire(*counters_, 1, 10, kFifteenMinutes, kNow)->allowed);
   redis_.Pause();
-  auto d = Acquire(*counters_, 1, 10, kFifteenMinutes, kNow);
-  EXPECT_EQ(d.status().code(), StatusCode::kUnavailable);
+  // Each request waits its timeout; one slow reply is no outage, three in a row open the breaker.
+  for (int i = 0; i < 3; ++i) {
+    auto d = Acquire(*counters_, 1, 10, kFifteenMinutes, kNow);
+    EXPECT_EQ(d.status().code(), StatusCode::kUnavailable);
+    if (i < 2) EXPECT_TRUE(counters_->healthy()) << i;
+  }
+  EXPECT_FALSE(counters_->healthy());
   redis_.Resume();
   ASSERT_TRUE(Healthy(*counters_));
 }
