@@ -295,6 +295,9 @@ struct RedisClient::Impl {
 RedisClient::RedisClient(RedisOptions options, std::vector<std::string> scripts) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->scripts = std::move(scripts);
+  // spdlog's registry is made on first use: make it here, before the threads that log, so
+  // they never race to make it (ThreadSanitizer reports that race in the uninstrumented library).
+  spdlog::default_logger_raw();
   const int n = std::max(1, impl_->options.connections);
   for (int i = 0; i < n; ++i) impl_->conns.push_back(std::make_unique<Impl::Conn>());
   for (int i = 0; i < n; ++i) {
