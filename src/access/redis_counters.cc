@@ -71,17 +71,21 @@ return c
 // cap, 3 overage (1: the read cap is not enforced), 4 credits added (-1: not pay-per-use), 5-7
 // prices (post read, user read, post create), 8 writes, 9-11 TTLs of the day's sets, the cycle
 // and the spending (ms), 12-14 this node's own r, w and spent (its meter, rebuilt from its
-// ledger), 15 this node's id, 16 the number of post ids, then the post ids, then the user ids.
+// ledger), 15 this node's id, 16-18 r, w and spent this node counted alone while Redis was
+// unreachable (open mode) and not yet added here, 19 the number of post ids, then the post
+// ids, then the user ids.
 // The cycle hash holds r and w, the spending hash t; both hold a mark m<node> per node whose
 // own share is in them. A node without its mark (Redis lost the key, or the node never
 // charged in it) adds its share once, with its first charge: so a Redis restarted empty gets
-// every node's share back, each once.
+// every node's share back, each once. A node with its mark adds instead what it counted
+// alone during an outage (16-18; its share already holds that when it has no mark). An
+// admitted charge always writes these additions; a refusal writes nothing.
 // Returns {1, new posts, new users, cost, post ids..., user ids...}, {-1} (cap) or
 // {-2, balance, cost} (credits). A refusal writes nothing.
 constexpr const char* kChargeScript = R"lua(
-local np = tonumber(ARGV[16])
+local np = tonumber(ARGV[19])
 local posts, users, seen = {}, {}, {}
-for i = 17, 16 + np do
+for i = 20, 19 + np do
   local id = ARGV[i]
   if not seen[id] then
     seen[id] = true
@@ -89,7 +93,7 @@ for i = 17, 16 + np do
   end
 end
 seen = {}
-for i = 17 + np, #ARGV do
+for i = 20 + np, #ARGV do
   local id = ARGV[i]
   if not seen[id] then
     seen[id] = true
@@ -100,19 +104,18 @@ local mark = 'm' .. ARGV[15]
 local writes = tonumber(ARGV[8])
 local read_cap, write_cap, credits = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
 local cycle_marked = redis.call('HEXISTS', KEYS[3], mark) == 1
-local r = tonumber(redis.call('HGET', KEYS[3], 'r') or '0')
-local w = tonumber(redis.call('HGET', KEYS[3], 'w') or '0')
-if not cycle_marked then
-  r = r + tonumber(ARGV[12])
-  w = w + tonumber(ARGV[13])
-end
+local add_r, add_w = ARGV[16], ARGV[17]
+if not cycle_marked then add_r, add_w = ARGV[12], ARGV[13] end
+local r = tonumber(redis.call('HGET', KEYS[3], 'r') or '0') + tonumber(add_r)
+local w = tonumber(redis.call('HGET', KEYS[3], 'w') or '0') + tonumber(add_w)
 if #posts > 0 and read_cap >= 0 and ARGV[3] == '0' and r + #posts > read_cap then return {-1} end
 if writes > 0 and write_cap >= 0 and w + writes > write_cap then return {-1} end
 local cost = #posts * tonumber(ARGV[5]) + #users * tonumber(ARGV[6]) + writes * tonumber(ARGV[7])
 local spent_marked = redis.call('HEXISTS', KEYS[4], mark) == 1
+local add_spent = ARGV[18]
+if not spent_marked then add_spent = ARGV[14] end
 if cost > 0 and credits >= 0 then
-  local spent = tonumber(redis.call('HGET', KEYS[4], 't') or '0')
-  if not spent_marked then spent = spent + tonumber(ARGV[14]) end
+  local spent = tonumber(redis.call('HGET', KEYS[4], 't') or '0') + tonumber(add_spent)
   local left = credits - spent
   if cost > left then return {-2, left, cost} end
 end
@@ -124,22 +127,15 @@ local function add(key, ids)
 end
 if #posts > 0 then add(KEYS[1], posts) end
 if #users > 0 then add(KEYS[2], users) end
-if #posts > 0 or writes > 0 then
-  if not cycle_marked then
-    redis.call('HINCRBY', KEYS[3], 'r', ARGV[12])
-    redis.call('HINCRBY', KEYS[3], 'w', ARGV[13])
-    redis.call('HSET', KEYS[3], mark, '1')
-  end
-  redis.call('HINCRBY', KEYS[3], 'r', #posts)
-  redis.call('HINCRBY', KEYS[3], 'w', writes)
+if #posts > 0 or writes > 0 or add_r ~= '0' or add_w ~= '0' then
+  if not cycle_marked then redis.call('HSET', KEYS[3], mark, '1') end
+  redis.call('HINCRBY', KEYS[3], 'r', tonumber(add_r) + #posts)
+  redis.call('HINCRBY', KEYS[3], 'w', tonumber(add_w) + writes)
   redis.call('PEXPIRE', KEYS[3], ARGV[10])
 end
-if cost > 0 then
-  if not spent_marked then
-    redis.call('HINCRBY', KEYS[4], 't', ARGV[14])
-    redis.call('HSET', KEYS[4], mark, '1')
-  end
-  redis.call('HINCRBY', KEYS[4], 't', cost)
+if cost > 0 or add_spent ~= '0' then
+  if not spent_marked then redis.call('HSET', KEYS[4], mark, '1') end
+  redis.call('HINCRBY', KEYS[4], 't', tonumber(add_spent) + cost)
   redis.call('PEXPIRE', KEYS[4], ARGV[11])
 end
 local out = {1, #posts, #users, cost}
@@ -262,7 +258,7 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
                                    fmt::format("{}du:{}:{}", options_.prefix, q.project, day),
                                    CycleKey(options_.prefix, q.project, b.cycle_start), SpentKey(options_.prefix, q.project)};
   std::vector<std::string> args;
-  args.reserve(16 + q.posts.size() + q.users.size());
+  args.reserve(19 + q.posts.size() + q.users.size());
   args.push_back(std::to_string(b.read_cap.value_or(-1)));
   args.push_back(std::to_string(b.write_cap.value_or(-1)));
   args.push_back(b.overage ? "1" : "0");
@@ -280,6 +276,10 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
   args.push_back(std::to_string(cycle.posts_written));
   args.push_back(std::to_string(meter_.TotalSpent(q.project)));
   args.push_back(std::to_string(options_.node_id));
+  const Carry carry = TakeCarry(q.project, b.cycle_start);
+  args.push_back(std::to_string(carry.r));
+  args.push_back(std::to_string(carry.w));
+  args.push_back(std::to_string(carry.spent));
   args.push_back(std::to_string(q.posts.size()));
   for (Id id : q.posts) args.push_back(std::to_string(id));
   for (Id id : q.users) args.push_back(std::to_string(id));
@@ -291,15 +291,23 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
     std::vector<Id> posts, users;  // for the fallback
     int64_t writes;
     TimeMs now, day;
+    Carry carry;  // given back unless Redis admitted the charge
   };
   auto call = std::make_shared<Call>(Call{q.project, q.app, q.plan, b, std::vector<Id>(q.posts.begin(), q.posts.end()),
-                                          std::vector<Id>(q.users.begin(), q.users.end()), q.writes, q.now, day});
+                                          std::vector<Id>(q.users.begin(), q.users.end()), q.writes, q.now, day, carry});
   client_->Eval(kCharge, Mix64(uint64_t(q.project)), std::move(keys), std::move(args), [this, call, done = std::move(done)](Result<RedisReply> r) {
+    const bool admitted = r.ok() && r->type == RedisReply::Type::kArray && !r->elements.empty() &&
+                          IsInt(r->elements[0]) && r->elements[0].integer == 1;
+    // Not added (or, after a timeout, perhaps added: kept, so counted again: conservative).
+    if (!admitted) AddCarry(call->project, call->carry);
     if (!r.ok()) {
       if (!options_.fail_open) return done(r.status());
       ChargeQuery local{call->project, call->app, call->plan, call->budget, call->posts, call->users, call->writes, call->now};
-      return fallback_.Charge(local, [&done](Result<UsageCharge> c) {
-        if (c.ok()) c->fallback = true;
+      return fallback_.Charge(local, [this, &call, &done](Result<UsageCharge> c) {
+        if (c.ok()) {
+          c->fallback = true;
+          AddCarry(call->project, {c->cycle_start, c->new_posts, c->writes, c->cost});
+        }
         done(std::move(c));
       });
     }
@@ -326,9 +334,37 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
   });
 }
 
+RedisCounters::Carry RedisCounters::TakeCarry(Id project, TimeMs cycle_start) {
+  std::lock_guard lock(carry_mu_);
+  auto it = carry_.find(project);
+  if (it == carry_.end()) return {cycle_start};
+  Carry c = it->second;
+  carry_.erase(it);
+  if (c.cycle_start != cycle_start) c.r = c.w = 0;  // another cycle's posts no longer count
+  c.cycle_start = cycle_start;
+  return c;
+}
+
+void RedisCounters::AddCarry(Id project, const Carry& c) {
+  if (c.r == 0 && c.w == 0 && c.spent == 0) return;
+  std::lock_guard lock(carry_mu_);
+  auto [it, fresh] = carry_.try_emplace(project, c);
+  if (fresh) return;
+  Carry& e = it->second;
+  e.spent += c.spent;
+  if (c.cycle_start == e.cycle_start) {
+    e.r += c.r;
+    e.w += c.w;
+  } else if (c.cycle_start > e.cycle_start) {  // the newer cycle's counts are the ones that matter
+    e.cycle_start = c.cycle_start;
+    e.r = c.r;
+    e.w = c.w;
+  }
+}
+
 void RedisCounters::Refund(Id project, Id app, const UsageCharge& charge) {
   meter_.Refund(project, app, charge);  // the mirror, or the fallback's own charge
-  if (charge.fallback) return;
+  if (charge.fallback) return AddCarry(project, {charge.cycle_start, -charge.new_posts, -charge.writes, -charge.cost});
   if (charge.new_posts == 0 && charge.writes == 0 && charge.cost == 0) return;
   client_->Eval(kRefund, Mix64(uint64_t(project)), {CycleKey(options_.prefix, project, charge.cycle_start), SpentKey(options_.prefix, project)},
                 {std::to_string(charge.new_posts), std::to_string(charge.writes), std::to_string(charge.cost)},

@@ -26,13 +26,17 @@
 //! fail_open = false answers Unavailable (503 with Retry-After); fail_open = true decides on
 //! this node's limiter and meter with every limit, cap and balance divided by `nodes`, and
 //! Release / Refund of such decisions go back there (LimitDecision::fallback,
-//! UsageCharge::fallback). When Redis is back, counting goes on in Redis.
+//! UsageCharge::fallback). When Redis is back, counting goes on in Redis, and the posts,
+//! writes and money charged alone are added to its counters with the project's next charge
+//! (the rate windows' fallback admissions are not: a window is short).
 //!
 //! Every charge Redis admits is mirrored into `meter` (UsageMeter::Replay of exactly the ids
 //! Redis counted as new), which serves this node's usage figures and the seeds above.
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "access/admission_counters.h"
 #include "access/redis_client.h"
@@ -63,7 +67,20 @@ class RedisCounters final : public AdmissionCounters {
   bool healthy() const;
 
  private:
+  // What this node counted alone (open mode) and Redis does not hold yet, per project: added
+  // atomically with the project's next charge in Redis, kept when that charge is refused or
+  // fails. A refund of such a charge subtracts here (negative when it was already added).
+  struct Carry {
+    TimeMs cycle_start = 0;  // r and w belong to this cycle
+    int64_t r = 0, w = 0;
+    MicroUsd spent = 0;
+  };
+  Carry TakeCarry(Id project, TimeMs cycle_start);
+  void AddCarry(Id project, const Carry& c);
+
   RedisCountersOptions options_;
+  std::mutex carry_mu_;
+  std::unordered_map<Id, Carry> carry_;  // guarded by carry_mu_
   LocalCounters fallback_;
   UsageMeter& meter_;
   std::unique_ptr<RedisClient> client_;

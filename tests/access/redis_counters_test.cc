@@ -401,7 +401,9 @@ TEST_F(RedisCountersTest, AHungRedisTimesOut) {
   for (int i = 0; i < 3; ++i) {
     auto d = Acquire(*counters_, 1, 10, kFifteenMinutes, kNow);
     EXPECT_EQ(d.status().code(), StatusCode::kUnavailable);
-    if (i < 2) EXPECT_TRUE(counters_->healthy()) << i;
+    if (i < 2) {
+      EXPECT_TRUE(counters_->healthy()) << i;
+    }
   }
   EXPECT_FALSE(counters_->healthy());
   redis_.Resume();
@@ -437,6 +439,33 @@ TEST_F(RedisCountersTest, RedisDownOpenEnforcesTheNodesShareLocally) {
   auto back = Acquire(*open, 77, 20, kFifteenMinutes, kNow);
   ASSERT_TRUE(back.ok());
   EXPECT_FALSE(back->fallback);
+}
+
+TEST_F(RedisCountersTest, WhatANodeChargedAloneIsAddedWhenRedisIsBack) {
+  // Redis unreachable but not emptied (paused): the node charges alone, then adds that.
+  const Plan plan = Capped();  // 10 posts; 5 for each of 2 nodes alone
+  auto open = Make(true, 2);
+  ASSERT_TRUE(Charge(*open, plan, CapBudget(plan), {1, 2}, {}, 0).ok());
+  const std::string key = redis_.Command("KEYS sluice:cy:*");
+  ASSERT_EQ(redis_.Command("HGET " + key + " r"), "2");
+  redis_.Pause();
+  for (int i = 0; i < 3 && open->healthy(); ++i) (void)Acquire(*open, 1, 10, kFifteenMinutes, kNow);  // three timeouts
+  ASSERT_FALSE(open->healthy());
+  auto alone = Charge(*open, plan, CapBudget(plan), {3, 4}, {}, 0);
+  ASSERT_TRUE(alone.ok()) << alone.status().message();
+  EXPECT_TRUE(alone->fallback);
+  auto refunded = Charge(*open, plan, CapBudget(plan), {5}, {}, 1);
+  ASSERT_TRUE(refunded.ok());
+  open->Refund(kProject, kApp, *refunded);  // taken back: not added later
+  redis_.Resume();
+  ASSERT_TRUE(Healthy(*open));
+  auto back = Charge(*open, plan, CapBudget(plan), {6}, {}, 0);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_FALSE(back->fallback);
+  EXPECT_EQ(redis_.Command("HGET " + key + " r"), "5");  // 2, the 2 charged alone, and this one
+  EXPECT_EQ(redis_.Command("HGET " + key + " w"), "0");
+  ASSERT_TRUE(Charge(*open, plan, CapBudget(plan), {7}, {}, 0).ok());
+  EXPECT_EQ(redis_.Command("HGET " + key + " r"), "6");  // added once
 }
 
 TEST(RedisUrl, ParsesHostAndPortAndRejectsTheRest) {
