@@ -20,6 +20,7 @@ struct LimitDecision {
   int64_t remaining = 0;  // admissions left now (after this one, when allowed)
   TimeMs reset = 0;       // when `remaining` next grows (ms since the epoch)
   int64_t bucket = 0;     // when allowed: the sub-window the admission was counted in (Release)
+  bool fallback = false;  // shared counters: decided by the local fallback while Redis was down
 
   //! `reset` in whole epoch seconds, rounded up (never earlier than `reset`), as the
   //! x-rate-limit-reset header carries it.

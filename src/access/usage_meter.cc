@@ -212,6 +212,7 @@ Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, con
   c.writes = writes;
   c.cost = Cost(plan, c);
   c.day = day;
+  c.cycle_start = budget.cycle_start;
 
   p.CycleSums(budget.cycle_start);
   if (c.new_posts > 0 && budget.read_cap && !budget.overage && p.cycle_posts_read + c.new_posts > *budget.read_cap)

@@ -63,6 +63,8 @@ struct UsageCharge {
   int64_t writes = 0;
   MicroUsd cost = 0;       // pay-per-use price of the above
   TimeMs day = 0;          // the UTC day it was counted on (for Refund)
+  TimeMs cycle_start = 0;  // the cycle it was counted in (shared counters' Refund)
+  bool fallback = false;   // shared counters: counted by the local fallback while Redis was down
 };
 
 class UsageMeter {

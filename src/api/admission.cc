@@ -9,9 +9,6 @@ namespace sluice {
 
 namespace {
 
-// One limiter key per app and route (distinct pairs collide with probability ~2^-64).
-uint64_t LimiterKey(Id app, RouteId route) { return Mix64(Mix64(uint64_t(app)) + uint64_t(route)); }
-
 // Header text of a number: to_chars on the stack, then into the string's inline buffer (no
 // allocation below 16 digits); cheaper than std::to_string, which fills the buffer first.
 std::string Decimal(int64_t v) {
@@ -20,6 +17,8 @@ std::string Decimal(int64_t v) {
 }
 
 }  // namespace
+
+uint64_t LimiterKey(Id app, RouteId route) { return Mix64(Mix64(uint64_t(app)) + uint64_t(route)); }
 
 Verdict PlanStage::Run(Exchange& ex) {
   const App& app = *ex.app;

@@ -29,6 +29,9 @@ class RateLimitStage final : public Stage {
   RateLimiter& limiter_;
 };
 
+//! One limiter key per app and route (distinct pairs collide with probability ~2^-64).
+uint64_t LimiterKey(Id app, RouteId route);
+
 //! Every response's rate-limit headers (when a limit was decided) and licence headers.
 class HeadersStage final : public Stage {
  public:

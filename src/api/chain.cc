@@ -17,6 +17,7 @@ std::string_view RefusalName(Refusal r) {
     case Refusal::kRate: return "rate";
     case Refusal::kCap: return "cap";
     case Refusal::kCredits: return "credits";
+    case Refusal::kBackend: return "backend";
     case Refusal::kCount: break;
   }
   return "none";
@@ -78,7 +79,20 @@ void Chain::ReleaseAll(Exchange& ex) const {
   }
 }
 
+void Chain::Answered(Exchange& ex) const {
+  if (ex.answered_) return;
+  ex.answered_ = true;
+  CloseReads(ex);
+  // At once, so the response's headers (the rate limit's remaining) show it cost nothing.
+  ReleaseAll(ex);
+  if (ex.refusal != Refusal::kNone) ex.services.metrics.CountRefusal(ex.refusal);
+}
+
 void Chain::Advance(const std::shared_ptr<Exchange>& ex) const {
+  if (ex->answer_on_resume_) {  // the stage that waited answered
+    ex->answer_on_resume_ = false;
+    Answered(*ex);
+  }
   while (ex->next_ < stages_.size()) {
     const Stage& stage = *stages_[ex->next_];
     if (ex->answered_ && !stage.runs_after_answer()) {
@@ -114,13 +128,7 @@ void Chain::Advance(const std::shared_ptr<Exchange>& ex) const {
       CloseReads(*ex);
       return;  // the stage's Resume calls Advance again, on this worker
     }
-    if (verdict.kind == Verdict::Kind::kAnswer && !ex->answered_) {
-      ex->answered_ = true;
-      CloseReads(*ex);
-      // At once, so the response's headers (the rate limit's remaining) show it cost nothing.
-      ReleaseAll(*ex);
-      if (ex->refusal != Refusal::kNone) ex->services.metrics.CountRefusal(ex->refusal);
-    }
+    if (verdict.kind == Verdict::Kind::kAnswer) Answered(*ex);
   }
   CloseReads(*ex);
   if (!ex->answered_) ex->succeeded = ex->response.status < 300;  // a list without response stages

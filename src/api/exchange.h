@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "access/admission_counters.h"
 #include "access/plans.h"
 #include "access/rate_limiter.h"
 #include "access/usage_meter.h"
@@ -59,6 +60,10 @@ struct Services {
   UsageMeter* meter = nullptr;      // absent: no write-check or cap stage (metering.enabled = false)
   TrapInjector* traps = nullptr;    // absent: pages carry no trap records
   const RevocationGeneration* revocations = nullptr;  // absent: a revocation shows within kAppCacheMs
+  //! Shared counters (Redis, `--limits`): present, the rate-limit, write-check and cap stages
+  //! decide through them and wait for their answer (limiter and meter stay for the usage
+  //! endpoint and the budget); absent, the stages use the limiter and meter directly.
+  AdmissionCounters* counters = nullptr;
   //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
   //! becomes X's problem), set by the Router that runs the stages.
   ApiResponse (*error_response)(const Status&) = nullptr;
@@ -141,6 +146,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   //! when what it waits for is done. The chain then goes on with the next stage on this
   //! exchange's worker. Holds the exchange alive until called.
   std::function<void()> Suspend();
+  //! For a waiting stage whose answer came: call before the Suspend function, with the
+  //! response (Refuse, Fail) set, and the chain takes it as that stage's Verdict::Answer.
+  void AnswerOnResume() { answer_on_resume_ = true; }
 
   //! Whether what the request reserved and did stays: it succeeded and its record (if it
   //! needed one) was written, a write's made durable. A write whose store update failed after
@@ -158,6 +166,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   bool answered_ = false;   // a stage answered: only stages that run after an answer are left
   bool released_ = false;   // Release has run for every stage that ran
   bool reads_open_ = false;
+  bool answer_on_resume_ = false;  // set before resuming (the executor's queue orders it)
   std::function<void(ApiResponse)> done_;
 };
 
@@ -191,6 +200,7 @@ class Chain {
  private:
   friend class Exchange;  // Suspend's resume goes on with Advance
   void Advance(const std::shared_ptr<Exchange>& ex) const;
+  void Answered(Exchange& ex) const;
   void ReleaseAll(Exchange& ex) const;
   void OpenReads(Exchange& ex) const;
   void CloseReads(Exchange& ex) const;

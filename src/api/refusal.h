@@ -7,9 +7,10 @@
 
 namespace sluice {
 
-enum class Refusal : uint8_t { kNone, kToken, kPlan, kLicence, kRate, kCap, kCredits, kCount };
+enum class Refusal : uint8_t { kNone, kToken, kPlan, kLicence, kRate, kCap, kCredits, kBackend, kCount };
 
-//! The metrics label: "token", "plan", "licence", "rate", "cap", "credits" ("none").
+//! The metrics label: "token", "plan", "licence", "rate", "cap", "credits", "backend" (the
+//! shared limits backend could not decide: 503) ("none").
 std::string_view RefusalName(Refusal r);
 
 }  // namespace sluice

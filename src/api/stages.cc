@@ -5,6 +5,7 @@
 #include "api/budget.h"
 #include "api/delivery.h"
 #include "api/handlers.h"
+#include "api/shared_admission.h"
 #include "api/write_intents.h"
 #include "ledger/ledger.h"
 
@@ -103,10 +104,14 @@ std::unique_ptr<Chain> RequestStages(const Services& s) {
   if (s.config.fault.delay_ms > 0) stages.push_back(std::make_unique<DelayStage>(s.config.fault.delay_ms));
   stages.push_back(std::make_unique<AuthenticateStage>());
   stages.push_back(std::make_unique<PlanStage>());
-  if (s.limiter) stages.push_back(std::make_unique<RateLimitStage>(*s.limiter));
-  if (s.meter) stages.push_back(std::make_unique<WriteCheckStage>(*s.meter));
+  // Shared counters (Redis) decide in place of this node's limiter and meter, and may wait.
+  if (s.limiter && s.counters) stages.push_back(std::make_unique<SharedRateLimitStage>(*s.counters));
+  else if (s.limiter) stages.push_back(std::make_unique<RateLimitStage>(*s.limiter));
+  if (s.meter && s.counters) stages.push_back(std::make_unique<SharedWriteCheckStage>(*s.counters, *s.meter));
+  else if (s.meter) stages.push_back(std::make_unique<WriteCheckStage>(*s.meter));
   stages.push_back(std::make_unique<HandlerStage>());
-  if (s.meter) stages.push_back(std::make_unique<CapStage>(*s.meter));
+  if (s.meter && s.counters) stages.push_back(std::make_unique<SharedCapStage>(*s.counters, *s.meter));
+  else if (s.meter) stages.push_back(std::make_unique<CapStage>(*s.meter));
   stages.push_back(std::make_unique<HeadersStage>());
   if (s.ledger) stages.push_back(std::make_unique<RecordStage>(*s.ledger));
   stages.push_back(std::make_unique<ApplyWriteStage>());

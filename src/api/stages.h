@@ -13,6 +13,8 @@ namespace sluice {
 //!   authenticate                             401
 //!   plan and licence                         403
 //!   rate limit (a limiter)                   429; released when refused later
+//!                                            (with shared counters, all three below wait on
+//!                                            Redis and answer 503 when it cannot decide)
 //!   write check (a meter)                    POST: 429 cap, 402 credits; released when not recorded
 //!   handler                                  the route's
 //!   cap and credits (a meter)                GET: 429 cap, 402 credits; released when not recorded

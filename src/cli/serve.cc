@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "access/redis_counters.h"
 #include "access/revocations.h"
 #include "access/usage_meter.h"
 #include "api/trap_injector.h"
@@ -87,8 +88,25 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   }
   auto revocations = RevocationGeneration::Open(c.data);
   if (!revocations.ok()) return Fail(revocations.status());
+  // Shared counters: every node's admissions in one Redis; this node's limiter is the
+  // fallback of on_backend_failure = "open" and its meter mirrors what Redis admits.
+  RateLimiter fallback_limiter(SystemClock::Instance());
+  std::unique_ptr<RedisCounters> shared;
+  if (!config.limits.url.empty() && config.metering.enabled) {
+    RedisCountersOptions o;
+    if (Status s = ParseRedisUrl(config.limits.url, o.redis); !s.ok()) return Fail(s);
+    o.redis.connections = int(config.limits.connections);
+    o.redis.timeout_ms = config.limits.timeout_ms;
+    o.redis.probe_interval_ms = config.limits.probe_interval_ms;
+    o.fail_open = config.limits.on_backend_failure == "open";
+    o.nodes = int(config.limits.nodes);
+    o.node_id = config.node_id;
+    shared = std::make_unique<RedisCounters>(std::move(o), fallback_limiter, meter);
+    spdlog::info("limits: shared in {} (on backend failure: {}, {} node(s))", config.limits.url,
+                 config.limits.on_backend_failure, config.limits.nodes);
+  }
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); },
-                {ledger->get(), &*plans, &meter, traps.get(), revocations->get()});
+                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";

@@ -1,5 +1,6 @@
 #include "cli/serve_command.h"
 
+#include "access/redis_client.h"
 #include "cli/serve.h"
 
 namespace sluice::cli {
@@ -12,12 +13,18 @@ std::unique_ptr<ServeCommand> AddServeCommand(CLI::App& app, Common& common) {
   c.cmd->add_option("--listen", c.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)");
   c.cmd->add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve HTTPS");
   c.cmd->add_option("--tls-key", c.tls_key, "PEM private key");
+  c.cmd->add_option("--limits", c.limits, "redis://HOST:PORT: count rate limits, caps and credits in Redis, shared by every node");
   c.cmd->add_option("--node-id", common.node_id, "snowflake node id, 0-1023")->check(IntIn(0, 1023));
   return owned;
 }
 
 Status ApplyServeOptions(const ServeCommand& c, Config& config) {
   if (Status s = ApplyListen(c.listen, config); !s.ok()) return s;
+  if (!c.limits.empty()) {
+    RedisOptions redis;
+    if (Status s = ParseRedisUrl(c.limits, redis); !s.ok()) return s;
+    config.limits.url = c.limits;
+  }
   if (c.tls_cert.empty() && c.tls_key.empty()) return Status::Ok();
   if (c.tls_cert.empty() || c.tls_key.empty()) return CommandError("--tls-cert and --tls-key go together");
   config.server.tls_cert = c.tls_cert;

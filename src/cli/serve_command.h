@@ -10,11 +10,12 @@ namespace sluice::cli {
 
 struct ServeCommand {
   CLI::App* cmd = nullptr;
-  std::string listen, tls_cert, tls_key;
+  std::string listen, tls_cert, tls_key, limits;
 };
 
 std::unique_ptr<ServeCommand> AddServeCommand(CLI::App& app, Common& common);
-//! --listen, --tls-cert and --tls-key over the config's; the two TLS files go together.
+//! --listen, --tls-cert, --tls-key and --limits over the config's; the two TLS files go
+//! together; --limits is a redis:// URL (limits.url).
 Status ApplyServeOptions(const ServeCommand& c, Config& config);
 int RunServeCommand(ServeCommand& c, const Common& common, Config config);
 

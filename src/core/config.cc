@@ -80,6 +80,12 @@ const std::map<std::string, Setter>& Keys() {
       {"traps.every_posts", Int(1, kMax, [](Config& c) -> auto& { return c.traps.every_posts; })},
       {"metering.enabled", Bool([](Config& c) -> auto& { return c.metering.enabled; })},
       {"fault.delay_ms", Int(0, 600'000, [](Config& c) -> auto& { return c.fault.delay_ms; })},
+      {"limits.url", String([](Config& c) -> auto& { return c.limits.url; })},
+      {"limits.on_backend_failure", String([](Config& c) -> auto& { return c.limits.on_backend_failure; })},
+      {"limits.nodes", Int(1, 1024, [](Config& c) -> auto& { return c.limits.nodes; })},
+      {"limits.timeout_ms", Int(1, 10'000, [](Config& c) -> auto& { return c.limits.timeout_ms; })},
+      {"limits.probe_interval_ms", Int(10, 600'000, [](Config& c) -> auto& { return c.limits.probe_interval_ms; })},
+      {"limits.connections", Int(1, 64, [](Config& c) -> auto& { return c.limits.connections; })},
       {"log.level", String([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", String([](Config& c) -> auto& { return c.plans_file; })},
@@ -115,6 +121,10 @@ Status Validate(const Config& c, const StrictToml& toml) {
   if (c.ledger.sync != "interval" && c.ledger.sync != "always") return toml.Bad("ledger.sync", "must be interval or always");
   if (c.ledger.origin.empty() || c.ledger.origin.find_first_of(" \n+") != std::string::npos)
     return toml.Bad("ledger.origin", "must be a non-empty name without spaces, newlines or '+'");
+  if (!c.limits.url.empty() && c.limits.url.rfind("redis://", 0) != 0)
+    return toml.Bad("limits.url", "must be empty (this node only) or redis://HOST:PORT");
+  if (c.limits.on_backend_failure != "closed" && c.limits.on_backend_failure != "open")
+    return toml.Bad("limits.on_backend_failure", "must be closed or open");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return toml.Bad("log.level", "must be one of trace, debug, info, warn, error, off");

@@ -62,6 +62,20 @@ struct FaultConfig {
   int64_t delay_ms = 0;
 };
 
+// Where the admission counters live (docs/limits.md, "Several nodes"): this node only (url
+// empty), or Redis shared by every node. When Redis cannot be reached: "closed" answers 503
+// with Retry-After; "open" lets each of `nodes` nodes enforce limit / nodes locally. No request
+// waits more than timeout_ms on Redis; once it failed, a breaker answers at once and probes it
+// every probe_interval_ms.
+struct LimitsConfig {
+  std::string url;                            // "" or redis://HOST:PORT
+  std::string on_backend_failure = "closed";  // closed | open
+  int64_t nodes = 1;
+  int64_t timeout_ms = 50;
+  int64_t probe_interval_ms = 250;
+  int64_t connections = 2;                    // to Redis, one I/O thread each
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -74,6 +88,7 @@ struct Config {
   TrapsConfig traps;
   MeteringConfig metering;
   FaultConfig fault;
+  LimitsConfig limits;
   LogConfig log;
   std::string store_url = "sqlite";
   std::string plans_file;  // "" = the shipped plans (config/plans.toml, compiled in)

@@ -21,6 +21,7 @@
 
 namespace sluice {
 
+class AdmissionCounters;
 class Ledger;
 class Plans;
 class UsageMeter;
@@ -50,6 +51,7 @@ class Server {
     UsageMeter* meter = nullptr;
     TrapInjector* traps = nullptr;
     const RevocationGeneration* revocations = nullptr;  // null: revocations show within a second
+    AdmissionCounters* counters = nullptr;  // shared counters (Redis); null: this node's limiter and meter
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();

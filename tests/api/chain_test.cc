@@ -91,6 +91,26 @@ class ThreadStage final : public NoteStage {
   std::vector<std::thread> threads;
 };
 
+// Waits for an answer computed on another thread (as the shared counters' Redis thread does)
+// and refuses with it: the chain takes it as this stage's answer when it resumes.
+class RefuseLaterStage final : public NoteStage {
+ public:
+  using NoteStage::NoteStage;
+  Verdict Run(Exchange& ex) override {
+    NoteStage::Run(ex);
+    threads.emplace_back([&ex, resume = ex.Suspend()] {
+      ex.Refuse(Refusal::kBackend, ServiceUnavailable("Redis is down", 1));
+      ex.AnswerOnResume();
+      resume();
+    });
+    return Verdict::Wait();
+  }
+  ~RefuseLaterStage() override {
+    for (auto& t : threads) t.join();
+  }
+  std::vector<std::thread> threads;
+};
+
 class ChainTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -203,6 +223,17 @@ TEST_F(ChainTest, AStageThatWaitsResumesWithTheNextStage) {
   ASSERT_TRUE(executor_.RunUntil([&] { return out.has_value(); }));
   EXPECT_EQ(out->status, 200);
   EXPECT_EQ(log_, (std::vector<std::string>{"delay", "handler", "headers"}));
+}
+
+TEST_F(ChainTest, AStageThatWaitsCanAnswerWhenItResumes) {
+  auto chain = MakeChain(List(std::make_unique<NoteStage>("a", log_), std::make_unique<RefuseLaterStage>("limit", log_),
+                              std::make_unique<BodyStage>("handler", log_), std::make_unique<NoteStage>("headers", log_, true)));
+  ApiResponse r = Run(*chain);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, ProblemResponse(ServiceUnavailable("Redis is down", 1)).body);
+  // The handler is skipped, what ran is released (last first), the response stages still run.
+  EXPECT_EQ(log_, (std::vector<std::string>{"a", "limit", "release limit", "release a", "headers"}));
+  EXPECT_NE(metrics_.Render(nullptr).find("sluice_refused_total{reason=\"backend\"} 1\n"), std::string::npos);
 }
 
 TEST_F(ChainTest, ManyRequestsWaitOnOneWorkerAtOnce) {

@@ -117,6 +117,30 @@ TEST(Config, RejectsBadLedgerSync) {
   EXPECT_EQ(c.status().message(), "sluice.toml: key 'ledger.sync' must be interval or always");
 }
 
+TEST(Config, LimitsKeys) {
+  auto c = ParseConfig("[limits]\nurl = \"redis://10.0.0.5:6379\"\non_backend_failure = \"open\"\nnodes = 3\n"
+                       "timeout_ms = 40\nprobe_interval_ms = 100\nconnections = 4\n",
+                       "sluice.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->limits.url, "redis://10.0.0.5:6379");
+  EXPECT_EQ(c->limits.on_backend_failure, "open");
+  EXPECT_EQ(c->limits.nodes, 3);
+  EXPECT_EQ(c->limits.timeout_ms, 40);
+  EXPECT_EQ(c->limits.probe_interval_ms, 100);
+  EXPECT_EQ(c->limits.connections, 4);
+  auto detail = [](const std::string& toml) {
+    auto r = ParseConfig(toml, "sluice.toml");
+    return r.ok() ? std::string("(accepted)") : r.status().message();
+  };
+  EXPECT_EQ(detail("[limits]\nurl = \"memcached://x\"\n"),
+            "sluice.toml: key 'limits.url' must be empty (this node only) or redis://HOST:PORT");
+  EXPECT_EQ(detail("[limits]\non_backend_failure = \"maybe\"\n"),
+            "sluice.toml: key 'limits.on_backend_failure' must be closed or open");
+  EXPECT_EQ(detail("[limits]\nnodes = 0\n"), "sluice.toml: key 'limits.nodes' must be 1..1024");
+  EXPECT_EQ(detail("[limits]\ntimeout_ms = 0\n"), "sluice.toml: key 'limits.timeout_ms' must be 1..10000");
+  EXPECT_EQ(detail("[limits]\nconnections = 65\n"), "sluice.toml: key 'limits.connections' must be 1..64");
+}
+
 TEST(Config, RejectsSyntaxErrorWithLine) {
   auto c = ParseConfig("[server]\nlisten = \n", "sluice.toml");
   ASSERT_FALSE(c.ok());

@@ -1,0 +1,86 @@
+#pragma once
+//! RedisClient: Lua scripts run on a Redis server, without blocking the caller. Commands go
+//! to a small pool of connections, each owned by its own I/O thread that sends everything
+//! queued as one pipeline and reads the replies in order; a reply is handed to the caller's
+//! callback on that thread (the request path posts it back to its worker).
+//!
+//! Why dedicated threads rather than hiredis's async API on the workers' event loops: the
+//! workers' loops are Asio's, which only src/http may include, and Debian's hiredis 0.14 has
+//! no adapter for them; a thread per connection with a blocking, pipelined loop is the
+//! simplest correct shape (no shared event loop, no adapter, each context used by one
+//! thread), and a worker never waits on Redis: it suspends the request and serves others.
+//!
+//! Failure and time: every command is answered within `timeout_ms` of Eval (queue time
+//! included): by Redis, or by an Unavailable error. A connection refused or reset, or three
+//! batches in a row that time out (one slow moment is not an outage), open the breaker: Eval then fails at once, on the caller's thread, without
+//! touching the network, while one I/O thread probes Redis (connect + PING) every
+//! `probe_interval_ms`; a probe that succeeds closes the breaker and every connection
+//! reconnects. Scripts are loaded (SCRIPT LOAD) on each connect and run with EVALSHA; a
+//! NOSCRIPT reply (a flushed cache) is retried once with EVAL.
+//!
+//! A command whose reply timed out may still have run on Redis: the caller treats it as not
+//! done, so a count may stay behind (conservative: never an admission too many).
+//! Thread-safe; the destructor fails what is still queued and joins the threads.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace sluice {
+
+//! One Redis reply, as plain values.
+struct RedisReply {
+  enum class Type : uint8_t { kNil, kInteger, kString, kStatus, kError, kArray };
+  Type type = Type::kNil;
+  int64_t integer = 0;
+  std::string str;  // kString, kStatus, kError
+  std::vector<RedisReply> elements;
+};
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int connections = 2;             // I/O threads, one connection each
+  TimeMs timeout_ms = 50;          // the most any command waits, queue included
+  TimeMs probe_interval_ms = 250;  // while the breaker is open
+};
+
+//! Reads "redis://HOST:PORT" (PORT defaults to 6379) into host and port. Errors are
+//! CommandErrors naming the URL.
+Status ParseRedisUrl(std::string_view url, RedisOptions& options);
+
+class RedisClient {
+ public:
+  using Done = std::function<void(Result<RedisReply>)>;
+
+  //! Starts the I/O threads; connects lazily (a Redis down at start only opens the breaker).
+  //! `scripts` are the Lua sources Eval refers to by index.
+  RedisClient(RedisOptions options, std::vector<std::string> scripts);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  //! Runs scripts[script] with KEYS = keys and ARGV = args. `done` is called exactly once:
+  //! with the reply (a script error is a kError reply), or with Unavailable (Redis down or
+  //! slow, breaker open: then at once, on this thread). Calls with the same `shard` go through
+  //! one connection, in the order they were made (a release is never overtaken by the next
+  //! decision on its key).
+  void Eval(int script, uint64_t shard, std::vector<std::string> keys, std::vector<std::string> args, Done done);
+
+  //! False while the breaker is open.
+  bool healthy() const;
+  //! Seconds a client should wait before retrying while Redis is down (Retry-After).
+  int retry_after_seconds() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,89 @@
+#pragma once
+//! RedisCounters: the admission counters of every node in one Redis (`--limits redis://...`),
+//! so that a limit, a cap or a credit balance holds across nodes exactly as it holds on one.
+//! Each decision is one Lua script run atomically by Redis (decide and count in one step: no
+//! read then write across round trips), on the keys
+//!   PREFIXrl:KEY:WIDTH        a rate window: hash of bucket index -> admissions, "n" newest
+//!   PREFIXdp:PROJECT:DAY      posts delivered to the project that UTC day (a set)
+//!   PREFIXdu:PROJECT:DAY      users delivered that day
+//!   PREFIXcy:PROJECT:CYCLE    the cycle's posts read ("r") and written ("w")
+//!   PREFIXsp:PROJECT          everything spent ("t", micro-dollars), pay-per-use
+//! all of which expire by themselves once they can no longer matter (a window's buckets
+//! a second after W + w, a day's sets the day after, a cycle's counters 32 days after its last write;
+//! spending 400 days after the last charge). The rate window is RateLimiter's algorithm,
+//! bucket for bucket, with Redis serialising the decisions of all nodes (docs/limits.md,
+//! "Several nodes").
+//!
+//! Redis restarted empty (or a key expired): the cycle's counters and the spending hold, per
+//! node, a mark that the node's own share (its meter, rebuilt from its ledger) is in them; a
+//! node without its mark adds its share once, atomically with its next charge. So no node's
+//! past usage is counted twice, and each comes back with that node's next charge of the
+//! project (until then, a cap or balance lacks the shares of nodes that have not charged yet).
+//! The day's dedupe sets and the rate windows start empty (a post delivered again that day
+//! is counted again: conservative; a window starts over).
+//!
+//! Redis down (RedisClient's breaker, no call waits more than its timeout):
+//! fail_open = false answers Unavailable (503 with Retry-After); fail_open = true decides on
+//! this node's limiter and meter with every limit, cap and balance divided by `nodes`, and
+//! Release / Refund of such decisions go back there (LimitDecision::fallback,
+//! UsageCharge::fallback). When Redis is back, counting goes on in Redis, and the posts,
+//! writes and money charged alone are added to its counters with the project's next charge
+//! (the rate windows' fallback admissions are not: a window is short).
+//!
+//! Every charge Redis admits is mirrored into `meter` (UsageMeter::Replay of exactly the ids
+//! Redis counted as new), which serves this node's usage figures and the seeds above.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "access/admission_counters.h"
+#include "access/redis_client.h"
+
+namespace sluice {
+
+struct RedisCountersOptions {
+  RedisOptions redis;
+  bool fail_open = false;         // on_backend_failure = "open"
+  int nodes = 1;                  // N: the share of each node in open mode
+  int node_id = 0;                // this node's (--node-id): its mark in the shared counters
+  std::string prefix = "sluice:";  // of every key
+};
+
+class RedisCounters final : public AdmissionCounters {
+ public:
+  //! `limiter` (the open-mode fallback) and `meter` must outlive it.
+  RedisCounters(RedisCountersOptions options, RateLimiter& limiter, UsageMeter& meter);
+  ~RedisCounters() override;
+
+  bool immediate() const override { return false; }
+  void Acquire(const RateQuery& q, Done<LimitDecision> done) override;
+  void Release(const RateQuery& q, const LimitDecision& admitted) override;
+  void Charge(const ChargeQuery& q, Done<UsageCharge> done) override;
+  void Refund(Id project, Id app, const UsageCharge& charge) override;
+
+  //! False while Redis is unreachable (the breaker is open).
+  bool healthy() const;
+
+ private:
+  // What this node counted alone (open mode) and Redis does not hold yet, per project: added
+  // atomically with the project's next charge in Redis, kept when that charge is refused or
+  // fails. A refund of such a charge subtracts here (negative when it was already added).
+  struct Carry {
+    TimeMs cycle_start = 0;  // r and w belong to this cycle
+    int64_t r = 0, w = 0;
+    MicroUsd spent = 0;
+  };
+  Carry TakeCarry(Id project, TimeMs cycle_start);
+  void AddCarry(Id project, const Carry& c);
+
+  RedisCountersOptions options_;
+  std::mutex carry_mu_;
+  std::unordered_map<Id, Carry> carry_;  // guarded by carry_mu_
+  LocalCounters fallback_;
+  UsageMeter& meter_;
+  std::unique_ptr<RedisClient> client_;
+};
+
+}  // namespace sluice
