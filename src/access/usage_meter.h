@@ -19,6 +19,8 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "access/plans.h"
@@ -115,6 +117,15 @@ class UsageMeter {
   MicroUsd TotalSpent(Id project) const;
   //! Bytes held by the distinct-id sets (for the memory benchmark).
   size_t DedupeBytes() const;
+
+  //! The whole state, as bytes (usage snapshots, api/usage_snapshot.h): per project the
+  //! days, per-app days, total spent and the current day's distinct post and user ids.
+  //! Consistent per project (each project's lock is held while it is written), not across
+  //! projects: save a meter no other thread changes. Cycle sums are recomputed on use.
+  std::string Save() const;
+  //! Replaces the state with one Save wrote. A Corruption naming what is wrong when the
+  //! bytes are not such a state (the meter is then empty).
+  Status Load(std::string_view bytes);
 
   static constexpr int kRetentionDays = 100;
 

@@ -39,14 +39,24 @@ Result<DemoSample> PickDemoSample(Store& store, std::string token) {
   return DemoSample{std::move(token), posts->front().post.id, posts->front().post.author_id};
 }
 
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
 int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& demo) {
   // Before any thread exists (the ledger's among them): SIGINT/SIGTERM wait, pending, until
   // the server's handler takes them, so a signal right after start drains instead of killing.
   BlockStopSignals();
   auto plans = LoadPlans(config);
   if (!plans.ok()) return Fail(plans.status());
+  const auto opening = std::chrono::steady_clock::now();
   auto ledger = OpenLedger(config, c);
   if (!ledger.ok()) return Fail(ledger.status());
+  spdlog::info("ledger opened: {} records in {:.2f} s", (*ledger)->DurableSize(), SecondsSince(opening));
   // Writes noted but not applied when the last run stopped (kill -9) are settled by the
   // ledger, now that its torn tail is cut: a write takes effect only with its record.
   {
@@ -67,7 +77,9 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   } else {
     auto store = OpenStore({config.store_url, c.data, false});
     if (!store.ok()) return Fail(store.status());
+    const auto rebuilding = std::chrono::steady_clock::now();
     if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s);
+    spdlog::info("usage rebuilt in {:.2f} s", SecondsSince(rebuilding));
   }
   std::unique_ptr<TrapInjector> traps;
   if (config.traps.enabled) {
