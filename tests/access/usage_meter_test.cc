@@ -531,7 +531,7 @@ TEST(UsageMeterState, LoadRefusesWhatSaveDidNotWriteAndEndsEmpty) {
   EXPECT_EQ(other.Load("SLUICEXX").code(), StatusCode::kCorruption);
   EXPECT_EQ(other.TotalSpent(kProject), 0);  // a refused load leaves nothing half loaded
   EXPECT_EQ(other.Load(saved.substr(0, saved.size() - 8)).message(), "usage meter state: more apps than the bytes hold");
-  EXPECT_EQ(other.Load(saved.substr(0, 8 * 8)).message(), "usage meter state: a set of ids is cut short or repeats an id");
+  EXPECT_EQ(other.Load(saved.substr(0, 9 * 8)).message(), "usage meter state: a set of ids is cut short or repeats an id");
   EXPECT_EQ(other.Load(saved + std::string(8, '\0')).message(), "usage meter state: bytes after the last project");
   std::string huge = saved;
   huge[8 + 8] = char(0xff);  // the project count
