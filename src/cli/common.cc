@@ -79,8 +79,10 @@ Status ApplyListen(const std::string& listen, Config& config) {
 
 std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }
 
-Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair) {
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair,
+                                           std::function<void(const Checkpoint&)> on_checkpoint) {
   LedgerOptions o;
+  o.on_checkpoint = std::move(on_checkpoint);
   o.repair = repair;
   o.dir = LedgerDir(c);
   o.sync = config.ledger.sync == "always" ? LedgerSync::kAlways : LedgerSync::kInterval;

@@ -40,7 +40,9 @@ Status ApplyListen(const std::string& listen, Config& config);
 //! so that an `apps create` next to a running server (node 0 by default) can never make the
 //! same id in the same millisecond.
 int CommandNodeId(const Common& c);
-Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair = false);
+//! `on_checkpoint`: LedgerOptions::on_checkpoint (the server's usage snapshots).
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair = false,
+                                           std::function<void(const Checkpoint&)> on_checkpoint = {});
 //! Progress bars, on a terminal only.
 void Progress(const char* what, int64_t done, int64_t total);
 void ScanProgress(uint64_t done, uint64_t total);

@@ -75,6 +75,7 @@ const std::map<std::string, Setter>& Keys() {
       {"ledger.checkpoint_every_records", Int(1, kMax, [](Config& c) -> auto& { return c.ledger.checkpoint_every_records; })},
       {"ledger.checkpoint_every_ms", Int(100, kMax, [](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
       {"ledger.checkpoint_keep_all_hours", Int(1, 8760, [](Config& c) -> auto& { return c.ledger.checkpoint_keep_all_hours; })},
+      {"ledger.usage_snapshot_every_ms", Int(0, kMax, [](Config& c) -> auto& { return c.ledger.usage_snapshot_every_ms; })},
       {"ledger.checkpoint_keep_hourly_days", Int(0, 3650, [](Config& c) -> auto& { return c.ledger.checkpoint_keep_hourly_days; })},
       {"traps.enabled", Bool([](Config& c) -> auto& { return c.traps.enabled; })},
       {"traps.every_posts", Int(1, kMax, [](Config& c) -> auto& { return c.traps.every_posts; })},

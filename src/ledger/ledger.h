@@ -54,6 +54,10 @@ struct LedgerOptions {
   // (Signer::LoadOrCreate). Tests pass one whose signing fails.
   std::shared_ptr<const Signer> signer;
   bool repair = false;              // Open cuts damaged or missing covered records (see above)
+  // Called after each new checkpoint file is durable, with what it signs, on the thread that
+  // wrote it (the sync thread, or Open's or Close's caller): it must only hand it on (usage
+  // snapshots, api/usage_snapshot.h, are written with the checkpoints this way).
+  std::function<void(const Checkpoint&)> on_checkpoint;
 };
 
 class Ledger {

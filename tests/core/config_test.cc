@@ -69,6 +69,8 @@ TEST(Config, ReadsAndChecksTheCheckpointRetention) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->ledger.checkpoint_keep_all_hours, 2);
   EXPECT_EQ(c->ledger.checkpoint_keep_hourly_days, 0);
+  EXPECT_EQ(ParseConfig("[ledger]\nusage_snapshot_every_ms = 0\n", "a.toml")->ledger.usage_snapshot_every_ms, 0);
+  EXPECT_EQ(ParseConfig("[ledger]\nusage_snapshot_every_ms = -1\n", "a.toml").status().code(), StatusCode::kUsage);
   Config defaults;
   EXPECT_EQ(defaults.ledger.checkpoint_keep_all_hours, 1);
   EXPECT_EQ(defaults.ledger.checkpoint_keep_hourly_days, 30);
