@@ -96,6 +96,7 @@ TEST(Startup, TwoMillionRecordsRestartFromTheSnapshotAndAgreeWithAFullReplay) {
   const double second = StartToReady(server, {});
   std::printf("start to /readyz with 2,000,000 records: %.2f s full replay, %.2f s from the snapshot\n", first, second);
   EXPECT_EQ(Usage(server, token), replayed);
+  EXPECT_NE(server.Log().find("the snapshot of 2000000 records, then 0 records after it"), std::string::npos) << server.Log();
   EXPECT_LT(second, 4.0);  // the target is 2 s; generous for a loaded test machine
   ASSERT_EQ(server.Stop(), 0);
 }
