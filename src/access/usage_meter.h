@@ -4,7 +4,8 @@
 //! counts once; so does a user (pay-per-use). Posts written count against the write cap.
 //! The meter holds, per project, the distinct post and user ids of the current UTC day only
 //! (at most 16 bytes per distinct id), and per day and app plain counters. It is rebuilt from
-//! the ledger at start (the ledger is the source of truth), so it survives kill -9.
+//! the ledger at start (the ledger is the source of truth), so it survives kill -9: from the
+//! newest usage snapshot (Save, api/usage_snapshot.h) and the records after it.
 //! Thread-safe: Charge is atomic per project (decide and record under one lock).
 //!
 //! Budget is reserved before an effect and committed or released after it: Charge is the

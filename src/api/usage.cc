@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <unordered_set>
 
 #include "api/exchange.h"
@@ -32,6 +33,38 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
     return replay.Apply(payload, meter);
   });
   if (!scan.ok()) return scan.status();
+  return Status::Ok();
+}
+
+Status RebuildUsage(const std::vector<std::string>& ledger_dirs, Store& store, const Plans& plans, UsageMeter& meter,
+                    const LedgerProgress& progress) {
+  if (ledger_dirs.size() == 1) return RebuildUsage(ledger_dirs[0], store, plans, meter, progress);
+  struct Metered {
+    TimeMs time;
+    size_t ledger;
+    uint64_t seq;
+    std::string payload;
+  };
+  std::vector<Metered> records;
+  uint64_t done = 0;
+  for (size_t i = 0; i < ledger_dirs.size(); ++i) {
+    auto scan = ScanSegments(ledger_dirs[i], /*tail_ok=*/true, [&](const LedgerPosition& at, std::string_view payload) -> Status {
+      done += payload.size();
+      if (progress && (done & 0xfffff) < payload.size()) progress(done, 0);
+      auto r = DecodeRecord(payload);
+      if (!r.ok()) return r.status();
+      if (r->status < 300 && r->project_id != 0) records.push_back({r->time, i, at.seq, std::string(payload)});
+      return Status::Ok();
+    });
+    if (!scan.ok()) return scan.status();
+  }
+  std::sort(records.begin(), records.end(), [](const Metered& a, const Metered& b) {
+    return std::tie(a.time, a.ledger, a.seq) < std::tie(b.time, b.ledger, b.seq);
+  });
+  UsageReplay replay(store, plans);
+  if (Status s = replay.LoadTraps(); !s.ok()) return s;
+  for (const Metered& m : records)
+    if (Status s = replay.Apply(m.payload, meter); !s.ok()) return s;
   return Status::Ok();
 }
 

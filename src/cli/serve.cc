@@ -56,14 +56,16 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (!plans.ok()) return Fail(plans.status());
   // Usage snapshots are written with the ledger's checkpoints (from its Open on), from a meter
   // of their own; they are what makes start-up read only the records after the last one.
+  auto origin = LedgerOrigin(config, LedgerDir(c), /*serving=*/true);
+  if (!origin.ok()) return Fail(origin.status());
   std::unique_ptr<UsageSnapshots> snapshots;
   if (config.metering.enabled)
     snapshots = std::make_unique<UsageSnapshots>(
-        UsageSnapshots::Options{LedgerDir(c), config.ledger.origin, config.ledger.usage_snapshot_every_ms});
+        UsageSnapshots::Options{LedgerDir(c), *origin, config.ledger.usage_snapshot_every_ms});
   std::function<void(const Checkpoint&)> on_checkpoint;
   if (snapshots) on_checkpoint = [s = snapshots.get()](const Checkpoint& cp) { s->CheckpointWritten(cp); };
   const auto opening = std::chrono::steady_clock::now();
-  auto ledger = OpenLedger(config, c, false, std::move(on_checkpoint));
+  auto ledger = OpenLedger(config, c, false, std::move(on_checkpoint), /*serving=*/true);
   if (!ledger.ok()) return Fail(ledger.status());
   spdlog::info("ledger opened: {} records in {:.2f} s", (*ledger)->DurableSize(), SecondsSince(opening));
   // Writes noted but not applied when the last run stopped (kill -9) are settled by the
