@@ -116,6 +116,10 @@ Status Validate(const Config& c, const StrictToml& toml) {
   if (c.ledger.sync != "interval" && c.ledger.sync != "always") return toml.Bad("ledger.sync", "must be interval or always");
   if (c.ledger.origin.empty() || c.ledger.origin.find_first_of(" \n+") != std::string::npos)
     return toml.Bad("ledger.origin", "must be a non-empty name without spaces, newlines or '+'");
+  // A start uses a usage snapshot only with its checkpoint, and retention keeps every
+  // checkpoint of the last hours: the one before the newest snapshot must still be there.
+  if (c.ledger.usage_snapshot_every_ms >= c.ledger.checkpoint_keep_all_hours * 3'600'000)
+    return toml.Bad("ledger.usage_snapshot_every_ms", "must be less than ledger.checkpoint_keep_all_hours (usage snapshots are bound to checkpoints kept)");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return toml.Bad("log.level", "must be one of trace, debug, info, warn, error, off");

@@ -6,7 +6,9 @@
 //! tree is extended and checkpoints may be signed), so no checkpoint ever covers a record
 //! that is not on disk. Thread-safe.
 //!
-//! Open() recovers: it checks the persisted tree hashes against the records, cuts a torn
+//! Open() recovers: it checks the persisted tree hashes against the records of the segment
+//! holding the last record they cover and the segments after it (not the whole ledger:
+//! start-up does not grow with it; `sluice ledger verify` reads every record), cuts a torn
 //! tail past what the tree hashes and checkpoints cover (logging the bytes dropped), brings
 //! the tree hashes up to the records and signs a checkpoint. It refuses (a CommandError
 //! saying how to inspect and repair) when records the tree hashes or a checkpoint cover are

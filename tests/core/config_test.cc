@@ -119,6 +119,15 @@ TEST(Config, RejectsBadLedgerSync) {
   EXPECT_EQ(c.status().message(), "sluice.toml: key 'ledger.sync' must be interval or always");
 }
 
+TEST(Config, RejectsUsageSnapshotsRarerThanTheCheckpointsKept) {
+  auto c = ParseConfig("[ledger]\nusage_snapshot_every_ms = 3600000\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "sluice.toml: key 'ledger.usage_snapshot_every_ms' must be less than ledger.checkpoint_keep_all_hours "
+            "(usage snapshots are bound to checkpoints kept)");
+  EXPECT_TRUE(ParseConfig("[ledger]\nusage_snapshot_every_ms = 3600000\ncheckpoint_keep_all_hours = 2\n", "sluice.toml").ok());
+}
+
 TEST(Config, RejectsSyntaxErrorWithLine) {
   auto c = ParseConfig("[server]\nlisten = \n", "sluice.toml");
   ASSERT_FALSE(c.ok());

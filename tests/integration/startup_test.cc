@@ -101,11 +101,11 @@ TEST(Startup, TwoMillionRecordsRestartFromTheSnapshotAndAgreeWithAFullReplay) {
   ASSERT_EQ(server.Stop(), 0);
 }
 
-// Checkpoints every 100 ms, usage snapshots at most once an hour after the first: a run
+// Checkpoints every 100 ms, usage snapshots at most once in 30 minutes after the first: a run
 // leaves checkpoints that have no snapshot.
 std::string SnapshotConfig(const SluiceServer& server) {
   const std::string path = server.data_dir() + "/sluice.toml";
-  std::ofstream(path) << "[ledger]\ncheckpoint_every_ms = 100\nusage_snapshot_every_ms = 3600000\n";
+  std::ofstream(path) << "[ledger]\ncheckpoint_every_ms = 100\nusage_snapshot_every_ms = 1800000\n";
   return path;
 }
 
