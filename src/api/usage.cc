@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <unordered_set>
 
 #include "api/exchange.h"
@@ -36,36 +35,70 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
   return Status::Ok();
 }
 
+namespace {
+
+// One ledger read in chunks of records, resuming where the last chunk stopped, keeping the
+// metered ones (2xx of a project) in order: the merge of several ledgers holds one chunk of
+// each, never a whole ledger.
+class ChunkedLedger {
+ public:
+  explicit ChunkedLedger(std::string dir) : dir_(std::move(dir)) {}
+
+  //! False when the ledger has no metered record left; else front() is the next one.
+  Result<bool> Ready(uint64_t* done, const LedgerProgress& progress) {
+    constexpr uint64_t kChunk = 8192;
+    while (next_ == records_.size() && !exhausted_) {
+      records_.clear();
+      next_ = 0;
+      auto scan = ScanSegmentsFrom(dir_, at_, at_.seq + kChunk, [&](const LedgerPosition&, std::string_view payload) -> Status {
+        *done += payload.size();
+        if (progress && (*done & 0xfffff) < payload.size()) progress(*done, 0);
+        auto r = DecodeRecord(payload);
+        if (!r.ok()) return r.status();
+        if (r->status < 300 && r->project_id != 0) records_.push_back({r->time, std::string(payload)});
+        return Status::Ok();
+      });
+      if (!scan.ok()) return scan.status();
+      exhausted_ = scan->records < at_.seq + kChunk;
+      at_ = scan->end;
+      at_.seq = scan->records;
+    }
+    return next_ < records_.size();
+  }
+  TimeMs time() const { return records_[next_].first; }
+  std::string_view payload() const { return records_[next_].second; }
+  void Pop() { ++next_; }
+
+ private:
+  std::string dir_;
+  LedgerPosition at_;
+  bool exhausted_ = false;
+  std::vector<std::pair<TimeMs, std::string>> records_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
 Status RebuildUsage(const std::vector<std::string>& ledger_dirs, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress) {
   if (ledger_dirs.size() == 1) return RebuildUsage(ledger_dirs[0], store, plans, meter, progress);
-  struct Metered {
-    TimeMs time;
-    size_t ledger;
-    uint64_t seq;
-    std::string payload;
-  };
-  std::vector<Metered> records;
-  uint64_t done = 0;
-  for (size_t i = 0; i < ledger_dirs.size(); ++i) {
-    auto scan = ScanSegments(ledger_dirs[i], /*tail_ok=*/true, [&](const LedgerPosition& at, std::string_view payload) -> Status {
-      done += payload.size();
-      if (progress && (done & 0xfffff) < payload.size()) progress(done, 0);
-      auto r = DecodeRecord(payload);
-      if (!r.ok()) return r.status();
-      if (r->status < 300 && r->project_id != 0) records.push_back({r->time, i, at.seq, std::string(payload)});
-      return Status::Ok();
-    });
-    if (!scan.ok()) return scan.status();
-  }
-  std::sort(records.begin(), records.end(), [](const Metered& a, const Metered& b) {
-    return std::tie(a.time, a.ledger, a.seq) < std::tie(b.time, b.ledger, b.seq);
-  });
   UsageReplay replay(store, plans);
   if (Status s = replay.LoadTraps(); !s.ok()) return s;
-  for (const Metered& m : records)
-    if (Status s = replay.Apply(m.payload, meter); !s.ok()) return s;
-  return Status::Ok();
+  std::vector<ChunkedLedger> ledgers;
+  for (const std::string& dir : ledger_dirs) ledgers.emplace_back(dir);
+  uint64_t done = 0;
+  while (true) {
+    // The ledger whose next metered record is the earliest (ties: the first given).
+    ChunkedLedger* earliest = nullptr;
+    for (ChunkedLedger& l : ledgers) {
+      auto ready = l.Ready(&done, progress);
+      if (!ready.ok()) return ready.status();
+      if (*ready && (earliest == nullptr || l.time() < earliest->time())) earliest = &l;
+    }
+    if (earliest == nullptr) return Status::Ok();
+    if (Status s = replay.Apply(earliest->payload(), meter); !s.ok()) return s;
+    earliest->Pop();
+  }
 }
 
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {

@@ -19,9 +19,9 @@ namespace sluice {
 Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress);
 //! The same over the ledgers of several nodes, as one body of evidence: their metered records
-//! are replayed in the order of their times (ties: the order of `ledger_dirs`, then seq), so a
-//! post delivered to a project by two nodes on one UTC day counts once, as on one node.
-//! Holds those records in memory (one ledger is read as it streams).
+//! are replayed merged by time (each ledger in its own order; ties: the order of
+//! `ledger_dirs`), so a post delivered to a project by two nodes on one UTC day counts once,
+//! as on one node. Reads each ledger in chunks: memory does not grow with the ledgers.
 Status RebuildUsage(const std::vector<std::string>& ledger_dirs, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress);
 

@@ -177,5 +177,48 @@ TEST_F(UsageSnapshotTest, ASnapshotPricedByAnotherPlanIsNotUsed) {
   EXPECT_EQ(r->replayed, 200u);
 }
 
+// Several nodes' ledgers read as one (in chunks, merged by time) give what one ledger holding
+// all their records in time order gives: a post delivered to a project by two nodes on one
+// UTC day counts once.
+TEST_F(UsageSnapshotTest, SeveralLedgersMergedByTimeAreOneLedger) {
+  std::vector<LedgerRecord> records;
+  for (int i = 0; i < 30000; ++i) {
+    const App& app = apps_[rng_() % 2];
+    LedgerRecord r;
+    r.time = kT0 + TimeMs(i) * 6000;  // about two days
+    r.app_id = app.id;
+    r.project_id = app.project_id;
+    r.endpoint = "GET /2/tweets";
+    r.status = 200;
+    for (int k = 0; k < 3; ++k) r.post_ids.push_back(Id(1000 + rng_() % 5000));
+    records.push_back(r);
+  }
+  auto write = [&](const std::string& dir, auto keep) {
+    LedgerOptions o;
+    o.dir = dir;
+    o.segment_bytes = 1 << 18;  // several segments, and chunks that end inside them
+    auto ledger = Ledger::Open(o);
+    ASSERT_TRUE(ledger.ok()) << ledger.status().message();
+    for (size_t i = 0; i < records.size(); ++i)
+      if (keep(i)) ASSERT_TRUE((*ledger)->Append(records[i]).ok());
+    ASSERT_TRUE((*ledger)->Close().ok());
+  };
+  write(data_ + "/one/ledger", [](size_t) { return true; });
+  write(data_ + "/a/ledger", [](size_t i) { return i % 3 != 0; });
+  write(data_ + "/b/ledger", [](size_t i) { return i % 3 == 0; });
+  UsageMeter one(clock_), merged(clock_), a_alone(clock_);
+  ASSERT_TRUE(RebuildUsage(std::vector<std::string>{data_ + "/one/ledger"}, *store_, plans_, one, nullptr).ok());
+  ASSERT_TRUE(RebuildUsage(std::vector<std::string>{data_ + "/a/ledger", data_ + "/b/ledger"}, *store_, plans_, merged,
+                           nullptr)
+                  .ok());
+  ASSERT_TRUE(RebuildUsage(data_ + "/a/ledger", *store_, plans_, a_alone, nullptr).ok());
+  for (const App& app : apps_) {
+    EXPECT_EQ(merged.Days(app.project_id, 0, kT0 + 10 * kDay), one.Days(app.project_id, 0, kT0 + 10 * kDay));
+    EXPECT_EQ(merged.AppDays(app.project_id, 0, kT0 + 10 * kDay), one.AppDays(app.project_id, 0, kT0 + 10 * kDay));
+    EXPECT_EQ(merged.TotalSpent(app.project_id), one.TotalSpent(app.project_id));
+    EXPECT_LT(a_alone.CycleTotals(app.project_id, 0).posts_read, merged.CycleTotals(app.project_id, 0).posts_read);
+  }
+}
+
 }  // namespace
 }  // namespace sluice
