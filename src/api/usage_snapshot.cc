@@ -160,6 +160,10 @@ Result<RestoredUsage> RestoreUsage(const std::string& ledger_dir, UsageReplay& r
 
 // ---- UsageSnapshots
 
+namespace {
+constexpr TimeMs kRetryMs = 1000;
+}  // namespace
+
 UsageSnapshots::UsageSnapshots(Options options)
     : options_(std::move(options)), clock_(options_.clock ? *options_.clock : SystemClock::Instance()) {}
 
@@ -210,11 +214,16 @@ uint64_t UsageSnapshots::Written() const {
   return written_count_;
 }
 
+uint64_t UsageSnapshots::Failed() const {
+  std::lock_guard lock(mu_);
+  return failed_count_;
+}
+
 void UsageSnapshots::Loop() {
   std::unique_lock lock(mu_);
   while (true) {
     const bool due = latest_ && latest_->size > snapshotted_ && latest_->size >= position_.seq;
-    const TimeMs wait = last_write_ + options_.every_ms - clock_.NowMs();
+    const TimeMs wait = std::max(last_write_ + options_.every_ms, retry_at_) - clock_.NowMs();
     if (due && (stopping_ || wait <= 0)) {
       const Checkpoint target = *latest_;
       lock.unlock();
@@ -224,9 +233,11 @@ void UsageSnapshots::Loop() {
       if (s.ok()) {
         ++written_count_;
       } else {
+        ++failed_count_;
         spdlog::warn("usage snapshot of {} records not written: {}", target.size, s.message());
         if (s.code() == StatusCode::kCorruption) return;  // the next start reads the records instead
         if (stopping_) return;
+        retry_at_ = clock_.NowMs() + kRetryMs;  // a full disk is not retried in a loop
       }
       continue;
     }

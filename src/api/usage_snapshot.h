@@ -91,8 +91,9 @@ class UsageSnapshots {
   //! Writes the snapshot of the newest checkpoint when it is not written yet (the ledger's
   //! Close signs one of every record: call after it) and stops the thread.
   void Stop();
-  //! Snapshots written by this process (tests).
+  //! Snapshots written by this process, and writes that failed (tests).
   uint64_t Written() const;
+  uint64_t Failed() const;
 
  private:
   void Loop();
@@ -106,6 +107,7 @@ class UsageSnapshots {
   std::optional<Checkpoint> latest_;
   bool stopping_ = false;
   uint64_t written_count_ = 0;
+  uint64_t failed_count_ = 0;
   // The snapshot thread's, once started.
   std::unique_ptr<Store> store_;
   std::unique_ptr<UsageReplay> replay_;
@@ -114,6 +116,7 @@ class UsageSnapshots {
   LedgerPosition position_;       // the next record to replay into meter_
   uint64_t snapshotted_ = 0;      // the size of the newest snapshot present
   TimeMs last_write_ = 0;
+  TimeMs retry_at_ = 0;           // after a failed write, not before this
   std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -218,6 +219,24 @@ TEST_F(UsageSnapshotTest, SeveralLedgersMergedByTimeAreOneLedger) {
     EXPECT_EQ(merged.TotalSpent(app.project_id), one.TotalSpent(app.project_id));
     EXPECT_LT(a_alone.CycleTotals(app.project_id, 0).posts_read, merged.CycleTotals(app.project_id, 0).posts_read);
   }
+}
+
+// A snapshot that cannot be written (here: `usage` is a file, not a directory) is logged and
+// retried a second later, not in a loop.
+TEST_F(UsageSnapshotTest, AFailedWriteIsRetriedLaterNotInALoop) {
+  Append(50);
+  std::ofstream(UsageSnapshotDir(ledger_dir_)) << "in the way";
+  UsageMeter live(clock_);
+  ASSERT_TRUE(snapshots_->Start(OpenStore({"sqlite", data_, false}).value(), plans_, live).ok());
+  ASSERT_TRUE(ledger_->Checkpoint().ok());
+  for (int i = 0; i < 1000 && snapshots_->Failed() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(snapshots_->Failed(), 1u);
+  EXPECT_EQ(snapshots_->Written(), 0u);
+  std::filesystem::remove(UsageSnapshotDir(ledger_dir_));
+  clock_.Advance(1000);
+  for (int i = 0; i < 1000 && snapshots_->Written() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(snapshots_->Written(), 1u);  // the retry, a second later
 }
 
 }  // namespace
