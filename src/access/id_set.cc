@@ -64,6 +64,11 @@ void IdSet::Grow() {
   }
 }
 
+void IdSet::Reserve(size_t n) {
+  // The capacity Insert keeps for n ids (load <= 0.8), grown as it would grow.
+  while (n * 5 > slots_.size() * 4) Grow();
+}
+
 void IdSet::Clear() {
   std::vector<uint64_t>().swap(slots_);
   size_ = 0;

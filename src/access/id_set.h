@@ -22,6 +22,15 @@ class IdSet {
   size_t Bytes() const { return slots_.capacity() * sizeof(uint64_t); }
   //! Empties the set and frees its array.
   void Clear();
+  //! Calls f(id) for every id held, in no particular order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    if (has_zero_) f(uint64_t(0));
+    for (uint64_t id : slots_)
+      if (id != 0) f(id);
+  }
+  //! Makes room for `n` ids without growing on the way (loading a saved set).
+  void Reserve(size_t n);
 
   static constexpr size_t kMinCapacity = 16;
 

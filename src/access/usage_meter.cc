@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -314,6 +315,145 @@ size_t UsageMeter::DedupeBytes() const {
     bytes += p->posts.Bytes() + p->users.Bytes();
   }
   return bytes;
+}
+
+
+// ---- Save and Load: little-endian 64-bit words, so a saved state is read without parsing.
+// "SLUICEUM" | u64 format version 1 | u64 projects | per project, by id: project id, set day,
+// total spent, posts held, the post ids, users held, the user ids, days held, and per day:
+// day, posts read, users read, posts written, spent, apps, and per app: app id, posts read.
+
+namespace {
+
+constexpr std::string_view kMeterMagic = "SLUICEUM";
+constexpr uint64_t kMeterFormat = 1;
+
+void PutWord(std::string& out, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = char(v >> (8 * i));
+  out.append(b, 8);
+}
+
+// Reads words from a saved state; the first read past the end makes ok() false for good.
+class WordReader {
+ public:
+  explicit WordReader(std::string_view bytes) : bytes_(bytes) {}
+  uint64_t Next() {
+    if (bytes_.size() - pos_ < 8) {
+      ok_ = false;
+      return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= uint64_t(uint8_t(bytes_[pos_ + i])) << (8 * i);
+    pos_ += 8;
+    return v;
+  }
+  int64_t NextSigned() { return int64_t(Next()); }
+  //! A count of items of `words` words each: false when the bytes left cannot hold them.
+  bool Fits(uint64_t count, uint64_t words) const { return ok_ && count <= (bytes_.size() - pos_) / 8 / words; }
+  bool ok() const { return ok_; }
+  bool done() const { return pos_ == bytes_.size(); }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+void PutSet(std::string& out, const IdSet& set) {
+  PutWord(out, set.size());
+  set.ForEach([&](uint64_t id) { PutWord(out, id); });
+}
+
+bool ReadSet(WordReader& in, IdSet& set) {
+  const uint64_t n = in.Next();
+  if (!in.Fits(n, 1)) return false;
+  set.Reserve(n);
+  for (uint64_t i = 0; i < n; ++i) set.Insert(in.Next());
+  return set.size() == n;  // a repeated id is not a saved set
+}
+
+}  // namespace
+
+std::string UsageMeter::Save() const {
+  std::vector<std::pair<Id, ProjectUsage*>> projects;
+  {
+    std::shared_lock lock(impl_->mu);
+    for (const auto& [id, p] : impl_->projects) projects.emplace_back(id, p.get());
+  }
+  std::sort(projects.begin(), projects.end());
+  std::string out(kMeterMagic);
+  PutWord(out, kMeterFormat);
+  PutWord(out, projects.size());
+  for (const auto& [id, p] : projects) {
+    std::lock_guard lock(p->mu);
+    PutWord(out, uint64_t(id));
+    PutWord(out, uint64_t(p->set_day));
+    PutWord(out, uint64_t(p->total_spent));
+    PutSet(out, p->posts);
+    PutSet(out, p->users);
+    PutWord(out, p->days.size());
+    for (const auto& [day, d] : p->days) {
+      PutWord(out, uint64_t(day));
+      PutWord(out, uint64_t(d.usage.posts_read));
+      PutWord(out, uint64_t(d.usage.users_read));
+      PutWord(out, uint64_t(d.usage.posts_written));
+      PutWord(out, uint64_t(d.usage.spent));
+      PutWord(out, d.apps.size());
+      for (const auto& [app, posts] : d.apps) {
+        PutWord(out, uint64_t(app));
+        PutWord(out, uint64_t(posts));
+      }
+    }
+  }
+  return out;
+}
+
+Status UsageMeter::Load(std::string_view bytes) {
+  std::unordered_map<Id, std::unique_ptr<ProjectUsage>> projects;
+  auto bad = [&](std::string_view why) {
+    std::unique_lock lock(impl_->mu);
+    impl_->projects.clear();
+    return Corruption("usage meter state: " + std::string(why));
+  };
+  if (!bytes.starts_with(kMeterMagic)) return bad("no SLUICEUM header");
+  WordReader in(bytes.substr(kMeterMagic.size()));
+  if (in.Next() != kMeterFormat) return bad("not format version 1");
+  const uint64_t n = in.Next();
+  if (!in.Fits(n, 6)) return bad("more projects than the bytes hold");
+  for (uint64_t i = 0; i < n; ++i) {
+    const Id id = in.NextSigned();
+    auto p = std::make_unique<ProjectUsage>();
+    p->set_day = in.NextSigned();
+    p->total_spent = in.NextSigned();
+    if (!ReadSet(in, p->posts) || !ReadSet(in, p->users)) return bad("a set of ids is cut short or repeats an id");
+    const uint64_t days = in.Next();
+    if (!in.Fits(days, 6)) return bad("more days than the bytes hold");
+    for (uint64_t k = 0; k < days; ++k) {
+      const TimeMs day = in.NextSigned();
+      if (!p->days.empty() && day <= p->days.rbegin()->first) return bad("days out of order");
+      DayRecord& d = p->days[day];
+      d.usage.day = day;
+      d.usage.posts_read = in.NextSigned();
+      d.usage.users_read = in.NextSigned();
+      d.usage.posts_written = in.NextSigned();
+      d.usage.spent = in.NextSigned();
+      const uint64_t apps = in.Next();
+      if (!in.Fits(apps, 2)) return bad("more apps than the bytes hold");
+      for (uint64_t a = 0; a < apps; ++a) {
+        const Id app = in.NextSigned();
+        const int64_t posts = in.NextSigned();
+        if (!d.apps.empty() && app <= d.apps.back().first) return bad("apps out of order");
+        d.apps.emplace_back(app, posts);
+      }
+    }
+    if (!in.ok()) return bad("cut short");
+    if (!projects.try_emplace(id, std::move(p)).second) return bad("a project twice");
+  }
+  if (!in.ok() || !in.done()) return bad(in.ok() ? "bytes after the last project" : "cut short");
+  std::unique_lock lock(impl_->mu);
+  impl_->projects = std::move(projects);
+  return Status::Ok();
 }
 
 }  // namespace sluice

@@ -4,7 +4,8 @@
 //! counts once; so does a user (pay-per-use). Posts written count against the write cap.
 //! The meter holds, per project, the distinct post and user ids of the current UTC day only
 //! (at most 16 bytes per distinct id), and per day and app plain counters. It is rebuilt from
-//! the ledger at start (the ledger is the source of truth), so it survives kill -9.
+//! the ledger at start (the ledger is the source of truth), so it survives kill -9: from the
+//! newest usage snapshot (Save, api/usage_snapshot.h) and the records after it.
 //! Thread-safe: Charge is atomic per project (decide and record under one lock).
 //!
 //! Budget is reserved before an effect and committed or released after it: Charge is the
@@ -19,6 +20,8 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "access/plans.h"
@@ -117,6 +120,15 @@ class UsageMeter {
   MicroUsd TotalSpent(Id project) const;
   //! Bytes held by the distinct-id sets (for the memory benchmark).
   size_t DedupeBytes() const;
+
+  //! The whole state, as bytes (usage snapshots, api/usage_snapshot.h): per project the
+  //! days, per-app days, total spent and the current day's distinct post and user ids.
+  //! Consistent per project (each project's lock is held while it is written), not across
+  //! projects: save a meter no other thread changes. Cycle sums are recomputed on use.
+  std::string Save() const;
+  //! Replaces the state with one Save wrote. A Corruption naming what is wrong when the
+  //! bytes are not such a state (the meter is then empty).
+  Status Load(std::string_view bytes);
 
   static constexpr int kRetentionDays = 100;
 

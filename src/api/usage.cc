@@ -6,6 +6,7 @@
 
 #include "api/exchange.h"
 #include "api/params.h"
+#include "api/usage_snapshot.h"
 #include "core/json_writer.h"
 #include "core/parse.h"
 #include "core/time_format.h"
@@ -18,51 +19,86 @@ namespace {
 
 constexpr TimeMs kDayMs = 24LL * 3600 * 1000;
 
-bool IsWrite(std::string_view endpoint) { return endpoint == EndpointName(RouteId::kCreatePost); }
-
 }  // namespace
 
 Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress) {
-  std::map<Id, const Plan*> plan_of;  // project -> plan, looked up once
-  auto plan_for = [&](Id project) -> const Plan* {
-    auto it = plan_of.find(project);
-    if (it != plan_of.end()) return it->second;
-    const Plan* plan = nullptr;
-    if (auto info = store.GetProject(project); info.ok() && info->has_value()) plan = plans.Find((*info)->plan);
-    return plan_of[project] = plan;
-  };
-  // Trap records share the records' post_ids with the real posts (the record format has no
-  // field for them); the store knows every trap, and a trap is never counted or billed.
-  std::unordered_set<Id> traps;
-  if (Status s = store.ForEachTrap([&](const StoredTrap& t) {
-        traps.insert(t.id);
-        return true;
-      });
-      !s.ok())
-    return s;
-  std::vector<Id> posts;
+  UsageReplay replay(store, plans);
+  if (Status s = replay.LoadTraps(); !s.ok()) return s;
   uint64_t done = 0;
   auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
-    auto r = DecodeRecord(payload);
-    if (!r.ok()) return r.status();
     done += payload.size();
     if (progress && (done & 0xfffff) < payload.size()) progress(done, 0);
-    if (r->status >= 300 || r->project_id == 0) return Status::Ok();
-    const Plan* plan = plan_for(r->project_id);
-    if (!plan) return Status::Ok();  // a project without a plan any more: nothing to meter
-    if (IsWrite(r->endpoint)) {
-      meter.Replay(r->project_id, r->app_id, *plan, r->time, {}, {}, 1);
-    } else if (r->endpoint.rfind("GET ", 0) == 0) {
-      posts.clear();
-      std::copy_if(r->post_ids.begin(), r->post_ids.end(), std::back_inserter(posts),
-                   [&](Id id) { return !traps.contains(id); });
-      meter.Replay(r->project_id, r->app_id, *plan, r->time, posts, r->user_ids, 0);
-    }
-    return Status::Ok();
+    return replay.Apply(payload, meter);
   });
   if (!scan.ok()) return scan.status();
   return Status::Ok();
+}
+
+namespace {
+
+// One ledger read in chunks of records, resuming where the last chunk stopped, keeping the
+// metered ones (2xx of a project) in order: the merge of several ledgers holds one chunk of
+// each, never a whole ledger.
+class ChunkedLedger {
+ public:
+  explicit ChunkedLedger(std::string dir) : dir_(std::move(dir)) {}
+
+  //! False when the ledger has no metered record left; else front() is the next one.
+  Result<bool> Ready(uint64_t* done, const LedgerProgress& progress) {
+    constexpr uint64_t kChunk = 8192;
+    while (next_ == records_.size() && !exhausted_) {
+      records_.clear();
+      next_ = 0;
+      auto scan = ScanSegmentsFrom(dir_, at_, at_.seq + kChunk, [&](const LedgerPosition&, std::string_view payload) -> Status {
+        *done += payload.size();
+        if (progress && (*done & 0xfffff) < payload.size()) progress(*done, 0);
+        auto r = DecodeRecord(payload);
+        if (!r.ok()) return r.status();
+        if (r->status < 300 && r->project_id != 0) records_.push_back({r->time, std::string(payload)});
+        return Status::Ok();
+      });
+      if (!scan.ok()) return scan.status();
+      exhausted_ = scan->records < at_.seq + kChunk;
+      at_ = scan->end;
+      at_.seq = scan->records;
+    }
+    return next_ < records_.size();
+  }
+  TimeMs time() const { return records_[next_].first; }
+  std::string_view payload() const { return records_[next_].second; }
+  void Pop() { ++next_; }
+
+ private:
+  std::string dir_;
+  LedgerPosition at_;
+  bool exhausted_ = false;
+  std::vector<std::pair<TimeMs, std::string>> records_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+Status RebuildUsage(const std::vector<std::string>& ledger_dirs, Store& store, const Plans& plans, UsageMeter& meter,
+                    const LedgerProgress& progress) {
+  if (ledger_dirs.size() == 1) return RebuildUsage(ledger_dirs[0], store, plans, meter, progress);
+  UsageReplay replay(store, plans);
+  if (Status s = replay.LoadTraps(); !s.ok()) return s;
+  std::vector<ChunkedLedger> ledgers;
+  for (const std::string& dir : ledger_dirs) ledgers.emplace_back(dir);
+  uint64_t done = 0;
+  while (true) {
+    // The ledger whose next metered record is the earliest (ties: the first given).
+    ChunkedLedger* earliest = nullptr;
+    for (ChunkedLedger& l : ledgers) {
+      auto ready = l.Ready(&done, progress);
+      if (!ready.ok()) return ready.status();
+      if (*ready && (earliest == nullptr || l.time() < earliest->time())) earliest = &l;
+    }
+    if (earliest == nullptr) return Status::Ok();
+    if (Status s = replay.Apply(earliest->payload(), meter); !s.ok()) return s;
+    earliest->Pop();
+  }
 }
 
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {

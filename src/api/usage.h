@@ -1,7 +1,7 @@
 #pragma once
-//! Usage: the meter's rebuild from the ledger at start, and GET /2/usage/tweets (the cap and
-//! credit stages are budget.h). The ledger is the source of truth: the UsageMeter is
-//! only its summary, replayed at start.
+//! Usage: the meter's rebuild from the ledger (`sluice usage`, `invoice`; the server starts
+//! from a usage snapshot, usage_snapshot.h), and GET /2/usage/tweets (the cap and credit
+//! stages are budget.h). The ledger is the source of truth: the UsageMeter is only its summary.
 
 #include <optional>
 #include <string>
@@ -17,6 +17,12 @@ namespace sluice {
 //! by each project's plan. A missing ledger is an empty one. Trap records (the store's
 //! traps, ledgered among a page's posts) are left out: never counted or billed.
 Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& plans, UsageMeter& meter,
+                    const LedgerProgress& progress);
+//! The same over the ledgers of several nodes, as one body of evidence: their metered records
+//! are replayed merged by time (each ledger in its own order; ties: the order of
+//! `ledger_dirs`), so a post delivered to a project by two nodes on one UTC day counts once,
+//! as on one node. Reads each ledger in chunks: memory does not grow with the ledgers.
+Status RebuildUsage(const std::vector<std::string>& ledger_dirs, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress);
 
 //! GET /2/usage/tweets (days 1-90, usage.fields=daily_project_usage,daily_client_app_usage).

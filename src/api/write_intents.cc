@@ -27,10 +27,8 @@ Result<ReconcileReport> ReconcileWrites(const std::string& ledger_dir, Store& st
     by_post[w.post_id] = {w, false};
     from = std::min(from, w.ledger_size);
   }
-  auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
-    auto seq = PeekRecordSeq(payload);
-    if (!seq.ok()) return seq.status();
-    if (*seq < from) return Status::Ok();
+  // Only the records from the oldest intent's noted size on: start-up does not read the ledger.
+  auto scan = ScanSegmentsFrom(ledger_dir, {"", 0, from}, UINT64_MAX, [&](const LedgerPosition&, std::string_view payload) -> Status {
     auto r = DecodeRecord(payload);
     if (!r.ok()) return r.status();
     WriteIntent::Kind kind;

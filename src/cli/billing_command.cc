@@ -5,6 +5,7 @@
 #include "access/usage_meter.h"
 #include "api/usage.h"
 #include "billing/invoice.h"
+#include "cli/ledgers.h"
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "core/time_format.h"
@@ -28,6 +29,8 @@ std::unique_ptr<BillingCommand> AddBillingCommands(CLI::App& app, Common& common
   AddCommon(c.invoice, common);
   c.invoice->add_option("--project", c.billing_project, "project id")->required()->check(IntIn<Id>(0));
   c.invoice->add_option("--month", c.month, "YYYY-MM")->required();
+  AddLedgersOption(c.usage, c.ledgers);
+  AddLedgersOption(c.invoice, c.ledgers);
   c.invoice->add_option("--format", c.format, "json or csv")->check(CLI::IsMember({"json", "csv"}))->capture_default_str();
 
   return owned;
@@ -59,8 +62,10 @@ int RunBillingCommand(BillingCommand& c, Common& common, const Config& config, S
     if (c.month.empty()) c.month = FormatDate(SystemClock::Instance().NowMs()).substr(0, 7);
     auto range = MonthRange(c.month);
     if (!range.ok()) return Fail(range.status());
+    auto ledgers = ResolveLedgers(c.ledgers, common.data);
+    if (!ledgers.ok()) return Fail(ledgers.status());
     UsageMeter meter(SystemClock::Instance());
-    if (Status s = RebuildUsage(LedgerDir(common), store, *plans, meter, ScanProgress); !s.ok()) return Fail(s);
+    if (Status s = RebuildUsage(*ledgers, store, *plans, meter, ScanProgress); !s.ok()) return Fail(s);
     auto days = meter.Days(c.billing_project, range->first, range->second);
     if (*c.usage) {
       JsonWriter w;

@@ -13,6 +13,7 @@ struct BillingCommand {
   CLI::App *credits = nullptr, *credits_add = nullptr, *usage = nullptr, *invoice = nullptr;
   std::string usd, month, format = "json";
   Id billing_project = 0;
+  std::vector<std::string> ledgers;  // --ledger: several nodes' ledgers
   bool chosen() const { return *credits_add || *usage || *invoice; }
 };
 

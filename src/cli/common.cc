@@ -4,10 +4,14 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
 
 #include "core/json_writer.h"
 #include "core/listen_address.h"
 #include "core/snowflake.h"
+#include "ledger/ledger_files.h"
 
 namespace sluice::cli {
 
@@ -79,19 +83,43 @@ Status ApplyListen(const std::string& listen, Config& config) {
 
 std::string LedgerDir(const Common& c) { return (std::filesystem::path(c.data) / "ledger").string(); }
 
-Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair) {
+Result<std::string> LedgerOrigin(const Config& config, const std::string& dir, bool serving) {
+  const std::string node = config.ledger.origin + "/node-" + std::to_string(config.node_id);
+  std::ifstream in(VerifierKeyPath(dir));
+  std::string vkey;
+  if (!in || !std::getline(in, vkey) || vkey.find('+') == std::string::npos) return node;  // a new ledger
+  const std::string name = vkey.substr(0, vkey.find('+'));
+  if (name == node || name == config.ledger.origin || !serving) return name;
+  return CommandError(fmt::format("ledger {} is the ledger of '{}', not of node {} ('{}'): each node keeps its own "
+                                  "data directory (start it with that ledger's --node-id, or another --data)",
+                                  dir, name, config.node_id, node));
+}
+
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair,
+                                           std::function<void(const Checkpoint&)> on_checkpoint, bool serving) {
+  auto origin = LedgerOrigin(config, LedgerDir(c), serving);
+  if (!origin.ok()) return origin.status();
   LedgerOptions o;
+  o.on_checkpoint = std::move(on_checkpoint);
   o.repair = repair;
   o.dir = LedgerDir(c);
   o.sync = config.ledger.sync == "always" ? LedgerSync::kAlways : LedgerSync::kInterval;
   o.sync_interval_ms = config.ledger.sync_interval_ms;
   o.segment_bytes = uint64_t(config.ledger.segment_bytes);
-  o.origin = config.ledger.origin;
+  o.origin = *origin;
   o.checkpoint_every_records = uint64_t(config.ledger.checkpoint_every_records);
   o.checkpoint_every_ms = config.ledger.checkpoint_every_ms;
   o.checkpoint_retention.keep_all_ms = config.ledger.checkpoint_keep_all_hours * 3'600'000;
   o.checkpoint_retention.keep_hourly_ms = config.ledger.checkpoint_keep_hourly_days * 86'400'000;
   return Ledger::Open(o);
+}
+
+Result<std::unique_ptr<Ledger>> OpenLedgerAt(const Config& config, const std::string& dir, bool repair) {
+  Common c;
+  c.data = std::filesystem::path(dir).parent_path().string();
+  if (c.data.empty()) c.data = ".";
+  if (std::filesystem::path(dir).filename() == "ledger") return OpenLedger(config, c, repair);
+  return CommandError("ledger " + dir + ": a ledger directory is named ledger (DATA/ledger)");
 }
 
 void ScanProgress(uint64_t done, uint64_t total) {

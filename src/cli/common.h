@@ -40,7 +40,20 @@ Status ApplyListen(const std::string& listen, Config& config);
 //! so that an `apps create` next to a running server (node 0 by default) can never make the
 //! same id in the same millisecond.
 int CommandNodeId(const Common& c);
-Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair = false);
+//! Opens DATA/ledger. `on_checkpoint`: LedgerOptions::on_checkpoint (the server's usage
+//! snapshots). The origin is LedgerOrigin's; `serving`: the server's node must be the ledger's.
+Result<std::unique_ptr<Ledger>> OpenLedger(const Config& config, const Common& c, bool repair = false,
+                                           std::function<void(const Checkpoint&)> on_checkpoint = {},
+                                           bool serving = false);
+//! The same for the ledger in `dir`, not serving.
+Result<std::unique_ptr<Ledger>> OpenLedgerAt(const Config& config, const std::string& dir, bool repair = false);
+//! The origin (checkpoint first line, and the signing key's name) of the ledger in `dir`: a
+//! node's ledger names its node, "<ledger.origin>/node-<server.node_id>", so that the
+//! checkpoints of several nodes' ledgers are told apart. A ledger keeps the origin its key
+//! was made with (checkpoint.vkey names it), or its checkpoints would no longer verify: one
+//! made before origins named the node keeps ledger.origin. `serving`: a CommandError when
+//! the ledger's key names another node than config.node_id (a data directory of another node).
+Result<std::string> LedgerOrigin(const Config& config, const std::string& dir, bool serving);
 //! Progress bars, on a terminal only.
 void Progress(const char* what, int64_t done, int64_t total);
 void ScanProgress(uint64_t done, uint64_t total);

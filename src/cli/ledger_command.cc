@@ -5,6 +5,9 @@
 #include <fstream>
 #include <iostream>
 
+#include <fmt/format.h>
+
+#include "cli/ledgers.h"
 #include "core/time_format.h"
 #include "ledger/tools.h"
 
@@ -18,6 +21,7 @@ std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
   auto ledger_data_option = [&](CLI::App* sub) { sub->add_option("--data", c.ledger_data, "data directory")->capture_default_str(); };
   c.verify = c.cmd->add_subcommand("verify", "recompute every hash and CRC, check every signed checkpoint");
   ledger_data_option(c.verify);
+  AddLedgersOption(c.verify, c.ledgers);
   c.checkpoint = c.cmd->add_subcommand("checkpoint", "sign a checkpoint of the ledger now (server stopped)");
   ledger_data_option(c.checkpoint);
   c.checkpoint->add_option("--config", common.config_file, "TOML config file (ledger.origin)");
@@ -50,10 +54,31 @@ std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
 int RunLedgerCommand(LedgerCommand& c, Common& common) {
   common.data = c.ledger_data;
   std::string dir = LedgerDir(common);
-  if (*c.verify) {
+  if (*c.verify && c.ledgers.empty()) {
     auto report = VerifyLedger(dir, ScanProgress);
     if (!report.ok()) return Fail(report.status());
     std::fputs(DescribeVerifyReport(*report).c_str(), stdout);
+    return 0;
+  }
+  if (*c.verify) {
+    // Several nodes' ledgers: each is proved on its own (its records, tree and checkpoints,
+    // signed by its own key); every one is reported, and any failure fails the whole.
+    auto ledgers = ResolveLedgers(c.ledgers, c.ledger_data);
+    if (!ledgers.ok()) return Fail(ledgers.status());
+    uint64_t records = 0;
+    int failed = 0;
+    for (const std::string& ledger : *ledgers) {
+      auto report = VerifyLedger(ledger, ScanProgress);
+      if (!report.ok()) {
+        std::fprintf(stderr, "sluice: %s: %s\n", ledger.c_str(), report.status().message().c_str());
+        ++failed;
+        continue;
+      }
+      records += report->records;
+      std::printf("%s: %s", ledger.c_str(), DescribeVerifyReport(*report).c_str());
+    }
+    if (failed > 0) return Fail(CommandError(fmt::format("{} of {} ledgers failed to verify", failed, ledgers->size())));
+    std::printf("%zu ledgers OK: %llu records\n", ledgers->size(), (unsigned long long)records);
     return 0;
   }
   if (*c.check) {

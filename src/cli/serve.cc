@@ -11,6 +11,7 @@
 #include "access/usage_meter.h"
 #include "api/trap_injector.h"
 #include "api/usage.h"
+#include "api/usage_snapshot.h"
 #include "api/write_intents.h"
 #include "http/server.h"
 #include "ingest/seed.h"
@@ -40,14 +41,34 @@ Result<DemoSample> PickDemoSample(Store& store, std::string token) {
   return DemoSample{std::move(token), posts->front().post.id, posts->front().post.author_id};
 }
 
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
 int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& demo) {
   // Before any thread exists (the ledger's among them): SIGINT/SIGTERM wait, pending, until
   // the server's handler takes them, so a signal right after start drains instead of killing.
   BlockStopSignals();
   auto plans = LoadPlans(config);
   if (!plans.ok()) return Fail(plans.status());
-  auto ledger = OpenLedger(config, c);
+  // Usage snapshots are written with the ledger's checkpoints (from its Open on), from a meter
+  // of their own; they are what makes start-up read only the records after the last one.
+  auto origin = LedgerOrigin(config, LedgerDir(c), /*serving=*/true);
+  if (!origin.ok()) return Fail(origin.status());
+  std::unique_ptr<UsageSnapshots> snapshots;
+  if (config.metering.enabled)
+    snapshots = std::make_unique<UsageSnapshots>(
+        UsageSnapshots::Options{LedgerDir(c), *origin, config.ledger.usage_snapshot_every_ms});
+  std::function<void(const Checkpoint&)> on_checkpoint;
+  if (snapshots) on_checkpoint = [s = snapshots.get()](const Checkpoint& cp) { s->CheckpointWritten(cp); };
+  const auto opening = std::chrono::steady_clock::now();
+  auto ledger = OpenLedger(config, c, false, std::move(on_checkpoint), /*serving=*/true);
   if (!ledger.ok()) return Fail(ledger.status());
+  spdlog::info("ledger opened: {} records in {:.2f} s", (*ledger)->DurableSize(), SecondsSince(opening));
   // Writes noted but not applied when the last run stopped (kill -9) are settled by the
   // ledger, now that its torn tail is cut: a write takes effect only with its record.
   {
@@ -68,7 +89,15 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   } else {
     auto store = OpenStore({config.store_url, c.data, false});
     if (!store.ok()) return Fail(store.status());
-    if (Status s = RebuildUsage(LedgerDir(c), **store, *plans, meter, nullptr); !s.ok()) return Fail(s);
+    const auto restoring = std::chrono::steady_clock::now();
+    auto restored = snapshots->Start(std::move(*store), *plans, meter);
+    if (!restored.ok()) return Fail(restored.status());
+    if (restored->snapshot_size > 0)
+      spdlog::info("usage restored in {:.2f} s: the snapshot of {} records, then {} records after it",
+                   SecondsSince(restoring), restored->snapshot_size, restored->replayed);
+    else
+      spdlog::info("usage rebuilt in {:.2f} s from {} records (no usage snapshot)", SecondsSince(restoring),
+                   restored->replayed);
   }
   std::unique_ptr<TrapInjector> traps;
   if (config.traps.enabled) {
@@ -128,6 +157,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   std::fflush(stdout);
   server.Run(true);
   if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s);
+  if (snapshots) snapshots->Stop();  // after Close: the snapshot of its checkpoint of every record
   spdlog::info("stopped");
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "cli/ledgers.h"
 #include "ledger/tools.h"
 #include "provenance/trace.h"
 
@@ -21,6 +22,7 @@ std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common) {
   c.cmd->add_flag("--json", c.json, "print the report as one JSON object (default: Markdown)");
   c.cmd->add_flag("--quiet", c.quiet, "no progress on stderr");
   c.cmd->add_flag("--whole-files", c.whole_files, "plain text: each file is one document (default: each line)");
+  AddLedgersOption(c.cmd, c.ledgers);
   c.cmd->add_option("--threads", c.threads, "threads for the scan (default: one per core; 1: read and match on one thread)")
       ->check(IntIn(0, 256));
   return owned;
@@ -32,11 +34,10 @@ namespace {
 // be covered by one. When no server holds the ledger, opening it signs a checkpoint of every
 // record (after recovering a crash's torn tail, as the next start would) and closing it
 // another. Returns what to tell the reader when that could not be done.
-std::string SignCheckpointIfFree(const Common& common, const Config& config) {
-  const std::string dir = LedgerDir(common);
+std::string SignCheckpointIfFree(const Common& common, const Config& config, const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) return {};
-  auto ledger = OpenLedger(config, common);
+  auto ledger = OpenLedgerAt(config, dir);
   Status s = ledger.ok() ? (*ledger)->Close() : ledger.status();
   if (s.ok()) return {};
   if (LedgerInUse(dir))
@@ -51,7 +52,12 @@ std::string SignCheckpointIfFree(const Common& common, const Config& config) {
 }  // namespace
 
 int RunTraceCommand(TraceCommand& c, Common& common, const Config& config) {
-  std::string ledger_note = SignCheckpointIfFree(common, config);
+  auto ledgers = ResolveLedgers(c.ledgers, common.data);
+  if (!ledgers.ok()) return Fail(ledgers.status());
+  std::string ledger_note;
+  for (const std::string& dir : *ledgers)
+    if (std::string note = SignCheckpointIfFree(common, config, dir); !note.empty() && ledger_note.empty())
+      ledger_note = ledgers->size() > 1 ? dir + ": " + note : note;
   auto store = Open(common, config);
   if (!store.ok()) return Fail(store.status());
   TraceOptions options;
@@ -65,7 +71,7 @@ int RunTraceCommand(TraceCommand& c, Common& common, const Config& config) {
     double eta = rate > 0 && total > bytes ? (total - bytes) / rate : 0;
     std::fprintf(stderr, "\rtrace: %.0f of %.0f MB, %.0f MB/s, %.0f s left   ", bytes / 1e6, total / 1e6, rate / 1e6, eta);
   };
-  auto report = RunTrace(**store, LedgerDir(common), options, progress);
+  auto report = RunTrace(**store, *ledgers, options, progress);
   if (show) std::fprintf(stderr, "\n");
   if (!report.ok()) return Fail(report.status());
   for (const auto& f : report->apps)

@@ -16,6 +16,7 @@ struct TraceCommand {
   bool quiet = false;
   bool whole_files = false;
   int threads = 0;  // 0: one per core
+  std::vector<std::string> ledgers;  // --ledger: several nodes' ledgers
 };
 
 std::unique_ptr<TraceCommand> AddTraceCommand(CLI::App& app, Common& common);

@@ -75,6 +75,7 @@ const std::map<std::string, Setter>& Keys() {
       {"ledger.checkpoint_every_records", Int(1, kMax, [](Config& c) -> auto& { return c.ledger.checkpoint_every_records; })},
       {"ledger.checkpoint_every_ms", Int(100, kMax, [](Config& c) -> auto& { return c.ledger.checkpoint_every_ms; })},
       {"ledger.checkpoint_keep_all_hours", Int(1, 8760, [](Config& c) -> auto& { return c.ledger.checkpoint_keep_all_hours; })},
+      {"ledger.usage_snapshot_every_ms", Int(0, kMax, [](Config& c) -> auto& { return c.ledger.usage_snapshot_every_ms; })},
       {"ledger.checkpoint_keep_hourly_days", Int(0, 3650, [](Config& c) -> auto& { return c.ledger.checkpoint_keep_hourly_days; })},
       {"traps.enabled", Bool([](Config& c) -> auto& { return c.traps.enabled; })},
       {"traps.every_posts", Int(1, kMax, [](Config& c) -> auto& { return c.traps.every_posts; })},
@@ -125,6 +126,10 @@ Status Validate(const Config& c, const StrictToml& toml) {
     return toml.Bad("limits.url", "must be empty (this node only) or redis://HOST:PORT");
   if (c.limits.on_backend_failure != "closed" && c.limits.on_backend_failure != "open")
     return toml.Bad("limits.on_backend_failure", "must be closed or open");
+  // A start uses a usage snapshot only with its checkpoint, and retention keeps every
+  // checkpoint of the last hours: the one before the newest snapshot must still be there.
+  if (c.ledger.usage_snapshot_every_ms >= c.ledger.checkpoint_keep_all_hours * 3'600'000)
+    return toml.Bad("ledger.usage_snapshot_every_ms", "must be less than ledger.checkpoint_keep_all_hours (usage snapshots are bound to checkpoints kept)");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return toml.Bad("log.level", "must be one of trace, debug, info, warn, error, off");

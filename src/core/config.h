@@ -41,6 +41,8 @@ struct LedgerConfig {
   // each hour for these days, the newest of each day before.
   int64_t checkpoint_keep_all_hours = 1;
   int64_t checkpoint_keep_hourly_days = 30;
+  // A usage snapshot (api/usage_snapshot.h) with a checkpoint at most this often, and at stop.
+  int64_t usage_snapshot_every_ms = 10'000;
 };
 
 struct TrapsConfig {

@@ -426,6 +426,7 @@ Result<std::string> LedgerImpl::WriteCheckpoint() {
   checkpoint_note_ = note;
   checkpoint_time_ = now;
   ThinCheckpoints(now);
+  if (options_.on_checkpoint) options_.on_checkpoint(sluice::Checkpoint{options_.origin, size, *root});
   return note;
 }
 

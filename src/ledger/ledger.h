@@ -6,7 +6,9 @@
 //! tree is extended and checkpoints may be signed), so no checkpoint ever covers a record
 //! that is not on disk. Thread-safe.
 //!
-//! Open() recovers: it checks the persisted tree hashes against the records, cuts a torn
+//! Open() recovers: it checks the persisted tree hashes against the records of the segment
+//! holding the last record they cover and the segments after it (not the whole ledger:
+//! start-up does not grow with it; `sluice ledger verify` reads every record), cuts a torn
 //! tail past what the tree hashes and checkpoints cover (logging the bytes dropped), brings
 //! the tree hashes up to the records and signs a checkpoint. It refuses (a CommandError
 //! saying how to inspect and repair) when records the tree hashes or a checkpoint cover are
@@ -54,6 +56,10 @@ struct LedgerOptions {
   // (Signer::LoadOrCreate). Tests pass one whose signing fails.
   std::shared_ptr<const Signer> signer;
   bool repair = false;              // Open cuts damaged or missing covered records (see above)
+  // Called after each new checkpoint file is durable, with what it signs, on the thread that
+  // wrote it (the sync thread, or Open's or Close's caller): it must only hand it on (usage
+  // snapshots, api/usage_snapshot.h, are written with the checkpoints this way).
+  std::function<void(const Checkpoint&)> on_checkpoint;
 };
 
 class Ledger {

@@ -51,7 +51,8 @@ class LedgerImpl final : public Ledger {
   Status Recover();
   // Recover's steps (ledger_recover.cc).
   Status TakeClosedMarker();
-  Result<ScanResult> ScanAndCheckTree(uint64_t* mismatch);
+  // From record `from` (a segment's first) on; repair reads every record whatever `from`.
+  Result<ScanResult> ScanAndCheckTree(uint64_t from, uint64_t* mismatch);
   Status RepairTail(const ScanResult& scan);
   Status SetAsideCheckpoints(uint64_t records);
   Status RefuseStart(const std::string& why) const;

@@ -67,9 +67,20 @@ Status LedgerImpl::Recover() {
     if (Status s = TakeClosedMarker(); !s.ok()) return s;
   const uint64_t stored = tree_->Size();
   const uint64_t covered = std::max(stored, have_checkpoint_ ? checkpoint_size_ : 0);
-  Status levels = CheckTreeLevels(*tree_, stored);
+  // A start checks the segment holding the last record the tree hashes cover and the ones
+  // after it (at most about ledger.segment_bytes of records, whatever the ledger's size), not
+  // every record: `sluice ledger verify` reads them all. Repair reads them all.
+  uint64_t check_from = 0;
+  if (!options_.repair) {
+    auto segments = ListSegments(options_.dir);
+    if (!segments.ok()) return segments.status();
+    const uint64_t anchor = stored > 0 ? stored - 1 : 0;
+    for (const SegmentFile& s : *segments)
+      if (s.first_seq <= anchor) check_from = s.first_seq;
+  }
+  Status levels = CheckTreeLevels(*tree_, stored, check_from);
   uint64_t mismatch = 0;
-  auto scan = ScanAndCheckTree(&mismatch);
+  auto scan = ScanAndCheckTree(check_from, &mismatch);
   if (!scan.ok()) return RefuseStart(scan.status().message());
   if (!levels.ok() || mismatch < stored) {
     std::string why = !levels.ok() ? levels.message()
@@ -78,7 +89,7 @@ Status LedgerImpl::Recover() {
     // The records' CRCs hold; the tree hashes are rebuilt from them.
     if (Status s = LogRepair("rebuilt the tree hashes from the records: " + why); !s.ok()) return s;
     if (Status s = tree_->Truncate(0); !s.ok()) return s;
-    scan = ScanAndCheckTree(&mismatch);
+    scan = ScanAndCheckTree(0, &mismatch);
     if (!scan.ok()) return scan.status();
   }
   const uint64_t records = scan->records;
@@ -156,7 +167,7 @@ Status LedgerImpl::TakeClosedMarker() {
 // is compared with its leaf hash (the first that differs goes to *mismatch, else it is
 // Size() at the start), and the records past them are hashed in. Only whole, valid frames
 // are visited, so nothing past a torn tail (or, repairing, past any damage) gets in.
-Result<ScanResult> LedgerImpl::ScanAndCheckTree(uint64_t* mismatch) {
+Result<ScanResult> LedgerImpl::ScanAndCheckTree(uint64_t from, uint64_t* mismatch) {
   constexpr uint64_t kChunk = 4096;
   if (options_.repair)  // repair changes the ledger from the start
     if (Status s = TakeClosedMarker(); !s.ok()) return s;
@@ -178,7 +189,8 @@ Result<ScanResult> LedgerImpl::ScanAndCheckTree(uint64_t* mismatch) {
     *mismatch = at.seq;
     return Status::Ok();
   };
-  return options_.repair ? ScanSegmentsToDamage(options_.dir, visit) : ScanSegments(options_.dir, true, visit);
+  return options_.repair ? ScanSegmentsToDamage(options_.dir, visit)
+                         : ScanSegmentsFrom(options_.dir, {"", 0, from}, UINT64_MAX, visit);
 }
 
 Status LedgerImpl::RefuseStart(const std::string& why) const {

@@ -193,12 +193,12 @@ Status TreeHashes::ReadRange(int level, uint64_t first, uint64_t n, std::vector<
   return Status::Ok();
 }
 
-Status CheckTreeLevels(const TreeHashes& tree, uint64_t size) {
+Status CheckTreeLevels(const TreeHashes& tree, uint64_t size, uint64_t from) {
   constexpr uint64_t kChunk = 4096;  // parent entries per read
   std::vector<Hash> children, parents;
   for (int k = 1; k < 64 && (size >> k) > 0; ++k) {
     uint64_t want = size >> k;
-    for (uint64_t i = 0; i < want; i += kChunk) {
+    for (uint64_t i = std::min(from >> k, want); i < want; i += kChunk) {
       uint64_t n = std::min(kChunk, want - i);
       if (Status s = tree.ReadRange(k - 1, 2 * i, 2 * n, &children); !s.ok()) return s;
       if (Status s = tree.ReadRange(k, i, n, &parents); !s.ok()) return s;

@@ -77,8 +77,9 @@ class TreeHashes {
 //! Checks that every entry of every level above the leaves is the node hash of its two
 //! children, for a tree of `size` leaves (<= tree.Size()): the persisted tree is then
 //! consistent with its level 0, which the caller compares with the records. A CommandError
-//! naming the level and entry that differs.
-Status CheckTreeLevels(const TreeHashes& tree, uint64_t size);
+//! naming the level and entry that differs. With `from`, only the entries whose subtrees hold
+//! a leaf in [from, size) (what a start checks: the leaves of the last segment, bounded).
+Status CheckTreeLevels(const TreeHashes& tree, uint64_t size, uint64_t from = 0);
 
 //! Verifiers (RFC 9162 section 2.1.3.2 and 2.1.4.2): need nothing but the proof.
 //! VerifyConsistency also accepts the cases RFC 9162 leaves out, with an empty proof:

@@ -99,6 +99,13 @@ class FileReader {
   }
 
   uint64_t size() const { return size_; }
+  //! Reads from `offset` on (the buffered bytes are dropped).
+  Status Seek(uint64_t offset) {
+    if (::lseek(fd_, off_t(offset), SEEK_SET) < 0) return Error("seek in");
+    pos_ = end_ = 0;
+    eof_ = false;
+    return Status::Ok();
+  }
   const char* data() const { return buf_.data() + pos_; }
   void Consume(size_t n) { pos_ += n; }
 
@@ -152,9 +159,16 @@ using Visit = std::function<Status(const LedgerPosition&, std::string_view paylo
 // What ends a scan quietly: nothing, a torn tail of the last segment, or (repair) anything.
 enum class TailMode { kStrict, kTorn, kAnyDamage };
 
+// Where a scan begins and ends (ScanSegmentsFrom); the default is every record.
+struct ScanRange {
+  uint64_t first_seq = 0;     // records before it are read (to find it) but not visited
+  uint64_t start_offset = 0;  // in the first segment read: the frame of first_seq, or 0
+  uint64_t end_seq = UINT64_MAX;
+};
+
 // Scans one segment. `may_tear`: a torn tail (or, kAnyDamage, any damage) ends it quietly.
 Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode mode, const Visit& visit,
-                   ScanResult* result) {
+                   ScanResult* result, const ScanRange& range = {}) {
   const bool may_tear = mode != TailMode::kStrict;
   FileReader in;
   if (Status s = in.Open(dir + "/" + segment.name); !s.ok()) return s;
@@ -189,8 +203,16 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
     return bad("not a version 1 segment header", false);
   in.Consume(kSegmentHeaderBytes);
   pos.offset = kSegmentHeaderBytes;
+  if (range.start_offset > kSegmentHeaderBytes) {
+    if (range.start_offset > in.size()) return Damage(pos, fmt::format("no record at offset {}", range.start_offset));
+    if (Status s = in.Seek(range.start_offset); !s.ok()) return s;
+    pos.offset = range.start_offset;
+    pos.seq = result->records = range.first_seq;  // checked against the frame's seq below
+  }
 
   while (true) {
+    result->end = pos;
+    if (pos.seq >= range.end_seq) return Status::Ok();
     got = in.Fill(kFrameHeaderBytes);
     if (!got.ok()) return got.status();
     if (*got == 0) return Status::Ok();
@@ -217,7 +239,8 @@ Status ScanSegment(const std::string& dir, const SegmentFile& segment, TailMode 
     if (*seq != pos.seq) return bad(fmt::format("the frame holds record {}", *seq), false);
     if (mode == TailMode::kAnyDamage)  // repair keeps only records every reader can decode
       if (auto record = DecodeRecord(payload); !record.ok()) return bad(record.status().message(), false);
-    if (Status s = visit(pos, payload); !s.ok()) return s;
+    if (pos.seq >= range.first_seq)
+      if (Status s = visit(pos, payload); !s.ok()) return s;
     in.Consume(frame);
     pos.offset += frame;
     ++pos.seq;
@@ -291,11 +314,16 @@ Result<std::vector<SegmentFile>> ListSegments(const std::string& dir) {
 
 namespace {
 
-Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, const Visit& visit) {
+Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, const Visit& visit,
+                        const ScanRange& range = {}) {
   auto segments = ListSegments(dir);
   if (!segments.ok()) return segments.status();
   ScanResult result;
-  for (size_t i = 0; i < segments->size(); ++i) {
+  // The segment holding first_seq: the last that starts at or before it.
+  size_t first = 0;
+  while (first + 1 < segments->size() && (*segments)[first + 1].first_seq <= range.first_seq) ++first;
+  if (first < segments->size()) result.records = std::min((*segments)[first].first_seq, range.first_seq);
+  for (size_t i = first; i < segments->size() && result.records < range.end_seq; ++i) {
     const SegmentFile& segment = (*segments)[i];
     if (result.torn) {  // only with any_damage: nothing after the damage counts
       result.later_segments.push_back(segment.name);
@@ -314,7 +342,9 @@ Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, c
     }
     bool last = i + 1 == segments->size();
     TailMode mode = any_damage ? TailMode::kAnyDamage : tail_ok && last ? TailMode::kTorn : TailMode::kStrict;
-    if (Status s = ScanSegment(dir, segment, mode, visit, &result); !s.ok()) return s;
+    ScanRange in_segment = range;
+    if (i != first) in_segment.start_offset = 0;
+    if (Status s = ScanSegment(dir, segment, mode, visit, &result, in_segment); !s.ok()) return s;
   }
   return result;
 }
@@ -323,6 +353,22 @@ Result<ScanResult> Scan(const std::string& dir, bool tail_ok, bool any_damage, c
 
 Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok, const Visit& visit) {
   return Scan(dir, tail_ok, false, visit);
+}
+
+Result<ScanResult> ScanSegmentsFrom(const std::string& dir, const LedgerPosition& from, uint64_t end_seq,
+                                    const Visit& visit) {
+  ScanRange range{from.seq, 0, end_seq};
+  if (from.segment.empty()) return Scan(dir, true, false, visit, range);
+  // Only the segment named by `from` may start at its offset: a name that is not the one
+  // holding from.seq (segments removed or renamed) falls back to reading that one through.
+  auto segments = ListSegments(dir);
+  if (!segments.ok()) return segments.status();
+  for (size_t i = 0; i < segments->size(); ++i) {
+    const SegmentFile& s = (*segments)[i];
+    const bool holds = s.first_seq <= from.seq && (i + 1 == segments->size() || (*segments)[i + 1].first_seq > from.seq);
+    if (s.name == from.segment && holds) range.start_offset = from.offset;
+  }
+  return Scan(dir, true, false, visit, range);
 }
 
 Result<ScanResult> ScanSegmentsToDamage(const std::string& dir, const Visit& visit) {

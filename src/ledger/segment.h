@@ -68,9 +68,21 @@ struct ScanResult {
   uint64_t torn_bytes = 0;    // bytes from torn_at to the end of the file
   std::string why;            // what is wrong at torn_at ("the frame header is cut short", ...)
   std::vector<std::string> later_segments;  // ScanSegmentsToDamage: whole segments after torn_at
+  LedgerPosition end;         // where the frame after the last record visited starts (of the records read)
 };
 Result<ScanResult> ScanSegments(const std::string& dir, bool tail_ok,
                                 const std::function<Status(const LedgerPosition&, std::string_view payload)>& visit);
+
+//! The records [from.seq, end_seq) only (to the end when end_seq is UINT64_MAX, a torn tail
+//! of the last segment ending the scan quietly), for readers that resume where they stopped
+//! (usage snapshots): segments before the one holding from.seq are not read; in it, the scan
+//! starts at from.offset when from.segment names it (the frame there must hold from.seq:
+//! else a kCorruption naming the position), else at its first frame, reading the records
+//! before from.seq without visiting them. result.records is the seq after the last record
+//! read and result.end where its next frame starts: pass it back as the next `from`. Frames
+//! are checked as ScanSegments checks them.
+Result<ScanResult> ScanSegmentsFrom(const std::string& dir, const LedgerPosition& from, uint64_t end_seq,
+                                    const std::function<Status(const LedgerPosition&, std::string_view payload)>& visit);
 
 //! For `sluice ledger repair`: as ScanSegments with tail_ok, but anything wrong (a bad
 //! frame anywhere, a segment that does not start where the previous ended) ends the scan

@@ -26,21 +26,35 @@ namespace sluice {
 
 namespace {
 
-// Per app, the distinct ids of the posts it received (from the ledger's GET records).
-Result<ServedIndex> BuildServedIndex(const std::string& ledger_dir) {
+// Per app, the distinct ids of the posts it received (from the ledgers' GET records).
+Result<ServedIndex> BuildServedIndex(const std::vector<std::string>& ledger_dirs) {
   ServedIndex served;
-  std::error_code ec;
-  if (!std::filesystem::exists(ledger_dir, ec)) return served;
-  auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
-    auto r = DecodeRecord(payload);
-    if (!r.ok()) return r.status();
-    if (r->status < 300 && r->app_id != 0 && r->endpoint.rfind("GET ", 0) == 0)
-      for (Id post : r->post_ids) served.Add(r->app_id, post);
-    return Status::Ok();
-  });
-  if (!scan.ok()) return scan.status();
+  for (const std::string& ledger_dir : ledger_dirs) {
+    std::error_code ec;
+    if (!std::filesystem::exists(ledger_dir, ec)) continue;
+    auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
+      auto r = DecodeRecord(payload);
+      if (!r.ok()) return r.status();
+      if (r->status < 300 && r->app_id != 0 && r->endpoint.rfind("GET ", 0) == 0)
+        for (Id post : r->post_ids) served.Add(r->app_id, post);
+      return Status::Ok();
+    });
+    if (!scan.ok()) return scan.status();
+  }
   served.Seal();
   return served;
+}
+
+// The proof of `app` receiving `post` from the first ledger that records it.
+Result<std::string> ProveFromAny(const std::vector<std::string>& ledger_dirs, Id app, Id post) {
+  Status first_error;
+  for (const std::string& dir : ledger_dirs) {
+    auto proof = ProveDelivery(dir, app, post, nullptr);
+    if (proof.ok()) return proof;
+    if (first_error.ok()) first_error = proof.status();
+  }
+  if (first_error.ok()) return CommandError("no ledger to prove it from");
+  return first_error;
 }
 
 // Append-only storage for the texts the index is built from: one allocation per block of
@@ -117,7 +131,7 @@ struct TraceIndexes {
 };
 
 // Sets timing's store read, index and served seconds. `threads` fingerprint the posts.
-Result<TraceIndexes> BuildIndexes(Store& store, const std::string& ledger_dir, int threads, TraceTiming& timing) {
+Result<TraceIndexes> BuildIndexes(Store& store, const std::vector<std::string>& ledger_dir, int threads, TraceTiming& timing) {
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   TraceIndexes out;
@@ -270,6 +284,11 @@ uint64_t FileBytes(const std::vector<std::string>& files) {
 }  // namespace
 
 Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const TraceOptions& options,
+                             const TraceProgress& progress) {
+  return RunTrace(store, std::vector<std::string>{ledger_dir}, options, progress);
+}
+
+Result<TraceReport> RunTrace(Store& store, const std::vector<std::string>& ledger_dir, const TraceOptions& options,
                              const TraceProgress& progress) {
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
@@ -434,7 +453,7 @@ Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const 
         if (!ix.deleted.count(id)) sample.push_back(id);
       sample.resize(std::min<size_t>(sample.size(), size_t(options.evidence_per_app)));
       for (Id post : sample) {
-        auto proof = ProveDelivery(ledger_dir, app.id, post, nullptr);
+        auto proof = ProveFromAny(ledger_dir, app.id, post);
         if (proof.ok()) f.evidence.push_back(std::move(*proof));
         else if (f.evidence_missing.empty()) f.evidence_missing = proof.status().message();
       }

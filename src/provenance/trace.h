@@ -80,6 +80,11 @@ using TraceProgress = std::function<void(uint64_t bytes, uint64_t total_bytes, d
 
 Result<TraceReport> RunTrace(Store& store, const std::string& ledger_dir, const TraceOptions& options,
                              const TraceProgress& progress);
+//! The same over the ledgers of several nodes, one body of evidence: an app received what any
+//! of them records; each proof comes from the ledger that holds the delivery (its own
+//! checkpoint and key: check it with that ledger's verifier key).
+Result<TraceReport> RunTrace(Store& store, const std::vector<std::string>& ledger_dirs, const TraceOptions& options,
+                             const TraceProgress& progress);
 
 std::string TraceReportJson(const TraceReport& report);
 std::string TraceReportMarkdown(const TraceReport& report);

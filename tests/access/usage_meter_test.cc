@@ -476,5 +476,67 @@ TEST(UsageMeter, ConcurrentChargesCountExactlyAndNeverPassTheCap) {
   EXPECT_LE(meter.TotalSpent(kProject + 1), 1'000'000);
 }
 
+// A saved state loaded into another meter answers the same and goes on the same: a replay
+// split at any record (snapshot, then the records after it) equals one whole replay.
+TEST(UsageMeterState, SaveThenLoadThenTheRestEqualsOneWholeReplay) {
+  struct Delivery {
+    Id project, app;
+    TimeMs at;
+    std::vector<Id> posts, users;
+    int64_t writes;
+  };
+  std::mt19937_64 rng(7);
+  std::vector<Delivery> ledger;
+  TimeMs at = At(2024, 5, 13, 20);
+  for (int i = 0; i < 4000; ++i) {
+    at += TimeMs(rng() % (10 * 60 * kSecond));
+    Delivery d{Id(1 + rng() % 3), Id(10 + rng() % 3), at, {}, {}, rng() % 10 == 0 ? 1 : 0};
+    for (int k = int(rng() % 8); k > 0; --k) d.posts.push_back(Id(rng() % 300));  // id 0 included
+    for (int k = int(rng() % 3); k > 0; --k) d.users.push_back(Id(rng() % 40));
+    ledger.push_back(d);
+  }
+  ManualClock clock(0);
+  auto replay = [&](UsageMeter& m, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const Delivery& d = ledger[i];
+      m.Replay(d.project, d.app, Payg(), d.at, d.posts, d.users, d.writes);
+    }
+  };
+  UsageMeter whole(clock);
+  replay(whole, 0, ledger.size());
+  for (size_t split : {size_t(0), size_t(1), size_t(1234), ledger.size() - 1, ledger.size()}) {
+    UsageMeter first(clock);
+    replay(first, 0, split);
+    UsageMeter restored(clock);
+    ASSERT_TRUE(restored.Load(first.Save()).ok());
+    replay(restored, split, ledger.size());
+    for (Id project : {1, 2, 3}) {
+      EXPECT_EQ(restored.Days(project, 0, At(2030, 1, 1)), whole.Days(project, 0, At(2030, 1, 1)));
+      EXPECT_EQ(restored.AppDays(project, 0, At(2030, 1, 1)), whole.AppDays(project, 0, At(2030, 1, 1)));
+      EXPECT_EQ(restored.TotalSpent(project), whole.TotalSpent(project));
+      EXPECT_EQ(restored.CycleTotals(project, At(2024, 5, 15)), whole.CycleTotals(project, At(2024, 5, 15)));
+    }
+  }
+}
+
+TEST(UsageMeterState, LoadRefusesWhatSaveDidNotWriteAndEndsEmpty) {
+  ManualClock clock(0);
+  UsageMeter meter(clock);
+  meter.Replay(kProject, kApp, Payg(), At(2024, 5, 7), std::vector<Id>{1, 2, 3}, std::vector<Id>{4}, 1);
+  const std::string saved = meter.Save();
+  UsageMeter other(clock);
+  ASSERT_TRUE(other.Load(saved).ok());
+  EXPECT_EQ(other.TotalSpent(kProject), meter.TotalSpent(kProject));
+
+  EXPECT_EQ(other.Load("SLUICEXX").code(), StatusCode::kCorruption);
+  EXPECT_EQ(other.TotalSpent(kProject), 0);  // a refused load leaves nothing half loaded
+  EXPECT_EQ(other.Load(saved.substr(0, saved.size() - 8)).message(), "usage meter state: more apps than the bytes hold");
+  EXPECT_EQ(other.Load(saved.substr(0, 9 * 8)).message(), "usage meter state: a set of ids is cut short or repeats an id");
+  EXPECT_EQ(other.Load(saved + std::string(8, '\0')).message(), "usage meter state: bytes after the last project");
+  std::string huge = saved;
+  huge[8 + 8] = char(0xff);  // the project count
+  EXPECT_EQ(other.Load(huge).message(), "usage meter state: more projects than the bytes hold");
+}
+
 }  // namespace
 }  // namespace sluice

@@ -69,6 +69,8 @@ TEST(Config, ReadsAndChecksTheCheckpointRetention) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->ledger.checkpoint_keep_all_hours, 2);
   EXPECT_EQ(c->ledger.checkpoint_keep_hourly_days, 0);
+  EXPECT_EQ(ParseConfig("[ledger]\nusage_snapshot_every_ms = 0\n", "a.toml")->ledger.usage_snapshot_every_ms, 0);
+  EXPECT_EQ(ParseConfig("[ledger]\nusage_snapshot_every_ms = -1\n", "a.toml").status().code(), StatusCode::kUsage);
   Config defaults;
   EXPECT_EQ(defaults.ledger.checkpoint_keep_all_hours, 1);
   EXPECT_EQ(defaults.ledger.checkpoint_keep_hourly_days, 30);
@@ -139,6 +141,15 @@ TEST(Config, LimitsKeys) {
   EXPECT_EQ(detail("[limits]\nnodes = 0\n"), "sluice.toml: key 'limits.nodes' must be 1..1024");
   EXPECT_EQ(detail("[limits]\ntimeout_ms = 0\n"), "sluice.toml: key 'limits.timeout_ms' must be 1..10000");
   EXPECT_EQ(detail("[limits]\nconnections = 65\n"), "sluice.toml: key 'limits.connections' must be 1..64");
+}
+
+TEST(Config, RejectsUsageSnapshotsRarerThanTheCheckpointsKept) {
+  auto c = ParseConfig("[ledger]\nusage_snapshot_every_ms = 3600000\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "sluice.toml: key 'ledger.usage_snapshot_every_ms' must be less than ledger.checkpoint_keep_all_hours "
+            "(usage snapshots are bound to checkpoints kept)");
+  EXPECT_TRUE(ParseConfig("[ledger]\nusage_snapshot_every_ms = 3600000\ncheckpoint_keep_all_hours = 2\n", "sluice.toml").ok());
 }
 
 TEST(Config, RejectsSyntaxErrorWithLine) {

@@ -207,5 +207,38 @@ TEST_F(RecoveryTest, RepairOfAHealthyLedgerChangesNothing) {
   EXPECT_EQ(ReadAll(Segment()), before);
 }
 
+// A start reads the segment holding the last record the tree hashes cover and what follows,
+// not the whole ledger (its time must not grow with the ledger): damage in an earlier
+// segment is found by `sluice ledger verify`, which reads every record, not by the start.
+TEST_F(RecoveryTest, StartReadsTheLastSegmentOnlyAndVerifyFindsDamageBeforeIt) {
+  options_.segment_bytes = 200;  // a few records a segment
+  Write(12);
+  auto segments = *ListSegments(options_.dir);
+  ASSERT_GT(segments.size(), 2u);
+  std::string first = ReadAll(Segment(0));
+  first[kSegmentHeaderBytes + kFrameHeaderBytes + 3] ^= 0x01;  // inside record 0
+  WriteAll(Segment(0), first);
+  {
+    auto ledger = Ledger::Open(options_);
+    ASSERT_TRUE(ledger.ok()) << ledger.status().message();
+    EXPECT_EQ((*ledger)->DurableSize(), 12u);
+    ASSERT_TRUE((*ledger)->Close().ok());
+  }
+  auto report = VerifyLedger(options_.dir, nullptr);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find(segments[0].name + " offset 16 (record 0): CRC mismatch"), std::string::npos)
+      << report.status().message();
+
+  // The same damage in the last segment refuses the start.
+  WriteAll(Segment(0), ReadAll(Segment(0)));
+  const std::string last = Segment(segments.size() - 1);
+  std::string bytes = ReadAll(last);
+  bytes[kSegmentHeaderBytes + kFrameHeaderBytes + 3] ^= 0x01;
+  WriteAll(last, bytes);
+  auto refused = Ledger::Open(options_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("CRC mismatch"), std::string::npos) << refused.status().message();
+}
+
 }  // namespace
 }  // namespace sluice

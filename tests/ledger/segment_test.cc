@@ -287,5 +287,47 @@ TEST_F(SegmentTest, VisitErrorStopsTheScan) {
   EXPECT_EQ(visits, 3);
 }
 
+// A reader that resumes where it stopped (usage snapshots) reads only the records after it,
+// across segment boundaries, and is told when the position it kept is not a record's.
+TEST_F(SegmentTest, ScanFromAPositionVisitsOnlyTheRecordsAfterItAndSaysWhereItStopped) {
+  Write(0, Payloads(0, 5));
+  std::vector<uint64_t> second = Write(5, Payloads(5, 5));
+  std::vector<uint64_t> seen;
+  auto visit = [&](const LedgerPosition& at, std::string_view) {
+    seen.push_back(at.seq);
+    return Status::Ok();
+  };
+  // By seq alone: the segment holding record 3 is read from its start.
+  auto scan = ScanSegmentsFrom(dir_, {"", 0, 3}, 7, visit);
+  ASSERT_TRUE(scan.ok()) << scan.status().message();
+  EXPECT_EQ(seen, (std::vector<uint64_t>{3, 4, 5, 6}));
+  EXPECT_EQ(scan->records, 7u);
+  EXPECT_EQ(scan->end.segment, SegmentFileName(5));
+  EXPECT_EQ(scan->end.offset, second[2]);
+  EXPECT_EQ(scan->end.seq, 7u);
+
+  // From where it stopped, to the end.
+  seen.clear();
+  scan = ScanSegmentsFrom(dir_, scan->end, UINT64_MAX, visit);
+  ASSERT_TRUE(scan.ok()) << scan.status().message();
+  EXPECT_EQ(seen, (std::vector<uint64_t>{7, 8, 9}));
+  EXPECT_EQ(scan->records, 10u);
+
+  // The end of a full segment, once the next one exists: continues in the next.
+  seen.clear();
+  auto first_end = ScanSegmentsFrom(dir_, {"", 0, 0}, 5, [](const LedgerPosition&, std::string_view) { return Status::Ok(); });
+  ASSERT_TRUE(first_end.ok());
+  EXPECT_EQ(first_end->end.segment, SegmentFileName(0));
+  scan = ScanSegmentsFrom(dir_, first_end->end, UINT64_MAX, visit);
+  ASSERT_TRUE(scan.ok()) << scan.status().message();
+  EXPECT_EQ(seen, (std::vector<uint64_t>{5, 6, 7, 8, 9}));
+
+  // A kept position whose frame holds another record is damage, named.
+  scan = ScanSegmentsFrom(dir_, {SegmentFileName(5), second[1], 8}, UINT64_MAX, visit);
+  ASSERT_FALSE(scan.ok());
+  EXPECT_EQ(scan.status().message(),
+            fmt::format("ledger damaged at {} offset {} (record 8): the frame holds record 6", SegmentFileName(5), second[1]));
+}
+
 }  // namespace
 }  // namespace sluice
