@@ -47,6 +47,18 @@ int FreePort() {
   return port;
 }
 
+// One request on a new connection to `port`; what came back, or "" when nothing listens there
+// (HAProxy still starting).
+std::string Fetch(int port, const std::string& request) {
+  try {
+    RawConnection c(port);
+    c.Send(request);
+    return c.ReadAll(5000);
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 std::string SourceDir() {
   // tests/integration/cluster_test.cc -> the repository
   return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
@@ -84,9 +96,8 @@ class Haproxy {
           pid_ = -1;
           break;  // exited: the port was taken, or haproxy is missing (127)
         }
-        RawConnection c(port_);
-        c.Send("GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        if (c.ReadAll(2000).rfind("HTTP/1.1 200", 0) == 0) return true;
+        if (Fetch(port_, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 200", 0) == 0)
+          return true;
       }
       Stop();
     }
@@ -124,9 +135,9 @@ class ClusterTest : public ::testing::Test {
   void StartAll() {
     for (int i = 0; i < kNodes; ++i) StartNode(i);
   }
-  void StartNode(int i) {
+  void StartNode(int i, const std::string& more_config = "") {
     const std::string config = nodes_[size_t(i)]->data_dir() + "/node.toml";
-    std::ofstream(config) << "[limits]\ntimeout_ms = 2000\n";
+    std::ofstream(config) << "[limits]\ntimeout_ms = 2000\n" << more_config;
     nodes_[size_t(i)]->Start({"--limits", redis_.url(), "--node-id", std::to_string(i + 1), "--config", config});
   }
   SluiceServer& node(size_t i) { return *nodes_[i % kNodes]; }
@@ -218,6 +229,53 @@ TEST_F(ClusterTest, CreditsSpentOnThreeNodesNeverGoNegative) {
   EXPECT_NE(used.out.find("\"posts_read\":4"), std::string::npos) << used.out;
 }
 
+TEST_F(ClusterTest, AMonthlyCapReachedOnThreeNodesIsNeverPassed) {
+  // A plan of its own: 10 posts a month, lookups not rate-limited to speak of.
+  const std::string plans = nodes_[0]->data_dir() + "/plans.toml";
+  std::ofstream(plans) << "[plans.tiny]\ntitle = \"Tiny\"\nmonthly_price_usd = \"1.00\"\nread_cap = 10\nmax_apps = 1\n"
+                          "[plans.tiny.limits]\n\"GET /2/tweets/:id\" = \"1000/15m\"\n"
+                          "\"GET /2/tweets/search/recent\" = \"1000/15m\"\n";
+  for (auto& n : nodes_) std::ofstream(n->data_dir() + "/node.toml") << "[plans]\nfile = \"" << plans << "\"\n";
+  auto created = RunSluice({"apps", "create", "--store", url_, "--data", nodes_[0]->data_dir(), "--config",
+                            nodes_[0]->data_dir() + "/node.toml", "--name", "capped", "--plan", "tiny"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string token = Str(json::parse(created.out), "bearer_token");
+  // Posts to look up, found by another app before the nodes take the plans file (which holds
+  // no other plan).
+  StartNode(0);
+  auto page = node(0).Get("/2/tweets/search/recent?query=the%20OR%20le&max_results=20", pro_).Json();
+  std::vector<std::string> ids;
+  for (const auto& p : page.at("data").as_array()) ids.push_back(Str(p, "id"));
+  ASSERT_GE(ids.size(), 15u);
+  ASSERT_EQ(nodes_[0]->Stop(), 0);
+  for (int i = 0; i < kNodes; ++i) StartNode(i, "[plans]\nfile = \"" + plans + "\"\n");
+  std::atomic<int> ok{0}, capped{0};
+  std::mutex mu;
+  std::vector<std::string> other;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 15; ++t) {
+    threads.emplace_back([&, t] {
+      auto r = node(size_t(t)).Get("/2/tweets/" + ids[size_t(t)], token);
+      if (r.status == 200) {
+        ok.fetch_add(1);
+      } else if (r.status == 429 && r.body.find("UsageCapExceeded") != std::string::npos) {
+        capped.fetch_add(1);
+      } else {
+        std::lock_guard lock(mu);
+        other.push_back(std::to_string(r.status) + " " + r.body);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 10);
+  EXPECT_EQ(capped.load(), 5);
+  EXPECT_TRUE(other.empty()) << other.front();
+  // A post already delivered today costs nothing, on any node: still served.
+  auto again = node(1).Get("/2/tweets/" + ids[0], token);
+  auto again2 = node(2).Get("/2/tweets/" + ids[1], token);
+  EXPECT_TRUE(again.status == 200 || again2.status == 200) << again.body << again2.body;
+}
+
 TEST_F(ClusterTest, AWriteAcknowledgedByOneNodeIsServedByEveryNodeAtOnce) {
   StartAll();
   auto created = node(0).Request("POST", "/2/tweets", pro_, R"({"text":"written on node one"})");
@@ -259,10 +317,9 @@ TEST_F(ClusterTest, ANodeKilledUnderLoadLeavesTheOthersServingAndRecovers) {
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&, t] {
       for (size_t i = size_t(t); !stop.load(); ++i) {
-        RawConnection c(lb.port());
-        c.Send("GET /2/tweets/" + ids[i % ids.size()] + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + reader +
-               "\r\nConnection: close\r\n\r\n");
-        const std::string response = c.ReadAll(5000);
+        const std::string response =
+            Fetch(lb.port(), "GET /2/tweets/" + ids[i % ids.size()] + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                 reader + "\r\nConnection: close\r\n\r\n");
         const bool ok = response.rfind("HTTP/1.1 200", 0) == 0;
         if (!killed.load()) {
           (ok ? before : failed_before).fetch_add(1);
