@@ -9,34 +9,29 @@
 
 #include "core/types.h"
 #include "store/postgres/pg_conn.h"
+#include "store/rows.h"
 #include "store/store.h"
 
 namespace sluice::pg {
 
-//! Over posts aliased p.
-extern const std::string_view kPostColumns;
-extern const std::string_view kUserColumns;
-extern const std::string_view kTrapColumns;
-extern const std::string_view kAppColumns;
+// The columns, readers and helpers both SQL stores share (store/rows.h).
+using rows::AsciiLower;
+using rows::JoinCommas;
+using rows::kAppColumns;
+using rows::kLatestVersion;
+using rows::kNotProtected;
+using rows::kPostColumns;
+using rows::kTrapColumns;
+using rows::kUserColumns;
+using rows::PageIdRange;
+using rows::ReadApp;
+using rows::ReadPost;
+using rows::ReadTrap;
+using rows::ReadUser;
+using rows::SplitCommas;
 
-StoredPost ReadPost(const Row& r);
-User ReadUser(const Row& r);
-StoredTrap ReadTrap(const Row& r);
-App ReadApp(const Row& r);
-
-//! Lists and counts leave out protected accounts' posts (store.h), over posts aliased p.
-extern const std::string_view kNotProtected;
-//! Lists, searches and counts serve the latest version of an edited post only.
-extern const std::string_view kLatestVersion;
 //! How far store_writes moved: 0 before its first nextval, else its last value.
 extern const std::string_view kWritesMark;
-//! Every time and id limit of a page as one [lo, hi) range on the snowflake (no cursor).
-std::pair<Id, Id> PageIdRange(const PageRequest& page);
 
-//! ASCII letters lowercased (usernames, tags: as the SQLite store folds them).
-std::string AsciiLower(std::string_view s);
-//! Joined by ',' ("" for none); SplitCommas reads it back.
-std::string JoinCommas(const std::vector<std::string>& parts);
-std::vector<std::string> SplitCommas(std::string_view s);
 
 }  // namespace sluice::pg

@@ -9,86 +9,18 @@
 
 namespace sluice::sqlite {
 
+// The columns, readers and helpers both SQL stores share (store/rows.h).
+using rows::kAppColumns;
+using rows::kLatestVersion;
+using rows::kNotProtected;
+using rows::kPostColumns;
+using rows::kUserColumns;
+using rows::ReadApp;
+using rows::ReadPost;
+using rows::ReadUser;
+using rows::SplitCommas;
+
 namespace {
-
-// Lists and counts leave out protected accounts' posts (store.h). The subquery is
-// uncorrelated: SQLite evaluates it once per statement.
-constexpr std::string_view kNotProtected = "p.author_id NOT IN (SELECT id FROM users WHERE protected <> 0)";
-
-constexpr std::string_view kPostColumns =
-    "p.id, p.author_id, p.text, p.created_at, p.lang, p.conversation_id, p.in_reply_to_user_id, p.replied_to_id,"
-    " p.quoted_id, p.retweeted_id, p.entities, p.retweet_count, p.reply_count, p.like_count, p.quote_count,"
-    " p.bookmark_count, p.impression_count, p.edit_history, p.source, p.deleted_at,"
-    // create-post options (issue 12, item 5): 20-24
-    " p.reply_settings, p.made_with_ai, p.paid_partnership, p.nullcast, p.poll_id,"
-    // long posts (issue 12, item 6): 25-26
-    " p.note_text, p.note_entities";
-
-// Lists, searches and counts serve the latest version of an edited post only (store.h).
-constexpr std::string_view kLatestVersion = "p.latest_id IS NULL";
-
-constexpr std::string_view kUserColumns =
-    "id, username, name, description, location, url, created_at, verified_type, protected, labels,"
-    " followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id, synthetic";
-
-// Lists the store writes joined by ','; "" is an empty list (never read as {""}).
-std::vector<std::string> SplitCommas(std::string_view s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  for (std::string_view item : SplitCommaList(s)) out.emplace_back(item);
-  return out;
-}
-
-StoredPost ReadPost(const Stmt& s) {
-  StoredPost sp;
-  Post& p = sp.post;
-  p.id = s.Int(0);
-  p.author_id = s.Int(1);
-  p.text = s.Text(2);
-  p.created_at = s.Int(3);
-  p.lang = s.Text(4);
-  p.conversation_id = s.Int(5);
-  p.in_reply_to_user_id = s.OptInt(6);
-  if (!s.IsNull(7)) p.referenced.push_back({ReferenceType::kRepliedTo, s.Int(7)});
-  if (!s.IsNull(8)) p.referenced.push_back({ReferenceType::kQuoted, s.Int(8)});
-  if (!s.IsNull(9)) p.referenced.push_back({ReferenceType::kRetweeted, s.Int(9)});
-  sp.entities_json = s.Text(10);
-  p.metrics = {s.Int(11), s.Int(12), s.Int(13), s.Int(14), s.Int(15), s.Int(16)};
-  std::string_view history = s.Text(17);
-  if (history.empty()) {
-    p.edit_history = {p.id};
-  } else {
-    for (std::string_view part : SplitCommaList(history)) p.edit_history.push_back(ParseInt<Id>(part).value);
-  }
-  p.source = s.Text(18);
-  p.deleted_at = s.OptInt(19);
-  p.reply_settings = ParseReplySettings(s.Text(20)).value_or(ReplySettings::kEveryone);
-  p.made_with_ai = s.Int(21) != 0;
-  p.paid_partnership = s.Int(22) != 0;
-  p.nullcast = s.Int(23) != 0;
-  if (auto poll = s.OptInt(24)) p.poll = Poll{.id = *poll};
-  p.note_text = s.Text(25);
-  sp.note_entities_json = s.Text(26);
-  return sp;
-}
-
-User ReadUser(const Stmt& s) {
-  User u;
-  u.id = s.Int(0);
-  u.username = s.Text(1);
-  u.name = s.Text(2);
-  u.description = s.Text(3);
-  u.location = s.Text(4);
-  u.url = s.Text(5);
-  u.created_at = s.Int(6);
-  u.verified_type = ParseVerifiedType(s.Text(7)).value_or(VerifiedType::kNone);
-  u.is_protected = s.Int(8) != 0;
-  if (!s.Text(9).empty()) u.labels = SplitCommas(s.Text(9));
-  u.metrics = {s.Int(10), s.Int(11), s.Int(12), s.Int(13), s.Int(14)};
-  u.pinned_tweet_id = s.OptInt(15);
-  u.synthetic = s.Int(16) != 0;
-  return u;
-}
 
 std::string IdsJson(std::span<const Id> ids) {
   std::string out = "[";
@@ -135,7 +67,6 @@ void BindParams(Stmt& s, const std::vector<SqlParam>& params, int first) {
       s.Bind(first + int(i), std::get<std::string>(params[i]));
   }
 }
-
 
 Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path, bool create) {
   auto db = Db::Open(path);
@@ -282,15 +213,6 @@ Result<std::optional<Id>> SqliteStore::UserIdByUsername(std::string_view usernam
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Id>();
   return std::optional<Id>(s->Int(0));
-}
-
-std::pair<Id, Id> PageIdRange(const PageRequest& page) {
-  Id lo = 0, hi = INT64_MAX;
-  if (page.since_id) lo = std::max(lo, *page.since_id + 1);
-  if (page.until_id) hi = std::min(hi, *page.until_id);
-  if (page.start_time) lo = std::max(lo, IdLowerBoundForTime(*page.start_time));
-  if (page.end_time) hi = std::min(hi, IdLowerBoundForTime(*page.end_time));
-  return {lo, hi};
 }
 
 Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::string where, std::vector<SqlParam> params,
@@ -446,17 +368,6 @@ Status SqliteStore::ForEachPost(const std::function<bool(Id, std::string_view, b
   }
 }
 
-const std::string_view kTrapColumns =
-    "id, app_id, counter, author_id, text, lang, created_at, marker, retweet_count, reply_count, like_count, quote_count,"
-    " bookmark_count, impression_count, entities";
-StoredTrap ReadTrap(const Stmt& s) {
-  StoredTrap t{s.Int(0), s.Int(1), uint64_t(s.Int(2)), s.Int(3), std::string(s.Text(4)), std::string(s.Text(5)), s.Int(6),
-               std::string(s.Text(7))};
-  t.metrics = {s.Int(8), s.Int(9), s.Int(10), s.Int(11), s.Int(12), s.Int(13)};
-  t.entities_json = std::string(s.Text(14));
-  return t;
-}
-
 Result<std::optional<StoredTrap>> SqliteStore::GetTrap(Id id) {
   static const std::string sql = "SELECT " + std::string(kTrapColumns) + " FROM trap_posts WHERE id = ?";
   auto stmt = db_->Cached(sql);
@@ -573,21 +484,6 @@ Result<std::vector<CreditEntry>> SqliteStore::Credits(Id project_id) {
   }
   return out;
 }
-
-namespace {
-App ReadApp(const Stmt& s) {
-  App a;
-  a.id = s.Int(0);
-  a.project_id = s.Int(1);
-  a.name = s.Text(2);
-  a.plan = s.Text(3);
-  if (!s.Text(4).empty()) a.uses = SplitCommas(s.Text(4));
-  a.user_id = s.Int(5);
-  a.created_at = s.Int(6);
-  return a;
-}
-constexpr std::string_view kAppColumns = "id, project_id, name, plan, uses, user_id, created_at";
-}  // namespace
 
 Result<std::optional<App>> SqliteStore::FindAppByTokenHash(std::string_view token_hash) {
   static const std::string sql =

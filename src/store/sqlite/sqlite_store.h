@@ -7,19 +7,18 @@
 #include <variant>
 
 #include "store/sqlite/db.h"
+#include "store/rows.h"
 #include "store/store.h"
 
 namespace sluice::sqlite {
 
-//! Every time and id limit of a page as one [lo, hi) range on the snowflake (no cursor).
-std::pair<Id, Id> PageIdRange(const PageRequest& page);
+// Shared with the PostgreSQL store (store/rows.h).
+using rows::kTrapColumns;
+using rows::PageIdRange;
+using rows::ReadTrap;
 
 //! Binds `params` to the statement's parameters from index `first` on.
 void BindParams(Stmt& s, const std::vector<std::variant<int64_t, std::string>>& params, int first);
-
-//! The columns of trap_posts that ReadTrap reads, in order.
-extern const std::string_view kTrapColumns;
-StoredTrap ReadTrap(const Stmt& s);
 
 class SqliteStore final : public Store {
  public:

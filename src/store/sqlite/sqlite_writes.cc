@@ -11,21 +11,6 @@ namespace {
 
 enum PostFlags : int64_t { kHasLinks = 1, kHasMentions = 2, kHasHashtags = 4, kHasCashtags = 8 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string JoinCommas(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out.push_back(',');
-    out += p;
-  }
-  return out;
-}
-
 }  // namespace
 
 Status SqliteStore::InsertUser(const User& u) {
@@ -37,7 +22,7 @@ Status SqliteStore::InsertUser(const User& u) {
   StmtScope s(**stmt);
   s->Bind(1, u.id);
   s->Bind(2, u.username);
-  s->Bind(3, Lower(u.username));
+  s->Bind(3, rows::AsciiLower(u.username));
   s->Bind(4, u.name);
   s->Bind(5, u.description);
   s->Bind(6, u.location);
@@ -45,7 +30,7 @@ Status SqliteStore::InsertUser(const User& u) {
   s->Bind(8, u.created_at);
   s->Bind(9, VerifiedTypeName(u.verified_type));
   s->Bind(10, int64_t(u.is_protected));
-  s->Bind(11, JoinCommas(u.labels));
+  s->Bind(11, rows::JoinCommas(u.labels));
   s->Bind(12, u.metrics.followers_count);
   s->Bind(13, u.metrics.following_count);
   s->Bind(14, u.metrics.tweet_count);
@@ -64,7 +49,7 @@ Status SqliteStore::InsertUser(const User& u) {
 Status SqliteStore::ResolveMentions(Entities& entities) {
   for (auto& m : entities.mentions) {
     if (m.id) continue;
-    auto id = UserIdByUsername(Lower(m.username));
+    auto id = UserIdByUsername(rows::AsciiLower(m.username));
     if (!id.ok()) return id.status();
     m.id = *id;
   }
@@ -141,7 +126,7 @@ Status SqliteStore::InsertPostRow(const Post& post) {
   auto add_tag = [&](std::string_view kind, std::string_view value) {
     StmtScope s(**tag);
     s->Bind(1, kind);
-    s->Bind(2, Lower(value));
+    s->Bind(2, rows::AsciiLower(value));
     s->Bind(3, post.id);
     return s->Run();
   };
@@ -292,7 +277,7 @@ Status SqliteStore::InsertTrap(const StoredTrap& trap, const User& author) {
     auto add_tag = [&](std::string_view kind, std::string_view value) {
       StmtScope t(**tag);
       t->Bind(1, kind);
-      t->Bind(2, Lower(value));
+      t->Bind(2, rows::AsciiLower(value));
       t->Bind(3, trap.id);
       return t->Run();
     };
@@ -343,7 +328,7 @@ Status SqliteStore::InsertApp(const App& app, std::string_view token_hash) {
   s->Bind(2, app.project_id);
   s->Bind(3, app.name);
   s->Bind(4, app.plan);
-  s->Bind(5, JoinCommas(app.uses));
+  s->Bind(5, rows::JoinCommas(app.uses));
   s->Bind(6, app.user_id);
   s->BindBlob(7, token_hash);
   s->Bind(8, app.created_at);
