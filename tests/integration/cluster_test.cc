@@ -59,10 +59,6 @@ std::string Fetch(int port, const std::string& request) {
   }
 }
 
-std::string SourceDir() {
-  // tests/integration/cluster_test.cc -> the repository
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
-}
 
 // HAProxy running docs/haproxy.cfg with the test's ports: the file as operators get it, with
 // its listen address and server lines pointed at this test's nodes.
@@ -70,9 +66,14 @@ class Haproxy {
  public:
   ~Haproxy() { Stop(); }
   bool Start(const std::string& dir, const std::vector<int>& node_ports) {
-    std::ifstream in(SourceDir() + "/docs/haproxy.cfg");
+    const std::string shipped = std::string(SLUICE_SOURCE_DIR) + "/docs/haproxy.cfg";
+    std::ifstream in(shipped);
     std::stringstream doc;
     doc << in.rdbuf();
+    if (doc.str().find("bind 127.0.0.1:") == std::string::npos) {
+      ADD_FAILURE() << shipped << ": unreadable, or no `bind 127.0.0.1:PORT` line to point at the test's port";
+      return false;
+    }
     for (int attempt = 0; attempt < 5; ++attempt) {
       port_ = FreePort();
       std::string cfg = std::regex_replace(doc.str(), std::regex("bind 127\\.0\\.0\\.1:[0-9]+"),
