@@ -83,6 +83,7 @@ bench: deps build
 	$(BUILD)/bench/ledger_bench
 	$(BUILD)/bench/api_bench
 	bash bench/http_bench.sh
+	bash bench/cluster_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
