@@ -25,9 +25,12 @@ Status Seed(Store& store, int64_t users, int64_t posts, uint64_t seed, int node_
   o.seed = seed;
   o.now = SystemClock::Instance().NowMs();
   o.node_id = node_id;
-  return GenerateSeed(
-      o, [&](WriteBatch&& batch) { return store.Apply(batch); },
-      [](int64_t done, int64_t total) { Progress("seeding", done, total); });
+  if (Status s = GenerateSeed(
+          o, [&](WriteBatch&& batch) { return store.Apply(batch); },
+          [](int64_t done, int64_t total) { Progress("seeding", done, total); });
+      !s.ok())
+    return s;
+  return store.AfterBulkLoad();
 }
 
 Result<DemoSample> PickDemoSample(Store& store, std::string token) {

@@ -220,6 +220,10 @@ class Store {
   //! acknowledged must show here at once, so a cache of store reads asks PollOtherWriters on
   //! every use, not now and then (lookup_cache.h).
   virtual bool SharedByNodes() const { return false; }
+  //! After a bulk load (seed, import): refreshes what the engine plans queries with, so they
+  //! are planned for the data now held (PostgreSQL: ANALYZE; without it, a search right after a
+  //! seed scanned every post: 37 ms a page of 50,000 posts, 3.5 ms after). Default: nothing.
+  virtual Status AfterBulkLoad() { return Status::Ok(); }
 
   // ---- writes ----
   //! Runs `fn` so that every write it makes through this Store applies together or not at

@@ -75,6 +75,12 @@ Status PostgresStore::Write(const std::function<Status()>& fn) {
   return result;
 }
 
+Status PostgresStore::AfterBulkLoad() {
+  auto c = Connection();
+  if (!c.ok()) return c.status();
+  return (*c)->Exec("ANALYZE");
+}
+
 Status PostgresStore::Atomically(const std::function<Status()>& fn) { return Write(fn); }
 
 bool PostgresStore::PollOtherWriters() {

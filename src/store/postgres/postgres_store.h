@@ -39,6 +39,7 @@ class PostgresStore final : public Store {
                                         Id trap_app = 0) override;
   bool PollOtherWriters() override;
   bool SharedByNodes() const override { return true; }
+  Status AfterBulkLoad() override;
 
   Status Atomically(const std::function<Status()>& fn) override;
   Status Apply(const WriteBatch& batch) override;

@@ -112,6 +112,25 @@ TEST_F(PostgresStoreTest, MigratesOnceEvenWhenNodesOpenTogether) {
   EXPECT_EQ(rows->Int(0, 1), int64_t(pg::Migrations().size()));
 }
 
+// A bulk load leaves the planner without statistics (a search then scanned every post in id
+// order); AfterBulkLoad gathers them: the posts table's row estimate is its row count.
+TEST_F(PostgresStoreTest, AfterABulkLoadThePlannerKnowsTheRows) {
+  auto store = pg::PostgresStore::Open(url_, true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  WriteBatch batch;
+  for (int i = 1; i <= 300; ++i) batch.posts.push_back(MakePost(i));
+  ASSERT_TRUE((*store)->Apply(batch).ok());
+  auto c = pg::Conn::Open(url_);
+  ASSERT_TRUE(c.ok());
+  auto estimate = [&] {
+    auto rows = (*c)->Query("SELECT reltuples::bigint FROM pg_class WHERE relname = 'posts'");
+    EXPECT_TRUE(rows.ok()) << rows.status().message();
+    return rows.ok() ? rows->Int(0, 0) : -2;  // -1: never analysed
+  };
+  ASSERT_TRUE((*store)->AfterBulkLoad().ok());
+  EXPECT_EQ(estimate(), 300);
+}
+
 TEST_F(PostgresStoreTest, ANewerSchemaIsRefused) {
   ASSERT_TRUE(pg::PostgresStore::Open(url_, true).ok());
   auto c = pg::Conn::Open(url_);
