@@ -88,7 +88,12 @@ TEST(Traps, InjectedKeptApartLedgeredAndTraced) {
   for (const auto& t : traps) EXPECT_NE(exported.out.find("\"" + Str(t, "id") + "\""), std::string::npos);
   ASSERT_EQ(RunSluice({"ledger", "checkpoint", "--data", s.data_dir()}).exit_code, 0);
 
-  // A leak holding two of the traps, among unrelated text, names the owner and only it.
+  // A leak holding two of the traps, among unrelated text, names the owner and only it. The
+  // two longest texts: a trap shaped like a short post may have no fingerprint hash that no other
+  // text holds, and is then found only as an ordinary post (docs/trace.md; seen once in CI).
+  std::sort(traps.begin(), traps.end(), [](const json::object& a, const json::object& b) {
+    return a.at("text").as_string().size() > b.at("text").as_string().size();
+  });
   std::string leak = s.data_dir() + "/leak.txt";
   {
     std::ofstream out(leak);
