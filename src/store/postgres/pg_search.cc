@@ -38,35 +38,6 @@ std::vector<std::string> Lexemes(std::string_view text) {
   return tokens;
 }
 
-bool IsFtsLeaf(const SearchNode& node) {
-  return node.kind == Kind::kTerm || node.kind == Kind::kPhrase || node.kind == Kind::kUrl;
-}
-
-// As the SQLite compiler's IsFts: an AND qualifies only with a positive child.
-bool IsFts(const SearchNode& node) {
-  switch (node.kind) {
-    case Kind::kOr:
-      for (const auto& child : node.children)
-        if (!IsFts(child)) return false;
-      return !node.children.empty();
-    case Kind::kAnd: {
-      bool positive = false;
-      for (const auto& child : node.children) {
-        if (child.kind == Kind::kNot) {
-          if (child.children.size() != 1 || !IsFts(child.children.front())) return false;
-        } else if (IsFts(child)) {
-          positive = true;
-        } else {
-          return false;
-        }
-      }
-      return positive;
-    }
-    default:
-      return IsFtsLeaf(node);
-  }
-}
-
 // A leaf's tokens as a phrase restricted to `weight`; nullopt when it has no token (it then
 // matches nothing, as FTS5's empty phrase does).
 std::optional<std::string> PhraseQuery(std::string_view text, char weight, bool last_prefix = false) {
@@ -87,7 +58,7 @@ std::optional<std::string> PhraseQuery(std::string_view text, char weight, bool 
   return out;
 }
 
-// The tsquery of an FTS subtree (IsFts); nullopt: it matches no post.
+// The tsquery of an FTS subtree (IsFullText); nullopt: it matches no post.
 std::optional<std::string> TsQuery(const SearchNode& node) {
   switch (node.kind) {
     case Kind::kTerm:
@@ -134,7 +105,7 @@ class Compiler {
   Predicate Take() { return std::move(out_); }
 
   void Emit(const SearchNode& node) {
-    if (IsFts(node)) return EmitMatch(TsQuery(node));
+    if (IsFullText(node)) return EmitMatch(TsQuery(node));
     switch (node.kind) {
       case Kind::kAnd:
       case Kind::kOr:
@@ -174,10 +145,10 @@ class Compiler {
     std::vector<const SearchNode*> rest;
     bool positive = false;
     for (const auto& child : node.children) {
-      if (IsFts(child)) {
+      if (IsFullText(child)) {
         fts.children.push_back(child);
         positive = true;
-      } else if (is_and && child.kind == Kind::kNot && child.children.size() == 1 && IsFts(child.children.front())) {
+      } else if (is_and && child.kind == Kind::kNot && child.children.size() == 1 && IsFullText(child.children.front())) {
         fts.children.push_back(child);
       } else {
         rest.push_back(&child);
@@ -321,7 +292,7 @@ class Compiler {
 
 void CollectPositiveWords(const SearchNode& node, std::vector<const SearchNode*>& out) {
   if (node.kind == Kind::kNot) return;
-  if (IsFtsLeaf(node)) out.push_back(&node);
+  if (IsFullTextLeaf(node)) out.push_back(&node);
   for (const auto& child : node.children) CollectPositiveWords(child, out);
 }
 
@@ -389,7 +360,7 @@ std::string Phrase::Query() const {
 
 std::vector<Phrase> RelevancePhrases(const SearchNode& root) {
   std::vector<Phrase> out;
-  if (IsFts(root)) {
+  if (IsFullText(root)) {
     CollectPhrases(root, out);
   } else {
     std::vector<const SearchNode*> words;

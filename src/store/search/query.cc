@@ -214,4 +214,34 @@ Result<SearchQuery> ParseSearchQuery(std::string_view query, size_t max_length) 
   return SearchQuery{std::string(query), std::move(*root)};
 }
 
+bool IsFullTextLeaf(const SearchNode& node) {
+  using Kind = SearchNode::Kind;
+  return node.kind == Kind::kTerm || node.kind == Kind::kPhrase || node.kind == Kind::kUrl;
+}
+
+bool IsFullText(const SearchNode& node) {
+  using Kind = SearchNode::Kind;
+  switch (node.kind) {
+    case Kind::kOr:
+      for (const auto& child : node.children)
+        if (!IsFullText(child)) return false;
+      return !node.children.empty();
+    case Kind::kAnd: {
+      bool positive = false;
+      for (const auto& child : node.children) {
+        if (child.kind == Kind::kNot) {
+          if (child.children.size() != 1 || !IsFullText(child.children.front())) return false;
+        } else if (IsFullText(child)) {
+          positive = true;
+        } else {
+          return false;
+        }
+      }
+      return positive;
+    }
+    default:
+      return IsFullTextLeaf(node);
+  }
+}
+
 }  // namespace sluice

@@ -60,4 +60,11 @@ inline constexpr size_t kMaxArchiveSearchQueryLength = 1024;  // full-archive se
 //! `max_length` is in code points (kMaxSearchQueryLength or kMaxArchiveSearchQueryLength).
 Result<SearchQuery> ParseSearchQuery(std::string_view query, size_t max_length = kMaxSearchQueryLength);
 
+//! A leaf the stores' full-text index answers: a keyword, a phrase or a url:.
+bool IsFullTextLeaf(const SearchNode& node);
+//! True if the whole subtree can be one full-text expression (FTS5's MATCH, PostgreSQL's
+//! tsquery, compiled alike by both stores): its leaves are full-text leaves, and as FTS5's NOT
+//! is binary (a NOT b), an AND qualifies only with at least one positive child.
+bool IsFullText(const SearchNode& node);
+
 }  // namespace sluice

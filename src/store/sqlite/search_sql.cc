@@ -10,37 +10,6 @@ namespace {
 
 using Kind = SearchNode::Kind;
 
-// Leaves that FTS5 answers: keywords and phrases over `text`, url: over `urls`.
-bool IsFtsLeaf(const SearchNode& node) {
-  return node.kind == Kind::kTerm || node.kind == Kind::kPhrase || node.kind == Kind::kUrl;
-}
-
-// True if the whole subtree can be one FTS5 expression. FTS5's NOT is binary (a NOT b), so
-// an AND qualifies only with at least one positive child.
-bool IsFts(const SearchNode& node) {
-  switch (node.kind) {
-    case Kind::kOr:
-      for (const auto& child : node.children)
-        if (!IsFts(child)) return false;
-      return !node.children.empty();
-    case Kind::kAnd: {
-      bool positive = false;
-      for (const auto& child : node.children) {
-        if (child.kind == Kind::kNot) {
-          if (child.children.size() != 1 || !IsFts(child.children.front())) return false;
-        } else if (IsFts(child)) {
-          positive = true;
-        } else {
-          return false;
-        }
-      }
-      return positive;
-    }
-    default:
-      return IsFtsLeaf(node);
-  }
-}
-
 // `column : "value"`. Inside an FTS5 string only '"' is special (doubled); the tokenizer
 // splits the string, so several tokens make a phrase and none matches nothing.
 std::string FtsPhrase(std::string_view column, std::string_view value) {
@@ -85,7 +54,7 @@ std::string Fts(const SearchNode& node) {
       for (const auto& child : node.children) children.push_back(&child);
       return JoinFts(children, " OR ");
     }
-    default: {  // kAnd, checked by IsFts
+    default: {  // kAnd, checked by IsFullText
       std::vector<const SearchNode*> positives, negatives;
       for (const auto& child : node.children) {
         if (child.kind == Kind::kNot)
@@ -104,7 +73,7 @@ class Compiler {
   SqlPredicate Take() { return std::move(out_); }
 
   void Emit(const SearchNode& node) {
-    if (IsFts(node)) return EmitMatch(Fts(node));
+    if (IsFullText(node)) return EmitMatch(Fts(node));
     switch (node.kind) {
       case Kind::kAnd:
       case Kind::kOr:
@@ -138,9 +107,9 @@ class Compiler {
     const std::string_view op = is_and ? " AND " : " OR ";
     std::vector<const SearchNode*> positives, negatives, rest;
     for (const auto& child : node.children) {
-      if (IsFts(child))
+      if (IsFullText(child))
         positives.push_back(&child);
-      else if (is_and && child.kind == Kind::kNot && child.children.size() == 1 && IsFts(child.children.front()))
+      else if (is_and && child.kind == Kind::kNot && child.children.size() == 1 && IsFullText(child.children.front()))
         negatives.push_back(&child.children.front());
       else
         rest.push_back(&child);
@@ -287,7 +256,7 @@ SqlPredicate CompileSearch(const SearchNode& root, const SearchTables& tables) {
 namespace {
 void CollectPositiveWords(const SearchNode& node, std::vector<const SearchNode*>& out) {
   if (node.kind == Kind::kNot) return;
-  if (IsFtsLeaf(node)) out.push_back(&node);
+  if (IsFullTextLeaf(node)) out.push_back(&node);
   for (const auto& child : node.children) CollectPositiveWords(child, out);
 }
 }  // namespace
@@ -301,7 +270,7 @@ std::optional<std::string> RelevanceExpression(const SearchNode& root) {
 }
 
 std::optional<std::string> WholeFtsExpression(const SearchNode& root) {
-  if (!IsFts(root)) return std::nullopt;
+  if (!IsFullText(root)) return std::nullopt;
   return Fts(root);
 }
 
