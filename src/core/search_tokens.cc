@@ -50,9 +50,12 @@ void AppendFolded(UChar32 c, const icu::Normalizer2* nfd, std::string& out) {
 }  // namespace
 
 std::vector<std::string> SearchTokens(std::string_view text) {
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
-  if (U_FAILURE(status)) nfd = nullptr;
+  // Fetched once under a C++ static's guard: ICU's own once-flag is invisible to ThreadSanitizer.
+  static const icu::Normalizer2* nfd = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFDInstance(status);
+    return U_FAILURE(status) ? nullptr : n;
+  }();
   std::vector<std::string> tokens;
   std::string current;
   const int32_t n = static_cast<int32_t>(text.size());

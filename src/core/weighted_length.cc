@@ -40,7 +40,14 @@ int64_t Weight(char32_t c) {
   return kDefaultWeight;
 }
 
-bool Has(char32_t c, UProperty p) { return u_hasBinaryProperty(UChar32(c), p); }
+// ICU loads the emoji properties on first use under its own once-flag, which ThreadSanitizer
+// cannot see inside the uninstrumented library; loading them under a C++ static's guard makes
+// every later reader ordered after the load.
+bool Has(char32_t c, UProperty p) {
+  static const bool loaded = u_hasBinaryProperty(0x1F600, UCHAR_EXTENDED_PICTOGRAPHIC);
+  (void)loaded;
+  return u_hasBinaryProperty(UChar32(c), p);
+}
 
 class EmojiScanner {
  public:
@@ -93,10 +100,15 @@ class EmojiScanner {
 }  // namespace
 
 std::string NormalizeNfc(std::string_view s) {
+  // Fetched once under a C++ static's guard, for the reason Has gives.
+  static const icu::Normalizer2* nfc = [] {
+    UErrorCode err = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(err);
+    // ICU's data is linked in; failing here means a broken installation, not bad input.
+    if (U_FAILURE(err)) throw std::runtime_error("ICU NFC normalizer unavailable");
+    return n;
+  }();
   UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(err);
-  // ICU's data is linked in; failing here means a broken installation, not bad input.
-  if (U_FAILURE(err)) throw std::runtime_error("ICU NFC normalizer unavailable");
   std::string out;
   out.reserve(s.size());
   icu::StringByteSink<std::string> sink(&out);

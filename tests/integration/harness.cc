@@ -288,12 +288,24 @@ HttpResponse SluiceServer::Request(const std::string& method, const std::string&
                                    const std::map<std::string, std::string>& extra_headers) const {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), uint16_t(port_)));
-  beast::flat_buffer buffer;
-  HttpResponse out = Exchange(stream, buffer, method, target, token, body, content_type, extra_headers);
-  beast::error_code ec;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  return out;
+  try {
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), uint16_t(port_)));
+    beast::flat_buffer buffer;
+    HttpResponse out = Exchange(stream, buffer, method, target, token, body, content_type, extra_headers);
+    beast::error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    return out;
+  } catch (const boost::system::system_error& e) {
+    // A connection the server dropped is most often a server that died (a sanitizer report,
+    // an abort): its log's end says why, and the exception carries it into the test output.
+    std::string log;
+    if (log_) {
+      constexpr size_t kTail = 8192;
+      std::lock_guard lock(log_->mu);
+      log = log_->text.size() > kTail ? "..." + log_->text.substr(log_->text.size() - kTail) : log_->text;
+    }
+    throw std::runtime_error(method + " " + target + ": " + e.what() + "\nthe server's log ends:\n" + log);
+  }
 }
 
 struct KeepAliveClient::Impl {
