@@ -4,6 +4,7 @@
 
 #include "core/parse.h"
 #include "store/postgres/fts5_tokens.h"
+#include "store/search/sql_predicate.h"
 
 namespace sluice::pg {
 
@@ -99,195 +100,49 @@ std::optional<std::string> TsQuery(const SearchNode& node) {
   }
 }
 
-class Compiler {
- public:
-  explicit Compiler(std::string_view tags) : tags_(tags) {}
-  Predicate Take() { return std::move(out_); }
+// The PostgreSQL side of PredicateWriter (store/search/sql_predicate.h).
+struct Dialect {
+  static constexpr std::string_view kTrue = "TRUE", kFalse = "FALSE";
+  std::string sql;
+  Params params;
+  std::string_view tags;
 
-  void Emit(const SearchNode& node) {
-    if (IsFullText(node)) return EmitMatch(TsQuery(node));
-    switch (node.kind) {
-      case Kind::kAnd:
-      case Kind::kOr:
-        return EmitJunction(node);
-      case Kind::kNot:
-        out_.sql += "NOT (";
-        if (node.children.empty())
-          out_.sql += "FALSE";
-        else
-          Emit(node.children.front());
-        out_.sql += ")";
-        return;
-      default:
-        return EmitLeaf(node);
-    }
-  }
-
- private:
-  void EmitMatch(const std::optional<std::string>& query) {
+  void Match(const SearchNode& node) {
+    const std::optional<std::string> query = TsQuery(node);
     if (!query) {
-      out_.sql += "FALSE";
+      sql += kFalse;
       return;
     }
-    out_.sql += "p.search @@ ?::tsquery";
-    out_.params.Add(*query);
+    sql += "p.search @@ ?::tsquery";
+    params.Add(*query);
   }
-
-  // The FTS children of an AND or OR become one tsquery, first; the rest follow in order.
-  void EmitJunction(const SearchNode& node) {
-    const bool is_and = node.kind == Kind::kAnd;
-    if (node.children.empty()) {
-      out_.sql += is_and ? "TRUE" : "FALSE";
-      return;
-    }
-    const std::string_view op = is_and ? " AND " : " OR ";
-    SearchNode fts{.kind = node.kind};
-    std::vector<const SearchNode*> rest;
-    bool positive = false;
-    for (const auto& child : node.children) {
-      if (IsFullText(child)) {
-        fts.children.push_back(child);
-        positive = true;
-      } else if (is_and && child.kind == Kind::kNot && child.children.size() == 1 && IsFullText(child.children.front())) {
-        fts.children.push_back(child);
-      } else {
-        rest.push_back(&child);
-      }
-    }
-    out_.sql += "(";
-    bool first = true;
-    auto separate = [&] {
-      if (!first) out_.sql += op;
-      first = false;
-    };
-    if (positive) {
-      separate();
-      EmitMatch(TsQuery(fts));
-    } else if (!fts.children.empty()) {  // negated words only: NOT (any of them)
-      separate();
-      SearchNode any{.kind = Kind::kOr};
-      for (const auto& neg : fts.children) any.children.push_back(neg.children.front());
-      out_.sql += "NOT (";
-      EmitMatch(TsQuery(any));
-      out_.sql += ")";
-    }
-    for (const SearchNode* child : rest) {
-      separate();
-      Emit(*child);
-    }
-    out_.sql += ")";
-  }
-
-  // An id operand: FALSE when it is no int64 (nothing has such an id).
+  void BindText(const std::string& value) { params.Add(value); }
+  // Past int64: no such id (a bigint parameter could not hold it).
   bool BindId(const std::string& value) {
     const auto id = ParseInt<int64_t>(value);
     if (!id.ok()) return false;
-    out_.params.Add(int64_t(id.value));
+    params.Add(int64_t(id.value));
     return true;
   }
-
-  void EmitTag(char kind, const std::string& value) {
-    out_.sql += "p.id IN (SELECT t.post_id FROM " + std::string(tags_) + " t WHERE t.kind = '";
-    out_.sql += kind;
-    out_.sql += "' AND t.value = ?)";
-    out_.params.Add(value);
-  }
-
-  void EmitUser(std::string_view column, bool nullable, const std::string& value) {
-    const bool numeric = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
-    std::string sql = "(";
-    if (nullable) (sql += column) += " IS NOT NULL AND ";
-    sql += column;
-    if (numeric) {
-      if (!BindId(value)) {
-        out_.sql += "FALSE";
-        return;
-      }
-      sql += " = ?)";
-    } else {
-      sql += " IN (SELECT id FROM users WHERE username_lc = ?))";
-      out_.params.Add(value);
-    }
-    out_.sql += sql;
-  }
-
   // Whole words of the author's description: a regular expression over the ASCII-lowercased
   // description padded with spaces (SQLite's lower() folds ASCII only; so does translate()).
-  void EmitBio(const std::string& value) {
+  void Bio(const std::string& value) {
     std::string pattern = "[^a-z0-9_]";
     for (char c : value) {
       if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) pattern += '\\';
       pattern += c;
     }
     pattern += "[^a-z0-9_]";
-    out_.sql +=
+    sql +=
         "p.author_id IN (SELECT id FROM users WHERE ' ' || translate(description, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
         " 'abcdefghijklmnopqrstuvwxyz') || ' ' ~ ?)";
-    out_.params.Add(pattern);
+    params.Add(pattern);
   }
-
-  void EmitRetweetsOf(const std::string& value) {
-    out_.sql += "(p.retweeted_id IS NOT NULL AND p.retweeted_id IN (SELECT q.id FROM posts q WHERE ";
-    EmitUser("q.author_id", false, value);
-    out_.sql += "))";
+  // Emoji separate tokens, so no tsquery finds them: the text is searched.
+  void Contains(const std::string& value) {
+    sql += "strpos(p.text || p.note_text, ?) > 0";
+    params.Add(value);
   }
-
-  void EmitId(std::string_view column, bool nullable, const std::string& value) {
-    std::string sql = "(";
-    if (nullable) (sql += column) += " IS NOT NULL AND ";
-    (sql += column) += " = ?)";
-    if (!BindId(value)) {
-      out_.sql += "FALSE";
-      return;
-    }
-    out_.sql += sql;
-  }
-
-  void EmitLeaf(const SearchNode& node) {
-    const std::string& v = node.value;
-    switch (node.kind) {
-      case Kind::kHashtag: return EmitTag('h', v);
-      case Kind::kCashtag: return EmitTag('c', v);
-      case Kind::kMention: return EmitTag('m', v);
-      case Kind::kFrom: return EmitUser("p.author_id", false, v);
-      case Kind::kTo: return EmitUser("p.in_reply_to_user_id", true, v);
-      case Kind::kConversationId: return EmitId("p.conversation_id", false, v);
-      case Kind::kInReplyToTweetId: return EmitId("p.replied_to_id", true, v);
-      case Kind::kQuotesOfTweetId: return EmitId("p.quoted_id", true, v);
-      case Kind::kLang:
-        out_.sql += "p.lang = ?";
-        out_.params.Add(v);
-        return;
-      case Kind::kRetweetsOf: return EmitRetweetsOf(v);
-      case Kind::kBio: return EmitBio(v);
-      case Kind::kEmoji:
-        // Emoji separate tokens, so no tsquery finds them: the text is searched.
-        out_.sql += "strpos(p.text || p.note_text, ?) > 0";
-        out_.params.Add(v);
-        return;
-      case Kind::kIs:
-        out_.sql += v == "retweet"    ? "p.retweeted_id IS NOT NULL"
-                    : v == "reply"    ? "p.replied_to_id IS NOT NULL"
-                    : v == "quote"    ? "p.quoted_id IS NOT NULL"
-                    : v == "verified" ? "p.author_id IN (SELECT id FROM users WHERE verified_type <> 'none')"
-                    : v == "nullcast" ? "p.nullcast <> 0"
-                                      : "FALSE";
-        return;
-      case Kind::kHas:
-        out_.sql += v == "links"      ? "(p.flags & 1) <> 0"
-                    : v == "mentions" ? "(p.flags & 2) <> 0"
-                    : v == "hashtags" ? "(p.flags & 4) <> 0"
-                    : v == "cashtags" ? "(p.flags & 8) <> 0"
-                                      : "FALSE";
-        return;
-      default:  // place_country:, point_radius:, context:, entity:, list:: no such data is held
-        out_.sql += "FALSE";
-        return;
-    }
-  }
-
-  const std::string_view tags_;
-  Predicate out_;
 };
 
 void CollectPositiveWords(const SearchNode& node, std::vector<const SearchNode*>& out) {
@@ -317,9 +172,9 @@ std::string SearchVector(const std::vector<std::pair<std::string_view, char>>& f
 }
 
 Predicate CompileSearch(const SearchNode& root, std::string_view tags) {
-  Compiler compiler(tags);
-  compiler.Emit(root);
-  return compiler.Take();
+  Dialect d{.tags = tags};
+  PredicateWriter<Dialect>(d).Emit(root);
+  return {std::move(d.sql), std::move(d.params)};
 }
 
 
