@@ -2,6 +2,7 @@
 //! The plain types the API handlers take and return: no sockets, no Beast. http/ converts
 //! to and from the wire; tests call handlers directly.
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,9 @@ struct ApiRequest {
   std::string_view accept;
   std::string_view body;
   std::string_view request_id;
+  //! When the request had arrived whole (the server read its header; max: not known). Whatever
+  //! the client saw acknowledged before it sent the request happened before this.
+  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::time_point::max();
 };
 
 struct ApiResponse {

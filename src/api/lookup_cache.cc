@@ -11,10 +11,13 @@ std::string LookupCache::Key(std::string_view id_text, std::string_view query) {
   return key;
 }
 
-const ApiResponse* LookupCache::Find(std::string_view key, Store& store, TimeMs now) {
-  if (!polled_ || now - last_poll_ >= poll_ms_ || now < last_poll_) {
+const ApiResponse* LookupCache::Find(std::string_view key, Store& store, TimeMs now,
+                                     std::chrono::steady_clock::time_point received) {
+  const bool due = !polled_ || now - last_poll_ >= poll_ms_ || now < last_poll_;
+  if (due && !(polled_ && received <= last_poll_began_)) {
     // Another process's write: this worker starts over (every worker polls for itself). The
     // response being rendered reads after this poll, so it may be kept.
+    last_poll_began_ = std::chrono::steady_clock::now();
     if (store.PollOtherWriters()) entries_.clear();
     polled_ = true;
     last_poll_ = now;

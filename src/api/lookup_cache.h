@@ -12,12 +12,14 @@
 //! post after its DELETE's response, nor an old version of anything written. A write made by
 //! another process on the same store (`sluice import`, `seed`) is noticed by asking the store
 //! at most every `poll_ms` (kPollMs): such writes show within that long. On a store other nodes
-//! serve from (Store::SharedByNodes), `poll_ms` is 0: every lookup asks, so a write another
-//! node acknowledged is never answered from the cache after its response.
+//! serve from (Store::SharedByNodes), `poll_ms` is 0: every lookup received after the worker's
+//! last poll began asks (Find), so a write another node acknowledged is never answered from
+//! the cache after its response.
 //!
 //! Not thread-safe: one per worker. Only responses that do not depend on the app are kept
 //! (the handler decides: not trap records, not partial errors).
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -44,7 +46,13 @@ class LookupCache {
   //! if so; then drops every entry if the write generation moved since they were rendered.
   //! Call before the request's first store read, so that what it renders after a poll that
   //! found a write includes that write.
-  const ApiResponse* Find(std::string_view key, Store& store, TimeMs now);
+  //! `received`: when the request had arrived whole (its header read). A write acknowledged
+  //! before the client sent the request was committed before then, so a poll issued at or
+  //! after `received` has seen it: a request received before this worker's last poll began
+  //! needs no poll of its own. Under load most requests wait behind others and share one
+  //! poll; alone, each polls.
+  const ApiResponse* Find(std::string_view key, Store& store, TimeMs now,
+                          std::chrono::steady_clock::time_point received = std::chrono::steady_clock::time_point::max());
 
   //! Keeps `response` under `key`. `generation` is StoreWriteGeneration() as read before the
   //! first store read the response comes from (ApiContext::write_generation); when a write
@@ -59,6 +67,7 @@ class LookupCache {
   TimeMs poll_ms_;
   bool polled_ = false;
   TimeMs last_poll_ = 0;
+  std::chrono::steady_clock::time_point last_poll_began_{};
   uint64_t generation_ = 0;  // the write generation every entry was rendered at
   std::unordered_map<std::string, ApiResponse> entries_;
 };

@@ -60,7 +60,7 @@ Result<ApiResponse> GetPostById(ApiContext& ctx, const App& app, const ApiReques
   std::optional<LookupCache>& cache = ctx.worker.lookup_cache;
   if (cache) {
     key = LookupCache::Key(id_text, req.query);
-    if (const ApiResponse* hit = cache->Find(key, ctx.store, ctx.now)) {
+    if (const ApiResponse* hit = cache->Find(key, ctx.store, ctx.now, req.received)) {
       ctx.services.metrics.CountLookupCache(true);
       return *hit;
     }

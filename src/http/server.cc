@@ -198,6 +198,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     try {
       auto parsed = ToApiRequest(parser_->get(), request_id_);
       if (!parsed.ok()) return Respond(ProblemResponse(parsed.status()));
+      parsed->received = started_;
       worker_.router->Dispatch(*worker_.state, *parsed,
                                [self = this->shared_from_this()](ApiResponse r) { self->Respond(std::move(r)); });
     } catch (const std::exception& e) {

@@ -131,6 +131,25 @@ TEST_F(LookupCacheTest, PollingEveryTimeNoticesAnotherWriterAtOnce) {
   EXPECT_EQ(cache.Find(key, *store_, kT0), nullptr);
 }
 
+// A request received before the worker's last poll began needs none: whatever was
+// acknowledged before it arrived was committed before that poll. One received after it polls.
+TEST_F(LookupCacheTest, ARequestReceivedBeforeTheLastPollSharesIt) {
+  LookupCache cache(100, 0);
+  std::string key = LookupCache::Key("1", "");
+  const auto early = std::chrono::steady_clock::now();  // arrived, then waited behind others
+  EXPECT_EQ(cache.Find(key, *store_, kT0, std::chrono::steady_clock::now()), nullptr);  // polls
+  cache.Insert(key, StoreWriteGeneration(), Response("{}", PostId(0)));
+  WriteAsAnotherProcess("UPDATE posts SET like_count = like_count + 1 WHERE id = " + std::to_string(PostId(0)));
+  // Received before the poll (and so before the write was acknowledged): the poll stands for it.
+  EXPECT_NE(cache.Find(key, *store_, kT0, early), nullptr);
+  // Received after the write: asks, and finds it.
+  EXPECT_EQ(cache.Find(key, *store_, kT0, std::chrono::steady_clock::now()), nullptr);
+  // Not known when it arrived: asks.
+  cache.Insert(key, StoreWriteGeneration(), Response("{}", PostId(0)));
+  WriteAsAnotherProcess("UPDATE posts SET like_count = like_count + 1 WHERE id = " + std::to_string(PostId(0)));
+  EXPECT_EQ(cache.Find(key, *store_, kT0), nullptr);
+}
+
 // Two workers, each with its own store connection and cache. One worker's write moves the
 // generation once, and both start over; the other worker's poll then notices that same commit
 // (its connection's data_version changed), which is not news to anyone: it empties that
