@@ -56,6 +56,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   // Before any thread exists (the ledger's among them): SIGINT/SIGTERM wait, pending, until
   // the server's handler takes them, so a signal right after start drains instead of killing.
   BlockStopSignals();
+  const int pool_size = StorePoolSize(config);
   auto plans = LoadPlans(config);
   if (!plans.ok()) return Fail(plans.status());
   // Usage snapshots are written with the ledger's checkpoints (from its Open on), from a meter
@@ -77,7 +78,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   {
     // create: also brings a store made by an older sluice up to the current schema (its
     // write_intents table), before any worker opens its own connection.
-    auto store = OpenStore({config.store_url, c.data, true});
+    auto store = OpenStore({config.store_url, c.data, true, pool_size});
     if (!store.ok()) return Fail(store.status());
     auto settled = ReconcileWrites(LedgerDir(c), **store);
     if (!settled.ok()) return Fail(settled.status());
@@ -90,7 +91,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (!config.metering.enabled) {
     spdlog::warn("metering.enabled = false: no rate limits, caps or credits (for benchmarks); the ledger still records");
   } else {
-    auto store = OpenStore({config.store_url, c.data, false});
+    auto store = OpenStore({config.store_url, c.data, false, pool_size});
     if (!store.ok()) return Fail(store.status());
     const auto restoring = std::chrono::steady_clock::now();
     auto restored = snapshots->Start(std::move(*store), *plans, meter);
@@ -106,7 +107,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   if (config.traps.enabled) {
     auto secret = TrapInjector::LoadOrCreateSecret((std::filesystem::path(c.data) / "traps.secret").string());
     if (!secret.ok()) return Fail(secret.status());
-    auto store = OpenStore({config.store_url, c.data, false});
+    auto store = OpenStore({config.store_url, c.data, false, pool_size});
     if (!store.ok()) return Fail(store.status());
     const auto started = std::chrono::steady_clock::now();
     auto model = TrapInjector::ModelFromStore(**store);
@@ -137,7 +138,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     spdlog::info("limits: shared in {} (on backend failure: {}, {} node(s))", config.limits.url,
                  config.limits.on_backend_failure, config.limits.nodes);
   }
-  Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); },
+  Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
                 {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());

@@ -4,6 +4,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <thread>
 #include <type_traits>
 #include <fmt/format.h>
 
@@ -91,6 +92,7 @@ const std::map<std::string, Setter>& Keys() {
       {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", String([](Config& c) -> auto& { return c.plans_file; })},
       {"store.url", String([](Config& c) -> auto& { return c.store_url; })},
+      {"store.pool_size", Int(0, 1024, [](Config& c) -> auto& { return c.store_pool_size; })},
   };
   return keys;
 }
@@ -169,6 +171,14 @@ Result<Config> LoadConfig(const std::string& path) {
   auto text = ReadTomlFile(path, "config file");
   if (!text.ok()) return text.status();
   return ParseConfig(*text, path);
+}
+
+int WorkerCount(const Config& config) {
+  return config.server.workers > 0 ? int(config.server.workers) : int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int StorePoolSize(const Config& config) {
+  return config.store_pool_size > 0 ? int(config.store_pool_size) : std::max(8, WorkerCount(config) + 4);
 }
 
 }  // namespace sluice

@@ -93,6 +93,7 @@ struct Config {
   LimitsConfig limits;
   LogConfig log;
   std::string store_url = "sqlite";
+  int64_t store_pool_size = 0;  // [store] pool_size: PostgreSQL connections a server keeps (0: workers + 4, at least 8)
   std::string plans_file;  // "" = the shipped plans (config/plans.toml, compiled in)
   int node_id = 0;
 };
@@ -100,6 +101,12 @@ struct Config {
 //! Reads `path`. Errors are CommandError (kUsage) such as
 //! "config.toml: unknown key 'server.lissen'".
 Result<Config> LoadConfig(const std::string& path);
+
+//! The server's worker threads: server.workers, or one per core when it is 0.
+int WorkerCount(const Config& config);
+//! The PostgreSQL connections a server keeps: store.pool_size, or when it is 0 one per worker
+//! and four for the threads beside them (usage snapshots, start-up), at least 8.
+int StorePoolSize(const Config& config);
 //! Parses TOML text; `name` is used in error messages.
 Result<Config> ParseConfig(std::string_view toml_text, const std::string& name);
 

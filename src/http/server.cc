@@ -397,7 +397,7 @@ Result<int> Server::Start() {
   if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return CommandError("--listen " + listen + ": " + ec.message());
 
-  int n = m.config.server.workers > 0 ? m.config.server.workers : int(std::max(1u, std::thread::hardware_concurrency()));
+  int n = WorkerCount(m.config);
   m.ids = std::make_unique<SnowflakeGenerator>(SystemClock::Instance(), m.config.node_id);
   // metering.enabled = false (benchmarks): no limiter and no meter, so no rate-limit, write
   // check or cap stage; the plan and licence checks and the ledger stay.

@@ -17,7 +17,7 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   } else if (url.rfind("sqlite://", 0) == 0) {
     path = std::string(url.substr(9));
   } else if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
-    return pg::PostgresStore::Open(std::string(url), options.create);
+    return pg::PostgresStore::Open(std::string(url), options.create, options.pool_size);
   } else {
     return CommandError("--store " + std::string(url) + ": unknown store URL (expected sqlite, sqlite:///path or postgres://user@host:port/database)");
   }

@@ -339,6 +339,8 @@ struct StoreOptions {
   std::string url;       // "sqlite" (default: DATA/sluice.db), sqlite:///path/file.db, or postgres://... (libpq URI)
   std::string data_dir;  // --data
   bool create = true;    // create and migrate the schema if needed
+  int pool_size = 0;     // PostgreSQL: the connections this process keeps to it, set by its first
+                         // OpenStore (0: pg::Pool::kDefaultSize); SQLite: unused
 };
 
 //! Opens one connection. Fails with a CommandError naming the file for an unusable store.

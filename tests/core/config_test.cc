@@ -47,6 +47,21 @@ TEST(Config, RejectsOutOfRange) {
   EXPECT_EQ(c.status().message(), "sluice.toml: key 'posts.max_chars' must be 1..100000");
 }
 
+TEST(Config, StorePoolSizeDefaultsToTheWorkersAndIsBounded) {
+  auto c = ParseConfig("[server]\nworkers = 12\n", "sluice.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(StorePoolSize(*c), 16);  // a connection per worker, four beside them
+  c = ParseConfig("[server]\nworkers = 1\n", "sluice.toml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(StorePoolSize(*c), 8);
+  c = ParseConfig("[store]\npool_size = 3\n", "sluice.toml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(StorePoolSize(*c), 3);
+  c = ParseConfig("[store]\npool_size = 5000\n", "sluice.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "sluice.toml: key 'store.pool_size' must be 0..1024");
+}
+
 TEST(Config, ExampleFileIsValidAndHoldsTheDefaults) {
   auto c = LoadConfig(SLUICE_SOURCE_DIR "/config/sluice.example.toml");
   ASSERT_TRUE(c.ok()) << c.status().message();

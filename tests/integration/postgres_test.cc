@@ -10,6 +10,9 @@
 #include <fstream>
 #include <signal.h>
 
+#include <atomic>
+#include <thread>
+
 #include "harness.h"
 #include "support/postgres_server.h"
 
@@ -67,6 +70,39 @@ TEST(PostgresServe, AnOutageIsA503AndServiceResumesWithNothingAcknowledgedLost) 
   }
   pg->reset();
   std::filesystem::remove_all(dir);
+}
+
+// [store] pool_size bounds the connections a server keeps: 4 workers answering 8 concurrent
+// clients through a pool of 2 never hold more than 2 (PostgreSQL's own count says so).
+TEST(PostgresServe, KeepsNoMoreConnectionsThanItsPoolSize) {
+  auto url = test::SharedPostgres::NewDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().message();
+  SluiceServer server(*url, 20, 200);
+  const std::string token = server.CreateApp("pool-app");
+  const std::string config = server.data_dir() + "/pool.toml";
+  std::ofstream(config) << "[server]\nworkers = 4\n[store]\npool_size = 2\n";
+  server.Start({"--config", config});
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i)
+    clients.emplace_back([&] {
+      for (int j = 0; j < 10; ++j)
+        if (server.Get("/2/tweets/search/recent?query=the&max_results=100", token).status == 200) ++ok;
+    });
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 80);
+  // Counted while the server still holds its pool open.
+  FILE* psql = popen(("psql '" + *url + "' -Atc \"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                      " AND pid <> pg_backend_pid()\" 2>&1").c_str(), "r");
+  ASSERT_NE(psql, nullptr);
+  char line[128] = {};
+  const bool read = fgets(line, sizeof line, psql) != nullptr;
+  pclose(psql);
+  ASSERT_TRUE(read);
+  const int held = std::atoi(line);
+  EXPECT_GE(held, 1) << line;
+  EXPECT_LE(held, 2) << line;
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 // The commands against PostgreSQL: seed, import, apps, keys, credits, then serve, and usage,

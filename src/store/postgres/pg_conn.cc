@@ -339,13 +339,13 @@ void Pool::Lease::Release() {
   c_.reset();
 }
 
-std::shared_ptr<Pool> Pool::For(const std::string& url) {
+std::shared_ptr<Pool> Pool::For(const std::string& url, int size) {
   static std::mutex mu;
   static std::map<std::string, std::weak_ptr<Pool>> pools;
   std::lock_guard lock(mu);
   auto& weak = pools[url];
   if (auto pool = weak.lock()) return pool;
-  auto pool = std::make_shared<Pool>(url, kDefaultSize);
+  auto pool = std::make_shared<Pool>(url, size);
   weak = pool;
   return pool;
 }

@@ -161,8 +161,9 @@ class Tx {
 class Pool {
  public:
   static constexpr int kDefaultSize = 8;
-  //! The process's pool for `url` (one per URL, shared by every store that names it).
-  static std::shared_ptr<Pool> For(const std::string& url);
+  //! The process's pool for `url` (one per URL, shared by every store that names it); `size`
+  //! counts when this call makes it.
+  static std::shared_ptr<Pool> For(const std::string& url, int size = kDefaultSize);
   explicit Pool(std::string url, int size) : url_(std::move(url)), size_(size) {}
 
   class Lease {

@@ -24,8 +24,8 @@ std::string IdArray(std::span<const Id> ids) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> PostgresStore::Open(const std::string& url, bool create) {
-  auto pool = Pool::For(url);
+Result<std::unique_ptr<Store>> PostgresStore::Open(const std::string& url, bool create, int pool_size) {
+  auto pool = Pool::For(url, pool_size > 0 ? pool_size : Pool::kDefaultSize);
   auto lease = pool->Acquire();
   if (!lease.ok()) return CommandError("--store " + url + ": " + lease.status().message());
   if (create)

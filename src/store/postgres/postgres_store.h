@@ -20,8 +20,9 @@ namespace sluice::pg {
 class PostgresStore final : public Store {
  public:
   //! Connects to `url` (a libpq URI: postgres://user@host:port/db), applying the migrations
-  //! when `create`. CommandError naming the URL when PostgreSQL cannot be reached.
-  static Result<std::unique_ptr<Store>> Open(const std::string& url, bool create);
+  //! when `create`, through the process's pool of `pool_size` connections to it (Pool::For).
+  //! CommandError naming the URL when PostgreSQL cannot be reached.
+  static Result<std::unique_ptr<Store>> Open(const std::string& url, bool create, int pool_size = Pool::kDefaultSize);
 
   Result<std::vector<StoredPost>> GetPosts(std::span<const Id> ids) override;
   Result<std::vector<User>> GetUsers(std::span<const Id> ids) override;
