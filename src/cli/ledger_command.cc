@@ -33,6 +33,7 @@ std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
   ledger_data_option(c.prove);
   c.prove->add_option("--app", c.ledger_app, "app id")->required()->check(IntIn<Id>(0));
   c.prove->add_option("--post", c.ledger_post, "post id")->required()->check(IntIn<Id>(0));
+  AddLedgersOption(c.prove, c.ledgers);
   c.consistency = c.cmd->add_subcommand("consistency", "JSON: the consistency proof between two tree sizes");
   ledger_data_option(c.consistency);
   c.consistency->add_option("--from", c.from_size, "older tree size")->required()->check(IntIn<uint64_t>());
@@ -44,6 +45,7 @@ std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
   c.exporter->add_option("--app", c.ledger_app, "app id (0: every app)")->required()->check(IntIn<Id>(0));
   c.exporter->add_option("--from", c.from_time, "from this time (RFC 3339), inclusive");
   c.exporter->add_option("--to", c.to_time, "to this time (RFC 3339), exclusive");
+  AddLedgersOption(c.exporter, c.ledgers);
   c.check = c.cmd->add_subcommand("check-proof", "check a `ledger prove` file with only the verifier key");
   c.check->add_option("file", c.proof_file, "the JSON written by `sluice ledger prove`")->required();
   c.check->add_option("--pubkey", c.pubkey_text, "the verifier key (`sluice ledger pubkey`)")->required();
@@ -94,10 +96,21 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
     return 0;
   }
   if (*c.prove) {
-    auto json = ProveDelivery(dir, c.ledger_app, c.ledger_post, ScanProgress);
-    if (!json.ok()) return Fail(json.status());
-    std::printf("%s\n", json->c_str());
-    return 0;
+    // Several nodes: a proof comes from one ledger (its tree, its signed checkpoint), so the
+    // first ledger, in the order given, whose records prove the delivery gives it; its
+    // checkpoint note names its node.
+    auto ledgers = ResolveLedgers(c.ledgers, c.ledger_data);
+    if (!ledgers.ok()) return Fail(ledgers.status());
+    std::string why;
+    for (const std::string& ledger : *ledgers) {
+      auto json = ProveDelivery(ledger, c.ledger_app, c.ledger_post, ScanProgress);
+      if (json.ok()) {
+        std::printf("%s\n", json->c_str());
+        return 0;
+      }
+      why += (why.empty() ? "" : "; ") + (ledgers->size() > 1 ? ledger + ": " : "") + json.status().message();
+    }
+    return Fail(CommandError(why));
   }
   if (*c.consistency) {
     auto json = ConsistencyJson(dir, c.from_size, c.to_size);
@@ -109,9 +122,15 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
     std::optional<TimeMs> from, to;
     if (!c.from_time.empty() && !(from = ParseTime(c.from_time))) return Fail(CommandError("--from " + c.from_time + ": not an RFC 3339 time"));
     if (!c.to_time.empty() && !(to = ParseTime(c.to_time))) return Fail(CommandError("--to " + c.to_time + ": not an RFC 3339 time"));
-    Status s = ExportRecords(dir, c.ledger_app, from, to, std::cout, ScanProgress);
-    std::cout.flush();
-    return s.ok() ? 0 : Fail(s);
+    // Several nodes: each ledger's records in turn, in the order given.
+    auto ledgers = ResolveLedgers(c.ledgers, c.ledger_data);
+    if (!ledgers.ok()) return Fail(ledgers.status());
+    for (const std::string& ledger : *ledgers) {
+      Status s = ExportRecords(ledger, c.ledger_app, from, to, std::cout, ScanProgress);
+      std::cout.flush();
+      if (!s.ok()) return Fail(s);
+    }
+    return 0;
   }
   if (*c.repair) {
     // Explicit and logged: what it removes is kept in DATA/ledger/repaired-<ms>/, and each

@@ -1,6 +1,6 @@
 #pragma once
 //! The ledgers of several nodes as one body of evidence: `--ledger PATH`, repeatable, on
-//! `sluice ledger verify`, `usage`, `invoice` and `trace`. Each node keeps its own ledger
+//! `sluice ledger verify`, `prove`, `export`, `usage`, `invoice` and `trace`. Each node keeps its own ledger
 //! (DATA/ledger of its data directory); these commands take them all.
 
 #include <string>

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "harness.h"
@@ -124,6 +125,37 @@ TEST_F(NodesTest, TwoNodesLedgersAreOneBodyOfEvidence) {
   EXPECT_NE(verified.out.find(cluster + "/node-1/ledger: ledger OK"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find(cluster + "/node-2/ledger: ledger OK"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("2 ledgers OK: "), std::string::npos) << verified.out;
+
+  // Export gives each ledger's records in turn; prove finds a delivery in the ledger that holds
+  // it (its checkpoint names that node), and check-proof takes it with that node's key.
+  auto exported = RunSluice({"ledger", "export", "--app", Str(app_, "app_id"), "--ledger", la, "--ledger", lb});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::set<std::string> exported_posts;
+  std::istringstream lines(exported.out);
+  for (std::string line; std::getline(lines, line);) {
+    const json::value record = json::parse(line);
+    for (const auto& id : record.at("post_ids").as_array()) exported_posts.emplace(id.as_string());
+  }
+  EXPECT_EQ(exported_posts, all);
+  std::string only_b;
+  for (const auto& id : via_b)
+    if (!via_a.count(id)) only_b = id;
+  ASSERT_FALSE(only_b.empty());
+  auto alone = RunSluice({"ledger", "prove", "--app", Str(app_, "app_id"), "--post", only_b, "--ledger", la});
+  EXPECT_NE(alone.exit_code, 0);
+  EXPECT_NE(alone.err.find("never received post " + only_b), std::string::npos) << alone.err;
+  auto proved = RunSluice({"ledger", "prove", "--app", Str(app_, "app_id"), "--post", only_b, "--ledger", la, "--ledger", lb});
+  ASSERT_EQ(proved.exit_code, 0) << proved.err;
+  EXPECT_NE(proved.out.find("node-2"), std::string::npos);
+  const std::string proof = a_->data_dir() + "/proof.json";
+  std::ofstream(proof) << proved.out;
+  auto pubkey = RunSluice({"ledger", "pubkey", "--data", b_->data_dir()});
+  ASSERT_EQ(pubkey.exit_code, 0) << pubkey.err;
+  std::string key = pubkey.out.substr(0, pubkey.out.find('\n'));
+  auto checked = RunSluice({"ledger", "check-proof", proof, "--pubkey", key});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err << checked.out;
+
+  // A forged copy: node 1's ledger under node 2's key.
   std::filesystem::copy_file(b_->data_dir() + "/ledger/checkpoint.vkey", a_->data_dir() + "/ledger/checkpoint.vkey",
                              std::filesystem::copy_options::overwrite_existing);
   auto forged = RunSluice({"ledger", "verify", "--ledger", la, "--ledger", lb});
