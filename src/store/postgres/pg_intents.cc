@@ -5,6 +5,7 @@
 
 #include "core/long_post.h"
 #include "core/text.h"
+#include "store/graph_sql.h"
 #include "store/postgres/postgres_store.h"
 
 namespace sluice::pg {
@@ -152,61 +153,14 @@ Status PostgresStore::DeletePendingPoll(Id post_id) {
   return Status::Ok();
 }
 
-namespace {
-
-struct ListSql {
-  std::string_view select;
-  std::string_view from_where;
-  std::string_view edge;
-};
-
-constexpr std::string_view kVisiblePost =
-    "p.deleted_at IS NULL AND p.author_id NOT IN (SELECT id FROM users WHERE protected <> 0)";
-
-const ListSql& SqlFor(GraphList list) {
-  static const std::array<ListSql, 5> kSql = {{
-      {"f.id, f.follower_id", "follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = ? AND u.synthetic = 0",
-       "f.id"},
-      {"f.id, f.followee_id", "follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = ? AND u.synthetic = 0",
-       "f.id"},
-      {"l.id, l.user_id", "likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ? AND u.synthetic = 0", "l.id"},
-      {"l.id, l.post_id", "likes l JOIN posts p ON p.id = l.post_id WHERE l.user_id = ?", "l.id"},
-      {"max(p.id), p.author_id", "posts p WHERE p.retweeted_id = ?", "p.id"},
-  }};
-  return kSql[size_t(list)];
-}
-
-}  // namespace
 
 Result<std::vector<GraphEdge>> PostgresStore::Graph(GraphList list, Id of, const PageRequest& page) {
-  const ListSql& q = SqlFor(list);
-  Id lo = 0, hi = INT64_MAX;
-  bool newer = false;
-  if (page.cursor) {
-    if (page.cursor->first == PageRequest::Direction::kOlder) {
-      hi = page.cursor->second;
-    } else {
-      lo = page.cursor->second + 1;
-      newer = true;
-    }
-  }
-  const bool posts = list == GraphList::kLikedPosts || list == GraphList::kRepostedBy;
-  std::string sql = "SELECT " + std::string(q.select) + " FROM " + std::string(q.from_where);
-  if (posts) sql += " AND " + std::string(kVisiblePost);
-  std::string edge(q.edge);
-  if (list == GraphList::kRepostedBy) {
-    // A user who reposted the post twice is listed once, at its latest repost.
-    sql += " GROUP BY p.author_id HAVING ";
-    edge = "max(p.id)";
-  } else {
-    sql += " AND ";
-  }
-  sql += edge + " >= ? AND " + edge + " < ? ORDER BY " + edge + (newer ? " ASC" : " DESC") + " LIMIT ?";
-  auto rows = Query(sql, Params().Add(of).Add(lo).Add(hi).Add(int64_t(page.limit) + 1));
+  const GraphStatement q = GraphSql(list, page);
+  auto rows = Query(q.sql, Params().Add(of).Add(q.lo).Add(q.hi).Add(int64_t(page.limit) + 1));
   if (!rows.ok()) return rows.status();
   std::vector<GraphEdge> out;
   for (int i = 0; i < rows->size(); ++i) out.push_back({rows->Int(i, 0), rows->Int(i, 1)});
-  if (newer) std::reverse(out.begin(), out.end());
+  if (q.newer) std::reverse(out.begin(), out.end());
   return out;
 }
 
