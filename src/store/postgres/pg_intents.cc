@@ -1,7 +1,6 @@
 // PostgresStore: write intents (docs/ledger.md, "Writes and crashes"), polls and the social
 // graph, as the SQLite store has them (sqlite_intents.cc, sqlite_polls.cc, sqlite_graph.cc).
 #include <algorithm>
-#include <array>
 
 #include "core/long_post.h"
 #include "core/text.h"
