@@ -72,6 +72,20 @@ inline std::pair<Id, Id> PageIdRange(const PageRequest& page) {
   return {lo, hi};
 }
 
+//! A page's ids with its cursor too: an older page ends below the cursor; a newer one starts
+//! above it and is read oldest first (`newer`: the rows, reversed, are still newest first,
+//! the ones nearest the cursor).
+struct PageWindow {
+  Id lo, hi;  // [lo, hi)
+  bool newer;
+};
+inline PageWindow PageWindowOf(const PageRequest& page) {
+  auto [lo, hi] = PageIdRange(page);
+  if (!page.cursor) return {lo, hi, false};
+  if (page.cursor->first == PageRequest::Direction::kOlder) return {lo, std::min(hi, page.cursor->second), false};
+  return {std::max(lo, page.cursor->second + 1), hi, true};
+}
+
 template <class R>
 StoredPost ReadPost(const R& r) {
   StoredPost sp;

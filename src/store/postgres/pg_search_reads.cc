@@ -146,16 +146,7 @@ Result<std::vector<CountBucket>> PostgresStore::Count(const SearchQuery& query, 
 }
 
 Result<std::vector<StoredTrap>> PostgresStore::FindTraps(Id app, const TrapFilter& filter, const PageRequest& page) {
-  auto [lo, hi] = PageIdRange(page);
-  bool newer = false;
-  if (page.cursor) {
-    if (page.cursor->first == PageRequest::Direction::kOlder) {
-      hi = std::min(hi, page.cursor->second);
-    } else {
-      lo = std::max(lo, page.cursor->second + 1);
-      newer = true;
-    }
-  }
+  auto [lo, hi, newer] = PageWindowOf(page);
   // A trap is a post of its own conversation: no reply, quote, repost, poll or note.
   std::string sql =
       "SELECT " + std::string(kTrapColumns) +

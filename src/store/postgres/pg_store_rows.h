@@ -24,6 +24,8 @@ using rows::kPostColumns;
 using rows::kTrapColumns;
 using rows::kUserColumns;
 using rows::PageIdRange;
+using rows::PageWindow;
+using rows::PageWindowOf;
 using rows::ReadApp;
 using rows::ReadPost;
 using rows::ReadTrap;

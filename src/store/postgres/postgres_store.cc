@@ -150,16 +150,7 @@ Result<std::vector<User>> PostgresStore::GetUsersByUsername(std::span<const std:
 
 Result<std::vector<StoredPost>> PostgresStore::Page(std::string_view from, const std::string& where, Params params,
                                                     const PageRequest& page, Plan plan) {
-  auto [lo, hi] = PageIdRange(page);
-  bool newer = false;
-  if (page.cursor) {
-    if (page.cursor->first == PageRequest::Direction::kOlder) {
-      hi = std::min(hi, page.cursor->second);
-    } else {
-      lo = std::max(lo, page.cursor->second + 1);
-      newer = true;
-    }
-  }
+  auto [lo, hi, newer] = PageWindowOf(page);
   std::string sql = "SELECT " + std::string(kPostColumns) + " FROM " + std::string(from) +
                     " WHERE p.deleted_at IS NULL AND " + std::string(kNotProtected) + " AND " +
                     std::string(kLatestVersion);

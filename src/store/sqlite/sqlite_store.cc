@@ -219,17 +219,9 @@ Result<std::vector<StoredPost>> SqliteStore::Page(std::string_view from, std::st
                                                   const PageRequest& page, std::string_view key) {
   // Plain variables, not a structured binding: the lambda below captures them (clang 14 cannot
   // capture a binding).
-  const auto range = PageIdRange(page);
-  Id lo = range.first, hi = range.second;
-  bool newer = false;
-  if (page.cursor) {
-    if (page.cursor->first == PageRequest::Direction::kOlder) {
-      hi = std::min(hi, page.cursor->second);
-    } else {
-      lo = std::max(lo, page.cursor->second + 1);
-      newer = true;
-    }
-  }
+  const PageWindow window = PageWindowOf(page);
+  const Id lo = window.lo, hi = window.hi;
+  const bool newer = window.newer;
   const std::string k(key);
   std::string sql = "SELECT " + std::string(kPostColumns) + " FROM " + std::string(from) + " WHERE p.deleted_at IS NULL AND " + k +
                     " >= ? AND " + k + " < ? AND " + std::string(kNotProtected) + " AND " + std::string(kLatestVersion);

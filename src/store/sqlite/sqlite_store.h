@@ -15,6 +15,8 @@ namespace sluice::sqlite {
 // Shared with the PostgreSQL store (store/rows.h).
 using rows::kTrapColumns;
 using rows::PageIdRange;
+using rows::PageWindow;
+using rows::PageWindowOf;
 using rows::ReadTrap;
 
 //! Binds `params` to the statement's parameters from index `first` on.
