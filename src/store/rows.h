@@ -62,6 +62,24 @@ inline std::string AsciiLower(std::string_view s) {
   return out;
 }
 
+//! A new post's reply parent, read through `store`: fills conversation_id and
+//! in_reply_to_user_id (400 when the parent is missing or deleted).
+inline Status ResolveParent(Store& store, Post& post) {
+  auto parent_id = post.Reference(ReferenceType::kRepliedTo);
+  if (!parent_id) {
+    post.conversation_id = post.id;
+    return Status::Ok();
+  }
+  auto parent = store.GetPosts(std::span<const Id>(&*parent_id, 1));
+  if (!parent.ok()) return parent.status();
+  if (parent->empty() || parent->front().post.deleted_at)
+    return InvalidRequest("reply.in_reply_to_tweet_id", std::to_string(*parent_id),
+                          "The post you are replying to does not exist or was deleted.");
+  post.conversation_id = parent->front().post.conversation_id;
+  post.in_reply_to_user_id = parent->front().post.author_id;
+  return Status::Ok();
+}
+
 //! Every time and id limit of a page as one [lo, hi) range on the snowflake (no cursor).
 inline std::pair<Id, Id> PageIdRange(const PageRequest& page) {
   Id lo = 0, hi = INT64_MAX;

@@ -5,13 +5,14 @@
 #include "core/long_post.h"
 #include "core/text.h"
 #include "store/graph_sql.h"
+#include "store/postgres/pg_store_rows.h"
 #include "store/postgres/postgres_store.h"
 
 namespace sluice::pg {
 
 Status PostgresStore::NotePendingPost(Post& post, uint64_t ledger_size) {
   return Write([&]() -> Status {
-    if (Status s = ResolveParent(post); !s.ok()) return s;
+    if (Status s = ResolveParent(*this, post); !s.ok()) return s;
     auto rows = Query(
         "INSERT INTO write_intents (post_id, kind, ledger_size, at, author_id, text, lang, conversation_id,"
         " in_reply_to_user_id, replied_to_id, quoted_id, source, reply_settings, made_with_ai, paid_partnership,"

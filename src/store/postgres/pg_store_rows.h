@@ -24,6 +24,7 @@ using rows::kPostColumns;
 using rows::kTrapColumns;
 using rows::kUserColumns;
 using rows::PageIdRange;
+using rows::ResolveParent;
 using rows::PageWindow;
 using rows::PageWindowOf;
 using rows::ReadApp;

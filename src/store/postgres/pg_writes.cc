@@ -174,22 +174,6 @@ Status PostgresStore::Apply(const WriteBatch& batch) {
   return Run(w);
 }
 
-Status PostgresStore::ResolveParent(Post& post) {
-  auto parent_id = post.Reference(ReferenceType::kRepliedTo);
-  if (!parent_id) {
-    post.conversation_id = post.id;
-    return Status::Ok();
-  }
-  auto parent = GetPosts(std::span<const Id>(&*parent_id, 1));
-  if (!parent.ok()) return parent.status();
-  if (parent->empty() || parent->front().post.deleted_at)
-    return InvalidRequest("reply.in_reply_to_tweet_id", std::to_string(*parent_id),
-                          "The post you are replying to does not exist or was deleted.");
-  post.conversation_id = parent->front().post.conversation_id;
-  post.in_reply_to_user_id = parent->front().post.author_id;
-  return Status::Ok();
-}
-
 Status PostgresStore::InsertPostAndCounts(const Post& post) {
   Writes w;
   int64_t tokens = 0;
@@ -205,7 +189,7 @@ Status PostgresStore::InsertPostAndCounts(const Post& post) {
 
 Status PostgresStore::InsertPost(Post& post) {
   return Write([&]() -> Status {
-    if (Status s = ResolveParent(post); !s.ok()) return s;
+    if (Status s = ResolveParent(*this, post); !s.ok()) return s;
     return InsertPostAndCounts(post);
   });
 }

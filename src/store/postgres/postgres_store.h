@@ -126,7 +126,6 @@ class PostgresStore final : public Store {
   void AddPollRows(const Post& post, Writes& w);
   Status ResolveMentions(Entities& entities, const Writes* pending = nullptr);
   Status DeleteEditChain(Id id, TimeMs at);
-  Status ResolveParent(Post& post);
   Status InsertPostAndCounts(const Post& post);
   Status ApplyIntentTx(Id post_id);
   Status DeletePendingPoll(Id post_id);

@@ -9,7 +9,7 @@ namespace sluice::sqlite {
 Status SqliteStore::NotePendingPost(Post& post, uint64_t ledger_size) {
   auto tx = Transaction::Begin(*db_);
   if (!tx.ok()) return tx.status();
-  if (Status s = ResolveParent(post); !s.ok()) return s;
+  if (Status s = ResolveParent(*this, post); !s.ok()) return s;
   auto s = db_->Cached(
       "INSERT INTO write_intents (post_id, kind, ledger_size, at, author_id, text, lang, conversation_id,"
       " in_reply_to_user_id, replied_to_id, quoted_id, source, reply_settings, made_with_ai, paid_partnership, nullcast,"

@@ -15,6 +15,7 @@ namespace sluice::sqlite {
 // Shared with the PostgreSQL store (store/rows.h).
 using rows::kTrapColumns;
 using rows::PageIdRange;
+using rows::ResolveParent;
 using rows::PageWindow;
 using rows::PageWindowOf;
 using rows::ReadTrap;
@@ -104,9 +105,6 @@ class SqliteStore final : public Store {
   //! Marks deleted every live version of the edit chain post `id` belongs to, whichever
   //! version it is (X deletes a chain whole).
   Status DeleteEditChain(Id id, TimeMs at);
-  //! A new post's reply parent: fills conversation_id and in_reply_to_user_id (400 when the
-  //! parent is missing or deleted).
-  Status ResolveParent(Post& post);
   //! The post's row, then the counts it bumps (parent's replies, quoted's quotes, author's posts).
   Status InsertPostAndCounts(const Post& post);
   Status ApplyIntentTx(Id post_id);

@@ -166,22 +166,6 @@ Status SqliteStore::Apply(const WriteBatch& batch) {
   return tx->Commit();
 }
 
-Status SqliteStore::ResolveParent(Post& post) {
-  auto parent_id = post.Reference(ReferenceType::kRepliedTo);
-  if (!parent_id) {
-    post.conversation_id = post.id;
-    return Status::Ok();
-  }
-  auto parent = GetPosts(std::span<const Id>(&*parent_id, 1));
-  if (!parent.ok()) return parent.status();
-  if (parent->empty() || parent->front().post.deleted_at)
-    return InvalidRequest("reply.in_reply_to_tweet_id", std::to_string(*parent_id),
-                          "The post you are replying to does not exist or was deleted.");
-  post.conversation_id = parent->front().post.conversation_id;
-  post.in_reply_to_user_id = parent->front().post.author_id;
-  return Status::Ok();
-}
-
 Status SqliteStore::InsertPostAndCounts(const Post& post) {
   if (Status s = InsertPostRow(post); !s.ok()) return s;
   auto bump = [&](const char* sql, Id id) -> Status {
@@ -201,7 +185,7 @@ Status SqliteStore::InsertPostAndCounts(const Post& post) {
 Status SqliteStore::InsertPost(Post& post) {
   auto tx = Transaction::Begin(*db_);
   if (!tx.ok()) return tx.status();
-  if (Status s = ResolveParent(post); !s.ok()) return s;
+  if (Status s = ResolveParent(*this, post); !s.ok()) return s;
   if (Status s = InsertPostAndCounts(post); !s.ok()) return s;
   return tx->Commit();
 }

@@ -231,7 +231,9 @@ TEST_F(PostgresStoreTest, ConcurrentWritersShareThePool) {
       ASSERT_TRUE(d.ok());
       Status st = (*d)->NoteDeletion(target, kT0, 1);
       (st.ok() ? noted : not_found)++;
-      if (!st.ok()) EXPECT_EQ(st.code(), StatusCode::kNotFound) << st.message();
+      if (!st.ok()) {
+        EXPECT_EQ(st.code(), StatusCode::kNotFound) << st.message();
+      }
     });
   for (auto& t : deleters) t.join();
   EXPECT_EQ(noted.load(), 1);
