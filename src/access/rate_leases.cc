@@ -43,6 +43,7 @@ RateLeases::AcquireResult RateLeases::Acquire(const RateQuery& q, Done done) {
   // Those already waiting go first: a request never overtakes one that waits for budget.
   if (!e.pending && e.lease && e.lease->used < e.lease->granted) {
     out.admitted = Take(*e.lease, q.limit);
+    out.done = std::move(done);
     if (e.lease->used == e.lease->granted) e.lease.reset();
     return out;
   }
@@ -114,7 +115,11 @@ std::vector<LeaseReturn> RateLeases::Expire(TimeMs now) {
   std::lock_guard lock(mu_);
   for (auto it = entries_.begin(); it != entries_.end();) {
     Entry& e = it->second;
-    if (e.lease && now / LeaseBucketWidth(it->first.second) > e.lease->bucket) End(it->first, e, out);
+    if (!e.pending && e.lease && now / LeaseBucketWidth(it->first.second) > e.lease->bucket) {
+      const size_t before = out.size();
+      End(it->first, e, out);
+      if (out.size() > before) e.pending = true;  // until Resume: the give-back goes first
+    }
     if (!e.lease && !e.pending && e.waiters.empty()) {
       it = entries_.erase(it);
     } else {
@@ -122,6 +127,19 @@ std::vector<LeaseReturn> RateLeases::Expire(TimeMs now) {
     }
   }
   return out;
+}
+
+std::vector<RateQuery> RateLeases::Resume(const std::vector<LeaseReturn>& given) {
+  std::vector<RateQuery> asks;
+  std::lock_guard lock(mu_);
+  for (const LeaseReturn& r : given) {
+    auto it = entries_.find(Key{r.key, r.window_ms});
+    if (it == entries_.end()) continue;
+    Entry& e = it->second;
+    e.pending = !e.waiters.empty();
+    if (e.pending) asks.push_back(e.waiters.front().q);
+  }
+  return asks;
 }
 
 size_t RateLeases::leases() const {

@@ -63,7 +63,8 @@ class RateLeases {
   };
 
   struct AcquireResult {
-    std::optional<LimitDecision> admitted;  // from a live lease: `done` was not kept, call it
+    std::optional<LimitDecision> admitted;  // from a live lease: answer `done` with it
+    Done done;                              // handed back when admitted (kept when waiting)
     std::vector<LeaseReturn> returns;       // give these back first (before `ask`)
     std::optional<RateQuery> ask;           // request a lease for this query, then Granted or Failed
   };
@@ -93,8 +94,15 @@ class RateLeases {
   bool Release(const RateQuery& q, const LimitDecision& admitted);
 
   //! Removes every lease whose bucket ended before `now` (and keys with nothing left), and
-  //! returns their unused admissions.
+  //! returns their unused admissions. Their keys then hold new requests waiting (as when a
+  //! lease is in flight) until Resume: so a lease asked for after the give-back is sent after
+  //! it, and Redis never holds an ended lease and a new one of this node's for one key.
   std::vector<LeaseReturn> Expire(TimeMs now);
+
+  //! After the give-backs of `given` (from Expire) were sent: the keys take requests again;
+  //! returns a lease request to send for each key whose requests waited meanwhile (then
+  //! Granted or Failed, as after Acquire's `ask`).
+  std::vector<RateQuery> Resume(const std::vector<LeaseReturn>& given);
 
   //! Live leases (for tests).
   size_t leases() const;
@@ -113,7 +121,7 @@ class RateLeases {
   };
   struct Entry {
     std::optional<Lease> lease;
-    bool pending = false;  // a lease request is in flight
+    bool pending = false;  // a lease request (or Expire's give-back) is in flight
     std::deque<Waiter> waiters;
   };
   using Key = std::pair<uint64_t, TimeMs>;

@@ -131,6 +131,29 @@ TEST(RateLeasesTest, ExpireGivesBackTheLeasesOfEndedBucketsOnly) {
   EXPECT_EQ(back[0].unused, 2);
   EXPECT_EQ(leases.leases(), 1u);
   EXPECT_TRUE(leases.Expire(clock.NowMs()).empty());  // given back once
+  // Until the give-back is sent, a request of that key waits; then it asks for a lease.
+  auto waiting = leases.Acquire(Query(clock), o.Next());
+  EXPECT_FALSE(waiting.admitted);
+  EXPECT_FALSE(waiting.ask);
+  auto asks = leases.Resume(back);
+  ASSERT_EQ(asks.size(), 1u);
+  EXPECT_EQ(asks[0].now, clock.NowMs());
+  auto g = leases.Granted(asks[0], LeaseGrant{3, 997, 0, kBucket + 1});
+  ASSERT_EQ(g.answers.size(), 1u);
+  EXPECT_TRUE(g.answers[0].decision.allowed);
+}
+
+TEST(RateLeasesTest, ResumeAfterAGiveBackNobodyWaitedForAsksNothing) {
+  ManualClock clock(kStart);
+  RateLeases leases;
+  Outcomes o;
+  auto a = leases.Acquire(Query(clock), o.Next());
+  leases.Granted(*a.ask, LeaseGrant{3, 1000, 0, kBucket});
+  clock.Advance(kMinute);
+  auto back = leases.Expire(clock.NowMs());
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_TRUE(leases.Resume(back).empty());
+  EXPECT_TRUE(leases.Acquire(Query(clock), o.Next()).ask);
 }
 
 TEST(RateLeasesTest, ALeaseOfALaterBucketServesARequestOfAnEarlierOne) {
