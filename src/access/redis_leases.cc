@@ -111,9 +111,10 @@ void RedisCounters::OnLease(const RateQuery& q, Result<RedisReply> r) {
     Status failure = r.ok() ? ServiceUnavailable("The shared limits backend (Redis) gave an unexpected reply.", 1)
                             : r.status();
     if (r.ok()) spdlog::error("redis: unexpected lease reply (type {}): {}", int(r->type), r->str);
-    for (auto& [wq, done] : leases_.Failed(q)) {
+    for (auto& waiter : leases_.Failed(q)) {
+      Done<LimitDecision>& done = waiter.second;
       if (!r.ok() && options_.fail_open) {
-        fallback_.Acquire(wq, [&done](Result<LimitDecision> d) {
+        fallback_.Acquire(waiter.first, [&done](Result<LimitDecision> d) {
           if (d.ok()) d->fallback = true;
           done(std::move(d));
         });
