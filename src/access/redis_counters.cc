@@ -197,6 +197,7 @@ Id ParseId(const RedisReply& r) {
 
 RedisCounters::RedisCounters(RedisCountersOptions options, RateLimiter& limiter, UsageMeter& meter)
     : options_(std::move(options)), fallback_(limiter, meter, std::max(1, options_.nodes)), meter_(meter) {
+  static_assert(kRefund + 1 == kLeaseScript, "the fast mode's scripts follow these");
   std::vector<std::string> scripts = {kRateScript, kReleaseScript, kChargeScript, kRefundScript};
   for (auto& s : LeaseScripts()) scripts.push_back(std::move(s));
   client_ = std::make_unique<RedisClient>(options_.redis, std::move(scripts));

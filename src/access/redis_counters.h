@@ -91,6 +91,7 @@ class RedisCounters final : public AdmissionCounters {
     MicroUsd spent = 0;
   };
   Carry TakeCarry(Id project, TimeMs cycle_start);
+  void AddCarry(Id project, const Carry& c);
 
   // Fast mode (redis_leases.cc): asks Redis for a lease for q's window; the reply serves the
   // requests waiting for it. Its scripts follow the four of redis_counters.cc.
@@ -103,7 +104,6 @@ class RedisCounters final : public AdmissionCounters {
   // Sends give-backs, then lease requests, in this order (one connection per key keeps it).
   void Send(const std::vector<LeaseReturn>& returns, const std::optional<RateQuery>& ask);
   void Sweep();
-  void AddCarry(Id project, const Carry& c);
 
   RedisCountersOptions options_;
   std::mutex carry_mu_;

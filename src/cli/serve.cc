@@ -139,6 +139,8 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     spdlog::info("limits: shared in {} (on backend failure: {}, {} node(s), {} mode)", config.limits.url,
                  config.limits.on_backend_failure, config.limits.nodes, config.limits.mode);
   }
+  if (!shared && config.limits.mode == "fast")
+    spdlog::warn("limits.mode = \"fast\" applies to limits shared in Redis (limits.url or --limits): this node counts alone");
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false}); },
                 {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get()});
   auto port = server.Start();
