@@ -197,11 +197,23 @@ Id ParseId(const RedisReply& r) {
 
 RedisCounters::RedisCounters(RedisCountersOptions options, RateLimiter& limiter, UsageMeter& meter)
     : options_(std::move(options)), fallback_(limiter, meter, std::max(1, options_.nodes)), meter_(meter) {
-  client_ = std::make_unique<RedisClient>(
-      options_.redis, std::vector<std::string>{kRateScript, kReleaseScript, kChargeScript, kRefundScript});
+  static_assert(kRefund + 1 == kLeaseScript, "the fast mode's scripts follow these");
+  std::vector<std::string> scripts = {kRateScript, kReleaseScript, kChargeScript, kRefundScript};
+  for (auto& s : LeaseScripts()) scripts.push_back(std::move(s));
+  client_ = std::make_unique<RedisClient>(options_.redis, std::move(scripts));
+  if (options_.fast) sweeper_ = std::thread([this] { Sweep(); });
 }
 
-RedisCounters::~RedisCounters() = default;
+RedisCounters::~RedisCounters() {
+  {
+    std::lock_guard lock(sweep_mu_);
+    stop_ = true;
+  }
+  sweep_cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+std::string RedisCounters::WindowKey(uint64_t key, TimeMs window_ms) const { return RateKey(options_.prefix, key, window_ms); }
 
 bool RedisCounters::healthy() const { return client_->healthy(); }
 
@@ -210,6 +222,7 @@ void RedisCounters::Acquire(const RateQuery& q, Done<LimitDecision> done) {
     done(LimitDecision{false, std::max<int64_t>(q.limit, 0), 0, q.now});
     return;
   }
+  if (options_.fast) return AcquireLeased(q, std::move(done));
   std::vector<std::string> args = {std::to_string(q.now), std::to_string(q.window_ms), std::to_string(Width(q.window_ms)),
                                    std::to_string(q.limit)};
   client_->Eval(kRate, Mix64(q.key), {RateKey(options_.prefix, q.key, q.window_ms)}, std::move(args),
@@ -238,6 +251,7 @@ void RedisCounters::Acquire(const RateQuery& q, Done<LimitDecision> done) {
 void RedisCounters::Release(const RateQuery& q, const LimitDecision& admitted) {
   if (!admitted.allowed || q.window_ms <= 0 || q.window_ms > kMaxWindowMs) return;
   if (admitted.fallback) return fallback_.Release(q, admitted);
+  if (options_.fast && leases_.Release(q, admitted)) return;  // its lease admits one more
   client_->Eval(kRelease, Mix64(q.key), {RateKey(options_.prefix, q.key, q.window_ms)}, {std::to_string(admitted.bucket)},
                 [](Result<RedisReply> r) {
                   // Lost with Redis: the admission stays counted (conservative) until its bucket expires.

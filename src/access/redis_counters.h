@@ -32,13 +32,25 @@
 //!
 //! Every charge Redis admits is mirrored into `meter` (UsageMeter::Replay of exactly the ids
 //! Redis counted as new), which serves this node's usage figures and the seeds above.
+//!
+//! Fast mode (`fast`): rate windows are leased (RateLeases): a node asks Redis for
+//! K = LeaseSize(limit, lease_percent, nodes) admissions at once, counted in the current
+//! bucket, admits from them without Redis until they are used up or the bucket ends, and
+//! gives what it did not use back to that bucket, off the request path (a sweeper thread
+//! returns leases whose bucket ended). Redis's count is then what was admitted plus at most K
+//! unused per node: never over the limit, and a refusal leaves at most nodes * K unused
+//! (docs/limits.md, "Several nodes"). Caps, credits and dedupe stay one script per charge.
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "access/admission_counters.h"
+#include "access/rate_leases.h"
 #include "access/redis_client.h"
 
 namespace sluice {
@@ -49,6 +61,9 @@ struct RedisCountersOptions {
   int nodes = 1;                  // N: the share of each node in open mode
   int node_id = 0;                // this node's (--node-id): its mark in the shared counters
   std::string prefix = "sluice:";  // of every key
+  bool fast = false;               // [limits] mode = "fast": rate windows leased in batches
+  int lease_percent = 1;           // fast mode: K = max(1, limit * lease_percent / 100 / nodes)
+  const Clock* clock = nullptr;    // fast mode: when leases end (nullptr: the system clock)
 };
 
 class RedisCounters final : public AdmissionCounters {
@@ -78,12 +93,30 @@ class RedisCounters final : public AdmissionCounters {
   Carry TakeCarry(Id project, TimeMs cycle_start);
   void AddCarry(Id project, const Carry& c);
 
+  // Fast mode (redis_leases.cc): asks Redis for a lease for q's window; the reply serves the
+  // requests waiting for it. Its scripts follow the four of redis_counters.cc.
+  static constexpr int kLeaseScript = 4, kGiveBackScript = 5;
+  static std::vector<std::string> LeaseScripts();
+  std::string WindowKey(uint64_t key, TimeMs window_ms) const;
+  void AcquireLeased(const RateQuery& q, Done<LimitDecision> done);
+  void AskLease(const RateQuery& q);
+  void OnLease(const RateQuery& q, Result<RedisReply> r);
+  // Sends give-backs, then lease requests, in this order (one connection per key keeps it).
+  void Send(const std::vector<LeaseReturn>& returns, const std::optional<RateQuery>& ask);
+  void Sweep();
+
   RedisCountersOptions options_;
   std::mutex carry_mu_;
   std::unordered_map<Id, Carry> carry_;  // guarded by carry_mu_
   LocalCounters fallback_;
   UsageMeter& meter_;
-  std::unique_ptr<RedisClient> client_;
+  RateLeases leases_;  // fast mode
+  std::unique_ptr<RedisClient> client_;  // after leases_: destroyed first, its last replies may use them
+  // Fast mode: the sweeper returns the leases whose bucket ended.
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool stop_ = false;  // guarded by sweep_mu_
+  std::thread sweeper_;
 };
 
 }  // namespace sluice

@@ -134,10 +134,14 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     o.fail_open = config.limits.on_backend_failure == "open";
     o.nodes = int(config.limits.nodes);
     o.node_id = config.node_id;
+    o.fast = config.limits.mode == "fast";
+    o.lease_percent = int(config.limits.lease_percent);
     shared = std::make_unique<RedisCounters>(std::move(o), fallback_limiter, meter);
-    spdlog::info("limits: shared in {} (on backend failure: {}, {} node(s))", config.limits.url,
-                 config.limits.on_backend_failure, config.limits.nodes);
+    spdlog::info("limits: shared in {} (on backend failure: {}, {} node(s), {} mode)", config.limits.url,
+                 config.limits.on_backend_failure, config.limits.nodes, config.limits.mode);
   }
+  if (!shared && config.limits.mode == "fast")
+    spdlog::warn("limits.mode = \"fast\" applies to limits shared in Redis (limits.url or --limits): this node counts alone");
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
                 {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get()});
   auto port = server.Start();

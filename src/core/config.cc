@@ -88,6 +88,8 @@ const std::map<std::string, Setter>& Keys() {
       {"limits.timeout_ms", Int(1, 10'000, [](Config& c) -> auto& { return c.limits.timeout_ms; })},
       {"limits.probe_interval_ms", Int(10, 600'000, [](Config& c) -> auto& { return c.limits.probe_interval_ms; })},
       {"limits.connections", Int(1, 64, [](Config& c) -> auto& { return c.limits.connections; })},
+      {"limits.mode", String([](Config& c) -> auto& { return c.limits.mode; })},
+      {"limits.lease_percent", Int(1, 100, [](Config& c) -> auto& { return c.limits.lease_percent; })},
       {"log.level", String([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", String([](Config& c) -> auto& { return c.plans_file; })},
@@ -128,6 +130,7 @@ Status Validate(const Config& c, const StrictToml& toml) {
     return toml.Bad("limits.url", "must be empty (this node only) or redis://HOST:PORT");
   if (c.limits.on_backend_failure != "closed" && c.limits.on_backend_failure != "open")
     return toml.Bad("limits.on_backend_failure", "must be closed or open");
+  if (c.limits.mode != "strict" && c.limits.mode != "fast") return toml.Bad("limits.mode", "must be strict or fast");
   // A start uses a usage snapshot only with its checkpoint, and retention keeps every
   // checkpoint of the last hours: the one before the newest snapshot must still be there.
   if (c.ledger.usage_snapshot_every_ms >= c.ledger.checkpoint_keep_all_hours * 3'600'000)

@@ -76,6 +76,10 @@ struct LimitsConfig {
   int64_t timeout_ms = 50;
   int64_t probe_interval_ms = 250;
   int64_t connections = 2;                    // to Redis, one I/O thread each
+  // "strict": one Redis script per rate-limit decision. "fast": each node leases batches of
+  // max(1, limit * lease_percent / 100 / nodes) admissions of a window (docs/limits.md).
+  std::string mode = "strict";                // strict | fast
+  int64_t lease_percent = 1;
 };
 
 struct LogConfig {

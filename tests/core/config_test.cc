@@ -136,9 +136,13 @@ TEST(Config, RejectsBadLedgerSync) {
 
 TEST(Config, LimitsKeys) {
   auto c = ParseConfig("[limits]\nurl = \"redis://10.0.0.5:6379\"\non_backend_failure = \"open\"\nnodes = 3\n"
-                       "timeout_ms = 40\nprobe_interval_ms = 100\nconnections = 4\n",
+                       "timeout_ms = 40\nprobe_interval_ms = 100\nconnections = 4\nmode = \"fast\"\nlease_percent = 2\n",
                        "sluice.toml");
   ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->limits.mode, "fast");
+  EXPECT_EQ(c->limits.lease_percent, 2);
+  EXPECT_EQ(ParseConfig("", "sluice.toml")->limits.mode, "strict");
+  EXPECT_EQ(ParseConfig("", "sluice.toml")->limits.lease_percent, 1);
   EXPECT_EQ(c->limits.url, "redis://10.0.0.5:6379");
   EXPECT_EQ(c->limits.on_backend_failure, "open");
   EXPECT_EQ(c->limits.nodes, 3);
@@ -156,6 +160,9 @@ TEST(Config, LimitsKeys) {
   EXPECT_EQ(detail("[limits]\nnodes = 0\n"), "sluice.toml: key 'limits.nodes' must be 1..1024");
   EXPECT_EQ(detail("[limits]\ntimeout_ms = 0\n"), "sluice.toml: key 'limits.timeout_ms' must be 1..10000");
   EXPECT_EQ(detail("[limits]\nconnections = 65\n"), "sluice.toml: key 'limits.connections' must be 1..64");
+  EXPECT_EQ(detail("[limits]\nmode = \"lax\"\n"), "sluice.toml: key 'limits.mode' must be strict or fast");
+  EXPECT_EQ(detail("[limits]\nlease_percent = 0\n"), "sluice.toml: key 'limits.lease_percent' must be 1..100");
+  EXPECT_EQ(detail("[limits]\nlease_percent = 101\n"), "sluice.toml: key 'limits.lease_percent' must be 1..100");
 }
 
 TEST(Config, RejectsUsageSnapshotsRarerThanTheCheckpointsKept) {

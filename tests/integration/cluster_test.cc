@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster.h"
 #include "harness.h"
 #include "support/postgres_server.h"
 #include "support/redis_server.h"
@@ -29,7 +30,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr int kNodes = 3;
 constexpr const char* kCounts = "/2/tweets/counts/recent?query=the";  // basic: 5 per 15 minutes
 
 // A free loopback port now (the kernel's choice, released): for HAProxy's frontend, which
@@ -116,37 +116,6 @@ class Haproxy {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
-};
-
-class ClusterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(redis_.Start());
-    auto url = test::SharedPostgres::NewDatabase();
-    ASSERT_TRUE(url.ok()) << url.status().message();
-    url_ = *url;
-    for (int i = 0; i < kNodes; ++i) nodes_.push_back(std::make_unique<SluiceServer>(url_, i == 0 ? 30 : 0, i == 0 ? 300 : 0));
-    basic_ = nodes_[0]->CreateApp("basic app", "basic");
-    pro_ = nodes_[0]->CreateApp("pro app", "pro");
-  }
-  void TearDown() override { nodes_.clear(); }
-
-  // Every node on the shared store and Redis; a generous Redis timeout: these tests are about
-  // exactness, and a slow moment of the loaded test machine must not turn a decision into a 503.
-  void StartAll() {
-    for (int i = 0; i < kNodes; ++i) StartNode(i);
-  }
-  void StartNode(int i, const std::string& more_config = "") {
-    const std::string config = nodes_[size_t(i)]->data_dir() + "/node.toml";
-    std::ofstream(config) << "[limits]\ntimeout_ms = 2000\n" << more_config;
-    nodes_[size_t(i)]->Start({"--limits", redis_.url(), "--node-id", std::to_string(i + 1), "--config", config});
-  }
-  SluiceServer& node(size_t i) { return *nodes_[i % kNodes]; }
-
-  RedisServer redis_;
-  std::string url_;
-  std::vector<std::unique_ptr<SluiceServer>> nodes_;
-  std::string basic_, pro_;
 };
 
 TEST_F(ClusterTest, ABurstSpreadOverThreeNodesAdmitsExactlyTheLimit) {
