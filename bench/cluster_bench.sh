@@ -42,13 +42,14 @@
 # sluice node runs one worker per server core (so two nodes run twice the workers of the
 # embedded one: they share the same cores). PIN=0 runs everything unpinned. The lookup cache
 # keeps its shipped default (server.lookup_cache_entries): a node on PostgreSQL still asks the
-# store on every lookup whether another node wrote (docs/operations.md), which is part of
-# what is measured.
+# store whether another node wrote before a cached answer (once for the requests queued behind
+# that question: docs/operations.md), which is part of what is measured.
 #
 # Settings (environment): USERS=2000 POSTS=50000 IDS=1000 CONNECTIONS=64 WARMUP=2 PIN=1
 #   QUERY='tweet.fields=created_at,author_id&expansions=author_id' LATENCY_SECONDS=SECONDS
 #   WRK_TIMEOUT=10s
 #   LOOKUP_CACHE_ENTRIES=N (server.lookup_cache_entries of every node; unset: the shipped default)
+#   LIMITS_MODE=strict|fast ([limits] mode of the nodes on Redis, docs/limits.md; default strict)
 #   SLUICE=PATH (another binary than build/src/sluice) SLUICE_PG_BIN=DIR (initdb, pg_ctl,
 #   createdb; default /usr/lib/postgresql/15/bin) KEEP=1 keeps WORK (servers still stopped).
 set -euo pipefail
@@ -68,6 +69,7 @@ LATENCY_SECONDS=${LATENCY_SECONDS:-$SECONDS_RUN}
 # response is still counted in the latency (and the run's req/s), not as a failure.
 WRK_TIMEOUT=${WRK_TIMEOUT:-10s}
 QUERY=${QUERY-tweet.fields=created_at,author_id&expansions=author_id}
+LIMITS_MODE=${LIMITS_MODE:-strict}
 PG_BIN=${SLUICE_PG_BIN:-/usr/lib/postgresql/15/bin}
 [ -x "$SLUICE" ] || { echo "cluster_bench: build first (make build): $SLUICE missing" >&2; exit 1; }
 if ! command -v wrk >/dev/null || ! command -v redis-server >/dev/null || [ ! -x "$PG_BIN/initdb" ]; then
@@ -185,6 +187,8 @@ ${LOOKUP_CACHE_ENTRIES:+lookup_cache_entries = $LOOKUP_CACHE_ENTRIES}
 access_log = false
 [plans]
 file = "$WORK/plans.toml"
+[limits]
+mode = "$LIMITS_MODE"
 EOF
 
 echo "seeding SQLite and PostgreSQL ($USERS users, $POSTS posts, seed 7)"
@@ -389,7 +393,7 @@ EOF
 
 echo "machine: $CORES cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "seeding took $(awk -v a="$SEED_T0" -v b="$SEED_T1" -v c="$SEED_T2" 'BEGIN { printf "%.1f s (SQLite), %.1f s (PostgreSQL)", b - a, c - b }')"
-echo "each run: wrk -c $CONNECTIONS in all -d ${SECONDS_RUN}s (after ${WARMUP}s not counted); $WORKERS worker(s) per node; lookup cache ${LOOKUP_CACHE_ENTRIES:-default}; $PLACEMENT"
+echo "each run: wrk -c $CONNECTIONS in all -d ${SECONDS_RUN}s (after ${WARMUP}s not counted); $WORKERS worker(s) per node; lookup cache ${LOOKUP_CACHE_ENTRIES:-default}; limits mode $LIMITS_MODE (nodes on Redis); $PLACEMENT"
 
 RESULTS=()
 start_node embedded --data "$WORK/embedded"
