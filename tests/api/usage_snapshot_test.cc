@@ -100,7 +100,9 @@ class UsageSnapshotTest : public ::testing::Test {
       }
       auto seq = ledger_->Append(r);
       ASSERT_TRUE(seq.ok());
-      if (i + 1 == n) ASSERT_TRUE(ledger_->WaitDurable(*seq).ok());
+      if (i + 1 == n) {
+        ASSERT_TRUE(ledger_->WaitDurable(*seq).ok());
+      }
     }
   }
   // A meter rebuilt from every record, and one restored: the same answers.
@@ -201,7 +203,9 @@ TEST_F(UsageSnapshotTest, SeveralLedgersMergedByTimeAreOneLedger) {
     auto ledger = Ledger::Open(o);
     ASSERT_TRUE(ledger.ok()) << ledger.status().message();
     for (size_t i = 0; i < records.size(); ++i)
-      if (keep(i)) ASSERT_TRUE((*ledger)->Append(records[i]).ok());
+      if (keep(i)) {
+        ASSERT_TRUE((*ledger)->Append(records[i]).ok());
+      }
     ASSERT_TRUE((*ledger)->Close().ok());
   };
   write(data_ + "/one/ledger", [](size_t) { return true; });
