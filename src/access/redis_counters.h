@@ -65,6 +65,10 @@ class RedisCounters final : public AdmissionCounters {
 
   //! False while Redis is unreachable (the breaker is open).
   bool healthy() const;
+  //! RedisClient's late_replies() and unknown_outcomes(): replies undone after their
+  //! timeout, and commands whose outcome stays unknown (what they counted stays).
+  uint64_t late_replies() const;
+  uint64_t unknown_outcomes() const;
 
  private:
   // What this node counted alone (open mode) and Redis does not hold yet, per project: added
@@ -77,6 +81,10 @@ class RedisCounters final : public AdmissionCounters {
   };
   Carry TakeCarry(Id project, TimeMs cycle_start);
   void AddCarry(Id project, const Carry& c);
+  // The reply of a charge that came after its caller was answered Unavailable: if Redis
+  // admitted it, takes its delivery back out of Redis, and its carry out of carry_.
+  void UndoLateCharge(Id project, TimeMs cycle_start, TimeMs day, int64_t writes, const Carry& carry,
+                      const RedisReply& late);
 
   RedisCountersOptions options_;
   std::mutex carry_mu_;
