@@ -409,7 +409,8 @@ struct RedisClient::Impl {
   // While the breaker is open: one connect + PING; success closes it.
   void Probe(Conn& c) {
     const auto budget = std::chrono::milliseconds(std::max<TimeMs>(options.timeout_ms, 1));
-    if (!Connect(c, budget).empty()) return;
+    // A connection still open (it just read its late replies) is probed as it is.
+    if (!c.ctx && !Connect(c, budget).empty()) return;
     redisAppendCommand(c.ctx, "PING");
     redisReply* r = nullptr;
     bool ok = ReadReply(c.ctx, Steady::now() + budget, &r) == Read::kReply && r->type == REDIS_REPLY_STATUS;
