@@ -88,9 +88,13 @@ struct Op {
   RedisClient::Done done;
   Steady::time_point deadline;
   RedisClient::Late late;  // may be empty
+  // No caller waits on it (Send, or made by a late callback): it does not expire in the
+  // queue, and should it time out, its `done` gets the reply when it comes (Unavailable when
+  // it never does).
+  bool patient = false;
   // Made by a `late` callback on its own connection (the undo of what the late command did):
-  // queued ahead of what waited during the stall, so that it lands before, and sent even while
-  // the breaker is open (the connection just answered). No caller waits on it: no deadline.
+  // patient, queued ahead of what waited during the stall, so that it lands before, and sent
+  // even while the breaker is open (the connection just answered).
   bool first = false;
 };
 
@@ -269,7 +273,7 @@ struct RedisClient::Impl {
     c.patience_until = Steady::now() + std::chrono::milliseconds(options.late_reply_patience_ms);
     for (size_t i = from; i < ops.size(); ++i) {
       Op& op = Deref(ops[i]);
-      Finish(op, Down(why, RetryAfter()));
+      if (!op.patient) Finish(op, Down(why, RetryAfter()));  // a patient one gets its reply
       c.abandoned.push_back(std::move(op));
     }
   }
@@ -283,7 +287,7 @@ struct RedisClient::Impl {
     const std::string late = "no reply within " + std::to_string(options.timeout_ms) + " ms";
     std::vector<Op> live;
     for (auto& op : ops) {
-      if (op.first && op.deadline <= now) op.deadline = now + std::chrono::milliseconds(options.timeout_ms);
+      if (op.patient && op.deadline <= now) op.deadline = now + std::chrono::milliseconds(options.timeout_ms);
       if (op.deadline <= now) Finish(op, Down(late, RetryAfter()));
       else live.push_back(std::move(op));
     }
@@ -306,14 +310,22 @@ struct RedisClient::Impl {
     for (const auto& op : live) Append(c.ctx, true, c.shas[size_t(op.script)], op);
     sent = true;
     std::vector<Op*> retry;
+    auto fail_retry = [&](const std::string& why) {  // NOSCRIPT: they did not run
+      for (Op* op : retry) Finish(*op, Down(why, RetryAfter()));
+    };
     for (size_t i = 0; i < live.size(); ++i) {
       redisReply* raw = nullptr;
       Read got = ReadReply(c.ctx, deadline, &raw);
       if (got == Read::kTimeout) {
         CountTimeout(late);
+        fail_retry(late);
         return Abandon(c, live, i, late);
       }
-      if (got == Read::kLost) return fail_from(i, c.ctx->errstr[0] ? c.ctx->errstr : "connection lost");
+      if (got == Read::kLost) {
+        const std::string why = c.ctx->errstr[0] ? c.ctx->errstr : "connection lost";
+        fail_retry(why);
+        return fail_from(i, why);
+      }
       RedisReply reply = Convert(raw);
       freeReplyObject(raw);
       if (reply.type == RedisReply::Type::kError && reply.str.rfind("NOSCRIPT", 0) == 0) retry.push_back(&live[i]);
@@ -352,7 +364,7 @@ struct RedisClient::Impl {
       std::lock_guard lock(c.mu);
       std::deque<Op> kept;
       for (auto& op : c.queue) {
-        if (!op.first && (down || op.deadline <= now)) expired.push_back(std::move(op));
+        if (!op.patient && (down || op.deadline <= now)) expired.push_back(std::move(op));
         else kept.push_back(std::move(op));
       }
       c.queue.swap(kept);
@@ -374,7 +386,7 @@ struct RedisClient::Impl {
       {
         std::lock_guard lock(c.mu);
         for (const auto& op : c.queue) {
-          if (!op.first) until = std::min(until, op.deadline);
+          if (!op.patient) until = std::min(until, op.deadline);
         }
       }
       redisReply* raw = nullptr;
@@ -384,26 +396,56 @@ struct RedisClient::Impl {
         freeReplyObject(raw);
         Op op = std::move(c.abandoned.front());
         c.abandoned.pop_front();
-        late_replies.fetch_add(1);
-        if (op.late) {
-          t_late_conn = &c;  // what the callback sends on this connection goes first (Eval)
-          try {
-            op.late(std::move(reply));
-          } catch (const std::exception& e) {
-            spdlog::error("redis: a late reply's callback threw: {}", e.what());
+        if (op.patient) {
+          Finish(op, std::move(reply));
+        } else {
+          late_replies.fetch_add(1);
+          if (op.late) {
+            t_late_conn = &c;  // what the callback sends on this connection goes first (Eval)
+            try {
+              op.late(std::move(reply));
+            } catch (const std::exception& e) {
+              spdlog::error("redis: a late reply's callback threw: {}", e.what());
+            }
+            t_late_conn = nullptr;
           }
-          t_late_conn = nullptr;
         }
         if (c.abandoned.empty()) c.generation = generation.load();  // it answered: no reconnect for the breaker's trips
       } else if (got == Read::kLost || Steady::now() >= c.patience_until) {
-        Unknown(c.abandoned.size(), got == Read::kLost ? (stop.load() ? "shutting down" : "connection lost")
-                                                       : "no reply within " + std::to_string(options.late_reply_patience_ms) +
-                                                             " ms after the timeout");
+        const std::string why = got == Read::kLost ? (stop.load() ? "shutting down" : "connection lost")
+                                                   : "no reply within " + std::to_string(options.late_reply_patience_ms) +
+                                                         " ms after the timeout";
+        Unknown(c.abandoned.size(), why);
+        for (auto& op : c.abandoned) {
+          if (op.patient) Finish(op, Down(why, RetryAfter()));
+        }
         c.abandoned.clear();
         Drop(c);
       }
       ExpireQueued(c);
     }
+  }
+
+  void Enqueue(int script, uint64_t shard, std::vector<std::string> keys, std::vector<std::string> args,
+               RedisClient::Done done, RedisClient::Late late, bool patient) {
+    Conn& c = *conns[shard % conns.size()];
+    const bool first = t_late_conn == &c;
+    if ((open.load() && !first) || stop.load()) {
+      done(Down("breaker open", RetryAfter()));
+      return;
+    }
+    Op op{script,          std::move(keys), std::move(args), std::move(done),
+          Steady::now() + std::chrono::milliseconds(options.timeout_ms), std::move(late), patient || first, first};
+    {
+      std::lock_guard lock(c.mu);
+      if (first) {
+        const size_t at = std::min(t_late_firsts++, c.queue.size());
+        c.queue.insert(c.queue.begin() + ptrdiff_t(at), std::move(op));
+      } else {
+        c.queue.push_back(std::move(op));
+      }
+    }
+    c.cv.notify_one();
   }
 
   // While the breaker is open: one connect + PING; success closes it.
@@ -442,12 +484,12 @@ struct RedisClient::Impl {
       }
       if (!batch.empty()) {
         if (open.load()) {
-          std::vector<Op> firsts;
+          std::vector<Op> patient;  // queued before the breaker opened, on a connection perhaps alive
           for (auto& op : batch) {
-            if (op.first) firsts.push_back(std::move(op));
+            if (op.patient) patient.push_back(std::move(op));
             else Finish(op, Down("breaker open", RetryAfter()));
           }
-          if (!firsts.empty()) RunBatch(c, firsts);
+          if (!patient.empty()) RunBatch(c, patient);
         } else {
           RunBatch(c, batch);
         }
@@ -490,25 +532,12 @@ RedisClient::~RedisClient() {
 
 void RedisClient::Eval(int script, uint64_t shard, std::vector<std::string> keys, std::vector<std::string> args, Done done,
                        Late late) {
-  Impl& m = *impl_;
-  Impl::Conn& c = *m.conns[shard % m.conns.size()];
-  const bool first = Impl::t_late_conn == &c;
-  if ((m.open.load() && !first) || m.stop.load()) {
-    done(Down("breaker open", m.RetryAfter()));
-    return;
-  }
-  Op op{script, std::move(keys), std::move(args), std::move(done),
-        Steady::now() + std::chrono::milliseconds(m.options.timeout_ms), std::move(late), first};
-  {
-    std::lock_guard lock(c.mu);
-    if (first) {
-      const size_t at = std::min(Impl::t_late_firsts++, c.queue.size());
-      c.queue.insert(c.queue.begin() + ptrdiff_t(at), std::move(op));
-    } else {
-      c.queue.push_back(std::move(op));
-    }
-  }
-  c.cv.notify_one();
+  impl_->Enqueue(script, shard, std::move(keys), std::move(args), std::move(done), std::move(late), false);
+}
+
+void RedisClient::Send(int script, uint64_t shard, std::vector<std::string> keys, std::vector<std::string> args,
+                       Done done) {
+  impl_->Enqueue(script, shard, std::move(keys), std::move(args), std::move(done), nullptr, true);
 }
 
 bool RedisClient::healthy() const { return !impl_->open.load(); }

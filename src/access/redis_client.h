@@ -90,8 +90,17 @@ class RedisClient {
   //! of a command that was sent but timed out, if it comes within late_reply_patience_ms (a
   //! NOSCRIPT reply too: the script did not run). It is not called for a command that never
   //! left the queue (it did not run) nor when the reply never comes (unknown_outcomes()).
+  //! A call made from a `late` callback on the connection that runs it (an undo: same shard)
+  //! goes ahead of what queued during the stall and is sent even while the breaker is open;
+  //! its `done` gets its reply even if that comes after the timeout.
   void Eval(int script, uint64_t shard, std::vector<std::string> keys, std::vector<std::string> args, Done done,
             Late late = nullptr);
+
+  //! A command no caller waits on (a release, a refund): as Eval, but it does not fail at
+  //! timeout_ms: it waits out the late replies of its connection, and `done` gets its reply
+  //! whenever it comes (within late_reply_patience_ms), or Unavailable (breaker open, reply
+  //! never came).
+  void Send(int script, uint64_t shard, std::vector<std::string> keys, std::vector<std::string> args, Done done);
 
   //! False while the breaker is open.
   bool healthy() const;
