@@ -232,6 +232,15 @@ bool RedisCounters::healthy() const { return client_->healthy(); }
 uint64_t RedisCounters::late_replies() const { return client_->late_replies(); }
 uint64_t RedisCounters::unknown_outcomes() const { return client_->unknown_outcomes(); }
 
+std::string RedisCounters::MetricsText() const {
+  return fmt::format(
+      "# HELP sluice_redis_late_replies_total Redis replies that came after their request's timeout (what they counted is "
+      "taken back).\n# TYPE sluice_redis_late_replies_total counter\nsluice_redis_late_replies_total {}\n"
+      "# HELP sluice_redis_unknown_outcomes_total Redis commands sent whose reply never came (what they counted, if they "
+      "ran, stays).\n# TYPE sluice_redis_unknown_outcomes_total counter\nsluice_redis_unknown_outcomes_total {}\n",
+      late_replies(), unknown_outcomes());
+}
+
 void RedisCounters::Acquire(const RateQuery& q, Done<LimitDecision> done) {
   if (q.limit <= 0 || q.window_ms <= 0 || q.window_ms > kMaxWindowMs) {
     done(LimitDecision{false, std::max<int64_t>(q.limit, 0), 0, q.now});
@@ -276,7 +285,7 @@ void RedisCounters::Acquire(const RateQuery& q, Done<LimitDecision> done) {
 void RedisCounters::Release(const RateQuery& q, const LimitDecision& admitted) {
   if (!admitted.allowed || q.window_ms <= 0 || q.window_ms > kMaxWindowMs) return;
   if (admitted.fallback) return fallback_.Release(q, admitted);
-  client_->Eval(kRelease, Mix64(q.key), {RateKey(options_.prefix, q.key, q.window_ms)}, {std::to_string(admitted.bucket)},
+  client_->Send(kRelease, Mix64(q.key), {RateKey(options_.prefix, q.key, q.window_ms)}, {std::to_string(admitted.bucket)},
                 [](Result<RedisReply> r) {
                   // Lost with Redis: the admission stays counted (conservative) until its bucket expires.
                   if (!r.ok()) spdlog::warn("redis: a rate-limit admission could not be given back: {}", r.status().message());
@@ -336,7 +345,7 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
   client_->Eval(kCharge, Mix64(uint64_t(q.project)), std::move(keys), std::move(args), [this, call, done = std::move(done)](Result<RedisReply> r) {
     const bool admitted = r.ok() && r->type == RedisReply::Type::kArray && !r->elements.empty() &&
                           IsInt(r->elements[0]) && r->elements[0].integer == 1;
-    // Not added (or, after a timeout, perhaps added: kept, so counted again: conservative).
+    // Not added (or, after a timeout, perhaps added: then the late reply takes it out again).
     if (!admitted) AddCarry(call->project, call->carry);
     if (!r.ok()) {
       if (!options_.fail_open) return done(r.status());
@@ -392,7 +401,7 @@ void RedisCounters::UndoLateCharge(Id project, TimeMs cycle_start, TimeMs day, i
   std::vector<std::string> keys = {fmt::format("{}dp:{}:{}", options_.prefix, project, day),
                                    fmt::format("{}du:{}:{}", options_.prefix, project, day),
                                    CycleKey(options_.prefix, project, cycle_start), SpentKey(options_.prefix, project)};
-  client_->Eval(kUndoCharge, Mix64(uint64_t(project)), std::move(keys), std::move(args), [](Result<RedisReply> r) {
+  client_->Send(kUndoCharge, Mix64(uint64_t(project)), std::move(keys), std::move(args), [](Result<RedisReply> r) {
     // Lost too: the charge stays counted (conservative), as a reply that never came.
     if (!r.ok()) spdlog::warn("redis: a charge that came after its timeout could not be taken back: {}", r.status().message());
     else if (r->type == RedisReply::Type::kError) (void)BadReply(*r);
@@ -431,7 +440,7 @@ void RedisCounters::Refund(Id project, Id app, const UsageCharge& charge) {
   meter_.Refund(project, app, charge);  // the mirror, or the fallback's own charge
   if (charge.fallback) return AddCarry(project, {charge.cycle_start, -charge.new_posts, -charge.writes, -charge.cost});
   if (charge.new_posts == 0 && charge.writes == 0 && charge.cost == 0) return;
-  client_->Eval(kRefund, Mix64(uint64_t(project)), {CycleKey(options_.prefix, project, charge.cycle_start), SpentKey(options_.prefix, project)},
+  client_->Send(kRefund, Mix64(uint64_t(project)), {CycleKey(options_.prefix, project, charge.cycle_start), SpentKey(options_.prefix, project)},
                 {std::to_string(charge.new_posts), std::to_string(charge.writes), std::to_string(charge.cost)},
                 [](Result<RedisReply> r) {
                   if (!r.ok()) spdlog::warn("redis: a charge could not be given back: {}", r.status().message());

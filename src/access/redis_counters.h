@@ -30,6 +30,12 @@
 //! writes and money charged alone are added to its counters with the project's next charge
 //! (the rate windows' fallback admissions are not: a window is short).
 //!
+//! A script whose reply came after the timeout (RedisClient's `late` callback; its caller got
+//! Unavailable, or the fallback's decision) is undone: an admission is released, a charge's
+//! ids, counts and cost are taken out of Redis (not the share or carry it added: they belong
+//! there) and the carry it took is taken out of carry_ again. A reply that never comes leaves
+//! what the script counted, if it ran (conservative; RedisClient::unknown_outcomes()).
+//!
 //! Every charge Redis admits is mirrored into `meter` (UsageMeter::Replay of exactly the ids
 //! Redis counted as new), which serves this node's usage figures and the seeds above.
 
@@ -62,6 +68,8 @@ class RedisCounters final : public AdmissionCounters {
   void Release(const RateQuery& q, const LimitDecision& admitted) override;
   void Charge(const ChargeQuery& q, Done<UsageCharge> done) override;
   void Refund(Id project, Id app, const UsageCharge& charge) override;
+  //! sluice_redis_late_replies_total and sluice_redis_unknown_outcomes_total.
+  std::string MetricsText() const override;
 
   //! False while Redis is unreachable (the breaker is open).
   bool healthy() const;
