@@ -430,7 +430,10 @@ struct RedisClient::Impl {
                RedisClient::Done done, RedisClient::Late late, bool patient) {
     Conn& c = *conns[shard % conns.size()];
     const bool first = t_late_conn == &c;
-    if ((open.load() && !first) || stop.load()) {
+    // A patient command is tried even while the breaker is open: the breaker may have opened
+    // on a stall its connection is still reading late replies from (a release then lands).
+    // Against a Redis really down it fails as fast as a connect does.
+    if ((open.load() && !first && !patient) || stop.load()) {
       done(Down("breaker open", RetryAfter()));
       return;
     }

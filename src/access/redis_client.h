@@ -98,8 +98,9 @@ class RedisClient {
 
   //! A command no caller waits on (a release, a refund): as Eval, but it does not fail at
   //! timeout_ms: it waits out the late replies of its connection, and `done` gets its reply
-  //! whenever it comes (within late_reply_patience_ms), or Unavailable (breaker open, reply
-  //! never came).
+  //! whenever it comes (within late_reply_patience_ms), or Unavailable (no connection, reply
+  //! never came). It is tried even while the breaker is open (on a connection that may still
+  //! work: a stall opens the breaker too).
   void Send(int script, uint64_t shard, std::vector<std::string> keys, std::vector<std::string> args, Done done);
 
   //! False while the breaker is open.
