@@ -6,7 +6,7 @@
 //!
 //! Why dedicated threads rather than hiredis's async API on the workers' event loops: the
 //! workers' loops are Asio's, which only src/http may include, and Debian's hiredis 0.14 has
-//! no adapter for them; a thread per connection with a blocking, pipelined loop is the
+//! no adapter for them; a thread per connection with a pipelined loop (polling its socket) is the
 //! simplest correct shape (no shared event loop, no adapter, each context used by one
 //! thread), and a worker never waits on Redis: it suspends the request and serves others.
 //!
@@ -14,8 +14,8 @@
 //! included): by Redis, or by an Unavailable error. A connection refused or reset, or three
 //! batches in a row that time out (one slow moment is not an outage), open the breaker: Eval then fails at once, on the caller's thread, without
 //! touching the network, while one I/O thread probes Redis (connect + PING) every
-//! `probe_interval_ms`; a probe that succeeds closes the breaker and every connection
-//! reconnects. Scripts are loaded (SCRIPT LOAD) on each connect and run with EVALSHA; a
+//! `probe_interval_ms` (on its own connection while that is open); a probe that succeeds
+//! closes the breaker and every other connection reconnects. Scripts are loaded (SCRIPT LOAD) on each connect and run with EVALSHA; a
 //! NOSCRIPT reply (a flushed cache) is retried once with EVAL.
 //!
 //! Late replies: a command whose reply does not come within its timeout may still run on
@@ -25,8 +25,8 @@
 //! callback, so the caller can undo what the command did. Only then does the connection serve
 //! its queue again; a command queued meanwhile still fails at its own deadline. A connection
 //! lost, or the patience out, before the reply: the outcome is unknown (counted in
-//! unknown_outcomes(), logged) and what the command counted stays (conservative: never an
-//! admission too many).
+//! unknown_outcomes(), logged) and what the command counted stays (conservative: a count too
+//! many, never one too few).
 //! Thread-safe; the destructor fails what is still queued and joins the threads.
 
 #include <cstdint>
