@@ -19,10 +19,11 @@ export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 SLUICE_OPENAPI_REQUIRE = 1
 export SLUICE_OPENAPI_REQUIRE
 # What the TSan run covers: the rate limiter and usage meter (access_test), the ledger, the
-# HTTP layer, the request path (api_test: stages that wait, resumed from other threads) and every
+# HTTP layer, the Redis client and counters (their I/O threads), the request path (api_test:
+# stages that wait, resumed from other threads) and every
 # integration test (the real server, concurrent clients, kill -9); postgres_fixture, whose
 # setup and cleanup tests (the run's PostgreSQL: tests/support/CMakeLists.txt) ctest runs anyway.
-TSAN_TARGETS = sluice access_test redis_leases_test ledger_test http_test api_test integration_test postgres_fixture
+TSAN_TARGETS = sluice access_test redis_client_test redis_counters_test redis_leases_test ledger_test http_test api_test integration_test postgres_fixture
 # clang 14's TSan cannot map its shadow memory under more than 28 bits of mmap randomness
 # (newer kernels' default): run its tests without address randomization there.
 TSAN_RUN = $(shell [ "$$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)" -gt 28 ] && echo "setarch $$(uname -m) -R")

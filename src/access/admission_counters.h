@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <span>
+#include <string>
 
 #include "access/rate_limiter.h"
 #include "access/usage_meter.h"
@@ -53,6 +54,8 @@ class AdmissionCounters {
   virtual void Charge(const ChargeQuery& q, Done<UsageCharge> done) = 0;
   //! Gives back a charge made by Charge (UsageMeter::Refund).
   virtual void Refund(Id project, Id app, const UsageCharge& charge) = 0;
+  //! Prometheus lines about the backend, for /metrics ("" when there is nothing to say).
+  virtual std::string MetricsText() const { return {}; }
 };
 
 //! This process's limiter and meter. With `share` > 1 (Redis's fallback in open mode: each of

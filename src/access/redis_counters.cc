@@ -158,7 +158,32 @@ end
 return 1
 )lua";
 
-enum Script { kRate = 0, kRelease, kCharge, kRefund };
+// KEYS: posts set, users set, cycle hash, spending hash. ARGV: 1-3 posts, writes and cost of
+// an admitted charge whose caller was answered Unavailable (its reply came late), 4 the
+// number of post ids, then the post ids, then the user ids: the ones it reported new. Takes
+// back exactly its delivery: the ids from the day's sets, the counts and the cost. Not the
+// share or the carry it added with them, nor its mark: those are the node's past usage and
+// belong here either way. A key Redis lost is left alone (as kRefundScript).
+constexpr const char* kUndoChargeScript = R"lua(
+local np = tonumber(ARGV[4])
+local function remove(key, from, to)
+  for i = from, to, 1000 do
+    redis.call('SREM', key, unpack(ARGV, i, math.min(i + 999, to)))
+  end
+end
+remove(KEYS[1], 5, 4 + np)
+remove(KEYS[2], 5 + np, #ARGV)
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('HINCRBY', KEYS[3], 'r', 0 - tonumber(ARGV[1]))
+  redis.call('HINCRBY', KEYS[3], 'w', 0 - tonumber(ARGV[2]))
+end
+if tonumber(ARGV[3]) > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('HINCRBY', KEYS[4], 't', 0 - tonumber(ARGV[3]))
+end
+return 1
+)lua";
+
+enum Script { kRate = 0, kRelease, kCharge, kRefund, kUndoCharge };
 
 constexpr int kBuckets = RateLimiter::kBuckets;
 constexpr TimeMs kMaxWindowMs = TimeMs{1} << 42;
@@ -197,8 +222,8 @@ Id ParseId(const RedisReply& r) {
 
 RedisCounters::RedisCounters(RedisCountersOptions options, RateLimiter& limiter, UsageMeter& meter)
     : options_(std::move(options)), fallback_(limiter, meter, std::max(1, options_.nodes)), meter_(meter) {
-  static_assert(kRefund + 1 == kLeaseScript, "the fast mode's scripts follow these");
-  std::vector<std::string> scripts = {kRateScript, kReleaseScript, kChargeScript, kRefundScript};
+  static_assert(kUndoCharge + 1 == kLeaseScript, "the fast mode's scripts follow these");
+  std::vector<std::string> scripts = {kRateScript, kReleaseScript, kChargeScript, kRefundScript, kUndoChargeScript};
   for (auto& s : LeaseScripts()) scripts.push_back(std::move(s));
   client_ = std::make_unique<RedisClient>(options_.redis, std::move(scripts));
   if (options_.fast) sweeper_ = std::thread([this] { Sweep(); });
@@ -216,6 +241,17 @@ RedisCounters::~RedisCounters() {
 std::string RedisCounters::WindowKey(uint64_t key, TimeMs window_ms) const { return RateKey(options_.prefix, key, window_ms); }
 
 bool RedisCounters::healthy() const { return client_->healthy(); }
+uint64_t RedisCounters::late_replies() const { return client_->late_replies(); }
+uint64_t RedisCounters::unknown_outcomes() const { return client_->unknown_outcomes(); }
+
+std::string RedisCounters::MetricsText() const {
+  return fmt::format(
+      "# HELP sluice_redis_late_replies_total Redis replies that came after their request's timeout (what they counted is "
+      "taken back).\n# TYPE sluice_redis_late_replies_total counter\nsluice_redis_late_replies_total {}\n"
+      "# HELP sluice_redis_unknown_outcomes_total Redis commands sent whose reply never came (what they counted, if they "
+      "ran, stays).\n# TYPE sluice_redis_unknown_outcomes_total counter\nsluice_redis_unknown_outcomes_total {}\n",
+      late_replies(), unknown_outcomes());
+}
 
 void RedisCounters::Acquire(const RateQuery& q, Done<LimitDecision> done) {
   if (q.limit <= 0 || q.window_ms <= 0 || q.window_ms > kMaxWindowMs) {
@@ -245,6 +281,17 @@ void RedisCounters::Acquire(const RateQuery& q, Done<LimitDecision> done) {
                   d.reset = e[2].integer;
                   d.bucket = e[3].integer;
                   done(d);
+                },
+                [this, q](RedisReply late) {
+                  // Its caller was answered Unavailable (or decided locally): an admission
+                  // Redis made for it is given back.
+                  const auto& e = late.elements;
+                  if (late.type == RedisReply::Type::kArray && e.size() == 4 && IsInt(e[0]) && e[0].integer == 1 && IsInt(e[3])) {
+                    LimitDecision d;
+                    d.allowed = true;
+                    d.bucket = e[3].integer;
+                    Release(q, d);
+                  }
                 });
 }
 
@@ -252,7 +299,7 @@ void RedisCounters::Release(const RateQuery& q, const LimitDecision& admitted) {
   if (!admitted.allowed || q.window_ms <= 0 || q.window_ms > kMaxWindowMs) return;
   if (admitted.fallback) return fallback_.Release(q, admitted);
   if (options_.fast && leases_.Release(q, admitted)) return;  // its lease admits one more
-  client_->Eval(kRelease, Mix64(q.key), {RateKey(options_.prefix, q.key, q.window_ms)}, {std::to_string(admitted.bucket)},
+  client_->Send(kRelease, Mix64(q.key), {RateKey(options_.prefix, q.key, q.window_ms)}, {std::to_string(admitted.bucket)},
                 [](Result<RedisReply> r) {
                   // Lost with Redis: the admission stays counted (conservative) until its bucket expires.
                   if (!r.ok()) spdlog::warn("redis: a rate-limit admission could not be given back: {}", r.status().message());
@@ -312,7 +359,7 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
   client_->Eval(kCharge, Mix64(uint64_t(q.project)), std::move(keys), std::move(args), [this, call, done = std::move(done)](Result<RedisReply> r) {
     const bool admitted = r.ok() && r->type == RedisReply::Type::kArray && !r->elements.empty() &&
                           IsInt(r->elements[0]) && r->elements[0].integer == 1;
-    // Not added (or, after a timeout, perhaps added: kept, so counted again: conservative).
+    // Not added (or, after a timeout, perhaps added: then the late reply takes it out again).
     if (!admitted) AddCarry(call->project, call->carry);
     if (!r.ok()) {
       if (!options_.fail_open) return done(r.status());
@@ -345,6 +392,33 @@ void RedisCounters::Charge(const ChargeQuery& q, Done<UsageCharge> done) {
     // This node's mirror: its usage figures, and the seeds should Redis lose the counters.
     meter_.Replay(call->project, call->app, *call->plan, call->now, posts, users, c.writes);
     done(c);
+  }, [this, call](RedisReply late) {
+    UndoLateCharge(call->project, call->budget.cycle_start, call->day, call->writes, call->carry, late);
+  });
+}
+
+void RedisCounters::UndoLateCharge(Id project, TimeMs cycle_start, TimeMs day, int64_t writes, const Carry& carry,
+                                   const RedisReply& late) {
+  const auto& e = late.elements;
+  if (late.type != RedisReply::Type::kArray || e.size() < 4 || !IsInt(e[0]) || e[0].integer != 1) return;  // wrote nothing
+  if (!IsInt(e[1]) || !IsInt(e[2]) || !IsInt(e[3]) || e.size() != size_t(4 + e[1].integer + e[2].integer)) {
+    (void)BadReply(late);
+    return;
+  }
+  // Redis took the carry with it (as the node's own share, or as what it counted alone),
+  // and the failed call put it back here: out again, or it would be added twice.
+  AddCarry(project, {carry.cycle_start, -carry.r, -carry.w, -carry.spent});
+  std::vector<std::string> args = {std::to_string(e[1].integer), std::to_string(writes), std::to_string(e[3].integer),
+                                   std::to_string(e[1].integer)};
+  args.reserve(4 + e.size());
+  for (size_t i = 4; i < e.size(); ++i) args.push_back(std::to_string(ParseId(e[i])));
+  std::vector<std::string> keys = {fmt::format("{}dp:{}:{}", options_.prefix, project, day),
+                                   fmt::format("{}du:{}:{}", options_.prefix, project, day),
+                                   CycleKey(options_.prefix, project, cycle_start), SpentKey(options_.prefix, project)};
+  client_->Send(kUndoCharge, Mix64(uint64_t(project)), std::move(keys), std::move(args), [](Result<RedisReply> r) {
+    // Lost too: the charge stays counted (conservative), as a reply that never came.
+    if (!r.ok()) spdlog::warn("redis: a charge that came after its timeout could not be taken back: {}", r.status().message());
+    else if (r->type == RedisReply::Type::kError) (void)BadReply(*r);
   });
 }
 
@@ -380,7 +454,7 @@ void RedisCounters::Refund(Id project, Id app, const UsageCharge& charge) {
   meter_.Refund(project, app, charge);  // the mirror, or the fallback's own charge
   if (charge.fallback) return AddCarry(project, {charge.cycle_start, -charge.new_posts, -charge.writes, -charge.cost});
   if (charge.new_posts == 0 && charge.writes == 0 && charge.cost == 0) return;
-  client_->Eval(kRefund, Mix64(uint64_t(project)), {CycleKey(options_.prefix, project, charge.cycle_start), SpentKey(options_.prefix, project)},
+  client_->Send(kRefund, Mix64(uint64_t(project)), {CycleKey(options_.prefix, project, charge.cycle_start), SpentKey(options_.prefix, project)},
                 {std::to_string(charge.new_posts), std::to_string(charge.writes), std::to_string(charge.cost)},
                 [](Result<RedisReply> r) {
                   if (!r.ok()) spdlog::warn("redis: a charge could not be given back: {}", r.status().message());

@@ -30,6 +30,12 @@
 //! writes and money charged alone are added to its counters with the project's next charge
 //! (the rate windows' fallback admissions are not: a window is short).
 //!
+//! A script whose reply came after the timeout (RedisClient's `late` callback; its caller got
+//! Unavailable, or the fallback's decision) is undone: an admission is released, a charge's
+//! ids, counts and cost are taken out of Redis (not the share or carry it added: they belong
+//! there) and the carry it took is taken out of carry_ again. A reply that never comes leaves
+//! what the script counted, if it ran (conservative; RedisClient::unknown_outcomes()).
+//!
 //! Every charge Redis admits is mirrored into `meter` (UsageMeter::Replay of exactly the ids
 //! Redis counted as new), which serves this node's usage figures and the seeds above.
 //!
@@ -77,9 +83,15 @@ class RedisCounters final : public AdmissionCounters {
   void Release(const RateQuery& q, const LimitDecision& admitted) override;
   void Charge(const ChargeQuery& q, Done<UsageCharge> done) override;
   void Refund(Id project, Id app, const UsageCharge& charge) override;
+  //! sluice_redis_late_replies_total and sluice_redis_unknown_outcomes_total.
+  std::string MetricsText() const override;
 
   //! False while Redis is unreachable (the breaker is open).
   bool healthy() const;
+  //! RedisClient's late_replies() and unknown_outcomes(): replies undone after their
+  //! timeout, and commands whose outcome stays unknown (what they counted stays).
+  uint64_t late_replies() const;
+  uint64_t unknown_outcomes() const;
 
  private:
   // What this node counted alone (open mode) and Redis does not hold yet, per project: added
@@ -92,10 +104,14 @@ class RedisCounters final : public AdmissionCounters {
   };
   Carry TakeCarry(Id project, TimeMs cycle_start);
   void AddCarry(Id project, const Carry& c);
+  // The reply of a charge that came after its caller was answered Unavailable: if Redis
+  // admitted it, takes its delivery back out of Redis, and its carry out of carry_.
+  void UndoLateCharge(Id project, TimeMs cycle_start, TimeMs day, int64_t writes, const Carry& carry,
+                      const RedisReply& late);
 
   // Fast mode (redis_leases.cc): asks Redis for a lease for q's window; the reply serves the
   // requests waiting for it. Its scripts follow the four of redis_counters.cc.
-  static constexpr int kLeaseScript = 4, kGiveBackScript = 5;
+  static constexpr int kLeaseScript = 5, kGiveBackScript = 6;  // after the strict scripts (redis_counters.cc)
   static std::vector<std::string> LeaseScripts();
   std::string WindowKey(uint64_t key, TimeMs window_ms) const;
   void AcquireLeased(const RateQuery& q, Done<LimitDecision> done);

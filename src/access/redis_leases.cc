@@ -82,7 +82,8 @@ void RedisCounters::AcquireLeased(const RateQuery& q, Done<LimitDecision> done) 
 
 void RedisCounters::Send(const std::vector<LeaseReturn>& returns, const std::optional<RateQuery>& ask) {
   for (const LeaseReturn& back : returns) {
-    client_->Eval(kGiveBackScript, Mix64(back.key), {WindowKey(back.key, back.window_ms)},
+    // Send: waited on by no request, so it never expires in the queue (redis_client.h).
+    client_->Send(kGiveBackScript, Mix64(back.key), {WindowKey(back.key, back.window_ms)},
                   {std::to_string(back.bucket), std::to_string(back.unused)}, [](Result<RedisReply> r) {
                     // Lost with Redis: the unused admissions stay counted (conservative) until
                     // their bucket leaves the window.
@@ -99,7 +100,15 @@ void RedisCounters::AskLease(const RateQuery& q) {
                                    std::to_string(LeaseBucketWidth(q.window_ms)), std::to_string(q.limit), std::to_string(k)};
   // The same shard as the key's give-backs: one connection, in order.
   client_->Eval(kLeaseScript, Mix64(q.key), {WindowKey(q.key, q.window_ms)}, std::move(args),
-                [this, q](Result<RedisReply> r) { OnLease(q, std::move(r)); });
+                [this, q](Result<RedisReply> r) { OnLease(q, std::move(r)); },
+                // A grant that came after the request timed out (its waiters were decided
+                // without it): none of its places was used, so all go back.
+                [this, q](RedisReply late) {
+                  if (late.type != RedisReply::Type::kArray || late.elements.size() != 4 || !IsIntReply(late.elements[0]) ||
+                      !IsIntReply(late.elements[3]) || late.elements[0].integer <= 0)
+                    return;
+                  Send({LeaseReturn{q.key, q.window_ms, late.elements[3].integer, late.elements[0].integer}}, std::nullopt);
+                });
 }
 
 void RedisCounters::OnLease(const RateQuery& q, Result<RedisReply> r) {

@@ -411,7 +411,8 @@ Result<int> Server::Start() {
       case RouteId::kReadyz:
         return m.stopping ? ApiResponse::Json(503, R"({"status":"draining"})") : ApiResponse::Json(200, R"({"status":"ready"})");
       case RouteId::kMetrics: {
-        ApiResponse r = ApiResponse::Json(200, m.metrics.Render(m.shared.ledger));
+        ApiResponse r = ApiResponse::Json(
+            200, m.metrics.Render(m.shared.ledger) + (m.shared.counters ? m.shared.counters->MetricsText() : ""));
         r.content_type = "text/plain; version=0.0.4";
         return r;
       }
