@@ -6,7 +6,10 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "access/redis_counters.h"
+#include "core/mix.h"
 #include "support/redis_server.h"
 
 namespace sluice {
@@ -22,11 +25,12 @@ class RedisLeasesTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(redis_.Start()); }
 
-  std::unique_ptr<RedisCounters> Fast(int nodes, int node_id, bool fail_open = false) {
+  std::unique_ptr<RedisCounters> Fast(int nodes, int node_id, bool fail_open = false, TimeMs timeout_ms = 2000) {
     RedisCountersOptions o;
     o.redis.port = redis_.port();
     o.redis.connections = 2;
-    o.redis.timeout_ms = 2000;  // exactness, not time: a loaded machine must not turn a lease into a 503
+    o.redis.timeout_ms = timeout_ms;  // 2 s: exactness, not time (a loaded machine must not turn a lease into a 503)
+    o.redis.late_reply_patience_ms = 60'000;  // a stalled Redis answers when the test resumes it
     o.redis.probe_interval_ms = 20;
     o.fail_open = fail_open;
     o.nodes = nodes;
@@ -34,6 +38,14 @@ class RedisLeasesTest : public ::testing::Test {
     o.fast = true;
     o.clock = &clock_;
     return std::make_unique<RedisCounters>(std::move(o), fallback_, meter_);
+  }
+
+  template <typename Start>
+  static Result<LimitDecision> Call(Start start) {
+    std::promise<Result<LimitDecision>> p;
+    auto f = p.get_future();
+    start([&p](Result<LimitDecision> d) { p.set_value(std::move(d)); });
+    return f.get();
   }
 
   Result<LimitDecision> Acquire(RedisCounters& c, int64_t limit) {
@@ -45,7 +57,8 @@ class RedisLeasesTest : public ::testing::Test {
 
   // The count Redis holds in the bucket of `now` for the one window of the test.
   int64_t RedisCount(TimeMs now = kNow) {
-    const std::string key = redis_.Command("KEYS sluice:rl:*");
+    const std::string key = redis_.Command(fmt::format("KEYS sluice:rl:{:016x}:*", Mix64(1)));
+    if (key.empty()) return 0;
     const std::string v = redis_.Command("HGET " + key + " " + std::to_string(now / (kWindow / 15)));
     return v.empty() ? 0 : std::stoll(v);
   }
@@ -147,6 +160,29 @@ TEST_F(RedisLeasesTest, RedisDownALiveLeaseIsUsedUpThenStrictModesRulesApply) {
   ASSERT_TRUE(local.ok()) << local.status().message();
   EXPECT_TRUE(local->allowed);
   EXPECT_TRUE(local->fallback);
+}
+
+// A lease whose grant came after its request timed out (Redis stalled: the waiter got 503)
+// was never used: the node gives all its places back, and the next lease starts from them.
+TEST_F(RedisLeasesTest, ALateGrantIsGivenBackWhole) {
+  auto node = Fast(1, 1, /*fail_open=*/false, /*timeout_ms=*/200);
+  // Another key on the same connection first, so that the connection (and its scripts) is up
+  // before Redis stalls.
+  uint64_t other = 2;
+  while (Mix64(other) % 2 != Mix64(1) % 2) ++other;
+  auto warm = Call([&](auto done) { node->Acquire({other, 1000, kWindow, clock_.NowMs()}, std::move(done)); });
+  ASSERT_TRUE(warm.ok() && warm->allowed);
+  redis_.Pause();
+  auto refused = Acquire(*node, 1000);  // key 1, K = 10, asked while Redis is stopped
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  redis_.Resume();
+  // The grant of 10 runs when Redis resumes, comes back late and is given back whole.
+  ASSERT_TRUE(Eventually([&] { return node->late_replies() == 1; })) << node->late_replies();
+  ASSERT_TRUE(Eventually([&] { return RedisCount() == 0; })) << RedisCount();
+  auto admitted = Acquire(*node, 1000);
+  ASSERT_TRUE(admitted.ok()) << admitted.status().message();
+  EXPECT_TRUE(admitted->allowed);
+  EXPECT_EQ(admitted->remaining, 999);  // strict mode's value: nothing of the late grant is left
 }
 
 }  // namespace
