@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerates tests/integration/openapi/x-api-v2-responses.json: the part of X's OpenAPI
 document that describes the responses of the endpoints Sluice serves (their paths, every
-method, only `responses`) and every component schema those responses reach through $ref.
+method, only `responses` and `security`), every component schema those responses reach
+through $ref, and the security schemes (the OAuth 2.0 scopes: tests/core/scopes_test.cc).
 
 X's full document (858 KB, under the X Developer Agreement, not an open licence) is not in
 the repository; tests/integration/node/openapi.test.mjs validates recorded responses against
@@ -43,7 +44,8 @@ def main():
         item = doc["paths"].get(path)
         if item is None:
             continue
-        paths[path] = {m: {"responses": item[m]["responses"]} for m in METHODS if m in item}
+        paths[path] = {m: {"responses": item[m]["responses"], "security": item[m].get("security", [])}
+                       for m in METHODS if m in item}
     components = {}
     pending = set()
     refs(paths, pending)
@@ -65,7 +67,8 @@ def main():
             "x-generated-by": "scripts/x_openapi_responses.py; do not edit",
         },
         "paths": paths,
-        "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())},
+        "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())}
+        | {"securitySchemes": doc["components"]["securitySchemes"]},
     }
     json.dump(out, sys.stdout, indent=1, sort_keys=False)
     sys.stdout.write("\n")

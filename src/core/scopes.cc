@@ -1,0 +1,96 @@
+#include "core/scopes.h"
+
+namespace sluice {
+namespace {
+
+constexpr ScopeSet Bit(std::string_view name) {
+  for (size_t i = 0; i < kScopes.size(); ++i)
+    if (kScopes[i].name == name) return ScopeSet(1) << i;
+  throw "not one of X's scopes";  // a compile-time error where it is used in a constant
+}
+
+constexpr ScopeSet kTweetRead = Bit("tweet.read"), kUsersRead = Bit("users.read"), kTweetWrite = Bit("tweet.write"),
+                   kLikeRead = Bit("like.read"), kFollowsRead = Bit("follows.read");
+
+}  // namespace
+
+std::optional<ScopeSet> ScopeBit(std::string_view name) {
+  for (size_t i = 0; i < kScopes.size(); ++i)
+    if (kScopes[i].name == name) return ScopeSet(1) << i;
+  return std::nullopt;
+}
+
+Result<ScopeSet> ParseScopes(std::string_view scope) {
+  ScopeSet out = 0;
+  size_t i = 0;
+  while (i < scope.size()) {
+    if (scope[i] == ' ') {
+      ++i;
+      continue;
+    }
+    size_t end = scope.find(' ', i);
+    if (end == std::string_view::npos) end = scope.size();
+    const std::string_view name = scope.substr(i, end - i);
+    auto bit = ScopeBit(name);
+    if (!bit) return InvalidRequest("scope", std::string(name), "'" + std::string(name) + "' is not a scope");
+    out |= *bit;
+    i = end;
+  }
+  if (out == 0) return InvalidRequest("scope", std::string(scope), "at least one scope is required");
+  return out;
+}
+
+std::string ScopeString(ScopeSet scopes) {
+  std::string out;
+  for (size_t i = 0; i < kScopes.size(); ++i) {
+    if (!(scopes & (ScopeSet(1) << i))) continue;
+    if (!out.empty()) out += ' ';
+    out += kScopes[i].name;
+  }
+  return out;
+}
+
+std::optional<ScopeSet> UserTokenScopes(RouteId route) {
+  switch (route) {
+    case RouteId::kCountRecent:
+      return ScopeSet(0);  // X lists OAuth2UserToken with no scope
+    case RouteId::kCreatePost:
+    case RouteId::kDeletePost:
+      return kTweetWrite | kTweetRead | kUsersRead;
+    case RouteId::kGetLikingUsers:
+    case RouteId::kGetLikedPosts:
+      return kLikeRead | kTweetRead | kUsersRead;
+    case RouteId::kGetFollowers:
+    case RouteId::kGetFollowing:
+      return kFollowsRead | kTweetRead | kUsersRead;
+    case RouteId::kSearchRecent:
+    case RouteId::kGetPosts:
+    case RouteId::kGetPost:
+    case RouteId::kGetQuotePosts:
+    case RouteId::kGetUsers:
+    case RouteId::kGetUsersByUsernames:
+    case RouteId::kGetUserByUsername:
+    case RouteId::kGetUser:
+    case RouteId::kGetUserPosts:
+    case RouteId::kGetUserMentions:
+    case RouteId::kSearchUsers:
+    case RouteId::kGetRepostedBy:
+    case RouteId::kGetReposts:
+      return kTweetRead | kUsersRead;
+    case RouteId::kGetUsage:
+    case RouteId::kSearchAll:
+    case RouteId::kCountAll:
+    // Sluice's own routes, not X's.
+    case RouteId::kGetLicense:
+    case RouteId::kGetOpenApi:
+    case RouteId::kRobotsTxt:
+    case RouteId::kHealthz:
+    case RouteId::kReadyz:
+    case RouteId::kMetrics:
+    case RouteId::kCount:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice
