@@ -63,4 +63,22 @@ bool NeedsRehash(std::string_view hash) {
   return crypto_pwhash_argon2id_str_needs_rehash(terminated.c_str(), kOpsLimit, kMemLimit) != 0;
 }
 
+Result<User> SetAccountPassword(Store& store, const Clock& clock, std::string_view username,
+                                std::string_view password) {
+  if (username.starts_with('@')) username.remove_prefix(1);
+  const std::string name(username);
+  const Status unknown = CommandError("no account has the username @" + name);
+  if (name.empty()) return unknown;
+  auto hash = HashPassword(password);  // the rules first: a bad password says so for any username
+  if (!hash.ok()) return hash.status();
+  auto users = store.GetUsersByUsername(std::span<const std::string>(&name, 1));
+  if (!users.ok()) return users.status();
+  if (users->empty() || users->front().synthetic) return unknown;
+  const User& user = users->front();
+  auto set = store.SetUserPassword(user.id, *hash, clock.NowMs());
+  if (!set.ok()) return set.status();
+  if (!*set) return unknown;  // removed between the lookup and the write
+  return user;
+}
+
 }  // namespace sluice

@@ -13,7 +13,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/result.h"
+#include "core/types.h"
+#include "store/store.h"
 
 namespace sluice {
 
@@ -42,5 +45,12 @@ bool VerifyPassword(std::string_view password, std::string_view hash);
 //! True when `hash` was not made with HashPassword's current algorithm and limits (or is not
 //! an Argon2id string): after a successful VerifyPassword, hash the password again and store it.
 bool NeedsRehash(std::string_view hash);
+
+//! Sets (or replaces) the password of the platform account named `username` (case-insensitive,
+//! as X's; a leading @ allowed) to `password`, hashed, at clock.NowMs(); returns the account.
+//! Errors, nothing written: CheckPassword's; a CommandError "no account has the username
+//! @NAME" (a trap record's synthetic author is no account either).
+Result<User> SetAccountPassword(Store& store, const Clock& clock, std::string_view username,
+                                std::string_view password);
 
 }  // namespace sluice
