@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -118,6 +119,64 @@ TEST(Passwords, ConcurrentFirstUse) {
     EXPECT_TRUE(VerifyPassword("password number " + std::to_string(i), hashes[i])) << i;
     EXPECT_FALSE(VerifyPassword("password number " + std::to_string(i + 1), hashes[i])) << i;
   }
+}
+
+// SetAccountPassword on a SQLite store (both stores: tests/store/store_passwords_test.cc for
+// the store, tests/integration/users_test.cc for the command on each).
+class AccountPasswordTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sluice-passwords-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto s = OpenStore(StoreOptions{.url = "sqlite", .data_dir = dir_});
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->Apply({{User{.id = 10, .username = "Alice", .name = "A"}}, {}}).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  ManualClock clock_{1700000000000};
+};
+
+TEST_F(AccountPasswordTest, SetsTheHashAtTheClocksTimeByUsernameInAnyCase) {
+  auto user = SetAccountPassword(*store_, clock_, "@aLiCe", "correct horse battery staple");
+  ASSERT_TRUE(user.ok()) << user.status().message();
+  EXPECT_EQ(user->id, 10);
+  auto stored = store_->UserPassword(10);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->set_at, 1700000000000);
+  EXPECT_TRUE(VerifyPassword("correct horse battery staple", (*stored)->hash));
+}
+
+TEST_F(AccountPasswordTest, UnknownUsernamesAndSyntheticAuthorsAreNoAccounts) {
+  StoredTrap trap;
+  trap.id = 5;
+  trap.app_id = 1;
+  trap.author_id = 20;
+  trap.text = "a trap";
+  trap.lang = "en";
+  trap.created_at = 1700000000000;
+  trap.marker = "m";
+  User synthetic{.id = 20, .username = "synthetic1", .name = "S"};
+  synthetic.synthetic = true;
+  ASSERT_TRUE(store_->InsertTrap(trap, synthetic).ok());
+
+  for (const char* name : {"nobody", "synthetic1", "", "@"}) {
+    auto user = SetAccountPassword(*store_, clock_, name, "correct horse battery staple");
+    ASSERT_FALSE(user.ok()) << name;
+    EXPECT_EQ(user.status().code(), StatusCode::kUsage) << name;
+    EXPECT_EQ(user.status().message().rfind("no account has the username @", 0), 0u) << user.status().message();
+  }
+  auto synthetic_password = store_->UserPassword(20);
+  ASSERT_TRUE(synthetic_password.ok());
+  EXPECT_FALSE(synthetic_password->has_value());
+  // The rules come first, whatever the username.
+  EXPECT_EQ(SetAccountPassword(*store_, clock_, "nobody", "short").status().message(),
+            "the password must be at least 8 characters");
 }
 
 }  // namespace
