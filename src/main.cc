@@ -13,6 +13,7 @@
 #include "cli/seed_command.h"
 #include "cli/serve_command.h"
 #include "cli/trace_command.h"
+#include "cli/users_command.h"
 
 int main(int argc, char** argv) {
   using namespace sluice;
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   auto ledger = AddLedgerCommand(app, common);
   auto trace = AddTraceCommand(app, common);
   auto keys = AddKeysCommand(app, common);
+  auto users = AddUsersCommand(app, common);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -52,5 +54,6 @@ int main(int argc, char** argv) {
   if (keys->chosen()) return RunKeysCommand(*keys, common, **store);
   if (billing->chosen()) return RunBillingCommand(*billing, common, *config, **store);
   if (apps->chosen()) return RunAppsCommand(*apps, common, *config, **store);
+  if (users->chosen()) return RunUsersCommand(*users, **store);
   return 0;
 }

@@ -152,6 +152,14 @@ struct CreditEntry {
   TimeMs added_at = 0;
 };
 
+//! A platform account's password, as access/passwords.h encodes it (a libsodium Argon2id
+//! string: algorithm, parameters and salt included), never the password itself.
+struct PasswordRecord {
+  std::string hash;
+  TimeMs set_at = 0;
+  friend bool operator==(const PasswordRecord&, const PasswordRecord&) = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -305,6 +313,13 @@ class Store {
   virtual Result<bool> RevokeApp(Id app_id, TimeMs at) = 0;
   //! Every app, revoked ones included (evidence names them too).
   virtual Result<std::vector<App>> ListApps() = 0;
+
+  // ---- platform accounts' passwords (issue 15: signing in) ----
+  //! Sets (or replaces) the password hash of the user `user_id`. False, and nothing written,
+  //! when no user has that id.
+  virtual Result<bool> SetUserPassword(Id user_id, std::string_view hash, TimeMs at) = 0;
+  //! The user's password hash; nullopt when none was set (or no such user).
+  virtual Result<std::optional<PasswordRecord>> UserPassword(Id user_id) = 0;
 };
 
 //! Changes (grows) after every write committed through any Store of this process: after the

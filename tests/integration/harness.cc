@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -45,12 +46,15 @@ std::string ReadAll(int fd) {
   return out;
 }
 
-pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd, std::shared_ptr<ServerLog> sink = nullptr) {
+// `in_fd` >= 0: the child's standard input (else the test's own).
+pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd, std::shared_ptr<ServerLog> sink = nullptr,
+            int in_fd = -1) {
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe");
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no server behind
+    if (in_fd >= 0) dup2(in_fd, 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
     close(out[0]);
@@ -88,9 +92,18 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd, std:
 
 boost::json::value HttpResponse::Json() const { return boost::json::parse(body); }
 
-CommandResult RunSluice(const std::vector<std::string>& args) {
+CommandResult RunSluice(const std::vector<std::string>& args) { return RunSluice(args, std::nullopt); }
+
+CommandResult RunSluice(const std::vector<std::string>& args, const std::optional<std::string>& input) {
+  // The input from a file rather than a pipe: no writer to keep alive, and EOF at its end.
+  std::unique_ptr<FILE, int (*)(FILE*)> in(input ? std::tmpfile() : nullptr, &std::fclose);
+  if (input) {
+    if (!in || std::fwrite(input->data(), 1, input->size(), in.get()) != input->size() || std::fflush(in.get()) != 0)
+      throw std::runtime_error("tmpfile");
+    std::rewind(in.get());
+  }
   int out_fd, err_fd;
-  pid_t pid = Spawn(args, &out_fd, &err_fd);
+  pid_t pid = Spawn(args, &out_fd, &err_fd, nullptr, in ? fileno(in.get()) : -1);
   CommandResult r;
   std::thread err_reader([&] { r.err = ReadAll(err_fd); });
   r.out = ReadAll(out_fd);

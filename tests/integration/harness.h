@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct CommandResult {
 
 //! Runs `sluice args...` to completion.
 CommandResult RunSluice(const std::vector<std::string>& args);
+//! The same with `input` as its standard input (nullopt: the test's own).
+CommandResult RunSluice(const std::vector<std::string>& args, const std::optional<std::string>& input);
 
 struct HttpResponse {
   int status = 0;

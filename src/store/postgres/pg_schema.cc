@@ -205,6 +205,14 @@ INSERT INTO search_stats VALUES (0, 0);
 -- Moved after every committed write (pg_conn.cc, Tx::Commit): PollOtherWriters reads it.
 CREATE SEQUENCE store_writes;
 )sql",
+    // 2: platform accounts' passwords (issue 15), as the SQLite store's migration 11.
+    R"sql(
+CREATE TABLE user_passwords (
+  user_id BIGINT PRIMARY KEY REFERENCES users (id),
+  hash    TEXT NOT NULL,
+  set_at  BIGINT NOT NULL
+);
+)sql",
 };
 
 }  // namespace

@@ -74,6 +74,8 @@ class PostgresStore final : public Store {
   Result<bool> ReplaceAppToken(Id app_id, std::string_view token_hash) override;
   Result<bool> RevokeApp(Id app_id, TimeMs at) override;
   Result<std::vector<App>> ListApps() override;
+  Result<bool> SetUserPassword(Id user_id, std::string_view hash, TimeMs at) override;
+  Result<std::optional<PasswordRecord>> UserPassword(Id user_id) override;
 
  private:
   explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}

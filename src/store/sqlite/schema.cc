@@ -249,6 +249,15 @@ CREATE TABLE trap_tags (
 CREATE VIRTUAL TABLE trap_fts USING fts5 (text, urls, content='', tokenize='unicode61 remove_diacritics 2');
 INSERT INTO trap_fts (rowid, text, urls) SELECT id, text, '' FROM trap_posts;
 )sql",
+    // 11: platform accounts' passwords (issue 15: signing in), one per user: the libsodium
+    // Argon2id string (access/passwords.h), which holds its own parameters and salt.
+    R"sql(
+CREATE TABLE user_passwords (
+  user_id INTEGER PRIMARY KEY REFERENCES users (id),
+  hash    TEXT NOT NULL,
+  set_at  INTEGER NOT NULL  -- ms since epoch
+);
+)sql",
 };
 
 }  // namespace
