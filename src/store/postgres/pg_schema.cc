@@ -205,6 +205,18 @@ INSERT INTO search_stats VALUES (0, 0);
 -- Moved after every committed write (pg_conn.cc, Tx::Commit): PollOtherWriters reads it.
 CREATE SEQUENCE store_writes;
 )sql",
+    // 2: apps as OAuth 2.0 clients (issue 15): as the SQLite store's migration 11 (schema.cc).
+    R"sql(
+ALTER TABLE apps ADD COLUMN client_id TEXT;
+ALTER TABLE apps ADD COLUMN client_secret_hash BYTEA;
+CREATE UNIQUE INDEX apps_by_client_id ON apps (client_id);
+CREATE TABLE app_redirect_uris (
+  id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  app_id BIGINT NOT NULL,
+  uri    TEXT NOT NULL,
+  UNIQUE (app_id, uri)
+);
+)sql",
 };
 
 }  // namespace

@@ -79,6 +79,12 @@ class SqliteStore final : public Store {
   Result<bool> ReplaceAppToken(Id app_id, std::string_view token_hash) override;
   Result<bool> RevokeApp(Id app_id, TimeMs at) override;
   Result<std::vector<App>> ListApps() override;
+  Result<std::optional<std::string>> SetAppClientSecret(Id app_id, std::string_view client_id,
+                                                        std::string_view secret_hash) override;
+  Result<std::optional<AppClient>> FindAppByClientId(std::string_view client_id) override;
+  Result<std::vector<std::string>> RedirectUris(Id app_id) override;
+  Result<bool> AddRedirectUri(Id app_id, std::string_view uri) override;
+  Result<bool> RemoveRedirectUri(Id app_id, std::string_view uri) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
