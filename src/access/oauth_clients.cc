@@ -118,8 +118,9 @@ Status ValidateRedirectUri(std::string_view uri) {
   }
   if (host.empty() || host == "[]") return CommandError(quoted + " has no host");
   if (!port.empty()) {
-    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos ||
-        std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535)
+    int64_t value = 0;  // a non-digit makes it too large
+    for (char c : port.substr(0, 5)) value = value * 10 + (c >= '0' && c <= '9' ? c - '0' : 100000);
+    if (port.size() > 5 || value < 1 || value > 65535)
       return CommandError(quoted + " has port '" + std::string(port) + "'; a port is a number from 1 to 65535");
   }
   if (!https && !IsLoopbackHost(host))
