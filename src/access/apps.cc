@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "access/app_clients.h"
 #include "access/tokens.h"
 
 namespace sluice {
@@ -73,6 +74,7 @@ Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock&
   }
   auto uses = ResolveUses(*plan, request.uses);
   if (!uses.ok()) return uses.status();
+  if (Status s = CheckRedirectUris(request.redirect_uris); !s.ok()) return s;
   TimeMs now = clock.NowMs();
   CreatedApp created;
   // The project, the app's account and the app are written together or not at all.
@@ -104,7 +106,18 @@ Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock&
     if (Status s = store.Apply(batch); !s.ok()) return s;
     created.app = {ids.Next(), project_id, request.name, request.plan, *uses, user.id, now};
     created.bearer_token = GenerateToken();
-    return store.InsertApp(created.app, HashToken(created.bearer_token));
+    if (Status s = store.InsertApp(created.app, HashToken(created.bearer_token)); !s.ok()) return s;
+    created.client_secret = GenerateClientSecret();
+    auto client_id = store.SetAppClientSecret(created.app.id, GenerateClientId(), HashToken(created.client_secret));
+    if (!client_id.ok()) return client_id.status();
+    if (!*client_id) return InternalError("app " + std::to_string(created.app.id) + " vanished as it was created");
+    created.client_id = **client_id;
+    for (const auto& uri : request.redirect_uris) {
+      auto added = store.AddRedirectUri(created.app.id, uri);
+      if (!added.ok()) return added.status();
+    }
+    created.redirect_uris = request.redirect_uris;
+    return Status::Ok();
   });
   if (!written.ok()) return written;
   return created;

@@ -4,9 +4,6 @@
 
 namespace sluice {
 
-namespace {
-
-// Why no live app has this id: it was revoked, or never existed.
 Status NoLiveApp(Store& store, Id app_id) {
   std::string app = "app " + std::to_string(app_id);
   auto all = store.ListApps();
@@ -15,8 +12,6 @@ Status NoLiveApp(Store& store, Id app_id) {
     if (a.id == app_id) return CommandError(app + " is revoked");
   return CommandError(app + " does not exist");
 }
-
-}  // namespace
 
 Result<std::string> RotateKey(Store& store, RevocationGeneration& generation, Id app_id) {
   std::string token = GenerateToken();

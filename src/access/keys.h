@@ -19,5 +19,7 @@ Result<std::string> RotateKey(Store& store, RevocationGeneration& generation, Id
 //! Revokes the app: its token is refused from the return on; the app stays in the store for
 //! evidence. Same errors as RotateKey.
 Status RevokeKey(Store& store, RevocationGeneration& generation, const Clock& clock, Id app_id);
+//! Why no live app has this id: CommandError "app N is revoked" or "app N does not exist".
+Status NoLiveApp(Store& store, Id app_id);
 
 }  // namespace sluice

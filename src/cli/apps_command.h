@@ -1,6 +1,7 @@
 #pragma once
 //! `sluice apps create`: create an app (in a new project or --project) and print its bearer
-//! token, shown once, as JSON.
+//! token and OAuth 2.0 client secret, shown once, as JSON. `sluice apps redirect-uris --app ID
+//! [--add URI]... [--remove URI]...`: change an app's redirect URIs and print them as JSON.
 
 #include <memory>
 #include <string>
@@ -11,10 +12,12 @@
 namespace sluice::cli {
 
 struct AppsCommand {
-  CLI::App *apps = nullptr, *create = nullptr;
+  CLI::App *apps = nullptr, *create = nullptr, *redirect_uris = nullptr;
   NewApp app;
   std::string uses, project;
-  bool chosen() const { return static_cast<bool>(*create); }
+  Id app_id = 0;  // redirect-uris
+  std::vector<std::string> add, remove;
+  bool chosen() const { return *create || *redirect_uris; }
 };
 
 std::unique_ptr<AppsCommand> AddAppsCommand(CLI::App& app, Common& common);

@@ -63,6 +63,14 @@ std::string AppJson(const CreatedApp& c) {
   for (const auto& u : c.app.uses) w.String(u);
   w.EndArray();
   w.Member("bearer_token", c.bearer_token);
+  if (!c.client_id.empty()) {  // a new app: its OAuth 2.0 client (a rotated bearer token leaves it be)
+    w.Member("client_id", c.client_id);
+    w.Member("client_secret", c.client_secret);
+    w.Key("redirect_uris");
+    w.BeginArray();
+    for (const auto& u : c.redirect_uris) w.String(u);
+    w.EndArray();
+  }
   w.EndObject();
   return w.Take();
 }

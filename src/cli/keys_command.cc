@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "access/app_clients.h"
 #include "access/keys.h"
 #include "core/json_writer.h"
 
@@ -15,6 +16,8 @@ std::unique_ptr<KeysCommand> AddKeysCommand(CLI::App& app, Common& common) {
   c.rotate = c.keys->add_subcommand("rotate", "give an app a new bearer token, printed once as JSON; the old one is refused");
   AddCommon(c.rotate, common);
   c.rotate->add_option("--app", c.app_id, "app id")->required()->check(IntIn<Id>(0));
+  c.rotate->add_flag("--client-secret", c.client_secret,
+                     "rotate the app's OAuth 2.0 client secret (and give it a client id if it has none) instead of its bearer token");
   c.revoke = c.keys->add_subcommand("revoke", "revoke an app: its bearer token is refused from now on");
   AddCommon(c.revoke, common);
   c.revoke->add_option("--app", c.app_id, "app id")->required()->check(IntIn<Id>(0));
@@ -30,6 +33,18 @@ int RunKeysCommand(KeysCommand& c, const Common& common, Store& store) {
     w.BeginObject();
     w.MemberId("app_id", c.app_id);
     w.MemberBool("revoked", true);
+    w.EndObject();
+    std::printf("%s\n", w.str().c_str());
+    return 0;
+  }
+  if (c.client_secret) {
+    auto secret = RotateClientSecret(store, **generation, c.app_id);
+    if (!secret.ok()) return Fail(secret.status());
+    JsonWriter w;
+    w.BeginObject();
+    w.MemberId("app_id", c.app_id);
+    w.Member("client_id", secret->client_id);
+    w.Member("client_secret", secret->client_secret);
     w.EndObject();
     std::printf("%s\n", w.str().c_str());
     return 0;

@@ -160,6 +160,13 @@ struct PasswordRecord {
   friend bool operator==(const PasswordRecord&, const PasswordRecord&) = default;
 };
 
+//! A live app as an OAuth 2.0 client (FindAppByClientId).
+struct AppClient {
+  App app;
+  std::string client_id;
+  std::string secret_hash;  // SHA-256 of its client secret, 32 bytes; "" while it has none
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -320,6 +327,23 @@ class Store {
   virtual Result<bool> SetUserPassword(Id user_id, std::string_view hash, TimeMs at) = 0;
   //! The user's password hash; nullopt when none was set (or no such user).
   virtual Result<std::optional<PasswordRecord>> UserPassword(Id user_id) = 0;
+
+  // ---- apps as OAuth 2.0 clients (issue 15; access/oauth_clients.h) ----
+  //! Gives the live app `app_id` the client secret with SHA-256 `secret_hash` in place of its
+  //! own, and the client id `client_id` if it has none yet (an app made before the migration
+  //! gets one here); returns the app's client id from then on. nullopt, and nothing written,
+  //! when no live app has that id.
+  virtual Result<std::optional<std::string>> SetAppClientSecret(Id app_id, std::string_view client_id,
+                                                                std::string_view secret_hash) = 0;
+  //! The live app whose client id is `client_id`, with its secret's hash; nullopt if none.
+  virtual Result<std::optional<AppClient>> FindAppByClientId(std::string_view client_id) = 0;
+  //! The app's registered redirect URIs, in the order they were added.
+  virtual Result<std::vector<std::string>> RedirectUris(Id app_id) = 0;
+  //! Registers `uri` for the app; false, and nothing written, if it already is. The caller
+  //! validates the URI and the app (access/app_clients.h).
+  virtual Result<bool> AddRedirectUri(Id app_id, std::string_view uri) = 0;
+  //! False, and nothing written, if `uri` is not registered for the app.
+  virtual Result<bool> RemoveRedirectUri(Id app_id, std::string_view uri) = 0;
 };
 
 //! Changes (grows) after every write committed through any Store of this process: after the

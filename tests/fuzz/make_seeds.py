@@ -191,4 +191,14 @@ write("fingerprint_fuzz", [
     b"\xc3 lone lead byte and \xff\xfe bad bytes",
     "word " * 40,
 ])
+write("oauth_client_fuzz", [
+    "Basic bXklMjBpZDpzJTNBY3IrdA==",
+    "basic YTpiOmM=",
+    "Basic YWJjOg==",
+    "Basic JXp6OmE=",
+    "https://example.com:8443/a/b?x=1",
+    "http://[::1]:9000/cb",
+    "http://localhost/cb",
+    "https://user@example.com/cb#frag",
+])
 print("seeds written under", CORPUS)

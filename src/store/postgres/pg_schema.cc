@@ -213,6 +213,18 @@ CREATE TABLE user_passwords (
   set_at  BIGINT NOT NULL
 );
 )sql",
+    // 3: apps as OAuth 2.0 clients (issue 15): as the SQLite store's migration 12 (schema.cc).
+    R"sql(
+ALTER TABLE apps ADD COLUMN client_id TEXT;
+ALTER TABLE apps ADD COLUMN client_secret_hash BYTEA;
+CREATE UNIQUE INDEX apps_by_client_id ON apps (client_id);
+CREATE TABLE app_redirect_uris (
+  id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  app_id BIGINT NOT NULL,
+  uri    TEXT NOT NULL,
+  UNIQUE (app_id, uri)
+);
+)sql",
 };
 
 }  // namespace

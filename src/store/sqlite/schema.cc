@@ -258,6 +258,21 @@ CREATE TABLE user_passwords (
   set_at  INTEGER NOT NULL  -- ms since epoch
 );
 )sql",
+    // 12: apps as OAuth 2.0 clients (issue 15, access/oauth_clients.h): a client id, the SHA-256
+    // of the client secret, and the registered redirect URIs. Apps made before this migration
+    // have neither id nor secret until `sluice keys rotate --client-secret` gives them both (a
+    // secret cannot be made here without showing it, and an id is of no use without one).
+    R"sql(
+ALTER TABLE apps ADD COLUMN client_id TEXT;           -- NULL until given (above)
+ALTER TABLE apps ADD COLUMN client_secret_hash BLOB;  -- SHA-256 of the client secret
+CREATE UNIQUE INDEX apps_by_client_id ON apps (client_id);
+CREATE TABLE app_redirect_uris (
+  id     INTEGER PRIMARY KEY,  -- the order they were added in
+  app_id INTEGER NOT NULL,
+  uri    TEXT NOT NULL,
+  UNIQUE (app_id, uri)
+);
+)sql",
 };
 
 }  // namespace

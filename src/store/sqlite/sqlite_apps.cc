@@ -1,4 +1,6 @@
-// SqliteStore: changing an app's key (`sluice keys rotate|revoke`).
+// SqliteStore: changing an app's key (`sluice keys rotate|revoke`) and its OAuth 2.0 client
+// (client secret, redirect URIs: access/app_clients.h).
+#include "store/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sluice::sqlite {
@@ -17,6 +19,68 @@ Result<bool> SqliteStore::RevokeApp(Id app_id, TimeMs at) {
   if (!s.ok()) return s.status();
   s->Bind(1, at);
   s->Bind(2, app_id);
+  if (Status run = s->Run(); !run.ok()) return run;
+  return db_->Changes() == 1;
+}
+
+Result<std::optional<std::string>> SqliteStore::SetAppClientSecret(Id app_id, std::string_view client_id,
+                                                                 std::string_view secret_hash) {
+  auto s = db_->Prepare(
+      "UPDATE apps SET client_secret_hash = ?, client_id = coalesce(client_id, ?) WHERE id = ? AND revoked_at IS NULL");
+  if (!s.ok()) return s.status();
+  s->BindBlob(1, secret_hash);
+  s->Bind(2, client_id);
+  s->Bind(3, app_id);
+  if (Status run = s->Run(); !run.ok()) return run;
+  if (db_->Changes() != 1) return std::optional<std::string>();
+  auto id = db_->Prepare("SELECT client_id FROM apps WHERE id = ?");
+  if (!id.ok()) return id.status();
+  id->Bind(1, app_id);
+  auto row = id->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return InternalError("app " + std::to_string(app_id) + " vanished while its client secret was set");
+  return std::optional<std::string>(std::string(id->Text(0)));
+}
+
+Result<std::optional<AppClient>> SqliteStore::FindAppByClientId(std::string_view client_id) {
+  static const std::string sql = "SELECT " + std::string(rows::kAppColumns) +
+                                 ", client_id, client_secret_hash FROM apps WHERE client_id = ? AND revoked_at IS NULL";
+  auto s = db_->Prepare(sql);
+  if (!s.ok()) return s.status();
+  s->Bind(1, client_id);
+  auto row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<AppClient>();
+  return std::optional<AppClient>(AppClient{rows::ReadApp(*s), std::string(s->Text(7)), std::string(s->Text(8))});
+}
+
+Result<std::vector<std::string>> SqliteStore::RedirectUris(Id app_id) {
+  auto s = db_->Prepare("SELECT uri FROM app_redirect_uris WHERE app_id = ? ORDER BY id");
+  if (!s.ok()) return s.status();
+  s->Bind(1, app_id);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.emplace_back(s->Text(0));
+  }
+}
+
+Result<bool> SqliteStore::AddRedirectUri(Id app_id, std::string_view uri) {
+  auto s = db_->Prepare("INSERT INTO app_redirect_uris (app_id, uri) VALUES (?, ?) ON CONFLICT DO NOTHING");
+  if (!s.ok()) return s.status();
+  s->Bind(1, app_id);
+  s->Bind(2, uri);
+  if (Status run = s->Run(); !run.ok()) return run;
+  return db_->Changes() == 1;
+}
+
+Result<bool> SqliteStore::RemoveRedirectUri(Id app_id, std::string_view uri) {
+  auto s = db_->Prepare("DELETE FROM app_redirect_uris WHERE app_id = ? AND uri = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, app_id);
+  s->Bind(2, uri);
   if (Status run = s->Run(); !run.ok()) return run;
   return db_->Changes() == 1;
 }

@@ -81,6 +81,12 @@ class SqliteStore final : public Store {
   Result<std::vector<App>> ListApps() override;
   Result<bool> SetUserPassword(Id user_id, std::string_view hash, TimeMs at) override;
   Result<std::optional<PasswordRecord>> UserPassword(Id user_id) override;
+  Result<std::optional<std::string>> SetAppClientSecret(Id app_id, std::string_view client_id,
+                                                        std::string_view secret_hash) override;
+  Result<std::optional<AppClient>> FindAppByClientId(std::string_view client_id) override;
+  Result<std::vector<std::string>> RedirectUris(Id app_id) override;
+  Result<bool> AddRedirectUri(Id app_id, std::string_view uri) override;
+  Result<bool> RemoveRedirectUri(Id app_id, std::string_view uri) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}

@@ -1,0 +1,79 @@
+// PostgresStore: apps as OAuth 2.0 clients (client secret, redirect URIs: access/app_clients.h).
+#include "store/postgres/pg_store_rows.h"
+#include "store/postgres/postgres_store.h"
+
+namespace sluice::pg {
+
+namespace {
+
+// The bytes of lower-case hex (encode(bytea, 'hex'): results are read as text).
+std::string FromHex(std::string_view hex) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) out[i] = char(nibble(hex[2 * i]) * 16 + nibble(hex[2 * i + 1]));
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> PostgresStore::SetAppClientSecret(Id app_id, std::string_view client_id,
+                                                                   std::string_view secret_hash) {
+  std::optional<std::string> id;
+  Status s = Write([&]() -> Status {
+    auto rows = Query(
+        "UPDATE apps SET client_secret_hash = ?, client_id = coalesce(client_id, ?) WHERE id = ? AND revoked_at IS NULL "
+        "RETURNING client_id",
+        Params().AddBytes(secret_hash).Add(client_id).Add(app_id));
+    if (!rows.ok()) return rows.status();
+    if (rows->size() == 1) id = std::string(rows->Text(0, 0));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return id;
+}
+
+Result<std::optional<AppClient>> PostgresStore::FindAppByClientId(std::string_view client_id) {
+  static const std::string sql = "SELECT " + std::string(kAppColumns) +
+                                 ", client_id, coalesce(encode(client_secret_hash, 'hex'), '') FROM apps"
+                                 " WHERE client_id = ? AND revoked_at IS NULL";
+  auto rows = Query(sql, Params().Add(client_id));
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<AppClient>();
+  Row row{*rows, 0};
+  return std::optional<AppClient>(AppClient{ReadApp(row), std::string(row.Text(7)), FromHex(row.Text(8))});
+}
+
+Result<std::vector<std::string>> PostgresStore::RedirectUris(Id app_id) {
+  auto rows = Query("SELECT uri FROM app_redirect_uris WHERE app_id = ? ORDER BY id", Params().Add(app_id));
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  for (int i = 0; i < rows->size(); ++i) out.emplace_back(rows->Text(i, 0));
+  return out;
+}
+
+Result<bool> PostgresStore::AddRedirectUri(Id app_id, std::string_view uri) {
+  bool added = false;
+  Status s = Write([&]() -> Status {
+    auto rows = Query("INSERT INTO app_redirect_uris (app_id, uri) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                      Params().Add(app_id).Add(uri));
+    if (!rows.ok()) return rows.status();
+    added = rows->Affected() == 1;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return added;
+}
+
+Result<bool> PostgresStore::RemoveRedirectUri(Id app_id, std::string_view uri) {
+  bool removed = false;
+  Status s = Write([&]() -> Status {
+    auto rows = Query("DELETE FROM app_redirect_uris WHERE app_id = ? AND uri = ?", Params().Add(app_id).Add(uri));
+    if (!rows.ok()) return rows.status();
+    removed = rows->Affected() == 1;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return removed;
+}
+
+}  // namespace sluice::pg
