@@ -40,7 +40,9 @@ std::function<void()> Exchange::Suspend() {
 }
 
 ApiContext Exchange::Context() {
-  return ApiContext{services, worker, worker.store, services.config, services.ids, now, write_generation};
+  Id acting = user ? user->user_id : (app ? app->user_id : 0);
+  Id authorizing = user ? user->user_id : 0;
+  return ApiContext{services, worker, worker.store, services.config, services.ids, now, write_generation, acting, authorizing};
 }
 
 void Chain::Start(std::shared_ptr<Exchange> ex, std::function<void(ApiResponse)> done) const {

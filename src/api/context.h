@@ -68,6 +68,12 @@ struct ApiContext {
   //! StoreWriteGeneration() as read before this request's first store read (what a response
   //! rendered now may be cached under); never later than the true value.
   uint64_t write_generation = 0;
+  //! The account this request acts as: the user of an OAuth 2.0 user access token, else the
+  //! app's own account (App::user_id; an app token writes as it where config allows).
+  Id acting_user_id = 0;
+  //! The account that authorised the request through a user access token; 0 for an app token.
+  //! The ledger record names it (what an app did in an account's name).
+  Id authorizing_user_id = 0;
 };
 
 }  // namespace sluice

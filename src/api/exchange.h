@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "access/admission_counters.h"
+#include "access/oauth_tokens.h"
 #include "access/plans.h"
 #include "access/rate_limiter.h"
 #include "access/usage_meter.h"
@@ -125,6 +126,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   // What the stages found out, in the order they run.
   std::optional<App> app;          // authenticate
+  std::optional<UserAccess> user;  // authenticate: present for a user access token (its app is `app`)
   const Plan* plan = nullptr;      // plan and licence
   std::optional<LimitDecision> limit;  // rate limit: the decision, when one was made
   uint64_t limit_key = 0;

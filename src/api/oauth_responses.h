@@ -9,35 +9,18 @@
 #include <string>
 #include <string_view>
 
+#include "access/oauth_tokens.h"
 #include "api/context.h"
 
 namespace sluice {
 
-//! RFC 6749 5.2 (and RFC 7009 2.2.1's unsupported_token_type). Each maps to its HTTP status:
-//! 400, except invalid_client: 401 with WWW-Authenticate when the client sent HTTP Basic
-//! credentials (5.2 says so), else 400 as for the others.
-enum class OAuthErrorCode {
-  kInvalidRequest,
-  kInvalidClient,
-  kInvalidGrant,
-  kUnauthorizedClient,
-  kUnsupportedGrantType,
-  kInvalidScope,
-  kUnsupportedTokenType,
-};
-
+//! Each error code maps to its HTTP status: 400, except invalid_client: 401 with
+//! WWW-Authenticate when the client sent HTTP Basic credentials (5.2 says so), else 400.
 std::string_view OAuthErrorName(OAuthErrorCode code);
 
 //! {"error": NAME, "error_description": DESCRIPTION}. `basic_auth_used`: the request carried
 //! `Authorization: Basic ...` (an invalid_client then answers 401 with a Basic challenge).
 ApiResponse OAuthError(OAuthErrorCode code, std::string_view description, bool basic_auth_used = false);
-
-struct IssuedTokens {
-  std::string access_token;
-  int64_t expires_in = 7200;  // seconds: X's access tokens live two hours
-  std::string scope;          // the granted scopes, space separated (ScopeString)
-  std::optional<std::string> refresh_token;  // with offline.access only, as X
-};
 
 //! {"token_type": "bearer", "expires_in", "access_token", "scope"[, "refresh_token"]}, 200.
 ApiResponse TokenResponse(const IssuedTokens& tokens);

@@ -36,7 +36,7 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
   // The only 403 of the body (for_super_followers_only): the resource refused is the posting
   // account, which X's not-authorized-for-resource problem names.
   if (!post.ok() && post.status().code() == StatusCode::kForbidden)
-    return Forbidden("user", "for_super_followers_only", std::to_string(app.user_id), post.status().message());
+    return Forbidden("user", "for_super_followers_only", std::to_string(ctx.acting_user_id), post.status().message());
   if (!post.ok()) return post.status();
   if (auto quoted = post->Reference(ReferenceType::kQuoted)) {
     auto found = ctx.store.GetPosts(std::span<const Id>(&*quoted, 1));
@@ -50,13 +50,13 @@ Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest
     auto parent = ctx.store.GetPosts(std::span<const Id>(&*parent_id, 1));
     if (!parent.ok()) return parent.status();
     if (!parent->empty() && !parent->front().post.deleted_at) {
-      auto prefix = ReplyMentionsPrefix(ctx.store, parent->front().post, app.user_id, post->text, exclude_reply_user_ids);
+      auto prefix = ReplyMentionsPrefix(ctx.store, parent->front().post, ctx.acting_user_id, post->text, exclude_reply_user_ids);
       if (!prefix.ok()) return prefix.status();
       post->text = *prefix + post->text;
     }
   }
   post->id = ctx.ids.Next();
-  post->author_id = app.user_id;
+  post->author_id = ctx.acting_user_id;
   post->created_at = SnowflakeTime(post->id);
   post->edit_history = {post->id};
   post->entities = ExtractEntities(post->text);
@@ -94,7 +94,7 @@ Result<ApiResponse> DeletePost(ApiContext& ctx, const App& app, const ApiRequest
   if (!found.ok()) return found.status();
   if (found->empty() || found->front().post.deleted_at)
     return NotFound("tweet", "id", std::to_string(*id), "Could not find tweet with id: [" + std::to_string(*id) + "].");
-  if (found->front().post.author_id != app.user_id)
+  if (found->front().post.author_id != ctx.acting_user_id)
     return Forbidden("tweet", "id", std::to_string(*id), "You are not allowed to delete this Tweet: only the app of its author may delete it.");
   if (Status s = ctx.store.NoteDeletion(*id, ctx.now, ctx.services.ledger ? ctx.services.ledger->AppendedSize() : 0); !s.ok()) return s;
   ApiResponse r = ApiResponse::Json(200, R"({"data":{"deleted":true}})");
