@@ -40,7 +40,8 @@ inline constexpr TimeMs kRefreshTokenLifetimeMs = 180LL * 24 * 3600'000;
 inline constexpr std::string_view kUserAccessTokenPrefix = "slu_";
 inline constexpr std::string_view kRefreshTokenPrefix = "slr_";
 
-//! RFC 6749 5.2 (and RFC 7009 2.2.1's unsupported_token_type).
+//! RFC 6749 5.2 (and RFC 7009 2.2.1's unsupported_token_type); the last two only in the
+//! authorization endpoint's redirect (RFC 6749 4.1.2.1).
 enum class OAuthErrorCode {
   kInvalidRequest,
   kInvalidClient,
@@ -49,6 +50,8 @@ enum class OAuthErrorCode {
   kUnsupportedGrantType,
   kInvalidScope,
   kUnsupportedTokenType,
+  kAccessDenied,
+  kUnsupportedResponseType,
 };
 
 //! Why the token endpoint refuses: RFC 6749 5.2's error and a description for the client.

@@ -18,6 +18,7 @@ std::string_view RefusalName(Refusal r) {
     case Refusal::kCap: return "cap";
     case Refusal::kCredits: return "credits";
     case Refusal::kBackend: return "backend";
+    case Refusal::kScope: return "scope";
     case Refusal::kCount: break;
   }
   return "none";

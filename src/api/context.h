@@ -29,6 +29,7 @@ struct ApiRequest {
   //! When the request had arrived whole (the server read its header; max: not known). Whatever
   //! the client saw acknowledged before it sent the request happened before this.
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::time_point::max();
+  std::string_view cookie;  // the Cookie header (the sign-in and consent pages' session), empty when none
 };
 
 struct ApiResponse {

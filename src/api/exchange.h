@@ -33,6 +33,7 @@ namespace sluice {
 class Chain;
 class Ledger;
 class Metrics;
+class OAuthServer;
 class RevocationGeneration;
 class TrapInjector;
 
@@ -65,6 +66,8 @@ struct Services {
   //! decide through them and wait for their answer (limiter and meter stay for the usage
   //! endpoint and the budget); absent, the stages use the limiter and meter directly.
   AdmissionCounters* counters = nullptr;
+  //! The authorization server's pages and endpoints (RouteKind::kOAuth); absent: they answer 404.
+  OAuthServer* oauth = nullptr;
   //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
   //! becomes X's problem), set by the Router that runs the stages.
   ApiResponse (*error_response)(const Status&) = nullptr;
@@ -77,11 +80,13 @@ struct WorkerState {
   Store& store;
   Executor& executor;
 
-  //! The apps this worker authenticated, by token hash (AuthenticateCached): emptied when the
-  //! revocation generation moves, and each entry re-read from the store after kAppCacheMs.
+  //! The tokens this worker authenticated, by token hash (AuthenticateCached): an app's, or a
+  //! user access token's (`user` set, its app in `app`). Emptied when the revocation generation
+  //! moves, and each entry re-read from the store after kAppCacheMs.
   struct CachedApp {
     TimeMs loaded_at = 0;
     App app;
+    std::optional<UserAccess> user;
   };
   static constexpr TimeMs kAppCacheMs = 1000;
   static constexpr size_t kAppCacheSize = 4096;

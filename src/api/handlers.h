@@ -32,6 +32,8 @@ Result<ApiResponse> CreatePost(ApiContext&, const App&, const ApiRequest&, std::
 Result<ApiResponse> DeletePost(ApiContext&, const App&, const ApiRequest&, std::string_view id);
 // users.cc
 Result<ApiResponse> GetUserById(ApiContext&, const App&, const ApiRequest&, std::string_view id);
+//! GET /2/users/me: the account of the user access token.
+Result<ApiResponse> GetMe(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetUsersByIds(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetUserByUsername(ApiContext&, const App&, const ApiRequest&, std::string_view username);
 Result<ApiResponse> GetUsersByUsernames(ApiContext&, const App&, const ApiRequest&, std::string_view);

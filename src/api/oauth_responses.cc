@@ -21,6 +21,8 @@ std::string_view OAuthErrorName(OAuthErrorCode code) {
     case OAuthErrorCode::kUnsupportedGrantType: return "unsupported_grant_type";
     case OAuthErrorCode::kInvalidScope: return "invalid_scope";
     case OAuthErrorCode::kUnsupportedTokenType: return "unsupported_token_type";
+    case OAuthErrorCode::kAccessDenied: return "access_denied";
+    case OAuthErrorCode::kUnsupportedResponseType: return "unsupported_response_type";
   }
   return "invalid_request";
 }

@@ -34,9 +34,16 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kGetLikedPosts: return GetLikedPosts;
     case RouteId::kGetFollowers: return GetFollowers;
     case RouteId::kGetFollowing: return GetFollowing;
+    case RouteId::kGetMe: return GetMe;
     case RouteId::kSearchAll: return SearchAll;
     case RouteId::kCountAll: return CountAll;
     case RouteId::kSearchUsers: return SearchUsers;
+    case RouteId::kAuthorize:
+    case RouteId::kAuthorizeAnswer:
+    case RouteId::kOAuthToken:
+    case RouteId::kOAuthRevoke:
+    case RouteId::kAccountApps:
+    case RouteId::kAccountAppsAnswer:
     case RouteId::kGetLicense:
     case RouteId::kGetOpenApi:
     case RouteId::kRobotsTxt:

@@ -100,6 +100,14 @@ Result<ApiResponse> GetUserById(ApiContext& ctx, const App& app, const ApiReques
   return ById(ctx, app, {*id}, true, "id", *params);
 }
 
+Result<ApiResponse> GetMe(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.status();
+  if (Status s = params->CheckAllowed(kUserParams); !s.ok()) return s;
+  // Only a user access token reaches here (authenticate.h): the account it acts for.
+  return ById(ctx, app, {ctx.acting_user_id}, true, "id", *params);
+}
+
 Result<ApiResponse> GetUsersByIds(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();

@@ -18,6 +18,8 @@ std::unique_ptr<DemoCommand> AddDemoCommand(CLI::App& app, Common& common) {
 
 int RunDemoCommand(DemoCommand& c, const Common& common, Config config) {
   if (Status s = ApplyListen(c.listen, config); !s.ok()) return Fail(s);
+  // The demo's examples write with the app token it prints (README, "Examples").
+  config.oauth.app_tokens_write = true;
   auto store = Open(common, config);
   if (!store.ok()) return Fail(store.status());
   auto posts = (*store)->CountPosts();

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <filesystem>
 
+#include "access/account_sessions.h"
 #include "access/redis_counters.h"
 #include "access/revocations.h"
 #include "access/usage_meter.h"
+#include "api/oauth_server.h"
 #include "api/trap_injector.h"
 #include "api/usage.h"
 #include "api/usage_snapshot.h"
@@ -142,8 +144,21 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   }
   if (!shared && config.limits.mode == "fast")
     spdlog::warn("limits.mode = \"fast\" applies to limits shared in Redis (limits.url or --limits): this node counts alone");
+  // The authorization server (docs/oauth.md): its session key, and the operator's assertion key.
+  std::string session_key_path = config.oauth.session_key_file.empty()
+                                     ? (std::filesystem::path(c.data) / "oauth-session.key").string()
+                                     : config.oauth.session_key_file;
+  auto session_key = SessionKey::LoadOrCreate(session_key_path);
+  if (!session_key.ok()) return Fail(session_key.status());
+  std::optional<AssertionKey> assertions;
+  if (!config.oauth.assertion_key_file.empty()) {
+    auto key = AssertionKey::Load(config.oauth.assertion_key_file);
+    if (!key.ok()) return Fail(key.status());
+    assertions = *key;
+  }
+  OAuthServer oauth(SystemClock::Instance(), {*session_key, assertions, revocations->get(), !config.server.tls_cert.empty()});
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
-                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get()});
+                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";

@@ -15,11 +15,14 @@ std::unique_ptr<ServeCommand> AddServeCommand(CLI::App& app, Common& common) {
   c.cmd->add_option("--tls-key", c.tls_key, "PEM private key");
   c.cmd->add_option("--limits", c.limits, "redis://HOST:PORT: count rate limits, caps and credits in Redis, shared by every node");
   c.cmd->add_option("--node-id", common.node_id, "snowflake node id, 0-1023")->check(IntIn(0, 1023));
+  c.cmd->add_flag("--app-tokens-write", c.app_tokens_write,
+                  "app bearer tokens may write as the app's own account (X refuses them on its write endpoints; oauth.app_tokens_write)");
   return owned;
 }
 
 Status ApplyServeOptions(const ServeCommand& c, Config& config) {
   if (Status s = ApplyListen(c.listen, config); !s.ok()) return s;
+  if (c.app_tokens_write) config.oauth.app_tokens_write = true;
   if (!c.limits.empty()) {
     RedisOptions redis;
     if (Status s = ParseRedisUrl(c.limits, redis); !s.ok()) return s;

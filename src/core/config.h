@@ -82,6 +82,20 @@ struct LimitsConfig {
   int64_t lease_percent = 1;
 };
 
+//! OAuth 2.0 user context (docs/oauth.md).
+struct OAuthConfig {
+  //! App bearer tokens write as the app's own account on X's write endpoints (POST and DELETE
+  //! /2/tweets, likes, reposts, follows, hidden replies), as Sluice did before user context. X
+  //! refuses them there (403 Unsupported Authentication), and so does Sluice by default.
+  bool app_tokens_write = false;
+  //! The key that signs sign-in sessions and CSRF tokens: 32 random bytes in a file, made at
+  //! first start when missing. "" = DATA/oauth-session.key. Nodes that share a store must share it.
+  std::string session_key_file;
+  //! An Ed25519 public key (64 hex digits) in a file: sign-in by an assertion the operator's own
+  //! identity system signs with the private key. "" = off.
+  std::string assertion_key_file;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -95,6 +109,7 @@ struct Config {
   MeteringConfig metering;
   FaultConfig fault;
   LimitsConfig limits;
+  OAuthConfig oauth;
   LogConfig log;
   std::string store_url = "sqlite";
   int64_t store_pool_size = 0;  // [store] pool_size: PostgreSQL connections a server keeps (0: workers + 4, at least 8)

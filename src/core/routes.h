@@ -38,6 +38,14 @@ enum class RouteId : uint8_t {
   kGetLikedPosts,
   kGetFollowers,
   kGetFollowing,
+  kGetMe,
+  // OAuth 2.0 (api/oauth_server.h).
+  kAuthorize,
+  kAuthorizeAnswer,
+  kOAuthToken,
+  kOAuthRevoke,
+  kAccountApps,
+  kAccountAppsAnswer,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -52,6 +60,7 @@ enum class RouteKind : uint8_t {
   kApi,          // a bearer token, the plan's limit, the ledger: the whole request path
   kPublic,       // no token: the licence terms, Sluice's OpenAPI document and robots.txt
   kOperational,  // health and metrics, served by the server itself
+  kOAuth,        // the authorization server: its pages, token and revocation (no bearer token)
 };
 
 struct Route {
@@ -87,6 +96,13 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kGetLikedPosts, "GET", "/2/users/:id/liked_tweets", RouteKind::kApi},
     {RouteId::kGetFollowers, "GET", "/2/users/:id/followers", RouteKind::kApi},
     {RouteId::kGetFollowing, "GET", "/2/users/:id/following", RouteKind::kApi},
+    {RouteId::kGetMe, "GET", "/2/users/me", RouteKind::kApi},
+    {RouteId::kAuthorize, "GET", "/i/oauth2/authorize", RouteKind::kOAuth},
+    {RouteId::kAuthorizeAnswer, "POST", "/i/oauth2/authorize", RouteKind::kOAuth},
+    {RouteId::kOAuthToken, "POST", "/2/oauth2/token", RouteKind::kOAuth},
+    {RouteId::kOAuthRevoke, "POST", "/2/oauth2/revoke", RouteKind::kOAuth},
+    {RouteId::kAccountApps, "GET", "/i/account/apps", RouteKind::kOAuth},
+    {RouteId::kAccountAppsAnswer, "POST", "/i/account/apps", RouteKind::kOAuth},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},

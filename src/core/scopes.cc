@@ -73,6 +73,7 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kGetUser:
     case RouteId::kGetUserPosts:
     case RouteId::kGetUserMentions:
+    case RouteId::kGetMe:
     case RouteId::kSearchUsers:
     case RouteId::kGetRepostedBy:
     case RouteId::kGetReposts:
@@ -80,7 +81,13 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kGetUsage:
     case RouteId::kSearchAll:
     case RouteId::kCountAll:
-    // Sluice's own routes, not X's.
+    // The authorization server's routes (no bearer token) and Sluice's own.
+    case RouteId::kAuthorize:
+    case RouteId::kAuthorizeAnswer:
+    case RouteId::kOAuthToken:
+    case RouteId::kOAuthRevoke:
+    case RouteId::kAccountApps:
+    case RouteId::kAccountAppsAnswer:
     case RouteId::kGetLicense:
     case RouteId::kGetOpenApi:
     case RouteId::kRobotsTxt:
@@ -91,6 +98,20 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+bool XAcceptsAppToken(RouteId route) {
+  switch (route) {
+    case RouteId::kCreatePost:
+    case RouteId::kDeletePost:
+    case RouteId::kSearchUsers:
+    case RouteId::kGetLikingUsers:
+    case RouteId::kGetLikedPosts:
+    case RouteId::kGetMe:
+      return false;
+    default:
+      return true;
+  }
 }
 
 }  // namespace sluice

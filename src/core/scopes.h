@@ -66,4 +66,10 @@ std::string ScopeString(ScopeSet scopes);
 //! does not have.
 std::optional<ScopeSet> UserTokenScopes(RouteId route);
 
+//! Whether X accepts an app-only bearer token on `route` (its operation lists BearerToken
+//! security). False for the endpoints that act for an account (POST /2/tweets, likes, ...) and
+//! for a few reads X serves only in user context (users/search, liking_users, liked_tweets,
+//! users/me). True for Sluice's own routes. What Sluice does with it: api/authenticate.h.
+bool XAcceptsAppToken(RouteId route);
+
 }  // namespace sluice

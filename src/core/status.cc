@@ -12,6 +12,8 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUnauthorized: return "Unauthorized";
     case StatusCode::kForbidden: return "Forbidden";
     case StatusCode::kClientForbidden: return "ClientForbidden";
+    case StatusCode::kUnsupportedAuthentication: return "UnsupportedAuthentication";
+    case StatusCode::kMissingScope: return "MissingScope";
     case StatusCode::kNotFound: return "NotFound";
     case StatusCode::kMethodNotAllowed: return "MethodNotAllowed";
     case StatusCode::kConflict: return "Conflict";
@@ -76,6 +78,8 @@ Status MalformedRequest(std::string message) { return Status(StatusCode::kInvali
 
 Status Unauthorized() { return Status(StatusCode::kUnauthorized, "Unauthorized"); }
 
+Status UnauthorizedBecause(std::string reason) { return Status(StatusCode::kUnauthorized, std::move(reason)); }
+
 Status NotFound(std::string message) { return Status(StatusCode::kNotFound, std::move(message)); }
 
 Status Forbidden(std::string message) { return Status(StatusCode::kForbidden, std::move(message)); }
@@ -105,6 +109,12 @@ Status ClientForbidden(std::string reason, std::string message) {
   d.reason = std::move(reason);
   return WithDetail(StatusCode::kClientForbidden, std::move(message), std::move(d));
 }
+
+Status UnsupportedAuthentication(std::string message) {
+  return Status(StatusCode::kUnsupportedAuthentication, std::move(message));
+}
+
+Status MissingScope(std::string message) { return Status(StatusCode::kMissingScope, std::move(message)); }
 
 Status TooManyRequests() { return Status(StatusCode::kRateLimited, "Too Many Requests"); }
 

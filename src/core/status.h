@@ -25,6 +25,8 @@ enum class StatusCode : uint8_t {
   kUnauthorized,          // no valid bearer token
   kForbidden,             // the token may not act on this resource
   kClientForbidden,       // the app's plan or declared use does not allow the request (reason)
+  kUnsupportedAuthentication,  // the kind of token (app-only, user context) is not accepted here
+  kMissingScope,          // a user access token without a scope the endpoint requires
   kNotFound,              // the resource (or route) does not exist
   kMethodNotAllowed,      // the route exists for other methods (allow)
   kConflict,              // the write collides with existing data (e.g. a duplicate id)
@@ -101,6 +103,8 @@ Status InvalidRequest(std::vector<ParameterError> errors);
 //! An invalid request that no single parameter explains (a malformed HTTP message).
 Status MalformedRequest(std::string message);
 Status Unauthorized();
+//! 401 with the reason (sign-in pages say it; the API's 401 stays X's bare "Unauthorized").
+Status UnauthorizedBecause(std::string reason);
 Status NotFound(std::string message);
 Status Forbidden(std::string message);
 //! The resource `resource_type` ("tweet", "user") named by `parameter`=`id` does not exist /
@@ -109,6 +113,12 @@ Status NotFound(std::string resource_type, std::string parameter, std::string id
 Status Forbidden(std::string resource_type, std::string parameter, std::string id, std::string message);
 //! A client whose plan lacks the endpoint (or, with another reason, the use).
 Status ClientForbidden(std::string reason, std::string message);
+//! X's 403 "Unsupported Authentication" (problems/unsupported-authentication), e.g. an app-only
+//! bearer token on an endpoint that acts for an account.
+Status UnsupportedAuthentication(std::string message);
+//! X's 403 for a user access token that lacks a scope the endpoint requires (about:blank,
+//! "Forbidden"); the message names the scopes missing.
+Status MissingScope(std::string message);
 //! The rate limit (X's body has a fixed message).
 Status TooManyRequests();
 //! The monthly post cap of the project's product (X's fixed message).

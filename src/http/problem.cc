@@ -80,6 +80,10 @@ Problem ToProblem(const Status& s) {
       p.fields.emplace_back("required_enrollment", "Appropriate Level of API Access");
       return p;
     }
+    case StatusCode::kUnsupportedAuthentication:
+      return Make(403, "unsupported-authentication", "Unsupported Authentication", m);
+    case StatusCode::kMissingScope:
+      return Make(403, "", "Forbidden", m);
     case StatusCode::kNotFound:
       return WithResource(Make(404, "resource-not-found", "Not Found Error", m), d);
     case StatusCode::kMethodNotAllowed: {

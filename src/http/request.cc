@@ -32,7 +32,7 @@ Result<ApiRequest> ToApiRequest(const HttpRequest& req, std::string_view request
     return InvalidRequest("Authorization", "", "The request has more than one Authorization header");
   std::string_view target = req.target();
   size_t q = target.find('?');
-  return ApiRequest{req.method_string(),
+  ApiRequest r{req.method_string(),
                     target.substr(0, q),
                     q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
                     req[http::field::authorization],
@@ -40,6 +40,8 @@ Result<ApiRequest> ToApiRequest(const HttpRequest& req, std::string_view request
                     req[http::field::accept],
                     req.body(),
                     request_id};
+  r.cookie = req[http::field::cookie];
+  return r;
 }
 
 }  // namespace sluice

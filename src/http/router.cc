@@ -5,6 +5,7 @@
 #include "api/admission.h"
 #include "api/license.h"
 #include "api/metrics.h"
+#include "api/oauth_server.h"
 #include "api/openapi.h"
 #include "api/stages.h"
 #include "http/problem.h"
@@ -78,6 +79,16 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
       now = PublicRoute(services_, req, *route, match.capture);
     } else if (RouteOf(*route).kind == RouteKind::kOperational) {
       now = operational_(*route);
+    } else if (RouteOf(*route).kind == RouteKind::kOAuth) {
+      if (!services_.oauth) {
+        now = Unmatched(req, RouteMatch{});
+      } else {
+        // Handle never throws; it may answer later (a password check), on this worker.
+        return services_.oauth->Handle(services_, *route, worker, req, [this, id = *route, done = std::move(done)](ApiResponse r) {
+          services_.metrics.CountRequest(id, r.status);
+          done(std::move(r));
+        });
+      }
     } else {
       auto ex = std::make_shared<Exchange>(services_, worker, req, *route, match.capture);
       // Start never throws: a stage's exception is the chain's to answer.

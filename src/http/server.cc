@@ -405,7 +405,7 @@ Result<int> Server::Start() {
   m.services.emplace(Services{SystemClock::Instance(), *m.ids, m.config, m.shared.plans ? *m.shared.plans : Plans::Defaults(),
                               m.metrics, m.shared.ledger, metering ? &m.limiter : nullptr,
                               metering ? m.shared.meter : nullptr, m.shared.traps, m.shared.revocations,
-                              metering ? m.shared.counters : nullptr});
+                              metering ? m.shared.counters : nullptr, m.shared.oauth});
   m.router.emplace(*m.services, [&m](RouteId route) {
     switch (route) {
       case RouteId::kReadyz:

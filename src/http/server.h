@@ -22,6 +22,7 @@
 namespace sluice {
 
 class AdmissionCounters;
+class OAuthServer;
 class Ledger;
 class Plans;
 class UsageMeter;
@@ -52,6 +53,7 @@ class Server {
     TrapInjector* traps = nullptr;
     const RevocationGeneration* revocations = nullptr;  // null: revocations show within a second
     AdmissionCounters* counters = nullptr;  // shared counters (Redis); null: this node's limiter and meter
+    OAuthServer* oauth = nullptr;           // null: no authorization server (its routes answer 404)
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();

@@ -12,7 +12,7 @@ std::string ResponseBytes(ApiResponse r, bool keep_alive, std::string_view reque
   http::response<http::string_body> res(http::status(r.status), 11);
   res.set(http::field::content_type, r.content_type);
   res.set("x-request-id", request_id);
-  for (auto& [k, v] : r.headers) res.set(k, v);
+  for (auto& [k, v] : r.headers) res.insert(k, v);  // insert: Set-Cookie may come twice
   res.keep_alive(keep_alive);
   res.body() = std::move(r.body);
   res.prepare_payload();

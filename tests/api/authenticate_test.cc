@@ -55,9 +55,11 @@ class AuthenticateCachedTest : public ::testing::Test {
   WorkerState Worker() { return WorkerState(*store_, executor_); }
   // As the stage runs it: at the request's time, read once. nullopt: refused (401).
   std::optional<App> Auth(WorkerState& w, std::string_view header, const Services* services = nullptr) {
-    auto app = AuthenticateCached(services ? *services : services_, w, clock_.NowMs(), header);
-    EXPECT_TRUE(app.ok()) << "the store failed";
-    return app.ok() ? *app : std::nullopt;
+    auto found = AuthenticateCached(services ? *services : services_, w, clock_.NowMs(), header);
+    EXPECT_TRUE(found.ok()) << "the store failed";
+    if (!found.ok() || !*found) return std::nullopt;
+    EXPECT_FALSE((*found)->user) << "an app token names no user";
+    return (*found)->app;
   }
 };
 
@@ -157,6 +159,48 @@ TEST_F(AuthenticateCachedTest, KeysOfAnUnknownOrRevokedAppAreRefusedByName) {
   auto apps = store_->ListApps();  // kept for evidence
   ASSERT_TRUE(apps.ok());
   EXPECT_EQ(apps->size(), 1u);
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+UserAccess UserWith(std::string_view scopes) {
+  UserAccess u;
+  u.user_id = 9;
+  u.scopes = *ParseScopes(scopes);
+  return u;
+}
+
+TEST(CheckTokenKind, UserTokensNeedEveryScopeXRequires) {
+  EXPECT_TRUE(CheckTokenKind(RouteId::kGetPost, UserWith("tweet.read users.read"), false).ok());
+  Status s = CheckTokenKind(RouteId::kGetPost, UserWith("tweet.read"), false);
+  EXPECT_EQ(s.code(), StatusCode::kMissingScope);
+  EXPECT_NE(s.message().find("lacks users.read"), std::string::npos) << s.message();
+  EXPECT_EQ(CheckTokenKind(RouteId::kCreatePost, UserWith("tweet.read users.read"), false).code(), StatusCode::kMissingScope);
+  EXPECT_TRUE(CheckTokenKind(RouteId::kCreatePost, UserWith("tweet.read tweet.write users.read"), false).ok());
+  EXPECT_TRUE(CheckTokenKind(RouteId::kGetMe, UserWith("tweet.read users.read"), false).ok());
+}
+
+TEST(CheckTokenKind, UserTokensAreRefusedWhereXTakesAppTokensOnly) {
+  for (RouteId r : {RouteId::kGetUsage, RouteId::kSearchAll, RouteId::kCountAll})
+    EXPECT_EQ(CheckTokenKind(r, UserWith("tweet.read users.read offline.access"), false).code(),
+              StatusCode::kUnsupportedAuthentication)
+        << EndpointName(r);
+}
+
+TEST(CheckTokenKind, AppTokensWriteOnlyWhenTheOperatorAllowsIt) {
+  for (RouteId r : {RouteId::kCreatePost, RouteId::kDeletePost}) {
+    EXPECT_EQ(CheckTokenKind(r, std::nullopt, false).code(), StatusCode::kUnsupportedAuthentication);
+    EXPECT_TRUE(CheckTokenKind(r, std::nullopt, true).ok());
+  }
+  // users/me names no account for an app token, whatever the config.
+  EXPECT_EQ(CheckTokenKind(RouteId::kGetMe, std::nullopt, true).code(), StatusCode::kUnsupportedAuthentication);
+  // Reads stay open to app tokens, the user-context-only ones on X included (docs/api.md).
+  for (RouteId r : {RouteId::kGetPost, RouteId::kSearchUsers, RouteId::kGetLikingUsers, RouteId::kGetUsage})
+    EXPECT_TRUE(CheckTokenKind(r, std::nullopt, false).ok()) << EndpointName(r);
 }
 
 }  // namespace

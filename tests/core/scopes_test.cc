@@ -81,10 +81,13 @@ TEST(Scopes, EachRouteRequiresWhatXRequiresOfAUserToken) {
     const json::value* op = item ? item->as_object().if_contains(method) : nullptr;
     if (!op) {
       EXPECT_EQ(UserTokenScopes(route.id), std::nullopt) << route.method << " " << route.pattern << ": not X's";
+      EXPECT_TRUE(XAcceptsAppToken(route.id)) << route.method << " " << route.pattern;
       continue;
     }
     std::optional<ScopeSet> x;
+    bool bearer = false;
     for (const auto& requirement : op->at("security").as_array()) {
+      if (requirement.as_object().contains("BearerToken")) bearer = true;
       const auto* oauth2 = requirement.as_object().if_contains("OAuth2UserToken");
       if (!oauth2) continue;
       ScopeSet set = 0;
@@ -95,6 +98,7 @@ TEST(Scopes, EachRouteRequiresWhatXRequiresOfAUserToken) {
       }
       x = set;
     }
+    EXPECT_EQ(XAcceptsAppToken(route.id), bearer) << route.method << " " << route.pattern;
     EXPECT_EQ(UserTokenScopes(route.id), x) << route.method << " " << route.pattern << ": X requires "
                                             << (x ? ScopeString(*x) : "no user token");
     ++compared;

@@ -185,6 +185,7 @@ void SluiceServer::Launch(const std::vector<std::string>& args) {
 
 void SluiceServer::Start(const std::vector<std::string>& extra) {
   std::vector<std::string> args = WithStore({"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"});
+  if (app_tokens_write) args.push_back("--app-tokens-write");
   args.insert(args.end(), extra.begin(), extra.end());
   Launch(args);
 }

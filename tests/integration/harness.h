@@ -79,6 +79,9 @@ class SluiceServer {
   std::string CreateApp(const std::string& name, const std::string& plan = "pro");
   //! Starts `sluice serve` with extra args and waits for its "listening" line.
   void Start(const std::vector<std::string>& extra = {});
+  //! Start passes --app-tokens-write (app bearer tokens write as the app's account, the
+  //! behaviour most tests of writes rely on) unless this is set false before it.
+  bool app_tokens_write = true;
   //! Starts `sluice demo` on this data dir; returns what it printed up to "Ctrl-C".
   std::vector<std::string> StartDemo();
   //! SIGTERM and wait; returns the exit code.

@@ -65,8 +65,11 @@ export class SluiceServer {
 
   // Starts `sluice serve` on a free loopback port (TLS when makeCertificate ran); resolves to
   // its origin ("https://127.0.0.1:PORT").
-  start() {
-    const args = ['serve', '--data', this.data, '--listen', '127.0.0.1:0'];
+  // `extra`: more arguments; app bearer tokens may write (--app-tokens-write) unless
+  // `appTokensWrite` is false.
+  start({ extra = [], appTokensWrite = true } = {}) {
+    const args = ['serve', '--data', this.data, '--listen', '127.0.0.1:0', ...extra];
+    if (appTokensWrite) args.push('--app-tokens-write');
     if (this.cert) args.push('--tls-cert', this.cert, '--tls-key', path.join(this.dir, 'key.pem'));
     const child = spawn(BINARY, args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
