@@ -64,10 +64,25 @@ Result<ClientSecret> RotateClientSecret(Store& store, RevocationGeneration& gene
   ClientSecret out{GenerateClientId(), GenerateClientSecret()};
   auto id = store.SetAppClientSecret(app_id, out.client_id, HashToken(out.client_secret));
   if (!id.ok()) return id.status();
-  if (!*id) return NoLiveApp(store, app_id);
+  if (!*id) {
+    // Refused: no live app, or a live public client. Making the app a public client again
+    // changes nothing for one that is, and is refused (nothing written) for one not live.
+    auto public_client = store.SetAppPublicClient(app_id, out.client_id);
+    if (!public_client.ok()) return public_client.status();
+    if (*public_client) return CommandError("app " + std::to_string(app_id) + " is a public client: it has no secret");
+    return NoLiveApp(store, app_id);
+  }
   out.client_id = **id;  // the app's own when it had one
   generation.Bump();     // after the commit, as RotateKey: a cache of clients would see it
   return out;
+}
+
+Result<App> FindPublicClient(Store& store, std::string_view client_id) {
+  if (client_id.empty()) return Unauthorized();
+  auto client = store.FindAppByClientId(client_id);
+  if (!client.ok()) return client.status();
+  if (!client->has_value() || !(*client)->public_client) return Unauthorized();
+  return std::move((*client)->app);
 }
 
 Result<App> AuthenticateClient(Store& store, std::string_view authorization) {

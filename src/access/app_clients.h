@@ -31,12 +31,20 @@ struct ClientSecret {
 
 //! Gives the live app a new client secret (and a client id if it has none: an app made before
 //! clients existed) and returns both. The old secret is refused from the return on (the
-//! generation is bumped after the commit, as for bearer tokens: keys.h). Errors as RotateKey.
+//! generation is bumped after the commit, as for bearer tokens: keys.h). Errors as RotateKey;
+//! "app N is a public client: it has no secret".
 Result<ClientSecret> RotateClientSecret(Store& store, RevocationGeneration& generation, Id app_id);
 
 //! The live app an `Authorization: Basic` header's client credentials name: kUnauthorized if
 //! the header is malformed (ParseBasicClientCredentials), no live app has the client id, the
-//! app has no secret, or the secret does not match (compared in constant time).
+//! app has no secret (a public client has none), or the secret does not match (compared in
+//! constant time).
 Result<App> AuthenticateClient(Store& store, std::string_view authorization);
+
+//! The live public client (`sluice apps create --public-client`: a native app or single-page
+//! app, RFC 6749 2.1) that a token request without Authorization names by its `client_id`
+//! form field. kUnauthorized if no live app has that client id or it is a confidential client
+//! (which must authenticate with its secret: AuthenticateClient).
+Result<App> FindPublicClient(Store& store, std::string_view client_id);
 
 }  // namespace sluice

@@ -107,8 +107,11 @@ Result<CreatedApp> CreateApp(Store& store, SnowflakeGenerator& ids, const Clock&
     created.app = {ids.Next(), project_id, request.name, request.plan, *uses, user.id, now};
     created.bearer_token = GenerateToken();
     if (Status s = store.InsertApp(created.app, HashToken(created.bearer_token)); !s.ok()) return s;
-    created.client_secret = GenerateClientSecret();
-    auto client_id = store.SetAppClientSecret(created.app.id, GenerateClientId(), HashToken(created.client_secret));
+    created.public_client = request.public_client;
+    if (!request.public_client) created.client_secret = GenerateClientSecret();
+    auto client_id = request.public_client
+                         ? store.SetAppPublicClient(created.app.id, GenerateClientId())
+                         : store.SetAppClientSecret(created.app.id, GenerateClientId(), HashToken(created.client_secret));
     if (!client_id.ok()) return client_id.status();
     if (!*client_id) return InternalError("app " + std::to_string(created.app.id) + " vanished as it was created");
     created.client_id = **client_id;

@@ -14,14 +14,6 @@ namespace {
 
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-// `n` characters, each from one random byte's low 6 bits (256 is a multiple of 64: uniform).
-std::string RandomBase64Url(size_t n) {
-  std::string bytes(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), int(n)) != 1) std::abort();  // no entropy
-  for (char& c : bytes) c = kBase64Url[static_cast<unsigned char>(c) & 63];
-  return bytes;
-}
-
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i)
@@ -81,6 +73,13 @@ bool IsLoopbackHost(std::string_view host) {
 }
 
 }  // namespace
+
+std::string RandomBase64Url(size_t n) {
+  std::string bytes(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), int(n)) != 1) std::abort();  // no entropy
+  for (char& c : bytes) c = kBase64Url[static_cast<unsigned char>(c) & 63];  // 256 = 4 x 64: uniform
+  return bytes;
+}
 
 std::string GenerateClientId() { return RandomBase64Url(34); }
 std::string GenerateClientSecret() { return RandomBase64Url(50); }

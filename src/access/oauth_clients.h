@@ -16,6 +16,9 @@ namespace sluice {
 inline constexpr size_t kMaxRedirectUriLength = 1024;
 inline constexpr size_t kMaxRedirectUrisPerApp = 10;
 
+//! `n` random base64url characters (6 bits each, from OpenSSL's RAND_bytes).
+std::string RandomBase64Url(size_t n);
+
 //! A new client id: 34 base64url characters (204 random bits), the length and alphabet of X's
 //! client ids (e.g. "M1M5R3BMVy13QmpScXkzTUt2OlE6MTpjaQ").
 std::string GenerateClientId();

@@ -94,19 +94,23 @@ Result<std::string> IssueCode(Store& store, const CodeGrantRequest& request, Tim
 //! after HTTP Basic, or a public client named by its client_id). Refusals (invalid_grant unless
 //! said): an unknown, expired or spent code; a code issued to another app; redirect_uri not the
 //! one the code was issued with; a code_verifier absent (invalid_request), malformed, or not
-//! matching the challenge. A spent code presented again also revokes its grant. On success the
-//! code is spent and the grant's first tokens are returned.
-Result<TokenOutcome> ExchangeCode(Store& store, const App& client, std::string_view code, std::string_view redirect_uri,
-                                  std::string_view code_verifier, TimeMs now);
+//! matching the challenge (these leave the code unspent). An empty code is invalid_request.
+//! A spent code presented again (or spent by a concurrent exchange that won) revokes its grant
+//! and bumps `generation` (may be null). On success the code is spent and the grant's first
+//! tokens are returned.
+Result<TokenOutcome> ExchangeCode(Store& store, RevocationGeneration* generation, const App& client,
+                                  std::string_view code, std::string_view redirect_uri, std::string_view code_verifier,
+                                  TimeMs now);
 
 //! grant_type=refresh_token. `scope`, when given, must be a subset of the grant's scopes
 //! (invalid_scope otherwise; RFC 6749 6) and narrows the new tokens (the grant keeps its own:
 //! a later refresh may ask again for any of them). Refusals: unknown, expired, revoked or
 //! spent token, or one issued to another app (invalid_grant). A spent refresh token presented
-//! again revokes the grant. On success the old refresh token is spent and a new access token
-//! and refresh token returned.
-Result<TokenOutcome> RefreshTokens(Store& store, const App& client, std::string_view refresh_token,
-                                   std::optional<ScopeSet> scope, TimeMs now);
+//! again revokes the grant and bumps `generation` (may be null). On success the old refresh
+//! token is spent and a new access token and refresh token returned (the new refresh token has
+//! the grant's scopes: a narrowed refresh narrows the access token only).
+Result<TokenOutcome> RefreshTokens(Store& store, RevocationGeneration* generation, const App& client,
+                                   std::string_view refresh_token, std::optional<ScopeSet> scope, TimeMs now);
 
 //! POST /2/oauth2/revoke (RFC 7009) for `client`: a refresh token revokes its whole grant; an
 //! access token itself. An unknown, expired or already revoked token is not an error (RFC 7009

@@ -23,6 +23,8 @@ std::unique_ptr<AppsCommand> AddAppsCommand(CLI::App& app, Common& common) {
   c.create->add_option("--use", c.uses, "declared uses, comma-separated: search,display,analytics,ai-input,ai-train (default: the plan's uses except ai-input, ai-train)");
   c.create->add_option("--redirect-uri", c.app.redirect_uris, "an OAuth 2.0 redirect URI to register (repeatable; https, or http on a loopback host)")
       ->take_all();
+  c.create->add_flag("--public-client", c.app.public_client,
+                     "a public OAuth 2.0 client (a native or single-page app): a client id and no client secret");
   c.redirect_uris = c.apps->add_subcommand("redirect-uris", "change an app's OAuth 2.0 redirect URIs (none: list them) and print them as JSON");
   AddCommon(c.redirect_uris, common);
   c.redirect_uris->add_option("--app", c.app_id, "app id")->required()->check(IntIn<Id>(0));

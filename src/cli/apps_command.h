@@ -1,6 +1,6 @@
 #pragma once
 //! `sluice apps create`: create an app (in a new project or --project) and print its bearer
-//! token and OAuth 2.0 client secret, shown once, as JSON. `sluice apps redirect-uris --app ID
+//! token and OAuth 2.0 client secret (none for --public-client), shown once, as JSON. `sluice apps redirect-uris --app ID
 //! [--add URI]... [--remove URI]...`: change an app's redirect URIs and print them as JSON.
 
 #include <memory>

@@ -65,7 +65,10 @@ std::string AppJson(const CreatedApp& c) {
   w.Member("bearer_token", c.bearer_token);
   if (!c.client_id.empty()) {  // a new app: its OAuth 2.0 client (a rotated bearer token leaves it be)
     w.Member("client_id", c.client_id);
-    w.Member("client_secret", c.client_secret);
+    if (c.public_client)
+      w.Member("client_type", "public");  // no secret: RFC 6749 2.1
+    else
+      w.Member("client_secret", c.client_secret);
     w.Key("redirect_uris");
     w.BeginArray();
     for (const auto& u : c.redirect_uris) w.String(u);

@@ -165,6 +165,68 @@ struct AppClient {
   App app;
   std::string client_id;
   std::string secret_hash;  // SHA-256 of its client secret, 32 bytes; "" while it has none
+  bool public_client = false;  // a public client (RFC 6749 2.1): no secret, named by its client_id alone
+};
+
+// ---- OAuth 2.0 grants, codes and tokens (issue 15; access/oauth_tokens.h, docs/oauth.md) ----
+//! One account's consent to one app for a set of scopes.
+struct OAuthGrant {
+  Id id = 0;
+  Id app_id = 0;
+  Id user_id = 0;
+  uint32_t scopes = 0;  // a ScopeSet (core/scopes.h)
+  TimeMs created_at = 0;
+  std::optional<TimeMs> revoked_at;
+  friend bool operator==(const OAuthGrant&, const OAuthGrant&) = default;
+};
+
+//! An authorization code of a grant, as stored: the SHA-256 of the code, never the code.
+struct OAuthCode {
+  std::string hash;
+  Id grant_id = 0;
+  std::string redirect_uri;
+  std::string pkce_method;  // "S256" or "plain"
+  std::string code_challenge;
+  TimeMs expires_at = 0;
+  std::optional<TimeMs> spent_at;
+};
+
+//! An access or refresh token of a grant, as stored: the SHA-256 of the token.
+struct OAuthToken {
+  enum class Kind { kAccess, kRefresh };
+  std::string hash;
+  Kind kind = Kind::kAccess;
+  Id grant_id = 0;
+  uint32_t scopes = 0;  // an access token's may be fewer than its grant's (a narrowing refresh)
+  TimeMs created_at = 0;
+  TimeMs expires_at = 0;
+  std::optional<TimeMs> spent_at;  // a refresh token's, once refreshed
+  std::optional<TimeMs> revoked_at;
+  friend bool operator==(const OAuthToken&, const OAuthToken&) = default;
+};
+
+//! A code or token with the grant it belongs to.
+template <class T>
+struct OfGrant {
+  T item;
+  OAuthGrant grant;
+};
+
+//! A live access token with its grant and live app (FindAccessToken).
+struct AccessTokenGrant {
+  OAuthToken token;
+  OAuthGrant grant;
+  App app;
+};
+
+//! A grant with its app and the app's project, for an account's list of apps (GrantsOfUser).
+struct UserGrant {
+  OAuthGrant grant;
+  App app;
+  std::string project_name;
+  //! The latest expiry of its unspent code and its unspent, unrevoked tokens: when nothing of
+  //! it can be used any more. 0 when it has none.
+  TimeMs usable_until = 0;
 };
 
 class Store {
@@ -344,6 +406,37 @@ class Store {
   virtual Result<bool> AddRedirectUri(Id app_id, std::string_view uri) = 0;
   //! False, and nothing written, if `uri` is not registered for the app.
   virtual Result<bool> RemoveRedirectUri(Id app_id, std::string_view uri) = 0;
+  //! Makes the live app `app_id` a public client: no secret (its hash removed), the client id
+  //! `client_id` if it has none yet; returns its client id. nullopt, and nothing written, when
+  //! no live app has that id. SetAppClientSecret leaves a public client be (nullopt).
+  virtual Result<std::optional<std::string>> SetAppPublicClient(Id app_id, std::string_view client_id) = 0;
+
+  // ---- OAuth 2.0 grants, codes and tokens (issue 15; access/oauth_tokens.h). Codes and
+  // tokens are found by their hash; a code or refresh token is spent once, decided inside one
+  // transaction, so of two connections spending one at once exactly one succeeds.
+  //! Stores a new grant (its id assigned here, returned) and its code (`code.grant_id` ignored).
+  virtual Result<Id> InsertGrantWithCode(const OAuthGrant& grant, const OAuthCode& code) = 0;
+  //! The code with SHA-256 `hash` and its grant, spent or not; nullopt if none.
+  virtual Result<std::optional<OfGrant<OAuthCode>>> FindCode(std::string_view hash) = 0;
+  //! In one transaction: marks the code `hash` spent at `at` if it is not yet, and if so
+  //! inserts `tokens`. False, and nothing written, when it was spent already (or is unknown).
+  virtual Result<bool> SpendCode(std::string_view hash, TimeMs at, std::span<const OAuthToken> tokens) = 0;
+  //! The token (access or refresh) with SHA-256 `hash` and its grant, whatever its state.
+  virtual Result<std::optional<OfGrant<OAuthToken>>> FindToken(std::string_view hash) = 0;
+  //! As SpendCode, for the unrevoked refresh token `hash` of an unrevoked grant.
+  virtual Result<bool> SpendRefreshToken(std::string_view hash, TimeMs at, std::span<const OAuthToken> tokens) = 0;
+  //! The access token `hash` if it is live at `now` (not expired, not revoked, its grant not
+  //! revoked, its app live), with its grant and app; nullopt otherwise.
+  virtual Result<std::optional<AccessTokenGrant>> FindAccessToken(std::string_view hash, TimeMs now) = 0;
+  //! Marks the unrevoked access token `hash` revoked at `at`; false, nothing written, if none.
+  virtual Result<bool> RevokeAccessToken(std::string_view hash, TimeMs at) = 0;
+  //! Marks the grant revoked at `at` (its codes and tokens are refused from then on: every
+  //! lookup checks the grant); false, nothing written, when it is unknown or revoked already.
+  virtual Result<bool> RevokeGrant(Id grant_id, TimeMs at) = 0;
+  //! Revokes every unrevoked grant of `user_id` to `app_id`; returns how many.
+  virtual Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) = 0;
+  //! The unrevoked grants of `user_id` to live apps, oldest first.
+  virtual Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) = 0;
 };
 
 //! Changes (grows) after every write committed through any Store of this process: after the

@@ -130,5 +130,29 @@ TEST_F(AppClientsTest, ChangesRedirectUrisAllOrNothing) {
   EXPECT_EQ(ErrorOf(ChangeRedirectUris(*store_, 12345, {}, {}).status()), "app 12345 does not exist");
 }
 
+TEST_F(AppClientsTest, APublicClientHasNoSecretAndIsFoundByItsClientIdAlone) {
+  auto made = CreateApp(*store_, ids_, clock_, Plans::Defaults(),
+                        NewApp{.name = "native", .redirect_uris = {"http://127.0.0.1:9/cb"}, .public_client = true});
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  EXPECT_TRUE(made->public_client);
+  EXPECT_EQ(made->client_id.size(), 34u);
+  EXPECT_EQ(made->client_secret, "");
+  auto found = FindPublicClient(*store_, made->client_id);
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->id, made->app.id);
+  // No secret authenticates it (an empty one neither), and it has none to rotate.
+  EXPECT_EQ(AuthenticateClient(*store_, BasicHeader(made->client_id, "")).status().code(), StatusCode::kUnauthorized);
+  EXPECT_EQ(AuthenticateClient(*store_, BasicHeader(made->client_id, "x")).status().code(), StatusCode::kUnauthorized);
+  EXPECT_EQ(ErrorOf(RotateClientSecret(*store_, *generation_, made->app.id).status()),
+            "app " + std::to_string(made->app.id) + " is a public client: it has no secret");
+
+  CreatedApp confidential = Create();  // must authenticate with its secret
+  EXPECT_EQ(FindPublicClient(*store_, confidential.client_id).status().code(), StatusCode::kUnauthorized);
+  EXPECT_EQ(FindPublicClient(*store_, "").status().code(), StatusCode::kUnauthorized);
+  EXPECT_EQ(FindPublicClient(*store_, "unknown").status().code(), StatusCode::kUnauthorized);
+  ASSERT_TRUE(RevokeKey(*store_, *generation_, clock_, made->app.id).ok());
+  EXPECT_EQ(FindPublicClient(*store_, made->client_id).status().code(), StatusCode::kUnauthorized);
+}
+
 }  // namespace
 }  // namespace sluice

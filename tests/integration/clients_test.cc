@@ -1,5 +1,6 @@
 // Apps as OAuth 2.0 clients through the real binary (issue 15): `apps create --redirect-uri`,
-// `apps redirect-uris`, `keys rotate --client-secret`, on SQLite and on PostgreSQL.
+// `apps create --public-client`, `apps redirect-uris`, `keys rotate --client-secret`, on SQLite
+// and on PostgreSQL.
 #include <gtest/gtest.h>
 
 #include "harness.h"
@@ -38,6 +39,19 @@ std::string ExerciseClients(const std::string& data, const std::string& store) {
   auto plain_app = boost::json::parse(plain.out).as_object();
   EXPECT_TRUE(plain_app.at("redirect_uris").as_array().empty());
   EXPECT_NE(plain_app.at("client_id").as_string(), client_id);
+
+  // A public client (a native or single-page app): a client id and no secret, to rotate neither.
+  auto native = run({"apps", "create", "--name", "native app", "--public-client", "--redirect-uri",
+                     "http://127.0.0.1:8765/cb"});
+  EXPECT_EQ(native.exit_code, 0) << native.err;
+  auto native_app = boost::json::parse(native.out).as_object();
+  EXPECT_EQ(native_app.at("client_id").as_string().size(), 34u);
+  EXPECT_EQ(native_app.at("client_type").as_string(), "public");
+  EXPECT_FALSE(native_app.contains("client_secret"));
+  const std::string native_id(native_app.at("app_id").as_string());
+  auto no_secret = run({"keys", "rotate", "--app", native_id, "--client-secret"});
+  EXPECT_EQ(no_secret.exit_code, 1);
+  EXPECT_EQ(no_secret.err, "sluice: app " + native_id + " is a public client: it has no secret\n");
 
   auto refused = run({"apps", "create", "--name", "bad", "--redirect-uri", "http://app.example/cb"});
   EXPECT_EQ(refused.exit_code, 1);

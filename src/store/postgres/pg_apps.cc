@@ -22,7 +22,7 @@ Result<std::optional<std::string>> PostgresStore::SetAppClientSecret(Id app_id, 
   Status s = Write([&]() -> Status {
     auto rows = Query(
         "UPDATE apps SET client_secret_hash = ?, client_id = coalesce(client_id, ?) WHERE id = ? AND revoked_at IS NULL "
-        "RETURNING client_id",
+        "AND public_client = 0 RETURNING client_id",
         Params().AddBytes(secret_hash).Add(client_id).Add(app_id));
     if (!rows.ok()) return rows.status();
     if (rows->size() == 1) id = std::string(rows->Text(0, 0));
@@ -34,13 +34,13 @@ Result<std::optional<std::string>> PostgresStore::SetAppClientSecret(Id app_id, 
 
 Result<std::optional<AppClient>> PostgresStore::FindAppByClientId(std::string_view client_id) {
   static const std::string sql = "SELECT " + std::string(kAppColumns) +
-                                 ", client_id, coalesce(encode(client_secret_hash, 'hex'), '') FROM apps"
+                                 ", client_id, coalesce(encode(client_secret_hash, 'hex'), ''), public_client FROM apps"
                                  " WHERE client_id = ? AND revoked_at IS NULL";
   auto rows = Query(sql, Params().Add(client_id));
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<AppClient>();
   Row row{*rows, 0};
-  return std::optional<AppClient>(AppClient{ReadApp(row), std::string(row.Text(7)), FromHex(row.Text(8))});
+  return std::optional<AppClient>(AppClient{ReadApp(row), std::string(row.Text(7)), FromHex(row.Text(8)), row.Int(9) != 0});
 }
 
 Result<std::vector<std::string>> PostgresStore::RedirectUris(Id app_id) {

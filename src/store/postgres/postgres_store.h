@@ -82,6 +82,17 @@ class PostgresStore final : public Store {
   Result<std::vector<std::string>> RedirectUris(Id app_id) override;
   Result<bool> AddRedirectUri(Id app_id, std::string_view uri) override;
   Result<bool> RemoveRedirectUri(Id app_id, std::string_view uri) override;
+  Result<std::optional<std::string>> SetAppPublicClient(Id app_id, std::string_view client_id) override;
+  Result<Id> InsertGrantWithCode(const OAuthGrant& grant, const OAuthCode& code) override;
+  Result<std::optional<OfGrant<OAuthCode>>> FindCode(std::string_view hash) override;
+  Result<bool> SpendCode(std::string_view hash, TimeMs at, std::span<const OAuthToken> tokens) override;
+  Result<std::optional<OfGrant<OAuthToken>>> FindToken(std::string_view hash) override;
+  Result<bool> SpendRefreshToken(std::string_view hash, TimeMs at, std::span<const OAuthToken> tokens) override;
+  Result<std::optional<AccessTokenGrant>> FindAccessToken(std::string_view hash, TimeMs now) override;
+  Result<bool> RevokeAccessToken(std::string_view hash, TimeMs at) override;
+  Result<bool> RevokeGrant(Id grant_id, TimeMs at) override;
+  Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) override;
+  Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) override;
 
  private:
   explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
@@ -102,6 +113,8 @@ class PostgresStore final : public Store {
   Result<Rows> Query(const std::string& sql, const Params& params = {}, Plan plan = Plan::kPrepared);
   //! Runs `fn` in a transaction (a savepoint inside Atomically) on the call's connection.
   Status Write(const std::function<Status()>& fn);
+  //! Runs the write `update` in its own transaction (Write); the rows it changed.
+  Result<int64_t> Changed(const std::string& update, const Params& params);
 
   Result<std::vector<StoredPost>> QueryPosts(const std::string& sql, const Params& params,
                                              Plan plan = Plan::kPrepared);

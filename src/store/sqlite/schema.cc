@@ -273,6 +273,43 @@ CREATE TABLE app_redirect_uris (
   UNIQUE (app_id, uri)
 );
 )sql",
+    // 13: OAuth 2.0 grants, codes and tokens (issue 15, access/oauth_tokens.h, docs/oauth.md,
+    // "Grants and tokens"): only SHA-256 hashes of codes and tokens; a code or token is refused
+    // once its grant is revoked, so revoking a grant writes one row. Apps become public or
+    // confidential clients (RFC 6749 2.1); those made before are confidential.
+    R"sql(
+ALTER TABLE apps ADD COLUMN public_client INTEGER NOT NULL DEFAULT 0;  -- 1: no secret (access/app_clients.h)
+CREATE TABLE oauth_grants (
+  id         INTEGER PRIMARY KEY,
+  app_id     INTEGER NOT NULL REFERENCES apps (id),
+  user_id    INTEGER NOT NULL REFERENCES users (id),
+  scopes     INTEGER NOT NULL,  -- a ScopeSet: bit i is kScopes[i] (core/scopes.h)
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX oauth_grants_by_user ON oauth_grants (user_id, app_id);
+CREATE TABLE oauth_codes (
+  hash           BLOB PRIMARY KEY,  -- SHA-256 of the code
+  grant_id       INTEGER NOT NULL REFERENCES oauth_grants (id),
+  redirect_uri   TEXT NOT NULL,
+  pkce_method    TEXT NOT NULL CHECK (pkce_method IN ('S256','plain')),
+  code_challenge TEXT NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  spent_at       INTEGER
+) WITHOUT ROWID;
+CREATE INDEX oauth_codes_by_grant ON oauth_codes (grant_id);
+CREATE TABLE oauth_tokens (
+  hash       BLOB PRIMARY KEY,  -- SHA-256 of the token
+  kind       TEXT NOT NULL CHECK (kind IN ('access','refresh')),
+  grant_id   INTEGER NOT NULL REFERENCES oauth_grants (id),
+  scopes     INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  spent_at   INTEGER,           -- a refresh token's, once refreshed
+  revoked_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX oauth_tokens_by_grant ON oauth_tokens (grant_id);
+)sql",
 };
 
 }  // namespace

@@ -26,7 +26,8 @@ Result<bool> SqliteStore::RevokeApp(Id app_id, TimeMs at) {
 Result<std::optional<std::string>> SqliteStore::SetAppClientSecret(Id app_id, std::string_view client_id,
                                                                  std::string_view secret_hash) {
   auto s = db_->Prepare(
-      "UPDATE apps SET client_secret_hash = ?, client_id = coalesce(client_id, ?) WHERE id = ? AND revoked_at IS NULL");
+      "UPDATE apps SET client_secret_hash = ?, client_id = coalesce(client_id, ?) WHERE id = ? AND revoked_at IS NULL"
+      " AND public_client = 0");
   if (!s.ok()) return s.status();
   s->BindBlob(1, secret_hash);
   s->Bind(2, client_id);
@@ -44,14 +45,14 @@ Result<std::optional<std::string>> SqliteStore::SetAppClientSecret(Id app_id, st
 
 Result<std::optional<AppClient>> SqliteStore::FindAppByClientId(std::string_view client_id) {
   static const std::string sql = "SELECT " + std::string(rows::kAppColumns) +
-                                 ", client_id, client_secret_hash FROM apps WHERE client_id = ? AND revoked_at IS NULL";
+                                 ", client_id, client_secret_hash, public_client FROM apps WHERE client_id = ? AND revoked_at IS NULL";
   auto s = db_->Prepare(sql);
   if (!s.ok()) return s.status();
   s->Bind(1, client_id);
   auto row = s->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<AppClient>();
-  return std::optional<AppClient>(AppClient{rows::ReadApp(*s), std::string(s->Text(7)), std::string(s->Text(8))});
+  return std::optional<AppClient>(AppClient{rows::ReadApp(*s), std::string(s->Text(7)), std::string(s->Text(8)), s->Int(9) != 0});
 }
 
 Result<std::vector<std::string>> SqliteStore::RedirectUris(Id app_id) {

@@ -87,6 +87,17 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> RedirectUris(Id app_id) override;
   Result<bool> AddRedirectUri(Id app_id, std::string_view uri) override;
   Result<bool> RemoveRedirectUri(Id app_id, std::string_view uri) override;
+  Result<std::optional<std::string>> SetAppPublicClient(Id app_id, std::string_view client_id) override;
+  Result<Id> InsertGrantWithCode(const OAuthGrant& grant, const OAuthCode& code) override;
+  Result<std::optional<OfGrant<OAuthCode>>> FindCode(std::string_view hash) override;
+  Result<bool> SpendCode(std::string_view hash, TimeMs at, std::span<const OAuthToken> tokens) override;
+  Result<std::optional<OfGrant<OAuthToken>>> FindToken(std::string_view hash) override;
+  Result<bool> SpendRefreshToken(std::string_view hash, TimeMs at, std::span<const OAuthToken> tokens) override;
+  Result<std::optional<AccessTokenGrant>> FindAccessToken(std::string_view hash, TimeMs now) override;
+  Result<bool> RevokeAccessToken(std::string_view hash, TimeMs at) override;
+  Result<bool> RevokeGrant(Id grant_id, TimeMs at) override;
+  Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) override;
+  Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
