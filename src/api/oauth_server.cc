@@ -579,7 +579,7 @@ struct OAuthServer::Impl {
       if (!code || code->empty()) return OAuthError(OAuthErrorCode::kInvalidRequest, "code is required.", basic);
       if (!redirect_uri || redirect_uri->empty())
         return OAuthError(OAuthErrorCode::kInvalidRequest, "redirect_uri is required.", basic);
-      outcome = ExchangeCode(worker.store, *client, *code, *redirect_uri, p->Get("code_verifier").value_or(""), now);
+      outcome = ExchangeCode(worker.store, options.revocations, *client, *code, *redirect_uri, p->Get("code_verifier").value_or(""), now);
     } else if (*grant_type == "refresh_token") {
       auto token = p->Get("refresh_token");
       if (!token || token->empty()) return OAuthError(OAuthErrorCode::kInvalidRequest, "refresh_token is required.", basic);
@@ -589,7 +589,7 @@ struct OAuthServer::Impl {
         if (!parsed.ok()) return OAuthError(OAuthErrorCode::kInvalidScope, parsed.status().message(), basic);
         scope = *parsed;
       }
-      outcome = RefreshTokens(worker.store, *client, *token, scope, now);
+      outcome = RefreshTokens(worker.store, options.revocations, *client, *token, scope, now);
     } else {
       return OAuthError(OAuthErrorCode::kUnsupportedGrantType,
                         "grant_type must be authorization_code or refresh_token.", basic);
