@@ -64,6 +64,43 @@ uses = ["display", "ai-input"]
   EXPECT_EQ(p->Find("big"), nullptr);
 }
 
+TEST(Plans, ParsesPerUserLimitsNextToThePerAppOnes) {
+  auto p = Plans::Parse(std::string(kMinimal) + R"(
+[plans.small.limits]
+"GET /2/tweets/:id" = "450/15m"
+"POST /2/tweets" = "10000/24h"
+[plans.small.user_limits]
+"GET /2/tweets/:id" = "900/15m"
+"POST /2/tweets" = "100/15m"
+"DELETE /2/tweets/:id" = "50/15m"
+)", "plans.toml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  const Plan& small = *p->Find("small");
+  auto user = [&](std::string_view endpoint) { return small.UserLimitFor(*RouteByEndpoint(endpoint)); };
+  ASSERT_EQ(small.user_limits.size(), 3u);
+  EXPECT_EQ(user("GET /2/tweets/:id")->requests, 900);
+  EXPECT_EQ(user("GET /2/tweets/:id")->window, LimitWindow::k15Minutes);
+  EXPECT_EQ(user("GET /2/tweets/:id")->endpoint, "GET /2/tweets/:id");
+  EXPECT_EQ(Limit(small, "GET /2/tweets/:id"), 450);  // the app's stays its own
+  EXPECT_EQ(user("POST /2/tweets")->requests, 100);
+  EXPECT_EQ(Window(small, "POST /2/tweets"), LimitWindow::k24Hours);
+  // Limited per user only: offered (to user-context requests), with no per-app window.
+  EXPECT_EQ(user("DELETE /2/tweets/:id")->requests, 50);
+  EXPECT_EQ(LimitOn(small, "DELETE /2/tweets/:id"), nullptr);
+  EXPECT_TRUE(small.Offers(RouteId::kDeletePost));
+  EXPECT_TRUE(small.Offers(RouteId::kGetPost));
+  // In neither list: not offered.
+  EXPECT_EQ(user("GET /2/users"), nullptr);
+  EXPECT_FALSE(small.Offers(RouteId::kGetUsers));
+}
+
+TEST(Plans, NoPerUserLimitsByDefault) {
+  auto p = Plans::Parse(std::string(kMinimal) + "[plans.small.limits]\n\"GET /2/tweets\" = \"1/15m\"\n", "plans.toml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_TRUE(p->Find("small")->user_limits.empty());
+  EXPECT_EQ(p->Find("small")->UserLimitFor(RouteId::kGetPosts), nullptr);
+}
+
 TEST(Plans, OmittedUsesAreSearchDisplayAnalytics) {
   auto p = Plans::Parse(kMinimal, "plans.toml");
   ASSERT_TRUE(p.ok()) << p.status().message();
@@ -161,6 +198,27 @@ TEST(Plans, RejectsBadLimit) {
 TEST(Plans, RejectsUnknownEndpoint) {
   EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.limits]\n\"GET /2/tweets/:id/likes\" = \"1/15m\"\n"),
             "plans.toml: key 'plans.small.limits.\"GET /2/tweets/:id/likes\"' is not an endpoint Sluice serves (see "
+            "docs/plans.md)");
+}
+
+TEST(Plans, RejectsBadUserLimit) {
+  for (const char* bad : {"0/15m", "15", "15/1h", "-1/15m"}) {
+    EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /2/tweets\" = \"" + bad + "\"\n"),
+              "plans.toml: key 'plans.small.user_limits.\"GET /2/tweets\"' must be \"N/15m\" or \"N/24h\" with N >= 1")
+        << bad;
+  }
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /2/tweets\" = 15\n"),
+            "plans.toml: key 'plans.small.user_limits.\"GET /2/tweets\"' has the wrong type (integer)");
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "user_limits = 3\n"),
+            "plans.toml: key 'plans.small.user_limits' has the wrong type (integer)");
+}
+
+TEST(Plans, RejectsUnknownEndpointInUserLimits) {
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /2/tweets/:id/likes\" = \"1/15m\"\n"),
+            "plans.toml: key 'plans.small.user_limits.\"GET /2/tweets/:id/likes\"' is not an endpoint Sluice serves (see "
+            "docs/plans.md)");
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /healthz\" = \"1/15m\"\n"),
+            "plans.toml: key 'plans.small.user_limits.\"GET /healthz\"' is not an endpoint Sluice serves (see "
             "docs/plans.md)");
 }
 
