@@ -406,6 +406,64 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   }
 }
 
+TEST(PlansDefaults, UserLimitsAsXPublishesThem) {
+  const Plans& plans = Plans::Defaults();
+  const Plan& free = *plans.Find("free");
+  const Plan& basic = *plans.Find("basic");
+  const Plan& pro = *plans.Find("pro");
+  const Plan& payg = *plans.Find("payg");
+  auto user = [](const Plan& p, std::string_view endpoint) -> int64_t {
+    const EndpointLimit* l = p.UserLimitFor(*RouteByEndpoint(endpoint));
+    return l ? l->requests : -1;
+  };
+  auto user_window = [](const Plan& p, std::string_view endpoint) {
+    return p.UserLimitFor(*RouteByEndpoint(endpoint))->window;
+  };
+  // X's Pro column: "GET /2/tweets/:id: 900 requests / 15 mins PER USER, 450 ... PER APP".
+  EXPECT_EQ(user(pro, "GET /2/tweets/:id"), 900);
+  EXPECT_EQ(Limit(pro, "GET /2/tweets/:id"), 450);
+  EXPECT_EQ(user(pro, "GET /2/tweets"), 900);
+  EXPECT_EQ(user(pro, "GET /2/tweets/search/recent"), 300);
+  EXPECT_EQ(user(pro, "POST /2/tweets"), 100);
+  EXPECT_EQ(user_window(pro, "POST /2/tweets"), LimitWindow::k15Minutes);
+  EXPECT_EQ(Window(pro, "POST /2/tweets"), LimitWindow::k24Hours);
+  EXPECT_EQ(user(pro, "DELETE /2/tweets/:id"), 50);
+  EXPECT_EQ(user(pro, "GET /2/users/by/username/:username"), 900);
+  EXPECT_EQ(user(pro, "GET /2/users/:id/tweets"), 900);
+  EXPECT_EQ(user(pro, "GET /2/users/:id/mentions"), 180);
+  EXPECT_EQ(user(pro, "GET /2/tweets/:id/liking_users"), 75);
+  // No per-user row: the app's window alone.
+  for (const char* e : {"GET /2/tweets/counts/recent", "GET /2/tweets/counts/all", "GET /2/tweets/search/all",
+                        "GET /2/users/search", "GET /2/usage/tweets"})
+    EXPECT_EQ(user(pro, e), -1) << e;
+  // Basic: X's Basic column where it is known.
+  EXPECT_EQ(user(basic, "GET /2/tweets/:id"), 15);
+  EXPECT_EQ(user(basic, "POST /2/tweets"), 100);
+  EXPECT_EQ(user_window(basic, "POST /2/tweets"), LimitWindow::k24Hours);
+  EXPECT_EQ(user(basic, "DELETE /2/tweets/:id"), 5);
+  EXPECT_EQ(user(basic, "GET /2/tweets/:id/liking_users"), 5);
+  EXPECT_EQ(Limit(basic, "GET /2/tweets/:id/liking_users"), 25);
+  EXPECT_EQ(user(basic, "GET /2/tweets/search/recent"), -1);
+  // Free: the writes, 17 per 24 hours per user as per app.
+  ASSERT_EQ(free.user_limits.size(), 2u);
+  EXPECT_EQ(user(free, "POST /2/tweets"), 17);
+  EXPECT_EQ(user(free, "DELETE /2/tweets/:id"), 17);
+  EXPECT_EQ(user_window(free, "DELETE /2/tweets/:id"), LimitWindow::k24Hours);
+  // Pay-per-use takes Pro's; enterprise plans have none (by contract: the app's window alone).
+  ASSERT_EQ(payg.user_limits.size(), pro.user_limits.size());
+  for (size_t i = 0; i < pro.user_limits.size(); ++i) {
+    EXPECT_EQ(payg.user_limits[i].endpoint, pro.user_limits[i].endpoint);
+    EXPECT_EQ(payg.user_limits[i].requests, pro.user_limits[i].requests) << pro.user_limits[i].endpoint;
+    EXPECT_EQ(payg.user_limits[i].window, pro.user_limits[i].window) << pro.user_limits[i].endpoint;
+  }
+  for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"})
+    EXPECT_TRUE(plans.Find(name)->user_limits.empty()) << name;
+  // Every shipped per-user limit is on an endpoint the plan also limits per app: no shipped
+  // endpoint needs a user token yet.
+  for (const Plan& p : plans.all())
+    for (const EndpointLimit& l : p.user_limits) EXPECT_NE(p.LimitFor(l.route), nullptr) << p.name << " " << l.endpoint;
+}
+
 TEST(PlansDefaults, Uses) {
   const std::vector<std::string> standard = {"search", "display", "analytics"};
   for (const char* name : {"free", "basic", "pro", "payg", "enterprise", "enterprise-100m", "enterprise-200m"}) {
