@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <optional>
 
@@ -55,14 +58,15 @@ std::string Name(const ::testing::TestParamInfo<Backend>& info) {
   return "?";
 }
 
-// Plays the authenticate stage: the app, and the user when the request has one.
+// Plays the authenticate stage: the app, and the user whose id is the request's Authorization
+// (none: the app's own bearer token).
 class IdentifyStage final : public Stage {
  public:
-  std::optional<Id> user;  // the next request's user (nullopt: an app bearer token)
   std::string_view name() const override { return "identify"; }
   Verdict Run(Exchange& ex) override {
     ex.app.emplace(App{.id = kApp, .project_id = 3, .name = "a", .plan = "p", .uses = {"search"}, .user_id = 7});
-    if (user) ex.user.emplace(UserAccess{.app = *ex.app, .user_id = *user});
+    if (!ex.request.authorization.empty())
+      ex.user.emplace(UserAccess{.app = *ex.app, .user_id = std::stoll(std::string(ex.request.authorization))});
     return Verdict::Continue();
   }
 };
@@ -115,11 +119,9 @@ class RateWindowsTest : public ::testing::TestWithParam<Backend> {
     }
     services_.error_response = &ProblemResponse;
     std::vector<std::unique_ptr<Stage>> stages;
-    auto identify = std::make_unique<IdentifyStage>();
     auto refuse = std::make_unique<RefuseLaterStage>();
-    identify_ = identify.get();
     refuse_ = refuse.get();
-    stages.push_back(std::move(identify));
+    stages.push_back(std::make_unique<IdentifyStage>());
     stages.push_back(std::make_unique<PlanStage>());
     stages.push_back(std::move(rate));
     stages.push_back(std::move(refuse));
@@ -136,13 +138,15 @@ class RateWindowsTest : public ::testing::TestWithParam<Backend> {
   }
 
   // One request on `route` for `user` (nullopt: the app's own bearer token), run to its answer.
-  ApiResponse Send(RouteId route, std::optional<Id> user) {
-    identify_->user = user;
+  ApiResponse Send(RouteId route, std::optional<Id> user) { return SendOn(*worker_, executor_, route, user); }
+  // The same on another worker (a thread of its own).
+  ApiResponse SendOn(WorkerState& worker, QueueExecutor& executor, RouteId route, std::optional<Id> user) {
     const std::string_view method = EndpointName(route).substr(0, EndpointName(route).find(' '));
-    auto ex = std::make_shared<Exchange>(services_, *worker_, ApiRequest{method, "/", "", "", "", "", "", "t"}, route, "");
+    const std::string auth = user ? std::to_string(*user) : "";
+    auto ex = std::make_shared<Exchange>(services_, worker, ApiRequest{method, "/", "", auth, "", "", "", "t"}, route, "");
     std::optional<ApiResponse> out;
     chain_->Start(ex, [&out](ApiResponse r) { out = std::move(r); });
-    EXPECT_TRUE(executor_.RunUntil([&] { return out.has_value(); }));
+    EXPECT_TRUE(executor.RunUntil([&] { return out.has_value(); }));
     return out ? std::move(*out) : ApiResponse{};
   }
   ApiResponse Read(std::optional<Id> user) { return Send(RouteId::kGetPost, user); }
@@ -170,7 +174,6 @@ class RateWindowsTest : public ::testing::TestWithParam<Backend> {
   QueueExecutor executor_;
   std::unique_ptr<WorkerState> worker_;
   std::unique_ptr<Chain> chain_;
-  IdentifyStage* identify_ = nullptr;
   RefuseLaterStage* refuse_ = nullptr;
 };
 
@@ -304,6 +307,54 @@ TEST_P(RateWindowsTest, AnEndpointLimitedPerUserOnlyNeedsAUserToken) {
   }
   EXPECT_EQ(Send(RouteId::kGetUser, kUserA).status, 429);
   EXPECT_EQ(Send(RouteId::kGetUser, kUserB).status, 200);
+}
+
+// Eight workers at once, four users, far more requests than the windows hold: no user gets
+// more than its window, the app no more than its, and what was refused left nothing behind
+// (checked afterwards, one request at a time).
+TEST_P(RateWindowsTest, ConcurrentUsersGetNoMoreThanTheirWindowsAndRefusalsLeaveNothing) {
+  constexpr int kThreads = 8, kEach = 6;
+  constexpr Id kUsers[] = {kUserA, kUserB, kUserC, 104};
+  std::mutex mu;
+  std::map<Id, int> admitted;  // by user
+  int other = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto store = OpenStore({"sqlite", dir_, true});
+      ASSERT_TRUE(store.ok()) << store.status().message();
+      QueueExecutor executor;
+      WorkerState worker(**store, executor);
+      for (int i = 0; i < kEach; ++i) {
+        const Id user = kUsers[(t + i) % 4];
+        ApiResponse r = SendOn(worker, executor, RouteId::kGetPost, user);
+        std::lock_guard lock(mu);
+        if (r.status == 200) ++admitted[user];
+        else if (r.status != 429) ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(other, 0);
+  int total = 0;
+  for (const auto& [user, n] : admitted) {
+    EXPECT_LE(n, 2) << user;
+    total += n;
+  }
+  EXPECT_LE(total, 5);
+  EXPECT_GE(total, 1);
+  // The app's window holds exactly the admitted requests: its own token gets the rest.
+  int app_left = 0;
+  while (Read(std::nullopt).status == 200) ++app_left;
+  EXPECT_EQ(app_left, 5 - total);
+  // Each user's 24-hour window holds exactly its own admissions (16 minutes on each time, the
+  // app's window is empty and cannot be what refuses).
+  for (Id user : kUsers) {
+    clock_.Advance(16 * kMinute);
+    int left = 0;
+    while (Read(user).status == 200) ++left;
+    EXPECT_EQ(left, 2 - admitted[user]) << user;
+  }
 }
 
 TEST(UserLimiterKey, DiffersByAppUserAndRouteAndFromEveryAppKey) {
