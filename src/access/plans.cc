@@ -112,7 +112,8 @@ class PlanReader {
     }
     if (key == "pay_per_use") return set(toml_.Bool(Full(key), n), plan_.pay_per_use);
     if (key == "uses") return ReadUses(key, n);
-    if (key == "limits") return ReadLimits(key, n);
+    if (key == "limits") return ReadLimits(key, n, plan_.limits, plan_.limit_index);
+    if (key == "user_limits") return ReadLimits(key, n, plan_.user_limits, plan_.user_limit_index);
     return toml_.Unknown(Full(key), n);
   }
 
@@ -129,7 +130,9 @@ class PlanReader {
     return Status::Ok();
   }
 
-  Status ReadLimits(const std::string& key, const toml::node& n) {
+  // [plans.NAME.limits] or [plans.NAME.user_limits] into `out`, indexed by route in `index`.
+  Status ReadLimits(const std::string& key, const toml::node& n, std::vector<EndpointLimit>& out,
+                    std::array<int8_t, kRouteCount>& index) {
     const auto* table = n.as_table();
     if (!table) return toml_.WrongType(Full(key), n);
     for (const auto& [k, value] : *table) {
@@ -142,8 +145,8 @@ class PlanReader {
       if (!text.ok()) return text.status();
       auto limit = ParseLimit(*text);
       if (!limit) return Bad(entry, "must be \"N/15m\" or \"N/24h\" with N >= 1");
-      plan_.limit_index[size_t(*route)] = int8_t(plan_.limits.size());
-      plan_.limits.push_back({*route, endpoint, limit->first, limit->second});
+      index[size_t(*route)] = int8_t(out.size());
+      out.push_back({*route, endpoint, limit->first, limit->second});
     }
     return Status::Ok();
   }

@@ -22,7 +22,8 @@ using MicroUsd = int64_t;  // money is integer micro-dollars, never floating poi
 enum class LimitWindow { k15Minutes, k24Hours };
 int64_t WindowMs(LimitWindow w);
 
-//! A per-app request limit on one endpoint, e.g. 450 per 15 minutes on "GET /2/tweets/:id".
+//! A request limit on one endpoint, e.g. 450 per 15 minutes on "GET /2/tweets/:id": per app
+//! (Plan::limits) or per user of an app (Plan::user_limits).
 struct EndpointLimit {
   RouteId route = RouteId::kCount;
   std::string endpoint;  // EndpointName(route): method and route pattern
@@ -40,7 +41,10 @@ struct Plan {
   int max_apps = 1;                          // apps per project
   std::vector<std::string> uses;             // permitted uses: search, display, analytics, ai-input, ai-train
                                              // (file order; omitted in the file: search, display, analytics)
-  std::vector<EndpointLimit> limits;         // an endpoint not listed is not available (403); sorted by endpoint
+  std::vector<EndpointLimit> limits;         // per app; sorted by endpoint
+  //! Per user of an app (OAuth 2.0 user context: the app acting for one account), counted
+  //! next to the app's window. An endpoint in neither list is not available (403).
+  std::vector<EndpointLimit> user_limits;
   bool pay_per_use = false;                  // prepaid credits instead of a subscription
   MicroUsd post_read_price = 0;              // pay-per-use prices, deduplicated per UTC day
   MicroUsd user_read_price = 0;
@@ -48,12 +52,20 @@ struct Plan {
   std::optional<MicroUsd> overage_post_read_price;  // reads past the cap billed instead of refused
   //! By RouteId: the index of its limit in `limits`, -1 when none (filled when the plan loads).
   std::array<int8_t, kRouteCount> limit_index = MakeNoLimits();
+  std::array<int8_t, kRouteCount> user_limit_index = MakeNoLimits();  // the same for `user_limits`
 
   //! The limit on `route`; nullptr: the plan lacks the endpoint. Constant time.
   const EndpointLimit* LimitFor(RouteId route) const {
     int8_t i = limit_index[size_t(route)];
     return i < 0 ? nullptr : &limits[size_t(i)];
   }
+  //! The per-user limit on `route`; nullptr: none (only the app's window counts). Constant time.
+  const EndpointLimit* UserLimitFor(RouteId route) const {
+    int8_t i = user_limit_index[size_t(route)];
+    return i < 0 ? nullptr : &user_limits[size_t(i)];
+  }
+  //! Whether the plan has the endpoint: a per-app or a per-user limit on it.
+  bool Offers(RouteId route) const { return LimitFor(route) || UserLimitFor(route); }
   bool Permits(std::string_view use) const;
   //! The uses an app gets when it declares none: `uses` minus ai-input and ai-train.
   std::vector<std::string> DefaultUses() const;

@@ -20,6 +20,26 @@ std::string Decimal(int64_t v) {
 
 uint64_t LimiterKey(Id app, RouteId route) { return Mix64(Mix64(uint64_t(app)) + uint64_t(route)); }
 
+uint64_t UserLimiterKey(Id app, Id user, RouteId route) {
+  // Salted so that an (app, user) pair never mixes to the shape of an app's own key.
+  constexpr uint64_t kUserSalt = 0x7573657200000000ULL;  // "user"
+  return Mix64(Mix64(Mix64(uint64_t(app)) ^ kUserSalt) + Mix64(uint64_t(user)) + uint64_t(route));
+}
+
+RateWindows PrepareRateWindows(Exchange& ex) {
+  RateWindows w{ex.plan->LimitFor(ex.route), ex.user ? ex.plan->UserLimitFor(ex.route) : nullptr};
+  if (w.app) {
+    ex.limit_key = LimiterKey(ex.app->id, ex.route);
+    ex.limit_window_ms = WindowMs(w.app->window);
+    ex.limit_daily = w.app->window == LimitWindow::k24Hours;
+  }
+  if (w.user) {
+    ex.user_limit_key = UserLimiterKey(ex.app->id, ex.user->user_id, ex.route);
+    ex.user_limit_window_ms = WindowMs(w.user->window);
+  }
+  return w;
+}
+
 Verdict PlanStage::Run(Exchange& ex) {
   const App& app = *ex.app;
   ex.plan = ex.services.plans.Find(app.plan);
@@ -33,20 +53,43 @@ Verdict PlanStage::Run(Exchange& ex) {
                                                              ex.plan->name + "' does not license. See /2/license/" +
                                                              ex.plan->name));
   }
-  if (!ex.plan->LimitFor(ex.route))
+  if (!ex.plan->Offers(ex.route))
     return ex.Refuse(Refusal::kPlan, ClientForbidden("client-not-enrolled", "Plan '" + ex.plan->name + "' does not include " +
                                                                                 std::string(EndpointName(ex.route)) +
                                                                                 ". See docs/plans.md."));
+  if (!ex.user && !ex.plan->LimitFor(ex.route))  // limited per user only: no window for an app's own request
+    return ex.Refuse(Refusal::kPlan,
+                     Status(StatusCode::kForbidden, "Authenticating with OAuth 2.0 Application-Only is forbidden for this "
+                                                    "endpoint. Supported authentication types are [OAuth 2.0 User Context]."));
   return Verdict::Continue();
 }
 
+namespace {
+
+// Gives back `d`, an admission of `key`'s window, and marks it given back.
+void GiveBack(RateLimiter& limiter, uint64_t key, TimeMs window_ms, LimitDecision& d) {
+  limiter.Release(key, window_ms, d);
+  d.allowed = false;
+  d.remaining = std::min(d.remaining + 1, d.limit);
+}
+
+}  // namespace
+
 Verdict RateLimitStage::Run(Exchange& ex) {
-  const EndpointLimit& limit = *ex.plan->LimitFor(ex.route);
-  ex.limit_key = LimiterKey(ex.app->id, ex.route);
-  ex.limit_window_ms = WindowMs(limit.window);
-  ex.limit_daily = limit.window == LimitWindow::k24Hours;
-  const LimitDecision& d = ex.limit.emplace(limiter_.Acquire(ex.limit_key, limit.requests, ex.limit_window_ms, ex.now));
-  if (!d.allowed) return ex.Refuse(Refusal::kRate, TooManyRequests());
+  const RateWindows w = PrepareRateWindows(ex);
+  if (w.app) {
+    const LimitDecision& d = ex.limit.emplace(limiter_.Acquire(ex.limit_key, w.app->requests, ex.limit_window_ms, ex.now));
+    if (!d.allowed) return ex.Refuse(Refusal::kRate, TooManyRequests());
+  }
+  if (w.user) {
+    const LimitDecision& u =
+        ex.user_limit.emplace(limiter_.Acquire(ex.user_limit_key, w.user->requests, ex.user_limit_window_ms, ex.now));
+    if (!u.allowed) {
+      // Now, not in Release: the 429's x-app-limit-24hour-remaining then counts it given back.
+      if (ex.limit) GiveBack(limiter_, ex.limit_key, ex.limit_window_ms, *ex.limit);
+      return ex.Refuse(Refusal::kRate, TooManyRequests());
+    }
+  }
   return Verdict::Continue();
 }
 
@@ -54,17 +97,29 @@ void RateLimitStage::Release(Exchange& ex) {
   // A request the handler answered with an error (400, 404) counts, as on X; one a later
   // stage refused, or whose record failed, does not.
   if (ex.refusal == Refusal::kNone && !ex.record_failed) return;
-  if (!ex.limit || !ex.limit->allowed) return;
-  limiter_.Release(ex.limit_key, ex.limit_window_ms, *ex.limit);
-  ex.limit->remaining = std::min(ex.limit->remaining + 1, ex.limit->limit);
+  if (ex.user_limit && ex.user_limit->allowed) GiveBack(limiter_, ex.user_limit_key, ex.user_limit_window_ms, *ex.user_limit);
+  if (ex.limit && ex.limit->allowed) GiveBack(limiter_, ex.limit_key, ex.limit_window_ms, *ex.limit);
 }
 
 Verdict HeadersStage::Run(Exchange& ex) {
   // Room for up to six of the rate limit and two of the licence at once.
   ex.response.headers.reserve(ex.response.headers.size() + 8);
-  if (ex.limit) AddRateLimitHeaders(*ex.limit, ex.limit_daily, ex.response);
+  AddRateLimitHeaders(ex, ex.response);
   AddLicenseHeaders(ex.plan, ex.response);
   return Verdict::Continue();
+}
+
+void AddRateLimitHeaders(const Exchange& ex, ApiResponse& r) {
+  if (!ex.user_limit) {
+    if (ex.limit) AddRateLimitHeaders(*ex.limit, ex.limit_daily, r);
+    return;
+  }
+  AddRateLimitHeaders(*ex.user_limit, false, r);
+  if (!ex.limit || !ex.limit_daily) return;
+  const LimitDecision& app = *ex.limit;
+  r.headers.emplace_back("x-app-limit-24hour-limit", Decimal(app.limit));
+  r.headers.emplace_back("x-app-limit-24hour-remaining", Decimal(app.remaining));
+  r.headers.emplace_back("x-app-limit-24hour-reset", Decimal(app.ResetSeconds()));
 }
 
 void AddRateLimitHeaders(const LimitDecision& limit, bool daily, ApiResponse& r) {

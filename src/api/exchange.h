@@ -133,10 +133,14 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::optional<App> app;          // authenticate
   std::optional<UserAccess> user;  // authenticate: present for a user access token (its app is `app`)
   const Plan* plan = nullptr;      // plan and licence
-  std::optional<LimitDecision> limit;  // rate limit: the decision, when one was made
+  // Rate limit. A decision's `allowed` says it holds a place in its window (false once given back).
+  std::optional<LimitDecision> limit;  // the app's window: the decision, when one was made
   uint64_t limit_key = 0;
   TimeMs limit_window_ms = 0;
   bool limit_daily = false;
+  std::optional<LimitDecision> user_limit;  // user context: the user's window (app, user, route), when decided
+  uint64_t user_limit_key = 0;
+  TimeMs user_limit_window_ms = 0;
   std::optional<UsageCharge> charge;  // write check (POST) or cap (GET): kept, or refunded
   bool succeeded = false;          // the response was a success once the stages before the headers were done
   bool record_failed = false;      // the record stage could not append (or make durable) its record

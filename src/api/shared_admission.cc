@@ -64,29 +64,73 @@ void Refund(AdmissionCounters& counters, Exchange& ex) {
   ex.charge.reset();
 }
 
+// The rate windows' decisions: the app's first, then (user context, the app's admitted) the user's.
+struct RateDecisions {
+  std::optional<LimitDecision> app;
+  std::optional<LimitDecision> user;
+  Status user_failed;  // the counters could not decide the user's window
+};
+
+// Acquires `app` (when set), then `user` (when set, and the app's window admitted); `done` runs
+// once with both, or with the app's window's error.
+void AcquireWindows(AdmissionCounters& counters, const std::optional<RateQuery>& app, const std::optional<RateQuery>& user,
+                    AdmissionCounters::Done<RateDecisions> done) {
+  auto then_user = [c = &counters, user](RateDecisions out, AdmissionCounters::Done<RateDecisions> done) {
+    if (!user) return done(std::move(out));
+    c->Acquire(*user, [out = std::move(out), done = std::move(done)](Result<LimitDecision> d) mutable {
+      if (d.ok()) out.user = *d;
+      else out.user_failed = d.status();
+      done(std::move(out));
+    });
+  };
+  if (!app) return then_user({}, std::move(done));
+  counters.Acquire(*app, [then_user, done = std::move(done)](Result<LimitDecision> d) mutable {
+    if (!d.ok()) return done(d.status());
+    RateDecisions out;
+    out.app = *d;
+    if (!d->allowed) return done(std::move(out));
+    then_user(std::move(out), std::move(done));
+  });
+}
+
+// Gives back `d`, an admission of q's window, and marks it given back.
+void GiveBack(AdmissionCounters& counters, const RateQuery& q, LimitDecision& d) {
+  counters.Release(q, d);
+  d.allowed = false;
+  d.remaining = std::min(d.remaining + 1, d.limit);
+}
+
+RateQuery AppQuery(const Exchange& ex) { return {ex.limit_key, ex.limit->limit, ex.limit_window_ms, ex.now}; }
+RateQuery UserQuery(const Exchange& ex) { return {ex.user_limit_key, ex.user_limit->limit, ex.user_limit_window_ms, ex.now}; }
+
 }  // namespace
 
 Verdict SharedRateLimitStage::Run(Exchange& ex) {
-  const EndpointLimit& limit = *ex.plan->LimitFor(ex.route);
-  ex.limit_key = LimiterKey(ex.app->id, ex.route);
-  ex.limit_window_ms = WindowMs(limit.window);
-  ex.limit_daily = limit.window == LimitWindow::k24Hours;
-  const RateQuery q{ex.limit_key, limit.requests, ex.limit_window_ms, ex.now};
-  return Await<LimitDecision>(
-      ex, counters_.immediate(), [&](auto done) { counters_.Acquire(q, std::move(done)); },
-      [](Exchange& ex, Result<LimitDecision> d) {
+  const RateWindows w = PrepareRateWindows(ex);
+  std::optional<RateQuery> app, user;
+  if (w.app) app = RateQuery{ex.limit_key, w.app->requests, ex.limit_window_ms, ex.now};
+  if (w.user) user = RateQuery{ex.user_limit_key, w.user->requests, ex.user_limit_window_ms, ex.now};
+  return Await<RateDecisions>(
+      ex, counters_.immediate(), [&](auto done) { AcquireWindows(counters_, app, user, std::move(done)); },
+      [c = &counters_](Exchange& ex, Result<RateDecisions> d) {
         if (!d.ok()) return Unavailable(ex, d.status());
-        ex.limit.emplace(*d);
-        if (!d->allowed) return ex.Refuse(Refusal::kRate, TooManyRequests());
+        if (d->app) ex.limit.emplace(*d->app);
+        if (d->user) ex.user_limit.emplace(*d->user);
+        const bool refused = (ex.limit && !ex.limit->allowed) || (ex.user_limit && !ex.user_limit->allowed);
+        if (refused || !d->user_failed.ok()) {
+          // The user's window refused or could not decide: the app's admission goes back.
+          if (ex.limit && ex.limit->allowed) GiveBack(*c, AppQuery(ex), *ex.limit);
+          if (!d->user_failed.ok()) return Unavailable(ex, d->user_failed);
+          return ex.Refuse(Refusal::kRate, TooManyRequests());
+        }
         return Verdict::Continue();
       });
 }
 
 void SharedRateLimitStage::Release(Exchange& ex) {
   if (ex.refusal == Refusal::kNone && !ex.record_failed) return;
-  if (!ex.limit || !ex.limit->allowed) return;
-  counters_.Release(RateQuery{ex.limit_key, ex.limit->limit, ex.limit_window_ms, ex.now}, *ex.limit);
-  ex.limit->remaining = std::min(ex.limit->remaining + 1, ex.limit->limit);
+  if (ex.user_limit && ex.user_limit->allowed) GiveBack(counters_, UserQuery(ex), *ex.user_limit);
+  if (ex.limit && ex.limit->allowed) GiveBack(counters_, AppQuery(ex), *ex.limit);
 }
 
 Verdict SharedWriteCheckStage::Run(Exchange& ex) {

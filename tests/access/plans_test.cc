@@ -64,6 +64,43 @@ uses = ["display", "ai-input"]
   EXPECT_EQ(p->Find("big"), nullptr);
 }
 
+TEST(Plans, ParsesPerUserLimitsNextToThePerAppOnes) {
+  auto p = Plans::Parse(std::string(kMinimal) + R"(
+[plans.small.limits]
+"GET /2/tweets/:id" = "450/15m"
+"POST /2/tweets" = "10000/24h"
+[plans.small.user_limits]
+"GET /2/tweets/:id" = "900/15m"
+"POST /2/tweets" = "100/15m"
+"DELETE /2/tweets/:id" = "50/15m"
+)", "plans.toml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  const Plan& small = *p->Find("small");
+  auto user = [&](std::string_view endpoint) { return small.UserLimitFor(*RouteByEndpoint(endpoint)); };
+  ASSERT_EQ(small.user_limits.size(), 3u);
+  EXPECT_EQ(user("GET /2/tweets/:id")->requests, 900);
+  EXPECT_EQ(user("GET /2/tweets/:id")->window, LimitWindow::k15Minutes);
+  EXPECT_EQ(user("GET /2/tweets/:id")->endpoint, "GET /2/tweets/:id");
+  EXPECT_EQ(Limit(small, "GET /2/tweets/:id"), 450);  // the app's stays its own
+  EXPECT_EQ(user("POST /2/tweets")->requests, 100);
+  EXPECT_EQ(Window(small, "POST /2/tweets"), LimitWindow::k24Hours);
+  // Limited per user only: offered (to user-context requests), with no per-app window.
+  EXPECT_EQ(user("DELETE /2/tweets/:id")->requests, 50);
+  EXPECT_EQ(LimitOn(small, "DELETE /2/tweets/:id"), nullptr);
+  EXPECT_TRUE(small.Offers(RouteId::kDeletePost));
+  EXPECT_TRUE(small.Offers(RouteId::kGetPost));
+  // In neither list: not offered.
+  EXPECT_EQ(user("GET /2/users"), nullptr);
+  EXPECT_FALSE(small.Offers(RouteId::kGetUsers));
+}
+
+TEST(Plans, NoPerUserLimitsByDefault) {
+  auto p = Plans::Parse(std::string(kMinimal) + "[plans.small.limits]\n\"GET /2/tweets\" = \"1/15m\"\n", "plans.toml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_TRUE(p->Find("small")->user_limits.empty());
+  EXPECT_EQ(p->Find("small")->UserLimitFor(RouteId::kGetPosts), nullptr);
+}
+
 TEST(Plans, OmittedUsesAreSearchDisplayAnalytics) {
   auto p = Plans::Parse(kMinimal, "plans.toml");
   ASSERT_TRUE(p.ok()) << p.status().message();
@@ -161,6 +198,27 @@ TEST(Plans, RejectsBadLimit) {
 TEST(Plans, RejectsUnknownEndpoint) {
   EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.limits]\n\"GET /2/tweets/:id/likes\" = \"1/15m\"\n"),
             "plans.toml: key 'plans.small.limits.\"GET /2/tweets/:id/likes\"' is not an endpoint Sluice serves (see "
+            "docs/plans.md)");
+}
+
+TEST(Plans, RejectsBadUserLimit) {
+  for (const char* bad : {"0/15m", "15", "15/1h", "-1/15m"}) {
+    EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /2/tweets\" = \"" + bad + "\"\n"),
+              "plans.toml: key 'plans.small.user_limits.\"GET /2/tweets\"' must be \"N/15m\" or \"N/24h\" with N >= 1")
+        << bad;
+  }
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /2/tweets\" = 15\n"),
+            "plans.toml: key 'plans.small.user_limits.\"GET /2/tweets\"' has the wrong type (integer)");
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "user_limits = 3\n"),
+            "plans.toml: key 'plans.small.user_limits' has the wrong type (integer)");
+}
+
+TEST(Plans, RejectsUnknownEndpointInUserLimits) {
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /2/tweets/:id/likes\" = \"1/15m\"\n"),
+            "plans.toml: key 'plans.small.user_limits.\"GET /2/tweets/:id/likes\"' is not an endpoint Sluice serves (see "
+            "docs/plans.md)");
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.user_limits]\n\"GET /healthz\" = \"1/15m\"\n"),
+            "plans.toml: key 'plans.small.user_limits.\"GET /healthz\"' is not an endpoint Sluice serves (see "
             "docs/plans.md)");
 }
 
@@ -346,6 +404,64 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;
     }
   }
+}
+
+TEST(PlansDefaults, UserLimitsAsXPublishesThem) {
+  const Plans& plans = Plans::Defaults();
+  const Plan& free = *plans.Find("free");
+  const Plan& basic = *plans.Find("basic");
+  const Plan& pro = *plans.Find("pro");
+  const Plan& payg = *plans.Find("payg");
+  auto user = [](const Plan& p, std::string_view endpoint) -> int64_t {
+    const EndpointLimit* l = p.UserLimitFor(*RouteByEndpoint(endpoint));
+    return l ? l->requests : -1;
+  };
+  auto user_window = [](const Plan& p, std::string_view endpoint) {
+    return p.UserLimitFor(*RouteByEndpoint(endpoint))->window;
+  };
+  // X's Pro column: "GET /2/tweets/:id: 900 requests / 15 mins PER USER, 450 ... PER APP".
+  EXPECT_EQ(user(pro, "GET /2/tweets/:id"), 900);
+  EXPECT_EQ(Limit(pro, "GET /2/tweets/:id"), 450);
+  EXPECT_EQ(user(pro, "GET /2/tweets"), 900);
+  EXPECT_EQ(user(pro, "GET /2/tweets/search/recent"), 300);
+  EXPECT_EQ(user(pro, "POST /2/tweets"), 100);
+  EXPECT_EQ(user_window(pro, "POST /2/tweets"), LimitWindow::k15Minutes);
+  EXPECT_EQ(Window(pro, "POST /2/tweets"), LimitWindow::k24Hours);
+  EXPECT_EQ(user(pro, "DELETE /2/tweets/:id"), 50);
+  EXPECT_EQ(user(pro, "GET /2/users/by/username/:username"), 900);
+  EXPECT_EQ(user(pro, "GET /2/users/:id/tweets"), 900);
+  EXPECT_EQ(user(pro, "GET /2/users/:id/mentions"), 180);
+  EXPECT_EQ(user(pro, "GET /2/tweets/:id/liking_users"), 75);
+  // No per-user row: the app's window alone.
+  for (const char* e : {"GET /2/tweets/counts/recent", "GET /2/tweets/counts/all", "GET /2/tweets/search/all",
+                        "GET /2/users/search", "GET /2/usage/tweets"})
+    EXPECT_EQ(user(pro, e), -1) << e;
+  // Basic: X's Basic column where it is known.
+  EXPECT_EQ(user(basic, "GET /2/tweets/:id"), 15);
+  EXPECT_EQ(user(basic, "POST /2/tweets"), 100);
+  EXPECT_EQ(user_window(basic, "POST /2/tweets"), LimitWindow::k24Hours);
+  EXPECT_EQ(user(basic, "DELETE /2/tweets/:id"), 5);
+  EXPECT_EQ(user(basic, "GET /2/tweets/:id/liking_users"), 5);
+  EXPECT_EQ(Limit(basic, "GET /2/tweets/:id/liking_users"), 25);
+  EXPECT_EQ(user(basic, "GET /2/tweets/search/recent"), -1);
+  // Free: the writes, 17 per 24 hours per user as per app.
+  ASSERT_EQ(free.user_limits.size(), 2u);
+  EXPECT_EQ(user(free, "POST /2/tweets"), 17);
+  EXPECT_EQ(user(free, "DELETE /2/tweets/:id"), 17);
+  EXPECT_EQ(user_window(free, "DELETE /2/tweets/:id"), LimitWindow::k24Hours);
+  // Pay-per-use takes Pro's; enterprise plans have none (by contract: the app's window alone).
+  ASSERT_EQ(payg.user_limits.size(), pro.user_limits.size());
+  for (size_t i = 0; i < pro.user_limits.size(); ++i) {
+    EXPECT_EQ(payg.user_limits[i].endpoint, pro.user_limits[i].endpoint);
+    EXPECT_EQ(payg.user_limits[i].requests, pro.user_limits[i].requests) << pro.user_limits[i].endpoint;
+    EXPECT_EQ(payg.user_limits[i].window, pro.user_limits[i].window) << pro.user_limits[i].endpoint;
+  }
+  for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"})
+    EXPECT_TRUE(plans.Find(name)->user_limits.empty()) << name;
+  // Every shipped per-user limit is on an endpoint the plan also limits per app: no shipped
+  // endpoint needs a user token yet.
+  for (const Plan& p : plans.all())
+    for (const EndpointLimit& l : p.user_limits) EXPECT_NE(p.LimitFor(l.route), nullptr) << p.name << " " << l.endpoint;
 }
 
 TEST(PlansDefaults, Uses) {

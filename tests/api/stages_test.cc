@@ -61,20 +61,26 @@ TEST(RouteTable, EveryApiRouteHasAHandlerAndTheOthersNone) {
   for (const Route& r : kRoutes) EXPECT_EQ(HandlerFor(r.id) != nullptr, r.kind == RouteKind::kApi) << EndpointName(r.id);
 }
 
-// A route a plan grants has its limit there, and every API route is granted by some shipped
-// plan: a route added to the table but to no plan would be refused on every plan.
+// A route a plan grants has its limit there (per app, per user or both), and every API route
+// is granted by some shipped plan: a route added to the table but to no plan would be refused
+// on every plan.
 TEST(RouteTable, EveryApiRouteHasALimitInTheShippedPlansThatGrantIt) {
   for (const Route& r : kRoutes) {
     int granted = 0;
     for (const Plan& plan : Plans::Defaults().all()) {
-      const EndpointLimit* limit = plan.LimitFor(r.id);
-      bool listed = std::any_of(plan.limits.begin(), plan.limits.end(), [&](const EndpointLimit& l) { return l.route == r.id; });
-      EXPECT_EQ(limit != nullptr, listed) << plan.name << " " << EndpointName(r.id);
-      if (!limit) continue;
+      auto listed_in = [&](const std::vector<EndpointLimit>& v) {
+        return std::any_of(v.begin(), v.end(), [&](const EndpointLimit& l) { return l.route == r.id; });
+      };
+      EXPECT_EQ(plan.LimitFor(r.id) != nullptr, listed_in(plan.limits)) << plan.name << " " << EndpointName(r.id);
+      EXPECT_EQ(plan.UserLimitFor(r.id) != nullptr, listed_in(plan.user_limits)) << plan.name << " " << EndpointName(r.id);
+      if (!plan.Offers(r.id)) continue;
       ++granted;
       EXPECT_EQ(r.kind, RouteKind::kApi) << plan.name << " limits a route that needs no token";
-      EXPECT_EQ(limit->endpoint, EndpointName(r.id));
-      EXPECT_GE(limit->requests, 1);
+      for (const EndpointLimit* limit : {plan.LimitFor(r.id), plan.UserLimitFor(r.id)}) {
+        if (!limit) continue;
+        EXPECT_EQ(limit->endpoint, EndpointName(r.id));
+        EXPECT_GE(limit->requests, 1);
+      }
     }
     if (r.kind == RouteKind::kApi) {
       EXPECT_GE(granted, 1) << EndpointName(r.id) << " is in no shipped plan";

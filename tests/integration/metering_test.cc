@@ -48,6 +48,20 @@ TEST_F(MeteringTest, FreePlanIsWriteOnly) {
   EXPECT_FALSE(write.headers["x-rate-limit-reset"].empty());
 }
 
+// The shipped Pro plan limits these endpoints per user too (900 reads, 100 posts per 15
+// minutes): an app's own bearer token counts in the app's window alone and sees only it.
+TEST_F(MeteringTest, AnAppTokenSeesOnlyTheAppsWindowOnEndpointsWithPerUserLimits) {
+  auto read = server_->Get("/2/tweets/1", pro_);
+  EXPECT_EQ(read.headers["x-rate-limit-limit"], "450") << read.status << read.body;
+  EXPECT_EQ(read.headers["x-rate-limit-remaining"], "449");
+  auto write = server_->Request("POST", "/2/tweets", pro_, R"({"text":"pro post"})");
+  EXPECT_EQ(write.status, 201) << write.body;
+  EXPECT_EQ(write.headers["x-rate-limit-limit"], "10000");
+  EXPECT_EQ(write.headers["x-rate-limit-remaining"], "9999");
+  EXPECT_EQ(write.headers["x-app-limit-24hour-limit"], "10000");
+  EXPECT_EQ(write.headers["x-app-limit-24hour-remaining"], "9999");
+}
+
 TEST_F(MeteringTest, RateLimitAdmitsExactlyTheLimitThenRefusesWithXsBody) {
   // Basic: GET /2/tweets/counts/recent allows 5 per 15 minutes.
   std::string target = "/2/tweets/counts/recent?query=the";

@@ -102,6 +102,18 @@ TEST_F(SharedLimitsTest, AConcurrentBurstAdmitsExactlyTheLimit) {
   EXPECT_EQ(again.headers["x-rate-limit-remaining"], "0");
 }
 
+// Pro limits GET /2/tweets/:id per user too (900): an app's own token counts in the app's
+// window (450) alone, in Redis as on one node.
+TEST_F(SharedLimitsTest, AnAppTokenCountsOnlyInTheAppsWindow) {
+  Start(kPatient);
+  for (int i = 0; i < 3; ++i) {
+    auto r = server_->Get("/2/tweets/1", pro_);
+    ASSERT_NE(r.status, 429) << r.body;
+    EXPECT_EQ(r.headers["x-rate-limit-limit"], "450");
+    EXPECT_EQ(r.headers["x-rate-limit-remaining"], std::to_string(449 - i));
+  }
+}
+
 TEST_F(SharedLimitsTest, PayPerUseCreditsAreNeverOverspentUnderConcurrency) {
   auto created = RunSluice({"apps", "create", "--data", server_->data_dir(), "--name", "metered", "--plan", "payg"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
