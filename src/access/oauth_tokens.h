@@ -141,7 +141,9 @@ struct AuthorizedApp {
   TimeMs last_granted_at = 0;
 };
 
-//! The apps holding at least one live (not revoked, not wholly expired) grant of `user_id`.
+//! The apps holding at least one live grant of `user_id`: not revoked, to a live app, and not
+//! wholly expired (an unspent code or an unspent, unrevoked token still live at `now`). The
+//! most recently authorised first (ties in the order of their first grant).
 Result<std::vector<AuthorizedApp>> AuthorizedApps(Store& store, Id user_id, TimeMs now);
 
 //! Revokes every grant of `user_id` to `app_id` (their codes and tokens with them), then bumps
