@@ -105,10 +105,11 @@ Result<TokenOutcome> ExchangeCode(Store& store, RevocationGeneration* generation
 //! grant_type=refresh_token. `scope`, when given, must be a subset of the grant's scopes
 //! (invalid_scope otherwise; RFC 6749 6) and narrows the new tokens (the grant keeps its own:
 //! a later refresh may ask again for any of them). Refusals: unknown, expired, revoked or
-//! spent token, or one issued to another app (invalid_grant). A spent refresh token presented
-//! again revokes the grant and bumps `generation` (may be null). On success the old refresh
-//! token is spent and a new access token and refresh token returned (the new refresh token has
-//! the grant's scopes: a narrowed refresh narrows the access token only).
+//! spent token, or one issued to another app (invalid_grant); an empty one (invalid_request).
+//! A spent refresh token presented again revokes the grant and bumps `generation` (may be
+//! null). On success the old refresh token is spent and a new access token and refresh token
+//! returned (the new refresh token has the grant's scopes: a narrowed refresh narrows the
+//! access token only).
 Result<TokenOutcome> RefreshTokens(Store& store, RevocationGeneration* generation, const App& client,
                                    std::string_view refresh_token, std::optional<ScopeSet> scope, TimeMs now);
 
@@ -116,8 +117,9 @@ Result<TokenOutcome> RefreshTokens(Store& store, RevocationGeneration* generatio
 //! access token itself. An unknown, expired or already revoked token is not an error (RFC 7009
 //! 2.2: the client cannot act on it); a token of another app is refused with invalid_client's
 //! neighbour unauthorized_client and changes nothing. `hint` ("access_token", "refresh_token"
-//! or empty) only speeds the lookup; any other hint is unsupported_token_type. Bumps
-//! `generation` after a revocation's commit so that every worker stops accepting the token.
+//! or empty) only speeds the lookup; any other hint is unsupported_token_type; an empty token
+//! is invalid_request. Bumps `generation` after a revocation's commit so that every worker
+//! stops accepting the token.
 Result<std::optional<OAuthRefusal>> RevokeToken(Store& store, RevocationGeneration* generation, const App& client,
                                                 std::string_view token, std::string_view hint, TimeMs now);
 
@@ -144,7 +146,9 @@ struct AuthorizedApp {
   TimeMs last_granted_at = 0;
 };
 
-//! The apps holding at least one live (not revoked, not wholly expired) grant of `user_id`.
+//! The apps holding at least one live grant of `user_id`: not revoked, to a live app, and not
+//! wholly expired (an unspent code or an unspent, unrevoked token still live at `now`). The
+//! most recently authorised first (ties in the order of their first grant).
 Result<std::vector<AuthorizedApp>> AuthorizedApps(Store& store, Id user_id, TimeMs now);
 
 //! Revokes every grant of `user_id` to `app_id` (their codes and tokens with them), then bumps

@@ -394,7 +394,7 @@ class Store {
   //! Gives the live app `app_id` the client secret with SHA-256 `secret_hash` in place of its
   //! own, and the client id `client_id` if it has none yet (an app made before the migration
   //! gets one here); returns the app's client id from then on. nullopt, and nothing written,
-  //! when no live app has that id.
+  //! when no live app has that id or it is a public client (SetAppPublicClient).
   virtual Result<std::optional<std::string>> SetAppClientSecret(Id app_id, std::string_view client_id,
                                                                 std::string_view secret_hash) = 0;
   //! The live app whose client id is `client_id`, with its secret's hash; nullopt if none.
