@@ -28,6 +28,10 @@ uint64_t UserLimiterKey(Id app, Id user, RouteId route) {
 
 RateWindows PrepareRateWindows(Exchange& ex) {
   RateWindows w{ex.plan->LimitFor(ex.route), ex.user ? ex.plan->UserLimitFor(ex.route) : nullptr};
+  // As X counts: a user-context request is limited per user; the app's window counts it too
+  // only when it is a 24-hour one (an app's daily limit, POST /2/tweets') or the route has no
+  // window per user. An app's 15-minute window is its app-only requests'.
+  if (w.user && w.app && w.app->window != LimitWindow::k24Hours) w.app = nullptr;
   if (w.app) {
     ex.limit_key = LimiterKey(ex.app->id, ex.route);
     ex.limit_window_ms = WindowMs(w.app->window);
@@ -59,8 +63,8 @@ Verdict PlanStage::Run(Exchange& ex) {
                                                                                 ". See docs/plans.md."));
   if (!ex.user && !ex.plan->LimitFor(ex.route))  // limited per user only: no window for an app's own request
     return ex.Refuse(Refusal::kPlan,
-                     Status(StatusCode::kForbidden, "Authenticating with OAuth 2.0 Application-Only is forbidden for this "
-                                                    "endpoint. Supported authentication types are [OAuth 2.0 User Context]."));
+                     UnsupportedAuthentication("Authenticating with OAuth 2.0 Application-Only is forbidden for this "
+                                               "endpoint.  Supported authentication types are [OAuth 2.0 User Context]."));
   return Verdict::Continue();
 }
 

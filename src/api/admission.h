@@ -42,7 +42,10 @@ uint64_t UserLimiterKey(Id app, Id user, RouteId route);
 //! The windows a request counts in, its keys and widths set in `ex` (limit_key,
 //! user_limit_key, ...): `app`, the plan's per-app limit on the route (nullptr: none); `user`,
 //! for a user-context request, the plan's per-user limit (nullptr: none, or an app's own
-//! request). PlanStage has made sure at least one is set.
+//! request). As X counts, a user-context request with a per-user window counts in the app's
+//! window only when that is a 24-hour one (`app` is nullptr otherwise): 1,000 accounts of one
+//! app each get their own 900 lookups per 15 minutes, and share the app's 10,000 posts a day.
+//! PlanStage has made sure at least one is set.
 struct RateWindows {
   const EndpointLimit* app = nullptr;
   const EndpointLimit* user = nullptr;

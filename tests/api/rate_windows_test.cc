@@ -28,9 +28,10 @@ constexpr TimeMs kMinute = 60'000;
 constexpr Id kApp = 11;
 constexpr Id kUserA = 101, kUserB = 102, kUserC = 103;
 
-// GET /2/tweets/:id: 5 per 15 minutes for the app, 2 per 24 hours for each of its users (the
-// user's window outlasts the app's, so a test can tell what each one counted).
-// POST /2/tweets: 4 per 24 hours for the app, 3 per 15 minutes per user (X's shape).
+// GET /2/tweets/:id: 5 per 15 minutes for the app's own requests, 2 per 24 hours for each of
+// its users (a user-context request does not count in an app's 15-minute window, as on X).
+// POST /2/tweets: 4 per 24 hours for the app (users' requests count in it), 3 per 15 minutes
+// per user (X's shape).
 // GET /2/users/:id: per user only. GET /2/tweets/counts/recent: per app only.
 constexpr std::string_view kPlans = R"([plans.p]
 title = "P"
@@ -195,70 +196,84 @@ TEST_P(RateWindowsTest, AUserExhaustingItsWindowDoesNotTouchAnotherUsersWindow) 
   }
 }
 
-TEST_P(RateWindowsTest, UsersShareTheAppsWindowAndAUsersRefusalGivesTheAppsPlaceBack) {
-  ASSERT_EQ(Read(kUserA).status, 200);
-  ASSERT_EQ(Read(kUserA).status, 200);
+TEST_P(RateWindowsTest, UsersShareTheAppsDailyWindowAndAUsersRefusalGivesTheAppsPlaceBack) {
+  // POST /2/tweets: the app's 4 a day, 3 per 15 minutes for each user.
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Send(RouteId::kCreatePost, kUserA).status, 200);
   // Refused by A's window: the app's admission it took first goes back. Without that, the
-  // app's window (5) would be full after B's second request below.
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(Read(kUserA).status, 429);
-  ASSERT_EQ(Read(kUserB).status, 200);
-  ASSERT_EQ(Read(kUserB).status, 200);
-  ApiResponse last = Read(kUserC);
-  ASSERT_EQ(last.status, 200) << last.body;  // the app's fifth
-  EXPECT_EQ(Remaining(last), "1");            // C's own window
-  // The app's window is full: C, with one left in its own, is refused, and the headers show the
-  // window that refused (the app's).
-  ApiResponse full = Read(kUserC);
+  // app's window (4) would be full before B's request below.
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Send(RouteId::kCreatePost, kUserA).status, 429);
+  ApiResponse last = Send(RouteId::kCreatePost, kUserB);
+  ASSERT_EQ(last.status, 200) << last.body;  // the app's fourth
+  EXPECT_EQ(Remaining(last), "2");            // B's own window
+  EXPECT_EQ(Header(last, "x-app-limit-24hour-remaining"), "0");
+  // The app's daily window is full: B, with two left in its own, is refused, and the headers
+  // show the window that refused (the app's).
+  ApiResponse full = Send(RouteId::kCreatePost, kUserB);
   EXPECT_EQ(full.status, 429);
-  EXPECT_EQ(Limit(full), "5");
+  EXPECT_EQ(Limit(full), "4");
   EXPECT_EQ(Remaining(full), "0");
   // So is the app's own token.
+  EXPECT_EQ(Send(RouteId::kCreatePost, std::nullopt).status, 429);
+}
+
+TEST_P(RateWindowsTest, UserRequestsDoNotCountInTheAppsFifteenMinuteWindow) {
+  // GET /2/tweets/:id: 2 a day for each user, 5 per 15 minutes for the app's own requests.
+  for (Id user : {kUserA, kUserB, kUserC}) {
+    ASSERT_EQ(Read(user).status, 200);
+    ASSERT_EQ(Read(user).status, 200);
+  }
+  for (int64_t left : {4, 3, 2, 1, 0}) {
+    ApiResponse r = Read(std::nullopt);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Remaining(r), std::to_string(left));
+  }
   EXPECT_EQ(Read(std::nullopt).status, 429);
+  // The app's window full does not refuse a user with room in its own.
+  ApiResponse d = Read(104);
+  EXPECT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(Limit(d), "2");
 }
 
 TEST_P(RateWindowsTest, TheAppsRefusalLeavesTheUsersWindowUntouched) {
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(Read(std::nullopt).status, 200);  // the app's own token fills its window
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(Read(kUserA).status, 429);        // refused by the app's window
-  // 16 minutes on, the app's 15-minute window is empty again; A's 24-hour one counted nothing.
-  clock_.Advance(16 * kMinute);
-  ApiResponse first = Read(kUserA);
-  ASSERT_EQ(first.status, 200) << first.body;
-  EXPECT_EQ(Remaining(first), "1");
-  ASSERT_EQ(Read(kUserA).status, 200);
-  EXPECT_EQ(Read(kUserA).status, 429);
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(Send(RouteId::kCreatePost, std::nullopt).status, 200);  // the app's day
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Send(RouteId::kCreatePost, kUserA).status, 429);        // refused by it
+  // Two days on (the windows slide), the app's window is empty again; A's counted nothing.
+  clock_.Advance(2 * 24 * 60 * kMinute);  // two windows: the limiter's window slides
+  for (int64_t left : {2, 1, 0}) {
+    ApiResponse r = Send(RouteId::kCreatePost, kUserA);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Remaining(r), std::to_string(left));
+  }
 }
 
 TEST_P(RateWindowsTest, ARequestALaterStageRefusesGivesBackBothAdmissions) {
   refuse_->refuse = true;
   for (int i = 0; i < 6; ++i) {
-    ApiResponse r = Read(kUserA);
+    ApiResponse r = Send(RouteId::kCreatePost, kUserA);
     ASSERT_EQ(r.status, 429) << r.body;  // the cap's 429 (X's usage-capped), not the rate limit's
     EXPECT_NE(r.body.find("usage-capped"), std::string::npos) << r.body;
-    EXPECT_EQ(Remaining(r), "2");  // given back: nothing counted
+    EXPECT_EQ(Remaining(r), "3");  // given back: nothing counted
+    EXPECT_EQ(Header(r, "x-app-limit-24hour-remaining"), "4");
   }
   refuse_->refuse = false;
-  // Both windows are whole: A has its 2, and with B's 2 and an app token's 1 the app has its 5.
-  EXPECT_EQ(Read(kUserA).status, 200);
-  EXPECT_EQ(Read(kUserA).status, 200);
-  EXPECT_EQ(Read(kUserB).status, 200);
-  EXPECT_EQ(Read(kUserB).status, 200);
-  ApiResponse app = Read(std::nullopt);
+  // Both windows are whole: A has its 3, and with the app token's 1 the app has its 4.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Send(RouteId::kCreatePost, kUserA).status, 200);
+  ApiResponse app = Send(RouteId::kCreatePost, std::nullopt);
   EXPECT_EQ(app.status, 200);
-  EXPECT_EQ(Limit(app), "5");
+  EXPECT_EQ(Limit(app), "4");
   EXPECT_EQ(Remaining(app), "0");
 }
 
 TEST_P(RateWindowsTest, AnAppTokenCountsOnlyInTheAppsWindow) {
-  for (int64_t left : {4, 3, 2}) {
-    ApiResponse r = Read(std::nullopt);
+  for (int64_t left : {3, 2, 1}) {
+    ApiResponse r = Send(RouteId::kCreatePost, std::nullopt);
     ASSERT_EQ(r.status, 200) << r.body;
-    EXPECT_EQ(Limit(r), "5");
+    EXPECT_EQ(Limit(r), "4");
     EXPECT_EQ(Remaining(r), std::to_string(left));
-    EXPECT_EQ(Header(r, "x-app-limit-24hour-limit"), "(none)");
   }
-  ApiResponse a = Read(kUserA);
+  ApiResponse a = Send(RouteId::kCreatePost, kUserA);
   ASSERT_EQ(a.status, 200);
-  EXPECT_EQ(Remaining(a), "1");  // A's window counted only A's request
+  EXPECT_EQ(Remaining(a), "2");  // A's window counted only A's request
 }
 
 TEST_P(RateWindowsTest, UserContextHeadersAreTheUsersWindowAndTheAppsDailyOne) {
@@ -327,7 +342,7 @@ TEST_P(RateWindowsTest, ConcurrentUsersGetNoMoreThanTheirWindowsAndRefusalsLeave
       WorkerState worker(**store, executor);
       for (int i = 0; i < kEach; ++i) {
         const Id user = kUsers[(t + i) % 4];
-        ApiResponse r = SendOn(worker, executor, RouteId::kGetPost, user);
+        ApiResponse r = SendOn(worker, executor, RouteId::kCreatePost, user);
         std::lock_guard lock(mu);
         if (r.status == 200) ++admitted[user];
         else if (r.status != 429) ++other;
@@ -338,22 +353,21 @@ TEST_P(RateWindowsTest, ConcurrentUsersGetNoMoreThanTheirWindowsAndRefusalsLeave
   EXPECT_EQ(other, 0);
   int total = 0;
   for (const auto& [user, n] : admitted) {
-    EXPECT_LE(n, 2) << user;
+    EXPECT_LE(n, 3) << user;
     total += n;
   }
-  EXPECT_LE(total, 5);
+  EXPECT_LE(total, 4);
   EXPECT_GE(total, 1);
   // The app's window holds exactly the admitted requests: its own token gets the rest.
   int app_left = 0;
-  while (Read(std::nullopt).status == 200) ++app_left;
-  EXPECT_EQ(app_left, 5 - total);
-  // Each user's 24-hour window holds exactly its own admissions (16 minutes on each time, the
-  // app's window is empty and cannot be what refuses).
-  for (Id user : kUsers) {
-    clock_.Advance(16 * kMinute);
-    int left = 0;
-    while (Read(user).status == 200) ++left;
-    EXPECT_EQ(left, 2 - admitted[user]) << user;
+  while (Send(RouteId::kCreatePost, std::nullopt).status == 200) ++app_left;
+  EXPECT_EQ(app_left, 4 - total);
+  // Two days on (the windows slide), both windows are empty: each user's request is its first of 3.
+  clock_.Advance(2 * 24 * 60 * kMinute);  // two windows: the limiter's window slides
+  for (Id user : {kUserA, kUserB, kUserC}) {
+    ApiResponse r = Send(RouteId::kCreatePost, user);
+    EXPECT_EQ(r.status, 200) << user;
+    EXPECT_EQ(Remaining(r), "2") << user;
   }
 }
 
