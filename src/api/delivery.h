@@ -18,8 +18,10 @@ bool ShouldRecord(const ApiResponse& response);
 bool IsCountedRefusal(const App* app, const ApiResponse& response);
 
 //! `app` is null when the request was not authenticated. `endpoint` is "METHOD /route/:pattern".
-//! `now` is the request's time.
+//! `now` is the request's time. `authorizing_user_id`: the account whose user access token
+//! the request came with (ApiContext::authorizing_user_id), 0 for an app token; the record
+//! names it (format version 3) so that an account can be shown what an app did in its name.
 LedgerRecord DeliveryRecord(const Config& config, TimeMs now, const ApiRequest& req, std::string_view endpoint,
-                            const App* app, const ApiResponse& response);
+                            const App* app, const ApiResponse& response, Id authorizing_user_id = 0);
 
 }  // namespace sluice

@@ -60,7 +60,8 @@ Verdict RecordStage::Run(Exchange& ex) {
   ApiResponse& response = ex.response;
   if (!ShouldRecord(response)) return Verdict::Continue();
   const App* app = ex.app ? &*ex.app : nullptr;
-  LedgerRecord record = DeliveryRecord(ex.services.config, ex.now, ex.request, EndpointName(ex.route), app, response);
+  LedgerRecord record = DeliveryRecord(ex.services.config, ex.now, ex.request, EndpointName(ex.route), app, response,
+                                       ex.user ? ex.user->user_id : 0);
   if (IsCountedRefusal(app, response)) {
     Status s = ledger_.Count(std::move(record));
     if (!s.ok()) ex.Fail(s);

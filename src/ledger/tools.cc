@@ -106,6 +106,7 @@ void RecordJson(JsonWriter& w, const LedgerRecord& r) {
   w.Member("request_id", r.request_id);
   w.MemberInt("response_bytes", int64_t(r.response_bytes));
   w.MemberInt("count", int64_t(r.count));
+  if (r.authorizing_user_id != 0) w.MemberId("authorizing_user_id", r.authorizing_user_id);
   w.EndObject();
 }
 
