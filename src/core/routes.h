@@ -38,6 +38,14 @@ enum class RouteId : uint8_t {
   kGetLikedPosts,
   kGetFollowers,
   kGetFollowing,
+  // Writes on behalf of an account (api/actions.cc).
+  kLikePost,
+  kUnlikePost,
+  kRepost,
+  kUnrepost,
+  kHideReply,
+  kFollowUser,
+  kUnfollowUser,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -57,7 +65,7 @@ enum class RouteKind : uint8_t {
 struct Route {
   RouteId id;
   std::string_view method;
-  std::string_view pattern;  // segments; ":x" captures one non-empty segment
+  std::string_view pattern;  // segments; ":x" captures one non-empty segment (at most two per pattern)
   RouteKind kind;
 };
 
@@ -87,6 +95,13 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kGetLikedPosts, "GET", "/2/users/:id/liked_tweets", RouteKind::kApi},
     {RouteId::kGetFollowers, "GET", "/2/users/:id/followers", RouteKind::kApi},
     {RouteId::kGetFollowing, "GET", "/2/users/:id/following", RouteKind::kApi},
+    {RouteId::kLikePost, "POST", "/2/users/:id/likes", RouteKind::kApi},
+    {RouteId::kUnlikePost, "DELETE", "/2/users/:id/likes/:tweet_id", RouteKind::kApi},
+    {RouteId::kRepost, "POST", "/2/users/:id/retweets", RouteKind::kApi},
+    {RouteId::kUnrepost, "DELETE", "/2/users/:id/retweets/:source_tweet_id", RouteKind::kApi},
+    {RouteId::kHideReply, "PUT", "/2/tweets/:tweet_id/hidden", RouteKind::kApi},
+    {RouteId::kFollowUser, "POST", "/2/users/:id/following", RouteKind::kApi},
+    {RouteId::kUnfollowUser, "DELETE", "/2/users/:source_user_id/following/:target_user_id", RouteKind::kApi},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},
@@ -109,7 +124,8 @@ std::optional<RouteId> RouteByEndpoint(std::string_view endpoint);
 //! What a method and path (no query, still percent-encoded; one trailing '/' ignored) match.
 struct RouteMatch {
   std::optional<RouteId> route;  // nullopt: none matched the method
-  std::string_view capture;      // the ":x" segment of `route`, empty when it has none
+  std::string_view capture;      // the first ":x" segment of `route`, empty when it has none
+  std::string_view capture2;     // the second, for the routes with two (DELETE /2/users/:id/likes/:tweet_id)
   std::string allow;             // no route: the methods the path has ("GET, DELETE"), else empty
 };
 RouteMatch MatchRoute(std::string_view method, std::string_view path);

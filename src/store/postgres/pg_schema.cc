@@ -225,6 +225,18 @@ CREATE TABLE app_redirect_uris (
   UNIQUE (app_id, uri)
 );
 )sql",
+    // 4: actions on behalf of an account (issue 15): as the SQLite store's migration 13.
+    R"sql(
+CREATE TABLE action_intents (
+  id          BIGINT PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('like','unlike','follow','unfollow','hide','unhide')),
+  user_id     BIGINT NOT NULL,
+  target_id   BIGINT NOT NULL,
+  ledger_size BIGINT NOT NULL
+);
+ALTER TABLE write_intents ADD COLUMN retweeted_id BIGINT;
+ALTER TABLE posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace
