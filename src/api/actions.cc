@@ -114,6 +114,9 @@ Result<ApiResponse> Repost(ApiContext& ctx, const App& app, const ApiRequest& re
     auto authors = ctx.store.GetUsers(std::span<const Id>(&source->author_id, 1));
     if (!authors.ok()) return authors.status();
     const std::string username = authors->empty() ? std::string() : authors->front().username;
+    // A protected account's posts are seen by its followers alone: X lets no one repost them.
+    if (!authors->empty() && authors->front().is_protected && source->author_id != *user)
+      return Forbidden("tweet", "tweet_id", std::to_string(source->id), "You cannot repost a post of a protected account.");
     // A repost is a post of its own, "RT @author: text" with a retweeted reference (as X's
     // posts and Sluice's seed data have it), published once its record is durable.
     Post post;

@@ -14,12 +14,15 @@ namespace {
 
 namespace json = boost::json;
 
-// bob (200) posted 1000 and replied to it (1001); carol (300) exists to be followed.
+// bob (200) posted 1000 and replied to it (1001); carol (300) exists to be followed; dora (400)
+// is protected and posted 1100.
 std::string Data() {
   std::ostringstream out;
   out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
   out << R"({"id":"300","username":"carol","name":"Carol","public_metrics":{"followers_count":5,"following_count":0,"tweet_count":0,"listed_count":0,"like_count":0}})" << "\n";
   out << R"({"id":"1000","text":"bob says hi","author_id":"200","created_at":"2021-11-15T19:08:05.069Z","public_metrics":{"retweet_count":2,"reply_count":1,"like_count":7,"quote_count":0}})" << "\n";
+  out << R"({"id":"400","username":"dora","name":"Dora","protected":true})" << "\n";
+  out << R"({"id":"1100","text":"dora's own","author_id":"400","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
   out << R"({"id":"1001","text":"@bob and more","author_id":"200","conversation_id":"1000","in_reply_to_user_id":"200","created_at":"2021-11-15T19:09:05.069Z","referenced_tweets":[{"type":"replied_to","id":"1000"}]})" << "\n";
   return out.str();
 }
@@ -226,6 +229,7 @@ TEST_F(ActionsTest, RefusalsLeaveNothing) {
   EXPECT_EQ(Refused(400, "POST", "/2/users/" + me_ + "/likes", R"({"tweet_id":"1000","x":1})"), "x");
   EXPECT_EQ(Refused(400, "POST", "/2/users/" + me_ + "/likes", "not json"), "body");
   EXPECT_EQ(Refused(400, "POST", "/2/users/" + me_ + "/retweets", R"({"tweet_id":"abc"})"), "tweet_id");
+  EXPECT_EQ(Refused(403, "POST", "/2/users/" + me_ + "/retweets", R"({"tweet_id":"1100"})"), forbidden);  // protected
   EXPECT_EQ(Refused(400, "POST", "/2/users/" + me_ + "/following", R"({"target_user_id":")" + me_ + R"("})"), "target_user_id");
   EXPECT_EQ(Refused(400, "DELETE", "/2/users/" + me_ + "/likes/abc"), "tweet_id");
   EXPECT_EQ(Refused(400, "DELETE", "/2/users/abc/following/300"), "source_user_id");
