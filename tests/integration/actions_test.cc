@@ -239,6 +239,15 @@ TEST_F(ActionsTest, RefusalsLeaveNothing) {
 
   EXPECT_EQ(PostMetric("1000", "like_count"), likes);
   EXPECT_TRUE(Ids(Get("/2/tweets/1000/liking_users")).empty());
+  // The rate limit counts them as it counts any request the handler answered (docs/limits.md:
+  // served, as on X): two unlikes around two refused ones are three requests apart.
+  auto first = Send("DELETE", "/2/users/" + me_ + "/likes/1000");
+  EXPECT_EQ(Refused(403, "DELETE", "/2/users/200/likes/1000"), forbidden);
+  EXPECT_EQ(Refused(400, "DELETE", "/2/users/" + me_ + "/likes/x"), "tweet_id");
+  auto second = Send("DELETE", "/2/users/" + me_ + "/likes/1000");
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(std::stoll(first.headers["x-rate-limit-remaining"]) - 3, std::stoll(second.headers["x-rate-limit-remaining"]));
   // No like recorded (a 403 is recorded too, as a refusal that delivers nothing).
   EXPECT_EQ(successes(), recorded);
   for (const auto& rec : Records("POST /2/users/:id/likes"))
