@@ -1,7 +1,8 @@
 #pragma once
 //! What the record stage (stages.h) records: responses are recorded, and the record
-//! for one. Responses that deliver posts or users, create or delete a post, or refuse a
-//! client (401, 403, 429) are recorded; other errors (400, 404, ...) deliver nothing and
+//! for one. Responses that deliver posts or users, create or delete a post, act for an
+//! account (a like, repost, follow or hidden reply: the post and the accounts it names), or
+//! refuse a client (401, 403, 429) are recorded; other errors (400, 404, ...) deliver nothing and
 //! are not.
 
 #include <string_view>
