@@ -5,6 +5,7 @@
 // nothing behind, and are recorded in the ledger.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "harness.h"
@@ -148,6 +149,11 @@ TEST_F(ActionsTest, ARepostIsAPostThatCountsAndAnUnrepostDeletesIt) {
   EXPECT_EQ(Str(post.at("data"), "text"), "RT @bob: bob says hi");
   EXPECT_EQ(Str(post.at("data"), "author_id"), me_);
   EXPECT_EQ(post.at("data").at("referenced_tweets"), (json::array{json::object{{"type", "retweeted"}, {"id", "1000"}}}));
+  // In the account's timeline, as any repost (and out of it with exclude=retweets).
+  auto timeline = Ids(Get("/2/users/" + me_ + "/tweets"));
+  EXPECT_NE(std::find(timeline.begin(), timeline.end(), repost), timeline.end());
+  timeline = Ids(Get("/2/users/" + me_ + "/tweets?exclude=retweets"));
+  EXPECT_EQ(std::find(timeline.begin(), timeline.end(), repost), timeline.end());
   // Reposting again changes nothing and names the same repost.
   auto again = Ok("POST", "/2/users/" + me_ + "/retweets", R"({"tweet_id":"1000"})");
   EXPECT_EQ(Str(again.at("data"), "rest_id"), repost);
@@ -157,6 +163,8 @@ TEST_F(ActionsTest, ARepostIsAPostThatCountsAndAnUnrepostDeletesIt) {
   EXPECT_EQ(PostMetric("1000", "retweet_count"), reposts);
   EXPECT_TRUE(Ids(Get("/2/tweets/1000/retweeted_by")).empty());
   EXPECT_TRUE(Ids(Get("/2/tweets/1000/retweets")).empty());
+  timeline = Ids(Get("/2/users/" + me_ + "/tweets"));
+  EXPECT_EQ(std::find(timeline.begin(), timeline.end(), repost), timeline.end());
   EXPECT_EQ(json::serialize(Ok("DELETE", "/2/users/" + me_ + "/retweets/1000")), R"({"data":{"retweeted":false}})");
   auto created = Records("POST /2/users/:id/retweets");
   ASSERT_EQ(created.size(), 2u);
