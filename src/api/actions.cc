@@ -44,6 +44,19 @@ Result<Post> LivePost(ApiContext& ctx, std::string_view parameter, Id id) {
   return std::move(found->front().post);
 }
 
+// A protected account's posts are seen by its followers alone: no one else may act on them.
+Status SeenBy(ApiContext& ctx, const Post& post, Id user) {
+  if (post.author_id == user) return Status::Ok();
+  auto authors = ctx.store.GetUsers(std::span<const Id>(&post.author_id, 1));
+  if (!authors.ok()) return authors.status();
+  if (authors->empty() || !authors->front().is_protected) return Status::Ok();
+  auto follows = ctx.store.Related(Store::Relation::kFollows, user, post.author_id);
+  if (!follows.ok()) return follows.status();
+  if (*follows) return Status::Ok();
+  return Forbidden("tweet", "tweet_id", std::to_string(post.id),
+                   "Sorry, you are not authorized to see the Tweet with id: [" + std::to_string(post.id) + "].");
+}
+
 Status NoteAction(ApiContext& ctx, ApiResponse& r, ActionIntent::Kind kind, Id user, Id target) {
   ActionIntent a{ctx.ids.Next(), kind, user, target, LedgerSize(ctx)};
   if (Status s = ctx.store.NoteAction(a); !s.ok()) return s;
@@ -63,6 +76,7 @@ Result<ApiResponse> LikePost(ApiContext& ctx, const App&, const ApiRequest& req,
   if (!tweet.ok()) return tweet.status();
   auto post = LivePost(ctx, "tweet_id", *tweet);
   if (!post.ok()) return post.status();
+  if (Status s = SeenBy(ctx, *post, *user); !s.ok()) return s;
   auto liked = ctx.store.Related(Store::Relation::kLikes, *user, *tweet);
   if (!liked.ok()) return liked.status();
   ApiResponse r = ApiResponse::Json(200, Data(R"("liked":true)"));

@@ -238,6 +238,7 @@ TEST_F(ActionsTest, RefusalsLeaveNothing) {
   EXPECT_EQ(Refused(400, "POST", "/2/users/" + me_ + "/likes", "not json"), "body");
   EXPECT_EQ(Refused(400, "POST", "/2/users/" + me_ + "/retweets", R"({"tweet_id":"abc"})"), "tweet_id");
   EXPECT_EQ(Refused(403, "POST", "/2/users/" + me_ + "/retweets", R"({"tweet_id":"1100"})"), forbidden);  // protected
+  EXPECT_EQ(Refused(403, "POST", "/2/users/" + me_ + "/likes", R"({"tweet_id":"1100"})"), forbidden);     // not a follower
   EXPECT_EQ(Refused(400, "POST", "/2/users/" + me_ + "/following", R"({"target_user_id":")" + me_ + R"("})"), "target_user_id");
   EXPECT_EQ(Refused(400, "DELETE", "/2/users/" + me_ + "/likes/abc"), "tweet_id");
   EXPECT_EQ(Refused(400, "DELETE", "/2/users/abc/following/300"), "source_user_id");
