@@ -40,7 +40,8 @@ Result<Post> LivePost(ApiContext& ctx, std::string_view parameter, Id id) {
   auto found = ctx.store.GetPosts(std::span<const Id>(&id, 1));
   if (!found.ok()) return found.status();
   if (found->empty() || found->front().post.deleted_at)
-    return NotFound("tweet", std::string(parameter), std::to_string(id), "Could not find tweet with id: [" + std::to_string(id) + "].");
+    return NotFound("tweet", std::string(parameter), std::to_string(id),
+                    "Could not find tweet with id: [" + std::to_string(id) + "].");
   return std::move(found->front().post);
 }
 
@@ -196,12 +197,14 @@ Result<ApiResponse> HideReply(ApiContext& ctx, const App&, const ApiRequest& req
   }
   if (!reply->Reference(ReferenceType::kRepliedTo) || root_author != ctx.acting_user_id)
     return Forbidden("tweet", "tweet_id", std::to_string(*tweet),
-                     "You are not permitted to hide this Tweet: only a reply in a conversation the authenticated user started can be hidden.");
+                     "You are not permitted to hide this Tweet: only a reply in a conversation the authenticated "
+                     "user started can be hidden.");
   auto was = ctx.store.IsHidden(*tweet);
   if (!was.ok()) return was.status();
   ApiResponse r = ApiResponse::Json(200, Data(*hidden ? R"("hidden":true)" : R"("hidden":false)"));
   if (*was != *hidden)
-    if (Status s = NoteAction(ctx, r, *hidden ? ActionIntent::Kind::kHide : ActionIntent::Kind::kUnhide, ctx.acting_user_id, *tweet);
+    if (Status s = NoteAction(ctx, r, *hidden ? ActionIntent::Kind::kHide : ActionIntent::Kind::kUnhide,
+                              ctx.acting_user_id, *tweet);
         !s.ok())
       return s;
   r.delivered_posts = {*tweet};
@@ -218,7 +221,8 @@ Result<ApiResponse> FollowUser(ApiContext& ctx, const App&, const ApiRequest& re
   auto found = ctx.store.GetUsers(std::span<const Id>(&*target, 1));
   if (!found.ok()) return found.status();
   if (found->empty() || found->front().synthetic)
-    return NotFound("user", "target_user_id", std::to_string(*target), "Could not find user with id: [" + std::to_string(*target) + "].");
+    return NotFound("user", "target_user_id", std::to_string(*target),
+                    "Could not find user with id: [" + std::to_string(*target) + "].");
   if (*target == *user)
     return InvalidRequest("target_user_id", std::to_string(*target), "You cannot follow yourself.");
   auto following = ctx.store.Related(Store::Relation::kFollows, *user, *target);
