@@ -226,6 +226,8 @@ def build():
         elif x_op is not None:
             op = {"operationId": re.sub(r"\W+", "_", endpoint).strip("_"), "responses": copy.deepcopy(x_op["responses"])}
             op["responses"]["default"] = problem_default()
+            if "requestBody" in x_op:
+                op["requestBody"] = copy.deepcopy(x_op["requestBody"])  # X's, as Sluice takes it
         else:
             sys.exit(f"sluice_openapi.py: {endpoint} is neither X's (not in {X_EXTRACT}) nor described in SLUICE")
         params = parameters(endpoint, pattern)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates tests/integration/openapi/x-api-v2-responses.json: the part of X's OpenAPI
 document that describes the responses of the endpoints Sluice serves (their paths, every
-method, only `responses` and `security`), every component schema those responses reach
+method, only `responses`, `security` and `requestBody`), every component schema those responses reach
 through $ref, and the security schemes (the OAuth 2.0 scopes: tests/core/scopes_test.cc).
 
 X's full document (858 KB, under the X Developer Agreement, not an open licence) is not in
@@ -21,6 +21,10 @@ PATHS = [
     "/2/tweets/search/all", "/2/tweets/counts/all", "/2/tweets/{id}/retweeted_by",
     "/2/tweets/{id}/retweets", "/2/tweets/{id}/liking_users", "/2/users/{id}/liked_tweets",
     "/2/users/{id}/followers", "/2/users/{id}/following", "/2/users/search",
+    # Writes on behalf of an account (issue 15).
+    "/2/users/{id}/likes", "/2/users/{id}/likes/{tweet_id}", "/2/users/{id}/retweets",
+    "/2/users/{id}/retweets/{source_tweet_id}", "/2/tweets/{tweet_id}/hidden",
+    "/2/users/{source_user_id}/following/{target_user_id}",
 ]
 METHODS = ["get", "post", "put", "delete", "patch"]
 
@@ -45,6 +49,7 @@ def main():
         if item is None:
             continue
         paths[path] = {m: {"responses": item[m]["responses"], "security": item[m].get("security", [])}
+                          | ({"requestBody": item[m]["requestBody"]} if "requestBody" in item[m] else {})
                        for m in METHODS if m in item}
     components = {}
     pending = set()

@@ -53,7 +53,8 @@ Result<Budget> ProjectBudget(WorkerState& worker, const UsageMeter& meter, const
 }
 
 Verdict WriteCheckStage::Run(Exchange& ex) {
-  if (ex.request.method != "POST") return Verdict::Continue();
+  // Only a post written counts against the write cap and its price (a like or follow does not).
+  if (ex.route != RouteId::kCreatePost) return Verdict::Continue();
   return Charge(meter_, ex, {}, {}, 1);
 }
 

@@ -43,7 +43,8 @@ std::function<void()> Exchange::Suspend() {
 ApiContext Exchange::Context() {
   Id acting = user ? user->user_id : (app ? app->user_id : 0);
   Id authorizing = user ? user->user_id : 0;
-  return ApiContext{services, worker, worker.store, services.config, services.ids, now, write_generation, acting, authorizing};
+  return ApiContext{services, worker, worker.store, services.config, services.ids, now, write_generation, acting, authorizing,
+                    capture2};
 }
 
 void Chain::Start(std::shared_ptr<Exchange> ex, std::function<void(ApiResponse)> done) const {

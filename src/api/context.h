@@ -48,6 +48,9 @@ struct ApiResponse {
   // The post whose creation or deletion the handler noted (Store::NotePendingPost,
   // NoteDeletion) and the router applies once its record is durable (write_intents.h); 0: none.
   Id write_intent = 0;
+  // The action (like, follow, hidden reply) the handler noted (Store::NoteAction), applied as
+  // write_intent is; 0: none.
+  Id action_intent = 0;
 
   static ApiResponse Json(int status, std::string body);
 };
@@ -75,6 +78,9 @@ struct ApiContext {
   //! The account that authorised the request through a user access token; 0 for an app token.
   //! The ledger record names it (what an app did in an account's name).
   Id authorizing_user_id = 0;
+  //! The route's second captured segment (still percent-encoded), for the routes with two
+  //! (DELETE /2/users/:id/likes/:tweet_id); the first is the handler's `capture`.
+  std::string_view capture2;
 };
 
 }  // namespace sluice

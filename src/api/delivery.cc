@@ -10,7 +10,7 @@ bool ShouldRecord(const ApiResponse& r) {
 bool IsCountedRefusal(const App* app, const ApiResponse& response) { return !app && response.status >= 300; }
 
 LedgerRecord DeliveryRecord(const Config& config, TimeMs now, const ApiRequest& req, std::string_view endpoint,
-                            const App* app, const ApiResponse& response) {
+                            const App* app, const ApiResponse& response, Id authorizing_user_id) {
   LedgerRecord r;
   r.time = now;  // the time every other stage of the request decided by
   r.node_id = uint16_t(config.node_id);
@@ -29,6 +29,7 @@ LedgerRecord DeliveryRecord(const Config& config, TimeMs now, const ApiRequest& 
   }
   r.request_id = req.request_id;
   r.response_bytes = response.body.size();
+  if (app) r.authorizing_user_id = authorizing_user_id;
   return r;
 }
 

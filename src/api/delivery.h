@@ -1,7 +1,8 @@
 #pragma once
 //! What the record stage (stages.h) records: responses are recorded, and the record
-//! for one. Responses that deliver posts or users, create or delete a post, or refuse a
-//! client (401, 403, 429) are recorded; other errors (400, 404, ...) deliver nothing and
+//! for one. Responses that deliver posts or users, create or delete a post, act for an
+//! account (a like, repost, follow or hidden reply: the post and the accounts it names), or
+//! refuse a client (401, 403, 429) are recorded; other errors (400, 404, ...) deliver nothing and
 //! are not.
 
 #include <string_view>
@@ -18,8 +19,10 @@ bool ShouldRecord(const ApiResponse& response);
 bool IsCountedRefusal(const App* app, const ApiResponse& response);
 
 //! `app` is null when the request was not authenticated. `endpoint` is "METHOD /route/:pattern".
-//! `now` is the request's time.
+//! `now` is the request's time. `authorizing_user_id`: the account whose user access token
+//! the request came with (ApiContext::authorizing_user_id), 0 for an app token; the record
+//! names it (format version 3) so that an account can be shown what an app did in its name.
 LedgerRecord DeliveryRecord(const Config& config, TimeMs now, const ApiRequest& req, std::string_view endpoint,
-                            const App* app, const ApiResponse& response);
+                            const App* app, const ApiResponse& response, Id authorizing_user_id = 0);
 
 }  // namespace sluice

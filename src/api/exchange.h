@@ -118,14 +118,16 @@ struct Verdict {
 //! One request on its way through the stages.
 class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
-  Exchange(const Services& s, WorkerState& w, const ApiRequest& r, RouteId id, std::string_view c)
-      : services(s), worker(w), request(r), route(id), capture(c) {}
+  Exchange(const Services& s, WorkerState& w, const ApiRequest& r, RouteId id, std::string_view c,
+           std::string_view c2 = {})
+      : services(s), worker(w), request(r), route(id), capture(c), capture2(c2) {}
 
   const Services& services;
   WorkerState& worker;
   const ApiRequest request;  // views into the connection's buffers, alive until the response is sent
   const RouteId route;
   const std::string_view capture;  // the route's ":x" segment
+  const std::string_view capture2; // its second, for a route with two (RouteMatch::capture2)
   TimeMs now = 0;                  // the request's one clock reading: every stage decides by it
   uint64_t write_generation = 0;   // StoreWriteGeneration() before this request's store reads
 

@@ -49,4 +49,13 @@ Result<ApiResponse> GetLikedPosts(ApiContext&, const App&, const ApiRequest&, st
 Result<ApiResponse> GetFollowers(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
 Result<ApiResponse> GetFollowing(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
 
+// actions.cc: on behalf of the account the request acts as (second id: ApiContext::capture2)
+Result<ApiResponse> LikePost(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> UnlikePost(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> Repost(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> Unrepost(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> HideReply(ApiContext&, const App&, const ApiRequest&, std::string_view post_id);
+Result<ApiResponse> FollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
+Result<ApiResponse> UnfollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view source_user_id);
+
 }  // namespace sluice

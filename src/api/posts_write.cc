@@ -1,6 +1,7 @@
 // POST /2/tweets and DELETE /2/tweets/:id. Both only note their write (a pending post, a
 // deletion to come): the router applies it once the write's ledger record is durable
 // (write_intents.h, docs/ledger.md "Writes and crashes").
+#include "api/action_body.h"
 #include "api/exchange.h"
 #include "api/handlers.h"
 #include "api/params.h"
@@ -13,23 +14,9 @@
 
 namespace sluice {
 
-namespace {
-
-std::string_view MediaType(std::string_view content_type) {
-  size_t semi = content_type.find(';');
-  std::string_view t = content_type.substr(0, semi);
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return t;
-}
-
-}  // namespace
-
 Result<ApiResponse> CreatePost(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   if (!req.query.empty()) return InvalidRequest("query", std::string(req.query), "POST /2/tweets takes no query parameters");
-  std::string_view type = MediaType(req.content_type);
-  if (type.size() != 16 || !std::equal(type.begin(), type.end(), "application/json", [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == b;
-      }))
+  if (Status s = RequireJsonContentType(req.content_type); !s.ok())
     return UnsupportedMediaType("POST /2/tweets takes Content-Type: application/json");
   std::vector<Id> exclude_reply_user_ids;
   auto post = ParsePostBody(req.body, ctx.config.posts.max_chars, &exclude_reply_user_ids);

@@ -134,7 +134,8 @@ void SharedRateLimitStage::Release(Exchange& ex) {
 }
 
 Verdict SharedWriteCheckStage::Run(Exchange& ex) {
-  if (ex.request.method != "POST") return Verdict::Continue();
+  // Only a post written counts against the write cap and its price (a like or follow does not).
+  if (ex.route != RouteId::kCreatePost) return Verdict::Continue();
   return Charge(counters_, meter_, ex, {}, {}, 1);
 }
 

@@ -35,6 +35,13 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kGetFollowers: return GetFollowers;
     case RouteId::kGetFollowing: return GetFollowing;
     case RouteId::kGetMe: return GetMe;
+    case RouteId::kLikePost: return LikePost;
+    case RouteId::kUnlikePost: return UnlikePost;
+    case RouteId::kRepost: return Repost;
+    case RouteId::kUnrepost: return Unrepost;
+    case RouteId::kHideReply: return HideReply;
+    case RouteId::kFollowUser: return FollowUser;
+    case RouteId::kUnfollowUser: return UnfollowUser;
     case RouteId::kSearchAll: return SearchAll;
     case RouteId::kCountAll: return CountAll;
     case RouteId::kSearchUsers: return SearchUsers;
@@ -67,7 +74,8 @@ Verdict RecordStage::Run(Exchange& ex) {
   ApiResponse& response = ex.response;
   if (!ShouldRecord(response)) return Verdict::Continue();
   const App* app = ex.app ? &*ex.app : nullptr;
-  LedgerRecord record = DeliveryRecord(ex.services.config, ex.now, ex.request, EndpointName(ex.route), app, response);
+  LedgerRecord record = DeliveryRecord(ex.services.config, ex.now, ex.request, EndpointName(ex.route), app, response,
+                                       ex.user ? ex.user->user_id : 0);
   if (IsCountedRefusal(app, response)) {
     Status s = ledger_.Count(std::move(record));
     if (!s.ok()) ex.Fail(s);
@@ -80,7 +88,7 @@ Verdict RecordStage::Run(Exchange& ex) {
     ex.Fail(seq.status());
     return Verdict::Continue();
   }
-  const bool write = ex.request.method == "POST" || ex.request.method == "DELETE";
+  const bool write = ex.request.method != "GET";  // POST, DELETE, PUT
   if (!write || !success) return Verdict::Continue();
   // Acknowledged only once durable; the worker serves other requests meanwhile.
   auto resume = ex.Suspend();
@@ -96,8 +104,11 @@ Verdict RecordStage::Run(Exchange& ex) {
 }
 
 Verdict ApplyWriteStage::Run(Exchange& ex) {
-  if (ex.response.write_intent == 0 || !ex.kept()) return Verdict::Continue();
-  if (Status s = ApplyWrite(ex.worker.store, ex.response.write_intent); !s.ok()) ex.Fail(s);
+  if (!ex.kept()) return Verdict::Continue();
+  if (ex.response.write_intent != 0)
+    if (Status s = ApplyWrite(ex.worker.store, ex.response.write_intent); !s.ok()) ex.Fail(s);
+  if (ex.response.action_intent != 0)
+    if (Status s = ex.worker.store.ApplyAction(ex.response.action_intent); !s.ok()) ex.Fail(s);
   return Verdict::Continue();
 }
 

@@ -20,7 +20,7 @@ namespace sluice {
 //!   cap and credits (a meter)                GET: 429 cap, 402 credits; released when not recorded
 //!   headers                                  rate limit and licence (after an answer too)
 //!   record (a ledger)                        the ledger; a write waits until its record is durable
-//!   apply write                              a recorded write takes effect (write_intents.h)
+//!   apply write                              a recorded write or action takes effect (write_intents.h)
 //! The response is then sent by the server.
 std::unique_ptr<Chain> RequestStages(const Services& services);
 
@@ -47,7 +47,8 @@ class RecordStage final : public Stage {
   Ledger& ledger_;
 };
 
-//! A recorded write takes effect: the post is published or deleted (write_intents.h).
+//! A recorded write takes effect: the post is published or deleted, the action (like,
+//! follow, hidden reply) applied (write_intents.h).
 class ApplyWriteStage final : public Stage {
  public:
   std::string_view name() const override { return "apply-write"; }

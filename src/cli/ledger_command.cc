@@ -45,6 +45,9 @@ std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
   c.exporter->add_option("--app", c.ledger_app, "app id (0: every app)")->required()->check(IntIn<Id>(0));
   c.exporter->add_option("--from", c.from_time, "from this time (RFC 3339), inclusive");
   c.exporter->add_option("--to", c.to_time, "to this time (RFC 3339), exclusive");
+  c.exporter->add_option("--authorized-by", c.authorized_by,
+                         "only what apps did in this account's name (its user access tokens)")
+      ->check(IntIn<Id>(1));
   AddLedgersOption(c.exporter, c.ledgers);
   c.check = c.cmd->add_subcommand("check-proof", "check a `ledger prove` file with only the verifier key");
   c.check->add_option("file", c.proof_file, "the JSON written by `sluice ledger prove`")->required();
@@ -126,7 +129,7 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
     auto ledgers = ResolveLedgers(c.ledgers, c.ledger_data);
     if (!ledgers.ok()) return Fail(ledgers.status());
     for (const std::string& ledger : *ledgers) {
-      Status s = ExportRecords(ledger, c.ledger_app, from, to, std::cout, ScanProgress);
+      Status s = ExportRecords(ledger, c.ledger_app, from, to, std::cout, ScanProgress, c.authorized_by);
       std::cout.flush();
       if (!s.ok()) return Fail(s);
     }

@@ -13,7 +13,7 @@ struct LedgerCommand {
   CLI::App *verify = nullptr, *checkpoint = nullptr, *prove = nullptr, *consistency = nullptr, *pubkey = nullptr,
            *exporter = nullptr, *check = nullptr, *repair = nullptr;
   std::string ledger_data = "./sluice-data", proof_file, pubkey_text, from_time, to_time;
-  Id ledger_app = 0, ledger_post = 0;
+  Id ledger_app = 0, ledger_post = 0, authorized_by = 0;
   uint64_t from_size = 0, to_size = 0;
   std::vector<std::string> ledgers;  // verify --ledger: several nodes' ledgers
 };

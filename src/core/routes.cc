@@ -4,8 +4,10 @@ namespace sluice {
 
 namespace {
 
-// Matches `path` against `pattern`; on success sets `capture` to the captured segment.
-bool Match(std::string_view pattern, std::string_view path, std::string_view& capture) {
+// Matches `path` against `pattern`; on success sets `captures` to the captured segments, in
+// order, and `n` to how many there are.
+bool Match(std::string_view pattern, std::string_view path, std::string_view (&captures)[2], int& n) {
+  n = 0;
   while (!pattern.empty() && !path.empty()) {
     if (pattern.front() != '/' || path.front() != '/') return false;
     pattern.remove_prefix(1);
@@ -14,8 +16,8 @@ bool Match(std::string_view pattern, std::string_view path, std::string_view& ca
     size_t se = path.find('/');
     std::string_view pseg = pattern.substr(0, pe), seg = path.substr(0, se);
     if (!pseg.empty() && pseg.front() == ':') {
-      if (seg.empty()) return false;
-      capture = seg;
+      if (seg.empty() || n == 2) return false;
+      captures[n++] = seg;
     } else if (pseg != seg) {
       return false;
     }
@@ -48,9 +50,11 @@ RouteMatch MatchRoute(std::string_view method, std::string_view path) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   RouteMatch m;
   std::string allow;
+  int best = 3;  // the captures of the route matched so far: the fewest win
   for (const Route& r : kRoutes) {
-    std::string_view capture;
-    if (!Match(r.pattern, path, capture)) continue;
+    std::string_view captures[2];
+    int n = 0;
+    if (!Match(r.pattern, path, captures, n)) continue;
     if (r.method != method) {
       // A method appears once in Allow even when a literal and a capture route both have it.
       if (allow.find(r.method) == std::string::npos) {
@@ -59,12 +63,14 @@ RouteMatch MatchRoute(std::string_view method, std::string_view path) {
       }
       continue;
     }
-    // A literal segment beats a capture: /2/users/search is not the user "search". Every
-    // pattern has at most one capture, so the first match without one wins, else the first.
-    if (m.route && !capture.empty()) continue;
+    // A literal segment beats a capture: /2/users/search is not the user "search". The match
+    // with the fewest captures wins, the first of those.
+    if (n >= best) continue;
+    best = n;
     m.route = r.id;
-    m.capture = capture;
-    if (capture.empty()) break;
+    m.capture = captures[0];
+    m.capture2 = captures[1];
+    if (n == 0) break;
   }
   if (!m.route) m.allow = std::move(allow);
   return m;

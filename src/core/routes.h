@@ -46,6 +46,14 @@ enum class RouteId : uint8_t {
   kOAuthRevoke,
   kAccountApps,
   kAccountAppsAnswer,
+  // Writes on behalf of an account (api/actions.cc).
+  kLikePost,
+  kUnlikePost,
+  kRepost,
+  kUnrepost,
+  kHideReply,
+  kFollowUser,
+  kUnfollowUser,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -66,7 +74,7 @@ enum class RouteKind : uint8_t {
 struct Route {
   RouteId id;
   std::string_view method;
-  std::string_view pattern;  // segments; ":x" captures one non-empty segment
+  std::string_view pattern;  // segments; ":x" captures one non-empty segment (at most two per pattern)
   RouteKind kind;
 };
 
@@ -103,6 +111,13 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kOAuthRevoke, "POST", "/2/oauth2/revoke", RouteKind::kOAuth},
     {RouteId::kAccountApps, "GET", "/i/account/apps", RouteKind::kOAuth},
     {RouteId::kAccountAppsAnswer, "POST", "/i/account/apps", RouteKind::kOAuth},
+    {RouteId::kLikePost, "POST", "/2/users/:id/likes", RouteKind::kApi},
+    {RouteId::kUnlikePost, "DELETE", "/2/users/:id/likes/:tweet_id", RouteKind::kApi},
+    {RouteId::kRepost, "POST", "/2/users/:id/retweets", RouteKind::kApi},
+    {RouteId::kUnrepost, "DELETE", "/2/users/:id/retweets/:source_tweet_id", RouteKind::kApi},
+    {RouteId::kHideReply, "PUT", "/2/tweets/:tweet_id/hidden", RouteKind::kApi},
+    {RouteId::kFollowUser, "POST", "/2/users/:id/following", RouteKind::kApi},
+    {RouteId::kUnfollowUser, "DELETE", "/2/users/:source_user_id/following/:target_user_id", RouteKind::kApi},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},
@@ -125,7 +140,8 @@ std::optional<RouteId> RouteByEndpoint(std::string_view endpoint);
 //! What a method and path (no query, still percent-encoded; one trailing '/' ignored) match.
 struct RouteMatch {
   std::optional<RouteId> route;  // nullopt: none matched the method
-  std::string_view capture;      // the ":x" segment of `route`, empty when it has none
+  std::string_view capture;      // the first ":x" segment of `route`, empty when it has none
+  std::string_view capture2;     // the second, for the routes with two (DELETE /2/users/:id/likes/:tweet_id)
   std::string allow;             // no route: the methods the path has ("GET, DELETE"), else empty
 };
 RouteMatch MatchRoute(std::string_view method, std::string_view path);

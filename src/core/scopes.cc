@@ -10,7 +10,8 @@ constexpr ScopeSet Bit(std::string_view name) {
 }
 
 constexpr ScopeSet kTweetRead = Bit("tweet.read"), kUsersRead = Bit("users.read"), kTweetWrite = Bit("tweet.write"),
-                   kLikeRead = Bit("like.read"), kFollowsRead = Bit("follows.read");
+                   kLikeRead = Bit("like.read"), kFollowsRead = Bit("follows.read"), kLikeWrite = Bit("like.write"),
+                   kFollowsWrite = Bit("follows.write"), kModerateWrite = Bit("tweet.moderate.write");
 
 }  // namespace
 
@@ -56,7 +57,17 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
       return ScopeSet(0);  // X lists OAuth2UserToken with no scope
     case RouteId::kCreatePost:
     case RouteId::kDeletePost:
+    case RouteId::kRepost:
+    case RouteId::kUnrepost:
       return kTweetWrite | kTweetRead | kUsersRead;
+    case RouteId::kLikePost:
+    case RouteId::kUnlikePost:
+      return kLikeWrite | kTweetRead | kUsersRead;
+    case RouteId::kFollowUser:
+    case RouteId::kUnfollowUser:
+      return kFollowsWrite | kTweetRead | kUsersRead;
+    case RouteId::kHideReply:
+      return kModerateWrite | kTweetRead | kUsersRead;
     case RouteId::kGetLikingUsers:
     case RouteId::kGetLikedPosts:
       return kLikeRead | kTweetRead | kUsersRead;

@@ -90,7 +90,7 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
         });
       }
     } else {
-      auto ex = std::make_shared<Exchange>(services_, worker, req, *route, match.capture);
+      auto ex = std::make_shared<Exchange>(services_, worker, req, *route, match.capture, match.capture2);
       // Start never throws: a stage's exception is the chain's to answer.
       return chain_->Start(std::move(ex), [this, id = *route, done = std::move(done)](ApiResponse r) {
         services_.metrics.CountRequest(id, r.status);

@@ -113,6 +113,7 @@ class Reader {
 }  // namespace
 
 uint8_t RecordVersion(const LedgerRecord& record) {
+  if (record.authorizing_user_id != 0) return kLedgerRecordVersionAuthorized;
   return record.count == 1 ? kLedgerRecordVersion : kLedgerRecordVersionCounted;
 }
 
@@ -125,7 +126,7 @@ void AppendRecordHead(uint64_t seq, uint8_t version, std::string* out) {
 
 void AppendRecordBody(const LedgerRecord& r, std::string* out) {
   // One resize to an upper bound, then raw writes; the string shrinks back at the end.
-  size_t bound = 9 * kMaxVarintBytes + r.use.size() + r.endpoint.size() + r.request_id.size() +
+  size_t bound = 10 * kMaxVarintBytes + r.use.size() + r.endpoint.size() + r.request_id.size() +
                  kMaxVarintBytes * (r.post_ids.size() + r.user_ids.size());
   size_t start = out->size();
   out->resize(start + bound);
@@ -141,7 +142,9 @@ void AppendRecordBody(const LedgerRecord& r, std::string* out) {
   p = PutIds(p, r.user_ids);
   p = PutString(p, r.request_id);
   p = PutVarint(p, r.response_bytes);
-  if (RecordVersion(r) == kLedgerRecordVersionCounted) p = PutVarint(p, r.count);
+  const uint8_t version = RecordVersion(r);
+  if (version != kLedgerRecordVersion) p = PutVarint(p, r.count);
+  if (version == kLedgerRecordVersionAuthorized) p = PutVarint(p, static_cast<uint64_t>(r.authorizing_user_id));
   out->resize(static_cast<size_t>(p - out->data()));
 }
 
@@ -158,7 +161,8 @@ namespace {
 bool CheckVersion(std::string_view bytes, Reader* in, uint8_t* version) {
   if (bytes.empty()) return in->Fail("version", bytes.data(), "truncated");
   *version = static_cast<uint8_t>(bytes[0]);
-  if (*version != kLedgerRecordVersion && *version != kLedgerRecordVersionCounted)
+  if (*version != kLedgerRecordVersion && *version != kLedgerRecordVersionCounted &&
+      *version != kLedgerRecordVersionAuthorized)
     return in->Fail("version", bytes.data(), fmt::format("unknown version {}", *version));
   in->Skip(1);
   return true;
@@ -188,6 +192,16 @@ Result<LedgerRecord> DecodeRecord(std::string_view bytes) {
     const char* at = in.position();
     ok = in.Varint("count", &r.count) &&
          (r.count >= 2 || in.Fail("count", at, fmt::format("{} in a version 2 record (one request is version 1)", r.count)));
+  }
+  if (ok && version == kLedgerRecordVersionAuthorized) {
+    // Any count of one or more, then the user: never 0 (that record has a version 1 or 2 encoding).
+    const char* at = in.position();
+    uint64_t user = 0;
+    ok = in.Varint("count", &r.count) && (r.count >= 1 || in.Fail("count", at, "0 in a version 3 record"));
+    at = in.position();
+    ok = ok && in.Varint("authorizing_user_id", &user) &&
+         (user != 0 || in.Fail("authorizing_user_id", at, "0 in a version 3 record (it has a version 1 or 2 encoding)"));
+    r.authorizing_user_id = static_cast<Id>(user);
   }
   if (ok && in.Remaining() > 0)
     ok = in.Fail("(end)", in.position(), fmt::format("{} trailing bytes", in.Remaining()));

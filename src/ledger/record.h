@@ -1,10 +1,14 @@
 #pragma once
 //! One ledger record: who received what, when, under which terms. Its encoding (format
-//! versions 1 and 2, docs/ledger.md) is what the Merkle tree hashes, so it is fixed forever:
+//! versions 1, 2 and 3, docs/ledger.md) is what the Merkle tree hashes, so it is fixed forever:
 //! new fields mean a new version byte, and readers keep decoding old versions.
 //! Version 2 adds `count` at the end: the record stands for `count` requests (refusals of
 //! unauthenticated requests, aggregated per second). A record of one request is always
 //! written as version 1, so every record still has exactly one encoding.
+//! Version 3 adds `count` and then `authorizing_user_id` at the end: the account whose OAuth
+//! 2.0 user access token the request came with (what an app did in an account's name). It is
+//! written exactly when that id is non-zero, so versions 1 and 2 stay the encodings of every
+//! other record.
 
 #include <cstdint>
 #include <string>
@@ -30,14 +34,17 @@ struct LedgerRecord {
   std::string request_id;
   uint64_t response_bytes = 0;  // of the one response, or the sum over `count` responses
   uint64_t count = 1;           // requests this record stands for (version 2 when > 1)
+  Id authorizing_user_id = 0;   // the user of a user access token; 0 for an app token (version 3 when not 0)
 
   bool operator==(const LedgerRecord&) const = default;
 };
 
 inline constexpr uint8_t kLedgerRecordVersion = 1;
 inline constexpr uint8_t kLedgerRecordVersionCounted = 2;
+inline constexpr uint8_t kLedgerRecordVersionAuthorized = 3;
 
-//! The version `record` is encoded in: 1, or 2 when count != 1.
+//! The version `record` is encoded in: 3 when authorizing_user_id != 0, else 2 when
+//! count != 1, else 1.
 uint8_t RecordVersion(const LedgerRecord& record);
 
 //! The record's bytes: version byte, then the fields in the order above (varints for
@@ -45,14 +52,16 @@ uint8_t RecordVersion(const LedgerRecord& record);
 std::string EncodeRecord(const LedgerRecord& record);
 //! Inverse of EncodeRecord; an error naming the field for anything malformed or trailing.
 //! Varints must be minimal (canonical), so every record has exactly one encoding (a
-//! version 2 record with a count below 2 is refused: it has a version 1 encoding).
+//! version 2 record with a count below 2 is refused: it has a version 1 encoding; so is a
+//! version 3 record with authorizing_user_id 0 or a count of 0).
 Result<LedgerRecord> DecodeRecord(std::string_view bytes);
 
 //! EncodeRecord in two parts, so the ledger encodes the body outside its lock and adds the
 //! sequence number inside: EncodeRecord(r) == head(r.seq, RecordVersion(r)) + body(r).
 //! AppendRecordHead writes the version byte and the seq varint (at most 11 bytes).
 void AppendRecordHead(uint64_t seq, uint8_t version, std::string* out);
-//! Every field after seq (count only when RecordVersion(record) is 2); record.seq is ignored.
+//! Every field after seq (count when RecordVersion(record) is 2 or 3, then authorizing_user_id
+//! when it is 3); record.seq is ignored.
 void AppendRecordBody(const LedgerRecord& record, std::string* out);
 //! The seq of an encoded record (version byte and seq only; the rest is not checked).
 Result<uint64_t> PeekRecordSeq(std::string_view bytes);

@@ -106,6 +106,7 @@ void RecordJson(JsonWriter& w, const LedgerRecord& r) {
   w.Member("request_id", r.request_id);
   w.MemberInt("response_bytes", int64_t(r.response_bytes));
   w.MemberInt("count", int64_t(r.count));
+  if (r.authorizing_user_id != 0) w.MemberId("authorizing_user_id", r.authorizing_user_id);
   w.EndObject();
 }
 
@@ -220,9 +221,10 @@ Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint6
 }
 
 Status ExportRecords(const std::string& dir, Id app, std::optional<TimeMs> from, std::optional<TimeMs> to,
-                     std::ostream& out, const LedgerProgress& progress) {
+                     std::ostream& out, const LedgerProgress& progress, Id authorized_by) {
   auto scan = ForEachRecord(dir, progress, [&](const LedgerPosition&, const LedgerRecord& r, std::string_view) {
     if ((app && r.app_id != app) || (from && r.time < *from) || (to && r.time >= *to)) return Status::Ok();
+    if (authorized_by && r.authorizing_user_id != authorized_by) return Status::Ok();
     JsonWriter w;
     RecordJson(w, r);
     out << w.str() << '\n';

@@ -60,9 +60,11 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
 //! JSON: the consistency proof between tree sizes `from` and `to`, with both roots.
 Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint64_t to);
 
-//! Writes the records of `app` (all apps when 0) within [from, to) as JSON lines.
+//! Writes the records of `app` (all apps when 0) within [from, to) as JSON lines; with
+//! `authorized_by` not 0, only those of requests that account authorised (a user access
+//! token's: what apps did in its name, record version 3).
 Status ExportRecords(const std::string& dir, Id app, std::optional<TimeMs> from, std::optional<TimeMs> to,
-                     std::ostream& out, const LedgerProgress& progress);
+                     std::ostream& out, const LedgerProgress& progress, Id authorized_by = 0);
 
 //! The verifier key of the ledger's signing key ("name+keyid+base64").
 Result<std::string> LedgerPublicKey(const std::string& dir);

@@ -58,4 +58,47 @@ GraphStatement GraphSql(GraphList list, const PageRequest& page) {
   return out;
 }
 
+const ActionStatements& ActionSql(ActionIntent::Kind kind) {
+  using K = ActionIntent::Kind;
+  static const ActionStatements kLike{
+      "INSERT INTO likes (user_id, post_id) VALUES (?, ?) ON CONFLICT DO NOTHING", false,
+      {{"UPDATE users SET like_count = like_count + 1 WHERE id = ?", false},
+       {"UPDATE posts SET like_count = like_count + 1 WHERE id = ?", true}}};
+  static const ActionStatements kUnlike{
+      "DELETE FROM likes WHERE user_id = ? AND post_id = ?", false,
+      {{"UPDATE users SET like_count = CASE WHEN like_count > 0 THEN like_count - 1 ELSE 0 END WHERE id = ?", false},
+       {"UPDATE posts SET like_count = CASE WHEN like_count > 0 THEN like_count - 1 ELSE 0 END WHERE id = ?", true}}};
+  static const ActionStatements kFollow{
+      "INSERT INTO follows (follower_id, followee_id) VALUES (?, ?) ON CONFLICT DO NOTHING", false,
+      {{"UPDATE users SET following_count = following_count + 1 WHERE id = ?", false},
+       {"UPDATE users SET followers_count = followers_count + 1 WHERE id = ?", true}}};
+  static const ActionStatements kUnfollow{
+      "DELETE FROM follows WHERE follower_id = ? AND followee_id = ?", false,
+      {{"UPDATE users SET following_count = CASE WHEN following_count > 0 THEN following_count - 1 ELSE 0 END WHERE id = ?", false},
+       {"UPDATE users SET followers_count = CASE WHEN followers_count > 0 THEN followers_count - 1 ELSE 0 END WHERE id = ?", true}}};
+  static const ActionStatements kHide{"UPDATE posts SET hidden = 1 WHERE id = ?", true, {}};
+  static const ActionStatements kUnhide{"UPDATE posts SET hidden = 0 WHERE id = ?", true, {}};
+  switch (kind) {
+    case K::kLike: return kLike;
+    case K::kUnlike: return kUnlike;
+    case K::kFollow: return kFollow;
+    case K::kUnfollow: return kUnfollow;
+    case K::kHide: return kHide;
+    case K::kUnhide: return kUnhide;
+  }
+  return kLike;
+}
+
+namespace {
+constexpr std::array<std::string_view, 6> kActionNames = {"like", "unlike", "follow", "unfollow", "hide", "unhide"};
+}  // namespace
+
+std::string_view ActionKindName(ActionIntent::Kind kind) { return kActionNames[size_t(kind)]; }
+
+std::optional<ActionIntent::Kind> ParseActionKind(std::string_view name) {
+  for (size_t i = 0; i < kActionNames.size(); ++i)
+    if (kActionNames[i] == name) return ActionIntent::Kind(i);
+  return std::nullopt;
+}
+
 }  // namespace sluice

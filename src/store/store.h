@@ -147,6 +147,20 @@ struct WriteIntent {
   friend bool operator==(const WriteIntent&, const WriteIntent&) = default;
 };
 
+//! An action on behalf of an account (issue 15: POST/DELETE /2/users/:id/likes and .../following,
+//! PUT /2/tweets/:tweet_id/hidden), noted before its ledger record and applied after it as a
+//! WriteIntent is. Reposts are posts: theirs are WriteIntents (a post with a kRetweeted reference,
+//! the deletion of a repost).
+struct ActionIntent {
+  enum class Kind { kLike, kUnlike, kFollow, kUnfollow, kHide, kUnhide };
+  Id id = 0;                 // the intent's own (a snowflake)
+  Kind kind = Kind::kLike;
+  Id user_id = 0;            // the account acting
+  Id target_id = 0;          // the post liked or hidden, the user followed
+  uint64_t ledger_size = 0;  // records appended to the ledger before the intent was noted
+  friend bool operator==(const ActionIntent&, const ActionIntent&) = default;
+};
+
 struct CreditEntry {
   int64_t micro_usd = 0;
   TimeMs added_at = 0;
@@ -332,6 +346,28 @@ class Store {
   virtual Status DropIntent(Id post_id) = 0;
   //! Every intent noted and neither applied nor dropped, by post id.
   virtual Result<std::vector<WriteIntent>> ListIntents() = 0;
+
+  // ---- actions on behalf of an account: intents as above (ActionIntent) ----
+  //! Notes `action` (its id unused so far). Durable when it returns. Checks nothing: the
+  //! handler did (the post or user exists), and applying is idempotent.
+  virtual Status NoteAction(const ActionIntent& action) = 0;
+  //! Applies the action noted as `id` and clears it, in one transaction: a like or follow
+  //! adds its edge (likes, follows) unless it is there, an unlike or unfollow removes it, and
+  //! only an edge added or removed moves the counts (the post's and the liking user's
+  //! like_count; followers_count and following_count); hide and unhide set the reply's
+  //! `hidden`. NotFound when there is no such intent.
+  virtual Status ApplyAction(Id id) = 0;
+  //! Clears the action noted as `id` without applying it (no error when there is none).
+  virtual Status DropAction(Id id) = 0;
+  //! Every action noted and neither applied nor dropped, by id.
+  virtual Result<std::vector<ActionIntent>> ListActions() = 0;
+  //! Whether `user_id` likes post `target_id` (kLikes) or follows user `target_id` (kFollows).
+  enum class Relation { kLikes, kFollows };
+  virtual Result<bool> Related(Relation relation, Id user_id, Id target_id) = 0;
+  //! The live reposts `user_id` made of `post_id` (posts with a kRetweeted reference to it), by id.
+  virtual Result<std::vector<Id>> RepostsBy(Id user_id, Id post_id) = 0;
+  //! Whether reply `post_id` is hidden (PUT /2/tweets/:tweet_id/hidden); false for an unknown post.
+  virtual Result<bool> IsHidden(Id post_id) = 0;
 
   virtual Result<int64_t> CountPosts() = 0;
   //! Every post, deleted ones and earlier versions included, in id order: (id, text,

@@ -57,6 +57,31 @@ TEST(RouteTable, ALiteralSegmentBeatsACaptureWhateverTheOrder) {
   EXPECT_EQ(m.allow, "GET") << "one GET, though /2/users/:id matches too";
 }
 
+// The routes of the actions on behalf of an account have two captures: both come back, and
+// a route with fewer captures still wins where both match.
+TEST(RouteTable, TwoCapturesComeBackInOrder) {
+  RouteMatch m = MatchRoute("DELETE", "/2/users/12/likes/34");
+  EXPECT_EQ(m.route, RouteId::kUnlikePost);
+  EXPECT_EQ(m.capture, "12");
+  EXPECT_EQ(m.capture2, "34");
+  m = MatchRoute("DELETE", "/2/users/12/following/56/");
+  EXPECT_EQ(m.route, RouteId::kUnfollowUser);
+  EXPECT_EQ(m.capture, "12");
+  EXPECT_EQ(m.capture2, "56");
+  m = MatchRoute("POST", "/2/users/12/likes");
+  EXPECT_EQ(m.route, RouteId::kLikePost);
+  EXPECT_EQ(m.capture2, "");
+  m = MatchRoute("GET", "/2/users/12/following");
+  EXPECT_EQ(m.route, RouteId::kGetFollowing);
+  m = MatchRoute("PUT", "/2/tweets/9/hidden");
+  EXPECT_EQ(m.route, RouteId::kHideReply);
+  EXPECT_EQ(m.capture, "9");
+  m = MatchRoute("GET", "/2/users/12/likes/34");
+  EXPECT_FALSE(m.route.has_value());
+  EXPECT_EQ(m.allow, "DELETE");
+  EXPECT_FALSE(MatchRoute("DELETE", "/2/users/12/likes//").route.has_value());
+}
+
 TEST(RouteTable, EveryApiRouteHasAHandlerAndTheOthersNone) {
   for (const Route& r : kRoutes) EXPECT_EQ(HandlerFor(r.id) != nullptr, r.kind == RouteKind::kApi) << EndpointName(r.id);
 }

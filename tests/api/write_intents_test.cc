@@ -111,6 +111,93 @@ TEST_F(WriteIntentsTest, ARecordBeforeTheNotedSizeIsNotTheIntents) {
   EXPECT_TRUE(Live(p.id));
 }
 
+// Actions on behalf of an account: a crash between the durable record and the apply leaves
+// the intent, which the next start applies; one without a record is dropped; and per (user,
+// target) the last record wins over any intent left before it.
+class ActionIntentsTest : public WriteIntentsTest {
+ protected:
+  void SetUp() override {
+    WriteIntentsTest::SetUp();
+    ASSERT_TRUE(store_->Apply(WriteBatch{{User{.id = 11, .username = "bob", .name = "B"}}, {}}).ok());
+    post_ = Pending(100);
+    ASSERT_TRUE(store_->ApplyIntent(post_).ok());
+  }
+  Id Note(ActionIntent::Kind kind, Id user, Id target) {
+    const Id id = MakeSnowflake(kT0 + 1000 + ++n_, 0, 0);
+    EXPECT_TRUE(store_->NoteAction({id, kind, user, target, ledger_->AppendedSize()}).ok());
+    return id;
+  }
+  void RecordAction(std::string endpoint, std::vector<Id> users, std::vector<Id> posts) {
+    LedgerRecord r;
+    r.time = kT0;
+    r.endpoint = std::move(endpoint);
+    r.status = 200;
+    r.user_ids = std::move(users);
+    r.post_ids = std::move(posts);
+    r.authorizing_user_id = r.user_ids.front();  // as a user access token's request would be
+    auto seq = ledger_->Append(r);
+    ASSERT_TRUE(seq.ok());
+    ASSERT_TRUE(ledger_->WaitDurable(*seq).ok());
+  }
+  Result<ReconcileReport> Restart() {
+    EXPECT_TRUE(ledger_->Close().ok());
+    ledger_.reset();
+    return ReconcileWrites(dir_ + "/ledger", *store_);
+  }
+  bool Likes(Id user) { return *store_->Related(Store::Relation::kLikes, user, post_); }
+  Id post_ = 0;
+  int n_ = 0;
+};
+
+TEST_F(ActionIntentsTest, ARecordedActionIsAppliedAtStartAndAnUnrecordedOneDropped) {
+  Note(ActionIntent::Kind::kLike, 10, post_);  // crashed after its record, before its apply
+  RecordAction("POST /2/users/:id/likes", {10}, {post_});
+  Note(ActionIntent::Kind::kLike, 11, post_);  // crashed before its record
+  Note(ActionIntent::Kind::kFollow, 10, 11);   // recorded
+  RecordAction("POST /2/users/:id/following", {10, 11}, {});
+  auto report = Restart();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->applied, 2u);
+  EXPECT_EQ(report->dropped, 1u);
+  EXPECT_TRUE(Likes(10));
+  EXPECT_FALSE(Likes(11));
+  EXPECT_EQ(store_->GetPosts(std::vector<Id>{post_})->front().post.metrics.like_count, 1);
+  EXPECT_TRUE(*store_->Related(Store::Relation::kFollows, 10, 11));
+  EXPECT_TRUE(store_->ListActions()->empty());
+}
+
+TEST_F(ActionIntentsTest, TheLastRecordOfAPairIsTheStateKept) {
+  // A like lost before its record; the same like again, recorded and applied; then an
+  // unlike, recorded, lost before its apply. The ledger's last word is the unlike.
+  Note(ActionIntent::Kind::kLike, 10, post_);
+  ASSERT_TRUE(store_->ApplyAction(Note(ActionIntent::Kind::kLike, 10, post_)).ok());
+  RecordAction("POST /2/users/:id/likes", {10}, {post_});
+  Note(ActionIntent::Kind::kUnlike, 10, post_);
+  RecordAction("DELETE /2/users/:id/likes/:tweet_id", {10}, {post_});
+  auto report = Restart();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->applied, 1u);
+  EXPECT_EQ(report->dropped, 1u);
+  EXPECT_FALSE(Likes(10));
+  EXPECT_EQ(store_->GetPosts(std::vector<Id>{post_})->front().post.metrics.like_count, 0);
+}
+
+TEST_F(ActionIntentsTest, ARepostRecordPublishesItsPendingRepost) {
+  Post repost;
+  repost.id = MakeSnowflake(kT0 + 500, 0, 0);
+  repost.author_id = 11;
+  repost.text = "RT @alice: post 100";
+  repost.created_at = kT0 + 500;
+  repost.referenced = {{ReferenceType::kRetweeted, post_}};
+  ASSERT_TRUE(store_->NotePendingPost(repost, ledger_->AppendedSize()).ok());
+  RecordAction("POST /2/users/:id/retweets", {11}, {repost.id});
+  auto report = Restart();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->applied, 1u);
+  EXPECT_TRUE(Live(repost.id));
+  EXPECT_EQ(store_->GetPosts(std::vector<Id>{post_})->front().post.metrics.retweet_count, 1);
+}
+
 TEST_F(WriteIntentsTest, NoIntentsReadsNoLedger) {
   auto report = ReconcileWrites(dir_ + "/no-such-ledger", *store_);
   ASSERT_TRUE(report.ok());

@@ -124,8 +124,8 @@ TEST(LedgerRecord, RejectsAVersionTwoRecordOfOneRequest) {
 
 TEST(LedgerRecord, RejectsWrongVersion) {
   std::string bytes = EncodeRecord(Sample());
-  bytes[0] = 3;
-  EXPECT_EQ(DecodeError(bytes), "ledger record: field version at byte 0: unknown version 3");
+  bytes[0] = 4;
+  EXPECT_EQ(DecodeError(bytes), "ledger record: field version at byte 0: unknown version 4");
   EXPECT_EQ(DecodeError(""), "ledger record: field version at byte 0: truncated");
 }
 
@@ -181,6 +181,74 @@ TEST(LedgerRecord, RejectsOutOfRangeSmallFields) {
   // node_id is byte 3; give it 2^16 (three bytes).
   std::string big = bytes.substr(0, 3) + std::string("\x80\x80\x04", 3) + bytes.substr(4);
   EXPECT_EQ(DecodeError(big), "ledger record: field node_id at byte 3: value 65536 out of range");
+}
+
+
+// Records written before version 3 existed decode as they did: the bytes of a version 1 and a
+// version 2 record, pinned, give the same fields, no authorizing user, and encode back alike.
+TEST(LedgerRecord, RecordsFromBeforeVersionThreeDecodeUnchanged) {
+  const std::string v1("\x01\xac\x02\x05\x01\x02\x03\x01u\x06GET /x\xc8\x01\x02\x14\x03\x00\x02rq\x80\x01", 27);
+  auto one = DecodeRecord(v1);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ(one->seq, 300u);
+  EXPECT_EQ(one->endpoint, "GET /x");
+  EXPECT_EQ(one->post_ids, (std::vector<Id>{10, 8}));
+  EXPECT_EQ(one->count, 1u);
+  EXPECT_EQ(one->authorizing_user_id, 0);
+  EXPECT_EQ(EncodeRecord(*one), v1);
+  // The same record counted twice (version 2: count 2 at the end).
+  std::string v2 = v1 + '\x02';
+  v2[0] = 2;
+  auto two = DecodeRecord(v2);
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  EXPECT_EQ(two->count, 2u);
+  EXPECT_EQ(two->authorizing_user_id, 0);
+  EXPECT_EQ(EncodeRecord(*two), v2);
+}
+
+// Version 3: a record of a request made with a user access token names the account that
+// authorised it, after count; its bytes are pinned like version 1's.
+TEST(LedgerRecord, AuthorizedRecordsAreVersionThreeAndRoundTrip) {
+  LedgerRecord r;
+  r.seq = 300;
+  r.time = 5;
+  r.node_id = 1;
+  r.app_id = 2;
+  r.project_id = 3;
+  r.use = "u";
+  r.endpoint = "GET /x";
+  r.status = 200;
+  r.post_ids = {10, 8};
+  r.request_id = "rq";
+  r.response_bytes = 128;
+  r.authorizing_user_id = 300;
+  EXPECT_EQ(RecordVersion(r), 3);
+  std::string expected("\x03\xac\x02\x05\x01\x02\x03\x01u\x06GET /x\xc8\x01\x02\x14\x03\x00\x02rq\x80\x01\x01\xac\x02", 30);
+  EXPECT_EQ(EncodeRecord(r), expected);
+  auto back = DecodeRecord(expected);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, r);
+  // With a count above one, too.
+  r.count = 7;
+  back = DecodeRecord(EncodeRecord(r));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, r);
+  // Head plus body is still the encoding.
+  std::string split;
+  AppendRecordHead(r.seq, RecordVersion(r), &split);
+  AppendRecordBody(r, &split);
+  EXPECT_EQ(split, EncodeRecord(r));
+}
+
+TEST(LedgerRecord, RejectsAVersionThreeRecordWithoutAnAuthorizingUser) {
+  LedgerRecord r = Sample();
+  std::string bytes = EncodeRecord(r);
+  bytes[0] = 3;
+  // count 1, then user 0: that record is version 1. count 0 is no record.
+  EXPECT_NE(DecodeError(bytes + std::string("\x01\x00", 2)).find("field authorizing_user_id"), std::string::npos) << DecodeError(bytes + std::string("\x01\x00", 2));
+  EXPECT_NE(DecodeError(bytes + std::string("\x00\x05", 2)).find("0 in a version 3 record"), std::string::npos);
+  EXPECT_NE(DecodeError(bytes + "\x01").find("field authorizing_user_id"), std::string::npos);
+  EXPECT_TRUE(DecodeRecord(bytes + "\x01\x05").ok());
 }
 
 }  // namespace

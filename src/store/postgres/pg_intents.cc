@@ -16,7 +16,7 @@ Status PostgresStore::NotePendingPost(Post& post, uint64_t ledger_size) {
     auto rows = Query(
         "INSERT INTO write_intents (post_id, kind, ledger_size, at, author_id, text, lang, conversation_id,"
         " in_reply_to_user_id, replied_to_id, quoted_id, source, reply_settings, made_with_ai, paid_partnership,"
-        " nullcast, poll_id) VALUES (?, 'post', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " nullcast, poll_id, retweeted_id) VALUES (?, 'post', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         Params()
             .Add(post.id)
             .Add(int64_t(ledger_size))
@@ -33,7 +33,8 @@ Status PostgresStore::NotePendingPost(Post& post, uint64_t ledger_size) {
             .Add(int64_t(post.made_with_ai))
             .Add(int64_t(post.paid_partnership))
             .Add(int64_t(post.nullcast))
-            .Add(post.poll ? std::optional<int64_t>(post.poll->id) : std::nullopt));
+            .Add(post.poll ? std::optional<int64_t>(post.poll->id) : std::nullopt)
+            .Add(post.Reference(ReferenceType::kRetweeted)));
     if (!rows.ok()) {
       if (rows.status().code() == StatusCode::kConflict)
         return Conflict("post " + std::to_string(post.id) + " already exists");
@@ -72,8 +73,8 @@ Status PostgresStore::ApplyIntent(Id post_id) {
 Status PostgresStore::ApplyIntentTx(Id post_id) {
   auto rows = Query(
       "SELECT kind, at, author_id, text, lang, conversation_id, in_reply_to_user_id, replied_to_id, quoted_id, source,"
-      " reply_settings, made_with_ai, paid_partnership, nullcast, poll_id FROM write_intents WHERE post_id = ?"
-      " FOR UPDATE",
+      " reply_settings, made_with_ai, paid_partnership, nullcast, poll_id, retweeted_id FROM write_intents"
+      " WHERE post_id = ? FOR UPDATE",
       Params().Add(post_id));
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return NotFound("no write intent for post " + std::to_string(post_id));
@@ -83,6 +84,11 @@ Status PostgresStore::ApplyIntentTx(Id post_id) {
   if (deletion) {
     auto del = Query("UPDATE posts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", Params().Add(at).Add(post_id));
     if (!del.ok()) return del.status();
+    if (del->Affected() > 0) {
+      // A repost gone takes its count from the post it reposted.
+      auto count = Query(kUncountRepostSql, Params().Add(post_id));
+      if (!count.ok()) return count.status();
+    }
     if (Status s = DeleteEditChain(post_id, at); !s.ok()) return s;
   } else {
     Post post;
@@ -95,6 +101,7 @@ Status PostgresStore::ApplyIntentTx(Id post_id) {
     post.in_reply_to_user_id = r.OptInt(6);
     if (auto parent = r.OptInt(7)) post.referenced.push_back({ReferenceType::kRepliedTo, *parent});
     if (auto quoted = r.OptInt(8)) post.referenced.push_back({ReferenceType::kQuoted, *quoted});
+    if (auto reposted = r.OptInt(15)) post.referenced.push_back({ReferenceType::kRetweeted, *reposted});
     post.source = r.Text(9);
     if (!r.IsNull(10)) post.reply_settings = ParseReplySettings(r.Text(10)).value_or(ReplySettings::kEveryone);
     post.made_with_ai = r.OptInt(11).value_or(0) != 0;
@@ -130,6 +137,85 @@ Result<std::vector<WriteIntent>> PostgresStore::ListIntents() {
     out.push_back(w);
   }
   return out;
+}
+
+Status PostgresStore::NoteAction(const ActionIntent& a) {
+  return Write([&]() -> Status {
+    auto rows = Query("INSERT INTO action_intents (id, kind, user_id, target_id, ledger_size) VALUES (?, ?, ?, ?, ?)",
+                      Params()
+                          .Add(a.id)
+                          .Add(ActionKindName(a.kind))
+                          .Add(a.user_id)
+                          .Add(a.target_id)
+                          .Add(int64_t(a.ledger_size)));
+    if (!rows.ok() && rows.status().code() == StatusCode::kConflict)
+      return Conflict("action " + std::to_string(a.id) + " already noted");
+    return rows.ok() ? Status::Ok() : rows.status();
+  });
+}
+
+Status PostgresStore::ApplyAction(Id id) {
+  return Write([&]() -> Status {
+    auto rows = Query("SELECT kind, user_id, target_id FROM action_intents WHERE id = ? FOR UPDATE", Params().Add(id));
+    if (!rows.ok()) return rows.status();
+    if (rows->size() == 0) return NotFound("no action intent " + std::to_string(id));
+    auto kind = ParseActionKind(rows->Text(0, 0));
+    if (!kind) return InternalError("action intent " + std::to_string(id) + ": unknown kind");
+    const Id user = rows->Int(0, 1), target = rows->Int(0, 2);
+    const ActionStatements& sql = ActionSql(*kind);
+    auto changed = Query(sql.change, sql.target_only ? Params().Add(target) : Params().Add(user).Add(target));
+    if (!changed.ok()) return changed.status();
+    if (changed->Affected() > 0) {
+      for (const auto& c : sql.counts) {
+        if (!c.sql) continue;
+        auto counted = Query(c.sql, Params().Add(c.on_target ? target : user));
+        if (!counted.ok()) return counted.status();
+      }
+    }
+    auto del = Query("DELETE FROM action_intents WHERE id = ?", Params().Add(id));
+    return del.ok() ? Status::Ok() : del.status();
+  });
+}
+
+Status PostgresStore::DropAction(Id id) {
+  return Write([&]() -> Status {
+    auto del = Query("DELETE FROM action_intents WHERE id = ?", Params().Add(id));
+    return del.ok() ? Status::Ok() : del.status();
+  });
+}
+
+Result<std::vector<ActionIntent>> PostgresStore::ListActions() {
+  auto rows = Query("SELECT id, kind, user_id, target_id, ledger_size FROM action_intents ORDER BY id");
+  if (!rows.ok()) return rows.status();
+  std::vector<ActionIntent> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    auto kind = ParseActionKind(rows->Text(i, 1));
+    if (!kind) return InternalError("action intent " + std::to_string(rows->Int(i, 0)) + ": unknown kind");
+    out.push_back({rows->Int(i, 0), *kind, rows->Int(i, 2), rows->Int(i, 3), uint64_t(rows->Int(i, 4))});
+  }
+  return out;
+}
+
+Result<bool> PostgresStore::Related(Relation relation, Id user_id, Id target_id) {
+  auto rows = Query(relation == Relation::kLikes ? "SELECT 1 FROM likes WHERE post_id = ? AND user_id = ?"
+                                                 : "SELECT 1 FROM follows WHERE followee_id = ? AND follower_id = ?",
+                    Params().Add(target_id).Add(user_id));
+  if (!rows.ok()) return rows.status();
+  return rows->size() > 0;
+}
+
+Result<std::vector<Id>> PostgresStore::RepostsBy(Id user_id, Id post_id) {
+  auto rows = Query(kRepostsBySql, Params().Add(post_id).Add(user_id));
+  if (!rows.ok()) return rows.status();
+  std::vector<Id> out;
+  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Int(i, 0));
+  return out;
+}
+
+Result<bool> PostgresStore::IsHidden(Id post_id) {
+  auto rows = Query("SELECT hidden FROM posts WHERE id = ?", Params().Add(post_id));
+  if (!rows.ok()) return rows.status();
+  return rows->size() > 0 && rows->Int(0, 0) != 0;
 }
 
 void PostgresStore::AddPollRows(const Post& post, Writes& w) {

@@ -260,6 +260,18 @@ CREATE TABLE oauth_tokens (
 );
 CREATE INDEX oauth_tokens_by_grant ON oauth_tokens (grant_id);
 )sql",
+    // 5: actions on behalf of an account (issue 15): as the SQLite store's migration 14.
+    R"sql(
+CREATE TABLE action_intents (
+  id          BIGINT PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('like','unlike','follow','unfollow','hide','unhide')),
+  user_id     BIGINT NOT NULL,
+  target_id   BIGINT NOT NULL,
+  ledger_size BIGINT NOT NULL
+);
+ALTER TABLE write_intents ADD COLUMN retweeted_id BIGINT;
+ALTER TABLE posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

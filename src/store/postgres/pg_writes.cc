@@ -183,6 +183,8 @@ Status PostgresStore::InsertPostAndCounts(const Post& post) {
     w.Add("UPDATE posts SET reply_count = reply_count + 1 WHERE id = ?", Params().Add(*id));
   if (auto id = post.Reference(ReferenceType::kQuoted))
     w.Add("UPDATE posts SET quote_count = quote_count + 1 WHERE id = ?", Params().Add(*id));
+  if (auto id = post.Reference(ReferenceType::kRetweeted))
+    w.Add("UPDATE posts SET retweet_count = retweet_count + 1 WHERE id = ?", Params().Add(*id));
   w.Add("UPDATE users SET tweet_count = tweet_count + 1 WHERE id = ?", Params().Add(post.author_id));
   return Run(w);
 }

@@ -51,6 +51,13 @@ class PostgresStore final : public Store {
   Status ApplyIntent(Id post_id) override;
   Status DropIntent(Id post_id) override;
   Result<std::vector<WriteIntent>> ListIntents() override;
+  Status NoteAction(const ActionIntent& action) override;
+  Status ApplyAction(Id id) override;
+  Status DropAction(Id id) override;
+  Result<std::vector<ActionIntent>> ListActions() override;
+  Result<bool> Related(Relation relation, Id user_id, Id target_id) override;
+  Result<std::vector<Id>> RepostsBy(Id user_id, Id post_id) override;
+  Result<bool> IsHidden(Id post_id) override;
   Result<int64_t> CountPosts() override;
   Status ForEachPost(const std::function<bool(Id, std::string_view, bool)>& visit) override;
   Result<int64_t> CountUsers() override;

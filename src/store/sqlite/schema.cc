@@ -310,6 +310,21 @@ CREATE TABLE oauth_tokens (
 ) WITHOUT ROWID;
 CREATE INDEX oauth_tokens_by_grant ON oauth_tokens (grant_id);
 )sql",
+    // 14: actions on behalf of an account (issue 15: likes, follows, hidden replies), noted
+    // before their ledger record and applied after it as write_intents are (store.h,
+    // ActionIntent); a repost is a post, noted in write_intents with the post it reposts; a
+    // reply its conversation's author hid (PUT /2/tweets/:tweet_id/hidden).
+    R"sql(
+CREATE TABLE action_intents (
+  id          INTEGER PRIMARY KEY,     -- a snowflake
+  kind        TEXT NOT NULL CHECK (kind IN ('like','unlike','follow','unfollow','hide','unhide')),
+  user_id     INTEGER NOT NULL,        -- the account acting
+  target_id   INTEGER NOT NULL,        -- the post liked or hidden, the user followed
+  ledger_size INTEGER NOT NULL
+);
+ALTER TABLE write_intents ADD COLUMN retweeted_id INTEGER;
+ALTER TABLE posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

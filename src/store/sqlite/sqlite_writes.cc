@@ -179,6 +179,8 @@ Status SqliteStore::InsertPostAndCounts(const Post& post) {
     if (Status s = bump("UPDATE posts SET reply_count = reply_count + 1 WHERE id = ?", *id); !s.ok()) return s;
   if (auto id = post.Reference(ReferenceType::kQuoted))
     if (Status s = bump("UPDATE posts SET quote_count = quote_count + 1 WHERE id = ?", *id); !s.ok()) return s;
+  if (auto id = post.Reference(ReferenceType::kRetweeted))
+    if (Status s = bump("UPDATE posts SET retweet_count = retweet_count + 1 WHERE id = ?", *id); !s.ok()) return s;
   return bump("UPDATE users SET tweet_count = tweet_count + 1 WHERE id = ?", post.author_id);
 }
 

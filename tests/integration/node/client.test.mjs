@@ -318,6 +318,44 @@ describe('twitter-api-v2 against sluice over TLS', { timeout: 5 * TEST_TIMEOUT_M
     assert.equal(reposts.meta.result_count, reposts.data.length);
   });
 
+  test('likes, reposts, follows and hidden replies through the client\'s own methods, as the app\'s account', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const v2 = state.enterpriseV2;
+    // The app's own account: the author of what it posts.
+    const mine = await v2.tweet('node client: acting for my account');
+    const me = (await v2.singleTweet(mine.data.id, { 'tweet.fields': ['author_id'] })).data.author_id;
+    const target = state.sample.find((t) => t.author_id !== me);
+    assert.ok(target, 'needs the search test');
+    const metrics = async (id) => (await v2.singleTweet(id, { 'tweet.fields': ['public_metrics'] })).data.public_metrics;
+    const before = await metrics(target.id);
+
+    assert.deepEqual((await v2.like(me, target.id)).data, { liked: true });
+    assert.equal((await metrics(target.id)).like_count, before.like_count + 1);
+    assert.deepEqual((await v2.unlike(me, target.id)).data, { liked: false });
+    assert.equal((await metrics(target.id)).like_count, before.like_count);
+
+    const reposted = await v2.retweet(me, target.id);
+    assert.equal(reposted.data.retweeted, true);
+    assert.match(reposted.data.rest_id, /^[0-9]+$/);
+    assert.equal((await metrics(target.id)).retweet_count, before.retweet_count + 1);
+    assert.deepEqual((await v2.unretweet(me, target.id)).data, { retweeted: false });
+    assert.equal((await metrics(target.id)).retweet_count, before.retweet_count);
+
+    assert.deepEqual((await v2.follow(me, target.author_id)).data, { following: true, pending_follow: false });
+    assert.deepEqual((await v2.unfollow(me, target.author_id)).data, { following: false });
+
+    const reply = await v2.reply('node client: my own reply', mine.data.id);
+    assert.deepEqual((await v2.hideReply(reply.data.id, true)).data, { hidden: true });
+    assert.deepEqual((await v2.hideReply(reply.data.id, false)).data, { hidden: false });
+
+    // Another account's id is X's 403.
+    await assert.rejects(v2.like(target.author_id, target.id), (err) => {
+      assert.ok(err instanceof ApiResponseError, `expected ApiResponseError, got ${err}`);
+      assert.equal(err.code, 403);
+      assert.equal(err.data.type, 'https://api.x.com/2/problems/not-authorized-for-resource');
+      return true;
+    });
+  });
+
   test('a 400 surfaces as ApiResponseError', { timeout: TEST_TIMEOUT_MS }, async () => {
     assert.ok(state.query, 'needs the search test');
     await assert.rejects(state.v2.search(state.query, { max_results: 5 }), (err) => {
