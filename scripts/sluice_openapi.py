@@ -234,6 +234,12 @@ def build():
         if params:
             op["parameters"] = params
         op["security"] = [{"BearerToken": []}] if kind == "Api" else []
+        if x_op is not None and kind == "Api":
+            # X's own requirements (app token, user token with scopes), OAuth 1.0a aside:
+            # what the authenticate stage enforces (src/api/authenticate.h).
+            x_security = [r for r in x_op.get("security", []) if set(r) <= {"BearerToken", "OAuth2UserToken"}]
+            if x_security:
+                op["security"] = x_security
         paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.0.3",
@@ -246,8 +252,21 @@ def build():
         },
         "paths": paths,
         "components": {
-            "securitySchemes": {"BearerToken": {"type": "http", "scheme": "bearer",
-                                                "description": "An app token from `sluice apps create`."}},
+            "securitySchemes": {
+                "BearerToken": {"type": "http", "scheme": "bearer",
+                                "description": "An app token from `sluice apps create`."},
+                "OAuth2UserToken": {
+                    "type": "oauth2",
+                    "description": "A user access token: an account allowed the app these scopes (docs/oauth.md).",
+                    "flows": {"authorizationCode": {
+                        "authorizationUrl": "/i/oauth2/authorize",
+                        "tokenUrl": "/2/oauth2/token",
+                        "refreshUrl": "/2/oauth2/token",
+                        "scopes": copy.deepcopy(
+                            x["components"]["securitySchemes"]["OAuth2UserToken"]["flows"]["authorizationCode"]["scopes"]),
+                    }},
+                },
+            },
             "schemas": dict(sorted(schemas.items())),
         },
     }

@@ -20,7 +20,7 @@ PATHS = [
     "/2/users/by", "/2/users/{id}/tweets", "/2/users/{id}/mentions", "/2/usage/tweets",
     "/2/tweets/search/all", "/2/tweets/counts/all", "/2/tweets/{id}/retweeted_by",
     "/2/tweets/{id}/retweets", "/2/tweets/{id}/liking_users", "/2/users/{id}/liked_tweets",
-    "/2/users/{id}/followers", "/2/users/{id}/following", "/2/users/search",
+    "/2/users/{id}/followers", "/2/users/{id}/following", "/2/users/search", "/2/users/me",
     # Writes on behalf of an account (issue 15).
     "/2/users/{id}/likes", "/2/users/{id}/likes/{tweet_id}", "/2/users/{id}/retweets",
     "/2/users/{id}/retweets/{source_tweet_id}", "/2/tweets/{tweet_id}/hidden",
