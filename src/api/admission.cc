@@ -32,13 +32,16 @@ RateWindows PrepareRateWindows(Exchange& ex) {
   // only when it is a 24-hour one (an app's daily limit, POST /2/tweets') or the route has no
   // window per user. An app's 15-minute window is its app-only requests'.
   if (w.user && w.app && w.app->window != LimitWindow::k24Hours) w.app = nullptr;
+  // An app token that writes as the app's own account (oauth.app_tokens_write) on an endpoint
+  // limited per user only: that account's window.
+  if (!ex.user && !w.app) w.user = ex.plan->UserLimitFor(ex.route);
   if (w.app) {
     ex.limit_key = LimiterKey(ex.app->id, ex.route);
     ex.limit_window_ms = WindowMs(w.app->window);
     ex.limit_daily = w.app->window == LimitWindow::k24Hours;
   }
   if (w.user) {
-    ex.user_limit_key = UserLimiterKey(ex.app->id, ex.user->user_id, ex.route);
+    ex.user_limit_key = UserLimiterKey(ex.app->id, ex.user ? ex.user->user_id : ex.app->user_id, ex.route);
     ex.user_limit_window_ms = WindowMs(w.user->window);
   }
   return w;
@@ -61,7 +64,9 @@ Verdict PlanStage::Run(Exchange& ex) {
     return ex.Refuse(Refusal::kPlan, ClientForbidden("client-not-enrolled", "Plan '" + ex.plan->name + "' does not include " +
                                                                                 std::string(EndpointName(ex.route)) +
                                                                                 ". See docs/plans.md."));
-  if (!ex.user && !ex.plan->LimitFor(ex.route))  // limited per user only: no window for an app's own request
+  // Limited per user only: no window for an app's own read. (An app token reaches a write only
+  // where oauth.app_tokens_write lets it act as its own account: that account's window.)
+  if (!ex.user && !ex.plan->LimitFor(ex.route) && RouteOf(ex.route).method == "GET")
     return ex.Refuse(Refusal::kPlan,
                      UnsupportedAuthentication("Authenticating with OAuth 2.0 Application-Only is forbidden for this "
                                                "endpoint.  Supported authentication types are [OAuth 2.0 User Context]."));

@@ -119,6 +119,13 @@ bool XAcceptsAppToken(RouteId route) {
     case RouteId::kGetLikingUsers:
     case RouteId::kGetLikedPosts:
     case RouteId::kGetMe:
+    case RouteId::kLikePost:
+    case RouteId::kUnlikePost:
+    case RouteId::kRepost:
+    case RouteId::kUnrepost:
+    case RouteId::kHideReply:
+    case RouteId::kFollowUser:
+    case RouteId::kUnfollowUser:
       return false;
     default:
       return true;

@@ -398,7 +398,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 23u) << name;
+    ASSERT_EQ(e.limits.size(), 30u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;
@@ -444,8 +444,12 @@ TEST(PlansDefaults, UserLimitsAsXPublishesThem) {
   EXPECT_EQ(user(basic, "GET /2/tweets/:id/liking_users"), 5);
   EXPECT_EQ(Limit(basic, "GET /2/tweets/:id/liking_users"), 25);
   EXPECT_EQ(user(basic, "GET /2/tweets/search/recent"), -1);
-  // Free: the writes, 17 per 24 hours per user as per app.
-  ASSERT_EQ(free.user_limits.size(), 2u);
+  // Free: the writes, 17 per 24 hours per user as per app, and the actions, 1 per 15 minutes
+  // per user only (no app window: X publishes none).
+  ASSERT_EQ(free.user_limits.size(), 9u);
+  EXPECT_EQ(user(free, "POST /2/users/:id/likes"), 1);
+  EXPECT_EQ(LimitOn(free, "POST /2/users/:id/likes"), nullptr);
+  EXPECT_EQ(user(pro, "DELETE /2/users/:id/likes/:tweet_id"), 50);
   EXPECT_EQ(user(free, "POST /2/tweets"), 17);
   EXPECT_EQ(user(free, "DELETE /2/tweets/:id"), 17);
   EXPECT_EQ(user_window(free, "DELETE /2/tweets/:id"), LimitWindow::k24Hours);
@@ -458,10 +462,14 @@ TEST(PlansDefaults, UserLimitsAsXPublishesThem) {
   }
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"})
     EXPECT_TRUE(plans.Find(name)->user_limits.empty()) << name;
-  // Every shipped per-user limit is on an endpoint the plan also limits per app: no shipped
-  // endpoint needs a user token yet.
+  // Limited per user only: users/me (an app token names no account) and the writes on behalf
+  // of an account (X publishes no app figure); every other per-user limit has an app one too.
   for (const Plan& p : plans.all())
-    for (const EndpointLimit& l : p.user_limits) EXPECT_NE(p.LimitFor(l.route), nullptr) << p.name << " " << l.endpoint;
+    for (const EndpointLimit& l : p.user_limits) {
+      const bool user_only = l.route == RouteId::kGetMe || RouteOf(l.route).method != "GET";
+      if (l.route == RouteId::kCreatePost || l.route == RouteId::kDeletePost) EXPECT_NE(p.LimitFor(l.route), nullptr) << p.name;
+      else EXPECT_EQ(p.LimitFor(l.route) == nullptr, user_only) << p.name << " " << l.endpoint;
+    }
 }
 
 TEST(PlansDefaults, Uses) {

@@ -187,6 +187,7 @@ TEST_F(LookupCacheTest, StartsOverPastItsCapacity) {
 // Through the router: the stages around the handler run on a hit as on a miss.
 TEST_F(LookupCacheTest, DispatchServesHitsAsRenderedAndNeverAfterADelete) {
   Config config;
+  config.oauth.app_tokens_write = true;  // the app's token deletes as its own account
   Metrics metrics;
   RateLimiter limiter(SystemClock::Instance());
   UsageMeter meter(SystemClock::Instance());

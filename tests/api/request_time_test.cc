@@ -78,6 +78,7 @@ TEST(RequestTime, EveryStageOfARequestUsesTheOneClockReadingDispatchTook) {
     UsageMeter meter(clock);
     RecordingLedger ledger;
     Config config;
+    config.oauth.app_tokens_write = true;  // the app's token writes as its own account
     Metrics metrics;
     Services services{clock, ids, config, Plans::Defaults(), metrics, &ledger, &limiter, &meter};
     QueueExecutor executor;

@@ -160,11 +160,16 @@ class StagesTest : public ::testing::Test {
     return names;
   }
 
+  static Config AppTokensWrite() {
+    Config c;
+    c.oauth.app_tokens_write = true;
+    return c;
+  }
   std::string dir_;
   std::unique_ptr<Store> store_;
   ManualClock clock_{1'700'000'000'000};
   SnowflakeGenerator ids_{clock_, 1};
-  Config config_;
+  Config config_ = AppTokensWrite();  // the app's token writes as its own account
   Metrics metrics_;
   RateLimiter limiter_{clock_};
   UsageMeter meter_{clock_};

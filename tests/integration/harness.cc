@@ -288,7 +288,9 @@ HttpResponse Exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, con
   for (const auto& h : res) {
     std::string name(h.name_string());
     for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(h.value());
+    // A header sent twice (Set-Cookie) keeps both values, one per line.
+    auto [it, fresh] = out.headers.emplace(name, std::string(h.value()));
+    if (!fresh) it->second += "\n" + std::string(h.value());
   }
   out.body = res.body();
   RecordResponse(method, target, out);

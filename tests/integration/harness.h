@@ -30,7 +30,7 @@ CommandResult RunSluice(const std::vector<std::string>& args, const std::optiona
 
 struct HttpResponse {
   int status = 0;
-  std::map<std::string, std::string> headers;  // lowercase names
+  std::map<std::string, std::string> headers;  // lowercase names; a header sent twice: its values, one per line
   std::string body;
   boost::json::value Json() const;
 };
