@@ -23,7 +23,7 @@ export SLUICE_OPENAPI_REQUIRE
 # stages that wait, resumed from other threads) and every
 # integration test (the real server, concurrent clients, kill -9); postgres_fixture, whose
 # setup and cleanup tests (the run's PostgreSQL: tests/support/CMakeLists.txt) ctest runs anyway.
-TSAN_TARGETS = sluice access_test redis_client_test redis_counters_test redis_leases_test ledger_test http_test api_test integration_test postgres_fixture
+TSAN_TARGETS = sluice access_test redis_client_test redis_counters_test redis_leases_test ledger_test http_test api_test integration_test postgres_fixture rate_windows_test oauth_tokens_test
 # clang 14's TSan cannot map its shadow memory under more than 28 bits of mmap randomness
 # (newer kernels' default): run its tests without address randomization there.
 TSAN_RUN = $(shell [ "$$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)" -gt 28 ] && echo "setarch $$(uname -m) -R")

@@ -558,17 +558,41 @@ struct OAuthServer::Impl {
     return std::move((*client)->app);
   }
 
-  ApiResponse Token(const Services& services, WorkerState& worker, const ApiRequest& req) {
-    const bool basic = StartsWithNoCase(req.authorization, "basic ");
-    if (!req.query.empty())
-      return OAuthError(OAuthErrorCode::kInvalidRequest, "The token endpoint takes its parameters in the body, not the query.", basic);
-    if (!IsForm(req.content_type))
-      return OAuthError(OAuthErrorCode::kInvalidRequest, "The body must be application/x-www-form-urlencoded.", basic);
-    auto p = Params::Parse(req.body);
-    if (!p.ok()) return OAuthError(OAuthErrorCode::kInvalidRequest, p.status().message(), basic);
+  // What the token and revocation endpoints share: the form body and the client. `answer` is
+  // set when the request ends here.
+  struct ClientRequest {
+    bool basic = false;  // HTTP Basic credentials were sent (invalid_client is then a 401)
+    std::optional<Params> params;
+    std::optional<App> client;
     std::optional<ApiResponse> answer;
-    auto client = Client(services, worker.store, req, *p, answer);
-    if (!client) return std::move(*answer);
+  };
+  ClientRequest ReadClientRequest(const Services& services, Store& store, const ApiRequest& req) {
+    ClientRequest c;
+    c.basic = StartsWithNoCase(req.authorization, "basic ");
+    if (!req.query.empty()) {
+      c.answer = OAuthError(OAuthErrorCode::kInvalidRequest, "Parameters go in the body, not the query.", c.basic);
+      return c;
+    }
+    if (!IsForm(req.content_type)) {
+      c.answer = OAuthError(OAuthErrorCode::kInvalidRequest, "The body must be application/x-www-form-urlencoded.", c.basic);
+      return c;
+    }
+    auto p = Params::Parse(req.body);
+    if (!p.ok()) {
+      c.answer = OAuthError(OAuthErrorCode::kInvalidRequest, p.status().message(), c.basic);
+      return c;
+    }
+    c.params = std::move(*p);
+    c.client = Client(services, store, req, *c.params, c.answer);
+    return c;
+  }
+
+  ApiResponse Token(const Services& services, WorkerState& worker, const ApiRequest& req) {
+    ClientRequest c = ReadClientRequest(services, worker.store, req);
+    if (c.answer) return std::move(*c.answer);
+    const Params* p = &*c.params;
+    const App* client = &*c.client;
+    const bool basic = c.basic;
     auto grant_type = p->Get("grant_type");
     if (!grant_type || grant_type->empty()) return OAuthError(OAuthErrorCode::kInvalidRequest, "grant_type is required.", basic);
     TimeMs now = clock.NowMs();
@@ -600,16 +624,11 @@ struct OAuthServer::Impl {
   }
 
   ApiResponse Revoke(const Services& services, WorkerState& worker, const ApiRequest& req) {
-    const bool basic = StartsWithNoCase(req.authorization, "basic ");
-    if (!req.query.empty())
-      return OAuthError(OAuthErrorCode::kInvalidRequest, "The revocation endpoint takes its parameters in the body, not the query.", basic);
-    if (!IsForm(req.content_type))
-      return OAuthError(OAuthErrorCode::kInvalidRequest, "The body must be application/x-www-form-urlencoded.", basic);
-    auto p = Params::Parse(req.body);
-    if (!p.ok()) return OAuthError(OAuthErrorCode::kInvalidRequest, p.status().message(), basic);
-    std::optional<ApiResponse> answer;
-    auto client = Client(services, worker.store, req, *p, answer);
-    if (!client) return std::move(*answer);
+    ClientRequest c = ReadClientRequest(services, worker.store, req);
+    if (c.answer) return std::move(*c.answer);
+    const Params* p = &*c.params;
+    const App* client = &*c.client;
+    const bool basic = c.basic;
     auto token = p->Get("token");
     if (!token || token->empty()) return OAuthError(OAuthErrorCode::kInvalidRequest, "token is required.", basic);
     auto refused = RevokeToken(worker.store, options.revocations, *client, *token, p->Get("token_type_hint").value_or(""),
