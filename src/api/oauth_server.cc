@@ -7,9 +7,11 @@
 #include "access/app_clients.h"
 #include "access/oauth_tokens.h"
 #include "access/passwords.h"
+#include "access/rate_limiter.h"
 #include "api/oauth_pages.h"
 #include "api/oauth_responses.h"
 #include "api/params.h"
+#include "core/mix.h"
 
 namespace sluice {
 
@@ -21,6 +23,10 @@ constexpr std::string_view kAuthorizePath = "/i/oauth2/authorize";
 constexpr std::string_view kAccountAppsPath = "/i/account/apps";
 constexpr size_t kMaxStateBytes = 1024;
 constexpr std::string_view kWrongCredentials = "The username or password is not right.";
+// Password guesses: after this many failed sign-ins of an account in a window, a node refuses
+// its sign-ins (before checking the password) until the window has room again.
+constexpr int64_t kSignInAttempts = 10;
+constexpr TimeMs kSignInWindowMs = 15 * 60'000;
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -196,10 +202,19 @@ Checked CheckAuthorization(Store& store, const Params& p) {
   return c;
 }
 
+// The page status of a refused sign-in: 401 (wrong credentials), 429 (too many attempts); 0
+// for a failure of the service.
+int SignInRefusalStatus(const Status& s) {
+  if (s.code() == StatusCode::kUnauthorized) return 401;
+  if (s.code() == StatusCode::kRateLimited) return 429;
+  return 0;
+}
+
 }  // namespace
 
 struct OAuthServer::Impl {
-  Impl(const Clock& c, Options o) : clock(c), options(std::move(o)), checker([this] { CheckLoop(); }) {}
+  Impl(const Clock& c, Options o)
+      : clock(c), options(std::move(o)), sign_in_attempts(c), checker([this] { CheckLoop(); }) {}
 
   ~Impl() {
     {
@@ -212,6 +227,7 @@ struct OAuthServer::Impl {
 
   const Clock& clock;
   Options options;
+  RateLimiter sign_in_attempts;  // failed sign-ins, by account (or by the username given, for none)
 
   // ---- the password thread ----
   std::mutex mu;
@@ -384,6 +400,12 @@ struct OAuthServer::Impl {
       return then(UnauthorizedBecause("Enter your username and your password."));
     auto user = find(*username);
     if (!user.ok()) return then(user.status());
+    std::string lower(*username);
+    for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    const uint64_t key = *user ? Mix64(uint64_t((*user)->id)) : Mix64(std::hash<std::string>{}(lower)) ^ 1;
+    if (!sign_in_attempts.Peek(key, kSignInAttempts, kSignInWindowMs).allowed)
+      return then(Status(StatusCode::kRateLimited,
+                         "Too many failed sign-ins for this account: try again in 15 minutes."));
     std::string hash;
     if (*user) {
       auto record = worker.store.UserPassword((*user)->id);
@@ -392,8 +414,9 @@ struct OAuthServer::Impl {
     }
     std::optional<User> found = *user;
     bool queued = QueueCheck(std::string(*password), std::move(hash), worker.executor,
-                             [found = std::move(found), then](bool ok) mutable {
+                             [this, key, found = std::move(found), then](bool ok) mutable {
                                if (ok && found) return then(std::move(*found));
+                               sign_in_attempts.Acquire(key, kSignInAttempts, kSignInWindowMs);  // a failure counts
                                then(UnauthorizedBecause(std::string(kWrongCredentials)));
                              });
     if (!queued) then(ServiceUnavailable("Too many sign-ins are being checked; try again in a few seconds.", 1));
@@ -448,8 +471,9 @@ struct OAuthServer::Impl {
         SetSession(r, user->id, clock.NowMs());
         return done(std::move(r));
       }
-      if (user.status().code() != StatusCode::kUnauthorized) return done(Unavailable(user.status()));
-      done(SignInForAuthorize(req, a, 401, user.status().message(), username));
+      const int status = SignInRefusalStatus(user.status());
+      if (!status) return done(Unavailable(user.status()));
+      done(SignInForAuthorize(req, a, status, user.status().message(), username));
     });
   }
 
@@ -479,8 +503,9 @@ struct OAuthServer::Impl {
           SetSession(r, user->id, clock.NowMs());
           return done(std::move(r));
         }
-        if (user.status().code() != StatusCode::kUnauthorized) return done(Unavailable(user.status()));
-        done(SignInForAccount(req, 401, user.status().message(), username));
+        const int status = SignInRefusalStatus(user.status());
+        if (!status) return done(Unavailable(user.status()));
+        done(SignInForAccount(req, status, user.status().message(), username));
       });
     }
     if (action == "sign-out") {

@@ -329,6 +329,24 @@ TEST_F(OAuthTest, SignInRefusesAWrongPasswordAndAFormWithoutItsCsrfToken) {
   EXPECT_FALSE(other.cookies.count("sluice_session"));
 }
 
+TEST_F(OAuthTest, PasswordGuessesAreLimitedPerAccount) {
+  // carol (no password: every guess fails): after 10 failed sign-ins in 15 minutes the next is
+  // refused before any password is checked, whatever the password.
+  Browser b(*server_);
+  auto page = b.Get(AuthorizeUrl(client_id_, "tweet.read users.read"));
+  ASSERT_EQ(page.status, 200);
+  for (int i = 0; i < 10; ++i) {
+    auto guess = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "carol"}, {"password", "guess number " + std::to_string(i)}}));
+    ASSERT_EQ(guess.status, 401) << i;
+  }
+  auto limited = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "Carol"}, {"password", "guess"}}));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_NE(limited.body.find("Too many failed sign-ins"), std::string::npos) << limited.body;
+  // Another account is not held back.
+  auto bob = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
+  EXPECT_EQ(bob.status, 303) << bob.body;
+}
+
 TEST_F(OAuthTest, DenyingSendsAccessDeniedToTheClient) {
   Browser b(*server_);
   Code(b, "tweet.read users.read");  // signs in
