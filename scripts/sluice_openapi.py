@@ -7,7 +7,7 @@ route added there is described once this script is run again):
   - X's endpoints with X's response schemas, from tests/integration/openapi/x-api-v2-responses.json
     (the extract of X's document made by scripts/x_openapi_responses.py); their error responses
     also admit the problems Sluice sends that X's document leaves out (about:blank,
-    client-forbidden, usage-capped) and Sluice's own 402 credits-exhausted;
+    client-forbidden, usage-capped, unsupported-authentication) and Sluice's own 402 credits-exhausted;
   - Sluice's own routes (the licence terms, this document) and extension fields, from SLUICE
     below.
 Query parameters are those each handler accepts (QUERY below; a route not listed there gets
@@ -89,6 +89,12 @@ SLUICE_SCHEMAS = {
                        "title": PROBLEM, "detail": PROBLEM, "status": {"type": "integer"},
                        "period": PROBLEM, "scope": PROBLEM},
     },
+    "SluiceUnsupportedAuthenticationProblem": {
+        "description": "403: the kind of token (app-only, user context) is not one the endpoint takes, as X answers.",
+        "type": "object", "required": ["type", "title", "detail"],
+        "properties": {"type": {"type": "string", "enum": ["https://api.x.com/2/problems/unsupported-authentication"]},
+                       "title": PROBLEM, "detail": PROBLEM, "status": {"type": "integer"}},
+    },
     "SluiceCreditsExhaustedProblem": {
         "description": "402 (Sluice's own): the pay-per-use balance cannot cover the response.",
         "type": "object", "required": ["type", "title", "detail", "balance_usd", "price_usd"],
@@ -102,6 +108,7 @@ SLUICE_SCHEMAS = {
         "anyOf": [{"$ref": "#/components/schemas/Problem"}, {"$ref": "#/components/schemas/SluiceHttpProblem"},
                   {"$ref": "#/components/schemas/SluiceClientForbiddenProblem"},
                   {"$ref": "#/components/schemas/SluiceUsageCappedProblem"},
+                  {"$ref": "#/components/schemas/SluiceUnsupportedAuthenticationProblem"},
                   {"$ref": "#/components/schemas/SluiceCreditsExhaustedProblem"}],
     },
     "SluiceLicenseResponse": {

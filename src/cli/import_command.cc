@@ -21,6 +21,7 @@ int RunImportCommand(ImportCommand& c, Store& store) {
   if (!in) return Fail(CommandError(c.file + ": cannot read file"));
   auto batch = ImportJsonl(in, c.file);
   if (!batch.ok()) return Fail(batch.status());
+  for (auto& [user_id, password] : batch->passwords) password.set_at = SystemClock::Instance().NowMs();
   if (Status s = store.Apply(*batch); !s.ok()) return Fail(CommandError(c.file + ": " + s.message()));
   if (Status s = store.AfterBulkLoad(); !s.ok()) return Fail(s);
   std::printf("imported %zu users and %zu posts from %s\n", batch->users.size(), batch->posts.size(), c.file.c_str());

@@ -177,7 +177,13 @@ class Importer {
     f.OptionalBool("protected", u.is_protected);
     f.UserMetrics("public_metrics", u.metrics);
     f.StringList("labels", u.labels);
+    std::string password_hash;  // Sluice's own member: an account's password, hashed (docs/accounts.md)
+    f.OptionalString("password_argon2id", password_hash);
     if (!f.ok()) return Fail(where + f.error());
+    if (!password_hash.empty() && (source != Source::kPrimary || password_hash.rfind("$argon2id$", 0) != 0 ||
+                                   password_hash.size() > 512))
+      return Fail(where + "password_argon2id must be an Argon2id string (\"$argon2id$...\", as `sluice users "
+                          "set-password` stores) on an account's own line");
     if (!import_internal::IsValidUsername(u.username))
       return Fail(where + "username \"" + u.username + "\" is not 1-15 letters, digits or _");
     u.id = *id;
@@ -193,6 +199,7 @@ class Importer {
     if (auto taken = usernames_.find(key); taken != usernames_.end() && taken->second.first != u.id)
       return Fail(where + "username \"" + u.username + "\" is already used by user " +
                   std::to_string(taken->second.first) + " (line " + std::to_string(taken->second.second) + ")");
+    if (!password_hash.empty()) batch_.passwords.push_back({u.id, PasswordRecord{std::move(password_hash), 0}});
     if (fresh) {
       usernames_[key] = {u.id, line_};
       batch_.users.push_back(std::move(u));

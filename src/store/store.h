@@ -80,11 +80,22 @@ struct Like {
 //! nothing. Reposts are posts (a kRetweeted reference), not edges. An edge given twice, or
 //! already stored, is stored once; edges may name users or posts the store does not hold
 //! (yet): lists show only those it holds.
+//! A platform account's password, as access/passwords.h encodes it (a libsodium Argon2id
+//! string: algorithm, parameters and salt included), never the password itself.
+struct PasswordRecord {
+  std::string hash;
+  TimeMs set_at = 0;
+  friend bool operator==(const PasswordRecord&, const PasswordRecord&) = default;
+};
+
 struct WriteBatch {
   std::vector<User> users;
   std::vector<Post> posts;  // entities filled; mention ids resolved by the store when missing
   std::vector<Follow> follows;
   std::vector<Like> likes;
+  //! Password hashes of accounts of the batch (an import's `password_argon2id`), set as
+  //! Store::SetUserPassword does, in the same transaction.
+  std::vector<std::pair<Id, PasswordRecord>> passwords;
   // A long post comes with note_text and note_entities filled and text cut (MakeLongPost):
   // the store indexes the whole text for search. An earlier version of an edited post is a
   // post of its own, whose edit_history ends with the latest version's id.
@@ -164,14 +175,6 @@ struct ActionIntent {
 struct CreditEntry {
   int64_t micro_usd = 0;
   TimeMs added_at = 0;
-};
-
-//! A platform account's password, as access/passwords.h encodes it (a libsodium Argon2id
-//! string: algorithm, parameters and salt included), never the password itself.
-struct PasswordRecord {
-  std::string hash;
-  TimeMs set_at = 0;
-  friend bool operator==(const PasswordRecord&, const PasswordRecord&) = default;
 };
 
 //! A live app as an OAuth 2.0 client (FindAppByClientId).

@@ -10,6 +10,7 @@
 
 #include <boost/url.hpp>
 
+#include "access/passwords.h"
 #include "access/pkce.h"
 #include "harness.h"
 
@@ -22,10 +23,13 @@ constexpr std::string_view kRedirect = "http://127.0.0.1:8765/callback";
 constexpr std::string_view kVerifier = "s3cret-verifier-that-is-long-enough-for-rfc-7636-pkce";
 constexpr std::string_view kPassword = "correct horse battery staple";
 
-// bob (200) wrote post 1000; carol (300) has no password.
+// bob (200) wrote post 1000; carol (300) has no password; dave (400) came with his password's
+// hash from the platform's own account system.
 std::string Data() {
   std::ostringstream out;
   out << R"({"id":"200","username":"bob","name":"Bob"})" << "\n";
+  out << R"({"id":"400","username":"dave","name":"Dave","password_argon2id":")" << *HashPassword("dave's own passphrase")
+      << R"("})" << "\n";
   out << R"({"id":"300","username":"carol","name":"Carol"})" << "\n";
   out << R"({"id":"1000","text":"bob says hi","author_id":"200","created_at":"2021-11-15T19:08:05.069Z"})" << "\n";
   return out.str();
@@ -345,6 +349,22 @@ TEST_F(OAuthTest, PasswordGuessesAreLimitedPerAccount) {
   // Another account is not held back.
   auto bob = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
   EXPECT_EQ(bob.status, 303) << bob.body;
+}
+
+TEST_F(OAuthTest, AnAccountImportedWithItsPasswordHashSignsIn) {
+  Browser b(*server_);
+  auto page = b.Get(AuthorizeUrl(client_id_, "tweet.read users.read"));
+  ASSERT_EQ(page.status, 200);
+  auto signed_in = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "dave"}, {"password", "dave's own passphrase"}}));
+  ASSERT_EQ(signed_in.status, 303) << signed_in.body;
+  auto consent = b.Get(signed_in.headers["location"]);
+  EXPECT_NE(consent.body.find("@dave"), std::string::npos) << consent.body;
+}
+
+TEST(OAuthImport, APasswordHashMustBeArgon2id) {
+  SluiceServer s;
+  EXPECT_FALSE(s.Import(R"({"id":"500","username":"eve","password_argon2id":"plain text"})"));
+  EXPECT_FALSE(s.Import(R"({"id":"500","username":"eve","password_argon2id":"$2b$10$bcrypt"})"));
 }
 
 TEST_F(OAuthTest, DenyingSendsAccessDeniedToTheClient) {

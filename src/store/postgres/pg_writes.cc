@@ -171,6 +171,10 @@ Status PostgresStore::Apply(const WriteBatch& batch) {
     if (Status s = AddPostRow(p, tokens, w); !s.ok()) return s;
   AddSearchStats(int64_t(batch.posts.size()), tokens, w);
   AddEdges(batch, w);
+  for (const auto& [user_id, password] : batch.passwords)
+    w.Add("INSERT INTO user_passwords (user_id, hash, set_at) VALUES (?, ?, ?)"
+          " ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
+          Params().Add(user_id).Add(password.hash).Add(password.set_at));
   return Run(w);
 }
 

@@ -163,6 +163,8 @@ Status SqliteStore::Apply(const WriteBatch& batch) {
   for (const auto& p : batch.posts)
     if (Status s = InsertPostRow(p); !s.ok()) return s;
   if (Status s = InsertEdges(batch); !s.ok()) return s;
+  for (const auto& [user_id, password] : batch.passwords)
+    if (auto set = SetUserPassword(user_id, password.hash, password.set_at); !set.ok()) return set.status();
   return tx->Commit();
 }
 
