@@ -18,7 +18,8 @@ bool IsBase64Url(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z
 
 std::optional<PkceMethod> ParsePkceMethod(std::string_view method) {
   if (method.empty() || method == "plain") return PkceMethod::kPlain;
-  if (method == "S256") return PkceMethod::kS256;
+  // RFC 7636 spells it S256; X also takes s256, which twitter-api-v2's generateOAuth2AuthLink sends.
+  if (method == "S256" || method == "s256") return PkceMethod::kS256;
   return std::nullopt;
 }
 

@@ -12,8 +12,9 @@ namespace sluice {
 
 enum class PkceMethod { kPlain, kS256 };
 
-//! The code_challenge_method parameter: "S256" or "plain" (case-sensitive, as RFC 7636 4.3);
-//! absent (empty) means plain, as RFC 7636 4.3 says. nullopt: any other value.
+//! The code_challenge_method parameter: "S256" or "plain" (RFC 7636 4.3), and "s256", which X
+//! takes too (twitter-api-v2 sends it); absent (empty) means plain, as RFC 7636 4.3 says.
+//! nullopt: any other value ("PLAIN", "sha256", ...).
 std::optional<PkceMethod> ParsePkceMethod(std::string_view method);
 
 //! A code_verifier as RFC 7636 4.1 defines it: 43 to 128 characters of [A-Za-z0-9-._~].

@@ -32,7 +32,10 @@ TEST(Pkce, MethodsAsRfc7636Names) {
   EXPECT_EQ(ParsePkceMethod("S256"), PkceMethod::kS256);
   EXPECT_EQ(ParsePkceMethod("plain"), PkceMethod::kPlain);
   EXPECT_EQ(ParsePkceMethod(""), PkceMethod::kPlain);  // absent: plain (4.3)
-  EXPECT_EQ(ParsePkceMethod("s256"), std::nullopt);
+  // X takes the lower-case spelling twitter-api-v2's generateOAuth2AuthLink sends.
+  EXPECT_EQ(ParsePkceMethod("s256"), PkceMethod::kS256);
+  EXPECT_EQ(ParsePkceMethod("PLAIN"), std::nullopt);
+  EXPECT_EQ(ParsePkceMethod("s256 "), std::nullopt);
   EXPECT_EQ(ParsePkceMethod("SHA256"), std::nullopt);
 }
 

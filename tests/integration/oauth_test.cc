@@ -412,6 +412,53 @@ TEST_F(OAuthTest, TokenEndpointErrorsFollowRfc6749) {
   EXPECT_FALSE(first.Json().as_object().contains("refresh_token"));
 }
 
+// twitter-api-v2 (the npm client X lists) spells the method s256 in its authorization link and
+// posts JSON to the token and revocation endpoints, with client_id and client_secret in the body
+// besides HTTP Basic: X takes both, so Sluice does.
+TEST_F(OAuthTest, TwitterApiV2sLowerCaseS256AndJsonBodiesAreTaken) {
+  Browser b(*server_);
+  Code(b, "tweet.read users.read");  // signs in
+  std::string url = AuthorizeUrl(client_id_, "tweet.read users.read offline.access", "lower");
+  url = std::regex_replace(url, std::regex("code_challenge_method=S256"), "code_challenge_method=s256");
+  auto page = b.Get(url);
+  ASSERT_EQ(page.status, 200) << page.body;
+  auto allowed = b.Post("/i/oauth2/authorize", Fields(page.body, {{"decision", "allow"}}));
+  ASSERT_EQ(allowed.status, 303) << allowed.body;
+  const std::string code = QueryParam(allowed.headers["location"], "code");
+  ASSERT_FALSE(code.empty()) << allowed.headers["location"];
+
+  auto post_json = [&](const std::string& path, const json::object& body, const std::string& content_type = "application/json") {
+    return server_->Request("POST", path, "", json::serialize(body), content_type, {{"Authorization", Basic()}});
+  };
+  // A wrong verifier is still checked as S256 (the code stays unspent).
+  EXPECT_EQ(Error(post_json("/2/oauth2/token", {{"grant_type", "authorization_code"}, {"code", code},
+                                                 {"redirect_uri", std::string(kRedirect)}, {"code_verifier", "x" + std::string(kVerifier)},
+                                                 {"client_id", client_id_}, {"client_secret", client_secret_}})),
+            "invalid_grant");
+  auto tokens = post_json("/2/oauth2/token", {{"grant_type", "authorization_code"}, {"code", code},
+                                             {"redirect_uri", std::string(kRedirect)}, {"code_verifier", std::string(kVerifier)},
+                                             {"client_id", client_id_}, {"client_secret", client_secret_}},
+                          "application/json; charset=utf-8");
+  ASSERT_EQ(tokens.status, 200) << tokens.body;
+  auto refreshed = post_json("/2/oauth2/token", {{"grant_type", "refresh_token"}, {"refresh_token", Str(tokens.Json(), "refresh_token")},
+                                                {"client_id", client_id_}, {"client_secret", nullptr}});
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const std::string access = Str(refreshed.Json(), "access_token");
+  EXPECT_EQ(server_->Get("/2/users/me", access).status, 200);
+  auto revoked = post_json("/2/oauth2/revoke", {{"token", access}, {"token_type_hint", "access_token"}, {"client_id", client_id_}});
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(server_->Get("/2/users/me", access).status, 401);
+
+  // JSON that is not an object of strings, or another media type: invalid_request.
+  auto send = [&](const std::string& body, const std::string& content_type) {
+    return server_->Request("POST", "/2/oauth2/token", "", body, content_type, {{"Authorization", Basic()}});
+  };
+  EXPECT_EQ(Error(send(R"(["grant_type","refresh_token"])", "application/json")), "invalid_request");
+  EXPECT_EQ(Error(send(R"({"grant_type":"refresh_token","refresh_token":7})", "application/json")), "invalid_request");
+  EXPECT_EQ(Error(send(R"({"grant_type":)", "application/json")), "invalid_request");
+  EXPECT_EQ(Error(send("grant_type=refresh_token", "text/plain")), "invalid_request");
+}
+
 TEST_F(OAuthTest, PublicClientsNameThemselvesAndCannotUseAnotherAppsCode) {
   Browser b(*server_);
   const std::string code = Code(b, "tweet.read users.read", public_client_id_);

@@ -31,10 +31,10 @@ export class SluiceServer {
     this.stderrTail = [];
   }
 
-  // Runs `sluice ARGS...` in the folder; returns its standard output.
-  run(args) {
+  // Runs `sluice ARGS...` in the folder, `input` on its standard input; returns its standard output.
+  run(args, input = '') {
     try {
-      return execFileSync(BINARY, args, { cwd: this.dir, encoding: 'utf8', timeout: CLI_TIMEOUT_MS, stdio: 'pipe' });
+      return execFileSync(BINARY, args, { cwd: this.dir, encoding: 'utf8', timeout: CLI_TIMEOUT_MS, stdio: 'pipe', input });
     } catch (e) {
       throw new Error(`sluice ${args.join(' ')} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
     }
