@@ -2,7 +2,7 @@
 // session key (issue 15): a token issued through one node works on the other, a session made on
 // one is accepted by the other, and an account revoking the app on one node's page is refused
 // on the other within a second (the other node's workers re-read a cached token after
-// WorkerState::kAppCacheMs, a second).
+// kUserTokenCacheMs, half a second: src/api/authenticate.h).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -20,7 +20,7 @@ namespace {
 namespace json = boost::json;
 using namespace oauth;
 
-constexpr int kAppCacheMs = 1000;  // WorkerState::kAppCacheMs (src/api/exchange.h)
+constexpr int kAppCacheMs = 1000;  // WorkerState::kAppCacheMs (src/api/exchange.h): past a user token's 500 ms too
 
 class OAuthNodesTest : public ClusterTest {
  protected:
