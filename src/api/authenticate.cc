@@ -21,7 +21,9 @@ Result<std::optional<Authenticated>> AuthenticateCached(const Services& services
   // Keyed by the hash, as the store is: the cache never holds a token.
   std::string hash = HashToken(*token);
   auto it = worker.app_cache.find(hash);
-  if (it != worker.app_cache.end() && now - it->second.loaded_at < WorkerState::kAppCacheMs && now >= it->second.loaded_at &&
+  if (it != worker.app_cache.end() &&
+      now - it->second.loaded_at < (it->second.user ? kUserTokenCacheMs : WorkerState::kAppCacheMs) &&
+      now >= it->second.loaded_at &&
       (!it->second.user || now < it->second.user->expires_at))
     return std::optional<Authenticated>(Authenticated{it->second.app, it->second.user});
   std::optional<Authenticated> found;

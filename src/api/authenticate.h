@@ -27,12 +27,18 @@ struct Authenticated {
   std::optional<UserAccess> user;
 };
 
+//! How long a worker reuses a user access token it read from the store (an app's: kAppCacheMs).
+//! Half a second, so that a revocation made on another node (an account's on its page, a
+//! client's, a replay's), whose revocation generation this node does not see, holds here within
+//! a second of it (docs/oauth.md, "several nodes").
+inline constexpr TimeMs kUserTokenCacheMs = 500;
+
 //! The live app or user access token `authorization` names ("Bearer TOKEN"); nullopt when the
 //! header is missing, malformed, or names nothing live at `now` (a user access token past its
 //! expiry included); an error only when the store failed. A hit is served from the worker's
 //! app_cache (no lock). With services.revocations, a token revoked or rotated by a call that
 //! returned before this one began is refused (the cache is emptied when the generation moved);
-//! without, at most kAppCacheMs later. Unknown tokens are never cached.
+//! without, at most kAppCacheMs later (kUserTokenCacheMs for a user access token). Unknown tokens are never cached.
 Result<std::optional<Authenticated>> AuthenticateCached(const Services& services, WorkerState& worker, TimeMs now,
                                                         std::string_view authorization);
 

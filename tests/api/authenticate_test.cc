@@ -7,6 +7,7 @@
 
 #include "access/apps.h"
 #include "access/keys.h"
+#include "access/oauth_tokens.h"
 #include "access/plans.h"
 #include "access/revocations.h"
 #include "api/executor.h"
@@ -96,6 +97,36 @@ TEST_F(AuthenticateCachedTest, ARevokedAppIsRefusedOnceTheEntryIsASecondOld) {
   auto r = Auth(c, header_);
   ASSERT_FALSE(r.has_value());
   EXPECT_TRUE(c.app_cache.empty());
+}
+
+// Another node's revocation moves no generation here: a user access token's entry is re-read
+// after kUserTokenCacheMs, so an account revoking an app on any node holds on this one within a
+// second.
+TEST_F(AuthenticateCachedTest, ARevokedUserTokenIsRefusedOnceTheEntryIsHalfASecondOld) {
+  WriteBatch users;
+  users.users = {User{.id = 20, .username = "alice", .name = "Alice"}};
+  ASSERT_TRUE(store_->Apply(users).ok());
+  const std::string verifier(43, 'v');
+  CodeGrantRequest grant{.app_id = app_.id, .user_id = 20, .scopes = *ParseScopes("tweet.read users.read"),
+                         .redirect_uri = "https://app.example/cb", .method = PkceMethod::kPlain, .code_challenge = verifier};
+  auto code = IssueCode(*store_, grant, clock_.NowMs());
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  auto exchanged = ExchangeCode(*store_, nullptr, app_, *code, grant.redirect_uri, verifier, clock_.NowMs());
+  ASSERT_TRUE(exchanged.ok() && exchanged->tokens) << exchanged.status().message();
+  const std::string header = "Bearer " + exchanged->tokens->access_token;
+  WorkerState c = Worker();
+  auto first = AuthenticateCached(services_, c, clock_.NowMs(), header);
+  ASSERT_TRUE(first.ok() && *first && (*first)->user);
+  EXPECT_EQ((*first)->user->user_id, 20);
+  ASSERT_TRUE(RevokeAppForUser(*store_, nullptr, 20, app_.id, clock_.NowMs()).ok());
+  clock_.Advance(kUserTokenCacheMs - 1);
+  auto cached = AuthenticateCached(services_, c, clock_.NowMs(), header);
+  EXPECT_TRUE(cached.ok() && *cached);  // still within its half second
+  clock_.Advance(1);
+  auto reread = AuthenticateCached(services_, c, clock_.NowMs(), header);
+  ASSERT_TRUE(reread.ok());
+  EXPECT_FALSE(*reread);
+  EXPECT_LT(kUserTokenCacheMs, WorkerState::kAppCacheMs);
 }
 
 TEST_F(AuthenticateCachedTest, AClockThatGoesBackRereads) {

@@ -201,4 +201,15 @@ write("oauth_client_fuzz", [
     "http://localhost/cb",
     "https://user@example.com/cb#frag",
 ])
+# account_sessions_fuzz: a cookie name, a newline, then a Cookie header (also read as a session,
+# a CSRF token, an assertion and a username).
+write("account_sessions_fuzz", [
+    "sluice_session\nsluice_csrf=Zm9vYmFyYmF6cXV4cXV1eA; sluice_session=42.1700000000000.bWFj",
+    "sluice_csrf\n a=1;b=2;  sluice_csrf=n0nce ;sluice_csrf=second",
+    "\n=empty-name; ==; ;;",
+    "x\nx",
+    "42.1700000003600.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "c2hvcGtlZXBlcjoxNzAwMDAwMDYw.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "name\n@shop:keeper",
+])
 print("seeds written under", CORPUS)

@@ -344,6 +344,12 @@ HttpResponse KeepAliveClient::Request(const std::string& method, const std::stri
   return Exchange(impl_->stream, impl_->buffer, method, target, token, body, "application/json", {});
 }
 
+HttpResponse KeepAliveClient::Request(const std::string& method, const std::string& target, const std::string& token,
+                                      const std::string& body, const std::string& content_type,
+                                      const std::map<std::string, std::string>& extra_headers) {
+  return Exchange(impl_->stream, impl_->buffer, method, target, token, body, content_type, extra_headers);
+}
+
 RawConnection::RawConnection(int port) {
   fd_ = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

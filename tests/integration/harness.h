@@ -56,6 +56,10 @@ class KeepAliveClient {
   ~KeepAliveClient();
   HttpResponse Request(const std::string& method, const std::string& target, const std::string& token,
                        const std::string& body = "");
+  //! The same with a content type and headers of its own (a form, a cookie, HTTP Basic).
+  HttpResponse Request(const std::string& method, const std::string& target, const std::string& token,
+                       const std::string& body, const std::string& content_type,
+                       const std::map<std::string, std::string>& extra_headers);
   HttpResponse Get(const std::string& target, const std::string& token) { return Request("GET", target, token); }
 
  private:
