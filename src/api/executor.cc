@@ -3,10 +3,10 @@
 namespace sluice {
 
 void QueueExecutor::Post(std::function<void()> fn) {
-  {
-    std::lock_guard lock(mu_);
-    ready_.push_back(std::move(fn));
-  }
+  // Notified under the lock: the owner may run `fn` and destroy this executor as soon as it
+  // sees it, and must not do so while this thread still signals the condition variable.
+  std::lock_guard lock(mu_);
+  ready_.push_back(std::move(fn));
   cv_.notify_one();
 }
 

@@ -1,6 +1,7 @@
 #include "support/redis_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
@@ -98,8 +99,16 @@ bool RedisServer::Start() {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Its standard streams on /dev/null (it logs to its file): a test process that dies without
+  // stopping it (a sanitizer's halt) must not leave it holding the test's output pipe open,
+  // or ctest waits for that pipe until its timeout.
+  posix_spawn_file_actions_t streams;
+  ::posix_spawn_file_actions_init(&streams);
+  for (int fd : {0, 1, 2}) ::posix_spawn_file_actions_addopen(&streams, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
   pid_t pid = -1;
-  if (::posix_spawn(&pid, binary.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+  const int spawned = ::posix_spawn(&pid, binary.c_str(), &streams, nullptr, argv.data(), environ);
+  ::posix_spawn_file_actions_destroy(&streams);
+  if (spawned != 0) {
     ADD_FAILURE() << "cannot start " << binary;
     return false;
   }
