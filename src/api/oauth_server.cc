@@ -459,15 +459,31 @@ struct OAuthServer::Impl {
     return Consent(worker.store, req, c.request, *user);
   }
 
-  void AuthorizeAnswer(WorkerState& worker, const ApiRequest& req, std::function<void(ApiResponse)> done) {
-    if (!IsForm(req.content_type))
-      return done(ErrorPage(415, "This form was not sent as a form", "Expected application/x-www-form-urlencoded."));
+  // A form one of the pages posted: its fields, once it is a form with this site's CSRF token;
+  // else nullopt and `refused`, the page that says why.
+  std::optional<Params> PageForm(const ApiRequest& req, std::optional<ApiResponse>& refused) const {
+    if (!IsForm(req.content_type)) {
+      refused = ErrorPage(415, "This form was not sent as a form", "Expected application/x-www-form-urlencoded.");
+      return std::nullopt;
+    }
     auto p = Params::Parse(req.body);
-    if (!p.ok()) return done(ErrorPage(400, "This form is not valid", p.status().message()));
-    if (!CsrfOk(req, *p))
-      return done(ErrorPage(403, "This form has expired",
-                            "The form did not come from this site, or your browser refused its cookie. Go back, reload "
-                            "the page and try again."));
+    if (!p.ok()) {
+      refused = ErrorPage(400, "This form is not valid", p.status().message());
+      return std::nullopt;
+    }
+    if (!CsrfOk(req, *p)) {
+      refused = ErrorPage(403, "This form has expired",
+                          "The form did not come from this site, or your browser refused its cookie. Go back, reload "
+                          "the page and try again.");
+      return std::nullopt;
+    }
+    return std::move(*p);
+  }
+
+  void AuthorizeAnswer(WorkerState& worker, const ApiRequest& req, std::function<void(ApiResponse)> done) {
+    std::optional<ApiResponse> refused;
+    auto p = PageForm(req, refused);
+    if (!p) return done(std::move(*refused));
     Checked c = CheckAuthorization(worker.store, *p);
     if (c.answer) return done(std::move(*c.answer));
     const AuthorizationRequest& a = c.request;
@@ -510,14 +526,9 @@ struct OAuthServer::Impl {
   }
 
   void AccountAppsAnswer(WorkerState& worker, const ApiRequest& req, std::function<void(ApiResponse)> done) {
-    if (!IsForm(req.content_type))
-      return done(ErrorPage(415, "This form was not sent as a form", "Expected application/x-www-form-urlencoded."));
-    auto p = Params::Parse(req.body);
-    if (!p.ok()) return done(ErrorPage(400, "This form is not valid", p.status().message()));
-    if (!CsrfOk(req, *p))
-      return done(ErrorPage(403, "This form has expired",
-                            "The form did not come from this site, or your browser refused its cookie. Go back, reload "
-                            "the page and try again."));
+    std::optional<ApiResponse> refused;
+    auto p = PageForm(req, refused);
+    if (!p) return done(std::move(*refused));
     TimeMs now = clock.NowMs();
     auto action = p->Get("action").value_or("");
     if (action == "sign-in") {

@@ -13,14 +13,14 @@
 #include "access/passwords.h"
 #include "access/pkce.h"
 #include "harness.h"
+#include "oauth_flow.h"
 
 namespace sluice::testing {
 namespace {
 
 namespace json = boost::json;
+using namespace oauth;  // Browser, Fields, Form, HiddenFields, QueryParam, kRedirect, kVerifier
 
-constexpr std::string_view kRedirect = "http://127.0.0.1:8765/callback";
-constexpr std::string_view kVerifier = "s3cret-verifier-that-is-long-enough-for-rfc-7636-pkce";
 constexpr std::string_view kPassword = "correct horse battery staple";
 
 // bob (200) wrote post 1000; carol (300) has no password; dave (400) came with his password's
@@ -35,81 +35,12 @@ std::string Data() {
   return out.str();
 }
 
-std::string Base64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
-    for (int k6 = 18; k6 >= 0; k6 -= 6) out += k[(v >> k6) & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8;
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += k[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-std::string Form(const std::vector<std::pair<std::string, std::string>>& fields) {
-  boost::urls::url u("/");
-  for (const auto& [k, v] : fields) u.params().append({k, v});
-  return std::string(u.encoded_query());
-}
-
 // The value of the hidden field `name` in a page's form.
 std::string Field(const std::string& html, const std::string& name) {
   std::smatch m;
   if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\""))) return "";
   return m[1];
 }
-
-// The query parameter `name` of a Location.
-std::string QueryParam(const std::string& location, std::string_view name) {
-  boost::urls::url_view u(location);
-  auto it = u.params().find(name);
-  return it == u.params().end() ? "" : std::string((*it).value);
-}
-
-// A browser: keeps the cookies the server sets.
-class Browser {
- public:
-  explicit Browser(const SluiceServer& s) : s_(s) {}
-  HttpResponse Get(const std::string& target) { return Keep(s_.Request("GET", target, "", "", "", Headers())); }
-  HttpResponse Post(const std::string& target, const std::vector<std::pair<std::string, std::string>>& fields) {
-    return Keep(s_.Request("POST", target, "", Form(fields), "application/x-www-form-urlencoded", Headers()));
-  }
-  std::map<std::string, std::string> cookies;
-
- private:
-  std::map<std::string, std::string> Headers() const {
-    std::string c;
-    for (const auto& [k, v] : cookies) c += (c.empty() ? "" : "; ") + k + "=" + v;
-    if (c.empty()) return {};
-    return {{"Cookie", c}};
-  }
-  HttpResponse Keep(HttpResponse r) {
-    auto it = r.headers.find("set-cookie");
-    if (it == r.headers.end()) return r;
-    std::istringstream lines(it->second);
-    for (std::string line; std::getline(lines, line);) {
-      std::string pair = line.substr(0, line.find(';'));
-      size_t eq = pair.find('=');
-      std::string name = pair.substr(0, eq), value = pair.substr(eq + 1);
-      if (value.empty() || line.find("Max-Age=0") != std::string::npos) cookies.erase(name);
-      else cookies[name] = value;
-    }
-    return r;
-  }
-  const SluiceServer& s_;
-};
 
 class OAuthTest : public ::testing::Test {
  protected:
@@ -157,13 +88,13 @@ class OAuthTest : public ::testing::Test {
     EXPECT_EQ(page.status, 200) << page.body;
     if (!b.cookies.count("sluice_session")) {
       EXPECT_NE(page.body.find("name=\"password\""), std::string::npos) << page.body;
-      auto signed_in = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
+      auto signed_in = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
       EXPECT_EQ(signed_in.status, 303) << signed_in.body;
       page = b.Get(signed_in.headers["location"]);
       EXPECT_EQ(page.status, 200) << page.body;
     }
     EXPECT_NE(page.body.find("value=\"allow\""), std::string::npos) << page.body;
-    auto allowed = b.Post("/i/oauth2/authorize", Fields(page.body, {{"decision", "allow"}}));
+    auto allowed = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"decision", "allow"}}));
     EXPECT_EQ(allowed.status, 303) << allowed.body;
     const std::string& location = allowed.headers["location"];
     EXPECT_EQ(location.rfind(std::string(kRedirect) + "?", 0), 0u) << location;
@@ -171,26 +102,9 @@ class OAuthTest : public ::testing::Test {
     return QueryParam(location, "code");
   }
 
-  // The hidden fields of the page's first form, and `more`.
-  static std::vector<std::pair<std::string, std::string>> Fields(const std::string& html,
-                                                                 std::vector<std::pair<std::string, std::string>> more) {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::regex hidden("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">");
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), hidden); it != std::sregex_iterator(); ++it) {
-      std::string v = (*it)[2];
-      // The page escapes & < > " ': undo what the fields can hold.
-      for (auto [from, to] : {std::pair{"&amp;", "&"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}}) {
-        for (size_t at = v.find(from); at != std::string::npos; at = v.find(from, at + 1)) v.replace(at, strlen(from), to);
-      }
-      out.emplace_back((*it)[1], v);
-    }
-    for (auto& f : more) out.push_back(std::move(f));
-    return out;
-  }
+  static std::string Basic() { return oauth::Client{client_id_, client_secret_}.Basic(); }
 
-  static std::string Basic() { return "Basic " + Base64(client_id_ + ":" + client_secret_); }
-
-  static HttpResponse TokenRequest(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& auth = Basic()) {
+  static HttpResponse TokenRequest(const Fields& fields, const std::string& auth = Basic()) {
     std::map<std::string, std::string> h;
     if (!auth.empty()) h["Authorization"] = auth;
     return server_->Request("POST", "/2/oauth2/token", "", Form(fields), "application/x-www-form-urlencoded", h);
@@ -212,7 +126,7 @@ SluiceServer* OAuthTest::server_ = nullptr;
 std::string OAuthTest::app_token_, OAuthTest::client_id_, OAuthTest::client_secret_, OAuthTest::public_client_id_;
 
 TEST_F(OAuthTest, TheWholeFlowGivesATokenThatActsForTheAccount) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   auto page = b.Get(AuthorizeUrl(client_id_, "tweet.read users.read tweet.write like.write offline.access"));
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
@@ -277,7 +191,7 @@ TEST_F(OAuthTest, TheWholeFlowGivesATokenThatActsForTheAccount) {
 }
 
 TEST_F(OAuthTest, TheRecordOfAnActionNamesTheAccountThatAuthorisedIt) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   auto tokens = Exchange(Code(b, "tweet.read users.read tweet.write"));
   ASSERT_EQ(tokens.status, 200) << tokens.body;
   auto posted = server_->Request("POST", "/2/tweets", Str(tokens.Json(), "access_token"), R"({"text":"on the record"})");
@@ -294,7 +208,7 @@ TEST_F(OAuthTest, TheRecordOfAnActionNamesTheAccountThatAuthorisedIt) {
 }
 
 TEST_F(OAuthTest, AuthorizationErrorsAreAPageWhenTheClientIsInDoubtElseARedirect) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   auto unknown = b.Get(AuthorizeUrl("no-such-client", "tweet.read"));
   EXPECT_EQ(unknown.status, 400);
   EXPECT_FALSE(unknown.headers.count("location"));
@@ -315,20 +229,20 @@ TEST_F(OAuthTest, AuthorizationErrorsAreAPageWhenTheClientIsInDoubtElseARedirect
 }
 
 TEST_F(OAuthTest, SignInRefusesAWrongPasswordAndAFormWithoutItsCsrfToken) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   auto page = b.Get(AuthorizeUrl(client_id_, "tweet.read users.read"));
   ASSERT_EQ(page.status, 200);
-  auto wrong = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", "not the password"}}));
+  auto wrong = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", "not the password"}}));
   EXPECT_EQ(wrong.status, 401);
   EXPECT_NE(wrong.body.find("The username or password is not right."), std::string::npos);
   EXPECT_FALSE(b.cookies.count("sluice_session"));
   // carol has no password: the same answer (no telling which accounts exist).
-  auto carol = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "carol"}, {"password", "whatever it is"}}));
+  auto carol = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "carol"}, {"password", "whatever it is"}}));
   EXPECT_EQ(carol.status, 401);
   EXPECT_NE(carol.body.find("The username or password is not right."), std::string::npos);
   // Without the CSRF cookie (another site's form), or with another token: refused.
-  Browser other(*server_);
-  auto forged = other.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
+  Browser other(Over(*server_));
+  auto forged = other.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
   EXPECT_EQ(forged.status, 403);
   EXPECT_FALSE(other.cookies.count("sluice_session"));
 }
@@ -336,26 +250,26 @@ TEST_F(OAuthTest, SignInRefusesAWrongPasswordAndAFormWithoutItsCsrfToken) {
 TEST_F(OAuthTest, PasswordGuessesAreLimitedPerAccount) {
   // carol (no password: every guess fails): after 10 failed sign-ins in 15 minutes the next is
   // refused before any password is checked, whatever the password.
-  Browser b(*server_);
+  Browser b(Over(*server_));
   auto page = b.Get(AuthorizeUrl(client_id_, "tweet.read users.read"));
   ASSERT_EQ(page.status, 200);
   for (int i = 0; i < 10; ++i) {
-    auto guess = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "carol"}, {"password", "guess number " + std::to_string(i)}}));
+    auto guess = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "carol"}, {"password", "guess number " + std::to_string(i)}}));
     ASSERT_EQ(guess.status, 401) << i;
   }
-  auto limited = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "Carol"}, {"password", "guess"}}));
+  auto limited = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "Carol"}, {"password", "guess"}}));
   EXPECT_EQ(limited.status, 429);
   EXPECT_NE(limited.body.find("Too many failed sign-ins"), std::string::npos) << limited.body;
   // Another account is not held back.
-  auto bob = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
+  auto bob = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "bob"}, {"password", std::string(kPassword)}}));
   EXPECT_EQ(bob.status, 303) << bob.body;
 }
 
 TEST_F(OAuthTest, AnAccountImportedWithItsPasswordHashSignsIn) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   auto page = b.Get(AuthorizeUrl(client_id_, "tweet.read users.read"));
   ASSERT_EQ(page.status, 200);
-  auto signed_in = b.Post("/i/oauth2/authorize", Fields(page.body, {{"action", "sign-in"}, {"username", "dave"}, {"password", "dave's own passphrase"}}));
+  auto signed_in = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"action", "sign-in"}, {"username", "dave"}, {"password", "dave's own passphrase"}}));
   ASSERT_EQ(signed_in.status, 303) << signed_in.body;
   auto consent = b.Get(signed_in.headers["location"]);
   EXPECT_NE(consent.body.find("@dave"), std::string::npos) << consent.body;
@@ -368,11 +282,11 @@ TEST(OAuthImport, APasswordHashMustBeArgon2id) {
 }
 
 TEST_F(OAuthTest, DenyingSendsAccessDeniedToTheClient) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   Code(b, "tweet.read users.read");  // signs in
   auto page = b.Get(AuthorizeUrl(client_id_, "tweet.read users.read"));
   ASSERT_EQ(page.status, 200);
-  auto denied = b.Post("/i/oauth2/authorize", Fields(page.body, {{"decision", "deny"}}));
+  auto denied = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"decision", "deny"}}));
   ASSERT_EQ(denied.status, 303);
   EXPECT_EQ(QueryParam(denied.headers["location"], "error"), "access_denied");
   EXPECT_EQ(QueryParam(denied.headers["location"], "state"), "xyz");
@@ -380,7 +294,7 @@ TEST_F(OAuthTest, DenyingSendsAccessDeniedToTheClient) {
 }
 
 TEST_F(OAuthTest, TokenEndpointErrorsFollowRfc6749) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   const std::string code = Code(b, "tweet.read users.read");
   // PKCE mismatch: refused, and the code stays unspent for the right verifier.
   auto mismatch = Exchange(code, "another-verifier-that-is-long-enough-for-rfc-7636-pkce-x");
@@ -389,7 +303,7 @@ TEST_F(OAuthTest, TokenEndpointErrorsFollowRfc6749) {
   // Wrong secret: 401 invalid_client with a Basic challenge.
   auto bad_client = TokenRequest({{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", std::string(kRedirect)},
                                   {"code_verifier", std::string(kVerifier)}},
-                                 "Basic " + Base64(client_id_ + ":wrong"));
+                                 oauth::Client{client_id_, "wrong"}.Basic());
   EXPECT_EQ(bad_client.status, 401);
   EXPECT_EQ(Error(bad_client), "invalid_client");
   EXPECT_NE(bad_client.headers["www-authenticate"].find("Basic"), std::string::npos);
@@ -416,13 +330,13 @@ TEST_F(OAuthTest, TokenEndpointErrorsFollowRfc6749) {
 // posts JSON to the token and revocation endpoints, with client_id and client_secret in the body
 // besides HTTP Basic: X takes both, so Sluice does.
 TEST_F(OAuthTest, TwitterApiV2sLowerCaseS256AndJsonBodiesAreTaken) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   Code(b, "tweet.read users.read");  // signs in
   std::string url = AuthorizeUrl(client_id_, "tweet.read users.read offline.access", "lower");
   url = std::regex_replace(url, std::regex("code_challenge_method=S256"), "code_challenge_method=s256");
   auto page = b.Get(url);
   ASSERT_EQ(page.status, 200) << page.body;
-  auto allowed = b.Post("/i/oauth2/authorize", Fields(page.body, {{"decision", "allow"}}));
+  auto allowed = b.Post("/i/oauth2/authorize", HiddenFields(page.body, {{"decision", "allow"}}));
   ASSERT_EQ(allowed.status, 303) << allowed.body;
   const std::string code = QueryParam(allowed.headers["location"], "code");
   ASSERT_FALSE(code.empty()) << allowed.headers["location"];
@@ -460,7 +374,7 @@ TEST_F(OAuthTest, TwitterApiV2sLowerCaseS256AndJsonBodiesAreTaken) {
 }
 
 TEST_F(OAuthTest, PublicClientsNameThemselvesAndCannotUseAnotherAppsCode) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   const std::string code = Code(b, "tweet.read users.read", public_client_id_);
   // The confidential client cannot exchange the public client's code.
   EXPECT_EQ(Error(Exchange(code)), "invalid_grant");
@@ -480,7 +394,7 @@ TEST_F(OAuthTest, AppTokensNoLongerWriteAndNameNoAccount) {
 }
 
 TEST_F(OAuthTest, TheClientRevokesATokenAndTheAccountRevokesTheApp) {
-  Browser b(*server_);
+  Browser b(Over(*server_));
   auto tokens = Exchange(Code(b, "tweet.read users.read offline.access"));
   ASSERT_EQ(tokens.status, 200) << tokens.body;
   const std::string access = Str(tokens.Json(), "access_token");

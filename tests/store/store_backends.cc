@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "store/sqlite/db.h"
+#include "store/sqlite/schema.h"
 #include "support/postgres_server.h"
 
 namespace sluice::test {
@@ -15,6 +17,22 @@ StoreOptions NewStoreOptions(Backend backend, const std::string& dir) {
     return {"postgres://127.0.0.1:1/unavailable", dir, true};
   }
   return {*url, dir, true};
+}
+
+std::string SqliteDirBefore(std::string_view marker, const std::string& sql) {
+  char tmpl[] = "/tmp/sluice-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto migrations = sqlite::Migrations();
+  size_t index = 0;
+  while (index < migrations.size() && migrations[index].find(marker) == std::string_view::npos) ++index;
+  EXPECT_LT(index, migrations.size()) << "no migration holds " << marker;
+  auto db = sqlite::Db::Open(dir + "/sluice.db");
+  EXPECT_TRUE(db.ok()) << db.status().message();
+  if (!db.ok()) return dir;
+  EXPECT_TRUE((*db)->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL)").ok());
+  for (size_t i = 0; i < index; ++i) EXPECT_TRUE((*db)->Exec(migrations[i]).ok()) << i;
+  EXPECT_TRUE((*db)->Exec("INSERT INTO schema_version VALUES (" + std::to_string(index) + "); " + sql).ok()) << sql;
+  return dir;
 }
 
 int64_t CountRows(const StoreOptions& options, const std::string& table) {

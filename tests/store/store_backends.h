@@ -20,6 +20,11 @@ StoreOptions NewStoreOptions(Backend backend, const std::string& dir);
 //! Rows in `table` of the store `options` opened, counted by the database itself.
 int64_t CountRows(const StoreOptions& options, const std::string& table);
 
+//! A new SQLite data directory whose database an older Sluice made: migrated up to, not
+//! including, the first migration whose SQL holds `marker`, then `sql` run on it (the rows of
+//! that older Sluice). For the migration tests; fails the test when it cannot be made.
+std::string SqliteDirBefore(std::string_view marker, const std::string& sql);
+
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
 }

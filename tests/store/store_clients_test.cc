@@ -4,8 +4,6 @@
 
 #include <filesystem>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/schema.h"
 #include "store/store.h"
 #include "store/store_backends.h"
 
@@ -102,24 +100,13 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreClientsTest, SLUICE_STORE_BACKENDS);
 // An app made before the clients migration keeps its bearer token, has no client id until its
 // first client secret, and then gets the id it is given.
 TEST(SqliteClientsMigration, AnOlderAppGetsItsClientIdWithItsFirstSecret) {
-  char tmpl[] = "/tmp/sluice-migrate-clients-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  auto migrations = sqlite::Migrations();
-  size_t index = 0;
-  while (index < migrations.size() && migrations[index].find("app_redirect_uris") == std::string_view::npos) ++index;
-  ASSERT_LT(index, migrations.size());
-  {
-    auto db = sqlite::Db::Open(dir + "/sluice.db");
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE((*db)->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL)").ok());
-    for (size_t i = 0; i < index; ++i) ASSERT_TRUE((*db)->Exec(migrations[i]).ok()) << i;
-    ASSERT_TRUE((*db)->Exec("INSERT INTO schema_version VALUES (" + std::to_string(index) +
-                            "); INSERT INTO users (id, username, username_lc, name, description, created_at)"
-                            " VALUES (7, 'old', 'old', 'Old', '', 0); INSERT INTO projects (id, name, created_at)"
-                            " VALUES (1, 'old', 0); INSERT INTO apps (id, project_id, name, plan, uses, user_id,"
-                            " token_hash, created_at) VALUES (70, 1, 'old', 'basic', 'search', 7, x'0102', 0)")
-                    .ok());
-  }
+  const std::string dir = test::SqliteDirBefore(
+      "app_redirect_uris",
+      "INSERT INTO users (id, username, username_lc, name, description, created_at)"
+      " VALUES (7, 'old', 'old', 'Old', '', 0); "
+      "INSERT INTO projects (id, name, created_at) VALUES (1, 'old', 0); "
+      "INSERT INTO apps (id, project_id, name, plan, uses, user_id, token_hash, created_at)"
+      " VALUES (70, 1, 'old', 'basic', 'search', 7, x'0102', 0)");
   auto store = OpenStore({"sqlite", dir, true});
   ASSERT_TRUE(store.ok()) << store.status().message();
   auto by_token = (*store)->FindAppByTokenHash(std::string("\x01\x02", 2));

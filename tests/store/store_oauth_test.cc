@@ -5,8 +5,6 @@
 
 #include <filesystem>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/schema.h"
 #include "store/store.h"
 #include "store/store_backends.h"
 
@@ -213,25 +211,13 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreOAuthTest, SLUICE_STORE_BACKENDS);
 // An app made before the grants migration (a client id and secret already) stays a
 // confidential client with its secret.
 TEST(SqliteOAuthMigration, AnOlderClientStaysConfidential) {
-  char tmpl[] = "/tmp/sluice-migrate-oauth-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  auto migrations = sqlite::Migrations();
-  size_t index = 0;
-  while (index < migrations.size() && migrations[index].find("oauth_grants") == std::string_view::npos) ++index;
-  ASSERT_LT(index, migrations.size());
-  {
-    auto db = sqlite::Db::Open(dir + "/sluice.db");
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE((*db)->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL)").ok());
-    for (size_t i = 0; i < index; ++i) ASSERT_TRUE((*db)->Exec(migrations[i]).ok()) << i;
-    ASSERT_TRUE((*db)->Exec("INSERT INTO schema_version VALUES (" + std::to_string(index) +
-                            "); INSERT INTO users (id, username, username_lc, name, description, created_at)"
-                            " VALUES (7, 'old', 'old', 'Old', '', 0); INSERT INTO projects (id, name, created_at)"
-                            " VALUES (1, 'old', 0); INSERT INTO apps (id, project_id, name, plan, uses, user_id,"
-                            " token_hash, created_at, client_id, client_secret_hash) VALUES (70, 1, 'old', 'basic',"
-                            " 'search', 7, x'0102', 0, 'old-client', x'0304')")
-                    .ok());
-  }
+  const std::string dir = test::SqliteDirBefore(
+      "oauth_grants",
+      "INSERT INTO users (id, username, username_lc, name, description, created_at)"
+      " VALUES (7, 'old', 'old', 'Old', '', 0); "
+      "INSERT INTO projects (id, name, created_at) VALUES (1, 'old', 0); "
+      "INSERT INTO apps (id, project_id, name, plan, uses, user_id, token_hash, created_at, client_id, client_secret_hash)"
+      " VALUES (70, 1, 'old', 'basic', 'search', 7, x'0102', 0, 'old-client', x'0304')");
   auto store = OpenStore({"sqlite", dir, true});
   ASSERT_TRUE(store.ok()) << store.status().message();
   auto found = (*store)->FindAppByClientId("old-client");

@@ -263,22 +263,10 @@ TEST_P(StoreTest, SearchUsersMatchesEveryWordInUsernameNameOrDescriptionMostRele
 // A database made before the users search index: its users are indexed by the migration that
 // adds it (whatever its place in the list), not only those inserted afterwards.
 TEST(SqliteMigration, TheUsersSearchIndexCoversUsersInsertedBeforeIt) {
-  char tmpl[] = "/tmp/sluice-migrate-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  auto migrations = sqlite::Migrations();
-  size_t index = 0;
-  while (index < migrations.size() && migrations[index].find("users_fts") == std::string_view::npos) ++index;
-  ASSERT_LT(index, migrations.size());
-  {
-    auto db = sqlite::Db::Open(dir + "/sluice.db");
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE((*db)->Exec("CREATE TABLE schema_version (version INTEGER NOT NULL)").ok());
-    for (size_t i = 0; i < index; ++i) ASSERT_TRUE((*db)->Exec(migrations[i]).ok()) << i;
-    ASSERT_TRUE((*db)->Exec("INSERT INTO schema_version VALUES (" + std::to_string(index) +
-                            "); INSERT INTO users (id, username, username_lc, name, description, created_at)"
-                            " VALUES (7, 'oldtimer', 'oldtimer', 'Early Bird', 'here first', 0)")
-                    .ok());
-  }
+  const std::string dir = test::SqliteDirBefore(
+      "users_fts",
+      "INSERT INTO users (id, username, username_lc, name, description, created_at)"
+      " VALUES (7, 'oldtimer', 'oldtimer', 'Early Bird', 'here first', 0)");
   auto store = OpenStore({"sqlite", dir, true});
   ASSERT_TRUE(store.ok()) << store.status().message();
   for (std::vector<std::string> words : {std::vector<std::string>{"oldtimer"}, {"early", "bird"}, {"first"}}) {
