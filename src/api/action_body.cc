@@ -35,12 +35,16 @@ Result<json::value> ParseObject(std::string_view body) {
 
 }  // namespace
 
+bool IsMediaType(std::string_view content_type, std::string_view type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return t.size() == type.size() && std::equal(t.begin(), t.end(), type.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
 Status RequireJsonContentType(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  if (type.size() != 16 || !std::equal(type.begin(), type.end(), "application/json", [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == b;
-      }))
+  if (!IsMediaType(content_type, "application/json"))
     return UnsupportedMediaType("This endpoint takes Content-Type: application/json");
   return Status::Ok();
 }

@@ -10,8 +10,12 @@
 
 namespace sluice {
 
-//! A Content-Type of application/json (parameters such as charset allowed, the type in any
-//! case), else 415 UnsupportedMediaType: every JSON body Sluice takes (POST /2/tweets too).
+//! Whether a Content-Type is `type` (given in lower case): parameters such as charset after
+//! ';' ignored, the type compared in any case.
+bool IsMediaType(std::string_view content_type, std::string_view type);
+
+//! A Content-Type of application/json (IsMediaType), else 415 UnsupportedMediaType: every JSON
+//! body Sluice takes (POST /2/tweets too).
 Status RequireJsonContentType(std::string_view content_type);
 
 //! A body `{"<member>": "<id>"}`: the id. Anything else is a 400 InvalidRequest naming what

@@ -9,6 +9,7 @@
 #include "access/oauth_tokens.h"
 #include "access/passwords.h"
 #include "access/rate_limiter.h"
+#include "api/action_body.h"
 #include "api/oauth_pages.h"
 #include "api/oauth_responses.h"
 #include "api/params.h"
@@ -36,24 +37,14 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool IsForm(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return t.size() == 33 && StartsWithNoCase(t, "application/x-www-form-urlencoded");
-}
-
-bool IsJson(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return t.size() == 16 && StartsWithNoCase(t, "application/json");
-}
+bool IsForm(std::string_view content_type) { return IsMediaType(content_type, "application/x-www-form-urlencoded"); }
 
 // The parameters of a token or revocation request: a form, as RFC 6749 says, or a JSON object
 // of strings, which X takes too and twitter-api-v2 sends (its loginWithOAuth2,
 // refreshOAuth2Token and revokeOAuth2Token post JSON). A null member counts as absent.
 Result<Params> BodyParams(const ApiRequest& req) {
   if (IsForm(req.content_type)) return Params::Parse(req.body);
-  if (!IsJson(req.content_type)) return MalformedRequest("The body must be application/x-www-form-urlencoded.");
+  if (!IsMediaType(req.content_type, "application/json")) return MalformedRequest("The body must be application/x-www-form-urlencoded.");
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(req.body, ec);
   if (ec || !v.is_object()) return MalformedRequest("The JSON body must be an object.");
