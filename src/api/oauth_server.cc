@@ -593,21 +593,16 @@ struct OAuthServer::Impl {
                           "client_secret), a public client sends client_id.");
       return std::nullopt;
     }
-    auto client = store.FindAppByClientId(*named);
+    auto client = FindPublicClient(store, *named);
     if (!client.ok()) {
-      answer = services.error_response(client.status());
+      answer = client.status().code() == StatusCode::kUnauthorized
+                   ? OAuthError(OAuthErrorCode::kInvalidClient,
+                                "No public client has this client_id (a confidential client authenticates with HTTP "
+                                "Basic: client_id and client_secret).")
+                   : services.error_response(client.status());
       return std::nullopt;
     }
-    if (!*client) {
-      answer = OAuthError(OAuthErrorCode::kInvalidClient, "No app has this client_id.");
-      return std::nullopt;
-    }
-    if (!(*client)->public_client) {
-      answer = OAuthError(OAuthErrorCode::kInvalidClient,
-                          "This app is a confidential client: it authenticates with HTTP Basic (client_id and client_secret).");
-      return std::nullopt;
-    }
-    return std::move((*client)->app);
+    return std::move(*client);
   }
 
   // What the token and revocation endpoints share: the form body and the client. `answer` is
