@@ -385,6 +385,24 @@ TEST_F(OAuthTest, PublicClientsNameThemselvesAndCannotUseAnotherAppsCode) {
   EXPECT_EQ(server_->Get("/2/users/me", Str(tokens.Json(), "access_token")).status, 200);
 }
 
+TEST_F(OAuthTest, AWriteRefusedForItsScopesLeavesNothing) {
+  Browser b(Over(*server_));
+  auto tokens = Exchange(Code(b, "tweet.read users.read"));
+  ASSERT_EQ(tokens.status, 200) << tokens.body;
+  const std::string access = Str(tokens.Json(), "access_token");
+  auto likes = [&] {
+    auto j = server_->Get("/2/tweets/1000?tweet.fields=public_metrics", app_token_).Json();
+    return j.at("data").at("public_metrics").at("like_count").as_int64();
+  };
+  const int64_t before = likes();
+  EXPECT_EQ(server_->Request("POST", "/2/tweets", access, R"({"text":"never written"})").status, 403);
+  EXPECT_EQ(server_->Request("POST", "/2/users/200/likes", access, R"({"tweet_id":"1000"})").status, 403);
+  EXPECT_EQ(likes(), before);
+  auto timeline = server_->Get("/2/users/200/tweets?max_results=100", app_token_);
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+  EXPECT_EQ(timeline.body.find("never written"), std::string::npos);
+}
+
 TEST_F(OAuthTest, AppTokensNoLongerWriteAndNameNoAccount) {
   auto posted = server_->Request("POST", "/2/tweets", app_token_, R"({"text":"as the app"})");
   EXPECT_EQ(posted.status, 403) << posted.body;
