@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/stream_sink.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/result.h"
@@ -51,6 +52,9 @@ struct ApiResponse {
   // The action (like, follow, hidden reply) the handler noted (Store::NoteAction), applied as
   // write_intent is; 0: none.
   Id action_intent = 0;
+  // A streaming response (api/stream_sink.h): set, the server sends the headers and hands the
+  // connection's sink to it; `body` is not sent.
+  StreamOpen stream;
 
   static ApiResponse Json(int status, std::string body);
 };
