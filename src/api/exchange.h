@@ -35,6 +35,7 @@ class Ledger;
 class Metrics;
 class OAuthServer;
 class RevocationGeneration;
+class StreamHub;
 class TrapInjector;
 
 //! Runs work later on one worker's thread. Post may be called from any thread; PostAfter only
@@ -68,6 +69,8 @@ struct Services {
   AdmissionCounters* counters = nullptr;
   //! The authorization server's pages and endpoints (RouteKind::kOAuth); absent: they answer 404.
   OAuthServer* oauth = nullptr;
+  //! The streams open on this node (api/stream_hub.h); absent: the stream endpoints answer 503.
+  StreamHub* streams = nullptr;
   //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
   //! becomes X's problem), set by the Router that runs the stages.
   ApiResponse (*error_response)(const Status&) = nullptr;

@@ -58,4 +58,8 @@ Result<ApiResponse> HideReply(ApiContext&, const App&, const ApiRequest&, std::s
 Result<ApiResponse> FollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
 Result<ApiResponse> UnfollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view source_user_id);
 
+// streams.cc: the response is a stream (api/stream_connection.h)
+Result<ApiResponse> SearchStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> SampleStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
+
 }  // namespace sluice

@@ -1,3 +1,4 @@
+#include "api/stream_hub.h"
 #include "api/stages.h"
 
 #include "api/admission.h"
@@ -45,6 +46,8 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kSearchAll: return SearchAll;
     case RouteId::kCountAll: return CountAll;
     case RouteId::kSearchUsers: return SearchUsers;
+    case RouteId::kSearchStream: return SearchStream;
+    case RouteId::kSampleStream: return SampleStream;
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:
     case RouteId::kOAuthToken:
@@ -105,8 +108,15 @@ Verdict RecordStage::Run(Exchange& ex) {
 
 Verdict ApplyWriteStage::Run(Exchange& ex) {
   if (!ex.kept()) return Verdict::Continue();
-  if (ex.response.write_intent != 0)
-    if (Status s = ApplyWrite(ex.worker.store, ex.response.write_intent); !s.ok()) ex.Fail(s);
+  if (ex.response.write_intent != 0) {
+    if (Status s = ApplyWrite(ex.worker.store, ex.response.write_intent); !s.ok()) {
+      ex.Fail(s);
+    } else if (ex.services.streams && !ex.worker.store.SharedByNodes()) {
+      // On a shared store the change feed tells every node's streams (stream_hub.h).
+      const bool deleted = ex.route == RouteId::kDeletePost || ex.route == RouteId::kUnrepost;
+      ex.services.streams->Announce(ex.worker.store, {ex.response.write_intent, deleted, ex.now});
+    }
+  }
   if (ex.response.action_intent != 0)
     if (Status s = ex.worker.store.ApplyAction(ex.response.action_intent); !s.ok()) ex.Fail(s);
   return Verdict::Continue();

@@ -11,6 +11,7 @@
 #include "access/revocations.h"
 #include "access/usage_meter.h"
 #include "api/oauth_server.h"
+#include "api/stream_hub.h"
 #include "api/trap_injector.h"
 #include "api/usage.h"
 #include "api/usage_snapshot.h"
@@ -157,8 +158,24 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     assertions = *key;
   }
   OAuthServer oauth(SystemClock::Instance(), {*session_key, assertions, revocations->get(), !config.server.tls_cert.empty()});
+  // Streams: on a store shared by nodes, every node's hub learns of posts from the store's
+  // change feed (on its own connection and store); on SQLite, from this server's writes.
+  StreamHub streams;
+  std::unique_ptr<Store> feed_store;
+  std::unique_ptr<ChangeFeed> feed;
+  {
+    auto probe = OpenStore({config.store_url, c.data, false, pool_size});
+    if (!probe.ok()) return Fail(probe.status());
+    if ((*probe)->SharedByNodes()) {
+      feed_store = std::move(*probe);
+      auto listening = feed_store->ListenForPostChanges(
+          [&streams, store = feed_store.get()](const PostChange& change) { streams.Announce(*store, change); });
+      if (!listening.ok()) return Fail(listening.status());
+      feed = std::move(*listening);
+    }
+  }
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
-                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth});
+                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";

@@ -54,6 +54,9 @@ enum class RouteId : uint8_t {
   kHideReply,
   kFollowUser,
   kUnfollowUser,
+  // Streams (api/streams.cc).
+  kSearchStream,
+  kSampleStream,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -118,6 +121,8 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kHideReply, "PUT", "/2/tweets/:tweet_id/hidden", RouteKind::kApi},
     {RouteId::kFollowUser, "POST", "/2/users/:id/following", RouteKind::kApi},
     {RouteId::kUnfollowUser, "DELETE", "/2/users/:source_user_id/following/:target_user_id", RouteKind::kApi},
+    {RouteId::kSearchStream, "GET", "/2/tweets/search/stream", RouteKind::kApi},
+    {RouteId::kSampleStream, "GET", "/2/tweets/sample/stream", RouteKind::kApi},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},

@@ -92,6 +92,8 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kGetUsage:
     case RouteId::kSearchAll:
     case RouteId::kCountAll:
+    case RouteId::kSearchStream:  // X: OAuth 2.0 app-only
+    case RouteId::kSampleStream:
     // The authorization server's routes (no bearer token) and Sluice's own.
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:

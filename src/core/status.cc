@@ -22,6 +22,8 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUnsupportedMediaType: return "UnsupportedMediaType";
     case StatusCode::kRateLimited: return "RateLimited";
     case StatusCode::kUsageCapped: return "UsageCapped";
+    case StatusCode::kTooManyConnections: return "TooManyConnections";
+    case StatusCode::kStreamDisconnected: return "StreamDisconnected";
     case StatusCode::kCreditsExhausted: return "CreditsExhausted";
     case StatusCode::kUnavailable: return "Unavailable";
     case StatusCode::kInternal: return "Internal";
@@ -117,6 +119,16 @@ Status UnsupportedAuthentication(std::string message) {
 Status MissingScope(std::string message) { return Status(StatusCode::kMissingScope, std::move(message)); }
 
 Status TooManyRequests() { return Status(StatusCode::kRateLimited, "Too Many Requests"); }
+
+Status TooManyConnections() {
+  return Status(StatusCode::kTooManyConnections, "This stream is currently at the maximum allowed connection limit.");
+}
+
+Status StreamDisconnected(std::string disconnect_type, std::string message) {
+  auto d = std::make_shared<StatusDetail>();
+  d->reason = std::move(disconnect_type);
+  return Status(StatusCode::kStreamDisconnected, std::move(message), std::move(d));
+}
 
 Status UsageCapExceeded() { return Status(StatusCode::kUsageCapped, "Usage cap exceeded: Monthly product cap"); }
 

@@ -36,6 +36,8 @@ enum class StatusCode : uint8_t {
   kRateLimited,           // the app is past its endpoint's rate limit
   kUsageCapped,           // the project is past its monthly post cap
   kCreditsExhausted,      // the prepaid balance cannot cover the response (balance, price)
+  kTooManyConnections,    // the app has its plan's number of stream connections open
+  kStreamDisconnected,    // a stream ended by the server (reason: X's disconnect_type)
   kUnavailable,           // a dependency is busy or failing; retry later (retry_after_seconds)
   kInternal,              // a bug or an unexpected failure
   kCorruption,            // stored data (the ledger) is damaged
@@ -56,7 +58,8 @@ struct ParameterError {
 //! Members X's bodies carry beyond the message; only the ones for the status's code are set.
 struct StatusDetail {
   std::vector<ParameterError> errors;  // kInvalidRequest
-  std::string reason;                  // kClientForbidden: X's `reason`, e.g. client-not-enrolled
+  std::string reason;                  // kClientForbidden: X's `reason`, e.g. client-not-enrolled;
+                                       // kStreamDisconnected: X's disconnect_type
   std::string allow;                   // kMethodNotAllowed: the methods the route accepts
   int retry_after_seconds = 0;         // kUnavailable
   int64_t balance_micro_usd = 0;       // kCreditsExhausted
@@ -126,6 +129,12 @@ Status UsageCapExceeded();
 //! A pay-per-use project whose prepaid balance cannot cover a response. Both amounts are
 //! integer micro-dollars; the message gives them in dollars.
 Status CreditsExhausted(int64_t balance_micro_usd, int64_t price_micro_usd);
+//! X's 429 for a stream past its connection limit (problems/streaming-connection,
+//! connection_issue TooManyConnections).
+Status TooManyConnections();
+//! X's operational-disconnect problem, the last line of a stream the server ends;
+//! `disconnect_type` is X's ("OperationalDisconnect", "ConnectionTooSlow"...).
+Status StreamDisconnected(std::string disconnect_type, std::string message);
 //! `allow`: the methods the route accepts, e.g. "GET, POST".
 Status MethodNotAllowed(std::string allow);
 Status PayloadTooLarge(std::string message);

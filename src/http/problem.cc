@@ -107,6 +107,17 @@ Problem ToProblem(const Status& s) {
       p.fields.emplace_back("scope", "Product");
       return p;
     }
+    case StatusCode::kTooManyConnections: {
+      Problem p = Make(429, "streaming-connection", "ConnectionException", m);
+      p.fields.emplace_back("connection_issue", "TooManyConnections");
+      return p;
+    }
+    case StatusCode::kStreamDisconnected: {
+      // In a stream, after its 200: the status is never sent, the body is the last line.
+      Problem p = Make(200, "operational-disconnect", "operational-disconnect", m);
+      p.fields.emplace_back("disconnect_type", d.reason);
+      return p;
+    }
     case StatusCode::kCreditsExhausted: {
       Problem p = Make(402, "credits-exhausted", "Payment Required", m);
       p.fields.emplace_back("balance_usd", DecimalUsd(d.balance_micro_usd));

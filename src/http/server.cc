@@ -22,6 +22,7 @@
 
 #include "access/plans.h"
 #include "api/exchange.h"
+#include "api/stream_hub.h"
 #include "access/rate_limiter.h"
 #include "api/metrics.h"
 #include "core/clock.h"
@@ -405,7 +406,8 @@ Result<int> Server::Start() {
   m.services.emplace(Services{SystemClock::Instance(), *m.ids, m.config, m.shared.plans ? *m.shared.plans : Plans::Defaults(),
                               m.metrics, m.shared.ledger, metering ? &m.limiter : nullptr,
                               metering ? m.shared.meter : nullptr, m.shared.traps, m.shared.revocations,
-                              metering ? m.shared.counters : nullptr, m.shared.oauth});
+                              metering ? m.shared.counters : nullptr, m.shared.oauth, m.shared.streams});
+  if (m.shared.streams) m.shared.streams->Attach(*m.services);
   m.router.emplace(*m.services, [&m](RouteId route) {
     switch (route) {
       case RouteId::kReadyz:

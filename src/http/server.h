@@ -28,6 +28,7 @@ class Plans;
 class UsageMeter;
 class TrapInjector;
 class RevocationGeneration;
+class StreamHub;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
@@ -54,6 +55,7 @@ class Server {
     const RevocationGeneration* revocations = nullptr;  // null: revocations show within a second
     AdmissionCounters* counters = nullptr;  // shared counters (Redis); null: this node's limiter and meter
     OAuthServer* oauth = nullptr;           // null: no authorization server (its routes answer 404)
+    StreamHub* streams = nullptr;           // null: the stream endpoints answer 503
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();

@@ -56,6 +56,19 @@ struct StoredPost {
   double relevance = 0;            // Search with PageRequest::relevancy: the post's score
 };
 
+//! A post published or deleted (Store::ListenForPostChanges).
+struct PostChange {
+  Id post_id = 0;
+  bool deleted = false;
+  TimeMs at = 0;
+};
+
+//! A subscription to changes; destroying it ends it.
+class ChangeFeed {
+ public:
+  virtual ~ChangeFeed() = default;
+};
+
 struct CountBucket {
   TimeMs start = 0;
   TimeMs end = 0;
@@ -314,6 +327,12 @@ class Store {
   //! acknowledged must show here at once, so a cache of store reads asks PollOtherWriters on
   //! every use, not now and then (lookup_cache.h).
   virtual bool SharedByNodes() const { return false; }
+  //! Posts published and deleted by any node, as their changes commit: `on_change` runs on a
+  //! thread of the feed's own, until the returned feed is destroyed. Null (no feed) for a store
+  //! one node has to itself (SQLite), whose server sees its own writes (stream_hub.h).
+  virtual Result<std::unique_ptr<ChangeFeed>> ListenForPostChanges(std::function<void(const PostChange&)> on_change) {
+    return std::unique_ptr<ChangeFeed>();
+  }
   //! After a bulk load (seed, import): refreshes what the engine plans queries with, so they
   //! are planned for the data now held (PostgreSQL: ANALYZE; without it, a search right after a
   //! seed scanned every post: 37 ms a page of 50,000 posts, 3.5 ms after). Default: nothing.

@@ -388,8 +388,13 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // pay-per-use (Pro's limits) every one but follows lookup; payg equals Pro.
   const Plan& payg = *plans.Find("payg");
   EXPECT_EQ(basic.limits.size(), 18u);
-  ASSERT_EQ(pro.limits.size(), 21u);
-  ASSERT_EQ(payg.limits.size(), 21u);
+  ASSERT_EQ(pro.limits.size(), 22u);
+  ASSERT_EQ(payg.limits.size(), 22u);
+  // The filtered stream from Pro up (50 connection attempts per 15 minutes, X's figure); the
+  // sample stream on Enterprise only.
+  EXPECT_EQ(Limit(pro, "GET /2/tweets/search/stream"), 50);
+  EXPECT_FALSE(basic.Offers(RouteId::kSearchStream));
+  EXPECT_FALSE(pro.Offers(RouteId::kSampleStream));
   for (size_t i = 0; i < pro.limits.size(); ++i) {
     EXPECT_EQ(payg.limits[i].endpoint, pro.limits[i].endpoint);
     EXPECT_EQ(payg.limits[i].requests, pro.limits[i].requests) << pro.limits[i].endpoint;
@@ -398,7 +403,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 30u) << name;
+    ASSERT_EQ(e.limits.size(), 32u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;

@@ -101,7 +101,7 @@ TEST(PostgresServe, KeepsNoMoreConnectionsThanItsPoolSize) {
   ASSERT_TRUE(read);
   const int held = std::atoi(line);
   EXPECT_GE(held, 1) << line;
-  EXPECT_LE(held, 2) << line;
+  EXPECT_LE(held, 3) << line;  // the pool's 2, and the change feed's LISTEN session (pg_listener.h)
   EXPECT_EQ(server.Stop(), 0);
 }
 

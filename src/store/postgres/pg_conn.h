@@ -185,6 +185,7 @@ class Pool {
   //! A connection for the caller alone until the Lease goes; kUnavailable when a new one
   //! cannot be opened.
   Result<Lease> Acquire();
+  const std::string& url() const { return url_; }
 
  private:
   void Return(std::unique_ptr<Conn> c);

@@ -5,6 +5,7 @@
 #include "core/long_post.h"
 #include "core/text.h"
 #include "store/graph_sql.h"
+#include "store/postgres/pg_listener.h"
 #include "store/postgres/pg_store_rows.h"
 #include "store/postgres/postgres_store.h"
 
@@ -113,8 +114,18 @@ Status PostgresStore::ApplyIntentTx(Id post_id) {
     MakeLongPost(post);
     if (Status s = InsertPostAndCounts(post); !s.ok()) return s;
   }
+  // Every node's streams learn of it when (and only if) this commits (pg_listener.h).
+  auto notify = Query("SELECT pg_notify(?, ?)",
+                      Params().Add(kPostChangesChannel).Add(PostChangePayload({post_id, deletion, at})));
+  if (!notify.ok()) return notify.status();
   auto del = Query("DELETE FROM write_intents WHERE post_id = ?", Params().Add(post_id));
   return del.ok() ? Status::Ok() : del.status();
+}
+
+Result<std::unique_ptr<ChangeFeed>> PostgresStore::ListenForPostChanges(std::function<void(const PostChange&)> on_change) {
+  auto l = PostChangeListener::Start(pool_->url(), std::move(on_change));
+  if (!l.ok()) return l.status();
+  return std::unique_ptr<ChangeFeed>(std::move(*l));
 }
 
 Status PostgresStore::DropIntent(Id post_id) {

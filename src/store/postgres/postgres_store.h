@@ -40,6 +40,7 @@ class PostgresStore final : public Store {
                                         Id trap_app = 0) override;
   bool PollOtherWriters() override;
   bool SharedByNodes() const override { return true; }
+  Result<std::unique_ptr<ChangeFeed>> ListenForPostChanges(std::function<void(const PostChange&)> on_change) override;
   Status AfterBulkLoad() override;
 
   Status Atomically(const std::function<Status()>& fn) override;

@@ -1,0 +1,185 @@
+#include "api/stream_connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "api/budget.h"
+#include "api/render.h"
+#include "api/shared_admission.h"
+#include "api/stages.h"
+#include "api/trap_injector.h"
+#include "core/json_writer.h"
+
+namespace sluice {
+
+std::unique_ptr<Chain> StreamDeliveryStages(const Services& s) {
+  std::vector<std::unique_ptr<Stage>> stages;
+  if (s.meter && s.counters) stages.push_back(std::make_unique<SharedCapStage>(*s.counters, *s.meter));
+  else if (s.meter) stages.push_back(std::make_unique<CapStage>(*s.meter));
+  if (s.ledger) stages.push_back(std::make_unique<RecordStage>(*s.ledger));
+  if (stages.empty()) return nullptr;
+  return std::make_unique<Chain>(std::move(stages));
+}
+
+namespace {
+
+// `body`, a JSON object, with `member` ("\"name\":value") added as its last member.
+void AppendMember(std::string& body, std::string_view member) {
+  if (body.size() < 2 || body.back() != '}') return;
+  body.pop_back();
+  if (body.back() != '{') body += ',';
+  body += member;
+  body += '}';
+}
+
+std::string MatchingRules(const std::vector<const StreamRule*>& rules) {
+  JsonWriter w;
+  w.Key("matching_rules");
+  w.BeginArray();
+  for (const StreamRule* r : rules) {
+    w.BeginObject();
+    w.Member("id", std::to_string(r->id));
+    w.Member("tag", r->tag);
+    w.EndObject();
+  }
+  w.EndArray();
+  return w.str();
+}
+
+}  // namespace
+
+std::string ErrorLine(const ApiResponse& problem) { return "{\"errors\":[" + problem.body + "]}\r\n"; }
+
+StreamConnection::StreamConnection(const Services& services, WorkerState& worker, Options options)
+    : services_(services), worker_(worker), options_(std::move(options)), path_(EndpointName(options_.route).substr(4)) {}
+
+StreamConnection::~StreamConnection() {
+  if (hub_ && handle_) hub_->Unsubscribe(handle_);
+}
+
+bool StreamConnection::Subscribe(StreamHub& hub, int max_connections) {
+  handle_ = hub.Subscribe({options_.feed, options_.app.id, &worker_.executor, weak_from_this()}, max_connections);
+  if (!handle_) return false;
+  hub_ = &hub;
+  return true;
+}
+
+void StreamConnection::Open(std::shared_ptr<StreamSink> sink) {
+  sink_ = std::move(sink);
+  sink_->OnClose([self = shared_from_this()] {
+    // The stream is over (the client went, it was too slow, the server drains): leave the hub
+    // and drop the sink, which holds this function (and so this connection) alive.
+    self->closed_ = true;
+    if (self->hub_ && self->handle_) self->hub_->Unsubscribe(self->handle_);
+    self->handle_ = 0;
+    self->queue_.clear();
+    self->sink_.reset();
+  });
+  if (closed_) return;
+  Backfill();
+  Next();
+}
+
+void StreamConnection::OnEvent(StreamEvent event) {
+  if (closed_) return;
+  if (queue_.size() >= kMaxQueuedEvents) {
+    spdlog::info("stream of app {} ({}): {} events behind, disconnected", options_.app.id, options_.request_id,
+                 queue_.size());
+    return Finish(ErrorLine(services_.error_response(
+        StreamDisconnected("ConnectionTooSlow", "This stream was disconnected: the client is not keeping up with it."))));
+  }
+  queue_.push_back(std::move(event));
+  Next();
+}
+
+void StreamConnection::Backfill() {
+  // backfill_minutes: the posts of the last minutes before the connection that the app's rules
+  // match, oldest first, before the live ones; a reconnecting client gets what it missed (and
+  // may get some twice, as on X). Each rule is a search over the window (the store's index),
+  // not a scan of every post; a post matched by several rules is sent once, with all of them.
+  if (options_.feed != StreamFeed::kFiltered || options_.backfill_minutes <= 0 || !hub_) return;
+  const TimeMs now = services_.clock.NowMs();
+  auto [rules, held] = hub_->RulesOf(options_.app.id);
+  std::map<Id, StreamEvent> found;
+  for (const StreamRule* rule : rules) {
+    SearchQuery query{rule->value, rule->root};
+    PageRequest page;
+    page.start_time = now - TimeMs(options_.backfill_minutes) * 60'000;
+    page.limit = 100;
+    for (size_t total = 0; total < kMaxQueuedEvents;) {
+      auto posts = worker_.store.Search(query, page);
+      if (!posts.ok()) {
+        spdlog::warn("stream of app {}: backfill of rule {} failed: {}", options_.app.id, rule->id,
+                     posts.status().message());
+        break;
+      }
+      const bool more = posts->size() > size_t(page.limit);
+      if (more) posts->resize(size_t(page.limit));
+      for (auto& p : *posts) {
+        StreamEvent& e = found[p.post.id];
+        if (!e.post) {
+          e.at = p.post.created_at;
+          e.rules_held = held;
+          e.post = std::make_shared<const StoredPost>(std::move(p));
+        }
+        e.rules.push_back(rule);
+      }
+      total += posts->size();
+      if (!more || posts->empty()) break;
+      page.cursor = {{PageRequest::Direction::kOlder, posts->back().post.id}};
+    }
+  }
+  // Live posts that came while the backfill was read are in both: sent once, in id order.
+  for (const StreamEvent& live : queue_) found.erase(live.post->post.id);
+  for (auto it = found.rbegin(); it != found.rend(); ++it) queue_.push_front(std::move(it->second));
+}
+
+void StreamConnection::Next() {
+  if (busy_ || closed_ || !sink_ || queue_.empty()) return;
+  StreamEvent event = std::move(queue_.front());
+  queue_.pop_front();
+  Deliver(std::move(event));
+}
+
+void StreamConnection::Finish(std::string last_line) {
+  if (closed_) return;
+  closed_ = true;
+  queue_.clear();
+  if (sink_) sink_->End(std::move(last_line));
+}
+
+void StreamConnection::Deliver(StreamEvent event) {
+  const TimeMs now = services_.clock.NowMs();
+  std::vector<StoredPost> rows{*event.post};
+  auto rendered = RenderPostsEnvelope(worker_.store, now, rows, /*single=*/true, options_.fields, {}, nullptr);
+  if (!rendered.ok()) {
+    spdlog::warn("stream of app {}: post {} not rendered: {}", options_.app.id, event.post->post.id,
+                 rendered.status().message());
+    return Next();
+  }
+  if (options_.feed == StreamFeed::kFiltered) AppendMember(rendered->body, MatchingRules(event.rules));
+  const Chain* chain = hub_ ? hub_->delivery() : nullptr;
+  auto send = [self = shared_from_this()](ApiResponse r) {
+    self->busy_ = false;
+    if (self->closed_) return;
+    if (r.status >= 300) return self->Finish(ErrorLine(r));
+    r.body += "\r\n";
+    if (!self->sink_->Send(std::move(r.body))) return;  // closed: OnClose has run or will
+    self->Next();
+  };
+  busy_ = true;
+  if (!chain) return send(std::move(*rendered));
+  ApiRequest req;
+  req.method = method_;
+  req.path = path_;
+  req.query = options_.query;
+  req.request_id = options_.request_id;
+  auto ex = std::make_shared<Exchange>(services_, worker_, req, options_.route, std::string_view{});
+  ex->app = options_.app;
+  ex->plan = options_.plan;
+  ex->response = std::move(*rendered);
+  chain->Start(ex, std::move(send));
+}
+
+}  // namespace sluice

@@ -1,0 +1,127 @@
+#pragma once
+//! StreamHub: the streams open on this node (filtered, sample, compliance) and the fan-out of
+//! each post published or deleted to the streams that take it. Shared by the workers and
+//! thread-safe.
+//!
+//! Where posts come from: on SQLite (one node) the apply-write stage tells the hub of each post
+//! it publishes or deletes; on PostgreSQL every node, the writer's included, learns of them
+//! from the store's change feed (Store::ListenForPostChanges: LISTEN/NOTIFY, sent in the
+//! transaction that applies the write), so a post written on one node reaches the streams of
+//! every node, each exactly once.
+//!
+//! Fan-out: Publish matches a post once, against every app's rules (a filtered stream's app),
+//! then posts one event to the worker of each stream that takes it; the stream renders,
+//! meters, records and sends it there (api/stream_connection.h). The hub never waits on a
+//! stream: a slow one falls behind on its own worker and is disconnected there.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/exchange.h"
+#include "store/search/query.h"
+
+namespace sluice {
+
+//! What a stream delivers.
+enum class StreamFeed : uint8_t {
+  kFiltered,        // GET /2/tweets/search/stream: posts matching the app's rules
+  kSample,          // GET /2/tweets/sample/stream: 1 % of posts, chosen by id
+  kPostCompliance,  // GET /2/tweets/compliance/stream: post deletions
+  kUserCompliance,  // GET /2/users/compliance/stream: account events
+};
+
+//! One filtered-stream rule, parsed.
+struct StreamRule {
+  Id id = 0;
+  Id app = 0;
+  std::string tag;
+  std::string value;  // the query as written
+  SearchNode root;
+};
+
+//! A post a stream is to deliver, with the rules of its app it matched (filtered streams).
+struct StreamEvent {
+  std::shared_ptr<const StoredPost> post;
+  bool deleted = false;  // a deletion (compliance streams): post holds its id, author and time
+  TimeMs at = 0;         // when it was published or deleted
+  std::vector<const StreamRule*> rules;  // kept alive by `rules_held`
+  std::shared_ptr<const void> rules_held;
+};
+
+//! The sample stream's share: a post is in it when this holds (1 %, the same on every node
+//! and every connection, as X's sample is the same for everyone).
+bool InSample(Id post_id);
+
+class StreamHub {
+ public:
+  //! Receives events on its worker (the executor it subscribed with).
+  class Subscriber {
+   public:
+    virtual ~Subscriber() = default;
+    virtual void OnEvent(StreamEvent event) = 0;
+  };
+
+  struct Subscription {
+    StreamFeed feed = StreamFeed::kFiltered;
+    Id app = 0;
+    Executor* executor = nullptr;  // the stream's worker
+    std::weak_ptr<Subscriber> subscriber;
+  };
+
+  StreamHub() = default;
+  ~StreamHub();
+  StreamHub(const StreamHub&) = delete;
+  StreamHub& operator=(const StreamHub&) = delete;
+
+  //! Adds a stream, unless `max_per_app` streams of its app and feed are open on this node
+  //! already (0: no limit): then returns 0. Else its handle, for Unsubscribe.
+  uint64_t Subscribe(Subscription s, int max_per_app);
+  void Unsubscribe(uint64_t handle);
+  int OpenStreams(Id app, StreamFeed feed) const;
+  int OpenStreams() const;
+
+  //! Replaces every app's rules (the rules' change, on any node, reloads them).
+  void SetRules(std::vector<StreamRule> rules);
+  //! The current rules of `app` (for backfill), and what holds them alive.
+  std::pair<std::vector<const StreamRule*>, std::shared_ptr<const void>> RulesOf(Id app) const;
+
+  //! A post was published or deleted (`change`): reads it, and its author, from `store` (the
+  //! caller's: a worker's, or the change feed's) and hands it on, unless no stream is open.
+  //! Store errors are logged: a stream misses the post, no writer fails for a stream.
+  void Announce(Store& store, const PostChange& change);
+  //! A post was published (`author`: its author, for from: and protected accounts) or deleted.
+  //! Any thread; never blocks on a stream.
+  void Published(std::shared_ptr<const StoredPost> post, const User& author, TimeMs at);
+  void Deleted(std::shared_ptr<const StoredPost> post, TimeMs at);
+
+  //! Which of `rules` the post matches.
+  static std::vector<const StreamRule*> Match(const std::vector<const StreamRule*>& rules, const StoredPost& post,
+                                              const User& author);
+
+  //! Builds the stages streamed posts go through (StreamDeliveryStages) for `services`; the
+  //! server calls it once it has them, before serving.
+  void Attach(const Services& services);
+  //! Null before Attach, or when there is no stage to run.
+  const Chain* delivery() const { return delivery_.get(); }
+
+  //! Events handed to streams since start (all feeds), for metrics and tests.
+  uint64_t events() const { return events_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Rules;
+  void Deliver(const Subscription& s, StreamEvent event);
+
+  mutable std::mutex mu_;
+  uint64_t next_handle_ = 1;                                // guarded by mu_
+  std::unordered_map<uint64_t, Subscription> streams_;      // guarded by mu_
+  std::shared_ptr<const Rules> rules_;                      // guarded by mu_ (the pointer)
+  std::atomic<uint64_t> events_{0};
+  std::unique_ptr<Chain> delivery_;
+};
+
+}  // namespace sluice

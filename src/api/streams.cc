@@ -1,0 +1,65 @@
+// GET /2/tweets/search/stream and GET /2/tweets/sample/stream: the response is a stream
+// (api/stream_sink.h) whose lines StreamConnection makes.
+
+#include "access/plans.h"
+#include "api/fields.h"
+#include "api/handlers.h"
+#include "api/params.h"
+#include "api/stream_connection.h"
+#include "api/stream_hub.h"
+#include "core/parse.h"
+
+namespace sluice {
+
+namespace {
+
+// X: a reconnecting client may ask for up to 5 minutes of what it missed.
+constexpr int kMaxBackfillMinutes = 5;
+
+Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest& req, StreamFeed feed, RouteId route) {
+  auto params = Params::Parse(req.query);
+  if (!params.ok()) return params.status();
+  if (Status s = params->CheckAllowed({"backfill_minutes", "tweet.fields", "post.fields", "user.fields", "expansions",
+                                       "media.fields", "place.fields", "poll.fields"});
+      !s.ok())
+    return s;
+  StreamConnection::Options options;
+  options.feed = feed;
+  options.route = route;
+  options.app = app;
+  options.plan = ctx.services.plans.Find(app.plan);  // the plan stage found it
+  options.query = std::string(req.query);
+  options.request_id = std::string(req.request_id);
+  if (auto b = params->Get("backfill_minutes")) {
+    auto minutes = ParseInt<int>(*b, 0, kMaxBackfillMinutes);
+    if (!minutes.ok())
+      return InvalidRequest("backfill_minutes", std::string(*b),
+                            "The `backfill_minutes` query parameter value [" + std::string(*b) +
+                                "] is not between 0 and " + std::to_string(kMaxBackfillMinutes));
+    options.backfill_minutes = minutes.value;
+  }
+  auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
+  if (!fields.ok()) return fields.status();
+  options.fields = *fields;
+  StreamHub* hub = ctx.services.streams;
+  if (!hub) return ServiceUnavailable("Streams are not served by this server.", 60);
+  auto connection = std::make_shared<StreamConnection>(ctx.services, ctx.worker, std::move(options));
+  const int max_connections = 1;
+  if (!connection->Subscribe(*hub, max_connections)) return TooManyConnections();
+  ApiResponse response;
+  response.status = 200;
+  response.stream = [connection](std::shared_ptr<StreamSink> sink) { connection->Open(std::move(sink)); };
+  return response;
+}
+
+}  // namespace
+
+Result<ApiResponse> SearchStream(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  return OpenStream(ctx, app, req, StreamFeed::kFiltered, RouteId::kSearchStream);
+}
+
+Result<ApiResponse> SampleStream(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  return OpenStream(ctx, app, req, StreamFeed::kSample, RouteId::kSampleStream);
+}
+
+}  // namespace sluice

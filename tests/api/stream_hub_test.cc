@@ -1,0 +1,155 @@
+// The hub alone: which streams a post reaches (filtered by their app's rules, the sample by id,
+// compliance by deletion), on the stream's own executor, and the per-app connection limit.
+#include "api/stream_hub.h"
+
+#include <gtest/gtest.h>
+
+#include "api/executor.h"
+
+namespace sluice {
+namespace {
+
+class Recorder final : public StreamHub::Subscriber {
+ public:
+  void OnEvent(StreamEvent e) override { events.push_back(std::move(e)); }
+  std::vector<StreamEvent> events;
+};
+
+StreamRule Rule(Id id, Id app, std::string query, std::string tag = "") {
+  auto parsed = ParseSearchQuery(query, kMaxArchiveSearchQueryLength);
+  EXPECT_TRUE(parsed.ok()) << query;
+  return StreamRule{id, app, std::move(tag), query, parsed->root};
+}
+
+std::shared_ptr<const StoredPost> PostOf(Id id, std::string text, std::string lang = "en") {
+  auto p = std::make_shared<StoredPost>();
+  p->post.id = id;
+  p->post.author_id = 7;
+  p->post.text = std::move(text);
+  p->post.lang = std::move(lang);
+  p->post.edit_history = {id};
+  return p;
+}
+
+User Author(bool is_protected = false) {
+  User u;
+  u.id = 7;
+  u.username = "author";
+  u.is_protected = is_protected;
+  return u;
+}
+
+// The first id at or after `from` that is (or is not) in the sample.
+Id SampledId(bool in, Id from = 1000) {
+  while (InSample(from) != in) ++from;
+  return from;
+}
+
+struct HubTest : ::testing::Test {
+  StreamHub hub;
+  QueueExecutor worker;
+
+  std::shared_ptr<Recorder> Open(StreamFeed feed, Id app, int max = 0, uint64_t* handle = nullptr) {
+    auto r = std::make_shared<Recorder>();
+    uint64_t h = hub.Subscribe({feed, app, &worker, r}, max);
+    EXPECT_NE(h, 0u);
+    if (handle) *handle = h;
+    return r;
+  }
+  void Drain() { worker.RunUntil([&] { return worker.pending() == 0; }, std::chrono::seconds(5)); }
+};
+
+TEST_F(HubTest, AFilteredStreamGetsThePostsItsAppsRulesMatchWithTheRulesMatched) {
+  std::vector<StreamRule> rules;
+  rules.push_back(Rule(1, 10, "coffee", "drinks"));
+  rules.push_back(Rule(2, 10, "tea OR coffee lang:en", "hot"));
+  rules.push_back(Rule(3, 20, "coffee"));  // another app's
+  hub.SetRules(std::move(rules));
+  auto mine = Open(StreamFeed::kFiltered, 10);
+  auto theirs = Open(StreamFeed::kFiltered, 30);  // an app without rules gets nothing
+  hub.Published(PostOf(SampledId(false), "good coffee"), Author(), 1);
+  hub.Published(PostOf(SampledId(false, 5000), "just water"), Author(), 2);
+  EXPECT_TRUE(mine->events.empty()) << "delivered on the stream's executor, not the caller's thread";
+  Drain();
+  ASSERT_EQ(mine->events.size(), 1u);
+  std::vector<Id> ids;
+  for (auto* r : mine->events[0].rules) ids.push_back(r->id);
+  EXPECT_EQ(ids, (std::vector<Id>{1, 2}));
+  EXPECT_EQ(mine->events[0].rules[0]->tag, "drinks");
+  EXPECT_TRUE(theirs->events.empty());
+}
+
+TEST_F(HubTest, RulesReplacedWholeApplyToTheNextPost) {
+  hub.SetRules({Rule(1, 10, "coffee")});
+  auto s = Open(StreamFeed::kFiltered, 10);
+  hub.SetRules({Rule(2, 10, "tea")});
+  hub.Published(PostOf(SampledId(false), "coffee"), Author(), 1);
+  hub.Published(PostOf(SampledId(false, 5000), "tea"), Author(), 2);
+  Drain();
+  ASSERT_EQ(s->events.size(), 1u);
+  EXPECT_EQ(s->events[0].rules[0]->id, 2);
+}
+
+TEST_F(HubTest, TheSampleIsOnePercentChosenByIdTheSameForEveryone) {
+  auto a = Open(StreamFeed::kSample, 10);
+  auto b = Open(StreamFeed::kSample, 20);
+  int in = 0;
+  for (Id id = 1'000'000; id < 1'010'000; ++id) {
+    if (InSample(id)) ++in;
+    hub.Published(PostOf(id, "x"), Author(), 1);
+  }
+  Drain();
+  EXPECT_GT(in, 50);   // 1 % of 10,000 ids, not exactly: chosen by a hash of the id
+  EXPECT_LT(in, 150);
+  ASSERT_EQ(a->events.size(), size_t(in));
+  ASSERT_EQ(b->events.size(), size_t(in));
+  for (size_t i = 0; i < a->events.size(); ++i) EXPECT_EQ(a->events[i].post->post.id, b->events[i].post->post.id);
+}
+
+TEST_F(HubTest, AProtectedAccountsPostsAreInNoStream) {
+  hub.SetRules({Rule(1, 10, "coffee")});
+  auto f = Open(StreamFeed::kFiltered, 10);
+  auto s = Open(StreamFeed::kSample, 10);
+  hub.Published(PostOf(SampledId(true), "coffee"), Author(/*is_protected=*/true), 1);
+  Drain();
+  EXPECT_TRUE(f->events.empty());
+  EXPECT_TRUE(s->events.empty());
+}
+
+TEST_F(HubTest, DeletionsReachPostComplianceStreamsOnly) {
+  hub.SetRules({Rule(1, 10, "coffee")});
+  auto f = Open(StreamFeed::kFiltered, 10);
+  auto c = Open(StreamFeed::kPostCompliance, 10);
+  hub.Deleted(PostOf(SampledId(true), "coffee"), 5);
+  Drain();
+  EXPECT_TRUE(f->events.empty());
+  ASSERT_EQ(c->events.size(), 1u);
+  EXPECT_TRUE(c->events[0].deleted);
+  EXPECT_EQ(c->events[0].at, 5);
+}
+
+TEST_F(HubTest, TheConnectionLimitCountsAnAppsOpenStreamsOfOneFeed) {
+  uint64_t first = 0;
+  auto a = Open(StreamFeed::kFiltered, 10, 1, &first);
+  auto refused = std::make_shared<Recorder>();
+  EXPECT_EQ(hub.Subscribe({StreamFeed::kFiltered, 10, &worker, refused}, 1), 0u);
+  auto other_feed = Open(StreamFeed::kSample, 10, 1);
+  auto other_app = Open(StreamFeed::kFiltered, 11, 1);
+  EXPECT_EQ(hub.OpenStreams(10, StreamFeed::kFiltered), 1);
+  hub.Unsubscribe(first);
+  EXPECT_NE(hub.Subscribe({StreamFeed::kFiltered, 10, &worker, refused}, 1), 0u);
+}
+
+TEST_F(HubTest, AStreamGoneBeforeItsEventRunsIsSkipped) {
+  hub.SetRules({Rule(1, 10, "coffee")});
+  auto s = Open(StreamFeed::kFiltered, 10);
+  hub.Published(PostOf(SampledId(false), "coffee"), Author(), 1);
+  std::weak_ptr<Recorder> weak = s;
+  s.reset();
+  Drain();  // the posted event finds no subscriber: nothing runs, nothing crashes
+  EXPECT_TRUE(weak.expired());
+  EXPECT_EQ(hub.events(), 1u);
+}
+
+}  // namespace
+}  // namespace sluice
