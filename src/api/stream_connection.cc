@@ -149,7 +149,34 @@ void StreamConnection::Finish(std::string last_line) {
   if (sink_) sink_->End(std::move(last_line));
 }
 
+std::optional<StreamEvent> StreamConnection::MaybeTrap(const StreamEvent& event) {
+  if (!services_.traps || event.trap || !last_sent_ || event.post->post.id <= last_sent_->post.id) return std::nullopt;
+  if (options_.feed == StreamFeed::kFiltered && event.rules.empty()) return std::nullopt;
+  ApiContext ctx{services_, worker_, worker_.store, services_.config, services_.ids, services_.clock.NowMs(),
+                 StoreWriteGeneration(), options_.app.user_id, 0, {}};
+  // As in a page: the trap goes between the post sent last and this one, and matches the rule
+  // this post matched first (the sample has no query: any trap text will do).
+  std::vector<StoredPost> rows{*event.post, *last_sent_};
+  const SearchNode* query = options_.feed == StreamFeed::kFiltered ? &event.rules.front()->root : nullptr;
+  const Id trap = services_.traps->MaybeInject(ctx, options_.app, rows, /*full=*/false, /*newer=*/false, query,
+                                               /*fresh=*/1);
+  if (trap == 0 || rows.size() != 3 || rows[1].post.id != trap) return std::nullopt;
+  StreamEvent t;
+  t.post = std::make_shared<const StoredPost>(std::move(rows[1]));
+  t.at = t.post->post.created_at;
+  t.trap = true;
+  if (query) {
+    t.rules = {event.rules.front()};
+    t.rules_held = event.rules_held;
+  }
+  return t;
+}
+
 void StreamConnection::Deliver(StreamEvent event) {
+  if (auto trap = MaybeTrap(event)) {
+    queue_.push_front(std::move(event));
+    event = std::move(*trap);
+  }
   const TimeMs now = services_.clock.NowMs();
   std::vector<StoredPost> rows{*event.post};
   auto rendered = RenderPostsEnvelope(worker_.store, now, rows, /*single=*/true, options_.fields, {}, nullptr);
@@ -159,6 +186,9 @@ void StreamConnection::Deliver(StreamEvent event) {
     return Next();
   }
   if (options_.feed == StreamFeed::kFiltered) AppendMember(rendered->body, MatchingRules(event.rules));
+  // A trap is ledgered as its app's, never counted or billed (as in a page).
+  if (event.trap) TrapInjector::MarkTrapDelivered(*rendered, event.post->post.id);
+  else last_sent_ = event.post;
   const Chain* chain = hub_ ? hub_->delivery() : nullptr;
   auto send = [self = shared_from_this()](ApiResponse r) {
     self->busy_ = false;

@@ -70,7 +70,9 @@ class StreamConnection final : public StreamHub::Subscriber, public std::enable_
   std::deque<StreamEvent> queue_;
   bool busy_ = false;    // a delivery is in the stages
   bool closed_ = false;
-  Id last_delivered_ = 0;  // the newest post sent (a trap goes between it and the next)
+  std::shared_ptr<const StoredPost> last_sent_;  // the newest post sent: a trap goes between it and the next
+  //! A trap record to send before `event` (its rules', or none for the sample), if one is drawn.
+  std::optional<StreamEvent> MaybeTrap(const StreamEvent& event);
   std::string method_ = "GET", path_;  // the views of the records' request
 };
 

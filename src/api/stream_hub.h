@@ -50,6 +50,7 @@ struct StreamEvent {
   bool deleted = false;  // a deletion (compliance streams): post holds its id, author and time
   TimeMs at = 0;         // when it was published or deleted
   std::vector<const StreamRule*> rules;  // kept alive by `rules_held`
+  bool trap = false;     // post is a trap record (TrapInjector) for this stream's app
   std::shared_ptr<const void> rules_held;
 };
 

@@ -136,8 +136,9 @@ bool TrapInjector::Eligible(ApiContext& ctx, Id app, size_t rows) {
 }
 
 Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer,
-                             const SearchNode* query) {
-  if (model_.empty() || !Eligible(ctx, app.id, rows.size())) return 0;
+                             const SearchNode* query, size_t fresh) {
+  if (fresh == 0) fresh = rows.size();
+  if (model_.empty() || !Eligible(ctx, app.id, fresh)) return 0;
   // A full page drops its far end after the insertion: the trap never goes next to it, so
   // the page's ends (and its tokens) stay real posts. Gaps (i, i + 1) for i in [first, end).
   const size_t first_gap = full && newer ? 1 : 0;
@@ -148,7 +149,7 @@ Id TrapInjector::MaybeInject(ApiContext& ctx, const App& app, std::vector<Stored
   // same page asked again the same answer (a page that got one shows it again: RenderPage).
   const uint64_t page_draw = Mix64(key_ ^ Mix64(uint64_t(app.id) ^ Mix64(uint64_t(rows.front().post.id) ^
                                                                            Mix64(uint64_t(rows.back().post.id)))));
-  if (double(page_draw >> 11) / double(1ULL << 53) * double(every_posts_) >= double(rows.size())) return 0;
+  if (double(page_draw >> 11) / double(1ULL << 53) * double(every_posts_) >= double(fresh)) return 0;
   // A page whose query no trap can match gets none (api/trap_query.h).
   std::vector<TrapRequirements> alternatives;
   if (query) {

@@ -42,9 +42,11 @@ class TrapInjector {
   //! added (also on any storage error: a page is never refused for a trap). A page refused
   //! afterwards (cap, credits) keeps its trap stored: it was sent to no one and is in no
   //! record, so it can be in no leak and is never counted; deleting it would only let its
-  //! counter be handed out twice.
+  //! counter be handed out twice. `fresh`: how many of `rows` this call delivers (0: all); a
+  //! stream passes the post it is about to send and, as its neighbour only, the one it sent
+  //! before (fresh 1), so a stream gets traps at the rate a page does.
   Id MaybeInject(ApiContext& ctx, const App& app, std::vector<StoredPost>& rows, bool full, bool newer,
-                 const SearchNode* query = nullptr);
+                 const SearchNode* query = nullptr, size_t fresh = 0);
 
   //! The stored trap as a post, for rendering (and for its owner's lookups).
   static StoredPost AsPost(const StoredTrap& trap);
