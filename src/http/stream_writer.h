@@ -170,19 +170,15 @@ class StreamWriter final : public StreamSink, public std::enable_shared_from_thi
     boost::asio::post(stream_.get_executor(), std::exchange(on_close_, nullptr));
   }
 
-  // Starts the next write when none is pending: what is left of the last one and every line
-  // queued since, as one buffer.
+  // Starts the next write when none is pending: what the socket left of the last buffer, else
+  // every line queued since, as one buffer. (The rest of a partial write is not moved to join
+  // the queue: for a slow reader that would copy the whole queue on every write.)
   void Flush() {
     if (write_pending_ || closed_) return;
     if (written_ == writing_.size()) {
       writing_.clear();
       written_ = 0;
       writing_.swap(pending_);
-    } else if (!pending_.empty()) {
-      writing_.erase(0, written_);
-      written_ = 0;
-      writing_.append(pending_);
-      pending_.clear();
     }
     if (writing_.empty()) {
       if (!open_) Close(why_);  // all written, the last chunk included
