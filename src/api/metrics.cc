@@ -50,6 +50,16 @@ std::string Metrics::Render(const Ledger* ledger) const {
   out += "sluice_requests_waiting " + std::to_string(waiting_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP sluice_requests_waiting_max The most requests ever waiting at once.\n# TYPE sluice_requests_waiting_max gauge\n";
   out += "sluice_requests_waiting_max " + std::to_string(waiting_max_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP sluice_streams_open Streaming responses open now (connections sending a stream).\n"
+         "# TYPE sluice_streams_open gauge\n";
+  out += "sluice_streams_open " + std::to_string(streams_open_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP sluice_stream_disconnects_total Streams ended, by reason: the client closed, the server ended it, "
+         "its reader was too slow (past server.stream_buffer_bytes), took nothing for server.send_timeout_ms, or the "
+         "server drained.\n# TYPE sluice_stream_disconnects_total counter\n";
+  static constexpr const char* kStreamEnds[] = {"client_closed", "ended", "slow_reader", "send_timeout", "draining"};
+  static_assert(std::size(kStreamEnds) == size_t(StreamEnd::kCount));
+  for (size_t i = 0; i < std::size(kStreamEnds); ++i)
+    out += std::string("sluice_stream_disconnects_total{reason=\"") + kStreamEnds[i] + "\"} " + n(stream_ends_[i]) + "\n";
   if (ledger) {
     uint64_t appended = ledger->AppendedSize(), durable = ledger->DurableSize();
     out += "# HELP sluice_ledger_records Records appended and durable.\n# TYPE sluice_ledger_records gauge\n";

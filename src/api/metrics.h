@@ -20,6 +20,10 @@ class Metrics {
  public:
   //! What became of a connection, at the acceptor or when it ended early.
   enum class Connection { kAccepted, kOverCap, kAcceptFailed, kTimedOut, kCount };
+  //! Why a stream (api/stream_sink.h) ended: the client closed it; the server ended it (End);
+  //! its reader fell past server.stream_buffer_bytes (X's SlowReader); its reader took no byte
+  //! for server.send_timeout_ms; the server drained.
+  enum class StreamEnd { kClientClosed, kEnded, kSlowReader, kSendTimeout, kDraining, kCount };
   //! One response: its route (nullopt: none matched, "unmatched") and status (100..599;
   //! others are counted as 599).
   void CountRequest(std::optional<RouteId> route, int status);
@@ -33,6 +37,12 @@ class Metrics {
   //! returned an error: out of descriptors...), kTimedOut (a header, body or response past its
   //! deadline, or a kept-alive connection past idle_timeout_ms).
   void CountConnection(Connection c) { Add(connections_[size_t(c)]); }
+  //! A stream's connection opened (its head is being sent) / closed, and why it ended.
+  void StreamOpened() { streams_open_.fetch_add(1, std::memory_order_relaxed); }
+  void StreamClosed(StreamEnd why) {
+    streams_open_.fetch_sub(1, std::memory_order_relaxed);
+    Add(stream_ends_[size_t(why)]);
+  }
   //! Requests a stage holds waiting (Verdict::Wait), now; and the most there ever were at once.
   void WaitBegan();
   void WaitEnded() { waiting_.fetch_sub(1, std::memory_order_relaxed); }
@@ -51,6 +61,8 @@ class Metrics {
   Counter lookup_hits_{0}, lookup_misses_{0};
   std::array<Counter, size_t(Connection::kCount)> connections_{};
   std::atomic<int64_t> waiting_{0}, waiting_max_{0};
+  std::atomic<int64_t> streams_open_{0};
+  std::array<Counter, size_t(StreamEnd::kCount)> stream_ends_{};
 };
 
 }  // namespace sluice

@@ -35,7 +35,9 @@ class StreamSink {
   //! Bytes queued and not yet taken by the socket.
   virtual size_t queued_bytes() const = 0;
   //! `fn` runs once, on the worker, when the stream closes for any reason (client gone, End,
-  //! too slow, server draining). Set it once, before the first Send.
+  //! too slow, server draining). Set it once, before the first Send. It is posted, never run
+  //! inside Send or End, as soon as the stream stops taking lines (its last bytes may still be
+  //! on their way); set after that, it is posted at once.
   virtual void OnClose(std::function<void()> fn) = 0;
 };
 

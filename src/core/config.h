@@ -22,6 +22,11 @@ struct ServerConfig {
   int64_t max_connections = 0;          // open connections; 0: from RLIMIT_NOFILE (DefaultMaxConnections)
   int64_t drain_timeout_ms = 10'000;    // SIGTERM: how long in-flight requests may take
   int64_t lookup_cache_entries = 10'000;  // per worker, rendered GET /2/tweets/:id responses; 0: none
+  // A stream (api/stream_sink.h): bytes queued for a reader that does not take them, past
+  // which it is disconnected as too slow (X's SlowReader); and the keep-alive "\r\n" after
+  // this long with nothing sent (X: 20 s).
+  int64_t stream_buffer_bytes = 1 << 20;
+  int64_t stream_keepalive_ms = 20'000;
   std::string tls_cert;                 // PEM files; both set = HTTPS
   std::string tls_key;
 };

@@ -30,6 +30,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kCorruption: return "Corruption";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kUsage: return "Usage";
+    case StatusCode::kTooManyConnections: return "TooManyConnections";
   }
   return "Unknown";
 }
@@ -118,6 +119,9 @@ Status UnsupportedAuthentication(std::string message) {
 
 Status MissingScope(std::string message) { return Status(StatusCode::kMissingScope, std::move(message)); }
 
+Status TooManyConnections() {
+  return Status(StatusCode::kTooManyConnections, "This stream is currently at the maximum allowed connection limit.");
+}
 Status TooManyRequests() { return Status(StatusCode::kRateLimited, "Too Many Requests"); }
 
 Status TooManyConnections() {

@@ -43,6 +43,7 @@ enum class StatusCode : uint8_t {
   kCorruption,            // stored data (the ledger) is damaged
   kIOError,               // a system call on a file failed
   kUsage,                 // a command-line or config-file error: the message is the whole story
+  kTooManyConnections,    // a stream is at its connection limit (the plan's; X's ConnectionException)
 };
 
 //! The code's name without the k, e.g. "Conflict" (logs and test output).
@@ -124,6 +125,9 @@ Status UnsupportedAuthentication(std::string message);
 Status MissingScope(std::string message);
 //! The rate limit (X's body has a fixed message).
 Status TooManyRequests();
+//! A stream already has the connections its plan allows (X's 429 ConnectionException,
+//! connection_issue TooManyConnections, with X's fixed message).
+Status TooManyConnections();
 //! The monthly post cap of the project's product (X's fixed message).
 Status UsageCapExceeded();
 //! A pay-per-use project whose prepaid balance cannot cover a response. Both amounts are

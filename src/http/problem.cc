@@ -132,6 +132,14 @@ Problem ToProblem(const Status& s) {
       p.headers.emplace_back("Retry-After", std::to_string(d.retry_after_seconds));
       return p;
     }
+    case StatusCode::kTooManyConnections: {
+      // X's body: title ConnectionException, its own type base (kStreamProblemBase), and
+      // connection_issue TooManyConnections.
+      Problem p = Make(429, "", "ConnectionException", m);
+      p.type = std::string(kStreamProblemBase) + "streaming-connection";
+      p.fields.emplace_back("connection_issue", "TooManyConnections");
+      return p;
+    }
     case StatusCode::kOk:
       return Make(500, "internal-error", "Internal Error", "An ok status was sent as an error");
     case StatusCode::kInternal:
@@ -141,6 +149,31 @@ Problem ToProblem(const Status& s) {
       break;
   }
   return Make(500, "internal-error", "Internal Error", m);
+}
+
+std::string OperationalDisconnectLine(std::string_view disconnect_type, std::string_view detail) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("errors");
+  w.BeginArray();
+  w.BeginObject();
+  w.Member("title", "operational-disconnect");
+  w.Member("disconnect_type", disconnect_type);
+  w.Member("detail", detail);
+  w.Member("type", std::string(kStreamProblemBase) + "operational-disconnect");
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  return w.Take() + "\r\n";
+}
+
+std::string SlowReaderDisconnect() {
+  return OperationalDisconnectLine("SlowReader",
+                                   "This stream has been disconnected because your client was reading too slowly.");
+}
+
+std::string ServerRestartDisconnect() {
+  return OperationalDisconnectLine("OperationalDisconnect", "This stream has been disconnected for operational reasons.");
 }
 
 ApiResponse ProblemResponse(const Status& status) {

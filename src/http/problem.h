@@ -29,11 +29,25 @@ struct Problem {
 };
 
 inline constexpr std::string_view kProblemBase = "https://api.x.com/2/problems/";
+//! X's streaming problems (operational-disconnect, streaming-connection) carry this base in
+//! X's own bodies and in its OpenAPI's mapping, not api.x.com: clients that match the type
+//! match this one.
+inline constexpr std::string_view kStreamProblemBase = "https://api.twitter.com/2/problems/";
 
 //! The problem X sends for `status`; the detail is status.message(). Codes without an X
 //! counterpart (internal, corruption, I/O, a usage error that reached HTTP, or an ok Status
 //! by mistake) are a 500 internal-error.
 Problem ToProblem(const Status& status);
+
+//! X's operational-disconnect problem as the last line of a stream (JSON and "\r\n"), the
+//! shape X's docs show: {"errors":[{"title":"operational-disconnect","disconnect_type":...,
+//! "detail":...,"type":".../operational-disconnect"}]}. `disconnect_type` is one of X's
+//! (OperationalDisconnect, SlowReader, ...).
+std::string OperationalDisconnectLine(std::string_view disconnect_type, std::string_view detail);
+//! The line a stream whose reader fell past server.stream_buffer_bytes gets (SlowReader).
+std::string SlowReaderDisconnect();
+//! The line every open stream gets when the server drains (OperationalDisconnect).
+std::string ServerRestartDisconnect();
 
 //! ToProblem(status) as a response: application/problem+json, with the problem's headers.
 ApiResponse ProblemResponse(const Status& status);

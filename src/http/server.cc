@@ -34,6 +34,7 @@
 #include "http/problem.h"
 #include "http/request.h"
 #include "http/router.h"
+#include "http/stream_writer.h"
 #include "http/wire.h"
 
 namespace sluice {
@@ -52,7 +53,8 @@ struct Worker;
 class SessionBase {
  public:
   virtual ~SessionBase() = default;
-  //! Closes the connection if it is waiting for a new request.
+  //! Closes the connection if it is waiting for a new request; ends its stream if it sends one
+  //! (X's operational disconnect, then the connection closes).
   virtual void CloseIfIdle() = 0;
 };
 
@@ -102,8 +104,9 @@ std::string RequestId(Worker& w) {
   return id;
 }
 
+// `stream_end`: for a stream, why it ended (logged when it closes).
 void AccessLog(std::string_view id, const http::request<http::string_body>& req, int status, size_t bytes,
-               std::chrono::steady_clock::duration took) {
+               std::chrono::steady_clock::duration took, std::string_view stream_end = {}) {
   JsonWriter w;
   w.BeginObject();
   w.Member("time", FormatTime(SystemClock::Instance().NowMs()));
@@ -114,6 +117,7 @@ void AccessLog(std::string_view id, const http::request<http::string_body>& req,
   w.MemberInt("status", status);
   w.MemberInt("bytes", int64_t(bytes));
   w.MemberInt("us", std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  if (!stream_end.empty()) w.Member("stream_end", stream_end);
   w.EndObject();
   spdlog::get("access")->info(w.str());
 }
@@ -141,6 +145,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void CloseIfIdle() override {
+    if (auto w = stream_writer_.lock()) return w->Drain();
     if (idle_) beast::get_lowest_layer(stream_).cancel();
   }
 
@@ -210,6 +215,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   // The response to the request parser_ holds (read whole): kept alive unless draining.
   void Respond(ApiResponse r) {
+    if (r.stream && r.status == 200) return OpenStream(std::move(r));
     const auto& req = parser_->get();
     Respond(std::move(r), req.keep_alive() && !worker_.draining, request_id_, &req);
   }
@@ -225,6 +231,31 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       self->Expire(self->config_.server.header_timeout_ms);  // pipelined: the next request has begun
       self->ReadHeader();
     });
+  }
+
+  // A streaming response: the connection goes to a StreamWriter, which writes the head and
+  // then what the handler's StreamOpen sends. This session lives on (its request is what the
+  // access log names, when the stream closes) until the writer has finished.
+  void OpenStream(ApiResponse r) {
+    StreamOpen open = std::move(r.stream);
+    StreamLimits limits{size_t(config_.server.stream_buffer_bytes), config_.server.stream_keepalive_ms,
+                        config_.server.send_timeout_ms};
+    auto writer = StreamWriter<Stream>::Start(
+        std::move(stream_), StreamHeadBytes(r, request_id_), limits, SystemClock::Instance(), *worker_.metrics,
+        [self = this->shared_from_this()](Metrics::StreamEnd why, uint64_t bytes) {
+          if (!self->config_.log.access_log) return;
+          static constexpr std::string_view kEnds[] = {"client_closed", "ended", "slow_reader", "send_timeout", "draining"};
+          AccessLog(self->request_id_, self->parser_->get(), 200, size_t(bytes), std::chrono::steady_clock::now() - self->started_,
+                    kEnds[size_t(why)]);
+        });
+    stream_writer_ = writer;
+    if (worker_.draining) writer->Drain();  // answered while draining: the client learns why it ends
+    try {
+      open(writer);
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: stream: {}", request_id_, e.what());
+      writer->End("");
+    }
   }
 
   void Close() {
@@ -244,6 +275,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::chrono::steady_clock::time_point started_;
   std::string request_id_;  // of the request being answered (its ApiRequest's views point here)
   bool idle_ = false;
+  std::weak_ptr<StreamWriter<Stream>> stream_writer_;  // set once the response is a stream; stream_ is then its
   ConnectionSlot slot_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <sstream>
 
 namespace sluice {
 
@@ -39,6 +40,36 @@ std::string ResponseBytes(ApiResponse r, bool keep_alive, std::string_view reque
     });
   } while (!ec && !sr.is_done());
   return out;  // a string body cannot fail to serialize
+}
+
+std::string StreamHeadBytes(const ApiResponse& r, std::string_view request_id) {
+  http::response<http::empty_body> res(http::status(r.status), 11);
+  res.set(http::field::content_type, r.content_type);
+  res.set("x-request-id", request_id);
+  for (auto& [k, v] : r.headers) res.insert(k, v);
+  res.keep_alive(false);
+  res.chunked(true);
+  std::ostringstream out;  // once per stream: Beast's header printer is plenty
+  out << res.base();
+  return std::move(out).str();
+}
+
+size_t ChunkBytes(size_t n) {
+  if (n == 0) return 0;
+  size_t digits = 1;
+  for (size_t v = n >> 4; v != 0; v >>= 4) ++digits;
+  return digits + 2 + n + 2;
+}
+
+void AppendChunk(std::string& out, std::string_view data) {
+  if (data.empty()) return;
+  char hex[16];
+  int i = 16;
+  for (size_t v = data.size(); v != 0; v >>= 4) hex[--i] = "0123456789abcdef"[v & 0xf];
+  out.append(hex + i, size_t(16 - i));
+  out.append("\r\n");
+  out.append(data);
+  out.append("\r\n");
 }
 
 }  // namespace sluice

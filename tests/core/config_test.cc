@@ -75,6 +75,8 @@ TEST(Config, ExampleFileIsValidAndHoldsTheDefaults) {
   EXPECT_EQ(c->server.send_timeout_ms, defaults.server.send_timeout_ms);
   EXPECT_EQ(c->server.idle_timeout_ms, defaults.server.idle_timeout_ms);
   EXPECT_EQ(c->server.max_connections, defaults.server.max_connections);
+  EXPECT_EQ(c->server.stream_buffer_bytes, defaults.server.stream_buffer_bytes);
+  EXPECT_EQ(c->server.stream_keepalive_ms, defaults.server.stream_keepalive_ms);
   EXPECT_EQ(c->ledger.checkpoint_keep_all_hours, defaults.ledger.checkpoint_keep_all_hours);
   EXPECT_EQ(c->ledger.checkpoint_keep_hourly_days, defaults.ledger.checkpoint_keep_hourly_days);
 }
@@ -110,6 +112,20 @@ TEST(Config, ReadsTheSlowClientLimits) {
   EXPECT_EQ(defaults.server.header_timeout_ms, 10000);
   EXPECT_EQ(defaults.server.body_timeout_ms, 10000);
   EXPECT_EQ(defaults.server.max_connections, 0);  // from the file limit
+}
+
+TEST(Config, ReadsAndChecksTheStreamLimits) {
+  auto c = ParseConfig("[server]\nstream_buffer_bytes = 65536\nstream_keepalive_ms = 50\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->server.stream_buffer_bytes, 65536);
+  EXPECT_EQ(c->server.stream_keepalive_ms, 50);
+  Config defaults;
+  EXPECT_EQ(defaults.server.stream_buffer_bytes, 1 << 20);
+  EXPECT_EQ(defaults.server.stream_keepalive_ms, 20000);  // X's keep-alive
+  EXPECT_EQ(ParseConfig("[server]\nstream_buffer_bytes = 0\n", "a.toml").status().message(),
+            "a.toml: key 'server.stream_buffer_bytes' must be 1024..1073741824");
+  EXPECT_EQ(ParseConfig("[server]\nstream_keepalive_ms = 0\n", "a.toml").status().message(),
+            "a.toml: key 'server.stream_keepalive_ms' must be 1..3600000");
 }
 
 TEST(Config, RejectsBadSlowClientLimits) {

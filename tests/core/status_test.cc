@@ -43,6 +43,7 @@ TEST(Status, CarriesItsCodeAndMessage) {
   EXPECT_EQ(IOError("x").code(), StatusCode::kIOError);
   EXPECT_EQ(InternalError("x").code(), StatusCode::kInternal);
   EXPECT_EQ(TooManyRequests().code(), StatusCode::kRateLimited);
+  EXPECT_EQ(TooManyConnections().code(), StatusCode::kTooManyConnections);
   EXPECT_EQ(UsageCapExceeded().code(), StatusCode::kUsageCapped);
   EXPECT_EQ(Unauthorized().code(), StatusCode::kUnauthorized);
 }

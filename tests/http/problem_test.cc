@@ -88,5 +88,30 @@ TEST(ProblemResponse, CarriesTheHeadersOfItsKind) {
   EXPECT_TRUE(ProblemResponse(NotFound("x")).headers.empty());
 }
 
+// X's connection-limit refusal of a stream: its 429 ConnectionException, with X's type base.
+TEST(ProblemResponse, TooManyConnectionsIsXsConnectionException) {
+  ApiResponse r = ProblemResponse(TooManyConnections());
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  EXPECT_EQ(r.body, R"({"title":"ConnectionException","detail":"This stream is currently at the maximum allowed connection limit.",)"
+                    R"("type":"https://api.twitter.com/2/problems/streaming-connection","status":429,)"
+                    R"("connection_issue":"TooManyConnections"})");
+  EXPECT_TRUE(r.headers.empty());
+}
+
+// The last line of a stream the server ends: X's operational-disconnect shape, one line.
+TEST(OperationalDisconnect, IsXsErrorsArrayAsOneLine) {
+  EXPECT_EQ(OperationalDisconnectLine("UpstreamOperationalDisconnect", "gone"),
+            R"({"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect",)"
+            R"("detail":"gone","type":"https://api.twitter.com/2/problems/operational-disconnect"}]})"
+            "\r\n");
+  EXPECT_EQ(SlowReaderDisconnect(),
+            OperationalDisconnectLine("SlowReader", "This stream has been disconnected because your client was reading too slowly."));
+  EXPECT_EQ(ServerRestartDisconnect(),
+            OperationalDisconnectLine("OperationalDisconnect", "This stream has been disconnected for operational reasons."));
+  std::string line = SlowReaderDisconnect();
+  EXPECT_EQ(line.find('\n'), line.size() - 1);  // one line: nothing in it ends a line early
+}
+
 }  // namespace
 }  // namespace sluice
