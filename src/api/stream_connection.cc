@@ -86,8 +86,7 @@ void StreamConnection::OnEvent(StreamEvent event) {
   if (queue_.size() >= kMaxQueuedEvents) {
     spdlog::info("stream of app {} ({}): {} events behind, disconnected", options_.app.id, options_.request_id,
                  queue_.size());
-    return Finish(ErrorLine(services_.error_response(
-        StreamDisconnected("ConnectionTooSlow", "This stream was disconnected: the client is not keeping up with it."))));
+    return Finish(ErrorLine(services_.error_response(StreamTooSlow())));
   }
   queue_.push_back(std::move(event));
   Next();

@@ -30,7 +30,6 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kCorruption: return "Corruption";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kUsage: return "Usage";
-    case StatusCode::kTooManyConnections: return "TooManyConnections";
   }
   return "Unknown";
 }
@@ -124,14 +123,14 @@ Status TooManyConnections() {
 }
 Status TooManyRequests() { return Status(StatusCode::kRateLimited, "Too Many Requests"); }
 
-Status TooManyConnections() {
-  return Status(StatusCode::kTooManyConnections, "This stream is currently at the maximum allowed connection limit.");
-}
-
 Status StreamDisconnected(std::string disconnect_type, std::string message) {
   auto d = std::make_shared<StatusDetail>();
   d->reason = std::move(disconnect_type);
   return Status(StatusCode::kStreamDisconnected, std::move(message), std::move(d));
+}
+
+Status StreamTooSlow() {
+  return StreamDisconnected("SlowReader", "This stream has been disconnected because your client was reading too slowly.");
 }
 
 Status UsageCapExceeded() { return Status(StatusCode::kUsageCapped, "Usage cap exceeded: Monthly product cap"); }

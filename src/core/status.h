@@ -36,14 +36,13 @@ enum class StatusCode : uint8_t {
   kRateLimited,           // the app is past its endpoint's rate limit
   kUsageCapped,           // the project is past its monthly post cap
   kCreditsExhausted,      // the prepaid balance cannot cover the response (balance, price)
-  kTooManyConnections,    // the app has its plan's number of stream connections open
+  kTooManyConnections,    // a stream is at its connection limit (the plan's; X's ConnectionException)
   kStreamDisconnected,    // a stream ended by the server (reason: X's disconnect_type)
   kUnavailable,           // a dependency is busy or failing; retry later (retry_after_seconds)
   kInternal,              // a bug or an unexpected failure
   kCorruption,            // stored data (the ledger) is damaged
   kIOError,               // a system call on a file failed
   kUsage,                 // a command-line or config-file error: the message is the whole story
-  kTooManyConnections,    // a stream is at its connection limit (the plan's; X's ConnectionException)
 };
 
 //! The code's name without the k, e.g. "Conflict" (logs and test output).
@@ -133,12 +132,11 @@ Status UsageCapExceeded();
 //! A pay-per-use project whose prepaid balance cannot cover a response. Both amounts are
 //! integer micro-dollars; the message gives them in dollars.
 Status CreditsExhausted(int64_t balance_micro_usd, int64_t price_micro_usd);
-//! X's 429 for a stream past its connection limit (problems/streaming-connection,
-//! connection_issue TooManyConnections).
-Status TooManyConnections();
 //! X's operational-disconnect problem, the last line of a stream the server ends;
-//! `disconnect_type` is X's ("OperationalDisconnect", "ConnectionTooSlow"...).
+//! `disconnect_type` is X's ("OperationalDisconnect", "SlowReader"...).
 Status StreamDisconnected(std::string disconnect_type, std::string message);
+//! The one for a reader too slow for its stream (disconnect_type SlowReader, X's detail).
+Status StreamTooSlow();
 //! `allow`: the methods the route accepts, e.g. "GET, POST".
 Status MethodNotAllowed(std::string allow);
 Status PayloadTooLarge(std::string message);

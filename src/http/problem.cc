@@ -107,14 +107,11 @@ Problem ToProblem(const Status& s) {
       p.fields.emplace_back("scope", "Product");
       return p;
     }
-    case StatusCode::kTooManyConnections: {
-      Problem p = Make(429, "streaming-connection", "ConnectionException", m);
-      p.fields.emplace_back("connection_issue", "TooManyConnections");
-      return p;
-    }
     case StatusCode::kStreamDisconnected: {
-      // In a stream, after its 200: the status is never sent, the body is the last line.
-      Problem p = Make(200, "operational-disconnect", "operational-disconnect", m);
+      // In a stream, after its 200: the status is never sent; the problem is the last line
+      // (OperationalDisconnectLine).
+      Problem p = Make(200, "", "operational-disconnect", m);
+      p.type = std::string(kStreamProblemBase) + "operational-disconnect";
       p.fields.emplace_back("disconnect_type", d.reason);
       return p;
     }
@@ -152,24 +149,13 @@ Problem ToProblem(const Status& s) {
 }
 
 std::string OperationalDisconnectLine(std::string_view disconnect_type, std::string_view detail) {
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("errors");
-  w.BeginArray();
-  w.BeginObject();
-  w.Member("title", "operational-disconnect");
-  w.Member("disconnect_type", disconnect_type);
-  w.Member("detail", detail);
-  w.Member("type", std::string(kStreamProblemBase) + "operational-disconnect");
-  w.EndObject();
-  w.EndArray();
-  w.EndObject();
-  return w.Take() + "\r\n";
+  return "{\"errors\":[" + ToProblem(StreamDisconnected(std::string(disconnect_type), std::string(detail))).ToJson() +
+         "]}\r\n";
 }
 
 std::string SlowReaderDisconnect() {
-  return OperationalDisconnectLine("SlowReader",
-                                   "This stream has been disconnected because your client was reading too slowly.");
+  const Status s = StreamTooSlow();
+  return OperationalDisconnectLine(s.detail()->reason, s.message());
 }
 
 std::string ServerRestartDisconnect() {

@@ -1,0 +1,177 @@
+// Streams over HTTP against the real binary: the sample stream's posts (which, in what order,
+// as what lines), metering and the cap inside a stream, the connection limit, keep-alive.
+// (Filtered-stream rules: stream_rules_test.cc; many streams and nodes: stream_scale_test.cc.)
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "core/mix.h"
+#include "harness.h"
+#include "stream_client.h"
+
+namespace sluice::testing {
+namespace {
+
+namespace json = boost::json;
+
+// The sample stream's choice (api/stream_hub.h InSample), written again: the test states
+// which posts X-compatible clients must see, not how the server computes it.
+bool Sampled(uint64_t id) { return Mix64(id) % 100 == 0; }
+
+std::string Str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
+
+// A plan with the streams and a read cap of `cap` posts.
+std::string PlansWithCap(int cap) {
+  return R"(
+[plans.streamer]
+title = "Streamer"
+monthly_price_usd = "1.00"
+read_cap = )" + std::to_string(cap) + R"(
+write_cap = 1000000
+max_apps = 1
+uses = ["search", "display"]
+[plans.streamer.limits]
+"POST /2/tweets" = "100000/15m"
+"GET /2/tweets/search/stream" = "100000/15m"
+"GET /2/tweets/sample/stream" = "100000/15m"
+"GET /2/usage/tweets" = "100000/15m"
+)";
+}
+
+class StreamsTest : public ::testing::Test {
+ protected:
+  // Posts `n` posts as the writer; their ids in order.
+  std::vector<std::string> PostMany(int n, const std::string& writer) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      auto r = server_.Request("POST", "/2/tweets", writer, R"({"text":"stream post )" + std::to_string(i) + R"("})");
+      EXPECT_EQ(r.status, 201) << r.body;
+      if (r.status == 201) ids.push_back(Str(r.Json().at("data"), "id"));
+    }
+    return ids;
+  }
+  // Reads data lines until `want` arrived (keep-alives skipped) or the stream ends or stalls.
+  static std::vector<json::value> ReadLines(StreamClient& s, size_t want) {
+    std::vector<json::value> out;
+    while (out.size() < want) {
+      auto line = s.NextLine(std::chrono::seconds(10));
+      if (!line) break;
+      if (line->empty()) continue;
+      out.push_back(json::parse(*line));
+    }
+    return out;
+  }
+
+  SluiceServer server_{20, 50};
+};
+
+TEST_F(StreamsTest, TheSampleStreamDeliversExactlyTheSampledPostsInOrderAndCountsThem) {
+  const std::string reader = server_.CreateApp("sampler", "enterprise");
+  const std::string writer = server_.CreateApp("writer");
+  server_.Start();
+  StreamClient stream(server_.port(), "/2/tweets/sample/stream?tweet.fields=author_id,created_at&expansions=author_id",
+                      reader);
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  EXPECT_EQ(stream.headers().at("transfer-encoding"), "chunked");
+  EXPECT_EQ(stream.headers().count("x-rate-limit-remaining"), 1u);
+  std::vector<std::string> expected;
+  for (const std::string& id : PostMany(400, writer))
+    if (Sampled(std::stoull(id))) expected.push_back(id);
+  ASSERT_FALSE(expected.empty()) << "400 posts, none sampled: the test needs more";
+  auto lines = ReadLines(stream, expected.size());
+  ASSERT_EQ(lines.size(), expected.size());
+  std::set<std::string> users;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const json::value& data = lines[i].at("data");
+    EXPECT_EQ(Str(data, "id"), expected[i]);
+    EXPECT_NE(Str(data, "text").find("stream post"), std::string::npos);
+    EXPECT_FALSE(Str(data, "created_at").empty());
+    EXPECT_EQ(Str(lines[i].at("includes").at("users").at(0), "id"), Str(data, "author_id"));
+    EXPECT_FALSE(lines[i].as_object().contains("matching_rules")) << "the sample stream has no rules";
+  }
+  // No line beyond them: the other posts are not in the sample.
+  auto more = stream.NextLine(std::chrono::milliseconds(300));
+  EXPECT_TRUE(!more || more->empty()) << *more;
+  // Every streamed post counts against the reader's cap, as a search result does.
+  auto usage = server_.Get("/2/usage/tweets", reader);
+  ASSERT_EQ(usage.status, 200) << usage.body;
+  EXPECT_EQ(Str(usage.Json().at("data"), "project_usage"), std::to_string(expected.size()));
+  stream.Close();
+  EXPECT_EQ(server_.Stop(), 0);
+}
+
+TEST_F(StreamsTest, ASecondConnectionPastThePlansLimitIsRefusedWithXsConnectionException) {
+  const std::string reader = server_.CreateApp("sampler", "enterprise");
+  server_.Start();
+  StreamClient first(server_.port(), "/2/tweets/sample/stream", reader);
+  ASSERT_EQ(first.status(), 200);
+  StreamClient second(server_.port(), "/2/tweets/sample/stream", reader);
+  EXPECT_EQ(second.status(), 429);
+  auto body = json::parse(second.body());
+  EXPECT_EQ(Str(body, "title"), "ConnectionException");
+  EXPECT_EQ(Str(body, "connection_issue"), "TooManyConnections");
+  EXPECT_EQ(Str(body, "type"), "https://api.twitter.com/2/problems/streaming-connection");
+  // Once the first goes, a new connection is taken (the server notices the close).
+  first.Close();
+  bool reconnected = false;
+  for (int i = 0; i < 50 && !reconnected; ++i) {
+    StreamClient again(server_.port(), "/2/tweets/sample/stream", reader);
+    reconnected = again.status() == 200;
+    if (!reconnected) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(reconnected);
+  EXPECT_EQ(server_.Stop(), 0);
+}
+
+TEST_F(StreamsTest, AnIdleStreamSendsKeepAlivesAndABadParameterIsA400) {
+  const std::string reader = server_.CreateApp("sampler", "enterprise");
+  const std::string config = server_.data_dir() + "/keepalive.toml";
+  std::ofstream(config) << "[server]\nstream_keepalive_ms = 200\n";
+  server_.Start({"--config", config});
+  StreamClient bad(server_.port(), "/2/tweets/sample/stream?backfill_minutes=6", reader);
+  EXPECT_EQ(bad.status(), 400) << bad.body();
+  StreamClient stream(server_.port(), "/2/tweets/sample/stream", reader);
+  ASSERT_EQ(stream.status(), 200);
+  for (int i = 0; i < 3; ++i) {
+    auto line = stream.NextLine(std::chrono::seconds(5));
+    ASSERT_TRUE(line.has_value()) << "no keep-alive within 5 s";
+    EXPECT_EQ(*line, "");
+  }
+  EXPECT_EQ(server_.Stop(), 0);
+}
+
+TEST_F(StreamsTest, AStreamThatReachesTheCapEndsWithXsUsageCapProblem) {
+  const std::string plans = server_.data_dir() + "/plans.toml";
+  const std::string config = server_.data_dir() + "/capped.toml";
+  std::ofstream(plans) << PlansWithCap(2);
+  std::ofstream(config) << "[plans]\nfile = \"" << plans << "\"\n";
+  auto created = RunSluice({"apps", "create", "--data", server_.data_dir(), "--config", config, "--name", "capped",
+                            "--plan", "streamer"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string reader = Str(json::parse(created.out), "bearer_token");
+  auto w = RunSluice({"apps", "create", "--data", server_.data_dir(), "--config", config, "--name", "w", "--plan",
+                      "streamer"});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  const std::string writer = Str(json::parse(w.out), "bearer_token");
+  server_.Start({"--config", config});
+  StreamClient stream(server_.port(), "/2/tweets/sample/stream", reader);
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  size_t sampled = 0;
+  while (sampled < 3)
+    for (const std::string& id : PostMany(100, writer)) sampled += Sampled(std::stoull(id));
+  auto lines = ReadLines(stream, 3);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_TRUE(lines[0].as_object().contains("data"));
+  EXPECT_TRUE(lines[1].as_object().contains("data"));
+  const json::value& error = lines[2].at("errors").at(0);
+  EXPECT_EQ(Str(error, "title"), "UsageCapExceeded");
+  EXPECT_FALSE(stream.NextLine(std::chrono::seconds(5)).has_value());
+  EXPECT_TRUE(stream.ended()) << "the stream ends after the cap's problem";
+  EXPECT_EQ(server_.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace sluice::testing
