@@ -58,4 +58,9 @@ Result<ApiResponse> HideReply(ApiContext&, const App&, const ApiRequest&, std::s
 Result<ApiResponse> FollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
 Result<ApiResponse> UnfollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view source_user_id);
 
+// stream_rules.cc: the filtered stream's rules, the app's own (X: app-only bearer token)
+Result<ApiResponse> AddOrDeleteStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetStreamRuleCounts(ApiContext&, const App&, const ApiRequest&, std::string_view);
+
 }  // namespace sluice

@@ -45,6 +45,9 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kSearchAll: return SearchAll;
     case RouteId::kCountAll: return CountAll;
     case RouteId::kSearchUsers: return SearchUsers;
+    case RouteId::kAddOrDeleteStreamRules: return AddOrDeleteStreamRules;
+    case RouteId::kGetStreamRules: return GetStreamRules;
+    case RouteId::kGetStreamRuleCounts: return GetStreamRuleCounts;
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:
     case RouteId::kOAuthToken:
