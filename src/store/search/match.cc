@@ -1,5 +1,6 @@
 #include "store/search/match.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/search_tokens.h"
@@ -27,13 +28,27 @@ std::string Padded(const std::vector<std::string>& tokens) {
 }
 
 // FTS5: a string with no token matches nothing.
-bool HoldsTokens(const std::string& padded, std::string_view value) {
-  const std::string tokens = SearchTokensJoined(value);
+bool HoldsJoined(const std::string& padded, std::string_view tokens) {
   if (tokens.empty()) return false;
   // " " + tokens + " " found in padded, without building the needle.
   for (size_t at = padded.find(tokens); at != std::string::npos; at = padded.find(tokens, at + 1))
     if (padded[at - 1] == ' ' && at + tokens.size() < padded.size() && padded[at + tokens.size()] == ' ') return true;
   return false;
+}
+
+// Joined tokens in a post: one token is looked up in the post's sorted tokens, several (a
+// phrase) searched for in its padded text.
+bool HoldsTokens(const std::string& padded, const std::vector<std::string_view>& set, const SearchNode& n) {
+  if (!n.tokens_joined) return HoldsJoined(padded, SearchTokensJoined(n.value));
+  if (n.value.find(' ') != std::string::npos) return HoldsJoined(padded, n.value);
+  return !n.value.empty() && std::binary_search(set.begin(), set.end(), std::string_view(n.value));
+}
+
+std::vector<std::string_view> SortedSet(const std::vector<std::string>& tokens) {
+  std::vector<std::string_view> out(tokens.begin(), tokens.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 template <typename List, typename Get>
@@ -80,6 +95,8 @@ SearchSubject::SearchSubject(const SearchFacts& f)
   url_tokens_ = SearchTokens(expanded);
   words_ = Padded(tokens_);
   urls_ = Padded(url_tokens_);
+  token_set_ = SortedSet(tokens_);
+  url_token_set_ = SortedSet(url_tokens_);
 }
 
 bool SearchSubject::Matches(const SearchNode& root) const { return Eval(root); }
@@ -100,9 +117,9 @@ bool SearchSubject::Eval(const SearchNode& n) const {
       return n.children.empty() || !Eval(n.children.front());
     case Kind::kTerm:
     case Kind::kPhrase:
-      return HoldsTokens(words_, n.value);
+      return HoldsTokens(words_, token_set_, n);
     case Kind::kUrl:
-      return HoldsTokens(urls_, n.value);
+      return HoldsTokens(urls_, url_token_set_, n);
     case Kind::kHashtag:
       return AnyTag(e.hashtags, n.value, [](const auto& h) -> std::string_view { return h.tag; });
     case Kind::kCashtag:

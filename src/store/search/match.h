@@ -45,6 +45,8 @@ struct SearchFacts {
 class SearchSubject {
  public:
   explicit SearchSubject(const SearchFacts& facts);
+  SearchSubject(const SearchSubject&) = delete;  // its token sets view its own tokens
+  SearchSubject& operator=(const SearchSubject&) = delete;
   bool Matches(const SearchNode& root) const;
   const SearchFacts& facts() const { return facts_; }
   //! The text's tokens (core/search_tokens.h), in text order, repeats kept.
@@ -58,6 +60,7 @@ class SearchSubject {
 
   const SearchFacts& facts_;
   std::vector<std::string> tokens_, url_tokens_;
+  std::vector<std::string_view> token_set_, url_token_set_;  // sorted, unique: one token's test
   std::string words_, urls_;  // the tokens joined, padded with spaces: " a b "
   Entities entities_;
 };

@@ -7,10 +7,15 @@
 //! its own: it only leaves out rules that cannot match. A rule with no such set (a negation
 //! alone, or only is:/has:/bio:/emoji clauses) is checked against every post.
 //!
+//! Rules with the same query (several apps following one hashtag) are verified once per post.
+//! An AND with two clauses of one key each is indexed under both: a post holding only one of
+//! them is not a candidate.
+//!
 //! Immutable once built: Match is const and safe to call from any number of threads at once.
 //! A change of rules is a new index (Build), swapped in by its owner.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +35,8 @@ struct IndexedRule {
   std::string tag;   // "" when none
   SearchNode query;  // the parsed rule value (ParseSearchQuery)
 };
+
+class SearchSubject;
 
 //! The keys of the index. A post offers, per kind, the values MatchesSearch compares.
 enum class RuleKeyKind : uint8_t {
@@ -56,14 +63,45 @@ struct RequiredKeys {
   std::vector<std::pair<RuleKeyKind, std::string>> keys;
 };
 
+//! How often posts hold each key, counted over a sample of posts (the stream hub's recent
+//! ones): what lets an AND be indexed under its rarest child. Not thread-safe while adding;
+//! const use is.
+class KeyFrequencies {
+ public:
+  void Add(const SearchSubject& post);
+  //! The share of the sampled posts holding the key, never 0 (an unseen key counts half a post).
+  double Share(RuleKeyKind kind, std::string_view key) const;
+  int64_t posts() const { return posts_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  int64_t posts_ = 0;
+  std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> counts_[size_t(RuleKeyKind::kCount)];
+};
+
 //! The required-term set of `query` (exposed for tests). AND takes its cheapest child's set,
-//! OR the union of its children's (always if one of them is), NOT is always.
-RequiredKeys RequiredKeysOf(const SearchNode& query);
+//! OR the union of its children's (always if one of them is), NOT is always. A set's cost is
+//! the sum of its keys' shares in `frequencies` when given, else a fixed guess (a language is
+//! common, a word of two letters or less more common than a longer one).
+RequiredKeys RequiredKeysOf(const SearchNode& query, const KeyFrequencies* frequencies = nullptr);
+
+//! Calls `visit(kind, key)` for every key `post` holds, as RuleIndex::Match looks them up.
+void ForEachKey(const SearchSubject& post, const std::function<void(RuleKeyKind, std::string_view)>& visit);
 
 class RuleIndex {
  public:
-  //! Builds the index over `rules` (any order; ids unique). Never fails.
-  static std::shared_ptr<const RuleIndex> Build(std::vector<IndexedRule> rules);
+  RuleIndex() = default;
+  RuleIndex(const RuleIndex&) = delete;  // its groups point into its rules
+  RuleIndex& operator=(const RuleIndex&) = delete;
+
+  //! Builds the index over `rules` (any order; ids unique). Never fails. Each query's keyword,
+  //! phrase and url values are rewritten as their tokens (SearchNode::tokens_joined): they
+  //! match the same posts, without tokenizing the rule again at each post.
+  static std::shared_ptr<const RuleIndex> Build(std::vector<IndexedRule> rules,
+                                                const KeyFrequencies* frequencies = nullptr);
 
   //! The rules `post` matches, ordered by (app_id, rule_id). Pointers into this index: valid
   //! while it lives. Thread-safe.
@@ -72,7 +110,9 @@ class RuleIndex {
   std::vector<const IndexedRule*> Match(const SearchSubject& post) const;
 
   size_t size() const { return rules_.size(); }
-  //! How many rules are checked against every post (no required-term set).
+  //! How many distinct queries the rules hold (each verified at most once per post).
+  size_t distinct_queries() const { return groups_.size(); }
+  //! How many distinct queries are checked against every post (no required-term set).
   size_t always_checked() const { return always_.size(); }
   const std::vector<IndexedRule>& rules() const { return rules_; }
 
@@ -85,9 +125,19 @@ class RuleIndex {
 
   void Look(RuleKeyKind kind, std::string_view key, std::vector<uint32_t>& out) const;
 
-  std::vector<IndexedRule> rules_;  // sorted by (app_id, rule_id): an index is a position
-  Postings postings_[size_t(RuleKeyKind::kCount)];
-  std::vector<uint32_t> always_;
+  //! Rules with one query: verified once, then every rule of it matches.
+  struct Group {
+    const SearchNode* query;      // the first rule's
+    std::vector<uint32_t> rules;  // positions in rules_
+    bool exact = false;           // a post holding its key matches it: nothing to verify
+    uint8_t need = 1;             // keys a post must hold: 2 for an AND indexed under two of its
+                                  // clauses (one key each), so that one alone verifies nothing
+  };
+
+  std::vector<IndexedRule> rules_;  // sorted by (app_id, rule_id): a rule is a position
+  std::vector<Group> groups_;
+  Postings postings_[size_t(RuleKeyKind::kCount)];  // key -> groups
+  std::vector<uint32_t> always_;                    // groups
 };
 
 }  // namespace sluice
