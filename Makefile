@@ -83,6 +83,7 @@ bench: deps build
 	$(BUILD)/bench/seed_bench
 	$(BUILD)/bench/ledger_bench
 	$(BUILD)/bench/api_bench
+	$(BUILD)/bench/rule_index_bench
 	bash bench/http_bench.sh
 	bash bench/cluster_bench.sh
 

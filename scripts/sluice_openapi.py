@@ -60,9 +60,14 @@ QUERY = {
     "GET /2/users/:id/followers": GRAPH_USERS,
     "GET /2/users/:id/following": GRAPH_USERS,
     "GET /2/license/:plan": ["format"],
+    "POST /2/tweets/search/stream/rules": ["dry_run", "delete_all"],
+    "GET /2/tweets/search/stream/rules": ["ids", "max_results", "pagination_token"],
+    "GET /2/tweets/search/stream/rules/counts": ["rules_count.fields"],
 }
 REQUIRED = {"query", "ids", "usernames"}
+NOT_REQUIRED = {"GET /2/tweets/search/stream/rules": {"ids"}}  # optional there, unlike elsewhere
 INTEGER = {"max_results", "days"}
+BOOLEAN = {"dry_run", "delete_all"}
 
 # Problems Sluice sends that X's document's Problem union leaves out, and Sluice's own.
 PROBLEM = {"type": "string"}
@@ -128,6 +133,30 @@ SLUICE_SCHEMAS = {
                                "properties": {"post_read": PROBLEM, "user_read": PROBLEM, "post_create": PROBLEM}},
                 "terms": {"type": "string"},
             }}},
+    },
+    "SluiceStreamRulesProblem": {
+        "description": "A rule not added or not deleted (POST /2/tweets/search/stream/rules), as X reports them: "
+                       "a duplicate (with the id of the rule holding the value), an invalid rule (details), the "
+                       "rule cap, a rule to delete that does not exist.",
+        "type": "object", "required": ["type", "title"],
+        "properties": {"type": {"type": "string", "enum": [
+                           "https://api.x.com/2/problems/duplicate-rules", "https://api.x.com/2/problems/invalid-rules",
+                           "https://api.x.com/2/problems/rule-cap", "https://api.x.com/2/problems/invalid-request"]},
+                       "title": PROBLEM, "detail": PROBLEM, "value": PROBLEM,
+                       "id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+                       "details": {"type": "array", "items": {"type": "string"}},
+                       "errors": {"type": "array", "items": {"type": "object"}}},
+    },
+    "SluiceUpdateRulesResponse": {
+        "description": "X's UpdateRulesResponse, its errors being the rules' problems; also the body of the 400 "
+                       "for an invalid rule or the rule cap (nothing is changed then).",
+        "type": "object",
+        "properties": {
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/UpdateRulesResponseData"}},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/SluiceStreamRulesProblem"}},
+            "meta": {"type": "object", "required": ["sent", "summary"],
+                     "properties": {"sent": {"type": "string"}, "summary": {"type": "object"}}},
+        },
     },
     "SluiceOpenApiDocument": {
         "description": "This document.",
@@ -207,8 +236,9 @@ def parameters(endpoint, pattern):
     for name in re.findall(r":(\w+)", pattern):
         out.append({"name": name, "in": "path", "required": True, "schema": {"type": "string"}})
     for name in QUERY.get(endpoint, []):
-        p = {"name": name, "in": "query", "schema": {"type": "integer" if name in INTEGER else "string"}}
-        if name in REQUIRED:
+        kind = "integer" if name in INTEGER else "boolean" if name in BOOLEAN else "string"
+        p = {"name": name, "in": "query", "schema": {"type": kind}}
+        if name in REQUIRED and name not in NOT_REQUIRED.get(endpoint, set()):
             p["required"] = True
         out.append(p)
     return out
@@ -237,6 +267,14 @@ def build():
                 op["requestBody"] = copy.deepcopy(x_op["requestBody"])  # X's, as Sluice takes it
         else:
             sys.exit(f"sluice_openapi.py: {endpoint} is neither X's (not in {X_EXTRACT}) nor described in SLUICE")
+        if endpoint == "POST /2/tweets/search/stream/rules":
+            # X's document types the rules' problems as its Problem union, which lacks them.
+            rules = {"application/json": {"schema": {"$ref": "#/components/schemas/SluiceUpdateRulesResponse"}}}
+            op["responses"]["200"]["content"] = rules
+            op["responses"]["400"] = {"description": "A rule is invalid or past the plan's rule cap: nothing changed "
+                                                     "(application/json); or the request is (a problem).",
+                                      "content": copy.deepcopy(rules) | problem_default()["content"]}
+            op["responses"]["400"]["content"]["application/json"] = copy.deepcopy(rules["application/json"])
         params = parameters(endpoint, pattern)
         if params:
             op["parameters"] = params

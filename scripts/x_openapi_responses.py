@@ -27,6 +27,8 @@ PATHS = [
     "/2/users/{source_user_id}/following/{target_user_id}",
     # Streams (issue 16).
     "/2/tweets/search/stream", "/2/tweets/sample/stream",
+    # The filtered stream's rules (issue 16).
+    "/2/tweets/search/stream/rules", "/2/tweets/search/stream/rules/counts",
 ]
 METHODS = ["get", "post", "put", "delete", "patch"]
 

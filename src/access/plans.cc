@@ -24,6 +24,9 @@ constexpr std::string_view kDefaultPlansToml =
 bool IsAiUse(std::string_view use) { return use == "ai-input" || use == "ai-train"; }
 
 constexpr int64_t kMaxApps = 10000;
+constexpr int64_t kMaxStreamRules = 1000000;
+constexpr int64_t kMaxStreamRuleLength = 4096;  // X's OpenAPI: a query is at most 4,096 characters
+constexpr int64_t kMaxStreamConnections = 1000;
 constexpr size_t kMaxDollarDigits = 12;  // $999,999,999,999 in micro-dollars fits int64
 
 std::string Join(const std::vector<std::string>& v) {
@@ -110,6 +113,11 @@ class PlanReader {
       plan_.max_apps = int(*v);  // in range, so fits
       return Status::Ok();
     }
+    if (key == "stream_rules") return set(toml_.Integer(Full(key), n, 1, kMaxStreamRules), plan_.stream_rules);
+    if (key == "stream_rule_length")
+      return set(toml_.Integer(Full(key), n, 1, kMaxStreamRuleLength), plan_.stream_rule_length);
+    if (key == "stream_connections")
+      return set(toml_.Integer(Full(key), n, 1, kMaxStreamConnections), plan_.stream_connections);
     if (key == "pay_per_use") return set(toml_.Bool(Full(key), n), plan_.pay_per_use);
     if (key == "uses") return ReadUses(key, n);
     if (key == "limits") return ReadLimits(key, n, plan_.limits, plan_.limit_index);
@@ -161,6 +169,16 @@ class PlanReader {
         return Bad("pay_per_use", "needs post_read_usd, user_read_usd and post_create_usd");
       if (!plan_.pay_per_use && seen_.count(price)) return Bad(price, "needs pay_per_use = true");
     }
+    const int streams = int(seen_.count("stream_rules") + seen_.count("stream_rule_length") +
+                            seen_.count("stream_connections"));
+    if (streams != 0 && streams != 3)
+      return Bad(seen_.count("stream_rules") ? "stream_rules" : seen_.count("stream_rule_length") ? "stream_rule_length"
+                                                                                                 : "stream_connections",
+                 "needs stream_rules, stream_rule_length and stream_connections together");
+    for (RouteId r : {RouteId::kAddOrDeleteStreamRules, RouteId::kGetStreamRules, RouteId::kGetStreamRuleCounts})
+      if (plan_.Offers(r) && streams == 0)
+        return Bad("limits", "has \"" + std::string(EndpointName(r)) +
+                                 "\": the plan then needs stream_rules, stream_rule_length and stream_connections");
     if (plan_.overage_post_read_price && plan_.name.rfind("enterprise", 0) != 0)
       return Bad("overage_post_read_usd", "is allowed on enterprise plans only (names starting with 'enterprise')");
     return Status::Ok();

@@ -50,6 +50,10 @@ struct Plan {
   MicroUsd user_read_price = 0;
   MicroUsd post_create_price = 0;
   std::optional<MicroUsd> overage_post_read_price;  // reads past the cap billed instead of refused
+  //! The filtered stream (issue 16), all three set or none (0: the plan has no filtered stream).
+  int64_t stream_rules = 0;        // rules per app
+  int64_t stream_rule_length = 0;  // characters (code points) per rule value
+  int64_t stream_connections = 0;  // streams open at once per app
   //! By RouteId: the index of its limit in `limits`, -1 when none (filled when the plan loads).
   std::array<int8_t, kRouteCount> limit_index = MakeNoLimits();
   std::array<int8_t, kRouteCount> user_limit_index = MakeNoLimits();  // the same for `user_limits`

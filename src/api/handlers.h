@@ -61,5 +61,9 @@ Result<ApiResponse> UnfollowUser(ApiContext&, const App&, const ApiRequest&, std
 // streams.cc: the response is a stream (api/stream_connection.h)
 Result<ApiResponse> SearchStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> SampleStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
+// stream_rules.cc: the filtered stream's rules, the app's own (X: app-only bearer token)
+Result<ApiResponse> AddOrDeleteStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetStreamRuleCounts(ApiContext&, const App&, const ApiRequest&, std::string_view);
 
 }  // namespace sluice

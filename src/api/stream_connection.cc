@@ -33,13 +33,13 @@ void AppendMember(std::string& body, std::string_view member) {
   body += '}';
 }
 
-std::string MatchingRules(const std::vector<const StreamRule*>& rules) {
+std::string MatchingRules(const std::vector<const IndexedRule*>& rules) {
   JsonWriter w;
   w.Key("matching_rules");
   w.BeginArray();
-  for (const StreamRule* r : rules) {
+  for (const IndexedRule* r : rules) {
     w.BeginObject();
-    w.Member("id", std::to_string(r->id));
+    w.Member("id", std::to_string(r->rule_id));
     w.Member("tag", r->tag);
     w.EndObject();
   }
@@ -99,17 +99,29 @@ void StreamConnection::Backfill() {
   // not a scan of every post; a post matched by several rules is sent once, with all of them.
   if (options_.feed != StreamFeed::kFiltered || options_.backfill_minutes <= 0 || !hub_) return;
   const TimeMs now = services_.clock.NowMs();
-  auto [rules, held] = hub_->RulesOf(options_.app.id);
+  auto index = hub_->rules();
+  if (!index) return;
+  // The app's rules as the index holds them (sorted by app), each searched as its stored value.
+  auto stored = worker_.store.StreamRules(options_.app.id);
+  if (!stored.ok()) {
+    spdlog::warn("stream of app {}: no backfill, rules not read: {}", options_.app.id, stored.status().message());
+    return;
+  }
   std::map<Id, StreamEvent> found;
-  for (const StreamRule* rule : rules) {
-    SearchQuery query{rule->value, rule->root};
+  for (const IndexedRule& rule : index->rules()) {
+    if (rule.app_id != options_.app.id) continue;
+    std::string value;
+    for (const auto& r : *stored)
+      if (r.id == rule.rule_id) value = r.value;
+    auto query = ParseSearchQuery(value, 4096);
+    if (!query.ok()) continue;  // deleted since the index was built
     PageRequest page;
     page.start_time = now - TimeMs(options_.backfill_minutes) * 60'000;
     page.limit = 100;
     for (size_t total = 0; total < kMaxQueuedEvents;) {
-      auto posts = worker_.store.Search(query, page);
+      auto posts = worker_.store.Search(*query, page);
       if (!posts.ok()) {
-        spdlog::warn("stream of app {}: backfill of rule {} failed: {}", options_.app.id, rule->id,
+        spdlog::warn("stream of app {}: backfill of rule {} failed: {}", options_.app.id, rule.rule_id,
                      posts.status().message());
         break;
       }
@@ -119,10 +131,10 @@ void StreamConnection::Backfill() {
         StreamEvent& e = found[p.post.id];
         if (!e.post) {
           e.at = p.post.created_at;
-          e.rules_held = held;
+          e.rules_held = index;
           e.post = std::make_shared<const StoredPost>(std::move(p));
         }
-        e.rules.push_back(rule);
+        e.rules.push_back(&rule);
       }
       total += posts->size();
       if (!more || posts->empty()) break;
@@ -156,7 +168,7 @@ std::optional<StreamEvent> StreamConnection::MaybeTrap(const StreamEvent& event)
   // As in a page: the trap goes between the post sent last and this one, and matches the rule
   // this post matched first (the sample has no query: any trap text will do).
   std::vector<StoredPost> rows{*event.post, *last_sent_};
-  const SearchNode* query = options_.feed == StreamFeed::kFiltered ? &event.rules.front()->root : nullptr;
+  const SearchNode* query = options_.feed == StreamFeed::kFiltered ? &event.rules.front()->query : nullptr;
   const Id trap = services_.traps->MaybeInject(ctx, options_.app, rows, /*full=*/false, /*newer=*/false, query,
                                                /*fresh=*/1);
   if (trap == 0 || rows.size() != 3 || rows[1].post.id != trap) return std::nullopt;

@@ -2,20 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
 #include "api/stream_connection.h"
 #include "core/mix.h"
 #include "store/search/match.h"
 
 namespace sluice {
 
-bool InSample(Id post_id) { return Mix64(uint64_t(post_id)) % 100 == 0; }
+// The longest rule any plan may allow (plans.h: stream_rule_length is at most 4,096): rules are
+// checked against their plan's length when added.
+constexpr size_t kMaxStreamRuleQueryLength = 4096;
 
-// Every app's rules, grouped by app; replaced whole (SetRules), never changed in place, so an
-// event may point at its rules for as long as it holds the snapshot.
-struct StreamHub::Rules {
-  std::vector<StreamRule> all;
-  std::unordered_map<Id, std::vector<const StreamRule*>> by_app;
-};
+bool InSample(Id post_id) { return Mix64(uint64_t(post_id)) % 100 == 0; }
 
 StreamHub::~StreamHub() = default;
 
@@ -52,46 +53,81 @@ int StreamHub::OpenStreams() const {
   return int(streams_.size());
 }
 
-void StreamHub::SetRules(std::vector<StreamRule> rules) {
-  auto next = std::make_shared<Rules>();
-  next->all = std::move(rules);
-  for (const StreamRule& r : next->all) next->by_app[r.app].push_back(&r);
+void StreamHub::SetRules(std::shared_ptr<const RuleIndex> rules) {
   std::lock_guard lock(mu_);
-  rules_ = std::move(next);
+  rules_ = std::move(rules);
 }
 
-std::pair<std::vector<const StreamRule*>, std::shared_ptr<const void>> StreamHub::RulesOf(Id app) const {
-  std::shared_ptr<const Rules> rules;
-  {
-    std::lock_guard lock(mu_);
-    rules = rules_;
+std::shared_ptr<const RuleIndex> StreamHub::rules() const {
+  std::lock_guard lock(mu_);
+  return rules_;
+}
+
+Status StreamHub::RefreshRules(Store& store) {
+  std::lock_guard refresh(refresh_mu_);
+  auto version = store.StreamRulesVersion();  // before the rules: a change after it is seen next time
+  if (!version.ok()) return version.status();
+  if (*version == rules_version_) return Status::Ok();
+  auto stored = store.AllStreamRules();
+  if (!stored.ok()) return stored.status();
+  std::vector<IndexedRule> rules;
+  rules.reserve(stored->size());
+  for (auto& r : *stored) {
+    auto parsed = ParseSearchQuery(r.value, kMaxStreamRuleQueryLength);
+    if (!parsed.ok()) {
+      spdlog::warn("stream rule {} of app {} no longer parses, left out: {}", r.id, r.app_id, parsed.status().message());
+      continue;
+    }
+    rules.push_back({r.id, r.app_id, std::move(r.tag), std::move(parsed->root)});
   }
-  if (!rules) return {};
-  auto it = rules->by_app.find(app);
-  if (it == rules->by_app.end()) return {{}, rules};
-  return {it->second, rules};
+  SetRules(RuleIndex::Build(std::move(rules)));
+  rules_version_ = *version;
+  return Status::Ok();
 }
 
-std::vector<const StreamRule*> StreamHub::Match(const std::vector<const StreamRule*>& rules, const StoredPost& p,
-                                                const User& author) {
-  std::vector<const StreamRule*> matched;
-  if (rules.empty()) return matched;
+SearchFacts StreamHub::FactsOf(const StoredPost& p, const std::vector<User>& users, Id retweeted_author) {
   const Post& post = p.post;
-  SearchFacts facts;
-  facts.text = post.note_text.empty() ? std::string_view(post.text) : std::string_view(post.note_text);
-  facts.lang = post.lang;
-  facts.reply = post.Reference(ReferenceType::kRepliedTo).has_value();
-  facts.retweet = post.Reference(ReferenceType::kRetweeted).has_value();
-  facts.quote = post.Reference(ReferenceType::kQuoted).has_value();
-  facts.verified = author.verified_type != VerifiedType::kNone;
-  facts.nullcast = post.nullcast;
-  for (const StreamRule* r : rules)
-    if (MatchesSearch(r->root, facts)) matched.push_back(r);
-  return matched;
+  auto user = [&](Id id) -> const User* {
+    for (const User& u : users)
+      if (u.id == id) return &u;
+    return nullptr;
+  };
+  SearchFacts f;
+  f.text = post.note_text.empty() ? std::string_view(post.text) : std::string_view(post.note_text);
+  f.lang = post.lang;
+  f.reply = post.Reference(ReferenceType::kRepliedTo).has_value();
+  f.retweet = post.Reference(ReferenceType::kRetweeted).has_value();
+  f.quote = post.Reference(ReferenceType::kQuoted).has_value();
+  f.nullcast = post.nullcast;
+  f.author_id = post.author_id;
+  if (const User* a = user(post.author_id)) {
+    f.verified = a->verified_type != VerifiedType::kNone;
+    f.author_username = a->username;
+    f.author_description = a->description;
+  }
+  if (post.in_reply_to_user_id) {
+    f.in_reply_to_user_id = *post.in_reply_to_user_id;
+    if (const User* u = user(*post.in_reply_to_user_id)) f.in_reply_to_username = u->username;
+  }
+  if (retweeted_author) {
+    f.retweeted_user_id = retweeted_author;
+    if (const User* u = user(retweeted_author)) f.retweeted_username = u->username;
+  }
+  f.conversation_id = post.conversation_id;
+  f.replied_to_id = post.Reference(ReferenceType::kRepliedTo).value_or(0);
+  f.quoted_id = post.Reference(ReferenceType::kQuoted).value_or(0);
+  return f;
 }
 
 void StreamHub::Announce(Store& store, const PostChange& change) {
   if (OpenStreams() == 0) return;
+  // Rules changed on another node show within kRulesPollMs (this node's own at once).
+  const TimeMs steady = TimeMs(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch()).count());
+  if (steady - rules_checked_.load(std::memory_order_relaxed) >= kRulesPollMs) {
+    rules_checked_.store(steady, std::memory_order_relaxed);
+    if (Status s = RefreshRules(store); !s.ok()) spdlog::warn("streams: rules not reloaded: {}", s.message());
+  }
   const Id id = change.post_id;
   auto posts = store.GetPosts(std::span<const Id>(&id, 1));
   if (!posts.ok() || posts->empty()) {
@@ -100,28 +136,52 @@ void StreamHub::Announce(Store& store, const PostChange& change) {
   }
   auto post = std::make_shared<const StoredPost>(std::move(posts->front()));
   if (change.deleted) return Deleted(std::move(post), change.at);
-  const Id author_id = post->post.author_id;
-  auto authors = store.GetUsers(std::span<const Id>(&author_id, 1));
-  if (!authors.ok() || authors->empty()) {
-    if (!authors.ok()) spdlog::warn("streams: author of post {} not read: {}", id, authors.status().message());
+  // The accounts the rules may name: the author, the one replied to, the reposted post's author.
+  std::vector<Id> user_ids{post->post.author_id};
+  if (post->post.in_reply_to_user_id) user_ids.push_back(*post->post.in_reply_to_user_id);
+  Id retweeted_author = 0;
+  if (auto reposted = post->post.Reference(ReferenceType::kRetweeted)) {
+    auto source = store.GetPosts(std::span<const Id>(&*reposted, 1));
+    if (source.ok() && !source->empty()) user_ids.push_back(retweeted_author = source->front().post.author_id);
+  }
+  auto users = store.GetUsers(user_ids);
+  if (!users.ok()) {
+    spdlog::warn("streams: the accounts of post {} not read: {}", id, users.status().message());
     return;
   }
-  Published(std::move(post), authors->front(), change.at);
+  const User* author = nullptr;
+  for (const User& u : *users)
+    if (u.id == post->post.author_id) author = &u;
+  if (!author) return;
+  const SearchFacts facts = FactsOf(*post, *users, retweeted_author);
+  Published(post, *author, change.at, &facts);
 }
 
-void StreamHub::Published(std::shared_ptr<const StoredPost> post, const User& author, TimeMs at) {
+void StreamHub::Published(std::shared_ptr<const StoredPost> post, const User& author, TimeMs at,
+                          const SearchFacts* facts) {
   // X streams what an app-only token may read: a protected account's posts are not in them.
   if (author.is_protected || author.synthetic || post->post.IsEarlierVersion()) return;
   std::vector<Subscription> streams;
-  std::shared_ptr<const Rules> rules;
+  std::shared_ptr<const RuleIndex> rules;
+  bool filtered = false;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [handle, s] : streams_)
-      if (s.feed == StreamFeed::kFiltered || s.feed == StreamFeed::kSample) streams.push_back(s);
+    for (const auto& [handle, s] : streams_) {
+      if (s.feed != StreamFeed::kFiltered && s.feed != StreamFeed::kSample) continue;
+      filtered |= s.feed == StreamFeed::kFiltered;
+      streams.push_back(s);
+    }
     rules = rules_;
   }
+  // Matched once for every app (the index), only when a filtered stream is open.
+  std::vector<const IndexedRule*> matched;
+  const std::vector<User> just_author{author};  // what a `facts` made here views
+  if (filtered && rules) {
+    std::optional<SearchFacts> own;
+    if (!facts) facts = &own.emplace(FactsOf(*post, just_author, 0));
+    matched = rules->Match(*facts);
+  }
   const bool sampled = InSample(post->post.id);
-  std::unordered_map<Id, std::vector<const StreamRule*>> matched;  // by app: each app's rules matched once
   for (const Subscription& s : streams) {
     StreamEvent e;
     e.post = post;
@@ -129,15 +189,11 @@ void StreamHub::Published(std::shared_ptr<const StoredPost> post, const User& au
     if (s.feed == StreamFeed::kSample) {
       if (!sampled) continue;
     } else {
-      if (!rules) continue;
-      auto it = matched.find(s.app);
-      if (it == matched.end()) {
-        auto app_rules = rules->by_app.find(s.app);
-        it = matched.emplace(s.app, app_rules == rules->by_app.end() ? std::vector<const StreamRule*>{}
-                                                                     : Match(app_rules->second, *post, author)).first;
-      }
-      if (it->second.empty()) continue;
-      e.rules = it->second;
+      // Match orders by (app, rule): the app's are one run.
+      auto first = std::lower_bound(matched.begin(), matched.end(), s.app,
+                                    [](const IndexedRule* r, Id app) { return r->app_id < app; });
+      for (auto it = first; it != matched.end() && (*it)->app_id == s.app; ++it) e.rules.push_back(*it);
+      if (e.rules.empty()) continue;
       e.rules_held = rules;
     }
     Deliver(s, std::move(e));

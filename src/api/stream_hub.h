@@ -24,6 +24,7 @@
 
 #include "api/exchange.h"
 #include "store/search/query.h"
+#include "store/search/rule_index.h"
 
 namespace sluice {
 
@@ -35,23 +36,14 @@ enum class StreamFeed : uint8_t {
   kUserCompliance,  // GET /2/users/compliance/stream: account events
 };
 
-//! One filtered-stream rule, parsed.
-struct StreamRule {
-  Id id = 0;
-  Id app = 0;
-  std::string tag;
-  std::string value;  // the query as written
-  SearchNode root;
-};
-
 //! A post a stream is to deliver, with the rules of its app it matched (filtered streams).
 struct StreamEvent {
   std::shared_ptr<const StoredPost> post;
   bool deleted = false;  // a deletion (compliance streams): post holds its id, author and time
   TimeMs at = 0;         // when it was published or deleted
-  std::vector<const StreamRule*> rules;  // kept alive by `rules_held`
+  std::vector<const IndexedRule*> rules;  // its app's rules it matched, kept alive by `rules_held`
   bool trap = false;     // post is a trap record (TrapInjector) for this stream's app
-  std::shared_ptr<const void> rules_held;
+  std::shared_ptr<const RuleIndex> rules_held;
 };
 
 //! The sample stream's share: a post is in it when this holds (1 %, the same on every node
@@ -86,10 +78,16 @@ class StreamHub {
   int OpenStreams(Id app, StreamFeed feed) const;
   int OpenStreams() const;
 
-  //! Replaces every app's rules (the rules' change, on any node, reloads them).
-  void SetRules(std::vector<StreamRule> rules);
-  //! The current rules of `app` (for backfill), and what holds them alive.
-  std::pair<std::vector<const StreamRule*>, std::shared_ptr<const void>> RulesOf(Id app) const;
+  //! Replaces every app's rules.
+  void SetRules(std::shared_ptr<const RuleIndex> rules);
+  //! Rebuilds the rule index from `store` when the rules changed since it was built
+  //! (Store::StreamRulesVersion): at start, after this node's rules endpoint wrote, and at most
+  //! every kRulesPollMs when a post is announced (rules changed on another node). Thread-safe;
+  //! one rebuild at a time. A rule the parser refuses now (it was valid when added) is left out
+  //! and logged.
+  static constexpr TimeMs kRulesPollMs = 250;
+  Status RefreshRules(Store& store);
+  std::shared_ptr<const RuleIndex> rules() const;
 
   //! A post was published or deleted (`change`): reads it, and its author, from `store` (the
   //! caller's: a worker's, or the change feed's) and hands it on, unless no stream is open.
@@ -97,12 +95,13 @@ class StreamHub {
   void Announce(Store& store, const PostChange& change);
   //! A post was published (`author`: its author, for from: and protected accounts) or deleted.
   //! Any thread; never blocks on a stream.
-  void Published(std::shared_ptr<const StoredPost> post, const User& author, TimeMs at);
+  void Published(std::shared_ptr<const StoredPost> post, const User& author, TimeMs at,
+                 const SearchFacts* facts = nullptr);
   void Deleted(std::shared_ptr<const StoredPost> post, TimeMs at);
 
-  //! Which of `rules` the post matches.
-  static std::vector<const StreamRule*> Match(const std::vector<const StreamRule*>& rules, const StoredPost& post,
-                                              const User& author);
+  //! What a post offers the rules: `users` holds its author and, when known, the account it
+  //! replies to and the author of the post it reposts (to:, retweets_of:).
+  static SearchFacts FactsOf(const StoredPost& post, const std::vector<User>& users, Id retweeted_author);
 
   //! Builds the stages streamed posts go through (StreamDeliveryStages) for `services`; the
   //! server calls it once it has them, before serving.
@@ -114,13 +113,15 @@ class StreamHub {
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }
 
  private:
-  struct Rules;
   void Deliver(const Subscription& s, StreamEvent event);
 
   mutable std::mutex mu_;
   uint64_t next_handle_ = 1;                                // guarded by mu_
   std::unordered_map<uint64_t, Subscription> streams_;      // guarded by mu_
-  std::shared_ptr<const Rules> rules_;                      // guarded by mu_ (the pointer)
+  std::shared_ptr<const RuleIndex> rules_;                  // guarded by mu_ (the pointer)
+  std::mutex refresh_mu_;                                   // one rebuild at a time
+  int64_t rules_version_ = -1;                              // guarded by refresh_mu_
+  std::atomic<TimeMs> rules_checked_{0};                    // steady ms of the last version check
   std::atomic<uint64_t> events_{0};
   std::unique_ptr<Chain> delivery_;
 };

@@ -43,8 +43,11 @@ Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest
   options.fields = *fields;
   StreamHub* hub = ctx.services.streams;
   if (!hub) return ServiceUnavailable("Streams are not served by this server.", 60);
+  // The plan's connections per app (X: Pro 1); the sample stream, on plans without the filtered
+  // stream's numbers, one.
+  const int max_connections =
+      options.plan && options.plan->stream_connections > 0 ? int(options.plan->stream_connections) : 1;
   auto connection = std::make_shared<StreamConnection>(ctx.services, ctx.worker, std::move(options));
-  const int max_connections = 1;
   if (!connection->Subscribe(*hub, max_connections)) return TooManyConnections();
   ApiResponse response;
   response.status = 200;

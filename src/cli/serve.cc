@@ -166,6 +166,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   {
     auto probe = OpenStore({config.store_url, c.data, false, pool_size});
     if (!probe.ok()) return Fail(probe.status());
+    if (Status s = streams.RefreshRules(**probe); !s.ok()) return Fail(s);
     if ((*probe)->SharedByNodes()) {
       feed_store = std::move(*probe);
       auto listening = feed_store->ListenForPostChanges(

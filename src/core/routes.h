@@ -57,6 +57,10 @@ enum class RouteId : uint8_t {
   // Streams (api/streams.cc).
   kSearchStream,
   kSampleStream,
+  // The filtered stream's rules (api/stream_rules.cc).
+  kAddOrDeleteStreamRules,
+  kGetStreamRules,
+  kGetStreamRuleCounts,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -123,6 +127,9 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kUnfollowUser, "DELETE", "/2/users/:source_user_id/following/:target_user_id", RouteKind::kApi},
     {RouteId::kSearchStream, "GET", "/2/tweets/search/stream", RouteKind::kApi},
     {RouteId::kSampleStream, "GET", "/2/tweets/sample/stream", RouteKind::kApi},
+    {RouteId::kAddOrDeleteStreamRules, "POST", "/2/tweets/search/stream/rules", RouteKind::kApi},
+    {RouteId::kGetStreamRules, "GET", "/2/tweets/search/stream/rules", RouteKind::kApi},
+    {RouteId::kGetStreamRuleCounts, "GET", "/2/tweets/search/stream/rules/counts", RouteKind::kApi},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},

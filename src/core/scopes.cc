@@ -90,6 +90,9 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kGetReposts:
       return kTweetRead | kUsersRead;
     case RouteId::kGetUsage:
+    case RouteId::kAddOrDeleteStreamRules:  // X: app-only bearer token alone
+    case RouteId::kGetStreamRules:
+    case RouteId::kGetStreamRuleCounts:
     case RouteId::kSearchAll:
     case RouteId::kCountAll:
     case RouteId::kSearchStream:  // X: OAuth 2.0 app-only

@@ -259,6 +259,24 @@ struct UserGrant {
   TimeMs usable_until = 0;
 };
 
+//! A filtered-stream rule (issue 16, POST /2/tweets/search/stream/rules): one app's query.
+struct StreamRule {
+  Id id = 0;          // a snowflake: X's rule ids are numeric strings
+  Id app_id = 0;
+  std::string value;  // the query as the app gave it
+  std::string tag;    // "" when none
+  TimeMs created_at = 0;
+};
+
+//! What AddStreamRules did (or, not writing, would do).
+struct StreamRuleAdd {
+  std::vector<StreamRule> added;       // the rules given that were new, in the order given
+  std::vector<StreamRule> duplicates;  // per rule given with a value the app holds (or given
+                                       // earlier in the same call): the rule holding it
+  int64_t held = 0;                    // the app's rules before the call
+  bool over_cap = false;               // held + added would pass the cap: nothing written
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -495,6 +513,28 @@ class Store {
   virtual Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) = 0;
   //! The unrevoked grants of `user_id` to live apps, oldest first.
   virtual Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) = 0;
+
+  // ---- filtered-stream rules (issue 16; api/stream_rules.cc) ----
+  //! Adds `rules` (ids and times set by the caller, all of app `app_id`) in one transaction
+  //! serialised with every other rule write: a rule whose value the app already holds, or
+  //! that an earlier rule of `rules` has, is a duplicate and is not added; when the app's rules
+  //! and the new ones together pass `cap`, nothing is written (over_cap). `write` false: the
+  //! same answer, nothing written (a dry run).
+  virtual Result<StreamRuleAdd> AddStreamRules(Id app_id, std::span<const StreamRule> rules, int64_t cap,
+                                               bool write) = 0;
+  //! Deletes the app's rules with these ids or these values (exact), in one transaction; returns
+  //! the rules deleted (or, `write` false, that would be), by id. Unknown ones are skipped.
+  virtual Result<std::vector<StreamRule>> DeleteStreamRules(Id app_id, std::span<const Id> ids,
+                                                            std::span<const std::string> values, bool write) = 0;
+  //! The app's rules, by id.
+  virtual Result<std::vector<StreamRule>> StreamRules(Id app_id) = 0;
+  //! Every app's rules, by (app, id): what a node builds its rule index from (rule_index.h).
+  virtual Result<std::vector<StreamRule>> AllStreamRules() = 0;
+  //! Grows with every rule added or deleted, through any connection or node: a node rebuilds
+  //! its index when the version differs from the one it built from (read it before the rules).
+  virtual Result<int64_t> StreamRulesVersion() = 0;
+  //! How many rules each live app of the project holds (apps with none included), by app id.
+  virtual Result<std::vector<std::pair<Id, int64_t>>> StreamRuleCounts(Id project_id) = 0;
 };
 
 //! Changes (grows) after every write committed through any Store of this process: after the

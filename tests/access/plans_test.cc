@@ -271,6 +271,52 @@ TEST(Plans, RejectsPlanThatIsNotATable) {
   EXPECT_EQ(ErrorOf("[plans]\nx = 3\n"), "plans.toml: key 'plans.x' has the wrong type (integer)");
 }
 
+TEST(Plans, ParsesTheFilteredStreamsNumbers) {
+  auto plans = Plans::Parse(std::string(kMinimal) +
+                                "stream_rules = 5\nstream_rule_length = 64\nstream_connections = 2\n"
+                                "[plans.small.limits]\n\"POST /2/tweets/search/stream/rules\" = \"3/15m\"\n",
+                            "plans.toml");
+  ASSERT_TRUE(plans.ok()) << plans.status().message();
+  const Plan& p = *plans->Find("small");
+  EXPECT_EQ(p.stream_rules, 5);
+  EXPECT_EQ(p.stream_rule_length, 64);
+  EXPECT_EQ(p.stream_connections, 2);
+  auto none = Plans::Parse(kMinimal, "plans.toml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->Find("small")->stream_rules, 0);
+}
+
+TEST(Plans, RejectsTheFilteredStreamsNumbersApartOrOutOfRange) {
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "stream_rules = 5\n"),
+            "plans.toml: key 'plans.small.stream_rules' needs stream_rules, stream_rule_length and stream_connections "
+            "together");
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "stream_rules = 5\nstream_rule_length = 5000\nstream_connections = 1\n"),
+            "plans.toml: key 'plans.small.stream_rule_length' must be 1..4096");
+  EXPECT_EQ(ErrorOf(std::string(kMinimal) + "[plans.small.limits]\n\"GET /2/tweets/search/stream/rules\" = \"3/15m\"\n"),
+            "plans.toml: key 'plans.small.limits' has \"GET /2/tweets/search/stream/rules\": the plan then needs "
+            "stream_rules, stream_rule_length and stream_connections");
+}
+
+TEST(PlansDefaults, TheFilteredStreamAsXSellsIt) {
+  const Plans& plans = Plans::Defaults();
+  for (const char* name : {"free", "basic"}) {
+    EXPECT_EQ(plans.Find(name)->stream_rules, 0) << name;
+    EXPECT_FALSE(plans.Find(name)->Offers(RouteId::kAddOrDeleteStreamRules)) << name;
+  }
+  for (const char* name : {"pro", "payg"}) {
+    const Plan& p = *plans.Find(name);
+    EXPECT_EQ(p.stream_rules, 1000) << name;
+    EXPECT_EQ(p.stream_rule_length, 1024) << name;
+    EXPECT_EQ(p.stream_connections, 1) << name;
+    EXPECT_EQ(Limit(p, "POST /2/tweets/search/stream/rules"), 100) << name;
+    EXPECT_EQ(Limit(p, "GET /2/tweets/search/stream/rules"), 450) << name;
+  }
+  for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
+    EXPECT_EQ(plans.Find(name)->stream_rules, 25000) << name;
+    EXPECT_EQ(plans.Find(name)->stream_rule_length, 2048) << name;
+  }
+}
+
 TEST(Plans, RejectsNoPlans) { EXPECT_EQ(ErrorOf(""), "plans.toml: no plans (expected [plans.NAME] tables)"); }
 
 TEST(Plans, LoadNamesAMissingFile) {
@@ -388,8 +434,8 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // pay-per-use (Pro's limits) every one but follows lookup; payg equals Pro.
   const Plan& payg = *plans.Find("payg");
   EXPECT_EQ(basic.limits.size(), 18u);
-  ASSERT_EQ(pro.limits.size(), 22u);
-  ASSERT_EQ(payg.limits.size(), 22u);
+  ASSERT_EQ(pro.limits.size(), 25u);
+  ASSERT_EQ(payg.limits.size(), 25u);
   // The filtered stream from Pro up (50 connection attempts per 15 minutes, X's figure); the
   // sample stream on Enterprise only.
   EXPECT_EQ(Limit(pro, "GET /2/tweets/search/stream"), 50);
@@ -403,7 +449,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 32u) << name;
+    ASSERT_EQ(e.limits.size(), 35u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;

@@ -15,11 +15,13 @@ class Recorder final : public StreamHub::Subscriber {
   std::vector<StreamEvent> events;
 };
 
-StreamRule Rule(Id id, Id app, std::string query, std::string tag = "") {
+IndexedRule Rule(Id id, Id app, std::string query, std::string tag = "") {
   auto parsed = ParseSearchQuery(query, kMaxArchiveSearchQueryLength);
   EXPECT_TRUE(parsed.ok()) << query;
-  return StreamRule{id, app, std::move(tag), query, parsed->root};
+  return IndexedRule{id, app, std::move(tag), parsed->root};
 }
+
+std::shared_ptr<const RuleIndex> Rules(std::vector<IndexedRule> rules) { return RuleIndex::Build(std::move(rules)); }
 
 std::shared_ptr<const StoredPost> PostOf(Id id, std::string text, std::string lang = "en") {
   auto p = std::make_shared<StoredPost>();
@@ -60,11 +62,11 @@ struct HubTest : ::testing::Test {
 };
 
 TEST_F(HubTest, AFilteredStreamGetsThePostsItsAppsRulesMatchWithTheRulesMatched) {
-  std::vector<StreamRule> rules;
+  std::vector<IndexedRule> rules;
   rules.push_back(Rule(1, 10, "coffee", "drinks"));
   rules.push_back(Rule(2, 10, "tea OR coffee lang:en", "hot"));
   rules.push_back(Rule(3, 20, "coffee"));  // another app's
-  hub.SetRules(std::move(rules));
+  hub.SetRules(Rules(std::move(rules)));
   auto mine = Open(StreamFeed::kFiltered, 10);
   auto theirs = Open(StreamFeed::kFiltered, 30);  // an app without rules gets nothing
   hub.Published(PostOf(SampledId(false), "good coffee"), Author(), 1);
@@ -73,21 +75,21 @@ TEST_F(HubTest, AFilteredStreamGetsThePostsItsAppsRulesMatchWithTheRulesMatched)
   Drain();
   ASSERT_EQ(mine->events.size(), 1u);
   std::vector<Id> ids;
-  for (auto* r : mine->events[0].rules) ids.push_back(r->id);
+  for (auto* r : mine->events[0].rules) ids.push_back(r->rule_id);
   EXPECT_EQ(ids, (std::vector<Id>{1, 2}));
   EXPECT_EQ(mine->events[0].rules[0]->tag, "drinks");
   EXPECT_TRUE(theirs->events.empty());
 }
 
 TEST_F(HubTest, RulesReplacedWholeApplyToTheNextPost) {
-  hub.SetRules({Rule(1, 10, "coffee")});
+  hub.SetRules(Rules({Rule(1, 10, "coffee")}));
   auto s = Open(StreamFeed::kFiltered, 10);
-  hub.SetRules({Rule(2, 10, "tea")});
+  hub.SetRules(Rules({Rule(2, 10, "tea")}));
   hub.Published(PostOf(SampledId(false), "coffee"), Author(), 1);
   hub.Published(PostOf(SampledId(false, 5000), "tea"), Author(), 2);
   Drain();
   ASSERT_EQ(s->events.size(), 1u);
-  EXPECT_EQ(s->events[0].rules[0]->id, 2);
+  EXPECT_EQ(s->events[0].rules[0]->rule_id, 2);
 }
 
 TEST_F(HubTest, TheSampleIsOnePercentChosenByIdTheSameForEveryone) {
@@ -107,7 +109,7 @@ TEST_F(HubTest, TheSampleIsOnePercentChosenByIdTheSameForEveryone) {
 }
 
 TEST_F(HubTest, AProtectedAccountsPostsAreInNoStream) {
-  hub.SetRules({Rule(1, 10, "coffee")});
+  hub.SetRules(Rules({Rule(1, 10, "coffee")}));
   auto f = Open(StreamFeed::kFiltered, 10);
   auto s = Open(StreamFeed::kSample, 10);
   hub.Published(PostOf(SampledId(true), "coffee"), Author(/*is_protected=*/true), 1);
@@ -117,7 +119,7 @@ TEST_F(HubTest, AProtectedAccountsPostsAreInNoStream) {
 }
 
 TEST_F(HubTest, DeletionsReachPostComplianceStreamsOnly) {
-  hub.SetRules({Rule(1, 10, "coffee")});
+  hub.SetRules(Rules({Rule(1, 10, "coffee")}));
   auto f = Open(StreamFeed::kFiltered, 10);
   auto c = Open(StreamFeed::kPostCompliance, 10);
   hub.Deleted(PostOf(SampledId(true), "coffee"), 5);
@@ -141,7 +143,7 @@ TEST_F(HubTest, TheConnectionLimitCountsAnAppsOpenStreamsOfOneFeed) {
 }
 
 TEST_F(HubTest, AStreamGoneBeforeItsEventRunsIsSkipped) {
-  hub.SetRules({Rule(1, 10, "coffee")});
+  hub.SetRules(Rules({Rule(1, 10, "coffee")}));
   auto s = Open(StreamFeed::kFiltered, 10);
   hub.Published(PostOf(SampledId(false), "coffee"), Author(), 1);
   std::weak_ptr<Recorder> weak = s;

@@ -35,7 +35,6 @@ max_apps = 1
 uses = ["search", "display"]
 [plans.streamer.limits]
 "POST /2/tweets" = "100000/15m"
-"GET /2/tweets/search/stream" = "100000/15m"
 "GET /2/tweets/sample/stream" = "100000/15m"
 "GET /2/usage/tweets" = "100000/15m"
 )";
@@ -104,11 +103,11 @@ TEST_F(StreamsTest, TheSampleStreamDeliversExactlyTheSampledPostsInOrderAndCount
 }
 
 TEST_F(StreamsTest, ASecondConnectionPastThePlansLimitIsRefusedWithXsConnectionException) {
-  const std::string reader = server_.CreateApp("sampler", "enterprise");
+  const std::string reader = server_.CreateApp("pro-reader");  // Pro: one filtered stream at once
   server_.Start();
-  StreamClient first(server_.port(), "/2/tweets/sample/stream", reader);
+  StreamClient first(server_.port(), "/2/tweets/search/stream", reader);
   ASSERT_EQ(first.status(), 200);
-  StreamClient second(server_.port(), "/2/tweets/sample/stream", reader);
+  StreamClient second(server_.port(), "/2/tweets/search/stream", reader);
   EXPECT_EQ(second.status(), 429);
   auto body = json::parse(second.body());
   EXPECT_EQ(Str(body, "title"), "ConnectionException");
@@ -118,7 +117,7 @@ TEST_F(StreamsTest, ASecondConnectionPastThePlansLimitIsRefusedWithXsConnectionE
   first.Close();
   bool reconnected = false;
   for (int i = 0; i < 50 && !reconnected; ++i) {
-    StreamClient again(server_.port(), "/2/tweets/sample/stream", reader);
+    StreamClient again(server_.port(), "/2/tweets/search/stream", reader);
     reconnected = again.status() == 200;
     if (!reconnected) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

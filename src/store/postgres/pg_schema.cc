@@ -272,6 +272,19 @@ CREATE TABLE action_intents (
 ALTER TABLE write_intents ADD COLUMN retweeted_id BIGINT;
 ALTER TABLE posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: filtered-stream rules (issue 16): as the SQLite store's migration 15.
+    R"sql(
+CREATE TABLE stream_rules (
+  id         BIGINT PRIMARY KEY,
+  app_id     BIGINT NOT NULL,
+  value      TEXT NOT NULL,
+  tag        TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  UNIQUE (app_id, value)
+);
+CREATE TABLE stream_rules_version (version BIGINT NOT NULL);
+INSERT INTO stream_rules_version VALUES (0);
+)sql",
 };
 
 }  // namespace

@@ -101,6 +101,13 @@ class PostgresStore final : public Store {
   Result<bool> RevokeGrant(Id grant_id, TimeMs at) override;
   Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) override;
   Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) override;
+  Result<StreamRuleAdd> AddStreamRules(Id app_id, std::span<const StreamRule> rules, int64_t cap, bool write) override;
+  Result<std::vector<StreamRule>> DeleteStreamRules(Id app_id, std::span<const Id> ids,
+                                                    std::span<const std::string> values, bool write) override;
+  Result<std::vector<StreamRule>> StreamRules(Id app_id) override;
+  Result<std::vector<StreamRule>> AllStreamRules() override;
+  Result<int64_t> StreamRulesVersion() override;
+  Result<std::vector<std::pair<Id, int64_t>>> StreamRuleCounts(Id project_id) override;
 
  private:
   explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}

@@ -44,6 +44,9 @@ struct SearchNode {
   std::string value;
   std::vector<SearchNode> children;
   int position = 1;  // 1-based character position in the query, as X reports it
+  //! kTerm, kPhrase, kUrl: `value` is already SearchTokensJoined(value), so a matcher need not
+  //! tokenize it again (set by RuleIndex::Build for the rules it keeps; never by the parser).
+  bool tokens_joined = false;
 };
 
 struct SearchQuery {

@@ -325,6 +325,20 @@ CREATE TABLE action_intents (
 ALTER TABLE write_intents ADD COLUMN retweeted_id INTEGER;
 ALTER TABLE posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 15: filtered-stream rules (issue 16, api/stream_rules.cc), per app, and one version that
+    // every rule write moves, so that each node sees when to rebuild its rule index.
+    R"sql(
+CREATE TABLE stream_rules (
+  id         INTEGER PRIMARY KEY,  -- a snowflake
+  app_id     INTEGER NOT NULL,
+  value      TEXT NOT NULL,
+  tag        TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  UNIQUE (app_id, value)
+);
+CREATE TABLE stream_rules_version (version INTEGER NOT NULL);
+INSERT INTO stream_rules_version VALUES (0);
+)sql",
 };
 
 }  // namespace

@@ -105,6 +105,13 @@ class SqliteStore final : public Store {
   Result<bool> RevokeGrant(Id grant_id, TimeMs at) override;
   Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) override;
   Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) override;
+  Result<StreamRuleAdd> AddStreamRules(Id app_id, std::span<const StreamRule> rules, int64_t cap, bool write) override;
+  Result<std::vector<StreamRule>> DeleteStreamRules(Id app_id, std::span<const Id> ids,
+                                                    std::span<const std::string> values, bool write) override;
+  Result<std::vector<StreamRule>> StreamRules(Id app_id) override;
+  Result<std::vector<StreamRule>> AllStreamRules() override;
+  Result<int64_t> StreamRulesVersion() override;
+  Result<std::vector<std::pair<Id, int64_t>>> StreamRuleCounts(Id project_id) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
@@ -134,6 +141,7 @@ class SqliteStore final : public Store {
   //! The post's row, then the counts it bumps (parent's replies, quoted's quotes, author's posts).
   Status InsertPostAndCounts(const Post& post);
   Status ApplyIntentTx(Id post_id);
+  Status BumpStreamRulesVersion();
   Status ApplyActionTx(Id id);
   Status DropActionRow(Id id);
   //! Removes the intent row only (applied intents keep their poll; DropIntent removes it).

@@ -1,0 +1,143 @@
+#pragma once
+//! RuleIndex: the filtered stream's rules of every app, indexed so that a post is checked only
+//! against the rules it could match (issue 16). Each rule gets a "required-term set": keys
+//! (words, tags, mentions, url words, authors, reply targets, ids, languages) of which any
+//! post matching the rule holds at least one. A post's keys are looked up once; each rule
+//! found is then verified with the query evaluator (match.h), so the index decides nothing on
+//! its own: it only leaves out rules that cannot match. A rule with no such set (a negation
+//! alone, or only is:/has:/bio:/emoji clauses) is checked against every post.
+//!
+//! Rules with the same query (several apps following one hashtag) are verified once per post.
+//! An AND with two clauses of one key each is indexed under both: a post holding only one of
+//! them is not a candidate.
+//!
+//! Immutable once built: Match is const and safe to call from any number of threads at once.
+//! A change of rules is a new index (Build), swapped in by its owner.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/types.h"
+#include "store/search/match.h"
+#include "store/search/query.h"
+
+namespace sluice {
+
+//! One rule as the index holds it.
+struct IndexedRule {
+  Id rule_id = 0;
+  Id app_id = 0;
+  std::string tag;   // "" when none
+  SearchNode query;  // the parsed rule value (ParseSearchQuery)
+};
+
+class SearchSubject;
+
+//! The keys of the index. A post offers, per kind, the values MatchesSearch compares.
+enum class RuleKeyKind : uint8_t {
+  kWord,          // a token of the text (core/search_tokens.h)
+  kUrlWord,       // a token of an expanded url
+  kHashtag,       // ASCII-lowercased tag, as the entities give it
+  kCashtag,
+  kMention,
+  kFrom,          // author: decimal id, and ASCII-lowercased username
+  kTo,            // the user replied to: id and username
+  kRetweetsOf,    // the author of the post reposted: id and username
+  kConversation,  // decimal ids
+  kRepliedTo,
+  kQuoted,
+  kLang,
+  kCount
+};
+
+//! A required-term set: nullopt-like `always` when the rule has none (check it on every post);
+//! otherwise the keys, any one of which a matching post holds. No keys and not `always`: the
+//! rule can match no post (a phrase with no token, place_country:, ...).
+struct RequiredKeys {
+  bool always = false;
+  std::vector<std::pair<RuleKeyKind, std::string>> keys;
+};
+
+//! How often posts hold each key, counted over a sample of posts (the stream hub's recent
+//! ones): what lets an AND be indexed under its rarest child. Not thread-safe while adding;
+//! const use is.
+class KeyFrequencies {
+ public:
+  void Add(const SearchSubject& post);
+  //! The share of the sampled posts holding the key, never 0 (an unseen key counts half a post).
+  double Share(RuleKeyKind kind, std::string_view key) const;
+  int64_t posts() const { return posts_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  int64_t posts_ = 0;
+  std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> counts_[size_t(RuleKeyKind::kCount)];
+};
+
+//! The required-term set of `query` (exposed for tests). AND takes its cheapest child's set,
+//! OR the union of its children's (always if one of them is), NOT is always. A set's cost is
+//! the sum of its keys' shares in `frequencies` when given, else a fixed guess (a language is
+//! common, a word of two letters or less more common than a longer one).
+RequiredKeys RequiredKeysOf(const SearchNode& query, const KeyFrequencies* frequencies = nullptr);
+
+//! Calls `visit(kind, key)` for every key `post` holds, as RuleIndex::Match looks them up.
+void ForEachKey(const SearchSubject& post, const std::function<void(RuleKeyKind, std::string_view)>& visit);
+
+class RuleIndex {
+ public:
+  RuleIndex() = default;
+  RuleIndex(const RuleIndex&) = delete;  // its groups point into its rules
+  RuleIndex& operator=(const RuleIndex&) = delete;
+
+  //! Builds the index over `rules` (any order; ids unique). Never fails. Each query's keyword,
+  //! phrase and url values are rewritten as their tokens (SearchNode::tokens_joined): they
+  //! match the same posts, without tokenizing the rule again at each post.
+  static std::shared_ptr<const RuleIndex> Build(std::vector<IndexedRule> rules,
+                                                const KeyFrequencies* frequencies = nullptr);
+
+  //! The rules `post` matches, ordered by (app_id, rule_id). Pointers into this index: valid
+  //! while it lives. Thread-safe.
+  std::vector<const IndexedRule*> Match(const SearchFacts& post) const;
+  //! As Match, for a post already prepared (several indexes, or a caller that keeps it).
+  std::vector<const IndexedRule*> Match(const SearchSubject& post) const;
+
+  size_t size() const { return rules_.size(); }
+  //! How many distinct queries the rules hold (each verified at most once per post).
+  size_t distinct_queries() const { return groups_.size(); }
+  //! How many distinct queries are checked against every post (no required-term set).
+  size_t always_checked() const { return always_.size(); }
+  const std::vector<IndexedRule>& rules() const { return rules_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using Postings = std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>>;
+
+  void Look(RuleKeyKind kind, std::string_view key, std::vector<uint32_t>& out) const;
+
+  //! Rules with one query: verified once, then every rule of it matches.
+  struct Group {
+    const SearchNode* query;      // the first rule's
+    std::vector<uint32_t> rules;  // positions in rules_
+    bool exact = false;           // a post holding its key matches it: nothing to verify
+    uint8_t need = 1;             // keys a post must hold: 2 for an AND indexed under two of its
+                                  // clauses (one key each), so that one alone verifies nothing
+  };
+
+  std::vector<IndexedRule> rules_;  // sorted by (app_id, rule_id): a rule is a position
+  std::vector<Group> groups_;
+  Postings postings_[size_t(RuleKeyKind::kCount)];  // key -> groups
+  std::vector<uint32_t> always_;                    // groups
+};
+
+}  // namespace sluice
