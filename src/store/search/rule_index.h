@@ -8,8 +8,9 @@
 //! alone, or only is:/has:/bio:/emoji clauses) is checked against every post.
 //!
 //! Rules with the same query (several apps following one hashtag) are verified once per post.
-//! An AND with two clauses of one key each is indexed under both: a post holding only one of
-//! them is not a candidate.
+//! An AND with several keys each required (its clauses' words, tags, users) is indexed under up
+//! to three of the rarest, and is a candidate only for a post holding all of them; an OR at the
+//! root, each of its clauses so.
 //!
 //! Immutable once built: Match is const and safe to call from any number of threads at once.
 //! A change of rules is a new index (Build), swapped in by its owner.
@@ -123,20 +124,23 @@ class RuleIndex {
   };
   using Postings = std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>>;
 
-  void Look(RuleKeyKind kind, std::string_view key, std::vector<uint32_t>& out) const;
-
   //! Rules with one query: verified once, then every rule of it matches.
   struct Group {
     const SearchNode* query;      // the first rule's
     std::vector<uint32_t> rules;  // positions in rules_
     bool exact = false;           // a post holding its key matches it: nothing to verify
-    uint8_t need = 1;             // keys a post must hold: 2 for an AND indexed under two of its
-                                  // clauses (one key each), so that one alone verifies nothing
+  };
+  //! One way a group may match: a post holding `need` of the entry's keys is a candidate. A
+  //! query has one entry, an OR at its root one per clause.
+  struct Entry {
+    uint32_t group;
+    uint16_t need;  // 1 for a set of which one key is required; n for n keys all required
   };
 
   std::vector<IndexedRule> rules_;  // sorted by (app_id, rule_id): a rule is a position
   std::vector<Group> groups_;
-  Postings postings_[size_t(RuleKeyKind::kCount)];  // key -> groups
+  std::vector<Entry> entries_;
+  Postings postings_[size_t(RuleKeyKind::kCount)];  // key -> entries
   std::vector<uint32_t> always_;                    // groups
 };
 
