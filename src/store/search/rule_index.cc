@@ -224,7 +224,7 @@ std::shared_ptr<const RuleIndex> RuleIndex::Build(std::vector<IndexedRule> rules
       }
       const uint32_t e = uint32_t(index->entries_.size());
       index->entries_.push_back(Entry{g, need});
-      for (auto& [kind, value] : keys.keys) index->postings_[size_t(kind)][std::move(value)].push_back(e);
+      for (auto& [kind, value] : keys.keys) index->postings_[size_t(kind)][std::move(value)].push_back(Posting{e, need});
     };
     if (query.kind == Kind::kOr) {
       for (const auto& clause : query.children) entry(RequiredKeysOf(clause, frequencies), clause);
@@ -287,6 +287,7 @@ std::vector<const IndexedRule*> RuleIndex::Match(const SearchSubject& post) cons
   // Each key the post holds once (a word said twice is one key), so that a group's hits count
   // the distinct keys of it the post holds.
   std::vector<std::pair<RuleKeyKind, std::string>> keys;
+  keys.reserve(64);
   ForEachKey(post, [&](RuleKeyKind kind, std::string_view key) { keys.emplace_back(kind, key); });
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -295,14 +296,16 @@ std::vector<const IndexedRule*> RuleIndex::Match(const SearchSubject& post) cons
   thread_local std::vector<uint16_t> counts;  // a rule of 4,096 characters has fewer keys
   if (counts.size() < entries_.size()) counts.resize(entries_.size());
   std::vector<uint32_t> touched, candidates = always_;
+  touched.reserve(256);
   for (const auto& [kind, key] : keys) {
     const Postings& p = postings_[size_t(kind)];
     if (p.empty()) continue;
     auto it = p.find(key);
     if (it == p.end()) continue;
-    for (uint32_t e : it->second) {
+    for (const Posting& posting : it->second) {
+      const uint32_t e = posting.entry;
       if (counts[e] == 0) touched.push_back(e);
-      if (++counts[e] == entries_[e].need) candidates.push_back(entries_[e].group);
+      if (++counts[e] == posting.need) candidates.push_back(entries_[e].group);
     }
   }
   for (uint32_t e : touched) counts[e] = 0;

@@ -122,7 +122,12 @@ class RuleIndex {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  using Postings = std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>>;
+  //! A posting: an entry and its `need`, beside it so that counting touches no other array.
+  struct Posting {
+    uint32_t entry;
+    uint16_t need;
+  };
+  using Postings = std::unordered_map<std::string, std::vector<Posting>, Hash, std::equal_to<>>;
 
   //! Rules with one query: verified once, then every rule of it matches.
   struct Group {
