@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <thread>
 
 namespace sluice {
 namespace {
@@ -242,6 +243,37 @@ TEST(RuleIndexTest, RandomRulesAndPostsMatchAsEveryRuleTriedInTurn) {
   EXPECT_GT(matches, 500u);  // the rules and posts meet often enough to test something
   EXPECT_LT(index->always_checked(), rules.size() / 2);
   EXPECT_LT(index->distinct_queries(), rules.size());  // apps share queries: some verified once for all
+}
+
+// Match is const and keeps its counts per thread: threads sharing one index get what one alone does.
+TEST(RuleIndexTest, ThreadsSharingAnIndexEachGetTheirPostsMatches) {
+  RandomRules random(7);
+  std::vector<IndexedRule> rules;
+  for (Id id = 1; rules.size() < 300; ++id) {
+    auto q = ParseSearchQuery(random.Expr(2), 1024);
+    if (q.ok()) rules.push_back(IndexedRule{id, 1, "", q->root});
+  }
+  auto index = RuleIndex::Build(rules);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 200; ++i) texts.push_back(random.Text());
+  auto run = [&](std::vector<std::vector<Id>>& out) {
+    for (const std::string& text : texts) {
+      SearchFacts f;
+      f.text = text;
+      f.lang = "en";
+      f.author_id = 7;
+      f.author_username = "alice";
+      out.push_back(Ids(index->Match(f)));
+    }
+  };
+  std::vector<std::vector<Id>> alone, a, b;
+  run(alone);
+  std::thread t1([&] { run(a); });
+  std::thread t2([&] { run(b); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(a, alone);
+  EXPECT_EQ(b, alone);
 }
 
 }  // namespace
