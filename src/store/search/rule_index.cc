@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/search_tokens.h"
+#include "store/store.h"
 
 namespace sluice {
 
@@ -190,6 +191,21 @@ std::vector<Key> ConjunctiveKeys(const SearchNode& n, const KeyFrequencies* f) {
 }
 
 }  // namespace
+
+std::vector<IndexedRule> ToIndexedRules(const std::vector<StreamRule>& stored, std::vector<Id>* unparsed) {
+  constexpr size_t kLongestRule = 4096;  // plans.cc: stream_rule_length is at most this
+  std::vector<IndexedRule> out;
+  out.reserve(stored.size());
+  for (const StreamRule& r : stored) {
+    auto q = ParseSearchQuery(r.value, kLongestRule);
+    if (!q.ok()) {
+      if (unparsed) unparsed->push_back(r.id);
+      continue;
+    }
+    out.push_back(IndexedRule{r.id, r.app_id, r.tag, std::move(q->root)});
+  }
+  return out;
+}
 
 std::shared_ptr<const RuleIndex> RuleIndex::Build(std::vector<IndexedRule> rules, const KeyFrequencies* frequencies) {
   auto index = std::make_shared<RuleIndex>();

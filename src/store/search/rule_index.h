@@ -92,6 +92,14 @@ RequiredKeys RequiredKeysOf(const SearchNode& query, const KeyFrequencies* frequ
 //! Calls `visit(kind, key)` for every key `post` holds, as RuleIndex::Match looks them up.
 void ForEachKey(const SearchSubject& post, const std::function<void(RuleKeyKind, std::string_view)>& visit);
 
+struct StreamRule;
+
+//! The stored rules (Store::AllStreamRules) as the index takes them: each value parsed as a
+//! query (at the longest length a plan may set). A value that no longer parses (stored by
+//! another version of the parser) is left out and its id added to `unparsed` when given: a
+//! rule that matches nothing rather than an index that cannot be built.
+std::vector<IndexedRule> ToIndexedRules(const std::vector<StreamRule>& stored, std::vector<Id>* unparsed = nullptr);
+
 class RuleIndex {
  public:
   RuleIndex() = default;

@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "store/store.h"
+
 namespace sluice {
 namespace {
 
@@ -138,6 +140,17 @@ TEST(RuleIndexTest, OneQueryHeldByManyAppsMatchesForEachOfThem) {
   EXPECT_EQ(index->distinct_queries(), 2u);
   Facts facts;
   EXPECT_EQ(Ids(index->Match(facts.Get())), (std::vector<Id>{101, 200, 201, 102, 103, 104, 105}));
+}
+
+TEST(RuleIndexTest, StoredRulesBecomeIndexedOnesAndOneThatNoLongerParsesIsLeftOut) {
+  std::vector<Id> unparsed;
+  auto rules = ToIndexedRules({StreamRule{1, 10, "coffee", "drinks", 0}, StreamRule{2, 10, "(coffee", "", 0}}, &unparsed);
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].tag, "drinks");
+  EXPECT_EQ(unparsed, std::vector<Id>{2});
+  auto index = RuleIndex::Build(std::move(rules));
+  Facts facts;
+  EXPECT_EQ(Ids(index->Match(facts.Get())), std::vector<Id>{1});
 }
 
 TEST(RuleIndexTest, AnEmptyIndexMatchesNothing) {
