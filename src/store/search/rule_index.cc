@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/search_tokens.h"
+#include "store/store.h"
 
 namespace sluice {
 
@@ -150,26 +151,61 @@ bool Exact(const SearchNode& n) {
   }
 }
 
-// For an AND indexed under one key: a second key, the cheapest single key of another of its
-// clauses, that any matching post holds as well. None when the AND's set is not one key, or
-// no other clause has a set of exactly one key different from it.
-std::optional<Key> SecondKey(const SearchNode& n, const RequiredKeys& first, const KeyFrequencies* f) {
-  if (n.kind != Kind::kAnd || first.keys.size() != 1) return std::nullopt;
-  std::optional<Key> best;
-  double best_cost = 0;
-  for (const auto& c : n.children) {
-    RequiredKeys r = RequiredKeysOf(c, f);
-    if (r.always || r.keys.size() != 1 || r.keys[0] == first.keys[0]) continue;
-    const double cost = Cost(r, f);
-    if (!best || cost < best_cost) {
-      best = std::move(r.keys[0]);
-      best_cost = cost;
+// Keys every post matching `n` holds, each of them (not one of a set): an AND's clauses',
+// every token of a keyword or phrase, a tag, a user, an id, a language. None under OR or NOT.
+void AllRequired(const SearchNode& n, std::vector<Key>& out) {
+  switch (n.kind) {
+    case Kind::kAnd:
+      for (const auto& c : n.children) AllRequired(c, out);
+      return;
+    case Kind::kTerm:
+    case Kind::kPhrase:
+    case Kind::kUrl:
+      for (std::string& t : SearchTokens(n.value))
+        out.emplace_back(n.kind == Kind::kUrl ? RuleKeyKind::kUrlWord : RuleKeyKind::kWord, std::move(t));
+      return;
+    case Kind::kOr:
+    case Kind::kNot:
+      return;
+    default: {
+      RequiredKeys r = RequiredKeysOf(n);
+      if (!r.always && r.keys.size() == 1) out.push_back(std::move(r.keys[0]));
+      return;
     }
   }
-  return best;
+}
+
+// An AND with several required keys is indexed under up to kMaxNeed of the rarest, and is a
+// candidate only for a post holding all of them: keys common to a large part of posts (a
+// language) are left out, as they would bring the rule to most posts for nothing.
+constexpr size_t kMaxNeed = 3;
+std::vector<Key> ConjunctiveKeys(const SearchNode& n, const KeyFrequencies* f) {
+  std::vector<Key> keys;
+  AllRequired(n, keys);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::erase_if(keys, [&](const Key& k) { return k.first == RuleKeyKind::kLang || (f && KeyCost(k, f) > 0.25); });
+  std::stable_sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) { return KeyCost(a, f) < KeyCost(b, f); });
+  if (keys.size() > kMaxNeed) keys.resize(kMaxNeed);
+  return keys;
 }
 
 }  // namespace
+
+std::vector<IndexedRule> ToIndexedRules(const std::vector<StreamRule>& stored, std::vector<Id>* unparsed) {
+  constexpr size_t kLongestRule = 4096;  // plans.cc: stream_rule_length is at most this
+  std::vector<IndexedRule> out;
+  out.reserve(stored.size());
+  for (const StreamRule& r : stored) {
+    auto q = ParseSearchQuery(r.value, kLongestRule);
+    if (!q.ok()) {
+      if (unparsed) unparsed->push_back(r.id);
+      continue;
+    }
+    out.push_back(IndexedRule{r.id, r.app_id, r.tag, std::move(q->root)});
+  }
+  return out;
+}
 
 std::shared_ptr<const RuleIndex> RuleIndex::Build(std::vector<IndexedRule> rules, const KeyFrequencies* frequencies) {
   auto index = std::make_shared<RuleIndex>();
@@ -196,20 +232,23 @@ std::shared_ptr<const RuleIndex> RuleIndex::Build(std::vector<IndexedRule> rules
       index->always_.push_back(g);
       continue;
     }
-    if (auto second = SecondKey(query, required, frequencies)) {
-      index->groups_[g].need = 2;
-      required.keys.push_back(std::move(*second));
+    auto entry = [&](RequiredKeys keys, const SearchNode& n) {
+      uint16_t need = 1;
+      if (std::vector<Key> all = ConjunctiveKeys(n, frequencies); all.size() >= 2) {
+        need = uint16_t(all.size());
+        keys.keys = std::move(all);
+      }
+      const uint32_t e = uint32_t(index->entries_.size());
+      index->entries_.push_back(Entry{g, need});
+      for (auto& [kind, value] : keys.keys) index->postings_[size_t(kind)][std::move(value)].push_back(Posting{e, need});
+    };
+    if (query.kind == Kind::kOr) {
+      for (const auto& clause : query.children) entry(RequiredKeysOf(clause, frequencies), clause);
+    } else {
+      entry(std::move(required), query);
     }
-    for (auto& [kind, value] : required.keys) index->postings_[size_t(kind)][std::move(value)].push_back(g);
   }
   return index;
-}
-
-void RuleIndex::Look(RuleKeyKind kind, std::string_view key, std::vector<uint32_t>& out) const {
-  const Postings& p = postings_[size_t(kind)];
-  if (p.empty()) return;
-  auto it = p.find(key);
-  if (it != p.end()) out.insert(out.end(), it->second.begin(), it->second.end());
 }
 
 std::vector<const IndexedRule*> RuleIndex::Match(const SearchFacts& post) const {
@@ -264,20 +303,33 @@ std::vector<const IndexedRule*> RuleIndex::Match(const SearchSubject& post) cons
   // Each key the post holds once (a word said twice is one key), so that a group's hits count
   // the distinct keys of it the post holds.
   std::vector<std::pair<RuleKeyKind, std::string>> keys;
+  keys.reserve(64);
   ForEachKey(post, [&](RuleKeyKind kind, std::string_view key) { keys.emplace_back(kind, key); });
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::vector<uint32_t> candidates = always_;
-  for (const auto& [kind, key] : keys) Look(kind, key, candidates);
-  std::sort(candidates.begin(), candidates.end());
+  // Hits per group, counted in a per-thread array (reset before returning): a group is a
+  // candidate when the post holds as many of its keys as it needs.
+  thread_local std::vector<uint16_t> counts;  // a rule of 4,096 characters has fewer keys
+  if (counts.size() < entries_.size()) counts.resize(entries_.size());
+  std::vector<uint32_t> touched, candidates = always_;
+  touched.reserve(256);
+  for (const auto& [kind, key] : keys) {
+    const Postings& p = postings_[size_t(kind)];
+    if (p.empty()) continue;
+    auto it = p.find(key);
+    if (it == p.end()) continue;
+    for (const Posting& posting : it->second) {
+      const uint32_t e = posting.entry;
+      if (counts[e] == 0) touched.push_back(e);
+      if (++counts[e] == posting.need) candidates.push_back(entries_[e].group);
+    }
+  }
+  for (uint32_t e : touched) counts[e] = 0;
+  std::sort(candidates.begin(), candidates.end());  // a group found through two of its entries
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::vector<uint32_t> hits;
-  for (size_t at = 0; at < candidates.size();) {
-    const uint32_t g = candidates[at];
-    size_t run = 1;
-    while (at + run < candidates.size() && candidates[at + run] == g) ++run;
-    at += run;
+  for (uint32_t g : candidates) {
     const Group& group = groups_[g];
-    if (run < group.need) continue;
     if (group.exact || post.Matches(*group.query)) hits.insert(hits.end(), group.rules.begin(), group.rules.end());
   }
   std::sort(hits.begin(), hits.end());

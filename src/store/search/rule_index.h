@@ -8,8 +8,9 @@
 //! alone, or only is:/has:/bio:/emoji clauses) is checked against every post.
 //!
 //! Rules with the same query (several apps following one hashtag) are verified once per post.
-//! An AND with two clauses of one key each is indexed under both: a post holding only one of
-//! them is not a candidate.
+//! An AND with several keys each required (its clauses' words, tags, users) is indexed under up
+//! to three of the rarest, and is a candidate only for a post holding all of them; an OR at the
+//! root, each of its clauses so.
 //!
 //! Immutable once built: Match is const and safe to call from any number of threads at once.
 //! A change of rules is a new index (Build), swapped in by its owner.
@@ -91,6 +92,14 @@ RequiredKeys RequiredKeysOf(const SearchNode& query, const KeyFrequencies* frequ
 //! Calls `visit(kind, key)` for every key `post` holds, as RuleIndex::Match looks them up.
 void ForEachKey(const SearchSubject& post, const std::function<void(RuleKeyKind, std::string_view)>& visit);
 
+struct StreamRule;
+
+//! The stored rules (Store::AllStreamRules) as the index takes them: each value parsed as a
+//! query (at the longest length a plan may set). A value that no longer parses (stored by
+//! another version of the parser) is left out and its id added to `unparsed` when given: a
+//! rule that matches nothing rather than an index that cannot be built.
+std::vector<IndexedRule> ToIndexedRules(const std::vector<StreamRule>& stored, std::vector<Id>* unparsed = nullptr);
+
 class RuleIndex {
  public:
   RuleIndex() = default;
@@ -121,22 +130,30 @@ class RuleIndex {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  using Postings = std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>>;
-
-  void Look(RuleKeyKind kind, std::string_view key, std::vector<uint32_t>& out) const;
+  //! A posting: an entry and its `need`, beside it so that counting touches no other array.
+  struct Posting {
+    uint32_t entry;
+    uint16_t need;
+  };
+  using Postings = std::unordered_map<std::string, std::vector<Posting>, Hash, std::equal_to<>>;
 
   //! Rules with one query: verified once, then every rule of it matches.
   struct Group {
     const SearchNode* query;      // the first rule's
     std::vector<uint32_t> rules;  // positions in rules_
     bool exact = false;           // a post holding its key matches it: nothing to verify
-    uint8_t need = 1;             // keys a post must hold: 2 for an AND indexed under two of its
-                                  // clauses (one key each), so that one alone verifies nothing
+  };
+  //! One way a group may match: a post holding `need` of the entry's keys is a candidate. A
+  //! query has one entry, an OR at its root one per clause.
+  struct Entry {
+    uint32_t group;
+    uint16_t need;  // 1 for a set of which one key is required; n for n keys all required
   };
 
   std::vector<IndexedRule> rules_;  // sorted by (app_id, rule_id): a rule is a position
   std::vector<Group> groups_;
-  Postings postings_[size_t(RuleKeyKind::kCount)];  // key -> groups
+  std::vector<Entry> entries_;
+  Postings postings_[size_t(RuleKeyKind::kCount)];  // key -> entries
   std::vector<uint32_t> always_;                    // groups
 };
 

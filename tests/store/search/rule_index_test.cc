@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <thread>
+
+#include "store/store.h"
 
 namespace sluice {
 namespace {
@@ -139,6 +142,17 @@ TEST(RuleIndexTest, OneQueryHeldByManyAppsMatchesForEachOfThem) {
   EXPECT_EQ(Ids(index->Match(facts.Get())), (std::vector<Id>{101, 200, 201, 102, 103, 104, 105}));
 }
 
+TEST(RuleIndexTest, StoredRulesBecomeIndexedOnesAndOneThatNoLongerParsesIsLeftOut) {
+  std::vector<Id> unparsed;
+  auto rules = ToIndexedRules({StreamRule{1, 10, "coffee", "drinks", 0}, StreamRule{2, 10, "(coffee", "", 0}}, &unparsed);
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].tag, "drinks");
+  EXPECT_EQ(unparsed, std::vector<Id>{2});
+  auto index = RuleIndex::Build(std::move(rules));
+  Facts facts;
+  EXPECT_EQ(Ids(index->Match(facts.Get())), std::vector<Id>{1});
+}
+
 TEST(RuleIndexTest, AnEmptyIndexMatchesNothing) {
   auto index = RuleIndex::Build({});
   Facts facts;
@@ -242,6 +256,37 @@ TEST(RuleIndexTest, RandomRulesAndPostsMatchAsEveryRuleTriedInTurn) {
   EXPECT_GT(matches, 500u);  // the rules and posts meet often enough to test something
   EXPECT_LT(index->always_checked(), rules.size() / 2);
   EXPECT_LT(index->distinct_queries(), rules.size());  // apps share queries: some verified once for all
+}
+
+// Match is const and keeps its counts per thread: threads sharing one index get what one alone does.
+TEST(RuleIndexTest, ThreadsSharingAnIndexEachGetTheirPostsMatches) {
+  RandomRules random(7);
+  std::vector<IndexedRule> rules;
+  for (Id id = 1; rules.size() < 300; ++id) {
+    auto q = ParseSearchQuery(random.Expr(2), 1024);
+    if (q.ok()) rules.push_back(IndexedRule{id, 1, "", q->root});
+  }
+  auto index = RuleIndex::Build(rules);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 200; ++i) texts.push_back(random.Text());
+  auto run = [&](std::vector<std::vector<Id>>& out) {
+    for (const std::string& text : texts) {
+      SearchFacts f;
+      f.text = text;
+      f.lang = "en";
+      f.author_id = 7;
+      f.author_username = "alice";
+      out.push_back(Ids(index->Match(f)));
+    }
+  };
+  std::vector<std::vector<Id>> alone, a, b;
+  run(alone);
+  std::thread t1([&] { run(a); });
+  std::thread t2([&] { run(b); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(a, alone);
+  EXPECT_EQ(b, alone);
 }
 
 }  // namespace
