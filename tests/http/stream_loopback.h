@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
+#include <deque>
 #include <future>
 #include <optional>
 #include <thread>
@@ -42,9 +43,10 @@ class Worker {
 
   template <typename F>
   auto Run(F f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    asio::post(ioc_, [&task] { task(); });
+    // Owned by the handler: the worker may still be inside the task when get() returns.
+    auto task = std::make_shared<std::packaged_task<decltype(f())()>>(std::move(f));
+    auto result = task->get_future();
+    asio::post(ioc_, [task] { (*task)(); });
     return result.get();
   }
 
@@ -125,7 +127,9 @@ class Client {
   std::string in_;
 };
 
-// What a test sees of one stream's end.
+// What a test sees of one stream's end. The writer's callbacks write it on the worker until
+// the socket has closed, which the client may see first: the fixture keeps it (Track) until
+// the worker has stopped.
 struct Ended {
   std::promise<void> closed;  // OnClose ran
   int on_close = 0;           // times OnClose ran (the worker's thread)
@@ -168,7 +172,10 @@ class StreamWriterTest : public ::testing::Test {
 
   static std::string Line(int i, size_t pad = 0) { return "{\"n\":" + std::to_string(i) + std::string(pad, ' ') + "}\r\n"; }
 
+  Ended& Track() { return ended_.emplace_back(); }
+
   ManualClock clock_{1'700'000'000'000};
+  std::deque<Ended> ended_;  // before worker_: outlives its thread
   Metrics metrics_;
   asio::io_context acceptor_ioc_;
   tcp::acceptor acceptor_;

@@ -13,7 +13,7 @@ namespace {
 
 TEST_F(StreamWriterTest, LinesArriveAsChunksInOrderThenTheLastChunk) {
   Client client(acceptor_, worker_.ioc());
-  Ended ended;
+  Ended& ended = Track();
   auto w = Open(client, ended, StreamLimits{});
   size_t queued = worker_.Run([&] {
     for (int i = 0; i < 100; ++i) EXPECT_TRUE(w->Send(Line(i)));
@@ -47,7 +47,7 @@ TEST_F(StreamWriterTest, LinesArriveAsChunksInOrderThenTheLastChunk) {
 
 TEST_F(StreamWriterTest, EndSendsItsLastLineThenTheLastChunk) {
   Client client(acceptor_, worker_.ioc());
-  Ended ended;
+  Ended& ended = Track();
   auto w = Open(client, ended, StreamLimits{});
   worker_.Run([&] {
     EXPECT_TRUE(w->Send(Line(1)));
@@ -67,7 +67,7 @@ TEST_F(StreamWriterTest, EndSendsItsLastLineThenTheLastChunk) {
 // waits (its timer fires many times meanwhile); once it moved past the interval, one.
 TEST_F(StreamWriterTest, KeepAliveAfterTheIdleIntervalOnly) {
   Client client(acceptor_, worker_.ioc());
-  Ended ended;
+  Ended& ended = Track();
   StreamLimits limits;
   limits.keepalive_ms = 5;
   auto w = Open(client, ended, limits);
@@ -95,7 +95,8 @@ TEST_F(StreamWriterTest, KeepAliveAfterTheIdleIntervalOnly) {
 TEST_F(StreamWriterTest, ASlowReaderIsDisconnectedWithoutSlowingAnother) {
   Client slow(acceptor_, worker_.ioc(), 4096);
   Client fast(acceptor_, worker_.ioc());
-  Ended slow_ended, fast_ended;
+  Ended& slow_ended = Track();
+  Ended& fast_ended = Track();
   StreamLimits limits;
   limits.buffer_bytes = 64 * 1024;
   limits.send_timeout_ms = 600'000;  // the stalled reader is not timed out: it reads at the end
@@ -150,7 +151,7 @@ TEST_F(StreamWriterTest, ASlowReaderIsDisconnectedWithoutSlowingAnother) {
 // send_timeout_ms: a dead peer does not hold its connection.
 TEST_F(StreamWriterTest, AReaderThatTakesNothingIsClosedAfterTheSendTimeout) {
   Client client(acceptor_, worker_.ioc(), 4096);
-  Ended ended;
+  Ended& ended = Track();
   StreamLimits limits;
   limits.buffer_bytes = size_t(1) << 30;
   limits.send_timeout_ms = 100;
@@ -168,7 +169,7 @@ TEST_F(StreamWriterTest, AReaderThatTakesNothingIsClosedAfterTheSendTimeout) {
 TEST_F(StreamWriterTest, AClientThatClosesEndsTheStreamOnce) {
   for (bool reset : {false, true}) {
     Client client(acceptor_, worker_.ioc());
-    Ended ended;
+    Ended& ended = Track();
     auto w = Open(client, ended, StreamLimits{});
     worker_.Run([&] { EXPECT_TRUE(w->Send(Line(1))); });
     client.Head();
@@ -194,7 +195,7 @@ TEST_F(StreamWriterTest, AClientThatClosesEndsTheStreamOnce) {
 
 TEST_F(StreamWriterTest, DrainEndsWithXsOperationalDisconnect) {
   Client client(acceptor_, worker_.ioc());
-  Ended ended;
+  Ended& ended = Track();
   auto w = Open(client, ended, StreamLimits{});
   worker_.Run([&] {
     EXPECT_TRUE(w->Send(Line(1)));
@@ -215,7 +216,7 @@ TEST_F(StreamWriterTest, DrainEndsWithXsOperationalDisconnect) {
 // OnClose set after the stream ended still runs, once.
 TEST_F(StreamWriterTest, OnCloseSetLateStillRuns) {
   Client client(acceptor_, worker_.ioc());
-  Ended ended;
+  Ended& ended = Track();
   auto w = Open(client, ended, StreamLimits{});
   worker_.Run([&] { w->End(""); });
   ended.closed.get_future().get();

@@ -40,10 +40,10 @@ class TlsStreamWriterTest : public StreamWriterTest {
   std::shared_ptr<TlsWriter> OpenTls(Client& client, Ended& ended, StreamLimits limits, int send_buffer = 0) {
     tcp::socket socket = client.TakeServerSocket();
     if (send_buffer > 0) socket.set_option(asio::socket_base::send_buffer_size(send_buffer));
-    std::promise<std::shared_ptr<TlsWriter>> started;
+    auto started = std::make_shared<std::promise<std::shared_ptr<TlsWriter>>>();
     worker_.Run([&, s = std::move(socket)]() mutable {
       auto tls = std::make_shared<TlsStream>(beast::tcp_stream(std::move(s)), server_tls_);
-      tls->async_handshake(asio::ssl::stream_base::server, [&, tls](beast::error_code ec) {
+      tls->async_handshake(asio::ssl::stream_base::server, [&, tls, started](beast::error_code ec) {
         EXPECT_FALSE(ec) << ec.message();
         auto w = TlsWriter::Start(std::move(*tls), StreamHeadBytes(ApiResponse::Json(200, ""), "id"), limits, clock_,
                                   metrics_, [&ended](Metrics::StreamEnd why, uint64_t bytes) {
@@ -53,11 +53,11 @@ class TlsStreamWriterTest : public StreamWriterTest {
         w->OnClose([&ended] {
           if (++ended.on_close == 1) ended.closed.set_value();
         });
-        started.set_value(w);
+        started->set_value(w);
       });
     });
     client.Handshake();
-    return started.get_future().get();
+    return started->get_future().get();
   }
 
   asio::ssl::context server_tls_{asio::ssl::context::tls_server};
@@ -67,7 +67,7 @@ class TlsStreamWriterTest : public StreamWriterTest {
 // that stops gets the SlowReader disconnect as its last line.
 TEST_F(TlsStreamWriterTest, LinesInOrderThenASlowReadersDisconnect) {
   Client client(acceptor_, worker_.ioc(), 4096);
-  Ended ended;
+  Ended& ended = Track();
   StreamLimits limits;
   limits.buffer_bytes = 64 * 1024;
   limits.send_timeout_ms = 600'000;
@@ -106,7 +106,7 @@ TEST_F(TlsStreamWriterTest, LinesInOrderThenASlowReadersDisconnect) {
 
 TEST_F(TlsStreamWriterTest, AClientThatClosesEndsTheStreamOnce) {
   Client client(acceptor_, worker_.ioc());
-  Ended ended;
+  Ended& ended = Track();
   auto w = OpenTls(client, ended, StreamLimits{});
   worker_.Run([&] { EXPECT_TRUE(w->Send(Line(1))); });
   client.Head();
