@@ -9,6 +9,12 @@ void Metrics::CountRequest(std::optional<RouteId> route, int status) {
   Add(requests_[route ? size_t(*route) : kRouteCount][size_t(slot)]);
 }
 
+std::string_view Metrics::StreamEndName(StreamEnd why) {
+  static constexpr std::string_view kNames[] = {"client_closed", "ended", "slow_reader", "send_timeout", "draining"};
+  static_assert(std::size(kNames) == size_t(StreamEnd::kCount));
+  return kNames[size_t(why)];
+}
+
 void Metrics::WaitBegan() {
   int64_t now = waiting_.fetch_add(1, std::memory_order_relaxed) + 1;
   int64_t max = waiting_max_.load(std::memory_order_relaxed);
@@ -56,10 +62,9 @@ std::string Metrics::Render(const Ledger* ledger) const {
   out += "# HELP sluice_stream_disconnects_total Streams ended, by reason: the client closed, the server ended it, "
          "its reader was too slow (past server.stream_buffer_bytes), took nothing for server.send_timeout_ms, or the "
          "server drained.\n# TYPE sluice_stream_disconnects_total counter\n";
-  static constexpr const char* kStreamEnds[] = {"client_closed", "ended", "slow_reader", "send_timeout", "draining"};
-  static_assert(std::size(kStreamEnds) == size_t(StreamEnd::kCount));
-  for (size_t i = 0; i < std::size(kStreamEnds); ++i)
-    out += std::string("sluice_stream_disconnects_total{reason=\"") + kStreamEnds[i] + "\"} " + n(stream_ends_[i]) + "\n";
+  for (size_t i = 0; i < size_t(StreamEnd::kCount); ++i)
+    out += "sluice_stream_disconnects_total{reason=\"" + std::string(StreamEndName(StreamEnd(i))) + "\"} " +
+           n(stream_ends_[i]) + "\n";
   if (ledger) {
     uint64_t appended = ledger->AppendedSize(), durable = ledger->DurableSize();
     out += "# HELP sluice_ledger_records Records appended and durable.\n# TYPE sluice_ledger_records gauge\n";

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/refusal.h"
 #include "core/routes.h"
@@ -24,6 +25,9 @@ class Metrics {
   //! its reader fell past server.stream_buffer_bytes (X's SlowReader); its reader took no byte
   //! for server.send_timeout_ms; the server drained.
   enum class StreamEnd { kClientClosed, kEnded, kSlowReader, kSendTimeout, kDraining, kCount };
+  //! "client_closed", "ended", "slow_reader", "send_timeout", "draining": the metric's label and
+  //! the access log's stream_end.
+  static std::string_view StreamEndName(StreamEnd why);
   //! One response: its route (nullopt: none matched, "unmatched") and status (100..599;
   //! others are counted as 599).
   void CountRequest(std::optional<RouteId> route, int status);

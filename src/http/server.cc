@@ -244,9 +244,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         std::move(stream_), StreamHeadBytes(r, request_id_), limits, SystemClock::Instance(), *worker_.metrics,
         [self = this->shared_from_this()](Metrics::StreamEnd why, uint64_t bytes) {
           if (!self->config_.log.access_log) return;
-          static constexpr std::string_view kEnds[] = {"client_closed", "ended", "slow_reader", "send_timeout", "draining"};
           AccessLog(self->request_id_, self->parser_->get(), 200, size_t(bytes), std::chrono::steady_clock::now() - self->started_,
-                    kEnds[size_t(why)]);
+                    Metrics::StreamEndName(why));
         });
     stream_writer_ = writer;
     if (worker_.draining) writer->Drain();  // answered while draining: the client learns why it ends
@@ -275,7 +274,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::chrono::steady_clock::time_point started_;
   std::string request_id_;  // of the request being answered (its ApiRequest's views point here)
   bool idle_ = false;
-  std::weak_ptr<StreamWriter<Stream>> stream_writer_;  // set once the response is a stream; stream_ is then its
+  std::weak_ptr<StreamWriter<Stream>> stream_writer_;  // set once the response is a stream (stream_ is then the writer's)
   ConnectionSlot slot_;
 };
 

@@ -176,6 +176,9 @@ class StreamWriter final : public StreamSink, public std::enable_shared_from_thi
   void Flush() {
     if (write_pending_ || closed_) return;
     if (written_ == writing_.size()) {
+      // A burst (a backfill) leaves its capacity behind: kept for the next lines up to 64 KiB,
+      // so thousands of streams past a burst do not each hold a megabyte.
+      if (writing_.capacity() > kKeptCapacity) std::string().swap(writing_);
       writing_.clear();
       written_ = 0;
       writing_.swap(pending_);
@@ -218,6 +221,8 @@ class StreamWriter final : public StreamSink, public std::enable_shared_from_thi
     metrics_.StreamClosed(why_);
     if (finished_) std::exchange(finished_, nullptr)(why_, sent_ > head_bytes_ ? sent_ - head_bytes_ : 0);
   }
+
+  static constexpr size_t kKeptCapacity = 64 * 1024;
 
   Stream stream_;
   boost::asio::steady_timer keepalive_;
