@@ -12,10 +12,6 @@
 
 namespace sluice {
 
-// The longest rule any plan may allow (plans.h: stream_rule_length is at most 4,096): rules are
-// checked against their plan's length when added.
-constexpr size_t kMaxStreamRuleQueryLength = 4096;
-
 bool InSample(Id post_id) { return Mix64(uint64_t(post_id)) % 100 == 0; }
 
 StreamHub::~StreamHub() = default;
@@ -70,16 +66,9 @@ Status StreamHub::RefreshRules(Store& store) {
   if (*version == rules_version_) return Status::Ok();
   auto stored = store.AllStreamRules();
   if (!stored.ok()) return stored.status();
-  std::vector<IndexedRule> rules;
-  rules.reserve(stored->size());
-  for (auto& r : *stored) {
-    auto parsed = ParseSearchQuery(r.value, kMaxStreamRuleQueryLength);
-    if (!parsed.ok()) {
-      spdlog::warn("stream rule {} of app {} no longer parses, left out: {}", r.id, r.app_id, parsed.status().message());
-      continue;
-    }
-    rules.push_back({r.id, r.app_id, std::move(r.tag), std::move(parsed->root)});
-  }
+  std::vector<Id> unparsed;
+  std::vector<IndexedRule> rules = ToIndexedRules(*stored, &unparsed);
+  for (Id id : unparsed) spdlog::warn("stream rule {} no longer parses: left out of the index", id);
   SetRules(RuleIndex::Build(std::move(rules)));
   rules_version_ = *version;
   return Status::Ok();
