@@ -246,6 +246,27 @@ struct UserGrant {
   TimeMs usable_until = 0;
 };
 
+//! A batch compliance job (api/compliance.h, docs/api.md "Compliance"): an app's list of post
+//! or user ids, checked against what the store knows. `status` is what was stored: "created",
+//! "in_progress", "complete" or "failed"; "expired" is not stored, the API derives it from
+//! the expiry times when it reads the job.
+struct ComplianceJob {
+  Id id = 0;
+  Id app_id = 0;
+  Id project_id = 0;  // the app's, when the job was made (its notices name it)
+  std::string type;  // "tweets" or "users"
+  std::string name;  // empty: none given
+  bool resumable = false;
+  std::string status;
+  std::string upload_token;    // the capability in the upload URL (random, unguessable)
+  std::string download_token;  // the capability in the download URL
+  TimeMs created_at = 0;
+  TimeMs upload_expires_at = 0;
+  TimeMs download_expires_at = 0;
+  std::string result;          // complete: the result file (JSON lines); failed: why; else empty
+  int64_t ids_checked = 0;     // ids in the upload, once complete
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -476,6 +497,24 @@ class Store {
   virtual Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) = 0;
   //! The unrevoked grants of `user_id` to live apps, oldest first.
   virtual Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) = 0;
+
+  // Batch compliance jobs (issue 16, api/compliance.h).
+  //! Inserts a new job; kConflict when its id or a token is taken.
+  virtual Status InsertComplianceJob(const ComplianceJob& job) = 0;
+  //! The job with this id, any app's (the caller checks the owner).
+  virtual Result<std::optional<ComplianceJob>> GetComplianceJob(Id id) = 0;
+  //! The job whose upload_token or download_token is `token` (the caller checks which).
+  virtual Result<std::optional<ComplianceJob>> FindComplianceJobByToken(std::string_view token) = 0;
+  //! `app_id`'s jobs of `type`, newest first, without their result.
+  virtual Result<std::vector<ComplianceJob>> ListComplianceJobs(Id app_id, std::string_view type) = 0;
+  //! Moves a job from "created" to "in_progress" (its upload came before upload_expires_at,
+  //! checked by the caller); false, and no change, when it was not "created": the upload was
+  //! taken once already.
+  virtual Result<bool> StartComplianceJob(Id id) = 0;
+  //! Moves a job from "in_progress" to `status` ("complete" or "failed") with its result;
+  //! false, and no change, when it was not in progress.
+  virtual Result<bool> FinishComplianceJob(Id id, std::string_view status, std::string_view result,
+                                           int64_t ids_checked) = 0;
 };
 
 //! Changes (grows) after every write committed through any Store of this process: after the

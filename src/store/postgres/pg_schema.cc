@@ -272,6 +272,26 @@ CREATE TABLE action_intents (
 ALTER TABLE write_intents ADD COLUMN retweeted_id BIGINT;
 ALTER TABLE posts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: batch compliance jobs (issue 16): as the SQLite store's migration 15.
+    R"sql(
+CREATE TABLE compliance_jobs (
+  id                  BIGINT PRIMARY KEY,
+  app_id              BIGINT NOT NULL,
+  project_id          BIGINT NOT NULL,
+  type                TEXT NOT NULL CHECK (type IN ('tweets','users')),
+  name                TEXT NOT NULL,
+  resumable           INTEGER NOT NULL,
+  status              TEXT NOT NULL CHECK (status IN ('created','in_progress','complete','failed')),
+  upload_token        TEXT NOT NULL UNIQUE,
+  download_token      TEXT NOT NULL UNIQUE,
+  created_at          BIGINT NOT NULL,
+  upload_expires_at   BIGINT NOT NULL,
+  download_expires_at BIGINT NOT NULL,
+  result              TEXT NOT NULL DEFAULT '',
+  ids_checked         BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
+)sql",
 };
 
 }  // namespace

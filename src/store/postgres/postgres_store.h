@@ -100,6 +100,12 @@ class PostgresStore final : public Store {
   Result<bool> RevokeGrant(Id grant_id, TimeMs at) override;
   Result<int64_t> RevokeGrantsOfUser(Id user_id, Id app_id, TimeMs at) override;
   Result<std::vector<UserGrant>> GrantsOfUser(Id user_id) override;
+  Status InsertComplianceJob(const ComplianceJob& job) override;
+  Result<std::optional<ComplianceJob>> GetComplianceJob(Id id) override;
+  Result<std::optional<ComplianceJob>> FindComplianceJobByToken(std::string_view token) override;
+  Result<std::vector<ComplianceJob>> ListComplianceJobs(Id app_id, std::string_view type) override;
+  Result<bool> StartComplianceJob(Id id) override;
+  Result<bool> FinishComplianceJob(Id id, std::string_view status, std::string_view result, int64_t ids_checked) override;
 
  private:
   explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
