@@ -60,8 +60,11 @@ QUERY = {
     "GET /2/users/:id/followers": GRAPH_USERS,
     "GET /2/users/:id/following": GRAPH_USERS,
     "GET /2/license/:plan": ["format"],
+    "POST /2/compliance/jobs": ["compliance_job.fields"],
+    "GET /2/compliance/jobs": ["type", "status", "compliance_job.fields"],
+    "GET /2/compliance/jobs/:id": ["compliance_job.fields"],
 }
-REQUIRED = {"query", "ids", "usernames"}
+REQUIRED = {"query", "ids", "usernames", "type"}
 INTEGER = {"max_results", "days"}
 
 # Problems Sluice sends that X's document's Problem union leaves out, and Sluice's own.

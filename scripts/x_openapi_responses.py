@@ -25,6 +25,8 @@ PATHS = [
     "/2/users/{id}/likes", "/2/users/{id}/likes/{tweet_id}", "/2/users/{id}/retweets",
     "/2/users/{id}/retweets/{source_tweet_id}", "/2/tweets/{tweet_id}/hidden",
     "/2/users/{source_user_id}/following/{target_user_id}",
+    # Batch compliance jobs (issue 16).
+    "/2/compliance/jobs", "/2/compliance/jobs/{id}",
 ]
 METHODS = ["get", "post", "put", "delete", "patch"]
 

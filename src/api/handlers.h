@@ -58,4 +58,9 @@ Result<ApiResponse> HideReply(ApiContext&, const App&, const ApiRequest&, std::s
 Result<ApiResponse> FollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view user_id);
 Result<ApiResponse> UnfollowUser(ApiContext&, const App&, const ApiRequest&, std::string_view source_user_id);
 
+// compliance_jobs.cc: batch compliance jobs (api/compliance.h); app-only.
+Result<ApiResponse> CreateComplianceJob(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetComplianceJobs(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetComplianceJob(ApiContext&, const App&, const ApiRequest&, std::string_view id);
+
 }  // namespace sluice

@@ -45,6 +45,11 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kSearchAll: return SearchAll;
     case RouteId::kCountAll: return CountAll;
     case RouteId::kSearchUsers: return SearchUsers;
+    case RouteId::kCreateComplianceJob: return CreateComplianceJob;
+    case RouteId::kGetComplianceJobs: return GetComplianceJobs;
+    case RouteId::kGetComplianceJob: return GetComplianceJob;
+    case RouteId::kUploadComplianceIds:
+    case RouteId::kDownloadComplianceResult:
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:
     case RouteId::kOAuthToken:

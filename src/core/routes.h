@@ -54,6 +54,12 @@ enum class RouteId : uint8_t {
   kHideReply,
   kFollowUser,
   kUnfollowUser,
+  // Batch compliance jobs (api/compliance.h): the jobs, then their upload and download URLs.
+  kCreateComplianceJob,
+  kGetComplianceJobs,
+  kGetComplianceJob,
+  kUploadComplianceIds,
+  kDownloadComplianceResult,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -69,6 +75,9 @@ enum class RouteKind : uint8_t {
   kPublic,       // no token: the licence terms, Sluice's OpenAPI document and robots.txt
   kOperational,  // health and metrics, served by the server itself
   kOAuth,        // the authorization server: its pages, token and revocation (no bearer token)
+  //! A capability URL (a compliance job's upload and download): the unguessable token in the
+  //! path is the authority, as in X's signed storage URLs; no bearer token, no plan limit.
+  kCapability,
 };
 
 struct Route {
@@ -118,6 +127,11 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kHideReply, "PUT", "/2/tweets/:tweet_id/hidden", RouteKind::kApi},
     {RouteId::kFollowUser, "POST", "/2/users/:id/following", RouteKind::kApi},
     {RouteId::kUnfollowUser, "DELETE", "/2/users/:source_user_id/following/:target_user_id", RouteKind::kApi},
+    {RouteId::kCreateComplianceJob, "POST", "/2/compliance/jobs", RouteKind::kApi},
+    {RouteId::kGetComplianceJobs, "GET", "/2/compliance/jobs", RouteKind::kApi},
+    {RouteId::kGetComplianceJob, "GET", "/2/compliance/jobs/:id", RouteKind::kApi},
+    {RouteId::kUploadComplianceIds, "PUT", "/compliance/upload/:token", RouteKind::kCapability},
+    {RouteId::kDownloadComplianceResult, "GET", "/compliance/download/:token", RouteKind::kCapability},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},

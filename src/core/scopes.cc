@@ -92,6 +92,12 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kGetUsage:
     case RouteId::kSearchAll:
     case RouteId::kCountAll:
+    // X: batch compliance is OAuth 2.0 App-only.
+    case RouteId::kCreateComplianceJob:
+    case RouteId::kGetComplianceJobs:
+    case RouteId::kGetComplianceJob:
+    case RouteId::kUploadComplianceIds:
+    case RouteId::kDownloadComplianceResult:
     // The authorization server's routes (no bearer token) and Sluice's own.
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:
