@@ -350,5 +350,32 @@ TEST(ComplianceJobs, AnExpiredUploadUrlIsRefusedAndTheJobShowsExpired) {
   EXPECT_EQ(s.Stop(), 0);
 }
 
+// curl sends `Expect: 100-continue` before a body over 1 MB and waits a second for the
+// answer; the server answers 100 at once when the body is within the route's limit, and a
+// body past it is refused without being read.
+TEST(ComplianceJobs, AnUploadThatAsksToContinueIsToldTo) {
+  SluiceServer s;
+  const std::string token = s.CreateApp("checker", "pro");
+  s.Start();
+  auto job = CreateJob(s, token, R"({"type":"tweets"})");
+  ASSERT_FALSE(job.empty());
+  const std::string upload = PathOf(Str(job, "upload_url"), s.port());
+  const std::string body = "12\n13\n";
+  std::string out = s.Raw("PUT " + upload + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\n"
+                          "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(out.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n", 0), 0u) << out;
+  // Past compliance.upload_max_bytes (16 MB): 413 from the header alone, no 100.
+  std::string big = s.Raw("PUT " + upload + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\n"
+                          "Content-Length: 999999999\r\n\r\n");
+  EXPECT_EQ(big.rfind("HTTP/1.1 413 ", 0), 0u) << big;
+  EXPECT_NE(big.find("16777216 bytes"), std::string::npos) << big;
+  // An API route keeps server.body_limit_bytes.
+  std::string api = s.Raw("POST /2/compliance/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          "Content-Length: 100000\r\n\r\n");
+  EXPECT_EQ(api.rfind("HTTP/1.1 413 ", 0), 0u) << api;
+  EXPECT_NE(api.find("65536 bytes"), std::string::npos) << api;
+  EXPECT_EQ(s.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace sluice::testing
