@@ -85,4 +85,14 @@ void ServeComplianceFile(const Services& services, RouteId route, WorkerState& w
                          std::string_view token, std::function<void(ApiResponse)> done);
 inline constexpr size_t kComplianceSlice = 1000;
 
+//! Checks `ids` of `job` (in_progress, its lease held by this caller) on `worker`, in slices of
+//! kComplianceSlice ids, each a task on its executor, renewing the lease
+//! (compliance.check_lease_ms) as it goes, then stores the result (complete, or failed when
+//! the store could not be read). Stops, storing nothing, when the lease was lost (the job was
+//! taken over or finished elsewhere). Returns at once.
+void CheckComplianceJob(const Services& services, WorkerState& worker, const ComplianceJob& job, std::vector<Id> ids);
+
+//! The ids of an upload as kept in the store while the job is checked (one per line).
+std::string ComplianceIdsText(const std::vector<Id>& ids);
+
 }  // namespace sluice

@@ -21,7 +21,7 @@ Status UnknownUrl(RouteId route) {
                   "No compliance job has this URL.");
 }
 
-// A job's check, one slice of ids per task on the worker that took the upload.
+// A job's check, one slice of ids per task on the worker that holds its lease.
 struct Check {
   const Services* services;
   WorkerState* worker;
@@ -30,6 +30,7 @@ struct Check {
   std::vector<Id> ids;
   size_t next = 0;
   std::string result;
+  TimeMs renewed_at = 0;
 };
 
 void Finish(const std::shared_ptr<Check>& c, std::string_view status, std::string_view result) {
@@ -38,9 +39,16 @@ void Finish(const std::shared_ptr<Check>& c, std::string_view status, std::strin
 }
 
 void RunSlice(const std::shared_ptr<Check>& c) {
+  const TimeMs now = c->services->clock.NowMs();
+  const TimeMs lease = c->services->config.compliance.check_lease_ms;
+  if (now - c->renewed_at >= lease / 3) {
+    // A store error keeps the lease running out: another taker checks the job again.
+    auto renewed = c->worker->store.RenewComplianceJob(c->job_id, now + lease);
+    if (!renewed.ok() || !*renewed) return;
+    c->renewed_at = now;
+  }
   const size_t n = std::min(kComplianceSlice, c->ids.size() - c->next);
-  auto lines = CheckComplianceIds(c->worker->store, c->type, std::span<const Id>(c->ids).subspan(c->next, n),
-                                  c->services->clock.NowMs());
+  auto lines = CheckComplianceIds(c->worker->store, c->type, std::span<const Id>(c->ids).subspan(c->next, n), now);
   if (!lines.ok()) {
     spdlog::error("compliance job {} failed: {}", c->job_id, lines.status().message());
     return Finish(c, "failed", "The store could not be read: " + lines.status().message());
@@ -67,17 +75,31 @@ ApiResponse Upload(const Services& services, WorkerState& worker, const ApiReque
     return error(UnsupportedMediaType("The upload is a text file of ids: Content-Type: text/plain"));
   auto ids = ParseComplianceIds(req.body);
   if (!ids.ok()) return error(ids.status());
-  auto started = worker.store.StartComplianceJob(job.id);
+  auto started = worker.store.StartComplianceJob(job.id, ComplianceIdsText(*ids),
+                                                 now + services.config.compliance.check_lease_ms);
   if (!started.ok()) return error(started.status());
   if (!*started) return error(Conflict("The ids of this compliance job were uploaded already."));
-  auto check = std::make_shared<Check>(Check{&services, &worker, job.id, job.type, std::move(*ids)});
-  worker.executor.Post([check] { RunSlice(check); });
+  CheckComplianceJob(services, worker, job, std::move(*ids));
   ApiResponse r = ApiResponse::Json(200, "");
   r.content_type = "text/plain; charset=utf-8";
   return r;
 }
 
 }  // namespace
+
+std::string ComplianceIdsText(const std::vector<Id>& ids) {
+  std::string out;
+  out.reserve(ids.size() * 20);
+  for (Id id : ids) (out += std::to_string(id)) += '\n';
+  return out;
+}
+
+void CheckComplianceJob(const Services& services, WorkerState& worker, const ComplianceJob& job, std::vector<Id> ids) {
+  // The lease was just taken (upload, or a takeover), so the first slice need not renew it.
+  auto check = std::make_shared<Check>(
+      Check{&services, &worker, job.id, job.type, std::move(ids), 0, {}, services.clock.NowMs()});
+  worker.executor.Post([check] { RunSlice(check); });
+}
 
 void ServeComplianceFile(const Services& services, RouteId route, WorkerState& worker, const ApiRequest& req,
                          std::string_view token, std::function<void(ApiResponse)> done) {

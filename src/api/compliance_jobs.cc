@@ -85,6 +85,24 @@ Status JobNotFound(std::string_view id) {
   return NotFound("compliance_job", "id", std::string(id), "Could not find compliance job with id: [" + std::string(id) + "].");
 }
 
+// A job in progress whose checker's lease is past (its server stopped mid-check) is checked
+// again from its stored ids, on this worker: clients poll this endpoint, so a stopped job
+// resumes at the next poll, on whichever node takes it.
+Status ResumeIfAbandoned(ApiContext& ctx, const ComplianceJob& job) {
+  if (job.status != "in_progress" || job.checking_until > ctx.now) return Status::Ok();
+  auto taken = ctx.store.ResumeComplianceJob(job.id, ctx.now, ctx.now + ctx.config.compliance.check_lease_ms);
+  if (!taken.ok()) return taken.status();
+  if (!*taken) return Status::Ok();  // another poll took it first
+  auto ids = ParseComplianceIds(job.ids);
+  if (!ids.ok()) {
+    // Written by StartComplianceJob from parsed ids: anything else is damage, said as such.
+    auto failed = ctx.store.FinishComplianceJob(job.id, "failed", "The stored ids of the job are unreadable.", 0);
+    return failed.ok() ? Status::Ok() : failed.status();
+  }
+  CheckComplianceJob(ctx.services, ctx.worker, job, std::move(*ids));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ApiResponse> CreateComplianceJob(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
@@ -152,6 +170,7 @@ Result<ApiResponse> GetComplianceJob(ApiContext& ctx, const App& app, const ApiR
   if (!job.ok()) return job.status();
   // Another app's job is not found, as X answers: its existence is not this app's business.
   if (!job->has_value() || (*job)->app_id != app.id) return JobNotFound(id_text);
+  if (Status s = ResumeIfAbandoned(ctx, **job); !s.ok()) return s;
   return ApiResponse::Json(200, R"({"data":)" + ComplianceJobJson(**job, ctx.services.public_url, ctx.now) + "}");
 }
 

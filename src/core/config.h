@@ -104,6 +104,9 @@ struct ComplianceConfig {
   int64_t upload_max_bytes = 16LL << 20;         // one upload's body (X takes files of ids)
   int64_t upload_expiry_ms = 15 * 60 * 1000;     // X: the upload URL lasts 15 minutes
   int64_t download_expiry_ms = 7LL * 24 * 3600 * 1000;  // X: the download URL lasts a week
+  //! A job's checker renews its lease while it checks; a job whose lease is past (its server
+  //! stopped) is taken over by the next GET /2/compliance/jobs/:id on any node.
+  int64_t check_lease_ms = 30'000;
 };
 
 struct LogConfig {

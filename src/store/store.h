@@ -265,6 +265,11 @@ struct ComplianceJob {
   TimeMs download_expires_at = 0;
   std::string result;          // complete: the result file (JSON lines); failed: why; else empty
   int64_t ids_checked = 0;     // ids in the upload, once complete
+  //! in_progress: the uploaded ids (one per line), kept until the job finishes, so that
+  //! another worker or node can check them again if the one checking them stops.
+  std::string ids;
+  //! in_progress: the checker's lease; past it, anyone may take the job over (ResumeComplianceJob).
+  TimeMs checking_until = 0;
 };
 
 class Store {
@@ -507,12 +512,17 @@ class Store {
   virtual Result<std::optional<ComplianceJob>> FindComplianceJobByToken(std::string_view token) = 0;
   //! `app_id`'s jobs of `type`, newest first, without their result.
   virtual Result<std::vector<ComplianceJob>> ListComplianceJobs(Id app_id, std::string_view type) = 0;
-  //! Moves a job from "created" to "in_progress" (its upload came before upload_expires_at,
-  //! checked by the caller); false, and no change, when it was not "created": the upload was
-  //! taken once already.
-  virtual Result<bool> StartComplianceJob(Id id) = 0;
-  //! Moves a job from "in_progress" to `status` ("complete" or "failed") with its result;
-  //! false, and no change, when it was not in progress.
+  //! Moves a job from "created" to "in_progress" with its uploaded `ids` and the checker's
+  //! lease (its upload came before upload_expires_at, checked by the caller); false, and no
+  //! change, when it was not "created": the upload was taken once already.
+  virtual Result<bool> StartComplianceJob(Id id, std::string_view ids, TimeMs checking_until) = 0;
+  //! Extends the lease of an in_progress job's checker; false when it is not in progress.
+  virtual Result<bool> RenewComplianceJob(Id id, TimeMs checking_until) = 0;
+  //! Takes an in_progress job whose lease ended at or before `now` (its checker stopped): the
+  //! lease becomes `checking_until`; false, and no change, for any other job (one taker wins).
+  virtual Result<bool> ResumeComplianceJob(Id id, TimeMs now, TimeMs checking_until) = 0;
+  //! Moves a job from "in_progress" to `status` ("complete" or "failed") with its result (its
+  //! ids are dropped); false, and no change, when it was not in progress.
   virtual Result<bool> FinishComplianceJob(Id id, std::string_view status, std::string_view result,
                                            int64_t ids_checked) = 0;
 };

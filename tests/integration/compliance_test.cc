@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "harness.h"
+#include "store/store.h"
 #include "support/postgres_server.h"
 
 namespace sluice::testing {
@@ -374,6 +375,42 @@ TEST(ComplianceJobs, AnUploadThatAsksToContinueIsToldTo) {
                           "Content-Length: 100000\r\n\r\n");
   EXPECT_EQ(api.rfind("HTTP/1.1 413 ", 0), 0u) << api;
   EXPECT_NE(api.find("65536 bytes"), std::string::npos) << api;
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+// A server that stops mid-check leaves its job in progress with a lease that runs out; the
+// next poll of the job (here on the restarted server) takes it over and checks the stored ids
+// again. The stopped checker is made by hand in the store: a job in progress whose lease
+// ended, as a kill -9 during its check leaves it.
+TEST(ComplianceJobs, AJobLeftInProgressByAStoppedServerIsTakenOverAtTheNextPoll) {
+  SluiceServer s(5, 50);
+  const std::string token = s.CreateApp("checker", "pro");
+  const std::string config = s.data_dir() + "/compliance.toml";
+  std::ofstream(config) << "[compliance]\ncheck_lease_ms = 1000\n";
+  s.Start({"--config", config});
+  auto created = s.Request("POST", "/2/tweets", token, R"({"text":"a post the app deletes before its job runs"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string gone = Str(created.Json().at("data"), "id");
+  ASSERT_EQ(s.Request("DELETE", "/2/tweets/" + gone, token).status, 200);
+  auto job = CreateJob(s, token, R"({"type":"tweets"})");
+  ASSERT_FALSE(job.empty());
+  const std::string id = Str(job, "id");
+  ASSERT_EQ(s.Stop(), 0);
+  {
+    auto store = OpenStore(StoreOptions{.url = "sqlite", .data_dir = s.data_dir(), .create = false});
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    auto started = (*store)->StartComplianceJob(std::stoll(id), "12\n" + gone + "\n", /*checking_until=*/1);
+    ASSERT_TRUE(started.ok() && *started);
+  }
+  s.Start({"--config", config});
+  auto done = WaitForJob(s, token, id);
+  ASSERT_EQ(Str(done, "status"), "complete") << json::serialize(done);
+  auto got = s.Request("GET", PathOf(Str(done, "download_url"), s.port()), "");
+  ASSERT_EQ(got.status, 200) << got.body;
+  auto lines = Lines(got.body);
+  ASSERT_EQ(lines.size(), 1u) << got.body;
+  EXPECT_EQ(Str(lines[0], "id"), gone);
+  EXPECT_EQ(Str(lines[0], "reason"), "deleted");
   EXPECT_EQ(s.Stop(), 0);
 }
 

@@ -96,7 +96,7 @@ TEST_P(StoreComplianceTest, ListedPerAppAndTypeNewestFirstWithoutResults) {
   ASSERT_TRUE(store_->InsertComplianceJob(Job(2, 100, "users")).ok());
   ASSERT_TRUE(store_->InsertComplianceJob(Job(3, 200, "tweets")).ok());
   ASSERT_TRUE(store_->InsertComplianceJob(Job(4, 100, "tweets")).ok());
-  ASSERT_TRUE(store_->StartComplianceJob(4).ok());
+  ASSERT_TRUE(store_->StartComplianceJob(4, "1\n", 5000).ok());
   ASSERT_TRUE(store_->FinishComplianceJob(4, "complete", "{\"id\":\"1\"}\n", 1).ok());
   auto list = store_->ListComplianceJobs(100, "tweets");
   ASSERT_TRUE(list.ok()) << list.status().message();
@@ -119,10 +119,14 @@ TEST_P(StoreComplianceTest, AJobStartsOnceAndFinishesOnceAndIsKeptAcrossReopenin
   auto early = store_->FinishComplianceJob(7, "complete", "x", 1);  // not started
   ASSERT_TRUE(early.ok());
   EXPECT_FALSE(*early);
-  auto started = store_->StartComplianceJob(7);
+  auto started = store_->StartComplianceJob(7, "5\n6\n7\n", 5000);
   ASSERT_TRUE(started.ok()) << started.status().message();
   EXPECT_TRUE(*started);
-  auto twice = store_->StartComplianceJob(7);  // a second upload
+  auto checking = store_->GetComplianceJob(7);
+  ASSERT_TRUE(checking.ok() && checking->has_value());
+  EXPECT_EQ((*checking)->ids, "5\n6\n7\n");
+  EXPECT_EQ((*checking)->checking_until, 5000);
+  auto twice = store_->StartComplianceJob(7, "8\n", 5000);  // a second upload
   ASSERT_TRUE(twice.ok());
   EXPECT_FALSE(*twice);
   const uint64_t before = StoreWriteGeneration();
@@ -145,6 +149,37 @@ TEST_P(StoreComplianceTest, AJobStartsOnceAndFinishesOnceAndIsKeptAcrossReopenin
   EXPECT_EQ((*got)->result, "{\"id\":\"5\"}\n");
   EXPECT_EQ((*got)->ids_checked, 3);
   EXPECT_TRUE((*got)->resumable == false);
+  EXPECT_EQ((*got)->ids, "");  // dropped once finished
+}
+
+// A checker holds a lease it renews; once the lease is past, one taker (another worker or
+// node) gets the job, and the others do not.
+TEST_P(StoreComplianceTest, AnInProgressJobIsTakenOverOnlyOnceItsLeaseIsPast) {
+  ASSERT_TRUE(store_->InsertComplianceJob(Job(7, 100, "tweets")).ok());
+  auto early = store_->ResumeComplianceJob(7, 100000, 200000);  // created, not in progress
+  ASSERT_TRUE(early.ok());
+  EXPECT_FALSE(*early);
+  ASSERT_TRUE(*store_->StartComplianceJob(7, "5\n", 5000));
+  auto renewed = store_->RenewComplianceJob(7, 6000);
+  ASSERT_TRUE(renewed.ok());
+  EXPECT_TRUE(*renewed);
+  auto held = store_->ResumeComplianceJob(7, 5999, 20000);  // the lease runs to 6000
+  ASSERT_TRUE(held.ok());
+  EXPECT_FALSE(*held);
+  auto taken = store_->ResumeComplianceJob(7, 6000, 20000);
+  ASSERT_TRUE(taken.ok()) << taken.status().message();
+  EXPECT_TRUE(*taken);
+  auto second = store_->ResumeComplianceJob(7, 6000, 30000);  // the other taker of the same moment
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(*second);
+  auto got = store_->GetComplianceJob(7);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->checking_until, 20000);
+  EXPECT_EQ((*got)->ids, "5\n");
+  ASSERT_TRUE(*store_->FinishComplianceJob(7, "complete", "", 1));
+  auto after = store_->RenewComplianceJob(7, 90000);
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(*after);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreComplianceTest, SLUICE_STORE_BACKENDS);

@@ -7,9 +7,9 @@ namespace {
 
 constexpr const char* kJobColumns =
     "id, app_id, project_id, type, name, resumable, status, upload_token, download_token, created_at, upload_expires_at,"
-    " download_expires_at, ids_checked";
+    " download_expires_at, ids_checked, checking_until";
 
-// Row `i` of `rows` (kJobColumns in order, then `result` when `with_result`).
+// Row `i` of `rows` (kJobColumns in order, then `result` and `ids` when `with_result`).
 ComplianceJob JobRow(const Rows& rows, int i, bool with_result) {
   ComplianceJob job;
   job.id = rows.Int(i, 0);
@@ -25,8 +25,18 @@ ComplianceJob JobRow(const Rows& rows, int i, bool with_result) {
   job.upload_expires_at = rows.Int(i, 10);
   job.download_expires_at = rows.Int(i, 11);
   job.ids_checked = rows.Int(i, 12);
-  if (with_result) job.result = std::string(rows.Text(i, 13));
+  job.checking_until = rows.Int(i, 13);
+  if (with_result) {
+    job.result = std::string(rows.Text(i, 14));
+    job.ids = std::string(rows.Text(i, 15));
+  }
   return job;
+}
+
+// A conditional one-row UPDATE's answer: whether it changed the row.
+Result<bool> OneChanged(Result<int64_t> changed) {
+  if (!changed.ok()) return changed.status();
+  return *changed == 1;
 }
 
 }  // namespace
@@ -57,7 +67,7 @@ Status PostgresStore::InsertComplianceJob(const ComplianceJob& job) {
 }
 
 Result<std::optional<ComplianceJob>> PostgresStore::GetComplianceJob(Id id) {
-  auto rows = Query(std::string("SELECT ") + kJobColumns + ", result FROM compliance_jobs WHERE id = ?",
+  auto rows = Query(std::string("SELECT ") + kJobColumns + ", result, ids FROM compliance_jobs WHERE id = ?",
                     Params().Add(id));
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<ComplianceJob>();
@@ -66,7 +76,7 @@ Result<std::optional<ComplianceJob>> PostgresStore::GetComplianceJob(Id id) {
 
 Result<std::optional<ComplianceJob>> PostgresStore::FindComplianceJobByToken(std::string_view token) {
   auto rows = Query(std::string("SELECT ") + kJobColumns +
-                        ", result FROM compliance_jobs WHERE upload_token = ? OR download_token = ?",
+                        ", result, ids FROM compliance_jobs WHERE upload_token = ? OR download_token = ?",
                     Params().Add(token).Add(token));
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<ComplianceJob>();
@@ -83,17 +93,21 @@ Result<std::vector<ComplianceJob>> PostgresStore::ListComplianceJobs(Id app_id, 
   return jobs;
 }
 
-Result<bool> PostgresStore::StartComplianceJob(Id id) {
-  bool changed = false;
-  Status s = Write([&]() -> Status {
-    auto rows = Query("UPDATE compliance_jobs SET status = 'in_progress' WHERE id = ? AND status = 'created'",
-                      Params().Add(id));
-    if (!rows.ok()) return rows.status();
-    changed = rows->Affected() == 1;
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  return changed;
+Result<bool> PostgresStore::StartComplianceJob(Id id, std::string_view ids, TimeMs checking_until) {
+  return OneChanged(Changed("UPDATE compliance_jobs SET status = 'in_progress', ids = ?, checking_until = ?"
+                   " WHERE id = ? AND status = 'created'",
+                   Params().Add(ids).Add(checking_until).Add(id)));
+}
+
+Result<bool> PostgresStore::RenewComplianceJob(Id id, TimeMs checking_until) {
+  return OneChanged(Changed("UPDATE compliance_jobs SET checking_until = ? WHERE id = ? AND status = 'in_progress'",
+                   Params().Add(checking_until).Add(id)));
+}
+
+Result<bool> PostgresStore::ResumeComplianceJob(Id id, TimeMs now, TimeMs checking_until) {
+  return OneChanged(Changed("UPDATE compliance_jobs SET checking_until = ? WHERE id = ? AND status = 'in_progress'"
+                   " AND checking_until <= ?",
+                   Params().Add(checking_until).Add(id).Add(now)));
 }
 
 Result<bool> PostgresStore::FinishComplianceJob(Id id, std::string_view status, std::string_view result,
@@ -101,7 +115,7 @@ Result<bool> PostgresStore::FinishComplianceJob(Id id, std::string_view status, 
   bool changed = false;
   Status s = Write([&]() -> Status {
     auto rows = Query(
-        "UPDATE compliance_jobs SET status = ?, result = ?, ids_checked = ? WHERE id = ? AND status = 'in_progress'",
+        "UPDATE compliance_jobs SET status = ?, result = ?, ids_checked = ?, ids = '' WHERE id = ? AND status = 'in_progress'",
         Params().Add(status).Add(result).Add(ids_checked).Add(id));
     if (!rows.ok()) return rows.status();
     changed = rows->Affected() == 1;

@@ -288,7 +288,9 @@ CREATE TABLE compliance_jobs (
   upload_expires_at   BIGINT NOT NULL,
   download_expires_at BIGINT NOT NULL,
   result              TEXT NOT NULL DEFAULT '',
-  ids_checked         BIGINT NOT NULL DEFAULT 0
+  ids_checked         BIGINT NOT NULL DEFAULT 0,
+  ids                 TEXT NOT NULL DEFAULT '',  -- in_progress: the upload, until the job finishes
+  checking_until      BIGINT NOT NULL DEFAULT 0      -- in_progress: the checker's lease (ms)
 );
 CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
 )sql",

@@ -7,9 +7,9 @@ namespace {
 
 constexpr const char* kJobColumns =
     "id, app_id, project_id, type, name, resumable, status, upload_token, download_token, created_at, upload_expires_at,"
-    " download_expires_at, ids_checked";
+    " download_expires_at, ids_checked, checking_until";
 
-// The columns of kJobColumns, in order, then `result` at column 13 when `with_result`.
+// The columns of kJobColumns, in order, then `result` and `ids` (columns 14 and 15) when `with_result`.
 ComplianceJob JobRow(const Stmt& s, bool with_result) {
   ComplianceJob job;
   job.id = s.Int(0);
@@ -25,7 +25,11 @@ ComplianceJob JobRow(const Stmt& s, bool with_result) {
   job.upload_expires_at = s.Int(10);
   job.download_expires_at = s.Int(11);
   job.ids_checked = s.Int(12);
-  if (with_result) job.result = std::string(s.Text(13));
+  job.checking_until = s.Int(13);
+  if (with_result) {
+    job.result = std::string(s.Text(14));
+    job.ids = std::string(s.Text(15));
+  }
   return job;
 }
 
@@ -54,7 +58,7 @@ Status SqliteStore::InsertComplianceJob(const ComplianceJob& job) {
 }
 
 Result<std::optional<ComplianceJob>> SqliteStore::GetComplianceJob(Id id) {
-  auto s = db_->Prepare(std::string("SELECT ") + kJobColumns + ", result FROM compliance_jobs WHERE id = ?");
+  auto s = db_->Prepare(std::string("SELECT ") + kJobColumns + ", result, ids FROM compliance_jobs WHERE id = ?");
   if (!s.ok()) return s.status();
   s->Bind(1, id);
   auto row = s->Step();
@@ -65,7 +69,7 @@ Result<std::optional<ComplianceJob>> SqliteStore::GetComplianceJob(Id id) {
 
 Result<std::optional<ComplianceJob>> SqliteStore::FindComplianceJobByToken(std::string_view token) {
   auto s = db_->Prepare(std::string("SELECT ") + kJobColumns +
-                        ", result FROM compliance_jobs WHERE upload_token = ?1 OR download_token = ?1");
+                        ", result, ids FROM compliance_jobs WHERE upload_token = ?1 OR download_token = ?1");
   if (!s.ok()) return s.status();
   s->Bind(1, token);
   auto row = s->Step();
@@ -90,10 +94,33 @@ Result<std::vector<ComplianceJob>> SqliteStore::ListComplianceJobs(Id app_id, st
   return jobs;
 }
 
-Result<bool> SqliteStore::StartComplianceJob(Id id) {
-  auto s = db_->Prepare("UPDATE compliance_jobs SET status = 'in_progress' WHERE id = ? AND status = 'created'");
+Result<bool> SqliteStore::StartComplianceJob(Id id, std::string_view ids, TimeMs checking_until) {
+  auto s = db_->Prepare(
+      "UPDATE compliance_jobs SET status = 'in_progress', ids = ?, checking_until = ? WHERE id = ? AND status = 'created'");
   if (!s.ok()) return s.status();
-  s->Bind(1, id);
+  s->Bind(1, ids);
+  s->Bind(2, checking_until);
+  s->Bind(3, id);
+  if (Status run = s->Run(); !run.ok()) return run;
+  return db_->Changes() == 1;
+}
+
+Result<bool> SqliteStore::RenewComplianceJob(Id id, TimeMs checking_until) {
+  auto s = db_->Prepare("UPDATE compliance_jobs SET checking_until = ? WHERE id = ? AND status = 'in_progress'");
+  if (!s.ok()) return s.status();
+  s->Bind(1, checking_until);
+  s->Bind(2, id);
+  if (Status run = s->Run(); !run.ok()) return run;
+  return db_->Changes() == 1;
+}
+
+Result<bool> SqliteStore::ResumeComplianceJob(Id id, TimeMs now, TimeMs checking_until) {
+  auto s = db_->Prepare(
+      "UPDATE compliance_jobs SET checking_until = ? WHERE id = ? AND status = 'in_progress' AND checking_until <= ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, checking_until);
+  s->Bind(2, id);
+  s->Bind(3, now);
   if (Status run = s->Run(); !run.ok()) return run;
   return db_->Changes() == 1;
 }
@@ -101,7 +128,7 @@ Result<bool> SqliteStore::StartComplianceJob(Id id) {
 Result<bool> SqliteStore::FinishComplianceJob(Id id, std::string_view status, std::string_view result,
                                               int64_t ids_checked) {
   auto s = db_->Prepare(
-      "UPDATE compliance_jobs SET status = ?, result = ?, ids_checked = ? WHERE id = ? AND status = 'in_progress'");
+      "UPDATE compliance_jobs SET status = ?, result = ?, ids_checked = ?, ids = '' WHERE id = ? AND status = 'in_progress'");
   if (!s.ok()) return s.status();
   s->Bind(1, status);
   s->Bind(2, result);
