@@ -245,6 +245,10 @@ TEST(Config, CompliancePublicUrlIsASchemeAndAHostOnly) {
     EXPECT_EQ(r.status().message(), std::string("a.toml: key 'compliance.public_url' is \"") + bad +
                                         "\": give a scheme and a host, e.g. \"https://api.example.com\" (no path)");
   }
+  EXPECT_EQ(ParseConfig("", "a.toml")->compliance.check_lease_ms, 30000);
+  auto lease = ParseConfig("[compliance]\ncheck_lease_ms = 50\n", "a.toml");
+  ASSERT_FALSE(lease.ok());
+  EXPECT_EQ(lease.status().message(), "a.toml: key 'compliance.check_lease_ms' must be 100..3600000");
   auto small = ParseConfig("[compliance]\nupload_max_bytes = 10\n", "a.toml");
   ASSERT_FALSE(small.ok());
   EXPECT_EQ(small.status().message(), "a.toml: key 'compliance.upload_max_bytes' must be 1024..1073741824");
