@@ -230,6 +230,14 @@ TEST_P(ComplianceJobTest, AJobWalkedEndToEndIsANoticeInTheLedgerAndInTheTraceRep
     auto check = RunSluice({"ledger", "check-proof", path, "--pubkey", key});
     EXPECT_EQ(check.exit_code, 0) << check.err << check.out;
   }
+  // The same proofs from `sluice ledger prove`, --notice for the notice.
+  const std::string keeper_id = Str(*finding, "app_id");
+  auto proved = RunSluice({"ledger", "prove", "--data", s.data_dir(), "--app", keeper_id, "--post", gone, "--notice"});
+  ASSERT_EQ(proved.exit_code, 0) << proved.err;
+  EXPECT_NE(proved.out.find("\"channel\":\"job:" + id + "\""), std::string::npos) << proved.out;
+  auto delivered = RunSluice({"ledger", "prove", "--data", s.data_dir(), "--app", keeper_id, "--post", gone});
+  ASSERT_EQ(delivered.exit_code, 0) << delivered.err;
+  EXPECT_EQ(delivered.out.find("\"channel\""), std::string::npos) << delivered.out;
   auto md = RunSluice(with_store({"trace", "--data", s.data_dir(), "--quiet", leak}));
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_NE(md.out.find("post " + gone + ": told "), std::string::npos) << md.out;
