@@ -63,8 +63,11 @@ QUERY = {
     "POST /2/tweets/search/stream/rules": ["dry_run", "delete_all"],
     "GET /2/tweets/search/stream/rules": ["ids", "max_results", "pagination_token"],
     "GET /2/tweets/search/stream/rules/counts": ["rules_count.fields"],
+    "POST /2/compliance/jobs": ["compliance_job.fields"],
+    "GET /2/compliance/jobs": ["type", "status", "compliance_job.fields"],
+    "GET /2/compliance/jobs/:id": ["compliance_job.fields"],
 }
-REQUIRED = {"query", "ids", "usernames"}
+REQUIRED = {"query", "ids", "usernames", "type"}
 NOT_REQUIRED = {"GET /2/tweets/search/stream/rules": {"ids"}}  # optional there, unlike elsewhere
 INTEGER = {"max_results", "days"}
 BOOLEAN = {"dry_run", "delete_all"}

@@ -29,6 +29,8 @@ PATHS = [
     "/2/tweets/search/stream", "/2/tweets/sample/stream",
     # The filtered stream's rules (issue 16).
     "/2/tweets/search/stream/rules", "/2/tweets/search/stream/rules/counts",
+    # Batch compliance jobs (issue 16).
+    "/2/compliance/jobs", "/2/compliance/jobs/{id}",
 ]
 METHODS = ["get", "post", "put", "delete", "patch"]
 

@@ -74,6 +74,9 @@ struct Services {
   //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
   //! becomes X's problem), set by the Router that runs the stages.
   ApiResponse (*error_response)(const Status&) = nullptr;
+  //! Where clients reach this server (compliance.public_url, else http(s)://<bound address>):
+  //! the base of the upload and download URLs of compliance jobs.
+  std::string public_url;
 };
 
 //! One worker's state: used by its thread only.

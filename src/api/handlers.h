@@ -65,5 +65,9 @@ Result<ApiResponse> SampleStream(ApiContext&, const App&, const ApiRequest&, std
 Result<ApiResponse> AddOrDeleteStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetStreamRuleCounts(ApiContext&, const App&, const ApiRequest&, std::string_view);
+// compliance_jobs.cc: batch compliance jobs (api/compliance.h); app-only.
+Result<ApiResponse> CreateComplianceJob(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetComplianceJobs(ApiContext&, const App&, const ApiRequest&, std::string_view);
+Result<ApiResponse> GetComplianceJob(ApiContext&, const App&, const ApiRequest&, std::string_view id);
 
 }  // namespace sluice

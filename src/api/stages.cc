@@ -51,6 +51,11 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kAddOrDeleteStreamRules: return AddOrDeleteStreamRules;
     case RouteId::kGetStreamRules: return GetStreamRules;
     case RouteId::kGetStreamRuleCounts: return GetStreamRuleCounts;
+    case RouteId::kCreateComplianceJob: return CreateComplianceJob;
+    case RouteId::kGetComplianceJobs: return GetComplianceJobs;
+    case RouteId::kGetComplianceJob: return GetComplianceJob;
+    case RouteId::kUploadComplianceIds:
+    case RouteId::kDownloadComplianceResult:
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:
     case RouteId::kOAuthToken:

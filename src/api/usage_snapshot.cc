@@ -54,6 +54,7 @@ Status UsageReplay::Apply(std::string_view payload, UsageMeter& meter) {
   auto r = DecodeRecord(payload);
   if (!r.ok()) return r.status();
   if (r->status >= 300 || r->project_id == 0) return Status::Ok();
+  if (!r->channel.empty()) return Status::Ok();  // a compliance notice: ids told of, not read
   const Plan* plan = PlanFor(r->project_id);
   if (!plan) return Status::Ok();  // a project without a plan any more: nothing to meter
   if (IsWrite(r->endpoint)) {

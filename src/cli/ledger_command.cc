@@ -34,6 +34,8 @@ std::unique_ptr<LedgerCommand> AddLedgerCommand(CLI::App& app, Common& common) {
   c.prove->add_option("--app", c.ledger_app, "app id")->required()->check(IntIn<Id>(0));
   c.prove->add_option("--post", c.ledger_post, "post id")->required()->check(IntIn<Id>(0));
   AddLedgersOption(c.prove, c.ledgers);
+  c.prove->add_flag("--notice", c.notice,
+                    "prove instead that the app was told the post needs action (compliance notices, record version 4)");
   c.consistency = c.cmd->add_subcommand("consistency", "JSON: the consistency proof between two tree sizes");
   ledger_data_option(c.consistency);
   c.consistency->add_option("--from", c.from_size, "older tree size")->required()->check(IntIn<uint64_t>());
@@ -106,7 +108,8 @@ int RunLedgerCommand(LedgerCommand& c, Common& common) {
     if (!ledgers.ok()) return Fail(ledgers.status());
     std::string why;
     for (const std::string& ledger : *ledgers) {
-      auto json = ProveDelivery(ledger, c.ledger_app, c.ledger_post, ScanProgress);
+      auto json = c.notice ? ProveNotice(ledger, c.ledger_app, c.ledger_post, ScanProgress)
+                           : ProveDelivery(ledger, c.ledger_app, c.ledger_post, ScanProgress);
       if (json.ok()) {
         std::printf("%s\n", json->c_str());
         return 0;

@@ -15,6 +15,7 @@ struct LedgerCommand {
   std::string ledger_data = "./sluice-data", proof_file, pubkey_text, from_time, to_time;
   Id ledger_app = 0, ledger_post = 0, authorized_by = 0;
   uint64_t from_size = 0, to_size = 0;
+  bool notice = false;  // prove --notice: the compliance notices that told the app of the post
   std::vector<std::string> ledgers;  // verify --ledger: several nodes' ledgers
 };
 

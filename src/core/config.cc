@@ -95,6 +95,11 @@ const std::map<std::string, Setter>& Keys() {
       {"oauth.app_tokens_write", Bool([](Config& c) -> auto& { return c.oauth.app_tokens_write; })},
       {"oauth.session_key_file", String([](Config& c) -> auto& { return c.oauth.session_key_file; })},
       {"oauth.assertion_key_file", String([](Config& c) -> auto& { return c.oauth.assertion_key_file; })},
+      {"compliance.public_url", String([](Config& c) -> auto& { return c.compliance.public_url; })},
+      {"compliance.upload_max_bytes", Int(1024, 1LL << 30, [](Config& c) -> auto& { return c.compliance.upload_max_bytes; })},
+      {"compliance.upload_expiry_ms", Int(1000, kMax, [](Config& c) -> auto& { return c.compliance.upload_expiry_ms; })},
+      {"compliance.download_expiry_ms", Int(1000, kMax, [](Config& c) -> auto& { return c.compliance.download_expiry_ms; })},
+      {"compliance.check_lease_ms", Int(100, 3'600'000, [](Config& c) -> auto& { return c.compliance.check_lease_ms; })},
       {"log.level", String([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", String([](Config& c) -> auto& { return c.plans_file; })},
@@ -126,6 +131,13 @@ Status Walk(const toml::table& table, const std::string& prefix, const StrictTom
 Status Validate(const Config& c, const StrictToml& toml) {
   if (auto listen = ParseListenAddress(c.server.listen); !listen.ok())
     return toml.Bad("server.listen", "is \"" + c.server.listen + "\": " + listen.status().message());
+  if (const std::string& u = c.compliance.public_url; !u.empty()) {
+    // Scheme and authority only: the job's URLs append /compliance/upload/<token> to it.
+    const size_t scheme = u.rfind("http://", 0) == 0 ? 7 : u.rfind("https://", 0) == 0 ? 8 : 0;
+    if (scheme == 0 || u.size() == scheme || u.find_first_of("/?# ", scheme) != std::string::npos)
+      return toml.Bad("compliance.public_url",
+                      "is \"" + u + "\": give a scheme and a host, e.g. \"https://api.example.com\" (no path)");
+  }
   if (c.server.tls_cert.empty() != c.server.tls_key.empty())
     return toml.Bad("server.tls_cert", "and server.tls_key must be set together");
   if (c.ledger.sync != "interval" && c.ledger.sync != "always") return toml.Bad("ledger.sync", "must be interval or always");

@@ -101,6 +101,19 @@ struct OAuthConfig {
   std::string assertion_key_file;
 };
 
+//! Batch compliance jobs (docs/api.md, "Compliance"). The upload and download URLs of a job
+//! are on Sluice itself: `public_url` (scheme and authority, no path) when set, else the
+//! address the server listens on (http or https, the bound port).
+struct ComplianceConfig {
+  std::string public_url;                        // "" = http(s)://<listen>
+  int64_t upload_max_bytes = 16LL << 20;         // one upload's body (X takes files of ids)
+  int64_t upload_expiry_ms = 15 * 60 * 1000;     // X: the upload URL lasts 15 minutes
+  int64_t download_expiry_ms = 7LL * 24 * 3600 * 1000;  // X: the download URL lasts a week
+  //! A job's checker renews its lease while it checks; a job whose lease is past (its server
+  //! stopped) is taken over by the next GET /2/compliance/jobs/:id on any node.
+  int64_t check_lease_ms = 30'000;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -115,6 +128,7 @@ struct Config {
   FaultConfig fault;
   LimitsConfig limits;
   OAuthConfig oauth;
+  ComplianceConfig compliance;
   LogConfig log;
   std::string store_url = "sqlite";
   int64_t store_pool_size = 0;  // [store] pool_size: PostgreSQL connections a server keeps (0: workers + 4, at least 8)

@@ -61,6 +61,12 @@ enum class RouteId : uint8_t {
   kAddOrDeleteStreamRules,
   kGetStreamRules,
   kGetStreamRuleCounts,
+  // Batch compliance jobs (api/compliance.h): the jobs, then their upload and download URLs.
+  kCreateComplianceJob,
+  kGetComplianceJobs,
+  kGetComplianceJob,
+  kUploadComplianceIds,
+  kDownloadComplianceResult,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -76,6 +82,9 @@ enum class RouteKind : uint8_t {
   kPublic,       // no token: the licence terms, Sluice's OpenAPI document and robots.txt
   kOperational,  // health and metrics, served by the server itself
   kOAuth,        // the authorization server: its pages, token and revocation (no bearer token)
+  //! A capability URL (a compliance job's upload and download): the unguessable token in the
+  //! path is the authority, as in X's signed storage URLs; no bearer token, no plan limit.
+  kCapability,
 };
 
 struct Route {
@@ -130,6 +139,11 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kAddOrDeleteStreamRules, "POST", "/2/tweets/search/stream/rules", RouteKind::kApi},
     {RouteId::kGetStreamRules, "GET", "/2/tweets/search/stream/rules", RouteKind::kApi},
     {RouteId::kGetStreamRuleCounts, "GET", "/2/tweets/search/stream/rules/counts", RouteKind::kApi},
+    {RouteId::kCreateComplianceJob, "POST", "/2/compliance/jobs", RouteKind::kApi},
+    {RouteId::kGetComplianceJobs, "GET", "/2/compliance/jobs", RouteKind::kApi},
+    {RouteId::kGetComplianceJob, "GET", "/2/compliance/jobs/:id", RouteKind::kApi},
+    {RouteId::kUploadComplianceIds, "PUT", "/compliance/upload/:token", RouteKind::kCapability},
+    {RouteId::kDownloadComplianceResult, "GET", "/compliance/download/:token", RouteKind::kCapability},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},

@@ -97,6 +97,12 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kCountAll:
     case RouteId::kSearchStream:  // X: OAuth 2.0 app-only
     case RouteId::kSampleStream:
+    // X: batch compliance is OAuth 2.0 App-only.
+    case RouteId::kCreateComplianceJob:
+    case RouteId::kGetComplianceJobs:
+    case RouteId::kGetComplianceJob:
+    case RouteId::kUploadComplianceIds:
+    case RouteId::kDownloadComplianceResult:
     // The authorization server's routes (no bearer token) and Sluice's own.
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:

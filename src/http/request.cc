@@ -1,5 +1,9 @@
 #include "http/request.h"
 
+#include <algorithm>
+
+#include "core/routes.h"
+
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 
@@ -19,9 +23,21 @@ bool IsSilentReadError(beast::error_code ec) {
          ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }
 
-Status ReadError(beast::error_code ec, const ServerConfig& config) {
+uint64_t BodyLimit(const HttpRequest& header, const Config& config) {
+  std::string_view target = header.target();
+  RouteMatch m = MatchRoute(header.method_string(), target.substr(0, target.find('?')));
+  if (m.route == RouteId::kUploadComplianceIds) return uint64_t(config.compliance.upload_max_bytes);
+  return uint64_t(config.server.body_limit_bytes);
+}
+
+uint64_t MaxBodyLimit(const Config& config) {
+  return uint64_t(std::max(config.server.body_limit_bytes, config.compliance.upload_max_bytes));
+}
+
+Status ReadError(beast::error_code ec, const ServerConfig& config, uint64_t body_limit) {
   if (ec == http::error::body_limit)
-    return PayloadTooLarge("The request body is larger than " + std::to_string(config.body_limit_bytes) + " bytes");
+    return PayloadTooLarge("The request body is larger than " +
+                           std::to_string(body_limit ? body_limit : uint64_t(config.body_limit_bytes)) + " bytes");
   if (ec == http::error::header_limit)
     return HeaderTooLarge("The request headers are larger than " + std::to_string(config.header_limit_bytes) + " bytes");
   return MalformedRequest("Malformed HTTP request: " + ec.message());

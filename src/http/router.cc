@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/admission.h"
+#include "api/compliance.h"
 #include "api/license.h"
 #include "api/metrics.h"
 #include "api/oauth_server.h"
@@ -79,6 +80,13 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
       now = PublicRoute(services_, req, *route, match.capture);
     } else if (RouteOf(*route).kind == RouteKind::kOperational) {
       now = operational_(*route);
+    } else if (RouteOf(*route).kind == RouteKind::kCapability) {
+      // A compliance job's upload or download URL; may answer later (the notice's record).
+      return ServeComplianceFile(services_, *route, worker, req, match.capture,
+                                 [this, id = *route, done = std::move(done)](ApiResponse r) {
+                                   services_.metrics.CountRequest(id, r.status);
+                                   done(std::move(r));
+                                 });
     } else if (RouteOf(*route).kind == RouteKind::kOAuth) {
       if (!services_.oauth) {
         now = Unmatched(req, RouteMatch{});

@@ -47,6 +47,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// A host as it appears in a URL: an IPv6 address in brackets.
+std::string HostForUrl(const std::string& host) {
+  return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
 struct Worker;
 
 //! What a session needs from its worker, without knowing the stream type.
@@ -178,14 +183,37 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (worker_.draining) return Close();
     parser_.emplace();
     LimitParser(*parser_, config_.server);
+    parser_->body_limit(MaxBodyLimit(config_));  // the request's own once its header is read (OnHeader)
+    body_limit_ = 0;
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    // The route's own limit: Beast checks a Content-Length against the limit it had while
+    // reading the header (the largest any route takes, ReadHeader), so it is checked here.
+    body_limit_ = BodyLimit(parser_->get(), config_);
+    if (auto length = parser_->content_length(); length && *length > body_limit_)
+      return OnReadError(http::error::body_limit);
+    parser_->body_limit(body_limit_);
     started_ = std::chrono::steady_clock::now();
     Expire(config_.server.body_timeout_ms);
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      // curl asks before a body over 1 MB (a compliance job's file of ids) and waits a second
+      // for the answer: the body is within its limit, so go on at once (RFC 9110 10.1.1).
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                          if (ec) return self->OnReadError(ec);
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
@@ -193,8 +221,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void OnReadError(beast::error_code ec) {
     CountIfTimedOut(ec);
     if (IsSilentReadError(ec)) return Close();
-    // The request could not be read: answer once, then close.
-    Respond(ProblemResponse(ReadError(ec, config_.server)), /*keep_alive=*/false, RequestId(worker_), nullptr);
+    // The request could not be read: answer once, then close. A Content-Length past every
+    // route's limit stops Beast in the header, whose start line (the route) it has read.
+    if (ec == http::error::body_limit && body_limit_ == 0) body_limit_ = BodyLimit(parser_->get(), config_);
+    Respond(ProblemResponse(ReadError(ec, config_.server, body_limit_)), /*keep_alive=*/false, RequestId(worker_), nullptr);
   }
 
   void OnBody(beast::error_code ec) {
@@ -271,6 +301,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   const Config& config_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  uint64_t body_limit_ = 0;  // the body limit of the request parser_ holds (BodyLimit); 0 before its header
   std::chrono::steady_clock::time_point started_;
   std::string request_id_;  // of the request being answered (its ApiRequest's views point here)
   bool idle_ = false;
@@ -438,6 +469,10 @@ Result<int> Server::Start() {
                               m.metrics, m.shared.ledger, metering ? &m.limiter : nullptr,
                               metering ? m.shared.meter : nullptr, m.shared.traps, m.shared.revocations,
                               metering ? m.shared.counters : nullptr, m.shared.oauth, m.shared.streams});
+  m.services->public_url = m.config.compliance.public_url.empty()
+                               ? (m.config.server.tls_cert.empty() ? "http://" : "https://") +
+                                     HostForUrl(where->host) + ":" + std::to_string(m.acceptor.local_endpoint().port())
+                               : m.config.compliance.public_url;
   if (m.shared.streams) m.shared.streams->Attach(*m.services);
   m.router.emplace(*m.services, [&m](RouteId route) {
     switch (route) {

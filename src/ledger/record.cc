@@ -113,6 +113,7 @@ class Reader {
 }  // namespace
 
 uint8_t RecordVersion(const LedgerRecord& record) {
+  if (!record.channel.empty()) return kLedgerRecordVersionNotice;
   if (record.authorizing_user_id != 0) return kLedgerRecordVersionAuthorized;
   return record.count == 1 ? kLedgerRecordVersion : kLedgerRecordVersionCounted;
 }
@@ -126,7 +127,7 @@ void AppendRecordHead(uint64_t seq, uint8_t version, std::string* out) {
 
 void AppendRecordBody(const LedgerRecord& r, std::string* out) {
   // One resize to an upper bound, then raw writes; the string shrinks back at the end.
-  size_t bound = 10 * kMaxVarintBytes + r.use.size() + r.endpoint.size() + r.request_id.size() +
+  size_t bound = 14 * kMaxVarintBytes + r.use.size() + r.endpoint.size() + r.request_id.size() + r.channel.size() +
                  kMaxVarintBytes * (r.post_ids.size() + r.user_ids.size());
   size_t start = out->size();
   out->resize(start + bound);
@@ -144,7 +145,8 @@ void AppendRecordBody(const LedgerRecord& r, std::string* out) {
   p = PutVarint(p, r.response_bytes);
   const uint8_t version = RecordVersion(r);
   if (version != kLedgerRecordVersion) p = PutVarint(p, r.count);
-  if (version == kLedgerRecordVersionAuthorized) p = PutVarint(p, static_cast<uint64_t>(r.authorizing_user_id));
+  if (version >= kLedgerRecordVersionAuthorized) p = PutVarint(p, static_cast<uint64_t>(r.authorizing_user_id));
+  if (version == kLedgerRecordVersionNotice) p = PutString(p, r.channel);
   out->resize(static_cast<size_t>(p - out->data()));
 }
 
@@ -162,7 +164,7 @@ bool CheckVersion(std::string_view bytes, Reader* in, uint8_t* version) {
   if (bytes.empty()) return in->Fail("version", bytes.data(), "truncated");
   *version = static_cast<uint8_t>(bytes[0]);
   if (*version != kLedgerRecordVersion && *version != kLedgerRecordVersionCounted &&
-      *version != kLedgerRecordVersionAuthorized)
+      *version != kLedgerRecordVersionAuthorized && *version != kLedgerRecordVersionNotice)
     return in->Fail("version", bytes.data(), fmt::format("unknown version {}", *version));
   in->Skip(1);
   return true;
@@ -202,6 +204,17 @@ Result<LedgerRecord> DecodeRecord(std::string_view bytes) {
     ok = ok && in.Varint("authorizing_user_id", &user) &&
          (user != 0 || in.Fail("authorizing_user_id", at, "0 in a version 3 record (it has a version 1 or 2 encoding)"));
     r.authorizing_user_id = static_cast<Id>(user);
+  }
+  if (ok && version == kLedgerRecordVersionNotice) {
+    // A notice: any count of one or more, any user (0: an app token), and a channel.
+    const char* at = in.position();
+    uint64_t user = 0;
+    ok = in.Varint("count", &r.count) && (r.count >= 1 || in.Fail("count", at, "0 in a version 4 record"));
+    ok = ok && in.Varint("authorizing_user_id", &user);
+    r.authorizing_user_id = static_cast<Id>(user);
+    at = in.position();
+    ok = ok && in.String("channel", &r.channel) &&
+         (!r.channel.empty() || in.Fail("channel", at, "empty in a version 4 record (it has an older encoding)"));
   }
   if (ok && in.Remaining() > 0)
     ok = in.Fail("(end)", in.position(), fmt::format("{} trailing bytes", in.Remaining()));

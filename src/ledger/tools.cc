@@ -107,6 +107,7 @@ void RecordJson(JsonWriter& w, const LedgerRecord& r) {
   w.MemberInt("response_bytes", int64_t(r.response_bytes));
   w.MemberInt("count", int64_t(r.count));
   if (r.authorizing_user_id != 0) w.MemberId("authorizing_user_id", r.authorizing_user_id);
+  if (!r.channel.empty()) w.Member("channel", r.channel);  // a compliance notice (version 4)
   w.EndObject();
 }
 
@@ -144,7 +145,12 @@ Result<std::string> LedgerPublicKey(const std::string& dir) {
   return k;
 }
 
-Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const LedgerProgress& progress) {
+namespace {
+
+// The records of `app` naming `post`, deliveries (channel empty) or compliance notices
+// (`notices`), with their inclusion proofs to the latest checkpoint; `list` names the array.
+Result<std::string> ProveRecords(const std::string& dir, Id app, Id post, bool notices, std::string_view list,
+                                 const LedgerProgress& progress) {
   auto files = CheckpointFiles(dir);
   if (files.empty()) return CommandError(dir + ": no checkpoint yet: run `sluice ledger checkpoint`");
   auto note = ReadFile(files.back().string());
@@ -163,7 +169,9 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
   deliveries.BeginArray();
   uint64_t uncovered = 0;
   auto scan = ForEachRecord(dir, progress, [&](const LedgerPosition&, const LedgerRecord& r, std::string_view payload) -> Status {
-    if (r.app_id != app || std::find(r.post_ids.begin(), r.post_ids.end(), post) == r.post_ids.end()) return Status::Ok();
+    if (r.app_id != app || r.channel.empty() == notices ||
+        std::find(r.post_ids.begin(), r.post_ids.end(), post) == r.post_ids.end())
+      return Status::Ok();
     if (r.seq >= cp->size) {
       ++uncovered;
       return Status::Ok();
@@ -177,7 +185,8 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
   if (!scan.ok()) return scan.status();
   deliveries.EndArray();
   if (bundle.entries.empty())
-    return CommandError("app " + std::to_string(app) + " never received post " + std::to_string(post) +
+    return CommandError("app " + std::to_string(app) + (notices ? " was never told of post " : " never received post ") +
+                        std::to_string(post) +
                         (uncovered ? " in a checkpointed record (" + std::to_string(uncovered) +
                                          " newer records do: run `sluice ledger checkpoint`)"
                                    : ""));
@@ -185,13 +194,23 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
   w.BeginObject();
   w.MemberId("app_id", app);
   w.MemberId("post_id", post);
-  w.Key("deliveries");
+  w.Key(list);
   w.Raw(deliveries.str());
   w.MemberInt("not_yet_checkpointed", int64_t(uncovered));
   w.Key("bundle");
   w.Raw(ProofBundleToJson(bundle));
   w.EndObject();
   return w.Take();
+}
+
+}  // namespace
+
+Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const LedgerProgress& progress) {
+  return ProveRecords(dir, app, post, /*notices=*/false, "deliveries", progress);
+}
+
+Result<std::string> ProveNotice(const std::string& dir, Id app, Id post, const LedgerProgress& progress) {
+  return ProveRecords(dir, app, post, /*notices=*/true, "notices", progress);
 }
 
 Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint64_t to) {

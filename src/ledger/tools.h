@@ -55,7 +55,11 @@ std::string DescribeVerifyReport(const VerifyReport& report);
 
 //! JSON: every record in which `app` received `post`, with its inclusion proof to the latest
 //! checkpoint and that checkpoint ({"app_id", "post_id", "deliveries": [...], "bundle": {...}}).
+//! Compliance notices (record version 4) are not deliveries: they are left out here.
 Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const LedgerProgress& progress);
+//! The same for the compliance notices that told `app` of `post` (records with a channel):
+//! {"app_id", "post_id", "notices": [...], "bundle": {...}}; an error when there is none.
+Result<std::string> ProveNotice(const std::string& dir, Id app, Id post, const LedgerProgress& progress);
 
 //! JSON: the consistency proof between tree sizes `from` and `to`, with both roots.
 Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint64_t to);

@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "core/json_writer.h"
+#include "core/time_format.h"
 #include "ledger/record.h"
 #include "ledger/segment.h"
 #include "ledger/tools.h"
@@ -26,8 +27,12 @@ namespace sluice {
 
 namespace {
 
-// Per app, the distinct ids of the posts it received (from the ledgers' GET records).
-Result<ServedIndex> BuildServedIndex(const std::vector<std::string>& ledger_dirs) {
+// Per app, the first compliance notice that named each post (trace.h, TraceNotice).
+using NoticeIndex = std::unordered_map<Id, std::unordered_map<Id, TraceNotice>>;
+
+// Per app, the distinct ids of the posts it received (from the ledgers' GET records), and
+// into `notices` the compliance notices (records with a channel: not deliveries).
+Result<ServedIndex> BuildServedIndex(const std::vector<std::string>& ledger_dirs, NoticeIndex& notices) {
   ServedIndex served;
   for (const std::string& ledger_dir : ledger_dirs) {
     std::error_code ec;
@@ -35,6 +40,15 @@ Result<ServedIndex> BuildServedIndex(const std::vector<std::string>& ledger_dirs
     auto scan = ScanSegments(ledger_dir, /*tail_ok=*/true, [&](const LedgerPosition&, std::string_view payload) -> Status {
       auto r = DecodeRecord(payload);
       if (!r.ok()) return r.status();
+      if (!r->channel.empty()) {
+        auto& told = notices[r->app_id];
+        for (Id post : r->post_ids) {
+          auto [it, added] = told.try_emplace(post, TraceNotice{post, r->time, r->channel});
+          // Several ledgers are read one after another: keep the earliest telling.
+          if (!added && r->time < it->second.noticed_at) it->second = TraceNotice{post, r->time, r->channel};
+        }
+        return Status::Ok();
+      }
       if (r->status < 300 && r->app_id != 0 && r->endpoint.rfind("GET ", 0) == 0)
         for (Id post : r->post_ids) served.Add(r->app_id, post);
       return Status::Ok();
@@ -45,11 +59,12 @@ Result<ServedIndex> BuildServedIndex(const std::vector<std::string>& ledger_dirs
   return served;
 }
 
-// The proof of `app` receiving `post` from the first ledger that records it.
-Result<std::string> ProveFromAny(const std::vector<std::string>& ledger_dirs, Id app, Id post) {
+// The proof of `app` receiving `post` (or, `notice`, of its being told the post needs
+// action) from the first ledger that records it.
+Result<std::string> ProveFromAny(const std::vector<std::string>& ledger_dirs, Id app, Id post, bool notice = false) {
   Status first_error;
   for (const std::string& dir : ledger_dirs) {
-    auto proof = ProveDelivery(dir, app, post, nullptr);
+    auto proof = notice ? ProveNotice(dir, app, post, nullptr) : ProveDelivery(dir, app, post, nullptr);
     if (proof.ok()) return proof;
     if (first_error.ok()) first_error = proof.status();
   }
@@ -128,6 +143,7 @@ struct TraceIndexes {
   //! Per trap: its own fingerprint hashes, those no other indexed text (post or trap) holds.
   std::unordered_map<Id, std::vector<uint64_t>> trap_own;
   ServedIndex served;
+  NoticeIndex notices;
 };
 
 // Sets timing's store read, index and served seconds. `threads` fingerprint the posts.
@@ -164,7 +180,7 @@ Result<TraceIndexes> BuildIndexes(Store& store, const std::vector<std::string>& 
   texts.reset();  // the index keeps no text
   indexed = {};
   timing.index_seconds = seconds();
-  auto served = BuildServedIndex(ledger_dir);
+  auto served = BuildServedIndex(ledger_dir, out.notices);
   if (!served.ok()) return served.status();
   out.served = std::move(*served);
   timing.served_seconds = seconds() - timing.index_seconds;
@@ -443,18 +459,30 @@ Result<TraceReport> RunTrace(Store& store, const std::vector<std::string>& ledge
     f.p_value = overlap.empty() ? 1 : HypergeometricTail(N, f.received, n, f.matched_received);
     for (Id id : overlap)
       if (ix.deleted.count(id)) f.deleted_received.push_back(id);
+    if (auto told = ix.notices.find(app.id); told != ix.notices.end())
+      for (Id id : f.deleted_received)
+        if (auto n = told->second.find(id); n != told->second.end()) f.deleted_notified.push_back(n->second);
     f.named = f.p_value < options.name_below_p || !f.trap_hits.empty();
     if (f.named) {
       // Evidence: trap records first, then deleted posts (a client honouring deletions would
       // have purged them), then any matched post.
       std::vector<Id> sample = f.trap_hits;
-      sample.insert(sample.end(), f.deleted_received.begin(), f.deleted_received.end());
+      // Deleted posts it was told of first: their delivery and their notice prove it together.
+      for (const TraceNotice& n : f.deleted_notified) sample.push_back(n.post_id);
+      for (Id id : f.deleted_received)
+        if (std::find(sample.begin(), sample.end(), id) == sample.end()) sample.push_back(id);
       for (Id id : overlap)
         if (!ix.deleted.count(id)) sample.push_back(id);
       sample.resize(std::min<size_t>(sample.size(), size_t(options.evidence_per_app)));
       for (Id post : sample) {
         auto proof = ProveFromAny(ledger_dir, app.id, post);
         if (proof.ok()) f.evidence.push_back(std::move(*proof));
+        else if (f.evidence_missing.empty()) f.evidence_missing = proof.status().message();
+      }
+      // The notices of deleted posts it kept: the proof that it was told (issue 16).
+      for (size_t i = 0; i < f.deleted_notified.size() && i < size_t(options.evidence_per_app); ++i) {
+        auto proof = ProveFromAny(ledger_dir, app.id, f.deleted_notified[i].post_id, /*notice=*/true);
+        if (proof.ok()) f.notice_evidence.push_back(std::move(*proof));
         else if (f.evidence_missing.empty()) f.evidence_missing = proof.status().message();
       }
     }
@@ -501,6 +529,20 @@ std::string TraceReportJson(const TraceReport& r) {
     w.MemberBool("named", f.named);
     w.MemberIdArray("trap_hits", f.trap_hits);
     w.MemberIdArray("deleted_posts_received", f.deleted_received);
+    w.Key("deleted_posts_notified");
+    w.BeginArray();
+    for (const TraceNotice& n : f.deleted_notified) {
+      w.BeginObject();
+      w.MemberId("post_id", n.post_id);
+      w.Member("noticed_at", FormatTime(n.noticed_at));
+      w.Member("channel", n.channel);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("notice_evidence");
+    w.BeginArray();
+    for (const auto& e : f.notice_evidence) w.Raw(e);
+    w.EndArray();
     w.Key("evidence");
     w.BeginArray();
     for (const auto& e : f.evidence) w.Raw(e);
@@ -550,18 +592,24 @@ std::string TraceReportMarkdown(const TraceReport& r) {
                 t.overlapped ? " (the indexes were built during the scan)" : "");
   md += line;
   if (r.apps.empty()) return md + "No app received any of the posts found.\n";
-  md += "| app | received | of the posts found | share | p (by chance) | deleted since | trap records | named |\n";
-  md += "|---|---:|---:|---:|---:|---:|---:|---|\n";
+  md += "| app | received | of the posts found | share | p (by chance) | deleted since | told of deletion | trap records | named |\n";
+  md += "|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& f : r.apps) {
-    std::snprintf(line, sizeof line, "| %s (%lld) | %llu | %llu | %.1f%% | %.2e | %zu | %zu | %s |\n",
+    std::snprintf(line, sizeof line, "| %s (%lld) | %llu | %llu | %.1f%% | %.2e | %zu | %zu | %zu | %s |\n",
                   f.app_name.c_str(), (long long)f.app_id, (unsigned long long)f.received,
                   (unsigned long long)f.matched_received, 100 * f.share, f.p_value, f.deleted_received.size(),
-                  f.trap_hits.size(), f.named ? "**yes**" : "no");
+                  f.deleted_notified.size(), f.trap_hits.size(), f.named ? "**yes**" : "no");
     md += line;
   }
   md += "\nAn app is named when one of its trap records is found, or when the overlap between what it received and what the corpus holds is less likely "
         "than 1e-6 by chance (hypergeometric tail over all platform posts). Evidence bundles (ledger record, "
         "inclusion proof, signed checkpoint) are in the JSON report; check each with `sluice ledger check-proof`.\n";
+  for (const auto& f : r.apps) {
+    if (f.deleted_notified.empty()) continue;
+    md += "\n**" + f.app_name + "** kept posts it had been told were deleted:\n\n";
+    for (const TraceNotice& n : f.deleted_notified)
+      md += "- post " + std::to_string(n.post_id) + ": told " + FormatTime(n.noticed_at) + " through " + n.channel + "\n";
+  }
   for (const auto& f : r.apps)
     if (!f.evidence_missing.empty()) md += "\n**Evidence missing for " + f.app_name + "**: " + f.evidence_missing + "\n";
   if (!r.evidence_note.empty()) md += "\n" + r.evidence_note + "\n";

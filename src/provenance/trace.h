@@ -29,6 +29,14 @@ struct TraceOptions {
   int threads = 1;
 };
 
+//! A compliance notice that told an app a post needs action (a ledger record with a channel,
+//! record.h version 4): the first one, per app and post.
+struct TraceNotice {
+  Id post_id = 0;
+  TimeMs noticed_at = 0;
+  std::string channel;  // "job:<id>", "stream:..."
+};
+
 struct TraceAppFinding {
   Id app_id = 0;
   std::string app_name;
@@ -38,9 +46,15 @@ struct TraceAppFinding {
   double share = 0;               // matched_received / posts matched in the corpus
   double p_value = 1;             // P(overlap >= matched_received) by chance
   std::vector<Id> deleted_received;  // matched posts deleted since, that the app had received
+  //! Of deleted_received, those the app was told of (a compliance notice), in the same order:
+  //! it kept them after it was told.
+  std::vector<TraceNotice> deleted_notified;
   std::vector<Id> trap_hits;         // its trap records found in the corpus: each alone names it
   bool named = false;
   std::vector<std::string> evidence;  // `sluice ledger prove` JSON, one per sampled post
+  //! Named: the proofs of the notices (ProveNotice JSON) of the first evidence_per_app of
+  //! deleted_notified; their deliveries' proofs are in `evidence` (deleted posts come first).
+  std::vector<std::string> notice_evidence;
   std::string evidence_missing;       // named, and a sampled post had no proof: why (the first reason)
 };
 

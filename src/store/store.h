@@ -277,6 +277,32 @@ struct StreamRuleAdd {
   bool over_cap = false;               // held + added would pass the cap: nothing written
 };
 
+//! A batch compliance job (api/compliance.h, docs/api.md "Compliance"): an app's list of post
+//! or user ids, checked against what the store knows. `status` is what was stored: "created",
+//! "in_progress", "complete" or "failed"; "expired" is not stored, the API derives it from
+//! the expiry times when it reads the job.
+struct ComplianceJob {
+  Id id = 0;
+  Id app_id = 0;
+  Id project_id = 0;  // the app's, when the job was made (its notices name it)
+  std::string type;  // "tweets" or "users"
+  std::string name;  // empty: none given
+  bool resumable = false;
+  std::string status;
+  std::string upload_token;    // the capability in the upload URL (random, unguessable)
+  std::string download_token;  // the capability in the download URL
+  TimeMs created_at = 0;
+  TimeMs upload_expires_at = 0;
+  TimeMs download_expires_at = 0;
+  std::string result;          // complete: the result file (JSON lines); failed: why; else empty
+  int64_t ids_checked = 0;     // ids in the upload, once complete
+  //! in_progress: the uploaded ids (one per line), kept until the job finishes, so that
+  //! another worker or node can check them again if the one checking them stops.
+  std::string ids;
+  //! in_progress: the checker's lease; past it, anyone may take the job over (ResumeComplianceJob).
+  TimeMs checking_until = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -535,6 +561,28 @@ class Store {
   virtual Result<int64_t> StreamRulesVersion() = 0;
   //! How many rules each live app of the project holds (apps with none included), by app id.
   virtual Result<std::vector<std::pair<Id, int64_t>>> StreamRuleCounts(Id project_id) = 0;
+  // Batch compliance jobs (issue 16, api/compliance.h).
+  //! Inserts a new job; kConflict when its id or a token is taken.
+  virtual Status InsertComplianceJob(const ComplianceJob& job) = 0;
+  //! The job with this id, any app's (the caller checks the owner).
+  virtual Result<std::optional<ComplianceJob>> GetComplianceJob(Id id) = 0;
+  //! The job whose upload_token or download_token is `token` (the caller checks which).
+  virtual Result<std::optional<ComplianceJob>> FindComplianceJobByToken(std::string_view token) = 0;
+  //! `app_id`'s jobs of `type`, newest first, without their result.
+  virtual Result<std::vector<ComplianceJob>> ListComplianceJobs(Id app_id, std::string_view type) = 0;
+  //! Moves a job from "created" to "in_progress" with its uploaded `ids` and the checker's
+  //! lease (its upload came before upload_expires_at, checked by the caller); false, and no
+  //! change, when it was not "created": the upload was taken once already.
+  virtual Result<bool> StartComplianceJob(Id id, std::string_view ids, TimeMs checking_until) = 0;
+  //! Extends the lease of an in_progress job's checker; false when it is not in progress.
+  virtual Result<bool> RenewComplianceJob(Id id, TimeMs checking_until) = 0;
+  //! Takes an in_progress job whose lease ended at or before `now` (its checker stopped): the
+  //! lease becomes `checking_until`; false, and no change, for any other job (one taker wins).
+  virtual Result<bool> ResumeComplianceJob(Id id, TimeMs now, TimeMs checking_until) = 0;
+  //! Moves a job from "in_progress" to `status` ("complete" or "failed") with its result (its
+  //! ids are dropped); false, and no change, when it was not in progress.
+  virtual Result<bool> FinishComplianceJob(Id id, std::string_view status, std::string_view result,
+                                           int64_t ids_checked) = 0;
 };
 
 //! Changes (grows) after every write committed through any Store of this process: after the

@@ -430,12 +430,21 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
     for (const char* enterprise : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"})
       EXPECT_EQ(Limit(*plans.Find(enterprise), e), 1000000) << enterprise << " " << e;
   }
-  // Basic has every endpoint but follows lookup, the full archive and users search; Pro and
-  // pay-per-use (Pro's limits) every one but follows lookup; payg equals Pro.
+  // Batch compliance (issue 16): Pro, pay-per-use and Enterprise, 150 per 15 minutes on Pro.
+  for (const char* e : {"POST /2/compliance/jobs", "GET /2/compliance/jobs", "GET /2/compliance/jobs/:id"}) {
+    EXPECT_EQ(LimitOn(basic, e), nullptr) << e;
+    EXPECT_EQ(LimitOn(free, e), nullptr) << e;
+    EXPECT_EQ(Limit(pro, e), 150) << e;
+    EXPECT_EQ(Window(pro, e), LimitWindow::k15Minutes) << e;
+    for (const char* enterprise : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"})
+      EXPECT_EQ(Limit(*plans.Find(enterprise), e), 1000000) << enterprise << " " << e;
+  }
+  // Basic has every endpoint but follows lookup, the full archive, users search and batch
+  // compliance; Pro and pay-per-use (Pro's limits) every one but follows lookup; payg equals Pro.
   const Plan& payg = *plans.Find("payg");
   EXPECT_EQ(basic.limits.size(), 18u);
-  ASSERT_EQ(pro.limits.size(), 25u);
-  ASSERT_EQ(payg.limits.size(), 25u);
+  ASSERT_EQ(pro.limits.size(), 28u);
+  ASSERT_EQ(payg.limits.size(), 28u);
   // The filtered stream from Pro up (50 connection attempts per 15 minutes, X's figure); the
   // sample stream on Enterprise only.
   EXPECT_EQ(Limit(pro, "GET /2/tweets/search/stream"), 50);
@@ -449,7 +458,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 35u) << name;
+    ASSERT_EQ(e.limits.size(), 38u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;

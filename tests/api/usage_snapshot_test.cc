@@ -162,6 +162,31 @@ TEST_F(UsageSnapshotTest, ASnapshotPlusTheRecordsAfterItIsTheFullReplay) {
   ExpectRestoredIsTheFullReplay(older);
 }
 
+// A compliance notice (record version 4) names posts the app was told of, not posts it read:
+// a replay counts and bills none of them.
+TEST_F(UsageSnapshotTest, ANoticeIsNeitherReadNorBilled) {
+  for (const App& app : apps_) {
+    LedgerRecord r;
+    r.time = kT0;
+    r.app_id = app.id;
+    r.project_id = app.project_id;
+    r.endpoint = "GET /compliance/download/:token";
+    r.status = 200;
+    r.post_ids = {1000, 1001};
+    r.user_ids = {50};
+    r.channel = "job:9";
+    auto seq = ledger_->Append(r);
+    ASSERT_TRUE(seq.ok());
+    ASSERT_TRUE(ledger_->WaitDurable(*seq).ok());
+  }
+  UsageMeter full(clock_);
+  ASSERT_TRUE(RebuildUsage(ledger_dir_, *store_, plans_, full, nullptr).ok());
+  for (const App& app : apps_) {
+    EXPECT_TRUE(full.Days(app.project_id, 0, kT0 + 10 * kDay).empty()) << app.name;
+    EXPECT_EQ(full.TotalSpent(app.project_id), 0) << app.name;
+  }
+}
+
 TEST_F(UsageSnapshotTest, ASnapshotPricedByAnotherPlanIsNotUsed) {
   Append(200);
   UsageMeter live(clock_);

@@ -249,5 +249,26 @@ TEST(Config, ChecksTheListenAddress) {
             "brackets; host names are not accepted)");
 }
 
+TEST(Config, CompliancePublicUrlIsASchemeAndAHostOnly) {
+  auto c = ParseConfig("[compliance]\npublic_url = \"https://api.example.com:8443\"\nupload_max_bytes = 4096\n", "a.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->compliance.public_url, "https://api.example.com:8443");
+  EXPECT_EQ(c->compliance.upload_max_bytes, 4096);
+  EXPECT_EQ(ParseConfig("", "a.toml")->compliance.upload_expiry_ms, 15 * 60 * 1000);  // X's
+  for (const char* bad : {"api.example.com", "https://", "https://api.example.com/x", "ftp://a", "http://a?b"}) {
+    auto r = ParseConfig(std::string("[compliance]\npublic_url = \"") + bad + "\"\n", "a.toml");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message(), std::string("a.toml: key 'compliance.public_url' is \"") + bad +
+                                        "\": give a scheme and a host, e.g. \"https://api.example.com\" (no path)");
+  }
+  EXPECT_EQ(ParseConfig("", "a.toml")->compliance.check_lease_ms, 30000);
+  auto lease = ParseConfig("[compliance]\ncheck_lease_ms = 50\n", "a.toml");
+  ASSERT_FALSE(lease.ok());
+  EXPECT_EQ(lease.status().message(), "a.toml: key 'compliance.check_lease_ms' must be 100..3600000");
+  auto small = ParseConfig("[compliance]\nupload_max_bytes = 10\n", "a.toml");
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.status().message(), "a.toml: key 'compliance.upload_max_bytes' must be 1024..1073741824");
+}
+
 }  // namespace
 }  // namespace sluice

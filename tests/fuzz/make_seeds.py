@@ -203,6 +203,18 @@ write("oauth_client_fuzz", [
 ])
 # account_sessions_fuzz: a cookie name, a newline, then a Cookie header (also read as a session,
 # a CSRF token, an assertion and a username).
+write("compliance_ids_fuzz", [
+    "1460323737035677698\n1460323737035677699\n",
+    "1460323737035677698\r\n12\r\n\r\n",
+    "12\n12\n\n13",
+    "9223372036854775807\n",
+    "9223372036854775808\n",
+    "0\n",
+    "12 \n",
+    "abc\n",
+    "",
+])
+
 write("account_sessions_fuzz", [
     "sluice_session\nsluice_csrf=Zm9vYmFyYmF6cXV4cXV1eA; sluice_session=42.1700000000000.bWFj",
     "sluice_csrf\n a=1;b=2;  sluice_csrf=n0nce ;sluice_csrf=second",

@@ -124,8 +124,8 @@ TEST(LedgerRecord, RejectsAVersionTwoRecordOfOneRequest) {
 
 TEST(LedgerRecord, RejectsWrongVersion) {
   std::string bytes = EncodeRecord(Sample());
-  bytes[0] = 4;
-  EXPECT_EQ(DecodeError(bytes), "ledger record: field version at byte 0: unknown version 4");
+  bytes[0] = 5;
+  EXPECT_EQ(DecodeError(bytes), "ledger record: field version at byte 0: unknown version 5");
   EXPECT_EQ(DecodeError(""), "ledger record: field version at byte 0: truncated");
 }
 
@@ -249,6 +249,57 @@ TEST(LedgerRecord, RejectsAVersionThreeRecordWithoutAnAuthorizingUser) {
   EXPECT_NE(DecodeError(bytes + std::string("\x00\x05", 2)).find("0 in a version 3 record"), std::string::npos);
   EXPECT_NE(DecodeError(bytes + "\x01").find("field authorizing_user_id"), std::string::npos);
   EXPECT_TRUE(DecodeRecord(bytes + "\x01\x05").ok());
+}
+
+// Version 4: a compliance notice names its channel after count and the authorizing user
+// (which may be 0: batch jobs are app-only). Its bytes are pinned like version 3's.
+TEST(LedgerRecord, NoticesAreVersionFourAndRoundTrip) {
+  LedgerRecord r;
+  r.seq = 300;
+  r.time = 5;
+  r.node_id = 1;
+  r.app_id = 2;
+  r.project_id = 3;
+  r.use = "u";
+  r.endpoint = "GET /x";
+  r.status = 200;
+  r.post_ids = {10, 8};
+  r.request_id = "rq";
+  r.response_bytes = 128;
+  r.channel = "job:9";
+  EXPECT_EQ(RecordVersion(r), 4);
+  std::string expected(
+      "\x04\xac\x02\x05\x01\x02\x03\x01u\x06GET /x\xc8\x01\x02\x14\x03\x00\x02rq\x80\x01\x01\x00\x05job:9", 35);
+  EXPECT_EQ(EncodeRecord(r), expected);
+  auto back = DecodeRecord(expected);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, r);
+  // With an authorizing user and a count, and the ids long.
+  LedgerRecord big = Sample();
+  big.channel = "stream:tweets:1";
+  big.count = 3;
+  big.authorizing_user_id = 77;
+  back = DecodeRecord(EncodeRecord(big));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, big);
+  std::string split;
+  AppendRecordHead(big.seq, RecordVersion(big), &split);
+  AppendRecordBody(big, &split);
+  EXPECT_EQ(split, EncodeRecord(big));
+  // The records of the older versions are untouched by the new field.
+  EXPECT_EQ(RecordVersion(Sample()), 1);
+}
+
+TEST(LedgerRecord, RejectsAVersionFourRecordWithoutAChannelOrCount) {
+  LedgerRecord r = Sample();
+  std::string bytes = EncodeRecord(r);
+  bytes[0] = 4;
+  EXPECT_NE(DecodeError(bytes + std::string("\x01\x00\x00", 3)).find("field channel"), std::string::npos)
+      << DecodeError(bytes + std::string("\x01\x00\x00", 3));
+  EXPECT_NE(DecodeError(bytes + std::string("\x00\x00\x01j", 4)).find("0 in a version 4 record"), std::string::npos);
+  EXPECT_NE(DecodeError(bytes + std::string("\x01\x00\x05job", 5)).find("field channel"), std::string::npos);
+  EXPECT_NE(DecodeError(bytes + std::string("\x01\x00\x01jx", 5)).find("trailing"), std::string::npos);
+  EXPECT_TRUE(DecodeRecord(bytes + std::string("\x01\x00\x01j", 4)).ok());
 }
 
 }  // namespace

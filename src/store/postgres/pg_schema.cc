@@ -285,6 +285,28 @@ CREATE TABLE stream_rules (
 CREATE TABLE stream_rules_version (version BIGINT NOT NULL);
 INSERT INTO stream_rules_version VALUES (0);
 )sql",
+    // 7: batch compliance jobs (issue 16): as the SQLite store's migration 16.
+    R"sql(
+CREATE TABLE compliance_jobs (
+  id                  BIGINT PRIMARY KEY,
+  app_id              BIGINT NOT NULL,
+  project_id          BIGINT NOT NULL,
+  type                TEXT NOT NULL CHECK (type IN ('tweets','users')),
+  name                TEXT NOT NULL,
+  resumable           INTEGER NOT NULL,
+  status              TEXT NOT NULL CHECK (status IN ('created','in_progress','complete','failed')),
+  upload_token        TEXT NOT NULL UNIQUE,
+  download_token      TEXT NOT NULL UNIQUE,
+  created_at          BIGINT NOT NULL,
+  upload_expires_at   BIGINT NOT NULL,
+  download_expires_at BIGINT NOT NULL,
+  result              TEXT NOT NULL DEFAULT '',
+  ids_checked         BIGINT NOT NULL DEFAULT 0,
+  ids                 TEXT NOT NULL DEFAULT '',  -- in_progress: the upload, until the job finishes
+  checking_until      BIGINT NOT NULL DEFAULT 0      -- in_progress: the checker's lease (ms)
+);
+CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
+)sql",
 };
 
 }  // namespace

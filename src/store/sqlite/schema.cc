@@ -339,6 +339,30 @@ CREATE TABLE stream_rules (
 CREATE TABLE stream_rules_version (version INTEGER NOT NULL);
 INSERT INTO stream_rules_version VALUES (0);
 )sql",
+    // 16: batch compliance jobs (issue 16, api/compliance.h, docs/api.md "Compliance"). The
+    // tokens are the capabilities in the upload and download URLs: kept as they are, since
+    // GET /2/compliance/jobs/:id shows the URLs again (as X shows its signed URLs).
+    R"sql(
+CREATE TABLE compliance_jobs (
+  id                  INTEGER PRIMARY KEY,  -- a snowflake
+  app_id              INTEGER NOT NULL,
+  project_id          INTEGER NOT NULL,
+  type                TEXT NOT NULL CHECK (type IN ('tweets','users')),
+  name                TEXT NOT NULL,
+  resumable           INTEGER NOT NULL,
+  status              TEXT NOT NULL CHECK (status IN ('created','in_progress','complete','failed')),
+  upload_token        TEXT NOT NULL UNIQUE,
+  download_token      TEXT NOT NULL UNIQUE,
+  created_at          INTEGER NOT NULL,
+  upload_expires_at   INTEGER NOT NULL,
+  download_expires_at INTEGER NOT NULL,
+  result              TEXT NOT NULL DEFAULT '',
+  ids_checked         INTEGER NOT NULL DEFAULT 0,
+  ids                 TEXT NOT NULL DEFAULT '',  -- in_progress: the upload, until the job finishes
+  checking_until      INTEGER NOT NULL DEFAULT 0      -- in_progress: the checker's lease (ms)
+);
+CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
+)sql",
 };
 
 }  // namespace

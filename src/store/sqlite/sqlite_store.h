@@ -112,6 +112,14 @@ class SqliteStore final : public Store {
   Result<std::vector<StreamRule>> AllStreamRules() override;
   Result<int64_t> StreamRulesVersion() override;
   Result<std::vector<std::pair<Id, int64_t>>> StreamRuleCounts(Id project_id) override;
+  Status InsertComplianceJob(const ComplianceJob& job) override;
+  Result<std::optional<ComplianceJob>> GetComplianceJob(Id id) override;
+  Result<std::optional<ComplianceJob>> FindComplianceJobByToken(std::string_view token) override;
+  Result<std::vector<ComplianceJob>> ListComplianceJobs(Id app_id, std::string_view type) override;
+  Result<bool> StartComplianceJob(Id id, std::string_view ids, TimeMs checking_until) override;
+  Result<bool> RenewComplianceJob(Id id, TimeMs checking_until) override;
+  Result<bool> ResumeComplianceJob(Id id, TimeMs now, TimeMs checking_until) override;
+  Result<bool> FinishComplianceJob(Id id, std::string_view status, std::string_view result, int64_t ids_checked) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}

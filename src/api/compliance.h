@@ -1,0 +1,98 @@
+#pragma once
+//! Batch compliance (X's /2/compliance/jobs, docs/api.md "Compliance"): an app uploads a file
+//! of post or user ids; Sluice answers with the ids that need action (posts deleted, authors
+//! protected; users protected), as X's result file of JSON lines; every download of that file
+//! is a compliance notice in the ledger (record version 4, channel "job:<id>").
+//! The job endpoints are API routes (compliance_jobs.cc); the upload and download URLs are
+//! capability routes (RouteKind::kCapability, compliance_files.cc): the token in the path is
+//! the authority, as X's signed storage URLs are.
+//! Also what the compliance streams need: one event line in X's shape (ComplianceEventLine)
+//! and the notice record (ComplianceNoticeRecord).
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/context.h"
+#include "core/routes.h"
+#include "ledger/record.h"
+#include "store/store.h"
+
+namespace sluice {
+
+struct Services;
+struct WorkerState;
+
+//! An upload's body: ids one per line ("\n" or "\r\n"; blank lines skipped; each line 1-19
+//! digits, a positive int64), duplicates removed, order kept. A 400 InvalidRequest naming the
+//! first bad line ("ids", the line, "line N: ...") or an upload with no id. Never throws.
+Result<std::vector<Id>> ParseComplianceIds(std::string_view body);
+
+//! One line of a result file (X's fields): {"id","action","created_at","redacted_at","reason"}.
+struct ComplianceAction {
+  Id id = 0;
+  TimeMs created_at = 0;   // the post's or the user's creation
+  TimeMs redacted_at = 0;  // when it needed action: the deletion, or (protected) when the job ran
+  std::string_view reason; // "deleted", "protected", ...
+};
+//! The line, ending with "\n"; action is always "delete" (X's one action for these reasons).
+std::string ComplianceResultLine(const ComplianceAction& a);
+//! The id of a line ComplianceResultLine made; 0 for anything else.
+Id ComplianceResultLineId(std::string_view line);
+
+//! The ids of `ids` (of a job of `type`, "tweets" or "users") that need action, per what the
+//! store knows at `now`: a deleted post (reason "deleted"), a post whose author is protected
+//! ("protected"), a protected user ("protected"). Ids the store never had are not ours to
+//! judge and are left out. The lines, in the order of `ids`.
+Result<std::string> CheckComplianceIds(Store& store, std::string_view type, std::span<const Id> ids, TimeMs now);
+
+//! One event of the compliance streams in X's shape (StreamPostsComplianceResponse,
+//! StreamUsersComplianceResponse): {"data":{"<kind>":{...,"event_at":"..."}}}, no newline.
+//! kDelete and kWithheld name a post and its author; kScrubGeo a user and up_to_tweet_id;
+//! the user kinds a user. withheld_in_countries for kWithheld only (X requires one or more).
+struct ComplianceEvent {
+  enum class Kind { kDelete, kWithheld, kScrubGeo, kUserDelete, kUserSuspend, kUserProtect, kUserUndelete,
+                    kUserUnsuspend, kUserUnprotect };
+  Kind kind = Kind::kDelete;
+  Id post_id = 0;    // kDelete, kWithheld; kScrubGeo: up_to_tweet_id
+  Id user_id = 0;    // the author, or the user
+  TimeMs event_at = 0;
+  std::vector<std::string> withheld_in_countries;
+};
+std::string ComplianceEventLine(const ComplianceEvent& e);
+
+//! The ledger record of a compliance notice: `app` (and its project) was told about `post_ids`
+//! or `user_ids` at `now` through `channel` ("job:<id>", "stream:..."); `endpoint` the route
+//! it went by, `request_id` and `bytes` those of the response. Version 4 (record.h).
+LedgerRecord ComplianceNoticeRecord(const Config& config, TimeMs now, Id app_id, Id project_id,
+                                    std::string_view endpoint, std::string channel, std::vector<Id> post_ids,
+                                    std::vector<Id> user_ids, std::string_view request_id, uint64_t bytes);
+
+//! A job as X's ComplianceJob object (the JSON of `data`), its URLs on `public_url`; status
+//! "expired" once its upload URL lapsed unused or its download URL lapsed (at `now`).
+std::string ComplianceJobJson(const ComplianceJob& job, std::string_view public_url, TimeMs now);
+//! The job's status as clients see it at `now` (the stored one, or "expired").
+std::string_view ComplianceJobStatus(const ComplianceJob& job, TimeMs now);
+
+//! Serves a capability route (kUploadComplianceIds, kDownloadComplianceResult) for the token
+//! `token` on `worker`; calls `done` once, on this worker's thread (now, or after the notice's
+//! ledger record is durable). An upload answers 200 at once and checks the ids afterwards on
+//! this worker in slices of kComplianceSlice ids, each a separate task on its executor, so a
+//! long file never holds the worker from other requests.
+void ServeComplianceFile(const Services& services, RouteId route, WorkerState& worker, const ApiRequest& req,
+                         std::string_view token, std::function<void(ApiResponse)> done);
+inline constexpr size_t kComplianceSlice = 1000;
+
+//! Checks `ids` of `job` (in_progress, its lease held by this caller) on `worker`, in slices of
+//! kComplianceSlice ids, each a task on its executor, renewing the lease
+//! (compliance.check_lease_ms) as it goes, then stores the result (complete, or failed when
+//! the store could not be read). Stops, storing nothing, when the lease was lost (the job was
+//! taken over or finished elsewhere). Returns at once.
+void CheckComplianceJob(const Services& services, WorkerState& worker, const ComplianceJob& job, std::vector<Id> ids);
+
+//! The ids of an upload as kept in the store while the job is checked (one per line).
+std::string ComplianceIdsText(const std::vector<Id>& ids);
+
+}  // namespace sluice
