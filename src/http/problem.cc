@@ -31,8 +31,10 @@ std::string Problem::ToJson() const {
   w.String(detail);
   w.Key("type");
   w.String(type);
-  w.Key("status");
-  w.Int(status);
+  if (status != 0) {
+    w.Key("status");
+    w.Int(status);
+  }
   for (const auto& [k, v] : fields) w.Member(k, v);
   w.EndObject();
   return w.Take();
@@ -110,7 +112,7 @@ Problem ToProblem(const Status& s) {
     case StatusCode::kStreamDisconnected: {
       // In a stream, after its 200: the status is never sent; the problem is the last line
       // (OperationalDisconnectLine).
-      Problem p = Make(200, "", "operational-disconnect", m);
+      Problem p = Make(0, "", "operational-disconnect", m);
       p.type = std::string(kStreamProblemBase) + "operational-disconnect";
       p.fields.emplace_back("disconnect_type", d.reason);
       return p;

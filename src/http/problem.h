@@ -15,7 +15,7 @@
 namespace sluice {
 
 struct Problem {
-  int status = 500;
+  int status = 500;  // 0: a problem inside a stream, after its 200 (no status of its own, as X's)
   std::string type;  // full URI, e.g. https://api.x.com/2/problems/invalid-request, or about:blank
   std::string title;
   std::string detail;

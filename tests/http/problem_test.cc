@@ -102,8 +102,9 @@ TEST(ProblemResponse, TooManyConnectionsIsXsConnectionException) {
 // The last line of a stream the server ends: X's operational-disconnect shape, one line.
 TEST(OperationalDisconnect, IsXsErrorsArrayAsOneLine) {
   EXPECT_EQ(OperationalDisconnectLine("UpstreamOperationalDisconnect", "gone"),
-            R"({"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect",)"
-            R"("detail":"gone","type":"https://api.twitter.com/2/problems/operational-disconnect"}]})"
+            R"({"errors":[{"title":"operational-disconnect","detail":"gone",)"
+            R"("type":"https://api.twitter.com/2/problems/operational-disconnect",)"
+            R"("disconnect_type":"UpstreamOperationalDisconnect"}]})"
             "\r\n");
   EXPECT_EQ(SlowReaderDisconnect(),
             OperationalDisconnectLine("SlowReader", "This stream has been disconnected because your client was reading too slowly."));
