@@ -60,6 +60,8 @@ QUERY = {
     "GET /2/users/:id/followers": GRAPH_USERS,
     "GET /2/users/:id/following": GRAPH_USERS,
     "GET /2/license/:plan": ["format"],
+    "GET /2/tweets/search/stream": ["backfill_minutes"] + FIELDS,
+    "GET /2/tweets/sample/stream": ["backfill_minutes"] + FIELDS,
     "POST /2/tweets/search/stream/rules": ["dry_run", "delete_all"],
     "GET /2/tweets/search/stream/rules": ["ids", "max_results", "pagination_token"],
     "GET /2/tweets/search/stream/rules/counts": ["rules_count.fields"],
@@ -69,7 +71,7 @@ QUERY = {
 }
 REQUIRED = {"query", "ids", "usernames", "type"}
 NOT_REQUIRED = {"GET /2/tweets/search/stream/rules": {"ids"}}  # optional there, unlike elsewhere
-INTEGER = {"max_results", "days"}
+INTEGER = {"max_results", "days", "backfill_minutes"}
 BOOLEAN = {"dry_run", "delete_all"}
 
 # Problems Sluice sends that X's document's Problem union leaves out, and Sluice's own.

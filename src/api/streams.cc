@@ -37,6 +37,10 @@ Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest
                             "The `backfill_minutes` query parameter value [" + std::string(*b) +
                                 "] is not between 0 and " + std::to_string(kMaxBackfillMinutes));
     options.backfill_minutes = minutes.value;
+    // A sample backfill would read every post of the window (docs/api.md): refused, not ignored.
+    if (feed == StreamFeed::kSample && minutes.value > 0)
+      return InvalidRequest("backfill_minutes", std::string(*b),
+                            "The sample stream of this server takes no backfill_minutes (see its docs/api.md).");
   }
   auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
   if (!fields.ok()) return fields.status();
