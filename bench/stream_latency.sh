@@ -22,7 +22,7 @@ W=$($B apps create --data "$D" --name writer --plan enterprise | python3 -c "imp
 for i in $(seq "$STREAMS"); do
   $B apps create --data "$D" --name "reader$i" --plan enterprise | python3 -c "import json,sys;print(json.load(sys.stdin)['bearer_token'])"
 done > "$D/tokens.txt"
-$B serve --data "$D" --listen 127.0.0.1:$PORT > "$D/serve.log" 2>&1 &
+$B serve --data "$D" --listen 127.0.0.1:$PORT --app-tokens-write > "$D/serve.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$D"' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null $P/healthz && break; sleep 0.1; done
