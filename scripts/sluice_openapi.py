@@ -62,6 +62,7 @@ QUERY = {
     "GET /2/license/:plan": ["format"],
     "GET /2/tweets/search/stream": ["backfill_minutes"] + FIELDS,
     "GET /2/tweets/sample/stream": ["backfill_minutes"] + FIELDS,
+    "GET /2/tweets/compliance/stream": ["partition"],
     "POST /2/tweets/search/stream/rules": ["dry_run", "delete_all"],
     "GET /2/tweets/search/stream/rules": ["ids", "max_results", "pagination_token"],
     "GET /2/tweets/search/stream/rules/counts": ["rules_count.fields"],
@@ -69,9 +70,9 @@ QUERY = {
     "GET /2/compliance/jobs": ["type", "status", "compliance_job.fields"],
     "GET /2/compliance/jobs/:id": ["compliance_job.fields"],
 }
-REQUIRED = {"query", "ids", "usernames", "type"}
+REQUIRED = {"query", "ids", "usernames", "type", "partition"}
 NOT_REQUIRED = {"GET /2/tweets/search/stream/rules": {"ids"}}  # optional there, unlike elsewhere
-INTEGER = {"max_results", "days", "backfill_minutes"}
+INTEGER = {"max_results", "days", "backfill_minutes", "partition"}
 BOOLEAN = {"dry_run", "delete_all"}
 
 # Problems Sluice sends that X's document's Problem union leaves out, and Sluice's own.

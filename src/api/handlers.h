@@ -61,6 +61,8 @@ Result<ApiResponse> UnfollowUser(ApiContext&, const App&, const ApiRequest&, std
 // streams.cc: the response is a stream (api/stream_connection.h)
 Result<ApiResponse> SearchStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> SampleStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
+//! GET /2/tweets/compliance/stream: every post deletion of one partition, each a notice in the ledger.
+Result<ApiResponse> PostComplianceStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
 // stream_rules.cc: the filtered stream's rules, the app's own (X: app-only bearer token)
 Result<ApiResponse> AddOrDeleteStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);

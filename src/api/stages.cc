@@ -48,6 +48,7 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kSearchUsers: return SearchUsers;
     case RouteId::kSearchStream: return SearchStream;
     case RouteId::kSampleStream: return SampleStream;
+    case RouteId::kPostComplianceStream: return PostComplianceStream;
     case RouteId::kAddOrDeleteStreamRules: return AddOrDeleteStreamRules;
     case RouteId::kGetStreamRules: return GetStreamRules;
     case RouteId::kGetStreamRuleCounts: return GetStreamRuleCounts;

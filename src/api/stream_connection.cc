@@ -5,10 +5,12 @@
 #include <map>
 
 #include "api/budget.h"
+#include "api/compliance.h"
 #include "api/render.h"
 #include "api/shared_admission.h"
 #include "api/stages.h"
 #include "api/trap_injector.h"
+#include "ledger/ledger.h"
 #include "core/json_writer.h"
 
 namespace sluice {
@@ -83,6 +85,8 @@ void StreamConnection::Open(std::shared_ptr<StreamSink> sink) {
 
 void StreamConnection::OnEvent(StreamEvent event) {
   if (closed_) return;
+  if (options_.feed == StreamFeed::kPostCompliance && CompliancePartition(event.post->post.id) != options_.partition)
+    return;
   if (queue_.size() >= kMaxQueuedEvents) {
     spdlog::info("stream of app {} ({}): {} events behind, disconnected", options_.app.id, options_.request_id,
                  queue_.size());
@@ -183,7 +187,40 @@ std::optional<StreamEvent> StreamConnection::MaybeTrap(const StreamEvent& event)
   return t;
 }
 
+void StreamConnection::DeliverNotice(StreamEvent event) {
+  ComplianceEvent e;
+  e.kind = ComplianceEvent::Kind::kDelete;
+  e.post_id = event.post->post.id;
+  e.user_id = event.post->post.author_id;
+  e.event_at = event.at;
+  std::string line = ComplianceEventLine(e) + "\r\n";
+  if (!services_.ledger) {
+    if (sink_->Send(std::move(line))) Next();
+    return;
+  }
+  // A notice, not a delivery: never counted or billed; the trace report reads it (docs/trace.md).
+  LedgerRecord record = ComplianceNoticeRecord(
+      services_.config, services_.clock.NowMs(), options_.app.id, options_.app.project_id, EndpointName(options_.route),
+      "stream:tweets/compliance/partition/" + std::to_string(options_.partition), {e.post_id}, {}, options_.request_id,
+      line.size());
+  auto seq = services_.ledger->Append(std::move(record));
+  if (!seq.ok()) return Finish(ErrorLine(services_.error_response(seq.status())));
+  busy_ = true;
+  // Sent once its record is durable, as a compliance job's file is: the ledger never lacks a
+  // notice the client got.
+  services_.ledger->WhenDurable(*seq, [self = shared_from_this(), line = std::move(line)](Status s) mutable {
+    self->worker_.executor.Post([self, line = std::move(line), s] () mutable {
+      self->busy_ = false;
+      if (self->closed_) return;
+      if (!s.ok()) return self->Finish(ErrorLine(self->services_.error_response(s)));
+      if (!self->sink_->Send(std::move(line))) return;
+      self->Next();
+    });
+  });
+}
+
 void StreamConnection::Deliver(StreamEvent event) {
+  if (options_.feed == StreamFeed::kPostCompliance) return DeliverNotice(std::move(event));
   if (auto trap = MaybeTrap(event)) {
     queue_.push_front(std::move(event));
     event = std::move(*trap);

@@ -39,6 +39,7 @@ class StreamConnection final : public StreamHub::Subscriber, public std::enable_
     std::string query;       // the connection's query string, for its records
     std::string request_id;
     int backfill_minutes = 0;
+    int partition = 0;  // kPostCompliance: the partition it takes (1..kCompliancePartitions)
   };
   //! Events queued past this many (a delivery waiting on Redis, a flood of matches) end the
   //! stream as too slow, as a full send buffer does.
@@ -58,6 +59,8 @@ class StreamConnection final : public StreamHub::Subscriber, public std::enable_
  private:
   void Next();
   void Deliver(StreamEvent event);
+  //! A compliance stream's event: its notice record, durable, then its line.
+  void DeliverNotice(StreamEvent event);
   void Finish(std::string last_line);
   void Backfill();
 

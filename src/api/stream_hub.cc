@@ -14,6 +14,11 @@ namespace sluice {
 
 bool InSample(Id post_id) { return Mix64(uint64_t(post_id)) % 100 == 0; }
 
+// Another mix than the sample's, so that the sample is not all in one partition.
+int CompliancePartition(Id post_id) {
+  return int(Mix64(uint64_t(post_id) ^ 0x9E3779B97F4A7C15ULL) % kCompliancePartitions) + 1;
+}
+
 StreamHub::~StreamHub() = default;
 
 void StreamHub::Attach(const Services& services) { delivery_ = StreamDeliveryStages(services); }

@@ -50,6 +50,11 @@ struct StreamEvent {
 //! and every connection, as X's sample is the same for everyone).
 bool InSample(Id post_id);
 
+//! The compliance streams' partition (1 to kCompliancePartitions) of a post, by id: X splits
+//! its compliance streams in four, each event in exactly one.
+inline constexpr int kCompliancePartitions = 4;
+int CompliancePartition(Id post_id);
+
 class StreamHub {
  public:
   //! Receives events on its worker (the executor it subscribed with).

@@ -19,8 +19,10 @@ constexpr int kMaxBackfillMinutes = 5;
 Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest& req, StreamFeed feed, RouteId route) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
-  if (Status s = params->CheckAllowed({"backfill_minutes", "tweet.fields", "post.fields", "user.fields", "expansions",
-                                       "media.fields", "place.fields", "poll.fields"});
+  const bool compliance = feed == StreamFeed::kPostCompliance;
+  if (Status s = compliance ? params->CheckAllowed({"partition", "backfill_minutes"})
+                            : params->CheckAllowed({"backfill_minutes", "tweet.fields", "post.fields", "user.fields",
+                                                    "expansions", "media.fields", "place.fields", "poll.fields"});
       !s.ok())
     return s;
   StreamConnection::Options options;
@@ -37,14 +39,26 @@ Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest
                             "The `backfill_minutes` query parameter value [" + std::string(*b) +
                                 "] is not between 0 and " + std::to_string(kMaxBackfillMinutes));
     options.backfill_minutes = minutes.value;
-    // A sample backfill would read every post of the window (docs/api.md): refused, not ignored.
-    if (feed == StreamFeed::kSample && minutes.value > 0)
+    // A sample backfill would read every post of the window, a compliance one every deletion
+    // of it (docs/api.md): refused, not ignored.
+    if (feed != StreamFeed::kFiltered && minutes.value > 0)
       return InvalidRequest("backfill_minutes", std::string(*b),
-                            "The sample stream of this server takes no backfill_minutes (see its docs/api.md).");
+                            "This stream of this server takes no backfill_minutes (see its docs/api.md).");
   }
-  auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
-  if (!fields.ok()) return fields.status();
-  options.fields = *fields;
+  if (compliance) {
+    auto p = params->Get("partition");
+    if (!p) return InvalidRequest("partition", "", "The `partition` query parameter can not be empty");
+    auto partition = ParseInt<int>(*p, 1, kCompliancePartitions);
+    if (!partition.ok())
+      return InvalidRequest("partition", std::string(*p),
+                            "The `partition` query parameter value [" + std::string(*p) + "] is not between 1 and " +
+                                std::to_string(kCompliancePartitions));
+    options.partition = partition.value;
+  } else {
+    auto fields = ParseFieldSelection(*params, PrimaryResource::kPosts);
+    if (!fields.ok()) return fields.status();
+    options.fields = *fields;
+  }
   StreamHub* hub = ctx.services.streams;
   if (!hub) return ServiceUnavailable("Streams are not served by this server.", 60);
   // The plan's connections per app (X: Pro 1); the sample stream, on plans without the filtered
@@ -67,6 +81,10 @@ Result<ApiResponse> SearchStream(ApiContext& ctx, const App& app, const ApiReque
 
 Result<ApiResponse> SampleStream(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   return OpenStream(ctx, app, req, StreamFeed::kSample, RouteId::kSampleStream);
+}
+
+Result<ApiResponse> PostComplianceStream(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  return OpenStream(ctx, app, req, StreamFeed::kPostCompliance, RouteId::kPostComplianceStream);
 }
 
 }  // namespace sluice

@@ -57,6 +57,7 @@ enum class RouteId : uint8_t {
   // Streams (api/streams.cc).
   kSearchStream,
   kSampleStream,
+  kPostComplianceStream,
   // The filtered stream's rules (api/stream_rules.cc).
   kAddOrDeleteStreamRules,
   kGetStreamRules,
@@ -136,6 +137,7 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kUnfollowUser, "DELETE", "/2/users/:source_user_id/following/:target_user_id", RouteKind::kApi},
     {RouteId::kSearchStream, "GET", "/2/tweets/search/stream", RouteKind::kApi},
     {RouteId::kSampleStream, "GET", "/2/tweets/sample/stream", RouteKind::kApi},
+    {RouteId::kPostComplianceStream, "GET", "/2/tweets/compliance/stream", RouteKind::kApi},
     {RouteId::kAddOrDeleteStreamRules, "POST", "/2/tweets/search/stream/rules", RouteKind::kApi},
     {RouteId::kGetStreamRules, "GET", "/2/tweets/search/stream/rules", RouteKind::kApi},
     {RouteId::kGetStreamRuleCounts, "GET", "/2/tweets/search/stream/rules/counts", RouteKind::kApi},

@@ -175,5 +175,42 @@ TEST_F(StreamsTest, AStreamThatReachesTheCapEndsWithXsUsageCapProblem) {
   EXPECT_EQ(server_.Stop(), 0);
 }
 
+// The compliance streams' partition (api/stream_hub.h CompliancePartition), written again.
+int Partition(uint64_t id) { return int(Mix64(id ^ 0x9E3779B97F4A7C15ULL) % 4) + 1; }
+
+TEST_F(StreamsTest, TheComplianceStreamTellsEachDeletionInItsPartitionAndLedgersTheNotice) {
+  const std::string reader = server_.CreateApp("compliance", "enterprise");
+  const std::string writer = server_.CreateApp("writer");
+  server_.Start();
+  StreamClient missing(server_.port(), "/2/tweets/compliance/stream", reader);
+  EXPECT_EQ(missing.status(), 400) << "partition is required";
+  const std::string id = PostMany(1, writer).at(0);
+  const int mine = Partition(std::stoull(id));
+  StreamClient stream(server_.port(), "/2/tweets/compliance/stream?partition=" + std::to_string(mine), reader);
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  StreamClient other(server_.port(), "/2/tweets/compliance/stream?partition=" + std::to_string(mine % 4 + 1), reader);
+  ASSERT_EQ(other.status(), 200) << other.body();
+  auto deleted = server_.Request("DELETE", "/2/tweets/" + id, writer);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  auto lines = ReadLines(stream, 1);
+  ASSERT_EQ(lines.size(), 1u);
+  const json::value& event = lines[0].at("data").at("delete");
+  EXPECT_EQ(Str(event.at("tweet"), "id"), id);
+  EXPECT_FALSE(Str(event.at("tweet"), "author_id").empty());
+  EXPECT_FALSE(Str(event, "event_at").empty());
+  auto elsewhere = other.NextLine(std::chrono::milliseconds(300));
+  EXPECT_TRUE(!elsewhere || elsewhere->empty()) << "another partition got " << *elsewhere;
+  // A notice, not a delivery: the reader's usage does not count it.
+  auto usage = server_.Get("/2/usage/tweets", reader);
+  ASSERT_EQ(usage.status, 200) << usage.body;
+  EXPECT_EQ(Str(usage.Json().at("data"), "project_usage"), "0");
+  stream.Close();
+  other.Close();
+  EXPECT_EQ(server_.Stop(), 0);
+  auto exported = RunSluice({"ledger", "export", "--data", server_.data_dir(), "--app", "0"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_NE(exported.out.find("stream:tweets/compliance/partition/" + std::to_string(mine)), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::testing
