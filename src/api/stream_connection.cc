@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <unordered_map>
 
 #include "api/budget.h"
 #include "api/compliance.h"
@@ -111,14 +112,17 @@ void StreamConnection::Backfill() {
     spdlog::warn("stream of app {}: no backfill, rules not read: {}", options_.app.id, stored.status().message());
     return;
   }
+  // Parsed once, by id; the index's own queries are rewritten for matching in memory.
+  std::unordered_map<Id, SearchQuery> queries;
+  for (IndexedRule& r : ToIndexedRules(*stored)) queries[r.rule_id].root = std::move(r.query);
+  for (const auto& r : *stored)
+    if (auto it = queries.find(r.id); it != queries.end()) it->second.text = r.value;
   std::map<Id, StreamEvent> found;
   for (const IndexedRule& rule : index->rules()) {
     if (rule.app_id != options_.app.id) continue;
-    std::string value;
-    for (const auto& r : *stored)
-      if (r.id == rule.rule_id) value = r.value;
-    auto query = ParseSearchQuery(value, 4096);
-    if (!query.ok()) continue;  // deleted since the index was built
+    auto q = queries.find(rule.rule_id);
+    if (q == queries.end()) continue;  // deleted since the index was built
+    const SearchQuery* query = &q->second;
     PageRequest page;
     page.start_time = now - TimeMs(options_.backfill_minutes) * 60'000;
     page.limit = 100;

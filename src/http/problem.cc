@@ -1,5 +1,6 @@
 #include "http/problem.h"
 
+#include "api/stream_connection.h"
 #include "core/json_writer.h"
 
 namespace sluice {
@@ -151,8 +152,7 @@ Problem ToProblem(const Status& s) {
 }
 
 std::string OperationalDisconnectLine(std::string_view disconnect_type, std::string_view detail) {
-  return "{\"errors\":[" + ToProblem(StreamDisconnected(std::string(disconnect_type), std::string(detail))).ToJson() +
-         "]}\r\n";
+  return ErrorLine(ProblemResponse(StreamDisconnected(std::string(disconnect_type), std::string(detail))));
 }
 
 std::string SlowReaderDisconnect() {
