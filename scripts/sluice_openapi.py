@@ -199,6 +199,33 @@ def problem_only(description):
 
 # Sluice's own routes: what X's document does not have.
 SLUICE = {
+    "PUT /compliance/upload/:token": {
+        "operationId": "uploadComplianceIds",
+        "summary": "A compliance job's upload URL (its upload_url): the ids, one per line. No token: the URL is "
+                   "the authority, as X's signed storage URLs are (docs/api.md, \"Compliance\").",
+        "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "responses": {
+            "200": {"description": "The ids are taken; the job is in_progress.",
+                    "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "400": problem_only("A line is not an id, or the upload holds none."),
+            "403": problem_only("The upload URL lapsed."),
+            "404": problem_only("No job has this upload URL."),
+            "409": problem_only("The ids were uploaded already."),
+            "415": problem_only("The upload is not text/plain."),
+        },
+    },
+    "GET /compliance/download/:token": {
+        "operationId": "downloadComplianceResult",
+        "summary": "A compliance job's download URL (its download_url): X's result lines. Each download is a "
+                   "compliance notice in the ledger. No token: the URL is the authority.",
+        "responses": {
+            "200": {"description": "One JSON line per id that needs action (id, action, created_at, redacted_at, reason).",
+                    "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+            "403": problem_only("The download URL lapsed."),
+            "404": problem_only("No job has this download URL."),
+            "409": problem_only("The job is not complete."),
+        },
+    },
     "GET /2/license/:plan": {
         "operationId": "getLicense",
         "summary": "A plan's licence terms (Sluice): JSON, or RSL XML with Accept: application/rsl+xml or ?format=rsl.",
@@ -259,7 +286,7 @@ def build():
     schemas.update(SLUICE_SCHEMAS)
     paths = {}
     for method, pattern, kind in read_routes():
-        if kind not in ("Api", "Public"):
+        if kind not in ("Api", "Public", "Capability"):
             continue  # operational routes (health, metrics) are the server's, not the API's
         endpoint = f"{method} {pattern}"
         path = template(pattern)

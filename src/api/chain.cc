@@ -108,7 +108,8 @@ void Chain::Advance(const std::shared_ptr<Exchange>& ex) const {
       // The response is settled: what follows shapes and records it.
       if (!ex->answered_) {
         ex->succeeded = ex->response.status < 300;
-        if (ex->app) ex->services.metrics.CountAdmitted();
+        if (ex->app && ex->streamed) ex->services.metrics.CountStreamedPost();
+        else if (ex->app) ex->services.metrics.CountAdmitted();
       }
       ex->answered_ = true;
     } else {

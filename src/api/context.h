@@ -31,6 +31,7 @@ struct ApiRequest {
   //! the client saw acknowledged before it sent the request happened before this.
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::time_point::max();
   std::string_view cookie;  // the Cookie header (the sign-in and consent pages' session), empty when none
+  bool http10 = false;      // HTTP/1.0: no chunked body, so no stream
 };
 
 struct ApiResponse {

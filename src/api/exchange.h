@@ -152,6 +152,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::optional<UsageCharge> charge;  // write check (POST) or cap (GET): kept, or refunded
   bool succeeded = false;          // the response was a success once the stages before the headers were done
   bool record_failed = false;      // the record stage could not append (or make durable) its record
+  bool streamed = false;           // a post on an open stream (StreamConnection), not a request of its own
 
   ApiResponse response;
   Refusal refusal = Refusal::kNone;

@@ -37,6 +37,9 @@ std::string Metrics::Render(const Ledger* ledger) const {
   }
   out += "# HELP sluice_admitted_total Requests the metering stages admitted.\n# TYPE sluice_admitted_total counter\n";
   out += "sluice_admitted_total " + n(admitted_) + "\n";
+  out += "# HELP sluice_stream_posts_total Posts the metering stages admitted onto open streams.\n"
+         "# TYPE sluice_stream_posts_total counter\n";
+  out += "sluice_stream_posts_total " + n(streamed_posts_) + "\n";
   out += "# HELP sluice_refused_total Requests the stages refused, by reason.\n# TYPE sluice_refused_total counter\n";
   for (size_t i = 1; i < refused_.size(); ++i)
     out += "sluice_refused_total{reason=\"" + std::string(RefusalName(Refusal(i))) + "\"} " + n(refused_[i]) + "\n";

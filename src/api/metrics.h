@@ -35,6 +35,9 @@ class Metrics {
   void CountRefusal(Refusal reason) { Add(refused_[size_t(reason)]); }
   //! One request every stage before the response admitted.
   void CountAdmitted() { Add(admitted_); }
+  //! One post the delivery stages admitted onto an open stream (not a request: the stream's
+  //! own request was counted once, when it opened).
+  void CountStreamedPost() { Add(streamed_posts_); }
   //! One GET /2/tweets/:id answered from a worker's LookupCache (hit) or rendered (miss).
   void CountLookupCache(bool hit) { Add(hit ? lookup_hits_ : lookup_misses_); }
   //! kAccepted, kOverCap (closed at once: server.max_connections), kAcceptFailed (accept
@@ -62,6 +65,7 @@ class Metrics {
   std::array<std::array<Counter, kStatuses>, kRouteCount + 1> requests_{};  // [kRouteCount]: unmatched
   std::array<Counter, size_t(Refusal::kCount)> refused_{};
   Counter admitted_{0};
+  Counter streamed_posts_{0};
   Counter lookup_hits_{0}, lookup_misses_{0};
   std::array<Counter, size_t(Connection::kCount)> connections_{};
   std::atomic<int64_t> waiting_{0}, waiting_max_{0};

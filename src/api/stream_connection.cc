@@ -10,6 +10,7 @@
 #include "api/render.h"
 #include "api/shared_admission.h"
 #include "api/stages.h"
+#include "api/stream_slots.h"
 #include "api/trap_injector.h"
 #include "ledger/ledger.h"
 #include "core/json_writer.h"
@@ -57,14 +58,28 @@ std::string ErrorLine(const ApiResponse& problem) { return "{\"errors\":[" + pro
 StreamConnection::StreamConnection(const Services& services, WorkerState& worker, Options options)
     : services_(services), worker_(worker), options_(std::move(options)), path_(EndpointName(options_.route).substr(4)) {}
 
-StreamConnection::~StreamConnection() {
+StreamConnection::~StreamConnection() { Leave(); }
+
+void StreamConnection::Leave() {
   if (hub_ && handle_) hub_->Unsubscribe(handle_);
+  handle_ = 0;
+  if (hub_ && hub_->slots() && !slot_.empty()) hub_->slots()->Release(std::move(slot_));
+  slot_.clear();
 }
 
-bool StreamConnection::Subscribe(StreamHub& hub, int max_connections) {
+Result<bool> StreamConnection::Subscribe(StreamHub& hub, int max_connections) {
   handle_ = hub.Subscribe({options_.feed, options_.app.id, &worker_.executor, weak_from_this()}, max_connections);
   if (!handle_) return false;
   hub_ = &hub;
+  if (StreamSlots* slots = hub.slots()) {
+    auto slot = slots->Take(worker_.store, options_.app.id, options_.feed, max_connections);
+    if (!slot.ok() || slot->empty()) {
+      Leave();
+      if (!slot.ok()) return slot.status();
+      return false;
+    }
+    slot_ = std::move(*slot);
+  }
   return true;
 }
 
@@ -74,8 +89,7 @@ void StreamConnection::Open(std::shared_ptr<StreamSink> sink) {
     // The stream is over (the client went, it was too slow, the server drains): leave the hub
     // and drop the sink, which holds this function (and so this connection) alive.
     self->closed_ = true;
-    if (self->hub_ && self->handle_) self->hub_->Unsubscribe(self->handle_);
-    self->handle_ = 0;
+    self->Leave();
     self->queue_.clear();
     self->sink_.reset();
   });
@@ -230,13 +244,21 @@ void StreamConnection::Deliver(StreamEvent event) {
     event = std::move(*trap);
   }
   const TimeMs now = services_.clock.NowMs();
-  std::vector<StoredPost> rows{*event.post};
-  auto rendered = RenderPostsEnvelope(worker_.store, now, rows, /*single=*/true, options_.fields, {}, nullptr);
+  // Rendered once per field selection for all the streams the post goes to (a trap is this
+  // stream's alone).
+  const SharedRenders::Key key{options_.fields.post, options_.fields.user, options_.fields.expansions,
+                               options_.fields.poll};
+  std::optional<ApiResponse> shared = event.renders ? event.renders->Find(key) : std::nullopt;
+  Result<ApiResponse> rendered = shared ? Result<ApiResponse>(std::move(*shared)) : [&] {
+    std::vector<StoredPost> rows{*event.post};
+    return RenderPostsEnvelope(worker_.store, now, rows, /*single=*/true, options_.fields, {}, nullptr);
+  }();
   if (!rendered.ok()) {
     spdlog::warn("stream of app {}: post {} not rendered: {}", options_.app.id, event.post->post.id,
                  rendered.status().message());
     return Next();
   }
+  if (!shared && event.renders) event.renders->Keep(key, *rendered);
   if (options_.feed == StreamFeed::kFiltered) AppendMember(rendered->body, MatchingRules(event.rules));
   // A trap is ledgered as its app's, never counted or billed (as in a page).
   if (event.trap) TrapInjector::MarkTrapDelivered(*rendered, event.post->post.id);
@@ -260,6 +282,7 @@ void StreamConnection::Deliver(StreamEvent event) {
   auto ex = std::make_shared<Exchange>(services_, worker_, req, options_.route, std::string_view{});
   ex->app = options_.app;
   ex->plan = options_.plan;
+  ex->streamed = true;
   ex->response = std::move(*rendered);
   chain->Start(ex, std::move(send));
 }

@@ -49,8 +49,9 @@ class StreamConnection final : public StreamHub::Subscriber, public std::enable_
   ~StreamConnection() override;
 
   //! Joins the hub (the connection limit: false when the app has its plan's number of
-  //! connections open already). Events that come before Open wait for it.
-  bool Subscribe(StreamHub& hub, int max_connections);
+  //! connections open already, on this node or, with slots, on any). Events that come before
+  //! Open wait for it. An error: the store could not count the slots.
+  Result<bool> Subscribe(StreamHub& hub, int max_connections);
   //! The response's headers are sent: from now on lines go to `sink`. Backfill first.
   void Open(std::shared_ptr<StreamSink> sink);
 
@@ -62,6 +63,8 @@ class StreamConnection final : public StreamHub::Subscriber, public std::enable_
   //! A compliance stream's event: its notice record, durable, then its line.
   void DeliverNotice(StreamEvent event);
   void Finish(std::string last_line);
+  //! Leaves the hub and frees the slot (once).
+  void Leave();
   void Backfill();
 
   const Services& services_;
@@ -69,6 +72,7 @@ class StreamConnection final : public StreamHub::Subscriber, public std::enable_
   const Options options_;
   StreamHub* hub_ = nullptr;
   uint64_t handle_ = 0;
+  std::string slot_;  // the store slot's holder, with the hub's slots
   std::shared_ptr<StreamSink> sink_;  // set by Open; reset when the stream closes
   std::deque<StreamEvent> queue_;
   bool busy_ = false;    // a delivery is in the stages

@@ -176,10 +176,12 @@ void StreamHub::Published(std::shared_ptr<const StoredPost> post, const User& au
     matched = rules->Match(*facts);
   }
   const bool sampled = InSample(post->post.id);
+  auto renders = std::make_shared<SharedRenders>();
   for (const Subscription& s : streams) {
     StreamEvent e;
     e.post = post;
     e.at = at;
+    e.renders = renders;
     if (s.feed == StreamFeed::kSample) {
       if (!sampled) continue;
     } else {
@@ -208,6 +210,20 @@ void StreamHub::Deleted(std::shared_ptr<const StoredPost> post, TimeMs at) {
     e.at = at;
     Deliver(s, std::move(e));
   }
+}
+
+std::optional<ApiResponse> SharedRenders::Find(const Key& key) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [k, response] : responses_)
+    if (k == key) return response;
+  return std::nullopt;
+}
+
+void SharedRenders::Keep(const Key& key, const ApiResponse& response) {
+  std::lock_guard lock(mu_);
+  for (const auto& [k, r] : responses_)
+    if (k == key) return;
+  responses_.emplace_back(key, response);
 }
 
 void StreamHub::Deliver(const Subscription& s, StreamEvent event) {

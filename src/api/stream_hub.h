@@ -14,10 +14,12 @@
 //! meters, records and sends it there (api/stream_connection.h). The hub never waits on a
 //! stream: a slow one falls behind on its own worker and is disconnected there.
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +29,22 @@
 #include "store/search/rule_index.h"
 
 namespace sluice {
+
+class StreamSlots;
+
+//! A post's response as rendered for each field selection (api/fields.h FieldSelection, as its
+//! four words), shared by every stream the post goes to, on any worker: a selection is
+//! rendered once a post, not once a stream. Thread-safe.
+class SharedRenders {
+ public:
+  using Key = std::array<uint32_t, 4>;
+  std::optional<ApiResponse> Find(const Key& key) const;
+  void Keep(const Key& key, const ApiResponse& response);
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::pair<Key, ApiResponse>> responses_;  // guarded by mu_; a few selections at most
+};
 
 //! What a stream delivers.
 enum class StreamFeed : uint8_t {
@@ -44,6 +62,7 @@ struct StreamEvent {
   std::vector<const IndexedRule*> rules;  // its app's rules it matched, kept alive by `rules_held`
   bool trap = false;     // post is a trap record (TrapInjector) for this stream's app
   std::shared_ptr<const RuleIndex> rules_held;
+  std::shared_ptr<SharedRenders> renders;  // the post's renders, shared by its streams (null: none)
 };
 
 //! The sample stream's share: a post is in it when this holds (1 %, the same on every node
@@ -114,6 +133,12 @@ class StreamHub {
   //! Null before Attach, or when there is no stage to run.
   const Chain* delivery() const { return delivery_.get(); }
 
+  //! Streams also hold a slot in the store shared by the nodes (StreamSlots), so that the
+  //! connection limit holds across nodes. Set before serving; null (one node): the count of
+  //! this node's streams is the limit.
+  void UseSlots(StreamSlots* slots) { slots_ = slots; }
+  StreamSlots* slots() const { return slots_; }
+
   //! Events handed to streams since start (all feeds), for metrics and tests.
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }
 
@@ -129,6 +154,7 @@ class StreamHub {
   std::atomic<TimeMs> rules_checked_{0};                    // steady ms of the last version check
   std::atomic<uint64_t> events_{0};
   std::unique_ptr<Chain> delivery_;
+  StreamSlots* slots_ = nullptr;
 };
 
 }  // namespace sluice

@@ -17,6 +17,8 @@ namespace {
 constexpr int kMaxBackfillMinutes = 5;
 
 Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest& req, StreamFeed feed, RouteId route) {
+  // A stream is a chunked body, which HTTP/1.0 has not (and X's streams are HTTP/1.1 and up).
+  if (req.http10) return MalformedRequest("Streams are served over HTTP/1.1: send this request as HTTP/1.1.");
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
   const bool compliance = feed == StreamFeed::kPostCompliance;
@@ -66,7 +68,9 @@ Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest
   const int max_connections =
       options.plan && options.plan->stream_connections > 0 ? int(options.plan->stream_connections) : 1;
   auto connection = std::make_shared<StreamConnection>(ctx.services, ctx.worker, std::move(options));
-  if (!connection->Subscribe(*hub, max_connections)) return TooManyConnections();
+  auto subscribed = connection->Subscribe(*hub, max_connections);
+  if (!subscribed.ok()) return subscribed.status();
+  if (!*subscribed) return TooManyConnections();
   ApiResponse response;
   response.status = 200;
   response.stream = [connection](std::shared_ptr<StreamSink> sink) { connection->Open(std::move(sink)); };

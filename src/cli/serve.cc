@@ -12,6 +12,7 @@
 #include "access/usage_meter.h"
 #include "api/oauth_server.h"
 #include "api/stream_hub.h"
+#include "api/stream_slots.h"
 #include "api/trap_injector.h"
 #include "api/usage.h"
 #include "api/usage_snapshot.h"
@@ -174,6 +175,17 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
       if (!listening.ok()) return Fail(listening.status());
       feed = std::move(*listening);
     }
+  }
+  // Several nodes: the plan's stream connections count across them, through slots in the store.
+  std::unique_ptr<StreamSlots> slots;
+  if (feed_store) {
+    auto store = OpenStore({config.store_url, c.data, false, pool_size});
+    if (!store.ok()) return Fail(store.status());
+    auto started = StreamSlots::Start(std::move(*store), SystemClock::Instance(),
+                                      {int(config.node_id), config.server.stream_slot_lease_ms});
+    if (!started.ok()) return Fail(started.status());
+    slots = std::move(*started);
+    streams.UseSlots(slots.get());
   }
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
                 {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams});

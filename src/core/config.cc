@@ -67,6 +67,7 @@ const std::map<std::string, Setter>& Keys() {
       {"server.lookup_cache_entries", Int(0, 10'000'000, [](Config& c) -> auto& { return c.server.lookup_cache_entries; })},
       {"server.stream_buffer_bytes", Int(1024, int64_t(1) << 30, [](Config& c) -> auto& { return c.server.stream_buffer_bytes; })},
       {"server.stream_keepalive_ms", Int(1, 3'600'000, [](Config& c) -> auto& { return c.server.stream_keepalive_ms; })},
+      {"server.stream_slot_lease_ms", Int(300, 3'600'000, [](Config& c) -> auto& { return c.server.stream_slot_lease_ms; })},
       {"server.tls_cert", String([](Config& c) -> auto& { return c.server.tls_cert; })},
       {"server.tls_key", String([](Config& c) -> auto& { return c.server.tls_key; })},
       {"server.node_id", Int(0, 1023, [](Config& c) -> auto& { return c.node_id; })},

@@ -27,6 +27,9 @@ struct ServerConfig {
   // this long with nothing sent (X: 20 s).
   int64_t stream_buffer_bytes = 1 << 20;
   int64_t stream_keepalive_ms = 20'000;
+  // Several nodes (a shared store): how long a stream's connection slot outlives its node's
+  // last renewal (api/stream_slots.h); a stopped node's streams count this long.
+  int64_t stream_slot_lease_ms = 30'000;
   std::string tls_cert;                 // PEM files; both set = HTTPS
   std::string tls_key;
 };

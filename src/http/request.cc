@@ -57,6 +57,7 @@ Result<ApiRequest> ToApiRequest(const HttpRequest& req, std::string_view request
                     req.body(),
                     request_id};
   r.cookie = req[http::field::cookie];
+  r.http10 = req.version() < 11;
   return r;
 }
 

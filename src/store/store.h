@@ -561,6 +561,20 @@ class Store {
   virtual Result<int64_t> StreamRulesVersion() = 0;
   //! How many rules each live app of the project holds (apps with none included), by app id.
   virtual Result<std::vector<std::pair<Id, int64_t>>> StreamRuleCounts(Id project_id) = 0;
+
+  // ---- stream connection slots (issue 16; api/stream_slots.h): an app's open streams of one
+  // feed, counted across every node of the store. A slot is held until its `until`, which its
+  // node renews while the stream lives; a stopped node's slots lapse.
+  //! Takes a slot for `holder` (unique: node, process, stream) of (`app_id`, `feed`) until
+  //! `until`, unless `max` slots of that app and feed are live at `now` (until > now): false
+  //! then, nothing written. Serialised with every other take of that app and feed.
+  virtual Result<bool> TakeStreamSlot(Id app_id, int feed, std::string_view holder, int max, TimeMs now,
+                                      TimeMs until) = 0;
+  //! Moves the `until` of these holders' slots (those that still exist) to `until`.
+  virtual Status RenewStreamSlots(std::span<const std::string> holders, TimeMs until) = 0;
+  //! Frees these holders' slots, and every slot whose holder begins with `prefix` when it is
+  //! not empty (a restarted node's slots of its previous run).
+  virtual Status ReleaseStreamSlots(std::span<const std::string> holders, std::string_view prefix = {}) = 0;
   // Batch compliance jobs (issue 16, api/compliance.h).
   //! Inserts a new job; kConflict when its id or a token is taken.
   virtual Status InsertComplianceJob(const ComplianceJob& job) = 0;

@@ -153,5 +153,27 @@ TEST_F(HubTest, AStreamGoneBeforeItsEventRunsIsSkipped) {
   EXPECT_EQ(hub.events(), 1u);
 }
 
+// Every stream a post goes to shares one SharedRenders: a selection rendered by one is found by
+// the others, another selection is not.
+TEST_F(HubTest, APostsStreamsShareItsRenders) {
+  hub.SetRules(Rules({Rule(1, 10, "coffee"), Rule(2, 11, "coffee")}));
+  auto a = Open(StreamFeed::kFiltered, 10);
+  auto b = Open(StreamFeed::kFiltered, 11);
+  hub.Published(PostOf(SampledId(false), "coffee"), Author(), 1);
+  Drain();
+  ASSERT_EQ(a->events.size(), 1u);
+  ASSERT_EQ(b->events.size(), 1u);
+  ASSERT_NE(a->events[0].renders, nullptr);
+  EXPECT_EQ(a->events[0].renders, b->events[0].renders);
+  SharedRenders& renders = *a->events[0].renders;
+  const SharedRenders::Key key{1, 2, 3, 4};
+  EXPECT_FALSE(renders.Find(key).has_value());
+  renders.Keep(key, ApiResponse::Json(200, "{\"data\":1}"));
+  renders.Keep(key, ApiResponse::Json(200, "{\"data\":2}"));  // the first stays
+  ASSERT_TRUE(renders.Find(key).has_value());
+  EXPECT_EQ(renders.Find(key)->body, "{\"data\":1}");
+  EXPECT_FALSE(renders.Find({1, 2, 3, 5}).has_value());
+}
+
 }  // namespace
 }  // namespace sluice

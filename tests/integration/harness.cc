@@ -94,6 +94,17 @@ boost::json::value HttpResponse::Json() const { return boost::json::parse(body);
 
 CommandResult RunSluice(const std::vector<std::string>& args) { return RunSluice(args, std::nullopt); }
 
+std::string Psql(const std::string& url, const std::string& sql) {
+  std::string out;
+  FILE* p = popen(("psql -qtAX '" + url + "' -c \"" + sql + "\" 2>&1").c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[256];
+  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  if (pclose(p) != 0) return "";
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
 CommandResult RunSluice(const std::vector<std::string>& args, const std::optional<std::string>& input) {
   // The input from a file rather than a pipe: no writer to keep alive, and EOF at its end.
   std::unique_ptr<FILE, int (*)(FILE*)> in(input ? std::tmpfile() : nullptr, &std::fclose);

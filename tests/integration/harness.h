@@ -28,6 +28,9 @@ CommandResult RunSluice(const std::vector<std::string>& args);
 //! The same with `input` as its standard input (nullopt: the test's own).
 CommandResult RunSluice(const std::vector<std::string>& args, const std::optional<std::string>& input);
 
+//! psql on the PostgreSQL database `url`: one statement's single value, or "" when it failed.
+std::string Psql(const std::string& url, const std::string& sql);
+
 struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // lowercase names; a header sent twice: its values, one per line

@@ -24,18 +24,6 @@ namespace json = boost::json;
 constexpr int64_t kLimit = 450;          // payg: GET /2/tweets/:id per 15 minutes
 constexpr int64_t kPostPrice = 5'000;    // payg: a post read, micro-dollars
 
-// psql on `url`: one statement's single value, or "" when it failed.
-std::string Psql(const std::string& url, const std::string& sql) {
-  std::string out;
-  FILE* p = popen(("psql -qtAX '" + url + "' -c \"" + sql + "\" 2>&1").c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[256];
-  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  if (pclose(p) != 0) return "";
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 // Holds the posts table locked (a psql session in a transaction), so that a request that got
 // past the rate limit waits in its handler: the moment to stall Redis before its charge.
 class PostsLock {

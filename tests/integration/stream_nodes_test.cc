@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
+#include <memory>
 #include <chrono>
 #include <thread>
 
@@ -137,6 +139,94 @@ TEST_F(StreamNodesTest, APostWrittenOnOneNodeReachesAStreamHeldOnTheOther) {
   ASSERT_FALSE(line.is_null());
   EXPECT_EQ(S(line.at("data"), "id"), id);
   EXPECT_EQ(RuleIds(line), (std::vector<std::string>{later}));
+}
+
+// The change feed survives its connection's loss: each node's LISTEN connection is cut
+// (pg_terminate_backend); each node opens another, and a post written on A reaches B's stream.
+TEST_F(StreamNodesTest, AStreamKeepsItsPostsAfterTheChangeFeedsConnectionIsCut) {
+  StartNode(0);
+  StartNode(1);
+  SluiceServer& a = node(0);
+  SluiceServer& b = node(1);
+  const std::string reader = nodes_[0]->CreateApp("stream reader");
+  const std::string rule = AddRule(a, reader, "cutfeed", "c");
+  StreamClient stream(b.port(), "/2/tweets/search/stream", reader);
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  const std::string listeners = "SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity"
+                                " WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+  const std::string before = Psql(url_, listeners);
+  ASSERT_EQ(std::count(before.begin(), before.end(), ',') + 1, 2) << before;  // one per node
+  ASSERT_EQ(Psql(url_, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND query LIKE 'LISTEN%'"),
+            "2");
+  // Both nodes listen again, on new connections (the listener retries every second).
+  std::string after;
+  for (int i = 0; i < 100; ++i) {
+    after = Psql(url_, listeners);
+    bool fresh = std::count(after.begin(), after.end(), ',') == 1;
+    for (size_t at = 0; fresh && at < before.size();) {
+      size_t end = before.find(',', at);
+      if (end == std::string::npos) end = before.size();
+      fresh = ("," + after + ",").find("," + before.substr(at, end - at) + ",") == std::string::npos;
+      at = end + 1;
+    }
+    if (fresh) break;
+    after.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(after.empty()) << "the nodes never listened again: " << Psql(url_, listeners);
+  const std::string id = Post(a, pro_, "cutfeed after the cut");
+  json::value line = NextPost(stream);
+  ASSERT_FALSE(line.is_null()) << "the post never reached the stream after the feed's connection was cut";
+  EXPECT_EQ(S(line.at("data"), "id"), id);
+  EXPECT_EQ(RuleIds(line), (std::vector<std::string>{rule}));
+}
+
+// Opens the filtered stream of `token` on `s` until one is taken (up to 10 s): true then.
+bool OpensWithin(SluiceServer& s, const std::string& token, std::unique_ptr<StreamClient>& out) {
+  for (int i = 0; i < 100; ++i) {
+    out = std::make_unique<StreamClient>(s.port(), "/2/tweets/search/stream", token);
+    if (out->status() == 200) return true;
+    EXPECT_EQ(out->status(), 429) << out->body();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+// The plan's connections (Pro: one filtered stream) count across nodes: with a stream open on
+// A, B refuses a second with X's ConnectionException; once A's closes, B takes one; once the
+// node holding it is killed, its slot lapses (stream_slot_lease_ms) and A takes one again.
+TEST_F(StreamNodesTest, ThePlansConnectionLimitHoldsAcrossNodesAndAKilledNodesSlotLapses) {
+  const std::string lease = "[server]\nstream_slot_lease_ms = 1500\n";
+  StartNode(0, lease);
+  StartNode(1, lease);
+  SluiceServer& a = node(0);
+  SluiceServer& b = node(1);
+  const std::string reader = nodes_[0]->CreateApp("stream reader");
+  StreamClient first(a.port(), "/2/tweets/search/stream", reader);
+  ASSERT_EQ(first.status(), 200) << first.body();
+  StreamClient second(b.port(), "/2/tweets/search/stream", reader);
+  EXPECT_EQ(second.status(), 429);
+  EXPECT_EQ(S(json::parse(second.body()), "title"), "ConnectionException");
+  first.Close();
+  std::unique_ptr<StreamClient> on_b;
+  ASSERT_TRUE(OpensWithin(b, reader, on_b)) << "the slot freed on A never reached B";
+  StreamClient refused(a.port(), "/2/tweets/search/stream", reader);
+  EXPECT_EQ(refused.status(), 429);
+  // B dies with its stream open: nothing frees its slot but the lease's end.
+  b.Kill();
+  const auto killed = std::chrono::steady_clock::now();
+  std::unique_ptr<StreamClient> on_a;
+  ASSERT_TRUE(OpensWithin(a, reader, on_a)) << "a killed node's slot never lapsed";
+  EXPECT_GE(std::chrono::steady_clock::now() - killed, std::chrono::milliseconds(500));
+  // The stream taken works: a post written on A reaches it.
+  ASSERT_EQ(on_a->status(), 200);
+  AddRule(a, reader, "afterkill", "k");
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  const std::string id = Post(a, pro_, "afterkill post");
+  json::value line = NextPost(*on_a);
+  ASSERT_FALSE(line.is_null());
+  EXPECT_EQ(S(line.at("data"), "id"), id);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -100,6 +101,10 @@ TEST_F(StreamsTest, TheSampleStreamDeliversExactlyTheSampledPostsInOrderAndCount
   auto usage = server_.Get("/2/usage/tweets", reader);
   ASSERT_EQ(usage.status, 200) << usage.body;
   EXPECT_EQ(Str(usage.Json().at("data"), "project_usage"), std::to_string(expected.size()));
+  // In the metrics, the streamed posts as such, not as requests of their own.
+  const std::string metrics = server_.Get("/metrics", "").body;
+  EXPECT_NE(metrics.find("\nsluice_stream_posts_total " + std::to_string(expected.size()) + "\n"), std::string::npos)
+      << metrics;
   stream.Close();
   EXPECT_EQ(server_.Stop(), 0);
 }
@@ -134,6 +139,11 @@ TEST_F(StreamsTest, AnIdleStreamSendsKeepAlivesAndABadParameterIsA400) {
   server_.Start({"--config", config});
   StreamClient bad(server_.port(), "/2/tweets/sample/stream?backfill_minutes=6", reader);
   EXPECT_EQ(bad.status(), 400) << bad.body();
+  // HTTP/1.0 has no chunked body: a stream asked for so is a 400 problem, not a broken stream.
+  const std::string old = server_.Raw("GET /2/tweets/sample/stream HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer " +
+                                      reader + "\r\n\r\n");
+  EXPECT_EQ(old.substr(0, old.find("\r\n")).substr(8), " 400 Bad Request") << old;
+  EXPECT_NE(old.find("Streams are served over HTTP/1.1"), std::string::npos) << old;
   StreamClient stream(server_.port(), "/2/tweets/sample/stream", reader);
   ASSERT_EQ(stream.status(), 200);
   for (int i = 0; i < 3; ++i) {
@@ -210,6 +220,68 @@ TEST_F(StreamsTest, TheComplianceStreamTellsEachDeletionInItsPartitionAndLedgers
   auto exported = RunSluice({"ledger", "export", "--data", server_.data_dir(), "--app", "0"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_NE(exported.out.find("stream:tweets/compliance/partition/" + std::to_string(mine)), std::string::npos);
+}
+
+// The evidence a compliance stream gives: an app that read a post, was told on its compliance
+// stream that the post was deleted, and kept it (the leak holds it) is named by `sluice trace`
+// with the stream's notice, and the notice's proof checks with the public key alone.
+TEST(ComplianceStreamEvidence, TraceNamesTheAppToldOnItsStreamWithTheNoticesProof) {
+  SluiceServer s(40, 800);
+  const std::string keeper = s.CreateApp("keeper", "enterprise");
+  const std::string writer = s.CreateApp("writer");
+  s.Start();
+  auto page = s.Get("/2/tweets/search/recent?query=the%20OR%20le%20OR%20de&max_results=100", keeper);
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::vector<std::string> texts;
+  const json::value found = page.Json();
+  for (const auto& p : found.at("data").as_array()) texts.push_back(Str(p, "text"));
+  ASSERT_GE(texts.size(), 30u);
+  const std::string gone_text = "Le rapport trimestriel du flux de conformite sort jeudi avec tous les chiffres detailles";
+  auto created = s.Request("POST", "/2/tweets", writer, "{\"text\":" + json::serialize(json::value(gone_text)) + "}");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string gone = Str(created.Json().at("data"), "id");
+  ASSERT_EQ(s.Get("/2/tweets/" + gone, keeper).status, 200);  // delivered to keeper
+  const std::string channel = "stream:tweets/compliance/partition/" + std::to_string(Partition(std::stoull(gone)));
+  StreamClient stream(s.port(), "/2/tweets/compliance/stream?partition=" + std::to_string(Partition(std::stoull(gone))),
+                      keeper);
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  ASSERT_EQ(s.Request("DELETE", "/2/tweets/" + gone, writer).status, 200);
+  std::optional<std::string> line;
+  while ((line = stream.NextLine(std::chrono::seconds(10))) && line->empty()) {
+  }
+  ASSERT_TRUE(line.has_value()) << "no delete event";
+  EXPECT_EQ(Str(json::parse(*line).at("data").at("delete").at("tweet"), "id"), gone);
+  stream.Close();
+  EXPECT_EQ(s.Stop(), 0);
+
+  const std::string leak = s.data_dir() + "/leak.jsonl";
+  {
+    std::ofstream out(leak);
+    for (const auto& t : texts) out << "{\"text\":" << json::serialize(json::value(t)) << "}\n";
+    out << "{\"text\":" << json::serialize(json::value(gone_text)) << "}\n";
+  }
+  auto traced = RunSluice({"trace", "--data", s.data_dir(), "--json", "--quiet", leak});
+  ASSERT_EQ(traced.exit_code, 0) << traced.err;
+  auto report = json::parse(traced.out);
+  const json::object* finding = nullptr;
+  for (const auto& f : report.at("apps").as_array())
+    if (Str(f, "app_name") == "keeper") finding = &f.as_object();
+  ASSERT_NE(finding, nullptr) << traced.out.substr(0, 2000);
+  EXPECT_TRUE(finding->at("named").as_bool());
+  const auto& told = finding->at("deleted_posts_notified").as_array();
+  ASSERT_EQ(told.size(), 1u) << json::serialize(*finding).substr(0, 2000);
+  EXPECT_EQ(Str(told.at(0), "post_id"), gone);
+  EXPECT_EQ(Str(told.at(0), "channel"), channel);
+  ASSERT_FALSE(finding->at("notice_evidence").as_array().empty());
+  const auto& notice = finding->at("notice_evidence").at(0);
+  EXPECT_EQ(Str(notice, "post_id"), gone);
+  EXPECT_EQ(Str(notice.at("notices").at(0), "channel"), channel);
+  std::string key = RunSluice({"ledger", "pubkey", "--data", s.data_dir()}).out;
+  key.pop_back();
+  const std::string path = s.data_dir() + "/proof.json";
+  std::ofstream(path) << json::serialize(notice);
+  auto check = RunSluice({"ledger", "check-proof", path, "--pubkey", key});
+  EXPECT_EQ(check.exit_code, 0) << check.err << check.out;
 }
 
 }  // namespace

@@ -183,6 +183,53 @@ TEST_P(StoreStreamRulesTest, ConcurrentAddsKeepTheCap) {
   EXPECT_EQ(Values(kApp).size(), size_t(kCap));
 }
 
+// Stream connection slots: counted per app and feed while live (until > now); a lapsed one
+// no longer counts; renewing moves until; releasing (by holder or by prefix) frees.
+TEST_P(StoreStreamRulesTest, StreamSlotsCountLiveOnesPerAppAndFeed) {
+  auto take = [&](Id app, int feed, std::string holder, int max, TimeMs now) {
+    auto t = store_->TakeStreamSlot(app, feed, holder, max, now, now + 1000);
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    return t.ok() && *t;
+  };
+  EXPECT_TRUE(take(kApp, 0, "1:5:1", 2, 10'000));
+  EXPECT_TRUE(take(kApp, 0, "1:5:2", 2, 10'000));
+  EXPECT_FALSE(take(kApp, 0, "1:5:3", 2, 10'500));  // two live
+  EXPECT_TRUE(take(kApp, 1, "1:5:4", 2, 10'500));   // another feed
+  EXPECT_TRUE(take(kOther, 0, "1:5:5", 2, 10'500)); // another app
+  // 1:5:1 renewed, 1:5:2 not: at 11,000 the second lapsed.
+  ASSERT_TRUE(store_->RenewStreamSlots(std::vector<std::string>{"1:5:1", "gone"}, 12'000).ok());
+  EXPECT_TRUE(take(kApp, 0, "2:7:1", 2, 11'000));
+  EXPECT_FALSE(take(kApp, 0, "2:7:2", 2, 11'000));
+  ASSERT_TRUE(store_->ReleaseStreamSlots(std::vector<std::string>{"2:7:1"}).ok());
+  EXPECT_TRUE(take(kApp, 0, "2:7:3", 2, 11'000));
+  // Node 1's previous run: every slot of "1:" freed, node 2's kept.
+  ASSERT_TRUE(store_->ReleaseStreamSlots({}, "1:").ok());
+  EXPECT_TRUE(take(kApp, 0, "2:7:4", 2, 11'000));
+  EXPECT_FALSE(take(kApp, 0, "2:7:5", 2, 11'000));
+  EXPECT_TRUE(take(kApp, 1, "2:7:6", 1, 11'000));  // 1:5:4 was freed
+}
+
+// Two connections taking at once never hold more than the maximum together.
+TEST_P(StoreStreamRulesTest, ConcurrentSlotTakesKeepTheMaximum) {
+  constexpr int kMax = 3;
+  auto a = OpenStore(options_);
+  auto b = OpenStore(options_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::atomic<int> taken{0};
+  auto run = [&](Store& store, std::string node) {
+    for (int i = 0; i < 10; ++i) {
+      auto t = store.TakeStreamSlot(kApp, 0, node + std::to_string(i), kMax, 1000, 60'000);
+      ASSERT_TRUE(t.ok()) << t.status().message();
+      if (*t) ++taken;
+    }
+  };
+  std::thread t1([&] { run(**a, "1:1:"); });
+  std::thread t2([&] { run(**b, "2:1:"); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(taken.load(), kMax);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreStreamRulesTest, SLUICE_STORE_BACKENDS);
 
 }  // namespace

@@ -53,7 +53,13 @@ Status PostChangeListener::Connect() {
   PGresult* r = PQexec(conn_, (std::string("LISTEN ") + kPostChangesChannel).c_str());
   const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
-  if (!ok) return ServiceUnavailable(std::string("PostgreSQL: LISTEN failed: ") + PQerrorMessage(conn_), 1);
+  if (!ok) {
+    // Not listening: no connection at all, so that Run opens another rather than wait on this one.
+    Status failed = ServiceUnavailable(std::string("PostgreSQL: LISTEN failed: ") + PQerrorMessage(conn_), 1);
+    PQfinish(conn_);
+    conn_ = nullptr;
+    return failed;
+  }
   return Status::Ok();
 }
 
@@ -76,8 +82,9 @@ void PostChangeListener::Run() {
     if (fds[1].revents) break;
     if (!fds[0].revents) continue;
     if (!PQconsumeInput(conn_)) {
-      PQreset(conn_);  // next turn sees the status and re-LISTENs if the reset failed
-      if (PQstatus(conn_) == CONNECTION_OK) Connect();
+      // The connection broke: the next turn opens a new one and LISTENs on it.
+      PQfinish(conn_);
+      conn_ = nullptr;
       continue;
     }
     while (PGnotify* n = PQnotifies(conn_)) {

@@ -307,6 +307,16 @@ CREATE TABLE compliance_jobs (
 );
 CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
 )sql",
+    // 8: stream connection slots (issue 16, api/stream_slots.h), as SQLite's migration 17.
+    R"sql(
+CREATE TABLE stream_slots (
+  holder TEXT PRIMARY KEY,
+  app_id BIGINT NOT NULL,
+  feed   INTEGER NOT NULL,
+  until  BIGINT NOT NULL
+);
+CREATE INDEX stream_slots_by_app ON stream_slots (app_id, feed);
+)sql",
 };
 
 }  // namespace

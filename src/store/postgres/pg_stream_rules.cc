@@ -115,3 +115,57 @@ Result<std::vector<StreamRule>> PostgresStore::DeleteStreamRules(Id app_id, std:
 }
 
 }  // namespace sluice::pg
+
+namespace sluice::pg {
+
+Result<bool> PostgresStore::TakeStreamSlot(Id app_id, int feed, std::string_view holder, int max, TimeMs now,
+                                           TimeMs until) {
+  bool taken = false;
+  Status s = Write([&]() -> Status {
+    // Takes of one app and feed, from every node, one at a time (a lock held to the commit):
+    // so a count read here holds when the slot is inserted.
+    auto lock = Query("SELECT pg_advisory_xact_lock(?::integer, ?::integer)",
+                      Params().Add(int64_t(int32_t(uint32_t(uint64_t(app_id) ^ (uint64_t(app_id) >> 32))))).Add(int64_t(feed)));
+    if (!lock.ok()) return lock.status();
+    auto live = Query("SELECT count(*) FROM stream_slots WHERE app_id = ? AND feed = ? AND until > ?",
+                      Params().Add(app_id).Add(int64_t(feed)).Add(now));
+    if (!live.ok()) return live.status();
+    if (live->Int(0, 0) >= max) return Status::Ok();  // nothing written
+    // Lapsed slots of this app and feed go with the take that finds them.
+    auto lapsed = Query("DELETE FROM stream_slots WHERE app_id = ? AND feed = ? AND until <= ?",
+                        Params().Add(app_id).Add(int64_t(feed)).Add(now));
+    if (!lapsed.ok()) return lapsed.status();
+    auto ins = Query("INSERT INTO stream_slots (holder, app_id, feed, until) VALUES (?, ?, ?, ?)",
+                     Params().Add(holder).Add(app_id).Add(int64_t(feed)).Add(until));
+    if (!ins.ok()) return ins.status();
+    taken = true;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return taken;
+}
+
+Status PostgresStore::RenewStreamSlots(std::span<const std::string> holders, TimeMs until) {
+  if (holders.empty()) return Status::Ok();
+  return Write([&]() -> Status {
+    for (const std::string& h : holders)
+      if (auto r = Query("UPDATE stream_slots SET until = ? WHERE holder = ?", Params().Add(until).Add(h)); !r.ok())
+        return r.status();
+    return Status::Ok();
+  });
+}
+
+Status PostgresStore::ReleaseStreamSlots(std::span<const std::string> holders, std::string_view prefix) {
+  return Write([&]() -> Status {
+    for (const std::string& h : holders)
+      if (auto r = Query("DELETE FROM stream_slots WHERE holder = ?", Params().Add(h)); !r.ok()) return r.status();
+    if (!prefix.empty())
+      if (auto r = Query("DELETE FROM stream_slots WHERE left(holder, ?) = ?",
+                         Params().Add(int64_t(prefix.size())).Add(prefix));
+          !r.ok())
+        return r.status();
+    return Status::Ok();
+  });
+}
+
+}  // namespace sluice::pg

@@ -108,6 +108,9 @@ class PostgresStore final : public Store {
   Result<std::vector<StreamRule>> AllStreamRules() override;
   Result<int64_t> StreamRulesVersion() override;
   Result<std::vector<std::pair<Id, int64_t>>> StreamRuleCounts(Id project_id) override;
+  Result<bool> TakeStreamSlot(Id app_id, int feed, std::string_view holder, int max, TimeMs now, TimeMs until) override;
+  Status RenewStreamSlots(std::span<const std::string> holders, TimeMs until) override;
+  Status ReleaseStreamSlots(std::span<const std::string> holders, std::string_view prefix = {}) override;
   Status InsertComplianceJob(const ComplianceJob& job) override;
   Result<std::optional<ComplianceJob>> GetComplianceJob(Id id) override;
   Result<std::optional<ComplianceJob>> FindComplianceJobByToken(std::string_view token) override;

@@ -363,6 +363,17 @@ CREATE TABLE compliance_jobs (
 );
 CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
 )sql",
+    // 17: stream connection slots (issue 16, api/stream_slots.h): an app's open streams, held
+    // until `until` (ms) by their node, which renews them.
+    R"sql(
+CREATE TABLE stream_slots (
+  holder TEXT PRIMARY KEY,
+  app_id INTEGER NOT NULL,
+  feed   INTEGER NOT NULL,
+  until  INTEGER NOT NULL
+);
+CREATE INDEX stream_slots_by_app ON stream_slots (app_id, feed);
+)sql",
 };
 
 }  // namespace

@@ -112,3 +112,72 @@ Result<std::vector<StreamRule>> SqliteStore::DeleteStreamRules(Id app_id, std::s
 }
 
 }  // namespace sluice::sqlite
+
+namespace sluice::sqlite {
+
+Result<bool> SqliteStore::TakeStreamSlot(Id app_id, int feed, std::string_view holder, int max, TimeMs now,
+                                         TimeMs until) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  auto count = db_->Prepare("SELECT count(*) FROM stream_slots WHERE app_id = ? AND feed = ? AND until > ?");
+  if (!count.ok()) return count.status();
+  count->Bind(1, app_id);
+  count->Bind(2, feed);
+  count->Bind(3, now);
+  auto step = count->Step();
+  if (!step.ok()) return step.status();
+  if (count->Int(0) >= max) return false;  // the transaction rolls back: nothing written
+  // Lapsed slots of this app and feed go with the take that finds them.
+  auto lapsed = db_->Prepare("DELETE FROM stream_slots WHERE app_id = ? AND feed = ? AND until <= ?");
+  if (!lapsed.ok()) return lapsed.status();
+  lapsed->Bind(1, app_id);
+  lapsed->Bind(2, feed);
+  lapsed->Bind(3, now);
+  if (Status run = lapsed->Run(); !run.ok()) return run;
+  auto ins = db_->Prepare("INSERT INTO stream_slots (holder, app_id, feed, until) VALUES (?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, holder);
+  ins->Bind(2, app_id);
+  ins->Bind(3, feed);
+  ins->Bind(4, until);
+  if (Status run = ins->Run(); !run.ok()) return run;
+  if (Status c = tx->Commit(); !c.ok()) return c;
+  return true;
+}
+
+Status SqliteStore::RenewStreamSlots(std::span<const std::string> holders, TimeMs until) {
+  if (holders.empty()) return Status::Ok();
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  auto s = db_->Prepare("UPDATE stream_slots SET until = ? WHERE holder = ?");
+  if (!s.ok()) return s.status();
+  for (const std::string& h : holders) {
+    StmtScope st(*s);
+    st->Bind(1, until);
+    st->Bind(2, h);
+    if (Status run = st->Run(); !run.ok()) return run;
+  }
+  return tx->Commit();
+}
+
+Status SqliteStore::ReleaseStreamSlots(std::span<const std::string> holders, std::string_view prefix) {
+  auto tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  auto s = db_->Prepare("DELETE FROM stream_slots WHERE holder = ?");
+  if (!s.ok()) return s.status();
+  for (const std::string& h : holders) {
+    StmtScope st(*s);
+    st->Bind(1, h);
+    if (Status run = st->Run(); !run.ok()) return run;
+  }
+  if (!prefix.empty()) {
+    auto p = db_->Prepare("DELETE FROM stream_slots WHERE substr(holder, 1, ?) = ?");
+    if (!p.ok()) return p.status();
+    p->Bind(1, int64_t(prefix.size()));
+    p->Bind(2, prefix);
+    if (Status run = p->Run(); !run.ok()) return run;
+  }
+  return tx->Commit();
+}
+
+}  // namespace sluice::sqlite
