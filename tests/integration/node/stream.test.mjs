@@ -46,10 +46,8 @@ const state = {
   ca: undefined,
   origin: undefined,
   reader: undefined, // Pro: one filtered stream at once
-  readerToken: undefined,
   writer: undefined, // Enterprise: writes every post, as its own account
   slowToken: undefined, // Enterprise: the raw slow reader's app
-  writerId: undefined, // the writer's account id
   watchRuleId: undefined, // the reader's rule on WORD, tag "watch"
   posted: 0,
 };
@@ -245,7 +243,6 @@ describe('twitter-api-v2 filtered stream against sluice over TLS', { timeout: 10
     state.agent = new https.Agent({ ca: state.ca, keepAlive: true });
     const v2For = (token) =>
       new SluiceV2(new TwitterApi(token, { httpAgent: state.agent, plugins: [loopbackGuard(state.origin)] }), `${state.origin}/2/`);
-    state.readerToken = reader.bearer_token;
     state.reader = v2For(reader.bearer_token);
     state.writer = v2For(writer.bearer_token);
     state.slowToken = slow.bearer_token;
@@ -326,6 +323,12 @@ describe('twitter-api-v2 filtered stream against sluice over TLS', { timeout: 10
     assert.deepEqual(deleted.meta.summary, { deleted: 2, not_deleted: 0 });
     const left = await v2.streamRules();
     assert.deepEqual(left.data, [watch]);
+    // By value: the rule holding it goes.
+    const byValue = await v2.updateStreamRules({ add: [{ value: `${WORD}4`, tag: 'by value' }] });
+    assert.equal(byValue.meta.summary.created, 1);
+    const deletedByValue = await v2.updateStreamRules({ delete: { values: [`${WORD}4`] } });
+    assert.deepEqual(deletedByValue.meta.summary, { deleted: 1, not_deleted: 0 });
+    assert.deepEqual((await v2.streamRules()).data, [watch]);
     const again = await v2.updateStreamRules({ delete: { ids: [english.id] } });
     assert.deepEqual(again.meta.summary, { deleted: 0, not_deleted: 1 });
     assert.equal(again.errors[0].errors[0].message, 'Rule does not exist');
@@ -353,7 +356,6 @@ describe('twitter-api-v2 filtered stream against sluice over TLS', { timeout: 10
     assert.equal(author.id, payload.data.author_id);
     assert.equal(typeof author.username, 'string');
     assert.equal(typeof author.name, 'string');
-    state.writerId = author.id;
 
     // A post no rule matches is not streamed: the next one that matches comes, and only it.
     const from = watch.events.length;
@@ -403,6 +405,34 @@ describe('twitter-api-v2 filtered stream against sluice over TLS', { timeout: 10
     await first.waitForPosts([id], 'the first connection after the refusal');
     assert.equal(first.count(ETwitterStreamEvent.ConnectionError), 0);
     first.stream.close();
+  });
+
+  test('bad stream parameters are X\'s 400, and the sample stream is Enterprise\'s, as the library reports them', { timeout: TEST_TIMEOUT_MS }, async () => {
+    await waitForNoStreams();
+    await assert.rejects(state.reader.searchStream({ backfill_minutes: 6 }), (err) => {
+      assert.ok(err instanceof ApiResponseError, `not an ApiResponseError: ${err}`);
+      assert.equal(err.code, 400);
+      assert.deepEqual(err.errors[0].parameters, { backfill_minutes: ['6'] });
+      assert.match(err.data.type, /\/2\/problems\/invalid-request$/);
+      return true;
+    });
+    await assert.rejects(state.reader.searchStream({ 'tweet.fields': ['nonsense'] }), (err) => {
+      assert.ok(err instanceof ApiResponseError, `not an ApiResponseError: ${err}`);
+      assert.equal(err.code, 400);
+      assert.deepEqual(err.errors[0].parameters, { 'tweet.fields': ['nonsense'] });
+      return true;
+    });
+    await assert.rejects(state.reader.sampleStream(), (err) => {
+      assert.ok(err instanceof ApiResponseError, `not an ApiResponseError: ${err}`);
+      assert.equal(err.code, 403);
+      assert.match(err.data.type, /\/2\/problems\/client-forbidden$/);
+      return true;
+    });
+    // Enterprise: the sample stream opens, and keeps alive.
+    const sample = new StreamWatch(state.writer.sampleStream({ autoConnect: false }));
+    await sample.stream.connect({ autoReconnect: false });
+    await sample.waitFor((e) => e.type === ETwitterStreamEvent.DataKeepAlive, 'a keep-alive on the sample stream');
+    sample.stream.close();
   });
 
   test('reconnect with backfill_minutes=1: the posts written while closed arrive exactly once, oldest first, then live ones', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -548,8 +578,14 @@ describe('twitter-api-v2 filtered stream against sluice over TLS', { timeout: 10
     const gone = await post(WORD, 'deleted');
     assert.deepEqual((await state.writer.deleteTweet(gone)).data, { deleted: true });
     const job = await state.reader.sendComplianceJob({ type: 'tweets', name: `node ${NONCE}`, ids: [kept, gone] });
+    // X's BatchComplianceJob, as the library types it.
     assert.equal(job.data.type, 'tweets');
     assert.equal(job.data.name, `node ${NONCE}`);
+    assert.equal(job.data.resumable, false);
+    assert.equal(job.data.status, 'created');
+    assert.match(job.data.id, /^[0-9]{1,19}$/);
+    for (const at of ['created_at', 'upload_expires_at', 'download_expires_at'])
+      assert.ok(!Number.isNaN(Date.parse(job.data[at])), `${at}: ${job.data[at]}`);
     assert.ok(job.data.upload_url.startsWith(`${state.origin}/`), job.data.upload_url);
     assert.ok(job.data.download_url.startsWith(`${state.origin}/`), job.data.download_url);
     const result = await withTimeout(state.reader.complianceJobResult(job.data), WAIT_MS * 2, 'the compliance job');
@@ -560,6 +596,8 @@ describe('twitter-api-v2 filtered stream against sluice over TLS', { timeout: 10
     assert.ok(!Number.isNaN(Date.parse(result[0].created_at)));
     assert.ok(!Number.isNaN(Date.parse(result[0].redacted_at)));
     assert.equal((await state.reader.complianceJob(job.data.id)).data.status, 'complete');
+    const listed = await state.reader.complianceJobs({ type: 'tweets' });
+    assert.ok(listed.data.some((j) => j.id === job.data.id && j.status === 'complete'), JSON.stringify(listed));
   });
 
   // Last: it stops the server.
