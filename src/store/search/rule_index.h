@@ -126,35 +126,68 @@ class RuleIndex {
   const std::vector<IndexedRule>& rules() const { return rules_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  struct Scratch;
+  //! A key any rule names (a required key, or a leaf compiled to a key test): its bytes in
+  //! `key_bytes_`, its postings in `postings_` (none for a key only a leaf tests).
+  struct KeyInfo {
+    uint64_t hash;
+    uint32_t bytes_begin, bytes_size;
+    uint32_t postings_begin, postings_end;
+    RuleKeyKind kind;
   };
   //! A posting: an entry and its `need`, beside it so that counting touches no other array.
   struct Posting {
     uint32_t entry;
-    uint16_t need;
+    uint32_t need;
   };
-  using Postings = std::unordered_map<std::string, std::vector<Posting>, Hash, std::equal_to<>>;
-
+  //! A group's query compiled in prefix order: a node, then its children's subtrees; `end` is
+  //! the position past its subtree. A leaf that holds exactly when the post holds a key is a
+  //! key test; is: and has: test a bit of the post's flags; a keyword, phrase or url of several
+  //! tokens is a sequence of keys; the others (bio:, emoji...) are evaluated by the
+  //! SearchSubject.
+  struct Op {
+    enum Code : uint8_t { kAnd, kOr, kNot, kHolds, kFlag, kPhrase, kUrlPhrase, kLeaf };
+    uint32_t end;
+    uint32_t arg;  // kHolds: a key (keys_); kFlag: a bit; k*Phrase: phrases_; kLeaf: leaves_
+    Code code;
+  };
+  struct Phrase {
+    uint32_t begin, end;  // in phrase_keys_
+  };
   //! Rules with one query: verified once, then every rule of it matches.
   struct Group {
-    const SearchNode* query;      // the first rule's
-    std::vector<uint32_t> rules;  // positions in rules_
-    bool exact = false;           // a post holding its key matches it: nothing to verify
+    uint32_t op;                      // its program's first op
+    uint32_t rules_begin, rules_end;  // positions in group_rules_
   };
   //! One way a group may match: a post holding `need` of the entry's keys is a candidate. A
   //! query has one entry, an OR at its root one per clause.
   struct Entry {
     uint32_t group;
-    uint16_t need;  // 1 for a set of which one key is required; n for n keys all required
   };
+
+  struct Slot {
+    uint32_t key;  // in keys_, plus one; 0: free
+    uint32_t tag;  // the key's hash, high half
+  };
+  struct Builder;
+
+  static constexpr uint32_t kNoKey = UINT32_MAX;
+  uint32_t FindKey(RuleKeyKind kind, std::string_view key) const;
+  bool Run(uint32_t op, const Scratch& scratch, const SearchSubject& post) const;
 
   std::vector<IndexedRule> rules_;  // sorted by (app_id, rule_id): a rule is a position
   std::vector<Group> groups_;
+  std::vector<uint32_t> group_rules_;
   std::vector<Entry> entries_;
-  Postings postings_[size_t(RuleKeyKind::kCount)];  // key -> entries
-  std::vector<uint32_t> always_;                    // groups
+  std::vector<KeyInfo> keys_;
+  std::string key_bytes_;
+  std::vector<Slot> table_;  // open addressing over keys_ by hash, a power of two, at most half full
+  std::vector<Posting> postings_;
+  std::vector<Op> ops_;
+  std::vector<Phrase> phrases_;
+  std::vector<uint32_t> phrase_keys_;
+  std::vector<const SearchNode*> leaves_;  // into rules_
+  std::vector<uint32_t> always_;           // groups
 };
 
 }  // namespace sluice
