@@ -432,7 +432,7 @@ std::shared_ptr<const RuleIndex> RuleIndex::Build(std::vector<IndexedRule> rules
       }
       const uint32_t e = uint32_t(index->entries_.size());
       index->entries_.push_back(Entry{g});
-      for (const Key& k : keys.keys) builder.postings[builder.AddKey(k)].push_back(Posting{e, need});
+      for (const Key& k : keys.keys) builder.postings[builder.AddKey(k)].push_back(Posting(e << 2 | need));
     };
     if (query.kind == Kind::kOr) {
       for (const auto& clause : query.children) entry(RequiredKeysOf(clause, frequencies), clause);
@@ -491,22 +491,29 @@ uint32_t RuleIndex::FindKey(RuleKeyKind kind, std::string_view key) const {
 
 // Per thread, reused by every Match of every index: marks stamped with the number of the Match
 // call (its epoch), so that nothing is cleared between posts.
+namespace {
+uint16_t CountStamp(uint32_t epoch) { return uint16_t(epoch & 0x3FFF); }
+}  // namespace
+
 struct RuleIndex::Scratch {
   uint32_t epoch = 0;
   std::vector<uint32_t> held;    // per key: the epoch of the last post holding it
-  std::vector<uint32_t> counts;  // per entry: epoch << 2 | the entry's keys the post holds (need <= 3)
+  std::vector<uint16_t> counts;  // per entry: the epoch's low 14 bits << 2 | the entry's keys the post holds
   std::vector<uint32_t> seen;    // per group: the epoch of the last post it was a candidate of
   std::vector<uint32_t> candidates, hits;
+  std::vector<uint64_t> bits;  // per rule, cleared after use
   std::vector<uint32_t> words, urls;  // the key of each of the post's tokens, in order (kNoKey: none)
   uint32_t flags = 0;                 // FlagsOf
 
   void Begin(size_t keys, size_t entries, size_t groups) {
-    if (++epoch >= (1u << 30)) {  // counts keep 30 bits of it: start over
+    if (++epoch == 0) {  // start over
       std::fill(held.begin(), held.end(), 0);
-      std::fill(counts.begin(), counts.end(), 0);
       std::fill(seen.begin(), seen.end(), 0);
       epoch = 1;
     }
+    // A count reads as 0 keys of this post when its stamp is another epoch's, or when it is 0
+    // with the stamp 0: cleared each time the stamp comes round to 0.
+    if (CountStamp(epoch) == 0) std::fill(counts.begin(), counts.end(), 0);
     if (held.size() < keys) held.resize(keys, 0);
     if (counts.size() < entries) counts.resize(entries, 0);
     if (seen.size() < groups) seen.resize(groups, 0);
@@ -516,7 +523,7 @@ struct RuleIndex::Scratch {
     urls.clear();
   }
 };
-static_assert(kMaxNeed <= 3, "an entry's count takes two bits of Scratch::counts");
+static_assert(kMaxNeed <= 3, "an entry's need and count take two bits (Posting, Scratch::counts)");
 
 bool RuleIndex::Run(uint32_t at, const Scratch& scratch, const SearchSubject& post) const {
   const Op& op = ops_[at];
@@ -549,6 +556,7 @@ std::vector<const IndexedRule*> RuleIndex::Match(const SearchSubject& post) cons
   thread_local Scratch scratch;
   scratch.Begin(keys_.size(), entries_.size(), groups_.size());
   const uint32_t epoch = scratch.epoch;
+  const uint32_t stamp = CountStamp(epoch);
   scratch.flags = FlagsOf(post);
   for (uint32_t g : always_) {
     scratch.seen[g] = epoch;
@@ -565,26 +573,47 @@ std::vector<const IndexedRule*> RuleIndex::Match(const SearchSubject& post) cons
     scratch.held[k] = epoch;
     const Posting* end = postings_.data() + keys_[k].postings_end;
     for (const Posting* p = postings_.data() + keys_[k].postings_begin; p != end; ++p) {
-      uint32_t& count = scratch.counts[p->entry];
-      const uint32_t held = (count >> 2) == epoch ? (count & 3) + 1 : 1;
-      if (held > p->need) continue;  // a candidate already
-      count = epoch << 2 | held;
-      if (held < p->need) continue;
-      const uint32_t g = entries_[p->entry].group;
+      const uint32_t entry = *p >> 2, need = *p & 3;
+      uint16_t& count = scratch.counts[entry];
+      const uint32_t held = (count >> 2) == stamp ? (count & 3u) + 1 : 1;
+      if (held > need) continue;  // a candidate already
+      count = uint16_t(stamp << 2 | held);
+      if (held < need) continue;
+      const uint32_t g = entries_[entry].group;
       if (scratch.seen[g] == epoch) continue;  // found through another of its entries
       scratch.seen[g] = epoch;
       scratch.candidates.push_back(g);
     }
   });
-  for (uint32_t g : scratch.candidates) {
-    const Group& group = groups_[g];
+  // The candidates are in no order: their groups and programs fetched ahead of their turn.
+  const std::vector<uint32_t>& candidates = scratch.candidates;
+  constexpr size_t kAhead = 4;
+  for (size_t i = 0; i < candidates.size() && i < kAhead; ++i) __builtin_prefetch(&ops_[groups_[candidates[i]].op]);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i + 2 * kAhead < candidates.size()) __builtin_prefetch(&groups_[candidates[i + 2 * kAhead]]);
+    if (i + kAhead < candidates.size()) __builtin_prefetch(&ops_[groups_[candidates[i + kAhead]].op]);
+    const Group& group = groups_[candidates[i]];
     if (Run(group.op, scratch, post))
       scratch.hits.insert(scratch.hits.end(), group_rules_.begin() + group.rules_begin,
                           group_rules_.begin() + group.rules_end);
   }
-  std::sort(scratch.hits.begin(), scratch.hits.end());
-  matched.reserve(scratch.hits.size());
-  for (uint32_t i : scratch.hits) matched.push_back(&rules_[i]);
+  // Rules in position order: a few sorted, many through a bitmap of all rules (a scan of
+  // size() / 64 words costs less than sorting hundreds).
+  std::vector<uint32_t>& hits = scratch.hits;
+  matched.reserve(hits.size());
+  if (hits.size() <= 64) {
+    std::sort(hits.begin(), hits.end());
+    for (uint32_t i : hits) matched.push_back(&rules_[i]);
+    return matched;
+  }
+  std::vector<uint64_t>& bits = scratch.bits;
+  if (bits.size() < (rules_.size() + 63) / 64) bits.resize((rules_.size() + 63) / 64, 0);
+  for (uint32_t i : hits) bits[i / 64] |= uint64_t(1) << (i % 64);
+  for (size_t w = 0; w < (rules_.size() + 63) / 64; ++w) {
+    for (uint64_t word = bits[w]; word != 0; word &= word - 1)
+      matched.push_back(&rules_[w * 64 + size_t(__builtin_ctzll(word))]);
+    bits[w] = 0;
+  }
   return matched;
 }
 
