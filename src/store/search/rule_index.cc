@@ -508,6 +508,7 @@ struct RuleIndex::Scratch {
   void Begin(size_t keys, size_t entries, size_t groups) {
     if (++epoch == 0) {  // start over
       std::fill(held.begin(), held.end(), 0);
+      std::fill(counts.begin(), counts.end(), 0);
       std::fill(seen.begin(), seen.end(), 0);
       epoch = 1;
     }
