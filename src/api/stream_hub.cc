@@ -74,9 +74,24 @@ Status StreamHub::RefreshRules(Store& store) {
   std::vector<Id> unparsed;
   std::vector<IndexedRule> rules = ToIndexedRules(*stored, &unparsed);
   for (Id id : unparsed) spdlog::warn("stream rule {} no longer parses: left out of the index", id);
-  SetRules(RuleIndex::Build(std::move(rules)));
+  const std::shared_ptr<const KeyFrequencies> frequencies = key_frequencies();
+  SetRules(RuleIndex::Build(std::move(rules), frequencies.get()));
   rules_version_ = *version;
   return Status::Ok();
+}
+
+std::shared_ptr<const KeyFrequencies> StreamHub::key_frequencies() const {
+  std::lock_guard lock(keys_mu_);
+  return key_frequencies_;
+}
+
+void StreamHub::CountKeys(const SearchSubject& post) {
+  if (keys_offered_.fetch_add(1, std::memory_order_relaxed) % kKeySampleEvery != 0) return;
+  std::lock_guard lock(keys_mu_);
+  keys_counting_.Add(post);
+  if (keys_counting_.posts() < kKeySamplePosts) return;
+  key_frequencies_ = std::make_shared<const KeyFrequencies>(std::move(keys_counting_));
+  keys_counting_ = KeyFrequencies();
 }
 
 SearchFacts StreamHub::FactsOf(const StoredPost& p, const std::vector<User>& users, Id retweeted_author) {
@@ -173,7 +188,9 @@ void StreamHub::Published(std::shared_ptr<const StoredPost> post, const User& au
   if (filtered && rules) {
     std::optional<SearchFacts> own;
     if (!facts) facts = &own.emplace(FactsOf(*post, just_author, 0));
-    matched = rules->Match(*facts);
+    const SearchSubject subject(*facts);
+    matched = rules->Match(subject);
+    CountKeys(subject);
   }
   const bool sampled = InSample(post->post.id);
   auto renders = std::make_shared<SharedRenders>();

@@ -113,6 +113,14 @@ class StreamHub {
   Status RefreshRules(Store& store);
   std::shared_ptr<const RuleIndex> rules() const;
 
+  //! How often recent posts held each key (KeyFrequencies), what RefreshRules builds the index
+  //! with, so that an AND is indexed under its rarest keys: one post in kKeySampleEvery of those
+  //! matched against the rules is counted, in windows of kKeySamplePosts; the last complete
+  //! window is kept (null before the first completes). Memory: two windows at most.
+  static constexpr uint64_t kKeySampleEvery = 4;
+  static constexpr int64_t kKeySamplePosts = 2000;
+  std::shared_ptr<const KeyFrequencies> key_frequencies() const;
+
   //! A post was published or deleted (`change`): reads it, and its author, from `store` (the
   //! caller's: a worker's, or the change feed's) and hands it on, unless no stream is open.
   //! Store errors are logged: a stream misses the post, no writer fails for a stream.
@@ -144,6 +152,7 @@ class StreamHub {
 
  private:
   void Deliver(const Subscription& s, StreamEvent event);
+  void CountKeys(const SearchSubject& post);
 
   mutable std::mutex mu_;
   uint64_t next_handle_ = 1;                                // guarded by mu_
@@ -155,6 +164,10 @@ class StreamHub {
   std::atomic<uint64_t> events_{0};
   std::unique_ptr<Chain> delivery_;
   StreamSlots* slots_ = nullptr;
+  std::atomic<uint64_t> keys_offered_{0};                   // posts matched, for kKeySampleEvery
+  mutable std::mutex keys_mu_;
+  KeyFrequencies keys_counting_;                            // guarded by keys_mu_
+  std::shared_ptr<const KeyFrequencies> key_frequencies_;   // guarded by keys_mu_
 };
 
 }  // namespace sluice

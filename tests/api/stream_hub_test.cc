@@ -175,5 +175,36 @@ TEST_F(HubTest, APostsStreamsShareItsRenders) {
   EXPECT_FALSE(renders.Find({1, 2, 3, 5}).has_value());
 }
 
+// The keys of posts matched against the rules are counted (one in kKeySampleEvery) for the
+// next rebuild: a window counts only once complete, and a newer one replaces it whole.
+TEST_F(HubTest, RecentPostsKeysAreCountedAWindowAtATimeForTheNextRebuild) {
+  hub.SetRules(Rules({Rule(1, 10, "nothing")}));
+  auto s = Open(StreamFeed::kFiltered, 10);
+  Id id = 1000;
+  auto publish = [&](int64_t posts, const std::string& text) {
+    for (int64_t i = 0; i < posts; ++i) hub.Published(PostOf(id++, text), Author(), 1);
+  };
+  const int64_t every = int64_t(StreamHub::kKeySampleEvery);
+  publish((StreamHub::kKeySamplePosts - 1) * every, "coffee now");  // the first of every `every` counted
+  EXPECT_EQ(hub.key_frequencies(), nullptr) << "a window counts once complete";
+  publish(1, "coffee later");
+  auto window = hub.key_frequencies();
+  ASSERT_NE(window, nullptr);
+  EXPECT_EQ(window->posts(), StreamHub::kKeySamplePosts);
+  EXPECT_EQ(window->Share(RuleKeyKind::kWord, "coffee"), 1.0);
+  EXPECT_EQ(window->Share(RuleKeyKind::kWord, "later"), 1.0 / double(StreamHub::kKeySamplePosts));
+  EXPECT_EQ(window->Share(RuleKeyKind::kFrom, "author"), 1.0);
+
+  publish(StreamHub::kKeySamplePosts * every, "tea");
+  auto next = hub.key_frequencies();
+  ASSERT_NE(next, window);
+  EXPECT_EQ(next->posts(), StreamHub::kKeySamplePosts);
+  EXPECT_EQ(next->Share(RuleKeyKind::kWord, "tea"), 1.0);
+  EXPECT_EQ(next->Share(RuleKeyKind::kWord, "coffee"), 0.5 / double(StreamHub::kKeySamplePosts)) << "unseen";
+  EXPECT_EQ(window->Share(RuleKeyKind::kWord, "coffee"), 1.0) << "an index built with the old one keeps it";
+  Drain();
+  EXPECT_TRUE(s->events.empty());
+}
+
 }  // namespace
 }  // namespace sluice

@@ -93,10 +93,18 @@ SearchSubject::SearchSubject(const SearchFacts& f)
   std::string expanded;
   for (const auto& u : entities_.urls) (expanded += u.expanded_url) += ' ';
   url_tokens_ = SearchTokens(expanded);
-  words_ = Padded(tokens_);
-  urls_ = Padded(url_tokens_);
-  token_set_ = SortedSet(tokens_);
-  url_token_set_ = SortedSet(url_tokens_);
+}
+
+// Made at the first keyword, phrase or url: a caller that tests those otherwise (the rule
+// index, through the tokens) never pays for them.
+const SearchSubject::Lookup& SearchSubject::lookup() const {
+  std::call_once(lookup_once_, [this] {
+    lookup_.words = Padded(tokens_);
+    lookup_.urls = Padded(url_tokens_);
+    lookup_.token_set = SortedSet(tokens_);
+    lookup_.url_token_set = SortedSet(url_tokens_);
+  });
+  return lookup_;
 }
 
 bool SearchSubject::Matches(const SearchNode& root) const { return Eval(root); }
@@ -117,9 +125,9 @@ bool SearchSubject::Eval(const SearchNode& n) const {
       return n.children.empty() || !Eval(n.children.front());
     case Kind::kTerm:
     case Kind::kPhrase:
-      return HoldsTokens(words_, token_set_, n);
+      return HoldsTokens(lookup().words, lookup().token_set, n);
     case Kind::kUrl:
-      return HoldsTokens(urls_, url_token_set_, n);
+      return HoldsTokens(lookup().urls, lookup().url_token_set, n);
     case Kind::kHashtag:
       return AnyTag(e.hashtags, n.value, [](const auto& h) -> std::string_view { return h.tag; });
     case Kind::kCashtag:

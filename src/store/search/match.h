@@ -6,6 +6,7 @@
 //! the store writes post_tags), has: over the same entities. Used for posts the store does not
 //! search, such as trap records (api/trap_injector.h), which must match their page's query.
 
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,13 +57,19 @@ class SearchSubject {
   const Entities& entities() const { return entities_; }
 
  private:
+  //! What keyword, phrase and url tests look in, made once, at the first of them.
+  struct Lookup {
+    std::vector<std::string_view> token_set, url_token_set;  // sorted, unique: one token's test
+    std::string words, urls;  // the tokens joined, padded with spaces: " a b "
+  };
   bool Eval(const SearchNode& n) const;
+  const Lookup& lookup() const;
 
   const SearchFacts& facts_;
   std::vector<std::string> tokens_, url_tokens_;
-  std::vector<std::string_view> token_set_, url_token_set_;  // sorted, unique: one token's test
-  std::string words_, urls_;  // the tokens joined, padded with spaces: " a b "
   Entities entities_;
+  mutable std::once_flag lookup_once_;
+  mutable Lookup lookup_;  // written once, under lookup_once_
 };
 
 //! SearchSubject(post).Matches(root).

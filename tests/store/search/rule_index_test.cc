@@ -207,6 +207,8 @@ class RandomRules {
   std::mt19937 rng_;
 };
 
+// Built without key frequencies and with those of the posts themselves (each AND indexed under
+// its rarest keys, the common ones left out): both give the brute-force answer.
 TEST(RuleIndexTest, RandomRulesAndPostsMatchAsEveryRuleTriedInTurn) {
   RandomRules random(16);
   std::vector<IndexedRule> rules;
@@ -215,16 +217,16 @@ TEST(RuleIndexTest, RandomRulesAndPostsMatchAsEveryRuleTriedInTurn) {
     if (!q.ok()) continue;  // e.g. is: alone: not a rule
     rules.push_back(IndexedRule{id, Id(1 + random.Pick(3)), "", q->root});
   }
-  auto index = RuleIndex::Build(rules);
-  std::vector<IndexedRule> sorted = rules;
-  std::sort(sorted.begin(), sorted.end(), [](const IndexedRule& a, const IndexedRule& b) {
-    return a.app_id != b.app_id ? a.app_id < b.app_id : a.rule_id < b.rule_id;
-  });
-  size_t matches = 0;
-  for (int i = 0; i < 800; ++i) {
-    const std::string text = random.Text();
-    SearchFacts f;
-    f.text = text;
+  struct Post {
+    std::string text, description;
+    SearchFacts facts;
+  };
+  std::vector<Post> posts(800);
+  for (Post& p : posts) {
+    p.text = random.Text();
+    p.description = random.Pick(2) ? "Barista" : "";
+    SearchFacts& f = p.facts;
+    f.text = p.text;
     f.lang = random.Pick(2) ? "en" : "fr";
     f.reply = random.Pick(2);
     f.retweet = random.Pick(4) == 0;
@@ -233,7 +235,7 @@ TEST(RuleIndexTest, RandomRulesAndPostsMatchAsEveryRuleTriedInTurn) {
     const bool alice = random.Pick(2);
     f.author_id = alice ? 7 : 12;
     f.author_username = alice ? "Alice" : "zed";
-    f.author_description = random.Pick(2) ? "Barista" : "";
+    f.author_description = p.description;
     if (f.reply) {
       f.in_reply_to_user_id = random.Pick(2) ? 8 : 13;
       f.in_reply_to_username = f.in_reply_to_user_id == 8 ? "Bob" : "yan";
@@ -245,17 +247,78 @@ TEST(RuleIndexTest, RandomRulesAndPostsMatchAsEveryRuleTriedInTurn) {
     }
     f.conversation_id = random.Pick(2) ? 100 : 101;
     if (f.quote) f.quoted_id = random.Pick(2) ? 300 : 301;
-
+  }
+  KeyFrequencies frequencies;
+  for (size_t i = 0; i < 200; ++i) frequencies.Add(SearchSubject(posts[i].facts));
+  auto index = RuleIndex::Build(rules);
+  auto counted = RuleIndex::Build(rules, &frequencies);
+  std::vector<IndexedRule> sorted = rules;
+  std::sort(sorted.begin(), sorted.end(), [](const IndexedRule& a, const IndexedRule& b) {
+    return a.app_id != b.app_id ? a.app_id < b.app_id : a.rule_id < b.rule_id;
+  });
+  size_t matches = 0;
+  for (const Post& p : posts) {
     std::vector<Id> brute;  // the queries as parsed, not as the index rewrote them
     for (const IndexedRule& r : sorted)
-      if (MatchesSearch(r.query, f)) brute.push_back(r.rule_id);
-    const std::vector<Id> indexed = Ids(index->Match(f));
-    ASSERT_EQ(indexed, brute) << text;
+      if (MatchesSearch(r.query, p.facts)) brute.push_back(r.rule_id);
+    ASSERT_EQ(Ids(index->Match(p.facts)), brute) << p.text;
+    ASSERT_EQ(Ids(counted->Match(p.facts)), brute) << p.text << " (with key frequencies)";
     matches += brute.size();
   }
   EXPECT_GT(matches, 500u);  // the rules and posts meet often enough to test something
   EXPECT_LT(index->always_checked(), rules.size() / 2);
   EXPECT_LT(index->distinct_queries(), rules.size());  // apps share queries: some verified once for all
+}
+
+// Many matching rules (past the count where results are ordered through a bitmap rather than a
+// sort) come back in (app, rule) order, each once.
+TEST(RuleIndexTest, HundredsOfMatchesComeBackOrderedEachOnce) {
+  std::vector<IndexedRule> rules;
+  const char* queries[] = {"coffee", "#morning", "from:alice", "\"time at\"", "coffee -tea", "cafe OR tea"};
+  for (Id id = 1; id <= 600; ++id) rules.push_back(Rule(1000 - id, 1 + id % 7, queries[id % 6]));
+  auto index = RuleIndex::Build(rules);
+  Facts facts;
+  auto matched = index->Match(facts.Get());
+  ASSERT_EQ(matched.size(), 600u);
+  for (size_t i = 1; i < matched.size(); ++i) {
+    const IndexedRule& a = *matched[i - 1];
+    const IndexedRule& b = *matched[i];
+    EXPECT_TRUE(a.app_id < b.app_id || (a.app_id == b.app_id && a.rule_id < b.rule_id)) << i;
+  }
+  // The per-thread bitmap is left clear: the next post gets only its own.
+  facts.text = "tea";
+  EXPECT_EQ(index->Match(facts.Get()).size(), 100u + 100u);  // from:alice, cafe OR tea
+}
+
+// An AND's keys are counted per post in per-thread counters stamped with 14 bits of the post's
+// number (16,384 posts), cleared as the stamp comes round: a count left by a post exactly
+// 16,384 posts before is not taken for this post's (it would read as all keys held already).
+TEST(RuleIndexTest, CountsStayRightPastTheirStampComingRound) {
+  auto index = RuleIndex::Build({Rule(1, 1, "coffee morning beans"), Rule(2, 1, "#morning -tea")});
+  Facts all, other;
+  other.text = "tea and water";
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_EQ(Ids(index->Match(all.Get())), (std::vector<Id>{1, 2})) << round;
+    for (int i = 0; i < 16383; ++i) ASSERT_TRUE(index->Match(other.Get()).empty()) << i;
+  }
+  ASSERT_EQ(Ids(index->Match(all.Get())), (std::vector<Id>{1, 2}));
+}
+
+// A username of digits is never what from: names (a value of digits is an id): the index
+// offers no key for it, and matches as the evaluator does.
+TEST(RuleIndexTest, AUsernameOfDigitsIsNoKeyAndFromDigitsNamesTheId) {
+  auto index = RuleIndex::Build({Rule(1, 1, "from:123"), Rule(2, 1, "from:7"), Rule(3, 1, "to:456 coffee")});
+  Facts facts;
+  SearchFacts f = facts.Get();
+  f.author_username = "123";
+  f.in_reply_to_username = "456";
+  EXPECT_EQ(Ids(index->Match(f)), std::vector<Id>{2});
+  for (Id id : {1, 2, 3}) EXPECT_EQ(MatchesSearch(index->rules()[size_t(id - 1)].query, f), id == 2) << id;
+  std::vector<std::string> users;
+  ForEachKey(SearchSubject(f), [&](RuleKeyKind kind, std::string_view key) {
+    if (kind == RuleKeyKind::kFrom || kind == RuleKeyKind::kTo) users.emplace_back(key);
+  });
+  EXPECT_EQ(users, (std::vector<std::string>{"7", "8"}));
 }
 
 // Match is const and keeps its counts per thread: threads sharing one index get what one alone does.
