@@ -307,6 +307,10 @@ CREATE TABLE compliance_jobs (
 );
 CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
 )sql",
+    // 8: resumable compliance uploads: as the SQLite store's migration 17.
+    R"sql(
+ALTER TABLE compliance_jobs ADD COLUMN upload_session TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -363,6 +363,11 @@ CREATE TABLE compliance_jobs (
 );
 CREATE INDEX compliance_jobs_by_app ON compliance_jobs (app_id, type, id);
 )sql",
+    // 17: resumable compliance uploads (docs/api.md "Compliance"): the session a resumable
+    // job's upload is in; its bytes so far are kept in `ids` while the job is created.
+    R"sql(
+ALTER TABLE compliance_jobs ADD COLUMN upload_session TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace
