@@ -69,6 +69,7 @@ QUERY = {
     "POST /2/compliance/jobs": ["compliance_job.fields"],
     "GET /2/compliance/jobs": ["type", "status", "compliance_job.fields"],
     "GET /2/compliance/jobs/:id": ["compliance_job.fields"],
+    "PUT /compliance/upload/:token": ["upload_id"],
 }
 REQUIRED = {"query", "ids", "usernames", "type", "partition"}
 NOT_REQUIRED = {"GET /2/tweets/search/stream/rules": {"ids"}}  # optional there, unlike elsewhere
@@ -199,6 +200,23 @@ def problem_only(description):
 
 # Sluice's own routes: what X's document does not have.
 SLUICE = {
+    "POST /compliance/upload/:token": {
+        "operationId": "startResumableComplianceUpload",
+        "summary": "Starts a resumable upload of a job created with resumable true: Google Cloud Storage's "
+                   "resumable protocol, as X's resumable upload URLs speak it. Header x-goog-resumable: start, "
+                   "empty body. Then PUT chunks to the session URI (the upload URL with ?upload_id=...) with "
+                   "Content-Range: 308 with the Range kept, 200 after the last (docs/api.md, \"Resumable uploads\").",
+        "parameters": [{"name": "x-goog-resumable", "in": "header", "required": True,
+                        "schema": {"type": "string", "enum": ["start"]}}],
+        "responses": {
+            "201": {"description": "The session begun; its URI in Location (an earlier session's bytes dropped).",
+                    "headers": {"Location": {"schema": {"type": "string"}}}},
+            "400": problem_only("No x-goog-resumable: start, a body, or a job created with resumable false."),
+            "403": problem_only("The upload URL lapsed."),
+            "404": problem_only("No job has this upload URL."),
+            "409": problem_only("The ids were uploaded already."),
+        },
+    },
     "GET /2/license/:plan": {
         "operationId": "getLicense",
         "summary": "A plan's licence terms (Sluice): JSON, or RSL XML with Accept: application/rsl+xml or ?format=rsl.",
@@ -281,7 +299,7 @@ def build():
                                                      "(application/json); or the request is (a problem).",
                                       "content": copy.deepcopy(rules) | problem_default()["content"]}
             op["responses"]["400"]["content"]["application/json"] = copy.deepcopy(rules["application/json"])
-        params = parameters(endpoint, pattern)
+        params = parameters(endpoint, pattern) + op.get("parameters", [])  # a SLUICE entry's headers after
         if params:
             op["parameters"] = params
         op["security"] = [{"BearerToken": []}] if kind == "Api" else []

@@ -3,6 +3,7 @@
 //! to and from the wire; tests call handlers directly.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +32,10 @@ struct ApiRequest {
   //! the client saw acknowledged before it sent the request happened before this.
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::time_point::max();
   std::string_view cookie;  // the Cookie header (the sign-in and consent pages' session), empty when none
+  //! A compliance job's resumable upload (Google Cloud Storage's protocol, api/compliance.h):
+  //! the Content-Range header (nullopt: none) and the x-goog-resumable header (empty: none).
+  std::optional<std::string_view> content_range;
+  std::string_view goog_resumable;
 };
 
 struct ApiResponse {
