@@ -69,6 +69,7 @@ QUERY = {
     "POST /2/compliance/jobs": ["compliance_job.fields"],
     "GET /2/compliance/jobs": ["type", "status", "compliance_job.fields"],
     "GET /2/compliance/jobs/:id": ["compliance_job.fields"],
+    "PUT /compliance/upload/:token": ["upload_id"],
 }
 REQUIRED = {"query", "ids", "usernames", "type", "partition"}
 NOT_REQUIRED = {"GET /2/tweets/search/stream/rules": {"ids"}}  # optional there, unlike elsewhere
@@ -203,6 +204,9 @@ SLUICE = {
         "operationId": "uploadComplianceIds",
         "summary": "A compliance job's upload URL (its upload_url): the ids, one per line. No token: the URL is "
                    "the authority, as X's signed storage URLs are (docs/api.md, \"Compliance\").",
+        "parameters": [{"name": "Content-Range", "in": "header", "required": False, "schema": {"type": "string"},
+                        "description": "A resumable upload's chunk (bytes A-B/* or A-B/TOTAL), or bytes */* to ask "
+                                       "what is kept."}],
         "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
         "responses": {
             "200": {"description": "The ids are taken; the job is in_progress.",
@@ -210,7 +214,10 @@ SLUICE = {
             "400": problem_only("A line is not an id, or the upload holds none."),
             "403": problem_only("The upload URL lapsed."),
             "404": problem_only("No job has this upload URL."),
+            "308": {"description": "A resumable upload's chunk kept (or not: resend from the Range header's end).",
+                    "headers": {"Range": {"schema": {"type": "string"}}}},
             "409": problem_only("The ids were uploaded already."),
+            "413": problem_only("The upload is larger than compliance.upload_max_bytes."),
             "415": problem_only("The upload is not text/plain."),
         },
     },
@@ -224,6 +231,23 @@ SLUICE = {
             "403": problem_only("The download URL lapsed."),
             "404": problem_only("No job has this download URL."),
             "409": problem_only("The job is not complete."),
+        },
+    },
+    "POST /compliance/upload/:token": {
+        "operationId": "startResumableComplianceUpload",
+        "summary": "Starts a resumable upload of a job created with resumable true: Google Cloud Storage's "
+                   "resumable protocol, as X's resumable upload URLs speak it. Header x-goog-resumable: start, "
+                   "empty body. Then PUT chunks to the session URI (the upload URL with ?upload_id=...) with "
+                   "Content-Range: 308 with the Range kept, 200 after the last (docs/api.md, \"Resumable uploads\").",
+        "parameters": [{"name": "x-goog-resumable", "in": "header", "required": True,
+                        "schema": {"type": "string", "enum": ["start"]}}],
+        "responses": {
+            "201": {"description": "The session begun; its URI in Location (an earlier session's bytes dropped).",
+                    "headers": {"Location": {"schema": {"type": "string"}}}},
+            "400": problem_only("No x-goog-resumable: start, a body, or a job created with resumable false."),
+            "403": problem_only("The upload URL lapsed."),
+            "404": problem_only("No job has this upload URL."),
+            "409": problem_only("The ids were uploaded already."),
         },
     },
     "GET /2/license/:plan": {
@@ -308,7 +332,7 @@ def build():
                                                      "(application/json); or the request is (a problem).",
                                       "content": copy.deepcopy(rules) | problem_default()["content"]}
             op["responses"]["400"]["content"]["application/json"] = copy.deepcopy(rules["application/json"])
-        params = parameters(endpoint, pattern)
+        params = parameters(endpoint, pattern) + op.get("parameters", [])  # a SLUICE entry's headers after
         if params:
             op["parameters"] = params
         op["security"] = [{"BearerToken": []}] if kind == "Api" else []

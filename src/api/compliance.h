@@ -4,8 +4,8 @@
 //! protected; users protected), as X's result file of JSON lines; every download of that file
 //! is a compliance notice in the ledger (record version 4, channel "job:<id>").
 //! The job endpoints are API routes (compliance_jobs.cc); the upload and download URLs are
-//! capability routes (RouteKind::kCapability, compliance_files.cc): the token in the path is
-//! the authority, as X's signed storage URLs are.
+//! capability routes (RouteKind::kCapability, compliance_files.cc, compliance_upload.cc): the
+//! token in the path is the authority, as X's signed storage URLs are.
 //! Also what the compliance streams need: one event line in X's shape (ComplianceEventLine)
 //! and the notice record (ComplianceNoticeRecord).
 
@@ -29,6 +29,22 @@ struct WorkerState;
 //! digits, a positive int64), duplicates removed, order kept. A 400 InvalidRequest naming the
 //! first bad line ("ids", the line, "line N: ...") or an upload with no id. Never throws.
 Result<std::vector<Id>> ParseComplianceIds(std::string_view body);
+
+//! A Content-Range request header of Google Cloud Storage's resumable uploads, which X's
+//! resumable upload URLs speak (docs/api.md "Compliance"): `bytes FIRST-LAST/TOTAL` or
+//! `bytes FIRST-LAST/*` (a chunk: its first and last byte, 0-based, inclusive; the total
+//! size when known), `bytes */TOTAL` (the upload ends at TOTAL bytes) or `bytes */*` (a status
+//! query).
+struct ContentRange {
+  bool has_bytes = false;  // FIRST-LAST given (a chunk); else "*" (no bytes)
+  int64_t first = 0;
+  int64_t last = 0;
+  int64_t total = -1;      // -1: "*", not known yet
+};
+//! Parses the value of a Content-Range header. Byte positions have 1 to 18 digits;
+//! FIRST <= LAST, and LAST < TOTAL when TOTAL is given. A 400 InvalidRequest naming
+//! "Content-Range" (the value, why) for anything else. Never throws.
+Result<ContentRange> ParseContentRange(std::string_view value);
 
 //! One line of a result file (X's fields): {"id","action","created_at","redacted_at","reason"}.
 struct ComplianceAction {
@@ -76,7 +92,17 @@ std::string ComplianceJobJson(const ComplianceJob& job, std::string_view public_
 //! The job's status as clients see it at `now` (the stored one, or "expired").
 std::string_view ComplianceJobStatus(const ComplianceJob& job, TimeMs now);
 
-//! Serves a capability route (kUploadComplianceIds, kDownloadComplianceResult) for the token
+//! Serves a job's upload URL (kUploadComplianceIds, kStartComplianceUpload) for `job`, found by
+//! its upload token: one PUT of the whole file, or, for a resumable job, Google Cloud
+//! Storage's resumable upload protocol (compliance_upload.cc, docs/api.md "Compliance"):
+//! POST with x-goog-resumable: start begins a session (201, its URI in Location: the upload URL
+//! with ?upload_id=...), whose PUTs with Content-Range add chunks (308 with the Range kept)
+//! until the last (200); the bytes so far are kept in the store. Once the ids are in, the job
+//! is in_progress and its check started (CheckComplianceJob), as after a single PUT.
+ApiResponse ServeComplianceUpload(const Services& services, RouteId route, WorkerState& worker, const ApiRequest& req,
+                                  const ComplianceJob& job);
+
+//! Serves a capability route (kUploadComplianceIds, kStartComplianceUpload, kDownloadComplianceResult) for the token
 //! `token` on `worker`; calls `done` once, on this worker's thread (now, or after the notice's
 //! ledger record is durable). An upload answers 200 at once and checks the ids afterwards on
 //! this worker in slices of kComplianceSlice ids, each a separate task on its executor, so a

@@ -1,10 +1,9 @@
 // The upload and download URLs of batch compliance jobs (RouteKind::kCapability): the token
 // in the path names the job and is the only authority, as X's signed storage URLs are. The
-// upload starts the check, in slices on the worker's executor; each download of the result
-// is a compliance notice, recorded in the ledger before the file is sent.
+// upload (compliance_upload.cc) starts the check, in slices on the worker's executor; each
+// download of the result is a compliance notice, recorded in the ledger before the file is sent.
 #include <spdlog/spdlog.h>
 
-#include "api/action_body.h"
 #include "api/compliance.h"
 #include "api/exchange.h"
 #include "core/time_format.h"
@@ -17,7 +16,7 @@ namespace {
 // The token of a route is the segment as sent; tokens are base64url, so a token that needs
 // decoding is not one.
 Status UnknownUrl(RouteId route) {
-  return NotFound("compliance_job", route == RouteId::kUploadComplianceIds ? "upload_url" : "download_url", "",
+  return NotFound("compliance_job", route == RouteId::kDownloadComplianceResult ? "download_url" : "upload_url", "",
                   "No compliance job has this URL.");
 }
 
@@ -59,32 +58,6 @@ void RunSlice(const std::shared_ptr<Check>& c) {
   c->worker->executor.Post([c] { RunSlice(c); });
 }
 
-ApiResponse Upload(const Services& services, WorkerState& worker, const ApiRequest& req, const ComplianceJob& job,
-                   TimeMs now) {
-  auto error = [&](const Status& s) { return services.error_response(s); };
-  if (job.status != "created")
-    return error(Conflict("The ids of this compliance job were uploaded already (status " + job.status + ")."));
-  if (now >= job.upload_expires_at)
-    return error(Forbidden("compliance_job", "upload_url", std::to_string(job.id),
-                           "The upload URL of this compliance job expired at " + FormatTime(job.upload_expires_at) +
-                               ": create a new job."));
-  // X's file is text/plain; a client that sends none, or octet-stream (curl --data-binary
-  // with -T), is taken too.
-  if (!req.content_type.empty() && !IsMediaType(req.content_type, "text/plain") &&
-      !IsMediaType(req.content_type, "application/octet-stream"))
-    return error(UnsupportedMediaType("The upload is a text file of ids: Content-Type: text/plain"));
-  auto ids = ParseComplianceIds(req.body);
-  if (!ids.ok()) return error(ids.status());
-  auto started = worker.store.StartComplianceJob(job.id, ComplianceIdsText(*ids),
-                                                 now + services.config.compliance.check_lease_ms);
-  if (!started.ok()) return error(started.status());
-  if (!*started) return error(Conflict("The ids of this compliance job were uploaded already."));
-  CheckComplianceJob(services, worker, job, std::move(*ids));
-  ApiResponse r = ApiResponse::Json(200, "");
-  r.content_type = "text/plain; charset=utf-8";
-  return r;
-}
-
 }  // namespace
 
 std::string ComplianceIdsText(const std::vector<Id>& ids) {
@@ -106,11 +79,11 @@ void ServeComplianceFile(const Services& services, RouteId route, WorkerState& w
   const TimeMs now = services.clock.NowMs();
   auto job = worker.store.FindComplianceJobByToken(token);
   if (!job.ok()) return done(services.error_response(job.status()));
-  const bool upload = route == RouteId::kUploadComplianceIds;
+  const bool upload = route != RouteId::kDownloadComplianceResult;
   // The other URL's token names the job too, but not this URL: not found, as any wrong token.
   if (!job->has_value() || (upload ? (*job)->upload_token : (*job)->download_token) != token)
     return done(services.error_response(UnknownUrl(route)));
-  if (upload) return done(Upload(services, worker, req, **job, now));
+  if (upload) return done(ServeComplianceUpload(services, route, worker, req, **job));
 
   const ComplianceJob& j = **job;
   if (j.status != "complete")

@@ -3,6 +3,7 @@
 //! to and from the wire; tests call handlers directly.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,10 @@ struct ApiRequest {
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::time_point::max();
   std::string_view cookie;  // the Cookie header (the sign-in and consent pages' session), empty when none
   bool http10 = false;      // HTTP/1.0: no chunked body, so no stream
+  //! A compliance job's resumable upload (Google Cloud Storage's protocol, api/compliance.h):
+  //! the Content-Range header (nullopt: none) and the x-goog-resumable header (empty: none).
+  std::optional<std::string_view> content_range;
+  std::string_view goog_resumable;
 };
 
 struct ApiResponse {

@@ -56,6 +56,7 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kGetComplianceJobs: return GetComplianceJobs;
     case RouteId::kGetComplianceJob: return GetComplianceJob;
     case RouteId::kUploadComplianceIds:
+    case RouteId::kStartComplianceUpload:
     case RouteId::kDownloadComplianceResult:
     case RouteId::kAuthorize:
     case RouteId::kAuthorizeAnswer:

@@ -103,6 +103,7 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kGetComplianceJobs:
     case RouteId::kGetComplianceJob:
     case RouteId::kUploadComplianceIds:
+    case RouteId::kStartComplianceUpload:
     case RouteId::kDownloadComplianceResult:
     // The authorization server's routes (no bearer token) and Sluice's own.
     case RouteId::kAuthorize:

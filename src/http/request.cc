@@ -58,6 +58,12 @@ Result<ApiRequest> ToApiRequest(const HttpRequest& req, std::string_view request
                     request_id};
   r.cookie = req[http::field::cookie];
   r.http10 = req.version() < 11;
+  if (auto range = req.find(http::field::content_range); range != req.end()) {
+    if (req.count(http::field::content_range) > 1)
+      return InvalidRequest("Content-Range", "", "The request has more than one Content-Range header");
+    r.content_range = range->value();
+  }
+  r.goog_resumable = req["x-goog-resumable"];
   return r;
 }
 

@@ -301,6 +301,10 @@ struct ComplianceJob {
   std::string ids;
   //! in_progress: the checker's lease; past it, anyone may take the job over (ResumeComplianceJob).
   TimeMs checking_until = 0;
+  //! A resumable job's upload session (BeginComplianceUpload), the upload_id of its session
+  //! URI; empty: none begun. While the job is "created", `ids` holds the bytes the session
+  //! has received so far (AppendComplianceUpload).
+  std::string upload_session;
 };
 
 class Store {
@@ -588,6 +592,16 @@ class Store {
   //! lease (its upload came before upload_expires_at, checked by the caller); false, and no
   //! change, when it was not "created": the upload was taken once already.
   virtual Result<bool> StartComplianceJob(Id id, std::string_view ids, TimeMs checking_until) = 0;
+  //! Begins a resumable upload of a "created" job: `session` becomes its upload_session and
+  //! the bytes an earlier session stored are dropped; false, and no change, when the job is not
+  //! "created".
+  virtual Result<bool> BeginComplianceUpload(Id id, std::string_view session) = 0;
+  //! Appends `chunk` to the bytes session `session` of a "created" job has stored (its `ids`)
+  //! when they are exactly `offset` bytes long, in one statement (concurrent appends at the
+  //! same offset: one wins); false, and no change, otherwise (another offset, another
+  //! session, no session begun, or the job is past "created"). The caller bounds offset + chunk size.
+  virtual Result<bool> AppendComplianceUpload(Id id, std::string_view session, int64_t offset,
+                                              std::string_view chunk) = 0;
   //! Extends the lease of an in_progress job's checker; false when it is not in progress.
   virtual Result<bool> RenewComplianceJob(Id id, TimeMs checking_until) = 0;
   //! Takes an in_progress job whose lease ended at or before `now` (its checker stopped): the

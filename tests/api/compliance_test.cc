@@ -47,6 +47,75 @@ TEST(ComplianceIds, TheFirstBadLineIsNamed) {
   }
 }
 
+// Content-Range of Google Cloud Storage's resumable uploads: a chunk (with or without the
+// total), the end at a total, a status query.
+TEST(ContentRange, TheFourFormsOfAResumableUpload) {
+  auto chunk = ParseContentRange("bytes 0-262143/*");
+  ASSERT_TRUE(chunk.ok()) << chunk.status().message();
+  EXPECT_TRUE(chunk->has_bytes);
+  EXPECT_EQ(chunk->first, 0);
+  EXPECT_EQ(chunk->last, 262143);
+  EXPECT_EQ(chunk->total, -1);
+  auto last = ParseContentRange("bytes 100-199/200");
+  ASSERT_TRUE(last.ok()) << last.status().message();
+  EXPECT_TRUE(last->has_bytes);
+  EXPECT_EQ(last->first, 100);
+  EXPECT_EQ(last->last, 199);
+  EXPECT_EQ(last->total, 200);
+  auto end = ParseContentRange("bytes */4096");
+  ASSERT_TRUE(end.ok()) << end.status().message();
+  EXPECT_FALSE(end->has_bytes);
+  EXPECT_EQ(end->total, 4096);
+  auto query = ParseContentRange("Bytes */*");  // the unit is case-insensitive
+  ASSERT_TRUE(query.ok()) << query.status().message();
+  EXPECT_FALSE(query->has_bytes);
+  EXPECT_EQ(query->total, -1);
+  auto one = ParseContentRange("bytes 7-7/8");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->last - one->first + 1, 1);
+  auto zero = ParseContentRange("bytes */0");
+  ASSERT_TRUE(zero.ok());
+  EXPECT_EQ(zero->total, 0);
+  auto big = ParseContentRange("bytes 0-999999999999999998/999999999999999999");
+  ASSERT_TRUE(big.ok()) << big.status().message();
+  EXPECT_EQ(big->total, 999999999999999999);
+}
+
+TEST(ContentRange, AnythingElseIsA400NamingTheHeader) {
+  for (const auto& [value, why] : std::vector<std::pair<std::string, std::string>>{
+           {"", "the header is `bytes"},
+           {"bytes", "the header is `bytes"},
+           {"bytes ", "the header is `bytes"},
+           {"items 0-1/2", "the header is `bytes"},
+           {"bytes=0-1/2", "the header is `bytes"},
+           {"bytes  0-1/2", "1 to 18 digits"},
+           {"bytes 0-1", "the header is `bytes"},
+           {"bytes 0-/2", "1 to 18 digits"},
+           {"bytes -1/2", "1 to 18 digits"},
+           {"bytes 0-1/", "the total has 1 to 18 digits"},
+           {"bytes 0-1/2 ", "the header is `bytes"},
+           {"bytes 0-1/2x", "the header is `bytes"},
+           {"bytes */", "the total has 1 to 18 digits"},
+           {"bytes *", "the header is `bytes"},
+           {"bytes **/*", "the header is `bytes"},
+           {"bytes +1-2/*", "1 to 18 digits"},
+           {"bytes 5-4/*", "the last byte (4) comes before the first (5)"},
+           {"bytes 0-9/9", "the last byte (9) is past the total of 9 bytes"},
+           {"bytes 0-0/0", "the last byte (0) is past the total of 0 bytes"},
+           {"bytes 0-1000000000000000000/*", "1 to 18 digits"},
+           {"bytes */1000000000000000000", "the total has 1 to 18 digits"},
+           {"bytes 0x10-0x20/*", "the header is `bytes"},
+           {std::string("bytes 0-1/2\0", 12), "the header is `bytes"}}) {
+    auto r = ParseContentRange(value);
+    ASSERT_FALSE(r.ok()) << value;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidRequest) << value;
+    EXPECT_EQ(Parameter(r.status()), "Content-Range") << value;
+    const std::string& message = r.status().parameter_errors().front().message;
+    EXPECT_EQ(message.rfind("Content-Range: ", 0), 0u) << value << ": " << message;
+    EXPECT_NE(message.find(why), std::string::npos) << value << ": " << message;
+  }
+}
+
 TEST(ComplianceLines, AResultLineHasXsFieldsAndItsIdReadsBack) {
   std::string line = ComplianceResultLine({1460323737035677698, 1700000000000, 1700000001000, "deleted"});
   EXPECT_EQ(line,

@@ -215,6 +215,18 @@ write("compliance_ids_fuzz", [
     "",
 ])
 
+write("content_range_fuzz", [
+    "bytes 0-262143/*",
+    "bytes 262144-524287/1000000",
+    "bytes */1000000",
+    "bytes */*",
+    "Bytes 7-7/8",
+    "bytes 5-4/*",
+    "bytes 0-9/9",
+    "bytes 0-999999999999999999/*",
+    "bytes=0-1/2",
+])
+
 write("account_sessions_fuzz", [
     "sluice_session\nsluice_csrf=Zm9vYmFyYmF6cXV4cXV1eA; sluice_session=42.1700000000000.bWFj",
     "sluice_csrf\n a=1;b=2;  sluice_csrf=n0nce ;sluice_csrf=second",

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -244,6 +245,80 @@ TEST_P(ComplianceJobTest, AJobWalkedEndToEndIsANoticeInTheLedgerAndInTheTraceRep
   EXPECT_NE(md.out.find("through job:" + id), std::string::npos) << md.out;
 }
 
+// A resumable job's upload URL speaks Google Cloud Storage's resumable protocol, as X's does:
+// a session begun with POST (x-goog-resumable: start), chunks answered 308 with the Range
+// kept, a status query, a chunk sent again, then the last chunk (200), and the job completes
+// as after a single PUT.
+TEST_P(ComplianceJobTest, AResumableUploadIsTakenInChunksAndTheJobCompletes) {
+  SluiceServer& s = *server_;
+  const std::string keeper = s.CreateApp("keeper", "pro");
+  s.Start();
+  auto created = s.Request("POST", "/2/tweets", keeper, R"({"text":"a post its author deletes before the check"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string gone = Str(created.Json().at("data"), "id");
+  ASSERT_EQ(s.Request("DELETE", "/2/tweets/" + gone, keeper).status, 200);
+
+  auto job = CreateJob(s, keeper, R"({"type":"tweets","resumable":true})");
+  ASSERT_FALSE(job.empty());
+  EXPECT_TRUE(job.at("resumable").as_bool());
+  const std::string id = Str(job, "id");
+  const std::string upload = PathOf(Str(job, "upload_url"), s.port());
+
+  // Initiate: 201, the session URI in Location (the upload URL with its upload_id).
+  auto start = s.Request("POST", upload, "", "", "text/plain", {{"x-goog-resumable", "start"}});
+  ASSERT_EQ(start.status, 201) << start.body;
+  ASSERT_TRUE(start.headers.count("location")) << start.body;
+  const std::string session = PathOf(start.headers.at("location"), s.port());
+  ASSERT_EQ(session.rfind(upload + "?upload_id=", 0), 0u) << session;
+  auto put = [&](const std::string& range, const std::string& body) {
+    return s.Request("PUT", session, "", body, "text/plain", {{"Content-Range", range}});
+  };
+  auto kept = [](const HttpResponse& r) { return r.headers.count("range") ? r.headers.at("range") : "(none)"; };
+
+  // Nothing kept yet: 308 without Range.
+  auto empty = put("bytes */*", "");
+  EXPECT_EQ(empty.status, 308) << empty.body;
+  EXPECT_EQ(kept(empty), "(none)");
+
+  const std::string file = "1460323737035677698\r\n" + gone + "\n12\n\n9223372036854775000\n" + gone + "\n13\n";
+  const size_t a = 7, b = 23, c = file.size() - 5;  // chunks cut inside lines, as a client cuts bytes
+  const std::vector<std::pair<size_t, size_t>> chunks = {{0, a}, {a, b}, {b, c}};
+  for (const auto& [from, to] : chunks) {
+    auto r = put("bytes " + std::to_string(from) + "-" + std::to_string(to - 1) + "/*", file.substr(from, to - from));
+    EXPECT_EQ(r.status, 308) << r.body;
+    EXPECT_EQ(kept(r), "bytes=0-" + std::to_string(to - 1));
+  }
+  // A status query: what is kept; the job still waits for its ids.
+  auto status = put("bytes */*", "");
+  EXPECT_EQ(status.status, 308) << status.body;
+  EXPECT_EQ(kept(status), "bytes=0-" + std::to_string(c - 1));
+  EXPECT_EQ(Str(s.Get("/2/compliance/jobs/" + id, keeper).Json().at("data"), "status"), "created");
+  // The second chunk sent again (the client lost its answer): nothing kept twice.
+  auto resent = put("bytes " + std::to_string(a) + "-" + std::to_string(b - 1) + "/*", file.substr(a, b - a));
+  EXPECT_EQ(resent.status, 308) << resent.body;
+  EXPECT_EQ(kept(resent), "bytes=0-" + std::to_string(c - 1));
+  // The total known, not reached: still 308.
+  EXPECT_EQ(put("bytes */" + std::to_string(file.size()), "").status, 308);
+
+  // The last chunk, with the total: 200, and the job is checked.
+  auto last = put("bytes " + std::to_string(c) + "-" + std::to_string(file.size() - 1) + "/" + std::to_string(file.size()),
+                  file.substr(c));
+  ASSERT_EQ(last.status, 200) << last.body;
+  // The session now answers as a finished one, and the upload URL takes no second file.
+  EXPECT_EQ(put("bytes */*", "").status, 200);
+  EXPECT_EQ(s.Request("PUT", upload, "", "12\n", "text/plain").status, 409);
+
+  auto done = WaitForJob(s, keeper, id);
+  ASSERT_EQ(Str(done, "status"), "complete") << json::serialize(done);
+  auto got = s.Request("GET", PathOf(Str(done, "download_url"), s.port()), "");
+  ASSERT_EQ(got.status, 200) << got.body;
+  auto lines = Lines(got.body);
+  ASSERT_EQ(lines.size(), 1u) << got.body;
+  EXPECT_EQ(Str(lines[0], "id"), gone);
+  EXPECT_EQ(Str(lines[0], "reason"), "deleted");
+  EXPECT_EQ(s.Stop(), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ComplianceJobTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return info.param == Backend::kSqlite ? "Sqlite" : "Postgres"; });
 
@@ -335,6 +410,97 @@ TEST(ComplianceJobs, BadRequestsAreRefusedPrecisely) {
   EXPECT_EQ(Str(still.Json().at("data"), "status"), "created") << still.body;
   // Still usable after the refusals.
   EXPECT_EQ(s.Request("PUT", upload, "", "12\n", "text/plain").status, 200);
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+// The resumable protocol's refusals: each precise, and none leaves anything behind (the bytes
+// kept are as before, the job still created).
+TEST(ComplianceJobs, AResumableUploadRefusesBadRequestsPrecisely) {
+  SluiceServer s(5, 20);
+  const std::string token = s.CreateApp("checker", "pro");
+  const std::string config = s.data_dir() + "/compliance.toml";
+  std::ofstream(config) << "[compliance]\nupload_max_bytes = 2048\n";
+  s.Start({"--config", config});
+  auto problem = [&](const HttpResponse& r) -> std::string {
+    if (r.status != 400) return "status " + std::to_string(r.status) + ": " + r.body;
+    const json::value body = r.Json();
+    const auto& params = body.at("errors").at(0).at("parameters").as_object();
+    return params.empty() ? "" : std::string(params.begin()->key());
+  };
+  const std::map<std::string, std::string> start_header = {{"x-goog-resumable", "start"}};
+
+  // A job made without resumable takes no session.
+  auto plain = CreateJob(s, token, R"({"type":"tweets"})");
+  ASSERT_FALSE(plain.empty());
+  const std::string plain_upload = PathOf(Str(plain, "upload_url"), s.port());
+  auto refused = s.Request("POST", plain_upload, "", "", "text/plain", start_header);
+  EXPECT_EQ(problem(refused), "x-goog-resumable");
+  EXPECT_NE(refused.body.find("resumable false"), std::string::npos) << refused.body;
+  // Nor a Content-Range on its upload URL.
+  EXPECT_EQ(problem(s.Request("PUT", plain_upload, "", "12\n", "text/plain", {{"Content-Range", "bytes 0-2/3"}})),
+            "Content-Range");
+
+  auto job = CreateJob(s, token, R"({"type":"tweets","resumable":true})");
+  ASSERT_FALSE(job.empty());
+  const std::string upload = PathOf(Str(job, "upload_url"), s.port());
+  EXPECT_EQ(problem(s.Request("POST", upload, "", "", "text/plain")), "x-goog-resumable");
+  EXPECT_EQ(problem(s.Request("POST", upload, "", "", "text/plain", {{"x-goog-resumable", "stop"}})), "x-goog-resumable");
+  EXPECT_EQ(problem(s.Request("POST", upload, "", "12\n", "text/plain", start_header)), "body");
+  EXPECT_EQ(problem(s.Request("POST", upload + "?upload_id=x", "", "", "text/plain", start_header)), "upload_id");
+  EXPECT_EQ(s.Request("POST", upload, "", "", "application/json", start_header).status, 415);
+  EXPECT_EQ(s.Request("POST", "/compliance/upload/sl_nosuchtoken", "", "", "text/plain", start_header).status, 404);
+  auto start = s.Request("POST", upload, "", "", "text/plain", start_header);
+  ASSERT_EQ(start.status, 201) << start.body;
+  const std::string session = PathOf(start.headers["location"], s.port());
+  auto put = [&](const std::string& target, const std::string& range, const std::string& body) {
+    return s.Request("PUT", target, "", body, "text/plain", {{"Content-Range", range}});
+  };
+  std::string first;  // 2,000 bytes of ids
+  while (first.size() < 2000) first += "1460323737035677698\n";
+  first.resize(2000);
+  ASSERT_EQ(put(session, "bytes 0-1999/*", first).status, 308);
+
+  auto kept = [&] { return put(session, "bytes */*", "").headers["range"]; };
+  for (const char* bad : {"bytes 2000-1999/*", "bytes=2000-2001/*", "bytes 2000-2001", "2000-2001/*", "bytes 2000-2001/2001"})
+    EXPECT_EQ(problem(put(session, bad, "12")), "Content-Range") << bad;
+  // A body that is not the size the range names; a body on a status query.
+  EXPECT_EQ(problem(put(session, "bytes 2000-2009/*", "12")), "Content-Range");
+  EXPECT_EQ(problem(put(session, "bytes */*", "12")), "Content-Range");
+  // A total below what is kept.
+  EXPECT_EQ(problem(put(session, "bytes */1000", "")), "Content-Range");
+  // Past compliance.upload_max_bytes: 413, by the total or by the chunk's end.
+  auto large = put(session, "bytes */4096", "");
+  EXPECT_EQ(large.status, 413) << large.body;
+  EXPECT_NE(large.body.find("2048 bytes"), std::string::npos) << large.body;
+  EXPECT_EQ(put(session, "bytes 2000-2099/*", std::string(100, '1')).status, 413);
+  // A byte no file of ids holds.
+  auto letters = put(session, "bytes 2000-2002/*", "1x\n");
+  EXPECT_EQ(problem(letters), "ids");
+  EXPECT_NE(letters.body.find("byte 2001 "), std::string::npos) << letters.body;
+  // A last chunk that makes a bad file (a line "0", not an id): nothing kept.
+  EXPECT_EQ(problem(put(session, "bytes 2000-2001/2002", "0\n")), "ids");
+  EXPECT_EQ(kept(), "bytes=0-1999");
+  // A session that is not the job's; the header given twice.
+  EXPECT_EQ(put(upload + "?upload_id=sl_other", "bytes */*", "").status, 404);
+  EXPECT_EQ(problem(s.Request("PUT", session + "&extra=1", "", "", "text/plain", {{"Content-Range", "bytes */*"}})), "extra");
+  std::string twice = s.Raw("PUT " + session + " HTTP/1.1\r\nHost: x\r\nContent-Range: bytes */*\r\n"
+                            "Content-Range: bytes */*\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(twice.rfind("HTTP/1.1 400 ", 0), 0u) << twice;
+  EXPECT_EQ(kept(), "bytes=0-1999");
+  auto still = s.Get("/2/compliance/jobs/" + Str(job, "id"), token);
+  EXPECT_EQ(Str(still.Json().at("data"), "status"), "created") << still.body;
+
+  // A new session starts empty; the old one is gone.
+  auto restart = s.Request("POST", upload, "", "", "", start_header);
+  ASSERT_EQ(restart.status, 201) << restart.body;
+  const std::string second = PathOf(restart.headers["location"], s.port());
+  EXPECT_NE(second, session);
+  EXPECT_EQ(put(session, "bytes */*", "").status, 404);
+  auto fresh = put(second, "bytes */*", "");
+  EXPECT_EQ(fresh.status, 308);
+  EXPECT_EQ(fresh.headers.count("range"), 0u);
+  // The whole file in one PUT to the session (no Content-Range), as GCS takes it.
+  EXPECT_EQ(s.Request("PUT", second, "", "12\n13\n", "text/plain").status, 200);
   EXPECT_EQ(s.Stop(), 0);
 }
 

@@ -182,6 +182,98 @@ TEST_P(StoreComplianceTest, AnInProgressJobIsTakenOverOnlyOnceItsLeaseIsPast) {
   EXPECT_FALSE(*after);
 }
 
+// A resumable upload: a session begun on a created job keeps its chunks in the job's ids, each
+// appended only where the kept bytes end and only for the job's current session; a new
+// session drops the bytes; the bytes outlive the store being reopened (another node reads
+// them); once the job starts, nothing more is appended.
+TEST_P(StoreComplianceTest, AResumableUploadAppendsOnlyAtTheEndOfItsSession) {
+  ASSERT_TRUE(store_->InsertComplianceJob(Job(8, 100, "tweets")).ok());
+  auto none = store_->AppendComplianceUpload(8, "", 0, "12\n");  // no session begun
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_FALSE(*none);
+  auto begun = store_->BeginComplianceUpload(8, "s1");
+  ASSERT_TRUE(begun.ok()) << begun.status().message();
+  ASSERT_TRUE(*begun);
+  auto first = store_->AppendComplianceUpload(8, "s1", 0, "12\n13");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_TRUE(*first);
+  for (int64_t offset : {0, 4, 6, 100}) {  // a chunk sent again, a gap, a later offset
+    auto wrong = store_->AppendComplianceUpload(8, "s1", offset, "99");
+    ASSERT_TRUE(wrong.ok());
+    EXPECT_FALSE(*wrong) << offset;
+  }
+  auto other = store_->AppendComplianceUpload(8, "s0", 5, "99");  // another session
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(*other);
+  auto second = store_->AppendComplianceUpload(8, "s1", 5, "\r\n14\n");
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_TRUE(*second);
+  auto kept = store_->FindComplianceJobByToken("up8");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->ids, "12\n13\r\n14\n");
+  EXPECT_EQ((*kept)->upload_session, "s1");
+  EXPECT_EQ((*kept)->status, "created");
+
+  // Reopened (as another node sees it): the bytes and the session are there.
+  store_.reset();
+  options_.create = false;
+  auto reopened = OpenStore(options_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  store_ = std::move(*reopened);
+  auto third = store_->AppendComplianceUpload(8, "s1", 10, "15");
+  ASSERT_TRUE(third.ok()) << third.status().message();
+  EXPECT_TRUE(*third);
+  auto got = store_->GetComplianceJob(8);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->ids, "12\n13\r\n14\n15");
+  auto listed = store_->ListComplianceJobs(100, "tweets");
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  EXPECT_EQ((*listed)[0].upload_session, "s1");
+
+  // A new session starts empty; the old one appends nothing more.
+  ASSERT_TRUE(*store_->BeginComplianceUpload(8, "s2"));
+  auto old = store_->AppendComplianceUpload(8, "s1", 12, "16");
+  ASSERT_TRUE(old.ok());
+  EXPECT_FALSE(*old);
+  auto fresh = store_->GetComplianceJob(8);
+  ASSERT_TRUE(fresh.ok() && fresh->has_value());
+  EXPECT_EQ((*fresh)->ids, "");
+  ASSERT_TRUE(*store_->AppendComplianceUpload(8, "s2", 0, "21\n"));
+
+  // Started: the ids are the job's, and the session takes nothing more, nor a new session.
+  ASSERT_TRUE(*store_->StartComplianceJob(8, "21\n", 5000));
+  auto late = store_->AppendComplianceUpload(8, "s2", 3, "22\n");
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE(*late);
+  auto restart = store_->BeginComplianceUpload(8, "s3");
+  ASSERT_TRUE(restart.ok());
+  EXPECT_FALSE(*restart);
+  auto started = store_->GetComplianceJob(8);
+  ASSERT_TRUE(started.ok() && started->has_value());
+  EXPECT_EQ((*started)->ids, "21\n");
+  EXPECT_EQ((*started)->status, "in_progress");
+  EXPECT_EQ((*started)->upload_session, "s2");
+}
+
+// Two stores (two nodes) appending at the same offset: the first is kept, the second is not.
+TEST_P(StoreComplianceTest, TwoStoresAppendingAtOneOffsetKeepOne) {
+  ASSERT_TRUE(store_->InsertComplianceJob(Job(9, 100, "tweets")).ok());
+  ASSERT_TRUE(*store_->BeginComplianceUpload(9, "s"));
+  options_.create = false;
+  auto other = OpenStore(options_);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  int kept = 0;
+  for (Store* s : {store_.get(), other->get()}) {
+    auto r = s->AppendComplianceUpload(9, "s", 0, s == store_.get() ? "111\n" : "222\n");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    kept += *r ? 1 : 0;
+  }
+  EXPECT_EQ(kept, 1);
+  auto got = store_->GetComplianceJob(9);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->ids, "111\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreComplianceTest, SLUICE_STORE_BACKENDS);
 
 }  // namespace

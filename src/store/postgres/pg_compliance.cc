@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* kJobColumns =
     "id, app_id, project_id, type, name, resumable, status, upload_token, download_token, created_at, upload_expires_at,"
-    " download_expires_at, ids_checked, checking_until";
+    " download_expires_at, ids_checked, checking_until, upload_session";
 
 // Row `i` of `rows` (kJobColumns in order, then `result` and `ids` when `with_result`).
 ComplianceJob JobRow(const Rows& rows, int i, bool with_result) {
@@ -26,9 +26,10 @@ ComplianceJob JobRow(const Rows& rows, int i, bool with_result) {
   job.download_expires_at = rows.Int(i, 11);
   job.ids_checked = rows.Int(i, 12);
   job.checking_until = rows.Int(i, 13);
+  job.upload_session = std::string(rows.Text(i, 14));
   if (with_result) {
-    job.result = std::string(rows.Text(i, 14));
-    job.ids = std::string(rows.Text(i, 15));
+    job.result = std::string(rows.Text(i, 15));
+    job.ids = std::string(rows.Text(i, 16));
   }
   return job;
 }
@@ -97,6 +98,18 @@ Result<bool> PostgresStore::StartComplianceJob(Id id, std::string_view ids, Time
   return OneChanged(Changed("UPDATE compliance_jobs SET status = 'in_progress', ids = ?, checking_until = ?"
                    " WHERE id = ? AND status = 'created'",
                    Params().Add(ids).Add(checking_until).Add(id)));
+}
+
+Result<bool> PostgresStore::BeginComplianceUpload(Id id, std::string_view session) {
+  return OneChanged(Changed("UPDATE compliance_jobs SET upload_session = ?, ids = '' WHERE id = ? AND status = 'created'",
+                            Params().Add(session).Add(id)));
+}
+
+Result<bool> PostgresStore::AppendComplianceUpload(Id id, std::string_view session, int64_t offset,
+                                                   std::string_view chunk) {
+  return OneChanged(Changed("UPDATE compliance_jobs SET ids = ids || CAST(? AS TEXT) WHERE id = ? AND status = 'created'"
+                            " AND upload_session = ? AND upload_session <> '' AND octet_length(ids) = ?",
+                            Params().Add(chunk).Add(id).Add(session).Add(offset)));
 }
 
 Result<bool> PostgresStore::RenewComplianceJob(Id id, TimeMs checking_until) {

@@ -317,6 +317,10 @@ CREATE TABLE stream_slots (
 );
 CREATE INDEX stream_slots_by_app ON stream_slots (app_id, feed);
 )sql",
+    // 9: resumable compliance uploads: as the SQLite store's migration 18.
+    R"sql(
+ALTER TABLE compliance_jobs ADD COLUMN upload_session TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

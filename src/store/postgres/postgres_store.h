@@ -116,6 +116,8 @@ class PostgresStore final : public Store {
   Result<std::optional<ComplianceJob>> FindComplianceJobByToken(std::string_view token) override;
   Result<std::vector<ComplianceJob>> ListComplianceJobs(Id app_id, std::string_view type) override;
   Result<bool> StartComplianceJob(Id id, std::string_view ids, TimeMs checking_until) override;
+  Result<bool> BeginComplianceUpload(Id id, std::string_view session) override;
+  Result<bool> AppendComplianceUpload(Id id, std::string_view session, int64_t offset, std::string_view chunk) override;
   Result<bool> RenewComplianceJob(Id id, TimeMs checking_until) override;
   Result<bool> ResumeComplianceJob(Id id, TimeMs now, TimeMs checking_until) override;
   Result<bool> FinishComplianceJob(Id id, std::string_view status, std::string_view result, int64_t ids_checked) override;

@@ -374,6 +374,11 @@ CREATE TABLE stream_slots (
 );
 CREATE INDEX stream_slots_by_app ON stream_slots (app_id, feed);
 )sql",
+    // 18: resumable compliance uploads (docs/api.md "Compliance"): the session a resumable
+    // job's upload is in; its bytes so far are kept in `ids` while the job is created.
+    R"sql(
+ALTER TABLE compliance_jobs ADD COLUMN upload_session TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -7,9 +7,9 @@ namespace {
 
 constexpr const char* kJobColumns =
     "id, app_id, project_id, type, name, resumable, status, upload_token, download_token, created_at, upload_expires_at,"
-    " download_expires_at, ids_checked, checking_until";
+    " download_expires_at, ids_checked, checking_until, upload_session";
 
-// The columns of kJobColumns, in order, then `result` and `ids` (columns 14 and 15) when `with_result`.
+// The columns of kJobColumns, in order, then `result` and `ids` (columns 15 and 16) when `with_result`.
 ComplianceJob JobRow(const Stmt& s, bool with_result) {
   ComplianceJob job;
   job.id = s.Int(0);
@@ -26,9 +26,10 @@ ComplianceJob JobRow(const Stmt& s, bool with_result) {
   job.download_expires_at = s.Int(11);
   job.ids_checked = s.Int(12);
   job.checking_until = s.Int(13);
+  job.upload_session = std::string(s.Text(14));
   if (with_result) {
-    job.result = std::string(s.Text(14));
-    job.ids = std::string(s.Text(15));
+    job.result = std::string(s.Text(15));
+    job.ids = std::string(s.Text(16));
   }
   return job;
 }
@@ -101,6 +102,29 @@ Result<bool> SqliteStore::StartComplianceJob(Id id, std::string_view ids, TimeMs
   s->Bind(1, ids);
   s->Bind(2, checking_until);
   s->Bind(3, id);
+  if (Status run = s->Run(); !run.ok()) return run;
+  return db_->Changes() == 1;
+}
+
+Result<bool> SqliteStore::BeginComplianceUpload(Id id, std::string_view session) {
+  auto s = db_->Prepare("UPDATE compliance_jobs SET upload_session = ?, ids = '' WHERE id = ? AND status = 'created'");
+  if (!s.ok()) return s.status();
+  s->Bind(1, session);
+  s->Bind(2, id);
+  if (Status run = s->Run(); !run.ok()) return run;
+  return db_->Changes() == 1;
+}
+
+Result<bool> SqliteStore::AppendComplianceUpload(Id id, std::string_view session, int64_t offset, std::string_view chunk) {
+  // length() of a TEXT counts characters up to a NUL; its bytes are the length of the BLOB.
+  auto s = db_->Prepare(
+      "UPDATE compliance_jobs SET ids = ids || ? WHERE id = ? AND status = 'created' AND upload_session = ? AND upload_session <> ''"
+      " AND length(CAST(ids AS BLOB)) = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, chunk);
+  s->Bind(2, id);
+  s->Bind(3, session);
+  s->Bind(4, offset);
   if (Status run = s->Run(); !run.ok()) return run;
   return db_->Changes() == 1;
 }
