@@ -9,6 +9,7 @@
 #include "core/mix.h"
 #include "harness.h"
 #include "stream_client.h"
+#include "support/postgres_server.h"
 
 namespace sluice::testing {
 namespace {
@@ -154,6 +155,34 @@ TEST_F(ComplianceEventsTest, TheCommandsRefuseWhatTheyCannotApplyWithOneLineAndW
   EXPECT_NE(no_up_to.exit_code, 0);
   auto no_countries = RunSluice({"posts", "withhold", "--data", server_.data_dir(), "--id", "1"});
   EXPECT_NE(no_countries.exit_code, 0);
+}
+
+// On PostgreSQL: the command, run with the servers' --store, reaches a server's stream through
+// the shared outbox (the same path another node's or process's event takes).
+TEST(ComplianceEventsPostgres, AnAccountDeletedThroughTheSharedStoreReachesTheUsersStream) {
+  auto url = test::SharedPostgres::NewDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().message();
+  SluiceServer server(*url, 5, 5);
+  const std::string reader = server.CreateApp("compliance", "enterprise");
+  server.Start();
+  auto found = server.Get("/2/tweets/search/recent?query=a%20OR%20the%20OR%20de%20OR%20le&expansions=author_id", reader);
+  ASSERT_EQ(found.status, 200) << found.body;
+  const json::value doc = found.Json();
+  ASSERT_TRUE(doc.as_object().contains("includes")) << found.body;
+  const std::string user = Str(doc.at("includes").at("users").at(0), "id");
+  StreamClient stream(server.port(), "/2/users/compliance/stream?partition=" + std::to_string(Partition(std::stoull(user))),
+                      reader);
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  auto deleted = RunSluice({"users", "delete", "--data", server.data_dir(), "--store", *url, "--id", user});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  auto event = NextEvent(stream, std::chrono::seconds(10));
+  ASSERT_TRUE(event.has_value()) << "no user_delete within 10 s";
+  EXPECT_EQ(Str(event->at("data").at("user_delete").at("user"), "id"), user);
+  auto looked = server.Get("/2/users/" + user, reader);
+  ASSERT_EQ(looked.status, 200) << looked.body;
+  EXPECT_EQ(Str(looked.Json().at("errors").at(0), "title"), "Not Found Error") << "a deleted account is not found";
+  stream.Close();
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 }  // namespace
