@@ -63,6 +63,7 @@ QUERY = {
     "GET /2/tweets/search/stream": ["backfill_minutes"] + FIELDS,
     "GET /2/tweets/sample/stream": ["backfill_minutes"] + FIELDS,
     "GET /2/tweets/compliance/stream": ["partition"],
+    "GET /2/users/compliance/stream": ["partition"],
     "POST /2/tweets/search/stream/rules": ["dry_run", "delete_all"],
     "GET /2/tweets/search/stream/rules": ["ids", "max_results", "pagination_token"],
     "GET /2/tweets/search/stream/rules/counts": ["rules_count.fields"],

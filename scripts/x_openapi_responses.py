@@ -26,7 +26,7 @@ PATHS = [
     "/2/users/{id}/retweets/{source_tweet_id}", "/2/tweets/{tweet_id}/hidden",
     "/2/users/{source_user_id}/following/{target_user_id}",
     # Streams (issue 16).
-    "/2/tweets/search/stream", "/2/tweets/sample/stream", "/2/tweets/compliance/stream",
+    "/2/tweets/search/stream", "/2/tweets/sample/stream", "/2/tweets/compliance/stream", "/2/users/compliance/stream",
     # The filtered stream's rules (issue 16).
     "/2/tweets/search/stream/rules", "/2/tweets/search/stream/rules/counts",
     # Batch compliance jobs (issue 16).

@@ -14,6 +14,7 @@
 #include "cli/serve_command.h"
 #include "cli/trace_command.h"
 #include "cli/users_command.h"
+#include "cli/compliance_command.h"
 
 int main(int argc, char** argv) {
   using namespace sluice;
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   auto trace = AddTraceCommand(app, common);
   auto keys = AddKeysCommand(app, common);
   auto users = AddUsersCommand(app, common);
+  auto compliance = AddComplianceCommands(app, *users->users, common);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   if (keys->chosen()) return RunKeysCommand(*keys, common, **store);
   if (billing->chosen()) return RunBillingCommand(*billing, common, *config, **store);
   if (apps->chosen()) return RunAppsCommand(*apps, common, *config, **store);
+  if (compliance->chosen()) return RunComplianceCommand(*compliance, **store);
   if (users->chosen()) return RunUsersCommand(*users, **store);
   return 0;
 }

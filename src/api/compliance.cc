@@ -39,6 +39,19 @@ Id ComplianceResultLineId(std::string_view line) {
   return Id(v);
 }
 
+namespace {
+
+// Why an account needs action at `now`, and since when: deleted (X's "deactivated"), then
+// suspended, then protected; nullopt when none.
+std::optional<std::pair<std::string_view, TimeMs>> AccountReason(const User& u, TimeMs now) {
+  if (u.deactivated_at) return std::pair<std::string_view, TimeMs>{"deactivated", *u.deactivated_at};
+  if (u.suspended_at) return std::pair<std::string_view, TimeMs>{"suspended", *u.suspended_at};
+  if (u.is_protected) return std::pair<std::string_view, TimeMs>{"protected", now};
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::string> CheckComplianceIds(Store& store, std::string_view type, std::span<const Id> ids, TimeMs now) {
   std::string out;
   if (type == "users") {
@@ -48,8 +61,9 @@ Result<std::string> CheckComplianceIds(Store& store, std::string_view type, std:
     for (const User& u : *users) by_id[u.id] = &u;
     for (Id id : ids) {
       auto it = by_id.find(id);
-      if (it == by_id.end() || it->second->synthetic || !it->second->is_protected) continue;
-      out += ComplianceResultLine({id, it->second->created_at, now, "protected"});
+      if (it == by_id.end() || it->second->synthetic) continue;
+      if (auto why = AccountReason(*it->second, now))
+        out += ComplianceResultLine({id, it->second->created_at, why->second, why->first});
     }
     return out;
   }
@@ -63,15 +77,18 @@ Result<std::string> CheckComplianceIds(Store& store, std::string_view type, std:
   }
   auto users = store.GetUsers(authors);
   if (!users.ok()) return users.status();
-  std::unordered_set<Id> protected_authors;
+  std::unordered_map<Id, std::pair<std::string_view, TimeMs>> author_reasons;
   for (const User& u : *users)
-    if (u.is_protected) protected_authors.insert(u.id);
+    if (auto why = AccountReason(u, now)) author_reasons.emplace(u.id, *why);
   for (Id id : ids) {
     auto it = by_id.find(id);
     if (it == by_id.end()) continue;
     const Post& p = *it->second;
-    if (p.deleted_at) out += ComplianceResultLine({id, p.created_at, *p.deleted_at, "deleted"});
-    else if (protected_authors.count(p.author_id)) out += ComplianceResultLine({id, p.created_at, now, "protected"});
+    if (p.deleted_at) {
+      out += ComplianceResultLine({id, p.created_at, *p.deleted_at, "deleted"});
+    } else if (auto why = author_reasons.find(p.author_id); why != author_reasons.end()) {
+      out += ComplianceResultLine({id, p.created_at, why->second.second, why->second.first});
+    }
   }
   return out;
 }
@@ -95,29 +112,16 @@ std::string ComplianceEventLine(const ComplianceEvent& e) {
     w.MemberId("author_id", e.user_id);
     w.EndObject();
   };
-  switch (e.kind) {
-    case K::kDelete: w.Key("delete"); break;
-    case K::kWithheld: w.Key("withheld"); break;
-    case K::kScrubGeo: w.Key("scrub_geo"); break;
-    case K::kUserDelete: w.Key("user_delete"); break;
-    case K::kUserSuspend: w.Key("user_suspend"); break;
-    case K::kUserProtect: w.Key("user_protect"); break;
-    case K::kUserUndelete: w.Key("user_undelete"); break;
-    case K::kUserUnsuspend: w.Key("user_unsuspend"); break;
-    case K::kUserUnprotect: w.Key("user_unprotect"); break;
-  }
+  w.Key(ComplianceEventName(e.kind));
   w.BeginObject();
-  if (e.kind == K::kDelete || e.kind == K::kWithheld) {
-    post();
-    if (e.kind == K::kWithheld) {
-      w.Key("withheld_in_countries");
-      w.BeginArray();
-      for (const auto& c : e.withheld_in_countries) w.String(c);
-      w.EndArray();
-    }
-  } else {
-    user();
-    if (e.kind == K::kScrubGeo) w.MemberId("up_to_tweet_id", e.post_id);
+  if (e.kind == K::kDelete || e.kind == K::kWithheld) post();
+  else user();
+  if (e.kind == K::kScrubGeo) w.MemberId("up_to_tweet_id", e.post_id);
+  if (e.kind == K::kWithheld || e.kind == K::kUserWithheld) {
+    w.Key("withheld_in_countries");
+    w.BeginArray();
+    for (const auto& c : e.withheld_in_countries) w.String(c);
+    w.EndArray();
   }
   w.Member("event_at", FormatTime(e.event_at));
   w.EndObject();

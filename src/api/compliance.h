@@ -59,24 +59,16 @@ std::string ComplianceResultLine(const ComplianceAction& a);
 Id ComplianceResultLineId(std::string_view line);
 
 //! The ids of `ids` (of a job of `type`, "tweets" or "users") that need action, per what the
-//! store knows at `now`: a deleted post (reason "deleted"), a post whose author is protected
-//! ("protected"), a protected user ("protected"). Ids the store never had are not ours to
+//! store knows at `now`: a deleted post (reason "deleted"); a user deleted by the operator
+//! ("deactivated", redacted_at its deletion), suspended ("suspended", its suspension) or
+//! protected ("protected", `now`), and a post of such an author (the author's reason). A
+//! withheld post or account is not reported (X's jobs report no withholding). Ids the store never had are not ours to
 //! judge and are left out. The lines, in the order of `ids`.
 Result<std::string> CheckComplianceIds(Store& store, std::string_view type, std::span<const Id> ids, TimeMs now);
 
 //! One event of the compliance streams in X's shape (StreamPostsComplianceResponse,
-//! StreamUsersComplianceResponse): {"data":{"<kind>":{...,"event_at":"..."}}}, no newline.
-//! kDelete and kWithheld name a post and its author; kScrubGeo a user and up_to_tweet_id;
-//! the user kinds a user. withheld_in_countries for kWithheld only (X requires one or more).
-struct ComplianceEvent {
-  enum class Kind { kDelete, kWithheld, kScrubGeo, kUserDelete, kUserSuspend, kUserProtect, kUserUndelete,
-                    kUserUnsuspend, kUserUnprotect };
-  Kind kind = Kind::kDelete;
-  Id post_id = 0;    // kDelete, kWithheld; kScrubGeo: up_to_tweet_id
-  Id user_id = 0;    // the author, or the user
-  TimeMs event_at = 0;
-  std::vector<std::string> withheld_in_countries;
-};
+//! StreamUsersComplianceResponse; the event itself is store.h's ComplianceEvent):
+//! {"data":{"<kind>":{...,"event_at":"..."}}}, no newline.
 std::string ComplianceEventLine(const ComplianceEvent& e);
 
 //! The ledger record of a compliance notice: `app` (and its project) was told about `post_ids`

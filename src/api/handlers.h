@@ -63,6 +63,9 @@ Result<ApiResponse> SearchStream(ApiContext&, const App&, const ApiRequest&, std
 Result<ApiResponse> SampleStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
 //! GET /2/tweets/compliance/stream: every post deletion of one partition, each a notice in the ledger.
 Result<ApiResponse> PostComplianceStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
+//! GET /2/users/compliance/stream: every account event (suspend, delete, protect, withheld,
+//! scrub_geo and their undoing) of one partition, each a notice in the ledger.
+Result<ApiResponse> UserComplianceStream(ApiContext&, const App&, const ApiRequest&, std::string_view);
 // stream_rules.cc: the filtered stream's rules, the app's own (X: app-only bearer token)
 Result<ApiResponse> AddOrDeleteStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);
 Result<ApiResponse> GetStreamRules(ApiContext&, const App&, const ApiRequest&, std::string_view);

@@ -200,7 +200,12 @@ ResourceError NotAuthorizedError(std::string resource_type, std::string paramete
           "https://api.x.com/2/problems/not-authorized-for-resource"};
 }
 
+ResourceError SuspendedUserError(std::string parameter, std::string value) {
+  return {"user", std::move(parameter), std::move(value), "Forbidden"};
+}
+
 std::string ResourceErrorDetail(const ResourceError& e) {
+  if (e.title == "Forbidden" && e.resource_type == "user") return "User has been suspended: [" + e.value + "].";
   std::string with = " with " + e.parameter + ": [" + e.value + "].";
   if (e.title == "Authorization Error")
     return "Sorry, you are not authorized to see the " + (e.resource_type == "tweet" ? std::string("Tweet") : e.resource_type) + with;

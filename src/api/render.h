@@ -26,6 +26,9 @@ struct ResourceError {
 };
 //! X's refusal of a protected account's user or posts to an app-only token.
 ResourceError NotAuthorizedError(std::string resource_type, std::string parameter, std::string value);
+//! X's answer for a suspended account looked up: title "Forbidden", type resource-not-found,
+//! detail "User has been suspended: [value]."
+ResourceError SuspendedUserError(std::string parameter, std::string value);
 //! X's detail text for it, e.g. "Could not find tweet with ids: [1]." or "Sorry, you are not
 //! authorized to see the Tweet with ids: [1]."
 std::string ResourceErrorDetail(const ResourceError& e);

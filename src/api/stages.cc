@@ -49,6 +49,7 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kSearchStream: return SearchStream;
     case RouteId::kSampleStream: return SampleStream;
     case RouteId::kPostComplianceStream: return PostComplianceStream;
+    case RouteId::kUserComplianceStream: return UserComplianceStream;
     case RouteId::kAddOrDeleteStreamRules: return AddOrDeleteStreamRules;
     case RouteId::kGetStreamRules: return GetStreamRules;
     case RouteId::kGetStreamRuleCounts: return GetStreamRuleCounts;

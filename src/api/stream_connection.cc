@@ -100,7 +100,8 @@ void StreamConnection::Open(std::shared_ptr<StreamSink> sink) {
 
 void StreamConnection::OnEvent(StreamEvent event) {
   if (closed_) return;
-  if (options_.feed == StreamFeed::kPostCompliance && CompliancePartition(event.post->post.id) != options_.partition)
+  if ((options_.feed == StreamFeed::kPostCompliance || options_.feed == StreamFeed::kUserCompliance) &&
+      CompliancePartition(CompliancePartitionKey(event)) != options_.partition)
     return;
   if (queue_.size() >= kMaxQueuedEvents) {
     spdlog::info("stream of app {} ({}): {} events behind, disconnected", options_.app.id, options_.request_id,
@@ -207,10 +208,15 @@ std::optional<StreamEvent> StreamConnection::MaybeTrap(const StreamEvent& event)
 
 void StreamConnection::DeliverNotice(StreamEvent event) {
   ComplianceEvent e;
-  e.kind = ComplianceEvent::Kind::kDelete;
-  e.post_id = event.post->post.id;
-  e.user_id = event.post->post.author_id;
-  e.event_at = event.at;
+  if (event.notice) {
+    e = *event.notice;
+  } else {
+    e.kind = ComplianceEvent::Kind::kDelete;
+    e.post_id = event.post->post.id;
+    e.user_id = event.post->post.author_id;
+    e.event_at = event.at;
+  }
+  const bool user_event = IsUserComplianceEvent(e.kind);
   std::string line = ComplianceEventLine(e) + "\r\n";
   if (!services_.ledger) {
     if (sink_->Send(std::move(line))) Next();
@@ -219,8 +225,10 @@ void StreamConnection::DeliverNotice(StreamEvent event) {
   // A notice, not a delivery: never counted or billed; the trace report reads it (docs/trace.md).
   LedgerRecord record = ComplianceNoticeRecord(
       services_.config, services_.clock.NowMs(), options_.app.id, options_.app.project_id, EndpointName(options_.route),
-      "stream:tweets/compliance/partition/" + std::to_string(options_.partition), {e.post_id}, {}, options_.request_id,
-      line.size());
+      std::string(user_event ? "stream:users" : "stream:tweets") + "/compliance/partition/" +
+          std::to_string(options_.partition),
+      user_event ? std::vector<Id>{} : std::vector<Id>{e.post_id}, user_event ? std::vector<Id>{e.user_id} : std::vector<Id>{},
+      options_.request_id, line.size());
   auto seq = services_.ledger->Append(std::move(record));
   if (!seq.ok()) return Finish(ErrorLine(services_.error_response(seq.status())));
   busy_ = true;
@@ -238,7 +246,8 @@ void StreamConnection::DeliverNotice(StreamEvent event) {
 }
 
 void StreamConnection::Deliver(StreamEvent event) {
-  if (options_.feed == StreamFeed::kPostCompliance) return DeliverNotice(std::move(event));
+  if (options_.feed == StreamFeed::kPostCompliance || options_.feed == StreamFeed::kUserCompliance)
+    return DeliverNotice(std::move(event));
   if (auto trap = MaybeTrap(event)) {
     queue_.push_front(std::move(event));
     event = std::move(*trap);

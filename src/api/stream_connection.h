@@ -39,7 +39,7 @@ class StreamConnection final : public StreamHub::Subscriber, public std::enable_
     std::string query;       // the connection's query string, for its records
     std::string request_id;
     int backfill_minutes = 0;
-    int partition = 0;  // kPostCompliance: the partition it takes (1..kCompliancePartitions)
+    int partition = 0;  // compliance streams: the partition it takes (1..kCompliancePartitions)
   };
   //! Events queued past this many (a delivery waiting on Redis, a flood of matches) end the
   //! stream as too slow, as a full send buffer does.

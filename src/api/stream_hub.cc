@@ -19,6 +19,11 @@ int CompliancePartition(Id post_id) {
   return int(Mix64(uint64_t(post_id) ^ 0x9E3779B97F4A7C15ULL) % kCompliancePartitions) + 1;
 }
 
+Id CompliancePartitionKey(const StreamEvent& event) {
+  if (!event.notice) return event.post->post.id;
+  return IsUserComplianceEvent(event.notice->kind) ? event.notice->user_id : event.notice->post_id;
+}
+
 StreamHub::~StreamHub() = default;
 
 void StreamHub::Attach(const Services& services) { delivery_ = StreamDeliveryStages(services); }
@@ -241,6 +246,24 @@ void SharedRenders::Keep(const Key& key, const ApiResponse& response) {
   for (const auto& [k, r] : responses_)
     if (k == key) return;
   responses_.emplace_back(key, response);
+}
+
+void StreamHub::AnnounceCompliance(const ComplianceEvent& event) {
+  const StreamFeed feed = IsUserComplianceEvent(event.kind) ? StreamFeed::kUserCompliance : StreamFeed::kPostCompliance;
+  std::vector<Subscription> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [handle, s] : streams_)
+      if (s.feed == feed) out.push_back(s);
+  }
+  if (out.empty()) return;
+  auto notice = std::make_shared<const ComplianceEvent>(event);
+  for (const Subscription& s : out) {
+    StreamEvent e;
+    e.notice = notice;
+    e.at = event.event_at;
+    Deliver(s, std::move(e));
+  }
 }
 
 void StreamHub::Deliver(const Subscription& s, StreamEvent event) {

@@ -50,8 +50,8 @@ class SharedRenders {
 enum class StreamFeed : uint8_t {
   kFiltered,        // GET /2/tweets/search/stream: posts matching the app's rules
   kSample,          // GET /2/tweets/sample/stream: 1 % of posts, chosen by id
-  kPostCompliance,  // GET /2/tweets/compliance/stream: post deletions
-  kUserCompliance,  // GET /2/users/compliance/stream: account events
+  kPostCompliance,  // GET /2/tweets/compliance/stream: post deletions and withholdings
+  kUserCompliance,  // GET /2/users/compliance/stream: account events (scrub_geo among them)
 };
 
 //! A post a stream is to deliver, with the rules of its app it matched (filtered streams).
@@ -63,6 +63,8 @@ struct StreamEvent {
   bool trap = false;     // post is a trap record (TrapInjector) for this stream's app
   std::shared_ptr<const RuleIndex> rules_held;
   std::shared_ptr<SharedRenders> renders;  // the post's renders, shared by its streams (null: none)
+  //! An operator's compliance event (AnnounceCompliance); `post` is then unused.
+  std::shared_ptr<const ComplianceEvent> notice;
 };
 
 //! The sample stream's share: a post is in it when this holds (1 %, the same on every node
@@ -73,6 +75,9 @@ bool InSample(Id post_id);
 //! its compliance streams in four, each event in exactly one.
 inline constexpr int kCompliancePartitions = 4;
 int CompliancePartition(Id post_id);
+//! What a compliance stream's event is partitioned by: a user event's user id (X sends those,
+//! scrub_geo among them, on its users compliance stream), else its post's id.
+Id CompliancePartitionKey(const StreamEvent& event);
 
 class StreamHub {
  public:
@@ -130,6 +135,10 @@ class StreamHub {
   void Published(std::shared_ptr<const StoredPost> post, const User& author, TimeMs at,
                  const SearchFacts* facts = nullptr);
   void Deleted(std::shared_ptr<const StoredPost> post, TimeMs at);
+  //! An operator's compliance event (from the store's outbox, ComplianceFeed): to every open
+  //! users compliance stream (IsUserComplianceEvent) or tweets compliance stream (withheld).
+  //! Any thread; never blocks on a stream.
+  void AnnounceCompliance(const ComplianceEvent& event);
 
   //! What a post offers the rules: `users` holds its author and, when known, the account it
   //! replies to and the author of the post it reposts (to:, retweets_of:).

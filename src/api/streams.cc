@@ -21,7 +21,7 @@ Result<ApiResponse> OpenStream(ApiContext& ctx, const App& app, const ApiRequest
   if (req.http10) return MalformedRequest("Streams are served over HTTP/1.1: send this request as HTTP/1.1.");
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();
-  const bool compliance = feed == StreamFeed::kPostCompliance;
+  const bool compliance = feed == StreamFeed::kPostCompliance || feed == StreamFeed::kUserCompliance;
   if (Status s = compliance ? params->CheckAllowed({"partition", "backfill_minutes"})
                             : params->CheckAllowed({"backfill_minutes", "tweet.fields", "post.fields", "user.fields",
                                                     "expansions", "media.fields", "place.fields", "poll.fields"});
@@ -85,6 +85,10 @@ Result<ApiResponse> SearchStream(ApiContext& ctx, const App& app, const ApiReque
 
 Result<ApiResponse> SampleStream(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   return OpenStream(ctx, app, req, StreamFeed::kSample, RouteId::kSampleStream);
+}
+
+Result<ApiResponse> UserComplianceStream(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
+  return OpenStream(ctx, app, req, StreamFeed::kUserCompliance, RouteId::kUserComplianceStream);
 }
 
 Result<ApiResponse> PostComplianceStream(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {

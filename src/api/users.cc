@@ -42,6 +42,14 @@ Result<bool> Visible(ApiContext& ctx, const App& app, User& u) {
   return newest->has_value();
 }
 
+// An account an operator deleted (deactivated) is not found, as on X; a suspended one is X's
+// "User has been suspended" error (`sluice users suspend`, docs/api.md "Compliance").
+std::optional<ResourceError> Unavailable(const User& u, std::string_view parameter, std::string value) {
+  if (u.deactivated_at) return ResourceError{"user", std::string(parameter), std::move(value)};
+  if (u.suspended_at) return SuspendedUserError(std::string(parameter), std::move(value));
+  return std::nullopt;
+}
+
 Result<ApiResponse> ById(ApiContext& ctx, const App& app, const std::vector<Id>& ids, bool single, std::string_view parameter,
                          const Params& params) {
   if (auto f = ParseFieldSelection(params, PrimaryResource::kUsers); !f.ok()) return f.status();
@@ -58,6 +66,7 @@ Result<ApiResponse> ById(ApiContext& ctx, const App& app, const std::vector<Id>&
       visible = *v;
     }
     if (!visible) errors.push_back({"user", std::string(parameter), std::to_string(id)});
+    else if (auto gone = Unavailable(*it, parameter, std::to_string(id))) errors.push_back(std::move(*gone));
     else users.push_back(std::move(*it));
   }
   return Render(ctx, users, single, params, std::move(errors));
@@ -84,6 +93,7 @@ Result<ApiResponse> ByUsername(ApiContext& ctx, const App& app, const std::vecto
       visible = *v;
     }
     if (!visible) errors.push_back({"user", std::string(parameter), n});
+    else if (auto gone = Unavailable(*it, parameter, n)) errors.push_back(std::move(*gone));
     else users.push_back(*it);
   }
   return Render(ctx, users, single, params, std::move(errors));

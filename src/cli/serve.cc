@@ -11,6 +11,7 @@
 #include "access/revocations.h"
 #include "access/usage_meter.h"
 #include "api/oauth_server.h"
+#include "api/compliance_feed.h"
 #include "api/stream_hub.h"
 #include "api/stream_slots.h"
 #include "api/trap_injector.h"
@@ -186,6 +187,15 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     if (!started.ok()) return Fail(started.status());
     slots = std::move(*started);
     streams.UseSlots(slots.get());
+  }
+  // Compliance events an operator notes (`sluice users suspend`, ...), from any process or node.
+  std::unique_ptr<ComplianceFeed> compliance_feed;
+  {
+    auto store = OpenStore({config.store_url, c.data, false, pool_size});
+    if (!store.ok()) return Fail(store.status());
+    auto started = ComplianceFeed::Start(std::move(*store), streams);
+    if (!started.ok()) return Fail(started.status());
+    compliance_feed = std::move(*started);
   }
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
                 {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams});

@@ -58,6 +58,7 @@ enum class RouteId : uint8_t {
   kSearchStream,
   kSampleStream,
   kPostComplianceStream,
+  kUserComplianceStream,
   // The filtered stream's rules (api/stream_rules.cc).
   kAddOrDeleteStreamRules,
   kGetStreamRules,
@@ -139,6 +140,7 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kSearchStream, "GET", "/2/tweets/search/stream", RouteKind::kApi},
     {RouteId::kSampleStream, "GET", "/2/tweets/sample/stream", RouteKind::kApi},
     {RouteId::kPostComplianceStream, "GET", "/2/tweets/compliance/stream", RouteKind::kApi},
+    {RouteId::kUserComplianceStream, "GET", "/2/users/compliance/stream", RouteKind::kApi},
     {RouteId::kAddOrDeleteStreamRules, "POST", "/2/tweets/search/stream/rules", RouteKind::kApi},
     {RouteId::kGetStreamRules, "GET", "/2/tweets/search/stream/rules", RouteKind::kApi},
     {RouteId::kGetStreamRuleCounts, "GET", "/2/tweets/search/stream/rules/counts", RouteKind::kApi},

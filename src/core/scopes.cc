@@ -98,6 +98,7 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kSearchStream:  // X: OAuth 2.0 app-only
     case RouteId::kSampleStream:
     case RouteId::kPostComplianceStream:
+    case RouteId::kUserComplianceStream:
     // X: batch compliance is OAuth 2.0 App-only.
     case RouteId::kCreateComplianceJob:
     case RouteId::kGetComplianceJobs:

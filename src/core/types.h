@@ -39,6 +39,11 @@ struct User {
   UserMetrics metrics;
   std::optional<Id> pinned_tweet_id;
   bool synthetic = false;  // a trap record's author: never a real person, never looked up
+  // States an operator sets (Store::ApplyComplianceEvent; issue 16).
+  std::optional<TimeMs> suspended_at;    // suspended since
+  std::optional<TimeMs> deactivated_at;  // deleted (deactivated) since
+  std::vector<std::string> withheld_in_countries;
+  Id geo_scrubbed_up_to = 0;             // scrub_geo: the geo of its posts up to this id is gone
   // Not stored: the API fills it when user.fields asks for most_recent_tweet_id.
   std::optional<Id> most_recent_tweet_id;
 };
@@ -118,6 +123,7 @@ struct Post {
   Entities note_entities;
   std::string source;            // the app that wrote it, if written through the API
   std::optional<TimeMs> deleted_at;
+  std::vector<std::string> withheld_in_countries;  // set by an operator (Store::ApplyComplianceEvent)
   // Create-post options (issue 12, item 5).
   ReplySettings reply_settings = ReplySettings::kEveryone;
   bool made_with_ai = false;      // stored; X's post object has no field for it

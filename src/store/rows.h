@@ -24,10 +24,11 @@ inline constexpr std::string_view kPostColumns =
     " p.quoted_id, p.retweeted_id, p.entities, p.retweet_count, p.reply_count, p.like_count, p.quote_count,"
     " p.bookmark_count, p.impression_count, p.edit_history, p.source, p.deleted_at,"
     " p.reply_settings, p.made_with_ai, p.paid_partnership, p.nullcast, p.poll_id,"
-    " p.note_text, p.note_entities";
+    " p.note_text, p.note_entities, p.withheld_in";
 inline constexpr std::string_view kUserColumns =
     "id, username, name, description, location, url, created_at, verified_type, protected, labels,"
-    " followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id, synthetic";
+    " followers_count, following_count, tweet_count, listed_count, like_count, pinned_tweet_id, synthetic,"
+    " suspended_at, deactivated_at, withheld_in, geo_scrubbed_up_to";
 inline constexpr std::string_view kTrapColumns =
     "id, app_id, counter, author_id, text, lang, created_at, marker, retweet_count, reply_count, like_count, quote_count,"
     " bookmark_count, impression_count, entities";
@@ -135,6 +136,7 @@ StoredPost ReadPost(const R& r) {
   if (auto poll = r.OptInt(24)) p.poll = Poll{.id = *poll};
   p.note_text = r.Text(25);
   sp.note_entities_json = r.Text(26);
+  p.withheld_in_countries = SplitCommas(r.Text(27));
   return sp;
 }
 
@@ -154,6 +156,10 @@ User ReadUser(const R& r) {
   u.metrics = {r.Int(10), r.Int(11), r.Int(12), r.Int(13), r.Int(14)};
   u.pinned_tweet_id = r.OptInt(15);
   u.synthetic = r.Int(16) != 0;
+  u.suspended_at = r.OptInt(17);
+  u.deactivated_at = r.OptInt(18);
+  u.withheld_in_countries = SplitCommas(r.Text(19));
+  u.geo_scrubbed_up_to = r.Int(20);
   return u;
 }
 

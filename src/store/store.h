@@ -277,6 +277,44 @@ struct StreamRuleAdd {
   bool over_cap = false;               // held + added would pass the cap: nothing written
 };
 
+//! A compliance event (issue 16): a post deleted, or a state an operator set on an account or a
+//! post (Store::ApplyComplianceEvent), in the terms of X's compliance streams
+//! (StreamPostsComplianceResponse, StreamUsersComplianceResponse; api/compliance.h renders it).
+//! kDelete and kWithheld name a post and its author; kScrubGeo a user and up_to_tweet_id
+//! (post_id); the user kinds a user. withheld_in_countries for kWithheld and kUserWithheld
+//! only (X requires one or more: two-letter country codes).
+struct ComplianceEvent {
+  enum class Kind { kDelete, kWithheld, kScrubGeo, kUserDelete, kUserSuspend, kUserProtect, kUserUndelete,
+                    kUserUnsuspend, kUserUnprotect, kUserWithheld };
+  Kind kind = Kind::kDelete;
+  Id post_id = 0;    // kDelete, kWithheld; kScrubGeo: up_to_tweet_id
+  Id user_id = 0;    // the author, or the user
+  TimeMs event_at = 0;
+  std::vector<std::string> withheld_in_countries;
+  friend bool operator==(const ComplianceEvent&, const ComplianceEvent&) = default;
+};
+//! X's name of the kind ("delete", "withheld", "scrub_geo", "user_suspend", ...): the key of
+//! its event object, and how the store keeps it.
+std::string_view ComplianceEventName(ComplianceEvent::Kind kind);
+std::optional<ComplianceEvent::Kind> ParseComplianceEventName(std::string_view name);
+//! Whether X sends the kind on its users compliance stream (the user kinds and scrub_geo)
+//! rather than its tweets compliance stream (delete, withheld).
+bool IsUserComplianceEvent(ComplianceEvent::Kind kind);
+
+//! A compliance event as the store's outbox keeps it: `seq` grows with each event, in the
+//! order their transactions commit (every node reads them in that order).
+struct StoredComplianceEvent {
+  int64_t seq = 0;
+  ComplianceEvent event;
+};
+
+//! What Store::ApplyComplianceEvent did.
+enum class ComplianceApply {
+  kApplied,    // the state changed and the event was noted
+  kUnknown,    // no such user or post (or a trap record's): nothing written
+  kUnchanged,  // the user or post was in that state already: nothing written
+};
+
 //! A batch compliance job (api/compliance.h, docs/api.md "Compliance"): an app's list of post
 //! or user ids, checked against what the store knows. `status` is what was stored: "created",
 //! "in_progress", "complete" or "failed"; "expired" is not stored, the API derives it from
@@ -579,6 +617,21 @@ class Store {
   //! Frees these holders' slots, and every slot whose holder begins with `prefix` when it is
   //! not empty (a restarted node's slots of its previous run).
   virtual Status ReleaseStreamSlots(std::span<const std::string> holders, std::string_view prefix = {}) = 0;
+
+  // ---- account and post states an operator sets (issue 16: `sluice users suspend`, ...) ----
+  //! Applies `event` (any kind but kDelete: deletions are write intents) and, in the same
+  //! transaction, appends it to the compliance-events outbox: kUserSuspend / kUserUnsuspend
+  //! set or clear the user's suspended_at (event_at), kUserDelete / kUserUndelete its
+  //! deactivated_at, kUserProtect / kUserUnprotect its protected flag, kUserWithheld its
+  //! withheld_in_countries (replaced), kWithheld the post's (replaced; the event's user_id is
+  //! set to the post's author here), kScrubGeo raises the user's geo_scrubbed_up_to to post_id.
+  //! kInvalidArgument for kDelete, a withholding without a country, a scrub_geo without an id.
+  virtual Result<ComplianceApply> ApplyComplianceEvent(ComplianceEvent& event) = 0;
+  //! The outbox's events with seq > `after`, by seq, at most `limit`.
+  virtual Result<std::vector<StoredComplianceEvent>> ComplianceEventsAfter(int64_t after, int limit) = 0;
+  //! The outbox's last seq (0 when empty): where a reader that wants only new events starts.
+  virtual Result<int64_t> LastComplianceEventSeq() = 0;
+
   // Batch compliance jobs (issue 16, api/compliance.h).
   //! Inserts a new job; kConflict when its id or a token is taken.
   virtual Status InsertComplianceJob(const ComplianceJob& job) = 0;

@@ -144,6 +144,9 @@ TEST(ComplianceLines, StreamEventsAreInXsShapes) {
   for (const auto& [kind, name] : users)
     EXPECT_EQ(ComplianceEventLine({kind, 0, 7, 1700000000000, {}}),
               std::string(R"({"data":{")") + name + R"(":{"user":{"id":"7"},"event_at":"2023-11-14T22:13:20.000Z"}}})");
+  EXPECT_EQ(ComplianceEventLine({K::kUserWithheld, 0, 7, 1700000000000, {"IN"}}),
+            R"({"data":{"user_withheld":{"user":{"id":"7"},"withheld_in_countries":["IN"],)"
+            R"("event_at":"2023-11-14T22:13:20.000Z"}}})");
 }
 
 TEST(ComplianceJobs, StatusExpiresWithItsUrlsAndTheJsonCarriesThem) {
@@ -237,6 +240,29 @@ TEST_F(ComplianceCheckTest, ProtectedUsersNeedAction) {
   auto lines = CheckComplianceIds(*store_, "users", ids, 7000);
   ASSERT_TRUE(lines.ok()) << lines.status().message();
   EXPECT_EQ(*lines, ComplianceResultLine({11, 600, 7000, "protected"}));
+}
+
+TEST_F(ComplianceCheckTest, SuspendedAndDeletedAccountsAndTheirPostsNeedActionWithXsReasons) {
+  using K = ComplianceEvent::Kind;
+  User third{.id = 12, .username = "third", .name = "R", .created_at = 700};
+  Post d;
+  d.id = 103;
+  d.author_id = 12;
+  d.text = "by a suspended account";
+  d.created_at = 1300;
+  ASSERT_TRUE(store_->Apply({{third}, {d}}).ok());
+  ComplianceEvent suspend{.kind = K::kUserSuspend, .user_id = 12, .event_at = 6000};
+  ComplianceEvent remove{.kind = K::kUserDelete, .user_id = 11, .event_at = 6500};  // protected, then deleted
+  ComplianceEvent withhold{.kind = K::kWithheld, .post_id = 100, .event_at = 6600, .withheld_in_countries = {"DE"}};
+  for (ComplianceEvent* e : {&suspend, &remove, &withhold}) ASSERT_EQ(*store_->ApplyComplianceEvent(*e), ComplianceApply::kApplied);
+  const Id users[] = {10, 11, 12};
+  auto lines = CheckComplianceIds(*store_, "users", users, 7000);
+  ASSERT_TRUE(lines.ok()) << lines.status().message();
+  EXPECT_EQ(*lines, ComplianceResultLine({11, 600, 6500, "deactivated"}) + ComplianceResultLine({12, 700, 6000, "suspended"}));
+  const Id posts[] = {100, 102, 103};  // 100 withheld: no reason of X's jobs
+  lines = CheckComplianceIds(*store_, "tweets", posts, 7000);
+  ASSERT_TRUE(lines.ok()) << lines.status().message();
+  EXPECT_EQ(*lines, ComplianceResultLine({102, 1200, 6500, "deactivated"}) + ComplianceResultLine({103, 1300, 6000, "suspended"}));
 }
 
 }  // namespace

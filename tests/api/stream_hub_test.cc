@@ -130,6 +130,27 @@ TEST_F(HubTest, DeletionsReachPostComplianceStreamsOnly) {
   EXPECT_EQ(c->events[0].at, 5);
 }
 
+TEST_F(HubTest, OperatorEventsReachTheComplianceStreamOfTheirKindPartitionedByTheirSubject) {
+  using K = ComplianceEvent::Kind;
+  auto posts = Open(StreamFeed::kPostCompliance, 10);
+  auto users = Open(StreamFeed::kUserCompliance, 10);
+  auto f = Open(StreamFeed::kFiltered, 10);
+  hub.AnnounceCompliance({.kind = K::kUserSuspend, .user_id = 42, .event_at = 5});
+  hub.AnnounceCompliance({.kind = K::kScrubGeo, .post_id = 900, .user_id = 43, .event_at = 6});
+  hub.AnnounceCompliance({.kind = K::kWithheld, .post_id = 901, .user_id = 44, .event_at = 7, .withheld_in_countries = {"DE"}});
+  Drain();
+  EXPECT_TRUE(f->events.empty());
+  ASSERT_EQ(users->events.size(), 2u);
+  EXPECT_EQ(users->events[0].notice->kind, K::kUserSuspend);
+  EXPECT_EQ(CompliancePartitionKey(users->events[0]), 42);
+  EXPECT_EQ(users->events[1].notice->kind, K::kScrubGeo);
+  EXPECT_EQ(CompliancePartitionKey(users->events[1]), 43) << "scrub_geo is a user event: partitioned by its user";
+  ASSERT_EQ(posts->events.size(), 1u);
+  EXPECT_EQ(posts->events[0].notice->kind, K::kWithheld);
+  EXPECT_EQ(posts->events[0].at, 7);
+  EXPECT_EQ(CompliancePartitionKey(posts->events[0]), 901);
+}
+
 TEST_F(HubTest, TheConnectionLimitCountsAnAppsOpenStreamsOfOneFeed) {
   uint64_t first = 0;
   auto a = Open(StreamFeed::kFiltered, 10, 1, &first);

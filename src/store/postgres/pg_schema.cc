@@ -321,6 +321,25 @@ CREATE INDEX stream_slots_by_app ON stream_slots (app_id, feed);
     R"sql(
 ALTER TABLE compliance_jobs ADD COLUMN upload_session TEXT NOT NULL DEFAULT '';
 )sql",
+    // 10: operator-set states and the compliance-events outbox (issue 16): as the SQLite
+    // store's migration 19.
+    R"sql(
+ALTER TABLE users ADD COLUMN suspended_at BIGINT;
+ALTER TABLE users ADD COLUMN deactivated_at BIGINT;
+ALTER TABLE users ADD COLUMN withheld_in TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN geo_scrubbed_up_to BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN withheld_in TEXT NOT NULL DEFAULT '';
+CREATE TABLE compliance_events_head (seq BIGINT NOT NULL);
+INSERT INTO compliance_events_head VALUES (0);
+CREATE TABLE compliance_events (
+  seq       BIGINT PRIMARY KEY,
+  kind      TEXT NOT NULL,
+  user_id   BIGINT NOT NULL,
+  post_id   BIGINT NOT NULL DEFAULT 0,
+  countries TEXT NOT NULL DEFAULT '',
+  at        BIGINT NOT NULL
+);
+)sql",
 };
 
 }  // namespace

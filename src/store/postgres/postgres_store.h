@@ -121,6 +121,9 @@ class PostgresStore final : public Store {
   Result<bool> RenewComplianceJob(Id id, TimeMs checking_until) override;
   Result<bool> ResumeComplianceJob(Id id, TimeMs now, TimeMs checking_until) override;
   Result<bool> FinishComplianceJob(Id id, std::string_view status, std::string_view result, int64_t ids_checked) override;
+  Result<ComplianceApply> ApplyComplianceEvent(ComplianceEvent& event) override;
+  Result<std::vector<StoredComplianceEvent>> ComplianceEventsAfter(int64_t after, int limit) override;
+  Result<int64_t> LastComplianceEventSeq() override;
 
  private:
   explicit PostgresStore(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}

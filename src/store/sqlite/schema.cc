@@ -379,6 +379,27 @@ CREATE INDEX stream_slots_by_app ON stream_slots (app_id, feed);
     R"sql(
 ALTER TABLE compliance_jobs ADD COLUMN upload_session TEXT NOT NULL DEFAULT '';
 )sql",
+    // 19: states an operator sets on accounts and posts (issue 16: suspended, deleted, withheld,
+    // geo scrubbed), and the outbox of compliance events: one row per state change, written in
+    // the transaction that makes it; `seq` grows in commit order (each write first moves the
+    // one head row, so writers take turns), which is the order every node's streams send them.
+    R"sql(
+ALTER TABLE users ADD COLUMN suspended_at INTEGER;
+ALTER TABLE users ADD COLUMN deactivated_at INTEGER;
+ALTER TABLE users ADD COLUMN withheld_in TEXT NOT NULL DEFAULT '';  -- country codes, comma-separated
+ALTER TABLE users ADD COLUMN geo_scrubbed_up_to INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN withheld_in TEXT NOT NULL DEFAULT '';
+CREATE TABLE compliance_events_head (seq INTEGER NOT NULL);
+INSERT INTO compliance_events_head VALUES (0);
+CREATE TABLE compliance_events (
+  seq       INTEGER PRIMARY KEY,
+  kind      TEXT NOT NULL,               -- X's name: user_suspend, withheld, scrub_geo, ...
+  user_id   INTEGER NOT NULL,
+  post_id   INTEGER NOT NULL DEFAULT 0,  -- withheld: the post; scrub_geo: up_to_tweet_id
+  countries TEXT NOT NULL DEFAULT '',    -- withheld, user_withheld: comma-separated
+  at        INTEGER NOT NULL
+);
+)sql",
 };
 
 }  // namespace
