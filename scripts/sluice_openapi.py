@@ -122,7 +122,15 @@ SLUICE_SCHEMAS = {
                   {"$ref": "#/components/schemas/SluiceClientForbiddenProblem"},
                   {"$ref": "#/components/schemas/SluiceUsageCappedProblem"},
                   {"$ref": "#/components/schemas/SluiceUnsupportedAuthenticationProblem"},
-                  {"$ref": "#/components/schemas/SluiceCreditsExhaustedProblem"}],
+                  {"$ref": "#/components/schemas/SluiceCreditsExhaustedProblem"},
+                  {"$ref": "#/components/schemas/SluiceConflictProblem"}],
+    },
+    "SluiceConflictProblem": {
+        "description": "409: the request conflicts with the resource's state (a compliance job's ids uploaded "
+                       "already, its result not ready). X's document names no such problem.",
+        "type": "object", "required": ["type", "title", "detail"],
+        "properties": {"type": {"type": "string", "enum": ["https://api.x.com/2/problems/resource-conflict"]},
+                       "title": PROBLEM, "detail": PROBLEM, "status": {"type": "integer"}},
     },
     "SluiceLicenseResponse": {
         "description": "A plan's licence terms: the uses it permits and its price.",

@@ -458,7 +458,7 @@ TEST(PlansDefaults, LimitsAsXPublishesThem) {
   // Enterprise plans: 1,000,000 per 15 minutes on every endpoint.
   for (const char* name : {"enterprise", "enterprise-100m", "enterprise-200m", "enterprise-ai"}) {
     const Plan& e = *plans.Find(name);
-    ASSERT_EQ(e.limits.size(), 39u) << name;
+    ASSERT_EQ(e.limits.size(), 40u) << name;
     for (const auto& l : e.limits) {
       EXPECT_EQ(l.requests, 1'000'000) << name << " " << l.endpoint;
       EXPECT_EQ(l.window, LimitWindow::k15Minutes) << name << " " << l.endpoint;
