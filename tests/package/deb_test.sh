@@ -45,6 +45,12 @@ run_dpkg() {
 }
 if [[ -e $marker ]]; then
   echo "purging what an interrupted run left"
+  # The marker names the server that run started, if any: stopped first (its user goes next).
+  old_pid=$(cat "$marker")
+  if [[ -n $old_pid ]] && [[ $(readlink "/proc/$old_pid/exe" 2>/dev/null) == /usr/bin/sluice* ]]; then
+    kill -KILL "$old_pid" 2>/dev/null || true
+    for _ in $(seq 50); do [[ -e /proc/$old_pid ]] || break; sleep 0.1; done
+  fi
   run_dpkg --purge sluice >/dev/null
 elif installed || getent passwd sluice >/dev/null || getent group sluice >/dev/null; then
   skip "a sluice package or a user or group sluice is on this machine, not left by this test"
@@ -101,6 +107,9 @@ IFS=: read -r _ _ uid gid _ home shell <<<"$(getent passwd sluice)" || fail "no 
 [[ $home == /var/lib/sluice ]] || fail "user sluice's home is $home"
 [[ $shell == */nologin || $shell == /bin/false ]] || fail "user sluice has a login shell ($shell)"
 [[ $(stat -c '%U:%G %a' /var/lib/sluice) == "sluice:sluice 750" ]] || fail "/var/lib/sluice is $(stat -c '%U:%G %a' /var/lib/sluice)"
+if grep -qx /usr/share/sluice/web/index.html "$work/contents"; then
+  runuser -u sluice -- test -r /usr/share/sluice/web/index.html || fail "user sluice cannot read the portal's files"
+fi
 
 # --- the installed binary with the installed config, as the unit runs it
 unit=/lib/systemd/system/sluice.service
@@ -117,6 +126,7 @@ if (exec 3<>"/dev/tcp/${listen%:*}/${listen##*:}") 2>/dev/null; then
   command+=(--listen 127.0.0.1:0)
 fi
 (
+  exec 9>&-  # the lock is this run's, not the server's: a server outliving a killed run holds none
   cd /
   umask 0027
   exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
@@ -124,6 +134,7 @@ fi
     "${command[@]}"
 ) >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
+echo "$server_pid" >"$marker"
 base=
 for _ in $(seq 300); do
   base=$(sed -n 's/^sluice listening on //p' "$work/server.out")
