@@ -26,7 +26,7 @@ done
 
 # One run at a time on a machine (other worktrees, CI): the package and its user are global.
 exec 9>/run/lock/sluice-deb-test.lock
-flock -w 600 9 || fail "another deb_test.sh held /run/lock/sluice-deb-test.lock for 10 minutes"
+flock -w 300 9 || fail "another deb_test.sh held /run/lock/sluice-deb-test.lock for 5 minutes"
 
 # Written before the first dpkg -i, removed after the purge: a package or user found with it
 # was left by an interrupted run of this test, and is purged; found without it, it is someone's.
