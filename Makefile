@@ -28,7 +28,7 @@ TSAN_TARGETS = sluice access_test redis_client_test redis_counters_test redis_le
 # (newer kernels' default): run its tests without address randomization there.
 TSAN_RUN = $(shell [ "$$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)" -gt 28 ] && echo "setarch $$(uname -m) -R")
 
-.PHONY: all deps deps-sanitizers configure build demo test test-fast test-asan test-tsan fuzz bench clean
+.PHONY: all deps deps-sanitizers configure build demo test test-fast test-asan test-tsan fuzz bench clean package
 
 all: build
 
@@ -53,6 +53,13 @@ demo: deps build
 test: deps build
 	@if [ -f tests/integration/setup-node.sh ]; then bash tests/integration/setup-node.sh; fi
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The Debian package, $(BUILD)/sluice_<version>_<arch>.deb (packaging/CMakeLists.txt): CMake runs
+# again so that web/dist, when the tree has it, is in; only what the package holds is built.
+package: configure
+	cmake -S . -B $(BUILD)
+	cmake --build $(BUILD) -j $(JOBS) --target sluice sluice_manpage sluice_package_changelog
+	cd $(BUILD) && cpack -G DEB
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) $(SAN_CMAKE) -DSLUICE_SANITIZE=address -DSLUICE_FUZZ=ON

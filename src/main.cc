@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   using namespace sluice;
   using namespace sluice::cli;
   CLI::App app{"sluice: an X API v2-compatible server that meters, licenses and records every post it delivers"};
+  app.set_version_flag("--version", "sluice " SLUICE_VERSION);
   app.require_subcommand(1);
   spdlog::set_default_logger(spdlog::stderr_color_mt("sluice"));
   spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})", spdlog::pattern_time_type::utc);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
+#include "core/strict_toml.h"
+
 namespace sluice {
 namespace {
 
@@ -79,6 +84,34 @@ TEST(Config, ExampleFileIsValidAndHoldsTheDefaults) {
   EXPECT_EQ(c->server.stream_keepalive_ms, defaults.server.stream_keepalive_ms);
   EXPECT_EQ(c->ledger.checkpoint_keep_all_hours, defaults.ledger.checkpoint_keep_all_hours);
   EXPECT_EQ(c->ledger.checkpoint_keep_hourly_days, defaults.ledger.checkpoint_keep_hourly_days);
+}
+
+// Every key path set in a TOML file ("server.listen", ...).
+std::set<std::string> KeysOf(const std::string& path) {
+  std::set<std::string> keys;
+  auto text = ReadTomlFile(path, "config file");
+  EXPECT_TRUE(text.ok()) << text.status().message();
+  if (!text.ok()) return keys;
+  auto root = ParseToml(*text, path);
+  EXPECT_TRUE(root.ok()) << root.status().message();
+  if (!root.ok()) return keys;
+  for (auto&& [section, value] : *root) {
+    if (const toml::table* t = value.as_table())
+      for (auto&& [key, v] : *t) keys.insert(std::string(section.str()) + "." + std::string(key.str()));
+    else
+      keys.insert(std::string(section.str()));
+  }
+  return keys;
+}
+
+// /etc/sluice/sluice.toml of the Debian package: the installed binary must accept it, and it
+// sets every key the example sets (a setting added to one is added to the other).
+TEST(Config, PackagedFileIsValidAndSetsEveryKeyOfTheExample) {
+  auto c = LoadConfig(SLUICE_SOURCE_DIR "/packaging/deb/sluice.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(KeysOf(SLUICE_SOURCE_DIR "/packaging/deb/sluice.toml"),
+            KeysOf(SLUICE_SOURCE_DIR "/config/sluice.example.toml"));
 }
 
 TEST(Config, ReadsAndChecksTheCheckpointRetention) {
