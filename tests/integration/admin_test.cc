@@ -48,7 +48,7 @@ struct Project {
 Project MakeProject(const SluiceServer& s, const std::string& admin, const std::string& name, const std::string& plan = "pro") {
   auto r = s.Request("POST", "/admin/v1/projects", admin, "{\"name\":\"" + name + "\",\"plan\":\"" + plan + "\"}");
   EXPECT_EQ(r.status, 201) << r.body;
-  const auto& d = r.Json().at("data");
+  const boost::json::value d = r.Json().at("data");
   return {Str(d, "id"), Str(d, "console_key")};
 }
 
@@ -195,7 +195,7 @@ TEST_F(AdminApiTest, AppKeysRotatedAndRevokedAreRefusedAtOnce) {
   const std::string search = "/2/tweets/search/recent?query=the";
   auto created = portal->Call("POST", "/admin/v1/projects/" + p.id + "/apps", "{\"name\":\"reader\",\"uses\":[\"search\",\"display\"]}");
   ASSERT_EQ(created.status, 201) << created.body;
-  const auto& app = created.Json().at("data");
+  const boost::json::value app = created.Json().at("data");
   const std::string app_id = Str(app, "id"), token = Str(app, "bearer_token");
   EXPECT_EQ(Str(app, "project_id"), p.id);
   EXPECT_EQ(Str(app, "plan"), "pro");
@@ -265,7 +265,8 @@ TEST_F(AdminApiTest, UsageAndLimitsMoveWithApiCalls) {
   EXPECT_GT(before.at("cap").as_int64(), 0);
   EXPECT_FALSE(before.at("daily").as_array().empty());
   auto limit_of = [&](const std::string& endpoint) -> boost::json::value {
-    for (const auto& l : s_.Get("/admin/v1/projects/" + p.id + "/limits", admin_).Json().at("data").as_array())
+    const boost::json::value limits = s_.Get("/admin/v1/projects/" + p.id + "/limits", admin_).Json();
+    for (const auto& l : limits.at("data").as_array())
       if (Str(l, "endpoint") == endpoint && Str(l, "app_id") == app_id) return l;
     return nullptr;
   };
@@ -319,7 +320,8 @@ TEST_F(AdminApiTest, InvoicesAreThoseOfTheCommandLine) {
   ASSERT_EQ(s_.Get("/2/tweets/search/recent?query=the&max_results=10", token).status, 200);
   auto list = s_.Get("/admin/v1/projects/" + p.id + "/invoices", admin_);
   ASSERT_EQ(list.status, 200) << list.body;
-  const auto& months = list.Json().at("data").as_array();
+  const boost::json::value list_json = list.Json();
+  const auto& months = list_json.at("data").as_array();
   ASSERT_GE(months.size(), 1u);
   EXPECT_TRUE(months[0].at("estimate").as_bool());
   const std::string month = Str(months[0], "month");
@@ -346,7 +348,8 @@ TEST_F(AdminApiTest, PlansAndProjectsRead) {
   auto plans = s_.Get("/admin/v1/plans", admin_);
   ASSERT_EQ(plans.status, 200);
   bool pro = false;
-  for (const auto& plan : plans.Json().at("data").as_array())
+  const boost::json::value plans_json = plans.Json();
+  for (const auto& plan : plans_json.at("data").as_array())
     if (Str(plan, "name") == "pro") {
       pro = true;
       EXPECT_EQ(Str(plan, "price_usd_month"), "5000.00");
