@@ -88,11 +88,14 @@ SLUICE_SCHEMAS = {
     },
     "SluiceClientForbiddenProblem": {
         "description": "403: the plan lacks the endpoint (reason client-not-enrolled) or does not license a "
-                       "declared use (reason use-not-licensed).",
+                       "declared use (reason use-not-licensed); on the admin API (docs/admin-api.md), a request "
+                       "from another origin (origin), a change without its session's CSRF token (csrf), or an "
+                       "operator's route called by a project (admin-only).",
         "type": "object", "required": ["type", "title", "detail", "reason"],
         "properties": {"type": {"type": "string", "enum": ["https://api.x.com/2/problems/client-forbidden"]},
                        "title": PROBLEM, "detail": PROBLEM, "status": {"type": "integer"},
-                       "reason": {"type": "string", "enum": ["client-not-enrolled", "use-not-licensed"]},
+                       "reason": {"type": "string", "enum": ["client-not-enrolled", "use-not-licensed", "origin", "csrf",
+                                                                   "admin-only"]},
                        "required_enrollment": PROBLEM},
     },
     "SluiceUsageCappedProblem": {
