@@ -117,6 +117,14 @@ struct ComplianceConfig {
   int64_t check_lease_ms = 30'000;
 };
 
+//! The admin API and the portal's sign-in (docs/admin-api.md).
+struct AdminConfig {
+  //! The admin token: "sluice_admin_" and 43 base64url characters on one line, made (mode
+  //! 0600) at first start when missing. "" = DATA/admin.token. Nodes that share a store and
+  //! should accept one token share the file.
+  std::string token_file;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -132,6 +140,7 @@ struct Config {
   LimitsConfig limits;
   OAuthConfig oauth;
   ComplianceConfig compliance;
+  AdminConfig admin;
   LogConfig log;
   std::string store_url = "sqlite";
   int64_t store_pool_size = 0;  // [store] pool_size: PostgreSQL connections a server keeps (0: workers + 4, at least 8)
