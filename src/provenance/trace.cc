@@ -486,6 +486,7 @@ Result<TraceReport> RunTrace(Store& store, const std::vector<std::string>& ledge
         else if (f.evidence_missing.empty()) f.evidence_missing = proof.status().message();
       }
     }
+    f.matched_posts = std::move(overlap);
     report.apps.push_back(std::move(f));
   }
   std::sort(report.apps.begin(), report.apps.end(), [](const auto& a, const auto& b) {

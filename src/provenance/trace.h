@@ -45,6 +45,7 @@ struct TraceAppFinding {
   uint64_t matched_received = 0;  // of the corpus' matched posts, how many it received
   double share = 0;               // matched_received / posts matched in the corpus
   double p_value = 1;             // P(overlap >= matched_received) by chance
+  std::vector<Id> matched_posts;     // the corpus' matched posts it received, in id order (not in the JSON)
   std::vector<Id> deleted_received;  // matched posts deleted since, that the app had received
   //! Of deleted_received, those the app was told of (a compliance notice), in the same order:
   //! it kept them after it was told.
