@@ -117,6 +117,14 @@ struct ComplianceConfig {
   int64_t check_lease_ms = 30'000;
 };
 
+//! Trace runs of the admin API (POST /admin/v1/traces; docs/admin-api.md).
+struct TracesConfig {
+  //! One uploaded dataset's body (held in memory while it arrives, then kept on disk under
+  //! DATA/traces/<id>/): past it, 413. Larger datasets: {"path"} to a file on the server.
+  int64_t upload_max_bytes = 256LL << 20;
+  int64_t threads = 1;  // of each run's scan (`sluice trace --threads`)
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -132,6 +140,7 @@ struct Config {
   LimitsConfig limits;
   OAuthConfig oauth;
   ComplianceConfig compliance;
+  TracesConfig traces;
   LogConfig log;
   std::string store_url = "sqlite";
   int64_t store_pool_size = 0;  // [store] pool_size: PostgreSQL connections a server keeps (0: workers + 4, at least 8)

@@ -70,6 +70,14 @@ enum class RouteId : uint8_t {
   kUploadComplianceIds,
   kStartComplianceUpload,
   kDownloadComplianceResult,
+  // The admin API's evidence (api/admin_evidence.h): the ledger, trace runs.
+  kAdminLedger,
+  kAdminVerifyLedger,
+  kAdminSignCheckpoint,
+  kAdminCreateTrace,
+  kAdminGetTraces,
+  kAdminGetTrace,
+  kAdminGetTraceEvidence,
   kGetLicense,
   kGetOpenApi,
   kRobotsTxt,
@@ -88,6 +96,8 @@ enum class RouteKind : uint8_t {
   //! A capability URL (a compliance job's upload and download): the unguessable token in the
   //! path is the authority, as in X's signed storage URLs; no bearer token, no plan limit.
   kCapability,
+  //! The admin API (/admin/v1/...): the admin token or a portal session, never a client token.
+  kAdmin,
 };
 
 struct Route {
@@ -150,6 +160,13 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kUploadComplianceIds, "PUT", "/compliance/upload/:token", RouteKind::kCapability},
     {RouteId::kStartComplianceUpload, "POST", "/compliance/upload/:token", RouteKind::kCapability},
     {RouteId::kDownloadComplianceResult, "GET", "/compliance/download/:token", RouteKind::kCapability},
+    {RouteId::kAdminLedger, "GET", "/admin/v1/ledger", RouteKind::kAdmin},
+    {RouteId::kAdminVerifyLedger, "POST", "/admin/v1/ledger/verify", RouteKind::kAdmin},
+    {RouteId::kAdminSignCheckpoint, "POST", "/admin/v1/ledger/checkpoints", RouteKind::kAdmin},
+    {RouteId::kAdminCreateTrace, "POST", "/admin/v1/traces", RouteKind::kAdmin},
+    {RouteId::kAdminGetTraces, "GET", "/admin/v1/traces", RouteKind::kAdmin},
+    {RouteId::kAdminGetTrace, "GET", "/admin/v1/traces/:id", RouteKind::kAdmin},
+    {RouteId::kAdminGetTraceEvidence, "GET", "/admin/v1/traces/:id/evidence/:app_id", RouteKind::kAdmin},
     {RouteId::kGetLicense, "GET", "/2/license/:plan", RouteKind::kPublic},
     {RouteId::kGetOpenApi, "GET", "/2/openapi.json", RouteKind::kPublic},
     {RouteId::kRobotsTxt, "GET", "/robots.txt", RouteKind::kPublic},

@@ -113,6 +113,13 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kOAuthRevoke:
     case RouteId::kAccountApps:
     case RouteId::kAccountAppsAnswer:
+    case RouteId::kAdminLedger:
+    case RouteId::kAdminVerifyLedger:
+    case RouteId::kAdminSignCheckpoint:
+    case RouteId::kAdminCreateTrace:
+    case RouteId::kAdminGetTraces:
+    case RouteId::kAdminGetTrace:
+    case RouteId::kAdminGetTraceEvidence:
     case RouteId::kGetLicense:
     case RouteId::kGetOpenApi:
     case RouteId::kRobotsTxt:

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/admin_evidence.h"
 #include "api/admission.h"
 #include "api/compliance.h"
 #include "api/license.h"
@@ -87,6 +88,17 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
                                    services_.metrics.CountRequest(id, r.status);
                                    done(std::move(r));
                                  });
+    } else if (RouteOf(*route).kind == RouteKind::kAdmin) {
+      if (!services_.evidence || !AdminEvidence::Serves(*route)) {
+        now = Unmatched(req, RouteMatch{});
+      } else {
+        // The ledger and trace runs: may answer later (a verify, a file written), on this worker.
+        return services_.evidence->Handle(services_, *route, worker, req, match.capture, match.capture2,
+                                          [this, id = *route, done = std::move(done)](ApiResponse r) {
+                                            services_.metrics.CountRequest(id, r.status);
+                                            done(std::move(r));
+                                          });
+      }
     } else if (RouteOf(*route).kind == RouteKind::kOAuth) {
       if (!services_.oauth) {
         now = Unmatched(req, RouteMatch{});

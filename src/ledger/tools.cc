@@ -142,6 +142,8 @@ Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& p
 
 using namespace ledger_internal;  // NOLINT: this file's own helpers
 
+uint64_t LedgerSegmentBytes(const std::string& dir) { return SegmentBytes(dir); }
+
 Result<std::string> LedgerPublicKey(const std::string& dir) {
   auto key = ReadFile(VerifierKeyPath(dir));
   if (!key.ok()) return CommandError(VerifierKeyPath(dir) + ": no verifier key (is " + dir + " a ledger directory?)");

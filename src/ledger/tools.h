@@ -99,6 +99,9 @@ Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint6
 Status ExportRecords(const std::string& dir, Id app, std::optional<TimeMs> from, std::optional<TimeMs> to,
                      std::ostream& out, const LedgerProgress& progress, Id authorized_by = 0);
 
+//! Bytes in the ledger's segment files.
+uint64_t LedgerSegmentBytes(const std::string& dir);
+
 //! The verifier key of the ledger's signing key ("name+keyid+base64").
 Result<std::string> LedgerPublicKey(const std::string& dir);
 

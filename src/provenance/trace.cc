@@ -398,6 +398,11 @@ Result<TraceReport> RunTrace(Store& store, const std::vector<std::string>& ledge
     Status read = ReadCorpus(
         file, options.corpus,
         [&](const CorpusDocument& doc) {
+          if (options.stop && options.stop()) {
+            scanned = ServiceUnavailable("the trace was stopped", 1);
+            stopped = true;
+            return false;
+          }
           batch->Add(doc.text);
           if (batch->Full() && !flush()) {
             stopped = true;

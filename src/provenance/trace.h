@@ -27,6 +27,9 @@ struct TraceOptions {
   //! batches of documents while the calling thread reads and parses the corpus (and matches
   //! a batch itself when they are all busy). The report does not depend on it.
   int threads = 1;
+  //! Asked between documents: once it returns true the scan stops and RunTrace returns a
+  //! kUnavailable error ("the trace was stopped"). Null: never.
+  std::function<bool()> stop;
 };
 
 //! A compliance notice that told an app a post needs action (a ledger record with a channel,
