@@ -157,7 +157,8 @@ TEST(AdminEvidence, TraceRunsByUploadAndByPathNameTheLeakerWithEvidence) {
   // The leak: what the leaker read, one post a line. No checkpoint covers its delivery yet:
   // the run signs one before it reads the ledger.
   std::string leak = s.data_dir() + "/leak.jsonl", jsonl;
-  for (const auto& p : page.Json().at("data").as_array())
+  const json::value posts = page.Json();
+  for (const auto& p : posts.at("data").as_array())
     jsonl += "{\"text\":" + JsonString(std::string(p.at("text").as_string())) + "}\n";
   std::ofstream(leak) << jsonl;
 
@@ -182,6 +183,7 @@ TEST(AdminEvidence, TraceRunsByUploadAndByPathNameTheLeakerWithEvidence) {
     json::value done = WaitForRun(s, admin, id, &states);
     ASSERT_TRUE(done.is_object());
     ASSERT_EQ(done.at("state"), "done") << done;
+    ASSERT_TRUE(done.at("report").is_object()) << done;
     // Never back: queued, running, done (a state may pass between two polls).
     const std::vector<std::string> order = {"queued", "running", "done"};
     size_t at = 0;
