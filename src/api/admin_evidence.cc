@@ -27,7 +27,9 @@ ApiResponse Data(int status, std::string_view json) {
   std::string body = "{\"data\":";
   body += json;
   body += '}';
-  return ApiResponse::Json(status, std::move(body));
+  ApiResponse r = ApiResponse::Json(status, std::move(body));
+  r.headers.emplace_back("Cache-Control", "no-store");  // as every admin answer (admin.h)
+  return r;
 }
 
 ApiResponse Error(const Services& services, const Status& s) { return services.error_response(s); }
@@ -321,6 +323,7 @@ void AdminEvidence::Handle(const Services& services, RouteId route, WorkerState&
           auto bundle = traces->Evidence(id, app);
           if (!bundle.ok()) return Error(services, bundle.status());
           ApiResponse r = ApiResponse::Json(200, std::move(*bundle));
+          r.headers.emplace_back("Cache-Control", "no-store");
           r.headers.emplace_back("Content-Disposition", "attachment; filename=\"sluice-evidence-" + std::to_string(id) +
                                                             "-app-" + std::to_string(app) + ".json\"");
           return r;

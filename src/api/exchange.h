@@ -30,6 +30,7 @@
 
 namespace sluice {
 
+class AdminApi;
 class AdminEvidence;
 class Chain;
 class Ledger;
@@ -70,6 +71,8 @@ struct Services {
   AdmissionCounters* counters = nullptr;
   //! The authorization server's pages and endpoints (RouteKind::kOAuth); absent: they answer 404.
   OAuthServer* oauth = nullptr;
+  //! The admin API (RouteKind::kAdmin, api/admin.h); absent: its routes answer 404.
+  const AdminApi* admin = nullptr;
   //! The streams open on this node (api/stream_hub.h); absent: the stream endpoints answer 503.
   StreamHub* streams = nullptr;
   //! The admin API's ledger and trace-run routes (api/admin_evidence.h); absent: they answer 404.

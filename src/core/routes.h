@@ -70,6 +70,25 @@ enum class RouteId : uint8_t {
   kUploadComplianceIds,
   kStartComplianceUpload,
   kDownloadComplianceResult,
+  // The admin API (api/admin.h; docs/admin-api.md): the operator's and the portal's.
+  kAdminCreateSession,
+  kAdminGetSession,
+  kAdminDeleteSession,
+  kAdminGetPlans,
+  kAdminGetProjects,
+  kAdminGetProject,
+  kAdminCreateProject,
+  kAdminRotateConsoleKey,
+  kAdminGetApps,
+  kAdminCreateApp,
+  kAdminRotateApp,
+  kAdminRevokeApp,
+  kAdminGetUsage,
+  kAdminGetLimits,
+  kAdminGetCredits,
+  kAdminAddCredits,
+  kAdminGetInvoices,
+  kAdminGetInvoice,
   // The admin API's evidence (api/admin_evidence.h): the ledger, trace runs.
   kAdminLedger,
   kAdminVerifyLedger,
@@ -96,7 +115,8 @@ enum class RouteKind : uint8_t {
   //! A capability URL (a compliance job's upload and download): the unguessable token in the
   //! path is the authority, as in X's signed storage URLs; no bearer token, no plan limit.
   kCapability,
-  //! The admin API (/admin/v1/...): the admin token or a portal session, never a client token.
+  //! The admin API (/admin/v1/...): the admin token or a portal session (api/admin.h), never a
+  //! client's bearer token; no plan, no limit, no ledger.
   kAdmin,
 };
 
@@ -160,6 +180,24 @@ inline constexpr std::array<Route, kRouteCount> kRoutes = {{
     {RouteId::kUploadComplianceIds, "PUT", "/compliance/upload/:token", RouteKind::kCapability},
     {RouteId::kStartComplianceUpload, "POST", "/compliance/upload/:token", RouteKind::kCapability},
     {RouteId::kDownloadComplianceResult, "GET", "/compliance/download/:token", RouteKind::kCapability},
+    {RouteId::kAdminCreateSession, "POST", "/admin/v1/session", RouteKind::kAdmin},
+    {RouteId::kAdminGetSession, "GET", "/admin/v1/session", RouteKind::kAdmin},
+    {RouteId::kAdminDeleteSession, "DELETE", "/admin/v1/session", RouteKind::kAdmin},
+    {RouteId::kAdminGetPlans, "GET", "/admin/v1/plans", RouteKind::kAdmin},
+    {RouteId::kAdminGetProjects, "GET", "/admin/v1/projects", RouteKind::kAdmin},
+    {RouteId::kAdminGetProject, "GET", "/admin/v1/projects/:id", RouteKind::kAdmin},
+    {RouteId::kAdminCreateProject, "POST", "/admin/v1/projects", RouteKind::kAdmin},
+    {RouteId::kAdminRotateConsoleKey, "POST", "/admin/v1/projects/:id/console_key", RouteKind::kAdmin},
+    {RouteId::kAdminGetApps, "GET", "/admin/v1/projects/:id/apps", RouteKind::kAdmin},
+    {RouteId::kAdminCreateApp, "POST", "/admin/v1/projects/:id/apps", RouteKind::kAdmin},
+    {RouteId::kAdminRotateApp, "POST", "/admin/v1/apps/:id/rotate", RouteKind::kAdmin},
+    {RouteId::kAdminRevokeApp, "POST", "/admin/v1/apps/:id/revoke", RouteKind::kAdmin},
+    {RouteId::kAdminGetUsage, "GET", "/admin/v1/projects/:id/usage", RouteKind::kAdmin},
+    {RouteId::kAdminGetLimits, "GET", "/admin/v1/projects/:id/limits", RouteKind::kAdmin},
+    {RouteId::kAdminGetCredits, "GET", "/admin/v1/projects/:id/credits", RouteKind::kAdmin},
+    {RouteId::kAdminAddCredits, "POST", "/admin/v1/projects/:id/credits", RouteKind::kAdmin},
+    {RouteId::kAdminGetInvoices, "GET", "/admin/v1/projects/:id/invoices", RouteKind::kAdmin},
+    {RouteId::kAdminGetInvoice, "GET", "/admin/v1/projects/:id/invoices/:month", RouteKind::kAdmin},
     {RouteId::kAdminLedger, "GET", "/admin/v1/ledger", RouteKind::kAdmin},
     {RouteId::kAdminVerifyLedger, "POST", "/admin/v1/ledger/verify", RouteKind::kAdmin},
     {RouteId::kAdminSignCheckpoint, "POST", "/admin/v1/ledger/checkpoints", RouteKind::kAdmin},

@@ -321,6 +321,16 @@ TEST(AdminEvidence, BadInputGetsAPreciseProblemAndLeavesNothingBehind) {
   problem(s.Get("/admin/v1/traces/123/evidence/5", admin), 404, "No trace run with id 123");
   problem(s.Get("/admin/v1/traces/123/evidence/x5", admin), 400, "app_id");
   problem(s.Request("PUT", "/admin/v1/ledger", admin, ""), 405, "");
+  // The operator's only: no token, a client's token or a wrong one is 401, before anything is read.
+  std::string client = s.CreateApp("client", "pro");
+  problem(s.Get("/admin/v1/ledger", ""), 401, "");
+  problem(s.Get("/admin/v1/ledger", client), 401, "");
+  problem(s.Request("POST", "/admin/v1/ledger/verify", admin + "x", ""), 401, "");
+  problem(s.Request("POST", "/admin/v1/traces?name=a.txt", client, "x\n", "application/octet-stream"), 401, "");
+  // A page of another site may not drive it from the operator's browser.
+  problem(s.Request("POST", "/admin/v1/ledger/checkpoints", admin, "", "application/json",
+                    {{"Origin", "https://evil.example"}}),
+          403, "Origin");
   // Nothing was kept.
   std::error_code ec;
   EXPECT_TRUE(fs::is_empty(s.data_dir() + "/traces", ec)) << ec.message();
