@@ -327,6 +327,19 @@ TEST(AdminEvidence, BadInputGetsAPreciseProblemAndLeavesNothingBehind) {
   problem(s.Get("/admin/v1/ledger", client), 401, "");
   problem(s.Request("POST", "/admin/v1/ledger/verify", admin + "x", ""), 401, "");
   problem(s.Request("POST", "/admin/v1/traces?name=a.txt", client, "x\n", "application/octet-stream"), 401, "");
+  // With an admin portal session, a POST needs the session's CSRF token; a GET does not.
+  auto signed_in = s.Request("POST", "/admin/v1/session", "", "{\"admin_token\":\"" + admin + "\"}");
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string set_cookie = signed_in.headers["set-cookie"];
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const std::string csrf(signed_in.Json().at("data").at("csrf_token").as_string());
+  EXPECT_EQ(s.Request("GET", "/admin/v1/ledger", "", "", "application/json", {{"Cookie", cookie}}).status, 200);
+  problem(s.Request("POST", "/admin/v1/ledger/checkpoints", "", "", "application/json", {{"Cookie", cookie}}), 403,
+          "X-CSRF-Token");
+  EXPECT_EQ(s.Request("POST", "/admin/v1/ledger/checkpoints", "", "", "application/json",
+                      {{"Cookie", cookie}, {"X-CSRF-Token", csrf}})
+                .status,
+            201);
   // A page of another site may not drive it from the operator's browser.
   problem(s.Request("POST", "/admin/v1/ledger/checkpoints", admin, "", "application/json",
                     {{"Origin", "https://evil.example"}}),
