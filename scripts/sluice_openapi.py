@@ -366,6 +366,44 @@ ADMIN = {
                                                            "One month's invoice (`sluice invoice`); ?format=csv for CSV",
                                                            None, 200, ANY),
 }
+# The evidence routes (src/api/admin_evidence.h; docs/admin-api.md, "Evidence: ledger and trace runs").
+VERIFY = obj({"ok": BOOL, "records": INT, "checkpoints": INT, "checked_at": STR, "root": STR,
+              "problems": ARRAY(STR), "seconds": {"type": "number"}}, ["ok", "records", "checkpoints", "checked_at", "problems"])
+CHECKPOINT = obj({"tree_size": INT, "root": STR, "signed_at": {"type": "string", "nullable": True}, "checkpoint": STR},
+                 ["tree_size", "root", "signed_at"])
+TRACE_RUN = obj({"id": STR, "name": STR, "path": STR,
+                 "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+                 "created_at": STR, "finished_at": STR,
+                 "progress": obj({"bytes_read": INT, "bytes_total": INT}, ["bytes_read", "bytes_total"]),
+                 "report": {"type": "object", "nullable": True, "description": "The `sluice trace --json` report, once done"},
+                 "error": STR}, ["id", "name", "state", "created_at", "progress", "report"])
+ADMIN.update({
+    "GET /admin/v1/ledger": admin_op("GET /admin/v1/ledger", "This node's ledger: size, latest signed checkpoint, last verify, verifier key (operator)",
+                                     None, 200, obj({"origin": STR, "size_bytes": INT, "records": INT,
+                                                     "latest_checkpoint": {**CHECKPOINT, "nullable": True},
+                                                     "last_verify": {**VERIFY, "nullable": True}, "public_key": STR},
+                                                    ["origin", "size_bytes", "records", "latest_checkpoint", "last_verify", "public_key"])),
+    "POST /admin/v1/ledger/verify": admin_op("POST /admin/v1/ledger/verify",
+                                             "Verify the records durable now, as `sluice ledger verify` (operator)", None, 200, VERIFY),
+    "POST /admin/v1/ledger/checkpoints": admin_op("POST /admin/v1/ledger/checkpoints", "Sign a checkpoint of the ledger now (operator)",
+                                                  None, 201, CHECKPOINT),
+    "POST /admin/v1/traces": admin_op("POST /admin/v1/traces",
+                                      "Start a trace run of a dataset: its bytes (?name= gives the format) or {\"path\"} of a server file (operator)",
+                                      obj({"path": STR}, ["path"]), 202, TRACE_RUN),
+    "GET /admin/v1/traces": admin_op("GET /admin/v1/traces", "Trace runs, newest first, without their reports (operator)",
+                                     None, 200, ARRAY(TRACE_RUN)),
+    "GET /admin/v1/traces/:id": admin_op("GET /admin/v1/traces/:id", "A trace run: state, progress, report (operator)",
+                                         None, 200, TRACE_RUN),
+    "GET /admin/v1/traces/:id/evidence/:app_id": admin_op(
+        "GET /admin/v1/traces/:id/evidence/:app_id",
+        "An app's evidence bundle of a done run, to download; `sluice ledger check-proof` checks it (operator)", None, 200, ANY),
+})
+ADMIN["POST /admin/v1/traces"]["requestBody"]["content"]["application/octet-stream"] = {
+    "schema": {"type": "string", "format": "binary"}}
+ADMIN["POST /admin/v1/traces"]["parameters"] = [{"name": "name", "in": "query", "schema": STR}]
+# The bundle is the file itself, not {"data": ...}.
+ADMIN["GET /admin/v1/traces/:id/evidence/:app_id"]["responses"]["200"]["content"]["application/json"]["schema"] = obj(
+    {"trace_id": STR, "app_id": STR, "verifier_key": STR, "bundle": ANY}, ["trace_id", "app_id", "verifier_key", "bundle"])
 ADMIN["GET /admin/v1/projects/:id/invoices/:month"]["responses"]["200"]["content"]["text/csv"] = {"schema": STR}
 ADMIN["GET /admin/v1/projects/:id/invoices/:month"]["parameters"] = [
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}}]

@@ -35,6 +35,14 @@ AdminRoute AdminRouteOf(RouteId route) {
     case RouteId::kAdminAddCredits: return {A::kAdminProject, AdminAddCredits};
     case RouteId::kAdminGetInvoices: return {A::kProject, AdminGetInvoices};
     case RouteId::kAdminGetInvoice: return {A::kProject, AdminGetInvoice};
+    // The ledger and trace runs: checked here (Authorize), served later by api/admin_evidence.h.
+    case RouteId::kAdminLedger:
+    case RouteId::kAdminVerifyLedger:
+    case RouteId::kAdminSignCheckpoint:
+    case RouteId::kAdminCreateTrace:
+    case RouteId::kAdminGetTraces:
+    case RouteId::kAdminGetTrace:
+    case RouteId::kAdminGetTraceEvidence: return {A::kAdmin, nullptr};
     default: return {A::kAdmin, nullptr};
   }
 }
@@ -139,10 +147,9 @@ Status Allow(AdminCall& call, AdminAccess access) {
   return Status::Ok();
 }
 
-Result<ApiResponse> Run(const AdminApi& api, AdminCall& call) {
+// Steps 1 to 4 of admin.h for `call`, whose route's rule is `rule`.
+Status Check(const AdminApi& api, AdminCall& call, const AdminRoute& rule) {
   const ApiRequest& req = call.request;
-  const AdminRoute rule = AdminRouteOf(call.route);
-  if (!rule.handler) return NotFound("The admin route " + std::string(EndpointName(call.route)) + " has no handler");
   // 1. A page of another site may not drive the admin API from the operator's browser.
   if (!req.origin.empty()) {
     std::string own = std::string(api.options().secure_cookies ? "https://" : "http://") + std::string(req.host);
@@ -161,7 +168,13 @@ Result<ApiResponse> Run(const AdminApi& api, AdminCall& call) {
       !PortalCsrfMatches(api.options().session_key, call.caller->cookie, req.csrf_token))
     return ClientForbidden("csrf", "A change made with a portal session needs its X-CSRF-Token header (GET /admin/v1/session gives it)");
   // 4. The route's rule.
-  if (Status s = Allow(call, rule.access); !s.ok()) return s;
+  return Allow(call, rule.access);
+}
+
+Result<ApiResponse> Run(const AdminApi& api, AdminCall& call) {
+  const AdminRoute rule = AdminRouteOf(call.route);
+  if (!rule.handler) return NotFound("The admin route " + std::string(EndpointName(call.route)) + " has no handler");
+  if (Status s = Check(api, call, rule); !s.ok()) return s;
   return rule.handler(call);
 }
 
@@ -226,6 +239,17 @@ Result<ApiResponse> AdminDeleteSession(AdminCall& call) {
   ApiResponse r = AdminData(200, "{\"signed_out\":true}");
   r.headers.emplace_back("Set-Cookie", PortalCookieHeader("", 0, call.api.options().secure_cookies));
   return r;
+}
+
+Status AdminApi::Authorize(const Services& services, RouteId route, WorkerState& worker, const ApiRequest& req,
+                           std::string_view capture, std::string_view capture2) const {
+  AdminCall call{*this, services, worker, req, route, capture, capture2, services.clock.NowMs()};
+  try {
+    return Check(*this, call, AdminRouteOf(route));
+  } catch (const std::exception& e) {
+    spdlog::error("admin request {} failed: {}", req.request_id, e.what());
+    return InternalError("The server failed to handle this request.");
+  }
 }
 
 ApiResponse AdminApi::Handle(const Services& services, RouteId route, WorkerState& worker, const ApiRequest& req,

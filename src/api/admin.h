@@ -44,6 +44,12 @@ class AdminApi {
   ApiResponse Handle(const Services& services, RouteId route, WorkerState& worker, const ApiRequest& req,
                      std::string_view capture, std::string_view capture2) const;
 
+  //! Checks 1 to 4 above for `route`, for the routes served elsewhere after them (the ledger
+  //! and trace runs, api/admin_evidence.h, which answer later): ok when the call may go on,
+  //! else the refusal. Never throws.
+  Status Authorize(const Services& services, RouteId route, WorkerState& worker, const ApiRequest& req,
+                   std::string_view capture, std::string_view capture2) const;
+
   const Options& options() const { return options_; }
 
  private:

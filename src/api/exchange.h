@@ -31,6 +31,7 @@
 namespace sluice {
 
 class AdminApi;
+class AdminEvidence;
 class Chain;
 class Ledger;
 class Metrics;
@@ -74,6 +75,8 @@ struct Services {
   const AdminApi* admin = nullptr;
   //! The streams open on this node (api/stream_hub.h); absent: the stream endpoints answer 503.
   StreamHub* streams = nullptr;
+  //! The admin API's ledger and trace-run routes (api/admin_evidence.h); absent: they answer 404.
+  AdminEvidence* evidence = nullptr;
   //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
   //! becomes X's problem), set by the Router that runs the stages.
   ApiResponse (*error_response)(const Status&) = nullptr;

@@ -12,6 +12,7 @@
 #include "access/revocations.h"
 #include "access/usage_meter.h"
 #include "api/admin.h"
+#include "api/admin_evidence.h"
 #include "api/oauth_server.h"
 #include "api/compliance_feed.h"
 #include "api/stream_hub.h"
@@ -22,6 +23,7 @@
 #include "api/write_intents.h"
 #include "http/server.h"
 #include "ingest/seed.h"
+#include "provenance/trace_runs.h"
 
 namespace sluice::cli {
 
@@ -207,8 +209,18 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     if (!started.ok()) return Fail(started.status());
     compliance_feed = std::move(*started);
   }
+  // The admin API's ledger and trace runs (api/admin_evidence.h): trace runs kept in DATA/traces.
+  SnowflakeGenerator trace_ids(SystemClock::Instance(), config.node_id);
+  auto traces = TraceRuns::Open({(std::filesystem::path(c.data) / "traces").string(), LedgerDir(c), ledger->get(),
+                                 [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
+                                 &SystemClock::Instance(), &trace_ids, int(config.traces.threads)});
+  if (!traces.ok()) return Fail(traces.status());
+  auto evidence = std::make_unique<AdminEvidence>(
+      SystemClock::Instance(),
+      AdminEvidence::Options{LedgerDir(c), *origin, ledger->get(), traces->get(), config.traces.upload_max_bytes});
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
-                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams, &admin});
+                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams, &admin,
+                 evidence.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";
@@ -233,6 +245,8 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   }
   std::fflush(stdout);
   server.Run(true);
+  evidence.reset();  // before the ledger closes: a checkpoint or a trace run may use it
+  traces->reset();
   if (Status s = (*ledger)->Close(); !s.ok()) return Fail(s);
   if (snapshots) snapshots->Stop();  // after Close: the snapshot of its checkpoint of every record
   spdlog::info("stopped");

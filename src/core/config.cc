@@ -102,6 +102,8 @@ const std::map<std::string, Setter>& Keys() {
       {"compliance.download_expiry_ms", Int(1000, kMax, [](Config& c) -> auto& { return c.compliance.download_expiry_ms; })},
       {"compliance.check_lease_ms", Int(100, 3'600'000, [](Config& c) -> auto& { return c.compliance.check_lease_ms; })},
       {"admin.token_file", String([](Config& c) -> auto& { return c.admin.token_file; })},
+      {"traces.upload_max_bytes", Int(1024, 1LL << 36, [](Config& c) -> auto& { return c.traces.upload_max_bytes; })},
+      {"traces.threads", Int(1, 256, [](Config& c) -> auto& { return c.traces.threads; })},
       {"log.level", String([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", String([](Config& c) -> auto& { return c.plans_file; })},

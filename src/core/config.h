@@ -125,6 +125,14 @@ struct AdminConfig {
   std::string token_file;
 };
 
+//! Trace runs of the admin API (POST /admin/v1/traces; docs/admin-api.md).
+struct TracesConfig {
+  //! One uploaded dataset's body (held in memory while it arrives, then kept on disk under
+  //! DATA/traces/<id>/): past it, 413. Larger datasets: {"path"} to a file on the server.
+  int64_t upload_max_bytes = 256LL << 20;
+  int64_t threads = 1;  // of each run's scan (`sluice trace --threads`)
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -141,6 +149,7 @@ struct Config {
   OAuthConfig oauth;
   ComplianceConfig compliance;
   AdminConfig admin;
+  TracesConfig traces;
   LogConfig log;
   std::string store_url = "sqlite";
   int64_t store_pool_size = 0;  // [store] pool_size: PostgreSQL connections a server keeps (0: workers + 4, at least 8)

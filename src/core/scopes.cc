@@ -131,6 +131,13 @@ std::optional<ScopeSet> UserTokenScopes(RouteId route) {
     case RouteId::kAdminAddCredits:
     case RouteId::kAdminGetInvoices:
     case RouteId::kAdminGetInvoice:
+    case RouteId::kAdminLedger:
+    case RouteId::kAdminVerifyLedger:
+    case RouteId::kAdminSignCheckpoint:
+    case RouteId::kAdminCreateTrace:
+    case RouteId::kAdminGetTraces:
+    case RouteId::kAdminGetTrace:
+    case RouteId::kAdminGetTraceEvidence:
     case RouteId::kGetLicense:
     case RouteId::kGetOpenApi:
     case RouteId::kRobotsTxt:

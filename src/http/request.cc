@@ -27,11 +27,13 @@ uint64_t BodyLimit(const HttpRequest& header, const Config& config) {
   std::string_view target = header.target();
   RouteMatch m = MatchRoute(header.method_string(), target.substr(0, target.find('?')));
   if (m.route == RouteId::kUploadComplianceIds) return uint64_t(config.compliance.upload_max_bytes);
+  if (m.route == RouteId::kAdminCreateTrace) return uint64_t(config.traces.upload_max_bytes);
   return uint64_t(config.server.body_limit_bytes);
 }
 
 uint64_t MaxBodyLimit(const Config& config) {
-  return uint64_t(std::max(config.server.body_limit_bytes, config.compliance.upload_max_bytes));
+  return uint64_t(std::max({config.server.body_limit_bytes, config.compliance.upload_max_bytes,
+                            config.traces.upload_max_bytes}));
 }
 
 Status ReadError(beast::error_code ec, const ServerConfig& config, uint64_t body_limit) {

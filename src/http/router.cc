@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/admin.h"
+#include "api/admin_evidence.h"
 #include "api/admission.h"
 #include "api/compliance.h"
 #include "api/license.h"
@@ -89,9 +90,25 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
                                    done(std::move(r));
                                  });
     } else if (RouteOf(*route).kind == RouteKind::kAdmin) {
-      // The admin API (api/admin.h): its own credentials and rules, answered at once.
-      now = services_.admin ? services_.admin->Handle(services_, *route, worker, req, match.capture, match.capture2)
-                            : Unmatched(req, RouteMatch{});
+      if (!services_.admin || (AdminEvidence::Serves(*route) && !services_.evidence)) {
+        now = Unmatched(req, RouteMatch{});
+      } else if (AdminEvidence::Serves(*route)) {
+        // The ledger and trace runs: the admin API's checks, then answered later (a verify, a
+        // file written), on this worker.
+        if (Status s = services_.admin->Authorize(services_, *route, worker, req, match.capture, match.capture2);
+            !s.ok()) {
+          now = ProblemResponse(s);
+        } else {
+          return services_.evidence->Handle(services_, *route, worker, req, match.capture, match.capture2,
+                                            [this, id = *route, done = std::move(done)](ApiResponse r) {
+                                              services_.metrics.CountRequest(id, r.status);
+                                              done(std::move(r));
+                                            });
+        }
+      } else {
+        // The admin API (api/admin.h): its own credentials and rules, answered at once.
+        now = services_.admin->Handle(services_, *route, worker, req, match.capture, match.capture2);
+      }
     } else if (RouteOf(*route).kind == RouteKind::kOAuth) {
       if (!services_.oauth) {
         now = Unmatched(req, RouteMatch{});

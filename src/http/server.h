@@ -30,6 +30,7 @@ class UsageMeter;
 class TrapInjector;
 class RevocationGeneration;
 class StreamHub;
+class AdminEvidence;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
@@ -58,6 +59,7 @@ class Server {
     OAuthServer* oauth = nullptr;           // null: no authorization server (its routes answer 404)
     StreamHub* streams = nullptr;           // null: the stream endpoints answer 503
     const AdminApi* admin = nullptr;        // null: the admin API's routes answer 404
+    AdminEvidence* evidence = nullptr;      // null: the admin ledger and trace routes answer 404
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();

@@ -1,6 +1,7 @@
 #include "ledger/tools.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,10 +9,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "core/json_writer.h"
 #include "core/time_format.h"
 #include "ledger/checkpoint.h"
+#include "ledger/checkpoint_retention.h"
 #include "ledger/ledger_files.h"
 #include "ledger/proof_bundle.h"
 #include "ledger/record.h"
@@ -116,9 +119,9 @@ void RecordJson(JsonWriter& w, const LedgerRecord& r) {
 namespace ledger_internal {
 
 Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& progress, const RecordVisit& visit,
-                                 bool tail_ok) {
+                                 bool tail_ok, uint64_t end_seq) {
   uint64_t total = SegmentBytes(dir), done = 0, since = 0;
-  return ScanSegments(dir, tail_ok, [&](const LedgerPosition& pos, std::string_view payload) -> Status {
+  auto each = [&](const LedgerPosition& pos, std::string_view payload) -> Status {
     auto record = DecodeRecord(payload);
     if (!record.ok()) return CommandError(pos.ToString() + ": " + record.status().message());
     if (record->seq != pos.seq)
@@ -130,12 +133,16 @@ Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& p
       since = 0;
     }
     return visit(pos, *record, payload);
-  });
+  };
+  if (end_seq != UINT64_MAX) return ScanSegmentsFrom(dir, LedgerPosition{}, end_seq, each);
+  return ScanSegments(dir, tail_ok, each);
 }
 
 }  // namespace ledger_internal
 
 using namespace ledger_internal;  // NOLINT: this file's own helpers
+
+uint64_t LedgerSegmentBytes(const std::string& dir) { return SegmentBytes(dir); }
 
 Result<std::string> LedgerPublicKey(const std::string& dir) {
   auto key = ReadFile(VerifierKeyPath(dir));
@@ -151,19 +158,15 @@ namespace {
 // (`notices`), with their inclusion proofs to the latest checkpoint; `list` names the array.
 Result<std::string> ProveRecords(const std::string& dir, Id app, Id post, bool notices, std::string_view list,
                                  const LedgerProgress& progress) {
-  auto files = CheckpointFiles(dir);
-  if (files.empty()) return CommandError(dir + ": no checkpoint yet: run `sluice ledger checkpoint`");
-  auto note = ReadFile(files.back().string());
-  if (!note.ok()) return note.status();
-  auto vkey = LedgerPublicKey(dir);
-  if (!vkey.ok()) return vkey.status();
-  auto cp = VerifyCheckpoint(*note, *vkey);
-  if (!cp.ok()) return CommandError(files.back().string() + ": " + cp.status().message());
+  auto latest = LatestCheckpoint(dir);
+  if (!latest.ok()) return latest.status();
+  if (!latest->has_value()) return CommandError(dir + ": no checkpoint yet: run `sluice ledger checkpoint`");
+  const Checkpoint* cp = &(*latest)->checkpoint;
   auto tree = ReadOnlyTreeHashes::Open(TreeDir(dir));
   if (!tree.ok()) return tree.status();
 
   ProofBundle bundle;
-  bundle.checkpoint_note = *note;
+  bundle.checkpoint_note = (*latest)->note;
   bundle.tree_size = cp->size;
   JsonWriter deliveries;
   deliveries.BeginArray();
@@ -211,6 +214,93 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
 
 Result<std::string> ProveNotice(const std::string& dir, Id app, Id post, const LedgerProgress& progress) {
   return ProveRecords(dir, app, post, /*notices=*/true, "notices", progress);
+}
+
+Result<std::optional<LatestCheckpointInfo>> LatestCheckpoint(const std::string& dir) {
+  // A running server thins older checkpoints, never the newest: one gone between listing and
+  // reading was thinned, and a newer one exists; list again.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto files = CheckpointFiles(dir);
+    if (files.empty()) return std::optional<LatestCheckpointInfo>();
+    const std::string path = files.back().string();
+    struct stat st {};
+    const bool stated = ::stat(path.c_str(), &st) == 0;
+    auto note = ReadFile(path);
+    if (!note.ok() || !stated) {
+      std::error_code ec;
+      if (!fs::exists(path, ec) && !ec) continue;
+      return note.ok() ? Result<std::optional<LatestCheckpointInfo>>(CommandError(path + ": cannot stat")) : note.status();
+    }
+    auto vkey = LedgerPublicKey(dir);
+    if (!vkey.ok()) return vkey.status();
+    auto cp = VerifyCheckpoint(*note, *vkey);
+    if (!cp.ok()) return CommandError(path + ": " + cp.status().message());
+    LatestCheckpointInfo info{std::move(*cp), std::move(*note), CheckpointTimeOfMtime(st.st_mtim)};
+    if (!info.signed_at) info.signed_at = TimeMs(st.st_mtim.tv_sec) * 1000 + TimeMs(st.st_mtim.tv_nsec / 1'000'000);
+    return std::optional<LatestCheckpointInfo>(std::move(info));
+  }
+  return CommandError(CheckpointDir(dir) + ": the newest checkpoint kept disappearing");
+}
+
+Result<std::string> ProveAppPosts(const std::string& dir, Id app, const std::vector<Id>& posts,
+                                  const std::vector<Id>& notice_posts, size_t max_records,
+                                  const LedgerProgress& progress) {
+  auto latest = LatestCheckpoint(dir);
+  if (!latest.ok()) return latest.status();
+  if (!latest->has_value()) return CommandError(dir + ": no checkpoint yet: run `sluice ledger checkpoint`");
+  const Checkpoint& cp = (*latest)->checkpoint;
+  auto tree = ReadOnlyTreeHashes::Open(TreeDir(dir));
+  if (!tree.ok()) return tree.status();
+  // Posts not yet proved: a record is kept when it names one of them (the first delivery,
+  // or notice, of each), so a bundle holds at most one record per post.
+  std::unordered_set<Id> want_delivery(posts.begin(), posts.end()), want_notice(notice_posts.begin(), notice_posts.end());
+  std::vector<Id> proved;
+  ProofBundle bundle;
+  bundle.checkpoint_note = (*latest)->note;
+  bundle.tree_size = cp.size;
+  JsonWriter deliveries, notices;
+  deliveries.BeginArray();
+  notices.BeginArray();
+  uint64_t uncovered = 0;
+  auto scan = ForEachRecord(dir, progress, [&](const LedgerPosition&, const LedgerRecord& r, std::string_view payload) -> Status {
+    if (r.app_id != app || bundle.entries.size() >= max_records) return Status::Ok();
+    const bool notice = !r.channel.empty();
+    auto& want = notice ? want_notice : want_delivery;
+    bool needed = false;
+    for (Id post : r.post_ids) needed = needed || want.count(post) > 0;
+    if (!needed) return Status::Ok();
+    if (r.seq >= cp.size) {
+      ++uncovered;
+      return Status::Ok();
+    }
+    for (Id post : r.post_ids)
+      if (want.erase(post) > 0 && !notice) proved.push_back(post);
+    auto proof = (*tree)->InclusionProof(r.seq, cp.size);
+    if (!proof.ok()) return proof.status();
+    bundle.entries.push_back({r.seq, Base64Encode(payload), std::move(*proof)});
+    RecordJson(notice ? notices : deliveries, r);
+    return Status::Ok();
+  });
+  if (!scan.ok()) return scan.status();
+  deliveries.EndArray();
+  notices.EndArray();
+  std::sort(proved.begin(), proved.end());
+  std::vector<Id> sorted_posts = posts;
+  std::sort(sorted_posts.begin(), sorted_posts.end());
+  JsonWriter w;
+  w.BeginObject();
+  w.MemberId("app_id", app);
+  w.MemberIdArray("post_ids", sorted_posts);
+  w.Key("deliveries");
+  w.Raw(deliveries.str());
+  w.Key("notices");
+  w.Raw(notices.str());
+  w.MemberIdArray("proved_post_ids", proved);
+  w.MemberInt("not_yet_checkpointed", int64_t(uncovered));
+  w.Key("bundle");
+  w.Raw(ProofBundleToJson(bundle));
+  w.EndObject();
+  return w.Take();
 }
 
 Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint64_t to) {

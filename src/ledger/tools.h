@@ -7,9 +7,11 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "core/types.h"
+#include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/segment.h"
 
@@ -50,6 +52,13 @@ bool LedgerInUse(const std::string& dir);
 //! segment, offset and record (or tree hash file, or checkpoint file).
 Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& progress);
 
+//! VerifyLedger for a ledger a running server writes now: only its first `records` records,
+//! the durable size the server reported before the call (Ledger::DurableSize). Records the
+//! server appends meanwhile are not read, and checkpoints it signs of more records are
+//! checked for their signature only; the segments holding fewer than `records` whole records
+//! is an error (records made durable were lost). The report is never closed_cleanly.
+Result<VerifyReport> VerifyLedgerPrefix(const std::string& dir, uint64_t records, const LedgerProgress& progress);
+
 //! The report in words: "ledger OK: ..." and, when not closed cleanly, what recovery will do.
 std::string DescribeVerifyReport(const VerifyReport& report);
 
@@ -61,6 +70,26 @@ Result<std::string> ProveDelivery(const std::string& dir, Id app, Id post, const
 //! {"app_id", "post_id", "notices": [...], "bundle": {...}}; an error when there is none.
 Result<std::string> ProveNotice(const std::string& dir, Id app, Id post, const LedgerProgress& progress);
 
+//! One bundle of what `app` received of `posts` and was told of `notice_posts` (compliance
+//! notices): for each of those posts, the first record that names it (delivery or notice),
+//! with its inclusion proof to the latest checkpoint. JSON: {"app_id", "post_ids",
+//! "deliveries": [...], "notices": [...], "proved_post_ids", "not_yet_checkpointed",
+//! "bundle": {...}}; proved_post_ids lists the posts (of `posts`) a delivery in the bundle
+//! names; at most `max_records` records (deliveries first). One scan of the ledger. An error
+//! when there is no checkpoint; a bundle without entries when nothing is covered.
+Result<std::string> ProveAppPosts(const std::string& dir, Id app, const std::vector<Id>& posts,
+                                  const std::vector<Id>& notice_posts, size_t max_records,
+                                  const LedgerProgress& progress);
+
+//! The newest signed checkpoint of a ledger, checked with its verifier key.
+struct LatestCheckpointInfo {
+  Checkpoint checkpoint;
+  std::string note;             // the signed note, as in the file
+  std::optional<TimeMs> signed_at;  // the ledger's signing time (its file's tagged mtime), else the mtime
+};
+//! nullopt when the ledger has no checkpoint yet; an error when the newest does not verify.
+Result<std::optional<LatestCheckpointInfo>> LatestCheckpoint(const std::string& dir);
+
 //! JSON: the consistency proof between tree sizes `from` and `to`, with both roots.
 Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint64_t to);
 
@@ -69,6 +98,9 @@ Result<std::string> ConsistencyJson(const std::string& dir, uint64_t from, uint6
 //! token's: what apps did in its name, record version 3).
 Status ExportRecords(const std::string& dir, Id app, std::optional<TimeMs> from, std::optional<TimeMs> to,
                      std::ostream& out, const LedgerProgress& progress, Id authorized_by = 0);
+
+//! Bytes in the ledger's segment files.
+uint64_t LedgerSegmentBytes(const std::string& dir);
 
 //! The verifier key of the ledger's signing key ("name+keyid+base64").
 Result<std::string> LedgerPublicKey(const std::string& dir);

@@ -48,8 +48,9 @@ uint64_t SegmentBytes(const std::string& dir);
 
 using RecordVisit = std::function<Status(const LedgerPosition&, const LedgerRecord&, std::string_view payload)>;
 //! Visits every record in order, decoded, with its bytes; progress by bytes. `tail_ok`: as
-//! ScanSegments (a torn tail of the last segment ends the scan).
+//! ScanSegments (a torn tail of the last segment ends the scan). `end_seq`: only the records
+//! before it (ScanSegmentsFrom: a torn tail then ends the scan quietly, whatever tail_ok).
 Result<ScanResult> ForEachRecord(const std::string& dir, const LedgerProgress& progress, const RecordVisit& visit,
-                                 bool tail_ok = false);
+                                 bool tail_ok = false, uint64_t end_seq = UINT64_MAX);
 
 }  // namespace sluice::ledger_internal

@@ -5,7 +5,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -49,14 +51,17 @@ Result<std::optional<uint64_t>> ClosedMarker(const std::string& dir) {
 
 }  // namespace
 
-Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& progress) {
+namespace {
+
+// VerifyLedger, or with `prefix` VerifyLedgerPrefix: only records [0, *prefix).
+Result<VerifyReport> Verify(const std::string& dir, const LedgerProgress& progress, std::optional<uint64_t> prefix) {
   auto vkey = LedgerPublicKey(dir);
   if (!vkey.ok()) return vkey.status();
   VerifyReport report;
   report.in_use = LedgerInUse(dir);
   auto marker = ClosedMarker(dir);
   if (!marker.ok()) return marker.status();
-  report.closed_cleanly = marker->has_value() && !report.in_use;
+  report.closed_cleanly = marker->has_value() && !report.in_use && !prefix;
   // The tree hashes and the checkpoints are read before the records: a server running now
   // only adds to them after the records they cover, so what is read here is all covered by
   // the records read next.
@@ -92,9 +97,14 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
         }
         return tree->Append(LeafHash(payload));
       },
-      /*tail_ok=*/!report.closed_cleanly);
+      /*tail_ok=*/!report.closed_cleanly, prefix.value_or(UINT64_MAX));
   if (!scan.ok()) return scan.status();
   report.records = scan->records;
+  // The server made `prefix` records durable before this scan began: fewer is records lost.
+  if (prefix && report.records < *prefix)
+    return CommandError(fmt::format("{}: the server made {} records durable, the segments hold only {}{}", dir, *prefix,
+                                    report.records,
+                                    report.torn ? fmt::format(" whole records before {}", report.torn_at.ToString()) : ""));
   report.torn = scan->torn;
   report.torn_at = scan->torn_at;
   report.torn_bytes = scan->torn_bytes;
@@ -102,7 +112,8 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
 
   // The tree hashes are extended only after their records are synced: records they cover
   // cannot be lost to a crash. Fewer records than they cover is records removed.
-  report.tree_records = (*stored)->Size();
+  // A prefix: the tree hashes may have grown past it since (the server goes on appending).
+  report.tree_records = prefix ? std::min((*stored)->Size(), report.records) : (*stored)->Size();
   if (report.tree_records > report.records)
     return CommandError(fmt::format(
         "{}: the tree hashes cover {} records, the segments hold only {}{}: records were removed or cut", TreeDir(dir),
@@ -142,6 +153,7 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
     if (file.filename().string() != fmt::format("{:020}.note", cp->size))
       return CommandError(fmt::format("{}: the note is signed over {} records, not what its name says", file.string(),
                                       cp->size));
+    if (prefix && cp->size > report.records) continue;  // signed after the prefix: checked next time
     if (cp->size > report.records)
       return CommandError(file.string() + ": checkpoint of " + std::to_string(cp->size) +
                           " records, but the segments hold only " + std::to_string(report.records) +
@@ -167,6 +179,16 @@ Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& 
   if (!root.ok()) return root.status();
   report.root = *root;
   return report;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyLedger(const std::string& dir, const LedgerProgress& progress) {
+  return Verify(dir, progress, std::nullopt);
+}
+
+Result<VerifyReport> VerifyLedgerPrefix(const std::string& dir, uint64_t records, const LedgerProgress& progress) {
+  return Verify(dir, progress, records);
 }
 
 std::string DescribeVerifyReport(const VerifyReport& r) {

@@ -398,6 +398,11 @@ Result<TraceReport> RunTrace(Store& store, const std::vector<std::string>& ledge
     Status read = ReadCorpus(
         file, options.corpus,
         [&](const CorpusDocument& doc) {
+          if (options.stop && options.stop()) {
+            scanned = ServiceUnavailable("the trace was stopped", 1);
+            stopped = true;
+            return false;
+          }
           batch->Add(doc.text);
           if (batch->Full() && !flush()) {
             stopped = true;
@@ -486,6 +491,7 @@ Result<TraceReport> RunTrace(Store& store, const std::vector<std::string>& ledge
         else if (f.evidence_missing.empty()) f.evidence_missing = proof.status().message();
       }
     }
+    f.matched_posts = std::move(overlap);
     report.apps.push_back(std::move(f));
   }
   std::sort(report.apps.begin(), report.apps.end(), [](const auto& a, const auto& b) {

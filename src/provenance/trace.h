@@ -27,6 +27,9 @@ struct TraceOptions {
   //! batches of documents while the calling thread reads and parses the corpus (and matches
   //! a batch itself when they are all busy). The report does not depend on it.
   int threads = 1;
+  //! Asked between documents: once it returns true the scan stops and RunTrace returns a
+  //! kUnavailable error ("the trace was stopped"). Null: never.
+  std::function<bool()> stop;
 };
 
 //! A compliance notice that told an app a post needs action (a ledger record with a channel,
@@ -45,6 +48,7 @@ struct TraceAppFinding {
   uint64_t matched_received = 0;  // of the corpus' matched posts, how many it received
   double share = 0;               // matched_received / posts matched in the corpus
   double p_value = 1;             // P(overlap >= matched_received) by chance
+  std::vector<Id> matched_posts;     // the corpus' matched posts it received, in id order (not in the JSON)
   std::vector<Id> deleted_received;  // matched posts deleted since, that the app had received
   //! Of deleted_received, those the app was told of (a compliance notice), in the same order:
   //! it kept them after it was told.

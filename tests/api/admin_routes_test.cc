@@ -1,15 +1,19 @@
 // The admin API's one table (api/admin_call.h, AdminRouteOf): every admin route has its handler
-// and rule there, and no other route has one.
+// and rule there (or its rule there and its handler in api/admin_evidence.h), and no other route
+// has one.
 #include <gtest/gtest.h>
 
 #include "api/admin_call.h"
+#include "api/admin_evidence.h"
 
 namespace sluice {
 namespace {
 
 TEST(AdminRoutes, EveryAdminRouteAndNoOtherHasAHandler) {
   for (const Route& r : kRoutes) {
-    EXPECT_EQ(AdminRouteOf(r.id).handler != nullptr, r.kind == RouteKind::kAdmin) << EndpointName(r.id);
+    const bool handled = AdminRouteOf(r.id).handler != nullptr || AdminEvidence::Serves(r.id);
+    EXPECT_EQ(handled, r.kind == RouteKind::kAdmin) << EndpointName(r.id);
+    EXPECT_FALSE(AdminRouteOf(r.id).handler != nullptr && AdminEvidence::Serves(r.id)) << EndpointName(r.id);
     if (r.kind == RouteKind::kAdmin) EXPECT_EQ(r.pattern.substr(0, 10), "/admin/v1/") << EndpointName(r.id);
   }
 }
@@ -19,6 +23,8 @@ TEST(AdminRoutes, OnlySigningInIsOpenAndOperatorRoutesAreMarked) {
   for (const Route& r : kRoutes)
     if (r.kind == RouteKind::kAdmin && r.id != RouteId::kAdminCreateSession)
       EXPECT_NE(AdminRouteOf(r.id).access, AdminAccess::kAnyone) << EndpointName(r.id);
+  for (const Route& r : kRoutes)  // the ledger and trace runs: the operator's only
+    if (AdminEvidence::Serves(r.id)) EXPECT_EQ(AdminRouteOf(r.id).access, AdminAccess::kAdmin) << EndpointName(r.id);
   for (RouteId id : {RouteId::kAdminGetProjects, RouteId::kAdminCreateProject})
     EXPECT_EQ(AdminRouteOf(id).access, AdminAccess::kAdmin) << EndpointName(id);
   for (RouteId id : {RouteId::kAdminRotateConsoleKey, RouteId::kAdminAddCredits})
