@@ -36,6 +36,7 @@ class Metrics;
 class OAuthServer;
 class RevocationGeneration;
 class StreamHub;
+class PortalFiles;
 class TrapInjector;
 
 //! Runs work later on one worker's thread. Post may be called from any thread; PostAfter only
@@ -71,6 +72,8 @@ struct Services {
   OAuthServer* oauth = nullptr;
   //! The streams open on this node (api/stream_hub.h); absent: the stream endpoints answer 503.
   StreamHub* streams = nullptr;
+  //! The portal's files (api/portal_files.h), served at / and /portal/; absent: those answer 404.
+  const PortalFiles* portal = nullptr;
   //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
   //! becomes X's problem), set by the Router that runs the stages.
   ApiResponse (*error_response)(const Status&) = nullptr;

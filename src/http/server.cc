@@ -473,6 +473,7 @@ Result<int> Server::Start() {
                                ? (m.config.server.tls_cert.empty() ? "http://" : "https://") +
                                      HostForUrl(where->host) + ":" + std::to_string(m.acceptor.local_endpoint().port())
                                : m.config.compliance.public_url;
+  m.services->portal = m.shared.portal;
   if (m.shared.streams) m.shared.streams->Attach(*m.services);
   m.router.emplace(*m.services, [&m](RouteId route) {
     switch (route) {

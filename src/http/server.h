@@ -29,6 +29,7 @@ class UsageMeter;
 class TrapInjector;
 class RevocationGeneration;
 class StreamHub;
+class PortalFiles;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
@@ -56,6 +57,7 @@ class Server {
     AdmissionCounters* counters = nullptr;  // shared counters (Redis); null: this node's limiter and meter
     OAuthServer* oauth = nullptr;           // null: no authorization server (its routes answer 404)
     StreamHub* streams = nullptr;           // null: the stream endpoints answer 503
+    const PortalFiles* portal = nullptr;    // null: / and /portal/ answer 404
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();
