@@ -1,12 +1,13 @@
 // A project's apps and their bearer tokens: create, rotate (the old token stops at once),
 // revoke. A new token is shown once, with a copy button.
-import { get, post, type App } from '../api';
+import { get, post, type App, type Plan, type Project } from '../api';
 import { announce, clear, h, isoMinute, secretBox, table } from '../dom';
 import { showError } from '../main';
 
-const USES = ['search', 'display', 'analytics', 'ai-input', 'ai-train'];
-
 export async function appsPage(main: HTMLElement, [id]: string[]): Promise<void> {
+  // The uses an app may declare: those its project's plan permits.
+  const [project, plans] = await Promise.all([get<Project>(`/admin/v1/projects/${id}`), get<Plan[]>('/admin/v1/plans')]);
+  const USES = plans.find((p) => p.name === project.plan)?.uses ?? [];
   const secret = h('div', { id: 'new-token', 'aria-live': 'polite' });
   const list = h('div', { id: 'apps-list' });
   const errors = h('div', {});
@@ -39,7 +40,7 @@ export async function appsPage(main: HTMLElement, [id]: string[]): Promise<void>
   };
 
   const name = h('input', { id: 'app-name', name: 'name', required: true, maxlength: 64, autocomplete: 'off' });
-  const uses = h('fieldset', { class: 'uses' }, h('legend', {}, 'Declared uses (optional)'),
+  const uses = h('fieldset', { class: 'uses' }, h('legend', {}, `Declared uses (optional; the ${project.plan} plan permits these)`),
     ...USES.map((u) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'uses', value: u }), ' ', u)));
   const form = h('form', { class: 'card', 'aria-labelledby': 'create-title' },
     h('h2', { id: 'create-title' }, 'Create an app'),
