@@ -32,6 +32,7 @@ const routes: RouteDef[] = [
 
 let stop: Stop | void;
 let rendering = 0;
+let navigated = false;  // a page was shown before this one
 
 function location(): string {
   return decodeURIComponent(window.location.hash.replace(/^#/, '')) || '/';
@@ -114,6 +115,8 @@ async function render(): Promise<void> {
     if (mine !== rendering) { if (s) s(); return; }
     stop = s;
     announce(`${route.title} loaded`);
+    // After a navigation, keyboard and screen-reader users start at the new content.
+    if (navigated) main.focus({ preventScroll: true });
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       await loadSession().catch(() => undefined);
@@ -129,7 +132,10 @@ async function start(): Promise<void> {
   } catch (e) {
     showError(document.getElementById('main')!, e);
   }
-  window.addEventListener('hashchange', () => void render());
+  window.addEventListener('hashchange', () => {
+    navigated = true;
+    void render();
+  });
   // The skip link focuses the content without touching the hash (the hash is the page).
   document.querySelector('.skip')?.addEventListener('click', (e) => {
     e.preventDefault();
