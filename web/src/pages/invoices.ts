@@ -27,7 +27,7 @@ export async function invoicesPage(main: HTMLElement, [id]: string[]): Promise<v
     table('Invoices, newest first', ['Month', 'Kind', 'Total', 'Lines', 'Download'],
       invoices.map((inv) => [inv.month, inv.estimate ? 'Estimate (this month so far)' : 'Closed', '$' + inv.total_usd,
         h('button', { type: 'button', onclick: () => void show(inv.month), 'aria-label': `Show the lines of ${inv.month}` }, 'Show'),
-        h('a', { href: `/admin/v1/projects/${id}/invoices/${inv.month}?format=csv`, download: `sluice-invoice-${id}-${inv.month}.csv`,
+        h('a', { href: `/admin/v1/projects/${id}/invoices/${inv.month}?format=csv`, download: true,
           class: 'csv', 'aria-label': `Download the invoice of ${inv.month} as CSV` }, 'CSV')]), 'invoices-table'),
     detail);
 }

@@ -32,7 +32,7 @@ function report(run: TraceRun): HTMLElement {
       table('Apps that received the matched posts', ['App', 'Project', 'Named', 'Matched posts received', 'Share', 'p-value', 'Trap hits', 'Evidence'],
         apps.map((a) => [`${a.app_name} (${a.app_id})`, a.project_id, a.named ? 'Named' : 'No',
           `${a.matched_posts_received} of ${a.posts_received}`, `${(a.share * 100).toFixed(1)}%`, a.p_value, String(a.trap_hits.length),
-          h('a', { href: `/admin/v1/traces/${run.id}/evidence/${a.app_id}`, download: `sluice-evidence-${run.id}-${a.app_id}.json`,
+          h('a', { href: `/admin/v1/traces/${run.id}/evidence/${a.app_id}`, download: true,
             'aria-label': `Download the evidence for ${a.app_name}` }, 'Evidence')]), 'trace-apps'));
   return box;
 }
@@ -53,8 +53,10 @@ export async function tracesPage(main: HTMLElement, _args: string[] = []): Promi
         runs.map((run) => [run.id, run.name, run.state, progress(run), isoMinute(run.created_at), run.finished_at ? isoMinute(run.finished_at) : '—',
           h('button', { type: 'button', 'aria-label': `Show the report of run ${run.id}`, onclick: () => { selected = run.id; void refresh(); } }, 'Report')]),
         'traces-table'));
+    // The list carries no reports: the selected run is read whole.
     if (selected) {
-      const run = runs.find((x) => x.id === selected);
+      const listed = runs.find((x) => x.id === selected);
+      const run = listed && (listed.state === 'done' || listed.state === 'failed') ? await get<TraceRun>(`/admin/v1/traces/${selected}`) : listed;
       clear(detail);
       if (run) detail.appendChild(report(run));
     }
