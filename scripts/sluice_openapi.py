@@ -285,6 +285,89 @@ SLUICE = {
 }
 
 
+# The admin API (docs/admin-api.md): /admin/v1, the admin token or a portal session. Each
+# admin route of the table needs an entry here: (summary, request body schema or None, status,
+# response data schema).
+def admin_op(endpoint, summary, body, status, data):
+    op = {"operationId": "admin" + "".join(w.capitalize() for w in re.findall(r"[a-z]+", endpoint.split(" ", 1)[1])[2:])
+          + endpoint.split(" ")[0].capitalize(),
+          "summary": summary + " (Sluice admin API: docs/admin-api.md)",
+          "responses": {str(status): {"description": "Done.", "content": {"application/json": {"schema": {
+              "type": "object", "required": ["data"], "properties": {"data": data}}}}},
+              "default": problem_only("The request has failed (401 no or wrong credentials, 403 CSRF, Origin or an "
+                                      "operator-only route, 404 not found or another project's).")}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+def obj(props, required=()):
+    return {"type": "object", "properties": props, **({"required": list(required)} if required else {})}
+
+
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+PROJECT = {"$ref": "#/components/schemas/SluiceAdminProject"}
+APP = {"$ref": "#/components/schemas/SluiceAdminApp"}
+SESSION = obj({"role": {"type": "string", "enum": ["admin", "project"]}, "project_id": STR, "csrf_token": STR,
+               "expires_at": STR}, ["role", "csrf_token", "expires_at"])
+CREDITS = obj({"added_micro_usd": INT, "spent_micro_usd": INT, "balance_micro_usd": INT, "balance_usd": STR,
+               "entries": {"type": "array", "items": obj({"micro_usd": INT, "usd": STR, "added_at": STR})}},
+              ["balance_micro_usd"])
+ADMIN_SCHEMAS = {
+    "SluiceAdminProject": obj({"id": STR, "name": STR, "plan": {"type": "string", "nullable": True}, "created_at": STR,
+                               "cap_reset_day": INT, "console_key": STR}, ["id", "name", "created_at", "cap_reset_day"]),
+    "SluiceAdminApp": obj({"id": STR, "project_id": STR, "name": STR, "plan": STR, "uses": {"type": "array", "items": STR},
+                           "created_at": STR, "revoked_at": STR, "client_id": STR, "bearer_token": STR,
+                           "client_secret": STR}, ["id", "project_id", "name", "plan", "uses", "created_at"]),
+}
+ARRAY = lambda items: {"type": "array", "items": items}
+ANY = {}
+ADMIN = {
+    "POST /admin/v1/session": admin_op("POST /admin/v1/session", "Sign in to the portal with the admin token or a console key: sets the sluice_portal cookie",
+                                       obj({"admin_token": STR, "console_key": STR}), 200, SESSION),
+    "GET /admin/v1/session": admin_op("GET /admin/v1/session", "The portal session and its CSRF token", None, 200, SESSION),
+    "DELETE /admin/v1/session": admin_op("DELETE /admin/v1/session", "Sign out: clears the cookie", None, 200,
+                                         obj({"signed_out": BOOL}, ["signed_out"])),
+    "GET /admin/v1/plans": admin_op("GET /admin/v1/plans", "The plans", None, 200, ARRAY(obj({"name": STR}, ["name"]))),
+    "GET /admin/v1/projects": admin_op("GET /admin/v1/projects", "Every project (operator)", None, 200, ARRAY(PROJECT)),
+    "GET /admin/v1/projects/:id": admin_op("GET /admin/v1/projects/:id", "One project", None, 200, PROJECT),
+    "POST /admin/v1/projects": admin_op("POST /admin/v1/projects", "Make a project and its console key (operator)",
+                                        obj({"name": STR, "plan": STR}, ["name"]), 201, PROJECT),
+    "POST /admin/v1/projects/:id/console_key": admin_op("POST /admin/v1/projects/:id/console_key",
+                                                        "A new console key; the old one and its sessions end (operator)",
+                                                        None, 200, obj({"project_id": STR, "console_key": STR})),
+    "GET /admin/v1/projects/:id/apps": admin_op("GET /admin/v1/projects/:id/apps", "The project's apps, revoked ones too",
+                                                None, 200, ARRAY(APP)),
+    "POST /admin/v1/projects/:id/apps": admin_op("POST /admin/v1/projects/:id/apps", "Make an app; its bearer token is shown once",
+                                                 obj({"name": STR, "uses": ARRAY(STR)}, ["name"]), 201, APP),
+    "POST /admin/v1/apps/:id/rotate": admin_op("POST /admin/v1/apps/:id/rotate", "A new bearer token; the old one is refused at once",
+                                               None, 200, APP),
+    "POST /admin/v1/apps/:id/revoke": admin_op("POST /admin/v1/apps/:id/revoke", "Revoke the app: its token is refused at once",
+                                               None, 200, APP),
+    "GET /admin/v1/projects/:id/usage": admin_op("GET /admin/v1/projects/:id/usage",
+                                                 "This cycle's posts against the cap, per day and app, and the credits",
+                                                 None, 200, obj({"used": INT, "daily": ARRAY(ANY), "credits": CREDITS},
+                                                                ["used", "daily", "credits"])),
+    "GET /admin/v1/projects/:id/limits": admin_op("GET /admin/v1/projects/:id/limits",
+                                                  "Each live app's rate limits, read without spending", None, 200,
+                                                  ARRAY(obj({"app_id": STR, "endpoint": STR, "limit": INT, "remaining": INT,
+                                                             "reset": STR, "window_s": INT}))),
+    "GET /admin/v1/projects/:id/credits": admin_op("GET /admin/v1/projects/:id/credits", "Prepaid credits", None, 200, CREDITS),
+    "POST /admin/v1/projects/:id/credits": admin_op("POST /admin/v1/projects/:id/credits", "Add prepaid credits (operator)",
+                                                    obj({"micro_usd": INT}, ["micro_usd"]), 201, CREDITS),
+    "GET /admin/v1/projects/:id/invoices": admin_op("GET /admin/v1/projects/:id/invoices",
+                                                    "This month's estimate and past months, from this node's ledger", None, 200,
+                                                    ARRAY(obj({"month": STR, "estimate": BOOL, "total_usd": STR,
+                                                               "total_micro_usd": INT}))),
+    "GET /admin/v1/projects/:id/invoices/:month": admin_op("GET /admin/v1/projects/:id/invoices/:month",
+                                                           "One month's invoice (`sluice invoice`); ?format=csv for CSV",
+                                                           None, 200, ANY),
+}
+ADMIN["GET /admin/v1/projects/:id/invoices/:month"]["responses"]["200"]["content"]["text/csv"] = {"schema": STR}
+ADMIN["GET /admin/v1/projects/:id/invoices/:month"]["parameters"] = [
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}}]
+
+
 def read_routes():
     """The (method, pattern, kind) of each route of the table, in table order."""
     text = open(ROUTES_H).read()
@@ -317,12 +400,24 @@ def build():
         if name in schemas:
             schemas[name].setdefault("properties", {}).update(props)
     schemas.update(SLUICE_SCHEMAS)
+    schemas.update(ADMIN_SCHEMAS)
     paths = {}
     for method, pattern, kind in read_routes():
-        if kind not in ("Api", "Public", "Capability"):
+        if kind not in ("Api", "Public", "Capability", "Admin"):
             continue  # operational routes (health, metrics) are the server's, not the API's
         endpoint = f"{method} {pattern}"
         path = template(pattern)
+        if kind == "Admin":
+            if endpoint not in ADMIN:
+                sys.exit(f"sluice_openapi.py: the admin route {endpoint} has no entry in ADMIN")
+            op = copy.deepcopy(ADMIN[endpoint])
+            params = parameters(endpoint, pattern) + op.get("parameters", [])
+            if params:
+                op["parameters"] = params
+            # Signing in needs nothing; every other call the admin token or a portal session.
+            op["security"] = [] if endpoint == "POST /admin/v1/session" else [{"AdminToken": []}, {"PortalSession": []}]
+            paths.setdefault(path, {})[method.lower()] = op
+            continue
         x_op = x["paths"].get(path, {}).get(method.lower())
         if endpoint in SLUICE:
             op = copy.deepcopy(SLUICE[endpoint])
@@ -366,6 +461,11 @@ def build():
             "securitySchemes": {
                 "BearerToken": {"type": "http", "scheme": "bearer",
                                 "description": "An app token from `sluice apps create`."},
+                "AdminToken": {"type": "http", "scheme": "bearer",
+                               "description": "The admin token ([admin] token_file; docs/admin-api.md)."},
+                "PortalSession": {"type": "apiKey", "in": "cookie", "name": "sluice_portal",
+                                  "description": "A portal session (POST /admin/v1/session); changes also send "
+                                                 "X-CSRF-Token (docs/admin-api.md)."},
                 "OAuth2UserToken": {
                     "type": "oauth2",
                     "description": "A user access token: an account allowed the app these scopes (docs/oauth.md).",

@@ -10,6 +10,7 @@
 #include "cli/import_command.h"
 #include "cli/keys_command.h"
 #include "cli/ledger_command.h"
+#include "cli/projects_command.h"
 #include "cli/seed_command.h"
 #include "cli/serve_command.h"
 #include "cli/trace_command.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   auto ledger = AddLedgerCommand(app, common);
   auto trace = AddTraceCommand(app, common);
   auto keys = AddKeysCommand(app, common);
+  auto projects = AddProjectsCommand(app, common);
   auto users = AddUsersCommand(app, common);
   auto compliance = AddComplianceCommands(app, *users->users, common);
 
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   if (*seed->cmd) return RunSeedCommand(*seed, common, *config, **store);
   if (*import->cmd) return RunImportCommand(*import, **store);
   if (keys->chosen()) return RunKeysCommand(*keys, common, **store);
+  if (projects->chosen()) return RunProjectsCommand(*projects, **store);
   if (billing->chosen()) return RunBillingCommand(*billing, common, *config, **store);
   if (apps->chosen()) return RunAppsCommand(*apps, common, *config, **store);
   if (compliance->chosen()) return RunComplianceCommand(*compliance, **store);

@@ -94,6 +94,11 @@ std::string SessionKey::Mac(std::string_view purpose, std::string_view message) 
   return Base64UrlEncode(mac);
 }
 
+bool SessionKey::MacMatches(std::string_view purpose, std::string_view message, std::string_view mac) const {
+  std::string expected = Mac(purpose, message);
+  return mac.size() == expected.size() && sodium_memcmp(mac.data(), expected.data(), mac.size()) == 0;
+}
+
 std::string SessionKey::Session(Id user_id, TimeMs expires_at) const {
   std::string body = std::to_string(user_id) + "." + std::to_string(expires_at);
   return body + "." + Mac("session", body);

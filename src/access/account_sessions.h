@@ -39,8 +39,14 @@ class SessionKey {
   std::string CsrfToken(std::string_view nonce) const;
   bool CsrfMatches(std::string_view nonce, std::string_view token) const;
 
- private:
+  //! HMAC-SHA-256 of `message` under a MAC purpose ("portal-session", ...), base64url: other
+  //! signed things (access/portal_sessions.h) use the same key with a purpose of their own,
+  //! so a value signed for one purpose is never accepted for another.
   std::string Mac(std::string_view purpose, std::string_view message) const;
+  //! Whether `mac` is Mac(purpose, message), compared in constant time.
+  bool MacMatches(std::string_view purpose, std::string_view message, std::string_view mac) const;
+
+ private:
   std::array<uint8_t, 32> key_;
 };
 

@@ -1,5 +1,6 @@
 #include "access/keys.h"
 
+#include "access/portal_sessions.h"
 #include "access/tokens.h"
 
 namespace sluice {
@@ -28,6 +29,14 @@ Status RevokeKey(Store& store, RevocationGeneration& generation, const Clock& cl
   if (!*revoked) return NoLiveApp(store, app_id);
   generation.Bump();
   return Status::Ok();
+}
+
+Result<std::string> RotateConsoleKey(Store& store, Id project_id) {
+  std::string key = NewConsoleKey();
+  auto set = store.SetConsoleKey(project_id, HashToken(key));
+  if (!set.ok()) return set.status();
+  if (!*set) return CommandError("project " + std::to_string(project_id) + " does not exist");
+  return key;
 }
 
 }  // namespace sluice

@@ -19,6 +19,11 @@ Result<std::string> RotateKey(Store& store, RevocationGeneration& generation, Id
 //! Revokes the app: its token is refused from the return on; the app stays in the store for
 //! evidence. Same errors as RotateKey.
 Status RevokeKey(Store& store, RevocationGeneration& generation, const Clock& clock, Id app_id);
+//! Gives the project a new console key (the portal's sign-in, access/portal_sessions.h) and
+//! returns it (shown once; only its SHA-256 is stored). The old key, and every portal session
+//! made with it, is refused from the return on. Errors (CommandError, nothing written):
+//! "project N does not exist".
+Result<std::string> RotateConsoleKey(Store& store, Id project_id);
 //! Why no live app has this id: CommandError "app N is revoked" or "app N does not exist".
 Status NoLiveApp(Store& store, Id app_id);
 

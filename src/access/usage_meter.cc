@@ -31,6 +31,11 @@ TimeMs CycleStart(TimeMs now, int cap_reset_day) {
   return duration_cast<milliseconds>(start.time_since_epoch()).count();
 }
 
+TimeMs NextCycleStart(TimeMs cycle_start, int cap_reset_day) {
+  // 32 days on is in the next month, on or after its reset day (days 1-28): that cycle's start.
+  return CycleStart(cycle_start + 32 * 86'400'000LL, cap_reset_day);
+}
+
 namespace {
 
 constexpr TimeMs kDayMs = 86'400'000;

@@ -143,5 +143,7 @@ TimeMs UtcDay(TimeMs t);
 //! `cap_reset_day` (1-28) of each month, as X's cap_reset_day: UTC midnight of the latest
 //! day <= now's day whose day of month is cap_reset_day. Values outside 1-28 are clamped.
 TimeMs CycleStart(TimeMs now, int cap_reset_day);
+//! The first day of the cycle after the one that starts on `cycle_start` (its reset date).
+TimeMs NextCycleStart(TimeMs cycle_start, int cap_reset_day);
 
 }  // namespace sluice

@@ -37,6 +37,11 @@ struct ApiRequest {
   //! the Content-Range header (nullopt: none) and the x-goog-resumable header (empty: none).
   std::optional<std::string_view> content_range;
   std::string_view goog_resumable;
+  //! The admin API's portal session (api/admin.h): the Host and Origin headers (empty when
+  //! absent) and the X-CSRF-Token header (empty when absent).
+  std::string_view host;
+  std::string_view origin;
+  std::string_view csrf_token;
 };
 
 struct ApiResponse {

@@ -30,6 +30,7 @@
 
 namespace sluice {
 
+class AdminApi;
 class Chain;
 class Ledger;
 class Metrics;
@@ -70,6 +71,8 @@ struct Services {
   AdmissionCounters* counters = nullptr;
   //! The authorization server's pages and endpoints (RouteKind::kOAuth); absent: they answer 404.
   OAuthServer* oauth = nullptr;
+  //! The admin API (RouteKind::kAdmin, api/admin.h); absent: its routes answer 404.
+  const AdminApi* admin = nullptr;
   //! The streams open on this node (api/stream_hub.h); absent: the stream endpoints answer 503.
   StreamHub* streams = nullptr;
   //! The portal's files (api/portal_files.h), served at / and /portal/; absent: those answer 404.

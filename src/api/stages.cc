@@ -65,6 +65,24 @@ Handler HandlerFor(RouteId route) {
     case RouteId::kOAuthRevoke:
     case RouteId::kAccountApps:
     case RouteId::kAccountAppsAnswer:
+    case RouteId::kAdminCreateSession:
+    case RouteId::kAdminGetSession:
+    case RouteId::kAdminDeleteSession:
+    case RouteId::kAdminGetPlans:
+    case RouteId::kAdminGetProjects:
+    case RouteId::kAdminGetProject:
+    case RouteId::kAdminCreateProject:
+    case RouteId::kAdminRotateConsoleKey:
+    case RouteId::kAdminGetApps:
+    case RouteId::kAdminCreateApp:
+    case RouteId::kAdminRotateApp:
+    case RouteId::kAdminRevokeApp:
+    case RouteId::kAdminGetUsage:
+    case RouteId::kAdminGetLimits:
+    case RouteId::kAdminGetCredits:
+    case RouteId::kAdminAddCredits:
+    case RouteId::kAdminGetInvoices:
+    case RouteId::kAdminGetInvoice:
     case RouteId::kGetLicense:
     case RouteId::kGetOpenApi:
     case RouteId::kRobotsTxt:

@@ -80,6 +80,19 @@ Invoice BuildInvoice(Id project_id, std::string_view month, const Plan& plan, co
   return inv;
 }
 
+Result<Invoice> ProjectInvoice(Store& store, const UsageMeter& meter, const Plan& plan, Id project, std::string_view month) {
+  auto range = MonthRange(month);
+  if (!range.ok()) return range.status();
+  // Credits that could pay this month: added before its end, minus what earlier months spent.
+  auto entries = store.Credits(project);
+  if (!entries.ok()) return entries.status();
+  MicroUsd available = 0;
+  for (const auto& entry : *entries)
+    if (entry.added_at < range->second) available += entry.micro_usd;
+  for (const auto& d : meter.Days(project, 0, range->first)) available -= d.spent;
+  return BuildInvoice(project, month, plan, meter.Days(project, range->first, range->second), available);
+}
+
 std::string InvoiceJson(const Invoice& inv) {
   JsonWriter w;
   w.BeginObject();

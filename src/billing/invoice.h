@@ -10,6 +10,7 @@
 
 #include "access/plans.h"
 #include "access/usage_meter.h"
+#include "store/store.h"
 
 namespace sluice {
 
@@ -36,6 +37,11 @@ Result<std::pair<TimeMs, TimeMs>> MonthRange(std::string_view month);
 //! credits not spent before the month plus those added during it.
 Invoice BuildInvoice(Id project_id, std::string_view month, const Plan& plan, const std::vector<DayUsage>& days,
                      MicroUsd credits_available);
+
+//! The invoice of `project` for `month` ("YYYY-MM") from `meter` (rebuilt from the ledger:
+//! RebuildUsage) and the project's credits in `store`: what `sluice invoice` prints and the
+//! admin API serves. Errors: MonthRange's, the store's.
+Result<Invoice> ProjectInvoice(Store& store, const UsageMeter& meter, const Plan& plan, Id project, std::string_view month);
 
 std::string InvoiceJson(const Invoice& invoice);
 std::string InvoiceCsv(const Invoice& invoice);

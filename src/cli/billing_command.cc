@@ -95,15 +95,9 @@ int RunBillingCommand(BillingCommand& c, Common& common, const Config& config, S
       std::printf("%s\n", w.str().c_str());
       return 0;
     }
-    // Credits that could pay this c.month: added before its end, minus what earlier months spent.
-    auto entries = store.Credits(c.billing_project);
-    if (!entries.ok()) return Fail(entries.status());
-    MicroUsd available = 0;
-    for (const auto& entry : *entries)
-      if (entry.added_at < range->second) available += entry.micro_usd;
-    for (const auto& d : meter.Days(c.billing_project, 0, range->first)) available -= d.spent;
-    Invoice inv = BuildInvoice(c.billing_project, c.month, *plan, days, available);
-    std::fputs((c.format == "csv" ? InvoiceCsv(inv) : InvoiceJson(inv) + "\n").c_str(), stdout);
+    auto inv = ProjectInvoice(store, meter, *plan, c.billing_project, c.month);
+    if (!inv.ok()) return Fail(inv.status());
+    std::fputs((c.format == "csv" ? InvoiceCsv(*inv) : InvoiceJson(*inv) + "\n").c_str(), stdout);
     return 0;
   }
   return 0;

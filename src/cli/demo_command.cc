@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "access/keys.h"
 #include "cli/serve.h"
 #include "core/snowflake.h"
 
@@ -38,6 +39,11 @@ int RunDemoCommand(DemoCommand& c, const Common& common, Config config) {
   if (!created.ok()) return Fail(created.status());
   auto sample = PickDemoSample(**store, created->bearer_token);
   if (!sample.ok()) return Fail(sample.status());
+  // A fresh console key on each start, as the app's token is: the portal's sign-in.
+  auto console_key = RotateConsoleKey(**store, created->app.project_id);
+  if (!console_key.ok()) return Fail(console_key.status());
+  sample->project_id = created->app.project_id;
+  sample->console_key = *console_key;
   store->reset();
   return Serve(std::move(config), common, true, *sample);
 }

@@ -7,9 +7,11 @@
 #include <filesystem>
 
 #include "access/account_sessions.h"
+#include "access/portal_sessions.h"
 #include "access/redis_counters.h"
 #include "access/revocations.h"
 #include "access/usage_meter.h"
+#include "api/admin.h"
 #include "api/oauth_server.h"
 #include "api/portal_files.h"
 #include "api/compliance_feed.h"
@@ -48,6 +50,10 @@ Result<DemoSample> PickDemoSample(Store& store, std::string token) {
   if (!posts.ok()) return posts.status();
   if (posts->empty()) return CommandError("the demo data set has no posts to show");
   return DemoSample{std::move(token), posts->front().post.id, posts->front().post.author_id};
+}
+
+std::string AdminTokenPath(const Config& config, const Common& c) {
+  return config.admin.token_file.empty() ? (std::filesystem::path(c.data) / "admin.token").string() : config.admin.token_file;
 }
 
 namespace {
@@ -161,6 +167,10 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     assertions = *key;
   }
   OAuthServer oauth(SystemClock::Instance(), {*session_key, assertions, revocations->get(), !config.server.tls_cert.empty()});
+  // The admin API (docs/admin-api.md): its token, and portal sessions signed with the same key.
+  auto admin_token = LoadOrCreateAdminToken(AdminTokenPath(config, c));
+  if (!admin_token.ok()) return Fail(admin_token.status());
+  AdminApi admin({*admin_token, *session_key, revocations->get(), !config.server.tls_cert.empty(), LedgerDir(c)});
   // Streams: on a store shared by nodes, every node's hub learns of posts from the store's
   // change feed (on its own connection and store); on SQLite, from this server's writes.
   StreamHub streams;
@@ -218,7 +228,7 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
     }
   }
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
-                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams,
+                {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams, &admin,
                  portal ? &*portal : nullptr});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
@@ -236,6 +246,10 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
                 d.token.c_str(), base.c_str());
     std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/users/%lld/tweets?max_results=5&tweet.fields=created_at,public_metrics'\n",
                 d.token.c_str(), base.c_str(), (long long)d.author_id);
+    std::printf("\nPortal: %s/portal/\n", base.c_str());
+    std::printf("  console key of the demo project (project %lld): %s\n", (long long)d.project_id, d.console_key.c_str());
+    std::printf("  admin token (the operator; also in %s): %s\n", AdminTokenPath(config, c).c_str(), admin_token->c_str());
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/admin/v1/projects'\n", admin_token->c_str(), base.c_str());
     std::printf("\nCtrl-C stops the server.\n");
   }
   std::fflush(stdout);

@@ -13,10 +13,14 @@ struct DemoSample {
   std::string token;
   Id post_id = 0;
   Id author_id = 0;
+  Id project_id = 0;         // the demo app's
+  std::string console_key;   // its project's (the portal's sign-in)
 };
 
 Status Seed(Store& store, int64_t users, int64_t posts, uint64_t seed, int node_id);
 Result<DemoSample> PickDemoSample(Store& store, std::string token);
+//! The admin token's file: [admin] token_file, else DATA/admin.token.
+std::string AdminTokenPath(const Config& config, const Common& c);
 //! Serves until SIGTERM; prints the demo banner when `demo_banner`. Returns the exit code.
 int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& demo);
 

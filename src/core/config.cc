@@ -101,6 +101,7 @@ const std::map<std::string, Setter>& Keys() {
       {"compliance.upload_expiry_ms", Int(1000, kMax, [](Config& c) -> auto& { return c.compliance.upload_expiry_ms; })},
       {"compliance.download_expiry_ms", Int(1000, kMax, [](Config& c) -> auto& { return c.compliance.download_expiry_ms; })},
       {"compliance.check_lease_ms", Int(100, 3'600'000, [](Config& c) -> auto& { return c.compliance.check_lease_ms; })},
+      {"admin.token_file", String([](Config& c) -> auto& { return c.admin.token_file; })},
       {"portal.dir", String([](Config& c) -> auto& { return c.portal.dir; })},
       {"log.level", String([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},

@@ -117,6 +117,14 @@ struct ComplianceConfig {
   int64_t check_lease_ms = 30'000;
 };
 
+//! The admin API and the portal's sign-in (docs/admin-api.md).
+struct AdminConfig {
+  //! The admin token: "sluice_admin_" and 43 base64url characters on one line, made (mode
+  //! 0600) at first start when missing. "" = DATA/admin.token. Nodes that share a store and
+  //! should accept one token share the file.
+  std::string token_file;
+};
+
 //! The developer portal and operator console (docs/portal.md): the built web files served at
 //! /portal/ (api/portal_files.h).
 struct PortalConfig {
@@ -139,6 +147,7 @@ struct Config {
   LimitsConfig limits;
   OAuthConfig oauth;
   ComplianceConfig compliance;
+  AdminConfig admin;
   PortalConfig portal;
   LogConfig log;
   std::string store_url = "sqlite";

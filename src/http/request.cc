@@ -64,6 +64,9 @@ Result<ApiRequest> ToApiRequest(const HttpRequest& req, std::string_view request
     r.content_range = range->value();
   }
   r.goog_resumable = req["x-goog-resumable"];
+  r.host = req[http::field::host];
+  r.origin = req[http::field::origin];
+  r.csrf_token = req["x-csrf-token"];
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/admin.h"
 #include "api/admission.h"
 #include "api/compliance.h"
 #include "api/license.h"
@@ -101,6 +102,10 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
                                    services_.metrics.CountRequest(id, r.status);
                                    done(std::move(r));
                                  });
+    } else if (RouteOf(*route).kind == RouteKind::kAdmin) {
+      // The admin API (api/admin.h): its own credentials and rules, answered at once.
+      now = services_.admin ? services_.admin->Handle(services_, *route, worker, req, match.capture, match.capture2)
+                            : Unmatched(req, RouteMatch{});
     } else if (RouteOf(*route).kind == RouteKind::kOAuth) {
       if (!services_.oauth) {
         now = Unmatched(req, RouteMatch{});

@@ -468,7 +468,8 @@ Result<int> Server::Start() {
   m.services.emplace(Services{SystemClock::Instance(), *m.ids, m.config, m.shared.plans ? *m.shared.plans : Plans::Defaults(),
                               m.metrics, m.shared.ledger, metering ? &m.limiter : nullptr,
                               metering ? m.shared.meter : nullptr, m.shared.traps, m.shared.revocations,
-                              metering ? m.shared.counters : nullptr, m.shared.oauth, m.shared.streams});
+                              metering ? m.shared.counters : nullptr, m.shared.oauth, m.shared.admin,
+                              m.shared.streams});
   m.services->public_url = m.config.compliance.public_url.empty()
                                ? (m.config.server.tls_cert.empty() ? "http://" : "https://") +
                                      HostForUrl(where->host) + ":" + std::to_string(m.acceptor.local_endpoint().port())

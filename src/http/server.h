@@ -22,6 +22,7 @@
 namespace sluice {
 
 class AdmissionCounters;
+class AdminApi;
 class OAuthServer;
 class Ledger;
 class Plans;
@@ -57,6 +58,7 @@ class Server {
     AdmissionCounters* counters = nullptr;  // shared counters (Redis); null: this node's limiter and meter
     OAuthServer* oauth = nullptr;           // null: no authorization server (its routes answer 404)
     StreamHub* streams = nullptr;           // null: the stream endpoints answer 503
+    const AdminApi* admin = nullptr;        // null: the admin API's routes answer 404
     const PortalFiles* portal = nullptr;    // null: / and /portal/ answer 404
   };
   Server(const Config& config, StoreFactory stores, Shared shared);

@@ -185,6 +185,13 @@ struct ActionIntent {
   friend bool operator==(const ActionIntent&, const ActionIntent&) = default;
 };
 
+//! One app of a project as the admin API lists it (ListProjectApps): revoked ones too.
+struct ProjectApp {
+  App app;
+  std::optional<TimeMs> revoked_at;  // nullopt: live
+  std::string client_id;             // its OAuth 2.0 client id; "" when it has none
+};
+
 struct CreditEntry {
   int64_t micro_usd = 0;
   TimeMs added_at = 0;
@@ -526,6 +533,21 @@ class Store {
   virtual Result<bool> RevokeApp(Id app_id, TimeMs at) = 0;
   //! Every app, revoked ones included (evidence names them too).
   virtual Result<std::vector<App>> ListApps() = 0;
+
+  // ---- the admin API's projects (issue 17; docs/admin-api.md) ----
+  //! A new project with its plan (kept for its first app: ProjectInfo::plan until it has one)
+  //! and the SHA-256 of its console key (32 bytes), in one write. Errors: the store's.
+  virtual Result<Id> CreateProjectWithKey(std::string_view name, std::string_view plan, std::string_view key_hash,
+                                          TimeMs at) = 0;
+  //! Gives the project the console key with SHA-256 `key_hash` in place of its own (the old one
+  //! names no project from the commit on). False, and nothing written, when no such project.
+  virtual Result<bool> SetConsoleKey(Id project_id, std::string_view key_hash) = 0;
+  //! The SHA-256 of the project's console key: nullopt when no such project, "" when it has none.
+  virtual Result<std::optional<std::string>> ConsoleKeyHash(Id project_id) = 0;
+  //! The project whose console key has SHA-256 `key_hash`; nullopt when none.
+  virtual Result<std::optional<Id>> FindProjectByConsoleKey(std::string_view key_hash) = 0;
+  //! The project's apps, revoked ones included, in id order; none for an unknown project.
+  virtual Result<std::vector<ProjectApp>> ListProjectApps(Id project_id) = 0;
 
   // ---- platform accounts' passwords (issue 15: signing in) ----
   //! Sets (or replaces) the password hash of the user `user_id`. False, and nothing written,

@@ -72,14 +72,21 @@ TEST(Cli, ImportIsAllOrNothingAndNamesTheBadLine) {
 }
 
 // `sluice demo` on an empty data dir seeds, serves, and prints a token and three curl lines
-// that work: each is run here as printed (token, URL) against the demo server.
+// that work, and the admin API's (with the admin token): each is run here as printed (token,
+// URL) against the demo server. The console key it prints signs in to the portal.
 TEST(Cli, DemoPrintsWorkingCurlLines) {
   SluiceServer s;
   auto lines = s.StartDemo();
   std::vector<std::string> curls;
   for (const auto& l : lines)
     if (l.find("curl ") != std::string::npos) curls.push_back(l);
-  ASSERT_EQ(curls.size(), 3u);
+  ASSERT_EQ(curls.size(), 4u);
+  std::string console_key;
+  for (const auto& l : lines)
+    if (size_t k = l.find("sluice_console_"); k != std::string::npos) console_key = l.substr(k);
+  auto session = s.Request("POST", "/admin/v1/session", "", "{\"console_key\":\"" + console_key + "\"}");
+  EXPECT_EQ(session.status, 200) << session.body;
+  EXPECT_EQ(session.Json().at("data").at("role").as_string(), "project");
   for (const auto& c : curls) {
     size_t t = c.find("Bearer ") + 7;
     std::string token = c.substr(t, c.find('\'', t) - t);

@@ -77,3 +77,65 @@ Result<bool> PostgresStore::RemoveRedirectUri(Id app_id, std::string_view uri) {
 }
 
 }  // namespace sluice::pg
+
+namespace sluice::pg {
+
+// The admin API's projects: console keys (their SHA-256) and the plan kept for a first app.
+
+Result<Id> PostgresStore::CreateProjectWithKey(std::string_view name, std::string_view plan, std::string_view key_hash,
+                                               TimeMs at) {
+  Id id = 0;
+  Status s = Write([&]() -> Status {
+    // The cycle starts on the day of the month the project was created (28 at most, as X).
+    auto rows = Query(
+        "INSERT INTO projects (name, created_at, cap_reset_day, plan, console_key_hash) VALUES (?, ?,"
+        " least(28, extract(day FROM to_timestamp(?::bigint / 1000) AT TIME ZONE 'UTC')::int), ?, ?) RETURNING id",
+        Params().Add(name).Add(at).Add(at).Add(plan).AddBytes(key_hash));
+    if (!rows.ok()) return rows.status();
+    id = rows->Int(0, 0);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return id;
+}
+
+Result<bool> PostgresStore::SetConsoleKey(Id project_id, std::string_view key_hash) {
+  bool set = false;
+  Status s = Write([&]() -> Status {
+    auto rows = Query("UPDATE projects SET console_key_hash = ? WHERE id = ?", Params().AddBytes(key_hash).Add(project_id));
+    if (!rows.ok()) return rows.status();
+    set = rows->Affected() == 1;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return set;
+}
+
+Result<std::optional<std::string>> PostgresStore::ConsoleKeyHash(Id project_id) {
+  auto rows = Query("SELECT coalesce(encode(console_key_hash, 'hex'), '') FROM projects WHERE id = ?", Params().Add(project_id));
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(FromHex(rows->Text(0, 0)));
+}
+
+Result<std::optional<Id>> PostgresStore::FindProjectByConsoleKey(std::string_view key_hash) {
+  auto rows = Query("SELECT id FROM projects WHERE console_key_hash = ?", Params().AddBytes(key_hash));
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<Id>();
+  return std::optional<Id>(rows->Int(0, 0));
+}
+
+Result<std::vector<ProjectApp>> PostgresStore::ListProjectApps(Id project_id) {
+  auto rows = Query("SELECT " + std::string(kAppColumns) +
+                        ", revoked_at, coalesce(client_id, '') FROM apps WHERE project_id = ? ORDER BY id",
+                    Params().Add(project_id));
+  if (!rows.ok()) return rows.status();
+  std::vector<ProjectApp> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    Row row{*rows, i};
+    out.push_back({ReadApp(row), rows->OptInt(i, 7), std::string(row.Text(8))});
+  }
+  return out;
+}
+
+}  // namespace sluice::pg

@@ -340,6 +340,12 @@ CREATE TABLE compliance_events (
   at        BIGINT NOT NULL
 );
 )sql",
+    // 11: the admin API's console keys and project plans: as the SQLite store's migration 20.
+    R"sql(
+ALTER TABLE projects ADD COLUMN plan TEXT NOT NULL DEFAULT '';
+ALTER TABLE projects ADD COLUMN console_key_hash BYTEA;
+CREATE UNIQUE INDEX projects_by_console_key ON projects (console_key_hash);
+)sql",
 };
 
 }  // namespace

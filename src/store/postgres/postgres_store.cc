@@ -252,7 +252,7 @@ Result<std::optional<std::string>> PostgresStore::ProjectPlan(Id project_id) {
 namespace {
 constexpr std::string_view kProjectSql =
     "SELECT p.id, p.name, p.created_at, p.cap_reset_day,"
-    " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), '')"
+    " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), p.plan)"
     " FROM projects p";
 ProjectInfo ReadProject(const Row& r) {
   return {r.Int(0), std::string(r.Text(1)), r.Int(2), int(r.Int(3)), std::string(r.Text(4))};

@@ -400,6 +400,13 @@ CREATE TABLE compliance_events (
   at        INTEGER NOT NULL
 );
 )sql",
+    // 20: the admin API (issue 17; docs/admin-api.md): a project's console key (its SHA-256;
+    // the portal's sign-in) and the plan it keeps for its first app.
+    R"sql(
+ALTER TABLE projects ADD COLUMN plan TEXT NOT NULL DEFAULT '';
+ALTER TABLE projects ADD COLUMN console_key_hash BLOB;
+CREATE UNIQUE INDEX projects_by_console_key ON projects (console_key_hash);
+)sql",
 };
 
 }  // namespace

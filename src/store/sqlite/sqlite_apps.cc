@@ -87,3 +87,68 @@ Result<bool> SqliteStore::RemoveRedirectUri(Id app_id, std::string_view uri) {
 }
 
 }  // namespace sluice::sqlite
+
+namespace sluice::sqlite {
+
+// The admin API's projects: console keys (their SHA-256) and the plan kept for a first app.
+
+Result<Id> SqliteStore::CreateProjectWithKey(std::string_view name, std::string_view plan, std::string_view key_hash,
+                                             TimeMs at) {
+  // The cycle starts on the day of the month the project was created (28 at most, as X).
+  auto s = db_->Prepare(
+      "INSERT INTO projects (name, created_at, cap_reset_day, plan, console_key_hash) VALUES (?, ?,"
+      " min(28, CAST(strftime('%d', ? / 1000, 'unixepoch') AS INTEGER)), ?, ?)");
+  if (!s.ok()) return s.status();
+  s->Bind(1, name);
+  s->Bind(2, at);
+  s->Bind(3, at);
+  s->Bind(4, plan);
+  s->BindBlob(5, key_hash);
+  if (Status st = s->Run(); !st.ok()) return st;
+  return Id(sqlite3_last_insert_rowid(db_->raw()));
+}
+
+Result<bool> SqliteStore::SetConsoleKey(Id project_id, std::string_view key_hash) {
+  auto s = db_->Prepare("UPDATE projects SET console_key_hash = ? WHERE id = ?");
+  if (!s.ok()) return s.status();
+  s->BindBlob(1, key_hash);
+  s->Bind(2, project_id);
+  if (Status run = s->Run(); !run.ok()) return run;
+  return db_->Changes() == 1;
+}
+
+Result<std::optional<std::string>> SqliteStore::ConsoleKeyHash(Id project_id) {
+  auto s = db_->Prepare("SELECT coalesce(console_key_hash, x'') FROM projects WHERE id = ?");
+  if (!s.ok()) return s.status();
+  s->Bind(1, project_id);
+  auto row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(s->Text(0)));
+}
+
+Result<std::optional<Id>> SqliteStore::FindProjectByConsoleKey(std::string_view key_hash) {
+  auto s = db_->Prepare("SELECT id FROM projects WHERE console_key_hash = ?");
+  if (!s.ok()) return s.status();
+  s->BindBlob(1, key_hash);
+  auto row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Id>();
+  return std::optional<Id>(s->Int(0));
+}
+
+Result<std::vector<ProjectApp>> SqliteStore::ListProjectApps(Id project_id) {
+  auto s = db_->Prepare("SELECT " + std::string(rows::kAppColumns) +
+                        ", revoked_at, coalesce(client_id, '') FROM apps WHERE project_id = ? ORDER BY id");
+  if (!s.ok()) return s.status();
+  s->Bind(1, project_id);
+  std::vector<ProjectApp> out;
+  for (;;) {
+    auto row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({rows::ReadApp(*s), s->OptInt(7), std::string(s->Text(8))});
+  }
+}
+
+}  // namespace sluice::sqlite

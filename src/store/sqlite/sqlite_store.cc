@@ -435,7 +435,7 @@ Result<std::optional<std::string>> SqliteStore::ProjectPlan(Id project_id) {
 Result<std::vector<ProjectInfo>> SqliteStore::ListProjects() {
   auto s = db_->Prepare(
       "SELECT p.id, p.name, p.created_at, p.cap_reset_day,"
-      " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), '')"
+      " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), p.plan)"
       " FROM projects p ORDER BY p.id");
   if (!s.ok()) return s.status();
   std::vector<ProjectInfo> out;
@@ -452,7 +452,7 @@ Result<std::optional<ProjectInfo>> SqliteStore::GetProject(Id project_id) {
   // On the request path (caps): one cached statement, one row.
   auto stmt = db_->Cached(
       "SELECT p.id, p.name, p.created_at, p.cap_reset_day,"
-      " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), '')"
+      " coalesce((SELECT a.plan FROM apps a WHERE a.project_id = p.id AND a.revoked_at IS NULL LIMIT 1), p.plan)"
       " FROM projects p WHERE p.id = ?");
   if (!stmt.ok()) return stmt.status();
   StmtScope s(**stmt);

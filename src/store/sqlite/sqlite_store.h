@@ -86,6 +86,12 @@ class SqliteStore final : public Store {
   Result<bool> ReplaceAppToken(Id app_id, std::string_view token_hash) override;
   Result<bool> RevokeApp(Id app_id, TimeMs at) override;
   Result<std::vector<App>> ListApps() override;
+  Result<Id> CreateProjectWithKey(std::string_view name, std::string_view plan, std::string_view key_hash,
+                                  TimeMs at) override;
+  Result<bool> SetConsoleKey(Id project_id, std::string_view key_hash) override;
+  Result<std::optional<std::string>> ConsoleKeyHash(Id project_id) override;
+  Result<std::optional<Id>> FindProjectByConsoleKey(std::string_view key_hash) override;
+  Result<std::vector<ProjectApp>> ListProjectApps(Id project_id) override;
   Result<bool> SetUserPassword(Id user_id, std::string_view hash, TimeMs at) override;
   Result<std::optional<PasswordRecord>> UserPassword(Id user_id) override;
   Result<std::optional<std::string>> SetAppClientSecret(Id app_id, std::string_view client_id,
