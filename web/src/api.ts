@@ -83,7 +83,7 @@ export async function signOut(): Promise<void> {
 }
 
 // Shapes of docs/admin-api.md.
-export interface Project { id: string; name: string; plan: string; created_at: string; cap_reset_day: number }
+export interface Project { id: string; name: string; plan: string | null; created_at: string; cap_reset_day: number }
 export interface App {
   id: string; project_id: string; name: string; plan: string; uses: string[]; created_at: string;
   revoked_at?: string; client_id?: string; bearer_token?: string;

@@ -9,6 +9,10 @@ interface License {
 
 export async function licensePage(main: HTMLElement, [id]: string[]): Promise<void> {
   const project = await get<Project>(`/admin/v1/projects/${id}`);
+  if (!project.plan) {
+    main.append(h('h1', {}, 'Licence'), h('p', {}, 'This project has no plan yet: its first app gives it one.'));
+    return;
+  }
   const lic = await get<License>(`/2/license/${encodeURIComponent(project.plan)}`);
   main.append(h('h1', {}, `Licence: ${lic.title || lic.plan}`),
     h('section', { class: 'card', 'aria-labelledby': 'uses-title' },
