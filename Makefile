@@ -28,7 +28,7 @@ TSAN_TARGETS = sluice access_test redis_client_test redis_counters_test redis_le
 # (newer kernels' default): run its tests without address randomization there.
 TSAN_RUN = $(shell [ "$$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)" -gt 28 ] && echo "setarch $$(uname -m) -R")
 
-.PHONY: all deps deps-sanitizers configure build demo test test-fast test-asan test-tsan fuzz bench clean package
+.PHONY: all deps deps-sanitizers configure build web demo test test-fast test-asan test-tsan fuzz bench clean package
 
 all: build
 
@@ -43,6 +43,12 @@ $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
 configure: $(BUILD)/build.ninja
+
+# The portal (web/ → web/dist, served at /portal/; docs/portal.md): npm ci and Vite's build when
+# npm is here. web/dist is committed, so a machine without npm serves the last build.
+web:
+	@if command -v npm >/dev/null; then cd web && npm ci --no-audit --no-fund && npm run build; \
+	else echo "make web: npm not found; serving the committed web/dist"; fi
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)

@@ -38,6 +38,7 @@ class Metrics;
 class OAuthServer;
 class RevocationGeneration;
 class StreamHub;
+class PortalFiles;
 class TrapInjector;
 
 //! Runs work later on one worker's thread. Post may be called from any thread; PostAfter only
@@ -77,6 +78,8 @@ struct Services {
   StreamHub* streams = nullptr;
   //! The admin API's ledger and trace-run routes (api/admin_evidence.h); absent: they answer 404.
   AdminEvidence* evidence = nullptr;
+  //! The portal's files (api/portal_files.h), served at / and /portal/; absent: those answer 404.
+  const PortalFiles* portal = nullptr;
   //! How an error becomes a response: src/http's ProblemResponse (the one place where a Status
   //! becomes X's problem), set by the Router that runs the stages.
   ApiResponse (*error_response)(const Status&) = nullptr;

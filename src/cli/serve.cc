@@ -14,6 +14,7 @@
 #include "api/admin.h"
 #include "api/admin_evidence.h"
 #include "api/oauth_server.h"
+#include "api/portal_files.h"
 #include "api/compliance_feed.h"
 #include "api/stream_hub.h"
 #include "api/stream_slots.h"
@@ -218,9 +219,29 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   auto evidence = std::make_unique<AdminEvidence>(
       SystemClock::Instance(),
       AdminEvidence::Options{LedgerDir(c), *origin, ledger->get(), traces->get(), config.traces.upload_max_bytes});
+  // The portal's files (docs/portal.md), read once now: [portal] dir, else the installed or the
+  // source tree's web/dist. A set dir that cannot be read stops the start; none found by
+  // default leaves / and /portal/ answering 404.
+  std::optional<PortalFiles> portal;
+  {
+    std::string dir = config.portal.dir.empty() ? DefaultPortalDir() : config.portal.dir;
+    if (!dir.empty()) {
+      auto loaded = PortalFiles::Load(dir);
+      if (!loaded.ok() && !config.portal.dir.empty()) return Fail(loaded.status());
+      if (loaded.ok()) {
+        portal = std::move(*loaded);
+        spdlog::info("portal: {} files from {}", portal->size(), dir);
+      } else {
+        spdlog::warn("portal: {}", loaded.status().message());
+      }
+    } else {
+      spdlog::warn("portal: no web files found (set [portal] dir): / and /portal/ answer 404");
+    }
+  }
   Server server(config, [&] { return OpenStore({config.store_url, c.data, false, pool_size}); },
                 {ledger->get(), &*plans, &meter, traps.get(), revocations->get(), shared.get(), &oauth, &streams, &admin,
-                 evidence.get()});
+                 evidence.get(),
+                 portal ? &*portal : nullptr});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";

@@ -104,6 +104,7 @@ const std::map<std::string, Setter>& Keys() {
       {"admin.token_file", String([](Config& c) -> auto& { return c.admin.token_file; })},
       {"traces.upload_max_bytes", Int(1024, 1LL << 36, [](Config& c) -> auto& { return c.traces.upload_max_bytes; })},
       {"traces.threads", Int(1, 256, [](Config& c) -> auto& { return c.traces.threads; })},
+      {"portal.dir", String([](Config& c) -> auto& { return c.portal.dir; })},
       {"log.level", String([](Config& c) -> auto& { return c.log.level; })},
       {"log.access_log", Bool([](Config& c) -> auto& { return c.log.access_log; })},
       {"plans.file", String([](Config& c) -> auto& { return c.plans_file; })},

@@ -133,6 +133,13 @@ struct TracesConfig {
   int64_t threads = 1;  // of each run's scan (`sluice trace --threads`)
 };
 
+//! The developer portal and operator console (docs/portal.md): the built web files served at
+//! /portal/ (api/portal_files.h).
+struct PortalConfig {
+  //! "" = the first of /usr/share/sluice/web and the source tree's web/dist that holds index.html.
+  std::string dir;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
   bool access_log = true;      // one JSON line per request on stderr
@@ -150,6 +157,7 @@ struct Config {
   ComplianceConfig compliance;
   AdminConfig admin;
   TracesConfig traces;
+  PortalConfig portal;
   LogConfig log;
   std::string store_url = "sqlite";
   int64_t store_pool_size = 0;  // [store] pool_size: PostgreSQL connections a server keeps (0: workers + 4, at least 8)

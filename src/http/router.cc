@@ -10,6 +10,7 @@
 #include "api/metrics.h"
 #include "api/oauth_server.h"
 #include "api/openapi.h"
+#include "api/portal_files.h"
 #include "api/stages.h"
 #include "http/problem.h"
 
@@ -74,6 +75,19 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
   std::optional<RouteId> route;
   std::optional<ApiResponse> now;  // answered without the stages
   try {
+    // The portal's files (api/portal_files.h): "/", "/portal" and everything under "/portal/",
+    // answered here, outside the route table (they are files, not API routes: no metrics route,
+    // not in the OpenAPI document).
+    if (IsPortalPath(req.path)) {
+      if (!services_.portal) {
+        now = Unmatched(req, RouteMatch{});
+      } else {
+        Result<ApiResponse> file = services_.portal->Get(req.method, req.path);
+        now = file.ok() ? std::move(*file) : ProblemResponse(file.status());
+      }
+      services_.metrics.CountRequest(std::nullopt, now->status);
+      return done(std::move(*now));
+    }
     RouteMatch match = MatchRoute(req.method, req.path);
     route = match.route;
     if (!route) {

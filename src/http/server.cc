@@ -475,6 +475,7 @@ Result<int> Server::Start() {
                                      HostForUrl(where->host) + ":" + std::to_string(m.acceptor.local_endpoint().port())
                                : m.config.compliance.public_url;
   m.services->evidence = m.shared.evidence;
+  m.services->portal = m.shared.portal;
   if (m.shared.streams) m.shared.streams->Attach(*m.services);
   m.router.emplace(*m.services, [&m](RouteId route) {
     switch (route) {

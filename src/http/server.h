@@ -31,6 +31,7 @@ class TrapInjector;
 class RevocationGeneration;
 class StreamHub;
 class AdminEvidence;
+class PortalFiles;
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
 
 //! Blocks SIGINT and SIGTERM in the calling thread and the threads it creates after. Call it
@@ -60,6 +61,7 @@ class Server {
     StreamHub* streams = nullptr;           // null: the stream endpoints answer 503
     const AdminApi* admin = nullptr;        // null: the admin API's routes answer 404
     AdminEvidence* evidence = nullptr;      // null: the admin ledger and trace routes answer 404
+    const PortalFiles* portal = nullptr;    // null: / and /portal/ answer 404
   };
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();

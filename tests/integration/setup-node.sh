@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the npm packages of the Node client integration test (tests/integration/node).
+# Installs the npm packages of the Node integration tests: the clients (tests/integration/node)
+# and the portal in a browser (tests/integration/portal).
 # Idempotent: runs `npm ci` only when node_modules is missing or package-lock.json changed since.
 set -euo pipefail
 
@@ -10,10 +11,14 @@ fi
 
 here="${BASH_SOURCE[0]%/*}"
 [[ "$here" == "${BASH_SOURCE[0]}" ]] && here=.
-cd "$here/node"
-if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "setup-node.sh: npm ci in $PWD"
-  npm ci --no-audit --no-fund
-else
-  echo "setup-node.sh: node_modules up to date in $PWD"
-fi
+for dir in node portal; do
+  (
+    cd "$here/$dir"
+    if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+      echo "setup-node.sh: npm ci in $PWD"
+      npm ci --no-audit --no-fund
+    else
+      echo "setup-node.sh: node_modules up to date in $PWD"
+    fi
+  )
+done
