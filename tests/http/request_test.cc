@@ -57,17 +57,23 @@ TEST(ReadError, NamesTheLimitThatWasPassed) {
   EXPECT_FALSE(IsSilentReadError(http::error::bad_method));
 }
 
-// The upload of a compliance job's ids takes compliance.upload_max_bytes; every other request
-// server.body_limit_bytes; the parser reads headers under the larger.
+// The upload of a compliance job's ids takes compliance.upload_max_bytes, a trace run's dataset
+// traces.upload_max_bytes; every other request server.body_limit_bytes; the parser reads
+// headers under the largest.
 TEST(BodyLimit, TheUploadRouteHasItsOwn) {
   Config config;
   config.server.body_limit_bytes = 1000;
   config.compliance.upload_max_bytes = 5000;
+  config.traces.upload_max_bytes = 3000;
   EXPECT_EQ(BodyLimit(Parse("PUT /compliance/upload/sl_abc HTTP/1.1\r\nHost: x\r\n\r\n"), config), 5000u);
   EXPECT_EQ(BodyLimit(Parse("PUT /compliance/upload/sl_abc?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"), config), 5000u);
   EXPECT_EQ(BodyLimit(Parse("POST /compliance/upload/sl_abc HTTP/1.1\r\nHost: x\r\n\r\n"), config), 1000u);
   EXPECT_EQ(BodyLimit(Parse("POST /2/tweets HTTP/1.1\r\nHost: x\r\n\r\n"), config), 1000u);
+  EXPECT_EQ(BodyLimit(Parse("POST /admin/v1/traces?name=leak.jsonl HTTP/1.1\r\nHost: x\r\n\r\n"), config), 3000u);
+  EXPECT_EQ(BodyLimit(Parse("POST /admin/v1/projects HTTP/1.1\r\nHost: x\r\n\r\n"), config), 1000u);
   EXPECT_EQ(MaxBodyLimit(config), 5000u);
+  config.traces.upload_max_bytes = 9000;
+  EXPECT_EQ(MaxBodyLimit(config), 9000u);
   EXPECT_NE(ReadError(http::error::body_limit, config.server, 5000).message().find("5000 bytes"), std::string::npos);
   EXPECT_NE(ReadError(http::error::body_limit, config.server).message().find("1000 bytes"), std::string::npos);
 }
