@@ -106,7 +106,8 @@ async function shoot(page, name) {
 async function usageNumbers(page) {
   const text = await page.locator('#usage-text').textContent();
   const now = Number(await page.locator('#usage-bar').getAttribute('aria-valuenow'));
-  return { text, now };
+  const fill = await page.locator('#usage-bar .bar-fill').evaluate((e) => e.getBoundingClientRect().width);
+  return { text, now, fill };
 }
 
 // Search calls that deliver posts with the app's token; the posts' ids.
@@ -160,7 +161,9 @@ describe('the portal in headless Chromium against sluice', { timeout: 10 * TEST_
       // The overview polls every few seconds: the bar and the text move without a reload.
       await page.waitForFunction((old) => document.querySelector('#usage-text')?.textContent !== old, before.text, { timeout: 15_000 });
       const afterCalls = await usageNumbers(page);
-      assert.ok(afterCalls.now > before.now || afterCalls.text !== before.text, `${before.text} → ${afterCalls.text}`);
+      assert.ok(afterCalls.now > before.now, `the bar's value: ${before.now} → ${afterCalls.now}`);
+      assert.ok(afterCalls.fill > before.fill, `the bar's fill: ${before.fill} px → ${afterCalls.fill} px`);
+      assert.notEqual(afterCalls.text, before.text);
       assert.match(afterCalls.text, /of 1,000,000 posts/);
       assert.match(await page.locator('#usage-reset').textContent(), /^Resets \d{4}-\d{2}-\d{2}/);
       // The chart: a uPlot canvas with a series named after the app, and its data table.

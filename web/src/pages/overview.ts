@@ -51,14 +51,16 @@ export async function overviewPage(main: HTMLElement, [id]: string[]): Promise<(
 
   const draw = (usage: Usage) => {
     const fill = bar.firstElementChild as HTMLElement;
-    const pct = usage.percent ?? 0;
-    fill.style.width = `${Math.min(100, pct)}%`;
+    // From the counts: the API's `percent` has two decimals, too few for a large cap.
+    const pct = usage.cap ? (usage.used * 100) / usage.cap : 0;
+    // A few posts of a large cap still show: the fill is never thinner than 3 px once used.
+    fill.style.width = usage.used > 0 ? `max(3px, ${Math.min(100, pct)}%)` : '0';
     bar.classList.toggle('over', pct >= 90);
-    bar.setAttribute('aria-valuenow', String(Math.round(pct * 10) / 10));
-    bar.setAttribute('aria-valuetext', usage.cap === null ? `${usage.used} posts, no cap` : `${pct.toFixed(1)}% of the cap`);
+    bar.setAttribute('aria-valuenow', String(Number(pct.toPrecision(3))));
+    bar.setAttribute('aria-valuetext', usage.cap === null ? `${usage.used} posts, no cap` : `${percentText(pct)} of the cap`);
     usageText.textContent = usage.cap === null
       ? `${usage.used.toLocaleString('en-US')} posts (no monthly cap)`
-      : `${pct.toFixed(1)}% · ${usage.used.toLocaleString('en-US')} of ${usage.cap.toLocaleString('en-US')} posts`;
+      : `${percentText(pct)} · ${usage.used.toLocaleString('en-US')} of ${usage.cap.toLocaleString('en-US')} posts`;
     resetText.textContent = `Resets ${isoDate(usage.reset_at)} (cycle began ${isoDate(usage.cycle_start)})`;
     planText.textContent = usage.plan;
     clear(credits);
@@ -130,4 +132,12 @@ export async function overviewPage(main: HTMLElement, [id]: string[]): Promise<(
     resize.disconnect();
     plot?.destroy();
   };
+}
+
+// "12.5%", "0.0029%", "<0.001%": two significant digits below 10 %, so that a small use is not "0.0%".
+function percentText(pct: number): string {
+  if (pct === 0) return '0%';
+  if (pct < 0.001) return '<0.001%';
+  if (pct >= 10) return `${pct.toFixed(1)}%`;
+  return `${Number(pct.toPrecision(2))}%`;
 }
