@@ -152,6 +152,10 @@ describe('the portal in headless Chromium against sluice', { timeout: 10 * TEST_
       await page.goto(state.origin + '/');  // 302 to /portal/, whose script shows the sign-in page
       await page.waitForURL(/\/portal\/#\/signin$/);
       await page.getByLabel('Console key or admin token').waitFor();
+      // Platform accounts are sent to their own page: the apps they authorised (docs/oauth.md).
+      assert.equal(await page.locator('#account-apps a').getAttribute('href'), '/i/account/apps');
+      const accountPage = await api('GET', '/i/account/apps', {});
+      assert.equal(accountPage.status, 200, accountPage.text.slice(0, 200));
       await shoot(page, 'signin');
       await signIn(page, state.alpha.console_key);
       await page.getByRole('heading', { level: 1, name: 'Alpha Research' }).waitFor();

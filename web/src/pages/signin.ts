@@ -32,6 +32,11 @@ export async function signInPage(main: HTMLElement, _args: string[] = []): Promi
       input.focus();
     }
   });
-  main.appendChild(form);
+  // Platform accounts have a page of their own (the OAuth server's, docs/oauth.md): the apps
+  // they authorised, each revocable. It signs in with the account's password, not a key.
+  const accounts = h('p', { class: 'help signin-note', id: 'account-apps' },
+    'An account of this platform? The apps you authorised are on ',
+    h('a', { href: '/i/account/apps' }, "your account's apps page"), '.');
+  main.append(form, accounts);
   input.focus();
 }
