@@ -159,11 +159,15 @@ describe('the portal in headless Chromium against sluice', { timeout: 10 * TEST_
       await shoot(page, 'signin');
       await signIn(page, state.alpha.console_key);
       await page.getByRole('heading', { level: 1, name: 'Alpha Research' }).waitFor();
+      // The heading comes before the first usage answer: read the bar once it has been drawn,
+      // or a slow first answer (seen under TSan) is taken for the move.
+      await page.waitForFunction(() => /of 1,000,000 posts/.test(document.querySelector('#usage-text')?.textContent ?? ''));
       const before = await usageNumbers(page);
+      assert.equal(before.now, 0, 'the new project has used nothing');
       const delivered = await searchAs(state.alphaApp.bearer_token, 5);
       assert.ok(delivered.length > 0, 'the searches delivered posts');
       // The overview polls every few seconds: the bar and the text move without a reload.
-      await page.waitForFunction((old) => document.querySelector('#usage-text')?.textContent !== old, before.text, { timeout: 15_000 });
+      await page.waitForFunction((old) => Number(document.querySelector('#usage-bar')?.getAttribute('aria-valuenow')) > old, before.now, { timeout: 15_000 });
       const afterCalls = await usageNumbers(page);
       assert.ok(afterCalls.now > before.now, `the bar's value: ${before.now} → ${afterCalls.now}`);
       assert.ok(afterCalls.fill > before.fill, `the bar's fill: ${before.fill} px → ${afterCalls.fill} px`);
