@@ -42,6 +42,9 @@ struct ApiRequest {
   std::string_view host;
   std::string_view origin;
   std::string_view csrf_token;
+  //! It arrived on the admin listener ([admin] listen; http/router.h): only that listener
+  //! serves the admin API and the portal once it is set.
+  bool admin_listener = false;
 };
 
 struct ApiResponse {

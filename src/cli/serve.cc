@@ -245,9 +245,14 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string scheme = config.server.tls_cert.empty() ? "http" : "https";
-  std::string host = config.server.listen.substr(0, config.server.listen.rfind(':'));
-  std::string base = scheme + "://" + host + ":" + std::to_string(*port);
-  // Tests read this line to find the port.
+  auto url = [&](const std::string& listen, int bound) {
+    return scheme + "://" + listen.substr(0, listen.rfind(':')) + ":" + std::to_string(bound);
+  };
+  std::string base = url(config.server.listen, *port);
+  // Where the admin API and the portal are: their own listener when [admin] listen is set.
+  std::string admin_base = server.AdminPort() ? url(config.admin.listen, *server.AdminPort()) : base;
+  // Tests read these lines to find the ports: the admin one first, the last is "sluice listening on".
+  if (server.AdminPort()) std::printf("sluice admin API and portal listening on %s\n", admin_base.c_str());
   std::printf("sluice listening on %s\n", base.c_str());
   if (demo_banner) {
     const DemoSample& d = demo;
@@ -258,10 +263,10 @@ int Serve(Config config, const Common& c, bool demo_banner, const DemoSample& de
                 d.token.c_str(), base.c_str());
     std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/2/users/%lld/tweets?max_results=5&tweet.fields=created_at,public_metrics'\n",
                 d.token.c_str(), base.c_str(), (long long)d.author_id);
-    std::printf("\nPortal: %s/portal/\n", base.c_str());
+    std::printf("\nPortal: %s/portal/\n", admin_base.c_str());
     std::printf("  console key of the demo project (project %lld): %s\n", (long long)d.project_id, d.console_key.c_str());
     std::printf("  admin token (the operator; also in %s): %s\n", AdminTokenPath(config, c).c_str(), admin_token->c_str());
-    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/admin/v1/projects'\n", admin_token->c_str(), base.c_str());
+    std::printf("  curl -s -H 'Authorization: Bearer %s' '%s/admin/v1/projects'\n", admin_token->c_str(), admin_base.c_str());
     std::printf("\nCtrl-C stops the server.\n");
   }
   std::fflush(stdout);

@@ -2,6 +2,7 @@
 
 #include "access/redis_client.h"
 #include "cli/serve.h"
+#include "core/listen_address.h"
 
 namespace sluice::cli {
 
@@ -11,6 +12,8 @@ std::unique_ptr<ServeCommand> AddServeCommand(CLI::App& app, Common& common) {
   c.cmd = app.add_subcommand("serve", "serve the API");
   AddCommon(c.cmd, common);
   c.cmd->add_option("--listen", c.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)");
+  c.cmd->add_option("--admin-listen", c.admin_listen,
+                    "HOST:PORT of the admin API's and the portal's own listener; they are then served there only (admin.listen)");
   c.cmd->add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve HTTPS");
   c.cmd->add_option("--tls-key", c.tls_key, "PEM private key");
   c.cmd->add_option("--limits", c.limits, "redis://HOST:PORT: count rate limits, caps and credits in Redis, shared by every node");
@@ -22,6 +25,11 @@ std::unique_ptr<ServeCommand> AddServeCommand(CLI::App& app, Common& common) {
 
 Status ApplyServeOptions(const ServeCommand& c, Config& config) {
   if (Status s = ApplyListen(c.listen, config); !s.ok()) return s;
+  if (!c.admin_listen.empty()) {
+    if (auto where = ParseListenAddress(c.admin_listen); !where.ok())
+      return CommandError("--admin-listen " + c.admin_listen + ": " + where.status().message());
+    config.admin.listen = c.admin_listen;
+  }
   if (c.app_tokens_write) config.oauth.app_tokens_write = true;
   if (!c.limits.empty()) {
     RedisOptions redis;

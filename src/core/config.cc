@@ -102,6 +102,7 @@ const std::map<std::string, Setter>& Keys() {
       {"compliance.download_expiry_ms", Int(1000, kMax, [](Config& c) -> auto& { return c.compliance.download_expiry_ms; })},
       {"compliance.check_lease_ms", Int(100, 3'600'000, [](Config& c) -> auto& { return c.compliance.check_lease_ms; })},
       {"admin.token_file", String([](Config& c) -> auto& { return c.admin.token_file; })},
+      {"admin.listen", String([](Config& c) -> auto& { return c.admin.listen; })},
       {"traces.upload_max_bytes", Int(1024, 1LL << 36, [](Config& c) -> auto& { return c.traces.upload_max_bytes; })},
       {"traces.threads", Int(1, 256, [](Config& c) -> auto& { return c.traces.threads; })},
       {"portal.dir", String([](Config& c) -> auto& { return c.portal.dir; })},
@@ -136,6 +137,12 @@ Status Walk(const toml::table& table, const std::string& prefix, const StrictTom
 Status Validate(const Config& c, const StrictToml& toml) {
   if (auto listen = ParseListenAddress(c.server.listen); !listen.ok())
     return toml.Bad("server.listen", "is \"" + c.server.listen + "\": " + listen.status().message());
+  if (!c.admin.listen.empty()) {
+    if (auto listen = ParseListenAddress(c.admin.listen); !listen.ok())
+      return toml.Bad("admin.listen", "is \"" + c.admin.listen + "\": " + listen.status().message());
+    if (c.admin.listen == c.server.listen && !c.admin.listen.ends_with(":0"))
+      return toml.Bad("admin.listen", "is server.listen's address: give the admin API another port, or \"\" to serve it there");
+  }
   if (const std::string& u = c.compliance.public_url; !u.empty()) {
     // Scheme and authority only: the job's URLs append /compliance/upload/<token> to it.
     const size_t scheme = u.rfind("http://", 0) == 0 ? 7 : u.rfind("https://", 0) == 0 ? 8 : 0;

@@ -123,6 +123,10 @@ struct AdminConfig {
   //! 0600) at first start when missing. "" = DATA/admin.token. Nodes that share a store and
   //! should accept one token share the file.
   std::string token_file;
+  //! HOST:PORT of a listener of its own for the admin API and the portal (port 0 picks one).
+  //! Set, they are served there only: the main listener answers their paths 404, and this one
+  //! answers only them and the server's own routes (health, metrics). "" = the main listener.
+  std::string listen;
 };
 
 //! Trace runs of the admin API (POST /admin/v1/traces; docs/admin-api.md).

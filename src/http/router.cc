@@ -59,6 +59,23 @@ ApiResponse Unmatched(const ApiRequest& req, const RouteMatch& match) {
   return r;
 }
 
+// [admin] listen set: whether `req` came to the listener that serves it. The admin listener
+// serves the admin API and the portal, the main one everything else; both, the server's own
+// routes (health, metrics). `admin_side`: the request is for the admin API or the portal.
+bool OnItsListener(const Services& services, const ApiRequest& req, bool admin_side) {
+  return services.config.admin.listen.empty() || admin_side == req.admin_listener;
+}
+
+// A platform account's page asked of the admin listener (the portal's sign-in page links to
+// /i/account/apps): it is on the main listener.
+ApiResponse ToMainListener(const Services& services, const ApiRequest& req) {
+  ApiResponse r = ApiResponse::Json(302, "");
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", services.public_url + std::string(req.path) +
+                                         (req.query.empty() ? "" : "?" + std::string(req.query)));
+  return r;
+}
+
 Services WithErrorResponse(Services s) {
   s.error_response = ProblemResponse;
   return s;
@@ -79,7 +96,7 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
     // answered here, outside the route table (they are files, not API routes: no metrics route,
     // not in the OpenAPI document).
     if (IsPortalPath(req.path)) {
-      if (!services_.portal) {
+      if (!services_.portal || !OnItsListener(services_, req, true)) {
         now = Unmatched(req, RouteMatch{});
       } else {
         Result<ApiResponse> file = services_.portal->Get(req.method, req.path);
@@ -92,6 +109,11 @@ void Router::Dispatch(WorkerState& worker, const ApiRequest& req, std::function<
     route = match.route;
     if (!route) {
       now = Unmatched(req, match);
+    } else if (RouteOf(*route).kind != RouteKind::kOperational &&
+               !OnItsListener(services_, req, RouteOf(*route).kind == RouteKind::kAdmin)) {
+      now = req.admin_listener && RouteOf(*route).kind == RouteKind::kOAuth && req.method == "GET"
+                ? ToMainListener(services_, req)
+                : Unmatched(req, RouteMatch{});
     } else if (RouteOf(*route).kind == RouteKind::kPublic) {
       now = PublicRoute(services_, req, *route, match.capture);
     } else if (RouteOf(*route).kind == RouteKind::kOperational) {

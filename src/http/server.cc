@@ -130,8 +130,8 @@ void AccessLog(std::string_view id, const http::request<http::string_body>& req,
 template <typename Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, Worker& worker, const Config& config, ConnectionSlot slot)
-      : stream_(std::move(stream)), worker_(worker), config_(config), slot_(std::move(slot)) {}
+  Session(Stream stream, Worker& worker, const Config& config, ConnectionSlot slot, bool admin_listener)
+      : stream_(std::move(stream)), worker_(worker), config_(config), slot_(std::move(slot)), admin_listener_(admin_listener) {}
 
   void Start() {
     // The first request's header is due header_timeout_ms after accept, TLS handshake included:
@@ -235,6 +235,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       auto parsed = ToApiRequest(parser_->get(), request_id_);
       if (!parsed.ok()) return Respond(ProblemResponse(parsed.status()));
       parsed->received = started_;
+      parsed->admin_listener = admin_listener_;
       worker_.router->Dispatch(*worker_.state, *parsed,
                                [self = this->shared_from_this()](ApiResponse r) { self->Respond(std::move(r)); });
     } catch (const std::exception& e) {
@@ -307,6 +308,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool idle_ = false;
   std::weak_ptr<StreamWriter<Stream>> stream_writer_;  // set once the response is a stream (stream_ is then the writer's)
   ConnectionSlot slot_;
+  const bool admin_listener_;  // accepted on [admin] listen
 };
 
 sigset_t StopSignals() {
@@ -329,11 +331,21 @@ int64_t DefaultMaxConnections(int64_t file_limit, int workers) {
   return std::max<int64_t>(1, file_limit - headroom);
 }
 
+// A listening socket and its accept loop's state (the acceptor's thread only).
+struct Listener {
+  Listener(asio::io_context& ioc, bool admin) : acceptor(ioc), retry(ioc), admin(admin) {}
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  std::chrono::milliseconds backoff{0};
+  const bool admin;  // [admin] listen: its requests are ApiRequest::admin_listener
+};
+
 struct Server::Impl {
   Config config;
   StoreFactory stores;
   asio::io_context main_ioc{1};
-  tcp::acceptor acceptor{main_ioc};
+  Listener main_listener{main_ioc, false};
+  std::optional<Listener> admin_listener;  // [admin] listen, when set
   std::optional<asio::ssl::context> tls;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::optional<asio::executor_work_guard<asio::io_context::executor_type>>> guards;
@@ -348,28 +360,26 @@ struct Server::Impl {
   int64_t max_connections = 0;
   std::atomic<int64_t> open_connections{0};
   // The acceptor's thread only.
-  asio::steady_timer accept_retry{main_ioc};
-  std::chrono::milliseconds accept_backoff{0};
   ThrottledWarning accept_failed, over_cap;
 
-  void Accept() {
+  void Accept(Listener& from) {
     Worker& w = *workers[next_worker++ % workers.size()];
-    acceptor.async_accept(w.ioc, [this, &w](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    from.acceptor.async_accept(w.ioc, [this, &w, &from](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !from.acceptor.is_open()) return;
       if (ec) {
         // Out of descriptors (EMFILE, ENFILE) or a transient failure: the pending connection
         // stays queued, so retrying at once would fail again at once. Back off, 10 ms doubling
         // to 1 s, and keep accepting.
         metrics.CountConnection(Metrics::Connection::kAcceptFailed);
-        accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-        accept_failed.Note("accept failed: {}; retrying in {} ms", ec.message(), accept_backoff.count());
-        accept_retry.expires_after(accept_backoff);
-        accept_retry.async_wait([this](beast::error_code wait_ec) {
-          if (!wait_ec) Accept();
+        from.backoff = std::clamp(from.backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+        accept_failed.Note("accept failed: {}; retrying in {} ms", ec.message(), from.backoff.count());
+        from.retry.expires_after(from.backoff);
+        from.retry.async_wait([this, &from](beast::error_code wait_ec) {
+          if (!wait_ec) Accept(from);
         });
         return;
       }
-      accept_backoff = 0ms;
+      from.backoff = 0ms;
       if (open_connections.load(std::memory_order_relaxed) >= max_connections) {
         // Over the cap: closed at once (the client sees the connection end, not a hang), so the
         // connections already open keep their descriptors and are served.
@@ -377,28 +387,28 @@ struct Server::Impl {
         socket.close(close_ec);
         metrics.CountConnection(Metrics::Connection::kOverCap);
         over_cap.Note("server.max_connections = {} reached: new connections closed", max_connections);
-        return Accept();
+        return Accept(from);
       }
       metrics.CountConnection(Metrics::Connection::kAccepted);
-      asio::post(w.ioc, [this, &w, s = std::move(socket), slot = ConnectionSlot(open_connections)]() mutable {
-        StartSession(w, std::move(s), std::move(slot));
+      asio::post(w.ioc, [this, &w, admin = from.admin, s = std::move(socket), slot = ConnectionSlot(open_connections)]() mutable {
+        StartSession(w, std::move(s), std::move(slot), admin);
       });
-      Accept();
+      Accept(from);
     });
   }
 
-  void StartSession(Worker& w, tcp::socket socket, ConnectionSlot slot) {
+  void StartSession(Worker& w, tcp::socket socket, ConnectionSlot slot, bool admin) {
     if (w.draining) return;
     beast::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<SessionBase> session;
     if (tls) {
       auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-          beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), w, config, std::move(slot));
+          beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), w, config, std::move(slot), admin);
       s->Start();
       session = s;
     } else {
-      auto s = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), w, config, std::move(slot));
+      auto s = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), w, config, std::move(slot), admin);
       s->Start();
       session = s;
     }
@@ -410,8 +420,11 @@ struct Server::Impl {
     if (stopping.exchange(true)) return;
     asio::post(main_ioc, [this] {
       beast::error_code ec;
-      acceptor.close(ec);
-      accept_retry.cancel();
+      for (Listener* l : {&main_listener, admin_listener ? &*admin_listener : nullptr}) {
+        if (!l) continue;
+        l->acceptor.close(ec);
+        l->retry.cancel();
+      }
     });
     for (size_t i = 0; i < workers.size(); ++i) {
       Worker& w = *workers[i];
@@ -433,15 +446,30 @@ Server::Server(const Config& config, StoreFactory stores, Shared shared) : impl_
 
 Server::~Server() = default;
 
+namespace {
+
+// Opens, binds and listens `acceptor` on `listen`; `name` (the flag or setting) starts errors.
+Result<ListenAddress> Bind(tcp::acceptor& acceptor, const std::string& listen, std::string_view name) {
+  auto where = ParseListenAddress(listen);  // checked at config load already; kept for direct callers
+  if (!where.ok()) return CommandError(std::string(name) + " " + listen + ": " + where.status().message());
+  beast::error_code ec;
+  auto address = asio::ip::make_address(where->host, ec);
+  if (ec) return CommandError(std::string(name) + " " + listen + ": not an IP address and port");
+  tcp::endpoint endpoint(address, where->port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return CommandError(std::string(name) + " " + listen + ": " + ec.message());
+  return *where;
+}
+
+}  // namespace
+
 Result<int> Server::Start() {
   Impl& m = *impl_;
   BlockStopSignals();  // worker threads inherit the mask; only Run's thread takes the signals
-  const std::string& listen = m.config.server.listen;
-  auto where = ParseListenAddress(listen);  // checked at config load already; kept for direct callers
-  if (!where.ok()) return CommandError("--listen " + listen + ": " + where.status().message());
   beast::error_code ec;
-  auto address = asio::ip::make_address(where->host, ec);
-  if (ec) return CommandError("--listen " + listen + ": not an IP address and port");
 
   if (!m.config.server.tls_cert.empty()) {
     m.tls.emplace(asio::ssl::context::tls_server);
@@ -453,12 +481,12 @@ Result<int> Server::Start() {
     if (ec) return CommandError(m.config.server.tls_key + ": cannot load TLS key: " + ec.message());
   }
 
-  tcp::endpoint endpoint(address, where->port);
-  m.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) m.acceptor.bind(endpoint, ec);
-  if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return CommandError("--listen " + listen + ": " + ec.message());
+  auto where = Bind(m.main_listener.acceptor, m.config.server.listen, "--listen");
+  if (!where.ok()) return where.status();
+  if (!m.config.admin.listen.empty()) {
+    m.admin_listener.emplace(m.main_ioc, true);
+    if (auto admin = Bind(m.admin_listener->acceptor, m.config.admin.listen, "admin.listen"); !admin.ok()) return admin.status();
+  }
 
   int n = WorkerCount(m.config);
   m.ids = std::make_unique<SnowflakeGenerator>(SystemClock::Instance(), m.config.node_id);
@@ -472,7 +500,7 @@ Result<int> Server::Start() {
                               m.shared.streams});
   m.services->public_url = m.config.compliance.public_url.empty()
                                ? (m.config.server.tls_cert.empty() ? "http://" : "https://") +
-                                     HostForUrl(where->host) + ":" + std::to_string(m.acceptor.local_endpoint().port())
+                                     HostForUrl(where->host) + ":" + std::to_string(m.main_listener.acceptor.local_endpoint().port())
                                : m.config.compliance.public_url;
   m.services->evidence = m.shared.evidence;
   m.services->portal = m.shared.portal;
@@ -524,7 +552,12 @@ Result<int> Server::Start() {
     access->set_pattern("%v");
     spdlog::register_logger(access);
   }
-  return int(m.acceptor.local_endpoint().port());
+  return int(m.main_listener.acceptor.local_endpoint().port());
+}
+
+std::optional<int> Server::AdminPort() const {
+  if (!impl_->admin_listener) return std::nullopt;
+  return int(impl_->admin_listener->acceptor.local_endpoint().port());
 }
 
 void Server::Run(bool handle_signals) {
@@ -538,7 +571,8 @@ void Server::Run(bool handle_signals) {
       impl_->BeginDrain();
     });
   }
-  m.Accept();
+  m.Accept(m.main_listener);
+  if (m.admin_listener) m.Accept(*m.admin_listener);
   std::vector<std::thread> threads;
   for (auto& w : m.workers) threads.emplace_back([&w] { w->ioc.run(); });
   sigset_t stop_signals = StopSignals();

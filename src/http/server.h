@@ -1,6 +1,7 @@
 #pragma once
-//! Server: HTTP/1.1 (optionally TLS) on Boost.Beast. One acceptor hands connections round-robin
-//! to N workers; each worker is one thread with its own io_context and its own Store
+//! Server: HTTP/1.1 (optionally TLS) on Boost.Beast. One acceptor (two with [admin] listen, the
+//! second marking its requests ApiRequest::admin_listener) hands connections round-robin to N
+//! workers; each worker is one thread with its own io_context and its own Store
 //! connection, and runs requests to completion on that thread. Stop() drains: no new
 //! connections, idle keep-alive connections are closed, in-flight requests finish (up to
 //! drain_timeout_ms), then Run() returns.
@@ -13,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/config.h"
@@ -66,9 +68,11 @@ class Server {
   Server(const Config& config, StoreFactory stores, Shared shared);
   ~Server();
 
-  //! Binds config.server.listen (port 0 picks one) and opens one store per worker.
-  //! Returns the bound port.
+  //! Binds config.server.listen (port 0 picks one), and config.admin.listen when set, and opens
+  //! one store per worker. Returns the main listener's bound port.
   Result<int> Start();
+  //! After Start: the admin listener's bound port; nullopt when config.admin.listen is "".
+  std::optional<int> AdminPort() const;
   //! Serves until Stop() (or SIGINT/SIGTERM when `handle_signals`) and draining end. With
   //! `handle_signals`, SIGINT and SIGTERM stay blocked in the calling thread from the start of
   //! draining on, so that a repeated signal cannot kill the shutdown that follows.

@@ -177,6 +177,20 @@ TEST(Config, RejectsBadSlowClientLimits) {
   EXPECT_EQ(detail("[server]\nread_timeout_ms = 10000\n"), "sluice.toml: unknown key 'server.read_timeout_ms'");
 }
 
+TEST(Config, ReadsAndChecksTheAdminListener) {
+  auto c = ParseConfig("[admin]\nlisten = \"127.0.0.1:8081\"\n", "sluice.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->admin.listen, "127.0.0.1:8081");
+  EXPECT_EQ(ParseConfig("", "sluice.toml")->admin.listen, "");  // the main listener
+  EXPECT_EQ(ParseConfig("[admin]\nlisten = \"localhost\"\n", "sluice.toml").status().message(),
+            "sluice.toml: key 'admin.listen' is \"localhost\": expected IPv4:PORT or [IPv6]:PORT");
+  EXPECT_EQ(ParseConfig("[admin]\nlisten = \"127.0.0.1:8080\"\n", "sluice.toml").status().message(),
+            "sluice.toml: key 'admin.listen' is server.listen's address: give the admin API another port, or \"\" to "
+            "serve it there");
+  // Two ports picked at start never collide.
+  EXPECT_TRUE(ParseConfig("[server]\nlisten = \"127.0.0.1:0\"\n[admin]\nlisten = \"127.0.0.1:0\"\n", "s.toml").ok());
+}
+
 TEST(Config, RejectsBadLedgerSync) {
   auto c = ParseConfig("[ledger]\nsync = \"sometimes\"\n", "sluice.toml");
   ASSERT_FALSE(c.ok());

@@ -164,7 +164,7 @@ TEST_F(AdminApiTest, AProjectSeesItsOwnProjectAloneAndNoOperatorRoute) {
   EXPECT_EQ(pa->Call("GET", "/admin/v1/plans").status, 200);
 
   // Another project's id is answered as one that does not exist.
-  for (const std::string& path : {"", "/apps", "/usage", "/limits", "/credits", "/invoices", "/invoices/2026-12"}) {
+  for (std::string path : {"", "/apps", "/usage", "/limits", "/credits", "/invoices", "/invoices/2026-12"}) {
     auto theirs = pa->Call("GET", "/admin/v1/projects/" + b.id + path);
     auto none = pa->Call("GET", "/admin/v1/projects/999999" + path);
     EXPECT_EQ(theirs.status, 404) << path << theirs.body;
@@ -296,7 +296,7 @@ TEST_F(AdminApiTest, CreditsAreAddedByTheOperatorOnly) {
   const std::string path = "/admin/v1/projects/" + p.id + "/credits";
   auto empty = s_.Get(path, admin_).Json().at("data");
   EXPECT_EQ(empty.at("balance_micro_usd").as_int64(), 0);
-  for (const std::string& bad : {"{}", "{\"micro_usd\":0}", "{\"micro_usd\":-5}", "{\"micro_usd\":1.5}",
+  for (std::string bad : {"{}", "{\"micro_usd\":0}", "{\"micro_usd\":-5}", "{\"micro_usd\":1.5}",
                                  "{\"micro_usd\":\"5\"}", "{\"micro_usd\":5,\"x\":1}", "[5]", "nope"})
     EXPECT_EQ(s_.Request("POST", path, admin_, bad).status, 400) << bad;
   EXPECT_EQ(s_.Get(path, admin_).Json().at("data").at("entries").as_array().size(), 0u);
@@ -364,6 +364,53 @@ TEST_F(AdminApiTest, PlansAndProjectsRead) {
   EXPECT_EQ(s_.Request("POST", "/admin/v1/projects", admin_, "{\"name\":\"x\"}", "text/plain").status, 415);
   EXPECT_EQ(s_.Get("/admin/v1/projects/abc", admin_).status, 404);
   EXPECT_EQ(s_.Request("PUT", "/admin/v1/projects", admin_).status, 405);
+}
+
+// [admin] listen (--admin-listen): the admin API and the portal on a listener of their own and
+// there only; the API on the main listener only; the server's own routes on both.
+TEST(AdminListen, TheAdminApiAndThePortalAreServedOnTheirOwnListenerOnly) {
+  SluiceServer s(20, 200);
+  std::string app = s.CreateApp("split");
+  s.Start({"--admin-listen", "127.0.0.1:0"});
+  ASSERT_GT(s.admin_port(), 0);
+  ASSERT_NE(s.admin_port(), s.port());
+  const std::string admin = ReadAdminToken(s);
+  KeepAliveClient on_admin(s.admin_port());
+
+  EXPECT_EQ(on_admin.Get("/admin/v1/projects", admin).status, 200);
+  auto root = on_admin.Get("/", "");
+  EXPECT_EQ(root.status, 302);
+  EXPECT_EQ(root.headers["location"], "/portal/");
+  EXPECT_EQ(on_admin.Get("/portal/", "").status, 200);
+  // Not there: the API (as an unknown route, in X's shape) ...
+  auto search = on_admin.Get("/2/tweets/search/recent?query=the", app);
+  EXPECT_EQ(search.status, 404);
+  EXPECT_NE(search.body.find("resource-not-found"), std::string::npos) << search.body;
+  // ... and the platform accounts' pages, to which the portal's sign-in page links: sent on.
+  auto account = on_admin.Get("/i/account/apps?x=1", "");
+  EXPECT_EQ(account.status, 302);
+  EXPECT_EQ(account.headers["location"], "http://127.0.0.1:" + std::to_string(s.port()) + "/i/account/apps?x=1");
+
+  // The main listener: the API, and neither the admin API nor the portal.
+  EXPECT_EQ(s.Get("/2/tweets/search/recent?query=the", app).status, 200);
+  EXPECT_EQ(s.Get("/admin/v1/projects", admin).status, 404);
+  EXPECT_EQ(s.Request("POST", "/admin/v1/session", "", "{\"admin_token\":\"" + admin + "\"}").status, 404);
+  EXPECT_EQ(s.Get("/", "").status, 404);
+  EXPECT_EQ(s.Get("/portal/", "").status, 404);
+  EXPECT_EQ(s.Get("/i/account/apps", "").status, 200);
+
+  for (int port : {s.port(), s.admin_port()}) {
+    KeepAliveClient c(port);
+    EXPECT_EQ(c.Get("/healthz", "").status, 200) << port;
+    EXPECT_EQ(c.Get("/metrics", "").status, 200) << port;
+  }
+}
+
+TEST(AdminListen, ABadAddressIsRefusedAtStart) {
+  SluiceServer s;
+  auto r = RunSluice({"serve", "--data", s.data_dir(), "--listen", "127.0.0.1:0", "--admin-listen", "localhost"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--admin-listen localhost"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -187,6 +187,8 @@ void SluiceServer::Launch(const std::vector<std::string>& args) {
   for (;;) {
     std::string line = ReadLine(deadline);
     size_t colon = line.rfind(':');
+    if (line.rfind("sluice admin API and portal listening on ", 0) == 0 && colon != std::string::npos)
+      admin_port_ = std::atoi(line.c_str() + colon + 1);
     if (line.rfind("sluice listening on ", 0) == 0 && colon != std::string::npos) {
       port_ = std::atoi(line.c_str() + colon + 1);
       return;

@@ -101,6 +101,8 @@ class SluiceServer {
   //! SIGKILL (kill -9) and reap: a crash at an arbitrary moment.
   void Kill();
   int port() const { return port_; }
+  //! The admin listener's port (serve --admin-listen); 0 when there is none.
+  int admin_port() const { return admin_port_; }
   pid_t pid() const { return pid_; }
 
   HttpResponse Get(const std::string& target, const std::string& token) const;
@@ -123,6 +125,7 @@ class SluiceServer {
   std::string store_url_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int admin_port_ = 0;
   int stdout_fd_ = -1;
   std::shared_ptr<struct ServerLog> log_;
 };
