@@ -36,9 +36,9 @@ Result<std::vector<std::string>> ChangeRedirectUris(Store& store, Id app_id, con
     if (Status s = ValidateRedirectUri(uri); !s.ok()) return s;
   std::vector<std::string> after;
   Status written = store.Atomically([&]() -> Status {
-    auto apps = store.ListApps();
-    if (!apps.ok()) return apps.status();
-    if (std::none_of(apps->begin(), apps->end(), [&](const App& a) { return a.id == app_id; }))
+    auto app = store.GetProjectApp(app_id);
+    if (!app.ok()) return app.status();
+    if (!*app)
       return CommandError("app " + std::to_string(app_id) + " does not exist");
     for (const auto& uri : remove) {
       auto removed = store.RemoveRedirectUri(app_id, uri);

@@ -7,11 +7,9 @@ namespace sluice {
 
 Status NoLiveApp(Store& store, Id app_id) {
   std::string app = "app " + std::to_string(app_id);
-  auto all = store.ListApps();
-  if (!all.ok()) return all.status();
-  for (const auto& a : *all)
-    if (a.id == app_id) return CommandError(app + " is revoked");
-  return CommandError(app + " does not exist");
+  auto found = store.GetProjectApp(app_id);
+  if (!found.ok()) return found.status();
+  return CommandError(app + (*found ? " is revoked" : " does not exist"));
 }
 
 Result<std::string> RotateKey(Store& store, RevocationGeneration& generation, Id app_id) {

@@ -117,30 +117,14 @@ Status Allow(AdminCall& call, AdminAccess access) {
     case AdminAccess::kApp: {
       auto id = ParseRouteId(call.capture);
       if (!id) return NoSuch("app", call.capture);
-      std::optional<ProjectApp> found;
-      if (who->admin()) {
-        auto all = call.store().ListApps();
-        if (!all.ok()) return all.status();
-        for (const App& a : *all)
-          if (a.id == *id) found = ProjectApp{a, std::nullopt, ""};
-        if (found) {
-          auto listed = call.store().ListProjectApps(found->app.project_id);
-          if (!listed.ok()) return listed.status();
-          for (auto& a : *listed)
-            if (a.app.id == *id) found = std::move(a);
-        }
-      } else {
-        auto listed = call.store().ListProjectApps(*who->project_id);
-        if (!listed.ok()) return listed.status();
-        for (auto& a : *listed)
-          if (a.app.id == *id) found = std::move(a);
-      }
-      if (!found) return NoSuch("app", call.capture);
-      auto project = call.store().GetProject(found->app.project_id);
+      auto found = call.store().GetProjectApp(*id);
+      if (!found.ok()) return found.status();
+      if (!*found || (!who->admin() && (*found)->app.project_id != *who->project_id)) return NoSuch("app", call.capture);
+      auto project = call.store().GetProject((*found)->app.project_id);
       if (!project.ok()) return project.status();
       if (!*project) return NoSuch("app", call.capture);
       call.project = std::move(**project);
-      call.app = std::move(*found);
+      call.app = std::move(**found);
       return Status::Ok();
     }
   }

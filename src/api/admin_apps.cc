@@ -12,13 +12,12 @@ namespace sluice {
 
 namespace {
 
-// The app as the store lists it now (after a change).
-Result<ProjectApp> Reread(AdminCall& call, Id project_id, Id app_id) {
-  auto apps = call.store().ListProjectApps(project_id);
-  if (!apps.ok()) return apps.status();
-  for (auto& a : *apps)
-    if (a.app.id == app_id) return std::move(a);
-  return InternalError("app " + std::to_string(app_id) + " vanished");
+// The app as the store has it now (after a change).
+Result<ProjectApp> Reread(AdminCall& call, Id app_id) {
+  auto app = call.store().GetProjectApp(app_id);
+  if (!app.ok()) return app.status();
+  if (!*app) return InternalError("app " + std::to_string(app_id) + " vanished");
+  return std::move(**app);
 }
 
 // CreateApp's and RotateKey's refusals are command errors (their message is the whole story):
@@ -67,7 +66,7 @@ Result<ApiResponse> AdminCreateApp(AdminCall& call) {
       return InvalidRequest("body", "", s.message());
     return AsConflict(s);
   }
-  auto app = Reread(call, call.project->id, created->app.id);
+  auto app = Reread(call, created->app.id);
   if (!app.ok()) return app.status();
   return AppWithToken(201, *app, created->bearer_token, created->client_secret);
 }
@@ -76,7 +75,7 @@ Result<ApiResponse> AdminRotateApp(AdminCall& call) {
   if (!Revocations(call)) return InternalError("the admin API has no revocation generation");
   auto token = RotateKey(call.store(), *Revocations(call), call.app->app.id);
   if (!token.ok()) return AsConflict(token.status());
-  auto app = Reread(call, call.project->id, call.app->app.id);
+  auto app = Reread(call, call.app->app.id);
   if (!app.ok()) return app.status();
   return AppWithToken(200, *app, *token, "");
 }
@@ -85,7 +84,7 @@ Result<ApiResponse> AdminRevokeApp(AdminCall& call) {
   if (!Revocations(call)) return InternalError("the admin API has no revocation generation");
   if (Status s = RevokeKey(call.store(), *Revocations(call), call.services.clock, call.app->app.id); !s.ok())
     return AsConflict(s);
-  auto app = Reread(call, call.project->id, call.app->app.id);
+  auto app = Reread(call, call.app->app.id);
   if (!app.ok()) return app.status();
   JsonWriter w;
   WriteApp(w, *app);

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/admin_call.h"
 #include "api/params.h"
 #include "core/json_writer.h"
 #include "core/parse.h"
@@ -84,18 +85,8 @@ AdminEvidence::~AdminEvidence() {
 }
 
 bool AdminEvidence::Serves(RouteId route) {
-  switch (route) {
-    case RouteId::kAdminLedger:
-    case RouteId::kAdminVerifyLedger:
-    case RouteId::kAdminSignCheckpoint:
-    case RouteId::kAdminCreateTrace:
-    case RouteId::kAdminGetTraces:
-    case RouteId::kAdminGetTrace:
-    case RouteId::kAdminGetTraceEvidence:
-      return true;
-    default:
-      return false;
-  }
+  // The admin routes AdminRouteOf gives a rule but no handler of its own are this class's.
+  return RouteOf(route).kind == RouteKind::kAdmin && AdminRouteOf(route).handler == nullptr;
 }
 
 void AdminEvidence::Later(const Services& services, WorkerState& worker, std::function<ApiResponse()> work,

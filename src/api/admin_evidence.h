@@ -51,7 +51,7 @@ class AdminEvidence {
   AdminEvidence(const AdminEvidence&) = delete;
   AdminEvidence& operator=(const AdminEvidence&) = delete;
 
-  //! The routes Handle serves.
+  //! The routes Handle serves: the admin routes without a handler in AdminRouteOf (admin_call.h).
   static bool Serves(RouteId route);
   //! Serves `route` for an admin on `worker`; calls `done` once, on the worker's thread: at
   //! once, or later through worker.executor (`req`'s views stay valid until then). `capture`

@@ -51,10 +51,9 @@ int RunKeysCommand(KeysCommand& c, const Common& common, Store& store) {
   }
   auto token = RotateKey(store, **generation, c.app_id);
   if (!token.ok()) return Fail(token.status());
-  auto apps = store.ListApps();
-  if (!apps.ok()) return Fail(apps.status());
-  for (const auto& a : *apps)
-    if (a.id == c.app_id) std::printf("%s\n", AppJson(CreatedApp{a, *token}).c_str());
+  auto app = store.GetProjectApp(c.app_id);
+  if (!app.ok()) return Fail(app.status());
+  if (*app) std::printf("%s\n", AppJson(CreatedApp{(*app)->app, *token}).c_str());
   return 0;
 }
 

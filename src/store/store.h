@@ -548,6 +548,8 @@ class Store {
   virtual Result<std::optional<Id>> FindProjectByConsoleKey(std::string_view key_hash) = 0;
   //! The project's apps, revoked ones included, in id order; none for an unknown project.
   virtual Result<std::vector<ProjectApp>> ListProjectApps(Id project_id) = 0;
+  //! The app `app_id`, revoked or not, as ListProjectApps lists it; nullopt when no such app.
+  virtual Result<std::optional<ProjectApp>> GetProjectApp(Id app_id) = 0;
 
   // ---- platform accounts' passwords (issue 15: signing in) ----
   //! Sets (or replaces) the password hash of the user `user_id`. False, and nothing written,

@@ -89,6 +89,17 @@ TEST_P(StoreProjectsTest, AProjectsAppsAreListedRevokedOnesToo) {
   EXPECT_EQ(apps->at(1).revoked_at, std::nullopt);
   EXPECT_EQ(apps->at(1).client_id, "client-102");
   EXPECT_TRUE(store_->ListProjectApps(999)->empty());
+  // One app by id, revoked or not, as the list has it.
+  auto revoked = store_->GetProjectApp(101);
+  ASSERT_TRUE(revoked.ok()) << revoked.status().message();
+  ASSERT_TRUE(revoked->has_value());
+  EXPECT_EQ((*revoked)->app.project_id, *id);
+  EXPECT_EQ((*revoked)->revoked_at, std::optional<TimeMs>(99));
+  auto live = store_->GetProjectApp(102);
+  ASSERT_TRUE(live.ok() && live->has_value());
+  EXPECT_EQ((*live)->app.uses, (std::vector<std::string>{"search", "display"}));
+  EXPECT_EQ((*live)->client_id, "client-102");
+  EXPECT_EQ(store_->GetProjectApp(999)->has_value(), false);
   // The live app's plan is the project's now.
   EXPECT_EQ((*store_->GetProject(*id))->plan, "basic");
 }

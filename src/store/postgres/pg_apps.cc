@@ -125,17 +125,31 @@ Result<std::optional<Id>> PostgresStore::FindProjectByConsoleKey(std::string_vie
   return std::optional<Id>(rows->Int(0, 0));
 }
 
+namespace {
+
+constexpr std::string_view kProjectAppColumns = ", revoked_at, coalesce(client_id, '') FROM apps WHERE ";
+
+ProjectApp ReadProjectApp(const Rows& rows, int i) {
+  Row row{rows, i};
+  return {ReadApp(row), rows.OptInt(i, 7), std::string(row.Text(8))};
+}
+
+}  // namespace
+
 Result<std::vector<ProjectApp>> PostgresStore::ListProjectApps(Id project_id) {
-  auto rows = Query("SELECT " + std::string(kAppColumns) +
-                        ", revoked_at, coalesce(client_id, '') FROM apps WHERE project_id = ? ORDER BY id",
+  auto rows = Query("SELECT " + std::string(kAppColumns) + std::string(kProjectAppColumns) + "project_id = ? ORDER BY id",
                     Params().Add(project_id));
   if (!rows.ok()) return rows.status();
   std::vector<ProjectApp> out;
-  for (int i = 0; i < rows->size(); ++i) {
-    Row row{*rows, i};
-    out.push_back({ReadApp(row), rows->OptInt(i, 7), std::string(row.Text(8))});
-  }
+  for (int i = 0; i < rows->size(); ++i) out.push_back(ReadProjectApp(*rows, i));
   return out;
+}
+
+Result<std::optional<ProjectApp>> PostgresStore::GetProjectApp(Id app_id) {
+  auto rows = Query("SELECT " + std::string(kAppColumns) + std::string(kProjectAppColumns) + "id = ?", Params().Add(app_id));
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<ProjectApp>();
+  return std::optional<ProjectApp>(ReadProjectApp(*rows, 0));
 }
 
 }  // namespace sluice::pg

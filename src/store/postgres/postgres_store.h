@@ -88,6 +88,7 @@ class PostgresStore final : public Store {
   Result<std::optional<std::string>> ConsoleKeyHash(Id project_id) override;
   Result<std::optional<Id>> FindProjectByConsoleKey(std::string_view key_hash) override;
   Result<std::vector<ProjectApp>> ListProjectApps(Id project_id) override;
+  Result<std::optional<ProjectApp>> GetProjectApp(Id app_id) override;
   Result<bool> SetUserPassword(Id user_id, std::string_view hash, TimeMs at) override;
   Result<std::optional<PasswordRecord>> UserPassword(Id user_id) override;
   Result<std::optional<std::string>> SetAppClientSecret(Id app_id, std::string_view client_id,

@@ -118,13 +118,7 @@ Result<bool> SqliteStore::SetConsoleKey(Id project_id, std::string_view key_hash
 }
 
 Result<std::optional<std::string>> SqliteStore::ConsoleKeyHash(Id project_id) {
-  auto s = db_->Prepare("SELECT coalesce(console_key_hash, x'') FROM projects WHERE id = ?");
-  if (!s.ok()) return s.status();
-  s->Bind(1, project_id);
-  auto row = s->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(s->Text(0)));
+  return TextById("SELECT coalesce(console_key_hash, x'') FROM projects WHERE id = ?", project_id);
 }
 
 Result<std::optional<Id>> SqliteStore::FindProjectByConsoleKey(std::string_view key_hash) {
@@ -138,10 +132,21 @@ Result<std::optional<Id>> SqliteStore::FindProjectByConsoleKey(std::string_view 
 }
 
 Result<std::vector<ProjectApp>> SqliteStore::ListProjectApps(Id project_id) {
-  auto s = db_->Prepare("SELECT " + std::string(rows::kAppColumns) +
-                        ", revoked_at, coalesce(client_id, '') FROM apps WHERE project_id = ? ORDER BY id");
+  return ProjectApps("project_id = ?", project_id);
+}
+
+Result<std::optional<ProjectApp>> SqliteStore::GetProjectApp(Id app_id) {
+  auto apps = ProjectApps("id = ?", app_id);
+  if (!apps.ok()) return apps.status();
+  if (apps->empty()) return std::optional<ProjectApp>();
+  return std::optional<ProjectApp>(std::move(apps->front()));
+}
+
+Result<std::vector<ProjectApp>> SqliteStore::ProjectApps(std::string_view where, Id id) {
+  auto s = db_->Prepare("SELECT " + std::string(rows::kAppColumns) + ", revoked_at, coalesce(client_id, '') FROM apps WHERE " +
+                        std::string(where) + " ORDER BY id");
   if (!s.ok()) return s.status();
-  s->Bind(1, project_id);
+  s->Bind(1, id);
   std::vector<ProjectApp> out;
   for (;;) {
     auto row = s->Step();

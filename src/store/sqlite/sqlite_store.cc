@@ -404,6 +404,16 @@ Result<int64_t> SqliteStore::Scalar(std::string_view sql) {
   return s->Int(0);
 }
 
+Result<std::optional<std::string>> SqliteStore::TextById(std::string_view sql, Id id) {
+  auto s = db_->Prepare(sql);
+  if (!s.ok()) return s.status();
+  s->Bind(1, id);
+  auto row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(s->Text(0)));
+}
+
 Result<bool> SqliteStore::ProjectExists(Id project_id) {
   auto s = db_->Prepare("SELECT 1 FROM projects WHERE id = ?");
   if (!s.ok()) return s.status();
@@ -423,13 +433,7 @@ Result<int64_t> SqliteStore::CountApps(Id project_id) {
 }
 
 Result<std::optional<std::string>> SqliteStore::ProjectPlan(Id project_id) {
-  auto s = db_->Prepare("SELECT plan FROM apps WHERE project_id = ? AND revoked_at IS NULL LIMIT 1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, project_id);
-  auto row = s->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(s->Text(0)));
+  return TextById("SELECT plan FROM apps WHERE project_id = ? AND revoked_at IS NULL LIMIT 1", project_id);
 }
 
 Result<std::vector<ProjectInfo>> SqliteStore::ListProjects() {

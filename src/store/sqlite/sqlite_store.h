@@ -92,6 +92,7 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> ConsoleKeyHash(Id project_id) override;
   Result<std::optional<Id>> FindProjectByConsoleKey(std::string_view key_hash) override;
   Result<std::vector<ProjectApp>> ListProjectApps(Id project_id) override;
+  Result<std::optional<ProjectApp>> GetProjectApp(Id app_id) override;
   Result<bool> SetUserPassword(Id user_id, std::string_view hash, TimeMs at) override;
   Result<std::optional<PasswordRecord>> UserPassword(Id user_id) override;
   Result<std::optional<std::string>> SetAppClientSecret(Id app_id, std::string_view client_id,
@@ -151,6 +152,10 @@ class SqliteStore final : public Store {
   //! Appends the users `sql` (one text parameter) selects.
   Status CollectUsers(const std::string& sql, std::string_view param, std::vector<User>& out);
   Result<int64_t> Scalar(std::string_view sql);
+  //! The first column of the first row `sql` selects with `id` bound: nullopt when no row.
+  Result<std::optional<std::string>> TextById(std::string_view sql, Id id);
+  //! The apps `where` (over apps, with `id` bound) selects, as ListProjectApps lists them.
+  Result<std::vector<ProjectApp>> ProjectApps(std::string_view where, Id id);
   Status InsertUser(const User& user);
   Status InsertPostRow(const Post& post);
   //! Stores the batch's follows and likes (sqlite_graph.cc), duplicates once.
