@@ -83,10 +83,11 @@ struct ProjectUsage {
     }
   }
 
-  void Add(TimeMs day, Id app, const UsageCharge& c) {
+  // `retention_days`: UsageMeter's; 0 keeps every day.
+  void Add(TimeMs day, Id app, const UsageCharge& c, int retention_days) {
     total_spent += c.cost;
     const TimeMs newest = days.empty() ? kNoDay : days.rbegin()->first;
-    const TimeMs horizon = newest == kNoDay ? kNoDay : newest - UsageMeter::kRetentionDays * kDayMs;
+    const TimeMs horizon = newest == kNoDay || retention_days == 0 ? kNoDay : newest - retention_days * kDayMs;
     if (day < horizon) return;  // already past retention: only the money is kept
     auto it = days.end();
     if (day == newest) {
@@ -94,7 +95,7 @@ struct ProjectUsage {
     } else {
       it = days.try_emplace(day).first;
       it->second.usage.day = day;
-      if (day > newest) Prune(day - UsageMeter::kRetentionDays * kDayMs);
+      if (day > newest && retention_days > 0) Prune(day - retention_days * kDayMs);
     }
     DayUsage& u = it->second.usage;
     u.posts_read += c.new_posts;
@@ -161,7 +162,7 @@ MicroUsd Cost(const Plan& plan, const UsageCharge& c) {
 }  // namespace
 
 struct UsageMeter::Impl {
-  explicit Impl(const Clock& c) : clock(c) {}
+  Impl(const Clock& c, int retention) : clock(c), retention_days(retention) {}
 
   ProjectUsage& Get(Id project) {
     {
@@ -183,11 +184,13 @@ struct UsageMeter::Impl {
   }
 
   const Clock& clock;
+  const int retention_days;
   mutable std::shared_mutex mu;  // guards the map; each ProjectUsage has its own mutex
   std::unordered_map<Id, std::unique_ptr<ProjectUsage>> projects;
 };
 
-UsageMeter::UsageMeter(const Clock& clock) : impl_(std::make_unique<Impl>(clock)) {}
+UsageMeter::UsageMeter(const Clock& clock, int retention_days)
+    : impl_(std::make_unique<Impl>(clock, std::max(0, retention_days))) {}
 UsageMeter::~UsageMeter() = default;
 
 Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, const Budget& budget,
@@ -234,7 +237,7 @@ Result<UsageCharge> UsageMeter::Charge(Id project, Id app, const Plan& plan, con
 
   for (uint64_t id : new_posts) p.posts.Insert(id);
   for (uint64_t id : new_users) p.users.Insert(id);
-  p.Add(day, app, c);
+  p.Add(day, app, c, impl_->retention_days);
   return c;
 }
 
@@ -265,7 +268,7 @@ UsageCharge UsageMeter::Replay(Id project, Id app, const Plan& plan, TimeMs at, 
     for (uint64_t id : new_posts) p.posts.Insert(id);
     for (uint64_t id : new_users) p.users.Insert(id);
   }
-  p.Add(day, app, c);
+  p.Add(day, app, c, impl_->retention_days);
   return c;
 }
 

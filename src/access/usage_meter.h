@@ -72,7 +72,9 @@ struct UsageCharge {
 
 class UsageMeter {
  public:
-  explicit UsageMeter(const Clock& clock);
+  //! Keeps the days of the last `retention_days` before each project's latest day (the
+  //! server's meter); kEveryDay keeps them all (a rebuild for invoices: BillingUsage).
+  explicit UsageMeter(const Clock& clock, int retention_days = kRetentionDays);
   ~UsageMeter();
 
   //! Decides and records one response's delivery for `project` by `app` at the clock's now:
@@ -111,7 +113,7 @@ class UsageMeter {
 
   //! Posts read and written in the cycle starting at `cycle_start` up to now.
   DayUsage CycleTotals(Id project, TimeMs cycle_start) const;
-  //! Per-day usage, oldest first, for days in [from, to). Days are kept for kRetentionDays
+  //! Per-day usage, oldest first, for days in [from, to). Days are kept for the retention
   //! before the project's latest day; older ones are dropped (TotalSpent keeps their money).
   std::vector<DayUsage> Days(Id project, TimeMs from, TimeMs to) const;
   //! Per app and day, days oldest first, apps by id; only apps that added posts that day.
@@ -131,6 +133,7 @@ class UsageMeter {
   Status Load(std::string_view bytes);
 
   static constexpr int kRetentionDays = 100;
+  static constexpr int kEveryDay = 0;
 
  private:
   struct Impl;

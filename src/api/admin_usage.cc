@@ -66,10 +66,7 @@ void WriteCredits(JsonWriter& w, const Credits& c, bool entries) {
 // The project's usage rebuilt from this node's ledger (every month's days: the server's own
 // meter keeps only recent days).
 Result<std::unique_ptr<UsageMeter>> LedgerUsage(AdminCall& call) {
-  auto meter = std::make_unique<UsageMeter>(call.services.clock);
-  if (Status s = RebuildUsage(call.api.options().ledger_dir, call.store(), call.services.plans, *meter, nullptr); !s.ok())
-    return s;
-  return meter;
+  return BillingUsage({call.api.options().ledger_dir}, call.store(), call.services.plans, call.services.clock, nullptr);
 }
 
 bool IsMonth(std::string_view m) {

@@ -101,6 +101,13 @@ Status RebuildUsage(const std::vector<std::string>& ledger_dirs, Store& store, c
   }
 }
 
+Result<std::unique_ptr<UsageMeter>> BillingUsage(const std::vector<std::string>& ledger_dirs, Store& store,
+                                                 const Plans& plans, const Clock& clock, const LedgerProgress& progress) {
+  auto meter = std::make_unique<UsageMeter>(clock, UsageMeter::kEveryDay);
+  if (Status s = RebuildUsage(ledger_dirs, store, plans, *meter, progress); !s.ok()) return s;
+  return meter;
+}
+
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view) {
   auto params = Params::Parse(req.query);
   if (!params.ok()) return params.status();

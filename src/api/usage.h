@@ -3,8 +3,10 @@
 //! from a usage snapshot, usage_snapshot.h), and GET /2/usage/tweets (the cap and credit
 //! stages are budget.h). The ledger is the source of truth: the UsageMeter is only its summary.
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "access/plans.h"
 #include "access/usage_meter.h"
@@ -24,6 +26,12 @@ Status RebuildUsage(const std::string& ledger_dir, Store& store, const Plans& pl
 //! as on one node. Reads each ledger in chunks: memory does not grow with the ledgers.
 Status RebuildUsage(const std::vector<std::string>& ledger_dirs, Store& store, const Plans& plans, UsageMeter& meter,
                     const LedgerProgress& progress);
+
+//! A meter for invoices and `sluice invoice --usage`: RebuildUsage over `ledger_dirs` into a
+//! meter that keeps every day (the server's keeps UsageMeter::kRetentionDays), so a month of
+//! any age is billed from its own days.
+Result<std::unique_ptr<UsageMeter>> BillingUsage(const std::vector<std::string>& ledger_dirs, Store& store,
+                                                 const Plans& plans, const Clock& clock, const LedgerProgress& progress);
 
 //! GET /2/usage/tweets (days 1-90, usage.fields=daily_project_usage,daily_client_app_usage).
 Result<ApiResponse> GetUsage(ApiContext& ctx, const App& app, const ApiRequest& req, std::string_view);

@@ -64,8 +64,9 @@ int RunBillingCommand(BillingCommand& c, Common& common, const Config& config, S
     if (!range.ok()) return Fail(range.status());
     auto ledgers = ResolveLedgers(c.ledgers, common.data);
     if (!ledgers.ok()) return Fail(ledgers.status());
-    UsageMeter meter(SystemClock::Instance());
-    if (Status s = RebuildUsage(*ledgers, store, *plans, meter, ScanProgress); !s.ok()) return Fail(s);
+    auto rebuilt = BillingUsage(*ledgers, store, *plans, SystemClock::Instance(), ScanProgress);
+    if (!rebuilt.ok()) return Fail(rebuilt.status());
+    const UsageMeter& meter = **rebuilt;
     auto days = meter.Days(c.billing_project, range->first, range->second);
     if (*c.usage) {
       JsonWriter w;

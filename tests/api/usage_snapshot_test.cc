@@ -14,6 +14,8 @@
 
 #include "access/apps.h"
 #include "api/usage.h"
+#include "billing/invoice.h"
+#include "core/time_format.h"
 #include "core/snowflake.h"
 #include "ledger/ledger.h"
 #include "ledger/snapshot_file.h"
@@ -248,6 +250,55 @@ TEST_F(UsageSnapshotTest, SeveralLedgersMergedByTimeAreOneLedger) {
     EXPECT_EQ(merged.TotalSpent(app.project_id), one.TotalSpent(app.project_id));
     EXPECT_LT(a_alone.CycleTotals(app.project_id, 0).posts_read, merged.CycleTotals(app.project_id, 0).posts_read);
   }
+}
+
+// An invoice of a month long before the project's latest day: the server's meter keeps 100
+// days, so a rebuild into it had dropped that month's days (`sluice invoice` and the admin
+// API billed it as empty, and counted its spending as credit still available). BillingUsage
+// keeps every day.
+TEST_F(UsageSnapshotTest, AMonthLongAgoIsBilledFromItsOwnDays) {
+  const App& payg = apps_[1];  // "meter": pay-per-use
+  auto read = [&](TimeMs at, std::vector<Id> posts) {
+    LedgerRecord r;
+    r.time = at;
+    r.app_id = payg.id;
+    r.project_id = payg.project_id;
+    r.status = 200;
+    r.endpoint = "GET /2/tweets";
+    r.post_ids = std::move(posts);
+    auto seq = ledger_->Append(r);
+    ASSERT_TRUE(seq.ok());
+    ASSERT_TRUE(ledger_->WaitDurable(*seq).ok());
+  };
+  read(kT0, {1, 2, 3, 4, 5});                 // 2023-11-14
+  read(kT0 + 200 * kDay, {1, 2, 3});          // 2024-06-01: the project's latest day
+  // $0.02 of credit, before both: November's 5 posts at $0.005 spend it all.
+  ASSERT_TRUE(store_->AddCredits(payg.project_id, 20'000, kT0 - kDay).ok());
+  const std::string month = FormatDate(kT0).substr(0, 7);
+  ASSERT_EQ(month, "2023-11");
+  const Plan& plan = *plans_.Find("meter");
+
+  UsageMeter server(clock_);  // what the rebuild used before
+  ASSERT_TRUE(RebuildUsage(ledger_dir_, *store_, plans_, server, nullptr).ok());
+  EXPECT_TRUE(server.Days(payg.project_id, 0, kT0 + kDay).empty());
+
+  auto billing = BillingUsage({ledger_dir_}, *store_, plans_, clock_, nullptr);
+  ASSERT_TRUE(billing.ok()) << billing.status().message();
+  auto days = (*billing)->Days(payg.project_id, 0, kT0 + kDay);
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].posts_read, 5);
+  auto old = ProjectInvoice(*store_, **billing, plan, payg.project_id, month);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  ASSERT_FALSE(old->lines.empty());
+  EXPECT_EQ(old->lines[0].item, "posts-read");
+  EXPECT_EQ(old->lines[0].quantity, 5);
+  EXPECT_EQ(old->lines.back().item, "credits");
+  EXPECT_EQ(old->lines.back().amount_cents, -2);  // all $0.02 of it
+  // June: nothing left to apply (without November's days the credit looked unspent).
+  auto june = ProjectInvoice(*store_, **billing, plan, payg.project_id, "2024-06");
+  ASSERT_TRUE(june.ok());
+  EXPECT_EQ(june->lines[0].quantity, 3);
+  EXPECT_NE(june->lines.back().item, "credits");
 }
 
 // A snapshot that cannot be written (here: `usage` is a file, not a directory) is logged and
