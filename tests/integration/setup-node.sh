@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the npm packages of the Node integration tests: the clients (tests/integration/node)
-# and the portal in a browser (tests/integration/portal).
+# and the portal in a browser (tests/integration/portal); and the portal's own (web: its build,
+# which tests/web/dist_test.sh compares with the committed web/dist).
 # Idempotent: runs `npm ci` only when node_modules is missing or package-lock.json changed since.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ fi
 
 here="${BASH_SOURCE[0]%/*}"
 [[ "$here" == "${BASH_SOURCE[0]}" ]] && here=.
-for dir in node portal; do
+for dir in node portal ../../web; do
   (
     cd "$here/$dir"
     if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
