@@ -85,10 +85,11 @@ Result<Plans> LoadPlans(const Config& config) {
 
 int CommandNodeId(const Common& c) { return c.node_id >= 0 ? c.node_id : kMaxNodeId; }
 
-Status ApplyListen(const std::string& listen, Config& config) {
+Status ApplyListen(std::string_view flag, const std::string& listen, std::string& setting) {
   if (listen.empty()) return Status::Ok();
-  if (auto where = ParseListenAddress(listen); !where.ok()) return CommandError("--listen " + listen + ": " + where.status().message());
-  config.server.listen = listen;
+  if (auto where = ParseListenAddress(listen); !where.ok())
+    return CommandError(std::string(flag) + " " + listen + ": " + where.status().message());
+  setting = listen;
   return Status::Ok();
 }
 

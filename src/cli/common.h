@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "access/apps.h"
@@ -34,8 +35,9 @@ Result<Config> LoadSettings(const Common& c);
 Result<std::unique_ptr<Store>> Open(const Common& c, const Config& config);
 Result<Plans> LoadPlans(const Config& config);
 std::string LedgerDir(const Common& c);
-//! --listen: checked as server.listen is (ParseListenAddress), then set; nothing when empty.
-Status ApplyListen(const std::string& listen, Config& config);
+//! `flag`'s HOST:PORT (--listen, --admin-listen): checked as the config's are
+//! (ParseListenAddress), then put in `setting`; nothing when empty.
+Status ApplyListen(std::string_view flag, const std::string& listen, std::string& setting);
 //! The snowflake node id of commands other than the server: --node-id, else the last node id,
 //! so that an `apps create` next to a running server (node 0 by default) can never make the
 //! same id in the same millisecond.

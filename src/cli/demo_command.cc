@@ -18,7 +18,7 @@ std::unique_ptr<DemoCommand> AddDemoCommand(CLI::App& app, Common& common) {
 }
 
 int RunDemoCommand(DemoCommand& c, const Common& common, Config config) {
-  if (Status s = ApplyListen(c.listen, config); !s.ok()) return Fail(s);
+  if (Status s = ApplyListen("--listen", c.listen, config.server.listen); !s.ok()) return Fail(s);
   // The demo's examples write with the app token it prints (README, "Examples").
   config.oauth.app_tokens_write = true;
   auto store = Open(common, config);

@@ -2,7 +2,6 @@
 
 #include "access/redis_client.h"
 #include "cli/serve.h"
-#include "core/listen_address.h"
 
 namespace sluice::cli {
 
@@ -24,12 +23,8 @@ std::unique_ptr<ServeCommand> AddServeCommand(CLI::App& app, Common& common) {
 }
 
 Status ApplyServeOptions(const ServeCommand& c, Config& config) {
-  if (Status s = ApplyListen(c.listen, config); !s.ok()) return s;
-  if (!c.admin_listen.empty()) {
-    if (auto where = ParseListenAddress(c.admin_listen); !where.ok())
-      return CommandError("--admin-listen " + c.admin_listen + ": " + where.status().message());
-    config.admin.listen = c.admin_listen;
-  }
+  if (Status s = ApplyListen("--listen", c.listen, config.server.listen); !s.ok()) return s;
+  if (Status s = ApplyListen("--admin-listen", c.admin_listen, config.admin.listen); !s.ok()) return s;
   if (c.app_tokens_write) config.oauth.app_tokens_write = true;
   if (!c.limits.empty()) {
     RedisOptions redis;
